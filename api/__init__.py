@@ -1,0 +1,1 @@
+"""The CodeMentor API: a Tornado service run by JupyterHub."""

@@ -1,0 +1,146 @@
+"""The API service: a traitlets Application that JupyterHub runs as a managed service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+import redis.asyncio as aioredis
+from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
+from tornado.httpserver import HTTPServer
+from traitlets import Dict, Integer, List, Unicode, default, validate
+from traitlets.config import Application
+
+from ..exercise_bank import Bank, default_bank_dir
+from . import db
+from .grader import Grader
+from .handlers import all_routes
+from .handlers.base import NotFoundHandler
+from .services.clock import utcnow
+from .services.limits import WindowLimiter
+from .services.users import UserDirectory
+
+
+@dataclass
+class APIContext:
+    """What handlers need, built once by the app and injected through `initialize`."""
+
+    prefix: str
+    bank: Bank
+    grader: Grader
+    sessionmaker: Any
+    redis: Any
+    users: UserDirectory
+    limiter: WindowLimiter
+    hub_auth: HubOAuth
+    course_timezone: str
+    daily_count: int
+    max_body_bytes: int
+    clock: Callable = field(default=utcnow)
+
+
+class TutorAPI(Application):
+    """The CodeMentor API (run with `codementor api`, normally by JupyterHub)."""
+
+    name = "codementor-api"
+    description = __doc__
+    aliases = {"port": "TutorAPI.port", "ip": "TutorAPI.ip", "config": "TutorAPI.config_file", "log-level": "Application.log_level"}
+    classes = [Grader]
+
+    config_file = Unicode("", help="A Python config file to load (c.TutorAPI.... settings).").tag(config=True)
+    ip = Unicode("127.0.0.1", help="Address to listen on.").tag(config=True)
+    port = Integer(help="Port to listen on; defaults to the port of $JUPYTERHUB_SERVICE_URL.").tag(config=True)
+    service_prefix = Unicode(help="URL prefix the Hub's proxy routes to this service ($JUPYTERHUB_SERVICE_PREFIX).").tag(config=True)
+    database_url = Unicode(help="Postgres URL of the API's database ($DATABASE_URL).").tag(config=True)
+    redis_url = Unicode(help="Redis URL for limits and short-lived state ($REDIS_URL).").tag(config=True)
+    bank_dir = Unicode(help="Folder of exercises ($CODEMENTOR_BANK_DIR, default: the bundled bank).").tag(config=True)
+    course_timezone = Unicode(help="Time zone that decides when a new day starts ($CODEMENTOR_TIMEZONE, default UTC).").tag(config=True)
+    daily_count = Integer(1, help="Exercises delivered per student per day.").tag(config=True)
+    instructor_groups = List(Unicode(), ["instructors"], help="Hub groups whose members are instructors.").tag(config=True)
+    max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
+    rate_limits = Dict({"hint": 30, "submit": 20}, help="Requests per minute per user, by action.").tag(config=True)
+
+    @default("port")
+    def _default_port(self):
+        return urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")).port or 10101
+
+    @default("service_prefix")
+    def _default_prefix(self):
+        return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/codementor/")
+
+    @validate("service_prefix")
+    def _normalise_prefix(self, proposal):
+        return "/" + proposal.value.strip("/") + "/" if proposal.value.strip("/") else "/"
+
+    @default("database_url")
+    def _default_db(self):
+        return os.environ.get("DATABASE_URL", "")
+
+    @default("redis_url")
+    def _default_redis(self):
+        return os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+    @default("bank_dir")
+    def _default_bank(self):
+        return str(default_bank_dir())
+
+    @default("course_timezone")
+    def _default_tz(self):
+        return os.environ.get("CODEMENTOR_TIMEZONE", "UTC")
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        if self.config_file:
+            self.load_config_file(self.config_file)
+        logging.basicConfig(level=self.log_level, format="[%(levelname)1.1s %(asctime)s %(name)s] %(message)s")
+
+    def build_context(self) -> APIContext:
+        engine = db.make_engine(self.database_url)
+        sessionmaker = db.make_sessionmaker(engine)
+        redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return APIContext(
+            prefix=self.service_prefix,
+            bank=Bank(self.bank_dir),
+            grader=Grader(parent=self),
+            sessionmaker=sessionmaker,
+            redis=redis,
+            users=UserDirectory(sessionmaker, self.instructor_groups),
+            limiter=WindowLimiter(redis, self.rate_limits),
+            hub_auth=HubOAuth(parent=self, cache_max_age=60),
+            course_timezone=self.course_timezone,
+            daily_count=self.daily_count,
+            max_body_bytes=self.max_body_bytes,
+        )
+
+    def make_app(self, ctx: APIContext):
+        from tornado.web import Application as WebApp
+
+        routes = [(path, handler, {"ctx": ctx}) for path, handler in all_routes(ctx.prefix)]
+        routes.append((ctx.prefix + "oauth_callback", HubOAuthCallbackHandler))
+        routes.append((ctx.prefix + r"api/.*", NotFoundHandler, {"ctx": ctx}))
+        return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=os.urandom(32), xsrf_cookies=False)
+
+    async def serve(self):
+        db.check_schema(self.database_url)
+        ctx = self.build_context()
+        server = HTTPServer(self.make_app(ctx), max_body_size=4 * self.max_body_bytes, xheaders=True)
+        server.listen(self.port, self.ip)
+        self.log.info("CodeMentor API on http://%s:%s%s with %d exercises", self.ip, self.port, ctx.prefix, len(ctx.bank))
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        server.stop()
+        await ctx.redis.aclose()
+
+    def start(self):
+        asyncio.run(self.serve())
+
+
+main = TutorAPI.launch_instance

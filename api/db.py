@@ -1,0 +1,76 @@
+"""Database connection, schema-version check and Alembic entry points."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from .errors import SchemaMismatch
+
+
+
+def _migrations_dir() -> Path:
+    from codementor import migrations
+
+    return Path(migrations.__file__).parent
+
+
+def database_url(url: str | None = None) -> str:
+    """The SQLAlchemy URL for psycopg 3, from the argument or $DATABASE_URL."""
+    url = url or os.environ.get("DATABASE_URL", "")
+    if not url:
+        raise SchemaMismatch("no database configured: set DATABASE_URL (or c.TutorAPI.database_url)")
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def alembic_config(url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str | None = None, revision: str = "head") -> None:
+    """Apply migrations up to `revision` (what `codementor db upgrade` runs)."""
+    command.upgrade(alembic_config(url), revision)
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config("postgresql://unused")).get_current_head()
+
+
+def current_revision(url: str | None = None) -> str | None:
+    engine = create_engine(database_url(url))
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def check_schema(url: str | None = None) -> None:
+    """Refuse to run against a schema that is not at the latest migration."""
+    head, current = head_revision(), current_revision(url)
+    if current != head:
+        raise SchemaMismatch(
+            f"the database schema is at revision {current or 'none (empty database)'} but this API needs {head}; "
+            "run `codementor db upgrade` (with the same DATABASE_URL) and start the API again"
+        )
+
+
+def make_engine(url: str | None = None, pool_size: int = 10) -> AsyncEngine:
+    return create_async_engine(database_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)

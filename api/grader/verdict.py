@@ -1,0 +1,112 @@
+"""Judge a worker's observations against the expectations. Pure functions, no processes."""
+
+from __future__ import annotations
+
+import ast
+import math
+from dataclasses import asdict, dataclass, field
+
+from .worker import tag
+
+FLOAT_TOLERANCE = 1e-9
+
+
+@dataclass
+class TestResult:
+    name: str
+    hidden: bool
+    passed: bool
+    message: str = ""
+
+
+@dataclass
+class GradeResult:
+    status: str  # "graded" | "load_error" | "timeout" | "crashed"
+    tests: list[TestResult] = field(default_factory=list)
+    message: str = ""
+    duration_ms: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "graded" and bool(self.tests) and all(t.passed for t in self.tests)
+
+    @property
+    def score(self) -> float:
+        return sum(t.passed for t in self.tests) / len(self.tests) if self.tests else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "status": self.status,
+            "passed": self.passed,
+            "score": round(self.score, 4),
+            "message": self.message,
+            "duration_ms": round(self.duration_ms, 1),
+            "tests": [asdict(t) for t in self.tests],
+        }
+
+
+def same(a, b) -> bool:
+    """Equality of tagged values, with a relative tolerance for floats."""
+    if a[0] != b[0]:
+        return False
+    if a[0] == "float":
+        x, y = float(a[1]), float(b[1])
+        return (math.isnan(x) and math.isnan(y)) or math.isclose(x, y, rel_tol=FLOAT_TOLERANCE, abs_tol=1e-12)
+    if a[0] in ("list", "tuple", "set", "frozenset"):
+        return len(a[1]) == len(b[1]) and all(same(x, y) for x, y in zip(a[1], b[1]))
+    if a[0] == "dict":
+        return len(a[1]) == len(b[1]) and all(same(ka, kb) and same(va, vb) for (ka, va), (kb, vb) in zip(a[1], b[1]))
+    return a == b
+
+
+def show(tagged) -> str:
+    """A tagged value back as short Python-like text, for messages."""
+    kind = tagged[0]
+    if kind == "none":
+        return "None"
+    if kind in ("int", "bool", "str"):
+        return repr(tagged[1])
+    if kind == "float":
+        return tagged[1]
+    if kind == "object":
+        return f"a {tagged[1]} object"
+    more = ", ..." if len(tagged[1]) > 8 else ""
+    if kind == "dict":
+        return ("{" + ", ".join(f"{show(k)}: {show(v)}" for k, v in tagged[1][:8]) + more + "}")[:300]
+    inner = ", ".join(show(x) for x in tagged[1][:8]) + more
+    return {"list": "[{}]", "tuple": "({})", "set": "{{{}}}", "frozenset": "frozenset({{{}}})"}[kind].format(inner)[:300]
+
+
+def expectation_from_literal(check: str, expect: str) -> dict:
+    """An author's `expect` as the observation a correct solution would produce."""
+    if check == "raises":
+        return {"outcome": "raised", "exception": [expect]}
+    value = ast.literal_eval(expect)
+    if check == "stdout":
+        return {"outcome": "value", "stdout": value}
+    return {"outcome": "value", "value": tag(value)}
+
+
+def judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tuple[bool, str]:
+    """Did the observation meet the expectation? Returns (passed, message for the student)."""
+    if observed is None:
+        return False, "did not run (the code stopped or ran out of time before this test)"
+    if observed.get("outcome") not in ("value", "raised"):
+        return False, "its result could not be read"
+    if check == "raises":
+        wanted = expected["exception"][0]
+        if observed["outcome"] == "raised" and wanted in observed.get("exception", []):
+            return True, ""
+        got = f"raised {observed['error']}" if observed["outcome"] == "raised" else "returned normally"
+        return False, f"expected {wanted} to be raised, but it {got}"
+    if observed["outcome"] == "raised":
+        return False, f"raised {observed['error']}"
+    if check == "stdout":
+        if observed.get("stdout") == expected["stdout"]:
+            return True, ""
+        return False, "printed something different" if hidden else f"printed {observed.get('stdout', '')!r}, expected {expected['stdout']!r}"
+    if same(expected["value"], observed["value"]):
+        return True, ""
+    if hidden:
+        return False, "returned a different result"
+    return False, f"returned {show(observed['value'])}, expected {show(expected['value'])}"

@@ -1,0 +1,132 @@
+"""The grader's worker: runs one submission's tests in a child process and reports observations.
+
+This file is executed as a script by ``python -I -S`` in a separate process; it imports only
+the standard library. It never sees expected values: it evaluates each test's expression
+against the student's code and reports *what happened* (a value converted to plain tagged
+data, an exception class, the printed output). The verdict is computed by the parent
+process (``grader.py``), so nothing the student's code does in here can declare a test
+passed; at most it can report wrong observations, which then fail.
+
+Protocol: a JSON job on stdin ``{"code": str, "tests": [{"name", "setup", "call"}]}``;
+JSON lines on the original stdout: one ``{"event": "loaded", ...}`` then one
+``{"event": "test", "index": i, ...}`` per test, then ``{"event": "done"}``.
+"""
+
+import io
+import json
+import os
+import sys
+import traceback
+
+MAX_DEPTH = 40
+MAX_ITEMS = 20_000
+MAX_CAPTURE = 64 * 1024
+_type, _isinstance, _len, _repr, _str = type, isinstance, len, repr, str
+
+
+class TooBig(Exception):
+    pass
+
+
+def tag(value, _state=None):
+    """Convert a value to tagged plain data, accepting only exact builtin types."""
+    state = _state if _state is not None else {"items": 0}
+    state["items"] += 1
+    if state["items"] > MAX_ITEMS:
+        raise TooBig("the value is too large to compare")
+    depth = state.get("depth", 0)
+    if depth > MAX_DEPTH:
+        raise TooBig("the value is nested too deeply to compare")
+    kind = _type(value)
+    if value is None:
+        return ["none"]
+    if kind is bool or kind is int or kind is str:
+        return [kind.__name__, value]
+    if kind is float:
+        return ["float", _repr(value)]
+    state["depth"] = depth + 1
+    try:
+        if kind is list or kind is tuple:
+            return [kind.__name__, [tag(v, state) for v in value]]
+        if kind is dict:
+            pairs = [[tag(k, state), tag(v, state)] for k, v in value.items()]
+            return ["dict", sorted(pairs, key=json.dumps)]
+        if kind is set or kind is frozenset:
+            return [kind.__name__, sorted((tag(v, state) for v in value), key=json.dumps)]
+    finally:
+        state["depth"] = depth
+    return ["object", getattr(kind, "__qualname__", "?")]
+
+
+class CappedText(io.StringIO):
+    """A stdout replacement that keeps at most MAX_CAPTURE characters."""
+
+    def write(self, text):
+        if not _isinstance(text, _str):
+            raise TypeError("write() argument must be str")
+        room = MAX_CAPTURE - self.tell()
+        if room > 0:
+            super().write(text[:room])
+        return _len(text)
+
+
+def short_error(exc):
+    """One line naming the exception and, when it comes from the student's code, its line."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == "<submission>":
+            line = frame.lineno
+    where = f" (line {line})" if line else ""
+    message = _str(exc)[:300]
+    return f"{_type(exc).__name__}{where}: {message}" if message else f"{_type(exc).__name__}{where}"
+
+
+def run_test(namespace, test):
+    """Evaluate one test in a copy of the student's namespace; return an observation."""
+    env = dict(namespace)
+    out = CappedText()
+    sys.stdout = out
+    try:
+        if test.get("setup"):
+            exec(compile(test["setup"], "<test setup>", "exec"), env)
+        value = eval(compile(test["call"], "<test>", "eval"), env)
+        sys.stdout = sys.__stdout__
+        return {"outcome": "value", "value": tag(value), "stdout": out.getvalue()}
+    except BaseException as exc:  # a test may raise anything, SystemExit included
+        sys.stdout = sys.__stdout__
+        names = [c.__name__ for c in _type(exc).__mro__]
+        return {"outcome": "raised", "exception": names, "error": short_error(exc), "stdout": out.getvalue()}
+
+
+def main():
+    job = json.loads(sys.stdin.read())
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    sys.stdout = sys.__stdout__ = CappedText()
+    sys.stderr = CappedText()
+    sys.stdin = io.StringIO("")
+
+    def send(message):
+        channel.write(json.dumps(message) + "\n")
+
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    try:
+        exec(compile(job["code"], "<submission>", "exec"), namespace)
+        send({"event": "loaded", "ok": True})
+    except BaseException as exc:
+        send({"event": "loaded", "ok": False, "error": short_error(exc)})
+        return
+    for index, test in enumerate(job["tests"]):
+        observation = run_test(namespace, test)
+        observation.update(event="test", index=index)
+        try:
+            send(observation)
+        except (TypeError, ValueError):
+            send({"event": "test", "index": index, "outcome": "unreportable"})
+    send({"event": "done"})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""The one base handler: Hub authentication, JSON parsing and the error envelope."""
+
+from __future__ import annotations
+
+import json
+import traceback
+
+from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
+from pydantic import BaseModel, ValidationError
+from tornado import web
+
+from ...exercise_bank import ExerciseNotFound
+from ..errors import Busy, DomainError, Forbidden, InvalidRequest, NotFound, PayloadTooLarge, Unavailable
+from ..services.limits import RateLimited
+
+STATUS = {
+    InvalidRequest: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    PayloadTooLarge: 413,
+    RateLimited: 429,
+    Busy: 503,
+    Unavailable: 503,
+}
+
+
+class APIHandler(HubOAuthenticated, web.RequestHandler):
+    """Base of every API handler. Subclasses call `self.require_user()` and `self.parse(Model)`."""
+
+    def initialize(self, ctx):
+        self.ctx = ctx
+        self.hub_auth = ctx.hub_auth
+
+    def set_default_headers(self):
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Cache-Control", "no-store")
+
+    async def prepare(self):
+        # resolve the Hub user without blocking the event loop (HubAuth caches tokens)
+        model = await self.hub_auth.get_user(self, sync=False)
+        try:
+            self._hub_auth_user_cache = self.check_hub_user(model) if model else None
+        except UserNotAllowed:
+            self._hub_auth_user_cache = None
+
+    def require_user(self):
+        """The signed-in Hub user as the API knows them, or a 401 in the error envelope."""
+        model = self.current_user
+        if not model:
+            self.send_error(401, code="unauthorized", message="sign in to JupyterHub or send a Hub token (Authorization: token ...)")
+            raise web.Finish()
+        return self.ctx.users.identity(model)
+
+    def parse(self, model: type[BaseModel]):
+        """The request body as `model`, or a clear 4xx for anything else."""
+        body = self.request.body
+        if len(body) > self.ctx.max_body_bytes:
+            raise PayloadTooLarge(f"the request body is {len(body)} bytes; the limit is {self.ctx.max_body_bytes}")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest("the request body is not UTF-8 text") from None
+        try:
+            data = json.loads(text)
+        except ValueError as err:
+            raise InvalidRequest(f"the request body is not valid JSON: {err.msg}") from None
+        if not isinstance(data, dict):
+            raise InvalidRequest("the request body must be a JSON object")
+        try:
+            return model.model_validate(data)
+        except ValidationError as err:
+            fields = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in err.errors()}
+            first = next(iter(fields.items()))
+            raise InvalidRequest(f"invalid '{first[0]}': {first[1]}", fields=fields) from None
+
+    def write_json(self, data, status: int = 200):
+        self.set_status(status)
+        self.finish(json.dumps(data, default=str))
+
+    def _domain_status(self, exc) -> tuple[int, str, str, dict]:
+        if isinstance(exc, ExerciseNotFound):
+            return 404, "not_found", f"there is no exercise {exc.exercise_id!r}", {}
+        if isinstance(exc, DomainError):
+            status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+            if isinstance(exc, (Busy, RateLimited)):
+                self.set_header("Retry-After", str(exc.retry_after))
+            return status, exc.code, exc.message, exc.details
+        return 0, "", "", {}
+
+    def log_exception(self, typ, value, tb):
+        if isinstance(value, (DomainError, ExerciseNotFound)):
+            self.log.info("%s %s: %s", self.request.method, self.request.path, value)
+        else:
+            super().log_exception(typ, value, tb)
+
+    def write_error(self, status_code: int, **kwargs):
+        """Every error leaves the API as {"error": {"code", "message", "details"}}."""
+        code, message, details = kwargs.get("code"), kwargs.get("message"), {}
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if exc is not None:
+            mapped = self._domain_status(exc)
+            if mapped[0]:
+                status_code, code, message, details = mapped
+                self.set_status(status_code)
+            elif isinstance(exc, web.HTTPError):
+                message = exc.log_message or self._reason
+            else:
+                self.log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc)))
+        code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(status_code, "error" if status_code < 500 else "internal_error")
+        if status_code >= 500 and not message:
+            message = "the API hit an unexpected error; it has been logged"
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"error": {"code": code, "message": message or self._reason, "details": details}}))
+
+
+class NotFoundHandler(APIHandler):
+    """Unknown paths under the API get the envelope too."""
+
+    async def prepare(self):
+        raise NotFound(f"no such endpoint: {self.request.method} {self.request.path}")

@@ -1,0 +1,56 @@
+"""Today's exercises, one exercise's student view, and hints."""
+
+from ...exercise_bank.render import notebook_json
+from ..schemas import HintRequest
+from ..services.clock import local_day
+from ..services.hints import next_hint
+from ..services.submissions import solved_ids
+from ..services.today import choose_today
+from .base import APIHandler
+
+
+class TodayHandler(APIHandler):
+    async def get(self):
+        who = self.require_user()
+        user_id = await self.ctx.users.user_id(who)
+        day = local_day(self.ctx.course_timezone, self.ctx.clock())
+        async with self.ctx.sessionmaker() as session:
+            solved = await solved_ids(session, user_id)
+        chosen = choose_today(self.ctx.bank.all(), who.name, day, solved, self.ctx.daily_count)
+        with_notebook = self.get_query_argument("include", "") == "notebook"
+        items = []
+        for ex in chosen:
+            item = ex.summary()
+            if with_notebook:
+                item["notebook"] = notebook_json(ex, day=day.isoformat())
+            items.append(item)
+        self.write_json({"day": day.isoformat(), "timezone": self.ctx.course_timezone, "exercises": items})
+
+
+class ExerciseHandler(APIHandler):
+    async def get(self, exercise_id):
+        self.require_user()
+        exercise = self.ctx.bank.get(exercise_id)
+        if self.get_query_argument("format", "") == "notebook":
+            self.write_json(notebook_json(exercise))
+        else:
+            self.write_json(exercise.student_view())
+
+
+class HintsHandler(APIHandler):
+    async def post(self):
+        who = self.require_user()
+        req = self.parse(HintRequest)
+        exercise = self.ctx.bank.get(req.exercise_id)
+        await self.ctx.limiter.hit("hint", who.name)
+        user_id = await self.ctx.users.user_id(who)
+        async with self.ctx.sessionmaker() as session, session.begin():
+            hint = await next_hint(session, user_id, exercise, again=req.again)
+        self.write_json(hint)
+
+
+default_handlers = [
+    ("/exercises/today", TodayHandler),
+    (r"/exercises/([^/]+)", ExerciseHandler),
+    ("/hints", HintsHandler),
+]

@@ -1,0 +1,50 @@
+"""Submit work for grading, and read one's own submissions."""
+
+from ..schemas import SubmissionRequest
+from ..services import submissions as subs
+from .base import APIHandler
+
+
+class SubmissionsHandler(APIHandler):
+    async def post(self):
+        who = self.require_user()
+        req = self.parse(SubmissionRequest)
+        exercise = self.ctx.bank.get(req.exercise_id)
+        user_id = await self.ctx.users.user_id(who)
+        async with self.ctx.sessionmaker() as session:
+            existing = await subs.find_by_key(session, user_id, req.idempotency_key)
+        if existing is not None:
+            return self.write_json(subs.to_public(existing), 200)
+        await self.ctx.limiter.hit("submit", who.name)
+        result = await self.ctx.grader.grade(exercise, req.code)
+        async with self.ctx.sessionmaker() as session, session.begin():
+            stored, created = await subs.store(session, user_id, exercise, req.idempotency_key, req.code, result)
+        self.write_json(subs.to_public(stored), 201 if created else 200)
+
+    async def get(self):
+        who = self.require_user()
+        user_id = await self.ctx.users.user_id(who)
+        try:
+            limit = int(self.get_query_argument("limit", "20"))
+        except ValueError:
+            limit = 0
+        async with self.ctx.sessionmaker() as session:
+            page = await subs.history(
+                session, user_id, limit, self.get_query_argument("cursor", None), self.get_query_argument("exercise_id", None)
+            )
+        self.write_json(page)
+
+
+class SubmissionHandler(APIHandler):
+    async def get(self, submission_id):
+        who = self.require_user()
+        user_id = await self.ctx.users.user_id(who)
+        async with self.ctx.sessionmaker() as session:
+            sub = await subs.get_own(session, user_id, int(submission_id))
+        self.write_json(subs.to_public(sub))
+
+
+default_handlers = [
+    ("/submissions", SubmissionsHandler),
+    (r"/submissions/(\d{1,18})", SubmissionHandler),
+]

@@ -1,0 +1,79 @@
+"""The API's tables (SQLAlchemy 2.0 declarative). The schema itself is made by Alembic."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+bigint_pk = Annotated[int, mapped_column(BigInteger, primary_key=True, autoincrement=True)]
+created_at = Annotated[datetime, mapped_column(DateTime(timezone=True), server_default=func.now(), nullable=False)]
+exercise_ref = Annotated[str, mapped_column(String(100), nullable=False)]
+user_ref = Annotated[int, mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False)]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {dict[str, Any]: JSONB, list[Any]: JSONB}
+
+
+class User(Base):
+    """A Hub user the API has seen; the Hub stays the source of truth for who they are."""
+
+    __tablename__ = "users"
+
+    id: Mapped[bigint_pk]
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    role: Mapped[str] = mapped_column(String(20), default="student")
+    created_at: Mapped[created_at]
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Submission(Base):
+    """One graded attempt, stored exactly once per (user, idempotency key)."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_submissions_user_key"),
+        Index("ix_submissions_user_created", "user_id", "id"),
+    )
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    exercise_id: Mapped[exercise_ref]
+    exercise_version: Mapped[int]
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    passed: Mapped[bool]
+    score: Mapped[float]
+    results: Mapped[list[Any]]
+    message: Mapped[str] = mapped_column(Text, default="")
+    duration_ms: Mapped[float]
+    hint_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[created_at]
+
+
+class HintEvent(Base):
+    """A hint a student received: which rung of which exercise, from which source."""
+
+    __tablename__ = "hint_events"
+    __table_args__ = (Index("ix_hint_events_user_exercise", "user_id", "exercise_id"),)
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    exercise_id: Mapped[exercise_ref]
+    rung: Mapped[int]
+    source: Mapped[str] = mapped_column(String(20), default="ladder")
+    created_at: Mapped[created_at]

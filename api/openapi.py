@@ -1,0 +1,60 @@
+"""The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
+
+from .schemas import HintRequest, SubmissionRequest
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
+        }
+    },
+}
+
+
+def _op(summary: str, *, body=None, params=(), ok: int = 200, auth: bool = True, errors=(400, 401, 404)) -> dict:
+    responses = {str(ok): {"description": "success", "content": {"application/json": {"schema": {"type": "object"}}}}}
+    for status in errors if auth else ():
+        responses[str(status)] = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    op = {"summary": summary, "responses": responses}
+    if params:
+        op["parameters"] = [{"name": n, "in": where, "required": where == "path", "schema": {"type": t}} for n, where, t in params]
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
+    if not auth:
+        op["security"] = []
+    return op
+
+
+PATHS = {
+    "/health": {"get": _op("Is the API up, and are Postgres and Redis reachable?", auth=False)},
+    "/openapi.json": {"get": _op("This document.", auth=False)},
+    "/me": {"get": _op("The signed-in user: name, role and groups.")},
+    "/exercises/today": {"get": _op("Today's exercises for the signed-in student.", params=[("include", "query", "string")])},
+    "/exercises/{exercise_id}": {
+        "get": _op("One exercise, student view (no hidden tests, no solution).", params=[("exercise_id", "path", "string"), ("format", "query", "string")])
+    },
+    "/hints": {"post": _op("The next rung of the authored hint ladder.", body=HintRequest, errors=(400, 401, 404, 413, 429))},
+    "/submissions": {
+        "post": _op("Grade and store a submission (idempotent per key).", body=SubmissionRequest, ok=201, errors=(400, 401, 404, 413, 429, 503)),
+        "get": _op("The signed-in user's submissions, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string"), ("exercise_id", "query", "string")]),
+    },
+    "/submissions/{submission_id}": {"get": _op("One of the signed-in user's submissions.", params=[("submission_id", "path", "integer")])},
+}
+
+
+def openapi_document(prefix: str) -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "CodeMentor API", "version": "1"},
+        "servers": [{"url": prefix + "api/v1"}],
+        "components": {
+            "securitySchemes": {"hubToken": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token <JupyterHub API token>"}},
+            "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema()},
+        },
+        "security": [{"hubToken": []}],
+        "paths": PATHS,
+    }

@@ -1,0 +1,1 @@
+"""Domain services of the API: plain code that handlers call, testable without a server."""

@@ -1,0 +1,104 @@
+"""Submissions: grade once per idempotency key, store, and list a student's own history."""
+
+from __future__ import annotations
+
+import base64
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from ...exercise_bank import Exercise
+from ..errors import InvalidRequest, NotFound
+from ..models import Submission
+from .hints import hints_taken
+
+MAX_PAGE = 100
+
+
+def to_public(sub: Submission, with_code: bool = True) -> dict:
+    data = {
+        "id": sub.id,
+        "exercise_id": sub.exercise_id,
+        "exercise_version": sub.exercise_version,
+        "status": sub.status,
+        "passed": sub.passed,
+        "score": sub.score,
+        "message": sub.message,
+        "tests": sub.results,
+        "duration_ms": sub.duration_ms,
+        "hint_count": sub.hint_count,
+        "created_at": sub.created_at.isoformat(),
+    }
+    if with_code:
+        data["code"] = sub.code
+    return data
+
+
+async def find_by_key(session, user_id: int, key: str) -> Submission | None:
+    stmt = select(Submission).where(Submission.user_id == user_id, Submission.idempotency_key == key)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def store(session, user_id: int, exercise: Exercise, key: str, code: str, result) -> tuple[Submission, bool]:
+    """Insert the graded submission once; a concurrent retry gets the stored one back."""
+    values = dict(
+        user_id=user_id,
+        exercise_id=exercise.id,
+        exercise_version=exercise.version,
+        idempotency_key=key,
+        code=code,
+        status=result.status,
+        passed=result.passed,
+        score=result.score,
+        results=[t.__dict__ for t in result.tests],
+        message=result.message,
+        duration_ms=result.duration_ms,
+        hint_count=await hints_taken(session, user_id, exercise.id),
+    )
+    stmt = insert(Submission).values(**values).on_conflict_do_nothing(constraint="uq_submissions_user_key").returning(Submission.id)
+    new_id = (await session.execute(stmt)).scalar_one_or_none()
+    if new_id is None:
+        return await find_by_key(session, user_id, key), False
+    return await session.get(Submission, new_id), True
+
+
+def encode_cursor(last_id: int) -> str:
+    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("the cursor is not one this API gave out") from None
+
+
+async def history(session, user_id: int, limit: int, cursor: str | None, exercise_id: str | None) -> dict:
+    """One page of a user's submissions, newest first."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}")
+    stmt = select(Submission).where(Submission.user_id == user_id).order_by(Submission.id.desc()).limit(limit + 1)
+    if cursor:
+        stmt = stmt.where(Submission.id < decode_cursor(cursor))
+    if exercise_id:
+        stmt = stmt.where(Submission.exercise_id == exercise_id)
+    rows = list((await session.execute(stmt)).scalars())
+    page = rows[:limit]
+    return {
+        "items": [to_public(s, with_code=False) for s in page],
+        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
+    }
+
+
+async def get_own(session, user_id: int, submission_id: int) -> Submission:
+    sub = await session.get(Submission, submission_id)
+    if sub is None or sub.user_id != user_id:
+        # someone else's submission looks exactly like a missing one
+        raise NotFound(f"no submission {submission_id}")
+    return sub
+
+
+async def solved_ids(session, user_id: int) -> set[str]:
+    """Ids of the exercises a user has passed at least once."""
+    stmt = select(Submission.exercise_id).where(Submission.user_id == user_id, Submission.passed.is_(True)).distinct()
+    return set((await session.execute(stmt)).scalars())

@@ -1,0 +1,58 @@
+"""Who is asking: Hub identity to API role, and the API's own row for that user."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+
+from ..models import User
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str  # student | instructor | admin
+    groups: tuple[str, ...]
+    kind: str = "user"
+
+
+def role_for(model: dict, instructor_groups: set[str]) -> str:
+    """The API role of a Hub user model: admin, instructor (by group) or student."""
+    if model.get("admin"):
+        return "admin"
+    if instructor_groups & set(model.get("groups") or ()):
+        return "instructor"
+    return "student"
+
+
+class UserDirectory:
+    """Maps Hub users to API users, creating the row the first time a user is seen."""
+
+    def __init__(self, sessionmaker, instructor_groups):
+        self.sessionmaker = sessionmaker
+        self.instructor_groups = set(instructor_groups)
+        self._ids: dict[tuple[str, str], int] = {}
+
+    def identity(self, model: dict) -> Identity:
+        return Identity(
+            name=model["name"],
+            role=role_for(model, self.instructor_groups),
+            groups=tuple(model.get("groups") or ()),
+            kind=model.get("kind", "user"),
+        )
+
+    async def user_id(self, who: Identity) -> int:
+        """The users.id of `who`, upserting name and role once per process."""
+        key = (who.name, who.role)
+        if key not in self._ids:
+            stmt = (
+                insert(User)
+                .values(name=who.name, role=who.role)
+                .on_conflict_do_update(index_elements=[User.name], set_={"role": who.role, "last_seen_at": func.now()})
+                .returning(User.id)
+            )
+            async with self.sessionmaker() as session, session.begin():
+                self._ids[key] = (await session.execute(stmt)).scalar_one()
+        return self._ids[key]

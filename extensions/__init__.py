@@ -1,0 +1,23 @@
+"""The jupyter-server extension that delivers today's exercises into each student server.
+
+Enabled by the config file this package installs (etc/jupyter/jupyter_server_config.d).
+At server start it asks the API for today's exercises with the server's own Hub token and
+writes each notebook into the student's folder (see `sync.py` for the rules); it retries
+with backoff while the API is unreachable, without holding up the server.
+"""
+
+from .delivery import ExerciseDelivery, TodayHandler
+
+
+def _jupyter_server_extension_points():
+    return [{"module": "codementor.server_ext"}]
+
+
+def _load_jupyter_server_extension(serverapp):
+    from jupyter_server.utils import url_path_join
+
+    delivery = ExerciseDelivery(parent=serverapp, root_dir=serverapp.root_dir)
+    route = url_path_join(serverapp.base_url, "codementor", "today")
+    serverapp.web_app.add_handlers(".*$", [(route, TodayHandler, {"delivery": delivery})])
+    serverapp.io_loop.add_callback(delivery.start)
+    serverapp.log.info("CodeMentor delivery enabled (API: %s)", delivery.api_url or "not configured")

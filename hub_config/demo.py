@@ -1,0 +1,54 @@
+"""`codementor demo`: the whole stack with demo users, until Ctrl-C."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from pathlib import Path
+
+from .stack import Stack
+
+BANNER = """
+CodeMentor Hub is running on {url}
+
+  Sign in as a student:     alice  or  bob     password: {password}
+  Sign in as an instructor: ada                 password: {password}
+  Sign in as the admin:     admin               password: {admin_password}
+
+  Postgres: {database_url}
+  Redis:    {redis_url}
+  Logs:     {log}
+
+Press Ctrl-C to stop everything.
+"""
+
+
+def run_demo(state_dir: Path, port: int = 8000) -> None:
+    logging.basicConfig(level=logging.INFO, format="[demo] %(message)s")
+    state_dir = state_dir.resolve()
+    stack = Stack(state_dir=state_dir, hub_port=port, api_port=10101, hub_api_port=8081, proxy_api_port=8001)
+    log_file = state_dir / "jupyterhub.log"
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        stack.start(log_file=log_file)
+        print(
+            BANNER.format(
+                url=stack.hub_url,
+                password=os.environ.get("CODEMENTOR_DEMO_PASSWORD", "codementor"),
+                admin_password=os.environ.get("CODEMENTOR_ADMIN_PASSWORD", "codementor-admin-password-change-me"),
+                database_url=stack.database_url,
+                redis_url=stack.redis_url,
+                log=log_file,
+            ),
+            flush=True,
+        )
+        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        while all(p.poll() is None for p in stack._procs):
+            time.sleep(1)
+        print(f"a component stopped on its own; see {log_file}")
+    except KeyboardInterrupt:
+        print("\nstopping...")
+    finally:
+        stack.stop()

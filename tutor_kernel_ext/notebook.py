@@ -1,0 +1,57 @@
+"""Find the exercise of the running notebook and the student's current code."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+METADATA_KEY = "codementor"
+SOLUTION_TAG = "codementor-solution"
+
+
+def notebook_path(env=os.environ, cwd: Path | None = None) -> Path | None:
+    """The notebook this kernel was started for (JPY_SESSION_NAME, absolute or server-relative)."""
+    name = env.get("JPY_SESSION_NAME")
+    if not name:
+        return None
+    path = Path(name)
+    if path.is_absolute():
+        return path
+    cwd = cwd or Path.cwd()
+    for candidate in (cwd / path, cwd / path.name, Path(env.get("HOME", cwd)) / path):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_notebook(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def exercise_id(nb: dict | None) -> str | None:
+    meta = (nb or {}).get("metadata", {}).get(METADATA_KEY) or {}
+    return meta.get("exercise_id")
+
+
+def solution_cells(nb: dict) -> list[tuple[str | None, str]]:
+    """(cell id, saved source) of every solution cell, in notebook order."""
+    cells = []
+    for cell in nb.get("cells", []):
+        meta = cell.get("metadata", {})
+        is_solution = SOLUTION_TAG in meta.get("tags", []) or (meta.get(METADATA_KEY) or {}).get("role") == "solution"
+        if cell.get("cell_type") == "code" and is_solution:
+            source = cell.get("source", "")
+            cells.append((cell.get("id"), "".join(source) if isinstance(source, list) else source))
+    return cells
+
+
+def current_code(nb: dict, executed: dict[str, str]) -> str:
+    """The solution as the student last ran it in this kernel, else as last saved."""
+    parts = [executed.get(cell_id, saved) if cell_id else saved for cell_id, saved in solution_cells(nb)]
+    return "\n\n".join(p.rstrip() for p in parts if p.strip()) + "\n"
