@@ -139,9 +139,12 @@ class Stack:
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
 
     def start(self, log_file: Path | None = None) -> "Stack":
+        """Start what is not given (Postgres, Redis), migrate, then the Hub with the API."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.start_postgres()
-        self.start_redis()
+        if not self.database_url:
+            self.start_postgres()
+        if not self.redis_url:
+            self.start_redis()
         self.migrate()
         self.start_hub(log_file)
         return self
