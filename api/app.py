@@ -12,12 +12,14 @@ from urllib.parse import urlparse
 
 import redis.asyncio as aioredis
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
+from sqlalchemy.exc import OperationalError
 from tornado.httpserver import HTTPServer
 from traitlets import Dict, Integer, List, Unicode, default, validate
 from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
 from . import db
+from .errors import SchemaMismatch
 from .grader import Grader
 from .handlers import all_routes
 from .handlers.base import NotFoundHandler
@@ -126,7 +128,6 @@ class TutorAPI(Application):
         return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=os.urandom(32), xsrf_cookies=False)
 
     async def serve(self):
-        db.check_schema(self.database_url)
         ctx = self.build_context()
         server = HTTPServer(self.make_app(ctx), max_body_size=4 * self.max_body_bytes, xheaders=True)
         server.listen(self.port, self.ip)
@@ -140,7 +141,18 @@ class TutorAPI(Application):
         await ctx.redis.aclose()
 
     def start(self):
+        try:
+            db.check_schema(self.database_url)
+        except SchemaMismatch as err:
+            self.exit_with(f"codementor api: {err}")
+        except OperationalError as err:
+            reason = str(err.orig if hasattr(err, "orig") else err).strip().splitlines()[0]
+            self.exit_with(f"codementor api: cannot reach Postgres ({reason}); check DATABASE_URL (c.TutorAPI.database_url)")
         asyncio.run(self.serve())
+
+    def exit_with(self, message: str):
+        self.log.critical(message)
+        self.exit(1)
 
 
 main = TutorAPI.launch_instance

@@ -1,0 +1,69 @@
+"""The grader: a real child process per submission, the verdict computed outside it."""
+
+from __future__ import annotations
+
+import pytest
+
+from codementor.api.grader import Grader
+
+
+@pytest.fixture
+def grader():
+    return Grader(timeout=3.0)
+
+
+async def test_reference_passes_and_starter_fails(grader, bank):
+    for ex in bank.all():
+        good = await grader.grade(ex, ex.solution)
+        assert good.passed and good.score == 1.0, (ex.id, good.to_dict())
+        bad = await grader.grade(ex, ex.starter)
+        assert not bad.passed and any(t.hidden and not t.passed for t in bad.tests), ex.id
+
+
+NO_ANSWER = "def sum_of_evens(numbers):\n    return None\n"
+TRICKS = {
+    "an __eq__ that is always True": "class Yes:\n    def __eq__(self, other):\n        return True\n\ndef sum_of_evens(numbers):\n    return Yes()\n",
+    "an int subclass equal to everything": "class Sneaky(int):\n    def __eq__(self, other):\n        return True\n\ndef sum_of_evens(numbers):\n    return Sneaky(0)\n",
+    "a printed fake report": 'print(\'{"event": "done"}\')\nprint("All tests passed")\n' + NO_ANSWER,
+}
+
+
+@pytest.mark.parametrize("trick", TRICKS)
+async def test_tricks_score_no_better_than_no_answer(grader, bank, trick):
+    exercise = bank.get("sum-of-evens")
+    baseline = await grader.grade(exercise, NO_ANSWER)
+    result = await grader.grade(exercise, TRICKS[trick])
+    assert not result.passed
+    assert [t.passed for t in result.tests] == [t.passed for t in baseline.tests]
+    assert result.score < 0.2
+
+
+@pytest.mark.parametrize(
+    "code, status",
+    [
+        ("import sys\nsys.exit(0)\n", "load_error"),
+        ("import os\nos._exit(0)\n", "crashed"),
+        ("def broken(:\n", "load_error"),
+        ("while True:\n    pass\n", "timeout"),
+    ],
+)
+async def test_code_that_never_reaches_the_tests_scores_zero(grader, bank, code, status):
+    result = await grader.grade(bank.get("sum-of-evens"), code)
+    assert result.status == status
+    assert result.score == 0.0 and not result.passed
+    assert result.message
+
+
+async def test_system_exit_inside_a_test_fails_only_that_test(grader, bank):
+    code = "def sum_of_evens(numbers):\n    if not numbers:\n        raise SystemExit(0)\n    return sum(n for n in numbers if n % 2 == 0)\n"
+    result = await grader.grade(bank.get("sum-of-evens"), code)
+    failed = [t.name for t in result.tests if not t.passed]
+    assert failed == ["an empty list adds up to zero"]
+
+
+async def test_messages_help_on_visible_tests_only(grader, bank):
+    code = "def sum_of_evens(numbers):\n    return 0\n"
+    result = await grader.grade(bank.get("sum-of-evens"), code)
+    visible = next(t for t in result.tests if not t.hidden and not t.passed)
+    assert visible.message == "returned 0, expected 6"
+    assert all(t.message == "returned a different result" for t in result.tests if t.hidden and not t.passed)

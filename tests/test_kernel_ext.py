@@ -1,0 +1,62 @@
+"""The kernel extension in a real IPython shell (no server): loading, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.testing.globalipapp import start_ipython
+
+from codementor.exercise_bank.render import render_notebook
+from tutor_kernel_ext.notebook import current_code, notebook_path
+
+
+@pytest.fixture(scope="module")
+def ip():
+    shell = start_ipython()
+    shell.run_line_magic("load_ext", "tutor_kernel_ext")
+    yield shell
+    shell.run_line_magic("unload_ext", "tutor_kernel_ext")
+
+
+def test_magics_are_registered(ip):
+    magics = ip.magics_manager.lsmagic()["line"]
+    assert {"hint", "submit"} <= set(magics)
+
+
+def test_outside_an_exercise_notebook_the_student_gets_one_line(ip, monkeypatch, tmp_path):
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "scratch.ipynb"))
+    with pytest.raises(UsageError) as err:
+        ip.run_line_magic("hint", "")
+    assert "not a CodeMentor exercise" in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_without_an_api_the_student_is_told_what_to_do(ip, monkeypatch, tmp_path, bank):
+    path = tmp_path / "today.ipynb"
+    path.write_text(json.dumps(render_notebook(bank.get("sum-of-evens"))))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    monkeypatch.setenv("CODEMENTOR_API_URL", "http://127.0.0.1:9/api/v1")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
+    ip.run_line_magic("unload_ext", "tutor_kernel_ext")
+    ip.run_line_magic("load_ext", "tutor_kernel_ext")
+    with pytest.raises(UsageError) as err:
+        ip.run_line_magic("submit", "")
+    assert "not reachable" in str(err.value)
+
+
+def test_the_last_run_of_the_solution_cell_wins_over_the_saved_file(bank, tmp_path):
+    nb = json.loads(json.dumps(render_notebook(bank.get("sum-of-evens"))))
+    assert current_code(nb, {}).strip() == bank.get("sum-of-evens").starter.strip()
+    ran = "def sum_of_evens(numbers):\n    return 42\n"
+    assert current_code(nb, {"codementor-solution": ran}) == ran
+
+
+def test_notebook_path_resolves_relative_session_names(tmp_path):
+    (tmp_path / "exercises").mkdir()
+    nb = tmp_path / "exercises" / "x.ipynb"
+    nb.write_text("{}")
+    assert notebook_path({"JPY_SESSION_NAME": "exercises/x.ipynb"}, cwd=tmp_path) == nb
+    assert notebook_path({"JPY_SESSION_NAME": str(nb)}) == nb
+    assert notebook_path({}) is None
