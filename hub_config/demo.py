@@ -25,6 +25,10 @@ Press Ctrl-C to stop everything.
 """
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def run_demo(state_dir: Path, port: int = 8000) -> None:
     logging.basicConfig(level=logging.INFO, format="[demo] %(message)s")
     state_dir = state_dir.resolve()
@@ -44,7 +48,9 @@ def run_demo(state_dir: Path, port: int = 8000) -> None:
             ),
             flush=True,
         )
-        signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+        # Ctrl-C, and also SIGINT/SIGTERM when started in the background (where SIGINT is ignored)
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
         while all(p.poll() is None for p in stack._procs):
             time.sleep(1)
         print(f"a component stopped on its own; see {log_file}")
