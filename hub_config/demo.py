@@ -34,6 +34,9 @@ def run_demo(state_dir: Path, port: int = 8000) -> None:
     state_dir = state_dir.resolve()
     stack = Stack(state_dir=state_dir, hub_port=port, api_port=10101, hub_api_port=8081, proxy_api_port=8001)
     log_file = state_dir / "jupyterhub.log"
+    # Ctrl-C, and also SIGINT/SIGTERM when started in the background (where SIGINT is ignored)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         stack.start(log_file=log_file)
@@ -48,9 +51,6 @@ def run_demo(state_dir: Path, port: int = 8000) -> None:
             ),
             flush=True,
         )
-        # Ctrl-C, and also SIGINT/SIGTERM when started in the background (where SIGINT is ignored)
-        signal.signal(signal.SIGINT, _interrupt)
-        signal.signal(signal.SIGTERM, _interrupt)
         while all(p.poll() is None for p in stack._procs):
             time.sleep(1)
         print(f"a component stopped on its own; see {log_file}")
