@@ -65,6 +65,9 @@ class TutorAPI(Application):
     daily_count = Integer(1, help="Exercises delivered per student per day.").tag(config=True)
     instructor_groups = List(Unicode(), ["instructors"], help="Hub groups whose members are instructors.").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
+    cookie_secret = Unicode(
+        help="Hex secret that signs the API's login cookie; set the same value ($CODEMENTOR_COOKIE_SECRET) on every API process."
+    ).tag(config=True)
     rate_limits = Dict({"hint": 30, "submit": 20}, help="Requests per minute per user, by action.").tag(config=True)
 
     @default("port")
@@ -90,6 +93,10 @@ class TutorAPI(Application):
     @default("bank_dir")
     def _default_bank(self):
         return str(default_bank_dir())
+
+    @default("cookie_secret")
+    def _default_cookie_secret(self):
+        return os.environ.get("CODEMENTOR_COOKIE_SECRET") or os.urandom(32).hex()
 
     @default("course_timezone")
     def _default_tz(self):
@@ -125,7 +132,7 @@ class TutorAPI(Application):
         routes = [(path, handler, {"ctx": ctx}) for path, handler in all_routes(ctx.prefix)]
         routes.append((ctx.prefix + "oauth_callback", HubOAuthCallbackHandler))
         routes.append((ctx.prefix + r"api/.*", NotFoundHandler, {"ctx": ctx}))
-        return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=os.urandom(32), xsrf_cookies=False)
+        return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=bytes.fromhex(self.cookie_secret), xsrf_cookies=False)
 
     async def serve(self):
         ctx = self.build_context()
