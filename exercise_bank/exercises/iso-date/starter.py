@@ -1,0 +1,4 @@
+def to_iso_date(text):
+    """Return a date like '7 Nov 2026' written as '2026-11-07'."""
+    day, month, year = text.split()
+    return year + "-" + month + "-" + day

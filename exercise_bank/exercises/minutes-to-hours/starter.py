@@ -1,0 +1,4 @@
+def hours_and_minutes(total_minutes):
+    """Return (hours, minutes) for a number of minutes; minutes is between 0 and 59."""
+    hours = total_minutes / 60
+    return (hours, total_minutes % 60)
