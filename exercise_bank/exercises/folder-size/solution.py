@@ -1,0 +1,9 @@
+def folder_size(folder):
+    """Return the total size in bytes of all files in folder and its sub-folders."""
+    total = 0
+    for entry in folder.values():
+        if isinstance(entry, dict):
+            total += folder_size(entry)
+        else:
+            total += entry
+    return total

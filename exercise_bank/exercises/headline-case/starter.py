@@ -1,0 +1,3 @@
+def headline(text):
+    """Return text in headline style: capitalised words, small words in lower case."""
+    return text.title()

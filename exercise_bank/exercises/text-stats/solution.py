@@ -1,0 +1,3 @@
+def text_stats(text):
+    """Return (lines, words, characters) of text."""
+    return (len(text.splitlines()), len(text.split()), len(text))
