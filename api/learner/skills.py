@@ -134,13 +134,14 @@ class SkillState:
         t.successes += outcome >= MIN_HINTED_CREDIT
         return p
 
-    def age(self, days: float) -> None:
-        """Widen every belief for `days` without practice, never beyond the prior."""
+    def age(self, days: float, topic: str | None = None) -> None:
+        """Widen beliefs (all, or one topic's) for `days` without practice, never beyond the prior."""
         if days <= 0:
             return
-        for topic, b in self.beliefs.items():
-            cap = PRIOR_VAR_GENERAL if topic == GENERAL else PRIOR_VAR_TOPIC
-            b.var = min(cap, b.var + DRIFT * days)
+        for name in [topic] if topic else list(self.beliefs):
+            b = self.belief(name)
+            cap = PRIOR_VAR_GENERAL if name == GENERAL else PRIOR_VAR_TOPIC
+            b.var = max(b.var, min(cap, b.var + DRIFT * days))
 
     def mastered(self, topic: str) -> bool:
         """Confident that a hard exercise of the topic would be solved 80 % of the time."""
