@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from ...exercise_bank.topics import TOPICS
 from ..models import LearnerProfile
 
 DEFAULT_LEVEL = "beginner"
@@ -26,6 +27,8 @@ def profile_view(profile: LearnerProfile | None, course_timezone: str) -> dict:
         "topics": list(profile.topics) if profile else [],
         "timezone": timezone_of(profile, course_timezone),
         "timezone_is_course_default": profile is None or not profile.timezone,
+        "levels": ["beginner", "intermediate", "advanced"],
+        "topics_available": list(TOPICS),
     }
 
 
