@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..api.learner.selector import BAND, History, Item, Selector
-from ..api.learner.skills import LEVEL_DIFFICULTY, SkillState, attempt_credit, logit, sigmoid
+from ..api.learner.skills import (
+    ITEM_PRIOR_VAR,
+    LEVEL_DIFFICULTY,
+    MAX_ATTEMPTS_COUNTED,
+    Belief,
+    SkillState,
+    attempt_credit,
+    logit,
+    sigmoid,
+)
 from ..exercise_bank.topics import TOPICS
 
 MASTERY_LOGIT = LEVEL_DIFFICULTY["hard"] + logit(0.8)
@@ -70,21 +79,36 @@ def make_student(rng: random.Random, n: int) -> Student:
 
 
 class Adaptive:
+    """The API's policy: the same skill filter, item ratings shared by the class, the same selector."""
+
     name = "adaptive"
 
-    def __init__(self, world: World, student: Student):
-        self.selector = Selector(world.items)
+    @staticmethod
+    def shared(world: World) -> dict:
+        return {"ratings": {it.id: Belief(it.difficulty, ITEM_PRIOR_VAR) for it in world.items}, "selector": None}
+
+    @staticmethod
+    def start_day(shared: dict, world: World) -> None:
+        ratings = shared["ratings"]
+        shared["selector"] = Selector([Item(it.id, it.topic, ratings[it.id].mean, it.prerequisites, ratings[it.id].var) for it in world.items])
+
+    def __init__(self, world: World, student: Student, shared: dict):
+        self.shared = shared
         self.skills = SkillState(level=student.level)
         self.history = History()
+        self.tries: dict[str, int] = {}
         self.student = student
 
     def assign(self, day: date, per_day: int, rng: random.Random) -> list[Item]:
         if day > START:
             self.skills.age(1)
-        return [c.item for c in self.selector.choose(self.skills, self.history, self.student.name, day, per_day)]
+        return [c.item for c in self.shared["selector"].choose(self.skills, self.history, self.student.name, day, per_day)]
 
     def observe(self, item: Item, passed: bool, day: date) -> None:
-        self.skills.update(item.topic, item.difficulty, attempt_credit(passed, 1.0 if passed else 0.0, 0))
+        tries = self.tries.get(item.id, 0)
+        if item.id not in self.history.solved and tries < MAX_ATTEMPTS_COUNTED:
+            self.skills.update(item.topic, self.shared["ratings"][item.id], attempt_credit(passed, 1.0 if passed else 0.0, 0))
+        self.tries[item.id] = tries + 1
         self.history.attempted.add(item.id)
         if passed:
             self.history.solved[item.id] = day
@@ -96,7 +120,15 @@ class Adaptive:
 class RandomPolicy:
     name = "random"
 
-    def __init__(self, world: World, student: Student):
+    @staticmethod
+    def shared(world):
+        return None
+
+    @staticmethod
+    def start_day(shared, world):
+        pass
+
+    def __init__(self, world: World, student: Student, shared=None):
         self.items, self.student = world.items, student
 
     def assign(self, day, per_day, rng):
@@ -110,7 +142,7 @@ class RandomPolicy:
 class FixedOrder(RandomPolicy):
     name = "fixed"
 
-    def __init__(self, world: World, student: Student):
+    def __init__(self, world: World, student: Student, shared=None):
         super().__init__(world, student)
         order = {t: i for i, t in enumerate(TOPICS)}
         self.items = sorted(world.items, key=lambda it: (it.difficulty, order[it.topic], it.id))
@@ -143,15 +175,18 @@ def attempt(world: World, student: Student, item: Item, rng: random.Random, tall
 
 
 def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int) -> dict:
+    """Simulate a class day by day (everyone works on day 1 before anyone on day 2)."""
     world = make_world(random.Random(seed))
     tally = Tally()
-    for n in range(students):
-        student = make_student(random.Random(f"{seed}-student-{n}"), n)
-        rng = random.Random(f"{seed}-outcomes-{n}")
-        policy = policy_cls(world, student)
-        tally.to_master += len(TOPICS) - len(student.mastered_on)
-        for d in range(days):
-            day = START + timedelta(days=d)
+    shared = policy_cls.shared(world)
+    population = [make_student(random.Random(f"{seed}-student-{n}"), n) for n in range(students)]
+    rngs = [random.Random(f"{seed}-outcomes-{n}") for n in range(students)]
+    policies = [policy_cls(world, s, shared) for s in population]
+    tally.to_master = sum(len(TOPICS) - len(s.mastered_on) for s in population)
+    for d in range(days):
+        day = START + timedelta(days=d)
+        policy_cls.start_day(shared, world)
+        for student, policy, rng in zip(population, policies, rngs):
             for item in policy.assign(day, per_day, rng):
                 policy.observe(item, attempt(world, student, item, rng, tally), day)
             for topic, ability in student.ability.items():

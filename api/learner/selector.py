@@ -45,6 +45,7 @@ class Item:
     topic: str
     difficulty: float
     prerequisites: tuple[str, ...] = ()
+    difficulty_var: float = ITEM_VAR
 
 
 @dataclass
@@ -64,7 +65,11 @@ class Choice:
     review: bool = False
 
 
-def item_from_exercise(ex) -> Item:
+def item_from_exercise(ex, learned: dict | None = None) -> Item:
+    """The selector's view of an exercise, with its learned difficulty when there is one."""
+    rated = (learned or {}).get(ex.id)
+    if rated is not None:
+        return Item(ex.id, ex.topic, rated.mean, tuple(ex.prerequisites), rated.var)
     return Item(ex.id, ex.topic, LEVEL_DIFFICULTY.get(ex.difficulty, 0.0), tuple(ex.prerequisites))
 
 
@@ -75,7 +80,7 @@ def _phi(x: float) -> float:
 def band_probability(skills: SkillState, item: Item) -> float:
     """P(the true chance of success on `item` is inside BAND) under the current belief."""
     mean, var = skills.ability(item.topic)
-    sd = math.sqrt(var + ITEM_VAR)
+    sd = math.sqrt(var + item.difficulty_var)
     m = mean - item.difficulty
     return _phi((BAND_LOGITS[1] - m) / sd) - _phi((BAND_LOGITS[0] - m) / sd)
 
@@ -123,7 +128,7 @@ class Selector:
             in_topic = [it for it in pool if it.topic == topic]
             if in_topic and count:
                 best = max(in_topic, key=lambda it: base[it.id])
-                chosen.append(Choice(best, skills.expected(best.topic, best.difficulty), review=True))
+                chosen.append(Choice(best, skills.expected(best.topic, best.difficulty, best.difficulty_var), review=True))
         while len(chosen) < count and len(chosen) < len(pool):
             taken = {c.item.id for c in chosen}
             topics = {c.item.topic for c in chosen}
@@ -131,7 +136,7 @@ class Selector:
                 (it for it in pool if it.id not in taken),
                 key=lambda it: base[it.id] - (SAME_TOPIC_PENALTY if it.topic in topics else 0.0),
             )
-            chosen.append(Choice(best, skills.expected(best.topic, best.difficulty)))
+            chosen.append(Choice(best, skills.expected(best.topic, best.difficulty, best.difficulty_var)))
         return chosen
 
     @staticmethod

@@ -31,6 +31,11 @@ The covariance between ``g`` and ``delta_t`` is dropped (a diagonal filter), so 
 stays a few multiplications. Students learn, so beliefs widen with time as in Glicko:
 each idle day adds ``DRIFT`` to the variances, up to the prior.
 
+Exercises are rated too (the item side of Elo, as in Pelánek 2016): each exercise's
+difficulty starts at its authored level (easy -1, medium 0, hard +1 logits) with variance
+``ITEM_PRIOR_VAR`` and is updated by the same step with the opposite sign, from every
+student's first attempts. Authors' levels are rough; a class's attempts sharpen them.
+
 Outcomes
 --------
 A clean solve counts 1. Hints lower the credit (a solve after three hints says less than a
@@ -54,6 +59,8 @@ LEVEL_PRIOR = {"beginner": 0.0, "intermediate": 1.0, "advanced": 2.0}
 PRIOR_VAR_GENERAL = 0.8
 PRIOR_VAR_TOPIC = 0.4
 ITEM_VAR = 0.1  # how unsure a nominal difficulty is
+ITEM_PRIOR_VAR = 0.3  # an exercise's learned difficulty starts at its level, this unsure
+ITEM_MIN_VAR = 0.01
 DRIFT = 0.01  # variance added per day (students learn, beliefs age)
 HINT_PENALTY = 0.15
 MIN_HINTED_CREDIT = 0.5
@@ -115,21 +122,32 @@ class SkillState:
         g, t = self.belief(GENERAL), self.belief(topic)
         return g.mean + t.mean, g.var + t.var
 
-    def expected(self, topic: str, difficulty: float) -> float:
+    def expected(self, topic: str, difficulty: float, difficulty_var: float = ITEM_VAR) -> float:
         """The predicted chance of success, averaging over the uncertainty (probit approximation)."""
         mean, var = self.ability(topic)
-        return sigmoid((mean - difficulty) / math.sqrt(1.0 + math.pi * (var + ITEM_VAR) / 8.0))
+        return sigmoid((mean - difficulty) / math.sqrt(1.0 + math.pi * (var + difficulty_var) / 8.0))
 
-    def update(self, topic: str, difficulty: float, outcome: float) -> float:
-        """One filter step after an attempt; returns the prediction made before it."""
+    def update(self, topic: str, difficulty: float | Belief, outcome: float) -> float:
+        """One filter step after an attempt; returns the prediction made before it.
+
+        `difficulty` is a number (a nominal difficulty, taken as known up to ITEM_VAR) or the
+        exercise's own Belief, which is then updated too (the item side of Elo: an exercise
+        that many strong students fail is harder than its level says).
+        """
+        item = difficulty if isinstance(difficulty, Belief) else Belief(difficulty, ITEM_VAR)
         g, t = self.belief(GENERAL), self.belief(topic)
-        p = sigmoid(g.mean + t.mean - difficulty)
+        p = sigmoid(g.mean + t.mean - item.mean)
         pq = p * (1.0 - p)
-        s = 1.0 + (g.var + t.var + ITEM_VAR) * pq
+        s = 1.0 + (g.var + t.var + item.var) * pq
         r = outcome - p
         for b in (g, t):
             b.mean += b.var * r / s
             b.var = max(1e-4, b.var - b.var * b.var * pq / s)
+        if isinstance(difficulty, Belief):
+            item.mean -= item.var * r / s
+            item.var = max(ITEM_MIN_VAR, item.var - item.var * item.var * pq / s)
+            item.attempts += 1
+            item.successes += outcome >= MIN_HINTED_CREDIT
         t.attempts += 1
         t.successes += outcome >= MIN_HINTED_CREDIT
         return p
