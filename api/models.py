@@ -105,6 +105,19 @@ class Skill(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class ExerciseRating(Base):
+    """An exercise's difficulty as the class's first attempts show it (the item side of Elo)."""
+
+    __tablename__ = "exercise_ratings"
+
+    exercise_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    mean: Mapped[float]
+    var: Mapped[float]
+    attempts: Mapped[int] = mapped_column(default=0)
+    successes: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
 class ActivityDay(Base):
     """A day (in the student's time zone) on which a student submitted work."""
 

@@ -6,15 +6,15 @@ import base64
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 
 from ...exercise_bank import Exercise
 from ...exercise_bank.topics import TOPICS as TOPICS_IN_ORDER
 from ..errors import InvalidRequest
 from ..learner.progress import BADGES, BADGES_BY_ID, Facts, earned_badges, streaks
-from ..learner.skills import GENERAL, LEVEL_DIFFICULTY, MAX_ATTEMPTS_COUNTED, Belief, SkillState, attempt_credit
-from ..models import ActivityDay, Badge, Skill, Submission
+from ..learner.skills import GENERAL, ITEM_PRIOR_VAR, LEVEL_DIFFICULTY, MAX_ATTEMPTS_COUNTED, Belief, SkillState, attempt_credit
+from ..models import ActivityDay, Badge, ExerciseRating, Skill, Submission
 from .clock import local_day
 from .profile import get_profile, timezone_of
 
@@ -41,6 +41,33 @@ async def save_skills(session, user_id: int, state: SkillState, topics, now: dat
         values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
         stmt = insert(Skill).values(user_id=user_id, topic=topic, **values)
         await session.execute(stmt.on_conflict_do_update(index_elements=[Skill.user_id, Skill.topic], set_=values))
+
+
+async def exercise_ratings(session) -> dict[str, Belief]:
+    """Every exercise's learned difficulty (exercises nobody attempted yet are missing)."""
+    rows = (await session.execute(select(ExerciseRating))).scalars()
+    return {r.exercise_id: Belief(r.mean, r.var, r.attempts, r.successes) for r in rows}
+
+
+async def _rating_for_update(session, exercise: Exercise) -> Belief:
+    nominal = LEVEL_DIFFICULTY.get(exercise.difficulty, 0.0)
+    stmt = insert(ExerciseRating).values(exercise_id=exercise.id, mean=nominal, var=ITEM_PRIOR_VAR, attempts=0, successes=0)
+    await session.execute(stmt.on_conflict_do_nothing())
+    row = (await session.execute(select(ExerciseRating).where(ExerciseRating.exercise_id == exercise.id).with_for_update().execution_options(populate_existing=True))).scalar_one()
+    return Belief(row.mean, row.var, row.attempts, row.successes)
+
+
+async def _save_rating(session, exercise_id: str, b: Belief, now: datetime) -> None:
+    values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
+    await session.execute(update(ExerciseRating).where(ExerciseRating.exercise_id == exercise_id).values(**values))
+
+
+async def _update_skill(session, user_id: int, state: SkillState, exercise: Exercise, sub: Submission, now: datetime) -> None:
+    """One filter step for the student's skills and the exercise's rating."""
+    rating = await _rating_for_update(session, exercise)
+    state.update(exercise.topic, rating, attempt_credit(sub.passed, sub.score, sub.hint_count))
+    await save_skills(session, user_id, state, (GENERAL, exercise.topic), now)
+    await _save_rating(session, exercise.id, rating, now)
 
 
 async def _earlier_attempts(session, user_id: int, exercise_id: str, before_id: int) -> list[bool]:
@@ -85,9 +112,7 @@ async def record_submission(session, bank, user_id: int, exercise: Exercise, sub
     solved_before = any(earlier)
     state = await load_skills(session, user_id, profile.level if profile else None, now)
     if not solved_before and len(earlier) < MAX_ATTEMPTS_COUNTED:
-        credit = attempt_credit(sub.passed, sub.score, sub.hint_count)
-        state.update(exercise.topic, LEVEL_DIFFICULTY.get(exercise.difficulty, 0.0), credit)
-        await save_skills(session, user_id, state, (GENERAL, exercise.topic), now)
+        await _update_skill(session, user_id, state, exercise, sub, now)
     days = await _mark_day(session, user_id, day, sub.passed and not solved_before)
     streak = streaks(days, day)
     before = [d for d in days if d < day]

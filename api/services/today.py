@@ -20,7 +20,7 @@ from ..learner.selector import History, Selector, item_from_exercise
 from ..models import DailyAssignment, Submission
 from .clock import local_day
 from .profile import get_profile, timezone_of
-from .progress import load_skills
+from .progress import exercise_ratings, load_skills
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ async def todays_exercises(session, bank, user_id: int, student: str, now: datet
         return day, tz, stored
     skills = await load_skills(session, user_id, profile.level if profile else None, now)
     history = await learner_history(session, bank, user_id, tz, profile.topics if profile else ())
-    choices = Selector([item_from_exercise(ex) for ex in bank.all()]).choose(skills, history, student, day, count)
+    ratings = await exercise_ratings(session)
+    choices = Selector([item_from_exercise(ex, ratings) for ex in bank.all()]).choose(skills, history, student, day, count)
     if choices:
         rows = [
             {"user_id": user_id, "day": day, "position": i, "exercise_id": c.item.id, "review": c.review, "predicted": round(c.predicted, 4)}

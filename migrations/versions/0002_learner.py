@@ -1,4 +1,4 @@
-"""learner model: profiles, skills, activity days, badges, daily assignments
+"""learner model: profiles, skills, exercise ratings, activity days, badges, daily assignments
 
 Revision ID: 0002
 Revises: 0001
@@ -48,6 +48,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "topic", name="pk_skills"),
     )
     op.create_table(
+        "exercise_ratings",
+        sa.Column("exercise_id", sa.String(100), nullable=False),
+        sa.Column("mean", sa.Float(), nullable=False),
+        sa.Column("var", sa.Float(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("successes", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), server_default=now, nullable=False),
+        sa.PrimaryKeyConstraint("exercise_id", name="pk_exercise_ratings"),
+    )
+    op.create_table(
         "activity_days",
         _user(),
         sa.Column("day", sa.Date(), nullable=False),
@@ -84,5 +94,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("daily_assignments", "badges", "activity_days", "skills", "learner_profiles"):
+    for table in ("daily_assignments", "badges", "activity_days", "exercise_ratings", "skills", "learner_profiles"):
         op.drop_table(table)
