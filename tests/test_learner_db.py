@@ -14,7 +14,8 @@ from sqlalchemy.dialects.postgresql import insert
 from codementor.api import db
 from codementor.api.grader.verdict import GradeResult
 from codementor.api.grader.verdict import TestResult as GradedTest
-from codementor.api.models import Badge, HintEvent, Skill, User
+from codementor.api.learner.skills import ITEM_PRIOR_VAR
+from codementor.api.models import Badge, ExerciseRating, HintEvent, Skill, User
 from codementor.api.services import submissions as subs
 from codementor.api.services.profile import put_profile
 from codementor.api.services.progress import progress_history, progress_view, record_submission
@@ -113,6 +114,9 @@ async def test_skills_weigh_hints_and_ignore_resubmissions(sessions, bank):
     assert await mean(clean) == before
     assert {"on-your-own", "first-try"} <= set(await badge_rows(sessions, clean))
     assert "on-your-own" not in await badge_rows(sessions, hinted)
+    async with sessions() as s:
+        rating = await s.get(ExerciseRating, ex.id)
+    assert rating.attempts >= 2 and rating.var < ITEM_PRIOR_VAR  # the class's attempts rate the exercise
 
 
 async def test_today_is_fixed_for_the_day_and_changes_with_the_next_one(sessions, bank):

@@ -112,3 +112,28 @@ def test_badge_rules():
     assert "comeback" in earned_badges(facts(gap_days=9)) and "comeback" not in earned_badges(facts(gap_days=2))
     assert "hard-nut" in earned_badges(facts(passed=True, difficulty="hard", solved_exercises=1))
     assert {"ten-solved", "explorer", "topic-mastered"} <= set(earned_badges(facts(solved_exercises=10, solved_topics=5, mastered_topics=1)))
+
+
+def test_an_exercise_rating_moves_with_the_class():
+    from codementor.api.learner.skills import ITEM_PRIOR_VAR, Belief
+
+    item = Belief(0.0, ITEM_PRIOR_VAR)
+    for _ in range(20):
+        SkillState("advanced").update("loops", item, 0.0)  # strong students keep failing it
+    assert item.mean > 0.5 and item.var < ITEM_PRIOR_VAR and item.attempts == 20
+
+
+def test_an_empty_bank_gives_an_empty_day():
+    assert Selector([]).choose(SkillState(), History(), "dee", DAY, 3) == []
+
+
+def test_the_benchmark_runs_and_the_adaptive_policy_beats_the_baselines(capsys):
+    from codementor.api.cli import main
+    import json
+
+    main(["bench", "adaptive", "--students", "60", "--days", "10", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    rows = {r["policy"]: r for r in result["rows"]}
+    assert set(rows) == {"adaptive", "random", "fixed", "oracle"} and result["students"] == 60
+    assert all(r["assignments"] == 600 and 0 <= r["in_band_share"] <= 1 for r in rows.values())
+    assert rows["adaptive"]["in_band_share"] > max(rows["random"]["in_band_share"], rows["fixed"]["in_band_share"])

@@ -33,8 +33,11 @@ def format_results(sub: dict) -> tuple[str, str]:
         mark = "✅" if t["passed"] else "❌"
         label = f"{t['name']} (hidden)" if t["hidden"] else t["name"]
         lines.append(f"- {mark} {label}" + (f": {t['message']}" if t.get("message") else ""))
+    progress = sub.get("progress") or {}
+    if progress.get("new_badges"):
+        lines.append("\n🏅 New badge: " + ", ".join(b["title"] for b in progress["new_badges"]) + " (see %progress)")
     markdown = "\n".join(lines)
-    plain = markdown.replace("**", "").replace("✅", "[pass]").replace("❌", "[fail]")
+    plain = markdown.replace("**", "").replace("✅", "[pass]").replace("❌", "[fail]").replace("🏅 ", "")
     return markdown, plain
 
 

@@ -121,6 +121,8 @@ class Selector:
 
     def choose(self, skills: SkillState, history: History, student: str, day: date, count: int = 1) -> list[Choice]:
         """The day's exercises, best first; a review (if due) takes one slot."""
+        if not self.items:
+            return []
         pool = self.candidates(skills, history, day)
         base = {it.id: self._score(skills, history, it, student, day) for it in pool}
         chosen: list[Choice] = []
