@@ -53,3 +53,15 @@ def test_format_progress_draws_a_bar_per_topic():
     markdown, plain = format_progress(data)
     assert "████████░░  80%" in markdown and "🏅 First solve" in markdown
     assert "recursion ##########  95%  9/9 solved mastered" in plain and "Streak: 3 day(s), longest 4" in plain
+
+
+def test_the_onboarding_form_saves_what_was_picked():
+    from tutor_kernel_ext.learner import onboarding_form
+
+    me = {"level": None, "topics": [], "timezone": "UTC", "timezone_is_course_default": True, "topics_available": ["loops", "strings"]}
+    saved = []
+    form = onboarding_form(me, lambda *args: saved.append(args) or "Saved.")
+    level, topics, zone, button, _ = form.children
+    level.value, topics.value, zone.value = "advanced", ("strings",), " Europe/Oslo "
+    button.click()
+    assert saved == [("advanced", ["strings"], "Europe/Oslo")]
