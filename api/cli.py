@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--students", type=int, default=1000)
     b.add_argument("--days", type=int, default=30)
     b.add_argument("--per-day", type=int, default=1, help="exercises assigned per student per day")
+    b.add_argument("--per-level", type=int, default=2, help="simulated exercises per topic and level (13 topics, 3 levels)")
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--json", action="store_true", help="machine-readable output")
     p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users")

@@ -3,7 +3,7 @@
 The simulated world (an item-response model, hidden from the policies):
 
 - 13 topics in a prerequisite tree (topic i needs topic (i-1)//2), 6 exercises each
-  (2 easy, 2 medium, 2 hard). An exercise's true difficulty is its level's nominal
+  (2 easy, 2 medium, 2 hard; `--per-level` changes the 2), about the size of the bank. An exercise's true difficulty is its level's nominal
   difficulty (-1, 0, +1 logits) plus N(0, 0.3): authors' levels are only roughly right.
 - A student has a general ability g ~ N(0.8, 0.9) and topic offsets N(0, 0.5); the chance
   to solve an exercise is sigmoid(g + offset_t - difficulty) (Rasch). Each attempt teaches:
@@ -191,9 +191,9 @@ def attempt(world: World, student: Student, item: Item, rng: random.Random, tall
     return passed
 
 
-def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int) -> dict:
+def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, per_level: int = 2) -> dict:
     """Simulate a class day by day (everyone works on day 1 before anyone on day 2)."""
-    world = make_world(random.Random(seed))
+    world = make_world(random.Random(seed), per_level)
     tally = Tally()
     shared = policy_cls.shared(world)
     population = [make_student(random.Random(f"{seed}-student-{n}"), n) for n in range(students)]
@@ -220,19 +220,21 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int) ->
     }
 
 
-def run(students: int = 1000, days: int = 30, per_day: int = 1, seed: int = 1) -> dict:
+def run(students: int = 1000, days: int = 30, per_day: int = 1, seed: int = 1, per_level: int = 2) -> dict:
     rows = []
     for cls in (Adaptive, RandomPolicy, FixedOrder, Oracle):
         started = time.perf_counter()
-        row = run_policy(cls, students, days, per_day, seed)
+        row = run_policy(cls, students, days, per_day, seed, per_level)
         row["seconds"] = round(time.perf_counter() - started, 2)
         rows.append(row)
-    return {"students": students, "days": days, "per_day": per_day, "seed": seed, "band": list(BAND), "rows": rows}
+    bank = len(TOPICS) * len(LEVEL_DIFFICULTY) * per_level
+    return {"students": students, "days": days, "per_day": per_day, "exercises": bank, "seed": seed, "band": list(BAND), "rows": rows}
 
 
 def format_table(result: dict) -> str:
     lines = [
-        f"{result['students']} simulated students, {result['days']} days, {result['per_day']} exercises a day "
+        f"{result['students']} simulated students, {result['days']} days, {result['per_day']} exercise(s) a day "
+        f"from {result['exercises']} exercises "
         f"(seed {result['seed']}); band = true chance of success in {result['band'][0]:.0%}-{result['band'][1]:.0%}",
         f"{'policy':<10} {'in band':>8} {'success':>8} {'days to master':>15} {'mastered':>9} {'time':>7}",
     ]
@@ -247,5 +249,5 @@ def format_table(result: dict) -> str:
 
 
 def main(args) -> None:
-    result = run(args.students, args.days, args.per_day, args.seed)
+    result = run(args.students, args.days, args.per_day, args.seed, args.per_level)
     print(json.dumps(result, indent=2) if args.json else format_table(result))
