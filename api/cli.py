@@ -70,6 +70,13 @@ def cmd_exercises(args, rest):
         print(nbformat.writes(render_notebook(bank.get(args.exercise_id))))
 
 
+def cmd_bench(args, rest):
+    if args.bench == "adaptive":
+        from ..bench.adaptive import main as bench_adaptive
+
+        bench_adaptive(args)
+
+
 def cmd_demo(args, rest):
     from ..hub_config.demo import run_demo
 
@@ -96,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--bank", default=None)
     p.set_defaults(func=cmd_exercises)
+    p = sub.add_parser("bench", help="benchmarks that print numbers")
+    p.set_defaults(func=cmd_bench)
+    benches = p.add_subparsers(dest="bench", required=True)
+    b = benches.add_parser("adaptive", help="the daily choice against two baselines, on simulated students")
+    b.add_argument("--students", type=int, default=1000)
+    b.add_argument("--days", type=int, default=30)
+    b.add_argument("--per-day", type=int, default=1, help="exercises assigned per student per day")
+    b.add_argument("--per-level", type=int, default=2, help="simulated exercises per topic and level (13 topics, 3 levels)")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--json", action="store_true", help="machine-readable output")
     p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users")
     p.add_argument("--state-dir", default=".state/demo")
     p.add_argument("--port", type=int, default=8000)

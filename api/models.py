@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -76,4 +76,82 @@ class HintEvent(Base):
     exercise_id: Mapped[exercise_ref]
     rung: Mapped[int]
     source: Mapped[str] = mapped_column(String(20), default="ladder")
+    created_at: Mapped[created_at]
+
+
+class LearnerProfile(Base):
+    """What a student told us at onboarding: level, topics of interest, time zone."""
+
+    __tablename__ = "learner_profiles"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(20))
+    topics: Mapped[list[Any]]
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Skill(Base):
+    """One belief of the skill model (api/learner/skills.py) for a student and topic."""
+
+    __tablename__ = "skills"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    mean: Mapped[float]
+    var: Mapped[float]
+    attempts: Mapped[int] = mapped_column(default=0)
+    successes: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ExerciseRating(Base):
+    """An exercise's difficulty as the class's first attempts show it (the item side of Elo)."""
+
+    __tablename__ = "exercise_ratings"
+
+    exercise_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    mean: Mapped[float]
+    var: Mapped[float]
+    attempts: Mapped[int] = mapped_column(default=0)
+    successes: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ActivityDay(Base):
+    """A day (in the student's time zone) on which a student submitted work."""
+
+    __tablename__ = "activity_days"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    submissions: Mapped[int] = mapped_column(default=0)
+    solved: Mapped[int] = mapped_column(default=0)
+
+
+class Badge(Base):
+    """A badge a student earned; each badge is awarded at most once per student."""
+
+    __tablename__ = "badges"
+    __table_args__ = (UniqueConstraint("user_id", "badge", name="uq_badges_user_badge"),)
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    badge: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    submission_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("submissions.id", ondelete="SET NULL"))
+    awarded_at: Mapped[created_at]
+
+
+class DailyAssignment(Base):
+    """The exercises chosen for a student on a day, stored so the choice never changes that day."""
+
+    __tablename__ = "daily_assignments"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[exercise_ref]
+    review: Mapped[bool] = mapped_column(default=False)
+    predicted: Mapped[float]
     created_at: Mapped[created_at]

@@ -1,6 +1,6 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
-from .schemas import HintRequest, SubmissionRequest
+from .schemas import HintRequest, ProfileRequest, SubmissionRequest
 
 ERROR = {
     "type": "object",
@@ -32,7 +32,10 @@ def _op(summary: str, *, body=None, params=(), ok: int = 200, auth: bool = True,
 PATHS = {
     "/health": {"get": _op("Is the API up, and are Postgres and Redis reachable?", auth=False)},
     "/openapi.json": {"get": _op("This document.", auth=False)},
-    "/me": {"get": _op("The signed-in user: name, role and groups.")},
+    "/me": {
+        "get": _op("The signed-in user: name, role, groups and onboarding answers (level, topics, time zone)."),
+        "put": _op("Onboarding: set the self-reported level, topics of interest and time zone.", body=ProfileRequest, errors=(400, 401, 413)),
+    },
     "/exercises/today": {"get": _op("Today's exercises for the signed-in student.", params=[("include", "query", "string")])},
     "/exercises/{exercise_id}": {
         "get": _op("One exercise, student view (no hidden tests, no solution).", params=[("exercise_id", "path", "string"), ("format", "query", "string")])
@@ -40,9 +43,14 @@ PATHS = {
     "/hints": {"post": _op("The next rung of the authored hint ladder.", body=HintRequest, errors=(400, 401, 404, 413, 429))},
     "/submissions": {
         "post": _op("Grade and store a submission (idempotent per key).", body=SubmissionRequest, ok=201, errors=(400, 401, 404, 413, 429, 503)),
-        "get": _op("The signed-in user's submissions, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string"), ("exercise_id", "query", "string")]),
+        "get": _op("The signed-in user's submissions, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string"), ("exercise_id", "query", "string"),
+                    ("since", "query", "string"), ("until", "query", "string"), ("day", "query", "string")]),
     },
     "/submissions/{submission_id}": {"get": _op("One of the signed-in user's submissions.", params=[("submission_id", "path", "integer")])},
+    "/progress": {"get": _op("The signed-in student's streak, skill per topic, badges and totals.", errors=(401,))},
+    "/progress/history": {
+        "get": _op("The signed-in student's active days, newest first, with badges earned.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401))
+    },
 }
 
 
@@ -53,7 +61,8 @@ def openapi_document(prefix: str) -> dict:
         "servers": [{"url": prefix + "api/v1"}],
         "components": {
             "securitySchemes": {"hubToken": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token <JupyterHub API token>"}},
-            "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema()},
+            "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema(),
+                        "ProfileRequest": ProfileRequest.model_json_schema()},
         },
         "security": [{"hubToken": []}],
         "paths": PATHS,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..exercise_bank.topics import TOPICS
 
 EXERCISE_ID = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_CODE_CHARS = 100_000
@@ -23,3 +28,30 @@ class SubmissionRequest(Strict):
     exercise_id: str = EXERCISE_ID
     code: str = Field(max_length=MAX_CODE_CHARS)
     idempotency_key: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+
+
+class ProfileRequest(Strict):
+    """Onboarding: what the student says about themselves (PUT /me replaces it)."""
+
+    level: Literal["beginner", "intermediate", "advanced"]
+    topics: list[str] = Field(default_factory=list, max_length=len(TOPICS))
+    timezone: str | None = Field(default=None, min_length=1, max_length=64, description="IANA name, e.g. Europe/Paris; null for the course's")
+
+    @field_validator("topics")
+    @classmethod
+    def _known_topics(cls, topics: list[str]) -> list[str]:
+        unknown = [t for t in topics if t not in TOPICS]
+        if unknown:
+            raise ValueError(f"unknown topic {unknown[0]!r}; choose from: {', '.join(TOPICS)}")
+        return list(dict.fromkeys(topics))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is None:
+            return None
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris or America/New_York") from None
+        return name

@@ -1,4 +1,4 @@
-"""%hint and %submit: the student's side of CodeMentor, a thin client of the API."""
+"""%hint, %submit, %onboard and %progress: the student's side of CodeMentor, a thin client of the API."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from IPython.display import display
 from traitlets import Float, Unicode, default
 
 from .client import APIClient, TutorError
+from .learner import LEVELS, format_progress, onboarding_form, profile_line
 from .notebook import current_code, exercise_id, notebook_path, read_notebook
 
 
@@ -32,8 +33,11 @@ def format_results(sub: dict) -> tuple[str, str]:
         mark = "✅" if t["passed"] else "❌"
         label = f"{t['name']} (hidden)" if t["hidden"] else t["name"]
         lines.append(f"- {mark} {label}" + (f": {t['message']}" if t.get("message") else ""))
+    progress = sub.get("progress") or {}
+    if progress.get("new_badges"):
+        lines.append("\n🏅 New badge: " + ", ".join(b["title"] for b in progress["new_badges"]) + " (see %progress)")
     markdown = "\n".join(lines)
-    plain = markdown.replace("**", "").replace("✅", "[pass]").replace("❌", "[fail]")
+    plain = markdown.replace("**", "").replace("✅", "[pass]").replace("❌", "[fail]").replace("🏅 ", "")
     return markdown, plain
 
 
@@ -104,3 +108,36 @@ class TutorMagics(Magics):
         body = {"exercise_id": exercise_id(nb), "code": code, "idempotency_key": uuid.uuid4().hex}
         sub = self._call(self.client.post, "/submissions", body)
         show(*format_results(sub))
+
+    def _save_profile(self, level: str, topics: list[str], timezone: str | None) -> str:
+        me = self.client.request("PUT", "/me", {"level": level, "topics": topics, "timezone": timezone})
+        return "Saved. " + profile_line(me)
+
+    @magic_arguments()
+    @argument("--level", choices=LEVELS, help="how much Python you know")
+    @argument("--topics", help="comma-separated topics you want to practise, e.g. loops,strings")
+    @argument("--timezone", help="your time zone (IANA name, e.g. Europe/Paris), for days and streaks")
+    @line_magic
+    def onboard(self, line):
+        """Tell CodeMentor your level, topics of interest and time zone (no arguments: a form)."""
+        args = parse_argstring(self.onboard, line)
+        me = self._call(self.client.get, "/me")
+        if args.level is None and args.topics is None and args.timezone is None:
+            form = onboarding_form(me, self._save_profile)
+            if form is None:
+                print(profile_line(me) if me["onboarded"] else "You have not onboarded yet.")
+                print("Usage: %onboard --level beginner|intermediate|advanced [--topics loops,strings] [--timezone Europe/Paris]")
+            else:
+                display(form)
+            return
+        level = args.level or me.get("level")
+        if level is None:
+            raise UsageError("say how much Python you know first: %onboard --level beginner (or intermediate, advanced)")
+        topics = me["topics"] if args.topics is None else [t.strip() for t in args.topics.split(",") if t.strip()]
+        zone = args.timezone or (None if me["timezone_is_course_default"] else me["timezone"])
+        print(self._call(self._save_profile, level, topics, zone))
+
+    @line_magic
+    def progress(self, line):
+        """Show your streak, badges and skill per topic."""
+        show(*format_progress(self._call(self.client.get, "/progress")))

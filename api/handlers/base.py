@@ -73,6 +73,16 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             first = next(iter(fields.items()))
             raise InvalidRequest(f"invalid '{first[0]}': {first[1]}", fields=fields) from None
 
+    def int_argument(self, name: str, default: int) -> int:
+        """An integer query argument, or a 400 in the envelope."""
+        raw = self.get_query_argument(name, None)
+        if raw is None:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidRequest(f"{name} must be an integer, not {raw[:40]!r}") from None
+
     def write_json(self, data, status: int = 200):
         self.set_status(status)
         self.finish(json.dumps(data, default=str))

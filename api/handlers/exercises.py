@@ -2,10 +2,8 @@
 
 from ...exercise_bank.render import notebook_json
 from ..schemas import HintRequest
-from ..services.clock import local_day
 from ..services.hints import next_hint
-from ..services.submissions import solved_ids
-from ..services.today import choose_today
+from ..services.today import todays_exercises
 from .base import APIHandler
 
 
@@ -13,18 +11,18 @@ class TodayHandler(APIHandler):
     async def get(self):
         who = self.require_user()
         user_id = await self.ctx.users.user_id(who)
-        day = local_day(self.ctx.course_timezone, self.ctx.clock())
-        async with self.ctx.sessionmaker() as session:
-            solved = await solved_ids(session, user_id)
-        chosen = choose_today(self.ctx.bank.all(), who.name, day, solved, self.ctx.daily_count)
+        async with self.ctx.sessionmaker() as session, session.begin():
+            day, tz, chosen = await todays_exercises(
+                session, self.ctx.bank, user_id, who.name, self.ctx.clock(), self.ctx.course_timezone, self.ctx.daily_count
+            )
         with_notebook = self.get_query_argument("include", "") == "notebook"
         items = []
-        for ex in chosen:
-            item = ex.summary()
+        for assigned in chosen:
+            item = {**assigned.exercise.summary(), "review": assigned.review, "predicted_success": assigned.predicted}
             if with_notebook:
-                item["notebook"] = notebook_json(ex, day=day.isoformat())
+                item["notebook"] = notebook_json(assigned.exercise, day=day.isoformat())
             items.append(item)
-        self.write_json({"day": day.isoformat(), "timezone": self.ctx.course_timezone, "exercises": items})
+        self.write_json({"day": day.isoformat(), "timezone": tz, "exercises": items})
 
 
 class ExerciseHandler(APIHandler):

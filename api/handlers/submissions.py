@@ -2,6 +2,8 @@
 
 from ..schemas import SubmissionRequest
 from ..services import submissions as subs
+from ..services.profile import get_profile, timezone_of
+from ..services.progress import record_submission
 from .base import APIHandler
 
 
@@ -19,19 +21,22 @@ class SubmissionsHandler(APIHandler):
         result = await self.ctx.grader.grade(exercise, req.code)
         async with self.ctx.sessionmaker() as session, session.begin():
             stored, created = await subs.store(session, user_id, exercise, req.idempotency_key, req.code, result)
-        self.write_json(subs.to_public(stored), 201 if created else 200)
+            if created:  # in the same transaction: a stored submission always has its progress
+                progress = await record_submission(session, self.ctx.bank, user_id, exercise, stored, self.ctx.clock(), self.ctx.course_timezone)
+        body = subs.to_public(stored)
+        if created:
+            body["progress"] = progress
+        self.write_json(body, 201 if created else 200)
 
     async def get(self):
         who = self.require_user()
         user_id = await self.ctx.users.user_id(who)
-        try:
-            limit = int(self.get_query_argument("limit", "20"))
-        except ValueError:
-            limit = 0
+        limit = self.int_argument("limit", 20)
+        arg = self.get_query_argument
         async with self.ctx.sessionmaker() as session:
-            page = await subs.history(
-                session, user_id, limit, self.get_query_argument("cursor", None), self.get_query_argument("exercise_id", None)
-            )
+            tz = timezone_of(await get_profile(session, user_id), self.ctx.course_timezone)
+            window = subs.parse_window(arg("since", None), arg("until", None), arg("day", None), tz)
+            page = await subs.history(session, user_id, limit, arg("cursor", None), arg("exercise_id", None), window)
         self.write_json(page)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -73,8 +75,36 @@ def decode_cursor(cursor: str) -> int:
         raise InvalidRequest("the cursor is not one this API gave out") from None
 
 
-async def history(session, user_id: int, limit: int, cursor: str | None, exercise_id: str | None) -> dict:
-    """One page of a user's submissions, newest first."""
+def _parse_moment(raw: str, name: str, zone: ZoneInfo, end: bool) -> datetime:
+    """A date (local midnight; for an end, the next midnight) or an ISO 8601 time (local when naive)."""
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw)
+            return datetime.combine(day + timedelta(days=int(end)), time(), zone)
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidRequest(f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 time, not {raw[:40]!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def parse_window(since: str | None, until: str | None, day: str | None, tz: str) -> tuple[datetime | None, datetime | None]:
+    """The [start, end) window of a history query; dates are days in the student's time zone."""
+    zone = ZoneInfo(tz)
+    if day is not None:
+        if since is not None or until is not None:
+            raise InvalidRequest("use either day or since/until, not both")
+        if len(day) != 10:
+            raise InvalidRequest(f"day must be a date (YYYY-MM-DD), not {day[:40]!r}")
+        return _parse_moment(day, "day", zone, False), _parse_moment(day, "day", zone, True)
+    start = _parse_moment(since, "since", zone, False) if since is not None else None
+    end = _parse_moment(until, "until", zone, True) if until is not None else None
+    if start and end and start >= end:
+        raise InvalidRequest("since must be before until")
+    return start, end
+
+
+async def history(session, user_id: int, limit: int, cursor: str | None, exercise_id: str | None, window=(None, None)) -> dict:
+    """One page of a user's submissions, newest first, optionally within a [start, end) window."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}")
     stmt = select(Submission).where(Submission.user_id == user_id).order_by(Submission.id.desc()).limit(limit + 1)
@@ -82,6 +112,10 @@ async def history(session, user_id: int, limit: int, cursor: str | None, exercis
         stmt = stmt.where(Submission.id < decode_cursor(cursor))
     if exercise_id:
         stmt = stmt.where(Submission.exercise_id == exercise_id)
+    if window[0] is not None:
+        stmt = stmt.where(Submission.created_at >= window[0])
+    if window[1] is not None:
+        stmt = stmt.where(Submission.created_at < window[1])
     rows = list((await session.execute(stmt)).scalars())
     page = rows[:limit]
     return {

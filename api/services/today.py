@@ -1,27 +1,75 @@
-"""Today's exercises for a student: a deterministic choice per (student, day)."""
+"""Today's exercises for a student: the adaptive choice, fixed once per (student, day).
+
+The choice itself is `api/learner/selector.py` (pure, shared with the benchmark). Here it
+gets its inputs from the database and is stored in `daily_assignments`, so the set a
+student sees does not change during the day (a restart, a second server, or the skill
+moving after a submission all give the same set).
+"""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 
 from ...exercise_bank import Exercise
+from ..learner.selector import History, Selector, item_from_exercise
+from ..models import DailyAssignment, Submission
+from .clock import local_day
+from .profile import get_profile, timezone_of
+from .progress import exercise_ratings, load_skills
 
-LEVEL = {"easy": 0, "medium": 1, "hard": 2}
+
+@dataclass(frozen=True)
+class Assigned:
+    exercise: Exercise
+    review: bool
+    predicted: float
 
 
-def _tiebreak(student: str, day: date, exercise_id: str) -> str:
-    return hashlib.sha256(f"{student}|{day.isoformat()}|{exercise_id}".encode()).hexdigest()
+async def learner_history(session, bank, user_id: int, tz: str, interests) -> History:
+    """Solved, attempted and failed-and-not-yet-passed topics, by local day."""
+    stmt = select(Submission.exercise_id, Submission.passed, Submission.created_at).where(Submission.user_id == user_id).order_by(Submission.id)
+    history = History(interests=frozenset(interests))
+    zone = ZoneInfo(tz)
+    for exercise_id, passed, created in await session.execute(stmt):
+        if exercise_id not in bank:
+            continue
+        day, topic = created.astimezone(zone).date(), bank.get(exercise_id).topic
+        history.attempted.add(exercise_id)
+        if passed:
+            history.solved[exercise_id] = day
+            history.failed_topics.pop(topic, None)
+        else:
+            history.failed_topics[topic] = day
+    return history
 
 
-def choose_today(exercises: list[Exercise], student: str, day: date, solved: set[str], count: int = 1) -> list[Exercise]:
-    """Unsolved exercises first, easiest first, in an order fixed by (student, day).
+async def _stored(session, bank, user_id: int, day: date) -> list[Assigned]:
+    stmt = select(DailyAssignment).where(DailyAssignment.user_id == user_id, DailyAssignment.day == day).order_by(DailyAssignment.position)
+    rows = (await session.execute(stmt)).scalars()
+    return [Assigned(bank.get(r.exercise_id), r.review, r.predicted) for r in rows if r.exercise_id in bank]
 
-    The same student gets the same set all day long (a server restart changes nothing),
-    and a new set the next day once today's are solved.
-    """
-    ranked = sorted(
-        exercises,
-        key=lambda ex: (ex.id in solved, LEVEL.get(ex.difficulty, 1), _tiebreak(student, day, ex.id)),
-    )
-    return ranked[:count]
+
+async def todays_exercises(session, bank, user_id: int, student: str, now: datetime, course_tz: str, count: int) -> tuple[date, str, list[Assigned]]:
+    """(day, time zone, exercises) for the student; chosen on the first call of the day."""
+    profile = await get_profile(session, user_id)
+    tz = timezone_of(profile, course_tz)
+    day = local_day(tz, now)
+    stored = await _stored(session, bank, user_id, day)
+    if stored:
+        return day, tz, stored
+    skills = await load_skills(session, user_id, profile.level if profile else None, now)
+    history = await learner_history(session, bank, user_id, tz, profile.topics if profile else ())
+    ratings = await exercise_ratings(session)
+    choices = Selector([item_from_exercise(ex, ratings) for ex in bank.all()]).choose(skills, history, student, day, count)
+    if choices:
+        rows = [
+            {"user_id": user_id, "day": day, "position": i, "exercise_id": c.item.id, "review": c.review, "predicted": round(c.predicted, 4)}
+            for i, c in enumerate(choices)
+        ]
+        await session.execute(insert(DailyAssignment).values(rows).on_conflict_do_nothing())
+    return day, tz, await _stored(session, bank, user_id, day)

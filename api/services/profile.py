@@ -1,0 +1,44 @@
+"""Onboarding: a student's self-reported level, topics of interest and time zone."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+
+from ...exercise_bank.topics import TOPICS
+from ..models import LearnerProfile
+
+DEFAULT_LEVEL = "beginner"
+
+
+async def get_profile(session, user_id: int) -> LearnerProfile | None:
+    return await session.get(LearnerProfile, user_id)
+
+
+def timezone_of(profile: LearnerProfile | None, course_timezone: str) -> str:
+    """The student's own time zone, else the course's."""
+    return profile.timezone if profile is not None and profile.timezone else course_timezone
+
+
+def profile_view(profile: LearnerProfile | None, course_timezone: str) -> dict:
+    return {
+        "onboarded": profile is not None,
+        "level": profile.level if profile else None,
+        "topics": list(profile.topics) if profile else [],
+        "timezone": timezone_of(profile, course_timezone),
+        "timezone_is_course_default": profile is None or not profile.timezone,
+        "levels": ["beginner", "intermediate", "advanced"],
+        "topics_available": list(TOPICS),
+    }
+
+
+async def put_profile(session, user_id: int, level: str, topics: list[str], timezone: str | None) -> LearnerProfile:
+    """Replace the student's profile (insert on first onboarding)."""
+    values = {"level": level, "topics": topics, "timezone": timezone}
+    stmt = (
+        insert(LearnerProfile)
+        .values(user_id=user_id, **values)
+        .on_conflict_do_update(index_elements=[LearnerProfile.user_id], set_={**values, "updated_at": func.now()})
+    )
+    await session.execute(stmt)
+    return (await session.execute(select(LearnerProfile).where(LearnerProfile.user_id == user_id).execution_options(populate_existing=True))).scalar_one()

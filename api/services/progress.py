@@ -1,0 +1,203 @@
+"""Progress: skill beliefs, active days, streaks and badges, kept in step with submissions."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+
+from ...exercise_bank import Exercise
+from ...exercise_bank.topics import TOPICS as TOPICS_IN_ORDER
+from ..errors import InvalidRequest
+from ..learner.progress import BADGES, BADGES_BY_ID, Facts, earned_badges, streaks
+from ..learner.skills import GENERAL, ITEM_PRIOR_VAR, LEVEL_DIFFICULTY, MAX_ATTEMPTS_COUNTED, Belief, SkillState, attempt_credit
+from ..models import ActivityDay, Badge, ExerciseRating, Skill, Submission
+from .clock import local_day
+from .profile import get_profile, timezone_of
+
+MAX_PAGE = 100
+LOCK_NAMESPACE = 7402  # pg_advisory_xact_lock(namespace, user): one progress update per student at a time
+
+
+async def lock_student(session, user_id: int) -> None:
+    await session.execute(text("SELECT pg_advisory_xact_lock(:ns, :uid)"), {"ns": LOCK_NAMESPACE, "uid": user_id % 2**31})
+
+
+async def load_skills(session, user_id: int, level: str | None, now: datetime) -> SkillState:
+    """The student's beliefs from the skills table, widened for the time since each was updated."""
+    state = SkillState(level=level)
+    for row in (await session.execute(select(Skill).where(Skill.user_id == user_id))).scalars():
+        state.beliefs[row.topic] = Belief(row.mean, row.var, row.attempts, row.successes)
+        state.age((now - row.updated_at).total_seconds() / 86400, row.topic)
+    return state
+
+
+async def save_skills(session, user_id: int, state: SkillState, topics, now: datetime) -> None:
+    for topic in topics:
+        b = state.belief(topic)
+        values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
+        stmt = insert(Skill).values(user_id=user_id, topic=topic, **values)
+        await session.execute(stmt.on_conflict_do_update(index_elements=[Skill.user_id, Skill.topic], set_=values))
+
+
+async def exercise_ratings(session) -> dict[str, Belief]:
+    """Every exercise's learned difficulty (exercises nobody attempted yet are missing)."""
+    rows = (await session.execute(select(ExerciseRating))).scalars()
+    return {r.exercise_id: Belief(r.mean, r.var, r.attempts, r.successes) for r in rows}
+
+
+async def _rating_for_update(session, exercise: Exercise) -> Belief:
+    nominal = LEVEL_DIFFICULTY.get(exercise.difficulty, 0.0)
+    stmt = insert(ExerciseRating).values(exercise_id=exercise.id, mean=nominal, var=ITEM_PRIOR_VAR, attempts=0, successes=0)
+    await session.execute(stmt.on_conflict_do_nothing())
+    row = (await session.execute(select(ExerciseRating).where(ExerciseRating.exercise_id == exercise.id).with_for_update().execution_options(populate_existing=True))).scalar_one()
+    return Belief(row.mean, row.var, row.attempts, row.successes)
+
+
+async def _save_rating(session, exercise_id: str, b: Belief, now: datetime) -> None:
+    values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
+    await session.execute(update(ExerciseRating).where(ExerciseRating.exercise_id == exercise_id).values(**values))
+
+
+async def _update_skill(session, user_id: int, state: SkillState, exercise: Exercise, sub: Submission, now: datetime) -> None:
+    """One filter step for the student's skills and the exercise's rating."""
+    rating = await _rating_for_update(session, exercise)
+    state.update(exercise.topic, rating, attempt_credit(sub.passed, sub.score, sub.hint_count))
+    await save_skills(session, user_id, state, (GENERAL, exercise.topic), now)
+    await _save_rating(session, exercise.id, rating, now)
+
+
+async def _earlier_attempts(session, user_id: int, exercise_id: str, before_id: int) -> list[bool]:
+    stmt = select(Submission.passed).where(
+        Submission.user_id == user_id, Submission.exercise_id == exercise_id, Submission.id < before_id
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def _mark_day(session, user_id: int, day: date, new_solve: bool) -> list[date]:
+    stmt = insert(ActivityDay).values(user_id=user_id, day=day, submissions=1, solved=int(new_solve))
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[ActivityDay.user_id, ActivityDay.day],
+        set_={"submissions": ActivityDay.submissions + 1, "solved": ActivityDay.solved + stmt.excluded.solved},
+    )
+    await session.execute(stmt)
+    return list((await session.execute(select(ActivityDay.day).where(ActivityDay.user_id == user_id))).scalars())
+
+
+async def _solved(session, bank, user_id: int) -> tuple[int, int]:
+    """(distinct exercises solved, distinct topics solved)."""
+    stmt = select(Submission.exercise_id).where(Submission.user_id == user_id, Submission.passed.is_(True)).distinct()
+    ids = list((await session.execute(stmt)).scalars())
+    return len(ids), len({bank.get(i).topic for i in ids if i in bank})
+
+
+async def _award(session, user_id: int, badges: list[str], day: date, submission_id: int) -> list[str]:
+    if not badges:
+        return []
+    rows = [{"user_id": user_id, "badge": b, "day": day, "submission_id": submission_id} for b in badges]
+    stmt = insert(Badge).values(rows).on_conflict_do_nothing(constraint="uq_badges_user_badge").returning(Badge.badge)
+    new = set((await session.execute(stmt)).scalars())
+    return [b for b in badges if b in new]
+
+
+async def record_submission(session, bank, user_id: int, exercise: Exercise, sub: Submission, now: datetime, course_tz: str) -> dict:
+    """Update skill, active days, streak and badges for a submission just inserted (same transaction)."""
+    await lock_student(session, user_id)
+    profile = await get_profile(session, user_id)
+    day = local_day(timezone_of(profile, course_tz), now)
+    earlier = await _earlier_attempts(session, user_id, exercise.id, sub.id)
+    solved_before = any(earlier)
+    state = await load_skills(session, user_id, profile.level if profile else None, now)
+    if not solved_before and len(earlier) < MAX_ATTEMPTS_COUNTED:
+        await _update_skill(session, user_id, state, exercise, sub, now)
+    days = await _mark_day(session, user_id, day, sub.passed and not solved_before)
+    streak = streaks(days, day)
+    before = [d for d in days if d < day]
+    solved_count, solved_topics = await _solved(session, bank, user_id)
+    total = (await session.execute(select(func.count()).select_from(Submission).where(Submission.user_id == user_id))).scalar_one()
+    facts = Facts(
+        passed=sub.passed, hints=sub.hint_count, difficulty=exercise.difficulty,
+        earlier_attempts=len(earlier), earlier_failures=sum(not p for p in earlier), solved_before=solved_before,
+        submissions=total, solved_exercises=solved_count, solved_topics=solved_topics, streak=streak["current"],
+        gap_days=(day - max(before)).days if before else None,
+        mastered_topics=sum(state.mastered(t) for t in state.beliefs if t != GENERAL),
+    )
+    new_badges = await _award(session, user_id, earned_badges(facts), day, sub.id)
+    return {"day": day.isoformat(), "streak": streak, "skill": state.summary(exercise.topic), "new_badges": [badge_view(b) for b in new_badges]}
+
+
+def badge_view(badge_id: str, row: Badge | None = None) -> dict:
+    rule = BADGES_BY_ID[badge_id]
+    data = {"id": rule.id, "title": rule.title, "rule": rule.rule}
+    if row is not None:
+        data.update(day=row.day.isoformat(), awarded_at=row.awarded_at.isoformat())
+    return data
+
+
+def _topics(bank, state: SkillState) -> list[str]:
+    present = {ex.topic for ex in bank.all()} | {t for t in state.beliefs if t != GENERAL}
+    return [t for t in TOPICS_IN_ORDER if t in present] + sorted(present - set(TOPICS_IN_ORDER))
+
+
+async def progress_view(session, bank, user_id: int, now: datetime, course_tz: str) -> dict:
+    """Streak, skills per topic, badges and totals of one student."""
+    profile = await get_profile(session, user_id)
+    tz = timezone_of(profile, course_tz)
+    today = local_day(tz, now)
+    days = list((await session.execute(select(ActivityDay).where(ActivityDay.user_id == user_id))).scalars())
+    state = await load_skills(session, user_id, profile.level if profile else None, now)
+    badges = (await session.execute(select(Badge).where(Badge.user_id == user_id).order_by(Badge.id))).scalars()
+    earned = [badge_view(b.badge, b) for b in badges if b.badge in BADGES_BY_ID]
+    have = {b["id"] for b in earned}
+    total = (await session.execute(select(func.count()).select_from(Submission).where(Submission.user_id == user_id))).scalar_one()
+    solved, topics_solved = await _solved(session, bank, user_id)
+    return {
+        "timezone": tz,
+        "today": today.isoformat(),
+        "streak": streaks([d.day for d in days], today),
+        "skills": [state.summary(t) for t in _topics(bank, state)],
+        "badges": earned,
+        "badges_to_earn": [badge_view(b.id) for b in BADGES if b.id not in have],
+        "totals": {"submissions": total, "solved": solved, "topics_solved": topics_solved, "active_days": len(days)},
+    }
+
+
+def _encode_day(day: date) -> str:
+    return base64.urlsafe_b64encode(day.isoformat().encode()).decode().rstrip("=")
+
+
+def _decode_day(cursor: str) -> date:
+    try:
+        return date.fromisoformat(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("the cursor is not one this API gave out") from None
+
+
+async def progress_history(session, user_id: int, limit: int, cursor: str | None) -> dict:
+    """The student's active days, newest first, with the badges earned on each."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}")
+    stmt = select(ActivityDay).where(ActivityDay.user_id == user_id).order_by(ActivityDay.day.desc()).limit(limit + 1)
+    if cursor:
+        stmt = stmt.where(ActivityDay.day < _decode_day(cursor))
+    rows = list((await session.execute(stmt)).scalars())
+    page = rows[:limit]
+    badges: dict[date, list] = {}
+    if page:
+        found = await session.execute(
+            select(Badge).where(Badge.user_id == user_id, Badge.day >= page[-1].day, Badge.day <= page[0].day).order_by(Badge.id)
+        )
+        for b in found.scalars():
+            if b.badge in BADGES_BY_ID:
+                badges.setdefault(b.day, []).append(badge_view(b.badge, b))
+    return {
+        "items": [{"day": r.day.isoformat(), "submissions": r.submissions, "solved": r.solved, "badges": badges.get(r.day, [])} for r in page],
+        "next_cursor": _encode_day(page[-1].day) if len(rows) > limit else None,
+    }
+
+
+def local_date_of(ts: datetime, tz: str) -> date:
+    return ts.astimezone(ZoneInfo(tz)).date()

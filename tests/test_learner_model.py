@@ -1,0 +1,139 @@
+"""Unit tests of the pure learner model: skill updates, the daily choice, streaks, badges."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from codementor.api.learner.progress import BADGES, Facts, earned_badges, streaks
+from codementor.api.learner.selector import BAND, History, Item, Selector, review_topics
+from codementor.api.learner.skills import GENERAL, SkillState, attempt_credit
+
+DAY = date(2026, 3, 2)
+
+
+def test_a_clean_solve_raises_the_skill_more_than_a_hinted_one():
+    clean, hinted, failed = SkillState("beginner"), SkillState("beginner"), SkillState("beginner")
+    clean.update("loops", 0.0, attempt_credit(True, 1.0, 0))
+    hinted.update("loops", 0.0, attempt_credit(True, 1.0, 3))
+    failed.update("loops", 0.0, attempt_credit(False, 0.2, 0))
+    assert clean.ability("loops")[0] > hinted.ability("loops")[0] > 0 > failed.ability("loops")[0]
+    assert attempt_credit(True, 1.0, 3) < attempt_credit(True, 1.0, 1) < attempt_credit(True, 1.0, 0) == 1.0
+    assert attempt_credit(True, 1.0, 50) == 0.5
+
+
+def test_updates_shrink_uncertainty_and_spill_over_to_other_topics():
+    s = SkillState("intermediate")
+    before = s.ability("strings")
+    var0 = s.ability("loops")[1]
+    for _ in range(5):
+        s.update("loops", 1.0, 1.0)
+    assert s.ability("loops")[1] < var0
+    assert s.ability("strings")[0] > before[0]  # through the general skill
+    assert s.belief("loops").attempts == 5 and s.belief("loops").successes == 5
+
+
+def test_the_self_reported_level_sets_the_prior_and_idle_days_widen_beliefs():
+    assert SkillState("advanced").expected("loops", 0.0) > SkillState("intermediate").expected("loops", 0.0) > SkillState("beginner").expected("loops", 0.0)
+    s = SkillState("beginner")
+    for _ in range(10):
+        s.update("loops", 0.0, 1.0)
+    var = s.belief(GENERAL).var
+    s.age(30)
+    assert s.belief(GENERAL).var > var
+
+
+def test_mastery_needs_evidence():
+    s = SkillState("beginner")
+    assert not s.mastered("loops")
+    for _ in range(25):
+        s.update("loops", 1.0, 1.0)
+    assert s.mastered("loops") and s.summary("loops")["mastered"]
+
+
+def bank() -> list[Item]:
+    items = []
+    for topic, prereq in (("expressions", ()), ("loops", ("expressions",)), ("recursion", ("loops",))):
+        for level, d in (("easy", -1.0), ("medium", 0.0), ("hard", 1.0)):
+            items.append(Item(f"{topic}-{level}", topic, d, prereq))
+    return items
+
+
+def test_the_choice_is_deterministic_per_student_and_day_and_varies_across_days():
+    sel, skills, history = Selector(bank()), SkillState("intermediate"), History()
+    first = [c.item.id for c in sel.choose(skills, history, "ann", DAY, 2)]
+    assert first == [c.item.id for c in sel.choose(SkillState("intermediate"), History(), "ann", DAY, 2)]
+    assert len(set(first)) == 2
+    days = {tuple(c.item.id for c in sel.choose(skills, history, "ann", DAY + timedelta(days=n), 2)) for n in range(10)}
+    assert all(len(d) == 2 for d in days)
+
+
+def test_the_choice_aims_at_the_band_and_respects_prerequisites():
+    sel = Selector(bank())
+    beginner = sel.choose(SkillState("beginner"), History(), "bo", DAY, 3)
+    assert all(c.item.topic == "expressions" for c in beginner)  # loops needs expressions first
+    assert beginner[0].item.id == "expressions-easy"  # 73 % predicted: the one nearest the band
+    advanced = sel.choose(SkillState("advanced"), History(), "bo", DAY, 1)[0]
+    assert advanced.item.difficulty >= 0.0 and BAND[0] - 0.1 <= advanced.predicted <= BAND[1]
+
+
+def test_solved_exercises_are_not_repeated_soon_and_a_failed_topic_comes_back_spaced():
+    sel, skills = Selector(bank()), SkillState("advanced")
+    history = History(solved={"loops-hard": DAY - timedelta(days=2)}, failed_topics={"recursion": DAY - timedelta(days=3)})
+    chosen = sel.choose(skills, history, "cy", DAY, 2)
+    assert "loops-hard" not in [c.item.id for c in chosen]
+    assert chosen[0].review and chosen[0].item.topic == "recursion"
+    assert review_topics(history, DAY + timedelta(days=1)) == []  # 4 days after: not a review day
+    assert review_topics(history, DAY + timedelta(days=4)) == ["recursion"]  # 7 days after
+    assert not any(c.review for c in sel.choose(skills, history, "cy", DAY + timedelta(days=1), 2))
+
+
+def test_streaks_count_consecutive_days_and_survive_until_the_day_ends():
+    days = [DAY - timedelta(days=n) for n in (1, 2, 3, 5, 6)]
+    assert streaks(days, DAY) == {"current": 3, "longest": 3, "active_today": False}
+    assert streaks(days + [DAY], DAY)["current"] == 4
+    assert streaks(days, DAY + timedelta(days=1))["current"] == 0
+    assert streaks([], DAY) == {"current": 0, "longest": 0, "active_today": False}
+
+
+def facts(**kw) -> Facts:
+    base = dict(passed=False, hints=0, difficulty="easy", earlier_attempts=0, earlier_failures=0, solved_before=False,
+                submissions=1, solved_exercises=0, solved_topics=0, streak=1, gap_days=None, mastered_topics=0)
+    return Facts(**{**base, **kw})
+
+
+def test_badge_rules():
+    assert len(BADGES) >= 10 and len({b.id for b in BADGES}) == len(BADGES)
+    assert earned_badges(facts()) == ["first-steps"]
+    clean = earned_badges(facts(passed=True, solved_exercises=1, solved_topics=1))
+    assert {"first-solve", "on-your-own", "first-try"} <= set(clean)
+    assert "on-your-own" not in earned_badges(facts(passed=True, hints=2, solved_exercises=1))
+    assert "persistence" in earned_badges(facts(passed=True, earlier_attempts=3, earlier_failures=3, solved_exercises=1))
+    assert "streak-7" in earned_badges(facts(streak=7)) and "streak-7" not in earned_badges(facts(streak=6))
+    assert "comeback" in earned_badges(facts(gap_days=9)) and "comeback" not in earned_badges(facts(gap_days=2))
+    assert "hard-nut" in earned_badges(facts(passed=True, difficulty="hard", solved_exercises=1))
+    assert {"ten-solved", "explorer", "topic-mastered"} <= set(earned_badges(facts(solved_exercises=10, solved_topics=5, mastered_topics=1)))
+
+
+def test_an_exercise_rating_moves_with_the_class():
+    from codementor.api.learner.skills import ITEM_PRIOR_VAR, Belief
+
+    item = Belief(0.0, ITEM_PRIOR_VAR)
+    for _ in range(20):
+        SkillState("advanced").update("loops", item, 0.0)  # strong students keep failing it
+    assert item.mean > 0.5 and item.var < ITEM_PRIOR_VAR and item.attempts == 20
+
+
+def test_an_empty_bank_gives_an_empty_day():
+    assert Selector([]).choose(SkillState(), History(), "dee", DAY, 3) == []
+
+
+def test_the_benchmark_runs_and_the_adaptive_policy_beats_the_baselines(capsys):
+    from codementor.api.cli import main
+    import json
+
+    main(["bench", "adaptive", "--students", "60", "--days", "10", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    rows = {r["policy"]: r for r in result["rows"]}
+    assert set(rows) == {"adaptive", "random", "fixed", "oracle"} and result["students"] == 60
+    assert all(r["assignments"] == 600 and 0 <= r["in_band_share"] <= 1 for r in rows.values())
+    assert rows["adaptive"]["in_band_share"] > max(rows["random"]["in_band_share"], rows["fixed"]["in_band_share"])

@@ -1,0 +1,64 @@
+"""%onboard and %progress: the student's profile and progress, as text (widgets when available)."""
+
+from __future__ import annotations
+
+from .client import TutorError
+
+LEVELS = ("beginner", "intermediate", "advanced")
+BAR_WIDTH = 10
+
+
+def bar(fraction: float, full: str = "█", empty: str = "░") -> str:
+    filled = round(max(0.0, min(1.0, fraction)) * BAR_WIDTH)
+    return full * filled + empty * (BAR_WIDTH - filled)
+
+
+def format_progress(p: dict) -> tuple[str, str]:
+    """Markdown and plain text for GET /progress: streak, badges, skills as a bar chart."""
+    streak = p["streak"]
+    today = "you practised today" if streak["active_today"] else "practise today to keep it going"
+    lines = [f"**Streak:** {streak['current']} day(s), longest {streak['longest']} ({today})", ""]
+    total = len(p["badges"]) + len(p["badges_to_earn"])
+    earned = ", ".join(f"🏅 {b['title']}" for b in p["badges"]) or "none yet"
+    lines += [f"**Badges ({len(p['badges'])} of {total}):** {earned}"]
+    if p["badges_to_earn"]:
+        nxt = p["badges_to_earn"][0]
+        lines += [f"Next to earn: *{nxt['title']}*: {nxt['rule']}"]
+    lines += ["", "**Skills** (predicted chance to solve a medium exercise):", "", "```"]
+    width = max((len(s["topic"]) for s in p["skills"]), default=5)
+    for s in p["skills"]:
+        note = " mastered" if s["mastered"] else ""
+        lines.append(f"{s['topic']:<{width}} {bar(s['level'])} {s['level']:>4.0%}  {s['successes']}/{s['attempts']} solved{note}")
+    lines.append("```")
+    markdown = "\n".join(lines)
+    plain = markdown.replace("**", "").replace("```", "").replace("🏅 ", "").replace("*", "")
+    plain = plain.replace("█", "#").replace("░", ".")
+    return markdown, plain
+
+
+def profile_line(me: dict) -> str:
+    topics = ", ".join(me["topics"]) or "none chosen"
+    return f"Level: {me['level']} · topics: {topics} · time zone: {me['timezone']}"
+
+
+def onboarding_form(me: dict, save):
+    """An ipywidgets form calling `save(level, topics, timezone)`; None when ipywidgets is missing."""
+    try:
+        import ipywidgets as w
+    except ImportError:
+        return None
+    level = w.Dropdown(options=list(LEVELS), value=me.get("level") or "beginner", description="Level")
+    topics = w.SelectMultiple(options=me.get("topics_available", []), value=tuple(me.get("topics", [])), description="Topics", rows=8)
+    zone = w.Text(value="" if me.get("timezone_is_course_default", True) else me["timezone"], description="Time zone", placeholder="e.g. Europe/Paris")
+    button, out = w.Button(description="Save", button_style="primary"), w.Output()
+
+    def on_click(_):
+        out.clear_output()
+        with out:
+            try:
+                print(save(level.value, list(topics.value), zone.value.strip() or None))
+            except TutorError as err:
+                print(err)
+
+    button.on_click(on_click)
+    return w.VBox([level, topics, zone, button, out])
