@@ -29,4 +29,7 @@ def test_api_refuses_an_unmigrated_database_and_names_the_fix(services):
 
     upgraded = subprocess.run([str(codementor), "db", "upgrade", "--database-url", url], capture_output=True, text=True, timeout=60)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert "0001" in upgraded.stdout
+    from codementor.api.db import current_revision, head_revision
+
+    assert current_revision(url) == head_revision()
+    assert head_revision() in upgraded.stdout
