@@ -16,6 +16,7 @@ Grading is what the API does for a submission, run concurrently (`Grader.concurr
 from __future__ import annotations
 
 import asyncio
+import statistics
 import sys
 import tempfile
 import time
@@ -100,7 +101,7 @@ async def run_notebooks(exercises: list[Exercise], workdir: Path, cell_timeout: 
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "pytest", "--nbval-lax", f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider",
         "-o", "addopts=", "-q", f"--junitxml={report}", str(workdir),
-        cwd=workdir, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        cwd=workdir, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await proc.communicate()
     return _notebook_problems(exercises, report, output.decode(errors="replace"))
@@ -115,8 +116,7 @@ def _notebook_problems(exercises: list[Exercise], report: Path, output: str) -> 
     seen: dict[str, int] = {}
     problems: dict[str, str] = {}
     for case in cases:
-        notebook = case.get("classname", "").rsplit(".", 1)[0].rsplit(".", 1)[-1] or case.get("classname", "")
-        ex_id = next((ex.id for ex in exercises if f"{ex.id}.ipynb" in f"{case.get('classname')}.{case.get('name')}"), notebook)
+        ex_id = case.get("classname", "").removesuffix(".ipynb")  # pytest runs in the notebooks' folder
         seen[ex_id] = seen.get(ex_id, 0) + 1
         failure = case.find("failure")
         if failure is None:
@@ -198,10 +198,10 @@ def format_table(report: Report) -> str:
         result = "ok" if r.passed(report.min_score) else "FAIL"
         lines.append(f"{r.id:<{width}}  {_mark(r.schema):<6}  {_mark(r.notebook):<8}  {_mark(r.starter):<7}  {mutants:>7}  {score:>5}  {result}")
         lines.extend(f"    {p}" for p in r.problems)
-    scores = sorted(r.score for r in report.rows if r.score is not None)
+    scores = [r.score for r in report.rows if r.score is not None]
     failed = sum(not r.passed(report.min_score) for r in report.rows)
     summary = f"{len(report.rows)} exercises, {failed} failing"
     if scores:
-        summary += f"; mutation score lowest {scores[0]:.0%}, median {scores[len(scores) // 2]:.0%}"
+        summary += f"; mutation score lowest {min(scores):.0%}, median {statistics.median(scores):.0%}"
     lines.append(f"{summary}; wall time {report.seconds:.1f} s")
     return "\n".join(lines)
