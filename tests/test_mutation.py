@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import ast
-import asyncio
 import textwrap
 
 from codementor.exercise_bank.mutation import KINDS, all_mutants, mutants_of, select_mutants
-from codementor.exercise_bank.validate import format_table, validate_bank
 
 SAMPLE = textwrap.dedent(
     '''
@@ -67,39 +65,3 @@ def test_selection_is_deterministic_capped_and_mixes_kinds():
     assert len(first) == 12
     assert {m.kind for m in first} == set(KINDS)
     assert select_mutants(all_mutants(SAMPLE), 0) == select_mutants(all_mutants(SAMPLE), 10_000)
-
-
-def _write_exercise(root, solution: str, hidden_call: str) -> None:
-    folder = root / "double-it"
-    folder.mkdir()
-    (folder / "statement.md").write_text("Return twice the number.\n")
-    (folder / "starter.py").write_text("def double(n):\n    return n\n")
-    (folder / "solution.py").write_text(solution)
-    (folder / "exercise.toml").write_text(textwrap.dedent(f'''
-        id = "double-it"
-        title = "Double it"
-        topic = "functions"
-        difficulty = "easy"
-        version = 1
-        estimated_minutes = 5
-        hints = ["one", "two", "three"]
-        [[tests.visible]]
-        name = "two doubled"
-        call = "double(2)"
-        expect = "4"
-        [[tests.hidden]]
-        name = "hidden"
-        call = "{hidden_call}"
-    '''))
-
-
-def test_validator_fails_weak_hidden_tests(tmp_path):
-    """A hidden test that only checks the sign of the answer lets mutants live: the bank must fail."""
-    _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(1) > 1")
-    report = asyncio.run(validate_bank(tmp_path, max_mutants=10))
-    row = report.rows[0]
-    assert row.schema and row.notebook
-    assert row.starter is True
-    assert row.score is not None and row.score < 0.9
-    assert not report.passed
-    assert "below 90%" in format_table(report)
