@@ -33,7 +33,7 @@ from .render import render_notebook
 
 MIN_SCORE = 0.9
 MAX_MUTANTS = 40
-MUTANT_TIMEOUT = 5.0
+MUTANT_TIMEOUT = 3.0  # seconds; a mutant that loops forever is stopped (and counts as killed)
 
 
 @dataclass
@@ -170,9 +170,15 @@ async def validate_bank(bank_dir: Path | None = None, ids: list[str] | None = No
         except ExerciseFormatError as err:
             row.problems.append(str(err))
     grader = Grader(concurrency=concurrency, timeout=MUTANT_TIMEOUT)
+    in_flight = asyncio.Semaphore(max(1, concurrency))  # exercises graded at once (each runs its reference first)
+
+    async def check(ex, row):
+        async with in_flight:
+            await check_grading(grader, ex, mutants_of(ex.solution, max_mutants), row)
+
     with tempfile.TemporaryDirectory(prefix="codementor-validate-") as tmp:
         notebooks = asyncio.ensure_future(run_notebooks([ex for ex, _ in exercises], Path(tmp)))
-        await asyncio.gather(*(check_grading(grader, ex, mutants_of(ex.solution, max_mutants), row) for ex, row in exercises))
+        await asyncio.gather(*(check(ex, row) for ex, row in exercises))
         for ex, row in exercises:
             problem = (await notebooks)[ex.id]
             row.notebook = not problem
