@@ -43,6 +43,10 @@ class ExerciseDelivery(LoggingConfigurable):
     refresh_interval = Float(
         1800.0, help="Seconds between checks for a new day's set while the server runs (0 turns them off)."
     ).tag(config=True)
+    archive_min_age = Float(
+        600.0, help="In periodic passes, seconds since a notebook was last saved before it may move to the archive "
+        "(a notebook open in a browser tab past midnight stays put until the student leaves it)."
+    ).tag(config=True)
     root_dir = Unicode()
 
     @default("api_url")
@@ -62,12 +66,13 @@ class ExerciseDelivery(LoggingConfigurable):
         resp = await AsyncHTTPClient().fetch(req)
         return json.loads(resp.body)
 
-    async def sync(self, restore: bool = False) -> list[dict]:
+    async def sync(self, restore: bool = False, periodic: bool = False) -> list[dict]:
         """One delivery pass; returns what happened to each notebook."""
         today = await self.fetch_today()
         root = Path(self.root_dir)
         state = load_state(root)
-        outcomes = archive_earlier_days(root, self.folder, today["day"], state)
+        min_age = self.archive_min_age if periodic else 0
+        outcomes = archive_earlier_days(root, self.folder, today["day"], state, min_age=min_age)
         outcomes += [
             deliver(root, self.folder, today["day"], ex["id"], ex["notebook"], state, restore=restore)
             for ex in today["exercises"]
@@ -121,7 +126,7 @@ class ExerciseDelivery(LoggingConfigurable):
     async def refresh(self) -> None:
         """A periodic pass: brings a new day's set to a server that stays up past midnight."""
         try:
-            await self.sync()
+            await self.sync(periodic=True)
         except DELIVERY_ERRORS as err:
             self.log.warning("CodeMentor: periodic delivery failed, will try again later: %s", err)
 

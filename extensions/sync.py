@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,13 +170,19 @@ def _free_name(folder: Path, name: str) -> Path:
     return target
 
 
-def archive_earlier_days(root: Path, folder: str, today: str, state: dict) -> list[Outcome]:
-    """Move notebooks of days before `today` from root/folder into root/folder/archive."""
+def archive_earlier_days(root: Path, folder: str, today: str, state: dict, min_age: float = 0) -> list[Outcome]:
+    """Move notebooks of days before `today` from root/folder into root/folder/archive.
+
+    A notebook saved less than `min_age` seconds ago is probably open in a browser tab (whose
+    autosave would write it back in its old place), so it waits for a later pass.
+    """
     outbox, archive = root / folder, root / folder / ARCHIVE
     outcomes = []
     for path in sorted(outbox.glob("*.ipynb")) if outbox.is_dir() else []:
         match = DATED_NAME.match(path.name)
         if not match or match.group(1) >= today or not path.is_file():
+            continue
+        if min_age and time.time() - path.stat().st_mtime < min_age:
             continue
         archive.mkdir(parents=True, exist_ok=True)
         target = _free_name(archive, path.name)

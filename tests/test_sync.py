@@ -119,6 +119,15 @@ def test_earlier_days_move_to_the_archive_without_overwriting(tmp_path, exercise
     assert run(tmp_path, DAY2, other) == {"unchanged": f"exercises/{DAY2}-word-frequencies.ipynb"}
 
 
+def test_a_notebook_saved_moments_ago_waits_before_moving_to_the_archive(tmp_path, exercise):
+    run(tmp_path, DAY1, exercise)
+    state = load_state(tmp_path)
+    assert archive_earlier_days(tmp_path, "exercises", DAY2, state, min_age=600) == []
+    assert (tmp_path / "exercises" / f"{DAY1}-sum-of-evens.ipynb").exists()
+    moved = archive_earlier_days(tmp_path, "exercises", DAY2, state, min_age=0)
+    assert [o.action for o in moved] == ["archived"]
+
+
 def test_a_notebook_is_never_written_over_a_file_the_student_made(tmp_path, exercise):
     (tmp_path / "exercises").mkdir()
     theirs = tmp_path / "exercises" / f"{DAY1}-sum-of-evens.ipynb"
