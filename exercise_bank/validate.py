@@ -16,6 +16,7 @@ Grading is what the API does for a submission, run concurrently (`Grader.concurr
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import statistics
 import sys
 import tempfile
@@ -95,6 +96,8 @@ async def run_notebooks(exercises: list[Exercise], workdir: Path, cell_timeout: 
     """Run each rendered notebook (solution filled in) under nbval; exercise id -> problem ('' if clean)."""
     if not exercises:
         return {}
+    if importlib.util.find_spec("nbval") is None:
+        return {ex.id: "nbval is not installed here: pip install 'codementor-hub[test]'" for ex in exercises}
     for ex in exercises:
         nbformat.write(render_notebook(ex, with_solution=True), workdir / f"{ex.id}.ipynb")
     report = workdir / "nbval.xml"

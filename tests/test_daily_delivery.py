@@ -46,14 +46,15 @@ def course(services, tmp_path_factory):
     hub.stop()
 
 
-def wait_for_notebooks(folder: Path, pattern: str, timeout: float = 60) -> list[Path]:
+def wait_for_notebooks(folder: Path, not_from: str = "", timeout: float = 60) -> list[Path]:
+    """The notebooks in `folder` once there are some, leaving out those of the day `not_from`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = sorted(folder.glob(pattern))
+        found = sorted(p for p in folder.glob("[0-9]*.ipynb") if not (not_from and p.name.startswith(not_from)))
         if found:
             return found
         time.sleep(0.1)
-    raise AssertionError(f"no {pattern} in {folder} after {timeout} s: {sorted(folder.glob('**/*'))}")
+    raise AssertionError(f"no new notebook in {folder} after {timeout} s: {sorted(folder.glob('**/*'))}")
 
 
 def save_edit(server, rel: str, code: str) -> dict:
@@ -72,7 +73,7 @@ async def test_two_days_while_the_student_edits_one(course, capsys):
 
     # day one: the notebook arrives and the student works in it
     hub.spawn("gwen")
-    first = wait_for_notebooks(folder, "*.ipynb")[0]
+    first = wait_for_notebooks(folder)[0]
     day_one = json.loads(first.read_text())["metadata"]["codementor"]["day"]
     assert first.name.startswith(f"{day_one}-")
     my_code = "def sum_of_evens(numbers):\n    # my own attempt, half done\n    return 0\n"
@@ -86,7 +87,7 @@ async def test_two_days_while_the_student_edits_one(course, capsys):
     course.start_hub(course.log_file)
     hub = HubClient(course.hub_url, course.ops_token)
     hub.spawn("gwen")
-    second = [p for p in wait_for_notebooks(folder, "*.ipynb") if not p.name.startswith(day_one)]
+    second = wait_for_notebooks(folder, not_from=day_one)
     with capsys.disabled():
         print(f"\n[figure] Hub restart + spawn -> next day's notebook: {time.monotonic() - started:.1f} s")
     assert len(second) == 1, sorted(folder.iterdir())
