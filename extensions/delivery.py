@@ -115,7 +115,7 @@ class ExerciseDelivery(LoggingConfigurable):
                 return True
             except DELIVERY_ERRORS as err:
                 self.set_note(WAITING_NOTE)
-                self.log.warning("CodeMentor: could not fetch today's exercises (attempt %d, retrying in %.0f s): %s", attempt, delay, err)
+                self.log.warning("CodeMentor: could not fetch today's exercises (attempt %d, retrying in %.3g s): %s", attempt, delay, err)
                 if attempt < self.max_attempts:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self.max_backoff)
