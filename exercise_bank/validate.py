@@ -92,19 +92,30 @@ def exercise_folders(bank_dir: Path, ids: list[str]) -> list[Path]:
 
 # --- notebooks under nbval -------------------------------------------------------------
 
-async def run_notebooks(exercises: list[Exercise], workdir: Path, cell_timeout: int = 60) -> dict[str, str]:
-    """Run each rendered notebook (solution filled in) under nbval; exercise id -> problem ('' if clean)."""
+async def run_notebooks(exercises: list[Exercise], workdir: Path, shards: int = 1, cell_timeout: int = 60) -> dict[str, str]:
+    """Run each rendered notebook (solution filled in) under nbval; exercise id -> problem ('' if clean).
+
+    The notebooks are split over `shards` pytest processes run side by side (each notebook
+    starts a fresh kernel, which is most of the time spent).
+    """
     if not exercises:
         return {}
     if importlib.util.find_spec("nbval") is None:
         return {ex.id: "nbval is not installed here: pip install 'codementor-hub[test]'" for ex in exercises}
+    groups = [exercises[i::shards] for i in range(max(1, shards))]
+    results = await asyncio.gather(*(_run_shard(group, workdir / f"shard-{i}", cell_timeout) for i, group in enumerate(groups) if group))
+    return {ex_id: problem for result in results for ex_id, problem in result.items()}
+
+
+async def _run_shard(exercises: list[Exercise], folder: Path, cell_timeout: int) -> dict[str, str]:
+    folder.mkdir(parents=True)
     for ex in exercises:
-        nbformat.write(render_notebook(ex, with_solution=True), workdir / f"{ex.id}.ipynb")
-    report = workdir / "nbval.xml"
+        nbformat.write(render_notebook(ex, with_solution=True), folder / f"{ex.id}.ipynb")
+    report = folder.parent / f"{folder.name}.xml"
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "pytest", "--nbval-lax", f"--nbval-cell-timeout={cell_timeout}", "-p", "no:cacheprovider",
-        "-o", "addopts=", "-q", f"--junitxml={report}", str(workdir),
-        cwd=workdir, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        "-o", "addopts=", "-q", f"--junitxml={report}", str(folder),
+        cwd=folder, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )
     output, _ = await proc.communicate()
     return _notebook_problems(exercises, report, output.decode(errors="replace"))
@@ -180,7 +191,8 @@ async def validate_bank(bank_dir: Path | None = None, ids: list[str] | None = No
             await check_grading(grader, ex, mutants_of(ex.solution, max_mutants), row)
 
     with tempfile.TemporaryDirectory(prefix="codementor-validate-") as tmp:
-        notebooks = asyncio.ensure_future(run_notebooks([ex for ex, _ in exercises], Path(tmp)))
+        shards = concurrency if len(exercises) >= 10 else 1  # below that, a second pytest start costs more than it saves
+        notebooks = asyncio.ensure_future(run_notebooks([ex for ex, _ in exercises], Path(tmp), shards))
         await asyncio.gather(*(check(ex, row) for ex, row in exercises))
         for ex, row in exercises:
             problem = (await notebooks)[ex.id]
