@@ -68,7 +68,7 @@ def cmd_validate(args):
 
 
 def cmd_exercises(args, rest):
-    from ..exercise_bank import Bank
+    from ..exercise_bank import Bank, ExerciseNotFound
     from ..exercise_bank.render import render_notebook
     import nbformat
 
@@ -85,7 +85,10 @@ def cmd_exercises(args, rest):
             for r in rows:
                 print(f"{r['id']:<32} {r['topic']:<16} {r['difficulty']:<7} {r['estimated_minutes']:>3} min  {r['title']}")
     elif args.action == "render":
-        print(nbformat.writes(render_notebook(bank.get(args.ids[0]))))
+        try:
+            print(nbformat.writes(render_notebook(bank.get(args.ids[0]))))
+        except ExerciseNotFound as err:
+            sys.exit(f"codementor exercises render: {err}")
 
 
 def cmd_demo(args, rest):
