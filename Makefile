@@ -8,7 +8,7 @@ STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast lint clean
+.PHONY: install demo test test-fast validate lint clean
 
 install: $(STAMP) $(PROXY)
 
@@ -29,7 +29,11 @@ $(PROXY): package.json
 demo: install
 	$(BIN)/codementor demo --state-dir .state/demo
 
-test: install
+# every exercise: schema, notebook under nbval, starter fails, hidden tests kill >= 90 % of mutants
+validate: install
+	$(BIN)/codementor exercises validate
+
+test: install validate
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -53,11 +54,28 @@ def cmd_grade(args, rest):
     sys.exit(0 if result.passed else 1)
 
 
+def cmd_validate(args):
+    from ..exercise_bank.validate import format_table, validate_bank
+
+    try:
+        report = asyncio.run(
+            validate_bank(args.bank, args.ids, min_score=args.min_score, max_mutants=args.max_mutants, concurrency=args.concurrency)
+        )
+    except (LookupError, OSError) as err:
+        sys.exit(f"codementor exercises validate: {err}")
+    print(json.dumps(report.to_dict(), indent=2) if args.json else format_table(report))
+    sys.exit(0 if report.passed else 1)
+
+
 def cmd_exercises(args, rest):
-    from ..exercise_bank import Bank
+    from ..exercise_bank import Bank, ExerciseNotFound
     from ..exercise_bank.render import render_notebook
     import nbformat
 
+    if args.action == "validate":
+        return cmd_validate(args)
+    if args.action == "render" and len(args.ids) != 1:
+        sys.exit("codementor exercises render: name one exercise id")
     bank = Bank(args.bank)
     if args.action == "list":
         rows = [ex.summary() for ex in bank.all()]
@@ -67,7 +85,10 @@ def cmd_exercises(args, rest):
             for r in rows:
                 print(f"{r['id']:<32} {r['topic']:<16} {r['difficulty']:<7} {r['estimated_minutes']:>3} min  {r['title']}")
     elif args.action == "render":
-        print(nbformat.writes(render_notebook(bank.get(args.exercise_id))))
+        try:
+            print(nbformat.writes(render_notebook(bank.get(args.ids[0]))))
+        except ExerciseNotFound as err:
+            sys.exit(f"codementor exercises render: {err}")
 
 
 def cmd_bench(args, rest):
@@ -97,11 +118,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--bank", default=None, help="exercise folder (default: $CODEMENTOR_BANK_DIR or the bundled bank)")
     p.set_defaults(func=cmd_grade)
-    p = sub.add_parser("exercises", help="list exercises or render one as a student notebook")
-    p.add_argument("action", choices=["list", "render"])
-    p.add_argument("exercise_id", nargs="?")
+    p = sub.add_parser("exercises", help="list exercises, render one as a student notebook, or validate them")
+    p.add_argument("action", choices=["list", "render", "validate"])
+    p.add_argument("ids", nargs="*", metavar="ID", help="render: one exercise id; validate: the ids to check (default: all)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--bank", default=None)
+    p.add_argument("--min-score", type=float, default=0.9, help="validate: lowest mutation score that passes (0-1)")
+    p.add_argument("--max-mutants", type=int, default=40, help="validate: mutants graded per exercise (0: all)")
+    p.add_argument("--concurrency", type=int, default=2, help="validate: submissions graded at once")
     p.set_defaults(func=cmd_exercises)
     p = sub.add_parser("bench", help="benchmarks that print numbers")
     p.set_defaults(func=cmd_bench)
@@ -126,7 +150,9 @@ def main(argv=None):
     if argv[:1] == ["api"]:
         return cmd_api(None, argv[1:])
     args, rest = parser.parse_known_args(argv)
-    if rest:
+    if args.command == "exercises" and not any(r.startswith("-") for r in rest):
+        args.ids += rest  # ids given after an option: `exercises validate --json a b`
+    elif rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     return args.func(args, rest)
 

@@ -1,9 +1,13 @@
 """The jupyter-server extension that delivers today's exercises into each student server.
 
 Enabled by the config file this package installs (etc/jupyter/jupyter_server_config.d).
-At server start it asks the API for today's exercises with the server's own Hub token and
-writes each notebook into the student's folder (see `sync.py` for the rules); it retries
-with backoff while the API is unreachable, without holding up the server.
+At server start (and every `c.ExerciseDelivery.refresh_interval` seconds after) it asks the
+API for today's exercises with the server's own Hub token and writes each notebook into
+`exercises/`, moving earlier days into `exercises/archive/` (see `sync.py` for the rules:
+nothing the student has is overwritten or deleted). While the API is unreachable it retries
+with backoff, without holding up the server, and leaves the student a one-line note in
+`exercises/`. `POST /codementor/today` on the student's own server (the `%today` magic)
+delivers again and brings back a deleted notebook of today.
 """
 
 from .delivery import ExerciseDelivery, TodayHandler

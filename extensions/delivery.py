@@ -9,11 +9,25 @@ from pathlib import Path
 
 from jupyter_server.base.handlers import APIHandler as ServerAPIHandler
 from tornado import web
+from tornado.ioloop import PeriodicCallback
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets import Float, Integer, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from .sync import deliver, load_state, save_state
+from .sync import archive_earlier_days, deliver, load_state, save_state
+
+NOTE_NAME = "exercises-arrive-shortly.md"
+WAITING_NOTE = (
+    "Today's exercises are on their way: CodeMentor is not reachable yet and keeps trying. "
+    "They will appear in this folder by themselves (or run `%today` in a notebook later).\n"
+)
+GAVE_UP_NOTE = (
+    "Today's exercises could not be fetched: CodeMentor was not reachable. "
+    "Run `%today` in any notebook to try again, or restart your server from the Hub control panel.\n"
+)
+
+
+DELIVERY_ERRORS = (HTTPClientError, OSError, ValueError, KeyError, TypeError)
 
 
 class ExerciseDelivery(LoggingConfigurable):
@@ -25,6 +39,14 @@ class ExerciseDelivery(LoggingConfigurable):
     request_timeout = Float(15.0, help="Seconds to wait for the API on each attempt.").tag(config=True)
     max_backoff = Float(60.0, help="Longest wait between attempts while the API is unreachable, in seconds.").tag(config=True)
     max_attempts = Integer(20, help="Attempts at server start before giving up until the next start.").tag(config=True)
+    first_backoff = Float(1.0, help="Seconds to wait after the first failed attempt; doubled after each failure.").tag(config=True)
+    refresh_interval = Float(
+        1800.0, help="Seconds between checks for a new day's set while the server runs (0 turns them off)."
+    ).tag(config=True)
+    archive_min_age = Float(
+        600.0, help="In periodic passes, seconds since a notebook was last saved before it may move to the archive "
+        "(a notebook open in a browser tab past midnight stays put until the student leaves it)."
+    ).tag(config=True)
     root_dir = Unicode()
 
     @default("api_url")
@@ -44,35 +66,69 @@ class ExerciseDelivery(LoggingConfigurable):
         resp = await AsyncHTTPClient().fetch(req)
         return json.loads(resp.body)
 
-    async def sync(self, restore: bool = False) -> list[dict]:
+    async def sync(self, restore: bool = False, periodic: bool = False) -> list[dict]:
         """One delivery pass; returns what happened to each notebook."""
         today = await self.fetch_today()
         root = Path(self.root_dir)
         state = load_state(root)
-        outcomes = [
+        min_age = self.archive_min_age if periodic else 0
+        outcomes = archive_earlier_days(root, self.folder, today["day"], state, min_age=min_age)
+        outcomes += [
             deliver(root, self.folder, today["day"], ex["id"], ex["notebook"], state, restore=restore)
             for ex in today["exercises"]
         ]
         save_state(root, state)
+        self.set_note(None)
         for o in outcomes:
             self.log.info("CodeMentor: %s %s", o.action, o.path)
         return [o.__dict__ for o in outcomes]
+
+    def set_note(self, text: str | None) -> None:
+        """Show the student a one-line note in the exercises folder, or remove ours (None)."""
+        path = Path(self.root_dir) / self.folder / NOTE_NAME
+        try:
+            ours = not path.exists() or path.read_text(encoding="utf-8") in (WAITING_NOTE, GAVE_UP_NOTE)
+            if text is None and path.exists() and ours:
+                path.unlink()
+            elif text is not None and ours:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+        except OSError as err:
+            self.log.warning("CodeMentor: could not update %s: %s", path, err)
 
     async def start(self):
         """Deliver at server start, retrying with backoff while the API is unreachable."""
         if not self.api_url or not self.api_token:
             self.log.warning("CodeMentor: no exercises delivered: CODEMENTOR_API_URL or JUPYTERHUB_API_TOKEN is not set")
             return
-        delay = 1.0
+        await self.deliver_with_retries()
+        if self.refresh_interval > 0:
+            self._refresher = PeriodicCallback(self.refresh, self.refresh_interval * 1000)
+            self._refresher.start()
+
+    async def deliver_with_retries(self) -> bool:
+        """Try until delivered or `max_attempts` failed, doubling the wait; the student sees a note meanwhile."""
+        delay = self.first_backoff
         for attempt in range(1, self.max_attempts + 1):
             try:
                 await self.sync()
-                return
-            except (HTTPClientError, OSError, ValueError, KeyError) as err:
-                self.log.warning("CodeMentor: could not fetch today's exercises (attempt %d, retrying in %.0f s): %s", attempt, delay, err)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.max_backoff)
-        self.log.error("CodeMentor: gave up delivering today's exercises; they will come at the next server start")
+                return True
+            except DELIVERY_ERRORS as err:
+                self.set_note(WAITING_NOTE)
+                self.log.warning("CodeMentor: could not fetch today's exercises (attempt %d, retrying in %.3g s): %s", attempt, delay, err)
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.max_backoff)
+        self.set_note(GAVE_UP_NOTE)
+        self.log.error("CodeMentor: gave up delivering today's exercises after %d attempts (c.ExerciseDelivery.max_attempts)", self.max_attempts)
+        return False
+
+    async def refresh(self) -> None:
+        """A periodic pass: brings a new day's set to a server that stays up past midnight."""
+        try:
+            await self.sync(periodic=True)
+        except DELIVERY_ERRORS as err:
+            self.log.warning("CodeMentor: periodic delivery failed, will try again later: %s", err)
 
 
 class TodayHandler(ServerAPIHandler):
@@ -85,6 +141,6 @@ class TodayHandler(ServerAPIHandler):
     async def post(self):
         try:
             outcomes = await self.delivery.sync(restore=True)
-        except (HTTPClientError, OSError) as err:
+        except DELIVERY_ERRORS as err:
             raise web.HTTPError(503, f"the CodeMentor API is not reachable right now: {err}") from None
         self.finish(json.dumps({"notebooks": outcomes}))

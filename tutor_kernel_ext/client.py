@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 
 
@@ -17,12 +18,15 @@ class APIClient:
         self.token = token
         self.timeout = timeout
 
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
     def request(self, method: str, path: str, body: dict | None = None) -> dict:
         if not self.base_url or not self.token:
             raise TutorError("this kernel is not connected to CodeMentor (CODEMENTOR_API_URL or the Hub token is missing); start it from your JupyterHub server")
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(
-            self.base_url + path,
+            self.url(path),
             data=data,
             method=method,
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
@@ -39,7 +43,9 @@ class APIClient:
     @staticmethod
     def _message(err) -> str:
         try:
-            message = json.loads(err.read())["error"]["message"]
+            body = json.loads(err.read())
+            # the API's envelope, or jupyter-server's {"message": ...}
+            message = body["error"]["message"] if "error" in body else body["message"]
         except (ValueError, KeyError, TypeError):
             message = err.reason
         if err.code == 429:
@@ -52,3 +58,18 @@ class APIClient:
 
     def post(self, path: str, body: dict) -> dict:
         return self.request("POST", path, body)
+
+
+def own_server_url(env) -> str:
+    """The student's Jupyter server as seen from its kernels (from what JupyterHub puts in the environment)."""
+    url = env.get("JUPYTERHUB_SERVICE_URL", "")
+    if not url:
+        return ""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    if host in ("0.0.0.0", "::", ""):
+        host = "127.0.0.1"  # the server listens everywhere: reach it on this machine
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port else ""
+    path = parts.path if parts.path.strip("/") else env.get("JUPYTERHUB_SERVICE_PREFIX", "/")
+    return urllib.parse.urlunsplit((parts.scheme or "http", netloc, path, "", ""))

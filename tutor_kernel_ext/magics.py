@@ -1,4 +1,4 @@
-"""%hint, %submit, %onboard and %progress: the student's side of CodeMentor, a thin client of the API."""
+"""%hint, %submit, %today, %onboard and %progress: the student's side of CodeMentor, a thin client of the API."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 from traitlets import Float, Unicode, default
 
-from .client import APIClient, TutorError
+from .client import APIClient, TutorError, own_server_url
 from .learner import LEVELS, format_progress, onboarding_form, profile_line
 from .notebook import current_code, exercise_id, notebook_path, read_notebook
 
@@ -48,6 +48,13 @@ class TutorMagics(Magics):
     api_url = Unicode(help="Base URL of the CodeMentor API ($CODEMENTOR_API_URL).").tag(config=True)
     api_token = Unicode(help="Token sent to the API ($JUPYTERHUB_API_TOKEN, the server's Hub token).").tag(config=True)
     timeout = Float(60.0, help="Seconds to wait for the API (grading can take a few seconds).").tag(config=True)
+    server_url = Unicode(
+        help="URL of the student's own Jupyter server, for %today ($JUPYTERHUB_SERVICE_URL, set by JupyterHub)."
+    ).tag(config=True)
+
+    @default("server_url")
+    def _default_server_url(self):
+        return own_server_url(os.environ)
 
     @default("api_url")
     def _default_api_url(self):
@@ -141,3 +148,30 @@ class TutorMagics(Magics):
     def progress(self, line):
         """Show your streak, badges and skill per topic."""
         show(*format_progress(self._call(self.client.get, "/progress")))
+
+    @line_magic
+    def today(self, line):
+        """Bring back today's exercise notebooks (a deleted one is written again; edited ones stay as they are)."""
+        if not self.server_url:
+            raise UsageError("%today works in a notebook started from your JupyterHub server (JUPYTERHUB_SERVICE_URL is not set)")
+        server = APIClient(self.server_url, self.api_token, self.timeout)
+        done = self._call(server.post, "codementor/today", {})
+        show(*format_today(done.get("notebooks", [])))
+
+
+TODAY_ACTIONS = {
+    "created": "new", "restored": "brought back", "updated": "updated from the bank", "unchanged": "already there",
+    "kept-edited": "your edited copy, kept as it is", "update-beside": "a newer version, beside your own",
+    "archived": "moved to the archive", "skipped-deleted": "deleted by you",
+}
+
+
+def format_today(notebooks: list[dict]) -> tuple[str, str]:
+    """Markdown and plain text listing today's notebooks and what %today did to each."""
+    if not notebooks:
+        return "No exercises today.", "No exercises today."
+    lines = ["**Today's exercises:**"] + [
+        f"- `{n['path']}`: {TODAY_ACTIONS.get(n['action'], n['action'])}" for n in notebooks
+    ]
+    markdown = "\n".join(lines)
+    return markdown, markdown.replace("**", "").replace("`", "")

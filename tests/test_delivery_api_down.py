@@ -1,0 +1,53 @@
+"""A real Jupyter server whose CodeMentor API is down: it starts, and the student sees one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from codementor.hub_config.stack import free_port, wait_for
+from codementor.server_ext.delivery import NOTE_NAME, WAITING_NOTE
+
+
+@pytest.fixture
+def server_without_api(tmp_path):
+    port, token = free_port(), "test-token"
+    log = tmp_path / "server.log"
+    root = tmp_path / "home"
+    root.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(root), "CODEMENTOR_API_URL": f"http://127.0.0.1:{free_port()}/api/v1",
+           "JUPYTERHUB_API_TOKEN": "not-a-real-token", "JUPYTER_PLATFORM_DIRS": "1"}
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jupyter-server"), f"--ServerApp.port={port}", f"--ServerApp.root_dir={root}",
+             f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False", "--ServerApp.allow_root=True",
+             "--ExerciseDelivery.first_backoff=0.2", "--ExerciseDelivery.request_timeout=2"],
+            env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: httpx.get(f"{url}/api/status", params={"token": token}).status_code == 200, "jupyter-server", 60)
+        yield url, token, root, log
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def test_server_starts_and_shows_a_note_while_the_api_is_down(server_without_api):
+    url, token, root, log = server_without_api
+    note = root / "exercises" / NOTE_NAME
+    wait_for(note.exists, "the note for the student", 30, 0.1)
+    assert note.read_text() == WAITING_NOTE
+    assert len(note.read_text().strip().splitlines()) == 1
+
+    # the REST call behind %today answers with one clear line, not a traceback
+    resp = httpx.post(f"{url}/codementor/today", headers={"Authorization": f"token {token}"}, json={})
+    assert resp.status_code == 503
+    message = resp.json()["message"]
+    assert message.startswith("the CodeMentor API is not reachable right now") and "\n" not in message
+    assert "Traceback" not in log.read_text()

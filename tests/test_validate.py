@@ -1,0 +1,65 @@
+"""`codementor exercises validate` on small banks made for the test: each check can fail."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+
+from codementor.api.cli import main
+from codementor.exercise_bank.validate import format_table, validate_bank
+
+import pytest
+
+
+def _write_exercise(root, solution: str, hidden_call: str, visible_expect: str = "4", topic: str = "functions") -> None:
+    folder = root / "double-it"
+    folder.mkdir()
+    (folder / "statement.md").write_text("Return twice the number.\n")
+    (folder / "starter.py").write_text("def double(n):\n    return n\n")
+    (folder / "solution.py").write_text(solution)
+    (folder / "exercise.toml").write_text(textwrap.dedent(f'''
+        id = "double-it"
+        title = "Double it"
+        topic = "{topic}"
+        difficulty = "easy"
+        version = 1
+        estimated_minutes = 5
+        hints = ["one", "two", "three"]
+        [[tests.visible]]
+        name = "two doubled"
+        call = "double(2)"
+        expect = "{visible_expect}"
+        [[tests.hidden]]
+        name = "hidden"
+        call = "{hidden_call}"
+    '''))
+
+
+def test_validator_fails_weak_hidden_tests(tmp_path):
+    """A hidden test that only checks the sign of the answer lets mutants live: the bank must fail."""
+    _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(1) > 1")
+    report = asyncio.run(validate_bank(tmp_path, max_mutants=10))
+    row = report.rows[0]
+    assert row.schema and row.notebook
+    assert row.starter is True
+    assert row.score is not None and row.score < 0.9
+    assert not report.passed
+    assert "below 90%" in format_table(report)
+
+
+def test_a_wrong_visible_test_fails_the_notebook_and_the_schema(tmp_path):
+    _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(5)", visible_expect="5")
+    report = asyncio.run(validate_bank(tmp_path, max_mutants=5))
+    row = report.rows[0]
+    assert row.notebook is False and row.schema is False
+    assert any("reference solution fails" in p for p in row.problems)
+    assert any(p.startswith("notebook: ") for p in row.problems)
+
+
+def test_cli_exits_non_zero_on_a_format_error(tmp_path, capsys):
+    _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(5)", topic="astrology")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["exercises", "validate", "--bank", str(tmp_path)])
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "unknown topic 'astrology'" in out and "FAIL" in out
