@@ -1,8 +1,8 @@
 def pairs_with_total(prices, total):
     """Return (first, second) price pairs of two different gifts that add up to total."""
     return [
-        (prices[i], prices[j])
-        for i in range(len(prices))
-        for j in range(i + 1, len(prices))
-        if prices[i] + prices[j] == total
+        (first, second)
+        for i, first in enumerate(prices)
+        for second in prices[i + 1:]
+        if first + second == total
     ]
