@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pwd
 import resource
 import signal
 import sys
@@ -28,6 +29,14 @@ class Grader(LoggingConfigurable):
     max_output_bytes = Integer(1024 * 1024, help="Most bytes read back from one worker.").tag(config=True)
     concurrency = Integer(help="Submissions graded at once; more wait in line.").tag(config=True)
     python = Unicode(help="The Python interpreter that runs the worker.").tag(config=True)
+    user = Unicode(
+        help="System user that runs submitted code ($CODEMENTOR_GRADER_USER); empty: the API's own user. "
+        "Needs the API to run as root; set it whenever students have system users of their own.",
+    ).tag(config=True)
+
+    @default("user")
+    def _default_user(self):
+        return os.environ.get("CODEMENTOR_GRADER_USER", "")
 
     @default("concurrency")
     def _default_concurrency(self):
@@ -41,6 +50,18 @@ class Grader(LoggingConfigurable):
         super().__init__(**kwargs)
         self._slots = asyncio.Semaphore(self.concurrency)
         self._reference: dict[str, list[dict]] = {}
+        self._run_as = self._resolve_user() if self.user else None
+
+    def _resolve_user(self) -> tuple[int, int]:
+        try:
+            entry = pwd.getpwnam(self.user)
+        except KeyError:
+            raise ValueError(f"the grader's system user {self.user!r} does not exist: create it or change c.Grader.user") from None
+        if os.geteuid() != 0:
+            raise ValueError(f"c.Grader.user={self.user!r} needs the API to run as root to switch to that user")
+        if entry.pw_uid == 0:
+            raise ValueError("c.Grader.user must not be root")
+        return entry.pw_uid, entry.pw_gid
 
     def _limit_child(self):
         """Runs in the child before exec: its own session and resource limits."""
@@ -51,6 +72,11 @@ class Grader(LoggingConfigurable):
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if self._run_as is not None:
+            uid, gid = self._run_as
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
 
     async def _run_worker(self, code: str, tests: list[dict]) -> tuple[str, list[dict]]:
         """Run the worker; return (how it ended, the observations it reported)."""

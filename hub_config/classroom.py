@@ -1,0 +1,153 @@
+"""The classroom profile: one machine, one system user per student, sign-up with admin approval.
+
+The Hub runs as root. Each student's server and kernels run as that student's own system
+user (``cm-<name>``, created on first spawn, home folder mode 0700). The API runs as the
+Hub's user and keeps the exercise bank in a private folder (mode 0700); the grader runs
+submitted code as a separate unprivileged user. See the README's "Classroom profile".
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+from jupyterhub import orm
+from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from nativeauthenticator import NativeAuthenticator
+from traitlets import Unicode
+
+# Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
+# starting with a letter or digit, short enough for the 32-character limit with the prefix.
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,27}$"
+SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+LOWEST_STUDENT_UID = 1000
+STUDENTS_GROUP = "students"
+
+
+class ClassroomError(RuntimeError):
+    """The machine is not set up the way the classroom profile needs; the message says what to change."""
+
+
+def system_username(hub_name: str, prefix: str) -> str:
+    """The system user that runs `hub_name`'s server: prefix + name, checked to be a safe name."""
+    if not re.fullmatch(USERNAME_PATTERN, hub_name):
+        raise ClassroomError(f"the Hub user name {hub_name!r} cannot be mapped to a system user")
+    name = prefix + hub_name
+    if not SYSTEM_NAME.fullmatch(name):
+        raise ClassroomError(f"{name!r} is not a valid system user name: change CODEMENTOR_SYSTEM_USER_PREFIX")
+    return name
+
+
+def ensure_system_user(name: str, home_root: Path) -> pwd.struct_passwd:
+    """Create the student's system user and private home if missing; refuse system accounts."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        home = home_root / name
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group", name],
+            check=True, capture_output=True, text=True,
+        )
+        entry = pwd.getpwnam(name)
+    if entry.pw_uid < LOWEST_STUDENT_UID:
+        raise ClassroomError(f"system user {name} has uid {entry.pw_uid}, below {LOWEST_STUDENT_UID}: refusing to run a student server as it")
+    home = Path(entry.pw_dir)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chown(home, entry.pw_uid, entry.pw_gid)
+    home.chmod(0o700)
+    return entry
+
+
+def ensure_service_user(name: str) -> pwd.struct_passwd:
+    """A system account without home or login, e.g. the one the grader runs submissions as."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--user-group", name],
+            check=True, capture_output=True, text=True,
+        )
+        return pwd.getpwnam(name)
+
+
+def lock_folder(path: Path) -> None:
+    """Make a folder reachable by its owner only (its files stay as they are, behind it)."""
+    if path.is_dir():
+        path.chmod(0o700)
+
+
+def private_bank(private_dir: Path, configured: str | None) -> Path:
+    """The bank the API serves: the configured folder, or a private copy of the bundled one.
+
+    The bundled copy (inside the installed package) is locked to the Hub's user, because
+    students run Python from the same installation and could otherwise read it.
+    """
+    from codementor.exercise_bank import loader
+
+    private_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir.chmod(0o700)
+    bundled = Path(loader.__file__).parent / "exercises"
+    if configured:
+        bank = Path(configured)
+    else:
+        bank = private_dir / "bank"
+        if bundled.is_dir():
+            shutil.copytree(bundled, bank, dirs_exist_ok=True)
+    lock_folder(bundled)
+    if not bank.is_dir():
+        raise ClassroomError(f"the exercise bank {bank} does not exist: set CODEMENTOR_BANK_DIR")
+    if bank.stat().st_mode & (stat.S_IROTH | stat.S_IXOTH):
+        raise ClassroomError(f"the exercise bank {bank} is open to other users: chmod 700 it (CODEMENTOR_BANK_DIR)")
+    return bank
+
+
+class ClassroomAuthenticator(NativeAuthenticator):
+    """NativeAuthenticator that puts every new non-admin user in the students group."""
+
+    def add_user(self, user):
+        super().add_user(user)
+        if user.groups or user.admin or user.name in self.admin_users:
+            return
+        group = orm.Group.find(user.db, STUDENTS_GROUP)
+        if group is None:
+            group = orm.Group(name=STUDENTS_GROUP)
+            user.db.add(group)
+        user.groups.append(group)
+        user.db.commit()
+        self.log.info("Added %s to the %s group", user.name, STUDENTS_GROUP)
+
+
+class ClassroomSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner running each Hub user as their own system user, created on first spawn."""
+
+    system_user_prefix = Unicode(
+        "cm-", help="Prefix of the system user names of Hub users ($CODEMENTOR_SYSTEM_USER_PREFIX).",
+    ).tag(config=True)
+    home_root = Unicode(
+        "/home", help="Folder that holds the students' home folders ($CODEMENTOR_HOME_ROOT).",
+    ).tag(config=True)
+
+    @property
+    def system_user(self) -> str:
+        return system_username(self.user.name, self.system_user_prefix)
+
+    def make_preexec_fn(self, name):
+        return set_user_setuid(self.system_user)
+
+    def user_env(self, env):
+        entry = pwd.getpwnam(self.system_user)
+        env.update(USER=entry.pw_name, LOGNAME=entry.pw_name, HOME=entry.pw_dir, SHELL=entry.pw_shell)
+        return env
+
+    async def start(self):
+        entry = ensure_system_user(self.system_user, Path(self.home_root))
+        self.log.info("Starting %s's server as system user %s (uid %d)", self.user.name, entry.pw_name, entry.pw_uid)
+        return await super().start()
+
+    async def move_certs(self, paths):
+        raise ClassroomError("internal SSL is not supported by the classroom profile (c.JupyterHub.internal_ssl)")
