@@ -19,6 +19,9 @@ from pathlib import Path
 from jupyterhub import orm
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator import handlers as native_handlers
+from tornado.escape import url_escape
+from tornado.httputil import url_concat
 from traitlets import Unicode
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
@@ -75,6 +78,29 @@ def ensure_service_user(name: str) -> pwd.struct_passwd:
         return pwd.getpwnam(name)
 
 
+def closed_to_others(path: Path) -> list[Path]:
+    """The folders on the way to `path` (symlinks followed) that other users cannot pass through."""
+    closed = []
+    for folder in Path(os.path.realpath(path)).parents:
+        if not folder.stat().st_mode & stat.S_IXOTH:
+            closed.append(folder)
+    return closed
+
+
+def check_students_can_run(program: Path) -> None:
+    """Students' servers run `program` and its interpreter: every folder on the way must be passable."""
+    shebang = program.read_bytes()[:200].split(b"\n", 1)[0]
+    interpreter = Path(shebang[2:].decode().split()[0]) if shebang.startswith(b"#!") else program
+    for target in (program, interpreter):
+        closed = closed_to_others(target)
+        if closed or not os.stat(os.path.realpath(target)).st_mode & stat.S_IXOTH:
+            raise ClassroomError(
+                f"students cannot run {target} (real path {os.path.realpath(target)}; closed folders: "
+                f"{', '.join(map(str, closed)) or 'none'}): build the environment from a Python every user can run, "
+                "e.g. /usr/bin/python3 -m venv /opt/codementor, and install CodeMentor there"
+            )
+
+
 def lock_folder(path: Path) -> None:
     """Make a folder reachable by its owner only (its files stay as they are, behind it)."""
     if path.is_dir():
@@ -98,6 +124,7 @@ def private_bank(private_dir: Path, configured: str | None) -> Path:
         bank = private_dir / "bank"
         if bundled.is_dir():
             shutil.copytree(bundled, bank, dirs_exist_ok=True)
+            bank.chmod(0o700)
     lock_folder(bundled)
     if not bank.is_dir():
         raise ClassroomError(f"the exercise bank {bank} does not exist: set CODEMENTOR_BANK_DIR")
@@ -106,8 +133,46 @@ def private_bank(private_dir: Path, configured: str | None) -> Path:
     return bank
 
 
+class _NoMetrics:
+    """Stands in for the statsd client JupyterHub 6 no longer has, which the login page still times."""
+
+    def timer(self, name):
+        return self
+
+    def start(self):
+        return self
+
+    def stop(self, send=True):
+        return None
+
+
+class ClassroomLoginHandler(native_handlers.LoginHandler):
+    """NativeAuthenticator 1.3's login page, adapted to JupyterHub 6 (statsd gone, sync error pages)."""
+
+    statsd = _NoMetrics()
+
+    def _render(self, login_error=None, username=None, sync=False, **ignored):
+        return self.render_template(
+            "native-login.html",
+            sync=sync,
+            next=url_escape(self.get_argument("next", default="")),
+            username=username,
+            login_error=login_error,
+            custom_html=self.authenticator.custom_html,
+            login_url=self.settings["login_url"],
+            enable_signup=self.authenticator.enable_signup,
+            two_factor_auth=self.authenticator.allow_2fa,
+            authenticator_login_url=url_concat(
+                self.authenticator.login_url(self.hub.base_url), {"next": self.get_argument("next", "")}
+            ),
+        )
+
+
 class ClassroomAuthenticator(NativeAuthenticator):
     """NativeAuthenticator that puts every new non-admin user in the students group."""
+
+    def get_handlers(self, app):
+        return [(path, ClassroomLoginHandler if path == r"/login" else handler) for path, handler in super().get_handlers(app)]
 
     def add_user(self, user):
         super().add_user(user)

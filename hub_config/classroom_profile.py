@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .classroom import USERNAME_PATTERN, ClassroomError, ensure_service_user, private_bank
+import sys
+
+from .classroom import USERNAME_PATTERN, ClassroomError, check_students_can_run, ensure_service_user, private_bank
 
 
 def _admins() -> set[str]:
@@ -52,6 +54,7 @@ def configure_classroom(c, state: Path) -> dict:
     configure_spawner(c)
     private = Path(os.environ.get("CODEMENTOR_PRIVATE_DIR", state / "private"))
     try:
+        check_students_can_run(Path(sys.executable).parent / "jupyterhub-singleuser")
         bank = private_bank(private, os.environ.get("CODEMENTOR_BANK_DIR"))
     except ClassroomError as err:
         raise SystemExit(str(err)) from None

@@ -30,11 +30,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2):
-    """Call `check` until it returns a truthy value; raise with `what` after `timeout` seconds."""
+def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2, alive=None):
+    """Call `check` until it returns a truthy value; raise with `what` after `timeout` seconds.
+
+    `alive`, if given, is asked each round whether the awaited process still runs.
+    """
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
+        if alive is not None and not alive():
+            raise RuntimeError(f"{what} exited before it was ready: see its log")
         try:
             result = check()
             if result:
@@ -160,7 +165,7 @@ class Stack:
             cwd=self.state_dir, env=self.hub_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
         )
         self._procs.append(proc)
-        wait_for(lambda: proc.poll() is None and http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 90)
+        wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 90, alive=lambda: proc.poll() is None)
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
 
     def start(self, log_file: Path | None = None) -> "Stack":
