@@ -64,7 +64,17 @@ class Grader(LoggingConfigurable):
         return entry.pw_uid, entry.pw_gid
 
     def _limit_child(self):
-        """Runs in the child before exec: its own session and resource limits."""
+        """Runs in the child before exec: its own session and resource limits, as the grader's user."""
+        self._limit_trusted_child()
+        if self._run_as is not None:
+            uid, gid = self._run_as
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+
+    def _limit_trusted_child(self):
+        """The same limits without switching user: for the bank's own reference solutions, kept
+        away from the user that runs students' code."""
         os.setsid()
         cpu = int(self.timeout) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
@@ -72,18 +82,13 @@ class Grader(LoggingConfigurable):
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if self._run_as is not None:
-            uid, gid = self._run_as
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
 
-    async def _run_worker(self, code: str, tests: list[dict]) -> tuple[str, list[dict]]:
+    async def _run_worker(self, code: str, tests: list[dict], trusted: bool = False) -> tuple[str, list[dict]]:
         """Run the worker; return (how it ended, the observations it reported)."""
         proc = await asyncio.create_subprocess_exec(
             self.python, "-I", "-S", "-B", str(WORKER),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-            preexec_fn=self._limit_child, limit=self.max_output_bytes, cwd="/tmp", env={"PYTHONHASHSEED": "0"},
+            preexec_fn=self._limit_trusted_child if trusted else self._limit_child, limit=self.max_output_bytes, cwd="/tmp", env={"PYTHONHASHSEED": "0"},
         )
         messages: list[dict] = []
         status = "crashed"
@@ -127,7 +132,7 @@ class Grader(LoggingConfigurable):
         """Expected observations per test: the author's literal, or the reference solution's answer."""
         if exercise.digest not in self._reference:
             specs = [t.job_spec() for t in exercise.tests]
-            status, messages = await self._run_worker(exercise.solution, specs)
+            status, messages = await self._run_worker(exercise.solution, specs, trusted=True)
             observed = {m["index"]: m for m in messages if m.get("event") == "test"}
             if status != "graded" or len(observed) != len(specs):
                 raise RuntimeError(f"the reference solution of {exercise.id} did not run clean ({status})")
