@@ -26,7 +26,7 @@ from traitlets import Unicode
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
 # starting with a letter or digit, short enough for the 32-character limit with the prefix.
-USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,27}$"
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,27}\Z"
 SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 LOWEST_STUDENT_UID = 1000
 STUDENTS_GROUP = "students"
