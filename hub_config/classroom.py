@@ -52,10 +52,7 @@ def ensure_system_user(name: str, home_root: Path) -> pwd.struct_passwd:
         entry = pwd.getpwnam(name)
     except KeyError:
         home = home_root / name
-        subprocess.run(
-            ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group", name],
-            check=True, capture_output=True, text=True,
-        )
+        _run_useradd(["--create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group", name])
         entry = pwd.getpwnam(name)
     if entry.pw_uid < LOWEST_STUDENT_UID:
         raise ClassroomError(f"system user {name} has uid {entry.pw_uid}, below {LOWEST_STUDENT_UID}: refusing to run a student server as it")
@@ -71,11 +68,14 @@ def ensure_service_user(name: str) -> pwd.struct_passwd:
     try:
         return pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--user-group", name],
-            check=True, capture_output=True, text=True,
-        )
+        _run_useradd(["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--user-group", name])
         return pwd.getpwnam(name)
+
+
+def _run_useradd(args: list[str]) -> None:
+    done = subprocess.run(["useradd", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ClassroomError(f"useradd {' '.join(args)} failed: {done.stderr.strip()} (check CODEMENTOR_HOME_ROOT)")
 
 
 def closed_to_others(path: Path) -> list[Path]:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 from .classroom import USERNAME_PATTERN, ClassroomError, check_students_can_run, ensure_service_user, private_bank
 
@@ -56,8 +55,8 @@ def configure_classroom(c, state: Path) -> dict:
     try:
         check_students_can_run(Path(sys.executable).parent / "jupyterhub-singleuser")
         bank = private_bank(private, os.environ.get("CODEMENTOR_BANK_DIR"))
+        grader = os.environ.get("CODEMENTOR_GRADER_USER", "codementor-grader")
+        ensure_service_user(grader)
     except ClassroomError as err:
         raise SystemExit(str(err)) from None
-    grader = os.environ.get("CODEMENTOR_GRADER_USER", "codementor-grader")
-    ensure_service_user(grader)
     return {"CODEMENTOR_BANK_DIR": str(bank), "CODEMENTOR_GRADER_USER": grader}

@@ -101,7 +101,7 @@ class Stack:
         self.database_url = self._pg.get_uri()
         if self.passwords:
             self.database_url = self._require_postgres_password()
-        log.info("Postgres ready: %s", self.database_url)
+        log.info("Postgres ready: %s", self.database_url.split("@")[-1])
         return self.database_url
 
     def _require_postgres_password(self) -> str:
@@ -136,7 +136,7 @@ class Stack:
         self._procs.append(proc)
         self.redis_url = f"redis://{auth}127.0.0.1:{self.redis_port}/0"
         wait_for(lambda: socket.create_connection(("127.0.0.1", self.redis_port), timeout=1).close() or True, "Redis", 20)
-        log.info("Redis ready: %s", self.redis_url)
+        log.info("Redis ready: %s", self.redis_url.split("@")[-1])
         return self.redis_url
 
     def migrate(self) -> None:

@@ -87,7 +87,8 @@ def classroom(runnable_python):
     stack.ops_token, stack.prefix, stack.grader = ops_token, prefix, grader
     log = PROJECT / "test-artifacts" / "jupyterhub-classroom.log"
     log.parent.mkdir(exist_ok=True)
-    log.touch(mode=0o600)
+    log.touch()
+    log.chmod(0o600)
     try:
         stack.start(log_file=log)
         yield stack
