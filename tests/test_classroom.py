@@ -161,6 +161,21 @@ def wait_for_notebook(home: Path, timeout: float = 60) -> Path:
     raise AssertionError(f"no notebook was delivered to {home}")
 
 
+def server_uids(system_user: str) -> set[int]:
+    """Real uids of the single-user server processes started for `system_user` (read as root)."""
+    uids = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        if b"jupyterhub-singleuser" in cmdline and f"USER={system_user}\0".encode() in environ:
+            uids.add(int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)))
+    return uids
+
+
 PROBE = """
 import json, os, socket
 def probe(path):
@@ -246,6 +261,7 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
     finally:
         kernel.close()
 
+    assert server_uids(ana_user.pw_name) == {ana_user.pw_uid}
     assert seen["uid"] == ana_user.pw_uid
     status = Path(f"/proc/{seen['pid']}/status").read_text()
     assert re.search(rf"^Uid:\s+{ana_user.pw_uid}\s+{ana_user.pw_uid}\s", status, re.M), status
