@@ -20,6 +20,7 @@ from jupyterhub import orm
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator import handlers as native_handlers
+from tornado import web
 from tornado.escape import url_escape
 from tornado.httputil import url_concat
 from traitlets import Unicode
@@ -168,11 +169,23 @@ class ClassroomLoginHandler(native_handlers.LoginHandler):
         )
 
 
+class ClassroomToggleHandler(native_handlers.ToggleAuthorizationHandler):
+    """Approving or revoking is a plain link (GET): refuse it when a browser says another site sent it."""
+
+    async def get(self, slug):
+        if self.request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            raise web.HTTPError(403, "approve users from the Hub's own /hub/authorize page")
+        return await super().get(slug)
+
+
+REPLACED_HANDLERS = {r"/login": ClassroomLoginHandler, r"/authorize/([^/]*)": ClassroomToggleHandler}
+
+
 class ClassroomAuthenticator(NativeAuthenticator):
     """NativeAuthenticator that puts every new non-admin user in the students group."""
 
     def get_handlers(self, app):
-        return [(path, ClassroomLoginHandler if path == r"/login" else handler) for path, handler in super().get_handlers(app)]
+        return [(path, REPLACED_HANDLERS.get(path, handler)) for path, handler in super().get_handlers(app)]
 
     def add_user(self, user):
         super().add_user(user)

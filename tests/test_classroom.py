@@ -215,6 +215,9 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
     assert "sent to the admin" in sign_up(url, "ana")
     assert "Something went wrong" in sign_up(url, "ana.b")  # only names that map safely to system users
     assert log_in(url, "ana") is None  # not approved yet
+    forged = admin.get("/hub/authorize/ana", headers={"Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 403  # a link on another site cannot approve
+    assert log_in(url, "ana") is None
     approve(admin, "ana")
     ana = log_in(url, "ana")
     assert ana is not None
