@@ -176,6 +176,27 @@ def server_uids(system_user: str) -> set[int]:
     return uids
 
 
+def pids_of(uid: int) -> set[int]:
+    """Live (not zombie) processes whose real uid is `uid`."""
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        if re.search(rf"^Uid:\s+{uid}\s", status, re.M) and not re.search(r"^State:\s+Z", status, re.M):
+            found.add(int(pid))
+    return found
+
+
+def linger_code(student_uid: int) -> str:
+    """Harmless in the kernel; in the grader, leaves a detached sleeping process behind."""
+    return (
+        f"import os, time\nif os.getuid() != {student_uid} and os.fork() == 0:\n"
+        "    os.setsid(); os.close(1); time.sleep(300); os._exit(0)\n"
+    )
+
+
 PROBE = """
 import json, os, socket
 def probe(path):
@@ -248,6 +269,7 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
     paths = [ben_user.pw_dir, str(secret), str(bank), str(bank / exercise_id / "solution.py"),
              str(bundled), str(bundled / exercise_id / "solution.py"), str(classroom.state_dir / "jupyterhub.sqlite")]
 
+    grader_uid = pwd.getpwnam(classroom.grader).pw_uid
     kernel = await Kernel.for_notebook(hub, "ana", f"exercises/{notebook.name}")
     try:
         ran = await kernel.execute(probe_code(classroom, paths))
@@ -261,6 +283,12 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
                  f"    raise RuntimeError(f'grader uid={{os.getuid()}} bank={{seen}}')\n")
         assert (await kernel.execute(snoop, cell_id="codementor-solution"))["status"] == "ok"
         graded_snoop = await kernel.execute("%submit")
+        # a submission that leaves a process behind, to watch later ones: the next run ends it
+        assert (await kernel.execute(linger_code(ana_user.pw_uid), cell_id="codementor-solution"))["status"] == "ok"
+        await kernel.execute("%submit")
+        left_behind = pids_of(grader_uid)
+        await kernel.execute("%submit")
+        still_there = left_behind & pids_of(grader_uid)
     finally:
         kernel.close()
 
@@ -277,8 +305,9 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
 
     assert hint["error"] is None and "Hint 1 of" in hint["text"], hint
     assert submitted["error"] is None and "tests passed" in submitted["text"], submitted
-    grader_uid = pwd.getpwnam(classroom.grader).pw_uid
     assert f"grader uid={grader_uid} bank=PermissionError" in graded_snoop["text"], graded_snoop
+    assert left_behind, "the lingering submission left no process to end"
+    assert still_there == set(), still_there
     hub.stop("ana")
 
 

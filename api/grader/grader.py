@@ -31,7 +31,9 @@ class Grader(LoggingConfigurable):
     python = Unicode(help="The Python interpreter that runs the worker.").tag(config=True)
     user = Unicode(
         help="System user that runs submitted code ($CODEMENTOR_GRADER_USER); empty: the API's own user. "
-        "Needs the API to run as root; set it whenever students have system users of their own.",
+        "Needs the API to run as root; set it whenever students have system users of their own. "
+        "With one submission at a time (the default when this is set), each run first ends every "
+        "process this user left behind, so no earlier submission can watch a later one.",
     ).tag(config=True)
 
     @default("user")
@@ -40,7 +42,7 @@ class Grader(LoggingConfigurable):
 
     @default("concurrency")
     def _default_concurrency(self):
-        return max(1, os.cpu_count() or 1)
+        return 1 if self.user else max(1, os.cpu_count() or 1)
 
     @default("python")
     def _default_python(self):
@@ -71,6 +73,8 @@ class Grader(LoggingConfigurable):
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
+            if self.concurrency == 1:
+                _end_other_processes_of_this_user()
 
     def _limit_trusted_child(self):
         """The same limits without switching user: for the bank's own reference solutions, kept
@@ -166,6 +170,16 @@ class Grader(LoggingConfigurable):
         if status != "graded":
             return GradeResult("crashed", tests, "your code ended the grading process early (exit, crash or too much output)", elapsed)
         return GradeResult("graded", tests, "", elapsed)
+
+
+def _end_other_processes_of_this_user() -> None:
+    """kill(-1) reaches every process this (unprivileged) user may signal, except the caller."""
+    if 0 in os.getresuid():  # never as root: kill(-1) would reach the whole machine
+        return
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def grade_file(exercise: Exercise, path: Path, **settings) -> GradeResult:
