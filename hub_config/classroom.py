@@ -1,0 +1,231 @@
+"""The classroom profile: one machine, one system user per student, sign-up with admin approval.
+
+The Hub runs as root. Each student's server and kernels run as that student's own system
+user (``cm-<name>``, created on first spawn, home folder mode 0700). The API runs as the
+Hub's user and keeps the exercise bank in a private folder (mode 0700); the grader runs
+submitted code as a separate unprivileged user. See the README's "Classroom profile".
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+from jupyterhub import orm
+from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator import handlers as native_handlers
+from tornado import web
+from tornado.escape import url_escape
+from tornado.httputil import url_concat
+from traitlets import Unicode
+
+# Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
+# starting with a letter or digit, short enough for the 32-character limit with the prefix.
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,27}\Z"
+SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+LOWEST_STUDENT_UID = 1000
+STUDENTS_GROUP = "students"
+
+
+class ClassroomError(RuntimeError):
+    """The machine is not set up the way the classroom profile needs; the message says what to change."""
+
+
+def system_username(hub_name: str, prefix: str) -> str:
+    """The system user that runs `hub_name`'s server: prefix + name, checked to be a safe name."""
+    if not re.fullmatch(USERNAME_PATTERN, hub_name):
+        raise ClassroomError(f"the Hub user name {hub_name!r} cannot be mapped to a system user")
+    name = prefix + hub_name
+    if not SYSTEM_NAME.fullmatch(name):
+        raise ClassroomError(f"{name!r} is not a valid system user name: change CODEMENTOR_SYSTEM_USER_PREFIX")
+    return name
+
+
+def ensure_system_user(name: str, home_root: Path) -> pwd.struct_passwd:
+    """Create the student's system user and private home if missing; refuse system accounts."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        home = home_root / name
+        _run_useradd(["--create-home", "--home-dir", str(home), "--shell", "/bin/bash", "--user-group", name])
+        entry = pwd.getpwnam(name)
+    if entry.pw_uid < LOWEST_STUDENT_UID:
+        raise ClassroomError(f"system user {name} has uid {entry.pw_uid}, below {LOWEST_STUDENT_UID}: refusing to run a student server as it")
+    home = Path(entry.pw_dir)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chown(home, entry.pw_uid, entry.pw_gid)
+    home.chmod(0o700)
+    return entry
+
+
+def ensure_service_user(name: str) -> pwd.struct_passwd:
+    """A system account without home or login, e.g. the one the grader runs submissions as."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        _run_useradd(["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--user-group", name])
+        return pwd.getpwnam(name)
+
+
+def _run_useradd(args: list[str]) -> None:
+    done = subprocess.run(["useradd", *args], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ClassroomError(f"useradd {' '.join(args)} failed: {done.stderr.strip()} (check CODEMENTOR_HOME_ROOT)")
+
+
+def closed_to_others(path: Path) -> list[Path]:
+    """The folders on the way to `path` (symlinks followed) that other users cannot pass through."""
+    closed = []
+    for folder in Path(os.path.realpath(path)).parents:
+        if not folder.stat().st_mode & stat.S_IXOTH:
+            closed.append(folder)
+    return closed
+
+
+def check_students_can_run(program: Path) -> None:
+    """Students' servers run `program` and its interpreter: every folder on the way must be passable."""
+    shebang = program.read_bytes()[:200].split(b"\n", 1)[0]
+    interpreter = Path(shebang[2:].decode().split()[0]) if shebang.startswith(b"#!") else program
+    for target in (program, interpreter):
+        closed = closed_to_others(target)
+        if closed or not os.stat(os.path.realpath(target)).st_mode & stat.S_IXOTH:
+            raise ClassroomError(
+                f"students cannot run {target} (real path {os.path.realpath(target)}; closed folders: "
+                f"{', '.join(map(str, closed)) or 'none'}): build the environment from a Python every user can run, "
+                "e.g. /usr/bin/python3 -m venv /opt/codementor, and install CodeMentor there"
+            )
+
+
+def lock_folder(path: Path) -> None:
+    """Make a folder reachable by its owner only (its files stay as they are, behind it)."""
+    if path.is_dir():
+        path.chmod(0o700)
+
+
+def private_bank(private_dir: Path, configured: str | None) -> Path:
+    """The bank the API serves: the configured folder, or a private copy of the bundled one.
+
+    The bundled copy (inside the installed package) is locked to the Hub's user, because
+    students run Python from the same installation and could otherwise read it.
+    """
+    from codementor.exercise_bank import loader
+
+    private_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir.chmod(0o700)
+    bundled = Path(loader.__file__).parent / "exercises"
+    if configured:
+        bank = Path(configured)
+    else:
+        bank = private_dir / "bank"
+        if bundled.is_dir():
+            shutil.copytree(bundled, bank, dirs_exist_ok=True)
+            bank.chmod(0o700)
+    lock_folder(bundled)
+    if not bank.is_dir():
+        raise ClassroomError(f"the exercise bank {bank} does not exist: set CODEMENTOR_BANK_DIR")
+    if bank.stat().st_mode & (stat.S_IROTH | stat.S_IXOTH):
+        raise ClassroomError(f"the exercise bank {bank} is open to other users: chmod 700 it (CODEMENTOR_BANK_DIR)")
+    return bank
+
+
+class _NoMetrics:
+    """Stands in for the statsd client JupyterHub 6 no longer has, which the login page still times."""
+
+    def timer(self, name):
+        return self
+
+    def start(self):
+        return self
+
+    def stop(self, send=True):
+        return None
+
+
+class ClassroomLoginHandler(native_handlers.LoginHandler):
+    """NativeAuthenticator 1.3's login page, adapted to JupyterHub 6 (statsd gone, sync error pages)."""
+
+    statsd = _NoMetrics()
+
+    def _render(self, login_error=None, username=None, sync=False, **ignored):
+        return self.render_template(
+            "native-login.html",
+            sync=sync,
+            next=url_escape(self.get_argument("next", default="")),
+            username=username,
+            login_error=login_error,
+            custom_html=self.authenticator.custom_html,
+            login_url=self.settings["login_url"],
+            enable_signup=self.authenticator.enable_signup,
+            two_factor_auth=self.authenticator.allow_2fa,
+            authenticator_login_url=url_concat(
+                self.authenticator.login_url(self.hub.base_url), {"next": self.get_argument("next", "")}
+            ),
+        )
+
+
+class ClassroomToggleHandler(native_handlers.ToggleAuthorizationHandler):
+    """Approving or revoking is a plain link (GET): refuse it when a browser says another site sent it."""
+
+    async def get(self, slug):
+        if self.request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+            raise web.HTTPError(403, "approve users from the Hub's own /hub/authorize page")
+        return await super().get(slug)
+
+
+REPLACED_HANDLERS = {r"/login": ClassroomLoginHandler, r"/authorize/([^/]*)": ClassroomToggleHandler}
+
+
+class ClassroomAuthenticator(NativeAuthenticator):
+    """NativeAuthenticator that puts every new non-admin user in the students group."""
+
+    def get_handlers(self, app):
+        return [(path, REPLACED_HANDLERS.get(path, handler)) for path, handler in super().get_handlers(app)]
+
+    def add_user(self, user):
+        super().add_user(user)
+        if user.groups or user.admin or user.name in self.admin_users:
+            return
+        group = orm.Group.find(user.db, STUDENTS_GROUP)
+        if group is None:
+            group = orm.Group(name=STUDENTS_GROUP)
+            user.db.add(group)
+        user.groups.append(group)
+        user.db.commit()
+        self.log.info("Added %s to the %s group", user.name, STUDENTS_GROUP)
+
+
+class ClassroomSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner running each Hub user as their own system user, created on first spawn."""
+
+    system_user_prefix = Unicode(
+        "cm-", help="Prefix of the system user names of Hub users ($CODEMENTOR_SYSTEM_USER_PREFIX).",
+    ).tag(config=True)
+    home_root = Unicode(
+        "/home", help="Folder that holds the students' home folders ($CODEMENTOR_HOME_ROOT).",
+    ).tag(config=True)
+
+    @property
+    def system_user(self) -> str:
+        return system_username(self.user.name, self.system_user_prefix)
+
+    def make_preexec_fn(self, name):
+        return set_user_setuid(self.system_user)
+
+    def user_env(self, env):
+        entry = pwd.getpwnam(self.system_user)
+        env.update(USER=entry.pw_name, LOGNAME=entry.pw_name, HOME=entry.pw_dir, SHELL=entry.pw_shell)
+        return env
+
+    async def start(self):
+        entry = ensure_system_user(self.system_user, Path(self.home_root))
+        self.log.info("Starting %s's server as system user %s (uid %d)", self.user.name, entry.pw_name, entry.pw_uid)
+        return await super().start()
+
+    async def move_certs(self, paths):
+        raise ClassroomError("internal SSL is not supported by the classroom profile (c.JupyterHub.internal_ssl)")

@@ -1,0 +1,322 @@
+"""The classroom profile as root: sign-up with approval, lockout, and one system user per student.
+
+Starts its own Hub (CODEMENTOR_PROFILE=classroom) with password-protected Postgres and Redis,
+goes through the NativeAuthenticator forms over real HTTP, spawns one student's server and
+probes, from that student's real kernel, what they can and cannot reach.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from codementor.exercise_bank import loader
+from codementor.hub_config.classroom import closed_to_others, ensure_system_user
+from codementor.hub_config.stack import Stack, free_port
+
+from .hubclient import HubClient, Kernel
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(os.geteuid() != 0, reason="the classroom profile creates system users: run as root"),
+]
+
+PROJECT = Path(__file__).resolve().parent.parent
+PASSWORD = "correct-horse-battery-7"
+ATTEMPTS = 3
+
+
+def _remove_system_users(prefix: str, grader: str) -> None:
+    for entry in pwd.getpwall():
+        if entry.pw_name.startswith(prefix) or entry.pw_name == grader:
+            subprocess.run(["userdel", "--force", "--remove", entry.pw_name], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def runnable_python():
+    """Let other users pass through the folders on the way to this venv's interpreter, for the test's length.
+
+    A venv built from a Python under /root (pyenv, as in CI) is not runnable by students; a
+    real classroom builds it from a Python every user can run (see the README). Passing
+    through (o+x) does not let anyone list those folders.
+    """
+    closed = closed_to_others(Path(sys.executable))
+    modes = {folder: folder.stat().st_mode & 0o7777 for folder in closed}
+    for folder, mode in modes.items():
+        folder.chmod(mode | 0o001)
+    yield
+    for folder, mode in modes.items():
+        folder.chmod(mode)
+
+
+@pytest.fixture(scope="module")
+def classroom(runnable_python):
+    """A classroom Hub with its own Postgres and Redis; its system users are removed afterwards."""
+    tag = secrets.token_hex(2)
+    prefix, grader = f"cm{tag}-", f"cmgrader{tag}"
+    state = Path(tempfile.mkdtemp(prefix="codementor-classroom-"))
+    homes = state / "home"
+    homes.mkdir(mode=0o711)
+    ops_token = secrets.token_hex(16)
+    stack = Stack(
+        state_dir=state,
+        hub_port=free_port(),
+        passwords=True,
+        extra_env={
+            "CODEMENTOR_PROFILE": "classroom",
+            "CODEMENTOR_ADMIN_USERS": "teacher",
+            "CODEMENTOR_LOGIN_ATTEMPTS": str(ATTEMPTS),
+            "CODEMENTOR_SYSTEM_USER_PREFIX": prefix,
+            "CODEMENTOR_HOME_ROOT": str(homes),
+            "CODEMENTOR_GRADER_USER": grader,
+            "CODEMENTOR_OPS_TOKEN": ops_token,
+        },
+    )
+    stack.ops_token, stack.prefix, stack.grader = ops_token, prefix, grader
+    log = PROJECT / "test-artifacts" / "jupyterhub-classroom.log"
+    log.parent.mkdir(exist_ok=True)
+    log.touch()
+    log.chmod(0o600)
+    try:
+        stack.start(log_file=log)
+        yield stack
+    finally:
+        stack.stop()
+        _remove_system_users(prefix, grader)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def admin(classroom) -> httpx.Client:
+    """The admin named in CODEMENTOR_ADMIN_USERS signs up (approved at once) and logs in."""
+    assert "successful" in sign_up(classroom.hub_url, "teacher")
+    session = log_in(classroom.hub_url, "teacher")
+    assert session is not None
+    return session
+
+
+def xsrf(client: httpx.Client, path: str) -> str:
+    page = client.get(path)
+    page.raise_for_status()
+    return re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+
+
+def sign_up(hub_url: str, name: str, password: str = PASSWORD) -> str:
+    """Fill in the sign-up form; returns the message the page shows."""
+    with httpx.Client(base_url=hub_url, timeout=30) as browser:
+        form = {"_xsrf": xsrf(browser, "/hub/signup"), "username": name, "signup_password": password, "signup_password_confirmation": password}
+        page = browser.post("/hub/signup", data=form)
+    page.raise_for_status()
+    return page.text
+
+
+def log_in(hub_url: str, name: str, password: str = PASSWORD) -> httpx.Client | None:
+    """A browser session logged in as `name`, or None if the login page refused."""
+    browser = httpx.Client(base_url=hub_url, timeout=30)
+    form = {"_xsrf": xsrf(browser, "/hub/login"), "username": name, "password": password}
+    resp = browser.post("/hub/login", data=form)
+    if resp.status_code == 302:
+        return browser
+    assert "Invalid username or password" in resp.text or "not been authorized" in resp.text, resp.text[:500]
+    browser.close()
+    return None
+
+
+def approve(admin: httpx.Client, name: str) -> None:
+    """What the admin's 'Authorize' button on /hub/authorize does."""
+    assert name in admin.get("/hub/authorize").text
+    toggled = admin.get(f"/hub/authorize/{name}")
+    assert toggled.status_code == 302 and toggled.headers["location"].endswith(f"authorize#{name}"), toggled
+
+
+def wait_ready(hub: HubClient, name: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        server = hub.api("GET", f"/users/{name}").json().get("servers", {}).get("")
+        if server and server.get("ready"):
+            return
+        time.sleep(0.25)
+    raise TimeoutError(f"the server of {name} was not ready after {timeout} s")
+
+
+def wait_for_notebook(home: Path, timeout: float = 60) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = sorted((home / "exercises").glob("*.ipynb"))
+        if found:
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError(f"no notebook was delivered to {home}")
+
+
+def server_uids(system_user: str) -> set[int]:
+    """Real uids of the single-user server processes started for `system_user` (read as root)."""
+    uids = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+            environ = Path(f"/proc/{pid}/environ").read_bytes()
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:  # ended meanwhile
+            continue
+        if b"jupyterhub-singleuser" in cmdline and f"USER={system_user}\0".encode() in environ:
+            uids.add(int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)))
+    return uids
+
+
+def pids_of(uid: int) -> set[int]:
+    """Live (not zombie) processes whose real uid is `uid`."""
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        if re.search(rf"^Uid:\s+{uid}\s", status, re.M) and not re.search(r"^State:\s+Z", status, re.M):
+            found.add(int(pid))
+    return found
+
+
+def linger_code(student_uid: int) -> str:
+    """Harmless in the kernel; in the grader, leaves a detached sleeping process behind."""
+    return (
+        f"import os, time\nif os.getuid() != {student_uid} and os.fork() == 0:\n"
+        "    os.setsid(); os.close(1); time.sleep(300); os._exit(0)\n"
+    )
+
+
+PROBE = """
+import json, os, socket
+def probe(path):
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        return "read"
+    except PermissionError:
+        return "denied"
+    except FileNotFoundError:
+        return "missing"
+api_pids = [p for p in os.listdir("/proc") if p.isdigit() and b"codementor\\x00api" in open(f"/proc/{p}/cmdline", "rb").read()]
+redis = socket.create_connection(("127.0.0.1", REDIS_PORT)); redis.sendall(b"GET x\\r\\n")
+try:
+    import psycopg
+    psycopg.connect(host=PG_SOCKET_DIR, user="postgres", dbname="postgres", connect_timeout=5).close()
+    postgres = "connected"
+except Exception as err:
+    postgres = str(err)
+print(json.dumps({
+    "uid": os.getuid(), "pid": os.getpid(),
+    "paths": {p: probe(p) for p in PATHS},
+    "api_pids": api_pids, "api_environ": [probe(f"/proc/{p}/environ") for p in api_pids],
+    "secrets_in_env": sorted(k for k in os.environ if k in ("DATABASE_URL", "REDIS_URL", "CODEMENTOR_OPS_TOKEN")),
+    "redis": redis.recv(200).decode(), "postgres": postgres,
+}))
+"""
+
+
+def probe_code(stack: Stack, paths: list[str]) -> str:
+    pg_socket_dir = re.search(r"host=([^&]+)", stack.database_url).group(1)
+    head = f"PATHS = {paths!r}\nREDIS_PORT = {stack.redis_port}\nPG_SOCKET_DIR = {pg_socket_dir!r}\n"
+    return head + PROBE
+
+
+async def test_classroom_signup_approval_and_isolation(classroom, admin):
+    url = classroom.hub_url
+    assert "sent to the admin" in sign_up(url, "ana")
+    assert "Something went wrong" in sign_up(url, "ana.b")  # only names that map safely to system users
+    assert log_in(url, "ana") is None  # not approved yet
+    forged = admin.get("/hub/authorize/ana", headers={"Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 403  # a link on another site cannot approve
+    assert log_in(url, "ana") is None
+    approve(admin, "ana")
+    ana = log_in(url, "ana")
+    assert ana is not None
+
+    hub = HubClient(url, classroom.ops_token)
+    assert "ana" in hub.api("GET", "/groups/students").json()["users"]
+    assert "teacher" not in hub.api("GET", "/groups/students").json()["users"]
+
+    started = time.monotonic()
+    assert ana.get("/hub/spawn").status_code in (200, 302)
+    wait_ready(hub, "ana")
+    ana_user = pwd.getpwnam(classroom.prefix + "ana")
+    home = Path(ana_user.pw_dir)
+    notebook = wait_for_notebook(home)
+    print(f"\n[figure] classroom: login -> notebook delivered as {ana_user.pw_name}: {time.monotonic() - started:.2f} s")
+    assert home.stat().st_mode & 0o777 == 0o700 and home.stat().st_uid == ana_user.pw_uid
+    assert notebook.stat().st_uid == ana_user.pw_uid
+
+    # another student's home, made by the same code the spawner uses, with a file in it
+    ben_user = ensure_system_user(classroom.prefix + "ben", Path(classroom.extra_env["CODEMENTOR_HOME_ROOT"]))
+    secret = Path(ben_user.pw_dir) / "notes.py"
+    secret.write_text("my own work\n")
+    os.chown(secret, ben_user.pw_uid, ben_user.pw_gid)
+
+    bank = classroom.state_dir / "private" / "bank"
+    exercise_id = json.loads(notebook.read_text())["metadata"]["codementor"]["exercise_id"]
+    bundled = Path(loader.__file__).parent / "exercises"
+    paths = [ben_user.pw_dir, str(secret), str(bank), str(bank / exercise_id / "solution.py"),
+             str(bundled), str(bundled / exercise_id / "solution.py"), str(classroom.state_dir / "jupyterhub.sqlite")]
+
+    grader_uid = pwd.getpwnam(classroom.grader).pw_uid
+    kernel = await Kernel.for_notebook(hub, "ana", f"exercises/{notebook.name}")
+    try:
+        ran = await kernel.execute(probe_code(classroom, paths))
+        assert ran["error"] is None, ran
+        seen = json.loads(ran["text"])
+        hint = await kernel.execute("%hint")
+        submitted = await kernel.execute("%submit")
+        snoop = (f"import os\nif os.getuid() != {ana_user.pw_uid}:\n"
+                 f"    try:\n        open({str(bank / exercise_id / 'solution.py')!r}).read(); seen = 'read'\n"
+                 f"    except OSError as err:\n        seen = type(err).__name__\n"
+                 f"    raise RuntimeError(f'grader uid={{os.getuid()}} bank={{seen}}')\n")
+        assert (await kernel.execute(snoop, cell_id="codementor-solution"))["status"] == "ok"
+        graded_snoop = await kernel.execute("%submit")
+        # a submission that leaves a process behind, to watch later ones: the next run ends it
+        assert (await kernel.execute(linger_code(ana_user.pw_uid), cell_id="codementor-solution"))["status"] == "ok"
+        await kernel.execute("%submit")
+        left_behind = pids_of(grader_uid)
+        await kernel.execute("%submit")
+        still_there = left_behind & pids_of(grader_uid)
+    finally:
+        kernel.close()
+
+    assert server_uids(ana_user.pw_name) == {ana_user.pw_uid}
+    assert seen["uid"] == ana_user.pw_uid
+    status = Path(f"/proc/{seen['pid']}/status").read_text()
+    assert re.search(rf"^Uid:\s+{ana_user.pw_uid}\s+{ana_user.pw_uid}\s", status, re.M), status
+    assert seen["paths"] == {p: "denied" for p in paths}, seen["paths"]
+    assert seen["api_pids"] and seen["api_environ"] == ["denied"] * len(seen["api_pids"]), seen
+    assert seen["secrets_in_env"] == []
+    assert seen["redis"].startswith("-NOAUTH"), seen["redis"]
+    # the socket sits in the server's 0700 data folder, and past it a password is asked for
+    assert "Permission denied" in seen["postgres"] or "password" in seen["postgres"], seen["postgres"]
+
+    assert hint["error"] is None and "Hint 1 of" in hint["text"], hint
+    assert submitted["error"] is None and "tests passed" in submitted["text"], submitted
+    assert f"grader uid={grader_uid} bank=PermissionError" in graded_snoop["text"], graded_snoop
+    assert left_behind, "the lingering submission left no process to end"
+    assert still_there == set(), still_there
+    hub.stop("ana")
+
+
+def test_lockout_after_failed_logins(classroom, admin):
+    url = classroom.hub_url
+    assert "sent to the admin" in sign_up(url, "cara")
+    approve(admin, "cara")
+    assert log_in(url, "cara") is not None
+    for _ in range(ATTEMPTS):
+        assert log_in(url, "cara", "not-her-password") is None
+    assert log_in(url, "cara") is None  # the right password no longer opens the door
+    assert log_in(url, "teacher") is not None  # the lockout is per user
