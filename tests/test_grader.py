@@ -67,3 +67,20 @@ async def test_messages_help_on_visible_tests_only(grader, bank):
     visible = next(t for t in result.tests if not t.hidden and not t.passed)
     assert visible.message == "returned 0, expected 6"
     assert all(t.message == "returned a different result" for t in result.tests if t.hidden and not t.passed)
+
+
+async def test_hidden_inputs_cannot_leak_through_error_messages(grader, bank):
+    exercise = bank.get("sum-of-evens")
+    code = (
+        "import sys\n"
+        "def sum_of_evens(numbers):\n"
+        "    raise ValueError('inputs: ' + repr(numbers))\n"
+    )
+    result = await grader.grade(exercise, code)
+    hidden = [t for t in result.tests if t.hidden]
+    assert all(t.message == "raised ValueError" for t in hidden)
+    made_up = "def sum_of_evens(numbers):\n    raise type('Leak' + str(len(numbers)), (Exception,), {})()\n"
+    result = await grader.grade(exercise, made_up)
+    assert all(t.message == "raised an exception" for t in result.tests if t.hidden)
+    visible = next(t for t in result.tests if not t.hidden)
+    assert "Leak4" in visible.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -87,6 +88,23 @@ def expectation_from_literal(check: str, expect: str) -> dict:
     return {"outcome": "value", "value": tag(value)}
 
 
+BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def describe_error(observed: dict, hidden: bool) -> str:
+    """The error a test raised, as the student may see it.
+
+    For a hidden test only a built-in exception's name is shown: the message (and the name
+    of a class the student's code made up) could carry the hidden test's inputs back out.
+    """
+    if not hidden:
+        return observed.get("error", "an exception")
+    name = (observed.get("exception") or ["?"])[0]
+    return name if name in BUILTIN_EXCEPTIONS else "an exception"
+
+
 def judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tuple[bool, str]:
     """Did the observation meet the expectation? Returns (passed, message for the student)."""
     if observed is None:
@@ -97,10 +115,10 @@ def judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tu
         wanted = expected["exception"][0]
         if observed["outcome"] == "raised" and wanted in observed.get("exception", []):
             return True, ""
-        got = f"raised {observed['error']}" if observed["outcome"] == "raised" else "returned normally"
+        got = f"raised {describe_error(observed, hidden)}" if observed["outcome"] == "raised" else "returned normally"
         return False, f"expected {wanted} to be raised, but it {got}"
     if observed["outcome"] == "raised":
-        return False, f"raised {observed['error']}"
+        return False, f"raised {describe_error(observed, hidden)}"
     if check == "stdout":
         if observed.get("stdout") == expected["stdout"]:
             return True, ""
