@@ -240,7 +240,13 @@ class Grader(LoggingConfigurable):
     async def _read_messages(self, reader, messages: list[dict], test_count: int) -> str:
         """Read observations in protocol order: loaded, tests 0..n-1, done. Anything else ends the job."""
         total = 0
-        while line := await reader.readline():
+        while True:
+            try:
+                line = await reader.readline()
+            except (ValueError, asyncio.LimitOverrunError):
+                return "crashed"  # one line longer than the output cap
+            if not line:
+                return "crashed"
             total += len(line)
             if total > self.max_output_bytes:
                 return "crashed"
@@ -259,7 +265,6 @@ class Grader(LoggingConfigurable):
             messages.append(message)
             if wanted == "done":
                 return "graded"
-        return "crashed"
 
     async def _expectations(self, exercise: Exercise) -> list[dict]:
         """Expected observations per test: the author's literal, or the reference solution's answer."""

@@ -122,7 +122,7 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 async def _reader(loop, fd: int):
-    reader = asyncio.StreamReader(limit=2 * 1024 * 1024, loop=loop)
+    reader = asyncio.StreamReader(limit=1024 * 1024, loop=loop)
     transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), os.fdopen(fd, "rb", 0))
     return reader, transport
 
