@@ -48,7 +48,11 @@ class Grader(LoggingConfigurable):
     retry_after = Integer(2, help="Seconds a client is told to wait when the grading queue is full.").tag(config=True)
     python = Unicode(help="The Python interpreter that runs the zygote and the fallback worker.").tag(config=True)
     use_pool = Bool(True, help="Fork jobs from a pre-started zygote; False starts a fresh interpreter per job.").tag(config=True)
-    isolate = Bool(True, help="Apply namespaces, the private root and the per-slot uids when running as root.").tag(config=True)
+    isolate = Bool(
+        True,
+        help="Apply namespaces, the private root and the per-slot uids when running as root. Turn off only to "
+        "measure their cost: as root without them nothing bounds the number of processes a job starts.",
+    ).tag(config=True)
     sandbox_uid_base = Integer(
         1990000,
         help="Jobs run as uid sandbox_uid_base + slot (one uid per concurrency slot, no passwd entry needed, "
@@ -130,6 +134,10 @@ class Grader(LoggingConfigurable):
     def isolation_report(self) -> dict[str, str]:
         """Which isolation layers are active (after `start()`), and what falls back where one is not."""
         layers = self._zygote.layers if self._zygote is not None else {}
+        if self._uids_ok and self._zygote is None and not self._subprocess_uid_ok():
+            self._uids_ok, self._uid_problem = False, (
+                f"the interpreter {os.path.realpath(self.python)} sits in a folder other uids cannot enter, so a fresh "
+                "process cannot start under a sandbox uid: jobs keep the API's uid (install Python outside /root)")
         uid = (f"one unprivileged uid per slot: {self.sandbox_uid_base}..{self.sandbox_uid_base + self.concurrency - 1}, "
                "no groups, no_new_privs, not dumpable") if self._uids_ok else f"FALLBACK: {self._uid_problem}"
         return {
@@ -140,12 +148,19 @@ class Grader(LoggingConfigurable):
             "filesystem": layers.get("private_root", "FALLBACK: the host file system is visible (cwd is a private tmp folder)"),
             "rlimits": (f"CPU {int(self.timeout) + 1} s, address space {self.memory_limit_mb} MiB, open files {self.max_open_files}, "
                         f"file size {self.max_file_bytes} B, no core files"
-                        + (f", processes {self.max_processes} per slot uid" if self._uids_ok else "; FALLBACK: no process limit (needs a dedicated uid)")),
+                        + f", processes: {self._nproc_report()}"),
             "wall_clock": f"{self.timeout:g} s, then the job and everything it started is killed",
             "workdir": "a private folder per job (mode 700), removed when the job ends",
             "output": f"observations capped at {self.max_output_bytes} B; the student's stdout/stderr go to capped buffers or /dev/null",
             "queue": f"{self.concurrency} at once, {self.queue_limit} waiting, then 503 with Retry-After: {self.retry_after}",
         }
+
+    def _nproc_report(self) -> str:
+        if self._uids_ok:
+            return f"{self.max_processes} per slot uid"
+        if os.geteuid() != 0:
+            return f"FALLBACK: what the API's uid runs now + {self.max_processes} (the limit counts the whole uid)"
+        return "FALLBACK: none (root ignores RLIMIT_NPROC); only the wall-clock kill of the process group"
 
     def _fallback_net(self) -> str:
         if self.isolate and os.geteuid() == 0:
@@ -194,7 +209,7 @@ class Grader(LoggingConfigurable):
     async def _run_subprocess(self, payload: bytes, uid: int | None, read) -> tuple[str, list[dict]]:
         """The fallback: a fresh interpreter per job, with limits, a private cwd and (as root) its own uid and network."""
         workdir = tempfile.mkdtemp(prefix="codementor-job-")
-        if uid is not None and not _reachable_by_all(self.python):
+        if not self._subprocess_uid_ok():
             uid = None
         if uid is not None:
             os.chown(workdir, uid, uid)
@@ -229,13 +244,17 @@ class Grader(LoggingConfigurable):
     def _limit_child(self, uid: int | None):
         """Runs in the fallback child before exec: own session, limits, and as root its own network and uid."""
         os.setsid()
-        sandbox.set_limits(int(self.timeout) + 1, self.memory_limit_mb * 1024 * 1024,
-                           self.max_processes if uid is not None else 0, self.max_open_files, self.max_file_bytes)
+        nproc = self.max_processes if uid is not None else sandbox.shared_uid_nproc(self.max_processes)
+        sandbox.set_limits(int(self.timeout) + 1, self.memory_limit_mb * 1024 * 1024, nproc, self.max_open_files, self.max_file_bytes)
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        if uid is not None:
+        if self.isolate and os.geteuid() == 0:
             sandbox.unshare(sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC)
+        if uid is not None:
             sandbox.drop_privileges(uid, uid)
             sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
+
+    def _subprocess_uid_ok(self) -> bool:
+        return self._uids_ok and _reachable_by_all(self.python)
 
     async def _read_messages(self, reader, messages: list[dict], test_count: int) -> str:
         """Read observations in protocol order: loaded, tests 0..n-1, done. Anything else ends the job."""

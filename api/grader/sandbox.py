@@ -150,5 +150,22 @@ def probe_namespaces(flags: int) -> str | None:
     return None if status == 0 else (reason or "unshare failed")
 
 
+def shared_uid_nproc(extra: int) -> int:
+    """RLIMIT_NPROC for a job that shares its uid with the API: what that uid runs now, plus `extra`.
+
+    The limit counts every process of the uid, so it has to leave room for the existing ones.
+    Root ignores it entirely (0 means: do not set it)."""
+    uid = os.getuid()
+    if uid == 0:
+        return 0
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            count += entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid
+        except OSError:
+            continue
+    return count + extra
+
+
 def platform_ok() -> bool:
     return sys.platform.startswith("linux")

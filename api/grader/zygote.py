@@ -69,8 +69,9 @@ def run_job(config: dict, job: dict, fds: list[int]) -> None:
         for fd in (stdin_r, obs_w, devnull):
             os.close(fd)
         os.chdir(job["cwd"])
-        sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], config["processes"] if job["uid"] is not None else 0,
-                           config["open_files"], config["file_bytes"])
+        if not config["per_job_namespaces"]:
+            os.setsid()  # no PID namespace: the keeper kills this process group instead
+        sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], job["nproc"], config["open_files"], config["file_bytes"])
         if job["uid"] is not None:
             sandbox.drop_privileges(job["uid"], job["uid"])
         sandbox.harden()
@@ -100,6 +101,7 @@ def keep(config: dict, job: dict, fds: list[int]) -> None:
         if job["uid"] is not None:
             os.chown(workdir, job["uid"], job["uid"])
         job["cwd"] = workdir
+        job["nproc"] = config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(config["processes"])
         pid = os.fork()
         if pid == 0:
             run_job(config, job, fds)
@@ -125,6 +127,10 @@ def wait_job(pid: int, timeout: float) -> dict:
         os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     os.close(pidfd)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # anything it started and left behind (without a PID namespace)
+    except OSError:
+        pass
     if timed_out:
         return {"ended": "timeout"}
     if os.WIFSIGNALED(status):
