@@ -32,6 +32,11 @@ def cmd_grade(args, rest):
     from ..exercise_bank import Bank, ExerciseNotFound
     from .grader import grade_file
 
+    if args.isolation:
+        return print_isolation(args.json)
+    if not args.exercise_id or not args.file:
+        sys.exit("codementor grade: give an exercise id and a file (or --isolation)")
+
     try:
         exercise = Bank(args.bank).get(args.exercise_id)
     except ExerciseNotFound as err:
@@ -51,6 +56,34 @@ def cmd_grade(args, rest):
             mark = "ok  " if t.passed else "FAIL"
             print(f"  {mark} {'[hidden] ' if t.hidden else ''}{t.name}{': ' + t.message if t.message else ''}")
     sys.exit(0 if result.passed else 1)
+
+
+def print_isolation(as_json: bool) -> None:
+    """Start a grader the way the API does and say which isolation layers are active here."""
+    import asyncio
+
+    from .grader import Grader
+
+    async def report():
+        grader = Grader()
+        await grader.start()
+        try:
+            return grader.isolation_report()
+        finally:
+            grader.stop()
+
+    layers = asyncio.run(report())
+    if as_json:
+        print(json.dumps(layers, indent=2))
+    else:
+        for name, state in layers.items():
+            print(f"{name:<11} {state}")
+
+
+def cmd_bench(args, rest):
+    from ..bench import grading
+
+    grading.run(as_json=args.json, jobs=args.jobs, notebook_jobs=args.notebook_jobs)
 
 
 def cmd_exercises(args, rest):
@@ -85,11 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL")
     p.set_defaults(func=cmd_db)
     p = sub.add_parser("grade", help="grade a file against an exercise, exactly as the API does")
-    p.add_argument("exercise_id")
-    p.add_argument("file")
+    p.add_argument("exercise_id", nargs="?")
+    p.add_argument("file", nargs="?")
     p.add_argument("--json", action="store_true")
     p.add_argument("--bank", default=None, help="exercise folder (default: $CODEMENTOR_BANK_DIR or the bundled bank)")
+    p.add_argument("--isolation", action="store_true", help="only list the sandbox's isolation layers active here, and the fallbacks")
     p.set_defaults(func=cmd_grade)
+    p = sub.add_parser("bench", help="benchmarks that print numbers")
+    p.add_argument("what", choices=["grading"])
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--jobs", type=int, default=300, help="jobs per concurrency level for the sandbox and the bare floor")
+    p.add_argument("--notebook-jobs", type=int, default=8, help="jobs per concurrency level for nbclient")
+    p.set_defaults(func=cmd_bench)
     p = sub.add_parser("exercises", help="list exercises or render one as a student notebook")
     p.add_argument("action", choices=["list", "render"])
     p.add_argument("exercise_id", nargs="?")

@@ -102,6 +102,7 @@ class Zygote:
         finally:
             obs_transport.close()
             status_transport.close()
+        self.last_report = ended
         if ended.get("ended") == "timeout":
             return "timeout", messages
         if ended.get("ended") in ("setup_failed", "lost"):

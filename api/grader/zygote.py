@@ -12,6 +12,7 @@ wall-clock timeout, removes the working directory and writes how the job ended o
 pipe, which only it holds.
 """
 
+import gc
 import json
 import os
 import select
@@ -19,6 +20,7 @@ import shutil
 import signal
 import socket
 import sys
+import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,6 +93,7 @@ def keep(config: dict, job: dict, fds: list[int]) -> None:
     stdin_r, obs_w, status_w = fds
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     report = {"ended": "setup_failed"}
+    started = time.perf_counter()
     workdir = None
     try:
         sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -107,7 +110,10 @@ def keep(config: dict, job: dict, fds: list[int]) -> None:
             run_job(config, job, fds)
         os.close(stdin_r)
         os.close(obs_w)
+        forked = time.perf_counter()
         report = wait_job(pid, job["timeout"])
+        report["job_ms"] = round((time.perf_counter() - forked) * 1000, 2)
+        report["keeper_setup_ms"] = round((forked - started) * 1000, 2)
     except BaseException as exc:
         report = {"ended": "setup_failed", "error": str(exc)[:200]}
     finally:
@@ -141,6 +147,7 @@ def wait_job(pid: int, timeout: float) -> dict:
 
 def serve(config: dict, control: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
+    gc.freeze()  # forks share the preloaded heap instead of copying it when the collector walks it
     while True:
         data, fds, _, _ = socket.recv_fds(control, 65536, 3)
         if not data:
