@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
 import sys
 import time
 from dataclasses import asdict, dataclass

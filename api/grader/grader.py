@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import pwd
-import resource
 import shutil
 import signal
 import sys
@@ -39,7 +38,7 @@ class Grader(LoggingConfigurable):
     timeout = Float(10.0, help="Wall-clock seconds one submission may run before it is stopped.").tag(config=True)
     memory_limit_mb = Integer(512, help="Address-space limit of the worker process, in MiB.").tag(config=True)
     max_output_bytes = Integer(1024 * 1024, help="Most bytes read back from one worker (stdout and stderr are capped too).").tag(config=True)
-    max_processes = Integer(16, help="RLIMIT_NPROC of a job (only applied with a dedicated uid per slot).").tag(config=True)
+    max_processes = Integer(8, help="Processes (threads count too) one job may run: its slot's pids cgroup, and RLIMIT_NPROC of the slot's uid.").tag(config=True)
     max_open_files = Integer(64, help="RLIMIT_NOFILE of a job.").tag(config=True)
     max_file_bytes = Integer(1024 * 1024, help="RLIMIT_FSIZE of a job: the largest file it may write.").tag(config=True)
     tmp_size_mb = Integer(64, help="Size of the tmpfs holding the jobs' working folders (private root only).").tag(config=True)
@@ -100,6 +99,7 @@ class Grader(LoggingConfigurable):
             "root": default_root() if root_ok else None,
             "tmp_size_mb": self.tmp_size_mb,
             "job_namespaces": JOB_NAMESPACES,
+            "slots": self.concurrency,
             "fallback_jobs_dir": tempfile.gettempdir(),
             "cpu_seconds": int(self.timeout) + 1,
             "memory_bytes": self.memory_limit_mb * 1024 * 1024,
@@ -114,7 +114,7 @@ class Grader(LoggingConfigurable):
             if self._started and (self._zygote is None or self._zygote.alive):
                 return
             self._started = True
-            self._zygote = None
+            self.stop()  # a zygote that died: reap it and remove its groups
             if not self.use_pool:
                 return
             zygote = Zygote(self.python, self._zygote_config())
@@ -144,6 +144,7 @@ class Grader(LoggingConfigurable):
             "process": "student code runs only in a child process; the verdict is computed in the API process",
             "pool": "pre-started zygote, one fork per job" if self._zygote else f"FALLBACK: {self._pool_problem}; a fresh `python -I -S -B` per job",
             "uid": uid,
+            "cgroups": layers.get("cgroups", "FALLBACK: no cgroups (needs root and the zygote); per-process rlimits only"),
             "network": layers.get("job_namespaces", "FALLBACK: " + self._fallback_net()),
             "filesystem": layers.get("private_root", "FALLBACK: the host file system is visible (cwd is a private tmp folder)"),
             "rlimits": (f"CPU {int(self.timeout) + 1} s, address space {self.memory_limit_mb} MiB, open files {self.max_open_files}, "
@@ -199,7 +200,7 @@ class Grader(LoggingConfigurable):
         read = lambda reader, messages: self._read_messages(reader, messages, test_count)  # noqa: E731
         if self._zygote is not None:
             try:
-                return await self._zygote.run(payload, uid, self.timeout, read)
+                return await self._zygote.run(payload, slot, uid, self.timeout, read)
             except PoolUnavailable as exc:
                 self.log.warning("grader: %s; restarting the zygote", exc)
                 self.stop()
@@ -246,7 +247,6 @@ class Grader(LoggingConfigurable):
         os.setsid()
         nproc = self.max_processes if uid is not None else sandbox.shared_uid_nproc(self.max_processes)
         sandbox.set_limits(int(self.timeout) + 1, self.memory_limit_mb * 1024 * 1024, nproc, self.max_open_files, self.max_file_bytes)
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         if self.isolate and os.geteuid() == 0:
             sandbox.unshare(sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC)
         if uid is not None:

@@ -9,6 +9,8 @@ import socket
 import subprocess
 from pathlib import Path
 
+from .sandbox import remove_slot_cgroups
+
 ZYGOTE = Path(__file__).with_name("zygote.py")
 
 
@@ -61,11 +63,13 @@ class Zygote:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self.proc is not None and self.layers.get("cgroups", "").startswith("per slot"):
+            remove_slot_cgroups(str(self.proc.pid))
         if self._control is not None:
             self._control.close()
             self._control = None
 
-    async def run(self, payload: bytes, uid: int | None, timeout: float, read_messages) -> tuple[str, list[dict]]:
+    async def run(self, payload: bytes, slot: int, uid: int | None, timeout: float, read_messages) -> tuple[str, list[dict]]:
         """Run one job; `read_messages(reader, messages)` consumes observations. Returns (status, messages)."""
         if not self.alive:
             raise PoolUnavailable("the grading zygote is not running")
@@ -73,7 +77,7 @@ class Zygote:
         obs_r, obs_w = os.pipe()
         status_r, status_w = os.pipe()
         try:
-            message = json.dumps({"uid": uid, "timeout": timeout}).encode()
+            message = json.dumps({"slot": slot, "uid": uid, "timeout": timeout}).encode()
             socket.send_fds(self._control, [message], [stdin_r, obs_w, status_w])
         except OSError as exc:
             for fd in (stdin_r, stdin_w, obs_r, obs_w, status_r, status_w):

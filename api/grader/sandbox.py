@@ -167,5 +167,44 @@ def shared_uid_nproc(extra: int) -> int:
     return count + extra
 
 
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int) -> list[list[int]]:
+    """Per slot, a cgroup-v1 memory and pids group; returns per slot the open fds of their cgroup.procs.
+
+    A job joins its slot's groups by writing "0" to those fds before it runs anything, so the
+    memory limit and the process count cover all its processes together."""
+    made = []
+    for slot in range(slots):
+        fds = []
+        for controller, settings in (("memory", {"memory.limit_in_bytes": memory_bytes, "memory.swappiness": 0}),
+                                     ("pids", {"pids.max": processes})):
+            folder = os.path.join(CGROUP_ROOT, controller, "codementor-sandbox", f"{name}-slot{slot}")
+            os.makedirs(folder, exist_ok=True)
+            for key, value in settings.items():
+                if os.path.exists(os.path.join(folder, key)):
+                    with open(os.path.join(folder, key), "w") as f:
+                        f.write(str(value))
+            fds.append(os.open(os.path.join(folder, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC))
+        made.append(fds)
+    return made
+
+
+def remove_slot_cgroups(name: str) -> None:
+    """Remove a zygote's slot groups once it is gone (called by the API process)."""
+    for controller in ("memory", "pids"):
+        parent = os.path.join(CGROUP_ROOT, controller, "codementor-sandbox")
+        try:
+            entries = [e for e in os.listdir(parent) if e.startswith(f"{name}-slot")]
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                os.rmdir(os.path.join(parent, entry))
+            except OSError:
+                pass
+
+
 def platform_ok() -> bool:
     return sys.platform.startswith("linux")

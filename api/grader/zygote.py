@@ -41,6 +41,14 @@ def setup(config: dict) -> dict:
     for name in PRELOAD:
         __import__(name)
     layers = {}
+    config["cgroups"] = []
+    if config["isolate"]:
+        try:
+            config["cgroups"] = sandbox.slot_cgroups(str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1)
+            layers["cgroups"] = (f"per slot (cgroup v1): memory {config['memory_bytes'] >> 20} MiB and "
+                                 f"{config['processes']} processes for the whole job together")
+        except OSError as exc:
+            layers["cgroups"] = f"FALLBACK: cgroup v1 memory/pids not writable ({exc}); per-process rlimits only"
     root = config.get("root")
     if config["isolate"] and root:
         try:
@@ -63,6 +71,11 @@ def run_job(config: dict, job: dict, fds: list[int]) -> None:
     stdin_r, obs_w, status_w = fds
     try:
         os.close(status_w)
+        for slot, fds_of_slot in enumerate(config["cgroups"]):
+            for fd in fds_of_slot:
+                if slot == job["slot"]:
+                    os.write(fd, b"0")  # join the slot's memory and pids groups before anything else
+                os.close(fd)
         sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
         os.dup2(stdin_r, 0)
         os.dup2(obs_w, 1)
