@@ -93,7 +93,9 @@ def run_job(config: dict, job: dict, fds: list[int]) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except BaseException as exc:
-        os.write(1, json.dumps({"event": "setup_failed", "error": (repr(exc) + " at line " + str(exc.__traceback__.tb_next.tb_lineno if exc.__traceback__.tb_next else exc.__traceback__.tb_lineno))[:300]}).encode() + b"\n")
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reason = f"{exc!r} ({os.path.basename(where.filename)} line {where.lineno})"[:300]
+        os.write(1, json.dumps({"event": "setup_failed", "error": reason}).encode() + b"\n")
         os._exit(EXIT_SETUP_FAILED)
     try:
         worker.main()
