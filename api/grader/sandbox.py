@@ -175,6 +175,7 @@ def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int) -> li
 
     A job joins its slot's groups by writing "0" to those fds before it runs anything, so the
     memory limit and the process count cover all its processes together."""
+    sweep_stale_cgroups()
     made = []
     for slot in range(slots):
         fds = []
@@ -189,6 +190,23 @@ def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int) -> li
             fds.append(os.open(os.path.join(folder, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC))
         made.append(fds)
     return made
+
+
+def sweep_stale_cgroups() -> None:
+    """Remove the slot groups of zygotes that are gone (killed without a clean stop)."""
+    for controller in ("memory", "pids"):
+        parent = os.path.join(CGROUP_ROOT, controller, "codementor-sandbox")
+        try:
+            entries = os.listdir(parent)
+        except OSError:
+            continue
+        for entry in entries:
+            owner = entry.split("-slot")[0]
+            if "-slot" in entry and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                try:
+                    os.rmdir(os.path.join(parent, entry))
+                except OSError:
+                    pass
 
 
 def remove_slot_cgroups(name: str) -> None:
