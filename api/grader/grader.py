@@ -116,6 +116,7 @@ class Grader(LoggingConfigurable):
             self._started = True
             self.stop()  # a zygote that died: reap it and remove its groups
             if not self.use_pool:
+                self._check_subprocess_uid()
                 return
             zygote = Zygote(self.python, self._zygote_config())
             try:
@@ -123,6 +124,7 @@ class Grader(LoggingConfigurable):
             except PoolUnavailable as exc:
                 self._pool_problem = str(exc)
                 self.log.warning("grader: %s; falling back to one subprocess per submission", exc)
+                self._check_subprocess_uid()
                 return
             self._zygote, self._pool_problem = zygote, ""
 
@@ -134,10 +136,6 @@ class Grader(LoggingConfigurable):
     def isolation_report(self) -> dict[str, str]:
         """Which isolation layers are active (after `start()`), and what falls back where one is not."""
         layers = self._zygote.layers if self._zygote is not None else {}
-        if self._uids_ok and self._zygote is None and not self._subprocess_uid_ok():
-            self._uids_ok, self._uid_problem = False, (
-                f"the interpreter {os.path.realpath(self.python)} sits in a folder other uids cannot enter, so a fresh "
-                "process cannot start under a sandbox uid: jobs keep the API's uid (install Python outside /root)")
         uid = (f"one unprivileged uid per slot: {self.sandbox_uid_base}..{self.sandbox_uid_base + self.concurrency - 1}, "
                "no groups, no_new_privs, not dumpable") if self._uids_ok else f"FALLBACK: {self._uid_problem}"
         return {
@@ -255,6 +253,13 @@ class Grader(LoggingConfigurable):
 
     def _subprocess_uid_ok(self) -> bool:
         return self._uids_ok and _reachable_by_all(self.python)
+
+    def _check_subprocess_uid(self) -> None:
+        """A fresh process under a sandbox uid must be able to reach the interpreter; say so if it cannot."""
+        if self._uids_ok and not _reachable_by_all(self.python):
+            self._uids_ok, self._uid_problem = False, (
+                f"the interpreter {os.path.realpath(self.python)} sits in a folder other uids cannot enter, so a fresh "
+                "process cannot start under a sandbox uid: jobs keep the API's uid (install Python outside /root)")
 
     async def _read_messages(self, reader, messages: list[dict], test_count: int) -> str:
         """Read observations in protocol order: loaded, tests 0..n-1, done. Anything else ends the job."""
