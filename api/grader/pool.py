@@ -28,6 +28,7 @@ class Zygote:
         self.layers: dict[str, str] = {}
         self.proc: subprocess.Popen | None = None
         self._control: socket.socket | None = None
+        self.last_report: dict = {}  # how the latest job ended, as its keeper wrote it (with timings)
 
     async def start(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
