@@ -138,6 +138,9 @@ class TutorAPI(Application):
         ctx = self.build_context()
         server = HTTPServer(self.make_app(ctx), max_body_size=4 * self.max_body_bytes, xheaders=True)
         server.listen(self.port, self.ip)
+        await ctx.grader.start()
+        for layer, state in ctx.grader.isolation_report().items():
+            self.log.info("grader isolation: %s: %s", layer, state)
         self.log.info("CodeMentor API on http://%s:%s%s with %d exercises", self.ip, self.port, ctx.prefix, len(ctx.bank))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -145,6 +148,7 @@ class TutorAPI(Application):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
         server.stop()
+        ctx.grader.stop()
         await ctx.redis.aclose()
 
     def start(self):

@@ -33,6 +33,11 @@ def cmd_grade(args, rest):
     from ..exercise_bank import Bank, ExerciseNotFound
     from .grader import grade_file
 
+    if args.isolation:
+        return print_isolation(args.json)
+    if not args.exercise_id or not args.file:
+        sys.exit("codementor grade: give an exercise id and a file (or --isolation)")
+
     try:
         exercise = Bank(args.bank).get(args.exercise_id)
     except ExerciseNotFound as err:
@@ -67,6 +72,28 @@ def cmd_validate(args):
     sys.exit(0 if report.passed else 1)
 
 
+def print_isolation(as_json: bool) -> None:
+    """Start a grader the way the API does and say which isolation layers are active here."""
+    import asyncio
+
+    from .grader import Grader
+
+    async def report():
+        grader = Grader()
+        await grader.start()
+        try:
+            return grader.isolation_report()
+        finally:
+            grader.stop()
+
+    layers = asyncio.run(report())
+    if as_json:
+        print(json.dumps(layers, indent=2))
+    else:
+        for name, state in layers.items():
+            print(f"{name:<11} {state}")
+
+
 def cmd_exercises(args, rest):
     from ..exercise_bank import Bank, ExerciseNotFound
     from ..exercise_bank.render import render_notebook
@@ -96,6 +123,10 @@ def cmd_bench(args, rest):
         from ..bench.adaptive import main as bench_adaptive
 
         bench_adaptive(args)
+    elif args.bench == "grading":
+        from ..bench import grading
+
+        grading.run(as_json=args.json, jobs=args.jobs, notebook_jobs=args.notebook_jobs)
 
 
 def cmd_demo(args, rest):
@@ -113,10 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL")
     p.set_defaults(func=cmd_db)
     p = sub.add_parser("grade", help="grade a file against an exercise, exactly as the API does")
-    p.add_argument("exercise_id")
-    p.add_argument("file")
+    p.add_argument("exercise_id", nargs="?")
+    p.add_argument("file", nargs="?")
     p.add_argument("--json", action="store_true")
     p.add_argument("--bank", default=None, help="exercise folder (default: $CODEMENTOR_BANK_DIR or the bundled bank)")
+    p.add_argument("--isolation", action="store_true", help="only list the sandbox's isolation layers active here, and the fallbacks")
     p.set_defaults(func=cmd_grade)
     p = sub.add_parser("exercises", help="list exercises, render one as a student notebook, or validate them")
     p.add_argument("action", choices=["list", "render", "validate"])
@@ -137,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--per-level", type=int, default=2, help="simulated exercises per topic and level (13 topics, 3 levels)")
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--json", action="store_true", help="machine-readable output")
+    b = benches.add_parser("grading", help="the grader's sandbox against a bare subprocess and nbclient")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--jobs", type=int, default=300, help="jobs per concurrency level for the sandbox and the bare floor")
+    b.add_argument("--notebook-jobs", type=int, default=8, help="jobs per concurrency level for nbclient")
     p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users")
     p.add_argument("--state-dir", default=".state/demo")
     p.add_argument("--port", type=int, default=8000)

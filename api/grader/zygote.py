@@ -1,0 +1,197 @@
+"""The grader's zygote: a pre-started process that forks one sandboxed worker per job.
+
+Run by the API (``pool.py``) as ``python -I -S -B zygote.py CONFIG_JSON``, standard library
+only. At start-up it imports the worker and the modules submissions commonly use, then (as
+root, when the kernel allows) moves into a mount namespace with a private read-only root
+and a network namespace with no interfaces. It then answers on a unix socket: each job
+message carries three file descriptors (the job's stdin, the observation pipe, the status
+pipe). For each job it forks a *keeper* (still root) which creates fresh network, PID and
+IPC namespaces and a private working directory, and forks the *job*: the job applies the
+rlimits, drops to the slot's uid for good and runs ``worker.main()``. The keeper enforces the
+wall-clock timeout, removes the working directory and writes how the job ended on the status
+pipe, which only it holds.
+"""
+
+import gc
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import sys
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import sandbox  # noqa: E402
+import worker  # noqa: E402
+
+sys.path.remove(HERE)
+# modules submissions often use, imported once here instead of once per job
+PRELOAD = ("collections", "itertools", "functools", "math", "re", "string", "random", "statistics",
+           "datetime", "dataclasses", "typing", "fractions", "decimal", "heapq", "bisect", "operator")
+
+EXIT_SETUP_FAILED = 70
+
+
+def setup(config: dict) -> dict:
+    """Apply the process-wide layers this machine allows; return what is active (and why not)."""
+    for name in PRELOAD:
+        __import__(name)
+    layers = {}
+    config["cgroups"] = []
+    if config["isolate"]:
+        try:
+            config["cgroups"] = sandbox.slot_cgroups(str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1)
+            layers["cgroups"] = (f"per slot (cgroup v1): memory {config['memory_bytes'] >> 20} MiB and "
+                                 f"{config['processes']} processes for the whole job together")
+        except OSError as exc:
+            layers["cgroups"] = f"FALLBACK: cgroup v1 memory/pids not writable ({exc}); per-process rlimits only"
+    root = config.get("root")
+    if config["isolate"] and root:
+        try:
+            sandbox.unshare(sandbox.CLONE_NEWNS | sandbox.CLONE_NEWNET)
+            os.makedirs(root, mode=0o755, exist_ok=True)
+            sandbox.build_root(root, config["tmp_size_mb"])
+            sandbox.enter_root(root)
+            layers["private_root"] = "read-only tmpfs root: /usr and the standard library only, bank and /proc absent"
+        except OSError as exc:
+            layers["private_root"] = f"FALLBACK: {exc}; jobs see the host file system (own tmp dir as cwd)"
+    per_job = config["isolate"] and sandbox.probe_namespaces(config["job_namespaces"]) is None
+    layers["job_namespaces"] = "per job: new network, PID and IPC namespaces" if per_job else "FALLBACK: not available"
+    config["per_job_namespaces"] = per_job
+    config["jobs_dir"] = "/tmp" if layers.get("private_root", "").startswith("read-only") else config["fallback_jobs_dir"]
+    return layers
+
+
+def run_job(config: dict, job: dict, fds: list[int]) -> None:
+    """In the job process: take the pipes, confine itself, then run the worker. Never returns."""
+    stdin_r, obs_w, status_w = fds
+    try:
+        os.close(status_w)
+        for slot, fds_of_slot in enumerate(config["cgroups"]):
+            for fd in fds_of_slot:
+                if slot == job["slot"]:
+                    os.write(fd, b"0")  # join the slot's memory and pids groups before anything else
+                os.close(fd)
+        sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+        os.dup2(stdin_r, 0)
+        os.dup2(obs_w, 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        for fd in (stdin_r, obs_w, devnull):
+            os.close(fd)
+        os.chdir(job["cwd"])
+        if not config["per_job_namespaces"]:
+            os.setsid()  # no PID namespace: the keeper kills this process group instead
+        sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], job["nproc"], config["open_files"], config["file_bytes"])
+        if job["uid"] is not None:
+            sandbox.drop_privileges(job["uid"], job["uid"])
+        sandbox.harden()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    except BaseException as exc:
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        reason = f"{exc!r} ({os.path.basename(where.filename)} line {where.lineno})"[:300]
+        os.write(1, json.dumps({"event": "setup_failed", "error": reason}).encode() + b"\n")
+        os._exit(EXIT_SETUP_FAILED)
+    try:
+        worker.main()
+    finally:
+        os._exit(0)
+
+
+def keep(config: dict, job: dict, fds: list[int]) -> None:
+    """In the keeper: namespaces, working directory, the job itself, the timeout, the clean-up."""
+    stdin_r, obs_w, status_w = fds
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    report = {"ended": "setup_failed"}
+    started = time.perf_counter()
+    workdir = None
+    try:
+        sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+        if config["per_job_namespaces"]:
+            sandbox.unshare(config["job_namespaces"])
+        workdir = os.path.join(config["jobs_dir"], f"job-{os.getpid()}")
+        os.mkdir(workdir, 0o700)
+        if job["uid"] is not None:
+            os.chown(workdir, job["uid"], job["uid"])
+        job["cwd"] = workdir
+        job["nproc"] = config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(config["processes"])
+        pid = os.fork()
+        if pid == 0:
+            run_job(config, job, fds)
+        os.close(stdin_r)
+        os.close(obs_w)
+        forked = time.perf_counter()
+        report = wait_job(pid, job["timeout"])
+        report["job_ms"] = round((time.perf_counter() - forked) * 1000, 2)
+        report["keeper_setup_ms"] = round((forked - started) * 1000, 2)
+    except BaseException as exc:
+        report = {"ended": "setup_failed", "error": str(exc)[:200]}
+    finally:
+        if workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        try:
+            os.write(status_w, (json.dumps(report) + "\n").encode())
+        finally:
+            os._exit(0)
+
+
+def wait_job(pid: int, timeout: float) -> dict:
+    pidfd = os.pidfd_open(pid)
+    ready, _, _ = select.select([pidfd], [], [], timeout)
+    timed_out = not ready
+    if timed_out:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    os.close(pidfd)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # anything it started and left behind (without a PID namespace)
+    except OSError:
+        pass
+    if timed_out:
+        return {"ended": "timeout"}
+    if os.WIFSIGNALED(status):
+        return {"ended": "signal", "signal": os.WTERMSIG(status)}
+    code = os.WEXITSTATUS(status)
+    return {"ended": "setup_failed" if code == EXIT_SETUP_FAILED else "exit", "code": code}
+
+
+def serve(config: dict, control: socket.socket) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
+    gc.freeze()  # forks share the preloaded heap instead of copying it when the collector walks it
+    while True:
+        data, fds, _, _ = socket.recv_fds(control, 65536, 3)
+        if not data:
+            return
+        if len(fds) != 3:
+            for fd in fds:
+                os.close(fd)
+            continue
+        job = json.loads(data)
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            keep(config, job, fds)
+        for fd in fds:
+            os.close(fd)
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    control = socket.socket(fileno=config["control_fd"])
+    sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+    try:
+        layers = setup(config)
+    except BaseException:
+        control.send(json.dumps({"event": "failed", "error": traceback.format_exc()[-500:]}).encode())
+        return
+    control.send(json.dumps({"event": "ready", "layers": layers, "pid": os.getpid()}).encode())
+    serve(config, control)
+
+
+if __name__ == "__main__":
+    main()
