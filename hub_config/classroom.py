@@ -2,8 +2,8 @@
 
 The Hub runs as root. Each student's server and kernels run as that student's own system
 user (``cm-<name>``, created on first spawn, home folder mode 0700). The API runs as the
-Hub's user and keeps the exercise bank in a private folder (mode 0700); the grader runs
-submitted code as a separate unprivileged user. See the README's "Classroom profile".
+Hub's user and keeps the exercise bank in a private folder (mode 0700); submitted code
+runs in the grader's sandbox (api/grader/README.md). See the README's "Classroom profile".
 """
 
 from __future__ import annotations
@@ -62,15 +62,6 @@ def ensure_system_user(name: str, home_root: Path) -> pwd.struct_passwd:
     os.chown(home, entry.pw_uid, entry.pw_gid)
     home.chmod(0o700)
     return entry
-
-
-def ensure_service_user(name: str) -> pwd.struct_passwd:
-    """A system account without home or login, e.g. the one the grader runs submissions as."""
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        _run_useradd(["--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin", "--user-group", name])
-        return pwd.getpwnam(name)
 
 
 def _run_useradd(args: list[str]) -> None:

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from .classroom import USERNAME_PATTERN, ClassroomError, check_students_can_run, ensure_service_user, private_bank
+from .classroom import USERNAME_PATTERN, ClassroomError, check_students_can_run, private_bank
 
 
 def _admins() -> set[str]:
@@ -55,8 +55,8 @@ def configure_classroom(c, state: Path) -> dict:
     try:
         check_students_can_run(Path(sys.executable).parent / "jupyterhub-singleuser")
         bank = private_bank(private, os.environ.get("CODEMENTOR_BANK_DIR"))
-        grader = os.environ.get("CODEMENTOR_GRADER_USER", "codementor-grader")
-        ensure_service_user(grader)
     except ClassroomError as err:
         raise SystemExit(str(err)) from None
-    return {"CODEMENTOR_BANK_DIR": str(bank), "CODEMENTOR_GRADER_USER": grader}
+    # submitted code runs in the grader's sandbox (api/grader/README.md): its own uid per slot,
+    # namespaces and a private root without the bank; nothing to set up here
+    return {"CODEMENTOR_BANK_DIR": str(bank)}

@@ -32,7 +32,6 @@ Classroom profile only:
   CODEMENTOR_HOME_ROOT          folder of the students' home folders (/home)
   CODEMENTOR_PRIVATE_DIR        the API's private folder, mode 0700 (<state dir>/private)
   CODEMENTOR_BANK_DIR           the exercise bank (default: a private copy of the bundled one)
-  CODEMENTOR_GRADER_USER        system user that runs submitted code (codementor-grader)
 """
 
 import os

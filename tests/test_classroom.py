@@ -38,9 +38,9 @@ PASSWORD = "correct-horse-battery-7"
 ATTEMPTS = 3
 
 
-def _remove_system_users(prefix: str, grader: str) -> None:
+def _remove_system_users(prefix: str) -> None:
     for entry in pwd.getpwall():
-        if entry.pw_name.startswith(prefix) or entry.pw_name == grader:
+        if entry.pw_name.startswith(prefix):
             subprocess.run(["userdel", "--force", "--remove", entry.pw_name], capture_output=True)
 
 
@@ -65,7 +65,7 @@ def runnable_python():
 def classroom(runnable_python):
     """A classroom Hub with its own Postgres and Redis; its system users are removed afterwards."""
     tag = secrets.token_hex(2)
-    prefix, grader = f"cm{tag}-", f"cmgrader{tag}"
+    prefix = f"cm{tag}-"
     state = Path(tempfile.mkdtemp(prefix="codementor-classroom-"))
     homes = state / "home"
     homes.mkdir(mode=0o711)
@@ -80,11 +80,10 @@ def classroom(runnable_python):
             "CODEMENTOR_LOGIN_ATTEMPTS": str(ATTEMPTS),
             "CODEMENTOR_SYSTEM_USER_PREFIX": prefix,
             "CODEMENTOR_HOME_ROOT": str(homes),
-            "CODEMENTOR_GRADER_USER": grader,
             "CODEMENTOR_OPS_TOKEN": ops_token,
         },
     )
-    stack.ops_token, stack.prefix, stack.grader = ops_token, prefix, grader
+    stack.ops_token, stack.prefix = ops_token, prefix
     log = PROJECT / "test-artifacts" / "jupyterhub-classroom.log"
     log.parent.mkdir(exist_ok=True)
     log.touch()
@@ -94,7 +93,7 @@ def classroom(runnable_python):
         yield stack
     finally:
         stack.stop()
-        _remove_system_users(prefix, grader)
+        _remove_system_users(prefix)
         shutil.rmtree(state, ignore_errors=True)
 
 
@@ -189,6 +188,10 @@ def pids_of(uid: int) -> set[int]:
     return found
 
 
+# the grader's sandbox runs each job as uid 1990000 + slot (c.Grader.sandbox_uid_base)
+SANDBOX_UIDS = (1990000, 1990001)
+
+
 def linger_code(student_uid: int) -> str:
     """Harmless in the kernel; in the grader, leaves a detached sleeping process behind."""
     return (
@@ -269,7 +272,6 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
     paths = [ben_user.pw_dir, str(secret), str(bank), str(bank / exercise_id / "solution.py"),
              str(bundled), str(bundled / exercise_id / "solution.py"), str(classroom.state_dir / "jupyterhub.sqlite")]
 
-    grader_uid = pwd.getpwnam(classroom.grader).pw_uid
     kernel = await Kernel.for_notebook(hub, "ana", f"exercises/{notebook.name}")
     try:
         ran = await kernel.execute(probe_code(classroom, paths))
@@ -283,12 +285,10 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
                  f"    raise RuntimeError(f'grader uid={{os.getuid()}} bank={{seen}}')\n")
         assert (await kernel.execute(snoop, cell_id="codementor-solution"))["status"] == "ok"
         graded_snoop = await kernel.execute("%submit")
-        # a submission that leaves a process behind, to watch later ones: the next run ends it
+        # a submission that leaves a process behind, to watch later ones: it dies with its job
         assert (await kernel.execute(linger_code(ana_user.pw_uid), cell_id="codementor-solution"))["status"] == "ok"
-        await kernel.execute("%submit")
-        left_behind = pids_of(grader_uid)
-        await kernel.execute("%submit")
-        still_there = left_behind & pids_of(grader_uid)
+        lingered = await kernel.execute("%submit")
+        left_behind = set().union(*(pids_of(uid) for uid in SANDBOX_UIDS))
     finally:
         kernel.close()
 
@@ -305,9 +305,12 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
 
     assert hint["error"] is None and "Hint 1 of" in hint["text"], hint
     assert submitted["error"] is None and "tests passed" in submitted["text"], submitted
-    assert f"grader uid={grader_uid} bank=PermissionError" in graded_snoop["text"], graded_snoop
-    assert left_behind, "the lingering submission left no process to end"
-    assert still_there == set(), still_there
+    snooped = re.search(r"grader uid=(\d+) bank=(\w+)", graded_snoop["text"])
+    assert snooped, graded_snoop
+    assert int(snooped.group(1)) in SANDBOX_UIDS
+    assert snooped.group(2) in ("PermissionError", "FileNotFoundError"), snooped.group(0)
+    assert lingered["error"] is None and "tests passed" in lingered["text"], lingered
+    assert left_behind == set(), left_behind
     hub.stop("ana")
 
 

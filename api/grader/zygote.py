@@ -181,6 +181,9 @@ def serve(config: dict, control: socket.socket) -> None:
 
 
 def main() -> None:
+    # the API may run with a strict umask (the classroom profile uses 077); the private root's
+    # folders must still be traversable by the job's uid
+    os.umask(0o022)
     config = json.loads(sys.argv[1])
     control = socket.socket(fileno=config["control_fd"])
     sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)

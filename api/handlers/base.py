@@ -8,6 +8,7 @@ import traceback
 from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
 from pydantic import BaseModel, ValidationError
 from tornado import web
+from tornado.log import app_log
 
 from ...exercise_bank import ExerciseNotFound
 from ..errors import Busy, DomainError, Forbidden, InvalidRequest, NotFound, PayloadTooLarge, Unavailable
@@ -99,7 +100,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
 
     def log_exception(self, typ, value, tb):
         if isinstance(value, (DomainError, ExerciseNotFound)):
-            self.log.info("%s %s: %s", self.request.method, self.request.path, value)
+            app_log.info("%s %s: %s", self.request.method, self.request.path, value)
         else:
             super().log_exception(typ, value, tb)
 
@@ -115,7 +116,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             elif isinstance(exc, web.HTTPError):
                 message = exc.log_message or self._reason
             else:
-                self.log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc)))
+                app_log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc)))
         code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(status_code, "error" if status_code < 500 else "internal_error")
         if status_code >= 500 and not message:
             message = "the API hit an unexpected error; it has been logged"
