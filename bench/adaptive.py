@@ -60,6 +60,7 @@ from ..api.learner.skills import (
     attempt_credit,
     logit,
     sigmoid,
+    key_of_test,
 )
 from ..exercise_bank.topics import TOPICS
 
@@ -146,7 +147,7 @@ class Adaptive:
         ratings = {it.id: Belief(it.difficulty, ITEM_PRIOR_VAR) for it in world.items}
         for it in world.items:
             for j in range(len(world.tests[it.id])):
-                ratings[f"{it.id}#{j}"] = Belief(it.difficulty - TEST_OFFSET, TEST_PRIOR_VAR)
+                ratings[key_of_test(it.id, str(j))] = Belief(it.difficulty - TEST_OFFSET, TEST_PRIOR_VAR)
         return {"ratings": ratings, "selector": None}
 
     @staticmethod
@@ -181,7 +182,7 @@ class Adaptive:
     def learn(self, item: Item, passed: bool, results: list[bool]) -> None:
         ratings = self.shared["ratings"]
         if self.per_test:
-            tests = [(ratings[f"{item.id}#{j}"], ok) for j, ok in enumerate(results)]
+            tests = [(ratings[key_of_test(item.id, str(j))], ok) for j, ok in enumerate(results)]
             self.skills.update_tests(item.topic, ratings[item.id], tests, passed)
         else:
             self.skills.update(item.topic, ratings[item.id], attempt_credit(passed, sum(results) / len(results), 0))

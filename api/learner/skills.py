@@ -47,6 +47,7 @@ resubmitting a solved exercise must not inflate a skill.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -107,6 +108,12 @@ def attempt_credit(passed: bool, score: float, hints: int) -> float:
     if passed:
         return max(MIN_HINTED_CREDIT, 1.0 - HINT_PENALTY * max(0, hints))
     return FAILED_CREDIT * min(1.0, max(0.0, score))
+
+
+def key_of_test(exercise_id: str, test: str) -> str:
+    """Where a test's rating is kept: beside its exercise's, keyed by the exercise and the test's name."""
+    key = f"{exercise_id}#{hashlib.sha1(test.encode()).hexdigest()[:12]}"
+    return key if len(key) <= 100 else f"#{hashlib.sha1(key.encode()).hexdigest()}"
 
 
 def _step_item(item: Belief, residual: float, pq: float, s: float, success: bool) -> None:
