@@ -38,11 +38,22 @@ student's first attempts. Authors' levels are rough; a class's attempts sharpen 
 
 Outcomes
 --------
-A clean solve counts 1. Hints lower the credit (a solve after three hints says less than a
-clean solve): ``1 - 0.15 * hints``, never below 0.5. A failed attempt counts a quarter of
-its test score (passing most tests is a near miss, not a zero). Only the first
-``MAX_ATTEMPTS_COUNTED`` attempts at an exercise count, and none after it was solved:
-resubmitting a solved exercise must not inflate a skill.
+A graded submission counts test by test (partial credit): each test is a Rasch item of its
+own, rated like an exercise (its difficulty starts ``TEST_OFFSET`` below its exercise's
+level and is learned from the class), so failing one edge case says little and failing
+everything says a lot. The tests of one attempt are not independent (one wrong idea fails
+several), so their pooled evidence is capped by ``TESTLET_VAR``, the assumed variance of
+an effect the attempt shares across its tests (Bradlow, Wainer & Wang 1999; see
+`SkillState.update_tests`). The exercise's own rating keeps predicting the chance of full
+success, which is what the daily choice aims at. In the band the choice aims at, almost
+every test passes, so the per-test results add most on the attempts that go badly.
+
+A submission that did not get graded (load error, timeout, crash) counts as a plain
+attempt: a clean solve counts 1, a failure a quarter of its test score. Hints lower the
+credit (a solve after three hints says less than a clean solve): ``1 - 0.15 * hints``,
+never below 0.5; with per-test results, they discount the passed tests' evidence by the
+same factor. Only the first ``MAX_ATTEMPTS_COUNTED`` attempts at an exercise count, and
+none after it was solved: resubmitting a solved exercise must not inflate a skill.
 """
 
 from __future__ import annotations
