@@ -37,6 +37,11 @@ difficulty, then topic). Two reference rows read the hidden world and are not po
 rules - prerequisites, spaced reviews - allow with perfect knowledge) and ``oracle`` picks
 the open exercise whose true chance is nearest the band's middle, ignoring every rule: the
 ceiling the bank and world allow.
+
+What limits the adaptive row here: a student's offset on a topic (sd 0.5 logits) is unknown
+until they work on it, and with one exercise a day over 13 topics few topics get more than
+two or three attempts; the band is only 0.9 logits wide. In the band, nearly every test
+passes, so per-test results add little over pass/fail; they help most on failed attempts.
 """
 
 from __future__ import annotations
