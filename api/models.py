@@ -106,7 +106,10 @@ class Skill(Base):
 
 
 class ExerciseRating(Base):
-    """An exercise's difficulty as the class's first attempts show it (the item side of Elo)."""
+    """An exercise's difficulty as the class's first attempts show it (the item side of Elo).
+
+    Each test of an exercise is rated here too, under `key_of_test` ("exercise-id#hash").
+    """
 
     __tablename__ = "exercise_ratings"
 

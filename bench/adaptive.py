@@ -1,21 +1,47 @@
 """`codementor bench adaptive`: the daily choice against two baselines, on simulated students.
 
-The simulated world (an item-response model, hidden from the policies):
+The simulated world (an item-response model, hidden from the policies). Every number below
+is an assumption of the simulation, not a measurement of real students:
 
-- 13 topics in a prerequisite tree (topic i needs topic (i-1)//2), 6 exercises each
-  (2 easy, 2 medium, 2 hard; `--per-level` changes the 2), about the size of the bank. An exercise's true difficulty is its level's nominal
-  difficulty (-1, 0, +1 logits) plus N(0, 0.3): authors' levels are only roughly right.
-- A student has a general ability g ~ N(0.8, 0.9) and topic offsets N(0, 0.5); the chance
-  to solve an exercise is sigmoid(g + offset_t - difficulty) (Rasch). Each attempt teaches:
-  +0.12 logits on the topic after a success, +0.05 after a failure.
-- The self-reported level is the general ability seen through noise N(0, 0.6).
-- Each day a policy assigns `per_day` exercises; the student attempts each once, without
-  hints. A topic is mastered when the true chance on a nominal hard exercise reaches 80 %.
+- 13 topics in a prerequisite tree (topic i needs topic (i-1)//2), 6 exercises each (2
+  easy, 2 medium, 2 hard; `--per-level` changes the 2), about the size of the bank. An
+  exercise's true difficulty is its level's nominal difficulty (-1, 0, +1 logits) plus
+  N(0, 0.3): authors' levels are only roughly right. It is the ability at which a first
+  submission passes every test half the time.
+- Exercises are graded by tests, as the real grader does. An exercise has as many tests as
+  one of the bank's exercises (7 to 19, drawn from the bank's own counts). Its tests'
+  difficulties spread N(0, `--test-spread`, default 1.0) around a common level, shifted so
+  that the exercise's 50 % point is its true difficulty.
+- A student has a general ability g ~ N(0.8, 0.9) and topic offsets N(0, 0.5); their
+  ability on topic t is theta_t = g + offset_t. A submission draws one attempt effect
+  e ~ N(0, `--testlet-sd`, default 0.7), shared by all its tests (a good or bad day, the
+  right or wrong idea: a testlet effect, Bradlow, Wainer & Wang, Psychometrika 64, 1999),
+  then passes each test independently with the Rasch chance sigmoid(theta_t + e - b_test)
+  (G. Rasch, 1960). Success means every test passes, as in the grader.
+- The true chance of success of an assignment is therefore E_e[prod_tests sigmoid(theta_t +
+  e - b_test)], computed from the same model (16-point quadrature over e); "in band" means
+  that chance lies in the selector's BAND (70-85 %), judged before the attempt.
+- Each submission teaches: +0.12 logits on its topic after a success, +0.05 after a failure.
+- The self-reported level is the general ability seen through noise N(0, 0.6), cut at 0.3
+  and 1.3 into beginner, intermediate, advanced.
+- Each day a policy assigns `per_day` exercises; the student submits each once, without
+  hints. A topic is mastered when the true ability reaches a nominal hard exercise's
+  80 % point (1 + logit 0.8).
 
-Policies: ``adaptive`` (the API's selector and skill model, the same code, with exercise
-ratings shared by the simulated class), ``random`` (any exercise not solved yet) and
-``fixed`` (one order by difficulty, then topic). A fourth row, ``oracle``, reads the hidden
-abilities and true difficulties: it is the ceiling the world allows, not a policy.
+Rows: ``adaptive`` (the API's selector and skill model, the same code, updating from every
+test's result; exercise and test ratings shared by the simulated class), ``adaptive-pf``
+(the same, but updating from pass/fail alone, as before partial credit: the gain of the
+per-test results), ``random`` (any exercise not solved yet), ``fixed`` (one order by
+difficulty, then topic). Two reference rows read the hidden world and are not policies:
+``informed`` is the API's selector given the true abilities and exercise chances (what its
+rules - prerequisites, spaced reviews - allow with perfect knowledge) and ``oracle`` picks
+the open exercise whose true chance is nearest the band's middle, ignoring every rule: the
+ceiling the bank and world allow.
+
+What limits the adaptive row here: a student's offset on a topic (sd 0.5 logits) is unknown
+until they work on it, and with one exercise a day over 13 topics few topics get more than
+two or three attempts; the band is only 0.9 logits wide. In the band, nearly every test
+passes, so per-test results add little over pass/fail; they help most on failed attempts.
 """
 
 from __future__ import annotations
@@ -25,28 +51,75 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from statistics import NormalDist
 
 from ..api.learner.selector import BAND, History, Item, Selector
 from ..api.learner.skills import (
     ITEM_PRIOR_VAR,
     LEVEL_DIFFICULTY,
     MAX_ATTEMPTS_COUNTED,
+    TEST_OFFSET,
+    TEST_PRIOR_VAR,
     Belief,
     SkillState,
     attempt_credit,
     logit,
     sigmoid,
+    key_of_test,
 )
 from ..exercise_bank.topics import TOPICS
 
 MASTERY_LOGIT = LEVEL_DIFFICULTY["hard"] + logit(0.8)
 START = date(2026, 1, 5)
+TESTLET_SD = 0.7
+TEST_SPREAD = 1.0
+QUADRATURE = 16
+# tests per exercise (visible + hidden) in the bank, one entry per exercise
+BANK_TEST_COUNTS = (7,) * 3 + (10,) * 10 + (11,) * 18 + (12,) * 11 + (13,) * 6 + (14,) * 6 + (15, 15, 16, 17, 19)
 
 
 @dataclass
 class World:
     items: list[Item]
-    true_difficulty: dict[str, float]
+    true_difficulty: dict[str, float]  # the ability at which a first submission succeeds half the time
+    testlet_sd: float = TESTLET_SD
+    tests: dict[str, list[float]] = field(default_factory=dict)  # each test's true difficulty
+    band: dict[str, tuple[float, float]] = field(default_factory=dict)  # the abilities whose chance is in BAND
+
+    def success_chance(self, ability: float, tests: list[float]) -> float:
+        """P(every test passes): the mean over the attempt effect of the product of the tests' chances."""
+        total = 0.0
+        for k in range(QUADRATURE):
+            shifted = ability + self.testlet_sd * NormalDist().inv_cdf((k + 0.5) / QUADRATURE)
+            p = 1.0
+            for b in tests:
+                p *= sigmoid(shifted - b)
+            total += p
+        return total / QUADRATURE
+
+    def ability_for(self, chance: float, tests: list[float]) -> float:
+        """The ability at which `success_chance` equals `chance` (it rises with ability: bisection)."""
+        lo, hi = -20.0, 30.0
+        for _ in range(45):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if self.success_chance(mid, tests) < chance else (lo, mid)
+        return (lo + hi) / 2
+
+
+def make_world(rng: random.Random, per_level: int = 2, test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD) -> World:
+    world = World([], {}, testlet_sd)
+    for i, topic in enumerate(TOPICS):
+        prereqs = (TOPICS[(i - 1) // 2],) if i else ()
+        for level, nominal in LEVEL_DIFFICULTY.items():
+            for k in range(per_level):
+                item = Item(f"{topic}-{level}-{k}", topic, nominal, prereqs)
+                world.items.append(item)
+                d = world.true_difficulty[item.id] = nominal + rng.gauss(0, 0.3)
+                raw = [rng.gauss(0, test_spread) for _ in range(rng.choice(BANK_TEST_COUNTS))]
+                shift = world.ability_for(0.5, raw) - d
+                tests = world.tests[item.id] = [b - shift for b in raw]
+                world.band[item.id] = (world.ability_for(BAND[0], tests), world.ability_for(BAND[1], tests))
+    return world
 
 
 @dataclass
@@ -56,18 +129,6 @@ class Student:
     ability: dict[str, float]
     solved: set[str] = field(default_factory=set)
     mastered_on: dict[str, int] = field(default_factory=dict)
-
-
-def make_world(rng: random.Random, per_level: int = 2) -> World:
-    items, truth = [], {}
-    for i, topic in enumerate(TOPICS):
-        prereqs = (TOPICS[(i - 1) // 2],) if i else ()
-        for level, nominal in LEVEL_DIFFICULTY.items():
-            for k in range(per_level):
-                item = Item(f"{topic}-{level}-{k}", topic, nominal, prereqs)
-                items.append(item)
-                truth[item.id] = nominal + rng.gauss(0, 0.3)
-    return World(items, truth)
 
 
 def make_student(rng: random.Random, n: int) -> Student:
@@ -81,13 +142,18 @@ def make_student(rng: random.Random, n: int) -> Student:
 
 
 class Adaptive:
-    """The API's policy: the same skill filter, item ratings shared by the class, the same selector."""
+    """The API's policy: the same skill filter, ratings shared by the class, the same selector."""
 
     name = "adaptive"
+    per_test = True
 
     @staticmethod
     def shared(world: World) -> dict:
-        return {"ratings": {it.id: Belief(it.difficulty, ITEM_PRIOR_VAR) for it in world.items}, "selector": None}
+        ratings = {it.id: Belief(it.difficulty, ITEM_PRIOR_VAR) for it in world.items}
+        for it in world.items:
+            for j in range(len(world.tests[it.id])):
+                ratings[key_of_test(it.id, str(j))] = Belief(it.difficulty - TEST_OFFSET, TEST_PRIOR_VAR)
+        return {"ratings": ratings, "selector": None}
 
     @staticmethod
     def start_day(shared: dict, world: World) -> None:
@@ -106,10 +172,10 @@ class Adaptive:
             self.skills.age(1)
         return [c.item for c in self.shared["selector"].choose(self.skills, self.history, self.student.name, day, per_day)]
 
-    def observe(self, item: Item, passed: bool, day: date) -> None:
+    def observe(self, item: Item, passed: bool, results: list[bool], day: date) -> None:
         tries = self.tries.get(item.id, 0)
         if item.id not in self.history.solved and tries < MAX_ATTEMPTS_COUNTED:
-            self.skills.update(item.topic, self.shared["ratings"][item.id], attempt_credit(passed, 1.0 if passed else 0.0, 0))
+            self.learn(item, passed, results)
         self.tries[item.id] = tries + 1
         self.history.attempted.add(item.id)
         if passed:
@@ -117,6 +183,55 @@ class Adaptive:
             self.history.failed_topics.pop(item.topic, None)
         else:
             self.history.failed_topics[item.topic] = day
+
+    def learn(self, item: Item, passed: bool, results: list[bool]) -> None:
+        ratings = self.shared["ratings"]
+        if self.per_test:
+            tests = [(ratings[key_of_test(item.id, str(j))], ok) for j, ok in enumerate(results)]
+            self.skills.update_tests(item.topic, ratings[item.id], tests, passed)
+        else:
+            self.skills.update(item.topic, ratings[item.id], attempt_credit(passed, sum(results) / len(results), 0))
+
+
+class PassFail(Adaptive):
+    """The same policy, learning from pass/fail and the score alone (the update before per-test results)."""
+
+    name = "adaptive-pf"
+    per_test = False
+
+
+class TrueSkills(SkillState):
+    """A skill state that knows the hidden abilities exactly (for the `informed` reference row)."""
+
+    def __init__(self, truth: dict[str, float]):
+        super().__init__()
+        self.truth = truth
+
+    def ability(self, topic: str) -> tuple[float, float]:
+        return self.truth.get(topic, 0.0), 1e-6
+
+
+class Informed(Adaptive):
+    """Not a policy: the API's selector fed the hidden abilities and exercise chances."""
+
+    name = "informed"
+
+    @staticmethod
+    def shared(world: World) -> dict:
+        middle = logit(sum(BAND) / 2)
+        items = [Item(it.id, it.topic, sum(world.band[it.id]) / 2 - middle, it.prerequisites, 1e-6) for it in world.items]
+        return {"selector": Selector(items)}
+
+    @staticmethod
+    def start_day(shared: dict, world: World) -> None:
+        pass
+
+    def __init__(self, world: World, student: Student, shared: dict):
+        super().__init__(world, student, shared)
+        self.skills = TrueSkills(student.ability)
+
+    def learn(self, item: Item, passed: bool, results: list[bool]) -> None:
+        pass
 
 
 class RandomPolicy:
@@ -137,7 +252,7 @@ class RandomPolicy:
         open_items = [it for it in self.items if it.id not in self.student.solved] or self.items
         return rng.sample(open_items, min(per_day, len(open_items)))
 
-    def observe(self, item, passed, day):
+    def observe(self, item, passed, results, day):
         pass
 
 
@@ -161,12 +276,11 @@ class Oracle(RandomPolicy):
 
     def __init__(self, world: World, student: Student, shared=None):
         super().__init__(world, student)
-        self.truth = world.true_difficulty
+        self.band = world.band
 
     def assign(self, day, per_day, rng):
         open_items = [it for it in self.items if it.id not in self.student.solved] or self.items
-        target = sum(BAND) / 2
-        return sorted(open_items, key=lambda it: abs(sigmoid(self.student.ability[it.topic] - self.truth[it.id]) - target))[:per_day]
+        return sorted(open_items, key=lambda it: abs(self.student.ability[it.topic] - sum(self.band[it.id]) / 2))[:per_day]
 
 
 @dataclass
@@ -179,21 +293,20 @@ class Tally:
     to_master: int = 0
 
 
-def attempt(world: World, student: Student, item: Item, rng: random.Random, tally: Tally) -> bool:
-    p = sigmoid(student.ability[item.topic] - world.true_difficulty[item.id])
-    passed = rng.random() < p
-    tally.assignments += 1
-    tally.in_band += BAND[0] <= p <= BAND[1]
-    tally.successes += passed
+def submit(world: World, student: Student, item: Item, rng: random.Random) -> tuple[bool, list[bool]]:
+    """One submission: each test passes with its Rasch chance, shifted by the attempt's effect."""
+    ability = student.ability[item.topic]
+    effect = rng.gauss(0, world.testlet_sd)
+    results = [rng.random() < sigmoid(ability + effect - b) for b in world.tests[item.id]]
+    passed = all(results)
     student.ability[item.topic] += 0.12 if passed else 0.05
     if passed:
         student.solved.add(item.id)
-    return passed
+    return passed, results
 
 
-def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, per_level: int = 2) -> dict:
+def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, world: World) -> dict:
     """Simulate a class day by day (everyone works on day 1 before anyone on day 2)."""
-    world = make_world(random.Random(seed), per_level)
     tally = Tally()
     shared = policy_cls.shared(world)
     population = [make_student(random.Random(f"{seed}-student-{n}"), n) for n in range(students)]
@@ -205,7 +318,12 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, pe
         policy_cls.start_day(shared, world)
         for student, policy, rng in zip(population, policies, rngs):
             for item in policy.assign(day, per_day, rng):
-                policy.observe(item, attempt(world, student, item, rng, tally), day)
+                low, high = world.band[item.id]
+                tally.assignments += 1
+                tally.in_band += low <= student.ability[item.topic] <= high
+                passed, results = submit(world, student, item, rng)
+                tally.successes += passed
+                policy.observe(item, passed, results, day)
             for topic, ability in student.ability.items():
                 if topic not in student.mastered_on and ability >= MASTERY_LOGIT:
                     student.mastered_on[topic] = d + 1
@@ -220,34 +338,46 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, pe
     }
 
 
-def run(students: int = 1000, days: int = 30, per_day: int = 1, seed: int = 1, per_level: int = 2) -> dict:
+POLICIES = (Adaptive, PassFail, RandomPolicy, FixedOrder, Informed, Oracle)
+
+
+def run(
+    students: int = 1000, days: int = 30, per_day: int = 1, seed: int = 1, per_level: int = 2,
+    test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD,
+) -> dict:
+    world = make_world(random.Random(seed), per_level, test_spread, testlet_sd)
     rows = []
-    for cls in (Adaptive, RandomPolicy, FixedOrder, Oracle):
+    for cls in POLICIES:
         started = time.perf_counter()
-        row = run_policy(cls, students, days, per_day, seed, per_level)
+        row = run_policy(cls, students, days, per_day, seed, world)
         row["seconds"] = round(time.perf_counter() - started, 2)
         rows.append(row)
-    bank = len(TOPICS) * len(LEVEL_DIFFICULTY) * per_level
-    return {"students": students, "days": days, "per_day": per_day, "exercises": bank, "seed": seed, "band": list(BAND), "rows": rows}
+    return {
+        "students": students, "days": days, "per_day": per_day, "exercises": len(world.items), "seed": seed,
+        "band": list(BAND), "test_spread": test_spread, "testlet_sd": testlet_sd, "rows": rows,
+    }
 
 
 def format_table(result: dict) -> str:
     lines = [
         f"{result['students']} simulated students, {result['days']} days, {result['per_day']} exercise(s) a day "
-        f"from {result['exercises']} exercises "
-        f"(seed {result['seed']}); band = true chance of success in {result['band'][0]:.0%}-{result['band'][1]:.0%}",
-        f"{'policy':<10} {'in band':>8} {'success':>8} {'days to master':>15} {'mastered':>9} {'time':>7}",
+        f"from {result['exercises']} exercises (seed {result['seed']}; test spread {result['test_spread']}, "
+        f"testlet sd {result['testlet_sd']}); band = true chance of success in {result['band'][0]:.0%}-{result['band'][1]:.0%}",
+        f"{'policy':<12} {'in band':>8} {'success':>8} {'days to master':>15} {'mastered':>9} {'time':>7}",
     ]
     for r in result["rows"]:
         days = "-" if r["mean_days_to_master"] is None else f"{r['mean_days_to_master']:.1f}"
+        mastered = "-" if r["mastered_share"] is None else f"{r['mastered_share']:.1%}"
         lines.append(
-            f"{r['policy']:<10} {r['in_band_share']:>8.1%} {r['success_rate']:>8.1%} {days:>15} {r['mastered_share']:>9.1%} {r['seconds']:>6.1f}s"
+            f"{r['policy']:<12} {r['in_band_share']:>8.1%} {r['success_rate']:>8.1%} {days:>15} {mastered:>9} {r['seconds']:>6.1f}s"
         )
     lines.append("days to master: mean over (student, topic) pairs not mastered at the start and mastered within the run")
-    lines.append("oracle: reads the hidden abilities; the ceiling this bank and world allow, not a policy")
+    lines.append("adaptive-pf: the same policy learning from pass/fail only (what the per-test results add)")
+    lines.append("informed, oracle: read the hidden world, not policies; informed = the API's selector with perfect")
+    lines.append("knowledge (the cost of its rules), oracle = nearest the band's middle, no rules (the world's ceiling)")
     return "\n".join(lines)
 
 
 def main(args) -> None:
-    result = run(args.students, args.days, args.per_day, args.seed, args.per_level)
+    result = run(args.students, args.days, args.per_day, args.seed, args.per_level, args.test_spread, args.testlet_sd)
     print(json.dumps(result, indent=2) if args.json else format_table(result))

@@ -14,11 +14,11 @@ from sqlalchemy.dialects.postgresql import insert
 from codementor.api import db
 from codementor.api.grader.verdict import GradeResult
 from codementor.api.grader.verdict import TestResult as GradedTest
-from codementor.api.learner.skills import ITEM_PRIOR_VAR
+from codementor.api.learner.skills import ITEM_PRIOR_VAR, key_of_test
 from codementor.api.models import Badge, ExerciseRating, HintEvent, Skill, User
 from codementor.api.services import submissions as subs
 from codementor.api.services.profile import put_profile
-from codementor.api.services.progress import progress_history, progress_view, record_submission
+from codementor.api.services.progress import exercise_ratings, progress_history, progress_view, record_submission
 from codementor.api.services.today import todays_exercises
 
 T0 = datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc)
@@ -117,6 +117,20 @@ async def test_skills_weigh_hints_and_ignore_resubmissions(sessions, bank):
     async with sessions() as s:
         rating = await s.get(ExerciseRating, ex.id)
     assert rating.attempts >= 2 and rating.var < ITEM_PRIOR_VAR  # the class's attempts rate the exercise
+
+
+async def test_each_test_of_a_graded_submission_is_rated_beside_its_exercise(sessions, bank):
+    ex = bank.all()[-1]
+    uid = await new_user(sessions, "per-test", "intermediate")
+    await submit(sessions, bank, uid, ex, False, T0)  # test "a" passes, test "b" fails
+    async with sessions() as s:
+        found = await s.execute(select(ExerciseRating).where(ExerciseRating.exercise_id.like(f"{ex.id}#%")))
+        rows = {r.exercise_id: r for r in found.scalars()}
+        ratings = await exercise_ratings(s)
+    a, b = rows[key_of_test(ex.id, "a")], rows[key_of_test(ex.id, "b")]
+    assert len(rows) == 2 and a.successes >= 1 and b.attempts >= 1
+    assert b.mean > a.mean  # the failed test now looks harder than the passed one
+    assert ex.id in ratings and not any("#" in k for k in ratings)  # the daily choice sees exercises only
 
 
 async def test_today_is_fixed_for_the_day_and_changes_with_the_next_one(sessions, bank):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from codementor.api.learner.progress import BADGES, Facts, earned_badges, streaks
-from codementor.api.learner.selector import BAND, History, Item, Selector, review_topics
-from codementor.api.learner.skills import GENERAL, SkillState, attempt_credit
+from codementor.api.learner.selector import BAND, History, Item, Selector, band_probability, review_topics
+from codementor.api.learner.skills import GENERAL, TEST_PRIOR_VAR, TESTLET_VAR, Belief, SkillState, attempt_credit, key_of_test
 
 DAY = date(2026, 3, 2)
 
@@ -134,6 +134,72 @@ def test_the_benchmark_runs_and_the_adaptive_policy_beats_the_baselines(capsys):
     main(["bench", "adaptive", "--students", "60", "--days", "10", "--json"])
     result = json.loads(capsys.readouterr().out)
     rows = {r["policy"]: r for r in result["rows"]}
-    assert set(rows) == {"adaptive", "random", "fixed", "oracle"} and result["students"] == 60
+    assert set(rows) == {"adaptive", "adaptive-pf", "random", "fixed", "informed", "oracle"} and result["students"] == 60
     assert all(r["assignments"] == 600 and 0 <= r["in_band_share"] <= 1 for r in rows.values())
     assert rows["adaptive"]["in_band_share"] > max(rows["random"]["in_band_share"], rows["fixed"]["in_band_share"])
+    assert rows["informed"]["in_band_share"] > rows["adaptive"]["in_band_share"]  # knowing the truth helps
+
+
+def test_the_simulated_grader_is_consistent_with_the_band():
+    import random
+
+    from codementor.bench.adaptive import make_world
+
+    world = make_world(random.Random(3), per_level=1)
+    item = world.items[4]
+    tests, (low, high) = world.tests[item.id], world.band[item.id]
+    assert 7 <= len(tests) <= 19 and low < high
+    assert abs(world.success_chance(world.true_difficulty[item.id], tests) - 0.5) < 1e-6
+    assert abs(world.success_chance(low, tests) - BAND[0]) < 1e-6 and abs(world.success_chance(high, tests) - BAND[1]) < 1e-6
+
+
+def fresh_tests(n: int, mean: float = -2.0) -> list[Belief]:
+    return [Belief(mean, TEST_PRIOR_VAR) for _ in range(n)]
+
+
+def test_per_test_results_say_more_than_pass_or_fail():
+    near, far = SkillState("beginner"), SkillState("beginner")
+    near.update_tests("loops", Belief(0.0, 0.3), list(zip(fresh_tests(10), [True] * 9 + [False])), passed=False)
+    far.update_tests("loops", Belief(0.0, 0.3), list(zip(fresh_tests(10), [False] * 10)), passed=False)
+    assert near.ability("loops")[0] > far.ability("loops")[0]  # a near miss is not a zero
+    graded, binary = SkillState("beginner"), SkillState("beginner")
+    graded.update_tests("loops", Belief(0.0, 0.3), list(zip(fresh_tests(10), [True] * 10)), passed=True)
+    binary.update("loops", Belief(0.0, 0.3), 1.0)
+    assert graded.ability("loops")[0] > binary.ability("loops")[0] > 0
+    assert graded.ability("loops")[1] < binary.ability("loops")[1]  # and leaves the estimate surer
+
+
+def test_many_tests_of_one_attempt_are_not_many_attempts():
+    def after(n_tests: int) -> float:
+        s = SkillState("beginner")
+        s.update_tests("loops", Belief(0.0, 0.3), list(zip(fresh_tests(n_tests, 0.0), [False] * n_tests)), passed=False)
+        return s.ability("loops")[1]
+
+    assert after(200) < after(10)  # more tests, more evidence...
+    assert after(200) - after(10_000) < 0.01  # ...up to the cap the attempt effect sets
+    assert after(10_000) > TESTLET_VAR
+
+
+def test_hints_discount_the_passed_tests_and_every_rating_moves():
+    clean, hinted = SkillState("beginner"), SkillState("beginner")
+    exercise, ratings = Belief(0.0, 0.3), fresh_tests(8)
+    clean.update_tests("loops", exercise, list(zip(ratings, [True] * 8)), passed=True)
+    hinted.update_tests("loops", Belief(0.0, 0.3), list(zip(fresh_tests(8), [True] * 8)), passed=True, hints=3)
+    assert clean.ability("loops")[0] > hinted.ability("loops")[0] > 0
+    assert exercise.mean < 0.0 and exercise.attempts == 1 and exercise.successes == 1
+    assert all(r.mean < -2.0 and r.attempts == 1 for r in ratings)  # passed by a beginner: easier than thought
+    assert key_of_test("loops-sum", "empty list") == key_of_test("loops-sum", "empty list") != key_of_test("loops-sum", "one item")
+    assert "#" in key_of_test("loops-sum", "x") and len(key_of_test("x" * 100, "y")) <= 100
+
+
+def test_the_choice_prefers_the_exercise_most_likely_in_the_band():
+    skills = SkillState("intermediate")
+    for _ in range(6):
+        skills.update("loops", 0.0, 1.0)
+    mean, _ = skills.ability("loops")
+    items = [Item(f"loops-{k}", "loops", mean - shift, ()) for k, shift in enumerate((0.0, 1.3, 3.0))]
+    scores = [band_probability(skills, it) for it in items]
+    assert scores[1] == max(scores)  # predicted chance about 78 %
+    assert Selector(items).choose(skills, History(), "eve", DAY, 1)[0].item.id == "loops-1"
+    known, unknown = Item("k", "loops", mean - 1.3), Item("u", "strings", skills.ability("strings")[0] - 1.3)
+    assert band_probability(skills, known) > band_probability(skills, unknown)  # the same aim, but surer

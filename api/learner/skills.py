@@ -38,15 +38,27 @@ student's first attempts. Authors' levels are rough; a class's attempts sharpen 
 
 Outcomes
 --------
-A clean solve counts 1. Hints lower the credit (a solve after three hints says less than a
-clean solve): ``1 - 0.15 * hints``, never below 0.5. A failed attempt counts a quarter of
-its test score (passing most tests is a near miss, not a zero). Only the first
-``MAX_ATTEMPTS_COUNTED`` attempts at an exercise count, and none after it was solved:
-resubmitting a solved exercise must not inflate a skill.
+A graded submission counts test by test (partial credit): each test is a Rasch item of its
+own, rated like an exercise (its difficulty starts ``TEST_OFFSET`` below its exercise's
+level and is learned from the class), so failing one edge case says little and failing
+everything says a lot. The tests of one attempt are not independent (one wrong idea fails
+several), so their pooled evidence is capped by ``TESTLET_VAR``, the assumed variance of
+an effect the attempt shares across its tests (Bradlow, Wainer & Wang 1999; see
+`SkillState.update_tests`). The exercise's own rating keeps predicting the chance of full
+success, which is what the daily choice aims at. In the band the choice aims at, almost
+every test passes, so the per-test results add most on the attempts that go badly.
+
+A submission that did not get graded (load error, timeout, crash) counts as a plain
+attempt: a clean solve counts 1, a failure a quarter of its test score. Hints lower the
+credit (a solve after three hints says less than a clean solve): ``1 - 0.15 * hints``,
+never below 0.5; with per-test results, they discount the passed tests' evidence by the
+same factor. Only the first ``MAX_ATTEMPTS_COUNTED`` attempts at an exercise count, and
+none after it was solved: resubmitting a solved exercise must not inflate a skill.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -66,6 +78,10 @@ HINT_PENALTY = 0.15
 MIN_HINTED_CREDIT = 0.5
 FAILED_CREDIT = 0.25
 MAX_ATTEMPTS_COUNTED = 3
+# per-test observations (partial credit, see `SkillState.update_tests`)
+TESTLET_VAR = 0.5  # assumed variance of the effect one attempt shares across its tests
+TEST_OFFSET = 2.0  # a single test starts this much easier than its exercise, in logits
+TEST_PRIOR_VAR = 1.0  # how unsure a fresh test's difficulty is
 MASTERY_PROBABILITY = 0.8  # predicted chance on a hard exercise
 MASTERY_MAX_SD = 0.7
 
@@ -103,6 +119,20 @@ def attempt_credit(passed: bool, score: float, hints: int) -> float:
     if passed:
         return max(MIN_HINTED_CREDIT, 1.0 - HINT_PENALTY * max(0, hints))
     return FAILED_CREDIT * min(1.0, max(0.0, score))
+
+
+def key_of_test(exercise_id: str, test: str) -> str:
+    """Where a test's rating is kept: beside its exercise's, keyed by the exercise and the test's name."""
+    key = f"{exercise_id}#{hashlib.sha1(test.encode()).hexdigest()[:12]}"
+    return key if len(key) <= 100 else f"#{hashlib.sha1(key.encode()).hexdigest()}"
+
+
+def _step_item(item: Belief, residual: float, pq: float, s: float, success: bool) -> None:
+    """The item side of the filter step: a surprise success makes the item look easier."""
+    item.mean -= item.var * residual / s
+    item.var = max(ITEM_MIN_VAR, item.var - item.var * item.var * pq / s)
+    item.attempts += 1
+    item.successes += success
 
 
 @dataclass
@@ -144,12 +174,44 @@ class SkillState:
             b.mean += b.var * r / s
             b.var = max(1e-4, b.var - b.var * b.var * pq / s)
         if isinstance(difficulty, Belief):
-            item.mean -= item.var * r / s
-            item.var = max(ITEM_MIN_VAR, item.var - item.var * item.var * pq / s)
-            item.attempts += 1
-            item.successes += outcome >= MIN_HINTED_CREDIT
+            _step_item(item, r, pq, s, outcome >= MIN_HINTED_CREDIT)
         t.attempts += 1
         t.successes += outcome >= MIN_HINTED_CREDIT
+        return p
+
+    def update_tests(self, topic: str, exercise: Belief, tests: list[tuple[Belief, bool]], passed: bool, hints: int = 0) -> float:
+        """One filter step from an attempt's per-test results; returns the predicted chance of success.
+
+        Each test is a Rasch observation with its own difficulty (a Belief, updated too, like
+        an exercise's). Their residuals are pooled into one step whose information is capped
+        by TESTLET_VAR: the tests of one attempt share the student's state that day (a
+        testlet, E. T. Bradlow, H. Wainer & X. Wang, "A Bayesian random effects model for
+        testlets", Psychometrika 64, 1999), so twelve tests are not twelve attempts. Hints
+        discount the evidence of the passed tests (a hinted pass says less). The exercise's
+        own rating (its chance of full success, used for the daily choice) is updated from
+        `passed` on the item side only, so the attempt is not counted twice for the student.
+        """
+        g, t = self.belief(GENERAL), self.belief(topic)
+        theta, var = g.mean + t.mean, g.var + t.var
+        weight = attempt_credit(True, 1.0, hints)
+        residual = info = 0.0
+        for rating, ok in tests:
+            p = sigmoid(theta - rating.mean)
+            pq = p * (1.0 - p)
+            r = (1.0 if ok else 0.0) - p
+            residual += r * weight if r > 0 else r
+            info += pq
+            _step_item(rating, r, pq, 1.0 + (var + rating.var) * pq, ok)
+        s = 1.0 + (var + TESTLET_VAR) * info
+        for b in (g, t):
+            b.mean += b.var * residual / s
+            b.var = max(1e-4, b.var - b.var * b.var * info / s)
+        p = sigmoid(theta - exercise.mean)
+        pq = p * (1.0 - p)
+        outcome = attempt_credit(passed, 0.0, hints)
+        _step_item(exercise, outcome - p, pq, 1.0 + (var + exercise.var) * pq, passed)
+        t.attempts += 1
+        t.successes += passed
         return p
 
     def age(self, days: float, topic: str | None = None) -> None:

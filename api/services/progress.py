@@ -13,7 +13,18 @@ from ...exercise_bank import Exercise
 from ...exercise_bank.topics import TOPICS as TOPICS_IN_ORDER
 from ..errors import InvalidRequest
 from ..learner.progress import BADGES, BADGES_BY_ID, Facts, earned_badges, streaks
-from ..learner.skills import GENERAL, ITEM_PRIOR_VAR, LEVEL_DIFFICULTY, MAX_ATTEMPTS_COUNTED, Belief, SkillState, attempt_credit
+from ..learner.skills import (
+    GENERAL,
+    ITEM_PRIOR_VAR,
+    LEVEL_DIFFICULTY,
+    MAX_ATTEMPTS_COUNTED,
+    TEST_OFFSET,
+    TEST_PRIOR_VAR,
+    Belief,
+    SkillState,
+    attempt_credit,
+    key_of_test,
+)
 from ..models import ActivityDay, Badge, ExerciseRating, Skill, Submission
 from .clock import local_day
 from .profile import get_profile, timezone_of
@@ -44,8 +55,11 @@ async def save_skills(session, user_id: int, state: SkillState, topics, now: dat
 
 
 async def exercise_ratings(session) -> dict[str, Belief]:
-    """Every exercise's learned difficulty (exercises nobody attempted yet are missing)."""
-    rows = (await session.execute(select(ExerciseRating))).scalars()
+    """Every exercise's learned difficulty (exercises nobody attempted yet are missing).
+
+    The same table keeps each test's rating under `key_of_test` (with a "#"); those are left out.
+    """
+    rows = (await session.execute(select(ExerciseRating).where(ExerciseRating.exercise_id.not_like("%#%")))).scalars()
     return {r.exercise_id: Belief(r.mean, r.var, r.attempts, r.successes) for r in rows}
 
 
@@ -57,15 +71,45 @@ async def _rating_for_update(session, exercise: Exercise) -> Belief:
     return Belief(row.mean, row.var, row.attempts, row.successes)
 
 
+async def _test_ratings_for_update(session, exercise: Exercise, names: list[str]) -> dict[str, Belief]:
+    """The ratings of the named tests of `exercise`, by key, created at their prior and locked."""
+    keys = sorted({key_of_test(exercise.id, n) for n in names})
+    mean = LEVEL_DIFFICULTY.get(exercise.difficulty, 0.0) - TEST_OFFSET
+    rows = [{"exercise_id": k, "mean": mean, "var": TEST_PRIOR_VAR, "attempts": 0, "successes": 0} for k in keys]
+    await session.execute(insert(ExerciseRating).values(rows).on_conflict_do_nothing())
+    stmt = select(ExerciseRating).where(ExerciseRating.exercise_id.in_(keys)).order_by(ExerciseRating.exercise_id)
+    found = (await session.execute(stmt.with_for_update().execution_options(populate_existing=True))).scalars()
+    return {r.exercise_id: Belief(r.mean, r.var, r.attempts, r.successes) for r in found}
+
+
 async def _save_rating(session, exercise_id: str, b: Belief, now: datetime) -> None:
     values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
     await session.execute(update(ExerciseRating).where(ExerciseRating.exercise_id == exercise_id).values(**values))
 
 
+def graded_tests(sub: Submission) -> list[tuple[str, bool]]:
+    """(test name, passed) for each test the grader ran; empty when the code did not get graded."""
+    if sub.status != "graded":
+        return []
+    return [(str(r["name"]), bool(r.get("passed"))) for r in sub.results or [] if isinstance(r, dict) and "name" in r]
+
+
 async def _update_skill(session, user_id: int, state: SkillState, exercise: Exercise, sub: Submission, now: datetime) -> None:
-    """One filter step for the student's skills and the exercise's rating."""
+    """One filter step for the student's skills and the ratings of the exercise and its tests.
+
+    A graded submission counts test by test (partial credit); one that did not run (load
+    error, timeout, crash) counts as a plain failure.
+    """
     rating = await _rating_for_update(session, exercise)
-    state.update(exercise.topic, rating, attempt_credit(sub.passed, sub.score, sub.hint_count))
+    results = graded_tests(sub)
+    if results:
+        tests = await _test_ratings_for_update(session, exercise, [name for name, _ in results])
+        pairs = [(tests[key_of_test(exercise.id, name)], ok) for name, ok in results]
+        state.update_tests(exercise.topic, rating, pairs, sub.passed, sub.hint_count)
+        for key, b in tests.items():
+            await _save_rating(session, key, b, now)
+    else:
+        state.update(exercise.topic, rating, attempt_credit(sub.passed, sub.score, sub.hint_count))
     await save_skills(session, user_id, state, (GENERAL, exercise.topic), now)
     await _save_rating(session, exercise.id, rating, now)
 
