@@ -53,3 +53,12 @@ def stack(services, tmp_path_factory):
 @pytest.fixture(scope="session")
 def hub(stack) -> HubClient:
     return HubClient(stack.hub_url, stack.ops_token)
+
+
+@pytest.fixture(scope="session")
+def ipython_shell():
+    """The one IPython shell of the test process (IPython allows a single global test shell)."""
+    from IPython.testing import globalipapp
+
+    globalipapp.start_ipython()
+    return globalipapp.get_ipython()

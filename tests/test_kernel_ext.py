@@ -6,15 +6,14 @@ import json
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import start_ipython
 
 from codementor.exercise_bank.render import render_notebook
 from tutor_kernel_ext.notebook import current_code, notebook_path
 
 
 @pytest.fixture(scope="module")
-def ip():
-    shell = start_ipython()
+def ip(ipython_shell):
+    shell = ipython_shell
     shell.run_line_magic("load_ext", "tutor_kernel_ext")
     yield shell
     shell.run_line_magic("unload_ext", "tutor_kernel_ext")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
 
 from tutor_kernel_ext.learner import format_progress
 from tutor_kernel_ext.magics import TutorMagics
@@ -13,13 +12,12 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def ip(stack, hub):
+def ip(stack, hub, ipython_shell):
     hub.create_user("nora")
-    shell = InteractiveShell.instance()
+    shell = ipython_shell
     magics = TutorMagics(shell=shell, api_url=stack.api_url, api_token=hub.user_token("nora"))
     shell.register_magics(magics)
     yield shell
-    InteractiveShell.clear_instance()
 
 
 def test_onboard_sets_the_profile_and_explains_mistakes(ip, capsys):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.testing.globalipapp import start_ipython
 
 from tutor_kernel_ext.client import own_server_url
 from tutor_kernel_ext.magics import TutorMagics, format_today
 
 
 @pytest.fixture(scope="module")
-def ip():
-    return start_ipython()
+def ip(ipython_shell):
+    return ipython_shell
 
 
 def test_server_url_comes_from_what_jupyterhub_sets():
