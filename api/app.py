@@ -18,6 +18,7 @@ from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
 from . import db
+from .gateway.gateway import TutorGateway
 from .grader import Grader
 from .handlers import all_routes
 from .handlers.base import NotFoundHandler
@@ -37,6 +38,7 @@ class APIContext:
     redis: Any
     users: UserDirectory
     limiter: WindowLimiter
+    gateway: TutorGateway
     hub_auth: HubOAuth
     course_timezone: str
     daily_count: int
@@ -50,7 +52,7 @@ class TutorAPI(Application):
     name = "codementor-api"
     description = __doc__
     aliases = {"port": "TutorAPI.port", "ip": "TutorAPI.ip", "config": "TutorAPI.config_file", "log-level": "Application.log_level"}
-    classes = [Grader]
+    classes = [Grader, TutorGateway]
 
     config_file = Unicode("", help="A Python config file to load (c.TutorAPI.... settings).").tag(config=True)
     ip = Unicode("127.0.0.1", help="Address to listen on.").tag(config=True)
@@ -111,6 +113,7 @@ class TutorAPI(Application):
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=WindowLimiter(redis, self.rate_limits),
+            gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, course_timezone=self.course_timezone),
             hub_auth=HubOAuth(parent=self, cache_max_age=60),
             course_timezone=self.course_timezone,
             daily_count=self.daily_count,
@@ -137,6 +140,7 @@ class TutorAPI(Application):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
         server.stop()
+        await ctx.gateway.aclose()
         await ctx.redis.aclose()
 
     def start(self):

@@ -1,0 +1,57 @@
+"""One tutor exchange: gather context, ask the gateway, store the conversation."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+from ...exercise_bank import Exercise
+from ..gateway.gateway import Asker, Event, TutorGateway
+from ..gateway.guardrails import TutorContext
+from . import conversations
+from ..models import HintEvent
+from .hints import hints_taken
+
+
+def next_ladder_hint(exercise: Exercise, taken: int) -> str:
+    """The authored rung a student would get next (the last one once the ladder is climbed)."""
+    return exercise.hints[min(taken, len(exercise.hints) - 1)] if exercise.hints else ""
+
+
+async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor") -> TutorContext:
+    async with sessionmaker() as session:
+        conv = await conversations.active(session, asker.user_id, exercise.id) if purpose == "tutor" else None
+        history = await conversations.window(session, conv, gateway.history_turns)
+        taken = await hints_taken(session, asker.user_id, exercise.id)
+    return TutorContext(
+        exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
+        error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=conv.summary if conv else "",
+        ladder_hint=next_ladder_hint(exercise, taken), purpose=purpose, names=(asker.name,),
+    )
+
+
+async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req) -> AsyncIterator[Event]:
+    """Stream the tutor's answer, then store the exchange in the student's conversation."""
+    ctx = await build_context(sessionmaker, gateway, asker, exercise, req)
+    async for event in gateway.answer(asker, exercise, ctx):
+        if event.kind == "done":
+            async with sessionmaker() as session, session.begin():
+                conv = await conversations.append(
+                    session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns
+                )
+            event.meta["conversation_id"] = conv.id
+        yield event
+
+
+async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int) -> dict:
+    """A hint beyond the authored ladder, grounded in the student's code and last error."""
+    ctx = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint")
+    done = None
+    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1):
+        if event.kind == "done":
+            done = event
+    async with sessionmaker() as session, session.begin():
+        session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20]))
+    return {
+        "exercise_id": exercise.id, "rung": taken + 1, "of": len(exercise.hints), "text": done.text,
+        "source": done.meta["source"], "last": True, "extra": True,
+    }
