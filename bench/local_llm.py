@@ -130,12 +130,18 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hung up (timeouts are part of the act) is not news
+
+
 class LocalLLM:
     """Start with `LocalLLM().start()`; `base_url` is what an OpenAI client needs."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0):
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server((host, port), Handler)
         self.server.state = State()
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
