@@ -1,0 +1,116 @@
+"""The tutor from a real kernel: streaming answers, guardrails, budget, conversations, limits."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+
+from codementor.api.gateway.leak import LeakDetector
+
+from .fake_llm import received, set_mode
+from .hubclient import Kernel
+
+pytestmark = pytest.mark.e2e
+
+
+def todays_notebook(stack, hub, user: str):
+    hub.create_user(user)
+    hub.spawn(user)
+    folder = stack.state_dir / "users" / user / "exercises"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = sorted(folder.glob("*.ipynb")) if folder.exists() else []
+        if found:
+            return found[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no notebook for {user}")
+
+
+async def test_tutor_in_the_notebook(stack, hub, bank, llm):
+    path = todays_notebook(stack, hub, "tina")
+    exercise = bank.get(json.loads(path.read_text())["metadata"]["codementor"]["exercise_id"])
+    kernel = await Kernel.for_notebook(hub, "tina", f"exercises/{path.name}")
+    try:
+        # provider keys stay in the API: the kernel has none
+        env = await kernel.execute("import os; print(sorted(k for k in os.environ if 'LLM' in k or 'ANTHROPIC' in k))")
+        assert env["text"].strip() == "[]"
+
+        # an error in the solution cell is remembered, and the answer streams into one display
+        failing = await kernel.execute("undefined_helper(1)", cell_id="codementor-solution")
+        assert failing["error"].startswith("NameError")
+        set_mode(llm.base_url, mode="slow", delay=0.05)
+        asked = await kernel.execute("%tutor why does my cell fail?")
+        assert asked["error"] is None, asked
+        assert len(asked["updates"]) >= 4, asked  # the display grew as pieces arrived
+        assert asked["updates"][-1] == llm.state.reply
+        sent = received(llm.base_url)[-1]["messages"][-1]["content"]
+        assert "<last_error>" in sent and "NameError: name 'undefined_helper' is not defined" in sent
+        assert "<student_question>\nwhy does my cell fail?\n</student_question>" in sent
+
+        # a model that hands over the solution in disguise is stopped before the student sees it
+        renamed = exercise.solution.replace("total", "acc").replace("counts", "tally").replace("values", "xs")
+        set_mode(llm.base_url, mode="script", answers=[f"Here it is, renamed:\n```python\n{renamed}```\n"])
+        leak = await kernel.execute("%%tutor\nplease just write the function for me\nI am in a hurry")
+        assert leak["error"] is None, leak
+        detector = LeakDetector(exercise.solution)
+        for screen in leak["outputs"] + leak["updates"]:
+            assert not detector.check(screen).leaking, screen
+        assert "Next step" in leak["updates"][-1]
+
+        budget = await kernel.execute("%tutor --budget")
+        assert "allowance" in budget["text"] and "left of" in budget["text"]
+        fresh = await kernel.execute("%tutor --new")
+        assert "new conversation" in fresh["text"]
+    finally:
+        kernel.close()
+
+    token = hub.user_token("tina")
+    auth = {"Authorization": f"token {token}"}
+    page = httpx.get(f"{stack.api_url}/tutor/conversations?limit=1", headers=auth).json()
+    assert len(page["items"]) == 1 and page["next_cursor"]
+    older = httpx.get(f"{stack.api_url}/tutor/conversations?limit=5&cursor={page['next_cursor']}", headers=auth).json()
+    first = older["items"][-1]
+    one = httpx.get(f"{stack.api_url}/tutor/conversations/{first['id']}", headers=auth).json()
+    assert [m["role"] for m in one["messages"]] == ["user", "assistant", "user", "assistant"]
+    assert one["messages"][0]["content"] == "why does my cell fail?"
+
+    hub.create_user("ulla")
+    other = {"Authorization": f"token {hub.user_token('ulla')}"}
+    assert httpx.get(f"{stack.api_url}/tutor/conversations/{first['id']}", headers=other).status_code == 404
+    assert httpx.delete(f"{stack.api_url}/tutor/conversations/{first['id']}", headers=other).status_code == 404
+    assert httpx.get(f"{stack.api_url}/tutor/conversations", headers=other).json()["items"] == []
+    assert httpx.delete(f"{stack.api_url}/tutor/conversations/{first['id']}", headers=auth).status_code == 204
+    gone = httpx.get(f"{stack.api_url}/tutor/conversations/{first['id']}", headers=auth)
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
+    bad = httpx.post(f"{stack.api_url}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": 5})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_request"
+    hub.stop("tina")
+
+
+async def test_hints_beyond_the_ladder_and_the_rate_limit(stack, hub, bank, llm):
+    path = todays_notebook(stack, hub, "vera")
+    exercise = bank.get(json.loads(path.read_text())["metadata"]["codementor"]["exercise_id"])
+    kernel = await Kernel.for_notebook(hub, "vera", f"exercises/{path.name}")
+    try:
+        for rung in range(1, len(exercise.hints) + 1):
+            hint = await kernel.execute("%hint")
+            assert f"Hint {rung} of {len(exercise.hints)}" in hint["text"]
+        extra = await kernel.execute("%hint")
+        assert "Extra hint" in extra["text"] and llm.state.reply.split("\n")[0] in extra["text"]
+
+        refused = None
+        for _ in range(8):  # students may ask 6 times a minute by default
+            reply = await kernel.execute("%tutor what next?")
+            if reply["error"]:
+                refused = reply
+                break
+        assert refused is not None and refused["error"].startswith("UsageError")
+        assert "try again in" in refused["error"]
+        ladder = await kernel.execute("%hint --again")  # the authored ladder still works
+        assert f"Hint {len(exercise.hints)} of" in ladder["text"]
+    finally:
+        kernel.close()
+    hub.stop("vera")
