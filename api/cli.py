@@ -76,6 +76,13 @@ def cmd_demo(args, rest):
     run_demo(Path(args.state_dir), args.port)
 
 
+def cmd_bench(args, rest):
+    if args.what == "tutor":
+        from ..bench.tutor import main as bench_tutor
+
+        bench_tutor(as_json=args.json, rounds=args.rounds, students=args.students)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codementor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -96,6 +103,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--bank", default=None)
     p.set_defaults(func=cmd_exercises)
+    p = sub.add_parser("bench", help="measure: `bench tutor` starts its own stack and prints latency, overhead and cache figures")
+    p.add_argument("what", choices=["tutor"])
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--rounds", type=int, default=200, help="timed requests per latency figure")
+    p.add_argument("--students", type=int, default=30, help="class size of the replayed cache trace")
+    p.set_defaults(func=cmd_bench)
     p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users")
     p.add_argument("--state-dir", default=".state/demo")
     p.add_argument("--port", type=int, default=8000)

@@ -44,7 +44,9 @@ async def test_tutor_in_the_notebook(stack, hub, bank, llm):
         set_mode(llm.base_url, mode="slow", delay=0.05)
         asked = await kernel.execute("%tutor why does my cell fail?")
         assert asked["error"] is None, asked
-        assert len(asked["updates"]) >= 4, asked  # the display grew as pieces arrived
+        # the display grew line by line as pieces arrived, then settled on the whole answer
+        assert len(asked["updates"]) >= 3, asked
+        assert llm.state.reply.startswith(asked["updates"][0].rstrip(" ▍")) and len(asked["updates"][0]) < len(llm.state.reply)
         assert asked["updates"][-1] == llm.state.reply
         sent = received(llm.base_url)[-1]["messages"][-1]["content"]
         assert "<last_error>" in sent and "NameError: name 'undefined_helper' is not defined" in sent
@@ -104,11 +106,11 @@ async def test_hints_beyond_the_ladder_and_the_rate_limit(stack, hub, bank, llm)
         refused = None
         for _ in range(8):  # students may ask 6 times a minute by default
             reply = await kernel.execute("%tutor what next?")
-            if reply["error"]:
-                refused = reply
+            if "UsageError" in reply["text"]:
+                refused = reply["text"]
                 break
-        assert refused is not None and refused["error"].startswith("UsageError")
-        assert "try again in" in refused["error"]
+        assert refused is not None, reply  # one friendly line, no traceback
+        assert "try again in" in refused and "Traceback" not in refused and len(refused.strip().splitlines()) == 1
         ladder = await kernel.execute("%hint --again")  # the authored ladder still works
         assert f"Hint {len(exercise.hints)} of" in ladder["text"]
     finally:

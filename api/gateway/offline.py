@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 LAST_LINE = re.compile(r"^(?P<cls>[A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning))(?::\s?(?P<msg>.*))?$")
-LINE_NO = re.compile(r'line (\d+)')
+LINE_NO = re.compile(r'(?:File "[^"]*"|Cell In\[\d+\]), line (\d+)')
 
 
 @dataclass(frozen=True)
@@ -19,14 +19,16 @@ class ParsedError:
     line: int | None
 
 
+def _last_match(text: str):
+    found = None
+    for raw in (text or "").splitlines():
+        found = LAST_LINE.match(raw.strip()) or found
+    return found
+
+
 def parse_error(error: str, traceback: str = "") -> ParsedError | None:
     """The exception class, message and line of the last error, from its text."""
-    text = (traceback or "") + "\n" + (error or "")
-    found = None
-    for raw in text.splitlines():
-        match = LAST_LINE.match(raw.strip())
-        if match:
-            found = match
+    found = _last_match(traceback) or _last_match(error)
     if not found:
         return None
     lines = LINE_NO.findall(traceback or "")

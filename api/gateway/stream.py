@@ -23,10 +23,13 @@ class GuardedStream:
             return ""
         # release whole lines only, and never the inside of an open code fence
         cut = self.text.rfind("\n") + 1
+        if self.text[:cut].count("```") % 2 == 1:
+            self.holding = True
+            cut = self.text.rfind("\n", 0, self.text.rfind("```", 0, cut)) + 1
         if cut <= self.sent:
             return ""
         pending = self.text[self.sent:cut]
-        if self.text[:cut].count("```") % 2 == 1 or self.detector.suspicious(pending):
+        if self.detector.suspicious(pending):
             self.holding = True
             return ""
         self.sent = cut

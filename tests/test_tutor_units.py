@@ -1,0 +1,92 @@
+"""Plain functions of the tutor: offline explanations, the leak filter, the kernel-side parsing."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.core.error import UsageError
+
+from codementor.api.gateway.cache import cache_key
+from codementor.api.gateway.guardrails import scrub
+from codementor.api.gateway.leak import LeakDetector
+from codementor.api.gateway.offline import explain, offline_answer
+from codementor.api.gateway.stream import GuardedStream
+from tutor_kernel_ext.magics import keep_question_marks, split_tutor_line
+
+
+def tb(last: str, line: int = 4) -> str:
+    return f'Traceback (most recent call last):\n  File "<ipython-input-3>", line {line}, in f\n    x = thing\n{last}'
+
+
+@pytest.mark.parametrize(
+    "last, expected",
+    [
+        ("NameError: name 'totl' is not defined", "`totl`"),
+        ("TypeError: unsupported operand type(s) for +=: 'int' and 'str'", "type(...)"),
+        ("TypeError: sum_of_evens() takes 1 positional argument but 2 were given", "number (or kind) of arguments"),
+        ("TypeError: 'int' object is not iterable", "collection"),
+        ("IndexError: list index out of range", "n - 1"),
+        ("KeyError: 'the'", "'the'"),
+        ("ZeroDivisionError: division by zero", "empty list"),
+        ("AttributeError: 'NoneType' object has no attribute 'append'", "`None`"),
+        ("AttributeError: 'list' object has no attribute 'add'", "dir(obj)"),
+        ("IndentationError: expected an indented block after 'for' statement on line 3", "indented"),
+        ("SyntaxError: invalid syntax", "missing `:`"),
+        ("RecursionError: maximum recursion depth exceeded", "base case"),
+        ("ValueError: invalid literal for int() with base 10: 'x'", "invalid literal"),
+        ("UnboundLocalError: cannot access local variable 'total' where it is not associated with a value", "`total`"),
+    ],
+)
+def test_offline_explanations_follow_the_traceback(last, expected):
+    text = explain(last.split(":")[0], tb(last, line=7))
+    assert text.startswith(f"**{last.split(':')[0]}** (line 7)")
+    assert expected in text
+
+
+def test_offline_answer_without_error_still_helps():
+    assert "hint" in offline_answer("what now", "", "", "Use a loop.").lower()
+    assert "example" in offline_answer("", "", "", None)
+
+
+def test_authored_hints_and_other_solutions_are_not_leaks(bank):
+    for exercise in bank.all():
+        detector = LeakDetector(exercise.solution)
+        assert detector.check(exercise.solution).leaking
+        for hint in exercise.hints:
+            assert not detector.check(hint).leaking, (exercise.id, hint)
+        for other in bank.all():
+            if other.id != exercise.id:
+                assert not detector.check(f"```python\n{other.solution}```").leaking
+
+
+def test_the_stream_guard_holds_back_from_the_first_suspicious_line(bank):
+    detector = LeakDetector(bank.get("sum-of-evens").solution)
+    guard = GuardedStream(detector)
+    shown = guard.feed("Think about it.\nThen ") + guard.feed("write if n % 2 == 0:\nand more\n")
+    assert shown == "Think about it.\n" and guard.holding
+    assert guard.rest() == "Then write if n % 2 == 0:\nand more\n"
+    fenced = GuardedStream(detector)
+    assert fenced.feed("Look:\n```python\nx = 1\n") == "Look:\n" and fenced.holding
+
+
+def test_scrub_removes_personal_data():
+    text = scrub("I'm Jane Doe, jane.doe@uni.edu, call +1 (555) 010-9999; user jdoe42 here", names=("jdoe42",))
+    for secret in ("Jane", "Doe", "jane.doe@uni.edu", "555", "jdoe42"):
+        assert secret not in text
+
+
+def test_cache_key_ignores_formatting_but_not_meaning():
+    base = dict(exercise_id="e", exercise_version=1, error_class="KeyError", rung=0, question="Why?", purpose="tutor", prompt_version="v", model="m")
+    a = cache_key(code="x = 1  # mine\n", **base)
+    assert a == cache_key(code="x=1\n\n", **{**base, "question": "why"})
+    assert a != cache_key(code="x = 2\n", **base)
+    assert a != cache_key(code="x = 1\n", **{**base, "error_class": "NameError"})
+
+
+def test_tutor_line_parsing_keeps_questions_whole():
+    args = split_tutor_line("--new I don't get why it's 0?")
+    assert args.new and not args.budget and args.question == ["I don't get why it's 0?"]
+    assert split_tutor_line("--budget").budget
+    with pytest.raises(UsageError):
+        split_tutor_line("--everything please")
+    assert keep_question_marks(["%tutor why is it 0?\n"]) == ["get_ipython().run_line_magic('tutor', 'why is it 0?')\n"]
+    assert keep_question_marks(["x?\n"]) == ["x?\n"]
