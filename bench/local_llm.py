@@ -88,6 +88,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/control":
             self.server.state.reset(**body)
             return self._json(200, {"ok": True})
+        if self.path.endswith("/v1/messages"):
+            return self._anthropic(body)
         if not self.path.endswith("/chat/completions"):
             return self._json(404, {"error": {"message": "not found"}})
         mode, reply = self.server.state.next_action(body)
@@ -105,6 +107,28 @@ class Handler(BaseHTTPRequestHandler):
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}], "usage": usage,
             })
         self._stream(body, reply, usage, state.delay if mode == "slow" else 0.0)
+
+    def _anthropic(self, body: dict) -> None:
+        """The Anthropic Messages API, streaming (enough of it for the gateway's provider)."""
+        mode, reply = self.server.state.next_action(body)
+        if mode == "error":
+            return self._json(529, {"type": "error", "error": {"type": "overloaded_error", "message": "busy"}})
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        prompt = _tokens(json.dumps(body.get("messages", [])) + body.get("system", ""))
+        events = [{"type": "message_start", "message": {"usage": {"input_tokens": prompt, "output_tokens": 1}}},
+                  {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}]
+        step = max(1, len(reply) // 4)
+        events += [{"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": reply[i:i + step]}} for i in range(0, len(reply), step)]
+        events += [{"type": "content_block_stop", "index": 0}, {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": _tokens(reply)}},
+                   {"type": "message_stop"}]
+        for event in events:
+            raw = f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+            self.wfile.write(f"{len(raw):x}\r\n".encode() + raw + b"\r\n")
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def _chunk(self, data: str) -> None:
         raw = f"data: {data}\n\n".encode()

@@ -251,3 +251,34 @@ async def test_cache_shares_only_non_personal_answers(infra, make_gateway, bank,
     assert len(received(llm.base_url)) == 2
     stats = await gw.cache.stats()
     assert stats["hits"] == 1 and stats["misses"] == 1
+
+
+async def test_anthropic_messages_provider(infra, make_gateway, bank, llm):
+    ex = bank.get("sum-of-evens")
+    root = llm.base_url.rsplit("/v1", 1)[0]
+    gw = make_gateway(providers=["anthropic", "offline"], anthropic_api_key="test", anthropic_base_url=root, cache_enabled=False)
+    asker = await student(infra)
+    _, final = await run(gw, asker, ex, context(ex, question="hello"))
+    assert final.meta["source"] == "anthropic" and final.text == llm.state.reply
+    body = received(llm.base_url)[0]
+    assert body["system"].startswith(SYSTEM_PROMPT) and all(m["role"] != "system" for m in body["messages"])
+    spent, _ = await ledger.usage(infra[0], asker.user_id, gw.today())
+    assert spent > 0
+
+
+async def test_conversation_window_and_summary(infra):
+    from codementor.api.services import conversations
+
+    sessionmaker = infra[0]
+    asker = await student(infra)
+    for i in range(5):
+        async with sessionmaker() as session, session.begin():
+            conv = await conversations.append(session, asker.user_id, "sum-of-evens", f"question {i}", f"answer {i}", "openai", turns=4)
+    async with sessionmaker() as session:
+        window = await conversations.window(session, conv, 4)
+        active = await conversations.active(session, asker.user_id, "sum-of-evens")
+    assert [m["content"] for m in window] == ["question 3", "answer 3", "question 4", "answer 4"]
+    assert active.id == conv.id and active.message_count == 10
+    for i in range(3):
+        assert f"Student asked: question {i}" in active.summary and f"Tutor said: answer {i}" in active.summary
+    assert "question 3" not in active.summary

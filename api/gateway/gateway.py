@@ -20,6 +20,7 @@ from .cache import AnswerCache, cache_key
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages, scrub
 from .leak import LeakDetector
 from .offline import error_class
+from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
 
 log = logging.getLogger(__name__)
@@ -195,7 +196,7 @@ class TutorGateway(Configurable):
                 if reservation is None:
                     continue
             request = ProviderRequest(messages, self.max_output_tokens, ctx)
-            guard = _guard_for(self.detector(exercise))
+            guard = GuardedStream(self.detector(exercise))
             try:
                 async for text in self._call_with_retries(provider, request, guard):
                     yield Event("delta", text)
@@ -255,12 +256,6 @@ class TutorGateway(Configurable):
         if rest:
             yield Event("delta", rest)
         yield Event("done", guard.text, meta)
-
-
-def _guard_for(detector):
-    from .stream import GuardedStream
-
-    return GuardedStream(detector)
 
 
 def _blocked_text(ctx: TutorContext) -> str:

@@ -12,6 +12,7 @@ import ast
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:```|\Z)", re.S)
 INLINE = re.compile(r"`([^`\n]+)`")
@@ -84,46 +85,75 @@ def _meaningful(tree: ast.AST) -> bool:
     return any(not (isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Constant))) for s in tree.body)
 
 
+STARTERS = {"for", "if", "elif", "while", "return", "def", "raise", "with", "try", "else:", "import", "yield", "lambda", "assert"}
+ASSIGN = re.compile(r"^(?:[-+*/%]?=|//=|\*\*=)$")
+
+
+def _may_start_code(words: list[str], i: int) -> bool:
+    word = words[i]
+    follows = words[i + 1] if i + 1 < len(words) else ""
+    return word in STARTERS or bool(ASSIGN.match(follows)) or "(" in word or "=" in word or "[" in word
+
+
 def _code_in_prose(line: str):
     """Stretches of a prose line that parse as a statement ("then do acc += item.")."""
     words = line.split()
     start = 0
     while start < len(words):
-        for end in range(min(len(words), start + WINDOW), start, -1):
-            piece = " ".join(words[start:end]).rstrip(".,;!?")
-            tree = _parse(piece) if piece else None
-            if tree is not None and _meaningful(tree):
-                yield tree
-                start = end - 1
-                break
+        if _may_start_code(words, start):
+            for end in range(min(len(words), start + WINDOW), start, -1):
+                piece = " ".join(words[start:end]).rstrip(".,;!?")
+                tree = _parse(piece) if piece else None
+                if tree is not None and _meaningful(tree):
+                    yield tree
+                    start = end - 1
+                    break
         start += 1
+
+
+@lru_cache(maxsize=4096)
+def _line_prints(raw: str) -> tuple:
+    """Fingerprints of the code in one line of prose (cached: a stream checks lines twice)."""
+    found: Counter = Counter()
+    line = PROSE_PREFIX.sub("", raw).strip().strip("`")
+    for piece in (p.strip() for p in line.split(";")):
+        tree = _parse(piece) if piece else None
+        if tree is not None:
+            found |= fingerprints(tree)
+        elif CODE_HINT.search(piece):
+            for sub in _code_in_prose(piece):
+                found |= fingerprints(sub)
+    return tuple(found.items())
 
 
 def _line_trees(text: str):
     for raw in text.splitlines():
-        line = PROSE_PREFIX.sub("", raw).strip().strip("`")
-        for piece in (p.strip() for p in line.split(";")):
-            tree = _parse(piece) if piece else None
-            if tree is not None:
-                yield tree
-            elif CODE_HINT.search(piece):
-                yield from _code_in_prose(piece)
+        prints = _line_prints(raw)
+        if prints:
+            yield Counter(dict(prints))
 
 
-def code_fragments(answer: str):
-    """Every piece of the answer that parses as Python: fenced blocks, inline code, lines of prose."""
+def code_prints(answer: str):
+    """Fingerprints of every piece of the answer that parses as Python: fenced blocks, inline code, lines of prose."""
     for block in FENCE.findall(answer):
         tree = _parse(block)
         if tree is not None:
-            yield tree
+            yield fingerprints(tree)
         else:
             yield from _line_trees(block)
     outside = FENCE.sub("\n", answer)
     for span in INLINE.findall(outside):
         tree = _parse(span)
         if tree is not None:
-            yield tree
+            yield fingerprints(tree)
     yield from _line_trees(INLINE.sub(lambda m: m.group(1), outside))
+
+
+def _seen(text: str) -> Counter:
+    seen: Counter = Counter()
+    for prints in code_prints(text):
+        seen |= prints
+    return seen
 
 
 @dataclass
@@ -141,11 +171,8 @@ class LeakDetector:
         self.threshold = threshold
 
     def similarity(self, answer: str) -> float:
-        seen: Counter = Counter()
-        for tree in code_fragments(answer):
-            seen |= fingerprints(tree)
-        shared = sum(min(weight, seen[key]) for key, weight in self.reference.items())
-        return shared / self.total
+        seen = _seen(answer)
+        return sum(min(weight, seen[key]) for key, weight in self.reference.items()) / self.total
 
     def check(self, answer: str) -> LeakCheck:
         score = self.similarity(answer)
@@ -153,7 +180,4 @@ class LeakDetector:
 
     def suspicious(self, text: str) -> bool:
         """Does this piece share any non-trivial statement with the solution? (used to hold back a stream)"""
-        seen: Counter = Counter()
-        for tree in code_fragments(text):
-            seen |= fingerprints(tree)
-        return any(key in self.reference and self.reference[key] >= 3 for key in seen)
+        return any(key in self.reference and self.reference[key] >= 3 for key in _seen(text))

@@ -8,14 +8,13 @@ is reserved and spent can never pass the cap.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import select, text
 
 from ..errors import DomainError
-from ..models import LLMBudgetDay, LLMCost
+from ..models import LLMBudgetDay
 
 MICRO = 1_000_000
 
@@ -46,44 +45,50 @@ class Reservation:
     micro: int
 
 
+# One round trip each. The budget row is created or updated under its row lock, and the
+# WHERE clause is checked against the latest committed row, so concurrent reservations queue.
+RESERVE_SQL = text("""
+WITH budget AS (
+    INSERT INTO llm_budget_days (user_id, day, reserved_micro, spent_micro)
+    SELECT :user_id, :day, :micro, 0 WHERE :micro <= :cap
+    ON CONFLICT ON CONSTRAINT uq_llm_budget_days_user_day DO UPDATE
+        SET reserved_micro = llm_budget_days.reserved_micro + EXCLUDED.reserved_micro
+        WHERE llm_budget_days.reserved_micro + llm_budget_days.spent_micro + EXCLUDED.reserved_micro <= :cap
+    RETURNING id
+)
+INSERT INTO llm_costs (user_id, day, role, purpose, provider, model, status, reserved_micro, cost_micro, input_tokens, output_tokens)
+SELECT :user_id, :day, :role, :purpose, :provider, :model, 'reserved', :micro, 0, 0, 0 FROM budget
+RETURNING id
+""")
+
+SETTLE_SQL = text("""
+WITH cost AS (
+    UPDATE llm_costs SET status = 'settled', cost_micro = :cost, input_tokens = :input_tokens, output_tokens = :output_tokens,
+        settled_at = now(), provider = COALESCE(NULLIF(:provider, ''), provider)
+    WHERE id = :cost_id AND status = 'reserved'
+    RETURNING user_id, day, reserved_micro
+)
+UPDATE llm_budget_days AS b SET reserved_micro = b.reserved_micro - cost.reserved_micro, spent_micro = b.spent_micro + :cost
+FROM cost WHERE b.user_id = cost.user_id AND b.day = cost.day
+""")
+
+
 async def reserve(sessionmaker, user_id: int, day: date, micro: int, cap_micro: int, *, role: str, purpose: str,
                   provider: str, model: str, retry_after: int) -> Reservation:
     """Set aside `micro` of today's budget, or raise OverBudget."""
+    params = dict(user_id=user_id, day=day, micro=micro, cap=cap_micro, role=role, purpose=purpose, provider=provider, model=model)
     async with sessionmaker() as session, session.begin():
-        await session.execute(
-            insert(LLMBudgetDay).values(user_id=user_id, day=day, reserved_micro=0, spent_micro=0)
-            .on_conflict_do_nothing(constraint="uq_llm_budget_days_user_day")
-        )
-        stmt = (
-            update(LLMBudgetDay)
-            .where(LLMBudgetDay.user_id == user_id, LLMBudgetDay.day == day,
-                   LLMBudgetDay.reserved_micro + LLMBudgetDay.spent_micro + micro <= cap_micro)
-            .values(reserved_micro=LLMBudgetDay.reserved_micro + micro)
-            .returning(LLMBudgetDay.id)
-        )
-        if (await session.execute(stmt)).scalar_one_or_none() is None:
-            raise OverBudget(f"today's tutor allowance is used up; it renews in {_hours(retry_after)} (the authored %hint ladder still works)", retry_after)
-        cost = LLMCost(user_id=user_id, day=day, role=role, purpose=purpose, provider=provider, model=model, status="reserved", reserved_micro=micro)
-        session.add(cost)
-        await session.flush()
-        return Reservation(cost.id, user_id, day, micro)
+        cost_id = (await session.execute(RESERVE_SQL, params)).scalar_one_or_none()
+    if cost_id is None:
+        raise OverBudget(f"today's tutor allowance is used up; it renews in {_hours(retry_after)} (the authored %hint ladder still works)", retry_after)
+    return Reservation(cost_id, user_id, day, micro)
 
 
 async def settle(sessionmaker, res: Reservation, cost_micro: int, input_tokens: int = 0, output_tokens: int = 0, provider: str = "") -> None:
-    """Replace the reservation by the real cost (0 when the call failed)."""
+    """Replace the reservation by the real cost (0 when the call failed); settling twice changes nothing."""
+    params = dict(cost_id=res.cost_id, cost=cost_micro, input_tokens=input_tokens, output_tokens=output_tokens, provider=provider)
     async with sessionmaker() as session, session.begin():
-        stmt = (
-            update(LLMCost).where(LLMCost.id == res.cost_id, LLMCost.status == "reserved")
-            .values(status="settled", cost_micro=cost_micro, input_tokens=input_tokens, output_tokens=output_tokens,
-                    settled_at=datetime.now(timezone.utc), **({"provider": provider} if provider else {}))
-            .returning(LLMCost.id)
-        )
-        if (await session.execute(stmt)).scalar_one_or_none() is None:
-            return  # already settled
-        await session.execute(
-            update(LLMBudgetDay).where(LLMBudgetDay.user_id == res.user_id, LLMBudgetDay.day == res.day)
-            .values(reserved_micro=LLMBudgetDay.reserved_micro - res.micro, spent_micro=LLMBudgetDay.spent_micro + cost_micro)
-        )
+        await session.execute(SETTLE_SQL, params)
 
 
 async def usage(sessionmaker, user_id: int, day: date) -> tuple[int, int]:
