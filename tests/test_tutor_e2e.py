@@ -87,6 +87,7 @@ async def test_tutor_in_the_notebook(stack, hub, bank, llm):
     assert httpx.delete(f"{stack.api_url}/tutor/conversations/{first['id']}", headers=auth).status_code == 204
     gone = httpx.get(f"{stack.api_url}/tutor/conversations/{first['id']}", headers=auth)
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
+    set_mode(llm.base_url, mode="normal")
     whole = httpx.post(f"{stack.api_url}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": "and now?"}, timeout=30)
     assert whole.status_code == 200 and whole.json()["answer"] == llm.state.reply and whole.json()["conversation_id"]
     bad = httpx.post(f"{stack.api_url}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": 5})

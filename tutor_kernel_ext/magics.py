@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import http.client
 import os
 import re
 import traceback
@@ -193,7 +194,7 @@ class TutorMagics(Magics):
                 handle.update({"text/markdown": text + footer, "text/plain": text}, raw=True)
         except TutorError as err:
             raise UsageError(str(err)) from None
-        except (OSError, ValueError) as err:
+        except (OSError, ValueError, http.client.HTTPException) as err:
             raise UsageError(f"the tutor's answer was cut off ({type(err).__name__}); ask again") from None
 
     @line_magic

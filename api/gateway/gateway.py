@@ -140,7 +140,11 @@ class TutorGateway(Configurable):
         prompt_tokens = sum(len(m["content"].encode()) + 8 for m in messages)
         return int(-(-(prompt_tokens * price["input"] + self.max_output_tokens * price["output"]) // 1))
 
-    def cost_micro(self, provider: Provider, usage) -> int:
+    def cost_micro(self, provider: Provider, usage, request: ProviderRequest | None = None, text: str = "") -> int:
+        if request is not None and not usage.output_tokens and text:
+            # a server that reports no usage is charged by size (about 4 bytes a token)
+            usage.input_tokens = sum(len(m["content"].encode()) for m in request.messages) // 4
+            usage.output_tokens = -(-len(text.encode()) // 4)
         price = self.price(provider.model)
         return int(-(-(usage.input_tokens * price["input"] + usage.output_tokens * price["output"]) // 1))
 
@@ -210,7 +214,8 @@ class TutorGateway(Configurable):
                 continue
             breaker.success()
             if reservation:
-                await ledger.settle(self.sessionmaker, reservation, self.cost_micro(provider, request.usage), request.usage.input_tokens, request.usage.output_tokens, provider.name)
+                cost = self.cost_micro(provider, request.usage, request, guard.text)
+                await ledger.settle(self.sessionmaker, reservation, cost, request.usage.input_tokens, request.usage.output_tokens, provider.name)
             async for event in self._finish(provider, exercise, ctx, guard):
                 yield event
             return
