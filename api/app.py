@@ -105,15 +105,16 @@ class TutorAPI(Application):
         engine = db.make_engine(self.database_url)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        grader = Grader(parent=self)
         return APIContext(
             prefix=self.service_prefix,
             bank=Bank(self.bank_dir),
-            grader=Grader(parent=self),
+            grader=grader,
             sessionmaker=sessionmaker,
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=WindowLimiter(redis, self.rate_limits),
-            gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, course_timezone=self.course_timezone),
+            gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, course_timezone=self.course_timezone),
             hub_auth=HubOAuth(parent=self, cache_max_age=60),
             course_timezone=self.course_timezone,
             daily_count=self.daily_count,

@@ -13,6 +13,7 @@ from codementor.api.gateway import ledger
 from codementor.api.gateway.gateway import Asker, TutorGateway
 from codementor.api.gateway.guardrails import SYSTEM_PROMPT, TutorContext
 from codementor.api.gateway.leak import LeakDetector
+from codementor.api.grader import Grader
 from codementor.api.models import LLMBudgetDay, LLMCost
 from codementor.api.services.limits import RateLimited
 from codementor.api.services.users import Identity, UserDirectory
@@ -40,7 +41,7 @@ def make_gateway(infra, llm):
         settings = dict(base_url=llm.base_url, api_key="test", model="local-test", read_timeout=1.0, retry_backoff=0.01,
                         rate_limits={"student": {"per_minute": 10_000, "per_day": 100_000}})
         settings.update(overrides)
-        gw = TutorGateway(redis=redis, sessionmaker=sessionmaker, **settings)
+        gw = TutorGateway(redis=redis, sessionmaker=sessionmaker, grader=Grader(), **settings)
         made.append(gw)
         return gw
 
@@ -115,6 +116,27 @@ async def test_no_disguised_leak_reaches_the_student(infra, make_gateway, bank, 
             assert not detector.check(screen).leaking, (label, screen)
         outcomes[label] = final.meta["similarity"]
     print("\n[figure] leak cases blocked (similarity):", outcomes)
+
+
+@pytest.mark.parametrize("answer", [
+    "A neat one-liner:\n```python\ndef evens_total(xs):\n    return sum(x for x in xs if x % 2 == 0)\n```\n",
+    "Or with filter:\n\n    def f(items):\n        return sum(filter(lambda i: i % 2 == 0, items))\n",
+])
+async def test_a_different_correct_solution_is_caught_by_the_tests(infra, make_gateway, bank, llm, answer):
+    ex = bank.get("sum-of-evens")
+    assert not LeakDetector(ex.solution).check(answer).leaking  # nothing like the reference...
+    set_mode(llm.base_url, mode="script", answers=[answer])
+    screens, final = await run(make_gateway(cache_enabled=False), await student(infra), ex, context(ex))
+    assert final.meta["leak_blocked"] and final.meta["passes_tests"]  # ...but it solves the exercise
+    assert all("sum(" not in screen for screen in screens)
+
+
+async def test_a_wrong_example_function_is_not_blocked(infra, make_gateway, bank, llm):
+    ex = bank.get("sum-of-evens")
+    answer = "For example, a function that counts items:\n```python\ndef count(xs):\n    return len(xs)\n```\nNow adapt the idea.\n"
+    set_mode(llm.base_url, mode="script", answers=[answer])
+    _, final = await run(make_gateway(cache_enabled=False), await student(infra), ex, context(ex))
+    assert not final.meta["leak_blocked"] and final.text == answer
 
 
 async def test_a_hint_sized_answer_passes_the_filter(infra, make_gateway, bank, llm):

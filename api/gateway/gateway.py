@@ -18,7 +18,7 @@ from . import ledger
 from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages, scrub
-from .leak import LeakDetector
+from .leak import LeakDetector, entry_arity, runnable_candidates
 from .offline import error_class
 from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
@@ -94,9 +94,9 @@ class TutorGateway(Configurable):
     def _default_anthropic_key(self):
         return _env("CODEMENTOR_ANTHROPIC_API_KEY")
 
-    def __init__(self, *, redis, sessionmaker, clock=utcnow, **kwargs):
+    def __init__(self, *, redis, sessionmaker, grader=None, clock=utcnow, **kwargs):
         super().__init__(**kwargs)
-        self.redis, self.sessionmaker, self.clock = redis, sessionmaker, clock
+        self.redis, self.sessionmaker, self.grader, self.clock = redis, sessionmaker, grader, clock
         self.limiter = RoleLimiter(redis, self.rate_limits, clock=lambda: self.clock().timestamp())
         self.cache = AnswerCache(redis, self.cache_ttl)
         self.chain = self._build_chain()
@@ -245,13 +245,26 @@ class TutorGateway(Configurable):
                     raise
                 await asyncio.sleep(self.retry_backoff * 2**attempt)
 
+    async def _solves(self, exercise, text: str) -> bool:
+        """Does a function in the answer pass the exercise's tests (a different correct solution)?"""
+        if self.grader is None or not exercise.entry_points:
+            return False
+        entry = exercise.entry_points[0]
+        arity = entry_arity(exercise.solution, entry)
+        for code in runnable_candidates(text, entry, arity) if arity is not None else ():
+            if (await self.grader.grade(exercise, code)).passed:
+                return True
+        return False
+
     async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
         if provider.paid:
             check = self.detector(exercise).check(guard.text)
             meta["similarity"] = round(check.similarity, 3)
-            if check.leaking:
-                log.warning("leak filter replaced an answer of %s for %s (similarity %.2f)", provider.name, exercise.id, check.similarity)
+            solves = not check.leaking and await self._solves(exercise, guard.text)
+            if check.leaking or solves:
+                meta["passes_tests"] = solves
+                log.warning("leak filter replaced an answer of %s for %s (similarity %.2f, passes the tests: %s)", provider.name, exercise.id, check.similarity, solves)
                 text = _blocked_text(ctx)
                 meta.update(source="guardrail", leak_blocked=True)
                 yield Event("replace", text)

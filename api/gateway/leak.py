@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -181,3 +182,46 @@ class LeakDetector:
     def suspicious(self, text: str) -> bool:
         """Does this piece share any non-trivial statement with the solution? (used to hold back a stream)"""
         return any(key in self.reference and self.reference[key] >= 3 for key in _seen(text))
+
+
+INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, old: str, new: str):
+        self.old, self.new = old, new
+
+    def visit_Name(self, node):
+        if node.id == self.old:
+            node.id = self.new
+        return node
+
+
+def runnable_candidates(answer: str, entry_point: str, arity: int) -> list[str]:
+    """Each function in the answer's code that could stand in for `entry_point`, renamed to it.
+
+    A model may hand over a *different* correct solution, which no similarity to the
+    reference shows; running these candidates against the tests catches that.
+    """
+    blocks = FENCE.findall(answer) + [textwrap.dedent(b) for b in INDENTED.findall(FENCE.sub("", answer))]
+    found = []
+    for block in blocks:
+        tree = _parse(block)
+        if tree is None:
+            continue
+        defs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and len(n.args.args) == arity]
+        for fn in defs:
+            module = ast.Module(body=[n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.Import, ast.ImportFrom, ast.Assign))], type_ignores=[])
+            module = _Rename(fn.name, entry_point).visit(ast.parse(ast.unparse(module)))
+            for node in module.body:
+                if isinstance(node, ast.FunctionDef) and node.name == fn.name:
+                    node.name = entry_point
+            found.append(ast.unparse(module))
+    return found[:3]
+
+
+def entry_arity(solution: str, entry_point: str) -> int | None:
+    for node in ast.parse(solution).body:
+        if isinstance(node, ast.FunctionDef) and node.name == entry_point:
+            return len(node.args.args)
+    return None

@@ -6,7 +6,11 @@ code fence), everything is held back until the full answer has passed the leak f
 
 from __future__ import annotations
 
+import re
+
 from .leak import LeakDetector
+
+DEF_LINE = re.compile(r"^\s*def\s", re.M)
 
 
 class GuardedStream:
@@ -29,7 +33,7 @@ class GuardedStream:
         if cut <= self.sent:
             return ""
         pending = self.text[self.sent:cut]
-        if self.detector.suspicious(pending):
+        if "```" in pending or DEF_LINE.search(pending) or self.detector.suspicious(pending):
             self.holding = True
             return ""
         self.sent = cut
