@@ -84,7 +84,7 @@ async def reserve(sessionmaker, user_id: int, day: date, micro: int, cap_micro: 
     async with _engine(sessionmaker).begin() as conn:
         cost_id = (await conn.execute(RESERVE_SQL, params)).scalar_one_or_none()
     if cost_id is None:
-        raise OverBudget(f"today's tutor allowance is used up; it renews in {_hours(retry_after)} (the authored %hint ladder still works)", retry_after)
+        raise OverBudget(f"today's tutor allowance is used up; try again in {_hours(retry_after)}, when it renews (the authored %hint ladder still works)", retry_after)
     return Reservation(cost_id, user_id, day, micro)
 
 
