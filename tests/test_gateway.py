@@ -304,3 +304,15 @@ async def test_conversation_window_and_summary(infra):
     for i in range(3):
         assert f"Student asked: question {i}" in active.summary and f"Tutor said: answer {i}" in active.summary
     assert "question 3" not in active.summary
+
+
+async def test_a_cancelled_answer_releases_its_reservation_at_worst_case(infra, make_gateway, bank, llm):
+    ex = bank.get("sum-of-evens")
+    set_mode(llm.base_url, mode="slow", delay=0.2)
+    gw, asker = make_gateway(cache_enabled=False), await student(infra)
+    events = gw.answer(asker, ex, context(ex))
+    first = await anext(events)
+    assert first.kind == "delta"
+    await events.aclose()  # the student closed the notebook mid-answer
+    spent, reserved = await ledger.usage(infra[0], asker.user_id, gw.today())
+    assert reserved == 0 and spent > 0

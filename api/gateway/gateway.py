@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from contextlib import aclosing
 import os
 from dataclasses import dataclass
 from typing import AsyncIterator
@@ -184,10 +185,11 @@ class TutorGateway(Configurable):
                 yield Event("done", hit["text"], {"source": hit["source"], "cached": True, "leak_blocked": False})
                 return
         messages = build_messages(ctx)
-        async for event in self._from_providers(asker, exercise, ctx, messages):
-            if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
-                await self.cache.put(key, {"text": event.text, "source": event.meta["source"]})
-            yield event
+        async with aclosing(self._from_providers(asker, exercise, ctx, messages)) as events:
+            async for event in events:
+                if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
+                    await self.cache.put(key, {"text": event.text, "source": event.meta["source"]})
+                yield event
 
     async def _from_providers(self, asker, exercise, ctx, messages) -> AsyncIterator[Event]:
         for provider in self.chain:
@@ -202,23 +204,31 @@ class TutorGateway(Configurable):
             request = ProviderRequest(messages, self.max_output_tokens, ctx)
             guard = GuardedStream(self.detector(exercise))
             try:
-                async for text in self._call_with_retries(provider, request, guard):
-                    yield Event("delta", text)
+                async with aclosing(self._call_with_retries(provider, request, guard)) as pieces:
+                    async for text in pieces:
+                        yield Event("delta", text)
             except ProviderError as err:
                 breaker.failure()
                 log.warning("tutor provider %s failed: %s; trying the next one", provider.name, err)
-                if reservation:
-                    await ledger.settle(self.sessionmaker, reservation, self.cost_micro(provider, request.usage), request.usage.input_tokens, request.usage.output_tokens, provider.name)
+                await self._settle(reservation, provider, request, guard.text)
                 if guard.sent:
                     yield Event("replace", "")
                 continue
+            except BaseException:
+                # cancelled or broken mid-call: what the vendor billed is unknown, so charge the worst case
+                if reservation:
+                    await ledger.settle(self.sessionmaker, reservation, reservation.micro, provider=provider.name)
+                raise
             breaker.success()
-            if reservation:
-                cost = self.cost_micro(provider, request.usage, request, guard.text)
-                await ledger.settle(self.sessionmaker, reservation, cost, request.usage.input_tokens, request.usage.output_tokens, provider.name)
+            await self._settle(reservation, provider, request, guard.text)
             async for event in self._finish(provider, exercise, ctx, guard):
                 yield event
             return
+
+    async def _settle(self, reservation, provider, request, text: str) -> None:
+        if reservation:
+            cost = self.cost_micro(provider, request.usage, request, text)
+            await ledger.settle(self.sessionmaker, reservation, cost, request.usage.input_tokens, request.usage.output_tokens, provider.name)
 
     async def _reserve(self, asker, provider, messages, ctx):
         retry = ledger.seconds_to_midnight(self.clock(), self.course_timezone)
@@ -235,10 +245,11 @@ class TutorGateway(Configurable):
     async def _call_with_retries(self, provider, request, guard) -> AsyncIterator[str]:
         for attempt in range(self.max_retries + 1):
             try:
-                async for piece in provider.stream(request):
-                    shown = guard.feed(piece)
-                    if shown:
-                        yield shown
+                async with aclosing(provider.stream(request)) as stream:
+                    async for piece in stream:
+                        shown = guard.feed(piece)
+                        if shown:
+                            yield shown
                 return
             except ProviderError as err:
                 if guard.text or not err.retryable or attempt == self.max_retries:

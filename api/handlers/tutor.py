@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from tornado.iostream import StreamClosedError
+
 from ..gateway.gateway import Asker
 from ..schemas import NewConversationRequest, TutorRequest
 from ..services import conversations, tutoring
@@ -22,11 +24,14 @@ class AskHandler(TutorHandler):
         req = self.parse(TutorRequest)
         exercise = self.ctx.bank.get(req.exercise_id)
         events = tutoring.ask(self.ctx.sessionmaker, self.ctx.gateway, asker, exercise, req)
-        first = await anext(events)  # limits and budget raise here, before any byte is sent
-        if req.stream:
-            await self._stream(first, events)
-        else:
-            await self._whole(first, events)
+        try:
+            first = await anext(events)  # limits and budget raise here, before any byte is sent
+            if req.stream:
+                await self._stream(first, events)
+            else:
+                await self._whole(first, events)
+        finally:
+            await events.aclose()
 
     async def _whole(self, first, events):
         text = ""
@@ -44,6 +49,8 @@ class AskHandler(TutorHandler):
             await self._send(first)
             async for event in events:
                 await self._send(event)
+        except StreamClosedError:
+            return  # the student went away; the answer is closed (and its cost settled) by the caller
         except Exception as err:  # headers are gone: the error travels as the stream's last event
             self.log.error("tutor stream failed: %r", err)
             self.write(f"event: error\ndata: {json.dumps({'text': 'the tutor stopped unexpectedly; ask again'})}\n\n")

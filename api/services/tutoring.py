@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from typing import AsyncIterator
 
 from ...exercise_bank import Exercise
@@ -32,14 +33,15 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req) -> AsyncIterator[Event]:
     """Stream the tutor's answer, then store the exchange in the student's conversation."""
     ctx = await build_context(sessionmaker, gateway, asker, exercise, req)
-    async for event in gateway.answer(asker, exercise, ctx):
-        if event.kind == "done":
-            async with sessionmaker() as session, session.begin():
-                conv = await conversations.append(
-                    session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns
-                )
-            event.meta["conversation_id"] = conv.id
-        yield event
+    async with aclosing(gateway.answer(asker, exercise, ctx)) as events:
+        async for event in events:
+            if event.kind == "done":
+                async with sessionmaker() as session, session.begin():
+                    conv = await conversations.append(
+                        session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns
+                    )
+                event.meta["conversation_id"] = conv.id
+            yield event
 
 
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int) -> dict:
