@@ -16,7 +16,6 @@ import json
 import os
 import random
 import secrets
-import statistics
 import tempfile
 import time
 from pathlib import Path

@@ -90,3 +90,17 @@ def test_tutor_line_parsing_keeps_questions_whole():
         split_tutor_line("--everything please")
     assert keep_question_marks(["%tutor why is it 0?\n"]) == ["get_ipython().run_line_magic('tutor', 'why is it 0?')\n"]
     assert keep_question_marks(["x?\n"]) == ["x?\n"]
+
+
+def test_every_tutor_route_is_in_the_openapi_document():
+    import re
+
+    from codementor.api.handlers import tutor
+    from codementor.api.openapi import PATHS
+
+    for path, handler, *_ in tutor.default_handlers:
+        documented = re.sub(r"\([^)]*\)", "{conversation_id}", path)
+        assert documented in PATHS, path
+        for method in ("get", "post", "delete"):
+            if method.upper() in handler.SUPPORTED_METHODS and getattr(handler, method) is not getattr(tutor.TutorHandler, method):
+                assert method in PATHS[documented], (path, method)
