@@ -103,8 +103,13 @@ async def test_hints_beyond_the_ladder_and_the_rate_limit(stack, hub, bank, llm)
         for rung in range(1, len(exercise.hints) + 1):
             hint = await kernel.execute("%hint")
             assert f"Hint {rung} of {len(exercise.hints)}" in hint["text"]
+        failed = await kernel.execute("%submit")  # the starter fails the visible tests
+        assert "tests passed" in failed["text"]
         extra = await kernel.execute("%hint")
         assert "Extra hint" in extra["text"] and llm.state.reply.split("\n")[0] in extra["text"]
+        grounded = received(llm.base_url)[-1]["messages"][-1]["content"]
+        assert "<failing_tests>" in grounded and exercise.visible_tests[0].name in grounded
+        assert all(t.name not in grounded for t in exercise.hidden_tests)
 
         refused = None
         for _ in range(8):  # students may ask 6 times a minute by default

@@ -9,7 +9,9 @@ from ...exercise_bank import Exercise
 from ..gateway.gateway import Asker, Event, TutorGateway
 from ..gateway.guardrails import TutorContext
 from . import conversations
-from ..models import HintEvent
+from sqlalchemy import select
+
+from ..models import HintEvent, Submission
 from .hints import hints_taken
 
 
@@ -18,15 +20,27 @@ def next_ladder_hint(exercise: Exercise, taken: int) -> str:
     return exercise.hints[min(taken, len(exercise.hints) - 1)] if exercise.hints else ""
 
 
+async def failing_visible_tests(session, user_id: int, exercise_id: str) -> str:
+    """The visible tests the student's latest submission failed (hidden ones are never described to a model)."""
+    stmt = (
+        select(Submission.results).where(Submission.user_id == user_id, Submission.exercise_id == exercise_id)
+        .order_by(Submission.id.desc()).limit(1)
+    )
+    results = (await session.execute(stmt)).scalar_one_or_none() or []
+    lines = [f"- {t['name']}: {t.get('message') or 'failed'}" for t in results if not t.get("passed") and not t.get("hidden")]
+    return "\n".join(lines)[:2000]
+
+
 async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor") -> TutorContext:
     async with sessionmaker() as session:
         conv = await conversations.active(session, asker.user_id, exercise.id) if purpose == "tutor" else None
         history = await conversations.window(session, conv, gateway.history_turns)
         taken = await hints_taken(session, asker.user_id, exercise.id)
+        failing = await failing_visible_tests(session, asker.user_id, exercise.id)
     return TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=conv.summary if conv else "",
-        ladder_hint=next_ladder_hint(exercise, taken), purpose=purpose, names=(asker.name,),
+        failing_tests=failing, ladder_hint=next_ladder_hint(exercise, taken), purpose=purpose, names=(asker.name,),
     )
 
 
