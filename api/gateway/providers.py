@@ -59,7 +59,17 @@ class OfflineProvider(Provider):
         yield offline_answer(ctx.question, ctx.error, ctx.traceback, ctx.ladder_hint)
 
 
+SETTINGS = {
+    "openai": ("c.TutorGateway.api_key ($CODEMENTOR_LLM_API_KEY)", "c.TutorGateway.base_url ($CODEMENTOR_LLM_BASE_URL)"),
+    "anthropic": ("c.TutorGateway.anthropic_api_key ($CODEMENTOR_ANTHROPIC_API_KEY)", "c.TutorGateway.anthropic_base_url"),
+}
+
+
 def _raise_for_status(resp: httpx.Response, vendor: str) -> None:
+    if resp.status_code in (401, 403):
+        raise ProviderError(f"{vendor} rejected the key (HTTP {resp.status_code}); check {SETTINGS[vendor][0]}", retryable=False)
+    if resp.status_code == 404:
+        raise ProviderError(f"{vendor} has no such endpoint or model (HTTP 404); check {SETTINGS[vendor][1]} and the model name", retryable=False)
     if resp.status_code >= 400:
         retryable = resp.status_code in (408, 409, 429) or resp.status_code >= 500
         raise ProviderError(f"{vendor} answered HTTP {resp.status_code}", retryable=retryable)
@@ -91,7 +101,7 @@ class HTTPProvider(Provider):
         except httpx.TimeoutException as err:
             raise ProviderError(f"{self.name} timed out ({type(err).__name__})") from None
         except httpx.HTTPError as err:
-            raise ProviderError(f"{self.name} is unreachable ({type(err).__name__})") from None
+            raise ProviderError(f"{self.name} is unreachable ({type(err).__name__}); check {SETTINGS[self.name][1]}") from None
 
     async def aclose(self) -> None:
         await self.client.aclose()
