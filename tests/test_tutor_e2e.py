@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime, timezone
 
 import httpx
+import psycopg
 import pytest
 
 from codementor.api.gateway.leak import LeakDetector
@@ -93,6 +95,27 @@ async def test_tutor_in_the_notebook(stack, hub, bank, llm):
     bad = httpx.post(f"{stack.api_url}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": 5})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_request"
     hub.stop("tina")
+
+
+def test_over_budget_is_a_429_and_the_ladder_still_works(stack, hub, bank):
+    hub.create_user("wes")
+    auth = {"Authorization": f"token {hub.user_token('wes')}"}
+    assert httpx.get(f"{stack.api_url}/me", headers=auth).status_code == 200  # the API knows wes now
+    exercise = bank.all()[0]
+    today = datetime.now(timezone.utc).date()  # the stack's course time zone is UTC
+    with psycopg.connect(stack.database_url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        conn.execute(
+            "INSERT INTO llm_budget_days (user_id, day, reserved_micro, spent_micro) SELECT id, %s, 0, 50000 FROM users WHERE name = 'wes' "
+            "ON CONFLICT ON CONSTRAINT uq_llm_budget_days_user_day DO UPDATE SET spent_micro = 50000",
+            (today,),
+        )
+    budget = httpx.get(f"{stack.api_url}/tutor/budget", headers=auth).json()
+    assert budget["remaining_usd"] == 0 and budget["limit_usd"] == 0.05
+    refused = httpx.post(f"{stack.api_url}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": "help?"})
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "over_budget"
+    assert int(refused.headers["Retry-After"]) > 0 and "try again in" in refused.json()["error"]["message"]
+    ladder = httpx.post(f"{stack.api_url}/hints", headers=auth, json={"exercise_id": exercise.id})
+    assert ladder.status_code == 200 and ladder.json()["text"] == exercise.hints[0]
 
 
 async def test_hints_beyond_the_ladder_and_the_rate_limit(stack, hub, bank, llm):
