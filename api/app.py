@@ -20,6 +20,7 @@ from traitlets.config import Application
 from ..exercise_bank import Bank, default_bank_dir
 from . import db
 from .errors import SchemaMismatch
+from .gateway.gateway import TutorGateway
 from .grader import Grader
 from .handlers import all_routes
 from .handlers.base import NotFoundHandler
@@ -39,6 +40,7 @@ class APIContext:
     redis: Any
     users: UserDirectory
     limiter: WindowLimiter
+    gateway: TutorGateway
     hub_auth: HubOAuth
     course_timezone: str
     daily_count: int
@@ -52,7 +54,7 @@ class TutorAPI(Application):
     name = "codementor-api"
     description = __doc__
     aliases = {"port": "TutorAPI.port", "ip": "TutorAPI.ip", "config": "TutorAPI.config_file", "log-level": "Application.log_level"}
-    classes = [Grader]
+    classes = [Grader, TutorGateway]
 
     config_file = Unicode("", help="A Python config file to load (c.TutorAPI.... settings).").tag(config=True)
     ip = Unicode("127.0.0.1", help="Address to listen on.").tag(config=True)
@@ -112,14 +114,16 @@ class TutorAPI(Application):
         engine = db.make_engine(self.database_url)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        grader = Grader(parent=self)
         return APIContext(
             prefix=self.service_prefix,
             bank=Bank(self.bank_dir),
-            grader=Grader(parent=self),
+            grader=grader,
             sessionmaker=sessionmaker,
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=WindowLimiter(redis, self.rate_limits),
+            gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, course_timezone=self.course_timezone),
             hub_auth=HubOAuth(parent=self, cache_max_age=60),
             course_timezone=self.course_timezone,
             daily_count=self.daily_count,
@@ -149,6 +153,7 @@ class TutorAPI(Application):
         await stop.wait()
         server.stop()
         ctx.grader.stop()
+        await ctx.gateway.aclose()
         await ctx.redis.aclose()
 
     def start(self):

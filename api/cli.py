@@ -127,6 +127,10 @@ def cmd_bench(args, rest):
         from ..bench import grading
 
         grading.run(as_json=args.json, jobs=args.jobs, notebook_jobs=args.notebook_jobs)
+    elif args.bench == "tutor":
+        from ..bench.tutor import main as bench_tutor
+
+        bench_tutor(as_json=args.json, rounds=args.rounds, students=args.students)
 
 
 def cmd_demo(args, rest):
@@ -175,6 +179,10 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b.add_argument("--jobs", type=int, default=300, help="jobs per concurrency level for the sandbox and the bare floor")
     b.add_argument("--notebook-jobs", type=int, default=8, help="jobs per concurrency level for nbclient")
+    b = benches.add_parser("tutor", help="tutor latency, gateway overhead and cache hit rate (starts its own stack)")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--rounds", type=int, default=200, help="timed requests per latency figure")
+    b.add_argument("--students", type=int, default=30, help="class size of the replayed cache trace")
     p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users")
     p.add_argument("--state-dir", default=".state/demo")
     p.add_argument("--port", type=int, default=8000)

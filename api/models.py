@@ -158,3 +158,68 @@ class DailyAssignment(Base):
     review: Mapped[bool] = mapped_column(default=False)
     predicted: Mapped[float]
     created_at: Mapped[created_at]
+
+
+class TutorConversation(Base):
+    """A student's conversation with the tutor about one exercise (one active at a time)."""
+
+    __tablename__ = "tutor_conversations"
+    __table_args__ = (Index("ix_tutor_conversations_user_exercise", "user_id", "exercise_id", "id"),)
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    exercise_id: Mapped[exercise_ref]
+    active: Mapped[bool] = mapped_column(default=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    message_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TutorMessage(Base):
+    """One turn of a conversation: the student's question or the tutor's answer."""
+
+    __tablename__ = "tutor_messages"
+    __table_args__ = (Index("ix_tutor_messages_conversation", "conversation_id", "id"),)
+
+    id: Mapped[bigint_pk]
+    conversation_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("tutor_conversations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    content: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[created_at]
+
+
+class LLMBudgetDay(Base):
+    """One user's LLM spend for one day, in micro-dollars: reserved (in flight) and spent."""
+
+    __tablename__ = "llm_budget_days"
+    __table_args__ = (UniqueConstraint("user_id", "day", name="uq_llm_budget_days_user_day"),)
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    day: Mapped[date] = mapped_column(Date)
+    reserved_micro: Mapped[int] = mapped_column(BigInteger, default=0)
+    spent_micro: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LLMCost(Base):
+    """The cost ledger: one row per paid provider call, reserved before it and settled after."""
+
+    __tablename__ = "llm_costs"
+    __table_args__ = (Index("ix_llm_costs_user_day", "user_id", "day"),)
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    day: Mapped[date] = mapped_column(Date)
+    role: Mapped[str] = mapped_column(String(20))
+    purpose: Mapped[str] = mapped_column(String(20))
+    provider: Mapped[str] = mapped_column(String(40), default="")
+    model: Mapped[str] = mapped_column(String(100), default="")
+    status: Mapped[str] = mapped_column(String(20), default="reserved")
+    reserved_micro: Mapped[int] = mapped_column(BigInteger)
+    cost_micro: Mapped[int] = mapped_column(BigInteger, default=0)
+    input_tokens: Mapped[int] = mapped_column(default=0)
+    output_tokens: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[created_at]
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,6 +1,6 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
-from .schemas import HintRequest, ProfileRequest, SubmissionRequest
+from .schemas import HintRequest, NewConversationRequest, ProfileRequest, SubmissionRequest, TutorRequest
 
 ERROR = {
     "type": "object",
@@ -51,6 +51,18 @@ PATHS = {
     "/progress/history": {
         "get": _op("The signed-in student's active days, newest first, with badges earned.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401))
     },
+    "/tutor/ask": {
+        "post": _op("Ask the tutor; with stream=true the answer arrives as server-sent events (delta, replace, done).", body=TutorRequest, errors=(400, 401, 404, 413, 429))
+    },
+    "/tutor/budget": {"get": _op("What is left of today's tutor allowance.")},
+    "/tutor/conversations": {
+        "get": _op("The signed-in user's tutor conversations, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string"), ("exercise_id", "query", "string")]),
+        "post": _op("Start a new conversation for an exercise.", body=NewConversationRequest, ok=201),
+    },
+    "/tutor/conversations/{conversation_id}": {
+        "get": _op("One of the signed-in user's conversations, with its messages.", params=[("conversation_id", "path", "integer")]),
+        "delete": _op("Delete one of the signed-in user's conversations.", params=[("conversation_id", "path", "integer")], ok=204),
+    },
 }
 
 
@@ -62,7 +74,8 @@ def openapi_document(prefix: str) -> dict:
         "components": {
             "securitySchemes": {"hubToken": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token <JupyterHub API token>"}},
             "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema(),
-                        "ProfileRequest": ProfileRequest.model_json_schema()},
+                        "ProfileRequest": ProfileRequest.model_json_schema(),
+                        "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema()},
         },
         "security": [{"hubToken": []}],
         "paths": PATHS,

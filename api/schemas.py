@@ -22,6 +22,7 @@ class HintRequest(Strict):
     again: bool = False
     code: str = Field(default="", max_length=MAX_CODE_CHARS)
     error: str = Field(default="", max_length=20_000)
+    traceback: str = Field(default="", max_length=20_000)
 
 
 class SubmissionRequest(Strict):
@@ -55,3 +56,16 @@ class ProfileRequest(Strict):
         except (ZoneInfoNotFoundError, ValueError, OSError):
             raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/Paris or America/New_York") from None
         return name
+
+
+class TutorRequest(Strict):
+    exercise_id: str = EXERCISE_ID
+    question: str = Field(default="", max_length=4_000)
+    code: str = Field(default="", max_length=MAX_CODE_CHARS)
+    error: str = Field(default="", max_length=20_000)
+    traceback: str = Field(default="", max_length=20_000)
+    stream: bool = False
+
+
+class NewConversationRequest(Strict):
+    exercise_id: str = EXERCISE_ID

@@ -22,6 +22,11 @@ Environment:
   CODEMENTOR_OPS_TOKEN      optional: a token for automation (user and server management)
   CODEMENTOR_TIMEZONE       the course's time zone (decides when a new day starts)
   DATABASE_URL, REDIS_URL   the API's Postgres and Redis
+  CODEMENTOR_LLM_BASE_URL   optional: an OpenAI-compatible chat-completions API for the tutor
+  CODEMENTOR_LLM_API_KEY    its key (given to the API service only)
+  CODEMENTOR_LLM_MODEL      its model name
+  CODEMENTOR_ANTHROPIC_API_KEY optional: the Anthropic Messages API as a further provider
+
 Classroom profile only:
   CODEMENTOR_ADMIN_USERS        comma-separated Hub names of the admins (required); they sign
                                 up like everyone else and are approved at once
@@ -116,8 +121,10 @@ api_env = {
     "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
     "PATH": env("PATH", ""),
 }
-if env("CODEMENTOR_BANK_DIR"):
-    api_env["CODEMENTOR_BANK_DIR"] = env("CODEMENTOR_BANK_DIR")
+# provider keys reach the API only, never the student servers
+for name in ("CODEMENTOR_BANK_DIR", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_LLM_MODEL", "CODEMENTOR_ANTHROPIC_API_KEY"):
+    if env(name):
+        api_env[name] = env(name)
 api_env.update(API_EXTRA_ENV)
 services = [
     {

@@ -10,6 +10,7 @@ import pytest
 from codementor.exercise_bank import Bank
 from codementor.hub_config.stack import Stack, free_port
 
+from .fake_llm import LocalLLM
 from .hubclient import HubClient
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,23 @@ def services(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def stack(services, tmp_path_factory):
+def fake_llm():
+    """A real local HTTP server speaking the OpenAI chat-completions protocol, in "normal" mode."""
+    server = LocalLLM().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm(fake_llm):
+    """The fake vendor, reset to normal answers for each test."""
+    fake_llm.state.reset()
+    yield fake_llm
+    fake_llm.state.reset()
+
+
+@pytest.fixture(scope="session")
+def stack(services, fake_llm, tmp_path_factory):
     """The whole stack: the Hub with its proxy and the API service, sharing Postgres and Redis."""
     ops_token = secrets.token_hex(16)
     hub = Stack(
@@ -41,7 +58,12 @@ def stack(services, tmp_path_factory):
         hub_port=free_port(),
         database_url=services.database_url,
         redis_url=services.redis_url,
-        extra_env={"CODEMENTOR_OPS_TOKEN": ops_token},
+        extra_env={
+            "CODEMENTOR_OPS_TOKEN": ops_token,
+            "CODEMENTOR_LLM_BASE_URL": fake_llm.base_url,
+            "CODEMENTOR_LLM_API_KEY": "test-key-not-a-secret",
+            "CODEMENTOR_LLM_MODEL": "local-test",
+        },
     )
     ARTIFACTS.mkdir(exist_ok=True)
     hub.ops_token = ops_token

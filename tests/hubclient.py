@@ -81,7 +81,7 @@ class Kernel:
             "buffers": [],
         }
         await self.ws.write_message(json.dumps(msg))
-        outputs, error, status, idle = [], None, None, False
+        outputs, updates, error, status, idle = [], [], None, None, False
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             raw = await self.ws.read_message()
@@ -97,6 +97,8 @@ class Kernel:
                 outputs.append(content["text"])
             elif kind in ("display_data", "execute_result"):
                 outputs.append(content["data"].get("text/plain", ""))
+            elif kind == "update_display_data":
+                updates.append(content["data"].get("text/plain", ""))
             elif kind == "error":
                 error = content["ename"] + ": " + content["evalue"]
             elif kind == "execute_reply":
@@ -105,7 +107,7 @@ class Kernel:
                 idle = True
             if idle and status is not None:
                 break
-        return {"status": status, "outputs": outputs, "text": "".join(outputs), "error": error}
+        return {"status": status, "outputs": outputs, "updates": updates, "text": "".join(outputs), "error": error}
 
     def close(self):
         self.ws.close()

@@ -4,7 +4,7 @@ Loaded automatically in every kernel of an environment where CodeMentor is insta
 (through etc/ipython/ipython_kernel_config.json); `%load_ext tutor_kernel_ext` works too.
 """
 
-from .magics import TutorMagics
+from .magics import TutorMagics, keep_question_marks
 
 _magics = None
 
@@ -17,6 +17,7 @@ def load_ipython_extension(ipython):
     ipython.register_magics(_magics)
     ipython.events.register("pre_run_cell", _magics.pre_run_cell)
     ipython.events.register("post_run_cell", _magics.post_run_cell)
+    ipython.input_transformers_cleanup.append(keep_question_marks)
 
 
 def unload_ipython_extension(ipython):
@@ -25,4 +26,6 @@ def unload_ipython_extension(ipython):
         return
     ipython.events.unregister("pre_run_cell", _magics.pre_run_cell)
     ipython.events.unregister("post_run_cell", _magics.post_run_cell)
+    if keep_question_marks in ipython.input_transformers_cleanup:
+        ipython.input_transformers_cleanup.remove(keep_question_marks)
     _magics = None

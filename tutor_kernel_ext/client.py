@@ -22,15 +22,7 @@ class APIClient:
         return f"{self.base_url}/{path.lstrip('/')}"
 
     def request(self, method: str, path: str, body: dict | None = None) -> dict:
-        if not self.base_url or not self.token:
-            raise TutorError("this kernel is not connected to CodeMentor (CODEMENTOR_API_URL or the Hub token is missing); start it from your JupyterHub server")
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(
-            self.url(path),
-            data=data,
-            method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
-        )
+        req = self._request(method, path, body)
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read())
@@ -39,6 +31,16 @@ class APIClient:
         except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
             reason = getattr(err, "reason", err)
             raise TutorError(f"CodeMentor is not reachable right now ({reason}); try again in a minute") from None
+
+    def _request(self, method: str, path: str, body: dict | None) -> urllib.request.Request:
+        if not self.base_url or not self.token:
+            raise TutorError("this kernel is not connected to CodeMentor (CODEMENTOR_API_URL or the Hub token is missing); start it from your JupyterHub server")
+        return urllib.request.Request(
+            self.url(path),
+            data=json.dumps(body).encode() if body is not None else None,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
 
     @staticmethod
     def _message(err) -> str:
@@ -52,6 +54,19 @@ class APIClient:
             retry = err.headers.get("Retry-After")
             return f"{message}" if not retry or "again" in str(message) else f"{message} (try again in {retry} s)"
         return str(message)
+
+    def stream(self, path: str, body: dict):
+        """POST and read a server-sent event stream: yields (event, data) as each event arrives."""
+        req = self._request("POST", path, body)
+        req.add_header("Accept", "text/event-stream")
+        try:
+            resp = urllib.request.urlopen(req, timeout=self.timeout)
+        except urllib.error.HTTPError as err:
+            raise TutorError(self._message(err)) from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
+            raise TutorError(f"CodeMentor is not reachable right now ({getattr(err, 'reason', err)}); try again in a minute") from None
+        with resp:
+            yield from _events(resp)
 
     def get(self, path: str) -> dict:
         return self.request("GET", path)
@@ -73,3 +88,18 @@ def own_server_url(env) -> str:
     netloc += f":{parts.port}" if parts.port else ""
     path = parts.path if parts.path.strip("/") else env.get("JUPYTERHUB_SERVICE_PREFIX", "/")
     return urllib.parse.urlunsplit((parts.scheme or "http", netloc, path, "", ""))
+
+
+def _events(lines):
+    """Parse `event:` / `data:` lines into (event, data) pairs."""
+    kind, data = "message", []
+    for raw in lines:
+        line = raw.decode("utf-8").rstrip("\r\n")
+        if not line:
+            if data:
+                yield kind, json.loads("\n".join(data))
+            kind, data = "message", []
+        elif line.startswith("event:"):
+            kind = line[6:].strip()
+        elif line.startswith("data:"):
+            data.append(line[5:].strip())

@@ -1,13 +1,16 @@
-"""%hint, %submit, %today, %onboard and %progress: the student's side of CodeMentor, a thin client of the API."""
+"""%hint, %tutor, %submit, %today, %onboard and %progress: the student's side of CodeMentor, a thin client of the API."""
 
 from __future__ import annotations
 
+import argparse
+import http.client
 import os
+import re
 import traceback
 import uuid
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 from traitlets import Float, Unicode, default
@@ -41,6 +44,55 @@ def format_results(sub: dict) -> tuple[str, str]:
     return markdown, plain
 
 
+TUTOR_LINE = re.compile(r"^(\s*)%tutor\b(.*\?)\s*$")
+
+
+def keep_question_marks(lines: list[str]) -> list[str]:
+    """`%tutor why?` is a question, not IPython's `object?` help: call the magic directly."""
+    return [
+        f"{m.group(1)}get_ipython().run_line_magic('tutor', {m.group(2).strip()!r})\n" if (m := TUTOR_LINE.match(line)) else line
+        for line in lines
+    ]
+
+
+def split_tutor_line(line: str) -> argparse.Namespace:
+    """Options first, then the question as typed (apostrophes and all, so no shell-style parsing)."""
+    args = argparse.Namespace(budget=False, new=False, question=[])
+    rest = line.strip()
+    while rest.startswith("--"):
+        option, _, rest = rest.partition(" ")
+        if option not in ("--budget", "--new"):
+            raise UsageError(f"%tutor knows --budget and --new, not {option}; ask your question after them")
+        setattr(args, option[2:], True)
+        rest = rest.strip()
+    args.question = [rest] if rest else []
+    return args
+
+
+def student_traceback(err: BaseException) -> str:
+    """The traceback as the student saw it, without IPython's own frames."""
+    lines = traceback.format_exception(type(err), err, err.__traceback__)
+    keep = [ln for ln in lines if "site-packages/IPython/" not in ln and "interactiveshell.py" not in ln]
+    return "".join(keep)[-4000:]
+
+
+def format_budget(budget: dict) -> str:
+    if not budget.get("llm"):
+        return "The tutor is answering **offline** (authored hints and error explanations): there is no allowance to use up."
+    hours, rest = divmod(int(budget["renews_in_s"]), 3600)
+    return (f"**Today's tutor allowance:** ${budget['remaining_usd']:.4f} left of ${budget['limit_usd']:.2f} "
+            f"(renews in {hours} h {rest // 60} min).")
+
+
+def answer_note(meta: dict) -> str:
+    source = meta.get("source", "")
+    if meta.get("leak_blocked"):
+        return "The answer gave too much away, so here is the next step instead."
+    if source == "offline":
+        return "Answered offline."
+    return "Shared answer from the class cache." if meta.get("cached") else f"Answered by the tutor ({source})."
+
+
 @magics_class
 class TutorMagics(Magics):
     """CodeMentor magics; settings go in IPython config as c.TutorMagics.*."""
@@ -68,6 +120,9 @@ class TutorMagics(Magics):
         super().__init__(shell=shell, **kwargs)
         self.executed: dict[str, str] = {}
         self.last_error: str = ""
+        self.last_traceback: str = ""
+        self._error_cell: str | None = None
+        self._running_cell: str | None = None
 
     @property
     def client(self) -> APIClient:
@@ -75,13 +130,20 @@ class TutorMagics(Magics):
 
     # events: remember what ran, without touching the user's namespace or exception handling
     def pre_run_cell(self, info):
-        if getattr(info, "cell_id", None) and info.raw_cell.lstrip()[:1] != "%":
+        self._running_cell = getattr(info, "cell_id", None)
+        if self._running_cell and info.raw_cell.lstrip()[:1] != "%":
             self.executed[info.cell_id] = info.raw_cell
 
     def post_run_cell(self, result):
         err = result.error_in_exec or result.error_before_exec
         if err is not None:
             self.last_error = "".join(traceback.format_exception_only(type(err), err)).strip()[-2000:]
+            self.last_traceback = student_traceback(err)
+            self._error_cell = self._running_cell
+        elif self._running_cell and self._running_cell == self._error_cell:
+            # the cell that failed now runs cleanly: that error is history
+            self.last_error = self.last_traceback = ""
+            self._error_cell = None
 
     def _notebook(self) -> dict:
         nb = read_notebook(notebook_path())
@@ -102,10 +164,49 @@ class TutorMagics(Magics):
         """Show the next hint for this notebook's exercise."""
         args = parse_argstring(self.hint, line)
         nb = self._notebook()
-        body = {"exercise_id": exercise_id(nb), "again": args.again, "code": current_code(nb, self.executed), "error": self.last_error}
+        body = {"exercise_id": exercise_id(nb), "again": args.again, "code": current_code(nb, self.executed),
+                "error": self.last_error, "traceback": self.last_traceback}
         hint = self._call(self.client.post, "/hints", body)
+        if hint.get("extra"):
+            return show(f"**Extra hint (beyond the {hint['of']} authored ones):**\n\n{hint['text']}")
         more = "" if not hint["last"] else " (that was the last hint: now try %tutor)"
         show(f"**Hint {hint['rung']} of {hint['of']}:** {hint['text']}{more}")
+
+    @magic_arguments()
+    @argument("--budget", action="store_true", help="show what is left of today's tutor allowance")
+    @argument("--new", action="store_true", help="start a new conversation about this exercise")
+    @argument("question", nargs="*", help="your question (or, with %%tutor, the cell below)")
+    @line_cell_magic
+    def tutor(self, line, cell=None):
+        """Ask the tutor about this exercise: %tutor QUESTION, or %%tutor with the question below."""
+        args = split_tutor_line(line)
+        if args.budget:
+            return show(format_budget(self._call(self.client.get, "/tutor/budget")))
+        nb = self._notebook()
+        if args.new:
+            self._call(self.client.post, "/tutor/conversations", {"exercise_id": exercise_id(nb)})
+            show("Started a new conversation with the tutor about this exercise.")
+            if not (cell or args.question):
+                return
+        question = (cell if cell is not None else " ".join(args.question)).strip()
+        body = {"exercise_id": exercise_id(nb), "question": question, "code": current_code(nb, self.executed),
+                "error": self.last_error, "traceback": self.last_traceback, "stream": True}
+        self._stream_answer(body)
+
+    def _stream_answer(self, body: dict) -> None:
+        handle = display({"text/markdown": "_The tutor is thinking…_", "text/plain": "The tutor is thinking..."}, raw=True, display_id=True)
+        text = ""
+        try:
+            for kind, data in self.client.stream("/tutor/ask", body):
+                if kind == "error":
+                    raise TutorError(data.get("text", "the tutor stopped unexpectedly; ask again"))
+                text = text + data["text"] if kind == "delta" else data["text"]
+                footer = f"\n\n<sub>{answer_note(data)}</sub>" if kind == "done" else " ▍"
+                handle.update({"text/markdown": text + footer, "text/plain": text}, raw=True)
+        except TutorError as err:
+            raise UsageError(str(err)) from None
+        except (OSError, ValueError, http.client.HTTPException) as err:
+            raise UsageError(f"the tutor's answer was cut off ({type(err).__name__}); ask again") from None
 
     @line_magic
     def submit(self, line):

@@ -12,6 +12,7 @@ from tornado.log import app_log
 
 from ...exercise_bank import ExerciseNotFound
 from ..errors import Busy, DomainError, Forbidden, InvalidRequest, NotFound, PayloadTooLarge, Unavailable
+from ..gateway.ledger import OverBudget
 from ..services.limits import RateLimited
 
 STATUS = {
@@ -20,6 +21,7 @@ STATUS = {
     NotFound: 404,
     PayloadTooLarge: 413,
     RateLimited: 429,
+    OverBudget: 429,
     Busy: 503,
     Unavailable: 503,
 }
@@ -93,7 +95,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             return 404, "not_found", f"there is no exercise {exc.exercise_id!r}", {}
         if isinstance(exc, DomainError):
             status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-            if isinstance(exc, (Busy, RateLimited)):
+            if isinstance(exc, (Busy, RateLimited, OverBudget)):
                 self.set_header("Retry-After", str(exc.retry_after))
             return status, exc.code, exc.message, exc.details
         return 0, "", "", {}

@@ -2,8 +2,10 @@
 
 from ...exercise_bank.render import notebook_json
 from ..schemas import HintRequest
-from ..services.hints import next_hint
+from ..gateway.gateway import Asker
+from ..services.hints import hints_taken, next_hint
 from ..services.today import todays_exercises
+from ..services.tutoring import extra_hint
 from .base import APIHandler
 
 
@@ -42,6 +44,12 @@ class HintsHandler(APIHandler):
         exercise = self.ctx.bank.get(req.exercise_id)
         await self.ctx.limiter.hit("hint", who.name)
         user_id = await self.ctx.users.user_id(who)
+        if not req.again and self.ctx.gateway.has_paid_provider:
+            async with self.ctx.sessionmaker() as session:
+                taken = await hints_taken(session, user_id, exercise.id)
+            if taken >= len(exercise.hints):
+                asker = Asker(user_id, who.name, who.role)
+                return self.write_json(await extra_hint(self.ctx.sessionmaker, self.ctx.gateway, asker, exercise, req, taken))
         async with self.ctx.sessionmaker() as session, session.begin():
             hint = await next_hint(session, user_id, exercise, again=req.again)
         self.write_json(hint)

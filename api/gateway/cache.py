@@ -1,0 +1,63 @@
+"""Shared answers in Redis, for requests that carry nothing personal.
+
+The key is made of the exercise (and its version), a hash of the student's code with
+formatting and comments normalised away, the error class, the hint rung, the normalised
+question and the prompt version. Two students share an answer only when all of these match.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import logging
+import re
+
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+PREFIX = "codementor:tutor:cache"
+
+
+def normalized_code(code: str) -> str:
+    """The code as Python sees it (no comments, canonical spacing); the raw text if it does not parse."""
+    try:
+        return ast.unparse(ast.parse(code))
+    except (SyntaxError, ValueError, RecursionError):
+        return "\n".join(line.rstrip() for line in code.strip().splitlines())
+
+
+def normalized_question(question: str) -> str:
+    return re.sub(r"[\s?.!]+", " ", question.lower()).strip()
+
+
+def cache_key(*, exercise_id: str, exercise_version: int, code: str, error_class: str, rung: int, question: str,
+              purpose: str, prompt_version: str, model: str) -> str:
+    parts = [prompt_version, model, purpose, exercise_id, str(exercise_version), normalized_code(code), error_class, str(rung), normalized_question(question)]
+    digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+    return f"{PREFIX}:{exercise_id}:{digest}"
+
+
+class AnswerCache:
+    def __init__(self, redis, ttl: int):
+        self.redis, self.ttl = redis, ttl
+
+    async def get(self, key: str) -> dict | None:
+        try:
+            raw = await self.redis.get(key)
+            await self.redis.incr(f"{PREFIX}:stats:{'hits' if raw else 'misses'}")
+        except RedisError as err:
+            log.warning("answer cache unavailable (REDIS_URL): %s", err)
+            return None
+        return json.loads(raw) if raw else None
+
+    async def put(self, key: str, value: dict) -> None:
+        try:
+            await self.redis.set(key, json.dumps(value), ex=self.ttl)
+        except RedisError as err:
+            log.warning("answer cache unavailable (REDIS_URL): %s", err)
+
+    async def stats(self) -> dict:
+        hits, misses = await self.redis.mget(f"{PREFIX}:stats:hits", f"{PREFIX}:stats:misses")
+        hits, misses = int(hits or 0), int(misses or 0)
+        return {"hits": hits, "misses": misses, "hit_rate": hits / (hits + misses) if hits + misses else 0.0}

@@ -1,0 +1,293 @@
+"""The tutor gateway: limits, budget, cache, providers with retries and fallback, guardrails."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import aclosing
+import os
+from dataclasses import dataclass
+from typing import AsyncIterator
+
+import httpx
+from traitlets import Bool, Dict, Float, Integer, List, Unicode, default
+from traitlets.config import Configurable
+
+from ..services.clock import local_day, utcnow
+from ..services.limits import RoleLimiter
+from . import ledger
+from .breaker import CircuitBreaker
+from .cache import AnswerCache, cache_key
+from .guardrails import PROMPT_VERSION, TutorContext, build_messages, scrub
+from .leak import LeakDetector, entry_arity, runnable_candidates
+from .offline import error_class
+from .stream import GuardedStream
+from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Event:
+    """What the gateway streams: `delta` (more text), `replace` (show this instead), `done` (metadata)."""
+
+    kind: str
+    text: str = ""
+    meta: dict | None = None
+
+
+@dataclass
+class Asker:
+    user_id: int
+    name: str
+    role: str
+
+
+def _env(name: str, fallback: str = "") -> str:
+    return os.environ.get(name, fallback)
+
+
+class TutorGateway(Configurable):
+    """Where every tutor answer comes from. Provider keys live here, in the API only."""
+
+    providers = List(Unicode(), ["openai", "anthropic", "offline"], help="Providers to try, in order; 'offline' always answers and ends the chain.").tag(config=True)
+    base_url = Unicode(help="Base URL of an OpenAI-compatible chat-completions API ($CODEMENTOR_LLM_BASE_URL), e.g. http://localhost:11434/v1 for Ollama.").tag(config=True)
+    api_key = Unicode(help="API key of that provider ($CODEMENTOR_LLM_API_KEY). With neither key nor base URL the provider is skipped.").tag(config=True)
+    model = Unicode(help="Model name for the OpenAI-compatible provider ($CODEMENTOR_LLM_MODEL).").tag(config=True)
+    anthropic_api_key = Unicode(help="Key for the Anthropic Messages API ($CODEMENTOR_ANTHROPIC_API_KEY); empty skips it.").tag(config=True)
+    anthropic_base_url = Unicode("https://api.anthropic.com", help="Base URL of the Anthropic API.").tag(config=True)
+    anthropic_model = Unicode("claude-haiku-4-5", help="Model for the Anthropic provider.").tag(config=True)
+    connect_timeout = Float(3.0, help="Seconds to connect to a provider.").tag(config=True)
+    read_timeout = Float(20.0, help="Seconds to wait for the next piece of a provider's answer.").tag(config=True)
+    max_retries = Integer(1, help="Retries per provider after a retryable failure (before any text arrived).").tag(config=True)
+    retry_backoff = Float(0.25, help="First backoff in seconds; doubles at each retry.").tag(config=True)
+    breaker_threshold = Integer(3, help="Consecutive failures that open a provider's circuit.").tag(config=True)
+    breaker_cooldown = Float(30.0, help="Seconds a provider with an open circuit is skipped.").tag(config=True)
+    max_output_tokens = Integer(400, help="Largest answer requested from a provider (bounds the cost reserved).").tag(config=True)
+    prices = Dict(
+        {"*": {"input": 0.15, "output": 0.60}},
+        help="USD per million tokens by model name ('*' for any other): {'model': {'input': ..., 'output': ...}}.",
+    ).tag(config=True)
+    daily_budget_usd = Dict({"student": 0.05, "instructor": 0.50, "admin": 2.00}, help="LLM spend allowed per user per day, by role (USD).").tag(config=True)
+    rate_limits = Dict(
+        {"student": {"per_minute": 6, "per_day": 150}, "instructor": {"per_minute": 20, "per_day": 1000}, "admin": {"per_minute": 60, "per_day": 5000}},
+        help="Tutor requests allowed per user, by role: {'student': {'per_minute': n, 'per_day': n}}.",
+    ).tag(config=True)
+    cache_enabled = Bool(True, help="Share answers to identical, non-personal requests through Redis.").tag(config=True)
+    cache_ttl = Integer(7 * 86400, help="Seconds a shared answer is kept.").tag(config=True)
+    leak_threshold = Float(0.5, help="Share of the reference solution's statements (by size) at which an answer counts as a leak.").tag(config=True)
+    history_turns = Integer(6, help="Recent conversation messages sent verbatim; older ones are summarised.").tag(config=True)
+    course_timezone = Unicode("UTC", help="Time zone in which a budget day starts.").tag(config=True)
+
+    @default("base_url")
+    def _default_base_url(self):
+        return _env("CODEMENTOR_LLM_BASE_URL")
+
+    @default("api_key")
+    def _default_api_key(self):
+        return _env("CODEMENTOR_LLM_API_KEY")
+
+    @default("model")
+    def _default_model(self):
+        return _env("CODEMENTOR_LLM_MODEL", "gpt-4o-mini")
+
+    @default("anthropic_api_key")
+    def _default_anthropic_key(self):
+        return _env("CODEMENTOR_ANTHROPIC_API_KEY")
+
+    def __init__(self, *, redis, sessionmaker, grader=None, clock=utcnow, **kwargs):
+        super().__init__(**kwargs)
+        self.redis, self.sessionmaker, self.grader, self.clock = redis, sessionmaker, grader, clock
+        self.limiter = RoleLimiter(redis, self.rate_limits, clock=lambda: self.clock().timestamp())
+        self.cache = AnswerCache(redis, self.cache_ttl)
+        self.chain = self._build_chain()
+        self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
+        self._detectors: dict[tuple[str, int], LeakDetector] = {}
+
+    def _build_chain(self) -> list[Provider]:
+        timeout = httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
+        chain: list[Provider] = []
+        for name in self.providers:
+            if name == "openai" and (self.api_key or self.base_url):
+                chain.append(OpenAIProvider(self.base_url or "https://api.openai.com/v1", self.api_key, self.model, timeout))
+            elif name == "anthropic" and self.anthropic_api_key:
+                chain.append(AnthropicProvider(self.anthropic_base_url, self.anthropic_api_key, self.anthropic_model, timeout))
+            elif name not in ("openai", "anthropic", "offline"):
+                raise ValueError(f"unknown provider {name!r} in c.TutorGateway.providers (known: openai, anthropic, offline)")
+        chain.append(OfflineProvider())
+        return chain
+
+    @property
+    def has_paid_provider(self) -> bool:
+        return any(p.paid for p in self.chain)
+
+    async def aclose(self) -> None:
+        for provider in self.chain:
+            await provider.aclose()
+
+    def detector(self, exercise) -> LeakDetector:
+        key = (exercise.id, exercise.version)
+        if key not in self._detectors:
+            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold)
+        return self._detectors[key]
+
+    # --- money ---------------------------------------------------------------------------
+    def price(self, model: str) -> dict:
+        return self.prices.get(model) or self.prices.get("*") or {"input": 0.0, "output": 0.0}
+
+    def worst_case_micro(self, provider: Provider, messages: list[dict]) -> int:
+        """An upper bound of a call's cost: a token is at least one byte, and the answer is capped."""
+        price = self.price(provider.model)
+        prompt_tokens = sum(len(m["content"].encode()) + 8 for m in messages)
+        return int(-(-(prompt_tokens * price["input"] + self.max_output_tokens * price["output"]) // 1))
+
+    def cost_micro(self, provider: Provider, usage, request: ProviderRequest | None = None, text: str = "") -> int:
+        if request is not None and not usage.output_tokens and text:
+            # a server that reports no usage is charged by size (about 4 bytes a token)
+            usage.input_tokens = sum(len(m["content"].encode()) for m in request.messages) // 4
+            usage.output_tokens = -(-len(text.encode()) // 4)
+        price = self.price(provider.model)
+        return int(-(-(usage.input_tokens * price["input"] + usage.output_tokens * price["output"]) // 1))
+
+    def cap_micro(self, role: str) -> int:
+        return ledger.to_micro(float(self.daily_budget_usd.get(role, self.daily_budget_usd.get("student", 0.0))))
+
+    def today(self):
+        return local_day(self.course_timezone, self.clock())
+
+    async def budget(self, asker: Asker) -> dict:
+        spent, reserved = await ledger.usage(self.sessionmaker, asker.user_id, self.today())
+        cap = self.cap_micro(asker.role)
+        return {
+            "role": asker.role, "day": self.today().isoformat(), "limit_usd": cap / ledger.MICRO, "spent_usd": spent / ledger.MICRO,
+            "reserved_usd": reserved / ledger.MICRO, "remaining_usd": max(0, cap - spent - reserved) / ledger.MICRO,
+            "renews_in_s": ledger.seconds_to_midnight(self.clock(), self.course_timezone), "llm": self.has_paid_provider,
+        }
+
+    # --- answering -----------------------------------------------------------------------
+    def _cache_key(self, exercise, ctx: TutorContext, rung: int) -> str | None:
+        personal = scrub(ctx.question, ctx.names) != ctx.question
+        if not self.cache_enabled or ctx.history or ctx.summary or personal or not self.has_paid_provider:
+            return None
+        return cache_key(
+            exercise_id=exercise.id, exercise_version=exercise.version, code=ctx.code, error_class=error_class(ctx.error, ctx.traceback),
+            rung=rung, question=ctx.question, purpose=ctx.purpose, prompt_version=PROMPT_VERSION, model=self.chain[0].model,
+        )
+
+    async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0) -> AsyncIterator[Event]:
+        """Stream an answer: limits first, then the cache, then providers in order."""
+        await self.limiter.hit("tutor", asker.name, asker.role)
+        key = self._cache_key(exercise, ctx, rung)
+        if key:
+            hit = await self.cache.get(key)
+            if hit:
+                yield Event("delta", hit["text"])
+                yield Event("done", hit["text"], {"source": hit["source"], "cached": True, "leak_blocked": False})
+                return
+        messages = build_messages(ctx)
+        async with aclosing(self._from_providers(asker, exercise, ctx, messages)) as events:
+            async for event in events:
+                if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
+                    await self.cache.put(key, {"text": event.text, "source": event.meta["source"]})
+                yield event
+
+    async def _from_providers(self, asker, exercise, ctx, messages) -> AsyncIterator[Event]:
+        for provider in self.chain:
+            breaker = self.breakers[provider.name]
+            if not breaker.allows():
+                continue
+            reservation = None
+            if provider.paid:
+                reservation = await self._reserve(asker, provider, messages, ctx)
+                if reservation is None:
+                    continue
+            request = ProviderRequest(messages, self.max_output_tokens, ctx)
+            guard = GuardedStream(self.detector(exercise))
+            try:
+                async with aclosing(self._call_with_retries(provider, request, guard)) as pieces:
+                    async for text in pieces:
+                        yield Event("delta", text)
+            except ProviderError as err:
+                breaker.failure()
+                log.warning("tutor provider %s failed: %s; trying the next one", provider.name, err)
+                await self._settle(reservation, provider, request, guard.text)
+                if guard.sent:
+                    yield Event("replace", "")
+                continue
+            except BaseException:
+                # cancelled or broken mid-call: what the vendor billed is unknown, so charge the worst case
+                if reservation:
+                    await ledger.settle(self.sessionmaker, reservation, reservation.micro, provider=provider.name)
+                raise
+            breaker.success()
+            await self._settle(reservation, provider, request, guard.text)
+            async for event in self._finish(provider, exercise, ctx, guard):
+                yield event
+            return
+
+    async def _settle(self, reservation, provider, request, text: str) -> None:
+        if reservation:
+            cost = self.cost_micro(provider, request.usage, request, text)
+            await ledger.settle(self.sessionmaker, reservation, cost, request.usage.input_tokens, request.usage.output_tokens, provider.name)
+
+    async def _reserve(self, asker, provider, messages, ctx):
+        retry = ledger.seconds_to_midnight(self.clock(), self.course_timezone)
+        try:
+            return await ledger.reserve(
+                self.sessionmaker, asker.user_id, self.today(), self.worst_case_micro(provider, messages), self.cap_micro(asker.role),
+                role=asker.role, purpose=ctx.purpose, provider=provider.name, model=provider.model, retry_after=retry,
+            )
+        except ledger.OverBudget:
+            if ctx.purpose == "hint":
+                return None  # hints fall back to the offline help
+            raise
+
+    async def _call_with_retries(self, provider, request, guard) -> AsyncIterator[str]:
+        for attempt in range(self.max_retries + 1):
+            try:
+                async with aclosing(provider.stream(request)) as stream:
+                    async for piece in stream:
+                        shown = guard.feed(piece)
+                        if shown:
+                            yield shown
+                return
+            except ProviderError as err:
+                if guard.text or not err.retryable or attempt == self.max_retries:
+                    raise
+                await asyncio.sleep(self.retry_backoff * 2**attempt)
+
+    async def _solves(self, exercise, text: str) -> bool:
+        """Does a function in the answer pass the exercise's tests (a different correct solution)?"""
+        if self.grader is None or not exercise.entry_points:
+            return False
+        entry = exercise.entry_points[0]
+        arity = entry_arity(exercise.solution, entry)
+        for code in runnable_candidates(text, entry, arity) if arity is not None else ():
+            if (await self.grader.grade(exercise, code)).passed:
+                return True
+        return False
+
+    async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
+        meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
+        if provider.paid:
+            check = self.detector(exercise).check(guard.text)
+            meta["similarity"] = round(check.similarity, 3)
+            solves = not check.leaking and await self._solves(exercise, guard.text)
+            if check.leaking or solves:
+                meta["passes_tests"] = solves
+                log.warning("leak filter replaced an answer of %s for %s (similarity %.2f, passes the tests: %s)", provider.name, exercise.id, check.similarity, solves)
+                text = _blocked_text(ctx)
+                meta.update(source="guardrail", leak_blocked=True)
+                yield Event("replace", text)
+                yield Event("done", text, meta)
+                return
+        rest = guard.rest()
+        if rest:
+            yield Event("delta", rest)
+        yield Event("done", guard.text, meta)
+
+
+def _blocked_text(ctx: TutorContext) -> str:
+    if ctx.ladder_hint:
+        return f"Let's keep you doing the thinking. **Next step:** {ctx.ladder_hint}"
+    return "Let's keep you doing the thinking: run your function on the smallest example from the statement and check each line's result with `print`."

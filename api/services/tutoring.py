@@ -1,0 +1,73 @@
+"""One tutor exchange: gather context, ask the gateway, store the conversation."""
+
+from __future__ import annotations
+
+from contextlib import aclosing
+from typing import AsyncIterator
+
+from ...exercise_bank import Exercise
+from ..gateway.gateway import Asker, Event, TutorGateway
+from ..gateway.guardrails import TutorContext
+from . import conversations
+from sqlalchemy import select
+
+from ..models import HintEvent, Submission
+from .hints import hints_taken
+
+
+def next_ladder_hint(exercise: Exercise, taken: int) -> str:
+    """The authored rung a student would get next (the last one once the ladder is climbed)."""
+    return exercise.hints[min(taken, len(exercise.hints) - 1)] if exercise.hints else ""
+
+
+async def failing_visible_tests(session, user_id: int, exercise_id: str) -> str:
+    """The visible tests the student's latest submission failed (hidden ones are never described to a model)."""
+    stmt = (
+        select(Submission.results).where(Submission.user_id == user_id, Submission.exercise_id == exercise_id)
+        .order_by(Submission.id.desc()).limit(1)
+    )
+    results = (await session.execute(stmt)).scalar_one_or_none() or []
+    lines = [f"- {t['name']}: {t.get('message') or 'failed'}" for t in results if not t.get("passed") and not t.get("hidden")]
+    return "\n".join(lines)[:2000]
+
+
+async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor") -> TutorContext:
+    async with sessionmaker() as session:
+        conv = await conversations.active(session, asker.user_id, exercise.id) if purpose == "tutor" else None
+        history = await conversations.window(session, conv, gateway.history_turns)
+        taken = await hints_taken(session, asker.user_id, exercise.id)
+        failing = await failing_visible_tests(session, asker.user_id, exercise.id)
+    return TutorContext(
+        exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
+        error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=conv.summary if conv else "",
+        failing_tests=failing, ladder_hint=next_ladder_hint(exercise, taken), purpose=purpose, names=(asker.name,),
+    )
+
+
+async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req) -> AsyncIterator[Event]:
+    """Stream the tutor's answer, then store the exchange in the student's conversation."""
+    ctx = await build_context(sessionmaker, gateway, asker, exercise, req)
+    async with aclosing(gateway.answer(asker, exercise, ctx)) as events:
+        async for event in events:
+            if event.kind == "done":
+                async with sessionmaker() as session, session.begin():
+                    conv = await conversations.append(
+                        session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns
+                    )
+                event.meta["conversation_id"] = conv.id
+            yield event
+
+
+async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int) -> dict:
+    """A hint beyond the authored ladder, grounded in the student's code and last error."""
+    ctx = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint")
+    done = None
+    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1):
+        if event.kind == "done":
+            done = event
+    async with sessionmaker() as session, session.begin():
+        session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20]))
+    return {
+        "exercise_id": exercise.id, "rung": taken + 1, "of": len(exercise.hints), "text": done.text,
+        "source": done.meta["source"], "last": True, "extra": True,
+    }
