@@ -23,6 +23,7 @@ from .handlers import all_routes
 from .handlers.base import NotFoundHandler
 from .services.clock import utcnow
 from .services.limits import WindowLimiter
+from .services.roster import Roster
 from .services.users import UserDirectory
 
 
@@ -38,6 +39,7 @@ class APIContext:
     users: UserDirectory
     limiter: WindowLimiter
     hub_auth: HubOAuth
+    roster: Roster
     course_timezone: str
     daily_count: int
     max_body_bytes: int
@@ -62,6 +64,14 @@ class TutorAPI(Application):
     course_timezone = Unicode(help="Time zone that decides when a new day starts ($CODEMENTOR_TIMEZONE, default UTC).").tag(config=True)
     daily_count = Integer(1, help="Exercises delivered per student per day.").tag(config=True)
     instructor_groups = List(Unicode(), ["instructors"], help="Hub groups whose members are instructors.").tag(config=True)
+    class_groups = Dict(
+        {"instructors": ["students"]},
+        help="""Which Hub groups an instructor group teaches: {instructor group: [student groups]}.
+        An instructor sees the members of the groups mapped from their instructor groups, plus
+        the members of any other group they belong to (an instructor in `cs101` sees `cs101`),
+        never other instructors. Admins see every student.""",
+    ).tag(config=True)
+    roster_cache_seconds = Integer(30, help="How long the API caches a Hub group's member list, in seconds.").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
     rate_limits = Dict({"hint": 30, "submit": 20}, help="Requests per minute per user, by action.").tag(config=True)
 
@@ -103,6 +113,7 @@ class TutorAPI(Application):
         engine = db.make_engine(self.database_url)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        hub_auth = HubOAuth(parent=self, cache_max_age=60)
         return APIContext(
             prefix=self.service_prefix,
             bank=Bank(self.bank_dir),
@@ -111,7 +122,8 @@ class TutorAPI(Application):
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=WindowLimiter(redis, self.rate_limits),
-            hub_auth=HubOAuth(parent=self, cache_max_age=60),
+            hub_auth=hub_auth,
+            roster=Roster(hub_auth.api_url, hub_auth.api_token, self.class_groups, self.instructor_groups, self.roster_cache_seconds),
             course_timezone=self.course_timezone,
             daily_count=self.daily_count,
             max_body_bytes=self.max_body_bytes,

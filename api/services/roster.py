@@ -1,0 +1,91 @@
+"""Which students a viewer may see: the Hub's groups decide, the API only asks.
+
+Rule (documented in the README): an instructor sees the members of
+
+- every group mapped from one of their instructor groups in ``c.TutorAPI.class_groups``
+  (the default maps ``instructors`` to ``students``), and
+- every other group they belong to themselves (an instructor in ``cs101`` sees ``cs101``),
+
+minus anyone who is an instructor. Admins see every student. Students see no class.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import httpx
+
+from ..errors import Forbidden, Unavailable
+from .users import Identity
+
+
+@dataclass(frozen=True)
+class ClassScope:
+    """What one viewer may see: `names` is None for everyone (admins)."""
+
+    viewer: str
+    groups: tuple[str, ...] | None
+    names: frozenset[str] | None
+
+    def allows(self, name: str) -> bool:
+        return self.names is None or name in self.names
+
+
+def student_groups(who: Identity, class_groups: dict, instructor_groups: set[str]) -> list[str]:
+    """The groups whose members an instructor may see (see the module docstring)."""
+    groups: list[str] = []
+    for group in who.groups:
+        mapped = class_groups.get(group)
+        if mapped is not None:
+            groups.extend(mapped)
+        elif group not in instructor_groups:
+            groups.append(group)
+    return sorted(set(groups))
+
+
+class Roster:
+    """Asks the Hub (with the API service's own token) who is in a group; caches briefly."""
+
+    def __init__(self, hub_api_url: str, token: str, class_groups: dict, instructor_groups, ttl: float = 30.0):
+        self.hub_api_url = hub_api_url.rstrip("/")
+        self.token = token
+        self.class_groups = {k: list(v) for k, v in class_groups.items()}
+        self.instructor_groups = set(instructor_groups)
+        self.ttl = ttl
+        self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+
+    async def members(self, group: str) -> frozenset[str]:
+        hit = self._cache.get(group)
+        if hit and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]
+        url = f"{self.hub_api_url}/groups/{quote(group, safe='')}"
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                resp = await client.get(url, headers={"Authorization": f"token {self.token}"})
+        except httpx.HTTPError as err:
+            raise Unavailable(f"the Hub API did not answer ({type(err).__name__}); check that JupyterHub is running") from None
+        if resp.status_code == 404:
+            names = frozenset()
+        elif resp.status_code == 403:
+            raise Unavailable("the API service may not read Hub groups: grant its role the scope read:groups in jupyterhub_config.py")
+        else:
+            resp.raise_for_status()
+            names = frozenset(resp.json().get("users") or ())
+        self._cache[group] = (time.monotonic(), names)
+        return names
+
+    async def scope_for(self, who: Identity) -> ClassScope:
+        """The class `who` may see, or Forbidden for a student."""
+        if who.role == "admin":
+            return ClassScope(who.name, None, None)
+        if who.role != "instructor":
+            raise Forbidden("the class endpoints are for instructors and admins")
+        groups = student_groups(who, self.class_groups, self.instructor_groups)
+        names: set[str] = set()
+        for group in groups:
+            names |= await self.members(group)
+        for group in self.instructor_groups:
+            names -= await self.members(group)
+        return ClassScope(who.name, tuple(groups), frozenset(names))

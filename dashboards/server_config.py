@@ -1,0 +1,19 @@
+"""jupyter-server config of the dashboards service (jupyterhub-singleuser --config=this file)."""
+
+from pathlib import Path
+
+from codementor.dashboards.hook import forward_viewer_token
+
+c = get_config()  # noqa: F821
+
+HERE = Path(__file__).resolve().parent
+c.ServerApp.root_dir = str(HERE / "notebooks")
+c.ServerApp.default_url = "/voila/render/overview.ipynb"
+# a dashboard server: no terminals, and not a student server (no exercise delivery)
+c.ServerApp.terminals_enabled = False
+c.ServerApp.jpserver_extensions = {"codementor.server_ext": False, "voila.server_extension": True}
+c.ServerApp.allow_root = True  # harmless when not root; the demo may run as root
+c.VoilaConfiguration.prelaunch_hook = forward_viewer_token
+c.VoilaConfiguration.show_tracebacks = False
+c.VoilaConfiguration.strip_sources = True
+c.LabApp.news_url = ""
