@@ -67,9 +67,9 @@ class TutorAPI(Application):
     class_groups = Dict(
         {"instructors": ["students"]},
         help="""Which Hub groups an instructor group teaches: {instructor group: [student groups]}.
-        An instructor sees the members of the groups mapped from their instructor groups, plus
-        the members of any other group they belong to (an instructor in `cs101` sees `cs101`),
-        never other instructors. Admins see every student.""",
+        An instructor sees the members of their own groups other than instructor groups (an
+        instructor in `cs101` sees `cs101`); one in no such group sees the groups mapped here
+        from their instructor groups. Instructors are never listed; admins see every student.""",
     ).tag(config=True)
     roster_cache_seconds = Integer(30, help="How long the API caches a Hub group's member list, in seconds.").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)

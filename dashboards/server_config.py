@@ -1,5 +1,6 @@
 """jupyter-server config of the dashboards service (jupyterhub-singleuser --config=this file)."""
 
+import os
 from pathlib import Path
 
 from codementor.dashboards.hook import forward_viewer_token
@@ -7,6 +8,9 @@ from codementor.dashboards.hook import forward_viewer_token
 c = get_config()  # noqa: F821
 
 HERE = Path(__file__).resolve().parent
+# our Voila template (share/jupyter/voila/templates/codementor): no CDN resources
+os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(HERE / "share" / "jupyter"), os.environ.get("JUPYTER_PATH")]))
+c.VoilaConfiguration.template = "codementor"
 c.ServerApp.root_dir = str(HERE / "notebooks")
 c.ServerApp.default_url = "/voila/render/overview.ipynb"
 # a dashboard server: no terminals, and not a student server (no exercise delivery)

@@ -37,6 +37,7 @@ class ConsoleWatch:
     def attach(self, page) -> None:
         page.on("console", lambda msg: self._on(page, msg.type, msg.text))
         page.on("pageerror", lambda err: self._on(page, "error", f"uncaught: {err}"))
+        page.on("requestfailed", lambda req: self.log.append(f"[requestfailed] {urlparse(page.url).path}: {req.url} {req.failure}"))
 
     def _on(self, page, kind: str, text: str) -> None:
         path = urlparse(page.url).path

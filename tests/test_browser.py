@@ -58,6 +58,15 @@ def todays_notebook(hub, name: str, timeout: float = 60) -> dict:
     raise AssertionError(f"no notebook was delivered to {name} within {timeout} s")
 
 
+async def dismiss_news(page) -> None:
+    """JupyterLab asks once whether to fetch Jupyter news; answer no before screenshots."""
+    no = page.locator(".jp-toast-button").filter(has_text="No")
+    try:
+        await no.first.click(timeout=5_000)
+    except Exception:  # the question did not come up
+        pass
+
+
 async def run_new_cell(page, source: str, expect: str) -> str:
     """Add a cell at the end of the notebook, type `source`, run it, wait for `expect`."""
     last = page.locator(".jp-Notebook .jp-Cell").last
@@ -86,13 +95,16 @@ async def test_student_instructor_and_admin_journeys(stack, hub, browser, shots)
     await login(page, stack.hub_url, STUDENT, PASSWORD)
     await page.wait_for_url(f"**/user/{STUDENT}/lab**", timeout=120_000)
     await page.locator("#jp-main-dock-panel").wait_for(timeout=60_000)
+    await page.locator(".jp-DirListing-item").filter(has_text="exercises").first.wait_for(timeout=60_000)
+    await dismiss_news(page)
     await shot(page, shots, "02-jupyterlab-open.png")
 
     today = todays_notebook(hub, STUDENT)
     await page.goto(f"{stack.hub_url}/user/{STUDENT}/lab/tree/{today['path']}")
     await page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-    await page.locator(".jp-Notebook").get_by_text("How to work").first.wait_for(timeout=30_000)
-    await page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60_000)
+    await page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=30_000)
+    tab = page.locator(".lm-TabBar-tab.jp-mod-current")
+    assert today["path"].rsplit("/", 1)[-1] in await tab.first.inner_text()
     await shot(page, shots, "03-todays-notebook.png")
 
     hint = await run_new_cell(page, "%hint", "Hint 1 of")

@@ -1,12 +1,10 @@
 """Which students a viewer may see: the Hub's groups decide, the API only asks.
 
-Rule (documented in the README): an instructor sees the members of
-
-- every group mapped from one of their instructor groups in ``c.TutorAPI.class_groups``
-  (the default maps ``instructors`` to ``students``), and
-- every other group they belong to themselves (an instructor in ``cs101`` sees ``cs101``),
-
-minus anyone who is an instructor. Admins see every student. Students see no class.
+Rule (documented in the README): an instructor sees the members of the groups they belong
+to themselves, other than instructor groups (an instructor in ``cs101`` sees ``cs101``).
+An instructor in no such group falls back to ``c.TutorAPI.class_groups``, which maps an
+instructor group to the groups it teaches (default: ``instructors`` teach ``students``).
+Instructors never appear in a class. Admins see every student; students see no class.
 """
 
 from __future__ import annotations
@@ -35,14 +33,10 @@ class ClassScope:
 
 def student_groups(who: Identity, class_groups: dict, instructor_groups: set[str]) -> list[str]:
     """The groups whose members an instructor may see (see the module docstring)."""
-    groups: list[str] = []
-    for group in who.groups:
-        mapped = class_groups.get(group)
-        if mapped is not None:
-            groups.extend(mapped)
-        elif group not in instructor_groups:
-            groups.append(group)
-    return sorted(set(groups))
+    own = {g for g in who.groups if g not in instructor_groups}
+    if own:
+        return sorted(own)
+    return sorted({g for group in who.groups for g in class_groups.get(group, ())})
 
 
 class Roster:
