@@ -76,6 +76,13 @@ def cmd_demo(args, rest):
     run_demo(Path(args.state_dir), args.port)
 
 
+def cmd_bench(args, rest):
+    if args.name == "dashboard":
+        from ..bench.dashboard import run
+
+        run(students=args.students, runs=args.runs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="codementor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -100,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state-dir", default=".state/demo")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_demo)
+    p = sub.add_parser("bench", help="benchmarks that print numbers (they start their own stack on free ports)")
+    p.add_argument("name", choices=["dashboard"], help="dashboard: the instructor overview with a seeded class")
+    p.add_argument("--students", type=int, default=200)
+    p.add_argument("--runs", type=int, default=5)
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

@@ -11,7 +11,7 @@ STYLE = """<style>
 .cm-table th,.cm-table td{border-bottom:1px solid #ddd;padding:3px 10px;text-align:left}
 .cm-kpi{display:inline-block;margin:4px 14px 4px 0;padding:6px 12px;border:1px solid #ddd;border-radius:6px}
 .cm-kpi b{display:block;font-size:20px}
-.cm-nav a{margin-right:14px}
+.cm-nav a,.cm-nav b{margin-right:14px}
 .cm-error{color:#a00}
 </style>"""
 

@@ -82,9 +82,31 @@ async def run_new_cell(page, source: str, expect: str) -> str:
 
 
 async def test_student_instructor_and_admin_journeys(stack, hub, browser, shots):
-    hub.create_user(STUDENT)
+    hub.create_user(STUDENT, groups=())  # joins `students` by itself (hub_config/auth.py)
     hub.create_user(INSTRUCTOR, groups=("instructors",))
     console = ConsoleWatch()
+    try:
+        await journeys(stack, hub, browser, shots, console)
+    finally:
+        console.write(shots / "console.log")
+        hub.stop(STUDENT)
+    assert console.ours == [], "console errors on our pages:\n" + "\n".join(console.ours)
+    groups = hub.api("GET", f"/users/{STUDENT}").json()["groups"]
+    assert groups == ["students"], json.dumps(groups)
+
+
+async def journeys(stack, hub, browser, shots, console):
+    """Each step leaves a screenshot; a failing step leaves failed-step.png."""
+    try:
+        await steps(stack, hub, browser, shots, console)
+    except Exception:
+        for ctx in browser.contexts:
+            for open_page in ctx.pages:
+                await shot(open_page, shots, "failed-step.png")
+        raise
+
+
+async def steps(stack, hub, browser, shots, console):
 
     # --- the student: login page, JupyterLab, today's notebook, %hint, %submit -----------
     student_ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
@@ -103,6 +125,7 @@ async def test_student_instructor_and_admin_journeys(stack, hub, browser, shots)
     await page.goto(f"{stack.hub_url}/user/{STUDENT}/lab/tree/{today['path']}")
     await page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
     await page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=30_000)
+    await page.locator(".jp-StatusBar").get_by_text("Idle").first.wait_for(timeout=120_000)
     tab = page.locator(".lm-TabBar-tab.jp-mod-current")
     assert today["path"].rsplit("/", 1)[-1] in await tab.first.inner_text()
     await shot(page, shots, "03-todays-notebook.png")
@@ -143,7 +166,17 @@ async def test_student_instructor_and_admin_journeys(stack, hub, browser, shots)
     await shot(page, shots, "08-instructor-overview.png")
 
     await page.goto(f"{stack.hub_url}{DASH}/stuck.ipynb")
-    await page.locator(".cm-refreshed").wait_for(timeout=60_000)
+    refreshed = page.locator(".cm-refreshed")
+    await refreshed.wait_for(timeout=60_000)
+    failures = page.locator(".widget-inline-hbox").filter(has_text="Failures").locator("input")
+    await failures.fill("1")
+    await failures.press("Tab")
+    await page.locator("table.cm-table tr").filter(has_text=STUDENT).first.wait_for(timeout=30_000)
+    first_stamp = await refreshed.inner_text()
+    # the page refreshes itself: the time stamp moves on without any click
+    await page.wait_for_function(
+        "s => { const e = document.querySelector('.cm-refreshed'); return e && e.innerText !== s; }", arg=first_stamp, timeout=60_000
+    )
     await shot(page, shots, "09-instructor-stuck-now.png")
 
     await page.goto(f"{stack.hub_url}{DASH}/export.ipynb")
@@ -166,9 +199,3 @@ async def test_student_instructor_and_admin_journeys(stack, hub, browser, shots)
     await page.get_by_text(STUDENT, exact=True).first.wait_for(timeout=30_000)
     await shot(page, shots, "11-admin-panel.png")
     await admin_ctx.close()
-
-    console.write(shots / "console.log")
-    assert console.ours == [], "console errors on our pages:\n" + "\n".join(console.ours)
-    hub.stop(STUDENT)
-    groups = hub.api("GET", f"/users/{STUDENT}").json()["groups"]
-    assert groups == ["students"], json.dumps(groups)
