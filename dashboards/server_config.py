@@ -16,6 +16,7 @@ c.ServerApp.default_url = "/voila/render/overview.ipynb"
 # a dashboard server: no terminals, and not a student server (no exercise delivery)
 c.ServerApp.terminals_enabled = False
 c.ServerApp.jpserver_extensions = {"codementor.server_ext": False, "voila.server_extension": True}
+c.ServerApp.authorizer_class = "codementor.dashboards.authorizer.DashboardAuthorizer"
 c.ServerApp.allow_root = True  # harmless when not root; the demo may run as root
 c.VoilaConfiguration.prelaunch_hook = forward_viewer_token
 c.VoilaConfiguration.show_tracebacks = False

@@ -125,7 +125,7 @@ async def steps(stack, hub, browser, shots, console):
     await page.goto(f"{stack.hub_url}/user/{STUDENT}/lab/tree/{today['path']}")
     await page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
     await page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=30_000)
-    await page.locator(".jp-StatusBar").get_by_text("Idle").first.wait_for(timeout=120_000)
+    await page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for(timeout=120_000)
     tab = page.locator(".lm-TabBar-tab.jp-mod-current")
     assert today["path"].rsplit("/", 1)[-1] in await tab.first.inner_text()
     await shot(page, shots, "03-todays-notebook.png")
