@@ -71,13 +71,17 @@ class TutorAPI(Application):
         instructor in `cs101` sees `cs101`); one in no such group sees the groups mapped here
         from their instructor groups. Instructors are never listed; admins see every student.""",
     ).tag(config=True)
-    roster_cache_seconds = Integer(30, help="How long the API caches a Hub group's member list, in seconds.").tag(config=True)
+    roster_cache_seconds = Integer(help="How long the API caches a Hub group's member list, in seconds ($CODEMENTOR_ROSTER_CACHE_SECONDS, default 30).").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
     rate_limits = Dict({"hint": 30, "submit": 20}, help="Requests per minute per user, by action.").tag(config=True)
 
     @default("port")
     def _default_port(self):
         return urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")).port or 10101
+
+    @default("roster_cache_seconds")
+    def _default_roster_cache(self):
+        return int(os.environ.get("CODEMENTOR_ROSTER_CACHE_SECONDS", "30"))
 
     @default("service_prefix")
     def _default_prefix(self):

@@ -36,3 +36,10 @@ def forward_viewer_token(handler, notebook, cwd):
     notebook.cells = [c for c in notebook.cells if c.get("id") != CELL_ID]
     notebook.cells.insert(0, token_cell(viewer_token(handler)))
     return notebook
+
+
+def offline_page_config(page_config: dict, **kwargs) -> dict:
+    """Voila page-config hook: typeset with the bundled MathJax, never fetch it from a CDN."""
+    page_config["fullMathjaxUrl"] = "null"
+    page_config["mathjaxConfig"] = "null"
+    return page_config

@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from codementor.dashboards.hook import forward_viewer_token
+from codementor.dashboards.hook import forward_viewer_token, offline_page_config
 
 c = get_config()  # noqa: F821
 
@@ -19,6 +19,7 @@ c.ServerApp.jpserver_extensions = {"codementor.server_ext": False, "voila.server
 c.ServerApp.authorizer_class = "codementor.dashboards.authorizer.DashboardAuthorizer"
 c.ServerApp.allow_root = True  # harmless when not root; the demo may run as root
 c.VoilaConfiguration.prelaunch_hook = forward_viewer_token
+c.VoilaConfiguration.page_config_hook = offline_page_config
 c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.strip_sources = True
 c.LabApp.news_url = ""

@@ -19,6 +19,7 @@ Environment:
   CODEMENTOR_OPS_TOKEN      optional: a token for automation (user and server management)
   CODEMENTOR_TIMEZONE       the course's time zone (decides when a new day starts)
   CODEMENTOR_DASHBOARDS_PORT the instructor dashboards service's port (10102)
+  CODEMENTOR_ROSTER_CACHE_SECONDS how long the API caches Hub group members (30)
   CODEMENTOR_CULL_TIMEOUT   stop a student server idle for this many seconds (3600; 0 = never)
   DATABASE_URL, REDIS_URL   the API's Postgres and Redis
 """
@@ -102,6 +103,7 @@ api_env = {
     "DATABASE_URL": env("DATABASE_URL", ""),
     "REDIS_URL": env("REDIS_URL", "redis://127.0.0.1:6379/0"),
     "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
+    "CODEMENTOR_ROSTER_CACHE_SECONDS": env("CODEMENTOR_ROSTER_CACHE_SECONDS", "30"),
     "PATH": env("PATH", ""),
 }
 if env("CODEMENTOR_BANK_DIR"):

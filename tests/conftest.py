@@ -41,7 +41,8 @@ def stack(services, tmp_path_factory):
         hub_port=free_port(),
         database_url=services.database_url,
         redis_url=services.redis_url,
-        extra_env={"CODEMENTOR_OPS_TOKEN": ops_token},
+        # tests change group membership and read it back at once: no roster cache
+        extra_env={"CODEMENTOR_OPS_TOKEN": ops_token, "CODEMENTOR_ROSTER_CACHE_SECONDS": "0"},
     )
     ARTIFACTS.mkdir(exist_ok=True)
     hub.ops_token = ops_token
