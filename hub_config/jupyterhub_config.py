@@ -122,8 +122,8 @@ roles = [
     # students (every user) may use the API service, and nothing else beyond their own server
     {"name": "user", "scopes": ["self", f"access:services!service={API_SERVICE}"]},
     # the API identifies users from their own tokens; to know who is in an instructor's
-    # class it reads group membership (GET /hub/api/groups/<name>) and nothing else
-    {"name": "codementor-api", "description": "read group members", "scopes": ["read:groups"], "services": [API_SERVICE]},
+    # class it reads group membership (GET /hub/api/groups[/<name>]) and nothing else
+    {"name": "codementor-api", "description": "read group members", "scopes": ["list:groups", "read:groups"], "services": [API_SERVICE]},
 ]
 
 # --- instructor dashboards: Voila in a shared jupyterhub-singleuser, run by the Hub -------

@@ -20,7 +20,7 @@ async def user_id_of(session, scope: ClassScope, name: str) -> int | None:
     if not scope.allows(name):
         raise NotFound(f"no student {name!r} in your class")
     found = (await session.execute(select(User.id).where(User.name == name, in_scope(scope)))).scalar_one_or_none()
-    if found is None and scope.names is None:
+    if found is None and scope.names is None and name not in scope.known:
         raise NotFound(f"no student {name!r} in your class")
     return found
 

@@ -52,11 +52,11 @@ def check_limit(limit: int, most: int = MAX_PAGE) -> int:
 
 
 async def scope_names(session, scope: ClassScope) -> list[str]:
-    """Every student name in scope, sorted (admins: every student the API has seen)."""
+    """Every student name in scope, sorted (admins: every student the API has seen or the Hub groups hold)."""
     if scope.names is not None:
         return sorted(scope.names)
-    rows = await session.execute(select(User.name).where(User.role == "student").order_by(User.name))
-    return list(rows.scalars())
+    rows = await session.execute(select(User.name).where(User.role == "student"))
+    return sorted(set(rows.scalars()) | scope.known)
 
 
 def streak(days: set[date], today: date) -> int:

@@ -26,6 +26,7 @@ class ClassScope:
     viewer: str
     groups: tuple[str, ...] | None
     names: frozenset[str] | None
+    known: frozenset[str] = frozenset()  # admins: Hub group members the API may not have seen yet
 
     def allows(self, name: str) -> bool:
         return self.names is None or name in self.names
@@ -54,26 +55,47 @@ class Roster:
         hit = self._cache.get(group)
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
-        url = f"{self.hub_api_url}/groups/{quote(group, safe='')}"
-        try:
-            async with httpx.AsyncClient(timeout=10) as client:
-                resp = await client.get(url, headers={"Authorization": f"token {self.token}"})
-        except httpx.HTTPError as err:
-            raise Unavailable(f"the Hub API did not answer ({type(err).__name__}); check that JupyterHub is running") from None
+        resp = await self._get(f"/groups/{quote(group, safe='')}")
         if resp.status_code == 404:
             names = frozenset()
-        elif resp.status_code == 403:
-            raise Unavailable("the API service may not read Hub groups: grant its role the scope read:groups in jupyterhub_config.py")
         else:
             resp.raise_for_status()
             names = frozenset(resp.json().get("users") or ())
         self._cache[group] = (time.monotonic(), names)
         return names
 
+    async def _get(self, path: str):
+        try:
+            async with httpx.AsyncClient(timeout=10) as client:
+                resp = await client.get(f"{self.hub_api_url}{path}", headers={"Authorization": f"token {self.token}"})
+        except httpx.HTTPError as err:
+            raise Unavailable(f"the Hub API did not answer ({type(err).__name__}); check that JupyterHub is running") from None
+        if resp.status_code == 403:
+            raise Unavailable("the API service may not read Hub groups: grant its role the scopes list:groups and read:groups in jupyterhub_config.py")
+        return resp
+
+    async def all_group_members(self, page: int = 200) -> frozenset[str]:
+        """Members of every group but the instructor groups (for an admin's roster)."""
+        names: set[str] = set()
+        offset = 0
+        while True:
+            resp = await self._get(f"/groups?offset={offset}&limit={page}")
+            resp.raise_for_status()
+            groups = resp.json()
+            for group in groups:
+                if group["name"] not in self.instructor_groups:
+                    names |= set(group.get("users") or ())
+            if len(groups) < page:
+                break
+            offset += page
+        for group in self.instructor_groups:
+            names -= await self.members(group)
+        return frozenset(names)
+
     async def scope_for(self, who: Identity) -> ClassScope:
         """The class `who` may see, or Forbidden for a student."""
         if who.role == "admin":
-            return ClassScope(who.name, None, None)
+            return ClassScope(who.name, None, None, await self.all_group_members())
         if who.role != "instructor":
             raise Forbidden("the class endpoints are for instructors and admins")
         groups = student_groups(who, self.class_groups, self.instructor_groups)
