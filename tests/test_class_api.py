@@ -119,3 +119,14 @@ def test_export_is_paginated_and_checks_its_range(stack, klass):
         assert resp.status_code == 400 and resp.json()["error"]["code"] == "invalid_request", (bad, resp.text)
     old = call(f"{stack.api_url}/class/export?from=2020-01-01&to=2020-01-31", t["admin"]).json()
     assert old["items"] == [] and old["next_cursor"] is None
+
+
+def test_dashboards_are_for_instructors_only(stack, klass):
+    page = f"{stack.hub_url}/services/dashboards/voila/render/overview.ipynb"
+    anonymous = httpx.get(page, follow_redirects=True, timeout=60)
+    assert anonymous.status_code == 200 and anonymous.url.path == "/hub/login"
+    assert call(page, klass["tokens"][S1]).status_code == 403
+    shown = call(page, klass["tokens"][MAIN])
+    assert shown.status_code == 200 and "voila" in shown.text.lower()
+    # the dashboards server is for viewing: no terminals, no shutting it down
+    assert call(f"{stack.hub_url}/services/dashboards/api/shutdown", klass["tokens"][MAIN], "POST").status_code == 403
