@@ -12,6 +12,7 @@ STYLE = """<style>
 .cm-kpi{display:inline-block;margin:4px 14px 4px 0;padding:6px 12px;border:1px solid #ddd;border-radius:6px}
 .cm-kpi b{display:block;font-size:20px}
 .cm-nav a,.cm-nav b{margin-right:14px}
+.cm-nav a,a.cm-download{color:#1a62c7;text-decoration:underline}
 .cm-error{color:#a00}
 </style>"""
 
