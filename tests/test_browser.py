@@ -30,6 +30,7 @@ DASH = "/services/dashboards/voila/render"
 def shots() -> Path:
     folder = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / "failed-step.png").unlink(missing_ok=True)  # left by an earlier failing run
     return folder
 
 
