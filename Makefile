@@ -8,7 +8,7 @@ STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast validate lint clean
+.PHONY: install demo test test-fast validate lint clean chromium
 
 install: $(STAMP) $(PROXY)
 
@@ -38,6 +38,12 @@ test: install validate
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+# the browser tests drive Debian's Chromium (never `playwright install`); as root this installs it
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	else echo "Chromium is missing: run 'sudo apt-get install -y chromium' (the browser tests are skipped without it)"; fi
 
 clean:
 	rm -rf .state .pytest_cache

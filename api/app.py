@@ -26,6 +26,7 @@ from .handlers import all_routes
 from .handlers.base import NotFoundHandler
 from .services.clock import utcnow
 from .services.limits import WindowLimiter
+from .services.roster import Roster
 from .services.users import UserDirectory
 
 
@@ -42,6 +43,7 @@ class APIContext:
     limiter: WindowLimiter
     gateway: TutorGateway
     hub_auth: HubOAuth
+    roster: Roster
     course_timezone: str
     daily_count: int
     max_body_bytes: int
@@ -66,6 +68,14 @@ class TutorAPI(Application):
     course_timezone = Unicode(help="Time zone that decides when a new day starts ($CODEMENTOR_TIMEZONE, default UTC).").tag(config=True)
     daily_count = Integer(1, help="Exercises delivered per student per day.").tag(config=True)
     instructor_groups = List(Unicode(), ["instructors"], help="Hub groups whose members are instructors.").tag(config=True)
+    class_groups = Dict(
+        {"instructors": ["students"]},
+        help="""Which Hub groups an instructor group teaches: {instructor group: [student groups]}.
+        An instructor sees the members of their own groups other than instructor groups (an
+        instructor in `cs101` sees `cs101`); one in no such group sees the groups mapped here
+        from their instructor groups. Instructors are never listed; admins see every student.""",
+    ).tag(config=True)
+    roster_cache_seconds = Integer(help="How long the API caches a Hub group's member list, in seconds ($CODEMENTOR_ROSTER_CACHE_SECONDS, default 30).").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
     cookie_secret = Unicode(
         help="Hex secret that signs the API's login cookie; set the same value ($CODEMENTOR_COOKIE_SECRET) on every API process."
@@ -75,6 +85,10 @@ class TutorAPI(Application):
     @default("port")
     def _default_port(self):
         return urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")).port or 10101
+
+    @default("roster_cache_seconds")
+    def _default_roster_cache(self):
+        return int(os.environ.get("CODEMENTOR_ROSTER_CACHE_SECONDS", "30"))
 
     @default("service_prefix")
     def _default_prefix(self):
@@ -115,6 +129,7 @@ class TutorAPI(Application):
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         grader = Grader(parent=self)
+        hub_auth = HubOAuth(parent=self, cache_max_age=60)
         return APIContext(
             prefix=self.service_prefix,
             bank=Bank(self.bank_dir),
@@ -124,7 +139,8 @@ class TutorAPI(Application):
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=WindowLimiter(redis, self.rate_limits),
             gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, course_timezone=self.course_timezone),
-            hub_auth=HubOAuth(parent=self, cache_max_age=60),
+            hub_auth=hub_auth,
+            roster=Roster(hub_auth.api_url, hub_auth.api_token, self.class_groups, self.instructor_groups, self.roster_cache_seconds),
             course_timezone=self.course_timezone,
             daily_count=self.daily_count,
             max_body_bytes=self.max_body_bytes,

@@ -131,6 +131,10 @@ def cmd_bench(args, rest):
         from ..bench.tutor import main as bench_tutor
 
         bench_tutor(as_json=args.json, rounds=args.rounds, students=args.students)
+    elif args.bench == "dashboard":
+        from ..bench.dashboard import run
+
+        run(students=args.students, runs=args.runs)
 
 
 def cmd_demo(args, rest):
@@ -183,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b.add_argument("--rounds", type=int, default=200, help="timed requests per latency figure")
     b.add_argument("--students", type=int, default=30, help="class size of the replayed cache trace")
+    b = benches.add_parser("dashboard", help="the instructor overview's load time with a seeded class (starts its own stack)")
+    b.add_argument("--students", type=int, default=200)
+    b.add_argument("--runs", type=int, default=5)
     p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users")
     p.add_argument("--state-dir", default=".state/demo")
     p.add_argument("--port", type=int, default=8000)

@@ -63,6 +63,26 @@ PATHS = {
         "get": _op("One of the signed-in user's conversations, with its messages.", params=[("conversation_id", "path", "integer")]),
         "delete": _op("Delete one of the signed-in user's conversations.", params=[("conversation_id", "path", "integer")], ok=204),
     },
+    "/class/overview": {"get": _op("Class overview for an instructor's groups (admins: everyone).", params=[("days", "query", "integer")], errors=(400, 401, 403, 503))},
+    "/class/stuck": {
+        "get": _op(
+            "Students with repeated failures or hints on one exercise in the last minutes, without a pass.",
+            params=[("minutes", "query", "integer"), ("failures", "query", "integer"), ("hints", "query", "integer")],
+            errors=(400, 401, 403, 503),
+        )
+    },
+    "/class/students": {"get": _op("The viewer's students with their totals, by name.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401, 403, 503))},
+    "/class/students/{name}": {
+        "get": _op("One student's timeline (submissions, hints) and skills per topic.", params=[("name", "path", "string"), ("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401, 403, 404, 503))
+    },
+    "/class/exercises/{exercise_id}": {"get": _op("One exercise across the class: attempts to pass, common errors, hint rungs.", params=[("exercise_id", "path", "string")], errors=(401, 403, 404, 503))},
+    "/class/export": {
+        "get": _op(
+            "Grades and progress per student and exercise for a date range (the CSV export's data).",
+            params=[("from", "query", "string"), ("to", "query", "string"), ("limit", "query", "integer"), ("cursor", "query", "string")],
+            errors=(400, 401, 403, 503),
+        )
+    },
 }
 
 

@@ -17,6 +17,9 @@ CodeMentor Hub is running on {url}
   Sign in as an instructor: ada                 password: {password}
   Sign in as the admin:     admin               password: {admin_password}
 
+  Instructor dashboards:    {url}/services/dashboards/
+  Admin panel:              {url}/hub/admin
+
   Postgres: {database_url}
   Redis:    {redis_url}
   Logs:     {log}

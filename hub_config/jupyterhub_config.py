@@ -21,6 +21,9 @@ Environment:
   CODEMENTOR_ADMIN_PASSWORD the admin's password (at least 32 characters)
   CODEMENTOR_OPS_TOKEN      optional: a token for automation (user and server management)
   CODEMENTOR_TIMEZONE       the course's time zone (decides when a new day starts)
+  CODEMENTOR_DASHBOARDS_PORT the instructor dashboards service's port (10102)
+  CODEMENTOR_ROSTER_CACHE_SECONDS how long the API caches Hub group members (30)
+  CODEMENTOR_CULL_TIMEOUT   stop a student server idle for this many seconds (3600; 0 = never)
   DATABASE_URL, REDIS_URL   the API's Postgres and Redis
   CODEMENTOR_LLM_BASE_URL   optional: an OpenAI-compatible chat-completions API for the tutor
   CODEMENTOR_LLM_API_KEY    its key (given to the API service only)
@@ -43,6 +46,8 @@ import os
 import sys
 from pathlib import Path
 
+import codementor.dashboards
+
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
 env = os.environ.get
@@ -52,6 +57,8 @@ PROFILE = env("CODEMENTOR_PROFILE", "demo")
 API_SERVICE = "codementor"
 API_PORT = int(env("CODEMENTOR_API_PORT", "10101"))
 API_URL = f"http://127.0.0.1:{API_PORT}"
+
+PROJECT_DASHBOARDS = Path(codementor.dashboards.__file__).resolve().parent
 
 DEMO_STUDENTS = ["alice", "bob"]
 DEMO_INSTRUCTORS = ["ada"]
@@ -73,7 +80,8 @@ c.JupyterHub.cleanup_proxy = True
 
 # --- who can sign in -------------------------------------------------------------------
 if PROFILE == "demo":
-    c.JupyterHub.authenticator_class = "shared-password"
+    # shared-password login; a new user without a group joins `students` (hub_config/auth.py)
+    c.JupyterHub.authenticator_class = "codementor.hub_config.auth.DemoAuthenticator"
     c.SharedPasswordAuthenticator.user_password = env("CODEMENTOR_DEMO_PASSWORD", "codementor")
     c.SharedPasswordAuthenticator.admin_password = env("CODEMENTOR_ADMIN_PASSWORD", "codementor-admin-password-change-me")
     c.Authenticator.admin_users = set(DEMO_ADMINS)
@@ -119,6 +127,7 @@ api_env = {
     "DATABASE_URL": env("DATABASE_URL", ""),
     "REDIS_URL": env("REDIS_URL", "redis://127.0.0.1:6379/0"),
     "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
+    "CODEMENTOR_ROSTER_CACHE_SECONDS": env("CODEMENTOR_ROSTER_CACHE_SECONDS", "30"),
     "PATH": env("PATH", ""),
 }
 # provider keys reach the API only, never the student servers
@@ -139,8 +148,59 @@ services = [
 roles = [
     # students (every user) may use the API service, and nothing else beyond their own server
     {"name": "user", "scopes": ["self", f"access:services!service={API_SERVICE}"]},
-    # the API identifies users from their own tokens; it needs no Hub scopes of its own
+    # the API identifies users from their own tokens; to know who is in an instructor's
+    # class it reads group membership (GET /hub/api/groups[/<name>]) and nothing else
+    {"name": "codementor-api", "description": "read group members", "scopes": ["list:groups", "read:groups"], "services": [API_SERVICE]},
 ]
+
+# --- instructor dashboards: Voila in a shared jupyterhub-singleuser, run by the Hub -------
+# Only `instructors` (and admins, who hold every scope) may open it. Each visitor's own
+# OAuth token (which may reach the API, nothing else) is handed to the dashboard's kernel,
+# so the API answers with that instructor's class. See codementor/dashboards/.
+DASH_SERVICE = "dashboards"
+DASH_PORT = int(env("CODEMENTOR_DASHBOARDS_PORT", "10102"))
+DASH_STATE = STATE / "dashboards"
+DASH_STATE.mkdir(parents=True, exist_ok=True)
+services.append(
+    {
+        "name": DASH_SERVICE,
+        "url": f"http://127.0.0.1:{DASH_PORT}",
+        "command": [str(BIN / "jupyterhub-singleuser"), f"--config={PROJECT_DASHBOARDS / 'server_config.py'}"],
+        "cwd": str(DASH_STATE),
+        "environment": {
+            "HOME": str(DASH_STATE),
+            "PATH": env("PATH", ""),
+            "CODEMENTOR_API_URL": f"{API_URL}/services/{API_SERVICE}/api/v1",
+            "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
+        },
+        "oauth_no_confirm": True,
+        # the instructor's token issued to the dashboards may reach the API, nothing more
+        "oauth_client_allowed_scopes": [f"access:services!service={API_SERVICE}"],
+        "display": True,
+        "info": {"description": "Class dashboards for instructors"},
+    }
+)
+roles.append(
+    {"name": "instructor", "description": "open the class dashboards", "scopes": [f"access:services!service={DASH_SERVICE}"], "groups": ["instructors"]}
+)
+
+# --- idle culler: stops student servers nobody has used for a while -------------------
+CULL_TIMEOUT = int(env("CODEMENTOR_CULL_TIMEOUT", "3600"))
+if CULL_TIMEOUT > 0:
+    services.append(
+        {
+            "name": "idle-culler",
+            "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={CULL_TIMEOUT}", f"--cull-every={max(30, min(300, CULL_TIMEOUT // 2))}"],
+        }
+    )
+    roles.append(
+        {
+            "name": "idle-culler",
+            "description": "find idle servers and stop them",
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+            "services": ["idle-culler"],
+        }
+    )
 if env("CODEMENTOR_OPS_TOKEN"):
     services.append({"name": "ops", "api_token": env("CODEMENTOR_OPS_TOKEN")})
     roles.append(

@@ -75,6 +75,7 @@ class Stack:
     hub_api_port: int = field(default_factory=free_port)
     proxy_api_port: int = field(default_factory=free_port)
     redis_port: int = field(default_factory=free_port)
+    dashboards_port: int = field(default_factory=free_port)
     extra_env: dict = field(default_factory=dict)
     # with other system users on the machine (the classroom profile), Postgres and Redis ask
     # for a password; only the API's environment holds it
@@ -152,6 +153,7 @@ class Stack:
             "CODEMENTOR_HUB_API_PORT": str(self.hub_api_port),
             "CODEMENTOR_PROXY_API_PORT": str(self.proxy_api_port),
             "CODEMENTOR_API_PORT": str(self.api_port),
+            "CODEMENTOR_DASHBOARDS_PORT": str(self.dashboards_port),
             "CODEMENTOR_PROXY_CMD": proxy_command(),
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,

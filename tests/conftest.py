@@ -58,8 +58,10 @@ def stack(services, fake_llm, tmp_path_factory):
         hub_port=free_port(),
         database_url=services.database_url,
         redis_url=services.redis_url,
+        # tests change group membership and read it back at once: no roster cache
         extra_env={
             "CODEMENTOR_OPS_TOKEN": ops_token,
+            "CODEMENTOR_ROSTER_CACHE_SECONDS": "0",
             "CODEMENTOR_LLM_BASE_URL": fake_llm.base_url,
             "CODEMENTOR_LLM_API_KEY": "test-key-not-a-secret",
             "CODEMENTOR_LLM_MODEL": "local-test",

@@ -1,0 +1,90 @@
+"""The instructor endpoints (/api/v1/class/...): only the viewer's groups; admins see all."""
+
+from ..services import class_detail as detail
+from ..services import classroom
+from ..errors import InvalidRequest
+from ..services.clock import local_day
+from .base import APIHandler
+
+
+class ClassHandler(APIHandler):
+    """Base of the class endpoints: a signed-in instructor or admin and their scope."""
+
+    async def class_scope(self):
+        who = self.require_user()
+        await self.ctx.users.user_id(who)
+        return await self.ctx.roster.scope_for(who)
+
+    def int_arg(self, name: str, default: int) -> int:
+        raw = self.get_query_argument(name, str(default))
+        try:
+            return int(raw)
+        except ValueError:
+            raise InvalidRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
+
+
+class OverviewHandler(ClassHandler):
+    async def get(self):
+        scope = await self.class_scope()
+        async with self.ctx.sessionmaker() as session:
+            data = await classroom.overview(session, scope, self.ctx.bank, self.ctx.course_timezone, self.ctx.clock(), self.int_arg("days", 7))
+        self.write_json(data)
+
+
+class StuckHandler(ClassHandler):
+    async def get(self):
+        scope = await self.class_scope()
+        minutes, failures, hints = self.int_arg("minutes", 30), self.int_arg("failures", 3), self.int_arg("hints", 3)
+        async with self.ctx.sessionmaker() as session:
+            data = await classroom.stuck(session, scope, self.ctx.clock(), minutes, failures, hints)
+        self.write_json(data)
+
+
+class StudentsHandler(ClassHandler):
+    async def get(self):
+        scope = await self.class_scope()
+        async with self.ctx.sessionmaker() as session:
+            data = await classroom.roster(session, scope, self.int_arg("limit", 50), self.get_query_argument("cursor", None))
+        self.write_json(data)
+
+
+class StudentHandler(ClassHandler):
+    async def get(self, name):
+        scope = await self.class_scope()
+        async with self.ctx.sessionmaker() as session:
+            user_id = await detail.user_id_of(session, scope, name)
+            events = await detail.timeline(session, user_id, self.int_arg("limit", 50), self.get_query_argument("cursor", None))
+            skills = await detail.skills(session, user_id, self.ctx.bank)
+        self.write_json({"name": name, "skills": skills, "timeline": events})
+
+
+class ExerciseHandler(ClassHandler):
+    async def get(self, exercise_id):
+        scope = await self.class_scope()
+        exercise = self.ctx.bank.get(exercise_id)
+        async with self.ctx.sessionmaker() as session:
+            data = await detail.exercise_detail(session, scope, exercise)
+        self.write_json(data)
+
+
+class ExportHandler(ClassHandler):
+    async def get(self):
+        scope = await self.class_scope()
+        today = local_day(self.ctx.course_timezone, self.ctx.clock())
+        first, last = detail.parse_range(self.get_query_argument("from", None), self.get_query_argument("to", None), today)
+        async with self.ctx.sessionmaker() as session:
+            data = await detail.export_rows(
+                session, scope, self.ctx.bank, self.ctx.course_timezone, first, last,
+                self.int_arg("limit", 500), self.get_query_argument("cursor", None),
+            )
+        self.write_json(data)
+
+
+default_handlers = [
+    ("/class/overview", OverviewHandler),
+    ("/class/stuck", StuckHandler),
+    ("/class/students", StudentsHandler),
+    (r"/class/students/([A-Za-z0-9._@+-]{1,255})", StudentHandler),
+    (r"/class/exercises/([a-z0-9-]{1,100})", ExerciseHandler),
+    ("/class/export", ExportHandler),
+]

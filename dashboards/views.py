@@ -1,0 +1,156 @@
+"""The dashboard pages as ipywidgets: each notebook calls one of these and displays it."""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, timedelta
+
+import ipywidgets as w
+
+from .client import ClassAPI, DashboardError, to_csv, query_params
+from .widgets_html import bar_chart, error, esc, kpi, nav, table
+
+
+def _api_or_error(current: str):
+    try:
+        return ClassAPI(), None
+    except DashboardError as err:
+        return None, w.HTML(nav(current) + error(str(err)))
+
+
+def overview_page() -> w.Widget:
+    """Class overview: activity, pass rate per exercise, streaks, hints, tutor, LLM cost."""
+    api, failed = _api_or_error("overview.ipynb")
+    if failed:
+        return failed
+    try:
+        data = api.get("overview")
+    except DashboardError as err:
+        return w.HTML(nav("overview.ipynb") + error(str(err)))
+    scope = data["scope"]["groups"]
+    header = nav("overview.ipynb") + f"<h2>Class overview, {data['day']}</h2><p>Groups: {'all students' if scope == 'all' else ', '.join(scope) or 'none'}</p>"
+    kpis = "".join(
+        [
+            kpi("students", data["students"]),
+            kpi("active today", data["active_today"]),
+            kpi("submissions today", data["submissions"]["today"]),
+            kpi("submissions this week", data["submissions"]["week"]),
+            kpi("hints today", data["hints"]["today"]),
+            kpi("hints this week", data["hints"]["week"]),
+            kpi("tutor questions today", data["tutor"]["questions_today"]),
+            kpi("LLM cost today (USD)", data["llm_cost_usd"]["today"]),
+            kpi("LLM cost this week (USD)", data["llm_cost_usd"]["week"]),
+        ]
+    )
+    exercises = data["exercises"]
+    rows = [{**e, "pass_rate": f"{e['pass_rate']:.0%}"} for e in exercises]
+    ex_table = table(rows, [("exercise_id", "exercise"), ("title", "title"), ("submissions", "submissions"), ("students_attempted", "attempted"), ("students_passed", "passed"), ("pass_rate", "pass rate")], "no submissions in this window")
+    charts = [
+        w.Image(value=bar_chart([e["exercise_id"] for e in exercises], [e["pass_rate"] * 100 for e in exercises], f"Pass rate per exercise, last {data['window_days']} days", "% of students", 100), format="png"),
+        w.Image(value=bar_chart([s["days"] for s in data["streaks"]], [s["students"] for s in data["streaks"]], "Current streaks", "students"), format="png"),
+    ]
+    return w.VBox([w.HTML(header + kpis), w.HTML(f"<h3>Exercises, last {data['window_days']} days</h3>" + ex_table), w.HBox(charts)])
+
+
+def _timeline_rows(items: list[dict]) -> list[dict]:
+    out = []
+    for ev in items:
+        if ev["kind"] == "hint":
+            what = f"hint rung {ev['rung']} ({ev['source']})"
+        else:
+            what = ("passed" if ev["passed"] else "failed") + f", score {ev['score']:.0%}"
+        out.append({"at": ev["at"][:19].replace("T", " "), "kind": ev["kind"], "exercise_id": ev["exercise_id"], "what": what})
+    return out
+
+
+def student_page() -> w.Widget:
+    """One student's timeline and skills; the name comes from ?student= or the picker."""
+    api, failed = _api_or_error("student.ipynb")
+    if failed:
+        return failed
+    try:
+        names = [s["name"] for s in api.all_items("students", limit=200, max_pages=50)]
+    except DashboardError as err:
+        return w.HTML(nav("student.ipynb") + error(str(err)))
+    wanted = query_params().get("student", "")
+    picker = w.Combobox(value=wanted, options=names, placeholder="student name", description="Student", ensure_option=False)
+    out = w.HTML()
+
+    def show(_=None):
+        name = picker.value.strip()
+        if not name:
+            out.value = "<p><i>pick a student</i></p>"
+            return
+        try:
+            data = api.get(f"students/{name}", limit=100)
+        except DashboardError as err:
+            out.value = error(str(err))
+            return
+        skills = table(data["skills"], [("topic", "topic"), ("exercises", "exercises"), ("attempted", "attempted"), ("passed", "passed")])
+        events = table(_timeline_rows(data["timeline"]["items"]), [("at", "when (UTC)"), ("kind", "kind"), ("exercise_id", "exercise"), ("what", "result")], "no activity yet")
+        out.value = f'<h3 class="cm-student">{esc(name)}</h3><h4>Skills per topic</h4>{skills}<h4>Timeline (newest first)</h4>{events}'
+
+    picker.observe(show, names="value")
+    show()
+    return w.VBox([w.HTML(nav("student.ipynb") + "<h2>Student drill-down</h2>"), picker, out])
+
+
+def exercise_page() -> w.Widget:
+    """One exercise across the class: attempts to pass, common errors, hint rungs."""
+    api, failed = _api_or_error("exercise.ipynb")
+    if failed:
+        return failed
+    try:
+        ids = [e["exercise_id"] for e in api.get("overview", days=90)["exercises"]]
+    except DashboardError as err:
+        return w.HTML(nav("exercise.ipynb") + error(str(err)))
+    wanted = query_params().get("exercise", "")
+    picker = w.Combobox(value=wanted or (ids[0] if ids else ""), options=ids, description="Exercise", ensure_option=False)
+    out, chart = w.HTML(), w.Image(format="png")
+
+    def show(_=None):
+        try:
+            data = api.get(f"exercises/{picker.value.strip()}")
+        except DashboardError as err:
+            out.value, chart.layout.display = error(str(err)), "none"
+            return
+        summary = f"<h3>{esc(data['title'])}</h3><p>{data['students_passed']} of {data['students_attempted']} students passed</p>"
+        errors = table(data["common_errors"], [("error", "failing test or error"), ("count", "times")], "no failures")
+        rungs = table(data["hint_rungs"], [("rung", "hint rung"), ("students", "students"), ("of", "rungs in ladder")], "no hints taken")
+        out.value = summary + "<h4>Common errors</h4>" + errors + "<h4>Hint rungs used</h4>" + rungs
+        att = data["attempts_to_pass"]
+        chart.value = bar_chart([a["attempts"] for a in att], [a["students"] for a in att], "Attempts needed to pass", "students")
+        chart.layout.display = ""
+
+    picker.observe(show, names="value")
+    if picker.value:
+        show()
+    return w.VBox([w.HTML(nav("exercise.ipynb") + "<h2>Exercise drill-down</h2>"), picker, chart, out])
+
+
+def export_page() -> w.Widget:
+    """CSV of grades and progress per student and exercise for a date range."""
+    api, failed = _api_or_error("export.ipynb")
+    if failed:
+        return failed
+    today = date.today()
+    start, end = w.DatePicker(value=today - timedelta(days=6), description="From"), w.DatePicker(value=today, description="To")
+    button, out = w.Button(description="Build CSV", icon="download"), w.HTML()
+
+    def build(_=None):
+        if not start.value or not end.value:
+            out.value = error("pick both dates")
+            return
+        try:
+            rows = api.all_items("export", limit=1000, **{"from": start.value.isoformat(), "to": end.value.isoformat()})
+        except DashboardError as err:
+            out.value = error(str(err))
+            return
+        data = base64.b64encode(to_csv(rows).encode()).decode()
+        name = f"grades-{start.value.isoformat()}-{end.value.isoformat()}.csv"
+        preview = table(rows[:10], [(c, c) for c in ("student", "exercise_id", "attempts", "passed", "best_score", "hints")], "no submissions in this range")
+        out.value = f'<p>{len(rows)} rows. <a class="cm-download" download="{name}" href="data:text/csv;base64,{data}">Download {name}</a></p>{preview}'
+
+    button.on_click(build)
+    build()
+    return w.VBox([w.HTML(nav("export.ipynb") + "<h2>Export grades and progress</h2>"), w.HBox([start, end, button]), out])

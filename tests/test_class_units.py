@@ -1,0 +1,58 @@
+"""Plain functions behind the class endpoints and the dashboards (no servers needed)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import nbformat
+
+from codementor.api.services.classroom import streak, streak_distribution
+from codementor.api.services.roster import student_groups
+from codementor.api.services.users import Identity
+from codementor.dashboards.client import to_csv
+from codementor.dashboards.hook import CELL_ID, TOKEN_ENV, forward_viewer_token, offline_page_config
+
+TODAY = date(2026, 11, 27)
+MAPPING = {"instructors": ["students"]}
+
+
+def days_back(*offsets: int) -> set[date]:
+    return {TODAY - timedelta(days=n) for n in offsets}
+
+
+def test_a_streak_counts_back_from_today_or_yesterday():
+    assert streak(days_back(0, 1, 2), TODAY) == 3
+    assert streak(days_back(1, 2), TODAY) == 2  # today is not over yet
+    assert streak(days_back(0, 2, 3), TODAY) == 1
+    assert streak(days_back(2, 3), TODAY) == 0
+    assert streak_distribution({"a": 0, "b": 2, "c": 2}) == [{"days": 0, "students": 1}, {"days": 2, "students": 2}]
+
+
+def test_instructors_see_their_own_groups_or_the_mapped_ones():
+    own = Identity("otto", "instructor", ("instructors", "cs101", "cs102"))
+    assert student_groups(own, MAPPING, {"instructors"}) == ["cs101", "cs102"]
+    mapped = Identity("ines", "instructor", ("instructors",))
+    assert student_groups(mapped, MAPPING, {"instructors"}) == ["students"]
+    assert student_groups(mapped, {}, {"instructors"}) == []
+
+
+def test_csv_has_the_export_columns_and_escapes_commas():
+    text = to_csv([{"student": "ann", "exercise_id": "sum-of-evens", "topic": "loops, basics", "attempts": 2, "passed": True}])
+    header, row = text.splitlines()
+    assert header.startswith("student,exercise_id,topic,attempts,passed")
+    assert row.startswith('ann,sum-of-evens,"loops, basics",2,True')
+
+
+class FakeHubAuth:
+    def get_token(self, handler):
+        return "t0ken"
+
+
+def test_the_viewer_token_goes_into_a_first_cell_once():
+    handler = type("H", (), {"identity_provider": type("P", (), {"hub_auth": FakeHubAuth()})()})()
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("overview_page()")])
+    for _ in range(2):
+        nb = forward_viewer_token(handler, nb, "/")
+    assert [c["id"] for c in nb.cells].count(CELL_ID) == 1
+    assert nb.cells[0]["id"] == CELL_ID and TOKEN_ENV in nb.cells[0].source and "t0ken" in nb.cells[0].source
+    assert offline_page_config({"fullMathjaxUrl": "https://cdn"})["fullMathjaxUrl"] == "null"
