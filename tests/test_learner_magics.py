@@ -53,6 +53,17 @@ def test_format_progress_draws_a_bar_per_topic():
     assert "recursion ##########  95%  9/9 solved mastered" in plain and "Streak: 3 day(s), longest 4" in plain
 
 
+def test_the_skills_chart_is_a_png_with_a_bar_per_topic():
+    from tutor_kernel_ext.learner import skills_chart_png
+
+    skills = [{"topic": t, "level": 0.2 + 0.1 * i, "mastered": i == 3} for i, t in enumerate(("loops", "strings", "lists", "recursion"))]
+    png = skills_chart_png(skills)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    taller = skills_chart_png(skills * 3)
+    assert int.from_bytes(taller[20:24], "big") > int.from_bytes(png[20:24], "big")  # height grows with topics
+    assert skills_chart_png([]) is None
+
+
 def test_the_onboarding_form_saves_what_was_picked():
     from tutor_kernel_ext.learner import onboarding_form
 

@@ -36,6 +36,30 @@ def format_progress(p: dict) -> tuple[str, str]:
     return markdown, plain
 
 
+def skills_chart_png(skills: list[dict]) -> bytes | None:
+    """A small horizontal bar chart of the skills as PNG bytes; None without matplotlib or skills."""
+    if not skills:
+        return None
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        return None
+    import io
+
+    fig = Figure(figsize=(5, 0.3 * len(skills) + 0.8), dpi=100)
+    ax = fig.add_subplot()
+    topics = [s["topic"] for s in skills][::-1]
+    levels = [s["level"] for s in skills][::-1]
+    ax.barh(topics, levels, color=["#2e7d32" if s["mastered"] else "#1565c0" for s in skills][::-1])
+    ax.set_xlim(0, 1)
+    ax.axvspan(0.7, 0.85, color="#ffd54f", alpha=0.3, lw=0)  # where today's exercises aim
+    ax.set_xlabel("chance to solve a medium exercise")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
 def profile_line(me: dict) -> str:
     topics = ", ".join(me["topics"]) or "none chosen"
     return f"Level: {me['level']} · topics: {topics} · time zone: {me['timezone']}"

@@ -16,7 +16,7 @@ from IPython.display import display
 from traitlets import Float, Unicode, default
 
 from .client import APIClient, TutorError, own_server_url
-from .learner import LEVELS, format_progress, onboarding_form, profile_line
+from .learner import LEVELS, format_progress, onboarding_form, profile_line, skills_chart_png
 from .notebook import current_code, exercise_id, notebook_path, read_notebook
 
 
@@ -248,7 +248,11 @@ class TutorMagics(Magics):
     @line_magic
     def progress(self, line):
         """Show your streak, badges and skill per topic."""
-        show(*format_progress(self._call(self.client.get, "/progress")))
+        progress = self._call(self.client.get, "/progress")
+        show(*format_progress(progress))
+        chart = skills_chart_png(progress["skills"])
+        if chart is not None:
+            display({"image/png": chart, "text/plain": "(skills chart)"}, raw=True)
 
     @line_magic
     def today(self, line):
