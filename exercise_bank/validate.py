@@ -183,7 +183,8 @@ async def validate_bank(bank_dir: Path | None = None, ids: list[str] | None = No
             row.schema = True
         except ExerciseFormatError as err:
             row.problems.append(str(err))
-    grader = Grader(concurrency=concurrency, timeout=MUTANT_TIMEOUT)
+    # a batch job: every mutant of the exercises in flight may wait in line (the API's 503 guard is for students)
+    grader = Grader(concurrency=concurrency, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
     in_flight = asyncio.Semaphore(max(1, concurrency))  # exercises graded at once (each runs its reference first)
 
     async def check(ex, row):
