@@ -178,7 +178,20 @@ def print_table(rows: list[Row], checks: dict, isolation: dict) -> None:
 
 
 def run(as_json: bool = False, jobs: int = 300, notebook_jobs: int = 8) -> None:
-    rows, isolation = asyncio.run(measure(jobs, notebook_jobs))
+    # the unconfined baselines run the exercises' code where they stand: give them a scratch
+    # folder (some tests write files) and keep what they print out of the table
+    import contextlib
+    import io
+    import os
+    import tempfile
+
+    here = os.getcwd()
+    with tempfile.TemporaryDirectory(prefix="codementor-bench-") as scratch, contextlib.redirect_stdout(io.StringIO()):
+        os.chdir(scratch)
+        try:
+            rows, isolation = asyncio.run(measure(jobs, notebook_jobs))
+        finally:
+            os.chdir(here)
     checks = goals(rows)
     if as_json:
         print(json.dumps({"rows": [asdict(r) for r in rows], "goals": checks, "isolation": isolation}, indent=2))
