@@ -50,6 +50,8 @@ def klass(stack, hub, bank):
         submit(stack, tokens[name], ex.id, ex.starter)
         submit(stack, tokens[name], ex.id, ex.starter)
     submit(stack, tokens[S1], ex.id, ex.solution)
+    asked = call(f"{stack.api_url}/tutor/ask", tokens[S3], "POST", json={"exercise_id": ex.id, "question": "why is my total 0?", "code": ex.starter})
+    assert asked.status_code == 200, asked.text
     return {"tokens": tokens, "exercise": ex}
 
 
@@ -85,7 +87,11 @@ def test_overview_stuck_and_drilldown(stack, klass):
     assert overview["students"] == 1 and overview["active_today"] == 1
     [row] = overview["exercises"]
     assert (row["exercise_id"], row["submissions"], row["students_passed"], row["pass_rate"]) == (ex.id, 2, 0, 0.0)
-    assert overview["llm_cost_usd"]["available"] is False and overview["tutor"]["available"] is False
+    # S3 asked the tutor once (answered by the session's local model server, so it cost something)
+    assert overview["tutor"] == {"available": True, "questions_today": 1, "questions_week": 1}
+    assert overview["llm_cost_usd"]["today"] > 0 and overview["llm_cost_usd"]["week"] == overview["llm_cost_usd"]["today"]
+    other_class = call(f"{stack.api_url}/class/overview", t[MAIN]).json()
+    assert other_class["tutor"]["questions_today"] == 0 and other_class["llm_cost_usd"]["today"] == 0
 
     stuck = call(f"{stack.api_url}/class/stuck?minutes=60&failures=2&hints=5", t[CS101]).json()["items"]
     assert [(r["student"], r["failures"], r["hints"]) for r in stuck] == [(S3, 2, 1)]

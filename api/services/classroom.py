@@ -1,8 +1,7 @@
 """The class at a glance: overview, who is stuck now, and the roster, for one viewer's scope.
 
-Every query is limited to the viewer's `ClassScope` (roster.py). Tutor use and LLM cost
-are part of the answer's shape from the start and say "available": false until the tables
-that record them exist.
+Every query is limited to the viewer's `ClassScope` (roster.py). Tutor use counts the
+students' questions (tutor_messages); LLM cost sums the ledger (llm_costs, settled calls).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 
 from ..errors import InvalidRequest
-from ..models import HintEvent, Submission, User
+from ..models import HintEvent, LLMCost, Submission, TutorConversation, TutorMessage, User
 from .roster import ClassScope
 
 MAX_PAGE = 200
@@ -125,6 +124,27 @@ async def count_since(session, scope: ClassScope, model, since: datetime) -> int
     return (await session.execute(stmt)).scalar_one()
 
 
+async def tutor_questions_since(session, scope: ClassScope, since: datetime) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(TutorMessage)
+        .join(TutorConversation, TutorConversation.id == TutorMessage.conversation_id)
+        .join(User, User.id == TutorConversation.user_id)
+        .where(in_scope(scope), TutorMessage.role == "user", TutorMessage.created_at >= since)
+    )
+    return (await session.execute(stmt)).scalar_one()
+
+
+async def llm_cost_since(session, scope: ClassScope, since: datetime) -> float:
+    """Settled provider spend of the scope's students since `since`, in USD."""
+    stmt = (
+        select(func.coalesce(func.sum(LLMCost.cost_micro), 0))
+        .join(User, User.id == LLMCost.user_id)
+        .where(in_scope(scope), LLMCost.status == "settled", LLMCost.created_at >= since)
+    )
+    return round(float((await session.execute(stmt)).scalar_one()) / 1_000_000, 6)
+
+
 async def active_since(session, scope: ClassScope, since: datetime) -> int:
     """Students with a submission or a hint since `since`."""
     ids = set()
@@ -153,8 +173,16 @@ async def overview(session, scope: ClassScope, bank, tz: str, now: datetime, day
         "streaks": streak_distribution(per_student),
         "hints": {"today": await count_since(session, scope, HintEvent, start_today), "week": await count_since(session, scope, HintEvent, start_week)},
         "submissions": {"today": await count_since(session, scope, Submission, start_today), "week": await count_since(session, scope, Submission, start_week)},
-        "tutor": {"available": False, "questions_today": None, "questions_week": None},
-        "llm_cost_usd": {"available": False, "today": None, "week": None},
+        "tutor": {
+            "available": True,
+            "questions_today": await tutor_questions_since(session, scope, start_today),
+            "questions_week": await tutor_questions_since(session, scope, start_week),
+        },
+        "llm_cost_usd": {
+            "available": True,
+            "today": await llm_cost_since(session, scope, start_today),
+            "week": await llm_cost_since(session, scope, start_week),
+        },
         "generated_at": now.isoformat(),
     }
 
