@@ -57,6 +57,8 @@ def _timeline_rows(items: list[dict]) -> list[dict]:
     for ev in items:
         if ev["kind"] == "hint":
             what = f"hint rung {ev['rung']} ({ev['source']})"
+        elif ev["kind"] == "tutor":
+            what = "asked: " + ev["question"]
         else:
             what = ("passed" if ev["passed"] else "failed") + f", score {ev['score']:.0%}"
         out.append({"at": ev["at"][:19].replace("T", " "), "kind": ev["kind"], "exercise_id": ev["exercise_id"], "what": what})

@@ -90,6 +90,8 @@ def test_overview_stuck_and_drilldown(stack, klass):
     # S3 asked the tutor once (answered by the session's local model server, so it cost something)
     assert overview["tutor"] == {"available": True, "questions_today": 1, "questions_week": 1}
     assert overview["llm_cost_usd"]["today"] > 0 and overview["llm_cost_usd"]["week"] == overview["llm_cost_usd"]["today"]
+    s3_events = call(f"{stack.api_url}/class/students/{S3}?limit=50", t[CS101]).json()["timeline"]["items"]
+    assert [e["question"] for e in s3_events if e["kind"] == "tutor"] == ["why is my total 0?"]
     other_class = call(f"{stack.api_url}/class/overview", t[MAIN]).json()
     assert other_class["tutor"]["questions_today"] == 0 and other_class["llm_cost_usd"]["today"] == 0
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import String, func, literal, null, select, tuple_, union_all
 
 from ..errors import InvalidRequest, NotFound
-from ..models import HintEvent, Submission, User
+from ..models import HintEvent, Submission, TutorConversation, TutorMessage, User
 from .classroom import check_limit, day_start, decode_text_cursor, encode_text_cursor, in_scope
 from .roster import ClassScope
 
@@ -34,11 +34,19 @@ def _events(user_id: int):
         literal("hint", String).label("kind"), HintEvent.id, HintEvent.exercise_id, HintEvent.created_at,
         null().label("passed"), null().label("score"), HintEvent.source.label("message"), HintEvent.rung,
     ).where(HintEvent.user_id == user_id)
-    return union_all(subs, hints).subquery()
+    questions = (
+        select(
+            literal("tutor", String).label("kind"), TutorMessage.id, TutorConversation.exercise_id, TutorMessage.created_at,
+            null().label("passed"), null().label("score"), func.left(TutorMessage.content, 300).label("message"), null().label("rung"),
+        )
+        .join(TutorConversation, TutorConversation.id == TutorMessage.conversation_id)
+        .where(TutorConversation.user_id == user_id, TutorMessage.role == "user")
+    )
+    return union_all(subs, hints, questions).subquery()
 
 
 async def timeline(session, user_id: int | None, limit: int, cursor: str | None) -> dict:
-    """A student's submissions and hints, newest first, one page."""
+    """A student's submissions, hints and tutor questions, newest first, one page."""
     check_limit(limit)
     if user_id is None:
         return {"items": [], "next_cursor": None}
@@ -67,6 +75,8 @@ def _event(row) -> dict:
     base = {"kind": row.kind, "id": row.id, "exercise_id": row.exercise_id, "at": row.created_at.isoformat()}
     if row.kind == "hint":
         return {**base, "rung": row.rung, "source": row.message}
+    if row.kind == "tutor":
+        return {**base, "question": row.message}
     return {**base, "passed": row.passed, "score": row.score, "message": row.message}
 
 
