@@ -59,3 +59,21 @@ def test_notebook_path_resolves_relative_session_names(tmp_path):
     assert notebook_path({"JPY_SESSION_NAME": "exercises/x.ipynb"}, cwd=tmp_path) == nb
     assert notebook_path({"JPY_SESSION_NAME": str(nb)}) == nb
     assert notebook_path({}) is None
+
+
+def test_a_tutor_question_that_fails_does_not_leave_the_tutor_thinking(ip, monkeypatch, tmp_path, bank):
+    from IPython.utils.capture import capture_output
+
+    path = tmp_path / "today.ipynb"
+    path.write_text(json.dumps(render_notebook(bank.get("sum-of-evens"))))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    monkeypatch.setenv("CODEMENTOR_API_URL", "http://127.0.0.1:9/api/v1")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
+    ip.run_line_magic("unload_ext", "tutor_kernel_ext")
+    ip.run_line_magic("load_ext", "tutor_kernel_ext")
+    with capture_output() as shown, pytest.raises(UsageError) as err:
+        ip.run_line_magic("tutor", "why does my code fail?")
+    assert "not reachable" in str(err.value)
+    assert "thinking" in shown.outputs[0].data["text/plain"]
+    last = shown._outputs[-1]
+    assert last["update"] and "No answer from the tutor" in last["data"]["text/markdown"]

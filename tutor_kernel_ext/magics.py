@@ -204,9 +204,17 @@ class TutorMagics(Magics):
                 footer = f"\n\n<sub>{answer_note(data)}</sub>" if kind == "done" else " ▍"
                 handle.update({"text/markdown": text + footer, "text/plain": text}, raw=True)
         except TutorError as err:
+            self._no_answer(handle, text)
             raise UsageError(str(err)) from None
         except (OSError, ValueError, http.client.HTTPException) as err:
+            self._no_answer(handle, text)
             raise UsageError(f"the tutor's answer was cut off ({type(err).__name__}); ask again") from None
+
+    @staticmethod
+    def _no_answer(handle, text: str) -> None:
+        """The stream ended in an error: never leave "thinking" on screen above the one-line error."""
+        note = "_(the answer stopped here)_" if text else "_No answer from the tutor this time._"
+        handle.update({"text/markdown": f"{text}\n\n{note}" if text else note, "text/plain": text or "No answer from the tutor this time."}, raw=True)
 
     @line_magic
     def submit(self, line):
