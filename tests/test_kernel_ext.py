@@ -77,3 +77,18 @@ def test_a_tutor_question_that_fails_does_not_leave_the_tutor_thinking(ip, monke
     assert "thinking" in shown.outputs[0].data["text/plain"]
     last = shown._outputs[-1]
     assert last["update"] and "No answer from the tutor" in last["data"]["text/markdown"]
+
+
+def test_a_mistyped_magic_does_not_replace_the_students_last_error(ip, monkeypatch, tmp_path):
+    import tutor_kernel_ext
+
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "scratch.ipynb"))
+    ip.run_cell("assert 1 == 2, 'the example from the statement'", cell_id="checks")
+    magics = tutor_kernel_ext._magics
+    assert magics.last_error == "AssertionError: the example from the statement"
+    ip.run_cell("%tutor --foo", cell_id="question")
+    ip.run_cell("%hint", cell_id="question")  # not an exercise here: a UsageError too
+    assert magics.last_error == "AssertionError: the example from the statement"
+    assert "assert 1 == 2" in magics.last_traceback
+    ip.run_cell("assert 1 == 1", cell_id="checks")
+    assert magics.last_error == ""

@@ -136,6 +136,8 @@ class TutorMagics(Magics):
 
     def post_run_cell(self, result):
         err = result.error_in_exec or result.error_before_exec
+        if isinstance(err, UsageError):
+            return  # a mistyped magic (ours included) is not the error the student wants explained
         if err is not None:
             self.last_error = "".join(traceback.format_exception_only(type(err), err)).strip()[-2000:]
             self.last_traceback = student_traceback(err)
