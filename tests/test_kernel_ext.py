@@ -52,6 +52,15 @@ def test_the_last_run_of_the_solution_cell_wins_over_the_saved_file(bank, tmp_pa
     assert current_code(nb, {"codementor-solution": ran}) == ran
 
 
+
+def test_magics_typed_in_the_solution_cell_are_not_graded(bank):
+    nb = json.loads(json.dumps(render_notebook(bank.get("sum-of-evens"))))
+    ran = "%hint\ndef sum_of_evens(numbers):\n    return 42\n!ls\n%tutor why?\n"
+    code = current_code(nb, {"codementor-solution": ran})
+    assert code == "\ndef sum_of_evens(numbers):\n    return 42\n"
+    compile(code, "<submission>", "exec")
+    assert current_code(nb, {"codementor-solution": "%%tutor\nwhy does it fail?\n"}) == "\n"
+
 def test_notebook_path_resolves_relative_session_names(tmp_path):
     (tmp_path / "exercises").mkdir()
     nb = tmp_path / "exercises" / "x.ipynb"
