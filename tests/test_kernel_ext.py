@@ -25,11 +25,19 @@ def test_magics_are_registered(ip):
 
 
 def test_outside_an_exercise_notebook_the_student_gets_one_line(ip, monkeypatch, tmp_path):
+    (tmp_path / "scratch.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "scratch.ipynb"))
     with pytest.raises(UsageError) as err:
         ip.run_line_magic("hint", "")
     assert "not a CodeMentor exercise" in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_renamed_notebook_tells_the_student_to_restart_the_kernel(ip, monkeypatch, tmp_path):
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "renamed-since.ipynb"))
+    with pytest.raises(UsageError) as err:
+        ip.run_line_magic("submit", "")
+    assert "restart the kernel" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_without_an_api_the_student_is_told_what_to_do(ip, monkeypatch, tmp_path, bank):

@@ -148,7 +148,10 @@ class TutorMagics(Magics):
             self._error_cell = None
 
     def _notebook(self) -> dict:
-        nb = read_notebook(notebook_path())
+        path = notebook_path()
+        if os.environ.get("JPY_SESSION_NAME") and (path is None or not path.exists()):
+            raise UsageError("this kernel cannot find its notebook (renamed or moved?): restart the kernel (Kernel > Restart Kernel) and try again")
+        nb = read_notebook(path)
         if exercise_id(nb) is None:
             raise UsageError("this notebook is not a CodeMentor exercise; open today's notebook in the exercises folder")
         return nb
