@@ -39,11 +39,17 @@ def render_test(test: TestCase) -> str:
         lines.append(
             "import contextlib, io\n_out = io.StringIO()\n"
             f"with contextlib.redirect_stdout(_out):\n    {test.call}\n"
-            f"assert _out.getvalue() == {test.expect}, {label}"
+            f"_got = _out.getvalue()\n_expected = {test.expect}\n{_assert_equal(label, 'printed')}"
         )
     else:
-        lines.append(f"assert {test.call} == {test.expect}, {label}")
+        lines.append(f"_got = {test.call}\n_expected = {test.expect}\n{_assert_equal(label, 'got')}")
     return "\n".join(lines)
+
+
+def _assert_equal(label: str, verb: str) -> str:
+    """The assert of a visible test: a failure says what the code gave and what was expected."""
+    return f'assert _got == _expected, {label} + f": {verb} {{_got!r}}, expected {{_expected!r}}"'
+
 
 
 def _code_cell(source: str, cell_id: str, tag: str, role: str):
@@ -63,7 +69,10 @@ def render_notebook(exercise: Exercise, *, day: str | None = None, with_solution
     how_to["id"] = "codementor-how-to"
     code = exercise.solution if with_solution else exercise.starter
     solution_cell = _code_cell(code.rstrip() + "\n", SOLUTION_CELL_ID, SOLUTION_TAG, "solution")
-    checks_header = new_markdown_cell("## Check your work\n\nThese are the visible tests; the grader also runs hidden ones.")
+    checks_header = new_markdown_cell(
+        "## Check your work\n\nThese are the visible tests; the grader also runs hidden ones. Until your "
+        "solution is right, this cell stops with an `AssertionError` saying which test failed and what your code gave."
+    )
     checks_header["id"] = "codementor-checks-header"
     tests_source = "\n\n".join(render_test(t) for t in exercise.visible_tests) + '\nprint("All visible tests passed.")'
     tests_cell = _code_cell(tests_source, "codementor-visible-tests", VISIBLE_TESTS_TAG, "visible-tests")

@@ -55,6 +55,22 @@ def test_visible_tests_render_as_runnable_asserts(bank):
     assert failures >= 1
 
 
+
+def test_a_failing_visible_test_says_what_the_code_gave(bank):
+    ex = bank.get("minutes-to-hours")
+    namespace: dict = {}
+    exec(ex.starter, namespace)
+    with pytest.raises(AssertionError) as failed:
+        exec(render_test(ex.visible_tests[0]), namespace)
+    assert str(failed.value) == f"{ex.visible_tests[0].name}: got (2.25, 15), expected (2, 15)"
+    printing = bank.get("countdown")
+    namespace = {}
+    exec(printing.starter, namespace)
+    with pytest.raises(AssertionError) as failed:
+        exec(render_test(printing.visible_tests[0]), namespace)
+    assert f"{printing.visible_tests[0].name}: printed '0" in str(failed.value)
+    assert "expected '3\\n2\\n1\\nLiftoff!\\n'" in str(failed.value)
+
 def copy_exercise(tmp_path, bank_dir, name="sum-of-evens"):
     target = tmp_path / name
     shutil.copytree(bank_dir / name, target)

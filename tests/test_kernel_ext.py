@@ -25,11 +25,19 @@ def test_magics_are_registered(ip):
 
 
 def test_outside_an_exercise_notebook_the_student_gets_one_line(ip, monkeypatch, tmp_path):
+    (tmp_path / "scratch.ipynb").write_text(json.dumps({"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
     monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "scratch.ipynb"))
     with pytest.raises(UsageError) as err:
         ip.run_line_magic("hint", "")
     assert "not a CodeMentor exercise" in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_a_renamed_notebook_tells_the_student_to_restart_the_kernel(ip, monkeypatch, tmp_path):
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "renamed-since.ipynb"))
+    with pytest.raises(UsageError) as err:
+        ip.run_line_magic("submit", "")
+    assert "restart the kernel" in str(err.value) and "\n" not in str(err.value)
 
 
 def test_without_an_api_the_student_is_told_what_to_do(ip, monkeypatch, tmp_path, bank):
@@ -52,6 +60,15 @@ def test_the_last_run_of_the_solution_cell_wins_over_the_saved_file(bank, tmp_pa
     assert current_code(nb, {"codementor-solution": ran}) == ran
 
 
+
+def test_magics_typed_in_the_solution_cell_are_not_graded(bank):
+    nb = json.loads(json.dumps(render_notebook(bank.get("sum-of-evens"))))
+    ran = "%hint\ndef sum_of_evens(numbers):\n    return 42\n!ls\n%tutor why?\n"
+    code = current_code(nb, {"codementor-solution": ran})
+    assert code == "\ndef sum_of_evens(numbers):\n    return 42\n"
+    compile(code, "<submission>", "exec")
+    assert current_code(nb, {"codementor-solution": "%%tutor\nwhy does it fail?\n"}) == "\n"
+
 def test_notebook_path_resolves_relative_session_names(tmp_path):
     (tmp_path / "exercises").mkdir()
     nb = tmp_path / "exercises" / "x.ipynb"
@@ -59,3 +76,36 @@ def test_notebook_path_resolves_relative_session_names(tmp_path):
     assert notebook_path({"JPY_SESSION_NAME": "exercises/x.ipynb"}, cwd=tmp_path) == nb
     assert notebook_path({"JPY_SESSION_NAME": str(nb)}) == nb
     assert notebook_path({}) is None
+
+
+def test_a_tutor_question_that_fails_does_not_leave_the_tutor_thinking(ip, monkeypatch, tmp_path, bank):
+    from IPython.utils.capture import capture_output
+
+    path = tmp_path / "today.ipynb"
+    path.write_text(json.dumps(render_notebook(bank.get("sum-of-evens"))))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    monkeypatch.setenv("CODEMENTOR_API_URL", "http://127.0.0.1:9/api/v1")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
+    ip.run_line_magic("unload_ext", "tutor_kernel_ext")
+    ip.run_line_magic("load_ext", "tutor_kernel_ext")
+    with capture_output() as shown, pytest.raises(UsageError) as err:
+        ip.run_line_magic("tutor", "why does my code fail?")
+    assert "not reachable" in str(err.value)
+    assert "thinking" in shown.outputs[0].data["text/plain"]
+    last = shown._outputs[-1]
+    assert last["update"] and "No answer from the tutor" in last["data"]["text/markdown"]
+
+
+def test_a_mistyped_magic_does_not_replace_the_students_last_error(ip, monkeypatch, tmp_path):
+    import tutor_kernel_ext
+
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "scratch.ipynb"))
+    ip.run_cell("assert 1 == 2, 'the example from the statement'", cell_id="checks")
+    magics = tutor_kernel_ext._magics
+    assert magics.last_error == "AssertionError: the example from the statement"
+    ip.run_cell("%tutor --foo", cell_id="question")
+    ip.run_cell("%hint", cell_id="question")  # not an exercise here: a UsageError too
+    assert magics.last_error == "AssertionError: the example from the statement"
+    assert "assert 1 == 2" in magics.last_traceback
+    ip.run_cell("assert 1 == 1", cell_id="checks")
+    assert magics.last_error == ""

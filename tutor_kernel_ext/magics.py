@@ -136,6 +136,8 @@ class TutorMagics(Magics):
 
     def post_run_cell(self, result):
         err = result.error_in_exec or result.error_before_exec
+        if isinstance(err, UsageError):
+            return  # a mistyped magic (ours included) is not the error the student wants explained
         if err is not None:
             self.last_error = "".join(traceback.format_exception_only(type(err), err)).strip()[-2000:]
             self.last_traceback = student_traceback(err)
@@ -146,7 +148,10 @@ class TutorMagics(Magics):
             self._error_cell = None
 
     def _notebook(self) -> dict:
-        nb = read_notebook(notebook_path())
+        path = notebook_path()
+        if os.environ.get("JPY_SESSION_NAME") and (path is None or not path.exists()):
+            raise UsageError("this kernel cannot find its notebook (renamed or moved?): restart the kernel (Kernel > Restart Kernel) and try again")
+        nb = read_notebook(path)
         if exercise_id(nb) is None:
             raise UsageError("this notebook is not a CodeMentor exercise; open today's notebook in the exercises folder")
         return nb
@@ -204,9 +209,17 @@ class TutorMagics(Magics):
                 footer = f"\n\n<sub>{answer_note(data)}</sub>" if kind == "done" else " ▍"
                 handle.update({"text/markdown": text + footer, "text/plain": text}, raw=True)
         except TutorError as err:
+            self._no_answer(handle, text)
             raise UsageError(str(err)) from None
         except (OSError, ValueError, http.client.HTTPException) as err:
+            self._no_answer(handle, text)
             raise UsageError(f"the tutor's answer was cut off ({type(err).__name__}); ask again") from None
+
+    @staticmethod
+    def _no_answer(handle, text: str) -> None:
+        """The stream ended in an error: never leave "thinking" on screen above the one-line error."""
+        note = "_(the answer stopped here)_" if text else "_No answer from the tutor this time._"
+        handle.update({"text/markdown": f"{text}\n\n{note}" if text else note, "text/plain": text or "No answer from the tutor this time."}, raw=True)
 
     @line_magic
     def submit(self, line):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 METADATA_KEY = "codementor"
@@ -51,7 +52,17 @@ def solution_cells(nb: dict) -> list[tuple[str | None, str]]:
     return cells
 
 
+MAGIC_LINE = re.compile(r"^(%{1,2}|!)[A-Za-z]")
+
+
+def without_magics(code: str) -> str:
+    """The code as plain Python: a `%hint` or `!pip` line becomes blank (line numbers stay), a `%%` cell is dropped."""
+    if code.lstrip().startswith("%%"):
+        return ""
+    return "\n".join("" if MAGIC_LINE.match(line) else line for line in code.split("\n"))
+
+
 def current_code(nb: dict, executed: dict[str, str]) -> str:
-    """The solution as the student last ran it in this kernel, else as last saved."""
-    parts = [executed.get(cell_id, saved) if cell_id else saved for cell_id, saved in solution_cells(nb)]
+    """The solution as the student last ran it in this kernel, else as last saved (IPython magics left out)."""
+    parts = [without_magics(executed.get(cell_id, saved) if cell_id else saved) for cell_id, saved in solution_cells(nb)]
     return "\n\n".join(p.rstrip() for p in parts if p.strip()) + "\n"

@@ -141,5 +141,5 @@ def offline_answer(question: str, error: str, traceback: str, ladder_hint: str |
     if not parts:
         parts.append("Run your code on the example from the statement and compare what you get with what is expected; then ask again with the error or the output you see.")
     if question.strip():
-        parts.append("_(The tutor is answering offline: no language model is configured, so this is the authored help.)_")
+        parts.append("_(The tutor is answering offline with the authored help: no language model is configured, or it is not answering right now.)_")
     return "\n\n".join(parts)
