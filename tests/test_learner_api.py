@@ -61,6 +61,7 @@ async def test_submissions_progress_and_history_are_the_callers_own(stack, stude
 
     progress = httpx.get(f"{stack.api_url}/progress", headers=lena).json()
     assert progress["name"] == "lena" and progress["streak"]["current"] == 1 and progress["totals"]["solved"] == 1
+    assert sum(s["solved"] for s in progress["skills"]) == 1
     assert {b["id"] for b in progress["badges"]} >= {"first-steps", "first-solve"}
     topic = next(s for s in progress["skills"] if s["topic"] == exercise.topic)
     assert topic["attempts"] == 1 and topic["successes"] == 1

@@ -45,12 +45,13 @@ def test_format_progress_draws_a_bar_per_topic():
         "streak": {"current": 3, "longest": 4, "active_today": True},
         "badges": [{"id": "first-solve", "title": "First solve", "rule": "..."}],
         "badges_to_earn": [],
-        "skills": [{"topic": "loops", "level": 0.8, "successes": 2, "attempts": 3, "mastered": False},
+        "skills": [{"topic": "loops", "level": 0.8, "successes": 2, "attempts": 3, "solved": 4, "mastered": False},
                    {"topic": "recursion", "level": 0.95, "successes": 9, "attempts": 9, "mastered": True}],
     }
     markdown, plain = format_progress(data)
     assert "████████░░  80%" in markdown and "🏅 First solve" in markdown
-    assert "recursion ##########  95%  9/9 solved mastered" in plain and "Streak: 3 day(s), longest 4" in plain
+    assert "loops     ########..  80%  4 exercises solved" in plain
+    assert "recursion ##########  95%  9 exercises solved mastered" in plain and "Streak: 3 day(s), longest 4" in plain
 
 
 def test_the_skills_chart_is_a_png_with_a_bar_per_topic():

@@ -28,7 +28,8 @@ def format_progress(p: dict) -> tuple[str, str]:
     width = max((len(s["topic"]) for s in p["skills"]), default=5)
     for s in p["skills"]:
         note = " mastered" if s["mastered"] else ""
-        lines.append(f"{s['topic']:<{width}} {bar(s['level'])} {s['level']:>4.0%}  {s['successes']}/{s['attempts']} solved{note}")
+        solved = s.get("solved", s["successes"])
+        lines.append(f"{s['topic']:<{width}} {bar(s['level'])} {s['level']:>4.0%}  {solved} exercise{'s' if solved != 1 else ''} solved{note}")
     lines.append("```")
     markdown = "\n".join(lines)
     plain = markdown.replace("**", "").replace("```", "").replace("🏅 ", "").replace("*", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -131,10 +132,14 @@ async def _mark_day(session, user_id: int, day: date, new_solve: bool) -> list[d
     return list((await session.execute(select(ActivityDay.day).where(ActivityDay.user_id == user_id))).scalars())
 
 
+async def _solved_ids(session, user_id: int) -> list[str]:
+    stmt = select(Submission.exercise_id).where(Submission.user_id == user_id, Submission.passed.is_(True)).distinct()
+    return list((await session.execute(stmt)).scalars())
+
+
 async def _solved(session, bank, user_id: int) -> tuple[int, int]:
     """(distinct exercises solved, distinct topics solved)."""
-    stmt = select(Submission.exercise_id).where(Submission.user_id == user_id, Submission.passed.is_(True)).distinct()
-    ids = list((await session.execute(stmt)).scalars())
+    ids = await _solved_ids(session, user_id)
     return len(ids), len({bank.get(i).topic for i in ids if i in bank})
 
 
@@ -197,12 +202,15 @@ async def progress_view(session, bank, user_id: int, now: datetime, course_tz: s
     earned = [badge_view(b.badge, b) for b in badges if b.badge in BADGES_BY_ID]
     have = {b["id"] for b in earned}
     total = (await session.execute(select(func.count()).select_from(Submission).where(Submission.user_id == user_id))).scalar_one()
-    solved, topics_solved = await _solved(session, bank, user_id)
+    solved_ids = [i for i in await _solved_ids(session, user_id) if i in bank]
+    per_topic = Counter(bank.get(i).topic for i in solved_ids)
+    solved, topics_solved = len(solved_ids), len(per_topic)
     return {
         "timezone": tz,
         "today": today.isoformat(),
         "streak": streaks([d.day for d in days], today),
-        "skills": [state.summary(t) for t in _topics(bank, state)],
+        # the skill model counts early attempts only; "solved" is every exercise passed, ever
+        "skills": [{**state.summary(t), "solved": per_topic[t]} for t in _topics(bank, state)],
         "badges": earned,
         "badges_to_earn": [badge_view(b.id) for b in BADGES if b.id not in have],
         "totals": {"submissions": total, "solved": solved, "topics_solved": topics_solved, "active_days": len(days)},
