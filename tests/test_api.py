@@ -175,6 +175,10 @@ def test_out_of_range_queries_are_400s(alice, path, params):
     assert error_of(alice.get(path, params=params), 400)["code"] == "invalid_request"
 
 
+def test_undecodable_query_is_an_invalid_request(alice):
+    assert error_of(alice.get("/submissions?cursor=%ff%fe"), 400)["code"] == "invalid_request"
+
+
 def test_text_with_nul_is_refused_before_storage(alice):
     asked = alice.post("/tutor/ask", json={"exercise_id": "sum-of-evens", "question": "why\u0000?"})
     assert "question" in error_of(asked, 400)["message"]

@@ -159,7 +159,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
                 message = exc.log_message or self._reason
             else:
                 app_log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc)))
-        code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(status_code, "error" if status_code < 500 else "internal_error")
+        code = code or {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(status_code, "error" if status_code < 500 else "internal_error")
         if status_code >= 500 and not message:
             message = "the API hit an unexpected error; it has been logged"
         self.set_header("Content-Type", "application/json; charset=utf-8")
