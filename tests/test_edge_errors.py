@@ -6,12 +6,17 @@ import asyncio
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
+from jupyterhub.services.auth import HubOAuth
 from redis.asyncio import Redis
 from sqlalchemy import text
+from tornado import web
 
+from codementor.api.app import APIContext
 from codementor.api.db import make_engine
 from codementor.api.errors import Unavailable
+from codementor.api.handlers import all_routes
 from codementor.api.handlers.base import _backend_down
 from codementor.api.services.roster import Roster
 from codementor.api.services.users import Identity
@@ -74,3 +79,25 @@ def test_a_failing_hub_makes_the_class_endpoints_unavailable():
                 asyncio.run(roster.scope_for(who))
     finally:
         server.shutdown()
+
+
+def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
+    """HubAuth's own 500 (which names the Hub's URL and host) becomes a plain 503 in the envelope."""
+    hub_auth = HubOAuth(api_url=f"http://127.0.0.1:{free_port()}/hub/api", api_token="unused", cache_max_age=0)
+    ctx = APIContext(prefix="/edge/", bank=None, grader=None, sessionmaker=None, redis=None, users=None, limiter=None, gateway=None,
+                     hub_auth=hub_auth, roster=None, course_timezone="UTC", daily_count=1, max_body_bytes=1000)
+
+    async def call():
+        app = web.Application([(path, handler, {"ctx": ctx}) for path, handler in all_routes(ctx.prefix)])
+        server = app.listen(0, "127.0.0.1")
+        port = next(iter(server._sockets.values())).getsockname()[1]
+        try:
+            async with httpx.AsyncClient() as client:
+                return await client.get(f"http://127.0.0.1:{port}/edge/api/v1/me", headers={"Authorization": "token some-token"})
+        finally:
+            server.stop()
+
+    resp = asyncio.run(call())
+    assert resp.status_code == 503, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "unavailable" and "127.0.0.1" not in error["message"]

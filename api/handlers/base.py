@@ -69,7 +69,13 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
 
     async def prepare(self):
         # resolve the Hub user without blocking the event loop (HubAuth caches tokens)
-        model = await self.hub_auth.get_user(self, sync=False)
+        try:
+            model = await self.hub_auth.get_user(self, sync=False)
+        except web.HTTPError as err:
+            if err.status_code < 500:
+                raise
+            # HubAuth has logged what failed; the caller gets no Hub address or host name
+            raise Unavailable("JupyterHub could not check your sign-in just now; try again in a moment") from None
         try:
             self._hub_auth_user_cache = self.check_hub_user(model) if model else None
         except UserNotAllowed:
