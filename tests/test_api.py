@@ -10,6 +10,7 @@ import pytest
 from tornado import web
 
 from codementor.api.handlers import all_routes
+from codementor.api.services.submissions import encode_cursor
 
 pytestmark = pytest.mark.e2e
 
@@ -93,6 +94,8 @@ def test_unknown_exercise_is_404(alice):
         (b'{"exercise_id": "sum-of-evens"}', 400, "code"),
         (b'{"exercise_id": 5, "code": "x", "idempotency_key": "abcdefgh"}', 400, "exercise_id"),
         (b'{"exercise_id": "sum-of-evens", "code": "x", "idempotency_key": "abcdefgh", "extra": 1}', 400, "extra"),
+        (b'{"a": ' * 5000 + b"1" + b"}" * 5000, 400, "nests too deeply"),
+        (b'{"exercise_id": "sum-of-evens", "code": "print(1)\\u0000", "idempotency_key": "abcdefgh-nul"}', 400, "NUL"),
     ],
 )
 def test_malformed_submissions_get_clear_400s(alice, body, status, needle):
@@ -157,6 +160,28 @@ def test_history_is_paginated_with_a_cursor(alice, bank):
     assert len(filtered) >= 3 and {s["exercise_id"] for s in filtered} == {exercise.id}
     assert error_of(alice.get("/submissions", params={"limit": 1000}), 400)["code"] == "invalid_request"
     assert error_of(alice.get("/submissions", params={"cursor": "garbage!"}), 400)["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("/submissions", {"cursor": encode_cursor(10**20)}),  # past Postgres bigint
+        ("/tutor/conversations", {"cursor": encode_cursor(10**20)}),
+        ("/submissions", {"until": "9999-12-31"}),  # the day after does not exist
+        ("/submissions", {"day": "9999-12-31"}),
+    ],
+)
+def test_out_of_range_queries_are_400s(alice, path, params):
+    assert error_of(alice.get(path, params=params), 400)["code"] == "invalid_request"
+
+
+def test_undecodable_query_is_an_invalid_request(alice):
+    assert error_of(alice.get("/submissions?cursor=%ff%fe"), 400)["code"] == "invalid_request"
+
+
+def test_text_with_nul_is_refused_before_storage(alice):
+    asked = alice.post("/tutor/ask", json={"exercise_id": "sum-of-evens", "question": "why\u0000?"})
+    assert "question" in error_of(asked, 400)["message"]
 
 
 def implemented_methods(handler) -> set[str]:

@@ -8,6 +8,8 @@ import uuid
 import httpx
 import pytest
 
+from codementor.api.services.classroom import encode_text_cursor
+
 pytestmark = pytest.mark.e2e
 
 S1, S2, S3 = "cls-ann", "cls-ben", "cls-cat"  # ann and ben in `students`, cat in `cs101`
@@ -107,6 +109,9 @@ def test_overview_stuck_and_drilldown(stack, klass):
     assert [e["kind"] for e in rest["timeline"]["items"]] == ["submission", "hint"]
     loops = next(s for s in detail["skills"] if s["topic"] == ex.topic)
     assert loops["attempted"] == 1 and loops["passed"] == 1
+    for cursor in (encode_text_cursor("2026-01-01T00:00:00+00:00|hint|99999999999999999999"), encode_text_cursor("2026-01-01T00:00:00|hint|1")):
+        resp = call(f"{stack.api_url}/class/students/{S1}?cursor={cursor}", t[MAIN])
+        assert resp.status_code == 400 and resp.json()["error"]["code"] == "invalid_request", resp.text
 
     per_ex = call(f"{stack.api_url}/class/exercises/{ex.id}", t[MAIN]).json()
     assert any(a["attempts"] == 3 for a in per_ex["attempts_to_pass"])  # ann: fail, fail, pass
@@ -122,7 +127,8 @@ def test_export_is_paginated_and_checks_its_range(stack, klass):
     assert second["items"][0] != first["items"][0]
     mine = call(f"{stack.api_url}/class/export", t[CS101]).json()["items"]
     assert [(r["student"], r["attempts"], r["passed"], r["hints"]) for r in mine] == [(S3, 2, False, 1)]
-    for bad in ("from=yesterday", "from=2026-02-10&to=2026-02-01", "from=2020-01-01&to=2026-01-01", "limit=0", "cursor=%%%", "limit=ten"):
+    for bad in ("from=yesterday", "from=2026-02-10&to=2026-02-01", "from=2020-01-01&to=2026-01-01", "limit=0", "cursor=%%%", "limit=ten",
+                "to=9999-12-31", "to=0001-01-01", "cursor=YQAKYg"):  # the last: a cursor holding a NUL
         resp = call(f"{stack.api_url}/class/export?{bad}", t["admin"])
         assert resp.status_code == 400 and resp.json()["error"]["code"] == "invalid_request", (bad, resp.text)
     old = call(f"{stack.api_url}/class/export?from=2020-01-01&to=2020-01-31", t["admin"]).json()

@@ -7,6 +7,9 @@ import traceback
 
 from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
 from pydantic import BaseModel, ValidationError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tornado import web
 from tornado.log import app_log
 
@@ -27,6 +30,32 @@ STATUS = {
 }
 
 
+def _unstorable_text(data) -> str | None:
+    """The first field (dotted path) holding a NUL character, which Postgres text cannot store, if any."""
+    stack = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}.{i}", v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            if "\x00" in value:
+                return path or "body"
+    return None
+
+
+def _backend_down(exc) -> str:
+    """The setting to check when `exc` says Postgres or Redis is not answering ('' otherwise)."""
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError)):
+        return "REDIS_URL"
+    if isinstance(exc, (OperationalError, InterfaceError)) or isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return "DATABASE_URL"
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return "DATABASE_URL or REDIS_URL"
+    return ""
+
+
 class APIHandler(HubOAuthenticated, web.RequestHandler):
     """Base of every API handler. Subclasses call `self.require_user()` and `self.parse(Model)`."""
 
@@ -40,7 +69,13 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
 
     async def prepare(self):
         # resolve the Hub user without blocking the event loop (HubAuth caches tokens)
-        model = await self.hub_auth.get_user(self, sync=False)
+        try:
+            model = await self.hub_auth.get_user(self, sync=False)
+        except web.HTTPError as err:
+            if err.status_code < 500:
+                raise
+            # HubAuth has logged what failed; the caller gets no Hub address or host name
+            raise Unavailable("JupyterHub could not check your sign-in just now; try again in a moment") from None
         try:
             self._hub_auth_user_cache = self.check_hub_user(model) if model else None
         except UserNotAllowed:
@@ -67,8 +102,13 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             data = json.loads(text)
         except ValueError as err:
             raise InvalidRequest(f"the request body is not valid JSON: {err.msg}") from None
+        except RecursionError:
+            raise InvalidRequest("the request body nests too deeply") from None
         if not isinstance(data, dict):
             raise InvalidRequest("the request body must be a JSON object")
+        bad = _unstorable_text(data)
+        if bad:
+            raise InvalidRequest(f"invalid '{bad}': text may not contain NUL characters", fields={bad: "contains a NUL character"})
         try:
             return model.model_validate(data)
         except ValidationError as err:
@@ -98,11 +138,17 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             if isinstance(exc, (Busy, RateLimited, OverBudget)):
                 self.set_header("Retry-After", str(exc.retry_after))
             return status, exc.code, exc.message, exc.details
+        setting = _backend_down(exc)
+        if setting:
+            self.set_header("Retry-After", "5")
+            return 503, Unavailable.code, "a service the API needs is not answering; try again in a moment", {}
         return 0, "", "", {}
 
     def log_exception(self, typ, value, tb):
         if isinstance(value, (DomainError, ExerciseNotFound)):
             app_log.info("%s %s: %s", self.request.method, self.request.path, value)
+        elif _backend_down(value):
+            app_log.error("%s %s: not answering (check %s): %r", self.request.method, self.request.path, _backend_down(value), value)
         else:
             super().log_exception(typ, value, tb)
 
@@ -119,7 +165,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
                 message = exc.log_message or self._reason
             else:
                 app_log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc)))
-        code = code or {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(status_code, "error" if status_code < 500 else "internal_error")
+        code = code or {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(status_code, "error" if status_code < 500 else "internal_error")
         if status_code >= 500 and not message:
             message = "the API hit an unexpected error; it has been logged"
         self.set_header("Content-Type", "application/json; charset=utf-8")

@@ -11,6 +11,7 @@ from ..errors import InvalidRequest, NotFound
 from ..models import HintEvent, Submission, TutorConversation, TutorMessage, User
 from .classroom import check_limit, day_start, decode_text_cursor, encode_text_cursor, in_scope
 from .roster import ClassScope
+from .submissions import MAX_ID
 
 MAX_EXPORT_DAYS = 366
 
@@ -66,9 +67,12 @@ async def timeline(session, user_id: int | None, limit: int, cursor: str | None)
 def _parse_event_cursor(cursor: str) -> tuple[datetime, str, int]:
     try:
         at, kind, ident = decode_text_cursor(cursor).split("|")
-        return datetime.fromisoformat(at), kind, int(ident)
+        moment, number = datetime.fromisoformat(at), int(ident)
     except ValueError:
-        raise InvalidRequest("the cursor is not one this API gave out") from None
+        moment, number = None, 0
+    if moment is None or moment.tzinfo is None or not 0 < number <= MAX_ID:
+        raise InvalidRequest("the cursor is not one this API gave out")
+    return moment, kind, number
 
 
 def _event(row) -> dict:
@@ -139,7 +143,8 @@ def parse_range(start: str | None, end: str | None, today: date) -> tuple[date, 
     try:
         last = date.fromisoformat(end) if end else today
         first = date.fromisoformat(start) if start else last - timedelta(days=6)
-    except ValueError:
+        last + timedelta(days=1)  # the range ends at the next midnight: that day must exist too
+    except (ValueError, OverflowError):
         raise InvalidRequest("from and to must be dates like 2026-11-27") from None
     if first > last:
         raise InvalidRequest("from must not be after to")

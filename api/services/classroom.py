@@ -39,9 +39,12 @@ def encode_text_cursor(value: str) -> str:
 
 def decode_text_cursor(cursor: str) -> str:
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
     except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("the cursor is not one this API gave out") from None
+        text = "\x00"
+    if "\x00" in text:  # Postgres text never holds NUL: no cursor of ours does
+        raise InvalidRequest("the cursor is not one this API gave out")
+    return text
 
 
 def check_limit(limit: int, most: int = MAX_PAGE) -> int:

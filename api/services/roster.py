@@ -72,6 +72,8 @@ class Roster:
             raise Unavailable(f"the Hub API did not answer ({type(err).__name__}); check that JupyterHub is running") from None
         if resp.status_code == 403:
             raise Unavailable("the API service may not read Hub groups: grant its role the scopes list:groups and read:groups in jupyterhub_config.py")
+        if resp.status_code >= 500:
+            raise Unavailable(f"the Hub API answered {resp.status_code}; check that JupyterHub is healthy")
         return resp
 
     async def all_group_members(self, page: int = 200) -> frozenset[str]:

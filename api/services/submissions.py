@@ -68,11 +68,17 @@ def encode_cursor(last_id: int) -> str:
     return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
 
 
+MAX_ID = 2**63 - 1  # Postgres bigint
+
+
 def decode_cursor(cursor: str) -> int:
     try:
-        return int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
     except (ValueError, UnicodeDecodeError):
-        raise InvalidRequest("the cursor is not one this API gave out") from None
+        value = 0
+    if not 0 < value <= MAX_ID:
+        raise InvalidRequest("the cursor is not one this API gave out")
+    return value
 
 
 def _parse_moment(raw: str, name: str, zone: ZoneInfo, end: bool) -> datetime:
@@ -82,7 +88,7 @@ def _parse_moment(raw: str, name: str, zone: ZoneInfo, end: bool) -> datetime:
             day = date.fromisoformat(raw)
             return datetime.combine(day + timedelta(days=int(end)), time(), zone)
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidRequest(f"{name} must be a date (YYYY-MM-DD) or an ISO 8601 time, not {raw[:40]!r}") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 

@@ -1,0 +1,103 @@
+"""The API edge's answer when Postgres, Redis or the Hub does not answer: a 503, never a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+from jupyterhub.services.auth import HubOAuth
+from redis.asyncio import Redis
+from sqlalchemy import text
+from tornado import web
+
+from codementor.api.app import APIContext
+from codementor.api.db import make_engine
+from codementor.api.errors import Unavailable
+from codementor.api.handlers import all_routes
+from codementor.api.handlers.base import _backend_down
+from codementor.api.services.roster import Roster
+from codementor.api.services.users import Identity
+from codementor.hub_config.stack import free_port
+
+
+def error_of(coro_factory) -> BaseException:
+    async def run():
+        try:
+            await coro_factory()
+        except Exception as err:  # the real driver's error, as a handler would see it
+            return err
+        raise AssertionError("the call did not fail")
+
+    return asyncio.run(run())
+
+
+async def _query_closed_postgres():
+    engine = make_engine(f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+
+
+async def _ping_closed_redis():
+    client = Redis(port=free_port(), socket_connect_timeout=2)
+    try:
+        await client.get("x")
+    finally:
+        await client.aclose()
+
+
+@pytest.mark.parametrize("call, setting", [(_query_closed_postgres, "DATABASE_URL"), (_ping_closed_redis, "REDIS_URL")])
+def test_a_backend_that_does_not_answer_is_named(call, setting):
+    assert _backend_down(error_of(call)) == setting
+
+
+def test_other_errors_stay_internal():
+    assert _backend_down(ValueError("a bug")) == ""
+
+
+def test_a_failing_hub_makes_the_class_endpoints_unavailable():
+    """A Hub answering 5xx for its groups is a 503 for the viewer, not a crash."""
+    class BrokenHub(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(502)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), BrokenHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        roster = Roster(f"http://127.0.0.1:{server.server_port}/hub/api", "token", {"instructors": ["students"]}, {"instructors"}, ttl=0)
+        for who in (Identity("ines", "instructor", ("instructors",)), Identity("root", "admin", ())):
+            with pytest.raises(Unavailable, match="answered 502"):
+                asyncio.run(roster.scope_for(who))
+    finally:
+        server.shutdown()
+
+
+def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
+    """HubAuth's own 500 (which names the Hub's URL and host) becomes a plain 503 in the envelope."""
+    hub_auth = HubOAuth(api_url=f"http://127.0.0.1:{free_port()}/hub/api", api_token="unused", cache_max_age=0)
+    ctx = APIContext(prefix="/edge/", bank=None, grader=None, sessionmaker=None, redis=None, users=None, limiter=None, gateway=None,
+                     hub_auth=hub_auth, roster=None, course_timezone="UTC", daily_count=1, max_body_bytes=1000)
+
+    async def call():
+        app = web.Application([(path, handler, {"ctx": ctx}) for path, handler in all_routes(ctx.prefix)])
+        server = app.listen(0, "127.0.0.1")
+        port = next(iter(server._sockets.values())).getsockname()[1]
+        try:
+            async with httpx.AsyncClient() as client:
+                return await client.get(f"http://127.0.0.1:{port}/edge/api/v1/me", headers={"Authorization": "token some-token"})
+        finally:
+            server.stop()
+
+    resp = asyncio.run(call())
+    assert resp.status_code == 503, resp.text
+    error = resp.json()["error"]
+    assert error["code"] == "unavailable" and "127.0.0.1" not in error["message"]
