@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -193,3 +194,21 @@ class Stack:
         if self._pg is not None:
             self._pg.cleanup()
             self._pg = None
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """End anything still running inside the state folder (a Hub that hung on shutdown
+        leaves its proxy, services and student servers behind; they all work in there)."""
+        root = str(self.state_dir.resolve())
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit() or int(entry.name) == os.getpid():
+                continue
+            try:
+                cwd = os.readlink(entry / "cwd")
+            except OSError:
+                continue
+            if cwd == root or cwd.startswith(root + os.sep):
+                try:
+                    os.kill(int(entry.name), signal.SIGKILL)
+                except OSError:
+                    pass
