@@ -197,17 +197,20 @@ class Stack:
         self._sweep()
 
     def _sweep(self) -> None:
-        """End anything still running inside the state folder (a Hub that hung on shutdown
-        leaves its proxy, services and student servers behind; they all work in there)."""
+        """End what the Hub left running (a Hub that hangs on shutdown leaves its proxy,
+        services and student servers behind): processes working inside the state folder
+        with a JupyterHub environment. Someone's own shell in that folder is left alone."""
         root = str(self.state_dir.resolve())
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit() or int(entry.name) == os.getpid():
                 continue
             try:
                 cwd = os.readlink(entry / "cwd")
+                environ = (entry / "environ").read_bytes()
             except OSError:
                 continue
-            if cwd == root or cwd.startswith(root + os.sep):
+            ours = b"JUPYTERHUB_API_URL=" in environ or b"CODEMENTOR_STATE_DIR=" in environ
+            if ours and (cwd == root or cwd.startswith(root + os.sep)):
                 try:
                     os.kill(int(entry.name), signal.SIGKILL)
                 except OSError:
