@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from codementor.api import db
 from codementor.api.gateway import ledger
+from codementor.api.gateway.cache import PREFIX as CACHE_PREFIX
 from codementor.api.gateway.gateway import Asker, TutorGateway
 from codementor.api.gateway.guardrails import SYSTEM_PROMPT, TutorContext
 from codementor.api.gateway.leak import LeakDetector
@@ -33,8 +34,11 @@ async def infra(services):
 
 
 @pytest.fixture
-def make_gateway(infra, llm):
+async def make_gateway(infra, llm):
     sessionmaker, redis = infra
+    # each test starts from an empty answer cache (other tests share this Redis)
+    async for key in redis.scan_iter(match=f"{CACHE_PREFIX}:*"):
+        await redis.delete(key)
     made = []
 
     def make(**overrides) -> TutorGateway:
@@ -47,7 +51,7 @@ def make_gateway(infra, llm):
 
     yield make
     for gw in made:
-        asyncio.get_event_loop().create_task(gw.aclose())
+        await gw.aclose()
 
 
 _counter = iter(range(10**6))
