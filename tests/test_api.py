@@ -10,7 +10,7 @@ import pytest
 from tornado import web
 
 from codementor.api.handlers import all_routes
-from codementor.api.services.submissions import encode_cursor
+from codementor.api.services.pagination import encode_cursor
 
 pytestmark = pytest.mark.e2e
 

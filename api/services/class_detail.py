@@ -11,7 +11,7 @@ from ..errors import InvalidRequest, NotFound
 from ..models import HintEvent, Submission, TutorConversation, TutorMessage, User
 from .classroom import check_limit, day_start, decode_text_cursor, encode_text_cursor, in_scope
 from .roster import ClassScope
-from .submissions import MAX_ID
+from .pagination import MAX_ID
 
 MAX_EXPORT_DAYS = 366
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from ..errors import InvalidRequest, NotFound
+from ..errors import NotFound
 from ..models import TutorConversation, TutorMessage
 from .clock import utcnow
-from .submissions import decode_cursor, encode_cursor
+from .pagination import check_page_limit, newest_first
 
 MAX_PAGE = 100
 SUMMARY_CHARS = 800
@@ -80,15 +80,12 @@ def to_public(conv: TutorConversation, messages: list[TutorMessage] | None = Non
 
 
 async def page(session, user_id: int, limit: int, cursor: str | None, exercise_id: str | None) -> dict:
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}")
-    stmt = select(TutorConversation).where(TutorConversation.user_id == user_id).order_by(TutorConversation.id.desc()).limit(limit + 1)
-    if cursor:
-        stmt = stmt.where(TutorConversation.id < decode_cursor(cursor))
+    check_page_limit(limit, MAX_PAGE)
+    stmt = select(TutorConversation).where(TutorConversation.user_id == user_id)
     if exercise_id:
         stmt = stmt.where(TutorConversation.exercise_id == exercise_id)
-    rows = list((await session.execute(stmt)).scalars())
-    return {"items": [to_public(c) for c in rows[:limit]], "next_cursor": encode_cursor(rows[limit - 1].id) if len(rows) > limit else None}
+    page_rows, next_cursor = await newest_first(session, stmt, TutorConversation.id, limit, cursor)
+    return {"items": [to_public(c) for c in page_rows], "next_cursor": next_cursor}
 
 
 async def get_own(session, user_id: int, conversation_id: int) -> dict:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +12,7 @@ from ...exercise_bank import Exercise
 from ..errors import InvalidRequest, NotFound
 from ..models import Submission
 from .hints import hints_taken
+from .pagination import check_page_limit, newest_first
 
 MAX_PAGE = 100
 
@@ -64,23 +64,6 @@ async def store(session, user_id: int, exercise: Exercise, key: str, code: str, 
     return await session.get(Submission, new_id), True
 
 
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(str(last_id).encode()).decode().rstrip("=")
-
-
-MAX_ID = 2**63 - 1  # Postgres bigint
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        value = int(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError):
-        value = 0
-    if not 0 < value <= MAX_ID:
-        raise InvalidRequest("the cursor is not one this API gave out")
-    return value
-
-
 def _parse_moment(raw: str, name: str, zone: ZoneInfo, end: bool) -> datetime:
     """A date (local midnight; for an end, the next midnight) or an ISO 8601 time (local when naive)."""
     try:
@@ -111,23 +94,16 @@ def parse_window(since: str | None, until: str | None, day: str | None, tz: str)
 
 async def history(session, user_id: int, limit: int, cursor: str | None, exercise_id: str | None, window=(None, None)) -> dict:
     """One page of a user's submissions, newest first, optionally within a [start, end) window."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}")
-    stmt = select(Submission).where(Submission.user_id == user_id).order_by(Submission.id.desc()).limit(limit + 1)
-    if cursor:
-        stmt = stmt.where(Submission.id < decode_cursor(cursor))
+    check_page_limit(limit, MAX_PAGE)
+    stmt = select(Submission).where(Submission.user_id == user_id)
     if exercise_id:
         stmt = stmt.where(Submission.exercise_id == exercise_id)
     if window[0] is not None:
         stmt = stmt.where(Submission.created_at >= window[0])
     if window[1] is not None:
         stmt = stmt.where(Submission.created_at < window[1])
-    rows = list((await session.execute(stmt)).scalars())
-    page = rows[:limit]
-    return {
-        "items": [to_public(s, with_code=False) for s in page],
-        "next_cursor": encode_cursor(page[-1].id) if len(rows) > limit else None,
-    }
+    page, next_cursor = await newest_first(session, stmt, Submission.id, limit, cursor)
+    return {"items": [to_public(s, with_code=False) for s in page], "next_cursor": next_cursor}
 
 
 async def get_own(session, user_id: int, submission_id: int) -> Submission:

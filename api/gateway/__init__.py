@@ -1,0 +1,1 @@
+"""The LLM gateway: providers, limits, cost ledger, cache and guardrails behind one interface."""
