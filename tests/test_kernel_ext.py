@@ -19,6 +19,19 @@ def ip(ipython_shell):
     shell.run_line_magic("unload_ext", "tutor_kernel_ext")
 
 
+@pytest.fixture
+def unreachable_api(ip, monkeypatch, tmp_path, bank):
+    """Today's exercise notebook open in the shell, with the API address pointing nowhere."""
+    path = tmp_path / "today.ipynb"
+    path.write_text(json.dumps(render_notebook(bank.get("sum-of-evens"))))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
+    monkeypatch.setenv("CODEMENTOR_API_URL", "http://127.0.0.1:9/api/v1")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
+    ip.run_line_magic("unload_ext", "tutor_kernel_ext")
+    ip.run_line_magic("load_ext", "tutor_kernel_ext")
+    return path
+
+
 def test_magics_are_registered(ip):
     magics = ip.magics_manager.lsmagic()["line"]
     assert {"hint", "submit"} <= set(magics)
@@ -40,14 +53,7 @@ def test_a_renamed_notebook_tells_the_student_to_restart_the_kernel(ip, monkeypa
     assert "restart the kernel" in str(err.value) and "\n" not in str(err.value)
 
 
-def test_without_an_api_the_student_is_told_what_to_do(ip, monkeypatch, tmp_path, bank):
-    path = tmp_path / "today.ipynb"
-    path.write_text(json.dumps(render_notebook(bank.get("sum-of-evens"))))
-    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
-    monkeypatch.setenv("CODEMENTOR_API_URL", "http://127.0.0.1:9/api/v1")
-    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
-    ip.run_line_magic("unload_ext", "tutor_kernel_ext")
-    ip.run_line_magic("load_ext", "tutor_kernel_ext")
+def test_without_an_api_the_student_is_told_what_to_do(ip, unreachable_api):
     with pytest.raises(UsageError) as err:
         ip.run_line_magic("submit", "")
     assert "not reachable" in str(err.value)
@@ -78,16 +84,9 @@ def test_notebook_path_resolves_relative_session_names(tmp_path):
     assert notebook_path({}) is None
 
 
-def test_a_tutor_question_that_fails_does_not_leave_the_tutor_thinking(ip, monkeypatch, tmp_path, bank):
+def test_a_tutor_question_that_fails_does_not_leave_the_tutor_thinking(ip, unreachable_api):
     from IPython.utils.capture import capture_output
 
-    path = tmp_path / "today.ipynb"
-    path.write_text(json.dumps(render_notebook(bank.get("sum-of-evens"))))
-    monkeypatch.setenv("JPY_SESSION_NAME", str(path))
-    monkeypatch.setenv("CODEMENTOR_API_URL", "http://127.0.0.1:9/api/v1")
-    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
-    ip.run_line_magic("unload_ext", "tutor_kernel_ext")
-    ip.run_line_magic("load_ext", "tutor_kernel_ext")
     with capture_output() as shown, pytest.raises(UsageError) as err:
         ip.run_line_magic("tutor", "why does my code fail?")
     assert "not reachable" in str(err.value)
