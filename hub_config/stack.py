@@ -170,6 +170,8 @@ class Stack:
         self._procs.append(proc)
         wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 90, alive=lambda: proc.poll() is None)
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
+        # the dashboards server starts beside the API; through the proxy its public /api answers once it is up
+        wait_for(lambda: http_status(f"{self.hub_url}/services/dashboards/api") == 200, "the dashboards service", 90)
 
     def start(self, log_file: Path | None = None) -> "Stack":
         """Start what is not given (Postgres, Redis), migrate, then the Hub with the API."""
