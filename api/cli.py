@@ -178,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=int, default=1)
     b.add_argument("--test-spread", type=float, default=1.0, help="world: spread of a test's difficulty around its exercise's, in logits")
     b.add_argument("--testlet-sd", type=float, default=0.7, help="world: sd of the effect one submission shares across its tests")
+    b.add_argument("--topic-sd", type=float, default=0.5, help="world: sd of a student's topic offsets around their general ability")
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b = benches.add_parser("grading", help="the grader's sandbox against a bare subprocess and nbclient")
     b.add_argument("--json", action="store_true", help="machine-readable output")

@@ -12,8 +12,9 @@ is an assumption of the simulation, not a measurement of real students:
   one of the bank's exercises (7 to 19, drawn from the bank's own counts). Its tests'
   difficulties spread N(0, `--test-spread`, default 1.0) around a common level, shifted so
   that the exercise's 50 % point is its true difficulty.
-- A student has a general ability g ~ N(0.8, 0.9) and topic offsets N(0, 0.5); their
-  ability on topic t is theta_t = g + offset_t. A submission draws one attempt effect
+- A student has a general ability g ~ N(0.8, 0.9) and topic offsets N(0, `--topic-sd`,
+  default 0.5); their ability on topic t is theta_t = g + offset_t. With these figures two
+  topics' abilities correlate at 0.76. A submission draws one attempt effect
   e ~ N(0, `--testlet-sd`, default 0.7), shared by all its tests (a good or bad day, the
   right or wrong idea: a testlet effect, Bradlow, Wainer & Wang, Psychometrika 64, 1999),
   then passes each test independently with the Rasch chance sigmoid(theta_t + e - b_test)
@@ -34,14 +35,25 @@ test's result; exercise and test ratings shared by the simulated class), ``adapt
 per-test results), ``random`` (any exercise not solved yet), ``fixed`` (one order by
 difficulty, then topic). Two reference rows read the hidden world and are not policies:
 ``informed`` is the API's selector given the true abilities and exercise chances (what its
-rules - prerequisites, spaced reviews - allow with perfect knowledge) and ``oracle`` picks
-the open exercise whose true chance is nearest the band's middle, ignoring every rule: the
-ceiling the bank and world allow.
+rules - prerequisites, spaced reviews - allow with perfect knowledge), ``knows-g`` is the
+same selector and filter told each student's true general ability and every exercise's and
+test's true difficulty, learning only the topic offsets from the attempts (the most any
+policy could know without seeing the offsets), and ``oracle`` picks the open exercise whose
+true chance is nearest the band's middle, ignoring every rule: the ceiling the bank and
+world allow.
 
-What limits the adaptive row here: a student's offset on a topic (sd 0.5 logits) is unknown
-until they work on it, and with one exercise a day over 13 topics few topics get more than
-two or three attempts; the band is only 0.9 logits wide. In the band, nearly every test
-passes, so per-test results add little over pass/fail; they help most on failed attempts.
+What limits the adaptive row here is information, not the selector. The band is about 0.85
+logits of ability wide. If the student's ability on a topic is known only to within a normal
+error of sd s, the best any choice can do is put the exercise's chance in the band with
+probability 2*Phi(0.85 / (2 s)) - 1: 60 % at s = 0.5 (an unpractised topic's offset, even
+with g known exactly), 80 % only at s <= 0.33. One attempt in the band carries little
+information (its outcome is nearly certain: Fisher information about 0.17 for pass/fail),
+so a topic's offset needs some 30 pass/fail attempts before its sd falls from 0.5 to 0.33,
+and a month at one exercise a day gives each of 13 topics two or three. The printed ``bound`` is
+the first figure; ``knows-g`` measures it with the selector's own rules. In the band,
+nearly every test passes, so per-test results add little over pass/fail; they help most on
+failed attempts. ``--topic-sd 0`` shows a world with one ability per student: there the
+general ability still has to be learned from one exercise a day.
 """
 
 from __future__ import annotations
@@ -51,10 +63,11 @@ import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from statistics import NormalDist
+from statistics import NormalDist, median
 
 from ..api.learner.selector import BAND, History, Item, Selector
 from ..api.learner.skills import (
+    GENERAL,
     ITEM_PRIOR_VAR,
     LEVEL_DIFFICULTY,
     MAX_ATTEMPTS_COUNTED,
@@ -73,6 +86,7 @@ MASTERY_LOGIT = LEVEL_DIFFICULTY["hard"] + logit(0.8)
 START = date(2026, 1, 5)
 TESTLET_SD = 0.7
 TEST_SPREAD = 1.0
+TOPIC_SD = 0.5
 QUADRATURE = 16
 # tests per exercise (visible + hidden) in the bank, one entry per exercise
 BANK_TEST_COUNTS = (7,) * 3 + (10,) * 10 + (11,) * 18 + (12,) * 11 + (13,) * 6 + (14,) * 6 + (15, 15, 16, 17, 19)
@@ -127,16 +141,17 @@ class Student:
     name: str
     level: str
     ability: dict[str, float]
+    general: float = 0.0  # g, hidden from the policies (only `knows-g` is told it)
     solved: set[str] = field(default_factory=set)
     mastered_on: dict[str, int] = field(default_factory=dict)
 
 
-def make_student(rng: random.Random, n: int) -> Student:
+def make_student(rng: random.Random, n: int, topic_sd: float = TOPIC_SD) -> Student:
     g = rng.gauss(0.8, 0.9)
     reported = g + rng.gauss(0, 0.6)
     level = "beginner" if reported < 0.3 else "intermediate" if reported < 1.3 else "advanced"
-    ability = {t: g + rng.gauss(0, 0.5) for t in TOPICS}
-    student = Student(f"sim-{n}", level, ability)
+    ability = {t: g + rng.gauss(0, topic_sd) for t in TOPICS}
+    student = Student(f"sim-{n}", level, ability, g)
     student.mastered_on = {t: 0 for t, a in ability.items() if a >= MASTERY_LOGIT}
     return student
 
@@ -234,6 +249,50 @@ class Informed(Adaptive):
         pass
 
 
+class KnownGeneral(SkillState):
+    """A skill state whose general ability is the student's true one, fixed; offsets are learned."""
+
+    def __init__(self, level: str, general: float):
+        super().__init__(level=level)
+        self.general = general
+
+    def belief(self, topic: str) -> Belief:
+        if topic == GENERAL:
+            return Belief(self.general, 1e-6)  # a fresh copy: never moved by an update, never aged
+        return super().belief(topic)
+
+
+class KnowsGeneral(Adaptive):
+    """Not a policy: the API's filter and selector told g and every exercise's and test's true difficulty.
+
+    Only the topic offsets are unknown; they are learned from the per-test results, as the
+    adaptive row learns them. What it reaches is what knowing everything but the offsets buys.
+    """
+
+    name = "knows-g"
+
+    @staticmethod
+    def shared(world: World) -> dict:
+        middle = logit(sum(BAND) / 2)
+        centre = {it.id: sum(world.band[it.id]) / 2 - middle for it in world.items}
+        items = [Item(it.id, it.topic, centre[it.id], it.prerequisites, 1e-6) for it in world.items]
+        return {"selector": Selector(items), "centre": centre}
+
+    @staticmethod
+    def start_day(shared: dict, world: World) -> None:
+        pass
+
+    def __init__(self, world: World, student: Student, shared: dict):
+        super().__init__(world, student, shared)
+        self.world = world
+        self.skills = KnownGeneral(student.level, student.general)
+
+    def learn(self, item: Item, passed: bool, results: list[bool]) -> None:
+        # fresh Beliefs with (almost) no variance: the true difficulties, never re-rated
+        tests = [(Belief(b, 1e-6), ok) for b, ok in zip(self.world.tests[item.id], results)]
+        self.skills.update_tests(item.topic, Belief(self.shared["centre"][item.id], 1e-6), tests, passed)
+
+
 class RandomPolicy:
     name = "random"
 
@@ -305,11 +364,11 @@ def submit(world: World, student: Student, item: Item, rng: random.Random) -> tu
     return passed, results
 
 
-def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, world: World) -> dict:
+def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, world: World, topic_sd: float = TOPIC_SD) -> dict:
     """Simulate a class day by day (everyone works on day 1 before anyone on day 2)."""
     tally = Tally()
     shared = policy_cls.shared(world)
-    population = [make_student(random.Random(f"{seed}-student-{n}"), n) for n in range(students)]
+    population = [make_student(random.Random(f"{seed}-student-{n}"), n, topic_sd) for n in range(students)]
     rngs = [random.Random(f"{seed}-outcomes-{n}") for n in range(students)]
     policies = [policy_cls(world, s, shared) for s in population]
     tally.to_master = sum(len(TOPICS) - len(s.mastered_on) for s in population)
@@ -338,31 +397,45 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, wo
     }
 
 
-POLICIES = (Adaptive, PassFail, RandomPolicy, FixedOrder, Informed, Oracle)
+POLICIES = (Adaptive, PassFail, RandomPolicy, FixedOrder, Informed, KnowsGeneral, Oracle)
 
 
 def run(
     students: int = 1000, days: int = 30, per_day: int = 1, seed: int = 1, per_level: int = 2,
-    test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD,
+    test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD, topic_sd: float = TOPIC_SD,
 ) -> dict:
     world = make_world(random.Random(seed), per_level, test_spread, testlet_sd)
+    width = median(high - low for low, high in world.band.values())
     rows = []
     for cls in POLICIES:
         started = time.perf_counter()
-        row = run_policy(cls, students, days, per_day, seed, world)
+        row = run_policy(cls, students, days, per_day, seed, world, topic_sd)
         row["seconds"] = round(time.perf_counter() - started, 2)
         rows.append(row)
     return {
         "students": students, "days": days, "per_day": per_day, "exercises": len(world.items), "seed": seed,
-        "band": list(BAND), "test_spread": test_spread, "testlet_sd": testlet_sd, "rows": rows,
+        "band": list(BAND), "test_spread": test_spread, "testlet_sd": testlet_sd, "topic_sd": topic_sd,
+        "band_width_logits": round(width, 3), "unpractised_topic_bound": round(band_bound(width, topic_sd), 4), "rows": rows,
     }
+
+
+def band_bound(width: float, sd: float) -> float:
+    """The best chance that an exercise is in the band when the ability is known to a normal error of `sd`.
+
+    The band is an interval of `width` logits of ability; centring it on the estimate is the
+    best any choice can do, and catches the true ability with probability 2*Phi(width/2sd) - 1.
+    """
+    if sd <= 0:
+        return 1.0
+    return 2 * NormalDist().cdf(width / (2 * sd)) - 1
 
 
 def format_table(result: dict) -> str:
     lines = [
         f"{result['students']} simulated students, {result['days']} days, {result['per_day']} exercise(s) a day "
         f"from {result['exercises']} exercises (seed {result['seed']}; test spread {result['test_spread']}, "
-        f"testlet sd {result['testlet_sd']}); band = true chance of success in {result['band'][0]:.0%}-{result['band'][1]:.0%}",
+        f"testlet sd {result['testlet_sd']}, topic sd {result['topic_sd']}); band = true chance of success in "
+        f"{result['band'][0]:.0%}-{result['band'][1]:.0%}, {result['band_width_logits']:.2f} logits of ability wide",
         f"{'policy':<12} {'in band':>8} {'success':>8} {'days to master':>15} {'mastered':>9} {'time':>7}",
     ]
     for r in result["rows"]:
@@ -374,10 +447,15 @@ def format_table(result: dict) -> str:
     lines.append("days to master: mean over (student, topic) pairs not mastered at the start and mastered within the run")
     lines.append("adaptive-pf: the same policy learning from pass/fail only (what the per-test results add)")
     lines.append("informed, oracle: read the hidden world, not policies; informed = the API's selector with perfect")
-    lines.append("knowledge (the cost of its rules), oracle = nearest the band's middle, no rules (the world's ceiling)")
+    lines.append("knowledge (the cost of its rules), knows-g = the same told g and the true difficulties, learning")
+    lines.append("only the topic offsets, oracle = nearest the band's middle, no rules (the world's ceiling)")
+    lines.append(
+        f"bound: with a topic's offset unknown (sd {result['topic_sd']}), no choice puts an exercise in the band more than "
+        f"{result['unpractised_topic_bound']:.0%} of the time until the topic has been practised"
+    )
     return "\n".join(lines)
 
 
 def main(args) -> None:
-    result = run(args.students, args.days, args.per_day, args.seed, args.per_level, args.test_spread, args.testlet_sd)
+    result = run(args.students, args.days, args.per_day, args.seed, args.per_level, args.test_spread, args.testlet_sd, args.topic_sd)
     print(json.dumps(result, indent=2) if args.json else format_table(result))

@@ -134,10 +134,27 @@ def test_the_benchmark_runs_and_the_adaptive_policy_beats_the_baselines(capsys):
     main(["bench", "adaptive", "--students", "60", "--days", "10", "--json"])
     result = json.loads(capsys.readouterr().out)
     rows = {r["policy"]: r for r in result["rows"]}
-    assert set(rows) == {"adaptive", "adaptive-pf", "random", "fixed", "informed", "oracle"} and result["students"] == 60
+    assert set(rows) == {"adaptive", "adaptive-pf", "random", "fixed", "informed", "knows-g", "oracle"} and result["students"] == 60
     assert all(r["assignments"] == 600 and 0 <= r["in_band_share"] <= 1 for r in rows.values())
     assert rows["adaptive"]["in_band_share"] > max(rows["random"]["in_band_share"], rows["fixed"]["in_band_share"])
-    assert rows["informed"]["in_band_share"] > rows["adaptive"]["in_band_share"]  # knowing the truth helps
+    # knowing the truth helps, and knowing g without the topic offsets helps less than knowing them
+    assert rows["informed"]["in_band_share"] > rows["knows-g"]["in_band_share"] > rows["adaptive"]["in_band_share"]
+    assert result["topic_sd"] == 0.5 and 0.5 < result["unpractised_topic_bound"] < 0.7
+
+
+def test_the_printed_bound_is_what_a_centred_choice_catches():
+    """Monte Carlo: with the ability known to sd s, a band centred on the estimate catches it band_bound of the time."""
+    import random
+
+    from codementor.bench.adaptive import band_bound
+
+    rng, width, sd = random.Random(7), 0.85, 0.5
+    errors = [rng.gauss(0, sd) for _ in range(40_000)]
+    centred = sum(abs(e) <= width / 2 for e in errors) / len(errors)
+    shifted = sum(0.2 - width / 2 <= e <= 0.2 + width / 2 for e in errors) / len(errors)  # a band 0.2 off the estimate
+    assert abs(centred - band_bound(width, sd)) < 0.01
+    assert shifted < centred
+    assert band_bound(width, 0.0) == 1.0 and band_bound(width, 0.33) > 0.79 > band_bound(width, 0.34)
 
 
 def test_the_simulated_grader_is_consistent_with_the_band():
