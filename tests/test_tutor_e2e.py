@@ -62,7 +62,10 @@ async def test_tutor_in_the_notebook(stack, hub, bank, llm):
         detector = LeakDetector(exercise.solution)
         for screen in leak["outputs"] + leak["updates"]:
             assert not detector.check(screen).leaking, screen
-        assert "Next step" in leak["updates"][-1]
+        assert "Next step" in leak["updates"][-1] and exercise.hints[0] in leak["updates"][-1]
+        # that next step was the first authored rung: it counts as a hint, and %hint goes on from it
+        ladder = await kernel.execute("%hint")
+        assert f"Hint 2 of {len(exercise.hints)}" in ladder["text"] and exercise.hints[1] in ladder["text"]
 
         budget = await kernel.execute("%tutor --budget")
         assert "allowance" in budget["text"] and "left of" in budget["text"]

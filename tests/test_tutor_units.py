@@ -116,3 +116,17 @@ def test_every_tutor_route_is_in_the_openapi_document():
         for method in ("get", "post", "delete"):
             if method.upper() in handler.SUPPORTED_METHODS and getattr(handler, method) is not getattr(tutor.TutorHandler, method):
                 assert method in PATHS[documented], (path, method)
+
+
+def test_an_answer_that_hands_out_the_next_rung_counts_as_that_hint():
+    from codementor.api.gateway.guardrails import TutorContext
+    from codementor.api.services.tutoring import gave_ladder_hint
+    from tutor_kernel_ext.magics import answer_note
+
+    rung2 = TutorContext("sum-of-evens", "Sum the even numbers.", ladder_hint="Use n % 2 == 0.", ladder_rung=2)
+    assert gave_ladder_hint(rung2, offline_answer("why?", "", "", rung2.ladder_hint))
+    assert not gave_ladder_hint(rung2, "Try printing each value as your loop sees it.")
+    climbed = TutorContext("sum-of-evens", "Sum the even numbers.", ladder_hint="Use n % 2 == 0.", ladder_rung=0)
+    assert not gave_ladder_hint(climbed, offline_answer("why?", "", "", climbed.ladder_hint))  # the last rung again: nothing new
+    assert "counts as hint 2" in answer_note({"source": "offline", "hint_rung": 2})
+    assert "counts as hint" not in answer_note({"source": "offline"})

@@ -86,10 +86,11 @@ def format_budget(budget: dict) -> str:
 
 def answer_note(meta: dict) -> str:
     source = meta.get("source", "")
+    counted = f" It counts as hint {meta['hint_rung']}; `%hint` goes on from there." if meta.get("hint_rung") else ""
     if meta.get("leak_blocked"):
-        return "The answer gave too much away, so here is the next step instead."
+        return "The answer gave too much away, so here is the next step instead." + counted
     if source == "offline":
-        return "Answered offline."
+        return "Answered offline." + counted
     return "Shared answer from the class cache." if meta.get("cached") else f"Answered by the tutor ({source})."
 
 

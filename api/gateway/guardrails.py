@@ -51,6 +51,7 @@ class TutorContext:
     summary: str = ""
     failing_tests: str = ""
     ladder_hint: str | None = None
+    ladder_rung: int = 0  # the rung `ladder_hint` is when it is one not taken yet (0: nothing new)
     purpose: str = "tutor"  # tutor | hint
     names: tuple[str, ...] = ()
 

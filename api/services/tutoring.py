@@ -40,8 +40,14 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
     return TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=conv.summary if conv else "",
-        failing_tests=failing, ladder_hint=next_ladder_hint(exercise, taken), purpose=purpose, names=(asker.name,),
+        failing_tests=failing, ladder_hint=next_ladder_hint(exercise, taken),
+        ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose, names=(asker.name,),
     )
+
+
+def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
+    """Whether an answer handed out the next authored rung (the offline tutor and the leak guard do)."""
+    return bool(ctx.ladder_rung and ctx.ladder_hint and ctx.ladder_hint in text)
 
 
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req) -> AsyncIterator[Event]:
@@ -54,6 +60,11 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
                     conv = await conversations.append(
                         session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns
                     )
+                    if gave_ladder_hint(ctx, event.text):
+                        # the answer climbed the ladder: it counts as that hint, for the skill model,
+                        # the instructor's view and the next %hint (which goes on from there)
+                        session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=ctx.ladder_rung, source=f"tutor-{event.meta['source']}"[:20]))
+                        event.meta["hint_rung"] = ctx.ladder_rung
                 event.meta["conversation_id"] = conv.id
             yield event
 
