@@ -190,7 +190,7 @@ if CULL_TIMEOUT > 0:
     services.append(
         {
             "name": "idle-culler",
-            "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={CULL_TIMEOUT}", f"--cull-every={max(30, min(300, CULL_TIMEOUT // 2))}"],
+            "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={CULL_TIMEOUT}", f"--cull-every={max(5, min(300, CULL_TIMEOUT // 2))}"],
         }
     )
     roles.append(
