@@ -139,7 +139,8 @@ services = [
     {
         "name": API_SERVICE,
         "url": API_URL,
-        "command": [str(BIN / "codementor"), "api"],
+        # CODEMENTOR_API_CONFIG: a Python file of c.TutorAPI / c.Grader / c.TutorGateway settings
+        "command": [str(BIN / "codementor"), "api", *([f"--config={env('CODEMENTOR_API_CONFIG')}"] if env("CODEMENTOR_API_CONFIG") else [])],
         "environment": api_env,
         "oauth_no_confirm": True,
         "display": False,

@@ -1,0 +1,112 @@
+"""Operator settings on a Hub of their own: the idle culler, and a grading queue that fills up."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+
+from codementor.hub_config.stack import Stack, free_port
+
+from .hubclient import HubClient
+from .test_daily_delivery import ARTIFACTS, wait_for_notebooks
+
+pytestmark = pytest.mark.e2e
+
+CULL_TIMEOUT = 20  # seconds; the culler then looks every 10 s
+API_CONFIG = """
+c.Grader.concurrency = 1   # one submission graded at a time
+c.Grader.queue_limit = 1   # one more may wait; beyond that, 503
+c.Grader.retry_after = 3
+c.Grader.timeout = 4
+"""
+
+
+@pytest.fixture(scope="module")
+def ops_stack(services, tmp_path_factory):
+    token = secrets.token_hex(16)
+    state = tmp_path_factory.mktemp("operations")
+    config = state / "api_config.py"
+    config.write_text(API_CONFIG)
+    stack = Stack(
+        state_dir=state,
+        hub_port=free_port(),
+        database_url=services.database_url,
+        redis_url=services.redis_url,
+        extra_env={"CODEMENTOR_OPS_TOKEN": token, "CODEMENTOR_CULL_TIMEOUT": str(CULL_TIMEOUT), "CODEMENTOR_API_CONFIG": str(config)},
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    stack.log_file = ARTIFACTS / "jupyterhub-operations.log"
+    stack.start(log_file=stack.log_file)
+    stack.hub = HubClient(stack.hub_url, token)
+    yield stack
+    stack.stop()
+
+
+def test_an_idle_server_is_culled_and_the_work_stays(ops_stack):
+    hub = ops_stack.hub
+    hub.create_user("ida")
+    hub.spawn("ida")
+    folder = ops_stack.state_dir / "users" / "ida" / "exercises"
+    notebook = wait_for_notebooks(folder)[0]
+    doc = json.loads(notebook.read_text())
+    doc["cells"].append({"cell_type": "markdown", "id": "ida-notes", "metadata": {}, "source": "ida was here"})
+    notebook.write_text(json.dumps(doc))
+    edited = notebook.read_text()
+
+    started = time.monotonic()
+    while hub.api("GET", "/users/ida").json()["servers"]:
+        assert time.monotonic() - started < CULL_TIMEOUT * 4, "the idle server was never stopped"
+        time.sleep(1)
+    print(f"\n[figure] idle server stopped {time.monotonic() - started:.0f} s after its notebook arrived (timeout {CULL_TIMEOUT} s)")
+
+    # only the server went: the user, her group and her edited notebook remain
+    user = hub.api("GET", "/users/ida").json()
+    assert user["name"] == "ida" and "students" in user["groups"]
+    assert notebook.read_text() == edited
+    assert "Culling server" in ops_stack.log_file.read_text()
+    # and she can start again, finding her work as she left it
+    hub.spawn("ida")
+    # delivering today's exercises again (what %today does) leaves the edited notebook alone
+    again = hub.server("ida").post("/codementor/today", json={})
+    assert again.status_code == 200, again.text
+    assert {"path": f"exercises/{notebook.name}", "action": "kept-edited"} in again.json()["notebooks"]
+    assert notebook.read_text() == edited and "ida was here" in edited
+    hub.stop("ida")
+
+
+def test_a_full_grading_queue_is_a_503_with_retry_after_and_stores_nothing(ops_stack):
+    hub = ops_stack.hub
+    hub.create_user("ivo")
+    auth = {"Authorization": f"token {hub.user_token('ivo')}"}
+    api = ops_stack.api_url
+    exercise_id = "sum-of-evens"
+    spinning = "while True:\n    pass\n"  # runs until the grader's 4 s wall clock stops it
+
+    def submit(_):
+        body = {"exercise_id": exercise_id, "code": spinning, "idempotency_key": uuid.uuid4().hex}
+        return httpx.post(f"{api}/submissions", headers=auth, json=body, timeout=60)
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(submit, range(6)))
+    statuses = sorted(r.status_code for r in answers)
+    print(f"\n[figure] 6 submissions at once to a grader of 1 slot and a queue of 1: {statuses}")
+    graded = [r for r in answers if r.status_code == 201]
+    busy = [r for r in answers if r.status_code == 503]
+    assert len(graded) + len(busy) == 6 and 1 <= len(graded) <= 2 and busy, statuses
+    for r in busy:
+        error = r.json()["error"]
+        assert error["code"] == "busy" and "try again" in error["message"] and r.headers["Retry-After"] == "3", r.text
+    for r in graded:
+        assert r.json()["passed"] is False  # stopped by the wall clock, scored as a failure
+
+    # nothing was stored for a refused submission, and once the queue drains the retry is graded
+    stored = httpx.get(f"{api}/submissions?exercise_id={exercise_id}", headers=auth).json()["items"]
+    assert len(stored) == len(graded)
+    retry = submit(None)
+    assert retry.status_code == 201, retry.text
