@@ -79,10 +79,15 @@ class Stack:
     dashboards_port: int = field(default_factory=free_port)
     extra_env: dict = field(default_factory=dict)
     # with other system users on the machine (the classroom profile), Postgres and Redis ask
-    # for a password; only the API's environment holds it
+    # for a password; only the API's environment (and the Hub's, for its own database) holds it
     passwords: bool = False
     database_url: str = ""
     redis_url: str = ""
+    # the Hub's own database: by default one more database on the same Postgres server
+    # (named after the state folder, so a restarted demo finds its users again); "" with
+    # hub_on_postgres=False keeps JupyterHub's SQLite file in the state folder
+    hub_db_url: str = ""
+    hub_on_postgres: bool = True
     _procs: list = field(default_factory=list)
     _pg: object = None
 
@@ -141,6 +146,21 @@ class Stack:
         log.info("Redis ready: %s", self.redis_url.split("@")[-1])
         return self.redis_url
 
+    def create_hub_database(self) -> str:
+        """Create (once) the Hub's database beside the API's and return its URL."""
+        import hashlib
+
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        name = "jupyterhub_" + hashlib.sha1(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
+        api = make_url(self.database_url)
+        with psycopg.connect(api.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+        self.hub_db_url = api.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
+        return self.hub_db_url
+
     def migrate(self) -> None:
         from codementor.api import db
 
@@ -158,6 +178,7 @@ class Stack:
             "CODEMENTOR_PROXY_CMD": proxy_command(),
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
+            **({"CODEMENTOR_HUB_DB_URL": self.hub_db_url} if self.hub_db_url else {}),
             **self.extra_env,
         }
 
@@ -181,6 +202,8 @@ class Stack:
         if not self.redis_url:
             self.start_redis()
         self.migrate()
+        if self.hub_on_postgres and not self.hub_db_url:
+            self.create_hub_database()
         self.start_hub(log_file)
         return self
 

@@ -270,7 +270,7 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
     exercise_id = json.loads(notebook.read_text())["metadata"]["codementor"]["exercise_id"]
     bundled = Path(loader.__file__).parent / "exercises"
     paths = [ben_user.pw_dir, str(secret), str(bank), str(bank / exercise_id / "solution.py"),
-             str(bundled), str(bundled / exercise_id / "solution.py"), str(classroom.state_dir / "jupyterhub.sqlite")]
+             str(bundled), str(bundled / exercise_id / "solution.py"), str(classroom.state_dir / "jupyterhub_cookie_secret")]
 
     kernel = await Kernel.for_notebook(hub, "ana", f"exercises/{notebook.name}")
     try:
