@@ -30,6 +30,7 @@ from .verdict import GradeResult, TestResult, expectation_from_literal, judge
 
 WORKER = Path(__file__).with_name("worker.py")
 JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEWIPC
+CPU_PERIOD_US = 100_000  # the CFS period of the slots' CPU quota
 
 
 class Grader(LoggingConfigurable):
@@ -38,6 +39,10 @@ class Grader(LoggingConfigurable):
     timeout = Float(10.0, help="Wall-clock seconds one submission may run before it is stopped.").tag(config=True)
     memory_limit_mb = Integer(512, help="Address-space limit of the worker process, in MiB.").tag(config=True)
     max_output_bytes = Integer(1024 * 1024, help="Most bytes read back from one worker (stdout and stderr are capped too).").tag(config=True)
+    cpu_cores = Float(
+        1.0, help="CPU one job may use at once, in cores: its slot's cgroup-v1 CPU quota (0: no quota). Spinning "
+        "several processes then cannot take the machine from the other slots and the Hub."
+    ).tag(config=True)
     max_processes = Integer(8, help="Processes (threads count too) one job may run: its slot's pids cgroup, and RLIMIT_NPROC of the slot's uid.").tag(config=True)
     max_open_files = Integer(64, help="RLIMIT_NOFILE of a job.").tag(config=True)
     max_file_bytes = Integer(1024 * 1024, help="RLIMIT_FSIZE of a job: the largest file it may write.").tag(config=True)
@@ -104,6 +109,7 @@ class Grader(LoggingConfigurable):
             "cpu_seconds": int(self.timeout) + 1,
             "memory_bytes": self.memory_limit_mb * 1024 * 1024,
             "processes": self.max_processes,
+            "cpu_quota_us": int(self.cpu_cores * CPU_PERIOD_US) if self.cpu_cores > 0 else 0,
             "open_files": self.max_open_files,
             "file_bytes": self.max_file_bytes,
         }

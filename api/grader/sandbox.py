@@ -168,33 +168,46 @@ def shared_uid_nproc(extra: int) -> int:
 
 
 CGROUP_ROOT = "/sys/fs/cgroup"
+CONTROLLERS = ("memory", "pids", "cpu")
 
 
-def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int) -> list[list[int]]:
-    """Per slot, a cgroup-v1 memory and pids group; returns per slot the open fds of their cgroup.procs.
+def _slot_group(controller: str, name: str, slot: int, settings: dict) -> int:
+    folder = os.path.join(CGROUP_ROOT, controller, "codementor-sandbox", f"{name}-slot{slot}")
+    os.makedirs(folder, exist_ok=True)
+    for key, value in settings.items():
+        if os.path.exists(os.path.join(folder, key)):
+            with open(os.path.join(folder, key), "w") as f:
+                f.write(str(value))
+    return os.open(os.path.join(folder, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+
+
+def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int, cpu_quota_us: int = 0) -> tuple[list[list[int]], str]:
+    """Per slot, cgroup-v1 memory, pids and (if asked) cpu groups; returns per slot the open
+    fds of their cgroup.procs, and what became of the CPU quota.
 
     A job joins its slot's groups by writing "0" to those fds before it runs anything, so the
-    memory limit and the process count cover all its processes together."""
+    limits cover all its processes together. Memory and pids are required (OSError if not
+    writable); a CPU quota is applied where the cpu controller is mounted and writable."""
     sweep_stale_cgroups()
     made = []
+    cpu = f"CPU {cpu_quota_us / 1e5:g} core(s)" if cpu_quota_us > 0 else "no CPU quota (cpu_cores = 0)"
     for slot in range(slots):
-        fds = []
-        for controller, settings in (("memory", {"memory.limit_in_bytes": memory_bytes, "memory.swappiness": 0}),
-                                     ("pids", {"pids.max": processes})):
-            folder = os.path.join(CGROUP_ROOT, controller, "codementor-sandbox", f"{name}-slot{slot}")
-            os.makedirs(folder, exist_ok=True)
-            for key, value in settings.items():
-                if os.path.exists(os.path.join(folder, key)):
-                    with open(os.path.join(folder, key), "w") as f:
-                        f.write(str(value))
-            fds.append(os.open(os.path.join(folder, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC))
+        fds = [
+            _slot_group("memory", name, slot, {"memory.limit_in_bytes": memory_bytes, "memory.swappiness": 0}),
+            _slot_group("pids", name, slot, {"pids.max": processes}),
+        ]
+        if cpu_quota_us > 0 and not cpu.startswith("no CPU quota"):
+            try:
+                fds.append(_slot_group("cpu", name, slot, {"cpu.cfs_period_us": 100_000, "cpu.cfs_quota_us": cpu_quota_us}))
+            except OSError as exc:
+                cpu = f"no CPU quota (cgroup v1 cpu controller not writable: {exc})"
         made.append(fds)
-    return made
+    return made, cpu
 
 
 def sweep_stale_cgroups() -> None:
     """Remove the slot groups of zygotes that are gone (killed without a clean stop)."""
-    for controller in ("memory", "pids"):
+    for controller in CONTROLLERS:
         parent = os.path.join(CGROUP_ROOT, controller, "codementor-sandbox")
         try:
             entries = os.listdir(parent)
@@ -211,7 +224,7 @@ def sweep_stale_cgroups() -> None:
 
 def remove_slot_cgroups(name: str) -> None:
     """Remove a zygote's slot groups once it is gone (called by the API process)."""
-    for controller in ("memory", "pids"):
+    for controller in CONTROLLERS:
         parent = os.path.join(CGROUP_ROOT, controller, "codementor-sandbox")
         try:
             entries = [e for e in os.listdir(parent) if e.startswith(f"{name}-slot")]

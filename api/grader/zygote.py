@@ -44,9 +44,11 @@ def setup(config: dict) -> dict:
     config["cgroups"] = []
     if config["isolate"]:
         try:
-            config["cgroups"] = sandbox.slot_cgroups(str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1)
-            layers["cgroups"] = (f"per slot (cgroup v1): memory {config['memory_bytes'] >> 20} MiB and "
-                                 f"{config['processes']} processes for the whole job together")
+            config["cgroups"], cpu = sandbox.slot_cgroups(
+                str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1, config.get("cpu_quota_us", 0)
+            )
+            layers["cgroups"] = (f"per slot (cgroup v1): memory {config['memory_bytes'] >> 20} MiB, "
+                                 f"{config['processes']} processes and {cpu} for the whole job together")
         except OSError as exc:
             layers["cgroups"] = f"FALLBACK: cgroup v1 memory/pids not writable ({exc}); per-process rlimits only"
     root = config.get("root")
