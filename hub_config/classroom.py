@@ -23,7 +23,7 @@ from nativeauthenticator import handlers as native_handlers
 from tornado import web
 from tornado.escape import url_escape
 from tornado.httputil import url_concat
-from traitlets import Unicode
+from traitlets import Integer, Unicode
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
 # starting with a letter or digit, short enough for the 32-character limit with the prefix.
@@ -31,6 +31,56 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,27}\Z"
 SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 LOWEST_STUDENT_UID = 1000
 STUDENTS_GROUP = "students"
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+STUDENT_GROUPS = "codementor-students"
+CPU_PERIOD_US = 100_000
+
+
+def student_cgroups(system_user: str, mem_limit: int, cpu_limit: float, max_processes: int, root: Path = CGROUP_ROOT) -> tuple[list[Path], str]:
+    """Make (or update) one cgroup-v1 group per controller for a student's server and kernels.
+
+    Returns the groups' ``cgroup.procs`` files (the server joins them before it drops root)
+    and a line for the log. A limit of 0 is not applied. Raises OSError when a controller
+    that a limit needs is not mounted or not writable (cgroup v2-only hosts, containers).
+    """
+    wanted = {
+        "memory": {"memory.limit_in_bytes": mem_limit, "memory.swappiness": 0} if mem_limit > 0 else None,
+        "cpu": {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": int(cpu_limit * CPU_PERIOD_US)} if cpu_limit > 0 else None,
+        "pids": {"pids.max": max_processes} if max_processes > 0 else None,
+    }
+    procs = []
+    for controller, settings in wanted.items():
+        if settings is None:
+            continue
+        folder = root / controller / STUDENT_GROUPS / system_user
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, value in settings.items():
+            if (folder / key).exists():
+                (folder / key).write_text(str(value))
+        procs.append(folder / "cgroup.procs")
+    parts = [f"memory {mem_limit >> 20} MiB" if mem_limit > 0 else "no memory limit",
+             f"CPU {cpu_limit:g} core(s)" if cpu_limit > 0 else "no CPU limit",
+             f"{max_processes} processes" if max_processes > 0 else "no process limit"]
+    return procs, ", ".join(parts)
+
+
+def remove_student_cgroups(system_user: str, root: Path = CGROUP_ROOT) -> None:
+    """Remove a student's groups once their server is gone (a group still in use stays)."""
+    for controller in ("memory", "cpu", "pids"):
+        try:
+            (root / controller / STUDENT_GROUPS / system_user).rmdir()
+        except OSError:
+            pass
+
+
+def joining(procs: list[Path], then):
+    """A preexec function: move the new server process into `procs`' groups, then run `then`."""
+    def preexec():
+        for path in procs:
+            with open(path, "w") as f:
+                f.write("0")  # cgroup v1: "0" is the writing process itself
+        then()
+    return preexec
 
 
 class ClassroomError(RuntimeError):
@@ -201,12 +251,19 @@ class ClassroomSpawner(LocalProcessSpawner):
         "/home", help="Folder that holds the students' home folders ($CODEMENTOR_HOME_ROOT).",
     ).tag(config=True)
 
+    max_processes = Integer(
+        512, help="Processes and threads a student's server and kernels may run together (cgroup v1 pids; 0: no limit) "
+        "($CODEMENTOR_STUDENT_MAX_PROCESSES). mem_limit and cpu_limit (the Spawner's own settings) are enforced the same way.",
+    ).tag(config=True)
+
+    _cgroup_procs: list = []
+
     @property
     def system_user(self) -> str:
         return system_username(self.user.name, self.system_user_prefix)
 
     def make_preexec_fn(self, name):
-        return set_user_setuid(self.system_user)
+        return joining(self._cgroup_procs, set_user_setuid(self.system_user))
 
     def user_env(self, env):
         entry = pwd.getpwnam(self.system_user)
@@ -215,8 +272,22 @@ class ClassroomSpawner(LocalProcessSpawner):
 
     async def start(self):
         entry = ensure_system_user(self.system_user, Path(self.home_root))
-        self.log.info("Starting %s's server as system user %s (uid %d)", self.user.name, entry.pw_name, entry.pw_uid)
+        try:
+            self._cgroup_procs, limits = student_cgroups(entry.pw_name, self.mem_limit or 0, self.cpu_limit or 0, self.max_processes)
+        except OSError as err:
+            # the server still starts: a class is better served unlimited than locked out
+            self._cgroup_procs, limits = [], "NO limits"
+            self.log.warning(
+                "%s's server runs without memory, CPU or process limits: cgroup v1 is not writable here (%s). Run the Hub "
+                "as root on a host with cgroup v1, or set CODEMENTOR_STUDENT_MEM_LIMIT=0, CODEMENTOR_STUDENT_CPU_LIMIT=0 and "
+                "CODEMENTOR_STUDENT_MAX_PROCESSES=0 to run unlimited on purpose", self.user.name, err,
+            )
+        self.log.info("Starting %s's server as system user %s (uid %d); %s", self.user.name, entry.pw_name, entry.pw_uid, limits)
         return await super().start()
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        remove_student_cgroups(self.system_user)
 
     async def move_certs(self, paths):
         raise ClassroomError("internal SSL is not supported by the classroom profile (c.JupyterHub.internal_ssl)")

@@ -38,6 +38,11 @@ def configure_spawner(c) -> None:
     c.JupyterHub.spawner_class = "codementor.hub_config.classroom.ClassroomSpawner"
     c.ClassroomSpawner.system_user_prefix = env("CODEMENTOR_SYSTEM_USER_PREFIX", "cm-")
     c.ClassroomSpawner.home_root = env("CODEMENTOR_HOME_ROOT", "/home")
+    # each student's server and kernels together (cgroup v1 groups made by the spawner)
+    memory = env("CODEMENTOR_STUDENT_MEM_LIMIT", "2G").strip()
+    c.ClassroomSpawner.mem_limit = None if memory in ("", "0") else memory  # bytes or a K/M/G/T suffix
+    c.ClassroomSpawner.cpu_limit = float(env("CODEMENTOR_STUDENT_CPU_LIMIT", "1"))
+    c.ClassroomSpawner.max_processes = int(env("CODEMENTOR_STUDENT_MAX_PROCESSES", "512"))
 
 
 def configure_classroom(c, state: Path) -> dict:

@@ -81,6 +81,9 @@ def classroom(runnable_python):
             "CODEMENTOR_SYSTEM_USER_PREFIX": prefix,
             "CODEMENTOR_HOME_ROOT": str(homes),
             "CODEMENTOR_OPS_TOKEN": ops_token,
+            "CODEMENTOR_STUDENT_MEM_LIMIT": f"{STUDENT_MEM_LIMIT_MB}M",
+            "CODEMENTOR_STUDENT_CPU_LIMIT": "1",
+            "CODEMENTOR_STUDENT_MAX_PROCESSES": str(STUDENT_MAX_PROCESSES),
         },
     )
     stack.ops_token, stack.prefix = ops_token, prefix
@@ -228,6 +231,58 @@ print(json.dumps({
 """
 
 
+STUDENT_MEM_LIMIT_MB = 768
+STUDENT_MAX_PROCESSES = 96
+
+# from the student's kernel: which groups it is in, and what happens past each limit
+LIMITS_PROBE = """
+import json, os, time, signal
+groups = {line.split(":")[1]: line.split(":")[2].strip() for line in open("/proc/self/cgroup") if line.split(":")[1]}
+# CPU: four processes spin for one second of wall time (counted from here: the kernel has run before)
+before = os.times()
+kids = []
+for i in range(3):
+    pid = os.fork()
+    if pid == 0:
+        end = time.monotonic() + 1.0
+        while time.monotonic() < end:
+            pass
+        os._exit(0)
+    kids.append(pid)
+end = time.monotonic() + 1.0
+while time.monotonic() < end:
+    pass
+for pid in kids:
+    os.waitpid(pid, 0)
+t = os.times()
+cpu = sum(t[:4]) - sum(before[:4])
+# memory: a child takes more than the whole allowance, a page at a time
+pid = os.fork()
+if pid == 0:
+    hog = bytearray(MEM_MB << 20)
+    for i in range(0, len(hog), 4096):
+        hog[i] = 1
+    os._exit(0)
+memory_child = os.waitpid(pid, 0)[1]
+# processes: fork sleepers until the system says no
+sleepers = []
+try:
+    for i in range(MAX_PROCESSES * 2):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        sleepers.append(pid)
+    refused = "never"
+except OSError as err:
+    refused = type(err).__name__
+for pid in sleepers:
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+print(json.dumps({"groups": groups, "cpu": cpu, "memory_child": memory_child, "forked": len(sleepers), "refused": refused}))
+"""
+
+
 def probe_code(stack: Stack, paths: list[str]) -> str:
     pg_socket_dir = re.search(r"host=([^&]+)", stack.database_url).group(1)
     head = f"PATHS = {paths!r}\nREDIS_PORT = {stack.redis_port}\nPG_SOCKET_DIR = {pg_socket_dir!r}\n"
@@ -289,6 +344,9 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
         assert (await kernel.execute(linger_code(ana_user.pw_uid), cell_id="codementor-solution"))["status"] == "ok"
         lingered = await kernel.execute("%submit")
         left_behind = set().union(*(pids_of(uid) for uid in SANDBOX_UIDS))
+        limits = await kernel.execute(f"MEM_MB = {STUDENT_MEM_LIMIT_MB + 64}\nMAX_PROCESSES = {STUDENT_MAX_PROCESSES}\n" + LIMITS_PROBE)
+        assert limits["error"] is None, limits
+        held = json.loads(limits["text"])
     finally:
         kernel.close()
 
@@ -311,6 +369,16 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
     assert snooped.group(2) in ("PermissionError", "FileNotFoundError"), snooped.group(0)
     assert lingered["error"] is None and "tests passed" in lingered["text"], lingered
     assert left_behind == set(), left_behind
+
+    # her server and kernels share one memory, CPU and process allowance (cgroup v1 groups)
+    print(f"[figure] classroom limits from ana's kernel: {held}")
+    group = f"/codementor-students/{ana_user.pw_name}"
+    assert all(held["groups"][c] == group for c in ("memory", "pids")), held["groups"]
+    assert any(group == path for name, path in held["groups"].items() if "cpu" in name.split(",")), held["groups"]
+    assert held["cpu"] < 1.4, held  # four busy processes for 1 s of wall time got about one core
+    assert os.WIFSIGNALED(held["memory_child"]) and os.WTERMSIG(held["memory_child"]) == 9, held  # stopped by the OOM killer
+    assert held["refused"] == "BlockingIOError" and held["forked"] < STUDENT_MAX_PROCESSES, held
+    assert "ana's server as system user" in Path(PROJECT / "test-artifacts" / "jupyterhub-classroom.log").read_text()
     hub.stop("ana")
 
 
