@@ -31,6 +31,8 @@ from .verdict import GradeResult, TestResult, expectation_from_literal, judge
 WORKER = Path(__file__).with_name("worker.py")
 JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEWIPC
 CPU_PERIOD_US = 100_000  # the CFS period of the slots' CPU quota
+SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
+                 "perf, io_uring, keyrings, modules...) and clone into new namespaces")
 
 
 class Grader(LoggingConfigurable):
@@ -56,6 +58,10 @@ class Grader(LoggingConfigurable):
         True,
         help="Apply namespaces, the private root and the per-slot uids when running as root. Turn off only to "
         "measure their cost: as root without them nothing bounds the number of processes a job starts.",
+    ).tag(config=True)
+    seccomp = Bool(
+        True, help="Install a seccomp filter in every job refusing ptrace, mounts, new namespaces, bpf, perf, io_uring, "
+        "keyrings, modules and the like (Linux x86-64). Turn off only to compare.",
     ).tag(config=True)
     sandbox_uid_base = Integer(
         1990000,
@@ -110,6 +116,8 @@ class Grader(LoggingConfigurable):
             "memory_bytes": self.memory_limit_mb * 1024 * 1024,
             "processes": self.max_processes,
             "cpu_quota_us": int(self.cpu_cores * CPU_PERIOD_US) if self.cpu_cores > 0 else 0,
+            "seccomp": self.seccomp,
+            "seccomp_layer": SECCOMP_LAYER,
             "open_files": self.max_open_files,
             "file_bytes": self.max_file_bytes,
         }
@@ -149,6 +157,7 @@ class Grader(LoggingConfigurable):
             "pool": "pre-started zygote, one fork per job" if self._zygote else f"FALLBACK: {self._pool_problem}; a fresh `python -I -S -B` per job",
             "uid": uid,
             "cgroups": layers.get("cgroups", "FALLBACK: no cgroups (needs root and the zygote); per-process rlimits only"),
+            "seccomp": layers.get("seccomp") or self._seccomp_report(),
             "network": layers.get("job_namespaces", "FALLBACK: " + self._fallback_net()),
             "filesystem": layers.get("private_root", "FALLBACK: the host file system is visible (cwd is a private tmp folder)"),
             "rlimits": (f"CPU {int(self.timeout) + 1} s, address space {self.memory_limit_mb} MiB, open files {self.max_open_files}, "
@@ -159,6 +168,13 @@ class Grader(LoggingConfigurable):
             "output": f"observations capped at {self.max_output_bytes} B; the student's stdout/stderr go to capped buffers or /dev/null",
             "queue": f"{self.concurrency} at once, {self.queue_limit} waiting, then 503 with Retry-After: {self.retry_after}",
         }
+
+    def _seccomp_report(self) -> str:
+        """The fallback path's seccomp line (the zygote reports its own)."""
+        if not self.seccomp:
+            return "FALLBACK: off (Grader.seccomp = False)"
+        problem = sandbox.probe_seccomp()
+        return f"FALLBACK: {problem}" if problem else SECCOMP_LAYER
 
     def _nproc_report(self) -> str:
         if self._uids_ok:
@@ -255,7 +271,10 @@ class Grader(LoggingConfigurable):
             sandbox.unshare(sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC)
         if uid is not None:
             sandbox.drop_privileges(uid, uid)
+        if uid is not None or self.seccomp:
             sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
+        if self.seccomp and sandbox.seccomp_supported() is None:
+            sandbox.seccomp_deny()  # kept across the exec of the worker
 
     def _subprocess_uid_ok(self) -> bool:
         return self._uids_ok and _reachable_by_all(self.python)

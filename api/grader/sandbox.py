@@ -15,7 +15,9 @@ The layers, outermost first:
 - per job: an unprivileged uid of its own (one per concurrency slot, no passwd entry needed),
   no supplementary groups, ``no_new_privs``, not dumpable (no ptrace, no /proc peeking);
 - per job: rlimits (CPU, address space, processes, open files, file size, no core files) and
-  a private working directory, removed when the job ends.
+  a private working directory, removed when the job ends;
+- per job, last: a seccomp filter refusing the system calls a graded function never needs
+  and kernel attacks often start from (``seccomp_deny``).
 """
 
 from __future__ import annotations
@@ -239,3 +241,124 @@ def remove_slot_cgroups(name: str) -> None:
 
 def platform_ok() -> bool:
     return sys.platform.startswith("linux")
+
+
+# --- seccomp: a denylist of system calls, as a classic BPF program (x86-64 only) -------------
+PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
+AUDIT_ARCH_X86_64 = 0xC000003E
+X32_SYSCALL_BIT = 0x40000000
+SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO, SECCOMP_RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
+BPF_LD_W_ABS, BPF_JEQ, BPF_JGE, BPF_JSET, BPF_RET = 0x20, 0x15, 0x35, 0x45, 0x06
+EPERM, ENOSYS = 1, 38
+CLONE = 56
+CLONE3 = 435  # its flags sit in memory a filter cannot read: ENOSYS, so the C library falls back to clone
+NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET
+DENIED_SYSCALLS = {
+    # watching or changing other processes
+    "ptrace": 101, "process_vm_readv": 310, "process_vm_writev": 311, "kcmp": 312, "pidfd_getfd": 438,
+    # mounts, roots and namespaces
+    "mount": 165, "umount2": 166, "pivot_root": 155, "chroot": 161, "unshare": 272, "setns": 308,
+    "open_tree": 428, "move_mount": 429, "fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433, "mount_setattr": 442,
+    "open_by_handle_at": 304, "name_to_handle_at": 303,
+    # kernel interfaces with a long record of local exploits
+    "bpf": 321, "perf_event_open": 298, "userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249,
+    "io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427, "modify_ldt": 154,
+    # the machine itself
+    "kexec_load": 246, "kexec_file_load": 320, "init_module": 175, "finit_module": 313, "delete_module": 176,
+    "reboot": 169, "swapon": 167, "swapoff": 168, "acct": 163, "syslog": 103, "quotactl": 179,
+    "settimeofday": 164, "clock_settime": 227, "clock_adjtime": 305, "adjtimex": 159,
+    "sethostname": 170, "setdomainname": 171, "iopl": 172, "ioperm": 173, "vhangup": 153,
+}
+
+
+class _SockFilter(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte), ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(_SockFilter))]
+
+
+def seccomp_program() -> list[tuple[int, int, int, int]]:
+    """The filter as (code, jt, jf, k): wrong architecture kills, a denied call fails with EPERM,
+    clone asking for a new namespace fails with EPERM, clone3 with ENOSYS, the rest runs."""
+    denied = sorted(DENIED_SYSCALLS.values())
+    # layout: 0 load arch, 1 check arch, 2 load nr, 3 x32 check, then one JEQ per denied call,
+    # the clone3 and clone checks, allow, the clone flags check, and the three verdicts
+    checks = 4
+    clone3_at = checks + len(denied)
+    clone_at = clone3_at + 1
+    allow_at = clone_at + 1
+    flags_at = allow_at + 1  # load args[0], JSET, allow
+    eperm_at = flags_at + 3
+    enosys_at = eperm_at + 1
+    kill_at = enosys_at + 1
+
+    def jump(src: int, dst: int) -> int:
+        return dst - src - 1
+
+    prog = [
+        (BPF_LD_W_ABS, 0, 0, 4),
+        (BPF_JEQ, 0, jump(1, kill_at), AUDIT_ARCH_X86_64),
+        (BPF_LD_W_ABS, 0, 0, 0),
+        (BPF_JGE, jump(3, eperm_at), 0, X32_SYSCALL_BIT),
+    ]
+    for i, nr in enumerate(denied):
+        prog.append((BPF_JEQ, jump(checks + i, eperm_at), 0, nr))
+    prog.append((BPF_JEQ, jump(clone3_at, enosys_at), 0, CLONE3))
+    prog.append((BPF_JEQ, jump(clone_at, flags_at), 0, CLONE))
+    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
+    prog.append((BPF_LD_W_ABS, 0, 0, 16))  # the low 32 bits of args[0]: clone's flags
+    prog.append((BPF_JSET, jump(flags_at + 1, eperm_at), 0, NAMESPACE_FLAGS))
+    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
+    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ERRNO | EPERM))
+    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS))
+    prog.append((BPF_RET, 0, 0, SECCOMP_RET_KILL_PROCESS))
+    assert len(prog) == kill_at + 1 and all(0 <= jt < 256 and 0 <= jf < 256 for _, jt, jf, _ in prog)
+    return prog
+
+
+def seccomp_supported() -> str | None:
+    """None if this process can install the filter, else why not."""
+    import platform
+
+    if not sys.platform.startswith("linux") or platform.machine() != "x86_64":
+        return f"the filter is written for Linux on x86-64, not {sys.platform} on {platform.machine()}"
+    return None
+
+
+def seccomp_deny() -> None:
+    """Install the denylist on this process and every process it starts (needs no_new_privs)."""
+    problem = seccomp_supported()
+    if problem:
+        raise SandboxError(ENOSYS, problem)
+    program = seccomp_program()
+    filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
+    fprog = _SockFprog(len(program), filters)
+    _check(_libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0), "seccomp")
+
+
+def probe_seccomp() -> str | None:
+    """Install the filter in a child and check that it refuses ptrace; None if so, else the reason."""
+    problem = seccomp_supported()
+    if problem:
+        return problem
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(read)
+            prctl(PR_SET_NO_NEW_PRIVS, 1)
+            seccomp_deny()
+            refused = _libc.syscall(ctypes.c_long(DENIED_SYSCALLS["ptrace"]), 0, 0, 0, 0) == -1 and ctypes.get_errno() == EPERM
+            os._exit(0 if refused else 2)
+        except BaseException as exc:  # report anything, never return into the caller's code
+            os.write(write, str(exc).encode()[:200])
+            os._exit(1)
+    os.close(write)
+    message = os.read(read, 300).decode(errors="replace")
+    os.close(read)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return None
+    return message or f"the filter did not refuse ptrace (status {status})"

@@ -63,6 +63,9 @@ def setup(config: dict) -> dict:
             layers["private_root"] = f"FALLBACK: {exc}; jobs see the host file system (own tmp dir as cwd)"
     per_job = config["isolate"] and sandbox.probe_namespaces(config["job_namespaces"]) is None
     layers["job_namespaces"] = "per job: new network, PID and IPC namespaces" if per_job else "FALLBACK: not available"
+    problem = sandbox.probe_seccomp() if config.get("seccomp") else "off (Grader.seccomp = False)"
+    config["seccomp_ok"] = problem is None
+    layers["seccomp"] = config["seccomp_layer"] if problem is None else f"FALLBACK: {problem}"
     config["per_job_namespaces"] = per_job
     config["jobs_dir"] = "/tmp" if layers.get("private_root", "").startswith("read-only") else config["fallback_jobs_dir"]
     return layers
@@ -92,6 +95,8 @@ def run_job(config: dict, job: dict, fds: list[int]) -> None:
         if job["uid"] is not None:
             sandbox.drop_privileges(job["uid"], job["uid"])
         sandbox.harden()
+        if config["seccomp_ok"]:
+            sandbox.seccomp_deny()  # last: nothing after it needs a refused call
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     except BaseException as exc:
