@@ -121,6 +121,9 @@ class TutorAPI(Application):
     def initialize(self, argv=None):
         super().initialize(argv)
         if self.config_file:
+            # traitlets passes over a missing file in silence: an operator's typo must not mean defaults
+            if not (self.config_file.endswith((".py", ".json")) and os.path.isfile(self.config_file)):
+                raise SystemExit(f"--config {self.config_file}: no such .py or .json file (c.TutorAPI / c.Grader settings)")
             self.load_config_file(self.config_file)
         logging.basicConfig(level=self.log_level, format="[%(levelname)1.1s %(asctime)s %(name)s] %(message)s")
 

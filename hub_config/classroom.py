@@ -25,52 +25,40 @@ from tornado.escape import url_escape
 from tornado.httputil import url_concat
 from traitlets import Integer, Unicode
 
+from ..api.grader.sandbox import cgroup_group, remove_cgroup_groups
+
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
 # starting with a letter or digit, short enough for the 32-character limit with the prefix.
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,27}\Z"
 SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 LOWEST_STUDENT_UID = 1000
 STUDENTS_GROUP = "students"
-CGROUP_ROOT = Path("/sys/fs/cgroup")
 STUDENT_GROUPS = "codementor-students"
 CPU_PERIOD_US = 100_000
 
 
-def student_cgroups(system_user: str, mem_limit: int, cpu_limit: float, max_processes: int, root: Path = CGROUP_ROOT) -> tuple[list[Path], str]:
+def student_cgroups(system_user: str, mem_limit: int, cpu_limit: float, max_processes: int) -> tuple[list[str], str]:
     """Make (or update) one cgroup-v1 group per controller for a student's server and kernels.
 
     Returns the groups' ``cgroup.procs`` files (the server joins them before it drops root)
-    and a line for the log. A limit of 0 is not applied. Raises OSError when a controller
-    that a limit needs is not mounted or not writable (cgroup v2-only hosts, containers).
+    and a line for the log. A limit of 0 is not applied. Raises OSError naming what failed
+    when a limit cannot be set (no v1 hierarchy for the controller, a file not writable).
     """
     wanted = {
         "memory": {"memory.limit_in_bytes": mem_limit, "memory.swappiness": 0} if mem_limit > 0 else None,
         "cpu": {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": int(cpu_limit * CPU_PERIOD_US)} if cpu_limit > 0 else None,
         "pids": {"pids.max": max_processes} if max_processes > 0 else None,
     }
-    procs = []
-    for controller, settings in wanted.items():
-        if settings is None:
-            continue
-        folder = root / controller / STUDENT_GROUPS / system_user
-        folder.mkdir(parents=True, exist_ok=True)
-        for key, value in settings.items():
-            if (folder / key).exists():
-                (folder / key).write_text(str(value))
-        procs.append(folder / "cgroup.procs")
+    procs = [cgroup_group(controller, STUDENT_GROUPS, system_user, settings) for controller, settings in wanted.items() if settings]
     parts = [f"memory {mem_limit >> 20} MiB" if mem_limit > 0 else "no memory limit",
              f"CPU {cpu_limit:g} core(s)" if cpu_limit > 0 else "no CPU limit",
              f"{max_processes} processes" if max_processes > 0 else "no process limit"]
-    return procs, ", ".join(parts)
+    return procs, "limits: " + ", ".join(parts)
 
 
-def remove_student_cgroups(system_user: str, root: Path = CGROUP_ROOT) -> None:
+def remove_student_cgroups(system_user: str) -> None:
     """Remove a student's groups once their server is gone (a group still in use stays)."""
-    for controller in ("memory", "cpu", "pids"):
-        try:
-            (root / controller / STUDENT_GROUPS / system_user).rmdir()
-        except OSError:
-            pass
+    remove_cgroup_groups(STUDENT_GROUPS, keep=lambda entry: entry != system_user)
 
 
 def joining(procs: list[Path], then):
@@ -278,8 +266,8 @@ class ClassroomSpawner(LocalProcessSpawner):
             # the server still starts: a class is better served unlimited than locked out
             self._cgroup_procs, limits = [], "NO limits"
             self.log.warning(
-                "%s's server runs without memory, CPU or process limits: cgroup v1 is not writable here (%s). Run the Hub "
-                "as root on a host with cgroup v1, or set CODEMENTOR_STUDENT_MEM_LIMIT=0, CODEMENTOR_STUDENT_CPU_LIMIT=0 and "
+                "%s's server runs without memory, CPU or process limits: %s. The limits need cgroup v1 (memory, cpu, "
+                "pids) writable by the Hub; set CODEMENTOR_STUDENT_MEM_LIMIT=0, CODEMENTOR_STUDENT_CPU_LIMIT=0 and "
                 "CODEMENTOR_STUDENT_MAX_PROCESSES=0 to run unlimited on purpose", self.user.name, err,
             )
         self.log.info("Starting %s's server as system user %s (uid %d); %s", self.user.name, entry.pw_name, entry.pw_uid, limits)

@@ -41,8 +41,22 @@ def configure_spawner(c) -> None:
     # each student's server and kernels together (cgroup v1 groups made by the spawner)
     memory = env("CODEMENTOR_STUDENT_MEM_LIMIT", "2G").strip()
     c.ClassroomSpawner.mem_limit = None if memory in ("", "0") else memory  # bytes or a K/M/G/T suffix
-    c.ClassroomSpawner.cpu_limit = float(env("CODEMENTOR_STUDENT_CPU_LIMIT", "1"))
-    c.ClassroomSpawner.max_processes = int(env("CODEMENTOR_STUDENT_MAX_PROCESSES", "512"))
+    c.ClassroomSpawner.cpu_limit = _number("CODEMENTOR_STUDENT_CPU_LIMIT", "1", float)
+    c.ClassroomSpawner.max_processes = _number("CODEMENTOR_STUDENT_MAX_PROCESSES", "512", int)
+    if 0 < c.ClassroomSpawner.cpu_limit < 0.01:
+        raise SystemExit("CODEMENTOR_STUDENT_CPU_LIMIT is in cores: use at least 0.01 (or 0 for no CPU limit)")
+
+
+def _number(name: str, default: str, kind):
+    """A numeric setting; empty means 0 (off), anything else unreadable stops the Hub naming the setting."""
+    raw = os.environ.get(name, default).strip() or "0"
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a number") from None
+    if value < 0:
+        raise SystemExit(f"{name} cannot be negative (0 turns the limit off)")
+    return value
 
 
 def configure_classroom(c, state: Path) -> dict:

@@ -135,12 +135,17 @@ for name in ("CODEMENTOR_BANK_DIR", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_A
     if env(name):
         api_env[name] = env(name)
 api_env.update(API_EXTRA_ENV)
+# CODEMENTOR_API_CONFIG: a .py (or .json) file of c.TutorAPI / c.Grader / c.TutorGateway settings
+API_CONFIG = env("CODEMENTOR_API_CONFIG", "").strip()
+if API_CONFIG:
+    API_CONFIG = str(Path(API_CONFIG).expanduser().resolve())
+    if not (API_CONFIG.endswith((".py", ".json")) and Path(API_CONFIG).is_file()):
+        raise SystemExit(f"CODEMENTOR_API_CONFIG={API_CONFIG}: no such .py or .json file (the API's settings file)")
 services = [
     {
         "name": API_SERVICE,
         "url": API_URL,
-        # CODEMENTOR_API_CONFIG: a Python file of c.TutorAPI / c.Grader / c.TutorGateway settings
-        "command": [str(BIN / "codementor"), "api", *([f"--config={env('CODEMENTOR_API_CONFIG')}"] if env("CODEMENTOR_API_CONFIG") else [])],
+        "command": [str(BIN / "codementor"), "api", *([f"--config={API_CONFIG}"] if API_CONFIG else [])],
         "environment": api_env,
         "oauth_no_confirm": True,
         "display": False,

@@ -155,9 +155,15 @@ class Stack:
 
         name = "jupyterhub_" + hashlib.sha1(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
         api = make_url(self.database_url)
-        with psycopg.connect(api.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            with psycopg.connect(api.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True) as conn:
+                if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                    conn.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as err:
+            raise RuntimeError(
+                f"cannot create the Hub's database {name} beside the API's ({err}); give the Hub one with "
+                "CODEMENTOR_HUB_DB_URL, or start the Stack with hub_on_postgres=False (SQLite in the state folder)"
+            ) from None
         self.hub_db_url = api.set(drivername="postgresql+psycopg", database=name).render_as_string(hide_password=False)
         return self.hub_db_url
 

@@ -85,6 +85,7 @@ class Grader(LoggingConfigurable):
         self._reference: dict[str, list[dict]] = {}
         self._zygote: Zygote | None = None
         self._pool_problem = "not started yet" if self.use_pool else "turned off (Grader.use_pool = False)"
+        self._seccomp_problem: str | None = ""  # None once a probe saw the filter work; "" before start()
         self._start_lock = asyncio.Lock()
         self._started = False
         self._uids_ok, self._uid_problem = self._check_uids()
@@ -129,6 +130,8 @@ class Grader(LoggingConfigurable):
                 return
             self._started = True
             self.stop()  # a zygote that died: reap it and remove its groups
+            # for the fallback path, which installs the filter in each job's preexec
+            self._seccomp_problem = sandbox.probe_seccomp() if self.seccomp else "off (Grader.seccomp = False)"
             if not self.use_pool:
                 self._check_subprocess_uid()
                 return
@@ -171,10 +174,9 @@ class Grader(LoggingConfigurable):
 
     def _seccomp_report(self) -> str:
         """The fallback path's seccomp line (the zygote reports its own)."""
-        if not self.seccomp:
-            return "FALLBACK: off (Grader.seccomp = False)"
-        problem = sandbox.probe_seccomp()
-        return f"FALLBACK: {problem}" if problem else SECCOMP_LAYER
+        if self._seccomp_problem is None:
+            return SECCOMP_LAYER
+        return f"FALLBACK: {self._seccomp_problem or 'not checked yet (the grader has not started)'}"
 
     def _nproc_report(self) -> str:
         if self._uids_ok:
@@ -271,9 +273,9 @@ class Grader(LoggingConfigurable):
             sandbox.unshare(sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC)
         if uid is not None:
             sandbox.drop_privileges(uid, uid)
-        if uid is not None or self.seccomp:
+        if uid is not None or self._seccomp_problem is None:
             sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
-        if self.seccomp and sandbox.seccomp_supported() is None:
+        if self._seccomp_problem is None:  # the probe at start installed it and saw it work
             sandbox.seccomp_deny()  # kept across the exec of the worker
 
     def _subprocess_uid_ok(self) -> bool:

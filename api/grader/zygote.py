@@ -50,7 +50,7 @@ def setup(config: dict) -> dict:
             layers["cgroups"] = (f"per slot (cgroup v1): memory {config['memory_bytes'] >> 20} MiB, "
                                  f"{config['processes']} processes and {cpu} for the whole job together")
         except OSError as exc:
-            layers["cgroups"] = f"FALLBACK: cgroup v1 memory/pids not writable ({exc}); per-process rlimits only"
+            layers["cgroups"] = f"FALLBACK: no per-slot cgroups ({exc}); per-process rlimits only"
     root = config.get("root")
     if config["isolate"] and root:
         try:

@@ -60,9 +60,10 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
                     conv = await conversations.append(
                         session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns
                     )
-                    if gave_ladder_hint(ctx, event.text):
-                        # the answer climbed the ladder: it counts as that hint, for the skill model,
-                        # the instructor's view and the next %hint (which goes on from there)
+                    # the answer climbed the ladder: it counts as that hint, for the skill model, the
+                    # instructor's view and the next %hint (which goes on from there), unless a %hint
+                    # while it streamed has recorded that rung already
+                    if gave_ladder_hint(ctx, event.text) and await hints_taken(session, asker.user_id, exercise.id) == ctx.ladder_rung - 1:
                         session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=ctx.ladder_rung, source=f"tutor-{event.meta['source']}"[:20]))
                         event.meta["hint_rung"] = ctx.ladder_rung
                 event.meta["conversation_id"] = conv.id
