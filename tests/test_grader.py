@@ -84,3 +84,10 @@ async def test_hidden_inputs_cannot_leak_through_error_messages(grader, bank):
     assert all(t.message == "raised an exception" for t in result.tests if t.hidden)
     visible = next(t for t in result.tests if not t.hidden)
     assert "Leak4" in visible.message
+
+
+def test_a_missing_cgroup_hierarchy_is_an_error_that_names_it():
+    from codementor.api.grader import sandbox
+
+    with pytest.raises(OSError, match="no cgroup v1 'nonesuch' hierarchy is mounted"):
+        sandbox.cgroup_group("nonesuch", "codementor-test", "x", {})
