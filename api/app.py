@@ -133,15 +133,16 @@ class TutorAPI(Application):
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         grader = Grader(parent=self)
         hub_auth = HubOAuth(parent=self, cache_max_age=60)
+        bank = Bank(self.bank_dir)
         return APIContext(
             prefix=self.service_prefix,
-            bank=Bank(self.bank_dir),
+            bank=bank,
             grader=grader,
             sessionmaker=sessionmaker,
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=WindowLimiter(redis, self.rate_limits),
-            gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, course_timezone=self.course_timezone),
+            gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, bank=bank, course_timezone=self.course_timezone),
             hub_auth=hub_auth,
             roster=Roster(hub_auth.api_url, hub_auth.api_token, self.class_groups, self.instructor_groups, self.roster_cache_seconds),
             course_timezone=self.course_timezone,

@@ -89,10 +89,11 @@ async def _gateway(stack, llm, **settings):
 
     from codementor.api import db
     from codementor.api.gateway.gateway import TutorGateway
+    from codementor.exercise_bank import Bank
 
     engine = db.make_engine(stack.database_url)
     redis = aioredis.from_url(stack.redis_url)
-    gw = TutorGateway(redis=redis, sessionmaker=db.make_sessionmaker(engine), base_url=llm.base_url, api_key="bench",
+    gw = TutorGateway(redis=redis, sessionmaker=db.make_sessionmaker(engine), bank=Bank(), base_url=llm.base_url, api_key="bench",
                       model="local-bench", rate_limits={"student": {"per_minute": 10**6, "per_day": 10**7}},
                       daily_budget_usd={"student": 1000.0}, **settings)
     return gw, engine, redis

@@ -23,6 +23,15 @@ def bank() -> Bank:
 
 
 @pytest.fixture(scope="session")
+def leak_detector(bank):
+    """The leak filter as the API builds it (statement rarity from the whole bank): exercise -> detector."""
+    from codementor.api.gateway.leak import LeakDetector, StatementFrequency
+
+    frequency = StatementFrequency.of(ex.solution for ex in bank.all())
+    return lambda exercise: LeakDetector(exercise.solution, frequency=frequency)
+
+
+@pytest.fixture(scope="session")
 def services(tmp_path_factory):
     """Postgres and Redis only (migrated), for tests of domain code against the real database."""
     stack = Stack(state_dir=tmp_path_factory.mktemp("services"))

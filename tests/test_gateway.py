@@ -13,7 +13,6 @@ from codementor.api.gateway import ledger
 from codementor.api.gateway.cache import PREFIX as CACHE_PREFIX
 from codementor.api.gateway.gateway import Asker, TutorGateway
 from codementor.api.gateway.guardrails import SYSTEM_PROMPT, TutorContext
-from codementor.api.gateway.leak import LeakDetector
 from codementor.api.grader import Grader
 from codementor.api.models import LLMBudgetDay, LLMCost
 from codementor.api.services.limits import RateLimited
@@ -34,7 +33,7 @@ async def infra(services):
 
 
 @pytest.fixture
-async def make_gateway(infra, llm):
+async def make_gateway(infra, llm, bank):
     sessionmaker, redis = infra
     # each test starts from an empty answer cache (other tests share this Redis)
     async for key in redis.scan_iter(match=f"{CACHE_PREFIX}:*"):
@@ -45,7 +44,7 @@ async def make_gateway(infra, llm):
         settings = dict(base_url=llm.base_url, api_key="test", model="local-test", read_timeout=1.0, retry_backoff=0.01,
                         rate_limits={"student": {"per_minute": 10_000, "per_day": 100_000}})
         settings.update(overrides)
-        gw = TutorGateway(redis=redis, sessionmaker=sessionmaker, grader=Grader(), **settings)
+        gw = TutorGateway(redis=redis, sessionmaker=sessionmaker, grader=Grader(), bank=bank, **settings)
         made.append(gw)
         return gw
 
@@ -105,9 +104,9 @@ def disguises(exercise) -> dict[str, str]:
     }
 
 
-async def test_no_disguised_leak_reaches_the_student(infra, make_gateway, bank, llm):
+async def test_no_disguised_leak_reaches_the_student(infra, make_gateway, bank, llm, leak_detector):
     ex = bank.get("sum-of-evens")
-    detector = LeakDetector(ex.solution)
+    detector = leak_detector(ex)
     gw, asker = make_gateway(cache_enabled=False), await student(infra)
     outcomes = {}
     for label, answer in disguises(ex).items():
@@ -126,9 +125,9 @@ async def test_no_disguised_leak_reaches_the_student(infra, make_gateway, bank, 
     "A neat one-liner:\n```python\ndef evens_total(xs):\n    return sum(x for x in xs if x % 2 == 0)\n```\n",
     "Or with filter:\n\n    def f(items):\n        return sum(filter(lambda i: i % 2 == 0, items))\n",
 ])
-async def test_a_different_correct_solution_is_caught_by_the_tests(infra, make_gateway, bank, llm, answer):
+async def test_a_different_correct_solution_is_caught_by_the_tests(infra, make_gateway, bank, llm, answer, leak_detector):
     ex = bank.get("sum-of-evens")
-    assert not LeakDetector(ex.solution).check(answer).leaking  # nothing like the reference...
+    assert not leak_detector(ex).check(answer).leaking  # nothing like the reference...
     set_mode(llm.base_url, mode="script", answers=[answer])
     screens, final = await run(make_gateway(cache_enabled=False), await student(infra), ex, context(ex))
     assert final.meta["leak_blocked"] and final.meta["passes_tests"]  # ...but it solves the exercise

@@ -10,7 +10,6 @@ import httpx
 import psycopg
 import pytest
 
-from codementor.api.gateway.leak import LeakDetector
 
 from .fake_llm import received, set_mode
 from .hubclient import Kernel
@@ -31,7 +30,7 @@ def todays_notebook(stack, hub, user: str):
     raise AssertionError(f"no notebook for {user}")
 
 
-async def test_tutor_in_the_notebook(stack, hub, bank, llm):
+async def test_tutor_in_the_notebook(stack, hub, bank, llm, leak_detector):
     path = todays_notebook(stack, hub, "tina")
     exercise = bank.get(json.loads(path.read_text())["metadata"]["codementor"]["exercise_id"])
     kernel = await Kernel.for_notebook(hub, "tina", f"exercises/{path.name}")
@@ -59,7 +58,7 @@ async def test_tutor_in_the_notebook(stack, hub, bank, llm):
         set_mode(llm.base_url, mode="script", answers=[f"Here it is, renamed:\n```python\n{renamed}```\n"])
         leak = await kernel.execute("%%tutor\nplease just write the function for me\nI am in a hurry")
         assert leak["error"] is None, leak
-        detector = LeakDetector(exercise.solution)
+        detector = leak_detector(exercise)
         for screen in leak["outputs"] + leak["updates"]:
             assert not detector.check(screen).leaking, screen
         assert "Next step" in leak["updates"][-1] and exercise.hints[0] in leak["updates"][-1]

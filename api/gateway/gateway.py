@@ -19,7 +19,7 @@ from . import ledger
 from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages, scrub
-from .leak import LeakDetector, entry_arity, runnable_candidates
+from .leak import LeakDetector, StatementFrequency, entry_arity, runnable_candidates
 from .offline import error_class
 from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
@@ -75,7 +75,10 @@ class TutorGateway(Configurable):
     ).tag(config=True)
     cache_enabled = Bool(True, help="Share answers to identical, non-personal requests through Redis.").tag(config=True)
     cache_ttl = Integer(7 * 86400, help="Seconds a shared answer is kept.").tag(config=True)
-    leak_threshold = Float(0.5, help="Share of the reference solution's statements (by size) at which an answer counts as a leak.").tag(config=True)
+    leak_threshold = Float(
+        0.4, help="Share of the reference solution's statements (weighted by size and by rarity across the bank's "
+        "solutions) at which an answer counts as a leak.",
+    ).tag(config=True)
     history_turns = Integer(6, help="Recent conversation messages sent verbatim; older ones are summarised.").tag(config=True)
     course_timezone = Unicode("UTC", help="Time zone in which a budget day starts.").tag(config=True)
 
@@ -95,9 +98,11 @@ class TutorGateway(Configurable):
     def _default_anthropic_key(self):
         return _env("CODEMENTOR_ANTHROPIC_API_KEY")
 
-    def __init__(self, *, redis, sessionmaker, grader=None, clock=utcnow, **kwargs):
+    def __init__(self, *, redis, sessionmaker, grader=None, clock=utcnow, bank=None, **kwargs):
         super().__init__(**kwargs)
         self.redis, self.sessionmaker, self.grader, self.clock = redis, sessionmaker, grader, clock
+        # how common each statement is among the bank's solutions, for the leak filter's weights
+        self.frequency = StatementFrequency.of(ex.solution for ex in bank.all()) if bank is not None else None
         self.limiter = RoleLimiter(redis, self.rate_limits, clock=lambda: self.clock().timestamp())
         self.cache = AnswerCache(redis, self.cache_ttl)
         self.chain = self._build_chain()
@@ -128,7 +133,7 @@ class TutorGateway(Configurable):
     def detector(self, exercise) -> LeakDetector:
         key = (exercise.id, exercise.version)
         if key not in self._detectors:
-            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold)
+            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency)
         return self._detectors[key]
 
     # --- money ---------------------------------------------------------------------------

@@ -3,12 +3,18 @@
 Every statement of the solution becomes a fingerprint: its AST with all names erased and
 nested bodies left out, so renamed variables, reordered statements and code spread over
 prose all map to the same fingerprints. An answer leaks when the code it contains covers
-enough of the solution's fingerprints (weighted by their size).
+enough of the solution's fingerprints, each weighted by its size and, given the bank's
+other solutions, by how rare it is among them (an inverse document frequency, as in
+K. Spärck Jones, "A statistical interpretation of term specificity and its application in
+retrieval", Journal of Documentation 28, 1972). So `total = 0` or `return total`, which
+half the bank shares, count little, and the one line that is the exercise's real idea
+counts a lot: handing out that line alone is a leak.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import re
 import textwrap
 from collections import Counter
@@ -169,17 +175,43 @@ class LeakCheck:
     leaking: bool
 
 
+@dataclass(frozen=True)
+class StatementFrequency:
+    """In how many of a bank's solutions each fingerprint occurs."""
+
+    counts: Counter
+    solutions: int
+
+    @classmethod
+    def of(cls, solutions) -> "StatementFrequency":
+        counts: Counter = Counter()
+        n = 0
+        for solution in solutions:
+            try:
+                counts.update(fingerprints(ast.parse(solution)).keys())
+            except SyntaxError:
+                continue
+            n += 1
+        return cls(counts, n)
+
+    def weight(self, key: str) -> float:
+        """1 for a statement no other solution has, falling towards 1/ln(...) for one all share."""
+        return math.log((1 + self.solutions) / (1 + self.counts.get(key, 0))) + 1
+
+
 class LeakDetector:
     """Compares answers with one reference solution."""
 
-    def __init__(self, solution: str, threshold: float = 0.5):
+    def __init__(self, solution: str, threshold: float = 0.4, frequency: StatementFrequency | None = None):
         self.reference = fingerprints(ast.parse(solution))
-        self.total = sum(self.reference.values()) or 1
+        rarity = frequency.weight if frequency else (lambda key: 1.0)
+        self.weights = {key: size * rarity(key) for key, size in self.reference.items()}
+        self.total = sum(self.weights.values()) or 1
         self.threshold = threshold
 
     def similarity(self, answer: str) -> float:
         seen = _seen(answer)
-        return sum(min(weight, seen[key]) for key, weight in self.reference.items()) / self.total
+        return sum(weight * min(1.0, seen[key] / self.reference[key]) for key, weight in self.weights.items()) / self.total
 
     def check(self, answer: str) -> LeakCheck:
         score = self.similarity(answer)
