@@ -134,15 +134,16 @@ def harden() -> None:
     prctl(PR_SET_DUMPABLE, 0)
 
 
-def probe_namespaces(flags: int) -> str | None:
-    """Can this process create these namespaces? None if so, else the reason (tried in a child)."""
+def in_child(action, failure: str) -> str | None:
+    """Run `action` in a forked child, so nothing it changes reaches this process.
+
+    None if it returned true; else why not: its exception's text, or `failure`."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(read)
-            unshare(flags)
-            os._exit(0)
+            os._exit(0 if action() else 2)
         except BaseException as exc:  # report anything, never return into the caller's code
             os.write(write, str(exc).encode()[:200])
             os._exit(1)
@@ -150,7 +151,12 @@ def probe_namespaces(flags: int) -> str | None:
     reason = os.read(read, 400).decode(errors="replace")
     os.close(read)
     _, status = os.waitpid(pid, 0)
-    return None if status == 0 else (reason or "unshare failed")
+    return None if status == 0 else (reason or failure)
+
+
+def probe_namespaces(flags: int) -> str | None:
+    """Can this process create these namespaces? None if so, else the reason (tried in a child)."""
+    return in_child(lambda: unshare(flags) or True, "unshare failed")
 
 
 def shared_uid_nproc(extra: int) -> int:
@@ -374,27 +380,12 @@ def seccomp_deny() -> None:
     _check(_libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0), "seccomp")
 
 
+def _filter_refuses_ptrace() -> bool:
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    seccomp_deny()
+    return _libc.syscall(ctypes.c_long(DENIED_SYSCALLS["ptrace"]), 0, 0, 0, 0) == -1 and ctypes.get_errno() == EPERM
+
+
 def probe_seccomp() -> str | None:
     """Install the filter in a child and check that it refuses ptrace; None if so, else the reason."""
-    problem = seccomp_supported()
-    if problem:
-        return problem
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read)
-            prctl(PR_SET_NO_NEW_PRIVS, 1)
-            seccomp_deny()
-            refused = _libc.syscall(ctypes.c_long(DENIED_SYSCALLS["ptrace"]), 0, 0, 0, 0) == -1 and ctypes.get_errno() == EPERM
-            os._exit(0 if refused else 2)
-        except BaseException as exc:  # report anything, never return into the caller's code
-            os.write(write, str(exc).encode()[:200])
-            os._exit(1)
-    os.close(write)
-    message = os.read(read, 300).decode(errors="replace")
-    os.close(read)
-    _, status = os.waitpid(pid, 0)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-        return None
-    return message or f"the filter did not refuse ptrace (status {status})"
+    return seccomp_supported() or in_child(_filter_refuses_ptrace, "the filter did not refuse ptrace")
