@@ -25,7 +25,7 @@ from tornado.escape import url_escape
 from tornado.httputil import url_concat
 from traitlets import Integer, Unicode
 
-from ..api.grader.sandbox import cgroup_group, remove_cgroup_groups
+from ..api.grader.sandbox import cgroup_group, cpu_quota, remove_cgroup_groups
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
 # starting with a letter or digit, short enough for the 32-character limit with the prefix.
@@ -34,7 +34,6 @@ SYSTEM_NAME = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 LOWEST_STUDENT_UID = 1000
 STUDENTS_GROUP = "students"
 STUDENT_GROUPS = "codementor-students"
-CPU_PERIOD_US = 100_000
 
 
 def student_cgroups(system_user: str, mem_limit: int, cpu_limit: float, max_processes: int) -> tuple[list[str], str]:
@@ -46,7 +45,7 @@ def student_cgroups(system_user: str, mem_limit: int, cpu_limit: float, max_proc
     """
     wanted = {
         "memory": {"memory.limit_in_bytes": mem_limit, "memory.swappiness": 0} if mem_limit > 0 else None,
-        "cpu": {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": int(cpu_limit * CPU_PERIOD_US)} if cpu_limit > 0 else None,
+        "cpu": cpu_quota(cpu_limit) if cpu_limit > 0 else None,
         "pids": {"pids.max": max_processes} if max_processes > 0 else None,
     }
     procs = [cgroup_group(controller, STUDENT_GROUPS, system_user, settings) for controller, settings in wanted.items() if settings]
@@ -61,7 +60,7 @@ def remove_student_cgroups(system_user: str) -> None:
     remove_cgroup_groups(STUDENT_GROUPS, keep=lambda entry: entry != system_user)
 
 
-def joining(procs: list[Path], then):
+def joining(procs: list[str], then):
     """A preexec function: move the new server process into `procs`' groups, then run `then`."""
     def preexec():
         for path in procs:

@@ -30,7 +30,6 @@ from .verdict import GradeResult, TestResult, expectation_from_literal, judge
 
 WORKER = Path(__file__).with_name("worker.py")
 JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEWIPC
-CPU_PERIOD_US = 100_000  # the CFS period of the slots' CPU quota
 SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
                  "perf, io_uring, keyrings, modules...) and clone into new namespaces")
 
@@ -116,7 +115,7 @@ class Grader(LoggingConfigurable):
             "cpu_seconds": int(self.timeout) + 1,
             "memory_bytes": self.memory_limit_mb * 1024 * 1024,
             "processes": self.max_processes,
-            "cpu_quota_us": int(self.cpu_cores * CPU_PERIOD_US) if self.cpu_cores > 0 else 0,
+            "cpu_cores": max(0.0, self.cpu_cores),
             "seccomp": self.seccomp,
             "seccomp_layer": SECCOMP_LAYER,
             "open_files": self.max_open_files,

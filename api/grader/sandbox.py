@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import platform
 import resource
@@ -178,8 +179,15 @@ def shared_uid_nproc(extra: int) -> int:
 
 CONTROLLERS = ("memory", "pids", "cpu")
 OPTIONAL_SETTINGS = {"memory.swappiness"}  # applied where the kernel has it
+CPU_PERIOD_US = 100_000  # the CFS period of every CPU quota set here
 
 
+def cpu_quota(cores: float) -> dict:
+    """The cpu controller's settings for a quota of `cores` (e.g. 1.0: one core's worth each period)."""
+    return {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": int(cores * CPU_PERIOD_US)}
+
+
+@functools.lru_cache(maxsize=None)
 def cgroup_v1_mount(controller: str) -> str | None:
     """Where the cgroup-v1 hierarchy holding `controller` is mounted (None on cgroup-v2-only hosts)."""
     try:
@@ -242,7 +250,7 @@ def _slot_group(controller: str, name: str, slot: int, settings: dict) -> int:
     return os.open(procs, os.O_WRONLY | os.O_CLOEXEC)
 
 
-def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int, cpu_quota_us: int = 0) -> tuple[list[list[int]], str]:
+def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int, cpu_cores: float = 0) -> tuple[list[list[int]], str]:
     """Per slot, cgroup-v1 memory, pids and (if asked) cpu groups; returns per slot the open
     fds of their cgroup.procs, and what became of the CPU quota.
 
@@ -251,17 +259,18 @@ def slot_cgroups(name: str, slots: int, memory_bytes: int, processes: int, cpu_q
     there or not writable); a CPU quota is applied where a v1 cpu controller is writable."""
     sweep_stale_cgroups()
     made = []
-    cpu = f"CPU {cpu_quota_us / 1e5:g} core(s)" if cpu_quota_us > 0 else "no CPU quota (cpu_cores = 0)"
+    cpu = f"CPU {cpu_cores:g} core(s)" if cpu_cores > 0 else "no CPU quota (cpu_cores = 0)"
+    quota = cpu_cores > 0
     for slot in range(slots):
         fds = [
             _slot_group("memory", name, slot, {"memory.limit_in_bytes": memory_bytes, "memory.swappiness": 0}),
             _slot_group("pids", name, slot, {"pids.max": processes}),
         ]
-        if cpu_quota_us > 0 and not cpu.startswith("no CPU quota"):
+        if quota:
             try:
-                fds.append(_slot_group("cpu", name, slot, {"cpu.cfs_period_us": 100_000, "cpu.cfs_quota_us": cpu_quota_us}))
+                fds.append(_slot_group("cpu", name, slot, cpu_quota(cpu_cores)))
             except OSError as exc:
-                cpu = f"no CPU quota ({exc})"
+                quota, cpu = False, f"no CPU quota ({exc})"
         made.append(fds)
     return made, cpu
 

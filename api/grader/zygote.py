@@ -45,7 +45,7 @@ def setup(config: dict) -> dict:
     if config["isolate"]:
         try:
             config["cgroups"], cpu = sandbox.slot_cgroups(
-                str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1, config.get("cpu_quota_us", 0)
+                str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1, config.get("cpu_cores", 0)
             )
             layers["cgroups"] = (f"per slot (cgroup v1): memory {config['memory_bytes'] >> 20} MiB, "
                                  f"{config['processes']} processes and {cpu} for the whole job together")
