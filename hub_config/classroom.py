@@ -25,7 +25,7 @@ from tornado.escape import url_escape
 from tornado.httputil import url_concat
 from traitlets import Integer, Unicode
 
-from ..api.grader.sandbox import cgroup_group, cpu_quota, remove_cgroup_groups
+from ..isolation.cgroups import cgroup_group, cpu_quota, remove_cgroup_groups
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
 # starting with a letter or digit, short enough for the 32-character limit with the prefix.

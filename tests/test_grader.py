@@ -87,7 +87,7 @@ async def test_hidden_inputs_cannot_leak_through_error_messages(grader, bank):
 
 
 def test_a_missing_cgroup_hierarchy_is_an_error_that_names_it():
-    from codementor.api.grader import sandbox
+    from codementor.isolation import cgroups
 
     with pytest.raises(OSError, match="no cgroup v1 'nonesuch' hierarchy is mounted"):
-        sandbox.cgroup_group("nonesuch", "codementor-test", "x", {})
+        cgroups.cgroup_group("nonesuch", "codementor-test", "x", {})

@@ -9,9 +9,11 @@ import socket
 import subprocess
 from pathlib import Path
 
+from ...isolation import cgroups
 from .sandbox import remove_slot_cgroups
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
+ISOLATION_DIR = Path(cgroups.__file__).parent  # the zygote runs without site-packages: it gets this folder
 
 
 class PoolUnavailable(RuntimeError):
@@ -35,7 +37,7 @@ class Zygote:
         config = dict(self.config, control_fd=child.fileno())
         try:
             self.proc = subprocess.Popen(
-                [self.python, "-I", "-S", "-B", str(ZYGOTE), json.dumps(config)],
+                [self.python, "-I", "-S", "-B", str(ZYGOTE), json.dumps(config), str(ISOLATION_DIR)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 pass_fds=[child.fileno()], env={"PYTHONHASHSEED": "0", "PATH": "/usr/bin:/bin"},
                 cwd="/", start_new_session=True,

@@ -1,7 +1,7 @@
 """The grader's zygote: a pre-started process that forks one sandboxed worker per job.
 
-Run by the API (``pool.py``) as ``python -I -S -B zygote.py CONFIG_JSON``, standard library
-only. At start-up it imports the worker and the modules submissions commonly use, then (as
+Run by the API (``pool.py``) as ``python -I -S -B zygote.py CONFIG_JSON ISOLATION_DIR``,
+standard library only (``ISOLATION_DIR`` holds the shared ``codementor.isolation`` helpers). At start-up it imports the worker and the modules submissions commonly use, then (as
 root, when the kernel allows) moves into a mount namespace with a private read-only root
 and a network namespace with no interfaces. It then answers on a unix socket: each job
 message carries three file descriptors (the job's stdin, the observation pipe, the status
@@ -24,11 +24,12 @@ import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+IMPORT_PATH = [HERE, sys.argv[2]]  # this folder and the shared isolation helpers' (pool.py passes it)
+sys.path[:0] = IMPORT_PATH
 import sandbox  # noqa: E402
 import worker  # noqa: E402
 
-sys.path.remove(HERE)
+del sys.path[:len(IMPORT_PATH)]
 # modules submissions often use, imported once here instead of once per job
 PRELOAD = ("collections", "itertools", "functools", "math", "re", "string", "random", "statistics",
            "datetime", "dataclasses", "typing", "fractions", "decimal", "heapq", "bisect", "operator")
