@@ -8,7 +8,7 @@ STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast validate lint clean chromium
+.PHONY: install demo test test-fast validate lint-imports lint clean chromium
 
 install: $(STAMP) $(PROXY)
 
@@ -33,7 +33,11 @@ demo: install
 validate: install
 	$(BIN)/codementor exercises validate
 
-test: install validate
+# who may import whom: the contracts are in pyproject.toml ([tool.importlinter])
+lint-imports: install
+	$(BIN)/lint-imports --no-cache
+
+test: install lint-imports validate
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: install

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -14,12 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from .errors import SchemaMismatch
 
-
-
-def _migrations_dir() -> Path:
-    from codementor import migrations
-
-    return Path(migrations.__file__).parent
+# The migration scripts, as an Alembic package resource: the migrations import the models,
+# never the other way round (an import contract checks it), so they are found by name here.
+MIGRATIONS = "codementor.migrations:."
 
 
 def database_url(url: str | None = None) -> str:
@@ -35,7 +31,7 @@ def database_url(url: str | None = None) -> str:
 
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(_migrations_dir()))
+    cfg.set_main_option("script_location", MIGRATIONS)
     cfg.set_main_option("sqlalchemy.url", database_url(url).replace("%", "%%"))
     return cfg
 

@@ -12,10 +12,12 @@ Three figures:
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import os
 import random
 import secrets
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -210,8 +212,7 @@ def run(rounds: int = 200, students: int = 30) -> dict:
     from codementor.exercise_bank import Bank
     from codementor.hub_config.stack import Stack, free_port
 
-    from .local_llm import LocalLLM
-
+    LocalLLM = stand_in_vendor()
     for name in ("CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_ANTHROPIC_API_KEY"):
         os.environ.pop(name, None)  # the kernel figure is the offline tutor
     bank = Bank()
@@ -251,6 +252,17 @@ def table(results: dict) -> str:
     lines = [f"{'measure':<{width}}  {'p50':>9}  {'p95':>9}  goal", "-" * (width + 40)]
     lines += [f"{a:<{width}}  {b:>9}  {c_:>9}  {d}" for a, b, c_, d in rows]
     return "\n".join(lines)
+
+
+def stand_in_vendor():
+    """The tests' stand-in LLM vendor (tests/local_llm.py): this benchmark runs from a source checkout."""
+    path = Path(__file__).resolve().parents[1] / "tests" / "local_llm.py"
+    if not path.is_file():
+        sys.exit(f"codementor bench tutor: run it from a source checkout (make install): {path} is missing")
+    spec = importlib.util.spec_from_file_location("codementor_bench_local_llm", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.LocalLLM
 
 
 def main(as_json: bool = False, rounds: int = 200, students: int = 30) -> None:

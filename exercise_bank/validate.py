@@ -10,7 +10,8 @@ For each exercise (one row of the table `codementor exercises validate` prints):
 4. **mutants**: the hidden tests kill at least `min_score` of the mutants of the reference
    solution (see `mutation.py`); every mutant is graded by the real grader.
 
-Grading is what the API does for a submission, run concurrently (`Grader.concurrency`).
+Grading is done by the function the caller hands over (`codementor exercises validate` hands
+the API grader's `grade`, run concurrently): the bank itself imports none of the runtimes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import time
 import xml.etree.ElementTree as ElementTree
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Awaitable, Callable
 
 import nbformat
 
@@ -31,6 +33,10 @@ from .loader import ExerciseFormatError, default_bank_dir, load_exercise
 from .model import Exercise
 from .mutation import Mutant, mutants_of
 from .render import render_notebook
+
+# what grading returns: `.status` ("graded" or why not), `.passed`, `.message` and `.tests`,
+# each with `.name`, `.hidden` and `.passed` (the API grader's GradeResult)
+Grade = Callable[[Exercise, str], Awaitable[Any]]
 
 MIN_SCORE = 0.9
 MAX_MUTANTS = 40
@@ -143,15 +149,15 @@ def _notebook_problems(exercises: list[Exercise], report: Path, output: str) -> 
 
 # --- grading: reference, starter, mutants ----------------------------------------------
 
-async def check_grading(grader, exercise: Exercise, mutants: list[Mutant], row: Row) -> None:
+async def check_grading(grade: Grade, exercise: Exercise, mutants: list[Mutant], row: Row) -> None:
     """Reference passes everything, starter fails a hidden test, mutants are killed."""
-    reference = await grader.grade(exercise, exercise.solution)
+    reference = await grade(exercise, exercise.solution)
     if not reference.passed:
         failing = [t.name for t in reference.tests if not t.passed]
         row.schema = False
         row.problems.append(f"the reference solution fails: {reference.message or ', '.join(failing)}")
         return
-    results = await asyncio.gather(grader.grade(exercise, exercise.starter), *(grader.grade(exercise, m.source) for m in mutants))
+    results = await asyncio.gather(grade(exercise, exercise.starter), *(grade(exercise, m.source) for m in mutants))
     starter, graded = results[0], results[1:]
     row.starter = _fails_hidden(starter)
     if not row.starter:
@@ -168,11 +174,12 @@ def _fails_hidden(result) -> bool:
     return result.status != "graded" or any(t.hidden and not t.passed for t in result.tests)
 
 
-async def validate_bank(bank_dir: Path | None = None, ids: list[str] | None = None, *, min_score: float = MIN_SCORE,
-                        max_mutants: int = MAX_MUTANTS, concurrency: int = 2) -> Report:
-    """Validate the exercises of `bank_dir` (all, or those in `ids`)."""
-    from ..api.grader import Grader
+async def validate_bank(grade: Grade, bank_dir: Path | None = None, ids: list[str] | None = None, *,
+                        min_score: float = MIN_SCORE, max_mutants: int = MAX_MUTANTS, concurrency: int = 2) -> Report:
+    """Validate the exercises of `bank_dir` (all, or those in `ids`), grading with `grade`.
 
+    `grade(exercise, code)` is awaited once per reference, starter and mutant, up to
+    `concurrency` exercises at a time; it should stop a mutant that loops (see MUTANT_TIMEOUT)."""
     started = time.perf_counter()
     rows, exercises = [], []
     for folder in exercise_folders(Path(bank_dir or default_bank_dir()), ids or []):
@@ -183,13 +190,11 @@ async def validate_bank(bank_dir: Path | None = None, ids: list[str] | None = No
             row.schema = True
         except ExerciseFormatError as err:
             row.problems.append(str(err))
-    # a batch job: every mutant of the exercises in flight may wait in line (the API's 503 guard is for students)
-    grader = Grader(concurrency=concurrency, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
     in_flight = asyncio.Semaphore(max(1, concurrency))  # exercises graded at once (each runs its reference first)
 
     async def check(ex, row):
         async with in_flight:
-            await check_grading(grader, ex, mutants_of(ex.solution, max_mutants), row)
+            await check_grading(grade, ex, mutants_of(ex.solution, max_mutants), row)
 
     with tempfile.TemporaryDirectory(prefix="codementor-validate-") as tmp:
         shards = concurrency if len(exercises) >= 10 else 1  # below that, a second pytest start costs more than it saves

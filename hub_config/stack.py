@@ -168,9 +168,13 @@ class Stack:
         return self.hub_db_url
 
     def migrate(self) -> None:
-        from codementor.api import db
-
-        db.upgrade(self.database_url)
+        """Apply the API's migrations with its own command (the Hub configuration never imports the API)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "codementor.cli", "db", "upgrade", "--database-url", self.database_url],
+            capture_output=True, text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"`codementor db upgrade` failed: {(done.stderr or done.stdout).strip()[-2000:]}")
 
     def hub_env(self) -> dict:
         return {

@@ -1,11 +1,11 @@
-"""The stand-in LLM vendor: a real local server speaking OpenAI chat completions (see bench/local_llm.py)."""
+"""The stand-in LLM vendor: a real local server speaking OpenAI chat completions (see tests/local_llm.py)."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
 
-from codementor.bench.local_llm import LocalLLM
+from .local_llm import LocalLLM
 
 __all__ = ["LocalLLM", "set_mode", "received"]
 

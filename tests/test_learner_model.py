@@ -128,7 +128,7 @@ def test_an_empty_bank_gives_an_empty_day():
 
 
 def test_the_benchmark_runs_and_the_adaptive_policy_beats_the_baselines(capsys):
-    from codementor.api.cli import main
+    from codementor.cli import main
     import json
 
     main(["bench", "adaptive", "--students", "60", "--days", "10", "--json"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import textwrap
 
-from codementor.api.cli import main
-from codementor.exercise_bank.validate import format_table, validate_bank
+from codementor.cli import main
+from codementor.api.grader import Grader
+from codementor.exercise_bank.validate import MUTANT_TIMEOUT, format_table, validate_bank
 
 import pytest
 
@@ -35,10 +36,15 @@ def _write_exercise(root, solution: str, hidden_call: str, visible_expect: str =
     '''))
 
 
+def _grade():
+    """The API's grader, as `codementor exercises validate` hands it to the validator."""
+    return Grader(concurrency=2, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000).grade
+
+
 def test_validator_fails_weak_hidden_tests(tmp_path):
     """A hidden test that only checks the sign of the answer lets mutants live: the bank must fail."""
     _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(1) > 1")
-    report = asyncio.run(validate_bank(tmp_path, max_mutants=10))
+    report = asyncio.run(validate_bank(_grade(), tmp_path, max_mutants=10))
     row = report.rows[0]
     assert row.schema and row.notebook
     assert row.starter is True
@@ -49,7 +55,7 @@ def test_validator_fails_weak_hidden_tests(tmp_path):
 
 def test_a_wrong_visible_test_fails_the_notebook_and_the_schema(tmp_path):
     _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(5)", visible_expect="5")
-    report = asyncio.run(validate_bank(tmp_path, max_mutants=5))
+    report = asyncio.run(validate_bank(_grade(), tmp_path, max_mutants=5))
     row = report.rows[0]
     assert row.notebook is False and row.schema is False
     assert any("reference solution fails" in p for p in row.problems)

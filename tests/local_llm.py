@@ -1,6 +1,6 @@
 """A local HTTP server speaking the OpenAI chat-completions protocol (plain and streaming).
 
-It stands in for an LLM vendor in the benchmarks and the tests: a real server on a free
+It stands in for an LLM vendor in the tests and `codementor bench tutor`: a real server on a free
 port, driven by a small control endpoint (`POST /control` with a JSON mode). Modes:
 
 - ``normal``: answers `reply`, streamed in a few pieces;

@@ -1,0 +1,38 @@
+"""The `codementor` command: one command, one subcommand module per runtime.
+
+``api.py`` (run the API, migrate, grade a file), ``bank.py`` (list, render and validate the
+exercises), ``hub.py`` (the demo) and ``bench.py`` (benchmarks) each add their subcommands with
+``register(subparsers)``. This package is the only place allowed to wire runtimes together
+(the validator gets the API grader's grade function here); see the import contracts in
+pyproject.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import api, bank, bench, hub
+
+RUNTIMES = (api, bank, hub, bench)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codementor", description="CodeMentor Hub: run the API, migrate, grade, inspect the bank, run the demo.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for runtime in RUNTIMES:
+        runtime.register(sub)
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["api"]:  # every later argument belongs to the API's own (traitlets) parser
+        return api.run_api(argv[1:])
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "exercises" and not any(r.startswith("-") for r in rest):
+        args.ids += rest  # ids given after an option: `exercises validate --json a b`
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    return args.func(args)

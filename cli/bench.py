@@ -1,0 +1,49 @@
+"""`codementor bench ...`: benchmarks that print numbers."""
+
+from __future__ import annotations
+
+
+def cmd_bench(args) -> None:
+    if args.bench == "adaptive":
+        from codementor.bench.adaptive import main as bench_adaptive
+
+        bench_adaptive(args)
+    elif args.bench == "grading":
+        from codementor.bench import grading
+
+        grading.run(as_json=args.json, jobs=args.jobs, notebook_jobs=args.notebook_jobs)
+    elif args.bench == "tutor":
+        from codementor.bench.tutor import main as bench_tutor
+
+        bench_tutor(as_json=args.json, rounds=args.rounds, students=args.students)
+    elif args.bench == "dashboard":
+        from codementor.bench.dashboard import run
+
+        run(students=args.students, runs=args.runs)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench", help="benchmarks that print numbers")
+    p.set_defaults(func=cmd_bench)
+    benches = p.add_subparsers(dest="bench", required=True)
+    b = benches.add_parser("adaptive", help="the daily choice against two baselines, on simulated students")
+    b.add_argument("--students", type=int, default=1000)
+    b.add_argument("--days", type=int, default=30)
+    b.add_argument("--per-day", type=int, default=1, help="exercises assigned per student per day")
+    b.add_argument("--per-level", type=int, default=2, help="simulated exercises per topic and level (13 topics, 3 levels)")
+    b.add_argument("--seed", type=int, default=1)
+    b.add_argument("--test-spread", type=float, default=1.0, help="world: spread of a test's difficulty around its exercise's, in logits")
+    b.add_argument("--testlet-sd", type=float, default=0.7, help="world: sd of the effect one submission shares across its tests")
+    b.add_argument("--topic-sd", type=float, default=0.5, help="world: sd of a student's topic offsets around their general ability")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b = benches.add_parser("grading", help="the grader's sandbox against a bare subprocess and nbclient")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--jobs", type=int, default=300, help="jobs per concurrency level for the sandbox and the bare floor")
+    b.add_argument("--notebook-jobs", type=int, default=8, help="jobs per concurrency level for nbclient")
+    b = benches.add_parser("tutor", help="tutor latency, gateway overhead and cache hit rate (starts its own stack; from a source checkout)")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--rounds", type=int, default=200, help="timed requests per latency figure")
+    b.add_argument("--students", type=int, default=30, help="class size of the replayed cache trace")
+    b = benches.add_parser("dashboard", help="the instructor overview's load time with a seeded class (starts its own stack)")
+    b.add_argument("--students", type=int, default=200)
+    b.add_argument("--runs", type=int, default=5)
