@@ -2,35 +2,59 @@
 
 from __future__ import annotations
 
+import hashlib
+import http.client
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+
+# no answer came back: refused, reset, timed out, cut off (HTTPError, an answer, is caught first)
+TRANSPORT_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException)
 
 
 class TutorError(Exception):
     """Something the student should read as one line (never a traceback)."""
 
 
+class Unreachable(TutorError):
+    """No answer arrived (the request may or may not have reached the API)."""
+
+
 class APIClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 30.0):
+    def __init__(self, base_url: str, token: str, timeout: float = 30.0, backoff: float = 0.5):
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout
+        self.backoff = backoff  # seconds before the first retry, doubled for each later one
 
     def url(self, path: str) -> str:
         return f"{self.base_url}/{path.lstrip('/')}"
 
-    def request(self, method: str, path: str, body: dict | None = None) -> dict:
+    def request(self, method: str, path: str, body: dict | None = None, retries: int = 0) -> dict:
+        """Send and decode the JSON answer; `retries` more attempts when no answer arrives.
+
+        Only pass `retries` for requests safe to repeat (a GET, a POST with an idempotency key)."""
         req = self._request(method, path, body)
+        for attempt in range(retries + 1):
+            try:
+                return self._send(req)
+            except Unreachable:
+                if attempt == retries:
+                    raise
+                time.sleep(self.backoff * 2 ** attempt)
+
+    def _send(self, req: urllib.request.Request) -> dict:
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read())
         except urllib.error.HTTPError as err:
             raise TutorError(self._message(err)) from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
-            reason = getattr(err, "reason", err)
-            raise TutorError(f"CodeMentor is not reachable right now ({reason}); try again in a minute") from None
+        except TRANSPORT_ERRORS as err:
+            reason = getattr(err, "reason", None) or err or type(err).__name__
+            raise Unreachable(f"CodeMentor is not reachable right now ({reason}); try again in a minute") from None
 
     def _request(self, method: str, path: str, body: dict | None) -> urllib.request.Request:
         if not self.base_url or not self.token:
@@ -64,15 +88,42 @@ class APIClient:
         except urllib.error.HTTPError as err:
             raise TutorError(self._message(err)) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
-            raise TutorError(f"CodeMentor is not reachable right now ({getattr(err, 'reason', err)}); try again in a minute") from None
+            raise Unreachable(f"CodeMentor is not reachable right now ({getattr(err, 'reason', err)}); try again in a minute") from None
         with resp:
             yield from _events(resp)
 
     def get(self, path: str) -> dict:
         return self.request("GET", path)
 
-    def post(self, path: str, body: dict) -> dict:
-        return self.request("POST", path, body)
+    def post(self, path: str, body: dict, retries: int = 0) -> dict:
+        return self.request("POST", path, body, retries)
+
+
+class IdempotencyKeys:
+    """One key per request still waiting for an answer, so that sending it again is safe.
+
+    The key of a request (identified by its parts, e.g. notebook, exercise and code) is kept
+    until `answered` is called: a retry after a timeout, or the student running %submit again
+    on the same code, reuses it and the API stores the request once. Once an answer arrived,
+    the same parts get a new key (a deliberate new submission)."""
+
+    LIMIT = 64  # unanswered requests remembered (oldest forgotten first)
+
+    def __init__(self):
+        self._keys: dict[str, str] = {}
+
+    @staticmethod
+    def _digest(parts) -> str:
+        return hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()
+
+    def key(self, *parts) -> str:
+        digest = self._digest(parts)
+        if digest not in self._keys and len(self._keys) >= self.LIMIT:
+            self._keys.pop(next(iter(self._keys)))
+        return self._keys.setdefault(digest, uuid.uuid4().hex)
+
+    def answered(self, *parts) -> None:
+        self._keys.pop(self._digest(parts), None)
 
 
 def own_server_url(env) -> str:

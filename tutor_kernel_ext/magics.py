@@ -7,15 +7,14 @@ import http.client
 import os
 import re
 import traceback
-import uuid
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
-from traitlets import Float, Unicode, default
+from traitlets import Float, Integer, Unicode, default
 
-from .client import APIClient, TutorError, own_server_url
+from .client import APIClient, IdempotencyKeys, TutorError, Unreachable, own_server_url
 from .learner import LEVELS, format_progress, onboarding_form, profile_line, skills_chart_png
 from .notebook import current_code, exercise_id, notebook_path, read_notebook
 
@@ -101,6 +100,10 @@ class TutorMagics(Magics):
     api_url = Unicode(help="Base URL of the CodeMentor API ($CODEMENTOR_API_URL).").tag(config=True)
     api_token = Unicode(help="Token sent to the API ($JUPYTERHUB_API_TOKEN, the server's Hub token).").tag(config=True)
     timeout = Float(60.0, help="Seconds to wait for the API (grading can take a few seconds).").tag(config=True)
+    submit_retries = Integer(
+        2, help="Further attempts of a %submit that got no answer (timeout, connection lost), with the same idempotency key, so the API stores it once."
+    ).tag(config=True)
+    retry_backoff = Float(0.5, help="Seconds before the first retry; doubled for each later one.").tag(config=True)
     server_url = Unicode(
         help="URL of the student's own Jupyter server, for %today ($JUPYTERHUB_SERVICE_URL, set by JupyterHub)."
     ).tag(config=True)
@@ -124,10 +127,11 @@ class TutorMagics(Magics):
         self.last_traceback: str = ""
         self._error_cell: str | None = None
         self._running_cell: str | None = None
+        self.submission_keys = IdempotencyKeys()
 
     @property
     def client(self) -> APIClient:
-        return APIClient(self.api_url, self.api_token, self.timeout)
+        return APIClient(self.api_url, self.api_token, self.timeout, self.retry_backoff)
 
     # events: remember what ran, without touching the user's namespace or exception handling
     def pre_run_cell(self, info):
@@ -226,9 +230,16 @@ class TutorMagics(Magics):
     def submit(self, line):
         """Grade the solution cell(s) of this notebook on the server."""
         nb = self._notebook()
-        code = current_code(nb, self.executed)
-        body = {"exercise_id": exercise_id(nb), "code": code, "idempotency_key": uuid.uuid4().hex}
-        sub = self._call(self.client.post, "/submissions", body)
+        parts = (notebook_path(), exercise_id(nb), current_code(nb, self.executed))
+        body = {"exercise_id": parts[1], "code": parts[2], "idempotency_key": self.submission_keys.key(*parts)}
+        try:
+            sub = self.client.post("/submissions", body, retries=self.submit_retries)
+        except Unreachable as err:  # the key is kept: running %submit again cannot store it twice
+            raise UsageError(f"{err} (your submission is kept: run %submit again, it is stored once)") from None
+        except TutorError as err:
+            self.submission_keys.answered(*parts)
+            raise UsageError(str(err)) from None
+        self.submission_keys.answered(*parts)
         show(*format_results(sub))
 
     def _save_profile(self, level: str, topics: list[str], timezone: str | None) -> str:
