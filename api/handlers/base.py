@@ -56,18 +56,43 @@ def _backend_down(exc) -> str:
     return ""
 
 
+@web.stream_request_body
 class APIHandler(HubOAuthenticated, web.RequestHandler):
-    """Base of every API handler. Subclasses call `self.require_user()` and `self.parse(Model)`."""
+    """Base of every API handler. Subclasses call `self.require_user()` and `self.parse(Model)`.
+
+    The body is streamed in so that an oversized one still gets a 413 in the envelope: up to
+    `max_body_bytes` is kept, the rest is read and dropped (a proxy in front sees a normal
+    answer, not a reset), and a body declared larger than `max_discard_bytes` is refused
+    before it is read.
+    """
 
     def initialize(self, ctx):
         self.ctx = ctx
         self.hub_auth = ctx.hub_auth
+        self._chunks: list[bytes] = []
+        self._received = 0
+
+    def data_received(self, chunk: bytes) -> None:
+        self._received += len(chunk)
+        if self._received <= self.ctx.max_body_bytes:
+            self._chunks.append(chunk)
+
+    def _refuse_declared_size(self) -> None:
+        # bodies up to max_discard_bytes are read (and the excess dropped) so the 413 reaches the client
+        self.request.connection.set_max_body_size(self.ctx.max_discard_bytes)
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.ctx.max_discard_bytes:
+            raise PayloadTooLarge(self._too_large(int(declared)))
+
+    def _too_large(self, size: int) -> str:
+        return f"the request body is {size} bytes; the limit is {self.ctx.max_body_bytes}"
 
     def set_default_headers(self):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
 
     async def prepare(self):
+        self._refuse_declared_size()
         # resolve the Hub user without blocking the event loop (HubAuth caches tokens)
         try:
             model = await self.hub_auth.get_user(self, sync=False)
@@ -91,9 +116,9 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
 
     def parse(self, model: type[BaseModel]):
         """The request body as `model`, or a clear 4xx for anything else."""
-        body = self.request.body
-        if len(body) > self.ctx.max_body_bytes:
-            raise PayloadTooLarge(f"the request body is {len(body)} bytes; the limit is {self.ctx.max_body_bytes}")
+        if self._received > self.ctx.max_body_bytes:
+            raise PayloadTooLarge(self._too_large(self._received))
+        body = b"".join(self._chunks)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -137,6 +162,8 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
             if isinstance(exc, (Busy, RateLimited, OverBudget)):
                 self.set_header("Retry-After", str(exc.retry_after))
+            elif isinstance(exc, Unavailable):
+                self.set_header("Retry-After", "5")
             return status, exc.code, exc.message, exc.details
         setting = _backend_down(exc)
         if setting:

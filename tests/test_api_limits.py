@@ -1,0 +1,83 @@
+"""The API's edges that a client or a proxy meets first: body limits and how long a token is trusted."""
+
+from __future__ import annotations
+
+import socket
+import time
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+TWO_MIB = b'{"exercise_id": "sum-of-evens", "code": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+
+
+@pytest.fixture(scope="module")
+def token(hub):
+    hub.create_user("limits-lea")
+    return hub.user_token("limits-lea")
+
+
+def envelope(resp: httpx.Response, status: int) -> dict:
+    assert resp.status_code == status, resp.text[:300]
+    assert resp.headers["Content-Type"].startswith("application/json")
+    return resp.json()["error"]
+
+
+def direct_url(stack) -> str:
+    """The API's own port, as the Hub's proxy reaches it."""
+    return stack.api_url
+
+
+def proxied_url(stack) -> str:
+    """Through the Hub's public port and its proxy, as students and browsers reach it."""
+    return f"{stack.hub_url}/services/codementor/api/v1"
+
+
+@pytest.mark.parametrize("where", ["proxy", "direct"])
+def test_a_body_over_the_limit_is_a_413_in_the_envelope(stack, token, where):
+    base = proxied_url(stack) if where == "proxy" else direct_url(stack)
+    headers = {"Authorization": f"token {token}"}
+    err = envelope(httpx.post(f"{base}/submissions", content=TWO_MIB, headers=headers, timeout=60), 413)
+    assert err["code"] == "payload_too_large" and "262144" in err["message"]
+
+    def chunks():  # no Content-Length: the size is only known while reading
+        for _ in range(32):
+            yield b"y" * 65536
+
+    err = envelope(httpx.post(f"{base}/hints", content=chunks(), headers=headers, timeout=60), 413)
+    assert err["code"] == "payload_too_large"
+    # the connection and the API are fine afterwards
+    assert httpx.get(f"{base}/me", headers=headers, timeout=30).status_code == 200
+
+
+def test_a_body_declared_far_too_large_is_refused_before_it_is_read(stack, token):
+    url = urlparse(direct_url(stack))
+    request = (
+        f"POST {url.path}/submissions HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: token {token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{"
+    ).encode()
+    with socket.create_connection((url.hostname, url.port), timeout=30) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 413"), head
+    assert b'"payload_too_large"' in body
+
+
+def test_a_revoked_token_stops_working_within_the_auth_cache_time(hub, stack):
+    hub.create_user("limits-rita")
+    made = hub.api("POST", "/users/limits-rita/tokens", json={"note": "revoke me", "expires_in": 600}).json()
+    headers = {"Authorization": f"token {made['token']}"}
+    assert httpx.get(f"{proxied_url(stack)}/me", headers=headers, timeout=30).status_code == 200  # now cached
+    assert hub.api("DELETE", f"/users/limits-rita/tokens/{made['id']}").status_code == 204
+    revoked_at = time.monotonic()
+    status = 200
+    while status == 200 and time.monotonic() - revoked_at < 10 + 5:  # the documented bound, plus slack
+        status = httpx.get(f"{proxied_url(stack)}/me", headers=headers, timeout=30).status_code
+        time.sleep(0.5)
+    assert status == 401
