@@ -33,7 +33,9 @@ def _interrupt(signum, frame):
 
 
 def run_demo(state_dir: Path, port: int = 8000) -> None:
-    logging.basicConfig(level=logging.INFO, format="[demo] %(message)s")
+    # what a person needs: our own progress lines, and other libraries only when something is wrong
+    logging.basicConfig(level=logging.WARNING, format="[demo] %(message)s")
+    logging.getLogger("codementor").setLevel(logging.INFO)
     state_dir = state_dir.resolve()
     stack = Stack(state_dir=state_dir, hub_port=port, api_port=10101, hub_api_port=8081, proxy_api_port=8001)
     log_file = state_dir / "jupyterhub.log"

