@@ -30,6 +30,8 @@ from .verdict import GradeResult, TestResult, expectation_from_literal, judge
 
 WORKER = Path(__file__).with_name("worker.py")
 JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEWIPC
+# all a student learns about a failed hidden test: no value, no error, no output of the job that ran it
+HIDDEN_FAILED = "did not pass (hidden test: no details are shown)"
 SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
                  "perf, io_uring, keyrings, modules...) and clone into new namespaces")
 
@@ -81,6 +83,7 @@ class Grader(LoggingConfigurable):
         self._slots = asyncio.Semaphore(self.concurrency)
         self._free = list(range(self.concurrency))
         self._waiting = 0
+        self._grading = 0  # submissions admitted and not finished (each runs up to two jobs)
         self._reference: dict[str, list[dict]] = {}
         self._zygote: Zygote | None = None
         self._pool_problem = "not started yet" if self.use_pool else "turned off (Grader.use_pool = False)"
@@ -192,17 +195,42 @@ class Grader(LoggingConfigurable):
     # ---- grading -----------------------------------------------------------------------------
 
     async def grade(self, exercise: Exercise, code: str) -> GradeResult:
-        """Grade `code` against every test of `exercise` (visible and hidden)."""
-        expectations = await self._expectations(exercise)
-        started = time.perf_counter()
-        status, messages = await self._run(code, [t.job_spec() for t in exercise.tests])
-        elapsed = (time.perf_counter() - started) * 1000
-        return self._verdict(exercise, expectations, status, messages, elapsed)
+        """Grade `code`: the visible tests in one job, the hidden tests in another, both at once.
 
-    async def _run(self, code: str, tests: list[dict]) -> tuple[str, list[dict]]:
-        """Wait for a slot (or refuse when the line is full), then run one job in it."""
+        The visible job never holds a hidden test, so nothing the code finds in its memory can carry
+        one back through the visible feedback; the hidden job's results leave it as pass/fail only.
+        """
+        expectations = await self._expectations(exercise)
+        visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
+        hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]
+        if self._grading >= self.concurrency + self.queue_limit:
+            raise Busy(f"the grader is busy ({self._grading} submissions in line); try again shortly", retry_after=self.retry_after)
+        self._grading += 1
+        try:
+            async with asyncio.TaskGroup() as jobs:
+                seen = jobs.create_task(self._timed(self._run(code, [exercise.tests[i].job_spec() for i in visible], check_queue=False)))
+                unseen = jobs.create_task(self._run(code, [exercise.tests[i].job_spec() for i in hidden], check_queue=False)) if hidden else None
+        finally:
+            self._grading -= 1
+        elapsed, status, messages = seen.result()
+        outcome = unseen.result() if unseen else ("graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
+        # the duration shown is the visible job's: the hidden job's timing is not a channel either
+        return self._verdict(exercise, expectations, (visible, status, messages), (hidden, *outcome), elapsed)
+
+    @staticmethod
+    async def _timed(job) -> tuple[float, str, list[dict]]:
+        started = time.perf_counter()
+        status, messages = await job
+        return (time.perf_counter() - started) * 1000, status, messages
+
+    def _check_queue(self) -> None:
         if self._slots.locked() and self._waiting >= self.queue_limit:
             raise Busy(f"the grader is busy ({self._waiting} submissions waiting); try again shortly", retry_after=self.retry_after)
+
+    async def _run(self, code: str, tests: list[dict], check_queue: bool = True) -> tuple[str, list[dict]]:
+        """Wait for a slot (or refuse when the line is full), then run one job in it."""
+        if check_queue:
+            self._check_queue()
         self._waiting += 1
         try:
             await self._slots.acquire()
@@ -331,25 +359,39 @@ class Grader(LoggingConfigurable):
             for i, t in enumerate(exercise.tests)
         ]
 
-    def _verdict(self, exercise, expectations, status, messages, elapsed) -> GradeResult:
+    def _verdict(self, exercise, expectations, seen, unseen, elapsed) -> GradeResult:
+        """Judge both jobs; of the hidden one only whether it finished and which tests passed is used."""
+        indexes, status, messages = seen
         loaded = next((m for m in messages if m.get("event") == "loaded"), None)
-        observed = {m.get("index"): m for m in messages if m.get("event") == "test"}
-        tests = []
-        for i, (test, expected) in enumerate(zip(exercise.tests, expectations)):
-            passed, message = judge(test.check, expected, observed.get(i), test.hidden)
-            tests.append(TestResult(name=test.name, hidden=test.hidden, passed=passed, message=message))
+        tests: list[TestResult | None] = [None] * len(exercise.tests)
+        for i, observed in zip(indexes, _observed(messages, len(indexes))):
+            passed, message = judge(exercise.tests[i].check, expectations[i], observed, False)
+            tests[i] = TestResult(name=exercise.tests[i].name, hidden=False, passed=passed, message=message)
+        hidden_indexes, hidden_status, hidden_messages = unseen
+        hidden_clean = hidden_status == "graded" and any(m.get("event") == "loaded" and m.get("ok") for m in hidden_messages)
+        for i, observed in zip(hidden_indexes, _observed(hidden_messages, len(hidden_indexes))):
+            passed = hidden_clean and judge(exercise.tests[i].check, expectations[i], observed, True)[0]
+            tests[i] = TestResult(name=exercise.tests[i].name, hidden=True, passed=passed, message="" if passed else HIDDEN_FAILED)
         if loaded is not None and not loaded.get("ok"):
             return GradeResult("load_error", tests, f"your code stopped before any test ran: {loaded.get('error')}", elapsed)
-        if status == "timeout":
+        ended = status if status != "graded" else hidden_status if hidden_status != "graded" or hidden_clean else "crashed"
+        if ended == "timeout":
             return GradeResult("timeout", self._failed(tests), f"stopped after {self.timeout:g} s: is there an endless loop?", elapsed)
-        if status != "graded":
+        if ended != "graded":
             return GradeResult("crashed", self._failed(tests), "your code ended the grading process early (exit, crash or too much output)", elapsed)
         return GradeResult("graded", tests, "", elapsed)
 
     @staticmethod
     def _failed(tests: list[TestResult]) -> list[TestResult]:
         """A job that did not finish cleanly earns nothing, whatever it reported before."""
-        return [TestResult(t.name, t.hidden, False, t.message or "the grading run did not finish") if t.passed else t for t in tests]
+        return [TestResult(t.name, t.hidden, False, HIDDEN_FAILED if t.hidden else t.message or "the grading run did not finish")
+                if t.passed else t for t in tests]
+
+
+def _observed(messages: list[dict], count: int) -> list[dict | None]:
+    """One job's test observations by position (None where the job never reported that test)."""
+    by_index = {m.get("index"): m for m in messages if m.get("event") == "test"}
+    return [by_index.get(i) for i in range(count)]
 
 
 def _reachable_by_all(path: str) -> bool:
