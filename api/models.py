@@ -76,6 +76,8 @@ class HintEvent(Base):
     exercise_id: Mapped[exercise_ref]
     rung: Mapped[int]
     source: Mapped[str] = mapped_column(String(20), default="ladder")
+    # what a model wrote for a hint beyond the ladder ('' for authored rungs): the leak filter judges it with later answers
+    text: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[created_at]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 
 def cmd_exercises(args) -> None:
@@ -39,12 +40,47 @@ def cmd_validate(args) -> None:
     grader = Grader(concurrency=args.concurrency, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
     try:
         report = asyncio.run(validate_bank(
-            grader.grade, args.bank, args.ids, min_score=args.min_score, max_mutants=args.max_mutants, concurrency=args.concurrency
+            grader.grade, args.bank, args.ids, min_score=args.min_score, max_mutants=args.max_mutants, concurrency=args.concurrency,
+            check_hint=hint_checker(args.bank, grader.grade),
         ))
     except (LookupError, OSError) as err:
         sys.exit(f"codementor exercises validate: {err}")
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_table(report))
     sys.exit(0 if report.passed else 1)
+
+
+def hint_checker(bank_dir, grade):
+    """The tutor's leak filter, as the gateway configures it by default, for the validator's hint check."""
+    from codementor.api.gateway.gateway import TutorGateway
+    from codementor.api.gateway.leak import LeakDetector, StatementFrequency, hidden_share, judge
+    from codementor.exercise_bank.loader import ExerciseFormatError, default_bank_dir, load_exercise
+    from codementor.exercise_bank.validate import exercise_folders
+
+    solutions = []
+    for folder in exercise_folders(Path(bank_dir or default_bank_dir()), []):
+        try:
+            solutions.append(load_exercise(folder).solution)
+        except ExerciseFormatError:
+            continue  # the validator reports it
+    frequency = StatementFrequency.of(solutions)
+    settings = {name: getattr(TutorGateway, name).default_value for name in ("leak_threshold", "leak_walk_threshold", "leak_pass_share")}
+    detectors: dict = {}
+
+    async def check(exercise, hint: str) -> str:
+        if exercise.digest not in detectors:
+            detectors[exercise.digest] = LeakDetector(exercise.solution, settings["leak_threshold"], frequency, settings["leak_walk_threshold"])
+        detector = detectors[exercise.digest]
+        share = None
+        candidates = detector.candidates(hint)
+        if candidates:
+            starter = await grade(exercise, exercise.starter)
+            baseline = {t.name for t in starter.tests if t.passed}
+            share = max([hidden_share(await grade(exercise, code), baseline) for code in candidates])
+        verdict = judge(detector.similarity(hint), detector.walked(hint), share, threshold=settings["leak_threshold"],
+                        walk_threshold=settings["leak_walk_threshold"], pass_share=settings["leak_pass_share"])
+        return f"{verdict.reason}: similarity {verdict.similarity:.2f}, walkthrough {verdict.walkthrough:.2f}" if verdict.leaking else ""
+
+    return check
 
 
 def register(sub) -> None:

@@ -7,7 +7,9 @@ For each exercise (one row of the table `codementor exercises validate` prints):
 2. **notebook**: the student notebook, with the reference solution in the solution cell,
    runs clean in a real kernel under nbval (all notebooks in one pytest process);
 3. **starter**: the starter code fails at least one hidden test;
-4. **mutants**: the hidden tests kill at least `min_score` of the mutants of the reference
+4. **hints**: no authored hint would be blocked by the tutor's leak filter (when the command
+   hands a `check_hint` function in: the filter is the API's, the bank does not import it);
+5. **mutants**: the hidden tests kill at least `min_score` of the mutants of the reference
    solution (see `mutation.py`); every mutant is graded by the real grader.
 
 Grading is done by the function the caller hands over (`codementor exercises validate` hands
@@ -37,6 +39,8 @@ from .render import render_notebook
 # what grading returns: `.status` ("graded" or why not), `.passed`, `.message` and `.tests`,
 # each with `.name`, `.hidden` and `.passed` (the API grader's GradeResult)
 Grade = Callable[[Exercise, str], Awaitable[Any]]
+# check_hint(exercise, hint) -> '' when the tutor would show the hint, else why it would block it
+CheckHint = Callable[[Exercise, str], Awaitable[str]]
 
 MIN_SCORE = 0.9
 MAX_MUTANTS = 40
@@ -51,6 +55,7 @@ class Row:
     schema: bool = False
     notebook: bool | None = None
     starter: bool | None = None
+    hints: bool | None = None
     killed: int = 0
     mutants: int = 0
     survivors: list[str] = field(default_factory=list)
@@ -62,7 +67,7 @@ class Row:
 
     def passed(self, min_score: float) -> bool:
         score_ok = self.score is not None and self.score >= min_score
-        return self.schema and bool(self.notebook) and bool(self.starter) and score_ok
+        return self.schema and bool(self.notebook) and bool(self.starter) and score_ok and self.hints is not False
 
     def to_dict(self, min_score: float) -> dict:
         return {**asdict(self), "score": self.score, "passed": self.passed(min_score)}
@@ -170,12 +175,23 @@ async def check_grading(grade: Grade, exercise: Exercise, mutants: list[Mutant],
             row.survivors.append(f"line {mutant.line}: {mutant.kind} {mutant.description}")
 
 
+async def check_hints(check_hint: CheckHint, exercise: Exercise, row: Row) -> None:
+    """Every authored hint must pass the leak filter the tutor applies to its own answers."""
+    row.hints = True
+    for rung, hint in enumerate(exercise.hints, start=1):
+        problem = await check_hint(exercise, hint)
+        if problem:
+            row.hints = False
+            row.problems.append(f"hint {rung}: the tutor would block it as a leak ({problem})")
+
+
 def _fails_hidden(result) -> bool:
     return result.status != "graded" or any(t.hidden and not t.passed for t in result.tests)
 
 
 async def validate_bank(grade: Grade, bank_dir: Path | None = None, ids: list[str] | None = None, *,
-                        min_score: float = MIN_SCORE, max_mutants: int = MAX_MUTANTS, concurrency: int = 2) -> Report:
+                        min_score: float = MIN_SCORE, max_mutants: int = MAX_MUTANTS, concurrency: int = 2,
+                        check_hint: CheckHint | None = None) -> Report:
     """Validate the exercises of `bank_dir` (all, or those in `ids`), grading with `grade`.
 
     `grade(exercise, code)` is awaited once per reference, starter and mutant, up to
@@ -195,6 +211,8 @@ async def validate_bank(grade: Grade, bank_dir: Path | None = None, ids: list[st
     async def check(ex, row):
         async with in_flight:
             await check_grading(grade, ex, mutants_of(ex.solution, max_mutants), row)
+            if check_hint is not None:
+                await check_hints(check_hint, ex, row)
 
     with tempfile.TemporaryDirectory(prefix="codementor-validate-") as tmp:
         shards = concurrency if len(exercises) >= 10 else 1  # below that, a second pytest start costs more than it saves
@@ -218,12 +236,12 @@ def _mark(value: bool | None) -> str:
 def format_table(report: Report) -> str:
     """The report as a plain-text table, one row per exercise, problems underneath."""
     width = max([len(r.id) for r in report.rows] + [8])
-    lines = [f"{'exercise':<{width}}  schema  notebook  starter  mutants  score  result"]
+    lines = [f"{'exercise':<{width}}  schema  notebook  starter  hints  mutants  score  result"]
     for r in report.rows:
         score = "-" if r.score is None else f"{r.score:.0%}"
         mutants = f"{r.killed}/{r.mutants}" if r.mutants else "-"
         result = "ok" if r.passed(report.min_score) else "FAIL"
-        lines.append(f"{r.id:<{width}}  {_mark(r.schema):<6}  {_mark(r.notebook):<8}  {_mark(r.starter):<7}  {mutants:>7}  {score:>5}  {result}")
+        lines.append(f"{r.id:<{width}}  {_mark(r.schema):<6}  {_mark(r.notebook):<8}  {_mark(r.starter):<7}  {_mark(r.hints):<5}  {mutants:>7}  {score:>5}  {result}")
         lines.extend(f"    {p}" for p in r.problems)
     scores = [r.score for r in report.rows if r.score is not None]
     failed = sum(not r.passed(report.min_score) for r in report.rows)

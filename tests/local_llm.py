@@ -8,6 +8,8 @@ port, driven by a small control endpoint (`POST /control` with a JSON mode). Mod
 - ``error``: answers HTTP `status` (500 by default);
 - ``timeout``: accepts the request and says nothing for `delay` seconds;
 - ``script``: answers the texts of `answers` in turn (e.g. the solution in disguise);
+- ``disguise``: answers the reference `solution` hidden the `kind` way (see codementor.bench.disguises),
+  one turn per request when the disguise spans several;
 - ``fail_then_normal``: the next `failures` requests get HTTP 503, then normal.
 
 `GET /control/requests` returns the request bodies received since the last reset.
@@ -36,6 +38,10 @@ class State:
             self.delay = float(settings.get("delay", 0.0))
             self.status = int(settings.get("status", 500))
             self.answers = list(settings.get("answers", []))
+            if self.mode == "disguise":
+                from codementor.bench.disguises import disguise
+
+                self.mode, self.answers = "script", disguise(settings["kind"], settings["solution"])
             self.failures = int(settings.get("failures", 0))
             self.requests: list[dict] = []
             self.served = 0

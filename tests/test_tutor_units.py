@@ -102,14 +102,21 @@ def test_handing_out_only_the_key_line_is_a_leak_most_of_the_time(bank, leak_det
     assert sum(caught) > sum(by_size)  # rarity is what catches them
 
 
-def test_the_stream_guard_holds_back_from_the_first_suspicious_line(bank):
-    detector = LeakDetector(bank.get("sum-of-evens").solution)
+def test_the_stream_guard_releases_only_what_passed_the_filter(bank, leak_detector):
+    exercise = bank.get("sum-of-evens")
+    detector = leak_detector(exercise)
     guard = GuardedStream(detector)
-    shown = guard.feed("Think about it.\nThen ") + guard.feed("write if n % 2 == 0:\nand more\n")
-    assert shown == "Think about it.\n" and guard.holding
-    assert guard.rest() == "Then write if n % 2 == 0:\nand more\n"
+    lines = ["Think about it.\n", "First total = 0\n", "then for n in numbers:\n", "if n % 2 == 0:\n", "total += n\n", "return total\n"]
+    shown = "".join(guard.feed(line) for line in lines)
+    assert shown.startswith("Think about it.\n") and guard.holding
+    assert not detector.check(shown).leaking and detector.check(guard.text).leaking  # held back from the line that completed it
+    assert shown + guard.rest() == "".join(lines)
     fenced = GuardedStream(detector)
     assert fenced.feed("Look:\n```python\nx = 1\n") == "Look:\n" and fenced.holding
+    runnable = GuardedStream(detector)
+    assert runnable.feed("Here:\ndef helper(xs):\n") == "Here:\n" and runnable.holding  # code that runs waits for the sandbox
+    earlier = GuardedStream(detector, prior="total = 0; for n in numbers: if n % 2 == 0: total += n")
+    assert earlier.feed("And finally return total.\n") == "" and earlier.holding  # the piece that completes a leak
 
 
 def test_scrub_removes_personal_data():

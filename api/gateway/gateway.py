@@ -19,7 +19,7 @@ from . import ledger
 from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages, scrub
-from .leak import LeakDetector, StatementFrequency, entry_arity, runnable_candidates
+from .leak import LeakDetector, StatementFrequency, hidden_share, judge
 from .offline import error_class
 from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
@@ -79,6 +79,14 @@ class TutorGateway(Configurable):
         0.4, help="Share of the reference solution's statements (weighted by size and by rarity across the bank's "
         "solutions) at which an answer counts as a leak.",
     ).tag(config=True)
+    leak_walk_threshold = Float(
+        0.8, help="Share of the reference solution's steps (weighted as for leak_threshold) that an answer may tell in "
+        "order, in code, pseudocode or prose, before it counts as a walkthrough (a leak).",
+    ).tag(config=True)
+    leak_pass_share = Float(
+        0.25, help="Share of the hidden tests (of those the starter code fails) that code read out of an answer may pass "
+        "when graded in the sandbox; more is a leak.",
+    ).tag(config=True)
     history_turns = Integer(6, help="Recent conversation messages sent verbatim; older ones are summarised.").tag(config=True)
     course_timezone = Unicode("UTC", help="Time zone in which a budget day starts.").tag(config=True)
 
@@ -108,6 +116,7 @@ class TutorGateway(Configurable):
         self.chain = self._build_chain()
         self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
         self._detectors: dict[tuple[str, int], LeakDetector] = {}
+        self._starter_passes: dict[tuple[str, int], set[str]] = {}
 
     def _build_chain(self) -> list[Provider]:
         timeout = httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
@@ -133,8 +142,12 @@ class TutorGateway(Configurable):
     def detector(self, exercise) -> LeakDetector:
         key = (exercise.id, exercise.version)
         if key not in self._detectors:
-            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency)
+            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency, self.leak_walk_threshold)
         return self._detectors[key]
+
+    def guard(self, exercise, ctx: TutorContext, prior: str = "") -> GuardedStream:
+        """The stream guard of one answer: what the student got before and their own code are part of the judgement."""
+        return GuardedStream(self.detector(exercise), prior=prior, code=ctx.code)
 
     # --- money ---------------------------------------------------------------------------
     def price(self, model: str) -> dict:
@@ -179,10 +192,13 @@ class TutorGateway(Configurable):
             rung=rung, question=ctx.question, purpose=ctx.purpose, prompt_version=PROMPT_VERSION, model=self.chain[0].model,
         )
 
-    async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0) -> AsyncIterator[Event]:
-        """Stream an answer: limits first, then the cache, then providers in order."""
+    async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0, prior: str = "") -> AsyncIterator[Event]:
+        """Stream an answer: limits first, then the cache, then providers in order.
+
+        `prior`: what the student has received from a model on this exercise before (judged with the answer).
+        """
         await self.limiter.hit("tutor", asker.name, asker.role)
-        key = self._cache_key(exercise, ctx, rung)
+        key = self._cache_key(exercise, ctx, rung) if not prior else None  # a shared answer was judged alone
         if key:
             hit = await self.cache.get(key)
             if hit:
@@ -190,13 +206,13 @@ class TutorGateway(Configurable):
                 yield Event("done", hit["text"], {"source": hit["source"], "cached": True, "leak_blocked": False})
                 return
         messages = build_messages(ctx)
-        async with aclosing(self._from_providers(asker, exercise, ctx, messages)) as events:
+        async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior)) as events:
             async for event in events:
                 if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
                     await self.cache.put(key, {"text": event.text, "source": event.meta["source"]})
                 yield event
 
-    async def _from_providers(self, asker, exercise, ctx, messages) -> AsyncIterator[Event]:
+    async def _from_providers(self, asker, exercise, ctx, messages, prior: str = "") -> AsyncIterator[Event]:
         for provider in self.chain:
             breaker = self.breakers[provider.name]
             if not breaker.allows():
@@ -207,7 +223,7 @@ class TutorGateway(Configurable):
                 if reservation is None:
                     continue
             request = ProviderRequest(messages, self.max_output_tokens, ctx)
-            guard = GuardedStream(self.detector(exercise))
+            guard = self.guard(exercise, ctx, prior)
             try:
                 async with aclosing(self._call_with_retries(provider, request, guard)) as pieces:
                     async for text in pieces:
@@ -261,26 +277,47 @@ class TutorGateway(Configurable):
                     raise
                 await asyncio.sleep(self.retry_backoff * 2**attempt)
 
-    async def _solves(self, exercise, text: str) -> bool:
-        """Does a function in the answer pass the exercise's tests (a different correct solution)?"""
-        if self.grader is None or not exercise.entry_points:
-            return False
-        entry = exercise.entry_points[0]
-        arity = entry_arity(exercise.solution, entry)
-        for code in runnable_candidates(text, entry, arity) if arity is not None else ():
-            if (await self.grader.grade(exercise, code)).passed:
-                return True
-        return False
+    async def _starter_baseline(self, exercise) -> set[str]:
+        """The tests the starter code passes already (passing them again gives nothing away)."""
+        key = (exercise.id, exercise.version)
+        if key not in self._starter_passes:
+            result = await self.grader.grade(exercise, exercise.starter)
+            self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()
+        return self._starter_passes[key]
+
+    async def passes_share(self, exercise, text: str, prior: str = "") -> float | None:
+        """The largest share of the open hidden tests that code read out of the answer passes (None: no such code)."""
+        if self.grader is None:
+            return None
+        candidates = self.detector(exercise).candidates(text, prior)
+        if not candidates:
+            return None
+        baseline = await self._starter_baseline(exercise)
+        try:
+            results = await asyncio.gather(*(self.grader.grade(exercise, code) for code in candidates))
+        except Exception as err:  # the sandbox could not say: an answer that may run is not shown unverified
+            log.warning("leak filter: grading an answer's code failed (%r); the answer is held back", err)
+            return 1.0
+        return max(hidden_share(result, baseline) for result in results)
+
+    async def judge(self, exercise, text: str, prior: str = "", code: str = ""):
+        """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests."""
+        detector = self.detector(exercise)
+        settings = dict(threshold=self.leak_threshold, walk_threshold=self.leak_walk_threshold, pass_share=self.leak_pass_share)
+        verdict = judge(detector.similarity(text, prior, code), detector.walked(text, prior), None, **settings)
+        if verdict.leaking:
+            return verdict  # no need to run it
+        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior), **settings)
 
     async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
         if provider.paid:
-            check = self.detector(exercise).check(guard.text)
+            check = await self.judge(exercise, guard.text, guard.prior, guard.code)
             meta["similarity"] = round(check.similarity, 3)
-            solves = not check.leaking and await self._solves(exercise, guard.text)
-            if check.leaking or solves:
-                meta["passes_tests"] = solves
-                log.warning("leak filter replaced an answer of %s for %s (similarity %.2f, passes the tests: %s)", provider.name, exercise.id, check.similarity, solves)
+            if check.leaking:
+                meta["passes_tests"] = bool(check.passes_share and check.passes_share > self.leak_pass_share)
+                log.warning("leak filter replaced an answer of %s for %s (%s; similarity %.2f, walkthrough %.2f, hidden tests %s)",
+                            provider.name, exercise.id, check.reason, check.similarity, check.walkthrough, check.passes_share)
                 text = _blocked_text(ctx)
                 meta.update(source="guardrail", leak_blocked=True)
                 yield Event("replace", text)

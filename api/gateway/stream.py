@@ -1,7 +1,10 @@
-"""Streaming with a guard: text goes out as it arrives until something looks like the solution.
+"""Streaming with a guard: nothing is shown that the leak filter has not passed.
 
-From the first piece that shares a statement with the reference solution (or an unclosed
-code fence), everything is held back until the full answer has passed the leak filter.
+Text is released in whole lines (or sentences, for a model that writes long lines), and
+only after the text so far, with what the student received before, has passed the filter:
+similarity and walkthrough over every view. Code that could run (a definition, an open code
+fence) needs the sandbox, which judges the whole answer: from there on everything is held
+back until the end. So is everything after a check that failed.
 """
 
 from __future__ import annotations
@@ -10,34 +13,50 @@ import re
 
 from .leak import LeakDetector
 
-DEF_LINE = re.compile(r"^\s*def\s", re.M)
+RUNNABLE = re.compile(r"^\s*(?:def|class|async\s+def)\s|\blambda\b", re.M)
+BOUNDARY = re.compile(r"\n|(?<=[.!?:])\s")
 
 
 class GuardedStream:
-    def __init__(self, detector: LeakDetector | None):
+    def __init__(self, detector: LeakDetector | None, prior: str = "", code: str = ""):
         self.detector = detector
+        self.prior, self.code = prior, code
         self.text = ""
         self.sent = 0
         self.holding = detector is None
+
+    def _cut(self) -> int:
+        """The end of the last whole line (or sentence) received."""
+        ends = [m.end() for m in BOUNDARY.finditer(self.text, self.sent)]
+        return ends[-1] if ends else 0
 
     def feed(self, piece: str) -> str:
         """Add a piece; return what may be shown now."""
         self.text += piece
         if self.holding:
             return ""
-        # release whole lines only, and never the inside of an open code fence
-        cut = self.text.rfind("\n") + 1
-        if self.text[:cut].count("```") % 2 == 1:
+        cut = self._cut()
+        code = self._code_start(self.text[:cut])
+        if code is not None:  # what comes before the code may still go out, if it passes
             self.holding = True
-            cut = self.text.rfind("\n", 0, self.text.rfind("```", 0, cut)) + 1
+            cut = self.text.rfind("\n", 0, code) + 1
         if cut <= self.sent:
             return ""
-        pending = self.text[self.sent:cut]
-        if "```" in pending or DEF_LINE.search(pending) or self.detector.suspicious(pending):
+        shown = self.text[:cut]
+        if self.detector.candidates(shown, self.prior) or self.detector.check(shown, self.prior, self.code).leaking:
             self.holding = True
             return ""
+        pending = self.text[self.sent:cut]
         self.sent = cut
         return pending
+
+    @staticmethod
+    def _code_start(text: str) -> int | None:
+        """Where code that could run starts (an open code fence or a definition), if anywhere."""
+        starts = [m.start() for m in RUNNABLE.finditer(text)][:1]
+        if text.count("```") % 2 == 1:
+            starts.append(text.rfind("```"))
+        return min(starts) if starts else None
 
     def rest(self) -> str:
         """What was held back (call after the whole answer passed the filter)."""

@@ -11,7 +11,7 @@ from ..gateway.guardrails import TutorContext
 from . import conversations
 from sqlalchemy import select
 
-from ..models import HintEvent, Submission
+from ..models import HintEvent, Submission, TutorConversation, TutorMessage
 from .hints import hints_taken
 
 
@@ -29,6 +29,26 @@ async def failing_visible_tests(session, user_id: int, exercise_id: str) -> str:
     results = (await session.execute(stmt)).scalar_one_or_none() or []
     lines = [f"- {t['name']}: {t.get('message') or 'failed'}" for t in results if not t.get("passed") and not t.get("hidden")]
     return "\n".join(lines)[:2000]
+
+
+MODEL_FREE = ("offline", "guardrail", "student")  # sources of text no model wrote
+PRIOR_CHARS = 20_000
+
+
+async def delivered(session, user_id: int, exercise_id: str) -> str:
+    """What models have told the student about this exercise so far, in every conversation and hint, oldest first.
+
+    The leak filter judges a new answer together with it: a solution handed out in pieces is caught
+    at the piece that completes it.
+    """
+    said = (
+        select(TutorMessage.created_at, TutorMessage.content).join(TutorConversation, TutorMessage.conversation_id == TutorConversation.id)
+        .where(TutorConversation.user_id == user_id, TutorConversation.exercise_id == exercise_id, TutorMessage.role == "assistant",
+               TutorMessage.source.not_in(MODEL_FREE))
+    )
+    hinted = select(HintEvent.created_at, HintEvent.text).where(HintEvent.user_id == user_id, HintEvent.exercise_id == exercise_id, HintEvent.text != "")
+    rows = sorted([*(await session.execute(said)).all(), *(await session.execute(hinted)).all()], key=lambda row: row[0])
+    return "\n\n".join(text for _, text in rows)[-PRIOR_CHARS:]
 
 
 async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor") -> TutorContext:
@@ -53,7 +73,9 @@ def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req) -> AsyncIterator[Event]:
     """Stream the tutor's answer, then store the exchange in the student's conversation."""
     ctx = await build_context(sessionmaker, gateway, asker, exercise, req)
-    async with aclosing(gateway.answer(asker, exercise, ctx)) as events:
+    async with sessionmaker() as session:
+        prior = await delivered(session, asker.user_id, exercise.id)
+    async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior)) as events:
         async for event in events:
             if event.kind == "done":
                 async with sessionmaker() as session, session.begin():
@@ -73,12 +95,15 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int) -> dict:
     """A hint beyond the authored ladder, grounded in the student's code and last error."""
     ctx = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint")
+    async with sessionmaker() as session:
+        prior = await delivered(session, asker.user_id, exercise.id)
     done = None
-    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1):
+    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior):
         if event.kind == "done":
             done = event
+    written = "" if done.meta["source"] in MODEL_FREE else done.text
     async with sessionmaker() as session, session.begin():
-        session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20]))
+        session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20], text=written))
     return {
         "exercise_id": exercise.id, "rung": taken + 1, "of": len(exercise.hints), "text": done.text,
         "source": done.meta["source"], "last": True, "extra": True,

@@ -1,0 +1,39 @@
+"""The verdict on an answer, as a pure function of what was measured."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class LeakCheck:
+    similarity: float
+    leaking: bool
+    walkthrough: float = 0.0
+    passes_share: float | None = None
+    reason: str = ""
+
+
+def judge(similarity: float, walkthrough: float, passes_share: float | None, *, threshold: float, walk_threshold: float,
+          pass_share: float) -> LeakCheck:
+    """A leak when the answer holds enough of the reference's statements, tells them in order,
+    or runs and passes more than `pass_share` of the hidden tests the starter code fails."""
+    reasons = []
+    if similarity >= threshold:
+        reasons.append("similar")
+    if walkthrough >= walk_threshold:
+        reasons.append("walkthrough")
+    if passes_share is not None and passes_share > pass_share:
+        reasons.append("passes the tests")
+    return LeakCheck(similarity, bool(reasons), walkthrough, passes_share, ", ".join(reasons))
+
+
+def hidden_share(result, baseline: set[str]) -> float:
+    """The share of hidden tests a graded answer passes, of those the starter code fails (`baseline`: starter's passes)."""
+    if result.status != "graded":
+        return 0.0
+    hidden = [t for t in result.tests if t.hidden] or list(result.tests)
+    open_tests = [t for t in hidden if t.name not in baseline]
+    if not open_tests:
+        return 0.0
+    return sum(t.passed for t in open_tests) / len(open_tests)

@@ -1,0 +1,217 @@
+"""Views of an answer: every text a student could read out of it.
+
+An answer is read as it stands, and also through the transformations a determined
+student (or a model asked to smuggle) would undo: comment markers removed, the strings
+and docstrings of its code taken out, common encodings decoded (base64, hex, percent and
+unicode escapes, rot13), reversed text, characters spread apart by a separator, numbered
+lines put back in order. Views of views are taken once more (a base64 string in a comment),
+and the number of views is bounded so an answer is judged in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import binascii
+import codecs
+import html
+import re
+import unicodedata
+import urllib.parse
+import warnings
+from functools import lru_cache
+
+from .similarity import FENCE, parse
+
+MAX_VIEWS = 48
+DEPTH = 2
+MIN_DECODED = 8  # characters; shorter decodings are noise
+
+INVISIBLE = re.compile("[\u200b-\u200f\u2060\u00ad\ufeff]")
+COMMENT_LINE = re.compile(r"^(\s*)(?:#|//|--|;|%|>>>|\.\.\.)\s?", re.M)
+TRAILING_COMMENT = re.compile(r"(?<=\S)\s+#\s?(.*)$", re.M)
+STRING_LITERAL = re.compile(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.){8,})"|\'((?:[^\'\\\n]|\\.){8,})\'', re.S)
+BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
+PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
+ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t|[0-7]{3})")
+NUMBERED = re.compile(r"^\s*(?:[-*•]\s*)?(?:step\s*)?[(\[]?(\d{1,3})[.):\]]\s?(.*)$", re.I)
+SEPARATORS = " -_.|,/*~+:·•"
+
+
+def _printable(text: str) -> bool:
+    return bool(text) and sum(ch.isprintable() or ch in "\n\t" for ch in text) >= 0.95 * len(text)
+
+
+def _decode_bytes(raw: bytes) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if len(text) >= MIN_DECODED and _printable(text) else None
+
+
+def decode_base64(text: str) -> list[str]:
+    found = []
+    for match in BASE64.finditer(text):
+        token = match.group(0).rstrip("=")
+        token = token[: len(token) - (len(token) % 4 == 1)]
+        if token.isalpha() and (token.islower() or token.isupper()):
+            continue
+        for decoder in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                decoded = _decode_bytes(decoder(token + "=" * (-len(token) % 4)))
+            except (binascii.Error, ValueError):
+                continue
+            if decoded:
+                found.append(decoded)
+                break
+    return found
+
+
+def decode_hex(text: str) -> list[str]:
+    found = []
+    for match in HEX.finditer(text):
+        digits = re.sub(r"0x|\\x|[\s,:]", "", match.group(0))
+        try:
+            decoded = _decode_bytes(bytes.fromhex(digits[: len(digits) // 2 * 2]))
+        except ValueError:
+            continue
+        if decoded:
+            found.append(decoded)
+    return found
+
+
+def decode_percent(text: str) -> list[str]:
+    if len(PERCENT.findall(text)) < 4:
+        return []
+    return [urllib.parse.unquote(text)]
+
+
+def decode_escapes(text: str) -> list[str]:
+    if len(ESCAPE.findall(text)) < 4:
+        return []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            decoded = codecs.decode(text.encode("latin-1", "backslashreplace"), "unicode_escape")
+    except (UnicodeDecodeError, ValueError):
+        return []
+    return [decoded] if _printable(decoded) else []
+
+
+def entities(text: str) -> list[str]:
+    if len(re.findall(r"&#?\w+;", text)) < 4:
+        return []
+    return [html.unescape(text)]
+
+
+def rot13(text: str) -> list[str]:
+    return [codecs.encode(text, "rot13")]
+
+
+def reversed_text(text: str) -> list[str]:
+    lines = text.splitlines()
+    return [text[::-1], "\n".join(line[::-1] for line in lines), "\n".join(reversed(lines))]
+
+
+def _unspread_line(line: str) -> str | None:
+    """'r e t u r n   t o t a l' -> 'return total' (any one- to three-character separator)."""
+    body = line.rstrip()
+    if len(body) < 5:
+        return None
+    for width in (1, 2, 3):
+        for offset in range(width + 1):
+            if offset and len(set(body[:offset])) != 1:
+                continue
+            chars = body[offset:: width + 1]
+            seps = {body[i: i + width] for i in range(offset + 1, len(body), width + 1)}
+            if len(seps) == 1 and len(sep := seps.pop()) == width and set(sep) <= set(SEPARATORS) and len(chars) >= 3:
+                return chars
+    return None
+
+
+def unspread(text: str) -> list[str]:
+    lines = text.splitlines()
+    out, changed = [], 0
+    for line in lines:
+        joined = _unspread_line(line)
+        changed += joined is not None
+        out.append(joined if joined is not None else line)
+    return ["\n".join(out)] if changed else []
+
+
+def uncomment(text: str) -> list[str]:
+    views = []
+    if COMMENT_LINE.search(text):
+        views.append(COMMENT_LINE.sub(r"\1", text))
+    trailing = TRAILING_COMMENT.findall(text)
+    if trailing:
+        views.append("\n".join(trailing))
+    return views
+
+
+def literals(text: str) -> list[str]:
+    """Strings and docstrings: from the code's syntax tree when it parses, else by pattern."""
+    found = []
+    for match in STRING_LITERAL.finditer(text):
+        body = next(g for g in match.groups() if g is not None)
+        found.append(body)
+        if "\\" in body:
+            found.extend(decode_escapes(body) or [body.replace("\\n", "\n").replace("\\t", "\t")])
+    for code in [text, *FENCE.findall(text)]:
+        tree = parse(code)
+        if tree is None:
+            continue
+        strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.strip()]
+        found += [value for value in strings if len(value) >= MIN_DECODED]
+        if len(strings) > 1:
+            found.append("\n".join(strings))  # a list of lines
+    return found
+
+
+def in_order(text: str) -> list[str]:
+    """Numbered lines put back in the order of their numbers (the prefixes removed)."""
+    numbered = []
+    for position, line in enumerate(text.splitlines()):
+        match = NUMBERED.match(line)
+        if match:
+            numbered.append((int(match.group(1)), position, match.group(2)))
+    if len(numbered) < 2:
+        return []
+    return ["\n".join(body for _, _, body in sorted(numbered))]
+
+
+def unbulleted(text: str) -> list[str]:
+    """Bullets and list markers dropped, keeping what follows them (and its indentation)."""
+    if not re.search(r"^\s*(?:[-*•+]|\d+[.)])\s", text, re.M):
+        return []
+    return [re.sub(r"^(\s*)(?:[-*•+]|\d+[.)])\s", r"\1", text, flags=re.M)]
+
+
+def normalised(text: str) -> list[str]:
+    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    return [plain] if plain != text else []
+
+
+TRANSFORMS = (normalised, uncomment, literals, decode_base64, decode_hex, decode_percent, decode_escapes, entities, unspread,
+              in_order, unbulleted, rot13, reversed_text)
+
+
+@lru_cache(maxsize=2048)
+def views(text: str) -> tuple[str, ...]:
+    """The answer itself and what can be read out of it, at most MAX_VIEWS texts."""
+    seen = {text: None}
+    frontier = [text]
+    for _ in range(DEPTH):
+        following = []
+        for current in frontier:
+            for transform in TRANSFORMS:
+                if transform in (rot13, reversed_text) and current is not text:
+                    continue  # a second reading of a garbled text is noise
+                for view in transform(current):
+                    if view and view not in seen and len(seen) < MAX_VIEWS:
+                        seen[view] = None
+                        following.append(view)
+        frontier = following
+    return tuple(seen)

@@ -1,0 +1,166 @@
+"""Walkthroughs: an answer that tells the reference solution statement by statement.
+
+Each statement of the reference becomes a bag of meaning tokens that survive any
+rewording: the control keyword (`for`, `if`, `return` ...), its operators (`%`, `==`,
+`+=`), the builtins and methods it calls and the constants it uses. The answer is cut into
+units (lines, sentences, clauses) and each unit gets the same tokens, read from symbols and
+from their English names ("remainder", "equal to", "add ... to", "give back"). The
+statements are then aligned in order with the units (a unit may carry several consecutive
+statements); the weighted share of the reference that aligns is the answer's ordered
+coverage. A high coverage is a walkthrough, even if nothing in the answer runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+from dataclasses import dataclass
+
+from .similarity import _shallow, statements
+
+MATCH = 0.75  # share of a statement's tokens a unit must carry to count as telling it (all of them up to three)
+MIN_STEPS = 3  # a reference of fewer steps (after the trivial ones) has no walkthrough, only its code
+BUILTINS = {name for name in dir(builtins) if not name.startswith("_")}
+
+STATEMENT_TOKENS = {
+    ast.For: "for", ast.AsyncFor: "for", ast.While: "while", ast.If: "if", ast.Return: "return", ast.Break: "break",
+    ast.Continue: "continue", ast.Raise: "raise", ast.Try: "try", ast.Assign: "assign", ast.AnnAssign: "assign",
+    ast.With: "with", ast.Delete: "del", ast.Assert: "assert",
+}
+OPERATOR_TOKENS = {
+    ast.Mod: "mod", ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.FloorDiv: "div", ast.Pow: "pow",
+    ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.In: "in", ast.NotIn: "in",
+    ast.And: "and", ast.Or: "or", ast.Not: "not", ast.USub: "sub", ast.Is: "eq", ast.IsNot: "ne",
+}
+# how these tokens are written in code and in prose
+SPOKEN = [
+    ("for", r"\bfor\b|\beach\b|\bevery\b|\bloop|\biterat|\bgo(?:es)? through\b|\bvisit"),
+    ("while", r"\bwhile\b|\buntil\b|\bas long as\b"),
+    ("if", r"\bif\b|\bwhen(?:ever)?\b|\bunless\b|\bonly\b|\bcheck"),
+    ("return", r"\breturn|\bgive back\b|\bhand back\b"),
+    ("break", r"\bbreak\b|\bstop the loop\b"),
+    ("continue", r"\bcontinue\b|\bskip\b"),
+    ("raise", r"\braise|\bthrow"),
+    ("try", r"\btry\b|\bcatch\b|\bexcept\b"),
+    ("with", r"\bwith\b"),
+    ("del", r"\bdel\b|\bdelete\b|\bremove\b"),
+    ("assert", r"\bassert"),
+    ("assign", r"(?<![=!<>+\-*/%])=(?!=)|<-|←|:=|\bset\b|\bassign|\bstart(?:s|ing)? (?:at|with|from)\b|\binitiali[sz]e|\bstore\b|\bbecomes?\b|\blet\b"),
+    ("mod", r"%|\bmod(?:ulo)?\b|\bremainder\b"),
+    ("add", r"\+|\badd|\bplus\b|\bincrease|\bincrement|\bsum\b"),
+    ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b"),
+    ("mul", r"(?<!\*)\*(?!\*)|\btimes\b|\bmultipl"),
+    ("div", r"(?<!/)/|\bdivide|\bdivision\b|\bquotient\b"),
+    ("pow", r"\*\*|\bpower\b|\bsquared?\b|\bexponent"),
+    ("eq", r"==|\bequals?\b|\bequal to\b|\bis zero\b|\bis none\b|\bsame as\b|\bis\b"),
+    ("ne", r"!=|\bnot equal|\bdiffer|\bis not\b"),
+    ("lt", r"(?<!<)<(?![=<])|\bless than\b|\bsmaller than\b|\bbelow\b|\bunder\b"),
+    ("le", r"<=|\bat most\b|\bno more than\b"),
+    ("gt", r"(?<!-)>(?![=>])|\bgreater than\b|\bmore than\b|\blarger than\b|\babove\b|\bexceeds?\b|\bbigger than\b"),
+    ("ge", r">=|\bat least\b|\bno less than\b"),
+    ("in", r"\bin\b|\bcontains?\b|\bmember"),
+    ("and", r"\band\b|&&"),
+    ("or", r"\bor\b|\|\|"),
+    ("not", r"\bnot\b|!(?!=)"),
+]
+SPOKEN_RE = [(token, re.compile(pattern, re.I)) for token, pattern in SPOKEN]
+NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "hundred": 100, "half": 2, "twice": 2, "double": 2}
+UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
+
+
+def statement_tokens(stmt: ast.stmt) -> frozenset:
+    """What a statement does, as tokens that survive rewording (names left out)."""
+    shallow = _shallow(stmt)
+    tokens = set()
+    for node in ast.walk(shallow):
+        if type(node) in STATEMENT_TOKENS:
+            tokens.add(STATEMENT_TOKENS[type(node)])
+        if isinstance(node, ast.AugAssign):
+            tokens.add(OPERATOR_TOKENS.get(type(node.op), "assign"))
+        elif type(node) in OPERATOR_TOKENS:
+            tokens.add(OPERATOR_TOKENS[type(node)])
+        elif isinstance(node, ast.Call):
+            tokens.add(f"call:{_callee(stmt, node)}")
+        elif isinstance(node, ast.Constant) and node.value is not None and not isinstance(node.value, str):
+            tokens.add(f"num:{node.value!r}".lower())
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) <= 20:
+            tokens.add(f"str:{node.value.lower()}")
+    tokens.discard("call:_")
+    return frozenset(tokens)
+
+
+def _callee(stmt: ast.stmt, call: ast.Call) -> str:
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr.lower()
+    # names are erased in the shallow copy: find the callee in the original statement
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BUILTINS:
+            return node.func.id.lower()
+    return "_"
+
+
+def unit_tokens(unit: str) -> frozenset:
+    """The same tokens, read from one line or sentence of an answer (code or prose)."""
+    tokens = {token for token, pattern in SPOKEN_RE if pattern.search(unit)}
+    lowered = unit.lower()
+    for name in re.findall(r"([a-z_]\w*)\s*\(|\.([a-z_]\w*)", lowered):
+        tokens.update(f"call:{n}" for n in name if n)
+    tokens.update(f"call:{word}" for word in re.findall(r"\b[a-z_]\w*\b", lowered) if word in BUILTINS)
+    for number in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)", unit):
+        tokens.add(f"num:{float(number)!r}" if "." in number else f"num:{int(number)}")
+        if number.startswith("-"):
+            tokens.add(f"num:{number[1:]}")
+    for word, value in NUMBER_WORDS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            tokens.add(f"num:{value}")
+    if re.search(r"\btrue\b", lowered):
+        tokens.add("num:true")
+    if re.search(r"\bfalse\b", lowered):
+        tokens.add("num:false")
+    for quoted in re.findall(r"[\"']([^\"'\n]{1,20})[\"']", unit):
+        tokens.add(f"str:{quoted.lower()}")
+    return frozenset(tokens)
+
+
+def units(answer: str) -> list[frozenset]:
+    return [tokens for part in UNIT_SPLIT.split(answer) if part and part.strip() and (tokens := unit_tokens(part))]
+
+
+@dataclass(frozen=True)
+class Step:
+    tokens: frozenset
+    weight: float
+
+
+class Walkthrough:
+    """The reference as ordered steps, and how much of it an answer tells in order."""
+
+    def __init__(self, solution: str, weights: dict[str, float]):
+        tree = ast.parse(solution)
+        ordered = sorted(statements(tree), key=lambda s: (s.lineno, s.col_offset))
+        self.steps = []
+        for stmt in ordered:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)):
+                continue
+            key = ast.dump(_shallow(stmt), annotate_fields=False)
+            tokens = statement_tokens(stmt)
+            if tokens:
+                self.steps.append(Step(tokens, weights.get(key, 1.0)))
+        self.total = sum(s.weight for s in self.steps) or 1.0
+
+    def coverage(self, answer: str) -> float:
+        """The weighted share of the steps told in order (a monotone alignment, several steps per unit allowed)."""
+        told = units(answer)
+        if not told or len(self.steps) < MIN_STEPS:
+            return 0.0
+        best = [0.0] * (len(told) + 1)  # best[j]: best score with the steps so far, using units < j
+        for step in self.steps:
+            row = [0.0] * (len(told) + 1)
+            for j, unit in enumerate(told, start=1):
+                hit = len(step.tokens & unit) >= (len(step.tokens) if len(step.tokens) <= 3 else MATCH * len(step.tokens))
+                row[j] = max(row[j - 1], best[j], best[j] + step.weight if hit else 0.0)
+            best = row
+        return best[-1] / self.total
+

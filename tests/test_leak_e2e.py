@@ -1,0 +1,100 @@
+"""The adversarial suite through the real API: every kind of disguise, plain, streamed and as `/hints` extras.
+
+The local vendor serves the reference solution of an exercise hidden one way (`disguise` mode); the
+student asks through the Hub-run API. Whatever the path, the turn that completes the solution is
+replaced by the guardrail, and nothing shown before it holds a leak. (Every kind against every
+exercise is judged in-process in tests/test_gateway.py; here each kind goes once through each path.)
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import httpx
+import pytest
+
+from codementor.bench.disguises import KINDS
+
+from .fake_llm import set_mode
+from .test_gateway import KNOWN_MISSES
+
+pytestmark = pytest.mark.e2e
+
+PATHS = ("plain", "streamed", "hints")
+
+
+def _exercise_for(kind: str, offset: int, bank, leak_detector):
+    """An exercise this kind is known to be caught on (see KNOWN_MISSES; short solutions have no walkthrough)."""
+    exercises = bank.all()
+    for i in range(len(exercises)):
+        ex = exercises[(offset + i) % len(exercises)]
+        short = len(leak_detector(ex).walkthrough.steps) < 3
+        if (kind, ex.id) not in KNOWN_MISSES and not (kind.startswith("walkthrough") and short):
+            return ex
+    raise AssertionError(kind)
+
+
+def _events(response: httpx.Response) -> list[tuple[str, dict]]:
+    events = []
+    for block in response.text.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in lines:
+            events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def _ask(api: str, auth: dict, exercise, path: str) -> tuple[str, bool, list[str]]:
+    """One turn: (the text the student ends with, whether the guardrail replaced it, every screen on the way)."""
+    if path == "hints":
+        reply = httpx.post(f"{api}/hints", headers=auth, json={"exercise_id": exercise.id}, timeout=60)
+        assert reply.status_code == 200, reply.text
+        body = reply.json()
+        assert body.get("extra"), body
+        return body["text"], body["source"] == "guardrail", [body["text"]]
+    stream = path == "streamed"
+    reply = httpx.post(f"{api}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": "just give me the code", "stream": stream},
+                       timeout=60)
+    assert reply.status_code == 200, reply.text
+    if not stream:
+        return reply.json()["answer"], reply.json()["leak_blocked"], [reply.json()["answer"]]
+    shown, screens, final = "", [], None
+    for kind, data in _events(reply):
+        shown = shown + data["text"] if kind == "delta" else data["text"] if kind == "replace" else shown
+        screens.append(shown)
+        final = data if kind == "done" else final
+    return final["text"], final["leak_blocked"], screens
+
+
+def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak_detector):
+    api, outcomes = stack.api_url, {}
+    for k, kind in enumerate(KINDS):
+        for p, path in enumerate(PATHS):
+            exercise = _exercise_for(kind, 3 * k + 20 * p, bank, leak_detector)
+            detector = leak_detector(exercise)
+            name = f"adv-{k}-{p}-{secrets.token_hex(3)}"
+            hub.create_user(name)
+            auth = {"Authorization": f"token {hub.user_token(name)}"}
+            if path == "hints":
+                for _ in exercise.hints:  # the authored ladder first; extras come from the model
+                    assert httpx.post(f"{api}/hints", headers=auth, json={"exercise_id": exercise.id}, timeout=30).status_code == 200
+            set_mode(llm.base_url, mode="disguise", kind=kind, solution=exercise.solution)
+            delivered, blocked = "", False
+            for _turn in turns_of(kind, exercise):
+                text, blocked, screens = _ask(api, auth, exercise, path)
+                for screen in screens:  # not even for a moment, with what came before
+                    if screen != text or not blocked:
+                        assert not detector.check(screen, delivered).leaking, (kind, path, exercise.id, screen)
+                if blocked:
+                    break
+                delivered = f"{delivered}\n\n{text}" if delivered else text
+            assert blocked, (kind, path, exercise.id, delivered)
+            outcomes[(kind, path)] = exercise.id
+    print(f"\n[figure] adversarial suite through the API: {len(KINDS)} kinds x {len(PATHS)} paths, {len(outcomes)} conversations, 0 leaks")
+
+
+def turns_of(kind: str, exercise) -> range:
+    """One request per turn of the disguise."""
+    from codementor.bench.disguises import disguise
+
+    return range(len(disguise(kind, exercise.solution)))
