@@ -16,6 +16,10 @@ def cmd_bench(args) -> None:
         from codementor.bench.tutor import main as bench_tutor
 
         bench_tutor(as_json=args.json, rounds=args.rounds, students=args.students)
+    elif args.bench == "guardrail":
+        from codementor.bench.guardrail import main as bench_guardrail
+
+        bench_guardrail(as_json=args.json, streams=args.streams)
     elif args.bench == "dashboard":
         from codementor.bench.dashboard import run
 
@@ -44,6 +48,9 @@ def register(sub) -> None:
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b.add_argument("--rounds", type=int, default=200, help="timed requests per latency figure")
     b.add_argument("--students", type=int, default=30, help="class size of the replayed cache trace")
+    b = benches.add_parser("guardrail", help="the leak filter: leak rate per disguise, false alarms, filter time, streaming delay (from a source checkout)")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--streams", type=int, default=60, help="streamed answers timed per guard for the time to first visible text")
     b = benches.add_parser("dashboard", help="the instructor overview's load time with a seeded class (starts its own stack)")
     b.add_argument("--students", type=int, default=200)
     b.add_argument("--runs", type=int, default=5)

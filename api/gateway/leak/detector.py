@@ -20,7 +20,7 @@ from .walkthrough import Walkthrough
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
 
 
-CODEISH = re.compile(r"\b(?:def|return|for|while|if|class|import|lambda|yield|print)\b|[-+*/%]?=")
+CODEISH = re.compile(r"\b(?:def|return|for|while|if|class|import|lambda|yield|print|try|with)\b")
 
 
 @lru_cache(maxsize=1024)
@@ -72,7 +72,8 @@ class LeakDetector:
         return self.reference.coverage(seen, self.known(code))
 
     def walked(self, answer: str, prior: str = "") -> float:
-        return max(self.walkthrough.coverage(conversation(prior, answer)), self.walkthrough.coverage(answer))
+        alone = self.walkthrough.coverage(answer)
+        return max(alone, self.walkthrough.coverage(conversation(prior, answer))) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`)."""

@@ -36,6 +36,7 @@ HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
 PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t|[0-7]{3})")
 NUMBERED = re.compile(r"^\s*(?:[-*•]\s*)?(?:step\s*)?[(\[]?(\d{1,3})[.):\]]\s?(.*)$", re.I)
+ADJACENT = re.compile(r"[^\W_]{2}")  # two letters or digits side by side: not a spread-out line
 SEPARATORS = " -_.|,/*~+:·•"
 
 
@@ -118,7 +119,7 @@ def reversed_text(text: str) -> list[str]:
 def _unspread_line(line: str) -> str | None:
     """'r e t u r n   t o t a l' -> 'return total' (any one- to three-character separator)."""
     body = line.rstrip()
-    if len(body) < 5:
+    if len(body) < 5 or ADJACENT.search(body):
         return None
     for width in (1, 2, 3):
         for offset in range(width + 1):

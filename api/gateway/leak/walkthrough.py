@@ -16,6 +16,7 @@ import ast
 import builtins
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .similarity import _shallow, statements
 
@@ -53,8 +54,8 @@ SPOKEN = [
     ("mul", r"(?<!\*)\*(?!\*)|\btimes\b|\bmultipl"),
     ("div", r"(?<!/)/|\bdivide|\bdivision\b|\bquotient\b"),
     ("pow", r"\*\*|\bpower\b|\bsquared?\b|\bexponent"),
-    ("eq", r"==|\bequals?\b|\bequal to\b|\bis zero\b|\bis none\b|\bsame as\b|\bis\b"),
     ("ne", r"!=|\bnot equal|\bdiffer|\bis not\b"),
+    ("eq", r"==|\bequals?\b|\bequal to\b|\bis zero\b|\bis none\b|\bsame as\b|\bis\b"),
     ("lt", r"(?<!<)<(?![=<])|\bless than\b|\bsmaller than\b|\bbelow\b|\bunder\b"),
     ("le", r"<=|\bat most\b|\bno more than\b"),
     ("gt", r"(?<!-)>(?![=>])|\bgreater than\b|\bmore than\b|\blarger than\b|\babove\b|\bexceeds?\b|\bbigger than\b"),
@@ -64,7 +65,7 @@ SPOKEN = [
     ("or", r"\bor\b|\|\|"),
     ("not", r"\bnot\b|!(?!=)"),
 ]
-SPOKEN_RE = [(token, re.compile(pattern, re.I)) for token, pattern in SPOKEN]
+SPOKEN_RE = re.compile("|".join(f"(?P<{token}>{pattern})" for token, pattern in SPOKEN), re.I)
 NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "hundred": 100, "half": 2, "twice": 2, "double": 2}
 UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
@@ -101,9 +102,19 @@ def _callee(stmt: ast.stmt, call: ast.Call) -> str:
     return "_"
 
 
+def _spoken(unit: str) -> set[str]:
+    """Every token whose pattern occurs in `unit` (overlapping ones too: each match is retried one character on)."""
+    found, position = set(), 0
+    while (match := SPOKEN_RE.search(unit, position)) is not None:
+        found.add(match.lastgroup)
+        position = match.start() + 1
+    return found
+
+
+@lru_cache(maxsize=16384)
 def unit_tokens(unit: str) -> frozenset:
     """The same tokens, read from one line or sentence of an answer (code or prose)."""
-    tokens = {token for token, pattern in SPOKEN_RE if pattern.search(unit)}
+    tokens = _spoken(unit)
     lowered = unit.lower()
     for name in re.findall(r"([a-z_]\w*)\s*\(|\.([a-z_]\w*)", lowered):
         tokens.update(f"call:{n}" for n in name if n)
