@@ -1,10 +1,17 @@
-"""Domain exceptions. The HTTP edge (handlers/base.py) maps each to a status and an error code."""
+"""Domain exceptions, and the one map from their codes to HTTP statuses (handlers/base.py writes them)."""
+
+from __future__ import annotations
+
+from ..exercise_bank import ExerciseNotFound
 
 
 class DomainError(Exception):
-    """Base of the errors a request can end with; `code` is the envelope's machine-readable code."""
+    """Base of the errors a request can end with; `code` is the envelope's machine-readable code.
+
+    `retry_after` (seconds), when set, goes out as the Retry-After header."""
 
     code = "error"
+    retry_after: int | None = None
 
     def __init__(self, message: str, **details):
         super().__init__(message)
@@ -39,9 +46,47 @@ class Busy(DomainError):
 
 
 class Unavailable(DomainError):
-    """A backing service (Postgres, Redis) is not answering."""
+    """A backing service (Postgres, Redis, the Hub) is not answering."""
 
     code = "unavailable"
+    retry_after = 5
+
+
+# The one map from an error code to its HTTP status: domain errors by their `code` (those
+# defined elsewhere too: RateLimited in services/limits.py, OverBudget in gateway/ledger.py),
+# and the codes of the errors Tornado and the Hub raise themselves.
+STATUS = {
+    "invalid_request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "payload_too_large": 413,
+    "rate_limited": 429,
+    "over_budget": 429,
+    "busy": 503,
+    "unavailable": 503,
+}
+
+
+def status_of(error: DomainError) -> int:
+    return STATUS.get(error.code, 400)
+
+
+def code_of(status: int) -> str:
+    """The envelope's code for an HTTP status no domain error chose (e.g. Tornado's 405)."""
+    if status >= 500:
+        return "internal_error"
+    return next((code for code, s in STATUS.items() if s == status), "error")
+
+
+def as_domain_error(exc: BaseException) -> DomainError | None:
+    """`exc` as a domain error: itself, or what an error from the bank means to a caller."""
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, ExerciseNotFound):
+        return NotFound(f"there is no exercise {exc.exercise_id!r}")
+    return None
 
 
 class SchemaMismatch(RuntimeError):

@@ -13,21 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tornado import web
 from tornado.log import app_log
 
-from ...exercise_bank import ExerciseNotFound
-from ..errors import Busy, DomainError, Forbidden, InvalidRequest, NotFound, PayloadTooLarge, Unavailable
-from ..gateway.ledger import OverBudget
-from ..services.limits import RateLimited
-
-STATUS = {
-    InvalidRequest: 400,
-    Forbidden: 403,
-    NotFound: 404,
-    PayloadTooLarge: 413,
-    RateLimited: 429,
-    OverBudget: 429,
-    Busy: 503,
-    Unavailable: 503,
-}
+from ..errors import InvalidRequest, NotFound, PayloadTooLarge, Unavailable, as_domain_error, code_of, status_of
 
 
 def _unstorable_text(data) -> str | None:
@@ -43,6 +29,16 @@ def _unstorable_text(data) -> str | None:
             if "\x00" in value:
                 return path or "body"
     return None
+
+
+def parse_int(name: str, raw: str | None, default: int) -> int:
+    """`raw` (a query argument) as an integer, `default` when absent, else a 400 naming `name`."""
+    if raw is None:
+        return default
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise InvalidRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
 
 
 def _backend_down(exc) -> str:
@@ -142,37 +138,25 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             raise InvalidRequest(f"invalid '{first[0]}': {first[1]}", fields=fields) from None
 
     def int_argument(self, name: str, default: int) -> int:
-        """An integer query argument, or a 400 in the envelope."""
-        raw = self.get_query_argument(name, None)
-        if raw is None:
-            return default
-        try:
-            return int(raw)
-        except ValueError:
-            raise InvalidRequest(f"{name} must be an integer, not {raw[:40]!r}") from None
+        """An integer query argument, or a 400 in the envelope (the API's one integer parser)."""
+        return parse_int(name, self.get_query_argument(name, None), default)
 
     def write_json(self, data, status: int = 200):
         self.set_status(status)
         self.finish(json.dumps(data, default=str))
 
     def _domain_status(self, exc) -> tuple[int, str, str, dict]:
-        if isinstance(exc, ExerciseNotFound):
-            return 404, "not_found", f"there is no exercise {exc.exercise_id!r}", {}
-        if isinstance(exc, DomainError):
-            status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
-            if isinstance(exc, (Busy, RateLimited, OverBudget)):
-                self.set_header("Retry-After", str(exc.retry_after))
-            elif isinstance(exc, Unavailable):
-                self.set_header("Retry-After", "5")
-            return status, exc.code, exc.message, exc.details
-        setting = _backend_down(exc)
-        if setting:
-            self.set_header("Retry-After", "5")
-            return 503, Unavailable.code, "a service the API needs is not answering; try again in a moment", {}
-        return 0, "", "", {}
+        error = as_domain_error(exc)
+        if error is None and _backend_down(exc):
+            error = Unavailable("a service the API needs is not answering; try again in a moment")
+        if error is None:
+            return 0, "", "", {}
+        if error.retry_after is not None:
+            self.set_header("Retry-After", str(error.retry_after))
+        return status_of(error), error.code, error.message, error.details
 
     def log_exception(self, typ, value, tb):
-        if isinstance(value, (DomainError, ExerciseNotFound)):
+        if as_domain_error(value) is not None:
             app_log.info("%s %s: %s", self.request.method, self.request.path, value)
         elif _backend_down(value):
             app_log.error("%s %s: not answering (check %s): %r", self.request.method, self.request.path, _backend_down(value), value)
@@ -192,7 +176,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
                 message = exc.log_message or self._reason
             else:
                 app_log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc)))
-        code = code or {400: "invalid_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(status_code, "error" if status_code < 500 else "internal_error")
+        code = code or code_of(status_code)
         if status_code >= 500 and not message:
             message = "the API hit an unexpected error; it has been logged"
         self.set_header("Content-Type", "application/json; charset=utf-8")

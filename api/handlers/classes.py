@@ -2,7 +2,6 @@
 
 from ..services import class_detail as detail
 from ..services import classroom
-from ..errors import InvalidRequest
 from ..services.clock import local_day
 from .base import APIHandler
 
@@ -15,26 +14,19 @@ class ClassHandler(APIHandler):
         await self.ctx.users.user_id(who)
         return await self.ctx.roster.scope_for(who)
 
-    def int_arg(self, name: str, default: int) -> int:
-        raw = self.get_query_argument(name, str(default))
-        try:
-            return int(raw)
-        except ValueError:
-            raise InvalidRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
-
 
 class OverviewHandler(ClassHandler):
     async def get(self):
         scope = await self.class_scope()
         async with self.ctx.sessionmaker() as session:
-            data = await classroom.overview(session, scope, self.ctx.bank, self.ctx.course_timezone, self.ctx.clock(), self.int_arg("days", 7))
+            data = await classroom.overview(session, scope, self.ctx.bank, self.ctx.course_timezone, self.ctx.clock(), self.int_argument("days", 7))
         self.write_json(data)
 
 
 class StuckHandler(ClassHandler):
     async def get(self):
         scope = await self.class_scope()
-        minutes, failures, hints = self.int_arg("minutes", 30), self.int_arg("failures", 3), self.int_arg("hints", 3)
+        minutes, failures, hints = self.int_argument("minutes", 30), self.int_argument("failures", 3), self.int_argument("hints", 3)
         async with self.ctx.sessionmaker() as session:
             data = await classroom.stuck(session, scope, self.ctx.clock(), minutes, failures, hints)
         self.write_json(data)
@@ -44,7 +36,7 @@ class StudentsHandler(ClassHandler):
     async def get(self):
         scope = await self.class_scope()
         async with self.ctx.sessionmaker() as session:
-            data = await classroom.roster(session, scope, self.int_arg("limit", 50), self.get_query_argument("cursor", None))
+            data = await classroom.roster(session, scope, self.int_argument("limit", 50), self.get_query_argument("cursor", None))
         self.write_json(data)
 
 
@@ -53,7 +45,7 @@ class StudentHandler(ClassHandler):
         scope = await self.class_scope()
         async with self.ctx.sessionmaker() as session:
             user_id = await detail.user_id_of(session, scope, name)
-            events = await detail.timeline(session, user_id, self.int_arg("limit", 50), self.get_query_argument("cursor", None))
+            events = await detail.timeline(session, user_id, self.int_argument("limit", 50), self.get_query_argument("cursor", None))
             skills = await detail.skills(session, user_id, self.ctx.bank)
         self.write_json({"name": name, "skills": skills, "timeline": events})
 
@@ -75,7 +67,7 @@ class ExportHandler(ClassHandler):
         async with self.ctx.sessionmaker() as session:
             data = await detail.export_rows(
                 session, scope, self.ctx.bank, self.ctx.course_timezone, first, last,
-                self.int_arg("limit", 500), self.get_query_argument("cursor", None),
+                self.int_argument("limit", 500), self.get_query_argument("cursor", None),
             )
         self.write_json(data)
 

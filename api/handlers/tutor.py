@@ -71,10 +71,7 @@ class BudgetHandler(TutorHandler):
 class ConversationsHandler(TutorHandler):
     async def get(self):
         asker = await self.asker()
-        try:
-            limit = int(self.get_query_argument("limit", "20"))
-        except ValueError:
-            limit = 0
+        limit = self.int_argument("limit", 20)
         async with self.ctx.sessionmaker() as session:
             page = await conversations.page(
                 session, asker.user_id, limit, self.get_query_argument("cursor", None), self.get_query_argument("exercise_id", None)

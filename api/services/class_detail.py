@@ -9,9 +9,9 @@ from sqlalchemy import String, func, literal, null, select, tuple_, union_all
 
 from ..errors import InvalidRequest, NotFound
 from ..models import HintEvent, Submission, TutorConversation, TutorMessage, User
-from .classroom import check_limit, day_start, decode_text_cursor, encode_text_cursor, in_scope
+from .classroom import MAX_PAGE, day_start, in_scope
 from .roster import ClassScope
-from .pagination import MAX_ID
+from .pagination import MAX_ID, check_page_limit, decode_text_cursor, encode_text_cursor
 
 MAX_EXPORT_DAYS = 366
 
@@ -48,7 +48,7 @@ def _events(user_id: int):
 
 async def timeline(session, user_id: int | None, limit: int, cursor: str | None) -> dict:
     """A student's submissions, hints and tutor questions, newest first, one page."""
-    check_limit(limit)
+    check_page_limit(limit, MAX_PAGE)
     if user_id is None:
         return {"items": [], "next_cursor": None}
     ev = _events(user_id)
@@ -155,7 +155,7 @@ def parse_range(start: str | None, end: str | None, today: date) -> tuple[date, 
 
 async def export_rows(session, scope: ClassScope, bank, tz: str, first: date, last: date, limit: int, cursor: str | None) -> dict:
     """Grades and progress per (student, exercise) in the range, one page, ordered by both."""
-    check_limit(limit, 1000)
+    check_page_limit(limit, 1000)
     since, until = day_start(tz, first), day_start(tz, last + timedelta(days=1))
     hints = (
         select(HintEvent.user_id, HintEvent.exercise_id, func.count().label("hints"))

@@ -6,7 +6,6 @@ students' questions (tutor_messages); LLM cost sums the ledger (llm_costs, settl
 
 from __future__ import annotations
 
-import base64
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +14,7 @@ from sqlalchemy import and_, func, select
 
 from ..errors import InvalidRequest
 from ..models import HintEvent, LLMCost, Submission, TutorConversation, TutorMessage, User
+from .pagination import check_page_limit, decode_text_cursor, encode_text_cursor
 from .roster import ClassScope
 
 MAX_PAGE = 200
@@ -31,26 +31,6 @@ def in_scope(scope: ClassScope):
 def day_start(tz: str, day: date) -> datetime:
     """Midnight of `day` in the course's time zone (an aware datetime)."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
-
-
-def encode_text_cursor(value: str) -> str:
-    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
-
-
-def decode_text_cursor(cursor: str) -> str:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        text = "\x00"
-    if "\x00" in text:  # Postgres text never holds NUL: no cursor of ours does
-        raise InvalidRequest("the cursor is not one this API gave out")
-    return text
-
-
-def check_limit(limit: int, most: int = MAX_PAGE) -> int:
-    if not 1 <= limit <= most:
-        raise InvalidRequest(f"limit must be between 1 and {most}")
-    return limit
 
 
 async def scope_names(session, scope: ClassScope) -> list[str]:
@@ -232,7 +212,7 @@ async def stuck(session, scope: ClassScope, now: datetime, minutes: int, failure
 
 async def roster(session, scope: ClassScope, limit: int, cursor: str | None) -> dict:
     """One page of students (by name) with their totals."""
-    check_limit(limit)
+    check_page_limit(limit, MAX_PAGE)
     names = await scope_names(session, scope)
     if cursor:
         after = decode_text_cursor(cursor)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections import Counter
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -28,6 +27,7 @@ from ..learner.skills import (
 )
 from ..models import ActivityDay, Badge, ExerciseRating, Skill, Submission
 from .clock import local_day
+from .pagination import check_page_limit, decode_text_cursor, encode_text_cursor
 from .profile import get_profile, timezone_of
 
 MAX_PAGE = 100
@@ -218,20 +218,19 @@ async def progress_view(session, bank, user_id: int, now: datetime, course_tz: s
 
 
 def _encode_day(day: date) -> str:
-    return base64.urlsafe_b64encode(day.isoformat().encode()).decode().rstrip("=")
+    return encode_text_cursor(day.isoformat())
 
 
 def _decode_day(cursor: str) -> date:
     try:
-        return date.fromisoformat(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
-    except (ValueError, UnicodeDecodeError):
+        return date.fromisoformat(decode_text_cursor(cursor))
+    except ValueError:
         raise InvalidRequest("the cursor is not one this API gave out") from None
 
 
 async def progress_history(session, user_id: int, limit: int, cursor: str | None) -> dict:
     """The student's active days, newest first, with the badges earned on each."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_PAGE}")
+    check_page_limit(limit, MAX_PAGE)
     stmt = select(ActivityDay).where(ActivityDay.user_id == user_id).order_by(ActivityDay.day.desc()).limit(limit + 1)
     if cursor:
         stmt = stmt.where(ActivityDay.day < _decode_day(cursor))
