@@ -8,7 +8,7 @@ STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast validate lint-imports check-wheel lint clean chromium
+.PHONY: install demo test test-fast validate lint-imports check-wheel lint clean chromium promtool
 
 install: $(STAMP) $(PROXY)
 
@@ -62,6 +62,13 @@ chromium:
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	else echo "Chromium is missing: run 'sudo apt-get install -y chromium' (the browser tests are skipped without it)"; fi
+
+# promtool (Debian's prometheus package) checks deploy/prometheus/ in the tests; as root this installs it.
+# The package's post-install may try to start a service: without systemd that step is a no-op.
+promtool:
+	@if command -v promtool > /dev/null; then echo "promtool: $$(promtool --version 2>&1 | head -1)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; \
+	else echo "promtool is missing: run 'sudo apt-get install -y prometheus' (the rule checks are skipped without it)"; fi
 
 clean:
 	rm -rf .state .pytest_cache

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 from dataclasses import dataclass, field
@@ -25,6 +24,10 @@ from .grader import Grader
 from .handlers import all_routes
 from .auth import HubTokenAuth
 from .handlers.base import NotFoundHandler
+from .handlers.metrics import MetricsHandler
+from .logs import use_json_logs
+from .metrics import init_series, route_label
+from .openapi import PATHS
 from .services.clock import utcnow
 from .services.limits import WindowLimiter
 from .services.roster import Roster
@@ -91,6 +94,14 @@ class TutorAPI(Application):
         help="Hex secret that signs the API's login cookie; set the same value ($CODEMENTOR_COOKIE_SECRET) on every API process."
     ).tag(config=True)
     rate_limits = Dict({"hint": 30, "submit": 20}, help="Requests per minute per user, by action.").tag(config=True)
+    metrics_token = Unicode(
+        help="A bearer token that may read <service prefix>metrics without asking the Hub ($CODEMENTOR_METRICS_TOKEN); "
+        "a Hub token with the read:metrics scope works too. Empty: Hub tokens only.",
+    ).tag(config=True)
+
+    @default("metrics_token")
+    def _default_metrics_token(self):
+        return os.environ.get("CODEMENTOR_METRICS_TOKEN", "")
 
     @default("port")
     def _default_port(self):
@@ -139,7 +150,7 @@ class TutorAPI(Application):
             if not (self.config_file.endswith((".py", ".json")) and os.path.isfile(self.config_file)):
                 raise SystemExit(f"--config {self.config_file}: no such .py or .json file (c.TutorAPI / c.Grader settings)")
             self.load_config_file(self.config_file)
-        logging.basicConfig(level=self.log_level, format="[%(levelname)1.1s %(asctime)s %(name)s] %(message)s")
+        use_json_logs(self.log_level, self.log)
 
     def build_context(self) -> APIContext:
         engine = db.make_engine(self.database_url)
@@ -168,13 +179,15 @@ class TutorAPI(Application):
     def make_app(self, ctx: APIContext):
         from tornado.web import Application as WebApp
 
-        routes = [(path, handler, {"ctx": ctx}) for path, handler in all_routes(ctx.prefix)]
+        routes = [(path, handler, {"ctx": ctx, "route": route_label(path, ctx.prefix, PATHS)}) for path, handler in all_routes(ctx.prefix)]
+        routes.append((ctx.prefix + "metrics", MetricsHandler, {"ctx": ctx, "metrics_token": self.metrics_token}))
         routes.append((ctx.prefix + "oauth_callback", HubOAuthCallbackHandler))
         routes.append((ctx.prefix + r"api/.*", NotFoundHandler, {"ctx": ctx}))
         return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=bytes.fromhex(self.cookie_secret), xsrf_cookies=False)
 
     async def serve(self):
         ctx = self.build_context()
+        init_series([p.name for p in ctx.gateway.chain])
         server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, xheaders=True)
         server.listen(self.port, self.ip)
         await ctx.grader.start()

@@ -1,6 +1,6 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
-from .schemas import HintRequest, NewConversationRequest, ProfileRequest, SubmissionRequest, TutorRequest
+from .schemas import DeliveryReport, HintRequest, NewConversationRequest, ProfileRequest, SubmissionRequest, TutorRequest
 
 ERROR = {
     "type": "object",
@@ -8,8 +8,13 @@ ERROR = {
     "properties": {
         "error": {
             "type": "object",
-            "required": ["code", "message", "details"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
+            "required": ["code", "message", "details", "request_id"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+                "request_id": {"type": "string", "description": "The request's X-Request-ID (the caller's, or one the API made): quote it when reporting a problem."},
+            },
         }
     },
 }
@@ -83,6 +88,9 @@ PATHS = {
             errors=(400, 401, 403, 503),
         )
     },
+    "/delivery/failures": {
+        "post": _op("A student server reports failed deliveries of the day's notebooks, by kind (counted in the metrics).", body=DeliveryReport, ok=204, errors=(400, 401, 413))
+    },
 }
 
 
@@ -95,7 +103,8 @@ def openapi_document(prefix: str) -> dict:
             "securitySchemes": {"hubToken": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token <JupyterHub API token>"}},
             "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema(),
                         "ProfileRequest": ProfileRequest.model_json_schema(),
-                        "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema()},
+                        "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
+                        "DeliveryReport": DeliveryReport.model_json_schema()},
         },
         "security": [{"hubToken": []}],
         "paths": PATHS,

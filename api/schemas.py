@@ -69,3 +69,19 @@ class TutorRequest(Strict):
 
 class NewConversationRequest(Strict):
     exercise_id: str = EXERCISE_ID
+
+
+DeliveryKind = Literal["unreachable", "api_error", "bad_answer", "write_failed", "gave_up"]
+
+
+class DeliveryReport(Strict):
+    """Failed delivery attempts a student server saw since its last report, by kind."""
+
+    failures: dict[DeliveryKind, int] = Field(min_length=1, max_length=5)
+
+    @field_validator("failures")
+    @classmethod
+    def _bounded(cls, value: dict) -> dict:
+        if any(not 1 <= n <= 1000 for n in value.values()):
+            raise ValueError("each count must be between 1 and 1000")
+        return value

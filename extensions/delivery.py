@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import uuid
+from collections import Counter
 from pathlib import Path
 
 from jupyter_server.base.handlers import APIHandler as ServerAPIHandler
@@ -30,6 +32,17 @@ GAVE_UP_NOTE = (
 DELIVERY_ERRORS = (HTTPClientError, OSError, ValueError, KeyError, TypeError)
 
 
+def failure_kind(err: Exception) -> str:
+    """How a delivery failed, as the API's metrics count it (codementor_delivery_failures)."""
+    if isinstance(err, HTTPClientError):
+        return "unreachable" if err.code == 599 else "api_error"
+    if isinstance(err, (ConnectionError, TimeoutError)):
+        return "unreachable"
+    if isinstance(err, OSError):
+        return "write_failed"
+    return "bad_answer"
+
+
 class ExerciseDelivery(LoggingConfigurable):
     """Delivers today's notebooks; configurable as c.ExerciseDelivery.* in the server's config."""
 
@@ -48,6 +61,10 @@ class ExerciseDelivery(LoggingConfigurable):
         "(a notebook open in a browser tab past midnight stays put until the student leaves it)."
     ).tag(config=True)
     root_dir = Unicode()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.unreported: Counter = Counter()  # failures not yet reported to the API, by kind
 
     @default("api_url")
     def _default_api_url(self):
@@ -79,9 +96,30 @@ class ExerciseDelivery(LoggingConfigurable):
         ]
         save_state(root, state)
         self.set_note(None)
+        await self.report_failures()
         for o in outcomes:
             self.log.info("CodeMentor: %s %s", o.action, o.path)
         return [o.__dict__ for o in outcomes]
+
+    def note_failure(self, kind: str) -> None:
+        self.unreported[kind] += 1
+
+    async def report_failures(self) -> None:
+        """Tell the API (its metrics) how many deliveries failed since the last report; kept if it cannot hear."""
+        if not self.unreported:
+            return
+        sent = dict(self.unreported)
+        req = HTTPRequest(
+            f"{self.api_url.rstrip('/')}/delivery/failures", method="POST", body=json.dumps({"failures": sent}),
+            headers={"Authorization": f"token {self.api_token}", "Content-Type": "application/json", "X-Request-ID": uuid.uuid4().hex},
+            request_timeout=self.request_timeout,
+        )
+        try:
+            await AsyncHTTPClient().fetch(req)
+        except (HTTPClientError, OSError) as err:
+            self.log.info("CodeMentor: could not report %d failed deliveries yet: %s", sum(sent.values()), err)
+            return
+        self.unreported -= Counter(sent)
 
     def set_note(self, text: str | None) -> None:
         """Show the student a one-line note in the exercises folder, or remove ours (None)."""
@@ -114,12 +152,14 @@ class ExerciseDelivery(LoggingConfigurable):
                 await self.sync()
                 return True
             except DELIVERY_ERRORS as err:
+                self.note_failure(failure_kind(err))
                 self.set_note(WAITING_NOTE)
                 self.log.warning("CodeMentor: could not fetch today's exercises (attempt %d, retrying in %.3g s): %s", attempt, delay, err)
                 if attempt < self.max_attempts:
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, self.max_backoff)
         self.set_note(GAVE_UP_NOTE)
+        self.note_failure("gave_up")
         self.log.error("CodeMentor: gave up delivering today's exercises after %d attempts (c.ExerciseDelivery.max_attempts)", self.max_attempts)
         return False
 
@@ -128,6 +168,7 @@ class ExerciseDelivery(LoggingConfigurable):
         try:
             await self.sync(periodic=True)
         except DELIVERY_ERRORS as err:
+            self.note_failure(failure_kind(err))
             self.log.warning("CodeMentor: periodic delivery failed, will try again later: %s", err)
 
 
@@ -142,5 +183,6 @@ class TodayHandler(ServerAPIHandler):
         try:
             outcomes = await self.delivery.sync(restore=True)
         except DELIVERY_ERRORS as err:
+            self.delivery.note_failure(failure_kind(err))
             raise web.HTTPError(503, f"the CodeMentor API is not reachable right now: {err}") from None
         self.finish(json.dumps({"notebooks": outcomes}))

@@ -29,6 +29,8 @@ Environment:
   CODEMENTOR_LLM_API_KEY    its key (given to the API service only)
   CODEMENTOR_LLM_MODEL      its model name
   CODEMENTOR_ANTHROPIC_API_KEY optional: the Anthropic Messages API as a further provider
+  CODEMENTOR_METRICS_TOKEN  optional: the scraper's token for /hub/metrics and the API's metrics
+  CODEMENTOR_PUBLIC_HTTPS   1 when users reach the Hub over https (a TLS proxy in front): adds HSTS
 
 Classroom profile only:
   CODEMENTOR_ADMIN_USERS        comma-separated Hub names of the admins (required); they sign
@@ -47,6 +49,7 @@ import sys
 from pathlib import Path
 
 import codementor.dashboards
+from codementor.hub_config.security import hub_headers, server_headers, tornado_settings_arg
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
@@ -98,13 +101,19 @@ elif PROFILE == "classroom":
 else:
     raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo, classroom")
 
+# --- security headers (hub_config/security.py) and metrics ------------------------------
+PUBLIC_HTTPS = env("CODEMENTOR_PUBLIC_HTTPS", "") == "1" or bool(c.JupyterHub.get("ssl_cert"))
+c.JupyterHub.tornado_settings = {"headers": hub_headers(PUBLIC_HTTPS)}
+# /hub/metrics answers only tokens with read:metrics (the `metrics` service below)
+c.JupyterHub.authenticate_prometheus = True
+
 # --- student servers -------------------------------------------------------------------
 if PROFILE == "demo":
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "users" / "{username}")
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.default_url = "/lab"
-c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", tornado_settings_arg(server_headers(PUBLIC_HTTPS))]
 if os.geteuid() == 0:
     c.Spawner.args.append("--ServerApp.allow_root=True")
 c.Spawner.start_timeout = 60
@@ -131,7 +140,7 @@ api_env = {
     "PATH": env("PATH", ""),
 }
 # provider keys reach the API only, never the student servers
-for name in ("CODEMENTOR_BANK_DIR", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_LLM_MODEL", "CODEMENTOR_ANTHROPIC_API_KEY"):
+for name in ("CODEMENTOR_METRICS_TOKEN", "CODEMENTOR_BANK_DIR", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_LLM_MODEL", "CODEMENTOR_ANTHROPIC_API_KEY"):
     if env(name):
         api_env[name] = env(name)
 api_env.update(API_EXTRA_ENV)
@@ -171,7 +180,7 @@ services.append(
     {
         "name": DASH_SERVICE,
         "url": f"http://127.0.0.1:{DASH_PORT}",
-        "command": [str(BIN / "jupyterhub-singleuser"), f"--config={PROJECT_DASHBOARDS / 'server_config.py'}"],
+        "command": [str(BIN / "jupyterhub-singleuser"), f"--config={PROJECT_DASHBOARDS / 'server_config.py'}", tornado_settings_arg(server_headers(PUBLIC_HTTPS))],
         "cwd": str(DASH_STATE),
         "environment": {
             "HOME": str(DASH_STATE),
@@ -217,5 +226,9 @@ if env("CODEMENTOR_OPS_TOKEN"):
             "services": ["ops"],
         }
     )
+if env("CODEMENTOR_METRICS_TOKEN"):
+    # one token for the scraper: /hub/metrics (read:metrics) and the API's metrics (it knows the token too)
+    services.append({"name": "metrics", "api_token": env("CODEMENTOR_METRICS_TOKEN")})
+    roles.append({"name": "metrics", "description": "read the Hub's Prometheus metrics", "scopes": ["read:metrics"], "services": ["metrics"]})
 c.JupyterHub.services = services
 c.JupyterHub.load_roles = roles

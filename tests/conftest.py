@@ -61,7 +61,7 @@ def llm(fake_llm):
 @pytest.fixture(scope="session")
 def stack(services, fake_llm, tmp_path_factory):
     """The whole stack: the Hub with its proxy and the API service, sharing Postgres and Redis."""
-    ops_token = secrets.token_hex(16)
+    ops_token, metrics_token = secrets.token_hex(16), secrets.token_hex(16)
     hub = Stack(
         state_dir=tmp_path_factory.mktemp("hub"),
         hub_port=free_port(),
@@ -70,6 +70,7 @@ def stack(services, fake_llm, tmp_path_factory):
         # tests change group membership and read it back at once: no roster cache
         extra_env={
             "CODEMENTOR_OPS_TOKEN": ops_token,
+            "CODEMENTOR_METRICS_TOKEN": metrics_token,
             "CODEMENTOR_ROSTER_CACHE_SECONDS": "0",
             "CODEMENTOR_LLM_BASE_URL": fake_llm.base_url,
             "CODEMENTOR_LLM_API_KEY": "test-key-not-a-secret",
@@ -77,7 +78,7 @@ def stack(services, fake_llm, tmp_path_factory):
         },
     )
     ARTIFACTS.mkdir(exist_ok=True)
-    hub.ops_token = ops_token
+    hub.ops_token, hub.metrics_token = ops_token, metrics_token
     hub.start(log_file=ARTIFACTS / "jupyterhub.log")
     yield hub
     hub.stop()

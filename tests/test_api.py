@@ -30,7 +30,8 @@ def bob(hub, stack):
 def error_of(resp: httpx.Response, status: int) -> dict:
     assert resp.status_code == status, resp.text
     body = resp.json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details", "request_id"}
+    assert body["error"]["request_id"] == resp.headers["X-Request-ID"]
     assert body["error"]["message"]
     return body["error"]
 

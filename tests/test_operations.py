@@ -156,7 +156,8 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     try:
         for resp in (me(), ask(), httpx.get(f"{api}/progress", headers=auth, timeout=30)):
             assert resp.status_code == 503, resp.text
-            assert resp.json() == {"error": {"code": "unavailable", "message": "a service the API needs is not answering; try again in a moment", "details": {}}}
+            assert resp.json() == {"error": {"code": "unavailable", "message": "a service the API needs is not answering; try again in a moment",
+                                             "details": {}, "request_id": resp.headers["X-Request-ID"]}}
             assert resp.headers["Retry-After"] == "5"
         # the Hub cannot vouch for a token it has not been asked about: never cached as "not signed in"
         assert httpx.get(f"{api}/me", headers=unused, timeout=30).status_code in (401, 503)

@@ -11,6 +11,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
+REQUEST_ID = "X-Request-ID"  # sent with every request; the API logs it and returns it in errors
+
 # no answer came back: refused, reset, timed out, cut off (HTTPError, an answer, is caught first)
 TRANSPORT_ERRORS = (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException)
 
@@ -51,10 +53,10 @@ class APIClient:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:
                 return json.loads(resp.read())
         except urllib.error.HTTPError as err:
-            raise TutorError(self._message(err)) from None
+            raise TutorError(self._message(err, _request_id(req))) from None
         except TRANSPORT_ERRORS as err:
             reason = getattr(err, "reason", None) or err or type(err).__name__
-            raise Unreachable(f"CodeMentor is not reachable right now ({reason}); try again in a minute") from None
+            raise Unreachable(f"CodeMentor is not reachable right now ({reason}); try again in a minute (request id {_request_id(req)})") from None
 
     def _request(self, method: str, path: str, body: dict | None) -> urllib.request.Request:
         if not self.base_url or not self.token:
@@ -63,21 +65,24 @@ class APIClient:
             self.url(path),
             data=json.dumps(body).encode() if body is not None else None,
             method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json", REQUEST_ID: uuid.uuid4().hex},
         )
 
     @staticmethod
-    def _message(err) -> str:
+    def _message(err, sent_id: str = "") -> str:
+        """One line for the student, ending with the request id they can quote."""
+        request_id = err.headers.get(REQUEST_ID) or sent_id
         try:
             body = json.loads(err.read())
             # the API's envelope, or jupyter-server's {"message": ...}
             message = body["error"]["message"] if "error" in body else body["message"]
-        except (ValueError, KeyError, TypeError):
+            request_id = (body["error"].get("request_id") if "error" in body else None) or request_id
+        except (ValueError, KeyError, TypeError, AttributeError):
             message = err.reason
         if err.code == 429:
             retry = err.headers.get("Retry-After")
-            return f"{message}" if not retry or "again" in str(message) else f"{message} (try again in {retry} s)"
-        return str(message)
+            message = f"{message}" if not retry or "again" in str(message) else f"{message} (try again in {retry} s)"
+        return f"{message} (request id {request_id})" if request_id else str(message)
 
     def stream(self, path: str, body: dict):
         """POST and read a server-sent event stream: yields (event, data) as each event arrives."""
@@ -86,9 +91,9 @@ class APIClient:
         try:
             resp = urllib.request.urlopen(req, timeout=self.timeout)
         except urllib.error.HTTPError as err:
-            raise TutorError(self._message(err)) from None
+            raise TutorError(self._message(err, _request_id(req))) from None
         except (urllib.error.URLError, TimeoutError, ConnectionError) as err:
-            raise Unreachable(f"CodeMentor is not reachable right now ({getattr(err, 'reason', err)}); try again in a minute") from None
+            raise Unreachable(f"CodeMentor is not reachable right now ({getattr(err, 'reason', err)}); try again in a minute (request id {_request_id(req)})") from None
         with resp:
             yield from _events(resp)
 
@@ -139,6 +144,10 @@ def own_server_url(env) -> str:
     netloc += f":{parts.port}" if parts.port else ""
     path = parts.path if parts.path.strip("/") else env.get("JUPYTERHUB_SERVICE_PREFIX", "/")
     return urllib.parse.urlunsplit((parts.scheme or "http", netloc, path, "", ""))
+
+
+def _request_id(req: urllib.request.Request) -> str:
+    return req.get_header(REQUEST_ID.capitalize(), "")
 
 
 def _events(lines):

@@ -13,6 +13,7 @@ import httpx
 from traitlets import Bool, Dict, Float, Integer, List, Unicode, default
 from traitlets.config import Configurable
 
+from .. import metrics
 from ..services.clock import local_day, utcnow
 from ..services.limits import RoleLimiter
 from . import ledger
@@ -201,6 +202,7 @@ class TutorGateway(Configurable):
         key = self._cache_key(exercise, ctx, rung) if not prior else None  # a shared answer was judged alone
         if key:
             hit = await self.cache.get(key)
+            metrics.TUTOR_CACHE.labels("hit" if hit else "miss").inc()
             if hit:
                 yield Event("delta", hit["text"])
                 yield Event("done", hit["text"], {"source": hit["source"], "cached": True, "leak_blocked": False})
@@ -230,6 +232,8 @@ class TutorGateway(Configurable):
                         yield Event("delta", text)
             except ProviderError as err:
                 breaker.failure()
+                metrics.TUTOR_CALLS.labels(provider.name, "error").inc()
+                metrics.TUTOR_FALLBACKS.labels(provider.name).inc()
                 log.warning("tutor provider %s failed: %s; trying the next one", provider.name, err)
                 await self._settle(reservation, provider, request, guard.text)
                 if guard.sent:
@@ -241,6 +245,7 @@ class TutorGateway(Configurable):
                     await ledger.settle(self.sessionmaker, reservation, reservation.micro, provider=provider.name)
                 raise
             breaker.success()
+            metrics.TUTOR_CALLS.labels(provider.name, "ok").inc()
             await self._settle(reservation, provider, request, guard.text)
             async for event in self._finish(provider, exercise, ctx, guard):
                 yield event
@@ -250,6 +255,7 @@ class TutorGateway(Configurable):
         if reservation:
             cost = self.cost_micro(provider, request.usage, request, text)
             await ledger.settle(self.sessionmaker, reservation, cost, request.usage.input_tokens, request.usage.output_tokens, provider.name)
+            metrics.count_llm_usage(provider.name, request.usage.input_tokens, request.usage.output_tokens, cost / ledger.MICRO)
 
     async def _reserve(self, asker, provider, messages, ctx):
         retry = ledger.seconds_to_midnight(self.clock(), self.course_timezone)
@@ -259,6 +265,7 @@ class TutorGateway(Configurable):
                 role=asker.role, purpose=ctx.purpose, provider=provider.name, model=provider.model, retry_after=retry,
             )
         except ledger.OverBudget:
+            metrics.REFUSALS.labels("budget").inc()
             if ctx.purpose == "hint":
                 return None  # hints fall back to the offline help
             raise
@@ -320,6 +327,7 @@ class TutorGateway(Configurable):
                             provider.name, exercise.id, check.reason, check.similarity, check.walkthrough, check.passes_share)
                 text = _blocked_text(ctx)
                 meta.update(source="guardrail", leak_blocked=True)
+                metrics.LEAK_BLOCKS.labels(provider.name).inc()
                 yield Event("replace", text)
                 yield Event("done", text, meta)
                 return

@@ -23,6 +23,7 @@ from traitlets import Bool, Float, Integer, Unicode, default
 from traitlets.config import LoggingConfigurable
 
 from ...exercise_bank import Exercise
+from .. import metrics
 from ..errors import Busy
 from . import sandbox
 from .pool import PoolUnavailable, Zygote, default_root
@@ -91,6 +92,7 @@ class Grader(LoggingConfigurable):
         self._start_lock = asyncio.Lock()
         self._started = False
         self._uids_ok, self._uid_problem = self._check_uids()
+        metrics.GRADING_QUEUE_LIMIT.set(self.queue_limit)
 
     # ---- start-up and the isolation report ------------------------------------------------
 
@@ -232,14 +234,20 @@ class Grader(LoggingConfigurable):
         if check_queue:
             self._check_queue()
         self._waiting += 1
+        queued = time.perf_counter()
         try:
-            await self._slots.acquire()
+            with metrics.GRADING_QUEUE.track_inprogress():
+                await self._slots.acquire()
         finally:
             self._waiting -= 1
+        started = time.perf_counter()
+        metrics.GRADING_WAIT_SECONDS.observe(started - queued)
         slot = self._free.pop()
         try:
-            return await self._run_in_slot(slot, json.dumps({"code": code, "tests": tests}).encode(), len(tests))
+            with metrics.GRADING_RUNNING.track_inprogress():
+                return await self._run_in_slot(slot, json.dumps({"code": code, "tests": tests}).encode(), len(tests))
         finally:
+            metrics.GRADING_SECONDS.observe(time.perf_counter() - started)
             self._free.append(slot)
             self._slots.release()
 

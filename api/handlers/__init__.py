@@ -1,11 +1,11 @@
 """HTTP handlers of the API; each module ends with its route list."""
 
-from . import classes, exercises, me, meta, progress, submissions, tutor
+from . import classes, delivery, exercises, me, meta, progress, submissions, tutor
 
 
 def all_routes(prefix: str) -> list:
     """Every route of the API under `prefix` (the service prefix, ending in a slash)."""
     routes = []
-    for module in (meta, me, exercises, submissions, progress, tutor, classes):
+    for module in (meta, me, exercises, submissions, progress, tutor, classes, delivery):
         routes.extend((prefix + "api/v1" + path, handler, *rest) for path, handler, *rest in module.default_handlers)
     return routes

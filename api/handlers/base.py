@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from tornado import web
 from tornado.log import app_log
 
+from .. import logs, metrics
 from ..errors import InvalidRequest, NotFound, PayloadTooLarge, Unavailable, as_domain_error, code_of, status_of
 
 
@@ -52,6 +53,17 @@ def _backend_down(exc) -> str:
     return ""
 
 
+# JSON only: nothing may load, run or frame it
+CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+HSTS = "max-age=31536000"
+
+
+def behind_tls(request) -> bool:
+    """Did the client reach us over https (our own TLS, or a proxy's X-Forwarded-Proto anywhere in the chain)?"""
+    forwarded = request.headers.get("X-Forwarded-Proto", "").lower()
+    return request.protocol == "https" or "https" in (p.strip() for p in forwarded.split(","))
+
+
 @web.stream_request_body
 class APIHandler(HubOAuthenticated, web.RequestHandler):
     """Base of every API handler. Subclasses call `self.require_user()` and `self.parse(Model)`.
@@ -62,8 +74,11 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
     before it is read.
     """
 
-    def initialize(self, ctx):
+    def initialize(self, ctx, route: str = "unmatched"):
         self.ctx = ctx
+        self.route = route  # the route pattern, for metrics and logs (never the raw path)
+        self._who = None
+        self._error_code = ""
         self.hub_auth = ctx.hub_auth
         self._chunks: list[bytes] = []
         self._received = 0
@@ -83,11 +98,32 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
     def _too_large(self, size: int) -> str:
         return f"the request body is {size} bytes; the limit is {self.ctx.max_body_bytes}"
 
+    @property
+    def request_id(self) -> str:
+        """The caller's X-Request-ID when sane, else one made here; in every answer and log line."""
+        if not getattr(self, "_request_id", None):
+            self._request_id = logs.request_id_from(self.request.headers.get(logs.REQUEST_ID_HEADER))
+        return self._request_id
+
     def set_default_headers(self):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Cache-Control", "no-store")
+        self.set_header(logs.REQUEST_ID_HEADER, self.request_id)
+        self.set_header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+        if behind_tls(self.request):
+            self.set_header("Strict-Transport-Security", HSTS)
+
+    def on_finish(self):
+        seconds = self.request.request_time()
+        metrics.observe_request(self.route, self.request.method, self.get_status(), seconds)
+        metrics.count_refusal(self._error_code)
+        user_id = self.ctx.users.known_id(self._who) if self._who else None
+        logs.log_access(logs.access_entry(self.request.method, self.route, self.get_status(), seconds, user_id, self.request_id))
 
     async def prepare(self):
+        logs.current_request_id.set(self.request_id)
         self._refuse_declared_size()
         # resolve the Hub user without blocking the event loop (HubAuth caches tokens)
         try:
@@ -108,7 +144,8 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         if not model:
             self.send_error(401, code="unauthorized", message="sign in to JupyterHub or send a Hub token (Authorization: token ...)")
             raise web.Finish()
-        return self.ctx.users.identity(model)
+        self._who = self.ctx.users.identity(model)
+        return self._who
 
     def parse(self, model: type[BaseModel]):
         """The request body as `model`, or a clear 4xx for anything else."""
@@ -156,15 +193,18 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         return status_of(error), error.code, error.message, error.details
 
     def log_exception(self, typ, value, tb):
+        # the route pattern, not the path: a path can hold a student's name
         if as_domain_error(value) is not None:
-            app_log.info("%s %s: %s", self.request.method, self.request.path, value)
+            app_log.info("%s %s: %s", self.request.method, self.route, type(value).__name__)
         elif _backend_down(value):
-            app_log.error("%s %s: not answering (check %s): %r", self.request.method, self.request.path, _backend_down(value), value)
+            app_log.error("%s %s: not answering (check %s): %r", self.request.method, self.route, _backend_down(value), value)
+        elif isinstance(value, web.HTTPError):
+            app_log.warning("%s %s: %s", self.request.method, self.route, value.status_code)
         else:
-            super().log_exception(typ, value, tb)
+            app_log.error("uncaught exception in %s %s: %s", self.request.method, self.route, typ.__name__)  # traceback: write_error
 
     def write_error(self, status_code: int, **kwargs):
-        """Every error leaves the API as {"error": {"code", "message", "details"}}."""
+        """Every error leaves the API as {"error": {"code", "message", "details", "request_id"}}."""
         code, message, details = kwargs.get("code"), kwargs.get("message"), {}
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if exc is not None:
@@ -179,8 +219,10 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         code = code or code_of(status_code)
         if status_code >= 500 and not message:
             message = "the API hit an unexpected error; it has been logged"
+        self._error_code = code
         self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(json.dumps({"error": {"code": code, "message": message or self._reason, "details": details}}))
+        envelope = {"code": code, "message": message or self._reason, "details": details, "request_id": self.request_id}
+        self.finish(json.dumps({"error": envelope}))
 
 
 class NotFoundHandler(APIHandler):

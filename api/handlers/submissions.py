@@ -1,5 +1,6 @@
 """Submit work for grading, and read one's own submissions."""
 
+from .. import metrics
 from ..schemas import SubmissionRequest
 from ..services import submissions as subs
 from ..services.profile import get_profile, timezone_of
@@ -26,6 +27,7 @@ class SubmissionsHandler(APIHandler):
         body = subs.to_public(stored)
         if created:
             body["progress"] = progress
+            metrics.count_verdict(stored.status, stored.passed)
         self.write_json(body, 201 if created else 200)
 
     async def get(self):

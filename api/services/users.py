@@ -43,6 +43,10 @@ class UserDirectory:
             kind=model.get("kind", "user"),
         )
 
+    def known_id(self, who: Identity) -> int | None:
+        """The users.id of `who` if this process has already looked it up (for logs: no query)."""
+        return self._ids.get((who.name, who.role))
+
     async def user_id(self, who: Identity) -> int:
         """The users.id of `who`, upserting name and role once per process."""
         key = (who.name, who.role)
