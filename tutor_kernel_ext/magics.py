@@ -72,7 +72,15 @@ def student_traceback(err: BaseException) -> str:
     """The traceback as the student saw it, without IPython's own frames."""
     lines = traceback.format_exception(type(err), err, err.__traceback__)
     keep = [ln for ln in lines if "site-packages/IPython/" not in ln and "interactiveshell.py" not in ln]
-    return "".join(keep)[-4000:]
+    return tail("".join(keep), 4000)
+
+
+def tail(text: str, limit: int) -> str:
+    """The end of `text` in at most `limit` characters, from a line start (a cut line could hide an address from the scrubber)."""
+    if len(text) <= limit:
+        return text
+    end = text[-limit:]
+    return end.partition("\n")[2] or end
 
 
 def format_budget(budget: dict) -> str:
@@ -144,7 +152,7 @@ class TutorMagics(Magics):
         if isinstance(err, UsageError):
             return  # a mistyped magic (ours included) is not the error the student wants explained
         if err is not None:
-            self.last_error = "".join(traceback.format_exception_only(type(err), err)).strip()[-2000:]
+            self.last_error = tail("".join(traceback.format_exception_only(type(err), err)).strip(), 2000)
             self.last_traceback = student_traceback(err)
             self._error_cell = self._running_cell
         elif self._running_cell and self._running_cell == self._error_cell:

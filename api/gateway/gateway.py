@@ -19,8 +19,9 @@ from ..services.limits import RoleLimiter
 from . import ledger
 from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key
-from .guardrails import PROMPT_VERSION, TutorContext, build_messages, scrub
+from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, StatementFrequency, hidden_share, judge
+from .privacy import PersonalDataScrubber, holds_personal_data
 from .offline import error_class
 from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
@@ -114,6 +115,7 @@ class TutorGateway(Configurable):
         self.frequency = StatementFrequency.of(ex.solution for ex in bank.all()) if bank is not None else None
         self.limiter = RoleLimiter(redis, self.rate_limits, clock=lambda: self.clock().timestamp())
         self.cache = AnswerCache(redis, self.cache_ttl)
+        self.scrubber = PersonalDataScrubber(parent=self)
         self.chain = self._build_chain()
         self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
         self._detectors: dict[tuple[str, int], LeakDetector] = {}
@@ -185,8 +187,10 @@ class TutorGateway(Configurable):
 
     # --- answering -----------------------------------------------------------------------
     def _cache_key(self, exercise, ctx: TutorContext, rung: int) -> str | None:
-        personal = scrub(ctx.question, ctx.names) != ctx.question
-        if not self.cache_enabled or ctx.history or ctx.summary or personal or not self.has_paid_provider:
+        if not self.cache_enabled or ctx.history or ctx.summary or not self.has_paid_provider:
+            return None
+        # shared only when nothing of the prompt is personal, judged by the scrubber that guards the vendor
+        if holds_personal_data((ctx.question, ctx.code, ctx.error, ctx.traceback, ctx.failing_tests), ctx.names, ctx.privacy):
             return None
         return cache_key(
             exercise_id=exercise.id, exercise_version=exercise.version, code=ctx.code, error_class=error_class(ctx.error, ctx.traceback),
@@ -211,7 +215,7 @@ class TutorGateway(Configurable):
         async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior)) as events:
             async for event in events:
                 if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
-                    await self.cache.put(key, {"text": event.text, "source": event.meta["source"]})
+                    await self.cache.put(key, {"text": ctx.clean(event.text), "source": event.meta["source"]})
                 yield event
 
     async def _from_providers(self, asker, exercise, ctx, messages, prior: str = "") -> AsyncIterator[Event]:

@@ -5,7 +5,7 @@ from ..schemas import HintRequest
 from ..gateway.gateway import Asker
 from ..services.hints import hints_taken, next_hint
 from ..services.today import todays_exercises
-from ..services.tutoring import extra_hint
+from ..services.tutoring import extra_hint, known_identities
 from .base import APIHandler
 
 
@@ -49,7 +49,8 @@ class HintsHandler(APIHandler):
                 taken = await hints_taken(session, user_id, exercise.id)
             if taken >= len(exercise.hints):
                 asker = Asker(user_id, who.name, who.role)
-                return self.write_json(await extra_hint(self.ctx.sessionmaker, self.ctx.gateway, asker, exercise, req, taken))
+                identities = await known_identities(self.ctx.roster, who)
+                return self.write_json(await extra_hint(self.ctx.sessionmaker, self.ctx.gateway, asker, exercise, req, taken, identities))
         async with self.ctx.sessionmaker() as session, session.begin():
             hint = await next_hint(session, user_id, exercise, again=req.again)
         self.write_json(hint)

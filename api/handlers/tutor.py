@@ -17,13 +17,17 @@ class TutorHandler(APIHandler):
         who = self.require_user()
         return Asker(await self.ctx.users.user_id(who), who.name, who.role)
 
+    async def identities(self) -> tuple[str, ...]:
+        """Who the personal-data scrubber removes: the user as the login names them, and their class."""
+        return await tutoring.known_identities(self.ctx.roster, self.require_user())
+
 
 class AskHandler(TutorHandler):
     async def post(self):
         asker = await self.asker()
         req = self.parse(TutorRequest)
         exercise = self.ctx.bank.get(req.exercise_id)
-        events = tutoring.ask(self.ctx.sessionmaker, self.ctx.gateway, asker, exercise, req)
+        events = tutoring.ask(self.ctx.sessionmaker, self.ctx.gateway, asker, exercise, req, await self.identities())
         try:
             first = await anext(events)  # limits and budget raise here, before any byte is sent
             if req.stream:

@@ -42,15 +42,32 @@ async def window(session, conv: TutorConversation | None, turns: int) -> list[di
     return [{"role": m.role, "content": m.content} for m in reversed(rows)]
 
 
-def _summarise(summary: str, dropped: list[TutorMessage]) -> str:
-    """A short running summary of what fell out of the window (no model call: cheap and predictable)."""
-    notes = [f"{'Student asked' if m.role == 'user' else 'Tutor said'}: {' '.join(m.content.split())[:160]}" for m in dropped]
+def _keep(text: str) -> str:
+    return text
+
+
+def _summarise(summary: str, dropped: list[TutorMessage], clean=_keep) -> str:
+    """A short running summary of what fell out of the window (no model call: cheap and predictable).
+
+    `clean` (the personal-data scrubber) runs on each message before it is cut: a cut through an
+    e-mail address would leave a fragment no pattern recognises.
+    """
+    notes = [f"{'Student asked' if m.role == 'user' else 'Tutor said'}: {_cut(clean(' '.join(m.content.split())), 160)}" for m in dropped]
     text = "\n".join(filter(None, [summary, *notes]))
-    return text[-SUMMARY_CHARS:]
+    if len(text) <= SUMMARY_CHARS:
+        return text
+    tail = text[-SUMMARY_CHARS:]
+    return tail.partition("\n")[2] or tail  # whole notes only
 
 
-async def append(session, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int) -> TutorConversation:
-    """Store one exchange, folding messages that leave the window into the summary."""
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` characters, ending at a word boundary (never half a word)."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
+
+
+async def append(session, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int,
+                 clean=_keep) -> TutorConversation:
+    """Store one exchange, folding messages that leave the window into the summary (scrubbed by `clean`)."""
     conv = await active(session, user_id, exercise_id) or await start(session, user_id, exercise_id)
     session.add_all([
         TutorMessage(conversation_id=conv.id, role="user", content=question, source="student"),
@@ -65,7 +82,7 @@ async def append(session, user_id: int, exercise_id: str, question: str, answer:
             .offset(turns).limit(2)
         )
         dropped = list(reversed(list((await session.execute(dropped_stmt)).scalars())))
-        conv.summary = _summarise(conv.summary, dropped)
+        conv.summary = _summarise(conv.summary, dropped, clean)
     return conv
 
 

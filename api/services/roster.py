@@ -94,6 +94,13 @@ class Roster:
             names -= await self.members(group)
         return frozenset(names)
 
+    async def classmates(self, who: Identity) -> frozenset[str]:
+        """Everyone in the groups of `who` and in the instructor groups: names a student may mention."""
+        names: set[str] = set()
+        for group in {*who.groups, *self.instructor_groups}:
+            names |= await self.members(group)
+        return frozenset(names)
+
     async def scope_for(self, who: Identity) -> ClassScope:
         """The class `who` may see, or Forbidden for a student."""
         if who.role == "admin":

@@ -15,6 +15,11 @@ from ..models import HintEvent, Submission, TutorConversation, TutorMessage
 from .hints import hints_taken
 
 
+async def known_identities(roster, who) -> tuple[str, ...]:
+    """Names the scrubber removes from a request: the user's (as the login gives them) and their class's roster."""
+    return (who.name, *who.personal, *sorted(await roster.classmates(who)))
+
+
 def next_ladder_hint(exercise: Exercise, taken: int) -> str:
     """The authored rung a student would get next (the last one once the ladder is climbed)."""
     return exercise.hints[min(taken, len(exercise.hints) - 1)] if exercise.hints else ""
@@ -28,7 +33,7 @@ async def failing_visible_tests(session, user_id: int, exercise_id: str) -> str:
     )
     results = (await session.execute(stmt)).scalar_one_or_none() or []
     lines = [f"- {t['name']}: {t.get('message') or 'failed'}" for t in results if not t.get("passed") and not t.get("hidden")]
-    return "\n".join(lines)[:2000]
+    return "\n".join(lines)  # cut to size when the prompt is built, after the personal data is out
 
 
 MODEL_FREE = ("offline", "guardrail", "student")  # sources of text no model wrote
@@ -51,7 +56,9 @@ async def delivered(session, user_id: int, exercise_id: str) -> str:
     return "\n\n".join(text for _, text in rows)[-PRIOR_CHARS:]
 
 
-async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor") -> TutorContext:
+async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor",
+                        identities: tuple[str, ...] = ()) -> TutorContext:
+    """What the tutor may know; `identities` (login names, the class roster) are scrubbed from all of it."""
     async with sessionmaker() as session:
         conv = await conversations.active(session, asker.user_id, exercise.id) if purpose == "tutor" else None
         history = await conversations.window(session, conv, gateway.history_turns)
@@ -61,7 +68,8 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=conv.summary if conv else "",
         failing_tests=failing, ladder_hint=next_ladder_hint(exercise, taken),
-        ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose, names=(asker.name,),
+        ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose,
+        names=tuple(dict.fromkeys((asker.name, *identities))), privacy=gateway.scrubber.rules,
     )
 
 
@@ -70,9 +78,10 @@ def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
     return bool(ctx.ladder_rung and ctx.ladder_hint and ctx.ladder_hint in text)
 
 
-async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req) -> AsyncIterator[Event]:
+async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req,
+              identities: tuple[str, ...] = ()) -> AsyncIterator[Event]:
     """Stream the tutor's answer, then store the exchange in the student's conversation."""
-    ctx = await build_context(sessionmaker, gateway, asker, exercise, req)
+    ctx = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
     async with sessionmaker() as session:
         prior = await delivered(session, asker.user_id, exercise.id)
     async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior)) as events:
@@ -80,7 +89,8 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
             if event.kind == "done":
                 async with sessionmaker() as session, session.begin():
                     conv = await conversations.append(
-                        session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns
+                        session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns,
+                        clean=ctx.clean,
                     )
                     # the answer climbed the ladder: it counts as that hint, for the skill model, the
                     # instructor's view and the next %hint (which goes on from there), unless a %hint
@@ -92,9 +102,10 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
             yield event
 
 
-async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int) -> dict:
+async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int,
+                     identities: tuple[str, ...] = ()) -> dict:
     """A hint beyond the authored ladder, grounded in the student's code and last error."""
-    ctx = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint")
+    ctx = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
     async with sessionmaker() as session:
         prior = await delivered(session, asker.user_id, exercise.id)
     done = None

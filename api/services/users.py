@@ -16,6 +16,28 @@ class Identity:
     role: str  # student | instructor | admin
     groups: tuple[str, ...]
     kind: str = "user"
+    personal: tuple[str, ...] = ()  # names, e-mails and ids the login gives (never sent to a vendor)
+
+
+# where authenticators put who someone is (OAuthenticator's auth_state, an LTI launch, LDAP)
+LOGIN_FIELDS = ("name", "full_name", "display_name", "given_name", "family_name", "email", "preferred_username", "username",
+                "login", "sub", "id", "user_id", "student_id", "lis_person_name_full", "lis_person_contact_email_primary", "uid")
+
+
+def login_identities(model: dict) -> tuple[str, ...]:
+    """The names, e-mails and ids a Hub user model (and its auth state, when the API may read it) carries."""
+    found: list[str] = [model.get("name") or ""]
+    sources = [model.get("auth_state") or {}]
+    while sources:
+        source = sources.pop()
+        if not isinstance(source, dict):
+            continue
+        for key, value in source.items():
+            if isinstance(value, dict):
+                sources.append(value)  # e.g. auth_state["oauth_user"]
+            elif key in LOGIN_FIELDS and isinstance(value, (str, int)) and not isinstance(value, bool):
+                found.append(str(value))
+    return tuple(dict.fromkeys(v.strip() for v in found if str(v).strip()))
 
 
 def role_for(model: dict, instructor_groups: set[str]) -> str:
@@ -41,6 +63,7 @@ class UserDirectory:
             role=role_for(model, self.instructor_groups),
             groups=tuple(model.get("groups") or ()),
             kind=model.get("kind", "user"),
+            personal=login_identities(model),
         )
 
     def known_id(self, who: Identity) -> int | None:
