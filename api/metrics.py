@@ -8,8 +8,10 @@ Several worker processes: prometheus-client's multiprocess mode needs nothing el
 module than the environment. Set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder before the
 workers start (the same folder for all of them, emptied at each start); every worker then
 writes its samples there and the /metrics handler merges them (``collecting_registry``).
-The gauges already say how to merge (``multiprocess_mode``). In multiprocess mode the
-process_* and python_* metrics of each worker are not exported.
+The gauges already say how to merge (``multiprocess_mode``); the process that starts the
+workers must call ``prometheus_client.multiprocess.mark_process_dead(pid)`` when one exits,
+or the "live" gauges keep its last values. In multiprocess mode the process_* and python_*
+metrics of each worker are not exported.
 
 Labels never carry a user name, a group member or a raw path: routes are the route
 patterns of the API (``/api/v1/class/students/{name}``), classes are Hub group names.
