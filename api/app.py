@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from sqlalchemy.exc import OperationalError
 from tornado.httpserver import HTTPServer
-from traitlets import Dict, Integer, List, Unicode, default, validate
+from traitlets import Dict, Integer, List, Type, Unicode, default, validate
 from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
@@ -29,7 +29,7 @@ from .logs import use_json_logs
 from .metrics import init_series, route_label
 from .openapi import PATHS
 from .services.clock import utcnow
-from .services.limits import WindowLimiter
+from .services.limits import RateLimiter
 from .services.roster import Roster
 from .services.users import UserDirectory
 
@@ -44,7 +44,7 @@ class APIContext:
     sessionmaker: Any
     redis: Any
     users: UserDirectory
-    limiter: WindowLimiter
+    limiter: RateLimiter
     gateway: TutorGateway
     hub_auth: HubOAuth
     roster: Roster
@@ -61,7 +61,7 @@ class TutorAPI(Application):
     name = "codementor-api"
     description = __doc__
     aliases = {"port": "TutorAPI.port", "ip": "TutorAPI.ip", "config": "TutorAPI.config_file", "log-level": "Application.log_level"}
-    classes = [Grader, TutorGateway]
+    classes = [Grader, TutorGateway, RateLimiter]
 
     config_file = Unicode("", help="A Python config file to load (c.TutorAPI.... settings).").tag(config=True)
     ip = Unicode("127.0.0.1", help="Address to listen on.").tag(config=True)
@@ -93,7 +93,13 @@ class TutorAPI(Application):
     cookie_secret = Unicode(
         help="Hex secret that signs the API's login cookie; set the same value ($CODEMENTOR_COOKIE_SECRET) on every API process."
     ).tag(config=True)
-    rate_limits = Dict({"hint": 30, "submit": 20}, help="Requests per minute per user, by action.").tag(config=True)
+    limiter_class = Type(
+        RateLimiter, klass=RateLimiter, help="The rate limiter of hints, submissions and the tutor (configure it with c.RateLimiter.limits)."
+    ).tag(config=True)
+    rate_limits = Dict(
+        help="Older setting, still honoured: requests per minute per user, by action ({'hint': 30, 'submit': 20}). "
+        "Prefer c.RateLimiter.limits, which also takes per-day allowances and roles.",
+    ).tag(config=True)
     metrics_token = Unicode(
         help="A bearer token that may read <service prefix>metrics without asking the Hub ($CODEMENTOR_METRICS_TOKEN); "
         "a Hub token with the read:metrics scope works too. Empty: Hub tokens only.",
@@ -156,6 +162,7 @@ class TutorAPI(Application):
         engine = db.make_engine(self.database_url)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        limiter = self.make_limiter(redis)
         grader = Grader(parent=self)
         hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds)
         bank = Bank(self.bank_dir)
@@ -166,8 +173,10 @@ class TutorAPI(Application):
             sessionmaker=sessionmaker,
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
-            limiter=WindowLimiter(redis, self.rate_limits),
-            gateway=TutorGateway(parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, bank=bank, course_timezone=self.course_timezone),
+            limiter=limiter,
+            gateway=TutorGateway(
+                parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, bank=bank, limiter=limiter, course_timezone=self.course_timezone
+            ),
             hub_auth=hub_auth,
             roster=Roster(hub_auth.api_url, hub_auth.api_token, self.class_groups, self.instructor_groups, self.roster_cache_seconds),
             course_timezone=self.course_timezone,
@@ -175,6 +184,12 @@ class TutorAPI(Application):
             max_body_bytes=self.max_body_bytes,
             max_discard_bytes=self.max_discard_bytes,
         )
+
+    def make_limiter(self, redis) -> RateLimiter:
+        limiter = self.limiter_class(parent=self, redis=redis, clock=lambda: utcnow().timestamp())
+        for action, per_minute in self.rate_limits.items():
+            limiter.set_action(action, {"*": {"per_minute": int(per_minute)}})
+        return limiter
 
     def make_app(self, ctx: APIContext):
         from tornado.web import Application as WebApp

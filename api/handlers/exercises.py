@@ -42,7 +42,7 @@ class HintsHandler(APIHandler):
         who = self.require_user()
         req = self.parse(HintRequest)
         exercise = self.ctx.bank.get(req.exercise_id)
-        await self.ctx.limiter.hit("hint", who.name)
+        await self.ctx.limiter.hit("hint", who.name, who.role)
         user_id = await self.ctx.users.user_id(who)
         if not req.again and self.ctx.gateway.has_paid_provider:
             async with self.ctx.sessionmaker() as session:

@@ -18,7 +18,7 @@ class SubmissionsHandler(APIHandler):
             existing = await subs.find_by_key(session, user_id, req.idempotency_key)
         if existing is not None:
             return self.write_json(subs.to_public(existing), 200)
-        await self.ctx.limiter.hit("submit", who.name)
+        await self.ctx.limiter.hit("submit", who.name, who.role)
         result = await self.ctx.grader.grade(exercise, req.code)
         async with self.ctx.sessionmaker() as session, session.begin():
             stored, created = await subs.store(session, user_id, exercise, req.idempotency_key, req.code, result)

@@ -1,15 +1,14 @@
-"""A per-user request limit in Redis (fixed window), failing open when Redis is briefly down."""
+"""The API's one rate limiter: per user, by action and role, in Redis; open when Redis is briefly down."""
 
 from __future__ import annotations
 
-import logging
 import time
 
 from redis.exceptions import RedisError
+from traitlets import Dict, TraitError, validate
+from traitlets.config import LoggingConfigurable
 
 from ..errors import DomainError
-
-log = logging.getLogger(__name__)
 
 
 class RateLimited(DomainError):
@@ -18,30 +17,6 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message, retry_after=retry_after)
         self.retry_after = retry_after
-
-
-class WindowLimiter:
-    """At most `limit` actions per `window` seconds per (action, user)."""
-
-    def __init__(self, redis, limits: dict[str, int], window: int = 60, clock=time.time):
-        self.redis, self.limits, self.window, self.clock = redis, limits, window, clock
-
-    async def hit(self, action: str, user: str) -> None:
-        limit = self.limits.get(action)
-        if not limit:
-            return
-        now = int(self.clock())
-        slot = now // self.window
-        key = f"codementor:limit:{action}:{user}:{slot}"
-        try:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                count, _ = await pipe.incr(key).expire(key, self.window * 2).execute()
-        except RedisError as err:
-            log.warning("rate limit not applied, Redis is not answering (REDIS_URL): %s", err)
-            return
-        if count > limit:
-            retry = (slot + 1) * self.window - now
-            raise RateLimited(f"too many {action} requests: at most {limit} per minute; try again in {retry} s", retry)
 
 
 # GCRA over two windows at once (per minute and per day): a request is allowed only if both
@@ -68,23 +43,80 @@ return 0
 """
 
 PERIODS_MS = {"per_minute": 60_000, "per_day": 86_400_000}
-UNIT = {"per_minute": "minute", "per_day": "day"}
+ANY_ROLE = "*"
+DEFAULT_LIMITS = {
+    "hint": {ANY_ROLE: {"per_minute": 30}},
+    "submit": {ANY_ROLE: {"per_minute": 20}},
+    "tutor": {
+        "student": {"per_minute": 6, "per_day": 150},
+        "instructor": {"per_minute": 20, "per_day": 1000},
+        "admin": {"per_minute": 60, "per_day": 5000},
+    },
+}
+REFUSALS = {
+    "tutor": "you have asked the tutor a lot just now; try again in {wait}",
+    "hint": "you have asked for many hints just now; try again in {wait}",
+    "submit": "you have submitted a lot just now; try again in {wait}",
+}
 
 
-class RoleLimiter:
-    """Per-role request limits (GCRA, per minute and per day) shared by every API process."""
+def windows_of(limits: dict, action: str, role: str) -> list[tuple[str, int]]:
+    """The (window, allowance) pairs that apply to `role` doing `action` (none: unlimited).
 
-    def __init__(self, redis, limits: dict[str, dict[str, int]], clock=time.time):
-        self.redis, self.limits, self.clock = redis, limits, clock
+    A role without rules of its own gets those of "*", else those of "student"."""
+    rules = limits.get(action) or {}
+    mine = rules.get(role) or rules.get(ANY_ROLE) or rules.get("student") or {}
+    return [(name, int(mine[name])) for name in PERIODS_MS if int(mine.get(name) or 0) > 0]
+
+
+def check_limits(limits: dict) -> dict:
+    """`limits` if it has the shape {action: {role: {"per_minute"|"per_day": n >= 0}}}, else ValueError."""
+    for action, roles in limits.items():
+        if not isinstance(roles, dict):
+            raise ValueError(f"{action!r}: expected {{role: {{'per_minute': n, 'per_day': n}}}}, got {roles!r}")
+        for role, rules in roles.items():
+            if not isinstance(rules, dict) or set(rules) - set(PERIODS_MS):
+                raise ValueError(f"{action!r} / {role!r}: only 'per_minute' and 'per_day' are known, got {rules!r}")
+            if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in rules.values()):
+                raise ValueError(f"{action!r} / {role!r}: allowances are whole numbers >= 0, got {rules!r}")
+    return limits
+
+
+class RateLimiter(LoggingConfigurable):
+    """Requests allowed per user, by action and role, shared by every API process (GCRA in Redis).
+
+    Each (action, role) may have a per-minute and a per-day allowance; a request passes only if
+    both allow it, and then both are charged. The allowance refills evenly (30 per minute: a
+    burst of 30, then one every 2 s). When Redis does not answer, requests pass and the log says
+    so. Swap the class with ``c.TutorAPI.limiter_class``; the clock is injectable for tests.
+    """
+
+    limits = Dict(
+        DEFAULT_LIMITS,
+        help="Requests allowed per user: {action: {role: {'per_minute': n, 'per_day': n}}} for the actions 'hint', "
+        "'submit' and 'tutor' and the roles 'student', 'instructor', 'admin' or '*' (any role without its own rules). "
+        "A missing or 0 allowance is unlimited.",
+    ).tag(config=True)
+
+    @validate("limits")
+    def _valid_limits(self, proposal):
+        try:
+            return check_limits(proposal["value"])
+        except ValueError as err:
+            raise TraitError(f"c.RateLimiter.limits: {err}") from None
+
+    def __init__(self, *, redis, clock=time.time, **kwargs):
+        super().__init__(**kwargs)
+        self.redis, self.clock = redis, clock  # clock: seconds since the epoch
         self._script = redis.register_script(GCRA_SCRIPT)
 
-    def _windows(self, role: str) -> list[tuple[str, int]]:
-        rules = self.limits.get(role) or self.limits.get("student") or {}
-        return [(name, int(rules[name])) for name in PERIODS_MS if int(rules.get(name) or 0) > 0]
+    def set_action(self, action: str, rules: dict) -> None:
+        """Replace one action's rules (for the older per-service settings)."""
+        self.limits = {**self.limits, action: rules}
 
-    async def hit(self, action: str, user: str, role: str) -> None:
+    async def hit(self, action: str, user: str, role: str = "student") -> None:
         """Charge one request, or raise RateLimited with the seconds to wait."""
-        windows = self._windows(role)
+        windows = windows_of(self.limits, action, role)
         if not windows:
             return
         keys = [f"codementor:gcra:{action}:{name}:{user}" for name, _ in windows]
@@ -94,11 +126,12 @@ class RoleLimiter:
         try:
             wait_ms = int(await self._script(keys=keys, args=args))
         except RedisError as err:
-            log.warning("rate limit not applied, Redis is not answering (REDIS_URL): %s", err)
+            self.log.warning("rate limit not applied, Redis is not answering (REDIS_URL): %s", err)
             return
         if wait_ms > 0:
             retry = max(1, -(-wait_ms // 1000))
-            raise RateLimited(f"you have asked the tutor a lot just now; try again in {_human(retry)}", retry)
+            message = REFUSALS.get(action, "too many requests just now; try again in {wait}")
+            raise RateLimited(message.format(wait=_human(retry)), retry)
 
 
 def _human(seconds: int) -> str:
