@@ -11,6 +11,11 @@ port, driven by a small control endpoint (`POST /control` with a JSON mode). Mod
 - ``disguise``: answers the reference `solution` hidden the `kind` way (see codementor.bench.disguises),
   one turn per request when the disguise spans several;
 - ``fail_then_normal``: the next `failures` requests get HTTP 503, then normal.
+- ``ignore_max_tokens``: a vendor that does not honour `max_tokens`: `reply` repeated to `factor`
+  times what `max_tokens` allows (4 bytes a token), streamed in small pieces, usage reported truly.
+
+Every mode reports usage at `bytes_per_token` bytes a token (default 4; 1 makes a vendor whose
+bill runs higher than the text it sent suggests).
 
 `GET /control/requests` returns the request bodies received since the last reset.
 """
@@ -43,6 +48,8 @@ class State:
 
                 self.mode, self.answers = "script", disguise(settings["kind"], settings["solution"])
             self.failures = int(settings.get("failures", 0))
+            self.factor = float(settings.get("factor", 3.0))
+            self.bytes_per_token = float(settings.get("bytes_per_token", 4.0))
             self.requests: list[dict] = []
             self.served = 0
 
@@ -55,6 +62,9 @@ class State:
                     self.failures -= 1
                     return "error", ""
                 return "normal", self.reply
+            if self.mode == "ignore_max_tokens":
+                size = int(int(body.get("max_tokens") or 100) * 4 * self.factor)
+                return "normal", (self.reply * (size // len(self.reply) + 1))[:size]
             if self.mode == "script":
                 return "normal", self.answers[(self.served - 1) % len(self.answers)] if self.answers else self.reply
             return self.mode, self.reply
@@ -106,7 +116,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(state.delay or 30)
             return
         prompt = _tokens(json.dumps(body.get("messages", [])))
-        usage = {"prompt_tokens": prompt, "completion_tokens": _tokens(reply), "total_tokens": prompt + _tokens(reply)}
+        out = max(1, math.ceil(len(reply.encode()) / state.bytes_per_token))
+        usage = {"prompt_tokens": prompt, "completion_tokens": out, "total_tokens": prompt + out}
         if not body.get("stream"):
             return self._json(200, {
                 "id": "chatcmpl-local", "object": "chat.completion", "model": body.get("model", "local"),
@@ -147,7 +158,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         base = {"id": "chatcmpl-local", "object": "chat.completion.chunk", "model": body.get("model", "local")}
-        step = max(1, len(reply) // 6)
+        step = max(1, len(reply) // 6) if len(reply) < 2000 else 64
         for start in range(0, len(reply), step):
             if delay:
                 time.sleep(delay)

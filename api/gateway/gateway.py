@@ -168,8 +168,8 @@ class TutorGateway(Configurable):
     def cost_micro(self, provider: Provider, usage, request: ProviderRequest | None = None, text: str = "") -> int:
         if request is not None and not usage.output_tokens and text:
             # a server that reports no usage is charged by size (about 4 bytes a token)
-            usage.input_tokens = sum(len(m["content"].encode()) for m in request.messages) // 4
-            usage.output_tokens = -(-len(text.encode()) // 4)
+            usage.input_tokens = sum(len(m["content"].encode()) for m in request.messages) // ledger.BYTES_PER_TOKEN
+            usage.output_tokens = -(-len(text.encode()) // ledger.BYTES_PER_TOKEN)
         price = self.price(provider.model)
         return int(-(-(usage.input_tokens * price["input"] + usage.output_tokens * price["output"]) // 1))
 
@@ -278,13 +278,21 @@ class TutorGateway(Configurable):
             raise
 
     async def _call_with_retries(self, provider, request, guard) -> AsyncIterator[str]:
+        # a paid stream is counted as it arrives and stopped at what was reserved for it, whatever the vendor does
+        allowance = request.max_tokens * ledger.BYTES_PER_TOKEN if provider.paid else None
         for attempt in range(self.max_retries + 1):
             try:
                 async with aclosing(provider.stream(request)) as stream:
                     async for piece in stream:
+                        if allowance is not None:
+                            piece = ledger.fit(piece, allowance - len(guard.text.encode()))
                         shown = guard.feed(piece)
                         if shown:
                             yield shown
+                        if allowance is not None and len(guard.text.encode()) >= allowance:
+                            log.warning("tutor provider %s went past the %d tokens reserved (max_tokens ignored?): answer cut there",
+                                        provider.name, request.max_tokens)
+                            return
                 return
             except ProviderError as err:
                 if guard.text or not err.retryable or attempt == self.max_retries:

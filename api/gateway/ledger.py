@@ -2,11 +2,15 @@
 
 All amounts are integers in micro-dollars. The reservation is one conditional UPDATE on the
 user's row for the day, so concurrent requests queue on that row lock and the sum of what
-is reserved and spent can never pass the cap.
+is reserved and spent can never pass the cap. A settlement never exceeds its reservation: the
+gateway stops a stream at the reserved number of tokens, and a real cost above the
+reservation all the same (a vendor that bills more than it was allowed) is recorded as an
+`overrun` (the row keeps the tokens the vendor reported) and logged, never charged past the cap.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -17,6 +21,10 @@ from ..errors import DomainError
 from ..models import LLMBudgetDay
 
 MICRO = 1_000_000
+# a token is counted as 4 bytes of text when a vendor reports no usage, and a stream is stopped
+# after max_tokens * BYTES_PER_TOKEN bytes, so what it delivered is never charged past its reservation
+BYTES_PER_TOKEN = 4
+log = logging.getLogger(__name__)
 
 
 class OverBudget(DomainError):
@@ -63,12 +71,13 @@ RETURNING id
 
 SETTLE_SQL = text("""
 WITH cost AS (
-    UPDATE llm_costs SET status = 'settled', cost_micro = :cost, input_tokens = :input_tokens, output_tokens = :output_tokens,
+    UPDATE llm_costs SET status = :status, cost_micro = LEAST(:cost, reserved_micro), input_tokens = :input_tokens, output_tokens = :output_tokens,
         settled_at = now(), provider = COALESCE(NULLIF(:provider, ''), provider)
     WHERE id = :cost_id AND status = 'reserved'
     RETURNING user_id, day, reserved_micro
 )
-UPDATE llm_budget_days AS b SET reserved_micro = b.reserved_micro - cost.reserved_micro, spent_micro = b.spent_micro + :cost
+UPDATE llm_budget_days AS b SET reserved_micro = b.reserved_micro - cost.reserved_micro,
+    spent_micro = b.spent_micro + LEAST(:cost, cost.reserved_micro)
 FROM cost WHERE b.user_id = cost.user_id AND b.day = cost.day
 """)
 
@@ -88,14 +97,29 @@ async def reserve(sessionmaker, user_id: int, day: date, micro: int, cap_micro: 
     return Reservation(cost_id, user_id, day, micro)
 
 
-async def settle(sessionmaker, res: Reservation, cost_micro: int, input_tokens: int = 0, output_tokens: int = 0, provider: str = "") -> None:
-    """Replace the reservation by the real cost (0 when the call failed); settling twice changes nothing."""
-    params = dict(cost_id=res.cost_id, cost=cost_micro, input_tokens=input_tokens, output_tokens=output_tokens, provider=provider)
+async def settle(sessionmaker, res: Reservation, cost_micro: int, input_tokens: int = 0, output_tokens: int = 0, provider: str = "") -> int:
+    """Replace the reservation by the real cost (0 when the call failed), at most the reservation; settling twice changes nothing.
+
+    Returns the overrun: what the cost exceeded the reservation by (recorded, logged, not charged).
+    """
+    overrun = max(0, cost_micro - res.micro)
+    if overrun:
+        log.warning("LLM call %d of user %d cost %d micro-USD, %d over its reservation: charged the reservation, "
+                    "recorded as an overrun (does the vendor honour max_tokens?)", res.cost_id, res.user_id, cost_micro, overrun)
+    params = dict(cost_id=res.cost_id, cost=min(cost_micro, res.micro), input_tokens=input_tokens, output_tokens=output_tokens,
+                  provider=provider, status="overrun" if overrun else "settled")
     async with _engine(sessionmaker).begin() as conn:
         # a settlement lost in a crash leaves its reservation held: the budget errs on the safe side,
         # so this commit need not wait for the disk
         await conn.execute(text("SET LOCAL synchronous_commit = off"))
         await conn.execute(SETTLE_SQL, params)
+    return overrun
+
+
+def fit(text: str, room: int) -> str:
+    """The longest start of `text` that takes at most `room` bytes in UTF-8."""
+    raw = text.encode()
+    return text if len(raw) <= room else raw[:max(0, room)].decode(errors="ignore")
 
 
 async def usage(sessionmaker, user_id: int, day: date) -> tuple[int, int]:

@@ -123,7 +123,7 @@ async def llm_cost_since(session, scope: ClassScope, since: datetime) -> float:
     stmt = (
         select(func.coalesce(func.sum(LLMCost.cost_micro), 0))
         .join(User, User.id == LLMCost.user_id)
-        .where(in_scope(scope), LLMCost.status == "settled", LLMCost.created_at >= since)
+        .where(in_scope(scope), LLMCost.status.in_(("settled", "overrun")), LLMCost.created_at >= since)
     )
     return round(float((await session.execute(stmt)).scalar_one()) / 1_000_000, 6)
 
