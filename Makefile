@@ -8,7 +8,7 @@ STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-fast validate lint-imports check-wheel lint clean chromium promtool
+.PHONY: install demo test test-fast validate lint-imports check-wheel lint clean chromium promtool classroom-tools
 
 install: $(STAMP) $(PROXY)
 
@@ -69,6 +69,14 @@ promtool:
 	@if command -v promtool > /dev/null; then echo "promtool: $$(promtool --version 2>&1 | head -1)"; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; \
 	else echo "promtool is missing: run 'sudo apt-get install -y prometheus' (the rule checks are skipped without it)"; fi
+
+# the classroom profile's firewall (iptables, ip6tables) and home images (mkfs.ext4, losetup);
+# as root this installs what is missing (CI runs the classroom test as root)
+classroom-tools:
+	@if command -v iptables >/dev/null && command -v ip6tables >/dev/null && command -v mkfs.ext4 >/dev/null && command -v losetup >/dev/null; then \
+		echo "classroom tools: $$(iptables --version)"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables e2fsprogs mount; \
+	else echo "the classroom profile needs iptables, e2fsprogs and mount: run 'sudo make classroom-tools'"; fi
 
 clean:
 	rm -rf .state .pytest_cache

@@ -24,6 +24,10 @@ def cmd_bench(args) -> None:
         from codementor.bench.dashboard import run
 
         run(students=args.students, runs=args.runs)
+    elif args.bench == "kernels":
+        from codementor.bench.kernels import run
+
+        run(rounds=args.rounds)
 
 
 def register(sub) -> None:
@@ -54,3 +58,5 @@ def register(sub) -> None:
     b = benches.add_parser("dashboard", help="the instructor overview's load time with a seeded class (starts its own stack)")
     b.add_argument("--students", type=int, default=200)
     b.add_argument("--runs", type=int, default=5)
+    b = benches.add_parser("kernels", help="kernel start over TCP and over IPC, and the classroom's per-spawn mounts (as root)")
+    b.add_argument("--rounds", type=int, default=7)

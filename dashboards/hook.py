@@ -1,18 +1,28 @@
-"""Hand the viewing instructor's own Hub token to the dashboard's kernel.
+"""Hand the viewing instructor's own Hub token to the dashboard's kernel, and to nobody else.
 
 Voila starts one kernel per page view. Its `prelaunch_hook` runs in the server with the
 request at hand: it reads the visitor's OAuth token (the one the Hub issued to this service
-for them, limited to reaching the API) and prepends a cell that puts it into the kernel's
-environment. Voila never sends cell sources to the browser (strip_sources), so the token
-stays server-side; the API then answers with exactly that instructor's class.
+for them, limited to reaching the API), writes it to a file only this server's user can
+read (0600, in the server's runtime folder, 0700), and prepends a cell that names that file:
+the kernel reads the token into its environment and deletes the file. The token itself is
+never in a cell's source or output (which the kernel broadcasts to its subscribers), on a
+command line or in IPython history (off in these kernels); the API then answers with exactly
+that instructor's class.
 """
 
 from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
 
 import nbformat
 
 TOKEN_ENV = "CODEMENTOR_VIEWER_TOKEN"
 CELL_ID = "codementor-viewer-token"
+TOKEN_FOLDER = "viewer-tokens"
+STALE_SECONDS = 120  # a page closed before its kernel ran the first cell leaves its file this long
 
 
 def viewer_token(handler) -> str:
@@ -24,17 +34,50 @@ def viewer_token(handler) -> str:
     return hub_auth.get_token(handler) or ""
 
 
-def token_cell(token: str):
-    cell = nbformat.v4.new_code_cell(f"import os as _os\n_os.environ[{TOKEN_ENV!r}] = {token!r}\ndel _os")
+def token_folder() -> Path:
+    """This server's private folder of token files (inside its runtime folder, mode 0700)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    folder = Path(jupyter_runtime_dir()) / TOKEN_FOLDER
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    return folder
+
+
+def write_token(token: str, folder: Path) -> Path:
+    """A new 0600 file holding `token`, under a random name; stale ones are removed."""
+    now = time.time()
+    for old in folder.glob("*.token"):
+        if now - old.stat().st_mtime > STALE_SECONDS:
+            old.unlink(missing_ok=True)
+    path = folder / f"{secrets.token_hex(16)}.token"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(token)
+    return path
+
+
+def take_viewer_token(path: str) -> None:
+    """In the dashboard's kernel: read the token file into the environment, then delete it."""
+    try:
+        os.environ[TOKEN_ENV] = Path(path).read_text()
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+def token_cell(path: Path):
+    source = f"from codementor.dashboards.hook import take_viewer_token as _take\n_take({str(path)!r})\ndel _take"
+    cell = nbformat.v4.new_code_cell(source)
     cell["id"] = CELL_ID
     cell.metadata["tags"] = ["remove-input", "remove-output"]
     return cell
 
 
-def forward_viewer_token(handler, notebook, cwd):
-    """Voila prelaunch hook: the first cell sets the viewer's token for the API client."""
+def forward_viewer_token(handler, notebook, cwd, folder: Path | None = None):
+    """Voila prelaunch hook: the first cell takes the viewer's token from a private file."""
     notebook.cells = [c for c in notebook.cells if c.get("id") != CELL_ID]
-    notebook.cells.insert(0, token_cell(viewer_token(handler)))
+    path = write_token(viewer_token(handler), folder or token_folder())
+    notebook.cells.insert(0, token_cell(path))
     return notebook
 
 

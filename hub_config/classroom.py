@@ -8,12 +8,15 @@ runs in the grader's sandbox (api/grader/README.md). See the README's "Classroom
 
 from __future__ import annotations
 
+import grp
 import os
 import pwd
 import re
 import shutil
+import signal
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 from jupyterhub import orm
@@ -23,9 +26,10 @@ from nativeauthenticator import handlers as native_handlers
 from tornado import web
 from tornado.escape import url_escape
 from tornado.httputil import url_concat
-from traitlets import Integer, Unicode
+from traitlets import Bool, Integer, Unicode
 
-from ..isolation.cgroups import cgroup_group, cpu_quota, remove_cgroup_groups
+from ..isolation.cgroups import cgroup_group, cgroup_v1_mount, cpu_quota, remove_cgroup_groups
+from .classroom_layers import mount_home, private_mounts, release_home
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
 # starting with a letter or digit, short enough for the 32-character limit with the prefix.
@@ -53,6 +57,31 @@ def student_cgroups(system_user: str, mem_limit: int, cpu_limit: float, max_proc
              f"CPU {cpu_limit:g} core(s)" if cpu_limit > 0 else "no CPU limit",
              f"{max_processes} processes" if max_processes > 0 else "no process limit"]
     return procs, "limits: " + ", ".join(parts)
+
+
+def end_leftovers(system_user: str, timeout: float = 10) -> int:
+    """Kill whatever of a student's still runs in her groups once her server stopped (a process
+    she detached would otherwise hold her private mounts and memory); returns how many."""
+    mount = cgroup_v1_mount("pids") or cgroup_v1_mount("memory")
+    if mount is None:
+        return 0
+    procs = Path(mount, STUDENT_GROUPS, system_user, "cgroup.procs")
+    killed, deadline = set(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pids = [int(p) for p in procs.read_text().split()]
+        except (OSError, ValueError):
+            return len(killed)
+        if not pids:
+            return len(killed)
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
+    return len(killed)
 
 
 def remove_student_cgroups(system_user: str) -> None:
@@ -84,8 +113,9 @@ def system_username(hub_name: str, prefix: str) -> str:
     return name
 
 
-def ensure_system_user(name: str, home_root: Path) -> pwd.struct_passwd:
-    """Create the student's system user and private home if missing; refuse system accounts."""
+def ensure_system_user(name: str, home_root: Path, group: str = "") -> pwd.struct_passwd:
+    """Create the student's system user and private home if missing (in `group`, the students'
+    system group the firewall matches, if given); refuse system accounts."""
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
@@ -94,6 +124,10 @@ def ensure_system_user(name: str, home_root: Path) -> pwd.struct_passwd:
         entry = pwd.getpwnam(name)
     if entry.pw_uid < LOWEST_STUDENT_UID:
         raise ClassroomError(f"system user {name} has uid {entry.pw_uid}, below {LOWEST_STUDENT_UID}: refusing to run a student server as it")
+    if group and name not in grp.getgrnam(group).gr_mem:
+        done = subprocess.run(["usermod", "--append", "--groups", group, name], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ClassroomError(f"usermod --append --groups {group} {name} failed: {done.stderr.strip()}")
     home = Path(entry.pw_dir)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chown(home, entry.pw_uid, entry.pw_gid)
@@ -243,22 +277,64 @@ class ClassroomSpawner(LocalProcessSpawner):
         "($CODEMENTOR_STUDENT_MAX_PROCESSES). mem_limit and cpu_limit (the Spawner's own settings) are enforced the same way.",
     ).tag(config=True)
 
+    students_group = Unicode(
+        "", help="System group of every student's system user; the firewall matches it ($CODEMENTOR_STUDENTS_GROUP).",
+    ).tag(config=True)
+    private_mounts = Bool(
+        False, help="Give each server a mount namespace with a private /tmp, /dev/shm and hidepid /proc "
+        "(set by the classroom profile where the host allows it).",
+    ).tag(config=True)
+    tmp_limit = Integer(
+        256 << 20, help="Bytes of the private /tmp and of the private /dev/shm each ($CODEMENTOR_STUDENT_TMP_LIMIT); "
+        "both are charged to the student's memory allowance too.",
+    ).tag(config=True)
+    disk_limit = Integer(
+        0, help="Bytes of each student's home, an ext4 image loop-mounted while her server runs (0: no image, "
+        "no limit) ($CODEMENTOR_STUDENT_DISK_LIMIT).",
+    ).tag(config=True)
+    disk_image_dir = Unicode(
+        "", help="Folder (root only) of the students' home images (<state dir>/homes).",
+    ).tag(config=True)
+
     _cgroup_procs: list = []
 
     @property
     def system_user(self) -> str:
         return system_username(self.user.name, self.system_user_prefix)
 
+    @property
+    def home_image(self) -> Path:
+        return Path(self.disk_image_dir) / f"{self.system_user}.img"
+
     def make_preexec_fn(self, name):
-        return joining(self._cgroup_procs, set_user_setuid(self.system_user))
+        become = set_user_setuid(self.system_user)
+        home, home_root, tmp_bytes = pwd.getpwnam(self.system_user).pw_dir, os.path.realpath(self.home_root), self.tmp_limit
+
+        def mounts_then_become():
+            if self.private_mounts:
+                private_mounts(home, home_root, tmp_bytes)
+            become()
+        return joining(self._cgroup_procs, mounts_then_become)
 
     def user_env(self, env):
         entry = pwd.getpwnam(self.system_user)
         env.update(USER=entry.pw_name, LOGNAME=entry.pw_name, HOME=entry.pw_dir, SHELL=entry.pw_shell)
+        if self.private_mounts:
+            # her kernels' IPC sockets and connection files: in her own /tmp, mode 0700
+            env["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter-runtime"
+        if self.disk_limit:
+            env["CODEMENTOR_DISK_LIMIT"] = str(self.disk_limit)
         return env
 
+    def mount_disk(self, entry: pwd.struct_passwd) -> str:
+        if not self.disk_limit:
+            return "no disk limit"
+        device = mount_home(self.home_image, self.disk_limit, Path(entry.pw_dir), entry.pw_uid, entry.pw_gid)
+        return f"home {self.disk_limit >> 20} MiB ({device})"
+
     async def start(self):
-        entry = ensure_system_user(self.system_user, Path(self.home_root))
+        entry = ensure_system_user(self.system_user, Path(self.home_root), self.students_group)
+        disk = self.mount_disk(entry)
         try:
             self._cgroup_procs, limits = student_cgroups(entry.pw_name, self.mem_limit or 0, self.cpu_limit or 0, self.max_processes)
         except OSError as err:
@@ -269,12 +345,17 @@ class ClassroomSpawner(LocalProcessSpawner):
                 "pids) writable by the Hub; set CODEMENTOR_STUDENT_MEM_LIMIT=0, CODEMENTOR_STUDENT_CPU_LIMIT=0 and "
                 "CODEMENTOR_STUDENT_MAX_PROCESSES=0 to run unlimited on purpose", self.user.name, err,
             )
-        self.log.info("Starting %s's server as system user %s (uid %d); %s", self.user.name, entry.pw_name, entry.pw_uid, limits)
+        self.log.info("Starting %s's server as system user %s (uid %d); %s; %s", self.user.name, entry.pw_name, entry.pw_uid, limits, disk)
         return await super().start()
 
     async def stop(self, now=False):
         await super().stop(now=now)
+        leftovers = end_leftovers(self.system_user)
+        if leftovers:
+            self.log.info("Ended %d process(es) %s's server left behind", leftovers, self.user.name)
         remove_student_cgroups(self.system_user)
+        if self.disk_limit:
+            release_home(self.home_image, Path(pwd.getpwnam(self.system_user).pw_dir))
 
     async def move_certs(self, paths):
         raise ClassroomError("internal SSL is not supported by the classroom profile (c.JupyterHub.internal_ssl)")

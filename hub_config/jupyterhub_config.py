@@ -42,6 +42,10 @@ Classroom profile only:
   CODEMENTOR_HOME_ROOT          folder of the students' home folders (/home)
   CODEMENTOR_PRIVATE_DIR        the API's private folder, mode 0700 (<state dir>/private)
   CODEMENTOR_BANK_DIR           the exercise bank (default: a private copy of the bundled one)
+  CODEMENTOR_STUDENT_DISK_LIMIT each student's home: an ext4 image of this size (2G; 0 = none)
+  CODEMENTOR_STUDENT_TMP_LIMIT  each server's private /tmp and /dev/shm (256M each)
+  CODEMENTOR_STUDENTS_GROUP     system group of the students, matched by the firewall (codementor-students)
+  CODEMENTOR_DASHBOARDS_USER    system user of the dashboards server and kernels (codementor-dashboards)
 """
 
 import os
@@ -176,6 +180,10 @@ DASH_SERVICE = "dashboards"
 DASH_PORT = int(env("CODEMENTOR_DASHBOARDS_PORT", "10102"))
 DASH_STATE = STATE / "dashboards"
 DASH_STATE.mkdir(parents=True, exist_ok=True)
+# the dashboards' kernels keep no IPython history (their cells name the viewer's token file)
+DASH_IPYTHON = DASH_STATE / ".ipython" / "profile_default"
+DASH_IPYTHON.mkdir(parents=True, exist_ok=True)
+(DASH_IPYTHON / "ipython_kernel_config.py").write_text("c.HistoryManager.enabled = False\n")
 services.append(
     {
         "name": DASH_SERVICE,
@@ -230,5 +238,9 @@ if env("CODEMENTOR_METRICS_TOKEN"):
     # one token for the scraper: /hub/metrics (read:metrics) and the API's metrics (it knows the token too)
     services.append({"name": "metrics", "api_token": env("CODEMENTOR_METRICS_TOKEN")})
     roles.append({"name": "metrics", "description": "read the Hub's Prometheus metrics", "scopes": ["read:metrics"], "services": ["metrics"]})
+if PROFILE == "classroom":
+    from codementor.hub_config.classroom_profile import finish_classroom
+
+    finish_classroom(c, STATE, next(s for s in services if s["name"] == DASH_SERVICE), API_PORT)
 c.JupyterHub.services = services
 c.JupyterHub.load_roles = roles

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import nbformat
 
@@ -48,11 +51,18 @@ class FakeHubAuth:
         return "t0ken"
 
 
-def test_the_viewer_token_goes_into_a_first_cell_once():
+def test_the_viewer_token_reaches_the_kernel_through_a_private_file_never_a_cell(tmp_path, monkeypatch):
     handler = type("H", (), {"identity_provider": type("P", (), {"hub_auth": FakeHubAuth()})()})()
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("overview_page()")])
     for _ in range(2):
-        nb = forward_viewer_token(handler, nb, "/")
+        nb = forward_viewer_token(handler, nb, "/", folder=tmp_path)
     assert [c["id"] for c in nb.cells].count(CELL_ID) == 1
-    assert nb.cells[0]["id"] == CELL_ID and TOKEN_ENV in nb.cells[0].source and "t0ken" in nb.cells[0].source
+    first = nb.cells[0]
+    assert first["id"] == CELL_ID and "t0ken" not in first.source
+    (named,) = re.findall(r"_take\('([^']+)'\)", first.source)
+    assert Path(named).parent == tmp_path and Path(named).stat().st_mode & 0o777 == 0o600
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    exec(first.source, {})  # what the kernel runs: the token into its environment, the file gone
+    assert os.environ[TOKEN_ENV] == "t0ken" and not Path(named).exists()
+    assert offline_page_config({"fullMathjaxUrl": "https://cdn"})["fullMathjaxUrl"] == "null"
     assert offline_page_config({"fullMathjaxUrl": "https://cdn"})["fullMathjaxUrl"] == "null"

@@ -1,12 +1,14 @@
 """The classroom profile as root: sign-up with approval, lockout, and one system user per student.
 
 Starts its own Hub (CODEMENTOR_PROFILE=classroom) with password-protected Postgres and Redis,
-goes through the NativeAuthenticator forms over real HTTP, spawns one student's server and
-probes, from that student's real kernel, what they can and cannot reach.
+goes through the NativeAuthenticator forms over real HTTP, spawns students' servers and
+probes, from a student's real kernel, what she can and cannot reach; one student plays the
+attacker against another student and a visiting instructor (tests/classroom_attack.py).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import pwd
@@ -26,6 +28,7 @@ from codementor.exercise_bank import loader
 from codementor.hub_config.classroom import closed_to_others, ensure_system_user
 from codementor.hub_config.stack import Stack, free_port
 
+from .classroom_attack import ATTACK
 from .hubclient import HubClient, Kernel
 
 pytestmark = [
@@ -66,7 +69,8 @@ def classroom(runnable_python):
     """A classroom Hub with its own Postgres and Redis; its system users are removed afterwards."""
     tag = secrets.token_hex(2)
     prefix = f"cm{tag}-"
-    state = Path(tempfile.mkdtemp(prefix="codementor-classroom-"))
+    # not under /tmp: each student server gets a /tmp of its own, which would hide a home there
+    state = Path(tempfile.mkdtemp(prefix="codementor-classroom-", dir="/var/tmp"))
     homes = state / "home"
     homes.mkdir(mode=0o711)
     ops_token = secrets.token_hex(16)
@@ -84,6 +88,10 @@ def classroom(runnable_python):
             "CODEMENTOR_STUDENT_MEM_LIMIT": f"{STUDENT_MEM_LIMIT_MB}M",
             "CODEMENTOR_STUDENT_CPU_LIMIT": "1",
             "CODEMENTOR_STUDENT_MAX_PROCESSES": str(STUDENT_MAX_PROCESSES),
+            "CODEMENTOR_STUDENT_TMP_LIMIT": f"{STUDENT_TMP_LIMIT_MB}M",
+            "CODEMENTOR_STUDENT_DISK_LIMIT": f"{STUDENT_DISK_LIMIT_MB}M",
+            "CODEMENTOR_STUDENTS_GROUP": f"{prefix}class",
+            "CODEMENTOR_DASHBOARDS_USER": f"{prefix}dash",
         },
     )
     stack.ops_token, stack.prefix = ops_token, prefix
@@ -97,6 +105,7 @@ def classroom(runnable_python):
     finally:
         stack.stop()
         _remove_system_users(prefix)
+        subprocess.run(["groupdel", f"{prefix}class"], capture_output=True)
         shutil.rmtree(state, ignore_errors=True)
 
 
@@ -214,7 +223,11 @@ def probe(path):
     except FileNotFoundError:
         return "missing"
 api_pids = [p for p in os.listdir("/proc") if p.isdigit() and b"codementor\\x00api" in open(f"/proc/{p}/cmdline", "rb").read()]
-redis = socket.create_connection(("127.0.0.1", REDIS_PORT)); redis.sendall(b"GET x\\r\\n")
+try:
+    redis = socket.create_connection(("127.0.0.1", REDIS_PORT), timeout=5); redis.sendall(b"GET x\\r\\n")
+    redis = redis.recv(200).decode()
+except OSError as err:
+    redis = type(err).__name__
 try:
     import psycopg
     psycopg.connect(host=PG_SOCKET_DIR, user="postgres", dbname="postgres", connect_timeout=5).close()
@@ -224,14 +237,16 @@ except Exception as err:
 print(json.dumps({
     "uid": os.getuid(), "pid": os.getpid(),
     "paths": {p: probe(p) for p in PATHS},
-    "api_pids": api_pids, "api_environ": [probe(f"/proc/{p}/environ") for p in api_pids],
+    "api_pids": api_pids, "api_environ": probe(f"/proc/{API_PID}/environ"),
     "secrets_in_env": sorted(k for k in os.environ if k in ("DATABASE_URL", "REDIS_URL", "CODEMENTOR_OPS_TOKEN")),
-    "redis": redis.recv(200).decode(), "postgres": postgres,
+    "redis": redis, "postgres": postgres,
 }))
 """
 
 
 STUDENT_MEM_LIMIT_MB = 768
+STUDENT_TMP_LIMIT_MB = 320
+STUDENT_DISK_LIMIT_MB = 64
 STUDENT_MAX_PROCESSES = 96
 
 # from the student's kernel: which groups it is in, and what happens past each limit
@@ -283,9 +298,20 @@ print(json.dumps({"groups": groups, "cpu": cpu, "memory_child": memory_child, "f
 """
 
 
+def api_pid() -> int:
+    """The API service's process (found as root)."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"codementor\x00api" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                return int(pid)
+        except OSError:
+            continue
+    raise AssertionError("no API process")
+
+
 def probe_code(stack: Stack, paths: list[str]) -> str:
     pg_socket_dir = re.search(r"host=([^&]+)", stack.database_url).group(1)
-    head = f"PATHS = {paths!r}\nREDIS_PORT = {stack.redis_port}\nPG_SOCKET_DIR = {pg_socket_dir!r}\n"
+    head = f"PATHS = {paths!r}\nREDIS_PORT = {stack.redis_port}\nPG_SOCKET_DIR = {pg_socket_dir!r}\nAPI_PID = {api_pid()}\n"
     return head + PROBE
 
 
@@ -355,9 +381,10 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
     status = Path(f"/proc/{seen['pid']}/status").read_text()
     assert re.search(rf"^Uid:\s+{ana_user.pw_uid}\s+{ana_user.pw_uid}\s", status, re.M), status
     assert seen["paths"] == {p: "denied" for p in paths}, seen["paths"]
-    assert seen["api_pids"] and seen["api_environ"] == ["denied"] * len(seen["api_pids"]), seen
+    # other users' processes are not even listed (her own /proc, hidepid=invisible)
+    assert seen["api_pids"] == [] and seen["api_environ"] == "missing", seen
     assert seen["secrets_in_env"] == []
-    assert seen["redis"].startswith("-NOAUTH"), seen["redis"]
+    assert seen["redis"] == "ConnectionRefusedError", seen["redis"]  # the firewall: Redis's port is closed to students
     # the socket sits in the server's 0700 data folder, and past it a password is asked for
     assert "Permission denied" in seen["postgres"] or "password" in seen["postgres"], seen["postgres"]
 
@@ -393,3 +420,241 @@ def test_lockout_after_failed_logins(classroom, admin):
         assert log_in(url, "cara", "not-her-password") is None
     assert log_in(url, "cara") is None  # the right password no longer opens the door
     assert log_in(url, "teacher") is not None  # the lockout is per user
+
+
+def isolation_report(log: Path) -> dict[str, str]:
+    """The layers the Hub reported at start (the last report in the log)."""
+    found = re.findall(r"classroom isolation: ([a-z ]+): (.*)", log.read_text())
+    return dict(found)
+
+
+def listening_inodes() -> dict[int, int]:
+    """Inode -> port of every listening TCP socket (v4 and v6), read as root."""
+    found = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":
+                found[int(fields[9])] = int(fields[1].rsplit(":", 1)[1], 16)
+    return found
+
+
+def socket_inodes(pid: str) -> set[int]:
+    links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    return {int(link[8:-1]) for link in links if link.startswith("socket:[")}
+
+
+def ports_of(uid: int) -> set[int]:
+    """TCP ports that processes of `uid` listen on (read as root)."""
+    listening, found = listening_inodes(), set()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if Path(f"/proc/{pid}").stat().st_uid == uid:
+                found |= {listening[i] for i in socket_inodes(pid) if i in listening}
+        except OSError:
+            continue
+    return found
+
+
+def kernels() -> dict[int, tuple[int, set[int]]]:
+    """Every ipykernel process: pid -> (uid, the TCP ports it listens on)."""
+    listening, found = listening_inodes(), {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"ipykernel_launcher" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue
+            uid = Path(f"/proc/{pid}").stat().st_uid
+            inodes = socket_inodes(pid)
+        except OSError:
+            continue
+        found[int(pid)] = (uid, {listening[i] for i in inodes if i in listening})
+    return found
+
+
+def secret_in_processes(secret: bytes) -> list[str]:
+    """Processes whose command line or environment holds `secret` (read as root)."""
+    holders = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        for part in ("cmdline", "environ"):
+            try:
+                if secret in Path(f"/proc/{pid}/{part}").read_bytes():
+                    holders.append(f"{pid}/{part}")
+            except OSError:
+                continue
+    return holders
+
+
+def restart(hub: HubClient, name: str) -> float:
+    hub.stop(name)
+    deadline = time.monotonic() + 60
+    while hub.api("GET", f"/users/{name}").json().get("servers", {}) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    return hub.spawn(name)
+
+
+def memory_usage(system_user: str) -> int:
+    from codementor.isolation.cgroups import cgroup_v1_mount
+
+    return int(Path(cgroup_v1_mount("memory"), "codementor-students", system_user, "memory.usage_in_bytes").read_text())
+
+
+HOARD = """
+import os, json
+written = 0
+try:
+    with open("/dev/shm/hoard-" + str(os.getpid()), "wb") as f:
+        for _ in range(MB):
+            f.write(b"x" * (1 << 20)); f.flush(); written += 1
+except OSError as err:
+    stopped = type(err).__name__
+else:
+    stopped = None
+print(json.dumps({"written_mb": written, "stopped": stopped, "shm": sorted(os.listdir("/dev/shm"))}))
+"""
+
+FILL_HOME = """
+import os, json
+written = 0
+try:
+    with open(os.path.expanduser("~/filler"), "wb") as f:
+        while True:
+            f.write(b"x" * (1 << 20)); f.flush(); os.fsync(f.fileno()); written += 1
+except OSError as err:
+    stopped = type(err).__name__
+print(json.dumps({"written_mb": written, "stopped": stopped}))
+"""
+
+
+def notebook_model(text: str) -> dict:
+    return {"type": "notebook", "format": "json", "content": {
+        "cells": [{"cell_type": "code", "source": text, "metadata": {}, "outputs": [], "execution_count": None}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}}
+
+
+async def test_a_student_attacks_her_classmate_and_the_instructor(classroom, admin):
+    """Eve, from her own kernel, against Bob's running kernel and the instructor's dashboards."""
+    url, log = classroom.hub_url, PROJECT / "test-artifacts" / "jupyterhub-classroom.log"
+    hub = HubClient(url, classroom.ops_token)
+    report = isolation_report(log)
+    print("\n[figure] classroom isolation report:\n  " + "\n  ".join(f"{k}: {v}" for k, v in report.items()))
+    assert report["network"].startswith("firewall") and report["private mounts"].startswith("per server"), report
+    assert report["disk"].startswith("per student") and report["kernels"].startswith("IPC"), report
+    for name in ("eve", "bob"):
+        assert "sent to the admin" in sign_up(url, name)
+        approve(admin, name)
+        assert log_in(url, name) is not None  # the Hub user exists from the first login
+    spawned = [hub.spawn("eve"), hub.spawn("bob")]
+    eve_user, bob_user = (pwd.getpwnam(classroom.prefix + n) for n in ("eve", "bob"))
+    teacher_token = hub.user_token("teacher")  # what the dashboards' kernels are handed for this visit
+    bob_secret, own = "BOB-WORK-" + secrets.token_hex(8), "EVE-OWN-" + secrets.token_hex(8)
+    header = (f"MARKERS_HEX = {[m.encode().hex() for m in (bob_secret, teacher_token)]!r}\nOWN_HEX = {own.encode().hex()!r}\n"
+              f"SECONDS = 8\nHOMES = {classroom.extra_env['CODEMENTOR_HOME_ROOT']!r}\nSTATE = [{str(classroom.state_dir)!r}]\n")
+    bob_code = f"import time\nsecret = bytes.fromhex({bob_secret.encode().hex()!r}).decode()\nfor i in range(60):\n    print(secret, i, flush=True); time.sleep(0.25)\n"
+    page = f"{url}/services/dashboards/voila/render/overview.ipynb"
+    visits = []
+
+    def visit_dashboards(until: float) -> None:
+        while time.monotonic() < until:
+            shown = httpx.get(page, headers={"Authorization": f"token {teacher_token}"}, timeout=60)
+            visits.append(shown.status_code)
+
+    eve = await Kernel.for_notebook(hub, "eve", "attack.ipynb")
+    bob = await Kernel.for_notebook(hub, "bob", "work.ipynb")
+    try:
+        attack, bob_ran, _ = await asyncio.gather(
+            eve.execute(header + ATTACK, timeout=120), bob.execute(bob_code, timeout=60),
+            asyncio.to_thread(visit_dashboards, time.monotonic() + 12),
+        )
+        running = kernels()  # while both students' kernels and the dashboards' are up
+        bob_ports = ports_of(bob_user.pw_uid)
+    finally:
+        eve.close()
+        bob.close()
+    assert attack["error"] is None, attack
+    seen = json.loads(attack["outputs"][-1])
+    print(f"[figure] attack from eve's kernel: tcp ports tried {seen['tcp']}; bytes received {seen['received']}; "
+          f"markers found {seen['found']}; processes listed {seen['processes']} (owners {seen['proc_owners']}); "
+          f"files read {seen['files_read']}; dashboard visits {visits}")
+    assert bob_ran["error"] is None and bob_secret in bob_ran["text"]  # Bob's kernel really printed his work meanwhile
+    assert visits and set(visits) == {200}, visits  # and the instructor's dashboards really ran with her token
+    assert seen["uid"] == eve_user.pw_uid
+    # the control: the same subscriber, on her own kernel's IPC socket, received her own output
+    assert seen["found"][own] and all(w.startswith("ipc:/tmp/jupyter-runtime/") for w in seen["found"][own]), seen["found"]
+    # nothing of anyone else's: no marker anywhere, no byte from any TCP port or foreign socket
+    assert seen["found"][bob_secret] == [] and seen["found"][teacher_token] == [], seen["found"]
+    assert all(name.startswith("ipc:/tmp/jupyter-runtime/") for name in seen["received"]), seen["received"]
+    # among the machine's ports, only the Hub's public port and the API's answer her
+    opened = {int(port) for port, state in seen["tcp"].items() if state == "open"}
+    assert opened == {classroom.hub_port, classroom.api_port}, seen["tcp"]
+    for port in (classroom.redis_port, classroom.proxy_api_port, classroom.hub_api_port, classroom.dashboards_port):
+        assert seen["tcp"].get(str(port)) in ("ConnectionResetError", "ConnectionRefusedError"), (port, seen["tcp"])
+    assert bob_ports and all(seen["tcp"].get(str(port)) != "open" for port in bob_ports), (bob_ports, seen["tcp"])  # his server
+    assert [path for path, state in seen["unix"].items() if state == "open" and "kernel-" in path and eve.kernel_id not in path] == [], seen["unix"]
+    assert seen["proc_owners"] == [eve_user.pw_uid], seen  # other users' processes are not listed
+    # as root: no kernel channel listens on TCP (over TCP each kernel has 5 channel ports); the one
+    # TCP listener left per kernel is ipykernel's receive-only pipe for forked children's output
+    # (a PULL socket: it sends nothing, and takes only messages carrying a random 16-byte key)
+    print(f"[figure] kernels while attacked (pid: uid, TCP ports): {running}")
+    assert running and all(len(ports) <= 1 for _, ports in running.values()), running
+    dash_uid = pwd.getpwnam(classroom.prefix + "dash").pw_uid
+    assert {uid for uid, _ in running.values()} == {eve_user.pw_uid, bob_user.pw_uid, dash_uid}, running
+    assert secret_in_processes(teacher_token.encode()) == []
+
+    # shared memory across a restart of her server: what she leaves in /dev/shm is gone with it
+    hoard = await run_in_new_kernel(hub, "eve", f"MB = {STUDENT_TMP_LIMIT_MB + 32}\n" + HOARD)
+    assert hoard["stopped"] == "OSError" and STUDENT_TMP_LIMIT_MB - 8 <= hoard["written_mb"] <= STUDENT_TMP_LIMIT_MB, hoard
+    held = memory_usage(eve_user.pw_name)
+    spawned.append(restart(hub, "eve"))
+    after = memory_usage(eve_user.pw_name)
+    again = await run_in_new_kernel(hub, "eve", "MB = 64\n" + HOARD)
+    homes = classroom.extra_env["CODEMENTOR_HOME_ROOT"]
+    mounted = await run_in_new_kernel(hub, "eve", f"import json\nprint(json.dumps([l.split()[4] for l in open('/proc/self/mountinfo') if l.split()[4].startswith({homes!r})]))")
+    assert mounted == [eve_user.pw_dir], mounted  # Bob's home was mounted when she restarted: not in her namespace
+    print(f"[figure] eve's memory group: {held >> 20} MiB with {hoard['written_mb']} MiB in /dev/shm, {after >> 20} MiB after a restart; "
+          f"spawn-to-ready (eve, bob, eve again): {[round(t, 2) for t in spawned]} s")
+    assert held >= hoard["written_mb"] << 20  # the tmpfs pages were charged to her
+    assert after < 200 << 20, after  # and freed with her server
+    assert len(again["shm"]) == 1 and again["written_mb"] == 64, again  # her /dev/shm starts empty
+    assert not any(name.startswith("hoard-") for name in os.listdir("/dev/shm"))  # and was never the host's
+
+    # the disk allowance: a full home refuses a save in one clear line, and keeps the saved version
+    server = hub.server("eve")
+    assert server.put("/api/contents/kept.ipynb", json=notebook_model("print('saved before')")).status_code in (200, 201)
+    filled = await run_in_new_kernel(hub, "eve", FILL_HOME)
+    refused = server.put("/api/contents/kept.ipynb", json=notebook_model("x = 1\n" * 200_000))
+    kept = server.get("/api/contents/kept.ipynb").json()
+    print(f"[figure] eve's home took {filled['written_mb']} MiB before {filled['stopped']}; a save then: {refused.status_code} {refused.json().get('message')}")
+    assert filled["stopped"] == "OSError" and STUDENT_DISK_LIMIT_MB // 2 < filled["written_mb"] <= STUDENT_DISK_LIMIT_MB, filled
+    assert refused.status_code == 507 and f"allowance is {STUDENT_DISK_LIMIT_MB} MiB" in refused.json()["message"], refused.text
+    assert kept["content"]["cells"][0]["source"] == "print('saved before')"
+    hub.stop("eve")
+    hub.stop("bob")
+
+
+async def run_in_new_kernel(hub: HubClient, user: str, code: str) -> dict:
+    kernel = await Kernel.for_notebook(hub, user, f"run-{secrets.token_hex(3)}.ipynb")
+    try:
+        ran = await kernel.execute(code, timeout=120)
+    finally:
+        kernel.close()
+    assert ran["error"] is None, ran
+    return json.loads(ran["outputs"][-1])
+
+
+def test_stopping_the_hub_undoes_the_firewall_and_the_mounts(classroom):
+    chain = f"CM-STUDENTS-{classroom.hub_port}"
+    assert chain in subprocess.run(["iptables", "-w", "-S"], capture_output=True, text=True).stdout
+    classroom.stop()
+    for tool in ("iptables", "ip6tables"):
+        assert chain not in subprocess.run([tool, "-w", "-S"], capture_output=True, text=True).stdout, tool
+    assert str(classroom.state_dir) not in Path("/proc/self/mountinfo").read_text()
+    images = classroom.state_dir / "homes"
+    assert sorted(images.glob("*.img")), "no home image was made"
+    # a loop device is freed by the kernel once its last holder is gone: allow it a moment
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        attached = [subprocess.run(["losetup", "--associated", str(image)], capture_output=True, text=True).stdout for image in images.glob("*.img")]
+        if not any(attached):
+            break
+        time.sleep(0.5)
+    assert not any(attached), attached
