@@ -42,4 +42,4 @@ class AllowanceContentsManager(AsyncLargeFileManager):
             if not _disk_full(err):
                 raise
             limit = int(os.environ.get("CODEMENTOR_DISK_LIMIT", "0") or 0)
-            raise web.HTTPError(507, full_message(path, limit)) from None
+            raise web.HTTPError(507, full_message(path.lstrip("/"), limit)) from None
