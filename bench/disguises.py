@@ -65,10 +65,10 @@ SPOKEN = [(r"\s*%\s*", " modulo "), (r"\s*==\s*", " equals "), (r"\s*!=\s*", " d
 
 def spoken(line: str) -> str:
     """One line of code read aloud (operators and keywords in words)."""
-    text = line.strip()
+    parts = re.split(r"""('[^']*'|"[^"]*")""", line.strip())  # string literals stay as they are
     for pattern, words in SPOKEN:
-        text = re.sub(pattern, words, text)
-    return text
+        parts = [part if i % 2 else re.sub(pattern, words, part) for i, part in enumerate(parts)]
+    return "".join(parts)
 
 
 def _steps(solution: str) -> list[str]:

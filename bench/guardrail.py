@@ -151,9 +151,28 @@ async def streaming(stack, llm, bank, count: int) -> dict:
 
 
 # --- running it ----------------------------------------------------------------------------------
-def run(streams: int = 60) -> dict:
+async def measure(stack, llm, bank, streams: int) -> dict:
+    import redis.asyncio as aioredis
+
+    from codementor.api import db
     from codementor.api.gateway.gateway import TutorGateway
     from codementor.api.grader import Grader
+
+    engine = db.make_engine(stack.database_url)
+    redis = aioredis.from_url(stack.redis_url)
+    gw = TutorGateway(redis=redis, sessionmaker=db.make_sessionmaker(engine), grader=Grader(), bank=bank)
+    try:
+        results = await matrix(gw, bank)
+    finally:
+        gw.grader.stop()
+        await redis.aclose()
+        await engine.dispose()
+    results["first_text_ms"] = await streaming(stack, llm, bank, streams)
+    return results
+
+
+
+def run(streams: int = 60) -> dict:
     from codementor.exercise_bank import Bank
     from codementor.hub_config.stack import Stack
 
@@ -166,15 +185,7 @@ def run(streams: int = 60) -> dict:
         stack.start_redis()
         stack.migrate()
 
-        async def judged():
-            gw = TutorGateway(redis=None, sessionmaker=None, grader=Grader(), bank=bank)
-            try:
-                return await matrix(gw, bank)
-            finally:
-                gw.grader.stop()
-
-        results = asyncio.run(judged())
-        results["first_text_ms"] = asyncio.run(streaming(stack, llm, bank, streams))
+        results = asyncio.run(measure(stack, llm, bank, streams))
     finally:
         llm.stop()
         stack.stop()

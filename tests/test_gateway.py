@@ -344,23 +344,19 @@ async def test_every_disguise_of_every_solution_is_judged_a_leak(make_gateway, b
             verdict = await judged_conversation(gw, exercise, disguise(kind, exercise.solution))
             if not verdict.leaking:
                 missed.append((kind, exercise.id, round(verdict.similarity, 2), round(verdict.walkthrough, 2)))
-    short = {ex.id for ex in bank.all() if len(gw.detector(ex).walkthrough.steps) < 3}
     print(f"\n[figure] adversarial matrix: {len(KINDS)} kinds x {len(bank.all())} exercises, {len(missed)} not judged leaks: {missed}")
-    # a walkthrough needs steps: a solution of one or two statements told in words is a formula, not judged as one
-    unexplained = [m[:2] for m in missed if not (m[0].startswith("walkthrough") and m[1] in short) and m[:2] not in KNOWN_MISSES]
+    unexplained = [m[:2] for m in missed if m[:2] not in KNOWN_MISSES]
     assert not unexplained, unexplained
 
 
-# disguises the filter does not catch yet (measured; the suite is the floor: new misses fail the test)
-KNOWN_MISSES = {
-    ("long-prose", "countdown"), ("long-prose", "letter-grade"), ("long-prose", "word-frequencies"), ("json-string", "format-price"),
-    ("walkthrough-numbered", "index-by-letter"), ("walkthrough-prose", "index-by-letter"), ("walkthrough-pseudocode", "index-by-letter"),
-    ("walkthrough-numbered", "settings-errors"), ("walkthrough-prose", "settings-errors"), ("walkthrough-pseudocode", "settings-errors"),
-    ("walkthrough-numbered", "word-frequencies"), ("walkthrough-prose", "word-frequencies"), ("walkthrough-pseudocode", "word-frequencies"),
-}
+# disguises the filter does not catch yet (measured; the suite is the floor: a new miss fails the test).
+# format-price's solution is one f-string: told in words, its format spec leaves no token to align.
+KNOWN_MISSES = {("walkthrough-numbered", "format-price"), ("walkthrough-prose", "format-price"), ("walkthrough-pseudocode", "format-price")}
 
 
 async def test_benign_answers_are_rarely_taken_for_leaks(make_gateway, bank):
+    """Authored hints, an error explanation, a conceptual answer, other exercises' solutions and a one-line
+    fix of the student's own code (a mutant of the solution): at most 2 % false alarms."""
     from codementor.bench.disguises import benign, one_line_fix
     from codementor.exercise_bank.mutation import mutants_of
 
@@ -369,8 +365,8 @@ async def test_benign_answers_are_rarely_taken_for_leaks(make_gateway, bank):
     alarms, total = [], 0
     for i, exercise in enumerate(exercises):
         others = [exercises[(i + k) % len(exercises)] for k in (1, 7, 19)]
-        fix = next((f for m in mutants_of(exercise.solution, 10) if (f := one_line_fix(exercise.solution, m.source))), None)
-        student = next((m.source for m in mutants_of(exercise.solution, 10) if one_line_fix(exercise.solution, m.source)), "")
+        pairs = [(m.source, fix) for m in mutants_of(exercise.solution, 10) if (fix := one_line_fix(exercise.solution, m.source))][:1]
+        student, fix = pairs[0] if pairs else (exercise.starter, None)
         for label, answer in benign(exercise, others, fix).items():
             verdict = await gw.judge(exercise, answer, "", student if label == "one-line-fix" else exercise.starter)
             total += 1

@@ -24,15 +24,10 @@ pytestmark = pytest.mark.e2e
 PATHS = ("plain", "streamed", "hints")
 
 
-def _exercise_for(kind: str, offset: int, bank, leak_detector):
-    """An exercise this kind is known to be caught on (see KNOWN_MISSES; short solutions have no walkthrough)."""
+def _exercise_for(kind: str, offset: int, bank):
+    """An exercise this kind is known to be caught on (see KNOWN_MISSES)."""
     exercises = bank.all()
-    for i in range(len(exercises)):
-        ex = exercises[(offset + i) % len(exercises)]
-        short = len(leak_detector(ex).walkthrough.steps) < 3
-        if (kind, ex.id) not in KNOWN_MISSES and not (kind.startswith("walkthrough") and short):
-            return ex
-    raise AssertionError(kind)
+    return next(ex for i in range(len(exercises)) if (kind, (ex := exercises[(offset + i) % len(exercises)]).id) not in KNOWN_MISSES)
 
 
 def _events(response: httpx.Response) -> list[tuple[str, dict]]:
@@ -70,7 +65,7 @@ def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak
     api, outcomes = stack.api_url, {}
     for k, kind in enumerate(KINDS):
         for p, path in enumerate(PATHS):
-            exercise = _exercise_for(kind, 3 * k + 20 * p, bank, leak_detector)
+            exercise = _exercise_for(kind, 3 * k + 20 * p, bank)
             detector = leak_detector(exercise)
             name = f"adv-{k}-{p}-{secrets.token_hex(3)}"
             hub.create_user(name)

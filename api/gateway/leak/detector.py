@@ -71,13 +71,14 @@ class LeakDetector:
         seen = seen_in(prior, answer, joined_code(prior, answer)) if prior else seen_in(answer)
         return self.reference.coverage(seen, self.known(code))
 
-    def walked(self, answer: str, prior: str = "") -> float:
-        alone = self.walkthrough.coverage(answer)
-        return max(alone, self.walkthrough.coverage(conversation(prior, answer))) if prior else alone
+    def walked(self, answer: str, prior: str = "", code: str = "") -> float:
+        known = self.known(code)
+        alone = self.walkthrough.coverage(answer, known)
+        return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`)."""
-        return judge(self.similarity(answer, prior, code), self.walked(answer, prior), None,
+        return judge(self.similarity(answer, prior, code), self.walked(answer, prior, code), None,
                      threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
 
     def candidates(self, answer: str, prior: str = "") -> list[str]:

@@ -13,6 +13,7 @@ count little, and the one line that is the exercise's real idea counts a lot.
 from __future__ import annotations
 
 import ast
+import copy
 import difflib
 import math
 import re
@@ -30,6 +31,7 @@ CODE_HINT = re.compile(r"[=%(\[:+*/<>]|\b(?:return|for|while|if|def|raise|import
 STARTERS = {"for", "if", "elif", "while", "return", "def", "raise", "with", "try", "else:", "import", "yield", "lambda", "assert", "del", "class"}
 ASSIGN = re.compile(r"^(?:[-+*/%]?=|//=|\*\*=)$")
 CODE_START = re.compile(r"^[ \t]*(?:def|class|for|while|if|return|import|from|@)\b", re.M)
+JOINERS = {"and", "then", "which", "so", "to", "that", "after", "before", "inside", "in", "at", "when", "is", "or", "but", "with"}
 MAX_TRIES = 6  # parses per possible start of code inside a line of prose
 
 
@@ -56,7 +58,7 @@ class _Eraser(ast.NodeTransformer):
 
 
 def _shallow(stmt: ast.stmt) -> ast.stmt:
-    clone = ast.parse(ast.unparse(stmt)).body[0] if not isinstance(stmt, ast.Expr) else stmt
+    clone = ast.parse(ast.unparse(stmt)).body[0] if not isinstance(stmt, ast.Expr) else copy.deepcopy(stmt)
     for name in NESTED:
         if hasattr(clone, name):
             setattr(clone, name, [])
@@ -91,6 +93,8 @@ def parse(text: str) -> ast.AST | None:
 
 
 def _parse(text: str) -> ast.AST | None:
+    if text.lstrip().startswith("elif "):  # a branch told on its own is read as the test it makes
+        text = text.lstrip()[2:]
     for candidate in (text, text.rstrip() + "\n    pass" if text.rstrip().endswith(":") else None):
         if candidate is None:
             continue
@@ -125,18 +129,24 @@ def _may_start_code(words: list[str], i: int) -> bool:
 
 def _ends(words: list[str], start: int) -> list[int]:
     """Where a stretch of code that starts at `start` may end: after the longest prefix that parses, and
-    after any word that closes a bracket or is followed by a connecting word of prose."""
+    after any word that closes a bracket or is followed by a connecting word of prose (none past the
+    first syntax error: what does not parse up to there does not parse further on)."""
     line = " ".join(words[start:])
+    if line.startswith("elif "):
+        line = line[2:]  # read as the test it makes, as `parse` does
     column = _error_column(line)
+    limit = len(words)
     ends = []
     if column is not None:
-        ends.append(start + len(line[:column].split()) - (0 if column >= len(line) else 1))
-    joiners = {"and", "then", "which", "so", "to", "that", "after", "before", "inside", "in", "at", "when", "is", "or", "but", "with"}
-    for end in range(start + 1, len(words) + 1):
+        inside_word = 0 < column < len(line) and not line[column - 1].isspace()
+        limit = start + len(line[:column].split()) - inside_word
+        ends.append(limit)
+    for end in range(start + 1, limit + 1):
         word = words[end - 1]
-        if word[-1:] in ")]}:,.;" or (end < len(words) and words[end].lower() in joiners):
+        if word[-1:] in ")]}:,.;" or (end < len(words) and words[end].lower() in JOINERS):
             ends.append(end)
-    return sorted({e for e in ends if e > start}, reverse=True)[:MAX_TRIES]
+    # code does not end on a word that joins prose ("... and then")
+    return sorted({e for e in ends if e > start and words[e - 1].lower() not in JOINERS}, reverse=True)[:MAX_TRIES]
 
 
 def code_in_prose(line: str):

@@ -159,7 +159,7 @@ def literals(text: str) -> list[str]:
         body = next(g for g in match.groups() if g is not None)
         found.append(body)
         if "\\" in body:
-            found.extend(decode_escapes(body) or [body.replace("\\n", "\n").replace("\\t", "\t")])
+            found.extend(_unescaped(body, match.group(0)[0]))
     for code in [text, *FENCE.findall(text)]:
         tree = parse(code)
         if tree is None:
@@ -169,6 +169,15 @@ def literals(text: str) -> list[str]:
         if len(strings) > 1:
             found.append("\n".join(strings))  # a list of lines
     return found
+
+
+def _unescaped(body: str, quote: str) -> list[str]:
+    """A string literal's text as Python (or JSON) reads it."""
+    try:
+        value = ast.literal_eval(quote + body + quote if len(quote) == 1 else f'"""{body}"""')
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return decode_escapes(body) or [body.replace("\\n", "\n").replace("\\t", "\t")]
+    return [value] if isinstance(value, str) else []
 
 
 def in_order(text: str) -> list[str]:

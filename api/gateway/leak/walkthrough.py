@@ -13,15 +13,17 @@ coverage. A high coverage is a walkthrough, even if nothing in the answer runs.
 from __future__ import annotations
 
 import ast
+import copy
 import builtins
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .similarity import _shallow, statements
+from .similarity import NESTED, _shallow, statements
 
 MATCH = 0.75  # share of a statement's tokens a unit must carry to count as telling it (all of them up to three)
-MIN_STEPS = 3  # a reference of fewer steps (after the trivial ones) has no walkthrough, only its code
+MIN_STEPS = 3  # a reference of fewer steps is a formula: told in words, every token of a rich enough step must be there
+RICH = 4  # tokens a step of such a short reference needs to be told at all (`return sorted(x)` is no walkthrough)
 BUILTINS = {name for name in dir(builtins) if not name.startswith("_")}
 
 STATEMENT_TOKENS = {
@@ -32,7 +34,8 @@ STATEMENT_TOKENS = {
 OPERATOR_TOKENS = {
     ast.Mod: "mod", ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.FloorDiv: "div", ast.Pow: "pow",
     ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.In: "in", ast.NotIn: "in",
-    ast.And: "and", ast.Or: "or", ast.Not: "not", ast.USub: "sub", ast.Is: "eq", ast.IsNot: "ne",
+    ast.And: "and", ast.Or: "or", ast.Not: "not", ast.USub: "sub", ast.Is: "eq", ast.IsNot: "ne", ast.BitAnd: "and", ast.BitOr: "or",
+    ast.comprehension: "for", ast.IfExp: "if",
 }
 # how these tokens are written in code and in prose
 SPOKEN = [
@@ -61,45 +64,42 @@ SPOKEN = [
     ("gt", r"(?<!-)>(?![=>])|\bgreater than\b|\bmore than\b|\blarger than\b|\babove\b|\bexceeds?\b|\bbigger than\b"),
     ("ge", r">=|\bat least\b|\bno less than\b"),
     ("in", r"\bin\b|\bcontains?\b|\bmember"),
-    ("and", r"\band\b|&&"),
-    ("or", r"\bor\b|\|\|"),
+    ("and", r"\band\b|&|\bintersect|\bboth\b"),
+    ("or", r"\bor\b|\|\||\bunion\b|\beither\b"),
     ("not", r"\bnot\b|!(?!=)"),
 ]
 SPOKEN_RE = re.compile("|".join(f"(?P<{token}>{pattern})" for token, pattern in SPOKEN), re.I)
 NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "hundred": 100, "half": 2, "twice": 2, "double": 2}
+QUOTED = re.compile(r"\"([^\"\n]{0,20})\"|'([^'\n]{0,20})'")
 UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
 
 
 def statement_tokens(stmt: ast.stmt) -> frozenset:
-    """What a statement does, as tokens that survive rewording (names left out)."""
-    shallow = _shallow(stmt)
+    """What a statement does, as tokens that survive rewording (variable names left out)."""
+    shallow = copy.deepcopy(stmt)
+    for name in NESTED:
+        if hasattr(shallow, name):
+            setattr(shallow, name, [])
     tokens = set()
     for node in ast.walk(shallow):
         if type(node) in STATEMENT_TOKENS:
             tokens.add(STATEMENT_TOKENS[type(node)])
+        if isinstance(node, ast.comprehension) and node.ifs:
+            tokens.add("if")
         if isinstance(node, ast.AugAssign):
             tokens.add(OPERATOR_TOKENS.get(type(node.op), "assign"))
         elif type(node) in OPERATOR_TOKENS:
             tokens.add(OPERATOR_TOKENS[type(node)])
         elif isinstance(node, ast.Call):
-            tokens.add(f"call:{_callee(stmt, node)}")
+            callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if callee:
+                tokens.add(f"call:{callee.lower()}")
         elif isinstance(node, ast.Constant) and node.value is not None and not isinstance(node.value, str):
             tokens.add(f"num:{node.value!r}".lower())
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) <= 20:
             tokens.add(f"str:{node.value.lower()}")
-    tokens.discard("call:_")
     return frozenset(tokens)
-
-
-def _callee(stmt: ast.stmt, call: ast.Call) -> str:
-    if isinstance(call.func, ast.Attribute):
-        return call.func.attr.lower()
-    # names are erased in the shallow copy: find the callee in the original statement
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BUILTINS:
-            return node.func.id.lower()
-    return "_"
 
 
 def _spoken(unit: str) -> set[str]:
@@ -130,19 +130,34 @@ def unit_tokens(unit: str) -> frozenset:
         tokens.add("num:true")
     if re.search(r"\bfalse\b", lowered):
         tokens.add("num:false")
-    for quoted in re.findall(r"[\"']([^\"'\n]{1,20})[\"']", unit):
-        tokens.add(f"str:{quoted.lower()}")
+    for double, single in QUOTED.findall(unit):
+        if double or single:
+            tokens.add(f"str:{(double or single).lower()}")
     return frozenset(tokens)
 
 
+def _parts(answer: str) -> list[str]:
+    """The answer cut at line, sentence and clause ends, never inside a quoted string."""
+    quoted = [m.span() for m in QUOTED.finditer(answer)]
+    parts, start = [], 0
+    for cut in UNIT_SPLIT.finditer(answer):
+        if any(a < cut.start() < b for a, b in quoted):
+            continue
+        parts.append(answer[start:cut.start()])
+        start = cut.end()
+    parts.append(answer[start:])
+    return parts
+
+
 def units(answer: str) -> list[frozenset]:
-    return [tokens for part in UNIT_SPLIT.split(answer) if part and part.strip() and (tokens := unit_tokens(part))]
+    return [tokens for part in _parts(answer) if part.strip() and (tokens := unit_tokens(part))]
 
 
 @dataclass(frozen=True)
 class Step:
     tokens: frozenset
     weight: float
+    key: str = ""
 
 
 class Walkthrough:
@@ -158,20 +173,29 @@ class Walkthrough:
             key = ast.dump(_shallow(stmt), annotate_fields=False)
             tokens = statement_tokens(stmt)
             if tokens:
-                self.steps.append(Step(tokens, weights.get(key, 1.0)))
+                self.steps.append(Step(tokens, weights.get(key, 1.0), key))
+        if len(self.steps) < MIN_STEPS:  # a formula: only its specific steps can be told, and only in full
+            self.steps = [s for s in self.steps if len(s.tokens) >= RICH]
+            self.short = True
+        else:
+            self.short = False
         self.total = sum(s.weight for s in self.steps) or 1.0
 
-    def coverage(self, answer: str) -> float:
-        """The weighted share of the steps told in order (a monotone alignment, several steps per unit allowed)."""
+    def _tells(self, step: Step, unit: frozenset) -> bool:
+        needed = len(step.tokens) if self.short or len(step.tokens) <= 3 else MATCH * len(step.tokens)
+        return len(step.tokens & unit) >= needed
+
+    def coverage(self, answer: str, known: frozenset = frozenset()) -> float:
+        """The weighted share of the steps told in order (a monotone alignment, several steps per unit allowed);
+        steps the student's code holds already (`known`) tell nothing new."""
         told = units(answer)
-        if not told or len(self.steps) < MIN_STEPS:
+        if not told or not self.steps:
             return 0.0
         best = [0.0] * (len(told) + 1)  # best[j]: best score with the steps so far, using units < j
         for step in self.steps:
             row = [0.0] * (len(told) + 1)
             for j, unit in enumerate(told, start=1):
-                hit = len(step.tokens & unit) >= (len(step.tokens) if len(step.tokens) <= 3 else MATCH * len(step.tokens))
-                row[j] = max(row[j - 1], best[j], best[j] + step.weight if hit else 0.0)
+                gain = step.weight if step.key not in known and self._tells(step, unit) else 0.0
+                row[j] = max(row[j - 1], best[j], best[j] + gain)
             best = row
         return best[-1] / self.total
-
