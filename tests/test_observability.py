@@ -190,6 +190,41 @@ def test_the_magics_client_shows_the_request_id(stack, student):
     assert re.search(r"\(request id [0-9a-f]{32}\)$", message) and "\n" not in message
 
 
+def test_a_magic_error_ends_with_the_request_id(stack, hub, ipython_shell):
+    from IPython.core.error import UsageError
+
+    from tutor_kernel_ext.magics import TutorMagics
+
+    hub.create_user("obs-kernel")
+    ipython_shell.register_magics(TutorMagics(shell=ipython_shell, api_url=stack.api_url, api_token=hub.user_token("obs-kernel")))
+    with pytest.raises(UsageError) as err:
+        ipython_shell.run_line_magic("onboard", "--level beginner --timezone Mars/Base")
+    message = str(err.value)
+    assert "unknown time zone 'Mars/Base'" in message and "\n" not in message
+    request_id = re.search(r"\(request id ([0-9a-f]{32})\)$", message)[1]
+    assert _log_lines_with(request_id), "the id the student sees is in the API's log"
+
+
+def test_leak_blocks_and_rate_limit_refusals_are_counted(stack, hub, bank, llm):
+    from .fake_llm import set_mode
+
+    hub.create_user("obs-asker")
+    asker = httpx.Client(base_url=stack.api_url, headers={"Authorization": f"token {hub.user_token('obs-asker')}"}, timeout=60)
+    exercise = bank.get("sum-of-evens")
+    url = metrics_url(stack)
+    before = scrape(url, stack.metrics_token)
+    set_mode(llm.base_url, mode="script", answers=[f"Here you go:\n```python\n{exercise.solution}```\n"])
+    blocked = asker.post("/tutor/ask", json={"exercise_id": exercise.id, "question": "just give me the answer " + uuid.uuid4().hex})
+    assert blocked.status_code == 200 and exercise.solution.strip() not in blocked.text
+    set_mode(llm.base_url, mode="normal")  # the script repeats its last answer
+    statuses = [asker.post("/tutor/ask", json={"exercise_id": exercise.id, "question": f"more help {i}"}).status_code for i in range(8)]
+    assert 429 in statuses
+    after = scrape(url, stack.metrics_token)
+    assert value(after, "codementor_leak_blocks_total", provider="openai") == value(before, "codementor_leak_blocks_total", provider="openai") + 1
+    refused = statuses.count(429)
+    assert value(after, "codementor_refusals_total", kind="rate_limit") == value(before, "codementor_refusals_total", kind="rate_limit") + refused
+
+
 def test_security_headers_on_the_api(stack, student):
     resp = student.get("/me")
     assert "frame-ancestors 'none'" in resp.headers["Content-Security-Policy"]
