@@ -60,3 +60,18 @@ def test_multiprocess_mode_merges_the_workers_samples(tmp_path):
     assert 'codementor_submissions_total{verdict="passed"} 2.0' in out
     # each worker has a queue of its own: the limits add up (until the supervisor marks a worker dead)
     assert "codementor_grading_queue_limit 8.0" in out
+
+
+def test_hub_and_server_headers_add_hsts_only_behind_tls():
+    from jupyter_server.serverapp import ServerApp
+
+    from codementor.hub_config.security import hub_headers, server_headers, tornado_settings_arg
+
+    assert "frame-ancestors 'none'" in hub_headers(False)["Content-Security-Policy"]
+    assert "Strict-Transport-Security" not in hub_headers(False) and "Strict-Transport-Security" not in server_headers(False)
+    assert hub_headers(True)["Strict-Transport-Security"].startswith("max-age=")
+    # the spawner's command-line argument reaches jupyter-server as a dict of headers
+    app = ServerApp()
+    app.parse_command_line([tornado_settings_arg(server_headers(True))])
+    headers = app.config.ServerApp.tornado_settings["headers"]
+    assert headers == server_headers(True) and "frame-ancestors 'self'" in headers["Content-Security-Policy"]
