@@ -77,7 +77,7 @@ class ExerciseDelivery(LoggingConfigurable):
     async def fetch_today(self) -> dict:
         req = HTTPRequest(
             f"{self.api_url.rstrip('/')}/exercises/today?include=notebook",
-            headers={"Authorization": f"token {self.api_token}"},
+            headers={"Authorization": f"token {self.api_token}", "X-Request-ID": uuid.uuid4().hex},
             request_timeout=self.request_timeout,
         )
         resp = await AsyncHTTPClient().fetch(req)
