@@ -36,7 +36,7 @@ async def matrix(gw, bank) -> dict:
     from .disguises import KINDS, benign, disguise, one_line_fix
     from codementor.exercise_bank.mutation import mutants_of
 
-    timings, per_kind = [], {}
+    timings, per_kind, ran = [], {}, []
     for kind in KINDS:
         missed = []
         for exercise in bank.all():
@@ -45,6 +45,7 @@ async def matrix(gw, bank) -> dict:
                 started = time.perf_counter()
                 verdict = await gw.judge(exercise, turn, prior)
                 timings.append((time.perf_counter() - started) * 1000)
+                ran.append(verdict.passes_share is not None)
                 if verdict.leaking:
                     caught = True
                     break
@@ -61,11 +62,13 @@ async def matrix(gw, bank) -> dict:
             started = time.perf_counter()
             verdict = await gw.judge(exercise, answer, "", student if label == "one-line-fix" else exercise.starter)
             timings.append((time.perf_counter() - started) * 1000)
+            ran.append(verdict.passes_share is not None)
             total += 1
             if verdict.leaking:
                 alarms.append(f"{exercise.id}: {label} ({verdict.reason})")
     return {"kinds": per_kind, "benign": {"answers": total, "false_alarms": len(alarms), "rate": round(len(alarms) / total, 4), "which": alarms},
-            "filter_ms": _stats(timings)}
+            "filter_ms": _stats(timings), "filter_ms_without_run": _stats([t for t, r in zip(timings, ran) if not r]),
+            "filter_ms_with_run": _stats([t for t, r in zip(timings, ran) if r])}
 
 
 # --- streaming: time to first visible text ----------------------------------------------------
@@ -213,6 +216,10 @@ def table(results: dict) -> str:
         + (f": {'; '.join(b['which'][:6])}" if b["which"] else ""),
         f"filter time per answer (sandboxed runs included): p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms over {f['n']} answers "
         f"(goal p95 <= 25 ms: {ok(f['p95'], 25)})",
+        f"  answers judged without a sandboxed run: p50 {results['filter_ms_without_run']['p50']:.1f} ms, "
+        f"p95 {results['filter_ms_without_run']['p95']:.1f} ms over {results['filter_ms_without_run']['n']}",
+        f"  answers whose code was graded in the sandbox: p50 {results['filter_ms_with_run'].get('p50', 0):.1f} ms, "
+        f"p95 {results['filter_ms_with_run'].get('p95', 0):.1f} ms over {results['filter_ms_with_run'].get('n', 0)}",
         f"time to first visible text, streamed ({s['after']['n']} answers, vendor pieces every 30 ms): "
         f"before (lines released early) p50 {s['before']['p50']:.0f} ms, p95 {s['before']['p95']:.0f} ms; "
         f"after (only what passed the filter) p50 {s['after']['p50']:.0f} ms, p95 {s['after']['p95']:.0f} ms",

@@ -325,8 +325,8 @@ class TutorGateway(Configurable):
     async def judge(self, exercise, text: str, prior: str = "", code: str = ""):
         """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests."""
         detector = self.detector(exercise)
-        settings = dict(threshold=self.leak_threshold, walk_threshold=self.leak_walk_threshold, pass_share=self.leak_pass_share)
-        verdict = judge(detector.similarity(text, prior, code), detector.walked(text, prior, code), None, **settings)
+        settings = dict(threshold=detector.threshold, walk_threshold=detector.walk_threshold, pass_share=self.leak_pass_share)
+        verdict = detector.check(text, prior, code)
         if verdict.leaking:
             return verdict  # no need to run it
         return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior), **settings)

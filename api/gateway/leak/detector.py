@@ -14,7 +14,7 @@ from functools import lru_cache
 from .judgement import LeakCheck, judge
 from .runnable import candidates_in, signature
 from .similarity import FENCE, Reference, StatementFrequency, fingerprints, text_prints
-from .views import views
+from .views import iter_views, views
 from .walkthrough import Walkthrough
 
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
@@ -68,8 +68,18 @@ class LeakDetector:
         return self._known[code]
 
     def similarity(self, answer: str, prior: str = "", code: str = "") -> float:
-        seen = seen_in(prior, answer, joined_code(prior, answer)) if prior else seen_in(answer)
-        return self.reference.coverage(seen, self.known(code))
+        """The share of the reference the conversation holds; the views of the answer are read only until
+        the share reaches the threshold (then it is a leak, however much more there is)."""
+        known = self.known(code)
+        seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
+        score = self.reference.coverage(seen, known)
+        for i, view in enumerate(iter_views(answer)):
+            if score >= self.threshold:
+                break
+            if i == 0 or CODEISH.search(view):
+                seen |= Counter(dict(text_prints(view)))
+                score = self.reference.coverage(seen, known)
+        return score
 
     def walked(self, answer: str, prior: str = "", code: str = "") -> float:
         known = self.known(code)
@@ -78,7 +88,9 @@ class LeakDetector:
 
     def check(self, answer: str, prior: str = "", code: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`)."""
-        return judge(self.similarity(answer, prior, code), self.walked(answer, prior, code), None,
+        similarity = self.similarity(answer, prior, code)
+        walked = self.walked(answer, prior, code) if similarity < self.threshold else 0.0
+        return judge(similarity, walked, None,
                      threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
 
     def candidates(self, answer: str, prior: str = "") -> list[str]:

@@ -208,10 +208,10 @@ TRANSFORMS = (normalised, uncomment, literals, decode_base64, decode_hex, decode
               in_order, unbulleted, rot13, reversed_text)
 
 
-@lru_cache(maxsize=2048)
-def views(text: str) -> tuple[str, ...]:
-    """The answer itself and what can be read out of it, at most MAX_VIEWS texts."""
+def iter_views(text: str):
+    """The answer itself, then what can be read out of it, breadth first, at most MAX_VIEWS texts."""
     seen = {text: None}
+    yield text
     frontier = [text]
     for _ in range(DEPTH):
         following = []
@@ -223,5 +223,11 @@ def views(text: str) -> tuple[str, ...]:
                     if view and view not in seen and len(seen) < MAX_VIEWS:
                         seen[view] = None
                         following.append(view)
+                        yield view
         frontier = following
-    return tuple(seen)
+
+
+@lru_cache(maxsize=2048)
+def views(text: str) -> tuple[str, ...]:
+    """All of `iter_views`, kept for texts judged again (a conversation's earlier turns)."""
+    return tuple(iter_views(text))
