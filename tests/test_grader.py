@@ -92,3 +92,15 @@ def test_a_missing_cgroup_hierarchy_is_an_error_that_names_it():
 
     with pytest.raises(OSError, match="no cgroup v1 'nonesuch' hierarchy is mounted"):
         cgroups.cgroup_group("nonesuch", "codementor-test", "x", {})
+
+
+async def test_pass_fail_only_grading_runs_one_job_and_says_nothing_else(grader, bank):
+    """For the leak filter: every test in one job, only which passed comes back."""
+    exercise = bank.get("sum-of-evens")
+    code = ("def sum_of_evens(numbers):\n    if len(numbers) > 3:\n        raise ValueError('inputs: ' + repr(numbers))\n"
+            "    return sum(n for n in numbers if n % 2 == 0)\n")
+    full = await grader.grade(exercise, code)
+    quiet = await grader.grade(exercise, code, feedback=False)
+    assert [(t.name, t.hidden, t.passed) for t in quiet.tests] == [(t.name, t.hidden, t.passed) for t in full.tests]
+    assert any(t.passed for t in quiet.tests) and any(not t.passed for t in quiet.tests)
+    assert all(t.message == ("" if t.passed else HIDDEN_FAILED) for t in quiet.tests)

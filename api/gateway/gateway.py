@@ -303,7 +303,7 @@ class TutorGateway(Configurable):
         """The tests the starter code passes already (passing them again gives nothing away)."""
         key = (exercise.id, exercise.version)
         if key not in self._starter_passes:
-            result = await self.grader.grade(exercise, exercise.starter)
+            result = await self.grader.grade(exercise, exercise.starter, feedback=False)
             self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()
         return self._starter_passes[key]
 
@@ -316,7 +316,7 @@ class TutorGateway(Configurable):
             return None
         baseline = await self._starter_baseline(exercise)
         try:
-            results = await asyncio.gather(*(self.grader.grade(exercise, code) for code in candidates))
+            results = await asyncio.gather(*(self.grader.grade(exercise, code, feedback=False) for code in candidates))
         except Exception as err:  # the sandbox could not say: an answer that may run is not shown unverified
             log.warning("leak filter: grading an answer's code failed (%r); the answer is held back", err)
             return 1.0

@@ -196,13 +196,17 @@ class Grader(LoggingConfigurable):
 
     # ---- grading -----------------------------------------------------------------------------
 
-    async def grade(self, exercise: Exercise, code: str) -> GradeResult:
+    async def grade(self, exercise: Exercise, code: str, *, feedback: bool = True) -> GradeResult:
         """Grade `code`: the visible tests in one job, the hidden tests in another, both at once.
 
         The visible job never holds a hidden test, so nothing the code finds in its memory can carry
         one back through the visible feedback; the hidden job's results leave it as pass/fail only.
+        `feedback=False` (for callers that show nobody more than which tests passed, such as the leak
+        filter) runs every test in one job and reports pass/fail only, for every test.
         """
         expectations = await self._expectations(exercise)
+        if not feedback:
+            return await self._pass_fail(exercise, code, expectations)
         visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
         hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]
         if self._grading >= self.concurrency + self.queue_limit:
@@ -218,6 +222,13 @@ class Grader(LoggingConfigurable):
         outcome = unseen.result() if unseen else ("graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
         # the duration shown is the visible job's: the hidden job's timing is not a channel either
         return self._verdict(exercise, expectations, (visible, status, messages), (hidden, *outcome), elapsed)
+
+    async def _pass_fail(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
+        started = time.perf_counter()
+        status, messages = await self._run(code, [t.job_spec() for t in exercise.tests])
+        nothing = ([], "graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
+        everything = (list(range(len(exercise.tests))), status, messages)
+        return self._verdict(exercise, expectations, nothing, everything, (time.perf_counter() - started) * 1000)
 
     @staticmethod
     async def _timed(job) -> tuple[float, str, list[dict]]:
@@ -379,7 +390,7 @@ class Grader(LoggingConfigurable):
         hidden_clean = hidden_status == "graded" and any(m.get("event") == "loaded" and m.get("ok") for m in hidden_messages)
         for i, observed in zip(hidden_indexes, _observed(hidden_messages, len(hidden_indexes))):
             passed = hidden_clean and judge(exercise.tests[i].check, expectations[i], observed, True)[0]
-            tests[i] = TestResult(name=exercise.tests[i].name, hidden=True, passed=passed, message="" if passed else HIDDEN_FAILED)
+            tests[i] = TestResult(exercise.tests[i].name, exercise.tests[i].hidden, passed, "" if passed else HIDDEN_FAILED)
         if loaded is not None and not loaded.get("ok"):
             return GradeResult("load_error", tests, f"your code stopped before any test ran: {loaded.get('error')}", elapsed)
         ended = status if status != "graded" else hidden_status if hidden_status != "graded" or hidden_clean else "crashed"
