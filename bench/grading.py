@@ -2,7 +2,8 @@
 
 In one run, on the reference solutions of the same exercises, three ways to grade:
 
-- ``sandbox``: the real ``Grader`` (zygote pool, every isolation layer this machine allows);
+- ``sandbox``: the real ``Grader`` (zygote pool, every isolation layer this machine allows; two
+  jobs per submission, the visible and the hidden tests, run at once);
 - ``bare``: a plain ``python worker.py`` subprocess per job, no isolation at all (the floor);
 - ``nbclient``: the rendered notebook with the solution and every test appended as asserts,
   executed by nbclient in a fresh kernel per job (how notebook graders work).

@@ -198,7 +198,8 @@ def _normalised(identities) -> tuple[str, ...]:
         value = str(identity).strip()
         if len(value) >= 3:
             terms.add(value)
-        terms.update(p for p in re.split(r"[^\w\u00c0-\u017f]+|_|\d+", value) if len(p) >= 3 and p.lower() not in NOT_NAME_PARTS)
+        person = value.split("@", 1)[0]  # an e-mail's domain names a place, not a person
+        terms.update(p for p in re.split(r"[^\w\u00c0-\u017f]+|_|\d+", person) if len(p) >= 3 and p.lower() not in NOT_NAME_PARTS)
     return tuple(sorted(terms, key=lambda t: (-len(t), t)))
 
 
