@@ -81,3 +81,13 @@ def test_a_revoked_token_stops_working_within_the_auth_cache_time(hub, stack):
         status = httpx.get(f"{proxied_url(stack)}/me", headers=headers, timeout=30).status_code
         time.sleep(0.5)
     assert status == 401
+
+
+def test_a_connection_kept_alive_after_an_error_serves_the_next_request(stack, token):
+    """Errors answered before a body arrives close the connection and say so; clients never meet a reset."""
+    with httpx.Client(base_url=direct_url(stack), headers={"Authorization": f"token {token}"}, timeout=30) as client:
+        for _ in range(5):
+            assert envelope(client.get("/no/such/endpoint"), 404)["code"] == "not_found"
+            assert envelope(client.post("/submissions", content=b"{not json"), 400)["code"] == "invalid_request"
+            assert envelope(client.get("/me", headers={"Authorization": "token not-a-real-one"}), 401)["code"] == "unauthorized"
+            assert client.get("/me").status_code == 200

@@ -205,6 +205,11 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs):
         """Every error leaves the API as {"error": {"code", "message", "details", "request_id"}}."""
+        body = getattr(self.request, "_body_future", None)
+        if body is not None and not body.done():
+            # refused before the body was read: Tornado closes the connection after this
+            # answer, so say so and the client will not send its next request on it
+            self.set_header("Connection", "close")
         code, message, details = kwargs.get("code"), kwargs.get("message"), {}
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if exc is not None:
@@ -228,5 +233,9 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
 class NotFoundHandler(APIHandler):
     """Unknown paths under the API get the envelope too."""
 
-    async def prepare(self):
+    # answered once the (streamed) body is in: an error raised while it is still arriving
+    # closes the connection, which a client reusing it would meet as a reset
+    async def _no_such_endpoint(self, *args):
         raise NotFound(f"no such endpoint: {self.request.method} {self.request.path}")
+
+    get = post = put = patch = delete = head = options = _no_such_endpoint
