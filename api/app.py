@@ -30,7 +30,9 @@ from .metrics import init_series, route_label
 from .openapi import PATHS
 from .services.clock import utcnow
 from .services.limits import RateLimiter
+from .services.retention import Retention, purge
 from .services.roster import Roster
+from .services.erase import HubUsers
 from .services.users import UserDirectory
 
 
@@ -53,6 +55,7 @@ class APIContext:
     max_body_bytes: int
     max_discard_bytes: int = 64 * 1024 * 1024
     clock: Callable = field(default=utcnow)
+    hub_users: Any = None  # HubUsers: deletes Hub accounts with the service's token
 
 
 class TutorAPI(Application):
@@ -61,7 +64,7 @@ class TutorAPI(Application):
     name = "codementor-api"
     description = __doc__
     aliases = {"port": "TutorAPI.port", "ip": "TutorAPI.ip", "config": "TutorAPI.config_file", "log-level": "Application.log_level"}
-    classes = [Grader, TutorGateway, RateLimiter]
+    classes = [Grader, TutorGateway, RateLimiter, Retention]
 
     config_file = Unicode("", help="A Python config file to load (c.TutorAPI.... settings).").tag(config=True)
     ip = Unicode("127.0.0.1", help="Address to listen on.").tag(config=True)
@@ -183,6 +186,7 @@ class TutorAPI(Application):
             daily_count=self.daily_count,
             max_body_bytes=self.max_body_bytes,
             max_discard_bytes=self.max_discard_bytes,
+            hub_users=HubUsers(hub_auth.api_url, hub_auth.api_token),
         )
 
     def make_limiter(self, redis) -> RateLimiter:
@@ -209,15 +213,28 @@ class TutorAPI(Application):
         for layer, state in ctx.grader.isolation_report().items():
             self.log.info("grader isolation: %s: %s", layer, state)
         self.log.info("CodeMentor API on http://%s:%s%s with %d exercises", self.ip, self.port, ctx.prefix, len(ctx.bank))
+        purging = asyncio.create_task(self.purge_periodically(ctx))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
+        purging.cancel()
         server.stop()
         ctx.grader.stop()
         await ctx.gateway.aclose()
         await ctx.redis.aclose()
+
+    async def purge_periodically(self, ctx: APIContext):
+        """Enforce c.Retention now and then (every API process does; the purge is idempotent)."""
+        retention = Retention(parent=self)
+        while retention.purge_interval_seconds > 0:
+            try:
+                async with ctx.sessionmaker() as session, session.begin():
+                    self.log.info("retention purge: %s", await purge(session, retention, ctx.clock()))
+            except Exception as err:  # a database outage must not end the loop
+                self.log.warning("retention purge failed (%s); next try in %d s", type(err).__name__, retention.purge_interval_seconds)
+            await asyncio.sleep(retention.purge_interval_seconds)
 
     def start(self):
         try:

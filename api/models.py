@@ -225,3 +225,31 @@ class LLMCost(Base):
     output_tokens: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[created_at]
     settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class DeletionRequest(Base):
+    """A student's request that everything about them be deleted; an admin carries it out."""
+
+    __tablename__ = "deletion_requests"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    requested_at: Mapped[created_at]
+
+
+class AuditEvent(Base):
+    """Who did what to whose data, when: append-only (a trigger refuses UPDATE and DELETE).
+
+    Actor and subject are opaque users.id values without a foreign key: deleting a user keeps
+    the events, and with the users row gone nothing in them names the person any more.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_subject", "subject_user_id"),)
+
+    id: Mapped[bigint_pk]
+    at: Mapped[created_at]
+    actor_user_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the `codementor` command on the server
+    actor_role: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(40))
+    subject_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,6 +1,6 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
-from .schemas import DeliveryReport, HintRequest, NewConversationRequest, ProfileRequest, SubmissionRequest, TutorRequest
+from .schemas import DeletionRequestBody, DeliveryReport, HintRequest, NewConversationRequest, ProfileRequest, SubmissionRequest, TutorRequest
 
 ERROR = {
     "type": "object",
@@ -20,8 +20,9 @@ ERROR = {
 }
 
 
-def _op(summary: str, *, body=None, params=(), ok: int = 200, auth: bool = True, errors=(400, 401, 404)) -> dict:
-    responses = {str(ok): {"description": "success", "content": {"application/json": {"schema": {"type": "object"}}}}}
+def _op(summary: str, *, body=None, params=(), ok: int = 200, auth: bool = True, errors=(400, 401, 404), zip: bool = False) -> dict:
+    content = {"application/zip": {"schema": {"type": "string", "format": "binary"}}} if zip else {"application/json": {"schema": {"type": "object"}}}
+    responses = {str(ok): {"description": "success", "content": content}}
     for status in errors if auth else ():
         responses[str(status)] = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     op = {"summary": summary, "responses": responses}
@@ -91,6 +92,21 @@ PATHS = {
     "/delivery/failures": {
         "post": _op("A student server reports failed deliveries of the day's notebooks, by kind (counted in the metrics).", body=DeliveryReport, ok=204, errors=(400, 401, 413))
     },
+    "/me/export": {"get": _op("Everything stored about the signed-in user, as one zip (JSON per table, submitted code as .py files).", errors=(401,), zip=True)},
+    "/me/deletion-request": {
+        "post": _op("Ask for the deletion of everything about you (confirm with your user name); an admin carries it out.", body=DeletionRequestBody, ok=202, errors=(400, 401, 413))
+    },
+    "/users/{name}": {
+        "delete": _op(
+            "Admins: delete every row about a user, the cached answers made from their prompts and their Hub account (audited).",
+            params=[("name", "path", "string")], errors=(400, 401, 403, 404, 503),
+        )
+    },
+    "/users/{name}/export": {"get": _op("Admins: one user's export (audited).", params=[("name", "path", "string")], errors=(401, 403, 404), zip=True)},
+    "/admin/deletion-requests": {"get": _op("Admins: students' open deletion requests, oldest first (audited).", errors=(401, 403))},
+    "/admin/audit": {
+        "get": _op("Admins: the audit trail of access to students' data, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401, 403))
+    },
 }
 
 
@@ -104,7 +120,8 @@ def openapi_document(prefix: str) -> dict:
             "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema(),
                         "ProfileRequest": ProfileRequest.model_json_schema(),
                         "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
-                        "DeliveryReport": DeliveryReport.model_json_schema()},
+                        "DeliveryReport": DeliveryReport.model_json_schema(),
+                        "DeletionRequestBody": DeletionRequestBody.model_json_schema()},
         },
         "security": [{"hubToken": []}],
         "paths": PATHS,

@@ -85,3 +85,9 @@ class DeliveryReport(Strict):
         if any(not 1 <= n <= 1000 for n in value.values()):
             raise ValueError("each count must be between 1 and 1000")
         return value
+
+
+class DeletionRequestBody(BaseModel):
+    """A student's request to have everything about them deleted."""
+
+    confirm: str = Field(max_length=255, description="The user's own name, typed again: the request is refused otherwise.")

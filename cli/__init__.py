@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import api, bank, bench, hub
+from . import api, bank, bench, data, hub
 
-RUNTIMES = (api, bank, hub, bench)
+RUNTIMES = (api, bank, hub, bench, data)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -168,8 +168,9 @@ roles = [
     # students (every user) may use the API service, and nothing else beyond their own server
     {"name": "user", "scopes": ["self", f"access:services!service={API_SERVICE}"]},
     # the API identifies users from their own tokens; to know who is in an instructor's
-    # class it reads group membership (GET /hub/api/groups[/<name>]) and nothing else
-    {"name": "codementor-api", "description": "read group members", "scopes": ["list:groups", "read:groups"], "services": [API_SERVICE]},
+    # class it reads group membership (GET /hub/api/groups[/<name>]); an admin's deletion of a
+    # student removes the Hub account too (DELETE /hub/api/users/<name>: delete:users, not admin:users)
+    {"name": "codementor-api", "description": "read group members, delete a user an admin deletes", "scopes": ["list:groups", "read:groups", "delete:users"], "services": [API_SERVICE]},
 ]
 
 # --- instructor dashboards: Voila in a shared jupyterhub-singleuser, run by the Hub -------

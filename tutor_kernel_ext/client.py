@@ -100,6 +100,17 @@ class APIClient:
     def get(self, path: str) -> dict:
         return self.request("GET", path)
 
+    def get_bytes(self, path: str) -> bytes:
+        """GET a binary answer (the data export's zip)."""
+        req = self._request("GET", path, None)
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+                return resp.read()
+        except urllib.error.HTTPError as err:
+            raise TutorError(self._message(err, _request_id(req))) from None
+        except TRANSPORT_ERRORS as err:
+            raise Unreachable(f"CodeMentor is not reachable right now ({getattr(err, 'reason', err)}); try again in a minute (request id {_request_id(req)})") from None
+
     def post(self, path: str, body: dict, retries: int = 0) -> dict:
         return self.request("POST", path, body, retries)
 

@@ -1,4 +1,4 @@
-"""%hint, %tutor, %submit, %today, %onboard and %progress: the student's side of CodeMentor, a thin client of the API."""
+"""%hint, %tutor, %submit, %today, %onboard, %progress, %mydata and %delete_my_data: the student's side of CodeMentor, a thin client of the API."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import http.client
 import os
 import re
 import traceback
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, line_magic, magics_class
@@ -295,6 +298,35 @@ class TutorMagics(Magics):
         server = APIClient(self.server_url, self.api_token, self.timeout)
         done = self._call(server.post, "codementor/today", {})
         show(*format_today(done.get("notebooks", [])))
+
+    @line_magic
+    def mydata(self, line):
+        """Save everything CodeMentor stores about you as a zip next to this notebook, and say where."""
+        body = self._call(self.client.get_bytes, "/me/export")
+        path = notebook_path()
+        folder = path.parent if path is not None else Path.cwd()
+        target = folder / f"codementor-mydata-{date.today().isoformat()}.zip"
+        target.write_bytes(body)
+        show(f"Saved your data ({len(body)} bytes) to `{target}`. What is kept and for how long: {privacy_url(self.api_url)}")
+
+    @magic_arguments()
+    @argument("--confirm", default=None, help="your user name, typed again (asked for when missing)")
+    @line_magic
+    def delete_my_data(self, line):
+        """Ask an admin to delete your account and everything CodeMentor stores about you."""
+        args = parse_argstring(self.delete_my_data, line)
+        me = self._call(self.client.get, "/me")
+        typed = args.confirm if args.confirm is not None else input(f"This deletes all your work and progress. Type your user name ({me['name']}) to confirm: ")
+        if typed.strip() != me["name"]:
+            raise UsageError("not confirmed: nothing was asked (type your own user name exactly)")
+        done = self._call(self.client.post, "/me/deletion-request", {"confirm": typed.strip()})
+        show(f"Deletion requested ({done['requested_at']}): an admin will carry it out. Save a copy first with %mydata.")
+
+
+def privacy_url(api_url: str) -> str:
+    """The privacy page's path on the Hub (the API's own address may be an internal one)."""
+    path = urlsplit(api_url).path.rsplit("/api/v1", 1)[0]
+    return f"{path.rstrip('/')}/privacy on your JupyterHub"
 
 
 TODAY_ACTIONS = {

@@ -38,6 +38,20 @@ def cache_key(*, exercise_id: str, exercise_version: int, code: str, error_class
     return f"{PREFIX}:{exercise_id}:{digest}"
 
 
+def owner_key(user_id: int) -> str:
+    """The Redis set of the cache keys a user's prompts created."""
+    return f"{PREFIX}:owner:{user_id}"
+
+
+async def forget_owner(redis, user_id: int) -> int:
+    """Delete the cached answers made from `user_id`'s prompts (and the set naming them); how many."""
+    keys = [k.decode() if isinstance(k, bytes) else k for k in await redis.smembers(owner_key(user_id))]
+    if keys:
+        await redis.delete(*keys)
+    await redis.delete(owner_key(user_id))
+    return len(keys)
+
+
 class AnswerCache:
     def __init__(self, redis, ttl: int):
         self.redis, self.ttl = redis, ttl
@@ -51,9 +65,13 @@ class AnswerCache:
             return None
         return json.loads(raw) if raw else None
 
-    async def put(self, key: str, value: dict) -> None:
+    async def put(self, key: str, value: dict, owner: int | None = None) -> None:
+        """Store an answer; `owner` (users.id) is the student whose prompt made it, so deleting them deletes it."""
         try:
             await self.redis.set(key, json.dumps(value), ex=self.ttl)
+            if owner is not None:
+                await self.redis.sadd(owner_key(owner), key)
+                await self.redis.expire(owner_key(owner), self.ttl)
         except RedisError as err:
             log.warning("answer cache unavailable (REDIS_URL): %s", err)
 

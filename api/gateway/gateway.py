@@ -218,7 +218,7 @@ class TutorGateway(Configurable):
         async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior)) as events:
             async for event in events:
                 if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
-                    await self.cache.put(key, {"text": ctx.clean(event.text), "source": event.meta["source"]})
+                    await self.cache.put(key, {"text": ctx.clean(event.text), "source": event.meta["source"]}, owner=asker.user_id)
                 yield event
 
     async def _from_providers(self, asker, exercise, ctx, messages, prior: str = "") -> AsyncIterator[Event]:

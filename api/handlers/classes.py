@@ -1,5 +1,6 @@
 """The instructor endpoints (/api/v1/class/...): only the viewer's groups; admins see all."""
 
+from ..services import audit
 from ..services import class_detail as detail
 from ..services import classroom
 from ..services.clock import local_day
@@ -11,8 +12,13 @@ class ClassHandler(APIHandler):
 
     async def class_scope(self):
         who = self.require_user()
-        await self.ctx.users.user_id(who)
+        self.viewer_id = await self.ctx.users.user_id(who)
         return await self.ctx.roster.scope_for(who)
+
+    async def audit(self, action: str, subject_id: int | None = None, **details):
+        """Record this viewer's access to students' data (services/audit.py)."""
+        async with self.ctx.sessionmaker() as session, session.begin():
+            await audit.record(session, action, self.viewer_id, self._who.role, subject_id, **details)
 
 
 class OverviewHandler(ClassHandler):
@@ -47,6 +53,7 @@ class StudentHandler(ClassHandler):
             user_id = await detail.user_id_of(session, scope, name)
             events = await detail.timeline(session, user_id, self.int_argument("limit", 50), self.get_query_argument("cursor", None))
             skills = await detail.skills(session, user_id, self.ctx.bank)
+        await self.audit("view_student", user_id)
         self.write_json({"name": name, "skills": skills, "timeline": events})
 
 
@@ -69,6 +76,7 @@ class ExportHandler(ClassHandler):
                 session, scope, self.ctx.bank, self.ctx.course_timezone, first, last,
                 self.int_argument("limit", 500), self.get_query_argument("cursor", None),
             )
+        await self.audit("export_class_csv", first=first.isoformat(), last=last.isoformat(), rows=len(data.get("items", [])))
         self.write_json(data)
 
 

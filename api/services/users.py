@@ -70,6 +70,10 @@ class UserDirectory:
         """The users.id of `who` if this process has already looked it up (for logs: no query)."""
         return self._ids.get((who.name, who.role))
 
+    def forget(self, name: str) -> None:
+        """Drop what this process remembers of `name` (after their deletion)."""
+        self._ids = {key: value for key, value in self._ids.items() if key[0] != name}
+
     async def user_id(self, who: Identity) -> int:
         """The users.id of `who`, upserting name and role once per process."""
         key = (who.name, who.role)

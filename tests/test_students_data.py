@@ -1,0 +1,171 @@
+"""Students' data against the real stack: the export holds every table about a user, a deletion
+leaves none of their rows (found by walking the models' metadata, not a list), other students'
+data stays, the cached answers made from their prompts go, and the audit trail records it all."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+
+import httpx
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+from codementor.api.models import Base
+from codementor.api.services.userdata import RETAINED
+
+pytestmark = pytest.mark.e2e
+
+STUDENT, OTHER, TEACHER = "zelda-quartz", "data-bystander", "data-teacher"
+QUESTION = "which numbers does my loop skip?"
+
+
+def personal_tables() -> dict[str, str]:
+    """Tables with a user column, walked from the metadata: direct (FK to users or a *user_id column) or through another."""
+    found: dict[str, str] = {}
+    for _ in range(len(Base.metadata.tables)):
+        for table in Base.metadata.sorted_tables:
+            if table.name == "users" or table.name in found:
+                continue
+            if any(c.name.endswith("user_id") for c in table.columns) or any(fk.column.table.name == "users" for fk in table.foreign_keys):
+                found[table.name] = "direct"
+            elif any(fk.column.table.name in found for fk in table.foreign_keys):
+                found[table.name] = "through " + next(fk.column.table.name for fk in table.foreign_keys if fk.column.table.name in found)
+    return found
+
+
+def call(url: str, token: str, method: str = "GET", **kwargs) -> httpx.Response:
+    return httpx.request(method, url, headers={"Authorization": f"token {token}"}, timeout=60, **kwargs)
+
+
+def seed(stack, token: str, bank) -> None:
+    """A student day through the real API: onboarding, today's exercise, a hint, submissions, the tutor, a deletion request."""
+    api = stack.api_url
+    ex = bank.get("sum-of-evens")
+    assert call(f"{api}/me", token, "PUT", json={"level": "beginner", "topics": ["loops"], "timezone": "Europe/Paris"}).status_code == 200
+    assert call(f"{api}/exercises/today", token).status_code == 200
+    assert call(f"{api}/hints", token, "POST", json={"exercise_id": ex.id}).status_code == 200
+    for code in (ex.starter, ex.solution):
+        resp = call(f"{api}/submissions", token, "POST", json={"exercise_id": ex.id, "code": code, "idempotency_key": uuid.uuid4().hex})
+        assert resp.status_code == 201, resp.text
+    asked = call(f"{api}/tutor/ask", token, "POST", json={"exercise_id": ex.id, "question": QUESTION, "code": "def sum_of_evens(numbers):\n    return -7\n"})
+    assert asked.status_code == 200, asked.text
+
+
+def counts(engine, user_id: int, pks: dict[str, set]) -> dict[str, int]:
+    """Rows still there per personal table: by user column where there is one, else by the primary keys exported."""
+    out = {}
+    with engine.connect() as conn:
+        for name, how in personal_tables().items():
+            table = Base.metadata.tables[name]
+            cols = [c.name for c in table.columns if c.name.endswith("user_id") or any(fk.column.table.name == "users" for fk in c.foreign_keys)]
+            if cols:
+                out[name] = conn.execute(text(f"SELECT count(*) FROM {name} WHERE " + " OR ".join(f"{c} = :u" for c in cols)), {"u": user_id}).scalar()
+            elif how.startswith("through"):
+                pk = list(table.primary_key.columns)[0].name
+                out[name] = conn.execute(text(f"SELECT count(*) FROM {name} WHERE {pk} = ANY(:ids)"), {"ids": list(pks.get(name, ()))}).scalar()
+        out["users"] = conn.execute(text("SELECT count(*) FROM users WHERE id = :u"), {"u": user_id}).scalar()
+    return out
+
+
+@pytest.fixture(scope="module")
+def engine(services):
+    return create_engine(services.database_url.replace("+asyncpg", "+psycopg"))
+
+
+@pytest.fixture(scope="module")
+def people(stack, hub, bank):
+    for name in (STUDENT, OTHER):
+        hub.create_user(name)
+    hub.create_user(TEACHER, groups=("instructors",))
+    hub.api("DELETE", "/groups/students/users", json={"users": [TEACHER]}).raise_for_status()
+    tokens = {n: hub.user_token(n) for n in (STUDENT, OTHER, TEACHER, "admin")}
+    seed(stack, tokens[STUDENT], bank)
+    seed(stack, tokens[OTHER], bank)
+    resp = call(f"{stack.api_url}/me/deletion-request", tokens[STUDENT], "POST", json={"confirm": STUDENT})
+    assert resp.status_code == 202, resp.text
+    return tokens
+
+
+def test_a_deletion_request_needs_the_typed_name(stack, people):
+    resp = call(f"{stack.api_url}/me/deletion-request", people[OTHER], "POST", json={"confirm": STUDENT})
+    assert resp.status_code == 400 and "confirm" in resp.json()["error"]["details"]["fields"]
+    assert call(f"{stack.api_url}/admin/deletion-requests", people[OTHER]).status_code == 403
+    listed = call(f"{stack.api_url}/admin/deletion-requests", people["admin"]).json()["requests"]
+    assert [r["name"] for r in listed] == [STUDENT]
+
+
+def test_export_holds_every_table_about_the_student(stack, people, engine):
+    resp = call(f"{stack.api_url}/me/export", people[STUDENT])
+    assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(resp.content))
+    manifest = json.loads(zf.read("manifest.json"))["rows"]
+    print("\nexport of", STUDENT, {n: zf.getinfo(n).file_size for n in zf.namelist()}, "rows:", manifest)
+    expected = set(personal_tables()) | {"users"}
+    missing = expected - {n.removesuffix(".json") for n in zf.namelist()}
+    assert not missing, f"tables about a user missing from the export: {missing}"
+    empty = {t for t in expected - {"audit_events"} if manifest[t] == 0}
+    assert not empty, f"the seeded student has no rows in {empty}: seed them so the export and deletion are checked"
+    subs = json.loads(zf.read("submissions.json"))
+    assert {f"code/{s['id']}-{s['exercise_id']}.py" for s in subs} <= set(zf.namelist())
+    assert zf.read(f"code/{subs[0]['id']}-{subs[0]['exercise_id']}.py").decode() == subs[0]["code"]
+    assert any(m["content"] == QUESTION for m in json.loads(zf.read("tutor_messages.json")))
+    assert all(r["name"] == STUDENT for r in json.loads(zf.read("users.json")))
+    assert OTHER.encode() not in resp.content
+
+
+def test_admin_deletes_everything_about_the_student_and_nothing_else(stack, hub, people, engine, services):
+    api = stack.api_url
+    user_id = json.loads(zipfile.ZipFile(io.BytesIO(call(f"{api}/me/export", people[STUDENT]).content)).read("users.json"))[0]["id"]
+    other_id = json.loads(zipfile.ZipFile(io.BytesIO(call(f"{api}/me/export", people[OTHER]).content)).read("users.json"))[0]["id"]
+    exported = zipfile.ZipFile(io.BytesIO(call(f"{api}/users/{STUDENT}/export", people["admin"]).content))
+    pks = {}
+    for name in personal_tables():
+        table = Base.metadata.tables[name]
+        pk = list(table.primary_key.columns)[0].name
+        pks[name] = {row[pk] for row in json.loads(exported.read(f"{name}.json"))}
+    cache = redis.Redis.from_url(services.redis_url)
+    cached = {k.decode() for k in cache.smembers(f"codementor:tutor:cache:owner:{user_id}")}
+    assert cached and all(cache.exists(k) for k in cached), "the tutor answer from the student's prompt should be in the shared cache"
+    other_before = counts(engine, other_id, {})
+
+    assert call(f"{api}/users/{STUDENT}", people[TEACHER], "DELETE").status_code == 403
+    resp = call(f"{api}/users/{STUDENT}", people["admin"], "DELETE")
+    assert resp.status_code == 200, resp.text
+    report = resp.json()
+    print("\ndeletion report:", report)
+    assert report["hub_user"] == "deleted" and report["cached_answers"] == len(cached)
+
+    left = counts(engine, user_id, pks)
+    for name in RETAINED:  # kept on purpose, with opaque ids only (the reason is in RETAINED)
+        print(f"kept: {name}: {left.pop(name)} rows ({RETAINED[name]})")
+    print("rows left per table after the deletion:", left)
+    assert not {t: n for t, n in left.items() if n}, f"rows about the deleted student survived: {left}"
+    assert not any(cache.exists(k) for k in cached)
+    assert hub.api("GET", f"/users/{STUDENT}").status_code == 404
+    assert counts(engine, other_id, {}) == other_before
+    assert call(f"{api}/users/{STUDENT}", people["admin"], "DELETE").status_code == 404
+
+
+def test_audit_trail_records_instructor_and_admin_actions(stack, people, engine):
+    api = stack.api_url
+    assert call(f"{api}/class/students/{OTHER}", people["admin"]).status_code == 200
+    assert call(f"{api}/class/export", people["admin"]).status_code == 200
+    assert call(f"{api}/admin/audit", people[TEACHER]).status_code == 403
+    page = call(f"{api}/admin/audit?limit=3", people["admin"]).json()
+    assert len(page["events"]) == 3 and page["next_cursor"]
+    events = page["events"] + call(f"{api}/admin/audit?limit=50&cursor={page['next_cursor']}", people["admin"]).json()["events"]
+    actions = [(e["action"], e["actor"], e["subject"]) for e in events]
+    print("\naudit trail (newest first):", actions)
+    assert ("export_class_csv", "admin", None) in actions and ("view_student", "admin", OTHER) in actions
+    deleted = [e for e in events if e["action"] == "delete_user"]
+    assert deleted and deleted[0]["subject"] is None and deleted[0]["subject_id"]  # the name is gone, the opaque id stays
+    assert any(e["action"] == "export_user" for e in events)
+    with engine.connect() as conn:
+        for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events"):
+            with pytest.raises(Exception, match="append-only"):
+                conn.execute(text(statement))
+            conn.rollback()
