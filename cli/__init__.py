@@ -12,9 +12,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import api, bank, bench, data, hub
+from . import api, bank, bench, hub
 
-RUNTIMES = (api, bank, hub, bench, data)
+RUNTIMES = (api, bank, hub, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""`codementor api`, `codementor db` and `codementor grade`: the API's subcommands."""
+"""`codementor api`, `codementor db` and `codementor grade` (and from data.py `users`, `purge`): the API's subcommands."""
 
 from __future__ import annotations
 
@@ -80,6 +80,9 @@ def print_isolation(as_json: bool) -> None:
 
 
 def register(sub) -> None:
+    from . import data
+
+    data.register(sub)  # `users` and `purge`: the API's database, run on the server
     sub.add_parser("api", help="run the API service (JupyterHub runs this for you)", add_help=False)
     p = sub.add_parser("db", help="database schema: upgrade to the latest migration, or show the current one")
     p.add_argument("action", choices=["upgrade", "current"])

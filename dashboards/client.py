@@ -42,10 +42,11 @@ class ClassAPI:
             raise DashboardError(_message(resp))
         return resp.json()
 
-    def get(self, path: str, **params) -> dict:
+    def get(self, path: str, area: str = "class", **params) -> dict:
+        """GET /api/v1/<area>/<path> (area: `class`, or `admin` for the admins' pages)."""
         params = {k: v for k, v in params.items() if v is not None}
         try:
-            resp = httpx.get(f"{self.url}/class/{path}", params=params, headers=self.headers, timeout=self.timeout)
+            resp = httpx.get(f"{self.url}/{area}/{path}", params=params, headers=self.headers, timeout=self.timeout)
         except httpx.HTTPError as err:
             raise DashboardError(f"the API did not answer ({type(err).__name__})") from None
         return self._check(resp)
