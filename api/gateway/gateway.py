@@ -314,9 +314,9 @@ class TutorGateway(Configurable):
         candidates = self.detector(exercise).candidates(text, prior)
         if not candidates:
             return None
-        baseline = await self._starter_baseline(exercise)
-        try:
-            results = await asyncio.gather(*(self.grader.grade(exercise, code, feedback=False) for code in candidates))
+        try:  # the starter's own passes (graded once per exercise) alongside the answer's code
+            baseline, *results = await asyncio.gather(
+                self._starter_baseline(exercise), *(self.grader.grade(exercise, code, feedback=False) for code in candidates))
         except Exception as err:  # the sandbox could not say: an answer that may run is not shown unverified
             log.warning("leak filter: grading an answer's code failed (%r); the answer is held back", err)
             return 1.0
