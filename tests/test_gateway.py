@@ -349,9 +349,8 @@ async def test_every_disguise_of_every_solution_is_judged_a_leak(make_gateway, b
     assert not unexplained, unexplained
 
 
-# disguises the filter does not catch yet (measured; the suite is the floor: a new miss fails the test).
-# format-price's solution is one f-string: told in words, its format spec leaves no token to align.
-KNOWN_MISSES = {("walkthrough-numbered", "format-price"), ("walkthrough-prose", "format-price"), ("walkthrough-pseudocode", "format-price")}
+# disguises the filter does not catch yet (measured: none; the suite is the floor, a new miss fails the test)
+KNOWN_MISSES: set[tuple[str, str]] = set()
 
 
 async def test_benign_answers_are_rarely_taken_for_leaks(make_gateway, bank):

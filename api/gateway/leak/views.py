@@ -199,13 +199,34 @@ def unbulleted(text: str) -> list[str]:
     return [re.sub(r"^(\s*)(?:[-*•+]|\d+[.)])\s", r"\1", text, flags=re.M)]
 
 
+SPOKEN_CODE = [
+    (r"\b(?:give|hand) back\b|\breturn the value\b", "return"), (r"\s+becomes\s+|\s*<-\s*|\s*←\s*", " = "),
+    (r"\s+is increased by\s+", " += "), (r"\s+is decreased by\s+", " -= "), (r"\s+(?:is )?equals?(?: to)?\s+", " == "),
+    (r"\s+differs from\s+", " != "), (r"\s+is at most\s+", " <= "), (r"\s+is at least\s+", " >= "),
+    (r"\s+is less than\s+", " < "), (r"\s+is greater than\s+", " > "), (r"\s+modulo\s+", " % "), (r"\s+plus\s+", " + "),
+    (r"\s+minus\s+", " - "), (r"\s+times\s+", " * "), (r"\s+divided \(whole\) by\s+", " // "), (r"\s+divided by\s+", " / "),
+    (r"^(\s*(?:\d+[.)]\s*)?)go through each (.+?) of (.+?)\.?$", r"\1for \2 in \3:"), (r"^(\s*(?:\d+[.)]\s*)?)(?:when|if) (.+?)[.:]?$", r"\1if \2:"),
+]
+SPOKEN_CODE_RE = [(re.compile(pattern, re.I | re.M), code) for pattern, code in SPOKEN_CODE]
+
+
+def spoken_code(text: str) -> list[str]:
+    """Pseudocode read back as code ('give back x plus 1' -> 'return x + 1'), one statement a line."""
+    if not re.search(r"\b(?:give back|becomes|equals?|modulo|plus|times|divided|go through)\b|<-|←", text, re.I):
+        return []
+    lines = re.sub(r"(?<=[^\s.])\.\s+(?=[A-Z])", "\n", text)  # one sentence a line
+    for pattern, code in SPOKEN_CODE_RE:
+        lines = pattern.sub(code, lines)
+    return [lines]
+
+
 def normalised(text: str) -> list[str]:
     plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     return [plain] if plain != text else []
 
 
 TRANSFORMS = (normalised, uncomment, literals, decode_base64, decode_hex, decode_percent, decode_escapes, entities, unspread,
-              in_order, unbulleted, rot13, reversed_text)
+              spoken_code, in_order, unbulleted, rot13, reversed_text)
 
 
 def iter_views(text: str):
