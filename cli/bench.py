@@ -24,6 +24,10 @@ def cmd_bench(args) -> None:
         from codementor.bench.dashboard import run
 
         run(students=args.students, runs=args.runs)
+    elif args.bench == "spawn":
+        from codementor.bench.spawn import run
+
+        run(profile=args.profile, students=args.students, rounds=args.rounds)
     elif args.bench == "kernels":
         from codementor.bench.kernels import run
 
@@ -58,5 +62,9 @@ def register(sub) -> None:
     b = benches.add_parser("dashboard", help="the instructor overview's load time with a seeded class (starts its own stack)")
     b.add_argument("--students", type=int, default=200)
     b.add_argument("--runs", type=int, default=5)
+    b = benches.add_parser("spawn", help="a student's server from spawn request to ready (starts its own stack; classroom needs root)")
+    b.add_argument("--profile", default="classroom", choices=["classroom", "demo"])
+    b.add_argument("--students", type=int, default=3)
+    b.add_argument("--rounds", type=int, default=3)
     b = benches.add_parser("kernels", help="kernel start over TCP and over IPC, and the classroom's per-spawn mounts (as root)")
     b.add_argument("--rounds", type=int, default=7)

@@ -1,7 +1,7 @@
 """What keeps the students of one classroom machine apart beyond their own uids (standard library only).
 
 Run by the Hub (as root) of the classroom profile; each layer can say whether it applies here
-(``classroom_report`` in classroom_profile.py logs them at start):
+(``isolation_layers`` in classroom_profile.py probes them and the Hub logs the report at start):
 
 - **network**: firewall rules (iptables and ip6tables, ``owner`` match on the students'
   group) let a student's processes reach, among the machine's own addresses, only the Hub's

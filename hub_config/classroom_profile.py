@@ -62,9 +62,9 @@ def configure_spawner(c) -> None:
 
 def _bytes(name: str, default: str) -> int:
     """A size setting: bytes or a K/M/G/T suffix; empty or 0 means 0 (off)."""
-    raw = os.environ.get(name, default).strip().upper() or "0"
+    raw = os.environ.get(name, default).strip() or "0"
     try:
-        return int(raw) if raw.isdigit() else int(float(raw[:-1]) * BYTE_UNITS[raw[-1]])
+        return int(raw) if raw.isdigit() else int(float(raw[:-1]) * BYTE_UNITS[raw[-1].upper()])
     except (ValueError, KeyError):
         raise SystemExit(f"{name}={raw!r} is not a size: bytes, or a number with K, M, G or T (0 turns it off)") from None
 
