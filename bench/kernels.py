@@ -10,7 +10,7 @@ Two figures, each the median of several rounds (alternating, so load drifts hit 
   namespace (/tmp, /dev/shm, /proc), against a bare fork as the reference.
 
 Assumptions: the kernel is the environment's python3 with its usual extensions loaded (the
-tutor extension included); the image is small (64 MiB, sparse) and the home nearly empty.
+tutor extension included); the image has the default size (2 GiB, sparse) and the home is nearly empty.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+IMAGE_BYTES = 2 << 30  # the default CODEMENTOR_STUDENT_DISK_LIMIT
 
 
 async def kernel_ready_seconds(transport: str, folder: str) -> float:
@@ -70,7 +72,7 @@ def mount_rows(rounds: int) -> dict[str, list[float]]:
             (home / "notes.py").write_text("print('kept')\n")
             for key in ("home image, first mount", "home image, remount"):
                 started = time.perf_counter()
-                mount_home(image, 64 << 20, home, os.getuid(), os.getgid())
+                mount_home(image, IMAGE_BYTES, home, os.getuid(), os.getgid())
                 times[key].append(time.perf_counter() - started)
                 release_home(image, home)
     return times
