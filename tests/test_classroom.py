@@ -187,17 +187,37 @@ def server_uids(system_user: str) -> set[int]:
     return uids
 
 
-def pids_of(uid: int) -> set[int]:
-    """Live (not zombie) processes whose real uid is `uid`."""
-    found = set()
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+def grader_leftovers(stack: Stack) -> set[int]:
+    """Live processes in the grading slots of this Hub's API (its zygotes' slot groups), read as
+    root; other Hubs on the machine grade under the same sandbox uids."""
+    from codementor.isolation.cgroups import cgroup_v1_mount
+
+    def field(pid: str, part: str) -> bytes:
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
+            return Path(f"/proc/{pid}/{part}").read_bytes()
         except OSError:
-            continue
-        if re.search(rf"^Uid:\s+{uid}\s", status, re.M) and not re.search(r"^State:\s+Z", status, re.M):
-            found.add(int(pid))
+            return b""
+
+    pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    api = {p for p in pids if b"codementor\x00api" in field(p, "cmdline") and f"127.0.0.1:{stack.api_port}".encode() in field(p, "environ")}
+    assert api, "this Hub's API process was not found"
+    zygotes = [p for p in pids if b"zygote.py" in field(p, "cmdline") and re.search(rb"^PPid:\s+(\d+)", field(p, "status"), re.M).group(1).decode() in api]
+    found = set()
+    for zygote in zygotes:
+        for procs in Path(cgroup_v1_mount("memory"), "codementor-sandbox").glob(f"{zygote}-slot*/cgroup.procs"):
+            found |= {int(pid) for pid in procs.read_text().split() if pid in pids_of_live()}
     return found
+
+
+def pids_of_live() -> set[str]:
+    return {p for p in os.listdir("/proc") if p.isdigit() and not re.search(r"^State:\s+Z", _status(p), re.M)}
+
+
+def _status(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "State: Z"
 
 
 # the grader's sandbox runs each job as uid 1990000 + slot (c.Grader.sandbox_uid_base)
@@ -369,7 +389,7 @@ async def test_classroom_signup_approval_and_isolation(classroom, admin):
         # a submission that leaves a process behind, to watch later ones: it dies with its job
         assert (await kernel.execute(linger_code(ana_user.pw_uid), cell_id="codementor-solution"))["status"] == "ok"
         lingered = await kernel.execute("%submit")
-        left_behind = set().union(*(pids_of(uid) for uid in SANDBOX_UIDS))
+        left_behind = grader_leftovers(classroom)
         limits = await kernel.execute(f"MEM_MB = {STUDENT_MEM_LIMIT_MB + 64}\nMAX_PROCESSES = {STUDENT_MAX_PROCESSES}\n" + LIMITS_PROBE)
         assert limits["error"] is None, limits
         held = json.loads(limits["text"])
