@@ -8,9 +8,14 @@ the same file serves the demo, the test suite and a real machine. Profiles:
 - ``classroom``: one machine for a real class, the Hub running as root. Sign-up with admin
   approval and lockout (NativeAuthenticator), one system user per student created on first
   spawn (LocalProcessSpawner), the exercise bank in a private folder. See classroom.py.
+- ``kubernetes``: this file run by the Zero to JupyterHub chart (hub.extraConfig in
+  deploy/kubernetes/values.yaml) after the chart's own configuration: the chart keeps
+  KubeSpawner, the proxy, the Hub's database, secrets and culler; this file adds the classroom
+  sign-up, the API and dashboards as external services, roles and the student pods' policy.
+  See kubernetes_profile.py.
 
 Environment:
-  CODEMENTOR_PROFILE        demo (default) or classroom
+  CODEMENTOR_PROFILE        demo (default), classroom or kubernetes
   CODEMENTOR_STATE_DIR      where the Hub keeps its database, cookie secret and user folders
   CODEMENTOR_HUB_IP/PORT    public address of the Hub's proxy (127.0.0.1:8000)
   CODEMENTOR_HUB_API_PORT   the Hub's internal API port (8081)
@@ -31,6 +36,10 @@ Environment:
   CODEMENTOR_ANTHROPIC_API_KEY optional: the Anthropic Messages API as a further provider
   CODEMENTOR_METRICS_TOKEN  optional: the scraper's token for /hub/metrics and the API's metrics
   CODEMENTOR_PUBLIC_HTTPS   1 when users reach the Hub over https (a TLS proxy in front): adds HSTS
+
+Kubernetes profile only (hub.extraEnv in the chart values):
+  CODEMENTOR_API_SERVICE_URL    the API's Kubernetes Service (http://codementor-api:10101)
+  CODEMENTOR_ADMIN_USERS and the sign-up settings below, as in the classroom profile
 
 Classroom profile only:
   CODEMENTOR_ADMIN_USERS        comma-separated Hub names of the admins (required); they sign
@@ -64,6 +73,10 @@ PROFILE = env("CODEMENTOR_PROFILE", "demo")
 API_SERVICE = "codementor"
 API_PORT = int(env("CODEMENTOR_API_PORT", "10101"))
 API_URL = f"http://127.0.0.1:{API_PORT}"
+if PROFILE == "kubernetes":
+    from codementor.hub_config import kubernetes_profile
+
+    API_URL = kubernetes_profile.api_url()
 
 PROJECT_DASHBOARDS = Path(codementor.dashboards.__file__).resolve().parent
 
@@ -72,18 +85,19 @@ DEMO_INSTRUCTORS = ["ada"]
 DEMO_ADMINS = ["admin"]
 API_EXTRA_ENV: dict = {}
 
-# --- the Hub and its proxy -------------------------------------------------------------
-c.JupyterHub.ip = env("CODEMENTOR_HUB_IP", "127.0.0.1")
-c.JupyterHub.port = int(env("CODEMENTOR_HUB_PORT", "8000"))
-c.JupyterHub.hub_ip = "127.0.0.1"
-c.JupyterHub.hub_port = int(env("CODEMENTOR_HUB_API_PORT", "8081"))
-c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env('CODEMENTOR_PROXY_API_PORT', '8001')}"
-c.ConfigurableHTTPProxy.command = [env("CODEMENTOR_PROXY_CMD", str(Path.cwd() / "node_modules/.bin/configurable-http-proxy"))]
-c.JupyterHub.db_url = env("CODEMENTOR_HUB_DB_URL", f"sqlite:///{STATE / 'jupyterhub.sqlite'}")
-c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
-c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
-c.JupyterHub.cleanup_servers = True
-c.JupyterHub.cleanup_proxy = True
+# --- the Hub and its proxy (on Kubernetes the chart sets these) -------------------------
+if PROFILE != "kubernetes":
+    c.JupyterHub.ip = env("CODEMENTOR_HUB_IP", "127.0.0.1")
+    c.JupyterHub.port = int(env("CODEMENTOR_HUB_PORT", "8000"))
+    c.JupyterHub.hub_ip = "127.0.0.1"
+    c.JupyterHub.hub_port = int(env("CODEMENTOR_HUB_API_PORT", "8081"))
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env('CODEMENTOR_PROXY_API_PORT', '8001')}"
+    c.ConfigurableHTTPProxy.command = [env("CODEMENTOR_PROXY_CMD", str(Path.cwd() / "node_modules/.bin/configurable-http-proxy"))]
+    c.JupyterHub.db_url = env("CODEMENTOR_HUB_DB_URL", f"sqlite:///{STATE / 'jupyterhub.sqlite'}")
+    c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+    c.JupyterHub.cleanup_servers = True
+    c.JupyterHub.cleanup_proxy = True
 
 # --- who can sign in -------------------------------------------------------------------
 if PROFILE == "demo":
@@ -102,12 +116,17 @@ elif PROFILE == "classroom":
     from codementor.hub_config.classroom_profile import configure_classroom
 
     API_EXTRA_ENV = configure_classroom(c, STATE)
+elif PROFILE == "kubernetes":
+    # the classroom's sign-up with admin approval and lockout; users live in the Hub's database
+    from codementor.hub_config.classroom_profile import configure_authenticator
+
+    configure_authenticator(c)
 else:
-    raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo, classroom")
+    raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo, classroom, kubernetes")
 
 # --- security headers (hub_config/security.py) and metrics ------------------------------
 PUBLIC_HTTPS = env("CODEMENTOR_PUBLIC_HTTPS", "") == "1" or bool(c.JupyterHub.get("ssl_cert"))
-c.JupyterHub.tornado_settings = {"headers": hub_headers(PUBLIC_HTTPS)}
+c.JupyterHub.tornado_settings = {**c.JupyterHub.get("tornado_settings", {}), "headers": hub_headers(PUBLIC_HTTPS)}
 # /hub/metrics answers only tokens with read:metrics (the `metrics` service below)
 c.JupyterHub.authenticate_prometheus = True
 
@@ -115,21 +134,26 @@ c.JupyterHub.authenticate_prometheus = True
 if PROFILE == "demo":
     c.JupyterHub.spawner_class = "simple"
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "users" / "{username}")
-c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
-c.Spawner.default_url = "/lab"
-c.Spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", tornado_settings_arg(server_headers(PUBLIC_HTTPS))]
-if os.geteuid() == 0:
-    c.Spawner.args.append("--ServerApp.allow_root=True")
-c.Spawner.start_timeout = 60
+# on Kubernetes the chart configures KubeSpawner itself, which takes precedence over c.Spawner
+spawner = c.KubeSpawner if PROFILE == "kubernetes" else c.Spawner
+spawner.cmd = ["jupyterhub-singleuser"] if PROFILE == "kubernetes" else [str(BIN / "jupyterhub-singleuser")]
+spawner.default_url = "/lab"
+spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", tornado_settings_arg(server_headers(PUBLIC_HTTPS))]
+if os.geteuid() == 0 and PROFILE != "kubernetes":
+    spawner.args.append("--ServerApp.allow_root=True")
+if PROFILE == "kubernetes":
+    kubernetes_profile.configure_student_pods(c)
+else:  # on Kubernetes singleuser.startTimeout applies (image pulls take longer)
+    c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
-c.Spawner.environment.update(
+spawner.environment.update(
     {
         "CODEMENTOR_API_URL": f"{API_URL}/services/{API_SERVICE}/api/v1",
         "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
     }
 )
 # the token a student's server and kernels hold: enough to reach the API as that student
-c.Spawner.server_token_scopes = [
+spawner.server_token_scopes = [
     "users:activity!user",
     "access:servers!server",
     f"access:services!service={API_SERVICE}",
@@ -180,11 +204,12 @@ roles = [
 DASH_SERVICE = "dashboards"
 DASH_PORT = int(env("CODEMENTOR_DASHBOARDS_PORT", "10102"))
 DASH_STATE = STATE / "dashboards"
-DASH_STATE.mkdir(parents=True, exist_ok=True)
-# the dashboards' kernels keep no IPython history (their cells name the viewer's token file)
-DASH_IPYTHON = DASH_STATE / ".ipython" / "profile_default"
-DASH_IPYTHON.mkdir(parents=True, exist_ok=True)
-(DASH_IPYTHON / "ipython_kernel_config.py").write_text("c.HistoryManager.enabled = False\n")
+if PROFILE != "kubernetes":  # there the dashboards are a Deployment of their own
+    DASH_STATE.mkdir(parents=True, exist_ok=True)
+    # the dashboards' kernels keep no IPython history (their cells name the viewer's token file)
+    DASH_IPYTHON = DASH_STATE / ".ipython" / "profile_default"
+    DASH_IPYTHON.mkdir(parents=True, exist_ok=True)
+    (DASH_IPYTHON / "ipython_kernel_config.py").write_text("c.HistoryManager.enabled = False\n")
 services.append(
     {
         "name": DASH_SERVICE,
@@ -209,8 +234,9 @@ roles.append(
 )
 
 # --- idle culler: stops student servers nobody has used for a while -------------------
+# (on Kubernetes the chart's culler runs instead: cull.* in the chart values)
 CULL_TIMEOUT = int(env("CODEMENTOR_CULL_TIMEOUT", "3600"))
-if CULL_TIMEOUT > 0:
+if CULL_TIMEOUT > 0 and PROFILE != "kubernetes":
     services.append(
         {
             "name": "idle-culler",
@@ -243,5 +269,8 @@ if PROFILE == "classroom":
     from codementor.hub_config.classroom_profile import finish_classroom
 
     finish_classroom(c, STATE, next(s for s in services if s["name"] == DASH_SERVICE), API_PORT)
-c.JupyterHub.services = services
-c.JupyterHub.load_roles = roles
+if PROFILE == "kubernetes":
+    kubernetes_profile.merge_services(c, services, roles)
+else:
+    c.JupyterHub.services = services
+    c.JupyterHub.load_roles = roles

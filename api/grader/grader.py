@@ -71,6 +71,21 @@ class Grader(LoggingConfigurable):
         "like systemd's DynamicUser). These uids must belong to no account and own no files.",
     ).tag(config=True)
 
+    pod_confinement = Unicode(
+        help="What the container around the API confines, in words, as the operator set it up (for example 'Kubernetes "
+        "pod: non-root, no capabilities, seccomp RuntimeDefault, read-only root, NetworkPolicy ...') "
+        "($CODEMENTOR_POD_CONFINEMENT). The grader cannot check it: it reports it as the `pod` layer and next to "
+        "every layer that falls back. Empty: no such container.",
+    ).tag(config=True)
+    guard_api_process = Bool(
+        True, help="When jobs run under the API's own uid (not root), mark the API process not dumpable, so that a job "
+        "cannot read its memory or /proc/<pid>/environ (the database and Redis URLs, the LLM key).",
+    ).tag(config=True)
+
+    @default("pod_confinement")
+    def _default_pod_confinement(self):
+        return " ".join(os.environ.get("CODEMENTOR_POD_CONFINEMENT", "").split())
+
     @default("concurrency")
     def _default_concurrency(self):
         return max(1, os.cpu_count() or 1)
@@ -92,6 +107,7 @@ class Grader(LoggingConfigurable):
         self._start_lock = asyncio.Lock()
         self._started = False
         self._uids_ok, self._uid_problem = self._check_uids()
+        self._api_guarded = False
         metrics.GRADING_QUEUE_LIMIT.set(self.queue_limit)
 
     # ---- start-up and the isolation report ------------------------------------------------
@@ -133,6 +149,7 @@ class Grader(LoggingConfigurable):
             if self._started and (self._zygote is None or self._zygote.alive):
                 return
             self._started = True
+            self._guard_api_process()
             self.stop()  # a zygote that died: reap it and remove its groups
             # for the fallback path, which installs the filter in each job's preexec
             self._seccomp_problem = sandbox.probe_seccomp() if self.seccomp else "off (Grader.seccomp = False)"
@@ -154,13 +171,41 @@ class Grader(LoggingConfigurable):
             self._zygote.stop()
             self._zygote = None
 
+    def _guard_api_process(self) -> None:
+        """Jobs that share the API's uid must not read the API's memory or environment."""
+        if self.guard_api_process and os.geteuid() != 0 and not self._api_guarded:
+            sandbox.prctl(sandbox.PR_SET_DUMPABLE, 0)
+            self._api_guarded = True
+
+    def _api_process_report(self) -> str:
+        if self._uids_ok:
+            return "jobs run under other uids than the API"
+        if self._api_guarded:
+            return "not dumpable: a job under the API's uid cannot read its memory or /proc/<pid>/environ"
+        if os.geteuid() == 0:
+            return "FALLBACK: jobs run as root (no uid layer): nothing keeps them from the API process"
+        return "FALLBACK: dumpable (Grader.guard_api_process = False, or not started): a job can read the API's /proc/<pid>/environ"
+
     def isolation_report(self) -> dict[str, str]:
-        """Which isolation layers are active (after `start()`), and what falls back where one is not."""
+        """Which isolation layers are active (after `start()`), and what falls back where one is not.
+
+        With `pod_confinement` set, a `pod` layer says what the container around the API confines
+        (as the operator declared it), and every fallback line points at it.
+        """
+        report = self._layer_report()
+        if not self.pod_confinement:
+            return report
+        note = " (the pod's confinement applies: see `pod`)"
+        report = {layer: state + note if state.startswith("FALLBACK") else state for layer, state in report.items()}
+        return {"pod": f"declared by the operator, not checked by the grader: {self.pod_confinement}", **report}
+
+    def _layer_report(self) -> dict[str, str]:
         layers = self._zygote.layers if self._zygote is not None else {}
         uid = (f"one unprivileged uid per slot: {self.sandbox_uid_base}..{self.sandbox_uid_base + self.concurrency - 1}, "
                "no groups, no_new_privs, not dumpable") if self._uids_ok else f"FALLBACK: {self._uid_problem}"
         return {
             "process": "student code runs only in a child process; the verdict is computed in the API process",
+            "api_process": self._api_process_report(),
             "pool": "pre-started zygote, one fork per job" if self._zygote else f"FALLBACK: {self._pool_problem}; a fresh `python -I -S -B` per job",
             "uid": uid,
             "cgroups": layers.get("cgroups", "FALLBACK: no cgroups (needs root and the zygote); per-process rlimits only"),

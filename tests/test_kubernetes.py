@@ -1,0 +1,244 @@
+"""deploy/kubernetes/ checked offline: the chart's own schema, Kubernetes' schemas, the real KubeSpawner.
+
+No cluster is needed: the values are validated with the Zero to JupyterHub chart's JSON schema,
+every manifest with kubernetes-validate's schemas (strict), and KubeSpawner 7 builds a
+student's pod from the chart's settings plus our Hub configuration run exactly as the chart's
+hub.extraConfig runs it.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from . import z2jh_chart as chart
+
+K8S_VERSION = "1.37.0"  # the newest schema kubernetes-validate 1.37.0 bundles
+MANIFESTS = sorted((chart.DEPLOY / "manifests").glob("*.yaml"))
+SECRETS = {
+    "hub.services.codementor.apiToken": "api-token-from-the-hub-secret",
+    "hub.services.dashboards.apiToken": "dashboards-token-from-the-hub-secret",
+    "codementor-backends/CODEMENTOR_METRICS_TOKEN": "metrics-token-from-the-secret",
+}
+
+
+def resources() -> list[tuple[str, dict]]:
+    return [(path.name, doc) for path in MANIFESTS for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def by_kind(kind: str, name: str) -> dict:
+    return next(doc for _f, doc in resources() if doc["kind"] == kind and doc["metadata"]["name"] == name)
+
+
+# ---- the chart's values ------------------------------------------------------------------
+
+
+def schema_errors(values: dict) -> list[str]:
+    validator = jsonschema.Draft7Validator(chart.chart_schema())
+    return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(values)]
+
+
+def test_values_validate_against_the_charts_schema():
+    merged = chart.merge(chart.chart_defaults(), chart.our_values())
+    assert schema_errors(merged) == []
+
+
+def test_the_schema_refuses_what_the_chart_would_refuse():
+    values = chart.our_values()
+    wrong = chart.merge(chart.chart_defaults(), {**values, "singleuser": {**values["singleuser"], "netwrokPolicy": {}}})
+    assert any("netwrokPolicy" in e for e in schema_errors(wrong))
+    bad_rule = copy.deepcopy(values)
+    bad_rule["singleuser"]["networkPolicy"]["egressAllowRules"]["internet"] = False
+    assert any("internet" in e for e in schema_errors(chart.merge(chart.chart_defaults(), bad_rule)))
+
+
+def test_values_carry_our_wiring_and_nothing_else_of_the_configuration():
+    values = chart.our_values()
+    hub = values["hub"]
+    assert hub["extraEnv"]["CODEMENTOR_PROFILE"] == "kubernetes"
+    # the extra config only runs our module's file: no c.<Class> settings of its own
+    (source,) = hub["extraConfig"].values()
+    assert "jupyterhub_config.py" in source and not re.search(r"\bc\.[A-Z]", source)
+    api = by_kind("Service", "codementor-api")
+    assert hub["services"]["codementor"]["url"] == f"http://{api['metadata']['name']}:{api['spec']['ports'][0]['port']}"
+    assert hub["extraEnv"]["CODEMENTOR_API_SERVICE_URL"] == hub["services"]["codementor"]["url"]
+    dash = by_kind("Service", "codementor-dashboards")
+    assert hub["services"]["dashboards"]["url"] == f"http://{dash['metadata']['name']}:{dash['spec']['ports'][0]['port']}"
+    assert values["cull"]["enabled"] and values["cull"]["timeout"] > 0
+    assert chart.untranslated(values["singleuser"]) == set()
+
+
+def test_student_pods_reach_only_the_hub_the_proxy_dns_and_the_api():
+    policy = chart.our_values()["singleuser"]["networkPolicy"]
+    assert policy["enabled"]
+    rules = policy["egressAllowRules"]
+    assert not rules["nonPrivateIPs"] and not rules["privateIPs"] and not rules["cloudMetadataServer"]
+    (rule,) = policy["egress"]
+    api = by_kind("Deployment", "codementor-api")
+    selector = rule["to"][0]["podSelector"]["matchLabels"]
+    assert selector.items() <= api["spec"]["template"]["metadata"]["labels"].items()
+    assert [p["port"] for p in rule["ports"]] == [api["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]]
+
+
+# ---- the manifests -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name,resource", resources(), ids=lambda v: v if isinstance(v, str) else f"{v['kind']}/{v['metadata']['name']}")
+def test_manifest_validates_for_a_current_kubernetes(name, resource):
+    assert kubernetes_validate.validate(resource, K8S_VERSION, strict=True) == "1.37"
+
+
+def test_kubernetes_validate_refuses_a_wrong_manifest():
+    deployment = copy.deepcopy(by_kind("Deployment", "codementor-api"))
+    deployment["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"httpGet": {"path": "/"}}
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(deployment, K8S_VERSION, strict=True)
+
+
+def test_api_deployment_is_replicated_probed_confined_and_covered():
+    deployment = by_kind("Deployment", "codementor-api")
+    assert deployment["spec"]["replicas"] >= 2
+    pod = deployment["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["path"] == "/services/codementor/api/v1/health"
+    security = container["securityContext"]
+    assert pod["securityContext"]["runAsNonRoot"] and security["readOnlyRootFilesystem"]
+    assert security["capabilities"]["drop"] == ["ALL"] and security["allowPrivilegeEscalation"] is False
+    assert pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    assert pod["automountServiceAccountToken"] is False
+    assert {"cpu", "memory"} <= container["resources"]["limits"].keys()
+    env = {e["name"]: e for e in container["env"]}
+    assert env["JUPYTERHUB_API_TOKEN"]["valueFrom"]["secretKeyRef"] == {"name": "hub", "key": "hub.services.codementor.apiToken"}
+    assert env["CODEMENTOR_POD_CONFINEMENT"]["value"]
+    labels = deployment["spec"]["selector"]["matchLabels"]
+    assert by_kind("PodDisruptionBudget", "codementor-api")["spec"]["selector"]["matchLabels"] == labels
+    assert by_kind("Service", "codementor-api")["spec"]["selector"] == labels
+    hpa = by_kind("HorizontalPodAutoscaler", "codementor-api")["spec"]
+    assert hpa["scaleTargetRef"]["name"] == "codementor-api" and hpa["minReplicas"] >= 2
+    job = by_kind("Job", "codementor-migrate")
+    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["codementor", "db", "upgrade"]
+
+
+def test_the_example_secret_holds_placeholders_only():
+    secret = by_kind("Secret", "codementor-backends")
+    assert {"DATABASE_URL", "REDIS_URL", "CODEMENTOR_COOKIE_SECRET"} <= secret["stringData"].keys()
+    assert all("CHANGE-ME" in value for value in secret["stringData"].values())
+
+
+# ---- KubeSpawner builds a student's pod from our configuration ----------------------------
+
+
+@pytest.fixture
+def kubeconfig(tmp_path, monkeypatch):
+    """A kubeconfig naming a cluster nobody contacts: KubeSpawner loads one, get_pod_manifest calls nothing."""
+    path = tmp_path / "kubeconfig"
+    path.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "offline",
+        "clusters": [{"name": "offline", "cluster": {"server": "https://127.0.0.1:9"}}],
+        "users": [{"name": "offline", "user": {"token": "unused"}}],
+        "contexts": [{"name": "offline", "context": {"cluster": "offline", "user": "offline", "namespace": "codementor"}}],
+    }))
+    monkeypatch.setenv("KUBECONFIG", str(path))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    return path
+
+
+@pytest.fixture
+def hub_config(monkeypatch):
+    """Our jupyterhub_config.py run by the values' hub.extraConfig after the chart's own settings."""
+    values = chart.merge(chart.chart_defaults(), chart.our_values())
+    for name in ("DATABASE_URL", "REDIS_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_ANTHROPIC_API_KEY", "CODEMENTOR_OPS_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in chart.hub_environment(values, SECRETS).items():
+        monkeypatch.setenv(name, value)
+    # what the hub container would not have: the secrets a careless config might pass on
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://codementor:db-secret@postgres:5432/codementor")
+    monkeypatch.setenv("CODEMENTOR_LLM_API_KEY", "sk-llm-secret")
+    c = chart.chart_config(values, SECRETS)
+    chart.run_extra_config(values, c)
+    return c
+
+
+async def student_pod(config, name: str = "ana") -> dict:
+    from jupyterhub import orm
+    from jupyterhub.objects import Hub
+    from jupyterhub.user import User
+    from kubespawner import KubeSpawner
+
+    db = orm.new_session_factory("sqlite://")()
+    orm_user = orm.User(name=name)
+    db.add(orm_user)
+    db.commit()
+    user = User(orm_user, settings={"db": db, "config": config})
+    hub = Hub(ip="hub", port=8081, base_url="/hub/", connect_url="http://hub:8081/hub/")
+    spawner = KubeSpawner(config=config, user=user, hub=hub, orm_spawner=orm_user.orm_spawners.get("") or orm.Spawner(user=orm_user, name=""))
+    spawner.api_token = "the-servers-own-token"
+    manifest = await spawner.get_pod_manifest()
+    from kubernetes_asyncio.client import ApiClient
+
+    async with ApiClient() as client:
+        return client.sanitize_for_serialization(manifest)
+
+
+async def test_kubespawner_builds_the_student_pod_from_our_configuration(kubeconfig, hub_config):
+    pod = await student_pod(hub_config)
+    assert kubernetes_validate.validate(pod, K8S_VERSION, strict=True) == "1.37"
+    spec = pod["spec"]
+    (container,) = spec["containers"]
+    values = chart.our_values()["singleuser"]
+    assert container["image"] == f"{values['image']['name']}:{values['image']['tag']}"
+    # jupyterhub-singleuser with our server arguments (security headers, no news)
+    assert container["args"][0] == "jupyterhub-singleuser"
+    assert "--LabApp.news_url=" in container["args"] and any("Content-Security-Policy" in a for a in container["args"])
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    # the server extension and the kernel extension find the API through these
+    assert env["CODEMENTOR_API_URL"] == "http://codementor-api:10101/services/codementor/api/v1"
+    assert env["CODEMENTOR_TIMEZONE"] == "UTC"
+    assert env["JUPYTERHUB_API_TOKEN"] == "the-servers-own-token"
+    assert set(re.findall(r"[^\s\[\]\",]+", env["JUPYTERHUB_OAUTH_ACCESS_SCOPES"] or "")) >= {"access:servers!server=ana/"}
+    # resources from singleuser.cpu / singleuser.memory
+    assert container["resources"] == {"limits": {"cpu": 1.0, "memory": 1 << 30}, "requests": {"cpu": 0.1, "memory": 512 << 20}}
+    # the security context: our profile's policy plus the chart's uid and no privilege escalation
+    security = container["securityContext"]
+    assert security["runAsUser"] == 1000 and security["runAsNonRoot"] is True
+    assert security["allowPrivilegeEscalation"] is False
+    assert security["capabilities"] == {"drop": ["ALL"]} and security["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert spec["securityContext"]["fsGroup"] == 100
+    assert spec["automountServiceAccountToken"] is False
+    assert {v["persistentVolumeClaim"]["claimName"] for v in spec["volumes"] if "persistentVolumeClaim" in v} == {"claim-ana"}
+    # no backend secret reaches a student: no LLM key, no database or Redis URL, no service token
+    flat = repr(pod)
+    for secret in ("sk-llm-secret", "db-secret", "postgresql", "redis://", *SECRETS.values()):
+        assert secret not in flat
+    assert not {"DATABASE_URL", "REDIS_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_METRICS_TOKEN"} & env.keys()
+
+
+def test_our_configuration_completes_the_charts_services(kubeconfig, hub_config):
+    services = {s["name"]: s for s in hub_config.JupyterHub.services}
+    assert set(services) == {"jupyterhub-idle-culler", "codementor", "dashboards", "metrics"}
+    api = services["codementor"]
+    assert api["url"] == "http://codementor-api:10101" and api["api_token"] == SECRETS["hub.services.codementor.apiToken"]
+    assert "command" not in api and "environment" not in api and api["oauth_no_confirm"] is True
+    assert services["dashboards"]["oauth_client_allowed_scopes"] == ["access:services!service=codementor"]
+    roles = {r["name"]: r for r in hub_config.JupyterHub.load_roles}
+    assert {"jupyterhub-idle-culler", "user", "codementor-api", "instructor", "metrics"} <= roles.keys()
+    assert hub_config.JupyterHub.authenticator_class == "codementor.hub_config.classroom.ClassroomAuthenticator"
+    assert hub_config.JupyterHub.tornado_settings["slow_spawn_timeout"] == 0  # the chart's, kept
+    assert "Content-Security-Policy" in hub_config.JupyterHub.tornado_settings["headers"]
+
+
+def test_a_missing_service_in_the_values_is_one_clear_line(kubeconfig, monkeypatch):
+    values = chart.merge(chart.chart_defaults(), chart.our_values())
+    del values["hub"]["services"]["dashboards"]
+    for name, value in chart.hub_environment(values, SECRETS).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit, match="hub.services.dashboards is missing"):
+        chart.run_extra_config(values, chart.chart_config(values, SECRETS))
