@@ -242,3 +242,65 @@ def test_a_missing_service_in_the_values_is_one_clear_line(kubeconfig, monkeypat
         monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit, match="hub.services.dashboards is missing"):
         chart.run_extra_config(values, chart.chart_config(values, SECRETS))
+
+
+# ---- the grader in an unprivileged pod -----------------------------------------------------
+
+PEEK = '''
+import os
+def sum_of_evens(numbers):
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if b"postgresql://codementor:pod-secret" in f.read():
+                        return "FOUND"
+            except OSError:
+                pass
+    return "NONE"
+'''
+RUN_AS_POD = '''
+import asyncio, json, sys
+from codementor.api.grader import Grader
+from codementor.exercise_bank import Bank
+async def main():
+    grader = Grader(python=sys.argv[1], guard_api_process=sys.argv[2] == "1", concurrency=1)
+    await grader.start()
+    try:
+        result = await grader.grade(Bank().get("sum-of-evens"), sys.argv[3])
+        print(json.dumps({"report": grader.isolation_report(), "feedback": [t.message for t in result.tests if not t.hidden]}))
+    finally:
+        grader.stop()
+asyncio.run(main())
+'''
+
+
+def grade_as_pod(guard: bool) -> dict:
+    """Grade PEEK in a grader running as a non-root uid, with a secret in its environment, as in the API pod."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    python = shutil.which("python3", path="/usr/bin:/usr/local/bin") or sys.executable
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://codementor:pod-secret@postgres/codementor",
+           "CODEMENTOR_POD_CONFINEMENT": "Kubernetes pod: test", "HOME": "/tmp",
+           "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    out = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", RUN_AS_POD, python, "1" if guard else "0", PEEK],
+        env=env, capture_output=True, text=True, timeout=120, cwd="/tmp",
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not Path("/usr/bin/setpriv").exists(), reason="needs root to become an unprivileged uid")
+def test_a_job_in_an_unprivileged_pod_cannot_read_the_apis_environment():
+    guarded = grade_as_pod(guard=True)
+    assert {m.split(",")[0] for m in guarded["feedback"]} == {"returned 'NONE'"}
+    report = guarded["report"]
+    assert report["pod"] == "declared by the operator, not checked by the grader: Kubernetes pod: test"
+    assert report["api_process"].startswith("not dumpable")
+    assert report["uid"].startswith("FALLBACK") and report["uid"].endswith("(the pod's confinement applies: see `pod`)")
+    # the control: without the guard the same job finds the database password
+    assert {m.split(",")[0] for m in grade_as_pod(guard=False)["feedback"]} == {"returned 'FOUND'"}
