@@ -25,6 +25,7 @@ from .handlers import all_routes
 from .auth import HubTokenAuth
 from .handlers.base import NotFoundHandler
 from .handlers.metrics import MetricsHandler
+from .handlers.privacy import PrivacyHandler
 from .logs import use_json_logs
 from .metrics import init_series, route_label
 from .openapi import PATHS
@@ -201,6 +202,7 @@ class TutorAPI(Application):
         routes = [(path, handler, {"ctx": ctx, "route": route_label(path, ctx.prefix, PATHS)}) for path, handler in all_routes(ctx.prefix)]
         routes.append((ctx.prefix + "metrics", MetricsHandler, {"ctx": ctx, "metrics_token": self.metrics_token}))
         routes.append((ctx.prefix + "oauth_callback", HubOAuthCallbackHandler))
+        routes.append((ctx.prefix + "privacy", PrivacyHandler, {"ctx": ctx, "retention": Retention(parent=self)}))
         routes.append((ctx.prefix + r"api/.*", NotFoundHandler, {"ctx": ctx}))
         return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=bytes.fromhex(self.cookie_secret), xsrf_cookies=False)
 

@@ -274,3 +274,7 @@ if PROFILE == "kubernetes":
 else:
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
+# the login page links the students' privacy page (served by the API, written from its settings)
+c.JupyterHub.template_vars = {
+    "announcement_login": f'<a href="../services/{API_SERVICE}/privacy">How CodeMentor uses your data</a>',
+}

@@ -169,3 +169,34 @@ def test_audit_trail_records_instructor_and_admin_actions(stack, people, engine)
             with pytest.raises(Exception, match="append-only"):
                 conn.execute(text(statement))
             conn.rollback()
+
+
+def test_mydata_and_delete_my_data_magics(stack, hub, people, ipython_shell, tmp_path, monkeypatch, capsys):
+    from IPython.core.error import UsageError
+
+    from tutor_kernel_ext.magics import TutorMagics
+
+    hub.create_user("data-magic-mo")
+    ipython_shell.register_magics(TutorMagics(shell=ipython_shell, api_url=stack.api_url, api_token=hub.user_token("data-magic-mo")))
+    monkeypatch.setenv("JPY_SESSION_NAME", str(tmp_path / "exercises" / "today.ipynb"))
+    (tmp_path / "exercises").mkdir()
+    ipython_shell.run_line_magic("mydata", "")
+    out = capsys.readouterr().out
+    saved = list((tmp_path / "exercises").glob("codementor-mydata-*.zip"))
+    assert len(saved) == 1 and str(saved[0]) in out and "/services/codementor/privacy" in out
+    assert json.loads(zipfile.ZipFile(saved[0]).read("users.json"))[0]["name"] == "data-magic-mo"
+    with pytest.raises(UsageError, match="not confirmed"):
+        ipython_shell.run_line_magic("delete_my_data", "--confirm someone-else")
+    ipython_shell.run_line_magic("delete_my_data", "--confirm data-magic-mo")
+    assert "Deletion requested" in capsys.readouterr().out
+    listed = call(f"{stack.api_url}/admin/deletion-requests", people["admin"]).json()["requests"]
+    assert "data-magic-mo" in [r["name"] for r in listed]
+
+
+def test_privacy_page_is_public_follows_the_settings_and_the_login_page_links_it(stack):
+    page = httpx.get(f"{stack.hub_url}/services/codementor/privacy", timeout=30)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert "local-test" in page.text and "127.0.0.1" in page.text  # the configured vendor and model (CODEMENTOR_LLM_*)
+    assert "Tutor conversations (after their last message): kept 180 days" in page.text
+    login = httpx.get(f"{stack.hub_url}/hub/login", timeout=30)
+    assert 'href="../services/codementor/privacy"' in login.text

@@ -1,0 +1,120 @@
+"""Retention against the real Postgres: the purge with a moved clock, `codementor purge`,
+`codementor users export|delete` on the command line, and the privacy page from the settings."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from codementor.api import db
+from codementor.api.models import HintEvent, Submission, TutorConversation, TutorMessage, User
+from codementor.api.services.clock import utcnow
+from codementor.api.services.privacy import PrivacyFacts, Vendor, render
+from codementor.api.services.retention import Retention, purge
+
+
+@pytest.fixture(scope="module")
+def sessions(services):
+    return db.make_sessionmaker(db.make_engine(services.database_url, pool_size=2))
+
+
+async def seed_user(sessions, name: str, when) -> int:
+    """A user with one submission, one model-written hint and one conversation, all made at `when`."""
+    async with sessions() as s, s.begin():
+        user = User(name=name, role="student")
+        s.add(user)
+        await s.flush()
+        s.add(Submission(user_id=user.id, exercise_id="sum-of-evens", exercise_version=1, idempotency_key=f"k-{name}", code="print('secret')",
+                         status="graded", passed=True, score=1.0, results=[{"name": "a", "passed": True}], duration_ms=3.0, created_at=when))
+        s.add(HintEvent(user_id=user.id, exercise_id="sum-of-evens", rung=4, source="llm", text="try a modulo", created_at=when))
+        conv = TutorConversation(user_id=user.id, exercise_id="sum-of-evens", created_at=when, updated_at=when)
+        s.add(conv)
+        await s.flush()
+        s.add(TutorMessage(conversation_id=conv.id, role="user", content="why zero?", created_at=when))
+        return user.id
+
+
+async def state(sessions, user_id: int) -> dict:
+    async with sessions() as s:
+        sub = (await s.execute(select(Submission).where(Submission.user_id == user_id))).scalar_one()
+        hint = (await s.execute(select(HintEvent).where(HintEvent.user_id == user_id))).scalar_one()
+        convs = (await s.execute(select(TutorConversation.id).where(TutorConversation.user_id == user_id))).all()
+        return {"code": sub.code, "passed": sub.passed, "score": sub.score, "hint_text": hint.text, "hint_rung": hint.rung, "conversations": len(convs)}
+
+
+async def test_purge_with_a_moved_clock_keeps_aggregates_without_the_personal_parts(sessions):
+    # the clock is moved within the past (rows made 100 days ago), so the purge never reaches other tests' fresh rows
+    start = utcnow() - timedelta(days=100)
+    user_id = await seed_user(sessions, "ret-ann", start)
+    retention = Retention(conversation_days=30, code_days=90, hint_days=60)
+    async with sessions() as s, s.begin():
+        await purge(s, retention, start + timedelta(days=29))
+    assert await state(sessions, user_id) == {"code": "print('secret')", "passed": True, "score": 1.0, "hint_text": "try a modulo", "hint_rung": 4, "conversations": 1}
+    async with sessions() as s, s.begin():
+        done = await purge(s, retention, start + timedelta(days=61))
+    assert done["conversations_deleted"] >= 1 and done["hint_texts_cleared"] >= 1
+    assert await state(sessions, user_id) == {"code": "print('secret')", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0}
+    async with sessions() as s, s.begin():
+        await purge(s, retention, start + timedelta(days=91))
+    assert await state(sessions, user_id) == {"code": "", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0}
+
+
+def run_cli(services, *args, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url}
+    return subprocess.run([sys.executable, "-m", "codementor.cli", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs)
+
+
+async def test_codementor_purge_uses_the_retention_settings(services, sessions, tmp_path):
+    user_id = await seed_user(sessions, "ret-old-ben", utcnow() - timedelta(days=400))
+    config = tmp_path / "api_config.py"
+    config.write_text("c.Retention.code_days = 500\n")
+    done = run_cli(services, "purge", "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    print("\ncodementor purge:", done.stdout)
+    after = await state(sessions, user_id)
+    assert after["code"] == "print('secret')" and after["conversations"] == 0 and after["hint_text"] == ""
+
+
+async def test_codementor_users_export_and_delete(services, sessions, tmp_path):
+    user_id = await seed_user(sessions, "ret-cli-cat", utcnow())
+    out = tmp_path / "cat.zip"
+    done = run_cli(services, "users", "export", "ret-cli-cat", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    names = zipfile.ZipFile(out).namelist()
+    assert {"users.json", "submissions.json", "tutor_messages.json", "hint_events.json"} <= set(names)
+    assert any(n.startswith("code/") for n in names)
+    assert run_cli(services, "users", "delete", "ret-cli-cat", input="someone-else\n").returncode != 0  # not confirmed
+    done = run_cli(services, "users", "delete", "ret-cli-cat", "--yes", "--hub-api-url", "")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rows"]["users"] == 1 and report["rows"]["tutor_messages"] == 1 and "not asked" in report["hub_user"]
+    assert "no system user" in report["host"]
+    async with sessions() as s:
+        assert (await s.execute(select(User).where(User.id == user_id))).first() is None
+    missing = run_cli(services, "users", "export", "nobody-here")
+    assert missing.returncode != 0 and "no data about a user named 'nobody-here'" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def facts(**changes) -> PrivacyFacts:
+    base = dict(conversation_days=180, code_days=365, hint_days=365, log_days=30, vendors=(Vendor("openai", "llm.example.org", "small-model"),),
+                daily_budget_usd={"student": 0.05}, cache_days=7, api_path="/services/codementor/api/v1/")
+    return PrivacyFacts(**{**base, **changes})
+
+
+def test_the_privacy_page_follows_the_settings():
+    page = render(facts())
+    assert "Tutor conversations (after their last message): kept 180 days" in page and "llm.example.org" in page and "small-model" in page
+    assert "students 0.05 USD" in page and "/services/codementor/api/v1/me/export" in page
+    changed = render(facts(conversation_days=14, vendors=(), daily_budget_usd={"student": 0.2}))
+    assert "kept 14 days" in changed and "kept 180 days" not in changed
+    assert "No outside AI vendor" in changed and "llm.example.org" not in changed and "students 0.2 USD" in changed
+    assert "until your account is deleted" in render(facts(code_days=0))
+    assert "<script" not in render(facts(vendors=(Vendor("x", "<script>", "m"),)))
