@@ -89,6 +89,26 @@ def test_student_pods_reach_only_the_hub_the_proxy_dns_and_the_api():
     assert [p["port"] for p in rule["ports"]] == [api["spec"]["template"]["spec"]["containers"][0]["ports"][0]["containerPort"]]
 
 
+def test_the_hub_environment_has_what_the_charts_configuration_imports():
+    """The hub image installs [kubernetes]: the chart's jupyterhub_config.py and our profile need these."""
+    import tomllib
+
+    from tornado.httpclient import AsyncHTTPClient
+
+    extra = tomllib.loads((chart.REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]["kubernetes"]
+    assert any(r.startswith("jupyterhub-kubespawner") for r in extra) and any(r.startswith("pycurl") for r in extra)
+    import jupyterhub_idle_culler  # noqa: F401  the chart's culler service
+    import kubernetes_asyncio.client  # noqa: F401  the chart's config imports it
+    import kubespawner  # noqa: F401
+    import nativeauthenticator  # noqa: F401  our sign-up
+
+    default = AsyncHTTPClient.configured_class()
+    try:
+        AsyncHTTPClient.configure("tornado.curl_httpclient.CurlAsyncHTTPClient")
+    finally:
+        AsyncHTTPClient.configure(default)
+
+
 # ---- the manifests -----------------------------------------------------------------------
 
 
