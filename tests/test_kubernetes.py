@@ -169,6 +169,10 @@ def kubeconfig(tmp_path, monkeypatch):
         "contexts": [{"name": "offline", "context": {"cluster": "offline", "user": "offline", "namespace": "codementor"}}],
     }))
     monkeypatch.setenv("KUBECONFIG", str(path))
+    from kubernetes_asyncio.config import kube_config
+
+    # read from $KUBECONFIG when the module is first imported: set it for an earlier import too
+    monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(path))
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     return path
 
