@@ -62,6 +62,7 @@ import sys
 from pathlib import Path
 
 import codementor.dashboards
+from codementor.hub_config import hub_logs
 from codementor.hub_config.security import hub_headers, server_headers, tornado_settings_arg
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
@@ -126,7 +127,8 @@ else:
 
 # --- security headers (hub_config/security.py) and metrics ------------------------------
 PUBLIC_HTTPS = env("CODEMENTOR_PUBLIC_HTTPS", "") == "1" or bool(c.JupyterHub.get("ssl_cert"))
-c.JupyterHub.tornado_settings = {**c.JupyterHub.get("tornado_settings", {}), "headers": hub_headers(PUBLIC_HTTPS)}
+# the Hub's access log names no one (hub_config/hub_logs.py): {name} in paths, user#<id>, no address
+c.JupyterHub.tornado_settings = {**c.JupyterHub.get("tornado_settings", {}), "headers": hub_headers(PUBLIC_HTTPS), "log_function": hub_logs.log_request}
 # /hub/metrics answers only tokens with read:metrics (the `metrics` service below)
 c.JupyterHub.authenticate_prometheus = True
 
