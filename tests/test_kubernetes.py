@@ -149,6 +149,26 @@ def test_api_deployment_is_replicated_probed_confined_and_covered():
     assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["codementor", "db", "upgrade"]
 
 
+def test_the_api_grades_no_more_jobs_at_once_than_its_pod_can_hold(tmp_path):
+    """A container sees the node's CPUs: the ConfigMap sets Grader.concurrency to what the pod's limits allow."""
+    from traitlets.config import PyFileConfigLoader
+
+    from codementor.api.app import TutorAPI
+    from codementor.api.grader import Grader
+
+    (tmp_path / "api_config.py").write_text(by_kind("ConfigMap", "codementor-api-config")["data"]["api_config.py"])
+    config = PyFileConfigLoader("api_config.py", path=str(tmp_path)).load_config()
+    api = TutorAPI(config=config)
+    grader = Grader(parent=api)
+    container = by_kind("Deployment", "codementor-api")["spec"]["template"]["spec"]["containers"][0]
+    assert "--config=/etc/codementor/api_config.py" in container["command"]
+    limits = container["resources"]["limits"]
+    assert grader.concurrency <= int(limits["cpu"])
+    tmp = next(v for v in by_kind("Deployment", "codementor-api")["spec"]["template"]["spec"]["volumes"] if v["name"] == "tmp")
+    memory_mib = int(limits["memory"].removesuffix("Gi")) * 1024
+    assert grader.concurrency * grader.memory_limit_mb + int(tmp["emptyDir"]["sizeLimit"].removesuffix("Mi")) < memory_mib
+
+
 def test_the_example_secret_holds_placeholders_only():
     secret = by_kind("Secret", "codementor-backends")
     assert {"DATABASE_URL", "REDIS_URL", "CODEMENTOR_COOKIE_SECRET"} <= secret["stringData"].keys()
