@@ -118,3 +118,24 @@ def test_the_privacy_page_follows_the_settings():
     assert "No outside AI vendor" in changed and "llm.example.org" not in changed and "students 0.2 USD" in changed
     assert "until your account is deleted" in render(facts(code_days=0))
     assert "<script" not in render(facts(vendors=(Vendor("x", "<script>", "m"),)))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="removing a system user needs root")
+def test_the_command_removes_the_classroom_system_user_and_home(tmp_path):
+    import pwd
+
+    from codementor.cli.data import remove_host_account
+
+    account = "cmdata-zz-ret"  # its own prefix: never one of the classroom tests' cm-* users
+    home = tmp_path / account
+    subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--user-group", account], check=True, capture_output=True)
+    try:
+        (home / "notes.py").write_text("secret = 1\n")
+        assert "removed system user cmdata-zz-ret" in remove_host_account("zz-ret", "cmdata-")
+        assert not home.exists()
+        with pytest.raises(KeyError):
+            pwd.getpwnam(account)
+        assert "no system user" in remove_host_account("zz-ret", "cmdata-")
+        assert "refused" in remove_host_account("ot", "ro")  # root's uid 0: never removed
+    finally:
+        subprocess.run(["userdel", "--remove", account], capture_output=True)

@@ -200,3 +200,17 @@ def test_privacy_page_is_public_follows_the_settings_and_the_login_page_links_it
     assert "Tutor conversations (after their last message): kept 180 days" in page.text
     login = httpx.get(f"{stack.hub_url}/hub/login", timeout=30)
     assert 'href="../services/codementor/privacy"' in login.text
+
+
+def test_the_audit_dashboard_page_shows_the_trail_to_admins_only(stack, people, monkeypatch):
+    from codementor.dashboards.audit import audit_page
+
+    monkeypatch.setenv("CODEMENTOR_API_URL", stack.api_url)
+    monkeypatch.setenv("CODEMENTOR_VIEWER_TOKEN", people["admin"])
+    header, table, more = audit_page(limit=5).children
+    assert "Audit trail" in header.value and "view_audit" in table.value and "export_class_csv" in table.value
+    more.click()  # older events: the next page is appended
+    assert table.value.count("<tr>") > 6
+    monkeypatch.setenv("CODEMENTOR_VIEWER_TOKEN", people[TEACHER])
+    _, refused, _ = audit_page().children
+    assert "only admins" in refused.value
