@@ -104,6 +104,8 @@ class Skill(Base):
     var: Mapped[float]
     attempts: Mapped[int] = mapped_column(default=0)
     successes: Mapped[int] = mapped_column(default=0)
+    # the floor of the estimate a student is shown, raised at each solve (SkillState.note_solve)
+    shown_floor: Mapped[float | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

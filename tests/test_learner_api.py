@@ -88,3 +88,41 @@ def test_openapi_lists_the_learner_routes(stack):
     assert {"put", "get"} <= set(doc["paths"]["/me"])
     assert {"/progress", "/progress/history"} <= set(doc["paths"])
     assert "ProfileRequest" in doc["components"]["schemas"]
+
+
+def test_a_solve_after_hints_and_failures_never_shows_as_a_drop(stack, hub, bank):
+    """Through the API: failures, three hints, then a solve. The topic's shown estimate does
+    not fall and is not below any untouched topic; the failed first submission's badge does
+    not read like a success."""
+    hub.create_user("noor")
+    noor = {"Authorization": f"token {hub.user_token('noor')}"}
+    exercise = next(e for e in bank.all() if e.difficulty == "hard" and len(e.hints) >= 3)
+
+    def submit(code: str, key: str) -> dict:
+        resp = httpx.post(f"{stack.api_url}/submissions", json={"exercise_id": exercise.id, "code": code, "idempotency_key": key}, headers=noor, timeout=120)
+        assert resp.status_code == 201, resp.text
+        return resp.json()
+
+    def skills() -> dict[str, dict]:
+        return {s["topic"]: s for s in httpx.get(f"{stack.api_url}/progress", headers=noor).json()["skills"]}
+
+    first = submit(exercise.starter, "noor-fail-0001")
+    assert not first["passed"]
+    titles = [b["title"] for b in first["progress"]["new_badges"]]
+    assert titles == ["First attempt"], titles
+    submit(exercise.starter, "noor-fail-0002")
+    for _ in range(3):
+        assert httpx.post(f"{stack.api_url}/hints", json={"exercise_id": exercise.id}, headers=noor).status_code == 200
+    before = skills()
+    solved = submit(exercise.solution, "noor-solve-0001")
+    assert solved["passed"] and solved["hint_count"] == 3
+    after = skills()
+    topic = exercise.topic
+    untouched = [s for s in after.values() if s["attempts"] == 0 and s["topic"] != topic]
+    assert untouched
+    print(f"\n{topic}: shown {before[topic]['shown']:.3f} -> {after[topic]['shown']:.3f} "
+          f"(model {before[topic]['level']:.3f} -> {after[topic]['level']:.3f}); "
+          f"untouched topics shown at most {max(s['shown'] for s in untouched):.3f}")
+    assert after[topic]["shown"] >= before[topic]["shown"]
+    assert all(after[topic]["shown"] >= s["shown"] for s in untouched)
+    assert after[topic]["successes"] == 1

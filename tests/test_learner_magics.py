@@ -36,7 +36,7 @@ def test_onboard_sets_the_profile_and_explains_mistakes(ip, capsys):
 def test_progress_shows_streak_badges_and_skills_as_text(ip, capsys):
     ip.run_line_magic("progress", "")
     out = capsys.readouterr().out
-    assert "Streak: 0 day(s)" in out and "Badges (0 of" in out and "Next to earn: First steps" in out
+    assert "Streak: 0 day(s)" in out and "Badges (0 of" in out and "Next to earn: First attempt" in out
     assert "loops" in out and "#" in out and "█" not in out  # plain text falls back from the bar glyphs
 
 

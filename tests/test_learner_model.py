@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from codementor.api.learner.progress import BADGES, Facts, earned_badges, streaks
+from codementor.api.learner.progress import BADGES, BADGES_BY_ID, Facts, earned_badges, streaks
 from codementor.api.learner.selector import BAND, History, Item, Selector, band_probability, review_topics
 from codementor.api.learner.skills import GENERAL, TEST_PRIOR_VAR, TESTLET_VAR, Belief, SkillState, attempt_credit, key_of_test
 
@@ -220,3 +220,41 @@ def test_the_choice_prefers_the_exercise_most_likely_in_the_band():
     assert Selector(items).choose(skills, History(), "eve", DAY, 1)[0].item.id == "loops-1"
     known, unknown = Item("k", "loops", mean - 1.3), Item("u", "strings", skills.ability("strings")[0] - 1.3)
     assert band_probability(skills, known) > band_probability(skills, unknown)  # the same aim, but surer
+
+
+SUCCESS_WORDS = ("solve", "solution", "success", "master", "pass", "nut", "first try", "on your own")
+
+
+def test_a_failed_submission_earns_no_badge_named_like_a_success():
+    failing = [facts(), facts(streak=30, gap_days=9), facts(earlier_attempts=3, earlier_failures=3, submissions=4)]
+    earned = {b for f in failing for b in earned_badges(f)}
+    assert "first-steps" in earned and "streak-30" in earned and "comeback" in earned
+    for badge_id in earned:
+        title = BADGES_BY_ID[badge_id].title.lower()
+        assert not any(word in title for word in SUCCESS_WORDS), title
+    assert BADGES_BY_ID["first-steps"].title == "First attempt"
+
+
+def test_a_hinted_solve_after_failures_never_shows_as_a_drop():
+    """The filter may lower its estimate at a hinted solve; the shown estimate does not fall,
+    and the topic is not shown below one never tried."""
+    for graded in (False, True):
+        state = SkillState(level="intermediate")
+        exercise = Belief(1.0, 0.1)
+        tests = [Belief(-1.0, 1.0) for _ in range(4)]
+        for _ in range(2):  # two failed attempts at a hard loops exercise
+            if graded:
+                state.update_tests("loops", exercise, [(t, i == 0) for i, t in enumerate(tests)], False, hints=3)
+            else:
+                state.update("loops", exercise, attempt_credit(False, 0.25, 3))
+        before, model_before = state.shown_level("loops"), state.summary("loops")["level"]
+        if graded:
+            state.update_tests("loops", exercise, [(t, True) for t in tests], True, hints=3)
+        else:
+            state.update("loops", exercise, attempt_credit(True, 1.0, 3))
+        state.note_solve("loops", before)
+        after = state.summary("loops")
+        assert after["shown"] >= round(before, 3) and after["shown"] >= round(state.untouched_level(), 3), (graded, before, after)
+        assert after["shown"] >= state.summary("strings")["shown"]
+        if not graded:  # the case the view used to show: the filter's own estimate went below an untouched topic
+            assert model_before > after["level"] or after["level"] < state.summary("strings")["level"]

@@ -13,6 +13,18 @@ def bar(fraction: float, full: str = "█", empty: str = "░") -> str:
     return full * filled + empty * (BAR_WIDTH - filled)
 
 
+SKILL_MEANING = (
+    "your estimated chance to solve a medium exercise of each topic, from your attempts "
+    "(hints and failed attempts count for less). A solve never lowers it; "
+    "a topic you have not tried yet shows a guess from your other topics."
+)
+
+
+def shown(skill: dict) -> float:
+    """The estimate a student sees (an API without `shown` gives the model's own)."""
+    return skill.get("shown", skill["level"])
+
+
 def format_progress(p: dict) -> tuple[str, str]:
     """Markdown and plain text for GET /progress: streak, badges, skills as a bar chart."""
     streak = p["streak"]
@@ -24,12 +36,13 @@ def format_progress(p: dict) -> tuple[str, str]:
     if p["badges_to_earn"]:
         nxt = p["badges_to_earn"][0]
         lines += [f"Next to earn: *{nxt['title']}*: {nxt['rule']}"]
-    lines += ["", "**Skills** (predicted chance to solve a medium exercise):", "", "```"]
+    lines += ["", "**Skills**: " + SKILL_MEANING, "", "```"]
     width = max((len(s["topic"]) for s in p["skills"]), default=5)
     for s in p["skills"]:
         note = " mastered" if s["mastered"] else ""
         solved = s.get("solved", s["successes"])
-        lines.append(f"{s['topic']:<{width}} {bar(s['level'])} {s['level']:>4.0%}  {solved} exercise{'s' if solved != 1 else ''} solved{note}")
+        tried = "not tried yet" if not s["attempts"] and not solved else f"{solved} exercise{'s' if solved != 1 else ''} solved"
+        lines.append(f"{s['topic']:<{width}} {bar(shown(s))} {shown(s):>4.0%}  {tried}{note}")
     lines.append("```")
     markdown = "\n".join(lines)
     plain = markdown.replace("**", "").replace("```", "").replace("🏅 ", "").replace("*", "")
@@ -50,7 +63,7 @@ def skills_chart_png(skills: list[dict]) -> bytes | None:
     fig = Figure(figsize=(5, 0.3 * len(skills) + 0.8), dpi=100)
     ax = fig.add_subplot()
     topics = [s["topic"] for s in skills][::-1]
-    levels = [s["level"] for s in skills][::-1]
+    levels = [shown(s) for s in skills][::-1]
     ax.barh(topics, levels, color=["#2e7d32" if s["mastered"] else "#1565c0" for s in skills][::-1])
     ax.set_xlim(0, 1)
     ax.axvspan(0.7, 0.85, color="#ffd54f", alpha=0.3, lw=0)  # where today's exercises aim

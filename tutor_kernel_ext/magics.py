@@ -40,7 +40,8 @@ def format_results(sub: dict) -> tuple[str, str]:
         lines.append(f"- {mark} {label}" + (f": {t['message']}" if t.get("message") else ""))
     progress = sub.get("progress") or {}
     if progress.get("new_badges"):
-        lines.append("\n🏅 New badge: " + ", ".join(b["title"] for b in progress["new_badges"]) + " (see %progress)")
+        label = "🏅 New badge" if sub["passed"] else "New badge for practice"
+        lines.append(f"\n{label}: " + ", ".join(b["title"] for b in progress["new_badges"]) + " (see %progress)")
     markdown = "\n".join(lines)
     plain = markdown.replace("**", "").replace("✅", "[pass]").replace("❌", "[fail]").replace("🏅 ", "")
     return markdown, plain

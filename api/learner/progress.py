@@ -71,15 +71,16 @@ RULES = {
 }
 
 BADGES = (
-    BadgeRule("first-steps", "First steps", "Submit your first solution."),
+    # badges a failed submission can earn name the practice, never a success
+    BadgeRule("first-steps", "First attempt", "Send your first submission, whether it passes or not."),
     BadgeRule("first-solve", "First solve", "Pass every test of an exercise for the first time."),
     BadgeRule("on-your-own", "On your own", "Solve an exercise without taking any hint."),
     BadgeRule("first-try", "First try", "Solve an exercise with your first submission for it."),
     BadgeRule("persistence", "Persistence", "Solve an exercise after three or more failed attempts at it."),
     BadgeRule("hard-nut", "Hard nut", "Solve a hard exercise."),
-    BadgeRule("streak-3", "Three in a row", "Submit work on 3 days in a row."),
-    BadgeRule("streak-7", "A full week", "Submit work on 7 days in a row."),
-    BadgeRule("streak-30", "A month of practice", "Submit work on 30 days in a row."),
+    BadgeRule("streak-3", "Three days of practice", "Submit work on 3 days in a row, passing or not."),
+    BadgeRule("streak-7", "A week of practice", "Submit work on 7 days in a row, passing or not."),
+    BadgeRule("streak-30", "A month of practice", "Submit work on 30 days in a row, passing or not."),
     BadgeRule("comeback", "Welcome back", f"Come back after a break of {COMEBACK_GAP_DAYS} days or more."),
     BadgeRule("ten-solved", "Ten solved", "Solve 10 different exercises."),
     BadgeRule("explorer", "Explorer", "Solve exercises in 5 different topics."),

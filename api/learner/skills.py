@@ -54,6 +54,20 @@ credit (a solve after three hints says less than a clean solve): ``1 - 0.15 * hi
 never below 0.5; with per-test results, they discount the passed tests' evidence by the
 same factor. Only the first ``MAX_ATTEMPTS_COUNTED`` attempts at an exercise count, and
 none after it was solved: resubmitting a solved exercise must not inflate a skill.
+
+What a student is shown
+-----------------------
+The filter above serves the daily choice and stays as it is: after failures and a hinted
+solve its estimate of the topic can go down (the solve counted for less than predicted, or
+the narrower belief pulls a low estimate further from 50 %), and a topic nobody tried sits at
+the prior, which can be above a topic the student just worked hard on. A student reads a drop
+right after a solve as a punishment, so `%progress` shows a *mastery estimate* instead: the
+filter's chance to solve a medium exercise of the topic, but never below a floor set at each
+solve. At a solve the floor rises to the higher of the estimate shown just before, the
+filter's estimate just after, and the estimate of a topic not tried yet (the prior on the
+current general skill). So a solve never lowers the number shown, and a topic just solved is
+never shown below an untouched one. Failures lower the filter's estimate but not the floor:
+the shown number records the best level demonstrated and the level now, whichever is higher.
 """
 
 from __future__ import annotations
@@ -141,6 +155,7 @@ class SkillState:
 
     level: str | None = None
     beliefs: dict[str, Belief] = field(default_factory=dict)
+    floors: dict[str, float] = field(default_factory=dict)  # the shown estimate's floor per topic, set at solves
 
     def belief(self, topic: str) -> Belief:
         if topic not in self.beliefs:
@@ -214,6 +229,21 @@ class SkillState:
         t.successes += passed
         return p
 
+    def untouched_level(self) -> float:
+        """The predicted chance on a medium exercise of a topic never tried: the prior offset on the current g."""
+        g, t = self.belief(GENERAL), prior("", self.level)
+        return sigmoid((g.mean + t.mean - LEVEL_DIFFICULTY["medium"]) / math.sqrt(1.0 + math.pi * (g.var + t.var + ITEM_VAR) / 8.0))
+
+    def shown_level(self, topic: str) -> float:
+        """What the student is shown for a topic: the filter's estimate, never below the floor set at solves."""
+        return max(self.expected(topic, LEVEL_DIFFICULTY["medium"]), self.floors.get(topic, 0.0))
+
+    def note_solve(self, topic: str, shown_before: float) -> float:
+        """Raise the topic's floor after a solve (the filter already updated); returns the new floor."""
+        floor = max(shown_before, self.shown_level(topic), self.untouched_level())
+        self.floors[topic] = floor
+        return floor
+
     def age(self, days: float, topic: str | None = None) -> None:
         """Widen beliefs (all, or one topic's) for `days` without practice, never beyond the prior."""
         if days <= 0:
@@ -235,6 +265,7 @@ class SkillState:
         return {
             "topic": topic,
             "level": round(self.expected(topic, LEVEL_DIFFICULTY["medium"]), 3),
+            "shown": round(self.shown_level(topic), 3),
             "rating": round(mean, 3),
             "uncertainty": round(math.sqrt(var), 3),
             "attempts": b.attempts,

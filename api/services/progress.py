@@ -43,6 +43,8 @@ async def load_skills(session, user_id: int, level: str | None, now: datetime) -
     state = SkillState(level=level)
     for row in (await session.execute(select(Skill).where(Skill.user_id == user_id))).scalars():
         state.beliefs[row.topic] = Belief(row.mean, row.var, row.attempts, row.successes)
+        if row.shown_floor is not None:
+            state.floors[row.topic] = row.shown_floor
         state.age((now - row.updated_at).total_seconds() / 86400, row.topic)
     return state
 
@@ -53,6 +55,11 @@ async def save_skills(session, user_id: int, state: SkillState, topics, now: dat
         values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
         stmt = insert(Skill).values(user_id=user_id, topic=topic, **values)
         await session.execute(stmt.on_conflict_do_update(index_elements=[Skill.user_id, Skill.topic], set_=values))
+
+
+async def save_floor(session, user_id: int, topic: str, floor: float) -> None:
+    """Store the shown estimate's floor of a topic (its row exists: the topic was attempted)."""
+    await session.execute(update(Skill).where(Skill.user_id == user_id, Skill.topic == topic).values(shown_floor=floor))
 
 
 async def exercise_ratings(session) -> dict[str, Belief]:
@@ -160,8 +167,11 @@ async def record_submission(session, bank, user_id: int, exercise: Exercise, sub
     earlier = await _earlier_attempts(session, user_id, exercise.id, sub.id)
     solved_before = any(earlier)
     state = await load_skills(session, user_id, profile.level if profile else None, now)
+    shown_before = state.shown_level(exercise.topic)
     if not solved_before and len(earlier) < MAX_ATTEMPTS_COUNTED:
         await _update_skill(session, user_id, state, exercise, sub, now)
+    if sub.passed:
+        await save_floor(session, user_id, exercise.topic, state.note_solve(exercise.topic, shown_before))
     days = await _mark_day(session, user_id, day, sub.passed and not solved_before)
     streak = streaks(days, day)
     before = [d for d in days if d < day]
