@@ -354,3 +354,61 @@ def test_a_job_in_an_unprivileged_pod_cannot_read_the_apis_environment():
     assert report["uid"].startswith("FALLBACK") and report["uid"].endswith("(the pod's confinement applies: see `pod`)")
     # the control: without the guard the same job finds the database password
     assert {m.split(",")[0] for m in grade_as_pod(guard=False)["feedback"]} == {"returned 'FOUND'"}
+
+
+# ---- the external services' environments against a real Hub --------------------------------
+
+
+def deployment_env(name: str, replace: dict[str, str], secrets: dict[str, str]) -> dict[str, str]:
+    """A Deployment's container environment, its Hub addresses pointed at the test Hub, secrets filled in."""
+    (container,) = by_kind("Deployment", name)["spec"]["template"]["spec"]["containers"]
+    env = {"PATH": os.environ["PATH"]}
+    for item in container["env"]:
+        value = item.get("value")
+        if value is None:
+            value = secrets[item["valueFrom"]["secretKeyRef"]["key"]]
+        for old, new in replace.items():
+            value = value.replace(old, new)
+        env[item["name"]] = value
+    return env
+
+
+def start_service(argv: list[str], env: dict, log: Path):
+    with log.open("wb") as out:
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=env.get("HOME", "/tmp"))
+
+
+@pytest.mark.e2e
+def test_the_external_services_environments_work_with_a_real_hub(stack, hub, tmp_path):
+    """The API and the dashboards started with exactly their Deployments' JUPYTERHUB_* settings answer as services."""
+    import httpx
+
+    from codementor.hub_config.stack import free_port, wait_for
+
+    api_port, dash_port = free_port(), free_port()
+    replace = {"http://hub:8081": f"http://127.0.0.1:{stack.hub_api_port}", "http://0.0.0.0:10101": f"http://127.0.0.1:{api_port}",
+               "http://0.0.0.0:10102": f"http://127.0.0.1:{dash_port}", "http://codementor-api:10101": f"http://127.0.0.1:{api_port}",
+               "/home/codementor": str(tmp_path)}
+    token = {"hub.services.codementor.apiToken": stack.ops_token, "hub.services.dashboards.apiToken": stack.ops_token}
+    api_env = deployment_env("codementor-api", replace, token) | {"DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url}
+    (tmp_path / "api_config.py").write_text(by_kind("ConfigMap", "codementor-api-config")["data"]["api_config.py"])
+    api = start_service([str(Path(sys.executable).parent / "codementor"), "api", "--ip=127.0.0.1", f"--config={tmp_path / 'api_config.py'}"],
+                        api_env, tmp_path / "api.log")
+    dash_config = Path(__import__("codementor.dashboards", fromlist=["x"]).__file__).parent / "server_config.py"
+    dash = start_service([str(Path(sys.executable).parent / "jupyterhub-singleuser"), f"--config={dash_config}"],
+                         deployment_env("codementor-dashboards", replace, token), tmp_path / "dashboards.log")
+    try:
+        base = f"http://127.0.0.1:{api_port}/services/codementor/api/v1"
+        wait_for(lambda: httpx.get(f"{base}/health").status_code == 200, "the API with its Deployment's environment", alive=lambda: api.poll() is None)
+        hub.create_user("k8s-ana")
+        me = httpx.get(f"{base}/me", headers={"Authorization": f"token {hub.user_token('k8s-ana')}"})
+        assert me.status_code == 200 and me.json()["name"] == "k8s-ana"
+        assert httpx.get(f"{base}/me", headers={"Authorization": "token not-a-token"}).status_code in (401, 403)
+        # the dashboards send a visitor without a login to the Hub's OAuth, as client service-dashboards
+        page = wait_for(lambda: httpx.get(f"http://127.0.0.1:{dash_port}/services/dashboards/voila/render/overview.ipynb"),
+                        "the dashboards with their Deployment's environment", alive=lambda: dash.poll() is None)
+        assert page.status_code == 302 and "client_id=service-dashboards" in page.headers["location"]
+    finally:
+        for proc in (api, dash):
+            proc.terminate()
+            proc.wait(timeout=20)
