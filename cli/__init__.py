@@ -1,8 +1,9 @@
 """The `codementor` command: one command, one subcommand module per runtime.
 
 ``api.py`` (run the API, migrate, grade a file), ``bank.py`` (list, render and validate the
-exercises), ``hub.py`` (the demo) and ``bench.py`` (benchmarks) each add their subcommands with
-``register(subparsers)``. This package is the only place allowed to wire runtimes together
+exercises), ``hub.py`` (the demo), ``backup.py`` (backup and restore of both databases and the
+students' files, through pg_dump and tar rather than either runtime's code) and ``bench.py``
+(benchmarks) each add their subcommands with ``register(subparsers)``. This package is the only place allowed to wire runtimes together
 (the validator gets the API grader's grade function here); see the import contracts in
 pyproject.toml.
 """
@@ -12,9 +13,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import api, bank, bench, hub
+from . import api, backup, bank, bench, hub
 
-RUNTIMES = (api, bank, hub, bench)
+RUNTIMES = (api, bank, hub, backup, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,4 +33,4 @@ def test_bench_subcommands_parse():
 
 
 def test_each_runtime_module_registers_its_own_subcommands():
-    assert [m.__name__.rsplit(".", 1)[-1] for m in RUNTIMES] == ["api", "bank", "hub", "bench"]
+    assert [m.__name__.rsplit(".", 1)[-1] for m in RUNTIMES] == ["api", "bank", "hub", "backup", "bench"]

