@@ -18,7 +18,15 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(serverapp):
+    import os
+
     from jupyter_server.utils import url_path_join
+
+    from .access_log import install
+
+    # the access log names no one; installed once every extension has loaded, since JupyterHub's
+    # own single-user extension sets its log function when it loads
+    serverapp.io_loop.add_callback(install, serverapp, os.environ.get("JUPYTERHUB_USER", ""))
 
     delivery = ExerciseDelivery(parent=serverapp, root_dir=serverapp.root_dir)
     route = url_path_join(serverapp.base_url, "codementor", "today")
