@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlparse
@@ -13,7 +16,7 @@ import redis.asyncio as aioredis
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from sqlalchemy.exc import OperationalError
 from tornado.httpserver import HTTPServer
-from traitlets import Dict, Integer, List, Type, Unicode, default, validate
+from traitlets import Dict, Float, Integer, List, Type, Unicode, default, validate
 from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
@@ -35,6 +38,7 @@ from .services.retention import Retention, purge
 from .services.roster import Roster
 from .services.erase import HubUsers
 from .services.users import UserDirectory
+from .supervisor import Supervisor
 
 
 @dataclass
@@ -57,6 +61,8 @@ class APIContext:
     max_discard_bytes: int = 64 * 1024 * 1024
     clock: Callable = field(default=utcnow)
     hub_users: Any = None  # HubUsers: deletes Hub accounts with the service's token
+    inflight: int = 0  # requests being answered now (a draining worker waits for 0)
+    draining: bool = False
 
 
 class TutorAPI(Application):
@@ -104,6 +110,29 @@ class TutorAPI(Application):
         help="Older setting, still honoured: requests per minute per user, by action ({'hint': 30, 'submit': 20}). "
         "Prefer c.RateLimiter.limits, which also takes per-day allowances and roles.",
     ).tag(config=True)
+    workers = Integer(
+        help="API worker processes sharing the port ($CODEMENTOR_API_WORKERS, default: one per core). With more than "
+        "one, this process binds the port, starts the workers, replaces one that dies and restarts them one by one "
+        "on SIGHUP (see README, Several processes); 1 serves in this process.",
+    ).tag(config=True)
+    db_pool_size = Integer(
+        help="Postgres connections each worker keeps open ($CODEMENTOR_DB_POOL_SIZE, default 5).",
+    ).tag(config=True)
+    db_max_overflow = Integer(
+        help="Extra Postgres connections a worker may open under load beyond db_pool_size ($CODEMENTOR_DB_MAX_OVERFLOW, "
+        "default 5). A worker never holds more than db_pool_size + db_max_overflow; see README for the arithmetic.",
+    ).tag(config=True)
+    drain_seconds = Float(
+        20.0, help="On SIGTERM a worker stops accepting and waits this long at most for its requests in flight.",
+    ).tag(config=True)
+    drain_linger = Float(
+        2.0, help="On SIGTERM a worker keeps its open keep-alive connections this long, answering them with "
+        "Connection: close, so that a client between two requests is not cut off.",
+    ).tag(config=True)
+    # set by the supervisor on a worker's command line, not by operators
+    listen_fd = Integer(-1, help="(internal) An inherited listening socket to serve instead of binding the port.").tag(config=True)
+    ready_fd = Integer(-1, help="(internal) A pipe to write one byte to once this worker serves.").tag(config=True)
+    worker_index = Integer(0, help="(internal) This worker's number; it picks the worker's block of grader uids.").tag(config=True)
     metrics_token = Unicode(
         help="A bearer token that may read <service prefix>metrics without asking the Hub ($CODEMENTOR_METRICS_TOKEN); "
         "a Hub token with the read:metrics scope works too. Empty: Hub tokens only.",
@@ -116,6 +145,18 @@ class TutorAPI(Application):
     @default("port")
     def _default_port(self):
         return urlparse(os.environ.get("JUPYTERHUB_SERVICE_URL", "http://127.0.0.1:10101")).port or 10101
+
+    @default("workers")
+    def _default_workers(self):
+        return int(os.environ.get("CODEMENTOR_API_WORKERS", "0")) or max(1, os.cpu_count() or 1)
+
+    @default("db_pool_size")
+    def _default_pool(self):
+        return int(os.environ.get("CODEMENTOR_DB_POOL_SIZE", "5"))
+
+    @default("db_max_overflow")
+    def _default_overflow(self):
+        return int(os.environ.get("CODEMENTOR_DB_MAX_OVERFLOW", "5"))
 
     @default("roster_cache_seconds")
     def _default_roster_cache(self):
@@ -163,11 +204,11 @@ class TutorAPI(Application):
         use_json_logs(self.log_level, self.log)
 
     def build_context(self) -> APIContext:
-        engine = db.make_engine(self.database_url)
+        engine = db.make_engine(self.database_url, self.db_pool_size, self.db_max_overflow)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         limiter = self.make_limiter(redis)
-        grader = Grader(parent=self)
+        grader = self.make_grader()
         hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds)
         bank = Bank(self.bank_dir)
         return APIContext(
@@ -190,6 +231,14 @@ class TutorAPI(Application):
             hub_users=HubUsers(hub_auth.api_url, hub_auth.api_token),
         )
 
+    def make_grader(self) -> Grader:
+        """This worker's grader: its share of the cores as slots (unless set), and its own block of uids."""
+        grader = Grader(parent=self)
+        if self.workers > 1 and "concurrency" not in self.config.Grader:
+            grader = Grader(parent=self, concurrency=max(1, (os.cpu_count() or 1) // self.workers))
+        grader.uid_offset = self.worker_index * grader.concurrency
+        return grader
+
     def make_limiter(self, redis) -> RateLimiter:
         limiter = self.limiter_class(parent=self, redis=redis, clock=lambda: utcnow().timestamp())
         for action, per_minute in self.rate_limits.items():
@@ -210,8 +259,11 @@ class TutorAPI(Application):
         ctx = self.build_context()
         init_series([p.name for p in ctx.gateway.chain])
         server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, xheaders=True)
-        server.listen(self.port, self.ip)
         await ctx.grader.start()
+        if self.listen_fd >= 0:
+            server.add_sockets([socket.socket(fileno=self.listen_fd)])
+        else:
+            server.listen(self.port, self.ip)
         for layer, state in ctx.grader.isolation_report().items():
             self.log.info("grader isolation: %s: %s", layer, state)
         self.log.info("CodeMentor API on http://%s:%s%s with %d exercises", self.ip, self.port, ctx.prefix, len(ctx.bank))
@@ -220,9 +272,12 @@ class TutorAPI(Application):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        if self.ready_fd >= 0:
+            os.write(self.ready_fd, b"1")
+            os.close(self.ready_fd)
         await stop.wait()
         purging.cancel()
-        server.stop()
+        await self.drain(server, ctx)
         ctx.grader.stop()
         await ctx.gateway.aclose()
         await ctx.redis.aclose()
@@ -238,6 +293,47 @@ class TutorAPI(Application):
                 self.log.warning("retention purge failed (%s); next try in %d s", type(err).__name__, retention.purge_interval_seconds)
             await asyncio.sleep(retention.purge_interval_seconds)
 
+    async def drain(self, server: HTTPServer, ctx: APIContext) -> None:
+        """Stop accepting; answer what is in flight, and for `drain_linger` seconds whatever arrives on the open
+        connections, with Connection: close (the client reconnects to another worker); then close the rest."""
+        server.stop()
+        ctx.draining = True
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        while loop.time() - start < self.drain_seconds:
+            quiet = loop.time() - start >= self.drain_linger or not getattr(server, "_connections", ())
+            if not ctx.inflight and quiet:
+                break
+            await asyncio.sleep(0.02)
+        await server.close_all_connections()
+
+    def supervise(self) -> None:
+        """Bind the port once and run `workers` processes on it (api/supervisor.py)."""
+        from prometheus_client import multiprocess
+        from tornado.netutil import bind_sockets
+
+        sock = bind_sockets(self.port, self.ip, family=socket.AF_INET, backlog=1024)[0]
+        env = {**os.environ, "CODEMENTOR_COOKIE_SECRET": self.cookie_secret, "PROMETHEUS_MULTIPROC_DIR": self.metrics_dir()}
+        argv = [a for a in self.argv if not a.startswith(("--TutorAPI.listen_fd", "--TutorAPI.ready_fd", "--TutorAPI.worker_index"))]
+
+        def command(index: int, ready_fd: int) -> list[str]:
+            return [sys.executable, "-m", "codementor.cli", "api", *argv, f"--TutorAPI.listen_fd={sock.fileno()}",
+                    f"--TutorAPI.ready_fd={ready_fd}", f"--TutorAPI.worker_index={index}"]
+
+        self.log.info("CodeMentor API: %d workers on http://%s:%s%s (SIGHUP: rolling restart)", self.workers, self.ip, self.port, self.service_prefix)
+        sup = Supervisor(self.workers, command, pass_fds=(sock.fileno(),), env=env, on_exit=lambda pid: multiprocess.mark_process_dead(pid, env["PROMETHEUS_MULTIPROC_DIR"]),
+                         stop_timeout=self.drain_seconds + 5, log=self.log)
+        sup.run()
+
+    def metrics_dir(self) -> str:
+        """$PROMETHEUS_MULTIPROC_DIR emptied of an earlier run's samples, or a new private folder."""
+        folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR") or tempfile.mkdtemp(prefix="codementor-metrics-")
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(folder, name))
+        return folder
+
     def start(self):
         try:
             db.check_schema(self.database_url)
@@ -246,7 +342,10 @@ class TutorAPI(Application):
         except OperationalError as err:
             reason = str(err.orig if hasattr(err, "orig") else err).strip().splitlines()[0]
             self.exit_with(f"codementor api: cannot reach Postgres ({reason}); check DATABASE_URL (c.TutorAPI.database_url)")
-        asyncio.run(self.serve())
+        if self.workers > 1 and self.listen_fd < 0:
+            self.supervise()
+        else:
+            asyncio.run(self.serve())
 
     def exit_with(self, message: str):
         self.log.critical(message)

@@ -72,6 +72,8 @@ def stack(services, fake_llm, tmp_path_factory):
             "CODEMENTOR_OPS_TOKEN": ops_token,
             "CODEMENTOR_METRICS_TOKEN": metrics_token,
             "CODEMENTOR_ROSTER_CACHE_SECONDS": "0",
+            # two API workers on any machine, so that tests/test_workers.py can kill one
+            "CODEMENTOR_API_WORKERS": "2",
             "CODEMENTOR_LLM_BASE_URL": fake_llm.base_url,
             "CODEMENTOR_LLM_API_KEY": "test-key-not-a-secret",
             "CODEMENTOR_LLM_MODEL": "local-test",

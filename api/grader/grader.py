@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from traitlets import Bool, Float, Integer, Unicode, default
+from traitlets import Bool, Float, Integer, Unicode, default, observe
 from traitlets.config import LoggingConfigurable
 
 from ...exercise_bank import Exercise
@@ -86,6 +86,15 @@ class Grader(LoggingConfigurable):
     def _default_pod_confinement(self):
         return " ".join(os.environ.get("CODEMENTOR_POD_CONFINEMENT", "").split())
 
+    uid_offset = Integer(
+        0, help="(set by the API for its worker k: k * concurrency) Added to sandbox_uid_base, so that the slots of "
+        "several API workers never share a uid.",
+    )
+
+    @observe("uid_offset")
+    def _recheck_uids(self, change):
+        self._uids_ok, self._uid_problem = self._check_uids()
+
     @default("concurrency")
     def _default_concurrency(self):
         return max(1, os.cpu_count() or 1)
@@ -112,12 +121,16 @@ class Grader(LoggingConfigurable):
 
     # ---- start-up and the isolation report ------------------------------------------------
 
+    @property
+    def _uid_first(self) -> int:
+        return self.sandbox_uid_base + self.uid_offset
+
     def _check_uids(self) -> tuple[bool, str]:
         if not self.isolate:
             return False, "turned off (Grader.isolate = False)"
         if os.geteuid() != 0:
             return False, f"the API runs as uid {os.geteuid()}, not root: jobs keep that uid"
-        for uid in range(self.sandbox_uid_base, self.sandbox_uid_base + self.concurrency):
+        for uid in range(self._uid_first, self._uid_first + self.concurrency):
             try:
                 return False, f"uid {uid} belongs to account {pwd.getpwuid(uid).pw_name!r}: change Grader.sandbox_uid_base"
             except KeyError:
@@ -201,7 +214,7 @@ class Grader(LoggingConfigurable):
 
     def _layer_report(self) -> dict[str, str]:
         layers = self._zygote.layers if self._zygote is not None else {}
-        uid = (f"one unprivileged uid per slot: {self.sandbox_uid_base}..{self.sandbox_uid_base + self.concurrency - 1}, "
+        uid = (f"one unprivileged uid per slot: {self._uid_first}..{self._uid_first + self.concurrency - 1}, "
                "no groups, no_new_privs, not dumpable") if self._uids_ok else f"FALLBACK: {self._uid_problem}"
         return {
             "process": "student code runs only in a child process; the verdict is computed in the API process",
@@ -309,7 +322,7 @@ class Grader(LoggingConfigurable):
 
     async def _run_in_slot(self, slot: int, payload: bytes, test_count: int) -> tuple[str, list[dict]]:
         await self.start()
-        uid = self.sandbox_uid_base + slot if self._uids_ok else None
+        uid = self._uid_first + slot if self._uids_ok else None
         read = lambda reader, messages: self._read_messages(reader, messages, test_count)  # noqa: E731
         if self._zygote is not None:
             try:

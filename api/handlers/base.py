@@ -82,6 +82,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         self.hub_auth = ctx.hub_auth
         self._chunks: list[bytes] = []
         self._received = 0
+        self._in_flight = False
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
@@ -115,7 +116,22 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         if behind_tls(self.request):
             self.set_header("Strict-Transport-Security", HSTS)
 
+    def _done(self) -> None:
+        if self._in_flight:
+            self._in_flight = False
+            self.ctx.inflight -= 1
+
+    def on_connection_close(self):
+        self._done()
+        super().on_connection_close()
+
+    def finish(self, chunk=None):
+        if self.ctx.draining and not self._headers_written:
+            self.set_header("Connection", "close")  # this worker is being replaced: the client reconnects elsewhere
+        return super().finish(chunk)
+
     def on_finish(self):
+        self._done()
         seconds = self.request.request_time()
         metrics.observe_request(self.route, self.request.method, self.get_status(), seconds)
         metrics.count_refusal(self._error_code)
@@ -123,6 +139,8 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         logs.log_access(logs.access_entry(self.request.method, self.route, self.get_status(), seconds, user_id, self.request_id))
 
     async def prepare(self):
+        self._in_flight = True
+        self.ctx.inflight += 1
         logs.current_request_id.set(self.request_id)
         self._refuse_declared_size()
         # resolve the Hub user without blocking the event loop (HubAuth caches tokens)

@@ -1,0 +1,205 @@
+"""Several API workers on one port: one killed with -9 under load, then a rolling restart.
+
+Under a light steady load (a few clients, each with its own connection, a submission every
+few tenths of a second and reads in between), one worker is killed. Every acknowledged
+submission is stored exactly once, a retry with the same idempotency key gets the same
+submission, and no client sees connection errors for more than a second: a client that
+meets one retries after 100 ms (with the same key). Then SIGHUP replaces every worker one
+by one, and no client sees a connection error at all.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CLIENTS = 4
+CONNECTION_ERRORS = (ConnectionError, http.client.HTTPException, OSError)
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def supervisor_of(stack) -> int:
+    hub = stack._procs[-1].pid
+    found = [p for p in children(hub) if " api" in cmdline(p) and "listen_fd" not in cmdline(p)]
+    assert len(found) == 1, f"no single API supervisor under the Hub: {found}"
+    return found[0]
+
+
+def workers_of(supervisor: int) -> set[int]:
+    return {p for p in children(supervisor) if "--TutorAPI.listen_fd" in cmdline(p)}
+
+
+@dataclass
+class Client:
+    """One simulated student on its own connection; counts what it sees."""
+
+    host: str
+    port: int
+    prefix: str
+    token: str
+    exercise: object
+    acked: dict = field(default_factory=dict)  # idempotency key -> submission id
+    errors: int = 0
+    longest_error_run: float = 0.0
+    other_statuses: list = field(default_factory=list)
+    _conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
+        """Send until it is answered; a connection error means a new connection after 100 ms."""
+        first_error = None
+        while True:
+            try:
+                if self._conn is None:
+                    self._conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+                self._conn.request(method, self.prefix + path, body=json.dumps(body) if body else None,
+                                   headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+                resp = self._conn.getresponse()
+                status, data = resp.status, json.loads(resp.read() or b"{}")
+                if resp.will_close:
+                    self._conn.close()
+                    self._conn = None
+                if first_error is not None:
+                    self.longest_error_run = max(self.longest_error_run, time.monotonic() - first_error)
+                return status, data
+            except CONNECTION_ERRORS:
+                self.errors += 1
+                first_error = first_error or time.monotonic()
+                if self._conn is not None:
+                    self._conn.close()
+                self._conn = None
+                time.sleep(0.1)
+
+    def submit(self, key: str) -> None:
+        status, data = self.request("POST", "/submissions", {"exercise_id": self.exercise.id, "code": self.exercise.solution, "idempotency_key": key})
+        if status in (200, 201):
+            assert self.acked.setdefault(key, data["id"]) == data["id"], "the same key gave two submissions"
+        else:
+            self.other_statuses.append(status)
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.submit(uuid.uuid4().hex)
+            self.request("GET", "/me")
+            time.sleep(0.25)
+        for key in list(self.acked)[:3]:  # retries with a known key: the same submission, not a new one
+            self.submit(key)
+
+
+def run_load(clients: list[Client], during) -> None:
+    stop = threading.Event()
+    threads = [threading.Thread(target=c.run, args=(stop,)) for c in clients]
+    for t in threads:
+        t.start()
+    try:
+        during()
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(60)
+
+
+def wait_until(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"{what} within {timeout} s")
+
+
+@pytest.fixture
+def clients(hub, stack, bank):
+    url = urlparse(stack.api_url)
+    made = []
+    for i in range(CLIENTS):
+        name = f"load-{uuid.uuid4().hex[:6]}-{i}"
+        hub.create_user(name)
+        made.append(Client(url.hostname, url.port, url.path, hub.user_token(name), bank.get("sum-of-evens")))
+    return made
+
+
+def stored_counts(database_url: str, keys: list[str]) -> dict:
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT idempotency_key, count(*), min(id) FROM submissions WHERE idempotency_key = ANY(%s) GROUP BY 1", (keys,))
+        return {key: (count, first) for key, count, first in rows}
+
+
+def check_stored_once(clients: list[Client], database_url: str) -> None:
+    acked = {k: v for c in clients for k, v in c.acked.items()}
+    assert acked, "no submission was acknowledged"
+    stored = stored_counts(database_url, list(acked))
+    assert {k: stored.get(k) for k in acked} == {k: (1, v) for k, v in acked.items()}
+    assert all(s == 429 for c in clients for s in c.other_statuses), [c.other_statuses for c in clients]
+
+
+def test_a_killed_worker_is_replaced_and_no_submission_is_lost_or_doubled(stack, services, clients):
+    supervisor = supervisor_of(stack)
+    before = wait_until(lambda: len(workers_of(supervisor)) == 2 and workers_of(supervisor), 60, "two API workers")
+    victim = min(before)
+    replaced = {}
+
+    def kill_one():
+        time.sleep(1.5)
+        os.kill(victim, signal.SIGKILL)
+        killed = time.monotonic()
+        replaced["new"] = wait_until(lambda: (workers_of(supervisor) - before) or None, 5, "a new worker")
+        replaced["seconds"] = time.monotonic() - killed
+        time.sleep(2.0)
+
+    run_load(clients, kill_one)
+    assert replaced["seconds"] < 1.0
+    assert victim not in workers_of(supervisor)
+    check_stored_once(clients, services.database_url)
+    runs = [round(c.longest_error_run, 3) for c in clients]
+    print(f"kill -9: replacement started after {replaced['seconds']:.3f} s; connection errors {[c.errors for c in clients]}, "
+          f"longest error run per client {runs} s; {sum(len(c.acked) for c in clients)} submissions acknowledged")
+    assert max(runs) < 1.0
+
+
+def test_a_rolling_restart_replaces_every_worker_without_a_connection_error(stack, services, clients):
+    supervisor = supervisor_of(stack)
+    before = wait_until(lambda: len(workers_of(supervisor)) == 2 and workers_of(supervisor), 60, "two API workers")
+
+    def restart():
+        time.sleep(1.0)
+        os.kill(supervisor, signal.SIGHUP)
+        wait_until(lambda: not (workers_of(supervisor) & before) and len(workers_of(supervisor)) == 2, 60, "every worker replaced")
+        time.sleep(1.0)
+
+    run_load(clients, restart)
+    check_stored_once(clients, services.database_url)
+    print(f"rolling restart: connection errors {[c.errors for c in clients]}; {sum(len(c.acked) for c in clients)} submissions acknowledged")
+    assert [c.errors for c in clients] == [0] * CLIENTS
