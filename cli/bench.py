@@ -24,10 +24,23 @@ def cmd_bench(args) -> None:
         from codementor.bench.dashboard import run
 
         run(students=args.students, runs=args.runs)
+    elif args.bench == "spawn" and args.servers:
+        from codementor.bench.servers import main as bench_servers
+
+        bench_servers(args.servers, as_json=args.json, concurrency=args.concurrency)
     elif args.bench == "spawn":
         from codementor.bench.spawn import run
 
         run(profile=args.profile, students=args.students, rounds=args.rounds)
+    elif args.bench == "class":
+        from codementor.bench.classroom import main as bench_class
+
+        bench_class(args.students, as_json=args.json, find_limit=args.find_limit, ramp=args.ramp, think=(args.think_min, args.think_max),
+                    workers=args.workers)
+    elif args.bench == "request-cost":
+        from codementor.bench.request_cost import main as bench_cost
+
+        bench_cost(requests=args.requests, clients=args.clients, as_json=args.json, py_spy=args.py_spy)
     elif args.bench == "kernels":
         from codementor.bench.kernels import run
 
@@ -66,5 +79,22 @@ def register(sub) -> None:
     b.add_argument("--profile", default="classroom", choices=["classroom", "demo"])
     b.add_argument("--students", type=int, default=3)
     b.add_argument("--rounds", type=int, default=3)
+    b.add_argument("--servers", type=int, default=0, help="instead: N servers (demo profile) with a kernel each at once: memory per "
+                   "server and kernel, login to today's notebook p50/p95 at --concurrency logins at once, how many fit")
+    b.add_argument("--concurrency", type=int, default=10, help="with --servers: logins at once")
+    b.add_argument("--json", action="store_true", help="with --servers: machine-readable output")
+    b = benches.add_parser("class", help="a class in a lab session at once against the real stack: requests/s, p50/p95/p99 per endpoint, errors, CPU")
+    b.add_argument("--students", type=int, default=100)
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--find-limit", action="store_true", help="double the class until p95 passes 250 ms on an endpoint or an error appears")
+    b.add_argument("--ramp", type=float, default=30.0, help="seconds over which the students start")
+    b.add_argument("--think-min", type=float, default=5.0, help="shortest pause between two steps, seconds")
+    b.add_argument("--think-max", type=float, default=15.0, help="longest pause between two steps, seconds")
+    b.add_argument("--workers", type=int, default=0, help="API worker processes (default: the API's own, one per core)")
+    b = benches.add_parser("request-cost", help="API CPU per GET /me and per POST /submissions (grading apart), one worker")
+    b.add_argument("--requests", type=int, default=400)
+    b.add_argument("--clients", type=int, default=8)
+    b.add_argument("--json", action="store_true", help="machine-readable output")
+    b.add_argument("--py-spy", default="", help="record the worker with py-spy during the submissions into this file (raw format)")
     b = benches.add_parser("kernels", help="kernel start over TCP and over IPC, and the classroom's per-spawn mounts (as root)")
     b.add_argument("--rounds", type=int, default=7)

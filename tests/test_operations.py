@@ -27,6 +27,7 @@ CULL_TIMEOUT = 20  # seconds; the culler then looks every 10 s
 API_CONFIG = """
 c.Grader.concurrency = 1   # one submission graded at a time
 c.Grader.queue_limit = 1   # one more may wait; beyond that, 503
+c.TutorAPI.workers = 1     # the queue is per worker: one worker, one queue
 c.Grader.retry_after = 3
 c.Grader.timeout = 4
 """

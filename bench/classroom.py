@@ -1,0 +1,247 @@
+"""A class working at once against the real stack: `codementor bench class --students N`.
+
+Assumptions (change them with the options):
+- the whole stack on this machine (Hub, proxy, API workers, grader, Postgres, Redis), started
+  in a temporary folder; the API is called on its own port, as student servers' kernels do;
+- every student is created through the Hub's REST API and gets a Hub token of their own;
+- one lab session per student, all at once, started evenly over `--ramp` seconds: who am I,
+  today's exercise, a hint, the offline tutor (no LLM vendor configured), a failing then a
+  passing submission, the history, the progress page; `--think` seconds (5-15 by default)
+  between steps, so a session lasts about a minute and a half;
+- each simulated student has its own HTTP connection (keep-alive), as a kernel does;
+- the load generator runs in one process (asyncio); its own CPU is reported, so that a
+  saturated generator is seen rather than mistaken for a slow API.
+
+Reference row (2 cores shared with other work, load average about 5; 2 API workers):
+  see README, Benchmarks, for the figures of the last run.
+`--find-limit` repeats with twice the class (on the same stack) until p95 on some endpoint
+passes 250 ms or an error appears, and prints the largest class that stayed under.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import secrets
+import statistics
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import httpx
+
+from ..exercise_bank import Bank
+from ..hub_config.stack import Stack, free_port
+
+P95_GOAL_MS = 250.0
+
+
+def create_students(hub_url: str, token: str, names: list[str]) -> dict[str, str]:
+    """Create the students in the Hub (group `students`); their tokens, by name."""
+    with httpx.Client(base_url=f"{hub_url}/hub/api", headers={"Authorization": f"token {token}"}, timeout=120) as hub:
+        for i in range(0, len(names), 200):
+            hub.post("/users", json={"usernames": names[i:i + 200]}).raise_for_status()
+        hub.post("/groups/students/users", json={"users": names}).raise_for_status()
+        tokens = {}
+        for name in names:
+            resp = hub.post(f"/users/{name}/tokens", json={"note": "bench", "expires_in": 7200})
+            resp.raise_for_status()
+            tokens[name] = resp.json()["token"]
+        return tokens
+
+
+class Recorder:
+    def __init__(self):
+        self.latency = defaultdict(list)  # endpoint -> seconds
+        self.statuses = Counter()  # (endpoint, status)
+
+    def add(self, endpoint: str, status: int | str, seconds: float) -> None:
+        self.statuses[(endpoint, status)] += 1
+        if status != "connection":
+            self.latency[endpoint].append(seconds)
+
+
+async def call(client: httpx.AsyncClient, rec: Recorder, endpoint: str, method: str, path: str, body: dict | None = None) -> dict:
+    start = time.perf_counter()
+    try:
+        resp = await client.request(method, path, json=body)
+    except httpx.TransportError:
+        rec.add(endpoint, "connection", time.perf_counter() - start)
+        return {}
+    rec.add(endpoint, resp.status_code, time.perf_counter() - start)
+    try:
+        return resp.json() if resp.status_code < 300 else {}
+    except ValueError:
+        return {}
+
+
+async def session(api_url: str, token: str, bank: Bank, rec: Recorder, delay: float, think: tuple[float, float], rng: random.Random) -> None:
+    await asyncio.sleep(delay)
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with httpx.AsyncClient(base_url=api_url, headers={"Authorization": f"token {token}"}, timeout=60, limits=limits) as client:
+        async def pause():
+            await asyncio.sleep(rng.uniform(*think))
+
+        await call(client, rec, "GET /me", "GET", "/me")
+        await pause()
+        today = await call(client, rec, "GET /exercises/today", "GET", "/exercises/today")
+        items = today.get("exercises") or [{"id": bank.all()[0].id}]
+        exercise = bank.get(items[0]["id"])
+        await pause()
+        await call(client, rec, "POST /hints", "POST", "/hints", {"exercise_id": exercise.id})
+        await pause()
+        await call(client, rec, "POST /tutor/ask", "POST", "/tutor/ask", {"exercise_id": exercise.id, "question": "Where do I start?", "code": "pass\n"})
+        await pause()
+        await call(client, rec, "POST /submissions", "POST", "/submissions", {"exercise_id": exercise.id, "code": "pass\n", "idempotency_key": uuid.uuid4().hex})
+        await pause()
+        await call(client, rec, "POST /submissions", "POST", "/submissions", {"exercise_id": exercise.id, "code": exercise.solution, "idempotency_key": uuid.uuid4().hex})
+        await pause()
+        await call(client, rec, "GET /submissions", "GET", "/submissions")
+        await pause()
+        await call(client, rec, "GET /progress", "GET", "/progress")
+        await call(client, rec, "GET /me", "GET", "/me")
+
+
+# ---- CPU of the parts, from /proc -------------------------------------------------------
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:
+                    out.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def _cmd(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _cpu(pid: int, with_children: bool) -> float:
+    """CPU seconds of a process (and of its reaped children when asked)."""
+    try:
+        f = _stat(pid)
+    except OSError:
+        return 0.0
+    ticks = int(f[11]) + int(f[12]) + (int(f[13]) + int(f[14]) if with_children else 0)
+    return ticks / TICKS
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(_children(p))
+    return out
+
+
+def cpu_snapshot(stack: Stack) -> dict[str, float]:
+    """CPU seconds so far of the API workers, their graders (zygotes and jobs) and Postgres."""
+    hub = stack._procs[-1].pid
+    api, grader = 0.0, 0.0
+    for sup in (p for p in _children(hub) if " api" in _cmd(p)):
+        workers = [p for p in _children(sup) if "listen_fd" in _cmd(p)] or [sup]
+        for w in workers:
+            api += _cpu(w, False)
+            for z in _children(w):
+                grader += sum(_cpu(p, True) for p in _tree(z))
+        api += _cpu(sup, False)
+    pg_root = int(Path(stack.state_dir / "postgres" / "postmaster.pid").read_text().split()[0]) if (stack.state_dir / "postgres" / "postmaster.pid").exists() else 0
+    postgres = sum(_cpu(p, True) for p in _tree(pg_root)) if pg_root else 0.0
+    t = os.times()
+    return {"api": api, "grader": grader, "postgres": postgres, "load generator": t.user + t.system}
+
+
+# ---- one run, the report ----------------------------------------------------------------
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+async def run_class(stack: Stack, tokens: dict[str, str], ramp: float, think: tuple[float, float], seed: int) -> dict:
+    bank = Bank()
+    rec = Recorder()
+    rng = random.Random(seed)
+    names = list(tokens)
+    before, start = cpu_snapshot(stack), time.monotonic()
+    await asyncio.gather(*(session(stack.api_url, tokens[n], bank, rec, ramp * i / max(1, len(names)), think, random.Random(rng.random()))
+                           for i, n in enumerate(names)))
+    wall = time.monotonic() - start
+    after = cpu_snapshot(stack)
+    total = sum(rec.statuses.values())
+    endpoints = {}
+    for ep, values in sorted(rec.latency.items()):
+        endpoints[ep] = {"requests": len(values), "p50_ms": percentile(values, 50) * 1000, "p95_ms": percentile(values, 95) * 1000,
+                         "p99_ms": percentile(values, 99) * 1000}
+    errors = {f"{ep} {status}": n for (ep, status), n in sorted(rec.statuses.items(), key=str) if status == "connection" or int(status) >= 400}
+    return {
+        "students": len(names), "seconds": wall, "requests": total, "requests_per_s": total / wall, "endpoints": endpoints,
+        "errors": errors, "cpu_percent_of_a_core": {k: 100 * (after[k] - before[k]) / wall for k in after},
+        "load_average": os.getloadavg()[0],
+    }
+
+
+def print_report(result: dict) -> None:
+    print(f"\n{result['students']} students, {result['seconds']:.0f} s, {result['requests']} requests, {result['requests_per_s']:.1f} requests/s "
+          f"(load average at the end {result['load_average']:.1f})")
+    print(f"{'endpoint':<24}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for ep, row in result["endpoints"].items():
+        print(f"{ep:<24}{row['requests']:>9}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}")
+    print("errors: " + (", ".join(f"{k}: {n}" for k, n in result["errors"].items()) or "none"))
+    print("CPU, % of one core: " + ", ".join(f"{k} {v:.1f} %" for k, v in result["cpu_percent_of_a_core"].items()))
+
+
+def within_goal(result: dict) -> bool:
+    return not result["errors"] and all(row["p95_ms"] <= P95_GOAL_MS for row in result["endpoints"].values())
+
+
+def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: float = 30.0, think: tuple[float, float] = (5.0, 15.0),
+         workers: int = 0) -> None:
+    ops = secrets.token_hex(16)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="codementor-bench-class-") as tmp:
+        env = {"CODEMENTOR_OPS_TOKEN": ops, "CODEMENTOR_CULL_TIMEOUT": "0"}
+        if workers:
+            env["CODEMENTOR_API_WORKERS"] = str(workers)
+        stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
+        try:
+            stack.start(log_file=Path(tmp) / "hub.log")
+            size, round_no = students, 0
+            while True:
+                names = [f"cls{round_no}-{i:05d}" for i in range(size)]
+                tokens = create_students(stack.hub_url, ops, names)
+                result = asyncio.run(run_class(stack, tokens, ramp, think, seed=round_no))
+                results.append(result)
+                if not as_json:
+                    print_report(result)
+                if not find_limit or not within_goal(result):
+                    break
+                size, round_no = size * 2, round_no + 1
+        finally:
+            stack.stop()
+    largest = max((r["students"] for r in results if within_goal(r)), default=0)
+    if as_json:
+        print(json.dumps({"runs": results, "largest_class_within_goal": largest if find_limit else None}, indent=2))
+    elif find_limit:
+        print(f"\nlargest class with p95 <= {P95_GOAL_MS:.0f} ms on every endpoint and no error: {largest or 'none'}")

@@ -1,0 +1,125 @@
+"""Student servers with a kernel each on one machine: `codementor bench spawn --servers N`.
+
+(Without --servers, `codementor bench spawn` times one server at a time: bench/spawn.py.)
+
+Assumptions:
+- the demo profile's spawner (a local process per student, no containers), started on free
+  ports in a temporary folder with the whole stack;
+- a student signs in with the login form (shared demo password), opens /hub/spawn, and is
+  "in" once today's notebook is in their exercises folder (the server extension fetches it
+  from the API); `--concurrency` students (10) do this at once;
+- then one kernel per server through jupyter-server's REST API, as opening the notebook does;
+- memory is each process's resident set (RSS) from /proc, and MemAvailable before and after
+  (shared pages counted once), to say how many servers with a kernel fit in this machine.
+
+Reference row: see README, Benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import statistics
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from ..hub_config.stack import Stack, free_port
+from .classroom import _children, _cmd, percentile
+
+PASSWORD = "codementor-bench-password"
+
+
+def mem_available() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def mem_total() -> int:
+    return int(Path("/proc/meminfo").read_text().split("\n")[0].split()[1]) * 1024
+
+
+def rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def log_in_and_wait(stack: Stack, name: str, timeout: float = 120) -> float:
+    """Seconds from the login form to today's notebook in the student's folder."""
+    start = time.perf_counter()
+    with httpx.Client(base_url=stack.hub_url, timeout=60) as browser:
+        page = browser.get("/hub/login")
+        xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
+        resp = browser.post("/hub/login", data={"_xsrf": xsrf, "username": name, "password": PASSWORD})
+        if resp.status_code != 302:
+            raise RuntimeError(f"login of {name} refused ({resp.status_code})")
+        browser.get("/hub/spawn")
+    folder = stack.state_dir / "users" / name / "exercises"
+    while time.perf_counter() - start < timeout:
+        if any(folder.glob("*.ipynb")):
+            return time.perf_counter() - start
+        time.sleep(0.1)
+    raise TimeoutError(f"no notebook for {name} after {timeout:.0f} s")
+
+
+def start_kernel(stack: Stack, token: str, name: str) -> None:
+    with httpx.Client(base_url=f"{stack.hub_url}/user/{name}", headers={"Authorization": f"token {token}"}, timeout=60) as server:
+        server.post("/api/kernels", json={"name": "python3"}).raise_for_status()
+
+
+def processes(stack: Stack) -> tuple[list[int], list[int]]:
+    hub = stack._procs[-1].pid
+    servers = [p for p in _children(hub) if "singleuser" in _cmd(p)]
+    kernels = [k for s in servers for k in _children(s) if "ipykernel" in _cmd(k)]
+    return servers, kernels
+
+
+def main(servers: int, as_json: bool = False, concurrency: int = 10) -> None:
+    ops = secrets.token_hex(16)
+    names = [f"spawn{i:04d}" for i in range(servers)]
+    with tempfile.TemporaryDirectory(prefix="codementor-bench-spawn-") as tmp:
+        env = {"CODEMENTOR_OPS_TOKEN": ops, "CODEMENTOR_CULL_TIMEOUT": "0", "CODEMENTOR_DEMO_PASSWORD": PASSWORD}
+        stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
+        try:
+            stack.start(log_file=Path(tmp) / "hub.log")
+            before = mem_available()
+            with ThreadPoolExecutor(concurrency) as pool:
+                logins = list(pool.map(lambda n: log_in_and_wait(stack, n), names))
+                list(pool.map(lambda n: start_kernel(stack, ops, n), names))
+            time.sleep(3)  # kernels finish starting
+            used = before - mem_available()
+            server_pids, kernel_pids = processes(stack)
+            server_rss = [rss(p) for p in server_pids]
+            kernel_rss = [rss(p) for p in kernel_pids]
+        finally:
+            stack.stop()
+    per_pair = used / servers if servers else 0
+    result = {
+        "servers": servers, "concurrency": concurrency, "login_to_notebook_p50_s": percentile(logins, 50),
+        "login_to_notebook_p95_s": percentile(logins, 95), "servers_found": len(server_pids), "kernels_found": len(kernel_pids),
+        "server_rss_mib_median": statistics.median(server_rss) / 2**20 if server_rss else None,
+        "kernel_rss_mib_median": statistics.median(kernel_rss) / 2**20 if kernel_rss else None,
+        "mem_available_drop_per_server_and_kernel_mib": per_pair / 2**20,
+        "fit_in_memory_total": int(mem_total() / per_pair) if per_pair > 0 else None,
+        "fit_in_24_gib": int(24 * 2**30 / per_pair) if per_pair > 0 else None,
+    }
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"\n{servers} student servers, {concurrency} logins at once")
+    print(f"login -> today's notebook present: p50 {result['login_to_notebook_p50_s']:.2f} s, p95 {result['login_to_notebook_p95_s']:.2f} s")
+    print(f"resident memory, median: server {result['server_rss_mib_median']:.0f} MiB, kernel {result['kernel_rss_mib_median']:.0f} MiB "
+          f"({result['servers_found']} servers, {result['kernels_found']} kernels found)")
+    print(f"MemAvailable dropped {result['mem_available_drop_per_server_and_kernel_mib']:.0f} MiB per server with its kernel: "
+          f"about {result['fit_in_memory_total']} fit in this machine's {mem_total() / 2**30:.0f} GiB, {result['fit_in_24_gib']} in 24 GiB")
