@@ -164,6 +164,7 @@ def test_the_api_grades_no_more_jobs_at_once_than_its_pod_can_hold(tmp_path):
     assert "--config=/etc/codementor/api_config.py" in container["command"]
     limits = container["resources"]["limits"]
     assert grader.concurrency <= int(limits["cpu"])
+    assert api.workers == 1  # the default, one worker per core, would count the node's cores
     tmp = next(v for v in by_kind("Deployment", "codementor-api")["spec"]["template"]["spec"]["volumes"] if v["name"] == "tmp")
     memory_mib = int(limits["memory"].removesuffix("Gi")) * 1024
     assert grader.concurrency * grader.memory_limit_mb + int(tmp["emptyDir"]["sizeLimit"].removesuffix("Mi")) < memory_mib
