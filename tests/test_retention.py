@@ -67,6 +67,29 @@ async def test_purge_with_a_moved_clock_keeps_aggregates_without_the_personal_pa
     assert await state(sessions, user_id) == {"code": "", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0}
 
 
+async def test_the_api_purges_periodically_with_its_clock(sessions):
+    import asyncio
+    from types import SimpleNamespace
+
+    from traitlets.config import Config
+
+    from codementor.api.app import TutorAPI
+
+    start = utcnow() - timedelta(days=200)
+    user_id = await seed_user(sessions, "ret-loop-dan", start)
+    config = Config()
+    config.Retention.conversation_days, config.Retention.purge_interval_seconds = 30, 3600
+    app = TutorAPI(config=config)
+    ctx = SimpleNamespace(sessionmaker=sessions, clock=lambda: start + timedelta(days=31))  # the API's clock, moved
+    loop = asyncio.create_task(app.purge_periodically(ctx))
+    for _ in range(100):
+        if (await state(sessions, user_id))["conversations"] == 0:
+            break
+        await asyncio.sleep(0.05)
+    loop.cancel()
+    assert (await state(sessions, user_id))["conversations"] == 0 and (await state(sessions, user_id))["code"] == "print('secret')"
+
+
 def run_cli(services, *args, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url}
     return subprocess.run([sys.executable, "-m", "codementor.cli", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs)
