@@ -162,3 +162,19 @@ def test_the_command_removes_the_classroom_system_user_and_home(tmp_path):
         assert "refused" in remove_host_account("ot", "ro")  # root's uid 0: never removed
     finally:
         subprocess.run(["userdel", "--remove", account], capture_output=True)
+
+
+async def test_an_api_process_looks_a_deleted_user_up_again(sessions):
+    """Another API process deleted the user: after remember_seconds this one upserts again instead of reusing the old id."""
+    from codementor.api.services.userdata import delete_rows
+    from codementor.api.services.users import Identity, UserDirectory
+
+    who = Identity("ret-gone-eve", "student", ())
+    directory, elsewhere = UserDirectory(sessions, [], remember_seconds=0.0), UserDirectory(sessions, [])
+    first = await directory.user_id(who)
+    async with sessions() as s, s.begin():
+        await delete_rows(s, await elsewhere.user_id(who))
+    second = await directory.user_id(who)
+    assert second != first
+    async with sessions() as s:
+        assert (await s.execute(select(User.name).where(User.id == second))).scalar_one() == "ret-gone-eve"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -52,10 +53,14 @@ def role_for(model: dict, instructor_groups: set[str]) -> str:
 class UserDirectory:
     """Maps Hub users to API users, creating the row the first time a user is seen."""
 
-    def __init__(self, sessionmaker, instructor_groups):
+    def __init__(self, sessionmaker, instructor_groups, remember_seconds: float = 60.0):
         self.sessionmaker = sessionmaker
         self.instructor_groups = set(instructor_groups)
+        # an id is looked up again after this long: a user deleted through another API process
+        # (and re-created under the same name) is never served a stale id for longer
+        self.remember_seconds = remember_seconds
         self._ids: dict[tuple[str, str], int] = {}
+        self._seen: dict[tuple[str, str], float] = {}
 
     def identity(self, model: dict) -> Identity:
         return Identity(
@@ -75,9 +80,9 @@ class UserDirectory:
         self._ids = {key: value for key, value in self._ids.items() if key[0] != name}
 
     async def user_id(self, who: Identity) -> int:
-        """The users.id of `who`, upserting name and role once per process."""
+        """The users.id of `who`, upserting name and role at most once per `remember_seconds` per process."""
         key = (who.name, who.role)
-        if key not in self._ids:
+        if key not in self._ids or time.monotonic() - self._seen[key] > self.remember_seconds:
             stmt = (
                 insert(User)
                 .values(name=who.name, role=who.role)
@@ -86,4 +91,5 @@ class UserDirectory:
             )
             async with self.sessionmaker() as session, session.begin():
                 self._ids[key] = (await session.execute(stmt)).scalar_one()
+            self._seen[key] = time.monotonic()
         return self._ids[key]
