@@ -171,6 +171,7 @@ def test_audit_trail_records_instructor_and_admin_actions(stack, people, engine)
     assert next(e for e in events if e["action"] == "view_student")["actor_role"] == "instructor"
     deleted = [e for e in events if e["action"] == "delete_user"]
     assert deleted and deleted[0]["subject"] is None and deleted[0]["subject_id"]  # the name is gone, the opaque id stays
+    assert deleted[0]["details"]["host"] == "pending"  # the API cannot remove a system user: recorded as pending
     assert any(e["action"] == "export_user" for e in events)
     with engine.connect() as conn:
         for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events", "TRUNCATE audit_events"):
@@ -222,3 +223,19 @@ def test_the_audit_dashboard_page_shows_the_trail_to_admins_only(stack, people, 
     monkeypatch.setenv("CODEMENTOR_VIEWER_TOKEN", people[TEACHER])
     _, refused, _ = audit_page().children
     assert "only admins" in refused.value
+
+
+def test_the_walk_finds_a_table_added_later():
+    """A new table pointing at users, or at a table that does, is exported and deleted without a list to update."""
+    from sqlalchemy import BigInteger, Column, ForeignKey, MetaData, Table
+
+    from codementor.api.services import userdata
+
+    meta = MetaData()
+    Table("users", meta, Column("id", BigInteger, primary_key=True))
+    notes = Table("notes", meta, Column("id", BigInteger, primary_key=True), Column("author", BigInteger, ForeignKey("users.id")))
+    Table("note_tags", meta, Column("id", BigInteger, primary_key=True), Column("note_id", BigInteger, ForeignKey("notes.id")))
+    Table("exercises_seen", meta, Column("id", BigInteger, primary_key=True))
+    links = userdata.user_links(meta)
+    assert set(links) == {"notes", "note_tags"}
+    assert links["note_tags"].refs[0][1] is notes

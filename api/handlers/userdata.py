@@ -58,7 +58,7 @@ class UserHandler(UserDataHandler):
         if name == who.name:
             raise InvalidRequest("admins cannot delete themselves through the API")
         actor = await self.ctx.users.user_id(who)
-        report = await erase_user(self.ctx.sessionmaker, self.ctx.redis, self.ctx.hub_users, name, actor, who.role)
+        report = await erase_user(self.ctx.sessionmaker, self.ctx.redis, self.ctx.hub_users, name, actor, who.role, host="pending")
         self.ctx.users.forget(name)
         self.write_json({**report, "host": HOST_PENDING})
 

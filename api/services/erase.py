@@ -41,14 +41,16 @@ class HubUsers:
         return "deleted"
 
 
-async def erase_user(sessionmaker, redis, hub: HubUsers | None, name: str, actor_id: int | None, actor_role: str) -> dict:
-    """Delete everything about `name`; a report of what went (rows per table, cached answers, Hub user)."""
+async def erase_user(sessionmaker, redis, hub: HubUsers | None, name: str, actor_id: int | None, actor_role: str, **details) -> dict:
+    """Delete everything about `name`; a report of what went (rows per table, cached answers, Hub user).
+
+    `details` go into the audit event (e.g. that the host's part is still pending)."""
     async with sessionmaker() as session:
         user_id = await find_user(session, name)
     hub_state = await hub.delete(name) if hub else "not asked"
     async with sessionmaker() as session, session.begin():
         rows = await delete_rows(session, user_id)
-        await audit.record(session, "delete_user", actor_id, actor_role, user_id, rows=sum(rows.values()), hub_user=hub_state)
+        await audit.record(session, "delete_user", actor_id, actor_role, user_id, rows=sum(rows.values()), hub_user=hub_state, **details)
     cached = await forget_owner(redis, user_id)
     return {"user_id": user_id, "rows": rows, "cached_answers": cached, "hub_user": hub_state}
 

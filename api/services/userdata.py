@@ -34,17 +34,18 @@ class Link:
 
 def user_links(metadata=Base.metadata) -> dict[str, Link]:
     """Every table that holds rows about a user (other than users itself), keyed by name."""
+    users = metadata.tables["users"]
     links: dict[str, Link] = {}
     changed = True
     while changed:
         changed = False
         for table in metadata.sorted_tables:
-            if table is USERS:
+            if table is users:
                 continue
             refs = tuple(
                 (fk.parent.name, fk.column.table, fk.column.name)
                 for fk in sorted(table.foreign_keys, key=lambda fk: fk.parent.name)
-                if fk.column.table is USERS or fk.column.table.name in links
+                if fk.column.table is users or fk.column.table.name in links
             )
             if refs and (table.name not in links or links[table.name].refs != refs):
                 links[table.name] = Link(table, refs)
