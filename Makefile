@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 
 install: $(STAMP) $(PROXY)
 
-$(STAMP): pyproject.toml constraints.txt extensions/jupyter-config/codementor.json tutor_kernel_ext/ipython-config/ipython_kernel_config.json
+$(STAMP): pyproject.toml constraints.txt extensions/jupyter-config/codementor.json extensions/jupyter-config/lab-settings/codementor.json tutor_kernel_ext/ipython-config/ipython_kernel_config.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all,test]" > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt extensions/jupyter-config/codementor.js
 	# an editable install skips data files: put the server- and kernel-extension config in place
 	install -D -m 644 extensions/jupyter-config/codementor.json $(VENV)/etc/jupyter/jupyter_server_config.d/codementor.json
 	install -D -m 644 tutor_kernel_ext/ipython-config/ipython_kernel_config.json $(VENV)/etc/ipython/ipython_kernel_config.json
+	install -D -m 644 extensions/jupyter-config/lab-settings/codementor.json $(VENV)/share/jupyter/lab/settings/overrides.d/codementor.json
 	touch $(STAMP)
 
 # exactly the locked versions when package-lock.json exists (it is committed)

@@ -7,10 +7,11 @@ API for today's exercises with the server's own Hub token and writes each notebo
 nothing the student has is overwritten or deleted). While the API is unreachable it retries
 with backoff, without holding up the server, and leaves the student a one-line note in
 `exercises/`. `POST /codementor/today` on the student's own server (the `%today` magic)
-delivers again and brings back a deleted notebook of today.
+delivers again and brings back a deleted notebook of today. `GET /codementor/open-today` (the
+servers' default URL, set by the Hub) opens JupyterLab on today's notebook.
 """
 
-from .delivery import ExerciseDelivery, TodayHandler
+from .delivery import ExerciseDelivery, OpenTodayHandler, TodayHandler
 
 
 def _jupyter_server_extension_points():
@@ -30,6 +31,7 @@ def _load_jupyter_server_extension(serverapp):
 
     delivery = ExerciseDelivery(parent=serverapp, root_dir=serverapp.root_dir)
     route = url_path_join(serverapp.base_url, "codementor", "today")
-    serverapp.web_app.add_handlers(".*$", [(route, TodayHandler, {"delivery": delivery})])
+    opener = url_path_join(serverapp.base_url, "codementor", "open-today")
+    serverapp.web_app.add_handlers(".*$", [(route, TodayHandler, {"delivery": delivery}), (opener, OpenTodayHandler, {"delivery": delivery})])
     serverapp.io_loop.add_callback(delivery.start)
     serverapp.log.info("CodeMentor delivery enabled (API: %s)", delivery.api_url or "not configured")

@@ -9,14 +9,18 @@ import uuid
 from collections import Counter
 from pathlib import Path
 
+from urllib.parse import quote
+
 from jupyter_server.base.handlers import APIHandler as ServerAPIHandler
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.ioloop import PeriodicCallback
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets import Float, Integer, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from .sync import archive_earlier_days, deliver, load_state, save_state
+from .sync import archive_earlier_days, deliver, load_state, notebook_to_open, save_state
 
 NOTE_NAME = "exercises-arrive-shortly.md"
 WAITING_NOTE = (
@@ -60,11 +64,17 @@ class ExerciseDelivery(LoggingConfigurable):
         600.0, help="In periodic passes, seconds since a notebook was last saved before it may move to the archive "
         "(a notebook open in a browser tab past midnight stays put until the student leaves it)."
     ).tag(config=True)
+    open_wait = Float(
+        20.0, help="At login, seconds GET /codementor/open-today waits for the first delivery before opening "
+        "what is there (JupyterLab's file browser when nothing is)."
+    ).tag(config=True)
     root_dir = Unicode()
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.unreported: Counter = Counter()  # failures not yet reported to the API, by kind
+        self.today: dict | None = None  # the day and exercise ids of the last delivery
+        self.first_pass = asyncio.Event()  # set when the first delivery at start succeeded or failed
 
     @default("api_url")
     def _default_api_url(self):
@@ -95,6 +105,7 @@ class ExerciseDelivery(LoggingConfigurable):
             for ex in today["exercises"]
         ]
         save_state(root, state)
+        self.today = {"day": today["day"], "exercise_ids": [ex["id"] for ex in today["exercises"]]}
         self.set_note(None)
         await self.report_failures()
         for o in outcomes:
@@ -138,8 +149,12 @@ class ExerciseDelivery(LoggingConfigurable):
         """Deliver at server start, retrying with backoff while the API is unreachable."""
         if not self.api_url or not self.api_token:
             self.log.warning("CodeMentor: no exercises delivered: CODEMENTOR_API_URL or JUPYTERHUB_API_TOKEN is not set")
+            self.first_pass.set()
             return
-        await self.deliver_with_retries()
+        try:
+            await self.deliver_with_retries()
+        finally:
+            self.first_pass.set()
         if self.refresh_interval > 0:
             self._refresher = PeriodicCallback(self.refresh, self.refresh_interval * 1000)
             self._refresher.start()
@@ -152,6 +167,7 @@ class ExerciseDelivery(LoggingConfigurable):
                 await self.sync()
                 return True
             except DELIVERY_ERRORS as err:
+                self.first_pass.set()  # a login waits no longer: the student sees the note meanwhile
                 self.note_failure(failure_kind(err))
                 self.set_note(WAITING_NOTE)
                 self.log.warning("CodeMentor: could not fetch today's exercises (attempt %d, retrying in %.3g s): %s", attempt, delay, err)
@@ -186,3 +202,29 @@ class TodayHandler(ServerAPIHandler):
             self.delivery.note_failure(failure_kind(err))
             raise web.HTTPError(503, f"the CodeMentor API is not reachable right now: {err}") from None
         self.finish(json.dumps({"notebooks": outcomes}))
+
+
+class OpenTodayHandler(JupyterHandler):
+    """GET /codementor/open-today, the server's default URL: JupyterLab with today's notebook open.
+
+    Waits (up to `open_wait` seconds) for the delivery at server start, then redirects to
+    today's first notebook; without one, to the exercises folder (which holds the note saying
+    why) or to JupyterLab itself.
+    """
+
+    def initialize(self, delivery):
+        self.delivery = delivery
+
+    @web.authenticated
+    async def get(self):
+        try:
+            await asyncio.wait_for(self.delivery.first_pass.wait(), timeout=self.delivery.open_wait)
+        except asyncio.TimeoutError:
+            self.log.info("CodeMentor: today's notebook not delivered within %.3g s; opening what is there", self.delivery.open_wait)
+        today = self.delivery.today or {}
+        root, folder = Path(self.delivery.root_dir), self.delivery.folder
+        path = notebook_to_open(root, folder, today.get("day"), today.get("exercise_ids", []))
+        if path is None and (root / folder).is_dir():
+            path = folder
+        target = url_path_join(self.base_url, "lab", "tree", quote(path)) if path else url_path_join(self.base_url, "lab")
+        self.redirect(target)

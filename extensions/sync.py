@@ -194,3 +194,22 @@ def archive_earlier_days(root: Path, folder: str, today: str, state: dict, min_a
             state[new_rel] = state.pop(old_rel)
         outcomes.append(Outcome(new_rel, "archived"))
     return outcomes
+
+
+def notebook_to_open(root: Path, folder: str, day: str | None, exercise_ids: list[str]) -> str | None:
+    """The notebook a student's login opens: the first of today's that is in the folder.
+
+    Without a day from the API (not reached yet), the newest dated notebook in the folder;
+    None when there is none. The path is relative to root, with forward slashes.
+    """
+    if day is not None:
+        for exercise_id in exercise_ids:
+            rel = f"{folder}/{notebook_name(day, exercise_id)}"
+            if (root / rel).is_file():
+                return rel
+    outbox = root / folder
+    dated = sorted(
+        (p.name for p in outbox.glob("*.ipynb") if DATED_NAME.match(p.name) and ".bank-update-" not in p.name and p.is_file()),
+        reverse=True,
+    ) if outbox.is_dir() else []
+    return f"{folder}/{dated[0]}" if dated else None

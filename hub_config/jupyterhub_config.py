@@ -62,7 +62,7 @@ import sys
 from pathlib import Path
 
 import codementor.dashboards
-from codementor.hub_config import hub_logs
+from codementor.hub_config import hub_logs, landing
 from codementor.hub_config.security import hub_headers, server_headers, tornado_settings_arg
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
@@ -139,7 +139,11 @@ if PROFILE == "demo":
 # on Kubernetes the chart configures KubeSpawner itself, which takes precedence over c.Spawner
 spawner = c.KubeSpawner if PROFILE == "kubernetes" else c.Spawner
 spawner.cmd = ["jupyterhub-singleuser"] if PROFILE == "kubernetes" else [str(BIN / "jupyterhub-singleuser")]
-spawner.default_url = "/lab"
+# a student's login opens today's notebook: the server extension's page redirects to it
+# (extensions/delivery.py, OpenTodayHandler). JupyterLab's news question is turned off by the
+# settings this package installs (share/jupyter/lab/settings/overrides.d/codementor.json:
+# fetchNews "false"); the flags below stop the update check and any news fetch server-side.
+spawner.default_url = "/codementor/open-today"
 spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", tornado_settings_arg(server_headers(PUBLIC_HTTPS))]
 if os.geteuid() == 0 and PROFILE != "kubernetes":
     spawner.args.append("--ServerApp.allow_root=True")
@@ -276,7 +280,13 @@ if PROFILE == "kubernetes":
 else:
     c.JupyterHub.services = services
     c.JupyterHub.load_roles = roles
-# the login page links the students' privacy page (served by the API, written from its settings)
+# where each role lands when no page was asked for (hub_config/landing.py): admins on the admin
+# panel, instructors on the dashboards, students on their server (today's notebook)
+c.JupyterHub.default_url = landing.default_url(DASH_SERVICE)
+c.JupyterHub.template_paths = [str(Path(landing.__file__).resolve().parent / "templates"), *c.JupyterHub.get("template_paths", [])]
+# the login page links the students' privacy page (served by the API, written from its settings);
+# the home page shows instructors and admins a button to the dashboards (templates/home.html)
 c.JupyterHub.template_vars = {
     "announcement_login": f'<a href="../services/{API_SERVICE}/privacy">How CodeMentor uses your data</a>',
+    "dashboards_url": landing.dashboards_link(DASH_SERVICE, c.JupyterHub.get("base_url", "/")),
 }

@@ -1,5 +1,6 @@
-"""Browser journeys (Playwright driving Debian's Chromium): a student's day in JupyterLab,
-the instructor's dashboard, the dashboard closed to students, the admin panel.
+"""Browser journeys (Playwright driving Debian's Chromium): a student's login opening today's
+notebook (no Launcher, no news question) and their day in it, the instructor's login landing on
+the dashboards, the dashboard closed to students, the admin's login landing on the admin panel.
 
 Screenshots of each step go to test-artifacts/browser/; the console log goes beside them.
 """
@@ -59,13 +60,18 @@ def todays_notebook(hub, name: str, timeout: float = 60) -> dict:
     raise AssertionError(f"no notebook was delivered to {name} within {timeout} s")
 
 
-async def dismiss_news(page) -> None:
-    """JupyterLab asks once whether to fetch Jupyter news; answer no before screenshots."""
-    no = page.locator(".jp-toast-button").filter(has_text="No")
-    try:
-        await no.first.click(timeout=5_000)
-    except Exception:  # the question did not come up
-        pass
+NEWS_QUESTION = "official Jupyter news"  # JupyterLab's toast: "Would you like to get notified about official Jupyter news?"
+
+
+async def assert_no_news_question(page, hub, name: str) -> None:
+    """JupyterLab's news question stays off: the setting says never, and no toast asks."""
+    # without the setting the question is on screen by the time the kernel is idle; wait a little more
+    await page.wait_for_timeout(3_000)
+    assert await page.get_by_text(NEWS_QUESTION).count() == 0
+    settings = hub.server(name).get("/lab/api/settings/@jupyterlab/apputils-extension:notification").json()
+    # the environment's overrides become the schema's defaults; the student set nothing
+    assert settings["schema"]["properties"]["fetchNews"]["default"] == "false", settings["schema"]["properties"]["fetchNews"]
+    assert "fetchNews" not in (settings.get("settings") or {})
 
 
 async def run_new_cell(page, source: str, expect: str) -> str:
@@ -115,34 +121,32 @@ async def steps(stack, hub, browser, shots, console):
     console.attach(page)
     await page.goto(f"{stack.hub_url}/hub/login")
     await shot(page, shots, "01-login-page.png")
+    # the login alone ends with today's notebook open (the server's default URL), no Launcher
     await login(page, stack.hub_url, STUDENT, PASSWORD)
-    await page.wait_for_url(f"**/user/{STUDENT}/lab**", timeout=120_000)
-    await page.locator("#jp-main-dock-panel").wait_for(timeout=60_000)
-    await page.locator(".jp-DirListing-item").filter(has_text="exercises").first.wait_for(timeout=60_000)
-    await dismiss_news(page)
-    await shot(page, shots, "02-jupyterlab-open.png")
-
+    await page.wait_for_url(f"**/user/{STUDENT}/lab/tree/exercises/*.ipynb", timeout=120_000)
     today = todays_notebook(hub, STUDENT)
-    await page.goto(f"{stack.hub_url}/user/{STUDENT}/lab/tree/{today['path']}")
+    assert page.url.endswith(f"/lab/tree/{today['path']}"), page.url
     await page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
     await page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=30_000)
     await page.locator("#jp-main-statusbar").get_by_text("Idle").first.wait_for(timeout=120_000)
     tab = page.locator(".lm-TabBar-tab.jp-mod-current")
     assert today["path"].rsplit("/", 1)[-1] in await tab.first.inner_text()
-    await shot(page, shots, "03-todays-notebook.png")
+    assert await page.locator(".jp-Launcher").count() == 0
+    await assert_no_news_question(page, hub, STUDENT)
+    await shot(page, shots, "02-student-first-screen.png")
 
     hint = await run_new_cell(page, "%hint", "Hint 1 of")
     assert "Hint 1 of" in hint
-    await shot(page, shots, "04-hint.png")
+    await shot(page, shots, "05-hint.png")
     result = await run_new_cell(page, "%submit", "tests passed")
     assert "tests passed" in result
-    await shot(page, shots, "05-submit-result.png")
+    await shot(page, shots, "06-submit-result.png")
 
     # --- the student may not open the dashboards ----------------------------------------
     console.expecting = "403"
     denied = await page.goto(f"{stack.hub_url}{DASH}/overview.ipynb")
     assert denied is not None and denied.status == 403
-    await shot(page, shots, "06-student-gets-403.png")
+    await shot(page, shots, "07-student-gets-403.png")
     console.expecting = None
     await student_ctx.close()
 
@@ -150,21 +154,33 @@ async def steps(stack, hub, browser, shots, console):
     teacher_ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await teacher_ctx.new_page()
     console.attach(page)
-    await login(page, stack.hub_url, INSTRUCTOR, PASSWORD, next_path=f"{DASH}/student.ipynb?student={STUDENT}")
-    await page.wait_for_url(f"**{DASH}/student.ipynb**", timeout=60_000)
+    # a plain login lands on the dashboards, with no server of the instructor's starting
+    await login(page, stack.hub_url, INSTRUCTOR, PASSWORD)
+    await page.wait_for_url(f"**{DASH}/overview.ipynb**", timeout=60_000)
+    await page.locator(".cm-kpi").first.wait_for(timeout=60_000)
+    await shot(page, shots, "03-instructor-first-screen.png")
+    assert hub.api("GET", f"/users/{INSTRUCTOR}").json()["servers"] == {}
+    # the Hub's home page shows instructors the way to the dashboards
+    await page.goto(f"{stack.hub_url}/hub/home")
+    link = page.locator("a#cm-dashboards")
+    await link.wait_for(timeout=30_000)
+    assert (await link.get_attribute("href")).endswith(f"{DASH}/overview.ipynb")
+    await shot(page, shots, "04-instructor-hub-home.png")
+
+    await page.goto(f"{stack.hub_url}{DASH}/student.ipynb?student={STUDENT}")
     heading = page.locator("h3.cm-student")
     await heading.wait_for(timeout=60_000)
     assert await heading.inner_text() == STUDENT
     row = page.locator("table.cm-table tr").filter(has_text=today["exercise_id"]).filter(has_text="submission")
     await row.first.wait_for(timeout=30_000)
     assert "failed" in await row.first.inner_text() or "passed" in await row.first.inner_text()
-    await shot(page, shots, "07-instructor-student-drilldown.png")
+    await shot(page, shots, "08-instructor-student-drilldown.png")
 
     await page.goto(f"{stack.hub_url}{DASH}/overview.ipynb")
     await page.locator(".cm-kpi").first.wait_for(timeout=60_000)
     assert await page.locator("table.cm-table tr").filter(has_text=today["exercise_id"]).count() >= 1
     await page.locator(".widget-image").first.wait_for(timeout=30_000)
-    await shot(page, shots, "08-instructor-overview.png")
+    await shot(page, shots, "09-instructor-overview.png")
 
     await page.goto(f"{stack.hub_url}{DASH}/stuck.ipynb")
     refreshed = page.locator(".cm-refreshed")
@@ -178,7 +194,7 @@ async def steps(stack, hub, browser, shots, console):
     await page.wait_for_function(
         "s => { const e = document.querySelector('.cm-refreshed'); return e && e.innerText !== s; }", arg=first_stamp, timeout=60_000
     )
-    await shot(page, shots, "09-instructor-stuck-now.png")
+    await shot(page, shots, "10-instructor-stuck-now.png")
 
     await page.goto(f"{stack.hub_url}{DASH}/export.ipynb")
     download = page.locator("a.cm-download")
@@ -188,15 +204,15 @@ async def steps(stack, hub, browser, shots, console):
     csv_text = Path(await (await info.value).path()).read_text()
     assert csv_text.splitlines()[0].startswith("student,exercise_id")
     assert any(line.startswith(f"{STUDENT},{today['exercise_id']},") for line in csv_text.splitlines())
-    await shot(page, shots, "10-instructor-export.png")
+    await shot(page, shots, "11-instructor-export.png")
     await teacher_ctx.close()
 
     # --- the admin panel -----------------------------------------------------------------
     admin_ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await admin_ctx.new_page()
     console.attach(page)
-    await login(page, stack.hub_url, "admin", ADMIN_PASSWORD, next_path="/hub/admin")
+    await login(page, stack.hub_url, "admin", ADMIN_PASSWORD)  # lands on the admin panel by itself
     await page.wait_for_url("**/hub/admin**", timeout=60_000)
     await page.get_by_text(STUDENT, exact=True).first.wait_for(timeout=30_000)
-    await shot(page, shots, "11-admin-panel.png")
+    await shot(page, shots, "12-admin-panel.png")
     await admin_ctx.close()

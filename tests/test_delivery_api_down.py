@@ -51,3 +51,17 @@ def test_server_starts_and_shows_a_note_while_the_api_is_down(server_without_api
     message = resp.json()["message"]
     assert message.startswith("the CodeMentor API is not reachable right now") and "\n" not in message
     assert "Traceback" not in log.read_text()
+
+
+def test_the_login_page_opens_the_folder_with_the_note_while_the_api_is_down(server_without_api):
+    url, token, root, log = server_without_api
+    wait_for((root / "exercises" / NOTE_NAME).exists, "the note for the student", 30, 0.1)
+    resp = httpx.get(f"{url}/codementor/open-today", headers={"Authorization": f"token {token}"}, follow_redirects=False)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/lab/tree/exercises", resp.headers
+    # a notebook of an earlier day not archived yet is what there is to open
+    (root / "exercises" / "2026-01-05-digit-sum.ipynb").write_text("{}")
+    resp = httpx.get(f"{url}/codementor/open-today", headers={"Authorization": f"token {token}"}, follow_redirects=False)
+    assert resp.headers["Location"] == "/lab/tree/exercises/2026-01-05-digit-sum.ipynb"
+    # not signed in: the server's login, never a file listing
+    anonymous = httpx.get(f"{url}/codementor/open-today", follow_redirects=False)
+    assert anonymous.status_code in (302, 403) and "/lab/tree" not in anonymous.headers.get("Location", "")

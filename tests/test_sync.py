@@ -185,3 +185,16 @@ def test_a_file_of_the_students_with_the_notes_name_is_left_alone(tmp_path):
     delivery.set_note(WAITING_NOTE)
     delivery.set_note(None)
     assert note.read_text() == "my own text"
+
+
+def test_the_notebook_a_login_opens(tmp_path, exercise):
+    from codementor.server_ext.sync import notebook_to_open
+
+    assert notebook_to_open(tmp_path, "exercises", "2026-03-02", [exercise.id]) is None
+    run(tmp_path, "2026-03-01", exercise)
+    # the day's own notebook when it is there, else the newest dated one in the folder
+    assert notebook_to_open(tmp_path, "exercises", "2026-03-01", ["other", exercise.id]) == f"exercises/2026-03-01-{exercise.id}.ipynb"
+    assert notebook_to_open(tmp_path, "exercises", None, []) == f"exercises/2026-03-01-{exercise.id}.ipynb"
+    (tmp_path / "exercises" / "2026-03-02-later.ipynb").write_text("{}")
+    (tmp_path / "exercises" / "2026-03-03-x.bank-update-v2.ipynb").write_text("{}")
+    assert notebook_to_open(tmp_path, "exercises", "2026-03-04", [exercise.id]) == "exercises/2026-03-02-later.ipynb"
