@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from sqlalchemy.exc import OperationalError
 from tornado.httpserver import HTTPServer
-from traitlets import Dict, Float, Integer, List, Type, Unicode, default, validate
+from traitlets import Bool, Dict, Float, Integer, List, Type, Unicode, default, validate
 from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
@@ -122,6 +122,11 @@ class TutorAPI(Application):
         help="Extra Postgres connections a worker may open under load beyond db_pool_size ($CODEMENTOR_DB_MAX_OVERFLOW, "
         "default 5). A worker never holds more than db_pool_size + db_max_overflow; see README for the arithmetic.",
     ).tag(config=True)
+    db_pre_ping = Bool(
+        False, help="Test each pooled Postgres connection with a round trip before use. Off by default: it costs a query per "
+        "request; without it, the first request on a connection Postgres dropped (a restart) gets a 503 and the pool "
+        "then replaces every older connection.",
+    ).tag(config=True)
     drain_seconds = Float(
         20.0, help="On SIGTERM a worker stops accepting and waits this long at most for its requests in flight.",
     ).tag(config=True)
@@ -204,7 +209,7 @@ class TutorAPI(Application):
         use_json_logs(self.log_level, self.log)
 
     def build_context(self) -> APIContext:
-        engine = db.make_engine(self.database_url, self.db_pool_size, self.db_max_overflow)
+        engine = db.make_engine(self.database_url, self.db_pool_size, self.db_max_overflow, pre_ping=self.db_pre_ping)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         limiter = self.make_limiter(redis)

@@ -64,9 +64,9 @@ def check_schema(url: str | None = None) -> None:
         )
 
 
-def make_engine(url: str | None = None, pool_size: int = 5, max_overflow: int = 5) -> AsyncEngine:
+def make_engine(url: str | None = None, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True) -> AsyncEngine:
     """An API worker's pool: at most pool_size + max_overflow connections (c.TutorAPI.db_pool_size / db_max_overflow)."""
-    return create_async_engine(database_url(url), pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=True)
+    return create_async_engine(database_url(url), pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pre_ping)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

@@ -5,7 +5,7 @@
 Assumptions:
 - the demo profile's spawner (a local process per student, no containers), started on free
   ports in a temporary folder with the whole stack;
-- a student signs in with the login form (shared demo password), opens /hub/spawn, and is
+- the students are created through the Hub's REST API; each signs in with the login form (shared demo password), opens /hub/spawn, and is
   "in" once today's notebook is in their exercises folder (the server extension fetches it
   from the API); `--concurrency` students (10) do this at once;
 - then one kernel per server through jupyter-server's REST API, as opening the notebook does;
@@ -29,7 +29,7 @@ from pathlib import Path
 import httpx
 
 from ..hub_config.stack import Stack, free_port
-from .classroom import _children, _cmd, percentile
+from .classroom import _children, _cmd, create_students, percentile
 
 PASSWORD = "codementor-bench-password"
 
@@ -93,6 +93,7 @@ def main(servers: int, as_json: bool = False, concurrency: int = 10) -> None:
         stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
         try:
             stack.start(log_file=Path(tmp) / "hub.log")
+            create_students(stack.hub_url, ops, names)  # the demo signs in existing users only
             before = mem_available()
             with ThreadPoolExecutor(concurrency) as pool:
                 logins = list(pool.map(lambda n: log_in_and_wait(stack, n), names))

@@ -57,11 +57,12 @@ async def store(session, user_id: int, exercise: Exercise, key: str, code: str, 
         duration_ms=result.duration_ms,
         hint_count=await hints_taken(session, user_id, exercise.id),
     )
-    stmt = insert(Submission).values(**values).on_conflict_do_nothing(constraint="uq_submissions_user_key").returning(Submission.id)
-    new_id = (await session.execute(stmt)).scalar_one_or_none()
-    if new_id is None:
+    # the whole row comes back with the insert: no second query for it
+    stmt = insert(Submission).values(**values).on_conflict_do_nothing(constraint="uq_submissions_user_key").returning(Submission)
+    stored = (await session.execute(select(Submission).from_statement(stmt))).scalar_one_or_none()
+    if stored is None:
         return await find_by_key(session, user_id, key), False
-    return await session.get(Submission, new_id), True
+    return stored, True
 
 
 def _parse_moment(raw: str, name: str, zone: ZoneInfo, end: bool) -> datetime:
