@@ -10,7 +10,7 @@ Assumptions:
 - CPU is utime + stime of the API worker from /proc, before and after each phase, divided by
   the requests; the grader (zygote and jobs) is counted apart, so "API CPU per submission"
   excludes grading, as the goal does. `--py-spy FILE` records the worker with py-spy (if
-  installed) during the submissions phase, for the top entries.
+  installed) during each phase (FILE.get, FILE.post; raw "folded" stacks), for the top entries.
 
 Reference row: see README, Benchmarks.
 """
@@ -86,8 +86,9 @@ def main(requests: int = 400, clients: int = 8, as_json: bool = False, py_spy: s
                                                  {"exercise_id": exercise.id, "code": exercise.solution, "idempotency_key": uuid.uuid4().hex})),
             ):
                 spy = None
-                if py_spy and name.startswith("POST") and shutil.which("py-spy"):
-                    spy = subprocess.Popen(["py-spy", "record", "--pid", str(worker), "--format", "raw", "--output", py_spy, "--rate", "200", "--nonblocking"],
+                if py_spy and shutil.which("py-spy"):
+                    out = f"{py_spy}.{name.split()[0].lower()}"
+                    spy = subprocess.Popen(["py-spy", "record", "--pid", str(worker), "--format", "raw", "--output", out, "--rate", "200", "--nonblocking"],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     time.sleep(1)
                 api0 = _cpu(worker, False)

@@ -74,8 +74,11 @@ def log_in_and_wait(stack: Stack, name: str, timeout: float = 120) -> float:
 
 
 def start_kernel(stack: Stack, token: str, name: str) -> None:
+    """Open today's notebook with a kernel, as JupyterLab does (a session)."""
+    notebook = sorted((stack.state_dir / "users" / name / "exercises").glob("*.ipynb"))[0].name
     with httpx.Client(base_url=f"{stack.hub_url}/user/{name}", headers={"Authorization": f"token {token}"}, timeout=60) as server:
-        server.post("/api/kernels", json={"name": "python3"}).raise_for_status()
+        path = f"exercises/{notebook}"
+        server.post("/api/sessions", json={"path": path, "name": notebook, "type": "notebook", "kernel": {"name": "python3"}}).raise_for_status()
 
 
 def processes(stack: Stack) -> tuple[list[int], list[int]]:
@@ -93,11 +96,11 @@ def main(servers: int, as_json: bool = False, concurrency: int = 10) -> None:
         stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
         try:
             stack.start(log_file=Path(tmp) / "hub.log")
-            create_students(stack.hub_url, ops, names)  # the demo signs in existing users only
+            tokens = create_students(stack.hub_url, ops, names)  # the demo signs in existing users only
             before = mem_available()
             with ThreadPoolExecutor(concurrency) as pool:
                 logins = list(pool.map(lambda n: log_in_and_wait(stack, n), names))
-                list(pool.map(lambda n: start_kernel(stack, ops, n), names))
+                list(pool.map(lambda n: start_kernel(stack, tokens[n], n), names))
             time.sleep(3)  # kernels finish starting
             used = before - mem_available()
             server_pids, kernel_pids = processes(stack)

@@ -95,6 +95,6 @@ def register(sub) -> None:
     b.add_argument("--requests", type=int, default=400)
     b.add_argument("--clients", type=int, default=8)
     b.add_argument("--json", action="store_true", help="machine-readable output")
-    b.add_argument("--py-spy", default="", help="record the worker with py-spy during the submissions into this file (raw format)")
+    b.add_argument("--py-spy", default="", help="record the worker with py-spy during each phase into FILE.get and FILE.post (raw format)")
     b = benches.add_parser("kernels", help="kernel start over TCP and over IPC, and the classroom's per-spawn mounts (as root)")
     b.add_argument("--rounds", type=int, default=7)
