@@ -178,3 +178,13 @@ async def test_an_api_process_looks_a_deleted_user_up_again(sessions):
     assert second != first
     async with sessions() as s:
         assert (await s.execute(select(User.name).where(User.id == second))).scalar_one() == "ret-gone-eve"
+
+
+async def test_concurrent_first_lookups_of_a_user_agree(sessions):
+    import asyncio
+
+    from codementor.api.services.users import Identity, UserDirectory
+
+    directory = UserDirectory(sessions, [])
+    ids = await asyncio.gather(*(directory.user_id(Identity("ret-many-fay", "student", ())) for _ in range(20)))
+    assert len(set(ids)) == 1

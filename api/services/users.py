@@ -82,7 +82,8 @@ class UserDirectory:
     async def user_id(self, who: Identity) -> int:
         """The users.id of `who`, upserting name and role at most once per `remember_seconds` per process."""
         key = (who.name, who.role)
-        if key not in self._ids or time.monotonic() - self._seen[key] > self.remember_seconds:
+        # concurrent requests may both look up: whichever finishes sets id and time together
+        if key not in self._ids or time.monotonic() - self._seen.get(key, float("-inf")) > self.remember_seconds:
             stmt = (
                 insert(User)
                 .values(name=who.name, role=who.role)
@@ -90,6 +91,6 @@ class UserDirectory:
                 .returning(User.id)
             )
             async with self.sessionmaker() as session, session.begin():
-                self._ids[key] = (await session.execute(stmt)).scalar_one()
-            self._seen[key] = time.monotonic()
+                found = (await session.execute(stmt)).scalar_one()
+            self._ids[key], self._seen[key] = found, time.monotonic()
         return self._ids[key]
