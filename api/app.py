@@ -61,8 +61,14 @@ class APIContext:
     max_discard_bytes: int = 64 * 1024 * 1024
     clock: Callable = field(default=utcnow)
     hub_users: Any = None  # HubUsers: deletes Hub accounts with the service's token
+    # one-statement reads: autocommit, so no BEGIN and ROLLBACK round trips around the query
+    read_sessionmaker: Any = None
     inflight: int = 0  # requests being answered now (a draining worker waits for 0)
     draining: bool = False
+
+    def reads(self):
+        """A session for a single read (autocommit when the app built one)."""
+        return (self.read_sessionmaker or self.sessionmaker)()
 
 
 class TutorAPI(Application):
@@ -221,6 +227,7 @@ class TutorAPI(Application):
             bank=bank,
             grader=grader,
             sessionmaker=sessionmaker,
+            read_sessionmaker=db.make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT")),
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=limiter,

@@ -12,7 +12,7 @@ class MeHandler(APIHandler):
     async def get(self):
         who = self.require_user()
         user_id = await self.ctx.users.user_id(who)
-        async with self.ctx.sessionmaker() as session:
+        async with self.ctx.reads() as session:
             profile = await get_profile(session, user_id)
         self.write_json(self._view(who, profile))
 

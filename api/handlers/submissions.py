@@ -14,7 +14,7 @@ class SubmissionsHandler(APIHandler):
         req = self.parse(SubmissionRequest)
         exercise = self.ctx.bank.get(req.exercise_id)
         user_id = await self.ctx.users.user_id(who)
-        async with self.ctx.sessionmaker() as session:
+        async with self.ctx.reads() as session:
             existing = await subs.find_by_key(session, user_id, req.idempotency_key)
         if existing is not None:
             return self.write_json(subs.to_public(existing), 200)
