@@ -233,11 +233,22 @@ def _replace(source: Path, target: Path, stamp: str) -> None:
 
 
 # --- the command -------------------------------------------------------------------------------
+def started_with(state_dir: Path) -> dict[str, str]:
+    """The database URLs `codementor classroom` wrote at its last start (root only, 0600)."""
+    try:
+        lines = (state_dir / "classroom.env").read_text().splitlines()
+    except OSError:
+        return {}
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
 def _urls(args) -> tuple[str, str]:
-    database_url = args.database_url or os.environ.get("DATABASE_URL", "")
-    hub_db_url = args.hub_db_url or os.environ.get("CODEMENTOR_HUB_DB_URL", "")
+    kept = started_with(Path(args.state_dir))
+    database_url = args.database_url or os.environ.get("DATABASE_URL") or kept.get("DATABASE_URL", "")
+    hub_db_url = args.hub_db_url or os.environ.get("CODEMENTOR_HUB_DB_URL") or kept.get("CODEMENTOR_HUB_DB_URL", "")
     if not database_url:
-        raise BackupError("the API's database is unknown: give --database-url or DATABASE_URL")
+        raise BackupError("the API's database is unknown: give --database-url or DATABASE_URL (a `codementor classroom` "
+                          "state folder holds it in classroom.env)")
     if not hub_db_url:
         hub_db_url = f"sqlite:///{Path(args.state_dir).resolve() / 'jupyterhub.sqlite'}"
     return database_url, hub_db_url
@@ -270,7 +281,7 @@ def cmd_restore(args) -> None:
 
 def _common(p) -> None:
     p.add_argument("--state-dir", default=os.environ.get("CODEMENTOR_STATE_DIR", "/var/lib/codementor"), help="the course's state folder")
-    p.add_argument("--database-url", default=None, help="the API's database (default: $DATABASE_URL)")
+    p.add_argument("--database-url", default=None, help="the API's database (default: $DATABASE_URL, else the state folder's classroom.env)")
     p.add_argument("--hub-db-url", default=None, help="the Hub's database (default: $CODEMENTOR_HUB_DB_URL, else the state folder's SQLite)")
     p.add_argument("--home-root", default=None, help="classroom: the folder of the students' homes (default: $CODEMENTOR_HOME_ROOT)")
 

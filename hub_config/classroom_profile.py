@@ -191,6 +191,11 @@ def finish_classroom(c, state: Path, dashboards: dict, api_port: int) -> None:
     proxy's public port, the dashboards' user, the isolation layers; logs which apply."""
     c.Spawner.args.extend(SERVER_ARGS)
     public = f"http://{c.JupyterHub.ip if c.JupyterHub.ip not in ('', '0.0.0.0', '::') else '127.0.0.1'}:{c.JupyterHub.port}"
+    if c.JupyterHub.get("ssl_cert"):
+        # over TLS the servers check the certificate: reach the Hub by the name it was issued for
+        import socket
+
+        public = f"https://{os.environ.get('CODEMENTOR_PUBLIC_HOST') or socket.getfqdn()}:{c.JupyterHub.port}"
     # the firewall leaves students the public port only: their servers reach /hub/api through the proxy
     c.ClassroomSpawner.hub_connect_url = public
     report = isolation_layers(c, state, [c.JupyterHub.port, api_port])

@@ -36,6 +36,7 @@ Environment:
   CODEMENTOR_ANTHROPIC_API_KEY optional: the Anthropic Messages API as a further provider
   CODEMENTOR_METRICS_TOKEN  optional: the scraper's token for /hub/metrics and the API's metrics
   CODEMENTOR_PUBLIC_HTTPS   1 when users reach the Hub over https (a TLS proxy in front): adds HSTS
+  CODEMENTOR_SSL_CERT/KEY   the Hub's proxy serves https itself with this certificate and key (HSTS too)
 
 Kubernetes profile only (hub.extraEnv in the chart values):
   CODEMENTOR_API_SERVICE_URL    the API's Kubernetes Service (http://codementor-api:10101)
@@ -99,6 +100,10 @@ if PROFILE != "kubernetes":
     c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
     c.JupyterHub.cleanup_servers = True
     c.JupyterHub.cleanup_proxy = True
+    if env("CODEMENTOR_SSL_CERT"):
+        # the Hub's proxy serves TLS itself (`codementor classroom --ssl-cert/--ssl-key`)
+        c.JupyterHub.ssl_cert = env("CODEMENTOR_SSL_CERT")
+        c.JupyterHub.ssl_key = env("CODEMENTOR_SSL_KEY", "")
 
 # --- who can sign in -------------------------------------------------------------------
 if PROFILE == "demo":

@@ -14,6 +14,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -62,8 +63,10 @@ def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2, ali
 
 
 def http_status(url: str) -> int:
+    # our own Hub on this machine, whose certificate names the public host, not 127.0.0.1
+    context = ssl._create_unverified_context() if url.startswith("https://127.0.0.1:") else None
     try:
-        with urllib.request.urlopen(url, timeout=5) as resp:
+        with urllib.request.urlopen(url, timeout=5, context=context) as resp:
             return resp.status
     except urllib.error.HTTPError as err:
         return err.code
@@ -91,6 +94,9 @@ class Stack:
     # with other system users on the machine (the classroom profile), Postgres and Redis ask
     # for a password; only the API's environment (and the Hub's, for its own database) holds it
     passwords: bool = False
+    # with passwords: the ones to use (kept by `codementor classroom` across restarts); new ones if empty
+    postgres_password: str = ""
+    redis_password: str = ""
     database_url: str = ""
     redis_url: str = ""
     # the Hub's own database: by default one more database on the same Postgres server
@@ -98,12 +104,14 @@ class Stack:
     # hub_on_postgres=False keeps JupyterHub's SQLite file in the state folder
     hub_db_url: str = ""
     hub_on_postgres: bool = True
+    # the Hub serves TLS itself (CODEMENTOR_SSL_CERT/KEY in extra_env)
+    tls: bool = False
     _procs: list = field(default_factory=list)
     _pg: object = None
 
     @property
     def hub_url(self) -> str:
-        return f"http://127.0.0.1:{self.hub_port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.hub_port}"
 
     @property
     def api_url(self) -> str:
@@ -125,11 +133,14 @@ class Stack:
         return self.database_url
 
     def _require_postgres_password(self) -> str:
-        """Give the superuser a password and make every connection present it (no more trust)."""
+        """Give the superuser a password and make every connection present it (no more trust).
+
+        Connects with that password: a server that already asks for it (a restart) accepts it,
+        a new one (trust) ignores it."""
         import psycopg
 
-        password = secrets.token_hex(16)
-        with psycopg.connect(self.database_url, autocommit=True) as conn:
+        password = self.postgres_password = self.postgres_password or secrets.token_hex(16)
+        with psycopg.connect(self.database_url, password=password, autocommit=True) as conn:
             conn.execute(f"ALTER USER postgres PASSWORD '{password}'")
             hba = conn.execute("SHOW hba_file").fetchone()[0]
             Path(hba).write_text("local all all scram-sha-256\nhost all all 127.0.0.1/32 scram-sha-256\n")
@@ -145,7 +156,7 @@ class Stack:
         args = [str(binary), "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(data)]
         auth = ""
         if self.passwords:
-            password = secrets.token_hex(16)
+            password = self.redis_password = self.redis_password or secrets.token_hex(16)
             # given on stdin, not on the command line, which every local user can read
             args[1:1] = ["-"]
             auth = f":{password}@"
@@ -208,7 +219,8 @@ class Stack:
     def start_hub(self, log_file: Path | None = None) -> None:
         out = open(log_file, "ab") if log_file else None
         proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "jupyterhub"), "-f", str(CONFIG_FILE)],
+            # JupyterHub with a clean stop (hub_app.py)
+            [sys.executable, "-m", "codementor.hub_config.hub_app", "-f", str(CONFIG_FILE)],
             cwd=self.state_dir, env=self.hub_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
         )
         self._procs.append(proc)

@@ -12,12 +12,16 @@ import asyncio
 import json
 import os
 import pwd
+import queue
 import re
 import secrets
 import shutil
+import signal
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -696,3 +700,104 @@ def test_stopping_the_hub_undoes_the_firewall_and_the_mounts(classroom):
         bound = subprocess.run(["losetup", "--list", "--noheadings", "--output", "AUTOCLEAR", "--associated", str(image)],
                                capture_output=True, text=True).stdout.split()
         assert bound in ([], ["1"]), (image, bound)
+
+
+# --- `codementor classroom`: one command, secrets kept, a quick and quiet stop ------------------
+class Command:
+    """`codementor classroom` as a subprocess; its output read line by line."""
+
+    def __init__(self, state: Path, port: int, env: dict):
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "codementor.cli", "classroom", "--state-dir", str(state), "--port", str(port), "--admin", "teacher"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        )
+        self.lines: list[str] = []
+        self.queue: queue.Queue = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.queue.put(line)
+        self.queue.put(None)
+
+    def read_until(self, marker: str, timeout: float) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.queue.get(timeout=1)
+            except queue.Empty:
+                continue
+            if line is None:
+                break
+            self.lines.append(line)
+            if marker in line:
+                return line
+        raise AssertionError(f"{marker!r} not printed in {timeout} s:\n{''.join(self.lines)}")
+
+    def stop(self) -> float:
+        """SIGTERM, as systemd sends it; the seconds until the command exited."""
+        started = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=120)
+        seconds = time.monotonic() - started
+        while (line := self.queue.get(timeout=10)) is not None:
+            self.lines.append(line)
+        return seconds
+
+
+def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable_python):
+    prefix = f"cm{secrets.token_hex(2)}-"
+    state = Path(tempfile.mkdtemp(prefix="codementor-command-", dir="/var/tmp"))
+    homes = state / "home"
+    homes.mkdir(mode=0o711)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CODEMENTOR_HUB_DB_URL")}
+    env.update(CODEMENTOR_SYSTEM_USER_PREFIX=prefix, CODEMENTOR_HOME_ROOT=str(homes), CODEMENTOR_STUDENTS_GROUP=f"{prefix}class",
+               CODEMENTOR_DASHBOARDS_USER=f"{prefix}dash")
+    port = free_port()
+    hub_url = f"http://127.0.0.1:{port}"
+    try:
+        first = Command(state, port, env)
+        started = time.monotonic()
+        first.read_until("ready in", 240)
+        print(f"\nempty state folder to the printed URL: {time.monotonic() - started:.1f} s")
+        output = "".join(first.lines)
+        assert f"running on {hub_url}" in output and "signed up the admin 'teacher'" in output, output
+        assert "Postgres" not in output and "WARNING" not in output, output  # no database chatter
+        kept = {p.name: p.read_text() for p in (state / "secrets").iterdir()}
+        assert set(kept) >= {"postgres_password", "redis_password", "metrics_token", "ops_token", "admin_password"}
+        assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in (state / "secrets").iterdir())
+        assert stat.S_IMODE((state / "secrets").stat().st_mode) == 0o700
+        assert stat.S_IMODE((state / "jupyterhub_cookie_secret").stat().st_mode) == 0o600
+        admin = log_in(hub_url, "teacher", kept["admin_password"].strip())
+        assert admin is not None, "the admin cannot sign in with the kept password"
+        assert "sent to the admin" in sign_up(hub_url, "ana")  # waits for approval: a row in the Hub's database
+        assert "ana" in admin.get("/hub/authorize").text
+        admin.close()
+        log_before = (state / "jupyterhub.log").stat().st_size
+        seconds = first.stop()
+        tail = "".join(first.lines[-5:])
+        stop_log = (state / "jupyterhub.log").read_text()[log_before:]
+        print(f"stop (SIGTERM to exit): {seconds:.1f} s; printed: {tail.strip()!r}")
+        assert first.proc.returncode == 0, tail
+        assert "Traceback" not in "".join(first.lines) and "Traceback" not in stop_log, stop_log[-3000:]
+        assert seconds < 60  # sanity only; the figure is printed above
+
+        again = Command(state, port, env)
+        again.read_until("ready in", 240)
+        assert "signed up the admin" not in "".join(again.lines)
+        assert {p.name: p.read_text() for p in (state / "secrets").iterdir()} == kept
+        admin = log_in(hub_url, "teacher", kept["admin_password"].strip())
+        assert admin is not None and "ana" in admin.get("/hub/authorize").text, "the sign-up did not survive the restart"
+        admin.close()
+        ops = HubClient(hub_url, kept["ops_token"].strip())
+        assert "teacher" in {u["name"] for u in ops.api("GET", "/users").json()}  # ana waits for approval: no Hub user yet
+        seconds = again.stop()
+        print(f"second stop: {seconds:.1f} s")
+        assert "Traceback" not in "".join(again.lines)
+    finally:
+        for command in ("first", "again"):
+            if command in locals() and locals()[command].proc.poll() is None:
+                locals()[command].proc.kill()
+        _remove_system_users(prefix)
+        subprocess.run(["groupdel", f"{prefix}class"], capture_output=True)
+        shutil.rmtree(state, ignore_errors=True)
