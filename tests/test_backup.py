@@ -88,8 +88,10 @@ def test_backup_restores_every_row_and_every_notebook_into_an_empty_stack(stack,
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path):
-    junk = tmp_path / "junk.tar.gz"
-    subprocess.run(["tar", "-czf", str(junk), "-C", str(tmp_path), "."], check=True, capture_output=True)
+    junk, inside = tmp_path / "junk.tar.gz", tmp_path / "junk"
+    inside.mkdir()
+    (inside / "notes.txt").write_text("not a backup")
+    subprocess.run(["tar", "-czf", str(junk), "-C", str(inside), "."], check=True, capture_output=True)
     done = codementor("restore", str(junk), "--state-dir", str(tmp_path / "s"), "--database-url", "postgresql://x@/db?host=/nonexistent", env={})
     assert done.returncode != 0 and "not a codementor backup" in done.stderr and "Traceback" not in done.stderr
     missing = codementor("backup", "--state-dir", str(tmp_path), env={"DATABASE_URL": ""})
