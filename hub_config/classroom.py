@@ -28,7 +28,7 @@ from tornado.escape import url_escape
 from tornado.httputil import url_concat
 from traitlets import Bool, Integer, Unicode
 
-from ..isolation.cgroups import cgroup_group, cgroup_v1_mount, cpu_quota, remove_cgroup_groups
+from ..isolation.cgroups import cgroup_group, cgroup_v1_mount, cgroup_v2_root, cgroup_version, cpu_quota, remove_cgroup_groups
 from .classroom_layers import mount_home, private_mounts, release_home
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
@@ -56,13 +56,14 @@ def student_cgroups(system_user: str, mem_limit: int, cpu_limit: float, max_proc
     parts = [f"memory {mem_limit >> 20} MiB" if mem_limit > 0 else "no memory limit",
              f"CPU {cpu_limit:g} core(s)" if cpu_limit > 0 else "no CPU limit",
              f"{max_processes} processes" if max_processes > 0 else "no process limit"]
-    return procs, "limits: " + ", ".join(parts)
+    layer = f"cgroup {cgroup_version('memory' if mem_limit > 0 else 'pids')}"
+    return procs, "limits: " + ", ".join(parts) + f" ({layer})"
 
 
 def end_leftovers(system_user: str, timeout: float = 10) -> int:
     """Kill whatever of a student's still runs in her groups once her server stopped (a process
     she detached would otherwise hold her private mounts and memory); returns how many."""
-    mount = cgroup_v1_mount("pids") or cgroup_v1_mount("memory")
+    mount = cgroup_v1_mount("pids") or cgroup_v1_mount("memory") or cgroup_v2_root()
     if mount is None:
         return 0
     procs = Path(mount, STUDENT_GROUPS, system_user, "cgroup.procs")
@@ -342,7 +343,7 @@ class ClassroomSpawner(LocalProcessSpawner):
             self._cgroup_procs, limits = [], "NO limits"
             self.log.warning(
                 "%s's server runs without memory, CPU or process limits: %s. The limits need cgroup v1 (memory, cpu, "
-                "pids) writable by the Hub; set CODEMENTOR_STUDENT_MEM_LIMIT=0, CODEMENTOR_STUDENT_CPU_LIMIT=0 and "
+                "pids) writable by the Hub, or a delegated cgroup v2 subtree (CODEMENTOR_CGROUP2_ROOT); set CODEMENTOR_STUDENT_MEM_LIMIT=0, CODEMENTOR_STUDENT_CPU_LIMIT=0 and "
                 "CODEMENTOR_STUDENT_MAX_PROCESSES=0 to run unlimited on purpose", self.user.name, err,
             )
         self.log.info("Starting %s's server as system user %s (uid %d); %s; %s", self.user.name, entry.pw_name, entry.pw_uid, limits, disk)

@@ -30,9 +30,9 @@ import resource
 import sys
 
 if __package__:  # in the API process, as codementor.api.grader.sandbox
-    from ...isolation.cgroups import cgroup_group, cpu_quota, remove_cgroup_groups
+    from ...isolation.cgroups import cgroup_group, cgroup_version, cpu_quota, remove_cgroup_groups
 else:  # in the zygote (python -I -S, plain scripts): zygote.py puts the isolation folder on sys.path
-    from cgroups import cgroup_group, cpu_quota, remove_cgroup_groups
+    from cgroups import cgroup_group, cgroup_version, cpu_quota, remove_cgroup_groups
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000

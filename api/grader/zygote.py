@@ -48,7 +48,7 @@ def setup(config: dict) -> dict:
             config["cgroups"], cpu = sandbox.slot_cgroups(
                 str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1, config.get("cpu_cores", 0)
             )
-            layers["cgroups"] = (f"per slot (cgroup v1): memory {config['memory_bytes'] >> 20} MiB, "
+            layers["cgroups"] = (f"per slot (cgroup {sandbox.cgroup_version('memory')}): memory {config['memory_bytes'] >> 20} MiB, "
                                  f"{config['processes']} processes and {cpu} for the whole job together")
         except OSError as exc:
             layers["cgroups"] = f"FALLBACK: no per-slot cgroups ({exc}); per-process rlimits only"
