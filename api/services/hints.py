@@ -8,9 +8,13 @@ from ...exercise_bank import Exercise
 from ..models import HintEvent
 
 
+def hints_taken_query(user_id: int, exercise_id: str):
+    """The count of hints a student took on an exercise, as a query (usable inside another statement)."""
+    return select(func.count()).select_from(HintEvent).where(HintEvent.user_id == user_id, HintEvent.exercise_id == exercise_id)
+
+
 async def hints_taken(session, user_id: int, exercise_id: str) -> int:
-    stmt = select(func.count()).select_from(HintEvent).where(HintEvent.user_id == user_id, HintEvent.exercise_id == exercise_id)
-    return (await session.execute(stmt)).scalar_one()
+    return (await session.execute(hints_taken_query(user_id, exercise_id))).scalar_one()
 
 
 async def next_hint(session, user_id: int, exercise: Exercise, again: bool = False) -> dict:

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ...exercise_bank import Exercise
 from ..errors import InvalidRequest, NotFound
 from ..models import Submission
-from .hints import hints_taken
+from .hints import hints_taken_query
 from .pagination import check_page_limit, newest_first
 
 MAX_PAGE = 100
@@ -55,7 +55,7 @@ async def store(session, user_id: int, exercise: Exercise, key: str, code: str, 
         results=[t.__dict__ for t in result.tests],
         message=result.message,
         duration_ms=result.duration_ms,
-        hint_count=await hints_taken(session, user_id, exercise.id),
+        hint_count=hints_taken_query(user_id, exercise.id).scalar_subquery(),  # counted by the INSERT itself
     )
     # the whole row comes back with the insert: no second query for it
     stmt = insert(Submission).values(**values).on_conflict_do_nothing(constraint="uq_submissions_user_key").returning(Submission)
