@@ -186,6 +186,21 @@ def _system_account(name: str, home: Path) -> pwd.struct_passwd:
 SERVER_ARGS = ["--KernelManager.transport=ipc", "--ServerApp.contents_manager_class=codementor.server_ext.contents.AllowanceContentsManager"]
 
 
+def hub_trust_bundle(cert: Path, state: Path) -> Path:
+    """The system's CA certificates plus the Hub's own certificate, readable by the students'
+    servers: with it (SSL_CERT_FILE) they check a self-signed Hub certificate as well as one a
+    public CA issued. Rewritten at each start, so a renewed certificate is picked up."""
+    import ssl
+
+    system = ssl.get_default_verify_paths().cafile
+    parts = [Path(system).read_text()] if system and Path(system).is_file() else []
+    parts.append(cert.read_text())
+    bundle = state / "hub-ca-bundle.pem"
+    bundle.write_text("\n".join(part.strip() for part in parts) + "\n")
+    bundle.chmod(0o644)
+    return bundle
+
+
 def finish_classroom(c, state: Path, dashboards: dict, api_port: int) -> None:
     """After the common settings: the students' servers' arguments, the Hub API through the
     proxy's public port, the dashboards' user, the isolation layers; logs which apply."""
@@ -196,6 +211,8 @@ def finish_classroom(c, state: Path, dashboards: dict, api_port: int) -> None:
         import socket
 
         public = f"https://{os.environ.get('CODEMENTOR_PUBLIC_HOST') or socket.getfqdn()}:{c.JupyterHub.port}"
+        bundle = hub_trust_bundle(Path(c.JupyterHub.ssl_cert), state)
+        c.Spawner.environment.update({"SSL_CERT_FILE": str(bundle)})
     # the firewall leaves students the public port only: their servers reach /hub/api through the proxy
     c.ClassroomSpawner.hub_connect_url = public
     report = isolation_layers(c, state, [c.JupyterHub.port, api_port])

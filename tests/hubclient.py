@@ -11,9 +11,9 @@ from tornado.websocket import websocket_connect
 
 
 class HubClient:
-    def __init__(self, url: str, token: str):
+    def __init__(self, url: str, token: str, verify=True):
         self.url = url
-        self.http = httpx.Client(base_url=url, headers={"Authorization": f"token {token}"}, timeout=30)
+        self.http = httpx.Client(base_url=url, headers={"Authorization": f"token {token}"}, timeout=30, verify=verify)
 
     def api(self, method: str, path: str, **kwargs) -> httpx.Response:
         return self.http.request(method, "/hub/api" + path, **kwargs)

@@ -9,6 +9,7 @@ attacker against another student and a visiting instructor (tests/classroom_atta
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import os
 import pwd
@@ -17,6 +18,7 @@ import re
 import secrets
 import shutil
 import signal
+import ssl
 import stat
 import subprocess
 import sys
@@ -128,18 +130,18 @@ def xsrf(client: httpx.Client, path: str) -> str:
     return re.search(r'name="_xsrf" value="([^"]+)"', page.text).group(1)
 
 
-def sign_up(hub_url: str, name: str, password: str = PASSWORD) -> str:
+def sign_up(hub_url: str, name: str, password: str = PASSWORD, verify=True) -> str:
     """Fill in the sign-up form; returns the message the page shows."""
-    with httpx.Client(base_url=hub_url, timeout=30) as browser:
+    with httpx.Client(base_url=hub_url, timeout=30, verify=verify) as browser:
         form = {"_xsrf": xsrf(browser, "/hub/signup"), "username": name, "signup_password": password, "signup_password_confirmation": password}
         page = browser.post("/hub/signup", data=form)
     page.raise_for_status()
     return page.text
 
 
-def log_in(hub_url: str, name: str, password: str = PASSWORD) -> httpx.Client | None:
+def log_in(hub_url: str, name: str, password: str = PASSWORD, verify=True) -> httpx.Client | None:
     """A browser session logged in as `name`, or None if the login page refused."""
-    browser = httpx.Client(base_url=hub_url, timeout=30)
+    browser = httpx.Client(base_url=hub_url, timeout=30, verify=verify)
     form = {"_xsrf": xsrf(browser, "/hub/login"), "username": name, "password": password}
     resp = browser.post("/hub/login", data=form)
     if resp.status_code == 302:
@@ -706,9 +708,10 @@ def test_stopping_the_hub_undoes_the_firewall_and_the_mounts(classroom):
 class Command:
     """`codementor classroom` as a subprocess; its output read line by line."""
 
-    def __init__(self, state: Path, port: int, env: dict):
+    def __init__(self, state: Path, port: int, env: dict, tls: tuple[Path, Path] | None = None):
+        tls_args = ["--ssl-cert", str(tls[0]), "--ssl-key", str(tls[1])] if tls else []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "codementor.cli", "classroom", "--state-dir", str(state), "--port", str(port), "--admin", "teacher"],
+            [sys.executable, "-m", "codementor.cli", "classroom", "--state-dir", str(state), "--port", str(port), "--admin", "teacher", *tls_args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
         )
         self.lines: list[str] = []
@@ -743,6 +746,39 @@ class Command:
         while (line := self.queue.get(timeout=10)) is not None:
             self.lines.append(line)
         return seconds
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for localhost and 127.0.0.1 that is its own CA (a client trusts it by that file)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, crl_sign=False, encipher_only=False,
+                                     decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    folder.mkdir(mode=0o755, exist_ok=True)
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    cert_file.chmod(0o644)
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_file.chmod(0o600)
+    return cert_file, key_file
 
 
 def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable_python):
@@ -782,22 +818,55 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
         assert "Traceback" not in "".join(first.lines) and "Traceback" not in stop_log, stop_log[-3000:]
         assert seconds < 60  # sanity only; the figure is printed above
 
-        again = Command(state, port, env)
+        # the second start serves TLS itself; students' servers reach the Hub by CODEMENTOR_PUBLIC_HOST,
+        # a name the certificate covers
+        cert, key = self_signed_certificate(state / "tls")
+        trusted = ssl.create_default_context(cafile=str(cert))
+        again = Command(state, port, {**env, "CODEMENTOR_PUBLIC_HOST": "localhost"}, tls=(cert, key))
         again.read_until("ready in", 240)
         assert "signed up the admin" not in "".join(again.lines)
+        hub_url = f"https://127.0.0.1:{port}"
+        assert f"running on {hub_url}" in "".join(again.lines), "".join(again.lines)
         assert {p.name: p.read_text() for p in (state / "secrets").iterdir()} == kept
-        admin = log_in(hub_url, "teacher", kept["admin_password"].strip())
+        for url in (hub_url, f"https://localhost:{port}"):
+            assert httpx.get(f"{url}/hub/health", verify=trusted, timeout=30).status_code == 200, url
+        with pytest.raises(httpx.ConnectError):  # a client that does not trust this certificate refuses it
+            httpx.get(f"{hub_url}/hub/health", timeout=30)
+        with pytest.raises(httpx.HTTPError):  # plain http on that port gets no Hub
+            httpx.get(f"http://127.0.0.1:{port}/hub/health", timeout=30).raise_for_status()
+        api = httpx.get(f"{hub_url}/services/codementor/api/v1/health", verify=trusted, timeout=30)
+        assert api.status_code == 200 and api.headers.get("Strict-Transport-Security") == "max-age=31536000", api.headers
+        admin = log_in(hub_url, "teacher", kept["admin_password"].strip(), verify=trusted)
         assert admin is not None and "ana" in admin.get("/hub/authorize").text, "the sign-up did not survive the restart"
+        approve(admin, "ana")
         admin.close()
-        ops = HubClient(hub_url, kept["ops_token"].strip())
-        assert "teacher" in {u["name"] for u in ops.api("GET", "/users").json()}  # ana waits for approval: no Hub user yet
+        student = log_in(hub_url, "ana", verify=trusted)  # her first login makes her a Hub user
+        assert student is not None
+        student.close()
+        ops = HubClient(hub_url, kept["ops_token"].strip(), verify=trusted)
+        assert {"teacher", "ana"} <= {u["name"] for u in ops.api("GET", "/users").json()}
+        # her server checks her token with the Hub over TLS (https://localhost:<port>/hub/api)
+        try:
+            print(f"a student's server over TLS ready in {ops.spawn('ana', timeout=120):.1f} s")
+        except TimeoutError:
+            raise AssertionError((state / "jupyterhub.log").read_text()[-4000:]) from None
+        token = ops.user_token("ana")
+        status = httpx.get(f"{hub_url}/user/ana/api/status", headers={"Authorization": f"token {token}"}, verify=trusted, timeout=30)
+        assert status.status_code == 200, status.text[:500]
+        assert status.headers.get("Strict-Transport-Security") == "max-age=31536000", status.headers
+        log_before = (state / "jupyterhub.log").stat().st_size
         seconds = again.stop()
-        print(f"second stop: {seconds:.1f} s")
-        assert "Traceback" not in "".join(again.lines)
+        stop_log = (state / "jupyterhub.log").read_text()[log_before:]
+        print(f"second stop (TLS, one student's server running): {seconds:.1f} s; load {os.getloadavg()[0]:.2f}")
+        assert again.proc.returncode == 0, "".join(again.lines[-5:])
+        assert "Traceback" not in "".join(again.lines) and "Traceback" not in stop_log, stop_log[-3000:]
     finally:
         for command in ("first", "again"):
             if command in locals() and locals()[command].proc.poll() is None:
                 locals()[command].proc.kill()
+        if (state / "jupyterhub.log").is_file():  # kept for a look after a failure
+            (PROJECT / "test-artifacts").mkdir(exist_ok=True)
+            shutil.copyfile(state / "jupyterhub.log", PROJECT / "test-artifacts" / "jupyterhub-classroom-command.log")
         _remove_system_users(prefix)
         subprocess.run(["groupdel", f"{prefix}class"], capture_output=True)
         shutil.rmtree(state, ignore_errors=True)
