@@ -307,6 +307,12 @@ class ClassroomSpawner(LocalProcessSpawner):
     def home_image(self) -> Path:
         return Path(self.disk_image_dir) / f"{self.system_user}.img"
 
+    async def wait_for_death(self, timeout=10):
+        """Look every 0.1 s whether the stopped server has ended (JupyterHub's looks grow up to 5 s apart)."""
+        from .hub_app import died_within
+
+        return await died_within(self, timeout)
+
     def make_preexec_fn(self, name):
         become = set_user_setuid(self.system_user)
         home, home_root, tmp_bytes = pwd.getpwnam(self.system_user).pw_dir, os.path.realpath(self.home_root), self.tmp_limit
