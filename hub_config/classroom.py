@@ -16,6 +16,7 @@ import shutil
 import signal
 import stat
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -30,6 +31,9 @@ from traitlets import Bool, Integer, Unicode
 
 from ..isolation.cgroups import cgroup_group, cgroup_v1_mount, cgroup_v2_root, cgroup_version, cpu_quota, remove_cgroup_groups
 from .classroom_layers import mount_home, private_mounts, release_home
+
+# the folder holding this installation's packages (a source checkout's root in an editable install)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # Hub names become part of a system user name: lowercase letters, digits, '-' and '_' only,
 # starting with a letter or digit, short enough for the 32-character limit with the prefix.
@@ -316,10 +320,11 @@ class ClassroomSpawner(LocalProcessSpawner):
     def make_preexec_fn(self, name):
         become = set_user_setuid(self.system_user)
         home, home_root, tmp_bytes = pwd.getpwnam(self.system_user).pw_dir, os.path.realpath(self.home_root), self.tmp_limit
+        keep = (sys.prefix, str(PROJECT_ROOT), home_root)
 
         def mounts_then_become():
             if self.private_mounts:
-                private_mounts(home, home_root, tmp_bytes)
+                private_mounts(home, home_root, tmp_bytes, keep)
             become()
         return joining(self._cgroup_procs, mounts_then_become)
 

@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
 MNT_DETACH = 2
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
@@ -67,18 +67,46 @@ def mount_points(under: str = "/", table: str = "/proc/self/mountinfo") -> list[
 
 # --- private mounts of a student's server ---------------------------------------------
 
-def private_mounts(home: str, home_root: str, tmp_bytes: int) -> None:
+def private_mounts(home: str, home_root: str, tmp_bytes: int, keep: tuple[str, ...] = ()) -> None:
     """In the (forked, still root) server process: a mount namespace of its own with a private
     /tmp and /dev/shm of `tmp_bytes` each, a /proc showing only the owner's processes, and
-    no home mount but `home` below `home_root` (other students' disk images stay unreferenced)."""
+    no home mount but `home` below `home_root` (other students' disk images stay unreferenced).
+
+    The folders in `keep` that live under /tmp (the Python environment, the project, the homes
+    when an installation puts them there) are bound back into the private /tmp, so the server
+    still finds them; nothing else of the shared /tmp is visible."""
     unshare_mounts()
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     for point in reversed(mount_points(home_root)):
         if point != home and point != home_root.rstrip("/"):
             detach(point)
-    for target in ("/tmp", "/dev/shm"):
-        mount("codementor-student", target, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_bytes}")
+    shared_tmp = os.open("/tmp", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        mount("codementor-student", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_bytes}")
+        for path in kept_under("/tmp", keep):
+            _make_path(path, "/tmp")
+            mount(f"/proc/self/fd/{shared_tmp}/{os.path.relpath(path, '/tmp')}", path, None, MS_BIND | MS_REC)
+    finally:
+        os.close(shared_tmp)
+    mount("codementor-student", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={tmp_bytes}")
     mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
+
+
+def kept_under(top: str, paths) -> list[str]:
+    """The outermost of `paths` (real paths) that lie below `top`."""
+    inside = sorted({os.path.realpath(p) for p in paths if os.path.realpath(p).startswith(top.rstrip("/") + "/")})
+    return [p for i, p in enumerate(inside) if not any(p.startswith(q + "/") for q in inside[:i])]
+
+
+def _make_path(path: str, top: str) -> None:
+    """Create `path` below `top` with every new folder passable by all (the Hub's umask is 077)."""
+    parts = os.path.relpath(path, top).split(os.sep)
+    current = top
+    for part in parts:
+        current = os.path.join(current, part)
+        if not os.path.isdir(current):
+            os.mkdir(current)
+            os.chmod(current, 0o755)
 
 
 def _private_mounts_work() -> bool:

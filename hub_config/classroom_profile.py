@@ -103,8 +103,8 @@ def isolation_layers(c, state: Path, ports: list[int]) -> dict[str, str]:
     atexit.register(firewall.remove)
     homes = os.path.realpath(spawner.home_root)
     mounts_problem = probe_private_mounts()
-    if homes.startswith(("/tmp/", "/dev/shm/")) or sys.prefix.startswith(("/tmp/", "/dev/shm/")):
-        mounts_problem = f"the homes ({homes}) or the environment ({sys.prefix}) live under /tmp or /dev/shm"
+    if homes.startswith("/dev/shm/") or sys.prefix.startswith("/dev/shm/"):
+        mounts_problem = f"the homes ({homes}) or the environment ({sys.prefix}) live under /dev/shm"
     spawner.private_mounts = mounts_problem is None
     report["private mounts"] = (
         f"per server: /tmp and /dev/shm of {spawner.tmp_limit >> 20} MiB each (tmpfs, charged to her memory), "
