@@ -13,12 +13,15 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+
+from codementor.exercise_bank import Bank
 
 from . import z2jh_chart as chart
 
@@ -314,7 +317,7 @@ async def main():
     grader = Grader(python=sys.argv[1], guard_api_process=sys.argv[2] == "1", concurrency=1)
     await grader.start()
     try:
-        result = await grader.grade(Bank().get("sum-of-evens"), sys.argv[3])
+        result = await grader.grade(Bank(sys.argv[4]).get("sum-of-evens"), sys.argv[3])
         print(json.dumps({"report": grader.isolation_report(), "feedback": [t.message for t in result.tests if not t.hidden]}))
     finally:
         grader.stop()
@@ -331,10 +334,21 @@ def grade_as_pod(guard: bool) -> dict:
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://codementor:pod-secret@postgres/codementor",
            "CODEMENTOR_POD_CONFINEMENT": "Kubernetes pod: test", "HOME": "/tmp",
            "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    out = subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", RUN_AS_POD, python, "1" if guard else "0", PEEK],
-        env=env, capture_output=True, text=True, timeout=120, cwd="/tmp",
-    )
+    # the job's own copy of the exercise: the classroom profile closes the bundled bank to other uids
+    bank = Path(tempfile.mkdtemp(prefix="codementor-pod-bank-"))
+    shutil.copytree(Bank().root / "sum-of-evens", bank / "sum-of-evens")
+    for folder in (bank, bank / "sum-of-evens"):
+        folder.chmod(0o755)
+        for item in folder.iterdir():
+            item.chmod(0o755 if item.is_dir() else 0o644)
+    try:
+        out = subprocess.run(
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-c", RUN_AS_POD, python,
+             "1" if guard else "0", PEEK, str(bank)],
+            env=env, capture_output=True, text=True, timeout=120, cwd="/tmp",
+        )
+    finally:
+        shutil.rmtree(bank)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 
