@@ -104,6 +104,20 @@ def joining(procs: list[str], then):
     return preexec
 
 
+RUNTIME_ROOT = Path("/run/codementor-students")
+
+
+def runtime_folder(entry: pwd.struct_passwd) -> str:
+    """A short folder only the student can enter, for her kernels' sockets when /tmp is shared."""
+    RUNTIME_ROOT.mkdir(mode=0o755, exist_ok=True)
+    RUNTIME_ROOT.chmod(0o755)
+    folder = RUNTIME_ROOT / entry.pw_name
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.chown(folder, entry.pw_uid, entry.pw_gid)
+    folder.chmod(0o700)
+    return str(folder)
+
+
 class ClassroomError(RuntimeError):
     """The machine is not set up the way the classroom profile needs; the message says what to change."""
 
@@ -331,9 +345,9 @@ class ClassroomSpawner(LocalProcessSpawner):
     def user_env(self, env):
         entry = pwd.getpwnam(self.system_user)
         env.update(USER=entry.pw_name, LOGNAME=entry.pw_name, HOME=entry.pw_dir, SHELL=entry.pw_shell)
-        if self.private_mounts:
-            # her kernels' IPC sockets and connection files: in her own /tmp, mode 0700
-            env["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter-runtime"
+        # her kernels' IPC sockets and connection files, in a short path (a unix socket's path has at
+        # most 107 bytes): her own /tmp, or else a mode-0700 folder of hers under /run
+        env["JUPYTER_RUNTIME_DIR"] = "/tmp/jupyter-runtime" if self.private_mounts else runtime_folder(entry)
         if self.disk_limit:
             env["CODEMENTOR_DISK_LIMIT"] = str(self.disk_limit)
         return env
