@@ -863,7 +863,12 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
     finally:
         for command in ("first", "again"):
             if command in locals() and locals()[command].proc.poll() is None:
-                locals()[command].proc.kill()
+                # SIGTERM first: a SIGKILL alone leaves its Hub, servers, firewall chain and home mounts behind
+                locals()[command].proc.terminate()
+                try:
+                    locals()[command].proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    locals()[command].proc.kill()
         if (state / "jupyterhub.log").is_file():  # kept for a look after a failure
             (PROJECT / "test-artifacts").mkdir(exist_ok=True)
             shutil.copyfile(state / "jupyterhub.log", PROJECT / "test-artifacts" / "jupyterhub-classroom-command.log")
