@@ -25,6 +25,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..isolation.children import in_child
+
 CLONE_NEWNS = 0x00020000
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 16384, 1 << 18
 MNT_DETACH = 2
@@ -118,25 +120,6 @@ def _private_mounts_work() -> bool:
         detach(folder)
         detach(folder)
     return True
-
-
-def in_child(action, failure: str) -> str | None:
-    """Run `action` in a forked child (nothing it changes reaches this process); None if it
-    returned true, else why not."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read)
-            os._exit(0 if action() else 2)
-        except BaseException as exc:  # report anything, never return into the caller's code
-            os.write(write, str(exc).encode()[:200])
-            os._exit(1)
-    os.close(write)
-    reason = os.read(read, 400).decode(errors="replace")
-    os.close(read)
-    _, status = os.waitpid(pid, 0)
-    return None if status == 0 else (reason or failure)
 
 
 def probe_private_mounts() -> str | None:

@@ -31,8 +31,10 @@ import sys
 
 if __package__:  # in the API process, as codementor.api.grader.sandbox
     from ...isolation.cgroups import cgroup_group, cgroup_version, cpu_quota, remove_cgroup_groups
+    from ...isolation.children import in_child
 else:  # in the zygote (python -I -S, plain scripts): zygote.py puts the isolation folder on sys.path
     from cgroups import cgroup_group, cgroup_version, cpu_quota, remove_cgroup_groups
+    from children import in_child
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
@@ -137,26 +139,6 @@ def drop_privileges(uid: int, gid: int) -> None:
 def harden() -> None:
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     prctl(PR_SET_DUMPABLE, 0)
-
-
-def in_child(action, failure: str) -> str | None:
-    """Run `action` in a forked child, so nothing it changes reaches this process.
-
-    None if it returned true; else why not: its exception's text, or `failure`."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read)
-            os._exit(0 if action() else 2)
-        except BaseException as exc:  # report anything, never return into the caller's code
-            os.write(write, str(exc).encode()[:200])
-            os._exit(1)
-    os.close(write)
-    reason = os.read(read, 400).decode(errors="replace")
-    os.close(read)
-    _, status = os.waitpid(pid, 0)
-    return None if status == 0 else (reason or failure)
 
 
 def probe_namespaces(flags: int) -> str | None:
