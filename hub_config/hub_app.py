@@ -8,10 +8,10 @@ object has no attribute 'proto'``. Here the callbacks stop before the cleanup st
 already under way skips a service that has no server any more.
 
 JupyterHub's cleanup stops its managed services one after another, each waiting for its
-process (the API drains its connections for a couple of seconds first); here they are stopped
-together, so the stop takes the longest of them rather than their sum. JupyterHub also looks
-whether a stopped process has ended at growing, random intervals (up to 5 s apart); the
-services here and the students' servers (ClassroomSpawner) look every 0.1 s instead.
+process, and looks whether a stopped process has ended at growing, random intervals (up to
+5 s apart); the services here and the students' servers (ClassroomSpawner) look every 0.1 s
+instead. (Stopping the services together, through concurrent stops sharing the Hub's database
+session, once left the Hub's cleanup hanging; they are stopped in JupyterHub's own order.)
 """
 
 from __future__ import annotations
@@ -42,16 +42,10 @@ class CodeMentorHub(JupyterHub):
         await super().shutdown_cancel_tasks(sig)
 
     async def cleanup(self):
-        """Stop the managed services together, then JupyterHub's own cleanup (which finds them stopped)."""
-        managed = [service for service in self._service_map.values() if service.managed]
-        if managed:
-            self.log.info("Stopping %i services together...", len(managed))
-            for service in managed:
-                if service.spawner:  # JupyterHub's own class for service processes: no setting for this
-                    service.spawner.wait_for_death = functools.partial(died_within, service.spawner)
-            for service, result in zip(managed, await asyncio.gather(*(s.stop() for s in managed), return_exceptions=True)):
-                if isinstance(result, Exception):
-                    self.log.warning("Stopping service %s: %s", service.name, result)
+        """JupyterHub's own cleanup, with the services' processes looked at every 0.1 s."""
+        for service in self._service_map.values():
+            if service.managed and service.spawner:  # JupyterHub's class for service processes: no setting for this
+                service.spawner.wait_for_death = functools.partial(died_within, service.spawner)
         await super().cleanup()
 
     async def check_services_health(self):
