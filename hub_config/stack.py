@@ -247,7 +247,7 @@ class Stack:
             if proc.poll() is None:
                 proc.terminate()
                 try:
-                    proc.wait(20)
+                    proc.wait(60)  # the Hub stops its services one by one, each with its own timeouts
                 except subprocess.TimeoutExpired:
                     proc.kill()
         self._procs.clear()
