@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,58 @@ def llm(fake_llm):
     fake_llm.state.reset()
     yield fake_llm
     fake_llm.state.reset()
+
+
+@pytest.fixture
+async def infra(services):
+    """A sessionmaker and a Redis client on the test services, for the API's domain code."""
+    import redis.asyncio as aioredis
+
+    from codementor.api import db
+
+    engine = db.make_engine(services.database_url, pool_size=10)
+    redis = aioredis.from_url(services.redis_url)
+    yield db.make_sessionmaker(engine), redis
+    await redis.aclose()
+    await engine.dispose()
+
+
+@pytest.fixture
+async def make_gateway(infra, llm, bank):
+    """Build tutor gateways on the local vendor with test settings (keyword arguments override them);
+    the shared answer cache starts empty (other tests use the same Redis), every gateway is closed after."""
+    from codementor.api.gateway.cache import PREFIX as CACHE_PREFIX
+    from codementor.api.gateway.gateway import TutorGateway
+
+    sessionmaker, redis = infra
+    async for key in redis.scan_iter(match=f"{CACHE_PREFIX}:*"):
+        await redis.delete(key)
+    made = []
+
+    def make(**overrides):
+        settings = dict(base_url=llm.base_url, api_key="test", model="local-test",
+                        rate_limits={"student": {"per_minute": 100_000, "per_day": 1_000_000}})
+        settings.update(overrides)
+        made.append(TutorGateway(redis=redis, sessionmaker=sessionmaker, bank=bank, **settings))
+        return made[-1]
+
+    yield make
+    for gw in made:
+        await gw.aclose()
+
+
+@pytest.fixture
+def new_asker(infra):
+    """Make a fresh user in the API's database: `await new_asker(role="student")` -> Asker."""
+    from codementor.api.gateway.gateway import Asker
+    from codementor.api.services.users import Identity, UserDirectory
+
+    async def make(role: str = "student", prefix: str = "t") -> Asker:
+        name = f"{prefix}-{role}-{uuid.uuid4().hex[:10]}"
+        user_id = await UserDirectory(infra[0], ["instructors"]).user_id(Identity(name, role, ()))
+        return Asker(user_id, name, role)
+
+    return make
 
 
 @pytest.fixture(scope="session")

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 
 import pytest
-import redis.asyncio as aioredis
 from sqlalchemy import func, select
 
-from codementor.api import db
 from codementor.api.gateway import ledger
-from codementor.api.gateway.gateway import Asker, TutorGateway
 from codementor.api.gateway.guardrails import TutorContext, build_messages
 from codementor.api.models import LLMBudgetDay, LLMCost
-from codementor.api.services.users import Identity, UserDirectory
 
 from .fake_llm import set_mode
 
@@ -23,26 +18,8 @@ pytestmark = pytest.mark.gateway
 
 
 @pytest.fixture
-async def infra(services):
-    engine = db.make_engine(services.database_url, pool_size=10)
-    redis = aioredis.from_url(services.redis_url)
-    yield db.make_sessionmaker(engine), redis
-    await redis.aclose()
-    await engine.dispose()
-
-
-@pytest.fixture
-async def gateway(infra, llm, bank):
-    sessionmaker, redis = infra
-    gw = TutorGateway(redis=redis, sessionmaker=sessionmaker, bank=bank, base_url=llm.base_url, api_key="test", model="local-test",
-                      cache_enabled=False, read_timeout=5.0, rate_limits={"student": {"per_minute": 100_000, "per_day": 1_000_000}})
-    yield gw
-    await gw.aclose()
-
-
-async def new_student(sessionmaker) -> Asker:
-    name = f"cap-{uuid.uuid4().hex[:10]}"
-    return Asker(await UserDirectory(sessionmaker, ["instructors"]).user_id(Identity(name, "student", ())), name, "student")
+def gateway(make_gateway):
+    return make_gateway(cache_enabled=False, read_timeout=5.0)
 
 
 async def answer(gw, asker, exercise, ctx) -> str:
@@ -61,12 +38,12 @@ async def ledger_of(sessionmaker, user_id: int):
     return day, rows, total
 
 
-async def test_a_vendor_ignoring_max_tokens_cannot_pass_the_cap(gateway, infra, llm, bank, capsys):
+async def test_a_vendor_ignoring_max_tokens_cannot_pass_the_cap(gateway, infra, llm, bank, capsys, new_asker):
     """100 concurrent requests at the edge of a budget; every answer is three times longer than max_tokens allows."""
     exercise = bank.get("sum-of-evens")
     set_mode(llm.base_url, mode="ignore_max_tokens", factor=3)
     sessionmaker = infra[0]
-    asker = await new_student(sessionmaker)
+    asker = await new_asker(prefix="cap")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, question="what next?", ladder_hint=exercise.hints[0])
     one = gateway.worst_case_micro(gateway.chain[0], build_messages(ctx))
     cap = one * 7 + one // 2  # room for 7 reservations at once, not 8
@@ -87,12 +64,12 @@ async def test_a_vendor_ignoring_max_tokens_cannot_pass_the_cap(gateway, infra, 
     assert any(len(t.encode()) > budget - 64 for t in answered)  # and the vendor did send more than that
 
 
-async def test_a_bill_above_the_reservation_is_an_overrun_not_a_charge(gateway, infra, llm, bank, caplog):
+async def test_a_bill_above_the_reservation_is_an_overrun_not_a_charge(gateway, infra, llm, bank, caplog, new_asker):
     """A vendor whose reported usage exceeds the reservation: the ledger holds to the reservation and says so."""
     exercise = bank.get("sum-of-evens")
     set_mode(llm.base_url, mode="normal", reply="Look at your loop. " * 50, bytes_per_token=1)  # 950 bytes billed as 950 tokens
     sessionmaker = infra[0]
-    asker = await new_student(sessionmaker)
+    asker = await new_asker(prefix="cap")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, question="what next?", ladder_hint=exercise.hints[0])
     with caplog.at_level(logging.WARNING, logger="codementor.api.gateway.ledger"):
         text = await answer(gateway, asker, exercise, ctx)

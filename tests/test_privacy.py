@@ -16,15 +16,12 @@ import uuid
 
 import httpx
 import pytest
-import redis.asyncio as aioredis
 
-from codementor.api import db
 from codementor.api.gateway.cache import PREFIX as CACHE_PREFIX
-from codementor.api.gateway.gateway import Asker, TutorGateway
 from codementor.api.gateway.privacy import scrub
 from codementor.api.schemas import TutorRequest
 from codementor.api.services import tutoring
-from codementor.api.services.users import Identity, UserDirectory, login_identities
+from codementor.api.services.users import login_identities
 
 from .fake_llm import received, set_mode
 
@@ -101,21 +98,8 @@ def test_the_catalogue_is_big_enough_and_ordinary_code_is_kept():
 
 
 @pytest.fixture
-async def infra(services):
-    engine = db.make_engine(services.database_url, pool_size=10)
-    redis = aioredis.from_url(services.redis_url)
-    yield db.make_sessionmaker(engine), redis
-    await redis.aclose()
-    await engine.dispose()
-
-
-@pytest.fixture
-async def gateway(infra, llm, bank):
-    sessionmaker, redis = infra
-    gw = TutorGateway(redis=redis, sessionmaker=sessionmaker, bank=bank, base_url=llm.base_url, api_key="test", model="local-test",
-                      cache_enabled=False, history_turns=2, rate_limits={"student": {"per_minute": 100_000, "per_day": 1_000_000}})
-    yield gw
-    await gw.aclose()
+def gateway(make_gateway):
+    return make_gateway(cache_enabled=False, history_turns=2)
 
 
 def found(secrets: list[str], text: str) -> list[str]:
@@ -143,7 +127,7 @@ async def ask(gw, sessionmaker, asker, exercise, identities, **fields):
     assert done.meta["source"] == "openai", done.meta  # the vendor was asked (the offline path would prove nothing)
 
 
-async def one_case(gw, infra, llm, exercise, snippet: str, identities) -> dict[str, str]:
+async def one_case(gw, infra, new_asker, llm, exercise, snippet: str, identities) -> dict[str, str]:
     """Send `snippet` along every path; return path -> what of it reached the vendor."""
     sessionmaker = infra[0]
     singles = {
@@ -156,10 +140,10 @@ async def one_case(gw, infra, llm, exercise, snippet: str, identities) -> dict[s
     sent: dict[str, str] = {}
     for path, fields in singles.items():
         llm.state.reset()
-        await ask(gw, sessionmaker, await new_student(infra), exercise, identities, **fields)
+        await ask(gw, sessionmaker, await new_asker(prefix="pd"), exercise, identities, **fields)
         sent[path] = "\n".join(user_contents(received(llm.base_url))[0])
     # one conversation: the snippet is sent as a question, then read back from the history, then from the summary
-    asker = await new_student(infra)
+    asker = await new_asker(prefix="pd")
     llm.state.reset()
     for question in (_padding(snippet) + snippet + " thanks", "And now?", "Still lost, what next?"):
         await ask(gw, sessionmaker, asker, exercise, identities, question=question)
@@ -169,20 +153,12 @@ async def one_case(gw, infra, llm, exercise, snippet: str, identities) -> dict[s
     return sent
 
 
-_count = iter(range(10**6))
-
-
-async def new_student(infra) -> Asker:
-    name = f"pd-{next(_count)}-{uuid.uuid4().hex[:6]}"
-    return Asker(await UserDirectory(infra[0], ["instructors"]).user_id(Identity(name, "student", ())), name, "student")
-
-
-async def test_no_personal_data_reaches_the_vendor(gateway, infra, llm, bank, capsys):
+async def test_no_personal_data_reaches_the_vendor(gateway, infra, llm, bank, capsys, new_asker):
     exercise = bank.get("sum-of-evens")
     identities = login_identities(LOGIN) + ROSTER
     arrived = {}
     for snippet, secrets in CATALOGUE:
-        sent = await one_case(gateway, infra, llm, exercise, snippet, identities)
+        sent = await one_case(gateway, infra, new_asker, llm, exercise, snippet, identities)
         assert set(sent) == set(PATHS)
         assert "Student asked: I tried again" in sent["summary"], sent["summary"]  # the message reached the summary
         for path, text in sent.items():
@@ -194,10 +170,10 @@ async def test_no_personal_data_reaches_the_vendor(gateway, infra, llm, bank, ca
     assert not arrived
 
 
-async def test_a_cut_through_an_email_leaves_no_fragment(gateway, infra, llm, bank):
+async def test_a_cut_through_an_email_leaves_no_fragment(gateway, infra, llm, bank, new_asker):
     """The summary keeps 160 characters of a message: the address is removed before that cut."""
     exercise = bank.get("sum-of-evens")
-    asker = await new_student(infra)
+    asker = await new_asker(prefix="pd")
     question = "x" * 130 + " mail maria.gonzalez@example.org please"  # the raw cut (160) falls inside the address
     llm.state.reset()
     for q in (question, "And now?", "And then?"):
