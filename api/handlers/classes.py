@@ -1,83 +1,44 @@
 """The instructor endpoints (/api/v1/class/...): only the viewer's groups; admins see all."""
 
-from ..services import audit
-from ..services import class_detail as detail
-from ..services import classroom
-from ..services.clock import local_day
+from ..services import class_views as views
 from .base import APIHandler
 
 
-class ClassHandler(APIHandler):
-    """Base of the class endpoints: a signed-in instructor or admin and their scope."""
-
-    async def class_scope(self):
+class OverviewHandler(APIHandler):
+    async def get(self):
         who = self.require_user()
-        self.viewer_id = await self.ctx.users.user_id(who)
-        return await self.ctx.roster.scope_for(who)
-
-    async def audit(self, action: str, subject_id: int | None = None, **details):
-        """Record this viewer's access to students' data (services/audit.py)."""
-        async with self.ctx.sessionmaker() as session, session.begin():
-            await audit.record(session, action, self.viewer_id, self._who.role, subject_id, **details)
+        self.write_json(await views.overview(self.ctx, who, self.int_argument("days", 7)))
 
 
-class OverviewHandler(ClassHandler):
+class StuckHandler(APIHandler):
     async def get(self):
-        scope = await self.class_scope()
-        async with self.ctx.sessionmaker() as session:
-            data = await classroom.overview(session, scope, self.ctx.bank, self.ctx.course_timezone, self.ctx.clock(), self.int_argument("days", 7))
-        self.write_json(data)
-
-
-class StuckHandler(ClassHandler):
-    async def get(self):
-        scope = await self.class_scope()
+        who = self.require_user()
         minutes, failures, hints = self.int_argument("minutes", 30), self.int_argument("failures", 3), self.int_argument("hints", 3)
-        async with self.ctx.sessionmaker() as session:
-            data = await classroom.stuck(session, scope, self.ctx.clock(), minutes, failures, hints)
-        self.write_json(data)
+        self.write_json(await views.stuck(self.ctx, who, minutes, failures, hints))
 
 
-class StudentsHandler(ClassHandler):
+class StudentsHandler(APIHandler):
     async def get(self):
-        scope = await self.class_scope()
-        async with self.ctx.sessionmaker() as session:
-            data = await classroom.roster(session, scope, self.int_argument("limit", 50), self.get_query_argument("cursor", None))
-        self.write_json(data)
+        who = self.require_user()
+        self.write_json(await views.students(self.ctx, who, self.int_argument("limit", 50), self.get_query_argument("cursor", None)))
 
 
-class StudentHandler(ClassHandler):
+class StudentHandler(APIHandler):
     async def get(self, name):
-        scope = await self.class_scope()
-        async with self.ctx.sessionmaker() as session:
-            user_id = await detail.user_id_of(session, scope, name)
-            events = await detail.timeline(session, user_id, self.int_argument("limit", 50), self.get_query_argument("cursor", None))
-            skills = await detail.skills(session, user_id, self.ctx.bank)
-        await self.audit("view_student", user_id)
-        self.write_json({"name": name, "skills": skills, "timeline": events})
+        who = self.require_user()
+        self.write_json(await views.student_view(self.ctx, who, name, self.int_argument("limit", 50), self.get_query_argument("cursor", None)))
 
 
-class ExerciseHandler(ClassHandler):
+class ExerciseHandler(APIHandler):
     async def get(self, exercise_id):
-        scope = await self.class_scope()
-        exercise = self.ctx.bank.get(exercise_id)
-        async with self.ctx.sessionmaker() as session:
-            data = await detail.exercise_detail(session, scope, exercise)
-        self.write_json(data)
+        self.write_json(await views.exercise_view(self.ctx, self.require_user(), exercise_id))
 
 
-class ExportHandler(ClassHandler):
+class ExportHandler(APIHandler):
     async def get(self):
-        scope = await self.class_scope()
-        today = local_day(self.ctx.course_timezone, self.ctx.clock())
-        first, last = detail.parse_range(self.get_query_argument("from", None), self.get_query_argument("to", None), today)
-        async with self.ctx.sessionmaker() as session:
-            data = await detail.export_rows(
-                session, scope, self.ctx.bank, self.ctx.course_timezone, first, last,
-                self.int_argument("limit", 500), self.get_query_argument("cursor", None),
-            )
-        await self.audit("export_class_csv", first=first.isoformat(), last=last.isoformat(), rows=len(data.get("items", [])))
-        self.write_json(data)
+        who = self.require_user()
+        arg = self.get_query_argument
+        self.write_json(await views.class_export(self.ctx, who, arg("from", None), arg("to", None), self.int_argument("limit", 500), arg("cursor", None)))
 
 
 default_handlers = [

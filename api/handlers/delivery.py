@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from .. import metrics
 from ..schemas import DeliveryReport
+from ..services.delivery import record_failures
 from .base import APIHandler
 
 
 class DeliveryFailuresHandler(APIHandler):
     async def post(self):
         self.require_user()
-        report = self.parse(DeliveryReport)
-        for kind, count in report.failures.items():
-            metrics.DELIVERY_FAILURES.labels(kind).inc(count)
+        record_failures(self.parse(DeliveryReport).failures)
         self.set_status(204)
         self.finish()
 

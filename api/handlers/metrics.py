@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import hmac
-import logging
 
 from tornado import web
 
 from .. import logs, metrics
-from ..errors import DomainError, Forbidden, Unavailable
-from ..services.class_spend import class_groups_of, class_spend
-from ..services.health import backend_checks
+from ..errors import Forbidden, Unavailable
+from ..services.health import refresh_gauges
 from .base import APIHandler
 
-log = logging.getLogger(__name__)
 SCOPE = "read:metrics"
 
 
@@ -46,23 +43,7 @@ class MetricsHandler(APIHandler):
         return bool(self.metrics_token and given) and hmac.compare_digest(given.encode(), self.metrics_token.encode())
 
     async def get(self):
-        await self._refresh_gauges()
+        await refresh_gauges(self.ctx)
         body, content_type = metrics.exposition()
         self.set_header("Content-Type", content_type)
         self.finish(body)
-
-    async def _refresh_gauges(self) -> None:
-        """Gauges read at scrape time: backend reachability and each class's spend today."""
-        checks = await backend_checks(self.ctx.sessionmaker, self.ctx.redis)
-        for backend, state in checks.items():
-            metrics.BACKEND_UP.labels(backend).set(1 if state == "ok" else 0)
-        if checks["database"] != "ok":
-            return
-        try:
-            spend = await class_spend(self.ctx.roster, self.ctx.sessionmaker, self.ctx.gateway, class_groups_of(self.ctx.roster.class_groups))
-        except DomainError as err:  # the Hub is not answering: the other metrics still go out
-            log.warning("metrics: class spend not refreshed: %s", err.message)
-            return
-        for group, (spent, allowance) in spend.items():
-            metrics.CLASS_SPEND.labels(group).set(spent)
-            metrics.CLASS_BUDGET.labels(group).set(allowance)

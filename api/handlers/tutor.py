@@ -6,28 +6,16 @@ import json
 
 from tornado.iostream import StreamClosedError
 
-from ..gateway.gateway import Asker
 from ..schemas import NewConversationRequest, TutorRequest
-from ..services import conversations, tutoring
+from ..services import tutoring
 from .base import APIHandler
 
 
-class TutorHandler(APIHandler):
-    async def asker(self) -> Asker:
-        who = self.require_user()
-        return Asker(await self.ctx.users.user_id(who), who.name, who.role)
-
-    async def identities(self) -> tuple[str, ...]:
-        """Who the personal-data scrubber removes: the user as the login names them, and their class."""
-        return await tutoring.known_identities(self.ctx.roster, self.require_user())
-
-
-class AskHandler(TutorHandler):
+class AskHandler(APIHandler):
     async def post(self):
-        asker = await self.asker()
+        who = self.require_user()
         req = self.parse(TutorRequest)
-        exercise = self.ctx.bank.get(req.exercise_id)
-        events = tutoring.ask(self.ctx.sessionmaker, self.ctx.gateway, asker, exercise, req, await self.identities())
+        events = await tutoring.ask_tutor(self.ctx, who, req)
         try:
             first = await anext(events)  # limits and budget raise here, before any byte is sent
             if req.stream:
@@ -38,13 +26,10 @@ class AskHandler(TutorHandler):
             await events.aclose()
 
     async def _whole(self, first, events):
-        text = ""
         event = first
-        while True:
-            text = event.text if event.kind in ("replace", "done") else text + event.text
-            if event.kind == "done":
-                return self.write_json({"answer": event.text, **event.meta})
+        while event.kind != "done":  # the done event carries the whole answer
             event = await anext(events)
+        self.write_json({"answer": event.text, **event.meta})
 
     async def _stream(self, first, events):
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -66,42 +51,29 @@ class AskHandler(TutorHandler):
         await self.flush()
 
 
-class BudgetHandler(TutorHandler):
+class BudgetHandler(APIHandler):
     async def get(self):
-        asker = await self.asker()
-        self.write_json(await self.ctx.gateway.budget(asker))
+        self.write_json(await tutoring.my_budget(self.ctx, self.require_user()))
 
 
-class ConversationsHandler(TutorHandler):
+class ConversationsHandler(APIHandler):
     async def get(self):
-        asker = await self.asker()
-        limit = self.int_argument("limit", 20)
-        async with self.ctx.sessionmaker() as session:
-            page = await conversations.page(
-                session, asker.user_id, limit, self.get_query_argument("cursor", None), self.get_query_argument("exercise_id", None)
-            )
-        self.write_json(page)
+        who = self.require_user()
+        arg = self.get_query_argument
+        self.write_json(await tutoring.my_conversations(self.ctx, who, self.int_argument("limit", 20), arg("cursor", None), arg("exercise_id", None)))
 
     async def post(self):
-        asker = await self.asker()
+        who = self.require_user()
         req = self.parse(NewConversationRequest)
-        self.ctx.bank.get(req.exercise_id)
-        async with self.ctx.sessionmaker() as session, session.begin():
-            conv = await conversations.start(session, asker.user_id, req.exercise_id)
-            await session.refresh(conv)
-        self.write_json(conversations.to_public(conv), 201)
+        self.write_json(await tutoring.start_conversation(self.ctx, who, req.exercise_id), 201)
 
 
-class ConversationHandler(TutorHandler):
+class ConversationHandler(APIHandler):
     async def get(self, conversation_id):
-        asker = await self.asker()
-        async with self.ctx.sessionmaker() as session:
-            self.write_json(await conversations.get_own(session, asker.user_id, int(conversation_id)))
+        self.write_json(await tutoring.my_conversation(self.ctx, self.require_user(), int(conversation_id)))
 
     async def delete(self, conversation_id):
-        asker = await self.asker()
-        async with self.ctx.sessionmaker() as session, session.begin():
-            await conversations.delete_own(session, asker.user_id, int(conversation_id))
+        await tutoring.delete_my_conversation(self.ctx, self.require_user(), int(conversation_id))
         self.set_status(204)
         self.finish()
 

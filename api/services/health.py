@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import text
+
+from .. import metrics
+from ..errors import DomainError
+from .class_spend import class_groups_of, class_spend
+
+log = logging.getLogger(__name__)
 
 
 async def backend_checks(sessionmaker, redis) -> dict[str, str]:
@@ -18,3 +26,27 @@ async def backend_checks(sessionmaker, redis) -> dict[str, str]:
     except Exception as err:
         checks["redis"] = f"unreachable: {type(err).__name__} (check REDIS_URL)"
     return checks
+
+
+async def health_report(ctx) -> tuple[dict, bool]:
+    """(/health's body, whether every backend answers)."""
+    checks = await backend_checks(ctx.sessionmaker, ctx.redis)
+    healthy = all(v == "ok" for v in checks.values())
+    return {"status": "ok" if healthy else "degraded", **checks, "exercises": len(ctx.bank)}, healthy
+
+
+async def refresh_gauges(ctx) -> None:
+    """Gauges read at scrape time: backend reachability and each class's spend today."""
+    checks = await backend_checks(ctx.sessionmaker, ctx.redis)
+    for backend, state in checks.items():
+        metrics.BACKEND_UP.labels(backend).set(1 if state == "ok" else 0)
+    if checks["database"] != "ok":
+        return
+    try:
+        spend = await class_spend(ctx.roster, ctx.sessionmaker, ctx.gateway, class_groups_of(ctx.roster.class_groups))
+    except DomainError as err:  # the Hub is not answering: the other metrics still go out
+        log.warning("metrics: class spend not refreshed: %s", err.message)
+        return
+    for group, (spent, allowance) in spend.items():
+        metrics.CLASS_SPEND.labels(group).set(spent)
+        metrics.CLASS_BUDGET.labels(group).set(allowance)

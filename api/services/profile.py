@@ -42,3 +42,23 @@ async def put_profile(session, user_id: int, level: str, topics: list[str], time
     )
     await session.execute(stmt)
     return (await session.execute(select(LearnerProfile).where(LearnerProfile.user_id == user_id).execution_options(populate_existing=True))).scalar_one()
+
+
+def me_view(who, profile: LearnerProfile | None, course_timezone: str) -> dict:
+    """The signed-in user as /me shows them: name, role, groups and onboarding answers."""
+    return {"name": who.name, "role": who.role, "groups": list(who.groups), **profile_view(profile, course_timezone)}
+
+
+async def my_profile(ctx, who) -> dict:
+    user_id = await ctx.users.user_id(who)
+    async with ctx.reads() as session:
+        profile = await get_profile(session, user_id)
+    return me_view(who, profile, ctx.course_timezone)
+
+
+async def set_my_profile(ctx, who, req) -> dict:
+    """Onboarding: replace `who`'s level, topics and time zone; their /me view afterwards."""
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session, session.begin():
+        profile = await put_profile(session, user_id, req.level, req.topics, req.timezone)
+    return me_view(who, profile, ctx.course_timezone)

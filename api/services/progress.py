@@ -262,3 +262,17 @@ async def progress_history(session, user_id: int, limit: int, cursor: str | None
 
 def local_date_of(ts: datetime, tz: str) -> date:
     return ts.astimezone(ZoneInfo(tz)).date()
+
+
+async def my_progress(ctx, who) -> dict:
+    """`who`'s streak, skill per topic, badges and totals."""
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session:
+        view = await progress_view(session, ctx.bank, user_id, ctx.clock(), ctx.course_timezone)
+    return {"name": who.name, **view}
+
+
+async def my_progress_history(ctx, who, limit: int, cursor: str | None) -> dict:
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session:
+        return await progress_history(session, user_id, limit, cursor)

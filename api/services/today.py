@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
 from ...exercise_bank import Exercise
+from ...exercise_bank.render import notebook_json
 from ..learner.selector import History, Selector, item_from_exercise
 from ..models import DailyAssignment, Submission
 from .clock import local_day
@@ -73,3 +74,23 @@ async def todays_exercises(session, bank, user_id: int, student: str, now: datet
         ]
         await session.execute(insert(DailyAssignment).values(rows).on_conflict_do_nothing())
     return day, tz, await _stored(session, bank, user_id, day)
+
+
+async def todays_view(ctx, who, with_notebook: bool) -> dict:
+    """Today's exercises for `who` (with each student notebook when asked), chosen once per day."""
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session, session.begin():
+        day, tz, chosen = await todays_exercises(session, ctx.bank, user_id, who.name, ctx.clock(), ctx.course_timezone, ctx.daily_count)
+    items = []
+    for assigned in chosen:
+        item = {**assigned.exercise.summary(), "review": assigned.review, "predicted_success": assigned.predicted}
+        if with_notebook:
+            item["notebook"] = notebook_json(assigned.exercise, day=day.isoformat())
+        items.append(item)
+    return {"day": day.isoformat(), "timezone": tz, "exercises": items}
+
+
+def exercise_view(bank, exercise_id: str, as_notebook: bool) -> dict:
+    """One exercise as a student may see it: the student view, or the rendered notebook."""
+    exercise = bank.get(exercise_id)
+    return notebook_json(exercise) if as_notebook else exercise.student_view()

@@ -12,7 +12,7 @@ from . import conversations
 from sqlalchemy import select
 
 from ..models import HintEvent, Submission, TutorConversation, TutorMessage
-from .hints import hints_taken
+from .hints import hints_taken, next_hint
 
 
 async def known_identities(roster, who) -> tuple[str, ...]:
@@ -119,3 +119,62 @@ async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise
         "exercise_id": exercise.id, "rung": taken + 1, "of": len(exercise.hints), "text": done.text,
         "source": done.meta["source"], "last": True, "extra": True,
     }
+
+
+async def give_hint(ctx, who, req) -> dict:
+    """The next hint: the authored ladder's next rung, or, once it is climbed and a model is
+    configured, one beyond it from the model (within the student's limits and budget)."""
+    exercise = ctx.bank.get(req.exercise_id)
+    await ctx.limiter.hit("hint", who.name, who.role)
+    user_id = await ctx.users.user_id(who)
+    if not req.again and ctx.gateway.has_paid_provider:
+        async with ctx.sessionmaker() as session:
+            taken = await hints_taken(session, user_id, exercise.id)
+        if taken >= len(exercise.hints):
+            asker = Asker(user_id, who.name, who.role)
+            return await extra_hint(ctx.sessionmaker, ctx.gateway, asker, exercise, req, taken, await known_identities(ctx.roster, who))
+    async with ctx.sessionmaker() as session, session.begin():
+        return await next_hint(session, user_id, exercise, again=req.again)
+
+
+async def asker_of(ctx, who) -> Asker:
+    return Asker(await ctx.users.user_id(who), who.name, who.role)
+
+
+async def ask_tutor(ctx, who, req) -> AsyncIterator[Event]:
+    """The tutor's answer to `req` as events; limits and budget raise at the first one, before any is sent."""
+    asker = await asker_of(ctx, who)
+    exercise = ctx.bank.get(req.exercise_id)
+    return ask(ctx.sessionmaker, ctx.gateway, asker, exercise, req, await known_identities(ctx.roster, who))
+
+
+async def my_budget(ctx, who) -> dict:
+    return await ctx.gateway.budget(await asker_of(ctx, who))
+
+
+async def my_conversations(ctx, who, limit: int, cursor: str | None, exercise_id: str | None) -> dict:
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session:
+        return await conversations.page(session, user_id, limit, cursor, exercise_id)
+
+
+async def start_conversation(ctx, who, exercise_id: str) -> dict:
+    """A new active conversation for a known exercise (the earlier one is closed)."""
+    user_id = await ctx.users.user_id(who)
+    ctx.bank.get(exercise_id)
+    async with ctx.sessionmaker() as session, session.begin():
+        conv = await conversations.start(session, user_id, exercise_id)
+        await session.refresh(conv)
+    return conversations.to_public(conv)
+
+
+async def my_conversation(ctx, who, conversation_id: int) -> dict:
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session:
+        return await conversations.get_own(session, user_id, conversation_id)
+
+
+async def delete_my_conversation(ctx, who, conversation_id: int) -> None:
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session, session.begin():
+        await conversations.delete_own(session, user_id, conversation_id)

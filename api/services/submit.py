@@ -1,0 +1,49 @@
+"""The submission use cases: grade and store once per idempotency key, read one's own history."""
+
+from __future__ import annotations
+
+from .. import metrics
+from . import submissions as subs
+from .profile import get_profile, timezone_of
+from .progress import record_submission
+
+
+async def submit(ctx, who, req) -> tuple[dict, bool]:
+    """Grade `req` for `who` and store it with its progress; (public view, created).
+
+    A retry with a stored key gets the stored submission back without being graded or
+    counted against the limit again; a retry racing the first attempt gets the row that won.
+    """
+    exercise = ctx.bank.get(req.exercise_id)
+    user_id = await ctx.users.user_id(who)
+    async with ctx.reads() as session:
+        existing = await subs.find_by_key(session, user_id, req.idempotency_key)
+    if existing is not None:
+        return subs.to_public(existing), False
+    await ctx.limiter.hit("submit", who.name, who.role)
+    result = await ctx.grader.grade(exercise, req.code)
+    async with ctx.sessionmaker() as session, session.begin():
+        stored, created = await subs.store(session, user_id, exercise, req.idempotency_key, req.code, result)
+        if created:  # in the same transaction: a stored submission always has its progress
+            progress = await record_submission(session, ctx.bank, user_id, exercise, stored, ctx.clock(), ctx.course_timezone)
+    body = subs.to_public(stored)
+    if created:
+        body["progress"] = progress
+        metrics.count_verdict(stored.status, stored.passed)
+    return body, created
+
+
+async def my_history(ctx, who, limit: int, cursor: str | None, exercise_id: str | None, since: str | None, until: str | None, day: str | None) -> dict:
+    """One page of `who`'s own submissions; dates in the window are days in their time zone."""
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session:
+        tz = timezone_of(await get_profile(session, user_id), ctx.course_timezone)
+        window = subs.parse_window(since, until, day, tz)
+        return await subs.history(session, user_id, limit, cursor, exercise_id, window)
+
+
+async def my_submission(ctx, who, submission_id: int) -> dict:
+    """One of `who`'s own submissions (someone else's looks missing)."""
+    user_id = await ctx.users.user_id(who)
+    async with ctx.sessionmaker() as session:
+        return subs.to_public(await subs.get_own(session, user_id, submission_id))
