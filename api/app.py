@@ -29,6 +29,10 @@ from .auth import HubTokenAuth
 from .handlers.base import NotFoundHandler
 from .handlers.metrics import MetricsHandler
 from .handlers.privacy import PrivacyHandler
+from .lti import keys as lti_keys
+from .lti.ags import AGSClient
+from .lti.passback import send_due
+from .lti.settings import LTIPassback
 from .logs import use_json_logs
 from .metrics import init_series, route_label
 from .openapi import PATHS
@@ -61,6 +65,8 @@ class APIContext:
     max_discard_bytes: int = 64 * 1024 * 1024
     clock: Callable = field(default=utcnow)
     hub_users: Any = None  # HubUsers: deletes Hub accounts with the service's token
+    lti: Any = None  # LTIPassback settings (api/lti/)
+    lti_key: Any = None  # the tool's ToolKey when LTI is configured
     # one-statement reads: autocommit, so no BEGIN and ROLLBACK round trips around the query
     read_sessionmaker: Any = None
     inflight: int = 0  # requests being answered now (a draining worker waits for 0)
@@ -77,7 +83,7 @@ class TutorAPI(Application):
     name = "codementor-api"
     description = __doc__
     aliases = {"port": "TutorAPI.port", "ip": "TutorAPI.ip", "config": "TutorAPI.config_file", "log-level": "Application.log_level"}
-    classes = [Grader, TutorGateway, RateLimiter, Retention]
+    classes = [Grader, TutorGateway, RateLimiter, Retention, LTIPassback]
 
     config_file = Unicode("", help="A Python config file to load (c.TutorAPI.... settings).").tag(config=True)
     ip = Unicode("127.0.0.1", help="Address to listen on.").tag(config=True)
@@ -241,7 +247,19 @@ class TutorAPI(Application):
             max_body_bytes=self.max_body_bytes,
             max_discard_bytes=self.max_discard_bytes,
             hub_users=HubUsers(hub_auth.api_url, hub_auth.api_token),
+            **self.lti_context(),
         )
+
+    def lti_context(self) -> dict:
+        """The LTI settings and the tool's key (made on first start, mode 0600), when a key file is set."""
+        settings = LTIPassback(parent=self)
+        if not settings.configured:
+            return {"lti": settings}
+        try:
+            key = lti_keys.load_or_create(settings.key_file)
+        except (lti_keys.KeyFileError, OSError, ValueError) as err:
+            self.exit_with(f"codementor api: {err}")
+        return {"lti": settings, "lti_key": key}
 
     def make_grader(self) -> Grader:
         """This worker's grader: its share of the cores as slots (unless set), and its own block of uids."""
@@ -280,6 +298,7 @@ class TutorAPI(Application):
             self.log.info("grader isolation: %s: %s", layer, state)
         self.log.info("CodeMentor API on http://%s:%s%s with %d exercises", self.ip, self.port, ctx.prefix, len(ctx.bank))
         purging = asyncio.create_task(self.purge_periodically(ctx))
+        passback = asyncio.create_task(self.pass_back_periodically(ctx))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -289,6 +308,7 @@ class TutorAPI(Application):
             os.close(self.ready_fd)
         await stop.wait()
         purging.cancel()
+        passback.cancel()
         await self.drain(server, ctx)
         ctx.grader.stop()
         await ctx.gateway.aclose()
@@ -304,6 +324,23 @@ class TutorAPI(Application):
             except Exception as err:  # a database outage must not end the loop
                 self.log.warning("retention purge failed (%s); next try in %d s", type(err).__name__, retention.purge_interval_seconds)
             await asyncio.sleep(retention.purge_interval_seconds)
+
+    async def pass_back_periodically(self, ctx: APIContext):
+        """Send the LTI scores that are due (every API process does; rows are claimed with SKIP LOCKED)."""
+        settings = ctx.lti
+        if settings is None or ctx.lti_key is None or not settings.posting:
+            return
+        client = AGSClient(ctx.lti_key, settings.client_id, settings.token_url, settings.token_audience, settings.request_timeout)
+        self.log.info("lti passback: %s scores to %s every %g s", settings.mode, settings.token_url, settings.poll_seconds)
+        while True:
+            try:
+                async with ctx.sessionmaker() as session, session.begin():
+                    counts = await send_due(session, client, settings, ctx.clock(), self.log)
+                if any(counts.values()):
+                    self.log.info("lti passback pass: %s", counts)
+            except Exception as err:  # a database outage must not end the loop
+                self.log.warning("lti passback pass failed (%s); next try in %g s", type(err).__name__, settings.poll_seconds)
+            await asyncio.sleep(settings.poll_seconds)
 
     async def drain(self, server: HTTPServer, ctx: APIContext) -> None:
         """Stop accepting; answer what is in flight, and for `drain_linger` seconds whatever arrives on the open

@@ -255,3 +255,63 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     subject_user_id: Mapped[int | None] = mapped_column(BigInteger)
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class LtiEnrolment(Base):
+    """A user's membership of an LMS course as their last LTI 1.3 launch from it said (api/lti/)."""
+
+    __tablename__ = "lti_enrolments"
+    __table_args__ = (UniqueConstraint("user_id", "issuer", "deployment_id", "context_id", name="uq_lti_enrolments_user_course"),)
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str] = mapped_column(String(255))
+    context_title: Mapped[str] = mapped_column(String(255), default="")
+    hub_group: Mapped[str] = mapped_column(String(255), index=True)
+    lms_user_id: Mapped[str] = mapped_column(String(255))  # the platform's `sub`: the score's userId
+    role: Mapped[str] = mapped_column(String(20))
+    lineitems_url: Mapped[str | None] = mapped_column(Text, nullable=True)  # AGS endpoint claim; None: no passback
+    scopes: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LtiLineItem(Base):
+    """A gradebook column this tool found or created in a course (one per line items URL and item key)."""
+
+    __tablename__ = "lti_line_items"
+    __table_args__ = (UniqueConstraint("lineitems_url", "item_key", name="uq_lti_line_items_url_key"),)
+
+    id: Mapped[bigint_pk]
+    lineitems_url: Mapped[str] = mapped_column(Text)
+    item_key: Mapped[str] = mapped_column(String(120))
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+
+class LtiScore(Base):
+    """One score to post to an LMS gradebook: the passback queue and its log (never two rows for one column)."""
+
+    __tablename__ = "lti_scores"
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "item_key", name="uq_lti_scores_enrolment_item"),
+        Index("ix_lti_scores_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    enrolment_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("lti_enrolments.id", ondelete="CASCADE"))
+    item_key: Mapped[str] = mapped_column(String(120))  # exercise:<id>, day:<date> or week:<yyyy-Www>
+    label: Mapped[str] = mapped_column(String(255))
+    score_given: Mapped[float]
+    score_maximum: Mapped[float]
+    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # the score's AGS timestamp
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[created_at]

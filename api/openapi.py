@@ -1,5 +1,6 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
+from .lti.launches import Launch
 from .schemas import DeletionRequestBody, DeliveryReport, HintRequest, NewConversationRequest, ProfileRequest, SubmissionRequest, TutorRequest
 
 ERROR = {
@@ -89,6 +90,13 @@ PATHS = {
             errors=(400, 401, 403, 503),
         )
     },
+    "/class/passback": {
+        "get": _op("LTI grade passback per LMS course of the viewer: last sync, sent, queued and failed scores, the latest rows.", errors=(401, 403, 503))
+    },
+    "/lti/jwks": {"get": _op("The tool's public keys (JWKS): the LMS checks the tool's signed client assertions with them.", auth=False)},
+    "/lti/launches": {
+        "post": _op("The Hub's LTI login records a verified launch (its service token only).", body=Launch, ok=201, errors=(400, 401, 403, 404, 413))
+    },
     "/delivery/failures": {
         "post": _op("A student server reports failed deliveries of the day's notebooks, by kind (counted in the metrics).", body=DeliveryReport, ok=204, errors=(400, 401, 413))
     },
@@ -121,7 +129,7 @@ def openapi_document(prefix: str) -> dict:
                         "ProfileRequest": ProfileRequest.model_json_schema(),
                         "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
                         "DeliveryReport": DeliveryReport.model_json_schema(),
-                        "DeletionRequestBody": DeletionRequestBody.model_json_schema()},
+                        "DeletionRequestBody": DeletionRequestBody.model_json_schema(), "Launch": Launch.model_json_schema()},
         },
         "security": [{"hubToken": []}],
         "paths": PATHS,

@@ -8,10 +8,11 @@ nothing the student has is overwritten or deleted). While the API is unreachable
 with backoff, without holding up the server, and leaves the student a one-line note in
 `exercises/`. `POST /codementor/today` on the student's own server (the `%today` magic)
 delivers again and brings back a deleted notebook of today. `GET /codementor/open-today` (the
-servers' default URL, set by the Hub) opens JupyterLab on today's notebook.
+servers' default URL, set by the Hub) opens JupyterLab on today's notebook, and
+`GET /codementor/open-exercise?id=ID` (an LMS assignment link) on that exercise's notebook.
 """
 
-from .delivery import ExerciseDelivery, OpenTodayHandler, TodayHandler
+from .delivery import ExerciseDelivery, OpenExerciseHandler, OpenTodayHandler, TodayHandler
 
 
 def _jupyter_server_extension_points():
@@ -32,6 +33,8 @@ def _load_jupyter_server_extension(serverapp):
     delivery = ExerciseDelivery(parent=serverapp, root_dir=serverapp.root_dir)
     route = url_path_join(serverapp.base_url, "codementor", "today")
     opener = url_path_join(serverapp.base_url, "codementor", "open-today")
-    serverapp.web_app.add_handlers(".*$", [(route, TodayHandler, {"delivery": delivery}), (opener, OpenTodayHandler, {"delivery": delivery})])
+    exercise = url_path_join(serverapp.base_url, "codementor", "open-exercise")
+    serverapp.web_app.add_handlers(".*$", [(route, TodayHandler, {"delivery": delivery}), (opener, OpenTodayHandler, {"delivery": delivery}),
+                                           (exercise, OpenExerciseHandler, {"delivery": delivery})])
     serverapp.io_loop.add_callback(delivery.start)
     serverapp.log.info("CodeMentor delivery enabled (API: %s)", delivery.api_url or "not configured")

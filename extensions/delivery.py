@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import os
+import re
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -20,7 +22,7 @@ from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets import Float, Integer, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from .sync import archive_earlier_days, deliver, load_state, notebook_to_open, save_state
+from .sync import archive_earlier_days, deliver, load_state, newest_notebook_of, notebook_to_open, save_state
 
 NOTE_NAME = "exercises-arrive-shortly.md"
 WAITING_NOTE = (
@@ -34,6 +36,7 @@ GAVE_UP_NOTE = (
 
 
 DELIVERY_ERRORS = (HTTPClientError, OSError, ValueError, KeyError, TypeError)
+EXERCISE_ID = re.compile(r"^[a-z0-9-]{1,100}$")
 
 
 def failure_kind(err: Exception) -> str:
@@ -111,6 +114,25 @@ class ExerciseDelivery(LoggingConfigurable):
         for o in outcomes:
             self.log.info("CodeMentor: %s %s", o.action, o.path)
         return [o.__dict__ for o in outcomes]
+
+    async def open_exercise(self, exercise_id: str) -> str:
+        """The notebook of one exercise (an LMS assignment link): the newest the student has, else delivered now as today's."""
+        root = Path(self.root_dir)
+        found = newest_notebook_of(root, self.folder, exercise_id)
+        if found:
+            return found
+        req = HTTPRequest(
+            f"{self.api_url.rstrip('/')}/exercises/{quote(exercise_id)}?format=notebook",
+            headers={"Authorization": f"token {self.api_token}", "X-Request-ID": uuid.uuid4().hex},
+            request_timeout=self.request_timeout,
+        )
+        notebook = json.loads((await AsyncHTTPClient().fetch(req)).body)
+        day = (self.today or {}).get("day") or datetime.date.today().isoformat()
+        state = load_state(root)
+        outcome = deliver(root, self.folder, day, exercise_id, notebook, state, restore=True)
+        save_state(root, state)
+        self.log.info("CodeMentor: %s %s (assignment link)", outcome.action, outcome.path)
+        return outcome.path
 
     def note_failure(self, kind: str) -> None:
         self.unreported[kind] += 1
@@ -228,3 +250,29 @@ class OpenTodayHandler(JupyterHandler):
             path = folder
         target = url_path_join(self.base_url, "lab", "tree", quote(path)) if path else url_path_join(self.base_url, "lab")
         self.redirect(target)
+
+
+class OpenExerciseHandler(JupyterHandler):
+    """GET /codementor/open-exercise?id=EXERCISE: JupyterLab on that exercise's notebook (an LMS assignment link)."""
+
+    def initialize(self, delivery):
+        self.delivery = delivery
+
+    @web.authenticated
+    async def get(self):
+        exercise_id = self.get_query_argument("id", "")
+        if not EXERCISE_ID.match(exercise_id):
+            raise web.HTTPError(400, "the link names no exercise (?id=lower-case-id)")
+        try:
+            await asyncio.wait_for(self.delivery.first_pass.wait(), timeout=self.delivery.open_wait)
+        except asyncio.TimeoutError:
+            pass
+        try:
+            path = await self.delivery.open_exercise(exercise_id)
+        except HTTPClientError as err:
+            if err.code == 404:
+                raise web.HTTPError(404, f"there is no exercise {exercise_id!r}; ask your instructor to check the assignment link") from None
+            raise web.HTTPError(503, "CodeMentor cannot be reached right now; open today's notebook and try the link again later") from None
+        except DELIVERY_ERRORS:
+            raise web.HTTPError(503, "CodeMentor cannot be reached right now; open today's notebook and try the link again later") from None
+        self.redirect(url_path_join(self.base_url, "lab", "tree", quote(path)))

@@ -213,3 +213,15 @@ def notebook_to_open(root: Path, folder: str, day: str | None, exercise_ids: lis
         reverse=True,
     ) if outbox.is_dir() else []
     return f"{folder}/{dated[0]}" if dated else None
+
+
+def newest_notebook_of(root: Path, folder: str, exercise_id: str) -> str | None:
+    """The student's newest dated notebook of `exercise_id` in the folder (not the archive), if any."""
+    outbox = root / folder
+    if not outbox.is_dir():
+        return None
+    names = sorted(
+        (p.name for p in outbox.glob(f"*-{exercise_id}.ipynb") if DATED_NAME.match(p.name) and p.name[11:-6] == exercise_id and p.is_file()),
+        reverse=True,
+    )
+    return f"{folder}/{names[0]}" if names else None

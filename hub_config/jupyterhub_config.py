@@ -38,6 +38,12 @@ Environment:
   CODEMENTOR_PUBLIC_HTTPS   1 when users reach the Hub over https (a TLS proxy in front): adds HSTS
   CODEMENTOR_SSL_CERT/KEY   the Hub's proxy serves https itself with this certificate and key (HSTS too)
 
+Sign-in through an LMS, LTI 1.3 (any profile; hub_config/lti.py, README "Sign in from an LMS"):
+  CODEMENTOR_AUTH           lti: launches from the LMS replace the profile's own sign-in
+  CODEMENTOR_LTI_ISSUER, CODEMENTOR_LTI_CLIENT_ID, CODEMENTOR_LTI_AUTH_URL, CODEMENTOR_LTI_PLATFORM_JWKS_URL (required),
+  CODEMENTOR_LTI_DEPLOYMENT_IDS, CODEMENTOR_LTI_USERNAME_KEY, CODEMENTOR_LTI_ADMIN_USERS, CODEMENTOR_LTI_TOKEN_URL,
+  CODEMENTOR_LTI_TOKEN_AUDIENCE, CODEMENTOR_LTI_PASSBACK, CODEMENTOR_LTI_KEY_FILE
+
 Kubernetes profile only (hub.extraEnv in the chart values):
   CODEMENTOR_API_SERVICE_URL    the API's Kubernetes Service (http://codementor-api:10101)
   CODEMENTOR_ADMIN_USERS and the sign-up settings below, as in the classroom profile
@@ -129,6 +135,15 @@ elif PROFILE == "kubernetes":
     configure_authenticator(c)
 else:
     raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo, classroom, kubernetes")
+
+# --- sign-in from an LMS: LTI 1.3 launches instead of the profile's login (hub_config/lti.py)
+AUTH = env("CODEMENTOR_AUTH", "").strip().lower()
+if AUTH == "lti":
+    from codementor.hub_config import lti
+
+    API_EXTRA_ENV = {**API_EXTRA_ENV, **lti.configure_lti(c, env, STATE, API_URL, API_SERVICE)}
+elif AUTH:
+    raise SystemExit(f"unknown CODEMENTOR_AUTH={AUTH!r}; this configuration knows: lti (or unset: the profile's own sign-in)")
 
 # --- security headers (hub_config/security.py) and metrics ------------------------------
 PUBLIC_HTTPS = env("CODEMENTOR_PUBLIC_HTTPS", "") == "1" or bool(c.JupyterHub.get("ssl_cert"))
@@ -276,6 +291,8 @@ if env("CODEMENTOR_METRICS_TOKEN"):
     # one token for the scraper: /hub/metrics (read:metrics) and the API's metrics (it knows the token too)
     services.append({"name": "metrics", "api_token": env("CODEMENTOR_METRICS_TOKEN")})
     roles.append({"name": "metrics", "description": "read the Hub's Prometheus metrics", "scopes": ["read:metrics"], "services": ["metrics"]})
+if AUTH == "lti":
+    lti.add_launch_service(c, services, roles, API_SERVICE)
 if PROFILE == "classroom":
     from codementor.hub_config.classroom_profile import finish_classroom
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import metrics
+from ..lti.passback import enqueue_solve
 from . import submissions as subs
 from .profile import get_profile, timezone_of
 from .progress import record_submission
@@ -26,6 +27,8 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
         stored, created = await subs.store(session, user_id, exercise, req.idempotency_key, req.code, result)
         if created:  # in the same transaction: a stored submission always has its progress
             progress = await record_submission(session, ctx.bank, user_id, exercise, stored, ctx.clock(), ctx.course_timezone)
+            if stored.passed and ctx.lti is not None:  # the LMS gradebook's score, queued with the submission
+                await enqueue_solve(session, ctx.lti, user_id, exercise, ctx.clock(), ctx.course_timezone, ctx.daily_count)
     body = subs.to_public(stored)
     if created:
         body["progress"] = progress

@@ -1,0 +1,54 @@
+"""Launches the Hub's LTI login reports (POST /api/v1/lti/launches): who is in which LMS course.
+
+Only the Hub's LTI login may report one (its own service token, `c.LTIPassback.launch_service`):
+the launch's claims were checked there (signature, audience, nonce), and the URLs recorded here
+receive the tool's service tokens, so no one else may set them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert
+
+from ..models import LtiEnrolment
+
+Text255 = Field(min_length=1, max_length=255)
+
+
+class Launch(BaseModel):
+    """What the Hub reports of one verified launch."""
+
+    user: str = Field(min_length=1, max_length=255)
+    issuer: str = Field(min_length=1, max_length=500)
+    client_id: str = Text255
+    deployment_id: str = Text255
+    context_id: str = Text255
+    context_title: str = Field("", max_length=255)
+    hub_group: str = Text255
+    lms_user_id: str = Text255
+    role: str = Field(pattern="^(student|instructor)$")
+    lineitems_url: str | None = Field(None, max_length=2000)
+    scopes: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("lineitems_url")
+    @classmethod
+    def _http_url(cls, value):
+        if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
+            raise ValueError("must be an http(s) URL")
+        return value
+
+
+async def record(session, user_id: int, launch: Launch) -> int:
+    """Insert or refresh the user's enrolment in the launch's course; returns its id."""
+    values = launch.model_dump(exclude={"user"})
+    if "https://purl.imsglobal.org/spec/lti-ags/scope/score" not in launch.scopes:
+        values["lineitems_url"] = None  # the LMS did not grant score posting for this course
+    stmt = insert(LtiEnrolment).values(user_id=user_id, **values)
+    stmt = stmt.on_conflict_do_update(
+        constraint="uq_lti_enrolments_user_course",
+        set_={**{k: stmt.excluded[k] for k in values if k not in ("issuer", "deployment_id", "context_id")}, "updated_at": func.now()},
+    ).returning(LtiEnrolment.id)
+    return (await session.execute(stmt)).scalar_one()

@@ -1,0 +1,259 @@
+"""LTI 1.3 launches from an LMS (Canvas, Moodle, Blackboard, Brightspace): `CODEMENTOR_AUTH=lti`.
+
+jupyterhub-ltiauthenticator's LTI13Authenticator does the OpenID Connect third-party login
+(login initiation, the platform's form post of a signed id_token, signature, issuer, audience,
+`azp`, age and the nonce against the browser's cookie). On top of it, this module:
+
+- refuses a launch whose nonce was already used (the cookie check alone lets a captured
+  id_token be posted again with the captured cookies) and one from a deployment not listed;
+- maps the launch's course roles to the Hub's: Instructor, TeachingAssistant, ContentDeveloper
+  and Administrator of the course make an instructor (group `instructors`, like the project's
+  instructors today), everyone else is a student;
+- puts the user in a Hub group for the LMS course (the `context` claim), so an instructor's
+  dashboards show exactly their course's students (the API's roster reads Hub groups);
+- reports the launch to the API (course, LMS user id, the AGS line items endpoint) with the
+  token of the Hub service `lti-launches`, for grade passback;
+- opens the exercise an assignment link names (custom parameter `exercise`, or `?exercise=`
+  in its target link URI) in the student's server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+from jupyterhub import orm
+from jupyterhub.utils import url_path_join
+from ltiauthenticator.lti13.auth import LTI13Authenticator
+from ltiauthenticator.lti13.error import InvalidAudienceError, LoginError, ValidationError
+from ltiauthenticator.lti13.handlers import LTI13CallbackHandler
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+from tornado.web import HTTPError
+from traitlets import Float, List, Set, Unicode
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+CONTEXT_ROLES = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+EXERCISE_ID = re.compile(r"^[a-z0-9-]{1,100}$")
+
+
+def context_role_names(roles) -> set[str]:
+    """The short names of a launch's course roles (`...membership#Instructor` -> Instructor).
+
+    Institution and system roles are ignored: what someone is in this course decides."""
+    names = set()
+    for role in roles if isinstance(roles, list) else ():
+        if not isinstance(role, str):
+            continue
+        if role.startswith(CONTEXT_ROLES):
+            names.add(role.rsplit("#", 1)[-1])
+        elif "/" not in role and "#" not in role:
+            names.add(role)  # the simple names LTI 1.3 still accepts
+    return names
+
+
+def role_for(roles, instructor_roles) -> str:
+    """'instructor' when any course role is one of `instructor_roles`, else 'student'."""
+    return "instructor" if context_role_names(roles) & set(instructor_roles) else "student"
+
+
+def course_group(issuer: str, context: dict, prefix: str) -> str:
+    """The Hub group of an LMS course: readable (its label) and unique (a hash of issuer and course id)."""
+    readable = re.sub(r"[^a-z0-9]+", "-", str(context.get("label") or context.get("title") or "course").lower()).strip("-")[:40] or "course"
+    digest = hashlib.sha256(f"{issuer}|{context['id']}".encode()).hexdigest()[:8]
+    return f"{prefix}{readable}-{digest}"
+
+
+def exercise_of(claims: dict) -> str | None:
+    """The exercise an assignment link names: custom `exercise`, else `?exercise=` in its target link URI."""
+    custom = claims.get(CLAIM + "custom") or {}
+    candidate = custom.get("exercise") if isinstance(custom, dict) else None
+    if not candidate:
+        query = parse_qs(urlsplit(str(claims.get(CLAIM + "target_link_uri") or "")).query)
+        candidate = (query.get("exercise") or [None])[0]
+    candidate = str(candidate or "").strip().lower()
+    return candidate if EXERCISE_ID.match(candidate) else None
+
+
+def safe_username(raw: str) -> str:
+    """A Hub user name from an LMS value: lower case, only [a-z0-9._@+-], at most 100 characters."""
+    name = re.sub(r"[^a-z0-9._@+-]+", "-", raw.strip().lower()).strip("-")[:100]
+    if not name:
+        raise LoginError("the launch carries no usable user name (c.LTI13Authenticator.username_key)")
+    return name
+
+
+class NonceLedger:
+    """The nonces of accepted launches, kept as long as a launch that old could still be accepted."""
+
+    def __init__(self, keep_seconds: float):
+        self.keep_seconds = keep_seconds
+        self._seen: dict[str, float] = {}
+
+    def use(self, nonce: str, now: float | None = None) -> bool:
+        """Record `nonce`; False if it was used already (a replayed launch)."""
+        now = time.monotonic() if now is None else now
+        self._seen = {n: t for n, t in self._seen.items() if now - t < self.keep_seconds}
+        if nonce in self._seen:
+            return False
+        self._seen[nonce] = now
+        return True
+
+
+def launch_report(user: str, role: str, group: str, claims: dict) -> dict:
+    """What the API records of a verified launch (api/lti/launches.py, Launch)."""
+    context = claims.get(CLAIM + "context") or {}
+    ags = claims.get(AGS_CLAIM) or {}
+    aud = claims["aud"]
+    return {
+        "user": user, "role": role, "hub_group": group, "issuer": claims["iss"],
+        "client_id": claims.get("azp") or (aud[0] if isinstance(aud, list) else aud),
+        "deployment_id": claims[CLAIM + "deployment_id"], "context_id": context["id"],
+        "context_title": str(context.get("title") or context.get("label") or "")[:255], "lms_user_id": claims["sub"],
+        "lineitems_url": ags.get("lineitems") if isinstance(ags, dict) else None,
+        "scopes": [s for s in ags.get("scope", []) if isinstance(s, str)][:20] if isinstance(ags, dict) else [],
+    }
+
+
+class CodeMentorLTICallbackHandler(LTI13CallbackHandler):
+    """The launch (the platform's form post): verify, refuse replays, join groups, report, open."""
+
+    def decode_and_validate_launch_request(self):
+        claims = super().decode_and_validate_launch_request()
+        auth = self.authenticator
+        deployment = claims.get(CLAIM + "deployment_id")
+        if auth.deployment_ids and deployment not in auth.deployment_ids:
+            raise ValidationError(f"this tool is not installed for deployment {str(deployment)[:80]!r} (c.CodeMentorLTIAuthenticator.deployment_ids)")
+        if not auth.nonces.use(str(claims["nonce"])):
+            raise ValidationError("this launch was already used (nonce seen before); start it again from the LMS")
+        return claims
+
+    async def post(self):
+        try:
+            claims = self.decode_and_validate_launch_request()
+        except InvalidAudienceError as err:
+            self.log.warning("LTI launch refused: wrong audience (%s)", err)
+            raise HTTPError(401, f"this launch was meant for another tool (wrong audience: {err}); check c.CodeMentorLTIAuthenticator.client_id") from None
+        except ValidationError as err:
+            self.log.warning("LTI launch refused: %s", err)
+            raise HTTPError(400, f"LTI launch refused: {err}") from None
+        try:
+            user = await self.login_user(claims)
+        except LoginError as err:
+            raise HTTPError(400, str(err)) from None
+        if user is None:
+            raise HTTPError(403, "this LMS user may not use the Hub")
+        await self.authenticator.enrol(self.db, user, claims)
+        exercise = exercise_of(claims)
+        if exercise:
+            self.redirect(url_path_join(self.hub.base_url, "user-redirect/codementor/open-exercise") + f"?id={quote(exercise)}")
+        else:
+            self.redirect(super(LTI13CallbackHandler, self).get_next_url(user))
+
+
+class CodeMentorLTIAuthenticator(LTI13Authenticator):
+    """LTI13Authenticator with course groups, instructor roles, replay refusal and launch reports."""
+
+    callback_handler = CodeMentorLTICallbackHandler
+
+    instructor_roles = List(
+        Unicode(), ["Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator"],
+        help="Course (context membership) roles, by short name, that make an instructor; everyone else is a student.",
+    ).tag(config=True)
+    instructor_group = Unicode("instructors", help="The Hub group of instructors (the dashboards' role is granted to it).").tag(config=True)
+    course_group_prefix = Unicode("course-", help="Prefix of the Hub group made for each LMS course.").tag(config=True)
+    deployment_ids = Set(Unicode(), help="Deployment ids this tool accepts launches from (empty: any of the platform's).").tag(config=True)
+    report_url = Unicode(help="The API's endpoint for launches (.../api/v1/lti/launches); empty: no grade passback.").tag(config=True)
+    report_token = Unicode(help="Token of the Hub service that may report launches to the API.").tag(config=True)
+    report_timeout = Float(5.0, help="Seconds to wait for the API when reporting a launch.").tag(config=True)
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # a launch older than the validator's max_age (600 s by default) is refused anyway
+        self.nonces = NonceLedger(keep_seconds=3600)
+
+    def get_username(self, token):
+        return safe_username(str(super().get_username(token)))
+
+    async def authenticate(self, handler, data=None):
+        # keep no id_token in the Hub's database: the API gets what it needs from the launch report
+        return {"name": self.get_username(data or {})}
+
+    async def enrol(self, db, user, claims: dict) -> None:
+        """Join the course's group (and `instructors` for an instructor); report the launch to the API."""
+        role = role_for(claims.get(CLAIM + "roles"), self.instructor_roles)
+        context = claims.get(CLAIM + "context")
+        group = course_group(claims["iss"], context, self.course_group_prefix) if isinstance(context, dict) and context.get("id") else None
+        join_groups(db, user.orm_user, [g for g in (group, self.instructor_group if role == "instructor" else None) if g])
+        self.log.info("LTI launch: user#%s as %s, course group %s", user.id, role, group or "(none)")
+        if group and self.report_url:
+            await self.report(launch_report(user.name, role, group, claims))
+
+    async def report(self, body: dict) -> None:
+        request = HTTPRequest(
+            self.report_url, method="POST", body=json.dumps(body), request_timeout=self.report_timeout,
+            headers={"Authorization": f"token {self.report_token}", "Content-Type": "application/json"},
+        )
+        try:
+            await AsyncHTTPClient().fetch(request)
+        except (HTTPClientError, OSError) as err:
+            # the launch still signs the user in; their scores reach the LMS after their next launch
+            self.log.warning("LTI launch not recorded by the API (%s); grade passback waits for the next launch", getattr(err, "code", type(err).__name__))
+
+
+def join_groups(db, orm_user, names) -> None:
+    """Add the user to each group (created when missing); groups they are in stay as they are."""
+    for name in names:
+        group = orm.Group.find(db, name)
+        if group is None:
+            group = orm.Group(name=name)
+            db.add(group)
+        if group not in orm_user.groups:
+            orm_user.groups.append(group)
+    db.commit()
+
+
+REQUIRED = {
+    "CODEMENTOR_LTI_ISSUER": "the platform's issuer (iss), e.g. https://canvas.instructure.com",
+    "CODEMENTOR_LTI_CLIENT_ID": "the client id the LMS gave this tool",
+    "CODEMENTOR_LTI_AUTH_URL": "the platform's OIDC authorization (authentication request) URL",
+    "CODEMENTOR_LTI_PLATFORM_JWKS_URL": "the platform's public keyset (JWKS) URL",
+}
+# passed on to the API service (grade passback)
+API_SETTINGS = ("CODEMENTOR_LTI_CLIENT_ID", "CODEMENTOR_LTI_TOKEN_URL", "CODEMENTOR_LTI_TOKEN_AUDIENCE", "CODEMENTOR_LTI_PASSBACK",
+                "CODEMENTOR_LTI_POLL_SECONDS", "CODEMENTOR_LTI_RETRY_FIRST_SECONDS")
+LAUNCH_SERVICE = "lti-launches"
+
+
+def configure_lti(c, env, state: Path, api_url: str, api_service: str) -> dict:
+    """Sign-in by LTI 1.3 launch (CODEMENTOR_AUTH=lti); returns the API service's LTI environment."""
+    missing = [f"{name} ({what})" for name, what in REQUIRED.items() if not env(name, "").strip()]
+    if missing:
+        raise SystemExit("CODEMENTOR_AUTH=lti needs " + "; ".join(missing))
+    c.JupyterHub.authenticator_class = "codementor.hub_config.lti.CodeMentorLTIAuthenticator"
+    auth = c.CodeMentorLTIAuthenticator
+    auth.issuer = env("CODEMENTOR_LTI_ISSUER").strip()
+    auth.client_id = {env("CODEMENTOR_LTI_CLIENT_ID").strip()}
+    auth.authorize_url = env("CODEMENTOR_LTI_AUTH_URL").strip()
+    auth.jwks_endpoint = env("CODEMENTOR_LTI_PLATFORM_JWKS_URL").strip()
+    auth.username_key = env("CODEMENTOR_LTI_USERNAME_KEY", "email").strip()
+    auth.deployment_ids = {d.strip() for d in env("CODEMENTOR_LTI_DEPLOYMENT_IDS", "").split(",") if d.strip()}
+    auth.report_url = f"{api_url}/services/{api_service}/api/v1/lti/launches"
+    auth.report_token = secrets.token_hex(32)  # a new one at each Hub start; only this process and the Hub's database (hashed) know it
+    # anyone the platform launches may sign in: the platform is the gatekeeper
+    c.Authenticator.allow_all = True
+    c.Authenticator.allowed_users = set()
+    c.Authenticator.admin_users = {n.strip() for n in env("CODEMENTOR_LTI_ADMIN_USERS", "").split(",") if n.strip()}
+    key_file = env("CODEMENTOR_LTI_KEY_FILE", "") or str(state / "lti" / "tool-key.pem")
+    return {"CODEMENTOR_LTI_KEY_FILE": key_file, **{n: env(n) for n in API_SETTINGS if env(n, "")}}
+
+
+def add_launch_service(c, services: list, roles: list, api_service: str) -> None:
+    """The Hub service whose token the LTI login reports launches to the API with (nothing else)."""
+    services.append({"name": LAUNCH_SERVICE, "api_token": c.CodeMentorLTIAuthenticator.report_token})
+    roles.append({"name": LAUNCH_SERVICE, "description": "report LTI launches to the API", "scopes": [f"access:services!service={api_service}"], "services": [LAUNCH_SERVICE]})

@@ -1,0 +1,103 @@
+"""LTI pieces that need no server: roles, course groups, assignment links, replays, keys, backoff, columns."""
+
+from __future__ import annotations
+
+import os
+import stat
+from datetime import datetime, timezone
+from types import SimpleNamespace
+
+import httpx
+import jwt
+import pytest
+
+from codementor.api.lti import keys
+from codementor.api.lti.ags import client_assertion, from_status, scores_url
+from codementor.api.lti.passback import column_for
+from codementor.api.lti.settings import LTIPassback
+from codementor.hub_config.lti import NonceLedger, course_group, exercise_of, role_for, safe_username
+
+M = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
+CUSTOM = "https://purl.imsglobal.org/spec/lti/claim/custom"
+TARGET = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri"
+TEACHERS = ["Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator"]
+
+
+def test_course_roles_decide_instructor_or_student():
+    assert role_for([M + "Instructor"], TEACHERS) == "instructor"
+    assert role_for(["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"], TEACHERS) == "instructor"
+    assert role_for(["Instructor"], TEACHERS) == "instructor"  # a simple name
+    assert role_for([M + "Learner"], TEACHERS) == "student"
+    # an institution's instructor who takes a course as a learner is a student in it
+    assert role_for(["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor", M + "Learner"], TEACHERS) == "student"
+    assert role_for("Instructor", TEACHERS) == "student"  # not a list: no role
+    assert role_for([], TEACHERS) == "student"
+
+
+def test_course_group_is_readable_and_unique_per_platform():
+    one = course_group("https://lms.example", {"id": "42", "label": "CS 101 (Fall)"}, "course-")
+    assert one.startswith("course-cs-101-fall-") and len(one) == len("course-cs-101-fall-") + 8
+    assert course_group("https://other.example", {"id": "42", "label": "CS 101 (Fall)"}, "course-") != one
+    assert course_group("https://lms.example", {"id": "42"}, "course-").startswith("course-course-")
+
+
+def test_assignment_link_names_an_exercise():
+    assert exercise_of({CUSTOM: {"exercise": "sum-of-evens"}}) == "sum-of-evens"
+    assert exercise_of({TARGET: "https://hub.example/hub/lti13/oauth_callback?exercise=digit-sum"}) == "digit-sum"
+    assert exercise_of({CUSTOM: {"exercise": "../../etc/passwd"}}) is None
+    assert exercise_of({CUSTOM: "not a dict", TARGET: "https://hub.example/"}) is None
+
+
+def test_user_names_from_the_lms_are_safe():
+    assert safe_username(" Ada.Lovelace@Uni.EDU ") == "ada.lovelace@uni.edu"
+    assert safe_username("a b/c") == "a-b-c"
+    with pytest.raises(Exception):
+        safe_username("///")
+
+
+def test_a_nonce_is_accepted_once_within_its_window():
+    ledger = NonceLedger(keep_seconds=600)
+    assert ledger.use("n1", now=0) is True
+    assert ledger.use("n1", now=10) is False
+    assert ledger.use("n2", now=10) is True
+    assert ledger.use("n1", now=700) is True  # the validator refuses a launch that old anyway
+
+
+def test_backoff_doubles_up_to_its_ceiling():
+    settings = LTIPassback(retry_first_seconds=30, retry_max_seconds=600)
+    assert [settings.backoff(n) for n in (1, 2, 3, 4, 5, 6)] == [30, 60, 120, 240, 480, 600]
+
+
+def test_which_lms_answers_are_worth_a_retry():
+    for status, retry in ((500, True), (503, True), (429, True), (401, True), (400, False), (403, False), (404, False), (415, False)):
+        assert from_status("x", httpx.Response(status)).retry is retry, status
+
+
+def test_scores_url_keeps_the_query():
+    assert scores_url("https://lms/ctx/7/lineitems/3?type=x") == "https://lms/ctx/7/lineitems/3/scores?type=x"
+    assert scores_url("https://lms/lineitems/3/") == "https://lms/lineitems/3/scores"
+
+
+def test_columns_per_mode():
+    ex = SimpleNamespace(id="digit-sum", title="Digit sum")
+    now = datetime(2026, 12, 4, 23, 30, tzinfo=timezone.utc)
+    assert column_for("exercise", ex, now, "UTC", 1).key == "exercise:digit-sum"
+    assert column_for("daily", ex, now, "Europe/Berlin", 2).key == "day:2026-12-05"  # already the 5th in Berlin
+    week = column_for("weekly", ex, now, "UTC", 2)
+    assert (week.key, week.maximum, week.start.date().isoformat()) == ("week:2026-W49", 14.0, "2026-11-30")
+
+
+def test_tool_key_is_owner_only_and_signs_assertions(tmp_path):
+    path = tmp_path / "lti" / "tool-key.pem"
+    key = keys.load_or_create(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert keys.load_or_create(path).kid == key.kid  # the same key at the next start
+    signed = client_assertion(key, "client-1", "https://lms/token", now=1_000_000_000, lifetime=10**10)
+    public = jwt.PyJWKSet.from_dict(key.jwks()).keys[0]
+    claims = jwt.decode(signed, public.key, algorithms=["RS256"], audience="https://lms/token")
+    assert claims["iss"] == claims["sub"] == "client-1" and claims["jti"]
+    assert jwt.get_unverified_header(signed)["kid"] == key.kid
+    assert "d" not in key.jwks()["keys"][0]  # the public half only
+    os.chmod(path, 0o644)
+    with pytest.raises(keys.KeyFileError, match="chmod 600"):
+        keys.load_or_create(path)
