@@ -156,3 +156,35 @@ def export_page() -> w.Widget:
     button.on_click(build)
     build()
     return w.VBox([w.HTML(nav("export.ipynb") + "<h2>Export grades and progress</h2>"), w.HBox([start, end, button]), out])
+
+
+PASSBACK_COURSE_COLUMNS = [("title", "LMS course"), ("group", "Hub group"), ("last_sync", "last sync"), ("sent", "sent"),
+                           ("pending", "queued"), ("retrying", "retrying"), ("failed", "failed"), ("next_attempt", "next attempt")]
+PASSBACK_ROW_COLUMNS = [("student", "student"), ("label", "column"), ("score", "score"), ("maximum", "of"), ("status", "status"),
+                        ("attempts", "attempts"), ("sent_at", "sent"), ("next_attempt", "next attempt"), ("last_error", "last error")]
+
+
+def gradebook_html(data: dict) -> str:
+    """The LMS grade passback of the viewer's courses (GET /class/passback) as HTML."""
+    if data.get("mode") == "off" and not data["courses"]:
+        return "<p>Grade passback to an LMS is off (sign-in by LTI 1.3 and CODEMENTOR_LTI_TOKEN_URL turn it on).</p>"
+    failing = sum(c["failed"] for c in data["courses"])
+    retrying = sum(c["retrying"] for c in data["courses"])
+    alert = error(f"{failing} scores could not be posted; see the last error below") if failing else ""
+    if retrying:
+        alert += f"<p>{retrying} scores wait for the LMS to answer again; they are retried with growing pauses.</p>"
+    return (f"<h2>LMS gradebook sync</h2><p>Posting: {esc(data.get('mode'))}</p>{alert}"
+            + table(data["courses"], PASSBACK_COURSE_COLUMNS, "no launches from an LMS course yet")
+            + "<h3>Latest scores</h3>" + table(data["recent"], PASSBACK_ROW_COLUMNS, "no scores yet"))
+
+
+def gradebook_page() -> w.Widget:
+    """LMS grade passback: last sync, queued and failed scores per course of the viewer."""
+    api, failed = _api_or_error("gradebook.ipynb")
+    if failed:
+        return failed
+    try:
+        data = api.get("passback")
+    except DashboardError as err:
+        return w.HTML(nav("gradebook.ipynb") + error(str(err)))
+    return w.HTML(nav("gradebook.ipynb") + gradebook_html(data))

@@ -236,3 +236,9 @@ def test_replayed_badly_signed_wrong_audience_and_foreign_launches_are_refused(l
         finally:
             platform.faults = set()
     assert hub_user(lti_stack, MALLORY) is None  # no account came of any refused launch
+
+
+def test_the_gradebook_dashboard_shows_the_instructor_their_courses_sync(lti_stack, course):
+    page = httpx.get(f"{lti_stack.hub_url}/services/dashboards/voila/render/gradebook.ipynb", headers={"Authorization": f"token {course['tokens']['ines']}"}, timeout=90)
+    assert page.status_code == 200
+    assert "LMS gradebook sync" in page.text and "Programming 1" in page.text and "Generative Art" not in page.text

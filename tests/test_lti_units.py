@@ -101,3 +101,15 @@ def test_tool_key_is_owner_only_and_signs_assertions(tmp_path):
     os.chmod(path, 0o644)
     with pytest.raises(keys.KeyFileError, match="chmod 600"):
         keys.load_or_create(path)
+
+
+def test_the_gradebook_page_shows_failures_and_waits():
+    from codementor.dashboards.views import gradebook_html
+
+    course = {"group": "course-cs101-1", "title": "Programming 1", "last_sync": "2026-12-04 10:00", "sent": 3, "pending": 1, "retrying": 1, "failed": 1, "next_attempt": "2026-12-04 10:05"}
+    row = {"student": "ann", "label": "CodeMentor: <b>Digit sum</b>", "score": 1, "maximum": 1, "status": "failed", "attempts": 1, "sent_at": None,
+           "next_attempt": None, "last_error": "the LMS scores endpoint answered HTTP 403"}
+    shown = gradebook_html({"mode": "exercise", "courses": [course], "recent": [row]})
+    assert "Programming 1" in shown and "1 scores could not be posted" in shown and "1 scores wait for the LMS" in shown
+    assert "HTTP 403" in shown and "<b>Digit sum</b>" not in shown  # escaped
+    assert "off" in gradebook_html({"mode": "off", "courses": [], "recent": []})
