@@ -31,7 +31,7 @@ from jupyterhub import orm
 from jupyterhub.utils import url_path_join
 from ltiauthenticator.lti13.auth import LTI13Authenticator
 from ltiauthenticator.lti13.error import InvalidAudienceError, LoginError, ValidationError
-from ltiauthenticator.lti13.handlers import LTI13CallbackHandler
+from ltiauthenticator.lti13.handlers import LTI13CallbackHandler, LTI13LoginInitHandler
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from tornado.web import HTTPError
 from traitlets import Float, List, Set, Unicode
@@ -120,6 +120,15 @@ def launch_report(user: str, role: str, group: str, claims: dict) -> dict:
     }
 
 
+class CodeMentorLTILoginHandler(LTI13LoginInitHandler):
+    """The login initiation; over https its state and nonce cookies are SameSite=None, since the
+    platform's form post that must carry them back comes from the LMS's site."""
+
+    def _set_oauth_cookie(self, key: str, value):
+        cross_site = {"samesite": "None", "secure": True} if self.authenticator.get_uri_scheme(self.request) == "https" else {}
+        self._set_cookie(key, value, expires_days=1, httponly=True, encrypted=True, **cross_site)
+
+
 class CodeMentorLTICallbackHandler(LTI13CallbackHandler):
     """The launch (the platform's form post): verify, refuse replays, join groups, report, open."""
 
@@ -159,6 +168,7 @@ class CodeMentorLTICallbackHandler(LTI13CallbackHandler):
 class CodeMentorLTIAuthenticator(LTI13Authenticator):
     """LTI13Authenticator with course groups, instructor roles, replay refusal and launch reports."""
 
+    login_handler = CodeMentorLTILoginHandler
     callback_handler = CodeMentorLTICallbackHandler
 
     instructor_roles = List(

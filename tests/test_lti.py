@@ -238,7 +238,15 @@ def test_replayed_badly_signed_wrong_audience_and_foreign_launches_are_refused(l
     assert hub_user(lti_stack, MALLORY) is None  # no account came of any refused launch
 
 
-def test_the_gradebook_dashboard_shows_the_instructor_their_courses_sync(lti_stack, course):
+def test_the_gradebook_dashboard_shows_the_instructor_their_courses_sync(lti_stack, course, bank, monkeypatch):
+    from codementor.dashboards.client import TOKEN_ENV
+    from codementor.dashboards.views import gradebook_page
+
+    # what the page's kernel runs (Voila renders the widget in the browser), with Ines's token
+    monkeypatch.setenv("CODEMENTOR_API_URL", lti_stack.api_url)
+    monkeypatch.setenv(TOKEN_ENV, course["tokens"]["ines"])
+    shown = gradebook_page().value
+    assert "LMS gradebook sync" in shown and "Programming 1" in shown and "Generative Art" not in shown
+    assert f"CodeMentor: {bank.get('sum-of-evens').title}" in shown and "sent" in shown
     page = httpx.get(f"{lti_stack.hub_url}/services/dashboards/voila/render/gradebook.ipynb", headers={"Authorization": f"token {course['tokens']['ines']}"}, timeout=90)
-    assert page.status_code == 200
-    assert "LMS gradebook sync" in page.text and "Programming 1" in page.text and "Generative Art" not in page.text
+    assert page.status_code == 200 and "voila" in page.text.lower()

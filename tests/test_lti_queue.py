@@ -107,6 +107,9 @@ async def test_a_refusal_fails_at_once_and_an_lms_error_waits(infra, lms):
     assert (await send(sessionmaker, client, settings, NOW))["failed"] == 1
     row = await row_of(sessionmaker, refused_id)
     assert (row.status, row.attempts, row.last_error) == ("failed", 1, "the LMS scores endpoint answered HTTP 403")
+    lms.score_status = None
+    assert await solve(sessionmaker, settings, refused_id, "digit-sum", NOW + timedelta(hours=1)) == 1  # solved again: queued again
+    assert (await send(sessionmaker, client, settings, NOW + timedelta(hours=1)))["sent"] == 1
     failing_id, sub = await enrolled_student(sessionmaker, lms, "retry1")
     await solve(sessionmaker, settings, failing_id, "digit-sum", NOW)
     lms.score_status = 503

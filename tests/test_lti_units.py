@@ -113,3 +113,21 @@ def test_the_gradebook_page_shows_failures_and_waits():
     assert "Programming 1" in shown and "1 scores could not be posted" in shown and "1 scores wait for the LMS" in shown
     assert "HTTP 403" in shown and "<b>Digit sum</b>" not in shown  # escaped
     assert "off" in gradebook_html({"mode": "off", "courses": [], "recent": []})
+
+
+def test_state_cookies_cross_sites_only_over_https():
+    from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
+
+    from codementor.hub_config.lti import CodeMentorLTILoginHandler
+
+    def cookie_of(proto: str) -> str:
+        request = HTTPServerRequest(start_line=RequestStartLine("GET", "/hub/lti13/oauth_login", "HTTP/1.1"), headers=HTTPHeaders({"Host": "hub.example", "X-Forwarded-Proto": proto}))
+        handler = SimpleNamespace(
+            authenticator=SimpleNamespace(get_uri_scheme=lambda req: req.headers["X-Forwarded-Proto"]), request=request, calls=[],
+        )
+        handler._set_cookie = lambda key, value, **kw: handler.calls.append(kw)
+        CodeMentorLTILoginHandler._set_oauth_cookie(handler, "lti13authenticator-state", "s")
+        return handler.calls[0]
+
+    assert cookie_of("https")["samesite"] == "None" and cookie_of("https")["secure"] is True
+    assert "samesite" not in cookie_of("http")

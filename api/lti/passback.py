@@ -9,7 +9,8 @@ Rules:
 - rows are claimed with FOR UPDATE SKIP LOCKED, so several API processes never send one twice;
 - a failure that may pass (LMS down, 5xx, 429, 401) is retried after `backoff(attempts)`; an LMS
   that does not answer at all defers the whole pass; after `max_attempts`, or on a refusal that
-  will not change (4xx), the row is `failed` with the reason, for instructors to see.
+  will not change (4xx), the row is `failed` with the reason, for instructors to see; the
+  student's next solve of it (or, daily and weekly, a higher score) queues it again.
 """
 
 from __future__ import annotations
@@ -72,8 +73,12 @@ async def enqueue_solve(session, settings: LTIPassback, user_id: int, exercise, 
     rows = [dict(user_id=user_id, enrolment_id=e, item_key=column.key, label=column.label, score_given=given,
                  score_maximum=column.maximum, scored_at=now, status="pending", attempts=0, next_attempt_at=now) for e in ids]
     stmt = insert(LtiScore).values(rows)
-    if column.start is None:
-        stmt = stmt.on_conflict_do_nothing(constraint="uq_lti_scores_enrolment_item")
+    if column.start is None:  # solved before: only a score that failed is tried again
+        stmt = stmt.on_conflict_do_update(
+            constraint="uq_lti_scores_enrolment_item",
+            set_={"status": "pending", "attempts": 0, "next_attempt_at": stmt.excluded.next_attempt_at, "last_error": None},
+            where=LtiScore.status == "failed",
+        )
     else:
         new = stmt.excluded
         stmt = stmt.on_conflict_do_update(

@@ -37,7 +37,7 @@ class LTIPassback(LoggingConfigurable):
         help="Wait after a first failure, doubled after each ($CODEMENTOR_LTI_RETRY_FIRST_SECONDS, default 30)."
     ).tag(config=True)
     retry_max_seconds = Float(3600.0, help="Longest wait between two attempts at one score.").tag(config=True)
-    max_attempts = Integer(40, help="Attempts before a score is marked failed (an instructor sees it; a new launch or solve re-queues).").tag(config=True)
+    max_attempts = Integer(40, help="Attempts before a score is marked failed (instructors see it; the next solve queues it again).").tag(config=True)
     batch = Integer(20, help="Scores one process sends per pass.").tag(config=True)
     request_timeout = Float(10.0, help="Seconds to wait for the LMS on each request.").tag(config=True)
 
