@@ -59,12 +59,14 @@ general ability still has to be learned from one exercise a day.
 from __future__ import annotations
 
 import json
+import math
 import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import NormalDist, median
 
+from ..api.learner import placement
 from ..api.learner.selector import BAND, History, Item, Selector
 from ..api.learner.skills import (
     GENERAL,
@@ -80,6 +82,7 @@ from ..api.learner.skills import (
     sigmoid,
     key_of_test,
 )
+from ..exercise_bank.placement import load_questions
 from ..exercise_bank.topics import TOPICS
 
 MASTERY_LOGIT = LEVEL_DIFFICULTY["hard"] + logit(0.8)
@@ -88,6 +91,9 @@ TESTLET_SD = 0.7
 TEST_SPREAD = 1.0
 TOPIC_SD = 0.5
 QUADRATURE = 16
+PLACEMENT_SD = 0.5  # a placement line's true difficulty is its level's nominal one plus N(0, this)
+FIRST_WEEK = 7
+LATER_DAYS = (8, 30)  # the days a student's own success rate is read over
 # tests per exercise (visible + hidden) in the bank, one entry per exercise
 BANK_TEST_COUNTS = (7,) * 3 + (10,) * 10 + (11,) * 18 + (12,) * 11 + (13,) * 6 + (14,) * 6 + (15, 15, 16, 17, 19)
 
@@ -99,6 +105,8 @@ class World:
     testlet_sd: float = TESTLET_SD
     tests: dict[str, list[float]] = field(default_factory=dict)  # each test's true difficulty
     band: dict[str, tuple[float, float]] = field(default_factory=dict)  # the abilities whose chance is in BAND
+    questions: list[placement.Question] = field(default_factory=list)  # the bank's placement questions, at their nominal difficulty
+    question_parts: dict[str, list[float]] = field(default_factory=dict)  # and their lines' true difficulties
 
     def success_chance(self, ability: float, tests: list[float]) -> float:
         """P(every test passes): the mean over the attempt effect of the product of the tests' chances."""
@@ -133,6 +141,9 @@ def make_world(rng: random.Random, per_level: int = 2, test_spread: float = TEST
                 shift = world.ability_for(0.5, raw) - d
                 tests = world.tests[item.id] = [b - shift for b in raw]
                 world.band[item.id] = (world.ability_for(BAND[0], tests), world.ability_for(BAND[1], tests))
+    for question in map(placement.Question.of, load_questions()):
+        world.questions.append(question)
+        world.question_parts[question.id] = [d + rng.gauss(0, PLACEMENT_SD) for d in question.parts]
     return world
 
 
@@ -206,6 +217,24 @@ class Adaptive:
             self.skills.update_tests(item.topic, ratings[item.id], tests, passed)
         else:
             self.skills.update(item.topic, ratings[item.id], attempt_credit(passed, sum(results) / len(results), 0))
+
+
+class Placed(Adaptive):
+    """The API's policy after the placement check at onboarding (`codementor.api.learner.placement`)."""
+
+    name = "adaptive+placement"
+    placed = True
+
+    def place(self, world: World, rng: random.Random) -> int:
+        """Ask placement questions until the check ends; the student answers from the hidden world."""
+        asked: list[str] = []
+        while (question := placement.next_question(self.skills, world.questions, asked, TOPICS)) is not None:
+            # the lines of one question share the student's moment, as an exercise's tests do
+            ability = self.student.ability[question.topic] + rng.gauss(0, world.testlet_sd)
+            correct = [rng.random() < sigmoid(ability - b) for b in world.question_parts[question.id]]
+            placement.record(self.skills, question, correct)
+            asked.append(question.id)
+        return len(asked)
 
 
 class PassFail(Adaptive):
@@ -346,6 +375,9 @@ class Oracle(RandomPolicy):
 class Tally:
     assignments: int = 0
     in_band: int = 0
+    week_assignments: int = 0
+    week_in_band: int = 0
+    questions: int = 0
     successes: int = 0
     mastery_days: list[int] = field(default_factory=list)
     mastered: int = 0
@@ -372,16 +404,28 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, wo
     rngs = [random.Random(f"{seed}-outcomes-{n}") for n in range(students)]
     policies = [policy_cls(world, s, shared) for s in population]
     tally.to_master = sum(len(TOPICS) - len(s.mastered_on) for s in population)
+    if getattr(policy_cls, "placed", False):
+        tally.questions = sum(p.place(world, random.Random(f"{seed}-placement-{n}")) for n, p in enumerate(policies))
+    later = [[0, 0, 0.0] for _ in population]  # per student over LATER_DAYS: assignments, successes, sum of true chances
     for d in range(days):
         day = START + timedelta(days=d)
         policy_cls.start_day(shared, world)
-        for student, policy, rng in zip(population, policies, rngs):
+        for student, policy, rng, own in zip(population, policies, rngs, later):
             for item in policy.assign(day, per_day, rng):
                 low, high = world.band[item.id]
+                in_band = low <= student.ability[item.topic] <= high
                 tally.assignments += 1
-                tally.in_band += low <= student.ability[item.topic] <= high
+                tally.in_band += in_band
+                if d < FIRST_WEEK:
+                    tally.week_assignments += 1
+                    tally.week_in_band += in_band
+                chance = world.success_chance(student.ability[item.topic], world.tests[item.id]) if LATER_DAYS[0] <= d + 1 <= LATER_DAYS[1] else None
                 passed, results = submit(world, student, item, rng)
                 tally.successes += passed
+                if chance is not None:
+                    own[0] += 1
+                    own[1] += passed
+                    own[2] += chance
                 policy.observe(item, passed, results, day)
             for topic, ability in student.ability.items():
                 if topic not in student.mastered_on and ability >= MASTERY_LOGIT:
@@ -391,13 +435,44 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, wo
         "policy": policy_cls.name,
         "assignments": tally.assignments,
         "in_band_share": round(tally.in_band / tally.assignments, 4),
+        "first_week_in_band_share": round(tally.week_in_band / tally.week_assignments, 4) if tally.week_assignments else None,
+        "placement_questions": round(tally.questions / students, 2),
+        "own_success": own_success_distribution(later),
         "success_rate": round(tally.successes / tally.assignments, 4),
         "mean_days_to_master": round(sum(tally.mastery_days) / len(tally.mastery_days), 2) if tally.mastery_days else None,
         "mastered_share": round(len(tally.mastery_days) / tally.to_master, 4) if tally.to_master else None,
     }
 
 
-POLICIES = (Adaptive, PassFail, RandomPolicy, FixedOrder, Informed, KnowsGeneral, Oracle)
+def own_success_distribution(later: list[list]) -> dict | None:
+    """How students' own success rates over LATER_DAYS spread: realised (what they saw) and expected
+    (the mean of their assignments' true chances: what the policy set, without the luck of the draw)."""
+    rows = [own for own in later if own[0]]
+    if not rows:
+        return None
+    edges = (0.0, 0.5, 0.6, 0.7, 0.85, 0.95, 1.0001)
+
+    def spread(rates: list[float]) -> dict:
+        counts = [sum(lo <= r < hi for r in rates) for lo, hi in zip(edges, edges[1:])]
+        return {
+            "in_band": round(sum(BAND[0] <= r <= BAND[1] for r in rates) / len(rates), 4),
+            "histogram": [round(c / len(rates), 4) for c in counts],
+        }
+
+    return {
+        "assignments_per_student": round(median(own[0] for own in rows), 1),
+        "realised": spread([own[1] / own[0] for own in rows]),
+        "expected": spread([own[2] / own[0] for own in rows]),
+        "edges": [0, 50, 60, 70, 85, 95, 100],
+    }
+
+
+def binomial_in_band(n: int, p: float) -> float:
+    """The share of students with n assignments, each at true chance exactly p, whose realised rate is in BAND."""
+    return sum(math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1) if BAND[0] <= k / n <= BAND[1])
+
+
+POLICIES = (Adaptive, Placed, PassFail, RandomPolicy, FixedOrder, Informed, KnowsGeneral, Oracle)
 
 
 def run(
