@@ -93,6 +93,18 @@ class LearnerProfile(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class PlacementCheck(Base):
+    """A student's placement check at onboarding (api/learner/placement.py): when it ran and each answer's verdicts."""
+
+    __tablename__ = "placement_checks"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # [{"question": id, "correct": [bool per printed line], "at": iso time}], in the order asked
+    answers: Mapped[list[Any]]
+
+
 class Skill(Base):
     """One belief of the skill model (api/learner/skills.py) for a student and topic."""
 

@@ -1,7 +1,7 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
 from .lti.launches import Launch
-from .schemas import DeletionRequestBody, DeliveryReport, HintRequest, NewConversationRequest, ProfileRequest, SubmissionRequest, TutorRequest
+from .schemas import DeletionRequestBody, DeliveryReport, HintRequest, NewConversationRequest, PlacementAnswers, ProfileRequest, SubmissionRequest, TutorRequest
 
 ERROR = {
     "type": "object",
@@ -43,6 +43,12 @@ PATHS = {
         "get": _op("The signed-in user: name, role, groups and onboarding answers (level, topics, time zone)."),
         "put": _op("Onboarding: set the self-reported level, topics of interest and time zone.", body=ProfileRequest, errors=(400, 401, 413)),
     },
+    "/me/placement": {
+        "get": _op("Where the signed-in student's placement check stands, with the question to answer now."),
+        "post": _op("Start the placement check (it runs once; starting again shows where it stands)."),
+    },
+    "/me/placement/answers": {"post": _op("Answer the current placement question: what each printed line shows.", body=PlacementAnswers, errors=(400, 401, 413))},
+    "/me/placement/finish": {"post": _op("End the placement check early; the answers given so far count.")},
     "/exercises/today": {"get": _op("Today's exercises for the signed-in student.", params=[("include", "query", "string")])},
     "/exercises/{exercise_id}": {
         "get": _op("One exercise, student view (no hidden tests, no solution).", params=[("exercise_id", "path", "string"), ("format", "query", "string")])
@@ -127,6 +133,7 @@ def openapi_document(prefix: str) -> dict:
             "securitySchemes": {"hubToken": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token <JupyterHub API token>"}},
             "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema(),
                         "ProfileRequest": ProfileRequest.model_json_schema(),
+                        "PlacementAnswers": PlacementAnswers.model_json_schema(),
                         "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
                         "DeliveryReport": DeliveryReport.model_json_schema(),
                         "DeletionRequestBody": DeletionRequestBody.model_json_schema(), "Launch": Launch.model_json_schema()},

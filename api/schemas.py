@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -29,6 +29,13 @@ class SubmissionRequest(Strict):
     exercise_id: str = EXERCISE_ID
     code: str = Field(max_length=MAX_CODE_CHARS)
     idempotency_key: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+
+
+class PlacementAnswers(Strict):
+    """One placement question's answers: what each printed line shows, in order."""
+
+    question_id: str = Field(min_length=1, max_length=100)
+    answers: list[Annotated[str, Field(max_length=200)]] = Field(max_length=20)
 
 
 class ProfileRequest(Strict):

@@ -291,6 +291,20 @@ class KnownGeneral(SkillState):
         return super().belief(topic)
 
 
+class ToldGeneral(Adaptive):
+    """Not a policy: the adaptive row told each student's true general ability and nothing else.
+
+    What a placement check could buy at most if it measured the general skill exactly (it
+    also learns a little about the topics it asks about, so it can come near or a bit past it).
+    """
+
+    name = "told-g"
+
+    def __init__(self, world: World, student: Student, shared: dict):
+        super().__init__(world, student, shared)
+        self.skills = KnownGeneral(student.level, student.general)
+
+
 class KnowsGeneral(Adaptive):
     """Not a policy: the API's filter and selector told g and every exercise's and test's true difficulty.
 
@@ -472,7 +486,7 @@ def binomial_in_band(n: int, p: float) -> float:
     return sum(math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1) if BAND[0] <= k / n <= BAND[1])
 
 
-POLICIES = (Adaptive, Placed, PassFail, RandomPolicy, FixedOrder, Informed, KnowsGeneral, Oracle)
+POLICIES = (Adaptive, Placed, PassFail, RandomPolicy, FixedOrder, Informed, ToldGeneral, KnowsGeneral, Oracle)
 
 
 def run(
@@ -492,7 +506,31 @@ def run(
         "students": students, "days": days, "per_day": per_day, "exercises": len(world.items), "seed": seed,
         "band": list(BAND), "test_spread": test_spread, "testlet_sd": testlet_sd, "topic_sd": topic_sd,
         "band_width_logits": [round(min(widths), 3), round(median(widths), 3), round(width, 3)], "unpractised_topic_bound": round(band_bound(width, topic_sd), 4), "rows": rows,
+        "goals": goals(rows, days),
     }
+
+
+def goals(rows: list[dict], days: int) -> dict:
+    """The daily choice's goals, read off the rows: with and without placement."""
+    by = {r["policy"]: r for r in rows}
+    reference = by["knows-g"]["in_band_share"]
+    out = {}
+    for name in ("adaptive", "adaptive+placement"):
+        own = by[name]["own_success"] or {}
+        out[name] = {
+            "share_of_knows_g": round(by[name]["in_band_share"] / reference, 4) if reference else None,
+            "students_own_rate_in_band_expected": own.get("expected", {}).get("in_band"),
+            "students_own_rate_in_band_realised": own.get("realised", {}).get("in_band"),
+        }
+    week = [by[n]["first_week_in_band_share"] for n in ("adaptive", "adaptive+placement", "told-g")]
+    if None not in week:
+        out["first_week_gain_points"] = round(100 * (week[1] - week[0]), 1)
+        out["first_week_gain_told_g_points"] = round(100 * (week[2] - week[0]), 1)
+    n = int(by["adaptive"]["own_success"]["assignments_per_student"]) if by["adaptive"]["own_success"] else 0
+    if n:
+        out["realised_ceiling"] = round(binomial_in_band(n, sum(BAND) / 2), 4)
+        out["assignments_per_student"] = n
+    return out
 
 
 def band_bound(width: float, sd: float) -> float:
@@ -513,14 +551,20 @@ def format_table(result: dict) -> str:
         f"testlet sd {result['testlet_sd']}, topic sd {result['topic_sd']}); band = true chance of success in "
         f"{result['band'][0]:.0%}-{result['band'][1]:.0%}, {result['band_width_logits'][0]:.2f}-{result['band_width_logits'][2]:.2f} "
         "logits of ability wide",
-        f"{'policy':<12} {'in band':>8} {'success':>8} {'days to master':>15} {'mastered':>9} {'time':>7}",
+        f"{'policy':<19} {'in band':>8} {'week 1':>7} {'success':>8} {'own 70-85%':>11} {'days to master':>15} {'mastered':>9} {'time':>7}",
     ]
     for r in result["rows"]:
         days = "-" if r["mean_days_to_master"] is None else f"{r['mean_days_to_master']:.1f}"
         mastered = "-" if r["mastered_share"] is None else f"{r['mastered_share']:.1%}"
+        week = "-" if r["first_week_in_band_share"] is None else f"{r['first_week_in_band_share']:.1%}"
+        own = "-" if not r["own_success"] else f"{r['own_success']['expected']['in_band']:.0%}/{r['own_success']['realised']['in_band']:.0%}"
         lines.append(
-            f"{r['policy']:<12} {r['in_band_share']:>8.1%} {r['success_rate']:>8.1%} {days:>15} {mastered:>9} {r['seconds']:>6.1f}s"
+            f"{r['policy']:<19} {r['in_band_share']:>8.1%} {week:>7} {r['success_rate']:>8.1%} {own:>11} {days:>15} {mastered:>9} {r['seconds']:>6.1f}s"
         )
+    lines.append("week 1: in-band share of the first 7 days; own 70-85%: share of students whose own success rate over days")
+    lines.append(f"{LATER_DAYS[0]}-{LATER_DAYS[1]} lies in the band, expected (mean true chance of their assignments) / realised (what they saw)")
+    lines.append("adaptive+placement: the same policy after the placement check at onboarding (api/learner/placement.py);")
+    lines.append("told-g: the adaptive row told the true general ability (the most a placement of the general skill buys)")
     lines.append("days to master: mean over (student, topic) pairs not mastered at the start and mastered within the run")
     lines.append("adaptive-pf: the same policy learning from pass/fail only (what the per-test results add)")
     lines.append("informed, oracle: read the hidden world, not policies; informed = the API's selector with perfect")
@@ -530,6 +574,21 @@ def format_table(result: dict) -> str:
         f"bound: with a topic's offset unknown (sd {result['topic_sd']}), no choice puts an exercise in the band more than "
         f"{result['unpractised_topic_bound']:.0%} of the time until the topic has been practised"
     )
+    g = result.get("goals", {})
+    for name in ("adaptive", "adaptive+placement"):
+        if name in g:
+            x = g[name]
+            lines.append(
+                f"goal, {name}: in band {x['share_of_knows_g']:.1%} of knows-g (goal 90 %); students with their own rate in 70-85 %: "
+                f"{x['students_own_rate_in_band_expected']:.0%} expected, {x['students_own_rate_in_band_realised']:.0%} realised (goal 70 %)"
+            )
+    if "first_week_gain_points" in g:
+        lines.append(f"goal, placement: first week +{g['first_week_gain_points']} points in band (goal +10; told-g: +{g['first_week_gain_told_g_points']})")
+    if "realised_ceiling" in g:
+        lines.append(
+            f"luck of the draw: with {g['assignments_per_student']} assignments each at exactly the band's middle, only "
+            f"{g['realised_ceiling']:.0%} of students would see a realised rate in 70-85 %"
+        )
     return "\n".join(lines)
 
 

@@ -46,7 +46,24 @@ def cmd_validate(args) -> None:
     except (LookupError, OSError) as err:
         sys.exit(f"codementor exercises validate: {err}")
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_table(report))
-    sys.exit(0 if report.passed else 1)
+    placement_problems = validate_placement()
+    sys.exit(0 if report.passed and not placement_problems else 1)
+
+
+def validate_placement() -> list[str]:
+    """Run every placement question's snippet: it must print what the bank says (problems go to stderr)."""
+    from codementor.exercise_bank.placement import PlacementFormatError, load_questions, validate_questions
+
+    try:
+        questions = load_questions()
+        problems = validate_questions(questions)
+    except (PlacementFormatError, OSError, ValueError) as err:
+        problems, questions = [str(err)], []
+    for problem in problems:
+        print(f"placement: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"placement: {len(questions)} questions, each prints what the bank says", file=sys.stderr)
+    return problems
 
 
 def hint_checker(bank_dir, grade):

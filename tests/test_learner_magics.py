@@ -33,6 +33,25 @@ def test_onboard_sets_the_profile_and_explains_mistakes(ip, capsys):
         ip.run_line_magic("onboard", "--level wizard")
 
 
+def test_the_placement_check_in_a_notebook(ip, capsys):
+    from codementor.exercise_bank.placement import load_questions
+
+    ip.run_line_magic("placement", "")
+    assert "%placement start" in capsys.readouterr().out
+    ip.run_line_magic("placement", "start")
+    shown = capsys.readouterr().out
+    assert "Question 1" in shown and "%%placement" in shown and "What does this print?" in shown
+    question = next(q for q in load_questions() if q.code.rstrip() in shown)
+    ip.run_cell_magic("placement", "", "\n".join(question.output[:-1]) + "\nnot it\n")
+    verdict = capsys.readouterr().out
+    assert f"{len(question.output) - 1} of {len(question.output)} lines right" in verdict and f"it prints {question.output[-1]}" in verdict
+    assert "Question 2" in verdict
+    ip.run_line_magic("placement", "skip")
+    assert "Placement check done: 1 snippet answered" in capsys.readouterr().out
+    with pytest.raises(UsageError, match="no placement question"):
+        ip.run_cell_magic("placement", "", "13\n")
+
+
 def test_progress_shows_streak_badges_and_skills_as_text(ip, capsys):
     ip.run_line_magic("progress", "")
     out = capsys.readouterr().out

@@ -134,12 +134,17 @@ def test_the_benchmark_runs_and_the_adaptive_policy_beats_the_baselines(capsys):
     main(["bench", "adaptive", "--students", "60", "--days", "10", "--json"])
     result = json.loads(capsys.readouterr().out)
     rows = {r["policy"]: r for r in result["rows"]}
-    assert set(rows) == {"adaptive", "adaptive-pf", "random", "fixed", "informed", "knows-g", "oracle"} and result["students"] == 60
+    assert set(rows) == {"adaptive", "adaptive+placement", "adaptive-pf", "random", "fixed", "informed", "told-g", "knows-g", "oracle"}
+    assert result["students"] == 60 and rows["adaptive+placement"]["placement_questions"] >= 4 and rows["adaptive"]["placement_questions"] == 0
     assert all(r["assignments"] == 600 and 0 <= r["in_band_share"] <= 1 for r in rows.values())
     assert rows["adaptive"]["in_band_share"] > max(rows["random"]["in_band_share"], rows["fixed"]["in_band_share"])
     # knowing the truth helps, and knowing g without the topic offsets helps less than knowing them
     assert rows["informed"]["in_band_share"] > rows["knows-g"]["in_band_share"] > rows["adaptive"]["in_band_share"]
     assert result["topic_sd"] == 0.5 and 0.5 < result["unpractised_topic_bound"] < 0.7
+    own = rows["adaptive"]["own_success"]  # days 8-10 of the 10: every student has 3 assignments there
+    assert own["assignments_per_student"] == 3 and abs(sum(own["realised"]["histogram"]) - 1) < 1e-3
+    # with 3 assignments a realised rate is 0, 1/3, 2/3 or 1: none in 70-85 %, whatever the policy
+    assert result["goals"]["realised_ceiling"] == 0.0 and "first_week_gain_points" in result["goals"]
 
 
 def test_the_printed_bound_is_what_a_centred_choice_catches():

@@ -53,10 +53,12 @@ def whole_roster(api: str, token: str) -> dict:
 
 
 def seed(stack, token: str, bank) -> None:
-    """A student day through the real API: onboarding, today's exercise, a hint, submissions, the tutor, a deletion request."""
+    """A student day through the real API: onboarding and placement, today's exercise, a hint, submissions, the tutor, a deletion request."""
     api = stack.api_url
     ex = bank.get("sum-of-evens")
     assert call(f"{api}/me", token, "PUT", json={"level": "beginner", "topics": ["loops"], "timezone": "Europe/Paris"}).status_code == 200
+    question = call(f"{api}/me/placement", token, "POST").json()["question"]
+    assert call(f"{api}/me/placement/answers", token, "POST", json={"question_id": question["id"], "answers": ["13"]}).status_code == 200
     assert call(f"{api}/exercises/today", token).status_code == 200
     assert call(f"{api}/hints", token, "POST", json={"exercise_id": ex.id}).status_code == 200
     for code in (ex.starter, ex.solution):

@@ -74,6 +74,49 @@ def skills_chart_png(skills: list[dict]) -> bytes | None:
     return buffer.getvalue()
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """'1 question', '2 questions'."""
+    return f"{n} {word if n == 1 else many or word + 's'}"
+
+
+def format_placement(state: dict) -> tuple[str, str]:
+    """Markdown and plain text for a placement check's state: the last verdicts, then the question to answer."""
+    lines = []
+    last = state.get("last")
+    if last:
+        right = sum(last["correct"])
+        lines.append(f"{right} of {plural(len(last['correct']), 'line')} right.")
+        for n, (ok, want) in enumerate(zip(last["correct"], last["expected"]), 1):
+            lines.append(f"- line {n}: {'right' if ok else 'it prints'} `{want}`")
+        lines.append("")
+    question = state.get("question")
+    if state["status"] == "not_started":
+        lines.append(
+            f"A short placement check: up to {plural(state['max_questions'], 'snippet')}, at most "
+            f"{state['time_limit_seconds'] // 60} minutes. Start it with `%placement start`."
+        )
+    elif question is not None:
+        left = state.get("seconds_left")
+        lines += [
+            f"**Question {state['asked'] + 1}** ({question['topic']}; {left // 60}:{left % 60:02d} left). "
+            f"What does this print? Write the {plural(question['lines'], 'line')} it shows in a cell that starts "
+            "with `%%placement`, one line per printed line (`%placement skip` ends the check).",
+            "",
+            "```python",
+            question["code"].rstrip(),
+            "```",
+        ]
+    else:
+        right = sum(a["right"] for a in state["answered"])
+        total = sum(a["lines"] for a in state["answered"])
+        lines.append(
+            f"Placement check done: {plural(len(state['answered']), 'snippet')} answered, {right} of {plural(total, 'line')} right. "
+            "Your first exercises are chosen from it; `%progress` shows where you stand."
+        )
+    markdown = "\n".join(lines)
+    return markdown, markdown.replace("**", "").replace("```python", "").replace("```", "").replace("`", "")
+
+
 def profile_line(me: dict) -> str:
     topics = ", ".join(me["topics"]) or "none chosen"
     return f"Level: {me['level']} · topics: {topics} · time zone: {me['timezone']}"

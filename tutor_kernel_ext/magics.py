@@ -18,7 +18,7 @@ from IPython.display import display
 from traitlets import Float, Integer, Unicode, default
 
 from .client import APIClient, IdempotencyKeys, TutorError, Unreachable, own_server_url
-from .learner import LEVELS, format_progress, onboarding_form, profile_line, skills_chart_png
+from .learner import LEVELS, format_placement, format_progress, onboarding_form, profile_line, skills_chart_png
 from .notebook import current_code, exercise_id, notebook_path, read_notebook
 
 
@@ -103,6 +103,9 @@ def answer_note(meta: dict) -> str:
     if source == "offline":
         return "Answered offline." + counted
     return "Shared answer from the class cache." if meta.get("cached") else f"Answered by the tutor ({source})."
+
+
+PLACEMENT_NUDGE = "\nNew here? `%placement start` (five minutes, a few short snippets) tunes your first exercises."
 
 
 @magics_class
@@ -256,7 +259,7 @@ class TutorMagics(Magics):
 
     def _save_profile(self, level: str, topics: list[str], timezone: str | None) -> str:
         me = self.client.request("PUT", "/me", {"level": level, "topics": topics, "timezone": timezone})
-        return "Saved. " + profile_line(me)
+        return "Saved. " + profile_line(me) + PLACEMENT_NUDGE
 
     @magic_arguments()
     @argument("--level", choices=LEVELS, help="how much Python you know")
@@ -281,6 +284,27 @@ class TutorMagics(Magics):
         topics = me["topics"] if args.topics is None else [t.strip() for t in args.topics.split(",") if t.strip()]
         zone = args.timezone or (None if me["timezone_is_course_default"] else me["timezone"])
         print(self._call(self._save_profile, level, topics, zone))
+
+    @line_cell_magic
+    def placement(self, line, cell=None):
+        """The placement check: `%placement start`, answer with a `%%placement` cell (one line per printed line),
+        `%placement skip` to end it; `%placement` alone shows where it stands."""
+        action = line.strip()
+        if cell is not None:
+            state = self._call(self.client.get, "/me/placement")
+            if state.get("question") is None:
+                raise UsageError("there is no placement question to answer now: `%placement` shows where the check stands")
+            answers = cell.strip("\n").split("\n") if cell.strip() else []
+            state = self._call(self.client.post, "/me/placement/answers", {"question_id": state["question"]["id"], "answers": answers[:20]})
+        elif action in ("", "status"):
+            state = self._call(self.client.get, "/me/placement")
+        elif action == "start":
+            state = self._call(self.client.post, "/me/placement", {})
+        elif action in ("skip", "finish"):
+            state = self._call(self.client.post, "/me/placement/finish", {})
+        else:
+            raise UsageError("usage: %placement [start|skip], and answer in a cell starting with %%placement")
+        show(*format_placement(state))
 
     @line_magic
     def progress(self, line):
