@@ -283,7 +283,7 @@ class LtiEnrolment(Base):
     context_id: Mapped[str] = mapped_column(String(255))
     context_title: Mapped[str] = mapped_column(String(255), default="")
     hub_group: Mapped[str] = mapped_column(String(255), index=True)
-    lms_user_id: Mapped[str] = mapped_column(String(255))  # the platform's `sub`: the score's userId
+    lms_subject: Mapped[str] = mapped_column(String(255))  # the platform's `sub`: the score's userId
     role: Mapped[str] = mapped_column(String(20))
     lineitems_url: Mapped[str | None] = mapped_column(Text, nullable=True)  # AGS endpoint claim; None: no passback
     scopes: Mapped[list[Any]] = mapped_column(default=list)

@@ -114,7 +114,7 @@ def launch_report(user: str, role: str, group: str, claims: dict) -> dict:
         "user": user, "role": role, "hub_group": group, "issuer": claims["iss"],
         "client_id": claims.get("azp") or (aud[0] if isinstance(aud, list) else aud),
         "deployment_id": claims[CLAIM + "deployment_id"], "context_id": context["id"],
-        "context_title": str(context.get("title") or context.get("label") or "")[:255], "lms_user_id": claims["sub"],
+        "context_title": str(context.get("title") or context.get("label") or "")[:255], "lms_subject": claims["sub"],
         "lineitems_url": ags.get("lineitems") if isinstance(ags, dict) else None,
         "scopes": [s for s in ags.get("scope", []) if isinstance(s, str)][:20] if isinstance(ags, dict) else [],
     }

@@ -144,7 +144,7 @@ def test_instructor_launch_sees_exactly_their_courses_students(lti_stack, course
     assert {s["name"] for s in roster.json()["items"]} == {ANN}
     # a student is no instructor: no class, and no launch reports of their own
     assert api(lti_stack, course["tokens"]["ann"], "GET", "/class/passback").status_code == 403
-    forged = {"user": ANN, "issuer": "x", "client_id": "x", "deployment_id": "x", "context_id": "x", "hub_group": "x", "lms_user_id": "x",
+    forged = {"user": ANN, "issuer": "x", "client_id": "x", "deployment_id": "x", "context_id": "x", "hub_group": "x", "lms_subject": "x",
               "role": "instructor", "lineitems_url": "https://attacker.example/lineitems", "scopes": []}
     assert api(lti_stack, course["tokens"]["ann"], "POST", "/lti/launches", json=forged).status_code == 403
 
@@ -228,6 +228,7 @@ def test_replayed_badly_signed_wrong_audience_and_foreign_launches_are_refused(l
     refused(replay, 400, "already used")
     # the same form from another browser (no state cookie)
     refused(httpx.post(f"{lti_stack.hub_url}/hub/lti13/oauth_callback", data=form, timeout=30), 400, "state")
+    assert form["id_token"] not in (lti_stack.state_dir / "jupyterhub.log").read_text()  # no launch token in the logs
     for fault, status, words in (("bad_signature", 400, "Signature verification failed"), ("wrong_audience", 401, "audience"),
                                  ("other_deployment", 400, "not installed for deployment")):
         platform.faults = {fault}

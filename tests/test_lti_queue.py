@@ -51,7 +51,7 @@ async def enrolled_student(sessionmaker, platform, course: str) -> tuple[int, st
     name = f"q-{uuid.uuid4().hex[:10]}"
     user_id = await UserDirectory(sessionmaker, ["instructors"]).user_id(Identity(name, "student", ()))
     launch = Launch(user=name, issuer=platform.url, client_id=platform.client_id, deployment_id="d1", context_id=course, context_title=course,
-                    hub_group=f"course-{course}", lms_user_id=f"sub-{name}", role="student",
+                    hub_group=f"course-{course}", lms_subject=f"sub-{name}", role="student",
                     lineitems_url=f"{platform.url}/contexts/{course}/lineitems", scopes=[SCOPE_LINEITEM, SCOPE_SCORE])
     async with sessionmaker() as session, session.begin():
         await record(session, user_id, launch)

@@ -89,8 +89,23 @@ def engine(services):
     return create_engine(services.database_url.replace("+asyncpg", "+psycopg"))
 
 
+def seed_lti(engine, name: str) -> None:
+    """An LMS course enrolment and a score sent to its gradebook (what LTI launches and passback store;
+    this stack signs in by password, so they are written as the API would)."""
+    with engine.begin() as conn:
+        user_id = conn.execute(text("SELECT id FROM users WHERE name = :n"), {"n": name}).scalar_one()
+        enrolment = conn.execute(text(
+            "INSERT INTO lti_enrolments (user_id, issuer, client_id, deployment_id, context_id, context_title, hub_group, lms_subject, role, lineitems_url, scopes) "
+            "VALUES (:u, 'https://lms.example', 'tool', 'd1', 'cs101', 'Programming 1', 'course-cs101-0', :sub, 'student', 'https://lms.example/li', '[]') RETURNING id"
+        ), {"u": user_id, "sub": f"lms-{name}"}).scalar_one()
+        conn.execute(text(
+            "INSERT INTO lti_scores (user_id, enrolment_id, item_key, label, score_given, score_maximum, scored_at, status, attempts) "
+            "VALUES (:u, :e, 'exercise:sum-of-evens', 'CodeMentor', 1, 1, now(), 'sent', 1)"
+        ), {"u": user_id, "e": enrolment})
+
+
 @pytest.fixture(scope="module")
-def people(stack, hub, bank):
+def people(stack, hub, bank, engine):
     for name in (STUDENT, OTHER):
         hub.create_user(name)
     hub.create_user(TEACHER, groups=("instructors",))
@@ -98,6 +113,8 @@ def people(stack, hub, bank):
     tokens = {n: hub.user_token(n) for n in (STUDENT, OTHER, TEACHER, "admin")}
     seed(stack, tokens[STUDENT], bank)
     seed(stack, tokens[OTHER], bank)
+    for name in (STUDENT, OTHER):
+        seed_lti(engine, name)
     resp = call(f"{stack.api_url}/me/deletion-request", tokens[STUDENT], "POST", json={"confirm": STUDENT})
     assert resp.status_code == 202, resp.text
     return tokens

@@ -28,7 +28,7 @@ class Launch(BaseModel):
     context_id: str = Text255
     context_title: str = Field("", max_length=255)
     hub_group: str = Text255
-    lms_user_id: str = Text255
+    lms_subject: str = Text255
     role: str = Field(pattern="^(student|instructor)$")
     lineitems_url: str | None = Field(None, max_length=2000)
     scopes: list[str] = Field(default_factory=list, max_length=20)

@@ -89,11 +89,11 @@ async def enqueue_solve(session, settings: LTIPassback, user_id: int, exercise, 
     return len((await session.execute(stmt.returning(LtiScore.id))).all())
 
 
-def score_body(row: LtiScore, lms_user_id: str) -> dict:
+def score_body(row: LtiScore, lms_subject: str) -> dict:
     """The AGS score (application/vnd.ims.lis.v1.score+json) of one queued row."""
     done = row.score_given >= row.score_maximum
     return {
-        "userId": lms_user_id,
+        "userId": lms_subject,
         "scoreGiven": row.score_given,
         "scoreMaximum": row.score_maximum,
         "activityProgress": "Completed" if done else "InProgress",
@@ -147,7 +147,7 @@ async def send_due(session, client: AGSClient, settings: LTIPassback, now: datet
     for index, (row, enrolment) in enumerate(claimed):
         try:
             url = await line_item_url(session, client, settings, enrolment.lineitems_url, row)
-            await client.post_score(url, score_body(row, enrolment.lms_user_id))
+            await client.post_score(url, score_body(row, enrolment.lms_subject))
         except PlatformError as err:
             # an LMS that does not answer: the rest of this pass would only wait for it too
             for waiting, _ in claimed[index:] if err.unreachable else [(row, enrolment)]:

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("context_id", sa.String(255), nullable=False),
         sa.Column("context_title", sa.String(255), nullable=False),
         sa.Column("hub_group", sa.String(255), nullable=False),
-        sa.Column("lms_user_id", sa.String(255), nullable=False),
+        sa.Column("lms_subject", sa.String(255), nullable=False),
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("lineitems_url", sa.Text(), nullable=True),
         sa.Column("scopes", postgresql.JSONB(), nullable=False),
