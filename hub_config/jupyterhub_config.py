@@ -37,6 +37,15 @@ Environment:
   CODEMENTOR_METRICS_TOKEN  optional: the scraper's token for /hub/metrics and the API's metrics
   CODEMENTOR_PUBLIC_HTTPS   1 when users reach the Hub over https (a TLS proxy in front): adds HSTS
   CODEMENTOR_SSL_CERT/KEY   the Hub's proxy serves https itself with this certificate and key (HSTS too)
+  CODEMENTOR_SESSION_HOURS and the other lifetimes of a sign-in: see hub_config/sessions.py
+
+Single sign-on (any profile; hub_config/oidc.py, README "Signing in with OpenID Connect, GitHub or Google"):
+  CODEMENTOR_AUTH               "" (the profile's own sign-in), oidc, github or google
+  CODEMENTOR_PUBLIC_URL         the Hub's address as users type it (the callback and the sign-out return)
+  CODEMENTOR_OIDC_CLIENT_ID/CLIENT_SECRET  from registering the Hub with the provider
+  CODEMENTOR_OIDC_ISSUER        oidc only: the provider's issuer URL (its discovery document is read)
+  CODEMENTOR_OIDC_ALLOWED_DOMAINS, _ALLOWED_GROUPS, _INSTRUCTOR_GROUPS, _ADMIN_GROUPS, _INSTRUCTORS,
+  _ADMINS, _COURSE_GROUPS, _GROUPS_CLAIM, _USERNAME_CLAIM, _SCOPES, _NAME, _LOGOUT_URL, _ALLOW_ANY_ACCOUNT
 
 Sign-in through an LMS, LTI 1.3 (any profile; hub_config/lti.py, README "Sign in from an LMS"):
   CODEMENTOR_AUTH           lti: launches from the LMS replace the profile's own sign-in
@@ -71,6 +80,7 @@ from pathlib import Path
 import codementor.dashboards
 from codementor.hub_config import hub_logs, landing
 from codementor.hub_config.security import hub_headers, server_headers, tornado_settings_arg
+from codementor.hub_config.sessions import configure_sessions
 
 c = get_config()  # noqa: F821 (provided by JupyterHub when it loads this file)
 
@@ -136,14 +146,19 @@ elif PROFILE == "kubernetes":
 else:
     raise SystemExit(f"unknown CODEMENTOR_PROFILE={PROFILE!r}; this configuration knows: demo, classroom, kubernetes")
 
-# --- sign-in from an LMS: LTI 1.3 launches instead of the profile's login (hub_config/lti.py)
+# --- the institution's sign-in instead of the profile's own (CODEMENTOR_AUTH; unset keeps it):
+# OpenID Connect, GitHub or Google (hub_config/oidc.py), or launches from an LMS, LTI 1.3 (hub_config/lti.py)
 AUTH = env("CODEMENTOR_AUTH", "").strip().lower()
-if AUTH == "lti":
+if AUTH in ("oidc", "github", "google"):
+    from codementor.hub_config import oidc
+
+    oidc.configure(c, AUTH, STATE)
+elif AUTH == "lti":
     from codementor.hub_config import lti
 
     API_EXTRA_ENV = {**API_EXTRA_ENV, **lti.configure_lti(c, env, STATE, API_URL, API_SERVICE)}
 elif AUTH:
-    raise SystemExit(f"unknown CODEMENTOR_AUTH={AUTH!r}; this configuration knows: lti (or unset: the profile's own sign-in)")
+    raise SystemExit(f"unknown CODEMENTOR_AUTH={AUTH!r}; this configuration knows: oidc, github, google, lti (or unset: the profile's own sign-in)")
 
 # --- security headers (hub_config/security.py) and metrics ------------------------------
 PUBLIC_HTTPS = env("CODEMENTOR_PUBLIC_HTTPS", "") == "1" or bool(c.JupyterHub.get("ssl_cert"))
@@ -172,6 +187,8 @@ if PROFILE == "kubernetes":
 else:  # on Kubernetes singleuser.startTimeout applies (image pulls take longer)
     c.Spawner.start_timeout = 60
 c.Spawner.http_timeout = 60
+# how long a sign-in lasts: the Hub's cookie, the tokens in the servers' cookies (hub_config/sessions.py)
+configure_sessions(c, spawner, env)
 spawner.environment.update(
     {
         "CODEMENTOR_API_URL": f"{API_URL}/services/{API_SERVICE}/api/v1",
