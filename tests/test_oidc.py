@@ -166,6 +166,8 @@ async def test_student_signs_in_lands_on_today_and_signs_out_everywhere(sso, bro
 
         # sign-out: Hub session, server cookie and the provider's session end
         server_cookie = next(c for c in await ctx.cookies() if c["name"].startswith("jupyterhub-user-olga"))
+        replay = lambda: httpx.get(f"{sso.hub_url}/user/olga/api/contents", cookies={server_cookie["name"]: server_cookie["value"]}, follow_redirects=False)  # noqa: E731
+        assert replay().status_code == 200  # the cookie alone opens her files while she is signed in
         started = time.monotonic()
         await page.goto(f"{sso.hub_url}/hub/logout")
         await page.get_by_text("Yes, sign me out").click()  # the provider's own end-session page
@@ -176,11 +178,19 @@ async def test_student_signs_in_lands_on_today_and_signs_out_everywhere(sso, bro
         assert not left & {"jupyterhub-hub-login", "jupyterhub-session-id", server_cookie["name"]}, left
         # the server's cookie, replayed after sign-out, opens nothing (its token was revoked)
         await page.wait_for_timeout(1500)  # the server trusts a checked token for CODEMENTOR_AUTH_CACHE_SECONDS=1
-        replay = httpx.get(f"{sso.hub_url}/user/olga/api/contents", cookies={server_cookie["name"]: server_cookie["value"]}, follow_redirects=False)
-        assert replay.status_code in (302, 403), (replay.status_code, replay.text[:200])
+        after = replay()
+        assert after.status_code in (302, 403), (after.status_code, after.text[:200])
         # the provider forgot her too: signing in again asks for the password
         await page.get_by_text(f"Sign in with {PROVIDER_NAME}").click()
         await page.locator("#username").wait_for(timeout=30_000)
+        # and a second sign-in, her server still running, opens the notebook again
+        started = time.monotonic()
+        await page.fill("#username", "olga")
+        await page.fill("#password", PASSWORDS["olga"])
+        await page.click("#signin")
+        await page.wait_for_url(f"**/user/olga/lab/tree/{today['path']}", timeout=60_000)
+        await page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=60_000)
+        journeys["student: provider's login form to today's notebook (server already running)"] = round(time.monotonic() - started, 2)
     except Exception:
         await shot(page, folder, "failed-student.png")
         raise
