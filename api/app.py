@@ -20,6 +20,7 @@ from traitlets import Bool, Dict, Float, Integer, List, Type, Unicode, default, 
 from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
+from ..exercise_bank.courses import CourseBank, ServedBank
 from . import db
 from .errors import SchemaMismatch
 from .gateway.gateway import TutorGateway
@@ -37,6 +38,7 @@ from .logs import use_json_logs
 from .metrics import init_series, route_label
 from .openapi import PATHS
 from .services.clock import utcnow
+from .services.course_bank import BankFollower
 from .services.limits import RateLimiter
 from .services.retention import Retention, purge
 from .services.roster import Roster
@@ -50,7 +52,7 @@ class APIContext:
     """What handlers need, built once by the app and injected through `initialize`."""
 
     prefix: str
-    bank: Bank
+    bank: ServedBank
     grader: Grader
     sessionmaker: Any
     redis: Any
@@ -67,6 +69,7 @@ class APIContext:
     hub_users: Any = None  # HubUsers: deletes Hub accounts with the service's token
     lti: Any = None  # LTIPassback settings (api/lti/)
     lti_key: Any = None  # the tool's ToolKey when LTI is configured
+    courses: Any = None  # CourseBank: the course folders and where instructors' imports go
     # one-statement reads: autocommit, so no BEGIN and ROLLBACK round trips around the query
     read_sessionmaker: Any = None
     inflight: int = 0  # requests being answered now (a draining worker waits for 0)
@@ -83,7 +86,7 @@ class TutorAPI(Application):
     name = "codementor-api"
     description = __doc__
     aliases = {"port": "TutorAPI.port", "ip": "TutorAPI.ip", "config": "TutorAPI.config_file", "log-level": "Application.log_level"}
-    classes = [Grader, TutorGateway, RateLimiter, Retention, LTIPassback]
+    classes = [Grader, TutorGateway, RateLimiter, Retention, LTIPassback, CourseBank]
 
     config_file = Unicode("", help="A Python config file to load (c.TutorAPI.... settings).").tag(config=True)
     ip = Unicode("127.0.0.1", help="Address to listen on.").tag(config=True)
@@ -227,7 +230,8 @@ class TutorAPI(Application):
         limiter = self.make_limiter(redis)
         grader = self.make_grader()
         hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds)
-        bank = Bank(self.bank_dir)
+        courses = CourseBank(parent=self)
+        bank = ServedBank(Bank(self.bank_dir), courses.hide_builtin)
         return APIContext(
             prefix=self.service_prefix,
             bank=bank,
@@ -248,6 +252,7 @@ class TutorAPI(Application):
             max_discard_bytes=self.max_discard_bytes,
             hub_users=HubUsers(hub_auth.api_url, hub_auth.api_token),
             **self.lti_context(),
+            courses=courses,
         )
 
     def lti_context(self) -> dict:
@@ -290,6 +295,8 @@ class TutorAPI(Application):
         init_series([p.name for p in ctx.gateway.chain])
         server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, xheaders=True)
         await ctx.grader.start()
+        follower = BankFollower(ctx.bank, ctx.sessionmaker, ctx.redis, ctx.courses.course_dirs, on_change=ctx.gateway.use_bank)
+        await self.first_bank(follower)
         if self.listen_fd >= 0:
             server.add_sockets([socket.socket(fileno=self.listen_fd)])
         else:
@@ -299,6 +306,7 @@ class TutorAPI(Application):
         self.log.info("CodeMentor API on http://%s:%s%s with %d exercises", self.ip, self.port, ctx.prefix, len(ctx.bank))
         purging = asyncio.create_task(self.purge_periodically(ctx))
         passback = asyncio.create_task(self.pass_back_periodically(ctx))
+        following = asyncio.create_task(follower.run())
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -309,10 +317,22 @@ class TutorAPI(Application):
         await stop.wait()
         purging.cancel()
         passback.cancel()
+        following.cancel()
+        await follower.forget()
         await self.drain(server, ctx)
         ctx.grader.stop()
         await ctx.gateway.aclose()
         await ctx.redis.aclose()
+
+    async def first_bank(self, follower: BankFollower) -> None:
+        """Serve the newest published course banks from the start (Postgres or Redis away: built-ins only until they answer)."""
+        try:
+            await follower.catch_up()
+        except Exception as err:
+            self.log.warning("course banks not read at start (%s); the built-in exercises serve until they are", type(err).__name__)
+        if follower.course_dirs and not follower.bank.version:
+            self.log.warning("course folders are configured (c.CourseBank.course_dirs) but none is published yet: "
+                             "run `codementor exercises reload`")
 
     async def purge_periodically(self, ctx: APIContext):
         """Enforce c.Retention now and then (every API process does; the purge is idempotent)."""

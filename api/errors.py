@@ -61,6 +61,7 @@ STATUS = {
     "forbidden": 403,
     "not_found": 404,
     "method_not_allowed": 405,
+    "conflict": 409,
     "payload_too_large": 413,
     "rate_limited": 429,
     "over_budget": 429,

@@ -327,3 +327,20 @@ class LtiScore(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[created_at]
+
+
+class BankVersion(Base):
+    """A published state of the course banks: every course exercise's files as they last validated.
+
+    The newest row is what every API worker serves (exercise_bank/courses.py); a worker hears of
+    a new one on Redis and reads it here, and a worker that starts reads it too, so a change
+    on disk never reaches students before it has validated. No foreign key to users: the
+    publisher is an opaque users.id (None for the `codementor` command on the server)."""
+
+    __tablename__ = "bank_versions"
+
+    id: Mapped[bigint_pk]
+    created_at: Mapped[created_at]
+    published_by: Mapped[int | None] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column()

@@ -1,7 +1,7 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
 from .lti.launches import Launch
-from .schemas import DeletionRequestBody, DeliveryReport, HintRequest, NewConversationRequest, PlacementAnswers, ProfileRequest, SubmissionRequest, TutorRequest
+from .schemas import DeletionRequestBody, DeliveryReport, HintRequest, ImportRequest, NewConversationRequest, PlacementAnswers, ProfileRequest, SubmissionRequest, TutorRequest
 
 ERROR = {
     "type": "object",
@@ -76,6 +76,11 @@ PATHS = {
         "get": _op("One of the signed-in user's conversations, with its messages.", params=[("conversation_id", "path", "integer")]),
         "delete": _op("Delete one of the signed-in user's conversations.", params=[("conversation_id", "path", "integer")], ok=204),
     },
+    "/course/exercises": {
+        "get": _op("Instructors: what the bank serves (each exercise's origin), the hidden built-ins and the published version.", errors=(401, 403)),
+        "post": _op("Instructors: validate an authoring notebook in the grader's sandbox, then store it in the course bank and publish it.",
+                    body=ImportRequest, ok=201, errors=(400, 401, 403, 409, 413, 503)),
+    },
     "/class/overview": {"get": _op("Class overview for an instructor's groups (admins: everyone).", params=[("days", "query", "integer")], errors=(400, 401, 403, 503))},
     "/class/stuck": {
         "get": _op(
@@ -136,7 +141,8 @@ def openapi_document(prefix: str) -> dict:
                         "PlacementAnswers": PlacementAnswers.model_json_schema(),
                         "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
                         "DeliveryReport": DeliveryReport.model_json_schema(),
-                        "DeletionRequestBody": DeletionRequestBody.model_json_schema(), "Launch": Launch.model_json_schema()},
+                        "DeletionRequestBody": DeletionRequestBody.model_json_schema(), "Launch": Launch.model_json_schema(),
+                        "ImportRequest": ImportRequest.model_json_schema()},
         },
         "security": [{"hubToken": []}],
         "paths": PATHS,

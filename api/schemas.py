@@ -98,3 +98,9 @@ class DeletionRequestBody(BaseModel):
     """A student's request to have everything about them deleted."""
 
     confirm: str = Field(max_length=255, description="The user's own name, typed again: the request is refused otherwise.")
+
+
+class ImportRequest(Strict):
+    """An authoring notebook (the .ipynb JSON) to validate and store in the course bank."""
+
+    notebook: dict

@@ -1,4 +1,5 @@
-"""`codementor exercises`: list the bank, render a student notebook, validate the exercises."""
+"""`codementor exercises`: list the bank, render a student notebook, validate the exercises
+(and, from courses.py, the authoring notebooks and course banks: new, export, import, reload)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ def cmd_exercises(args) -> None:
 
     if args.action == "validate":
         return cmd_validate(args)
+    if args.action in ("new", "export", "import", "reload"):
+        from . import courses
+
+        return courses.run(args)
     if args.action == "render" and len(args.ids) != 1:
         sys.exit("codementor exercises render: name one exercise id")
     bank = Bank(args.bank)
@@ -41,7 +46,7 @@ def cmd_validate(args) -> None:
     try:
         report = asyncio.run(validate_bank(
             grader.grade, args.bank, args.ids, min_score=args.min_score, max_mutants=args.max_mutants, concurrency=args.concurrency,
-            check_hint=hint_checker(args.bank, grader.grade),
+            check_hint=hint_checker(bank_solutions(args.bank), grader.grade),
         ))
     except (LookupError, OSError) as err:
         sys.exit(f"codementor exercises validate: {err}")
@@ -66,10 +71,8 @@ def validate_placement() -> list[str]:
     return problems
 
 
-def hint_checker(bank_dir, grade):
-    """The tutor's leak filter, as the gateway configures it by default, for the validator's hint check."""
-    from codementor.api.gateway.gateway import TutorGateway
-    from codementor.api.gateway.leak import LeakDetector, StatementFrequency, hidden_share, judge
+def bank_solutions(bank_dir) -> list[str]:
+    """The reference solutions of a bank folder that load (the validator reports the others)."""
     from codementor.exercise_bank.loader import ExerciseFormatError, default_bank_dir, load_exercise
     from codementor.exercise_bank.validate import exercise_folders
 
@@ -78,7 +81,17 @@ def hint_checker(bank_dir, grade):
         try:
             solutions.append(load_exercise(folder).solution)
         except ExerciseFormatError:
-            continue  # the validator reports it
+            continue
+    return solutions
+
+
+def hint_checker(solutions: list[str], grade):
+    """The tutor's leak filter, as the gateway configures it by default, for the validator's hint check.
+
+    `solutions`: the bank's reference solutions, which weigh each statement by its rarity."""
+    from codementor.api.gateway.gateway import TutorGateway
+    from codementor.api.gateway.leak import LeakDetector, StatementFrequency, hidden_share, judge
+
     frequency = StatementFrequency.of(solutions)
     settings = {name: getattr(TutorGateway, name).default_value for name in ("leak_threshold", "leak_walk_threshold", "leak_pass_share")}
     detectors: dict = {}
@@ -101,12 +114,21 @@ def hint_checker(bank_dir, grade):
 
 
 def register(sub) -> None:
-    p = sub.add_parser("exercises", help="list exercises, render one as a student notebook, or validate them")
-    p.add_argument("action", choices=["list", "render", "validate"])
-    p.add_argument("ids", nargs="*", metavar="ID", help="render: one exercise id; validate: the ids to check (default: all)")
+    p = sub.add_parser("exercises", help="list, render or validate exercises; author them in notebooks; reload the course banks")
+    p.add_argument("action", choices=["list", "render", "validate", "new", "export", "import", "reload"])
+    p.add_argument("ids", nargs="*", metavar="ID", help="render, new, export: one exercise id; import: one authoring notebook; "
+                   "validate: the ids to check (default: all)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--bank", default=None)
     p.add_argument("--min-score", type=float, default=0.9, help="validate: lowest mutation score that passes (0-1)")
     p.add_argument("--max-mutants", type=int, default=40, help="validate: mutants graded per exercise (0: all)")
     p.add_argument("--concurrency", type=int, default=2, help="validate: submissions graded at once")
+    p.add_argument("-o", "--output", default=None, help="new, export: the notebook file to write (default: ID.ipynb)")
+    p.add_argument("--force", action="store_true", help="export: replace an existing notebook file")
+    p.add_argument("--course", action="append", default=[], metavar="DIR",
+                   help="import, export, reload: a course folder (repeat for several; default: c.CourseBank.course_dirs)")
+    p.add_argument("--config", default=None, help="import, export, reload: the API's config file (c.CourseBank settings)")
+    p.add_argument("--database-url", default=None, help="reload: the API's Postgres (default: $DATABASE_URL)")
+    p.add_argument("--redis-url", default=None, help="reload: the API's Redis (default: $REDIS_URL)")
+    p.add_argument("--wait", type=float, default=10.0, help="reload: seconds to wait for every API worker to serve the new version")
     p.set_defaults(func=cmd_exercises)

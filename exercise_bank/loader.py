@@ -91,18 +91,33 @@ def _load_tests(meta: dict, where: Path) -> tuple[TestCase, ...]:
     return tuple(visible + hidden)
 
 
-def load_exercise(folder: Path) -> Exercise:
-    """Load one exercise folder, raising ExerciseFormatError with the first problem found."""
+def read_exercise_files(folder: Path) -> dict[str, str]:
+    """The four files of an exercise folder as texts, by file name."""
     folder = Path(folder)
     for name in REQUIRED_FILES:
         if not (folder / name).is_file():
             raise ExerciseFormatError(folder, f"missing {name}")
+    try:
+        return {name: (folder / name).read_text(encoding="utf-8") for name in REQUIRED_FILES}
+    except UnicodeDecodeError as err:
+        raise ExerciseFormatError(folder, f"a file is not UTF-8 text ({err.reason})") from None
+
+
+def load_exercise(folder: Path) -> Exercise:
+    """Load one exercise folder, raising ExerciseFormatError with the first problem found."""
+    folder = Path(folder)
+    return exercise_from_files(read_exercise_files(folder), folder)
+
+
+def exercise_from_files(files: dict[str, str], folder: Path | str) -> Exercise:
+    """Build an exercise from its four file texts; `folder` (its path or name) gives the id it must have."""
+    folder = Path(folder)
     toml_path = folder / "exercise.toml"
     try:
-        meta = tomllib.loads((folder / "exercise.toml").read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        meta = tomllib.loads(files["exercise.toml"])
+    except tomllib.TOMLDecodeError as err:
         raise ExerciseFormatError(toml_path, f"not valid TOML: {err}") from None
-    texts = {name: (folder / name).read_text(encoding="utf-8") for name in REQUIRED_FILES[1:]}
+    texts = {name: files[name] for name in REQUIRED_FILES[1:]}
     ex_id = _require(meta, "id", str, toml_path)
     if ex_id != folder.name or not ID_PATTERN.match(ex_id):
         raise ExerciseFormatError(toml_path, f"id {ex_id!r} must equal the folder name and use a-z, 0-9 and dashes")

@@ -41,6 +41,8 @@ from .render import render_notebook
 Grade = Callable[[Exercise, str], Awaitable[Any]]
 # check_hint(exercise, hint) -> '' when the tutor would show the hint, else why it would block it
 CheckHint = Callable[[Exercise, str], Awaitable[str]]
+# run_notebooks(exercises, workdir) -> exercise id -> problem ('' when the notebook runs clean)
+NotebookRunner = Callable[[list[Exercise], Path], Awaitable[dict[str, str]]]
 
 MIN_SCORE = 0.9
 MAX_MUTANTS = 40
@@ -156,7 +158,12 @@ def _notebook_problems(exercises: list[Exercise], report: Path, output: str) -> 
 
 async def check_grading(grade: Grade, exercise: Exercise, mutants: list[Mutant], row: Row) -> None:
     """Reference passes everything, starter fails a hidden test, mutants are killed."""
-    reference = await grade(exercise, exercise.solution)
+    try:
+        reference = await grade(exercise, exercise.solution)
+    except RuntimeError as err:  # the grader could not even work out the expected answers
+        row.schema = False
+        row.problems.append(f"the reference solution does not run: {err}")
+        return
     if not reference.passed:
         failing = [t.name for t in reference.tests if not t.passed]
         row.schema = False
@@ -191,11 +198,12 @@ def _fails_hidden(result) -> bool:
 
 async def validate_bank(grade: Grade, bank_dir: Path | None = None, ids: list[str] | None = None, *,
                         min_score: float = MIN_SCORE, max_mutants: int = MAX_MUTANTS, concurrency: int = 2,
-                        check_hint: CheckHint | None = None) -> Report:
+                        check_hint: CheckHint | None = None, notebook_runner: NotebookRunner | None = None) -> Report:
     """Validate the exercises of `bank_dir` (all, or those in `ids`), grading with `grade`.
 
     `grade(exercise, code)` is awaited once per reference, starter and mutant, up to
-    `concurrency` exercises at a time; it should stop a mutant that loops (see MUTANT_TIMEOUT)."""
+    `concurrency` exercises at a time; it should stop a mutant that loops (see MUTANT_TIMEOUT).
+    `notebook_runner` replaces the nbval run of the notebooks (the API runs them in its sandbox)."""
     started = time.perf_counter()
     rows, exercises = [], []
     for folder in exercise_folders(Path(bank_dir or default_bank_dir()), ids or []):
@@ -216,7 +224,8 @@ async def validate_bank(grade: Grade, bank_dir: Path | None = None, ids: list[st
 
     with tempfile.TemporaryDirectory(prefix="codementor-validate-") as tmp:
         shards = concurrency if len(exercises) >= 10 else 1  # below that, a second pytest start costs more than it saves
-        notebooks = asyncio.ensure_future(run_notebooks([ex for ex, _ in exercises], Path(tmp), shards))
+        runner = notebook_runner or (lambda exs, folder: run_notebooks(exs, folder, shards))
+        notebooks = asyncio.ensure_future(runner([ex for ex, _ in exercises], Path(tmp)))
         await asyncio.gather(*(check(ex, row) for ex, row in exercises))
         for ex, row in exercises:
             problem = (await notebooks)[ex.id]

@@ -115,6 +115,8 @@ def new_asker(infra):
 def stack(services, fake_llm, tmp_path_factory):
     """The whole stack: the Hub with its proxy and the API service, sharing Postgres and Redis."""
     ops_token, metrics_token = secrets.token_hex(16), secrets.token_hex(16)
+    # an empty course bank: tests/test_course_bank.py adds exercises, reloads, and empties it again
+    course_dir = tmp_path_factory.mktemp("course")
     hub = Stack(
         state_dir=tmp_path_factory.mktemp("hub"),
         hub_port=free_port(),
@@ -130,8 +132,10 @@ def stack(services, fake_llm, tmp_path_factory):
             "CODEMENTOR_LLM_BASE_URL": fake_llm.base_url,
             "CODEMENTOR_LLM_API_KEY": "test-key-not-a-secret",
             "CODEMENTOR_LLM_MODEL": "local-test",
+            "CODEMENTOR_COURSE_DIRS": str(course_dir),
         },
     )
+    hub.course_dir = course_dir
     ARTIFACTS.mkdir(exist_ok=True)
     hub.ops_token, hub.metrics_token = ops_token, metrics_token
     hub.start(log_file=ARTIFACTS / "jupyterhub.log")

@@ -1,9 +1,13 @@
-"""%hint, %tutor, %submit, %today, %onboard, %progress, %mydata and %delete_my_data: the student's side of CodeMentor, a thin client of the API."""
+"""%hint, %tutor, %submit, %today, %onboard, %progress, %mydata and %delete_my_data: the student's side of CodeMentor, a thin client of the API.
+
+%exercise_import is the instructors' one: it sends an authoring notebook to the API, which
+checks the caller's role and validates the exercise in its sandbox (nothing is trusted here)."""
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import re
 import traceback
@@ -119,6 +123,9 @@ class TutorMagics(Magics):
         2, help="Further attempts of a %submit that got no answer (timeout, connection lost), with the same idempotency key, so the API stores it once."
     ).tag(config=True)
     retry_backoff = Float(0.5, help="Seconds before the first retry; doubled for each later one.").tag(config=True)
+    import_timeout = Float(
+        180.0, help="Seconds %exercise_import waits for the API, which validates the exercise (mutants, hints, the notebook) first."
+    ).tag(config=True)
     server_url = Unicode(
         help="URL of the student's own Jupyter server, for %today ($JUPYTERHUB_SERVICE_URL, set by JupyterHub)."
     ).tag(config=True)
@@ -346,6 +353,28 @@ class TutorMagics(Magics):
             raise UsageError("not confirmed: nothing was asked (type your own user name exactly)")
         done = self._call(self.client.post, "/me/deletion-request", {"confirm": typed.strip()})
         show(f"Deletion requested ({done['requested_at']}): an admin will carry it out. Save a copy first with %mydata.")
+
+
+    @magic_arguments()
+    @argument("notebook", nargs="?", help="the authoring notebook (default: this notebook, as last saved)")
+    @line_magic
+    def exercise_import(self, line):
+        """Instructors: validate an authoring notebook on the server and add its exercise to the course bank."""
+        args = parse_argstring(self.exercise_import, line)
+        path = Path(args.notebook).expanduser() if args.notebook else notebook_path()
+        if path is None:
+            raise UsageError("name the authoring notebook: %exercise_import count-vowels.ipynb")
+        try:
+            nb = json.loads(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise UsageError(f"{path}: {err.strerror} (save the notebook first)") from None
+        except ValueError:
+            raise UsageError(f"{path} is not a notebook (.ipynb JSON)") from None
+        client = APIClient(self.api_url, self.api_token, self.import_timeout, self.retry_backoff)
+        done = self._call(client.post, "/course/exercises", {"notebook": nb})
+        ex = done["exercise"]
+        show(f"Imported **{ex['id']}** (version {ex['version']}) into the course bank `{done['course']}`: "
+             f"it validated, and bank version {done['bank_version']} now serves it.")
 
 
 def privacy_url(api_url: str) -> str:

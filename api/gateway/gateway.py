@@ -112,7 +112,9 @@ class TutorGateway(Configurable):
         super().__init__(**kwargs)
         self.redis, self.sessionmaker, self.grader, self.clock = redis, sessionmaker, grader, clock
         # how common each statement is among the bank's solutions, for the leak filter's weights
-        self.frequency = StatementFrequency.of(ex.solution for ex in bank.all()) if bank is not None else None
+        self.frequency = None
+        if bank is not None:
+            self.use_bank(bank)
         # the API hands its one limiter over; alone (tests, benchmarks) the gateway makes its own
         self.limiter = limiter or RateLimiter(parent=self, redis=redis, clock=lambda: self.clock().timestamp())
         if self.rate_limits:
@@ -121,8 +123,8 @@ class TutorGateway(Configurable):
         self.scrubber = PersonalDataScrubber(parent=self)
         self.chain = self._build_chain()
         self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
-        self._detectors: dict[tuple[str, int], LeakDetector] = {}
-        self._starter_passes: dict[tuple[str, int], set[str]] = {}
+        self._detectors: dict[tuple[str, str], LeakDetector] = {}
+        self._starter_passes: dict[tuple[str, str], set[str]] = {}
 
     def _build_chain(self) -> list[Provider]:
         timeout = httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
@@ -145,8 +147,13 @@ class TutorGateway(Configurable):
         for provider in self.chain:
             await provider.aclose()
 
+    def use_bank(self, bank) -> None:
+        """Weigh the leak filter's statements by the bank now served (again after a course bank reload)."""
+        self.frequency = StatementFrequency.of(ex.solution for ex in bank.all())
+        self._detectors = {}
+
     def detector(self, exercise) -> LeakDetector:
-        key = (exercise.id, exercise.version)
+        key = (exercise.id, exercise.digest)
         if key not in self._detectors:
             self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency, self.leak_walk_threshold)
         return self._detectors[key]
@@ -301,7 +308,7 @@ class TutorGateway(Configurable):
 
     async def _starter_baseline(self, exercise) -> set[str]:
         """The tests the starter code passes already (passing them again gives nothing away)."""
-        key = (exercise.id, exercise.version)
+        key = (exercise.id, exercise.digest)
         if key not in self._starter_passes:
             result = await self.grader.grade(exercise, exercise.starter, feedback=False)
             self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()

@@ -32,7 +32,7 @@ async def health_report(ctx) -> tuple[dict, bool]:
     """(/health's body, whether every backend answers)."""
     checks = await backend_checks(ctx.sessionmaker, ctx.redis)
     healthy = all(v == "ok" for v in checks.values())
-    return {"status": "ok" if healthy else "degraded", **checks, "exercises": len(ctx.bank)}, healthy
+    return {"status": "ok" if healthy else "degraded", **checks, "exercises": len(ctx.bank), "bank_version": ctx.bank.version}, healthy
 
 
 async def refresh_gauges(ctx) -> None:

@@ -1,0 +1,33 @@
+"""The course bank for instructors: what it serves, and importing an exercise from an authoring notebook."""
+
+from ..errors import Forbidden
+from ..schemas import ImportRequest
+from ..services.authoring import import_notebook
+from .base import APIHandler
+
+
+class CourseExercisesHandler(APIHandler):
+    def require_instructor(self):
+        who = self.require_user()
+        if who.role not in ("instructor", "admin"):
+            raise Forbidden("the course bank is for instructors and admins")
+        return who
+
+    async def get(self):
+        """What the bank serves: each exercise's origin ('builtin' or its course folder), and the hidden built-ins."""
+        self.require_instructor()
+        bank = self.ctx.bank
+        items = [{**ex.summary(), "origin": bank.origins.get(ex.id, "builtin")} for ex in bank.all()]
+        self.write_json({"bank_version": bank.version, "exercises": items, "hidden_builtin": bank.hidden()})
+
+    async def post(self):
+        """Validate the notebook in the grader's sandbox; only then store it in the course bank and publish it."""
+        who = self.require_instructor()
+        req = self.parse(ImportRequest)
+        user_id = await self.ctx.users.user_id(who)
+        self.write_json(await import_notebook(self.ctx, user_id, req.notebook), 201)
+
+
+default_handlers = [
+    ("/course/exercises", CourseExercisesHandler),
+]

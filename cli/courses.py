@@ -1,0 +1,245 @@
+"""`codementor exercises new|export|import|reload`: authoring notebooks and course banks.
+
+`new` and `export` write an authoring notebook; `import` validates one (the bank's validator:
+schema, the notebook under nbval, the starter fails, the mutation score, the hints against the
+tutor's leak filter) and only then writes the exercise into a course folder; `reload`
+validates what changed in the course folders (the same checks, with the notebook's code run in
+the grader's sandbox rather than in a kernel on the server) and publishes it to every API
+worker (see api/services/course_bank.py); a broken exercise is refused and its previous
+version keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _fail(action: str, message: str):
+    sys.exit(f"codementor exercises {action}: {message}")
+
+
+def course_settings(args):
+    """c.CourseBank from --config (the API's config file), with --course folders taking precedence."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from codementor.exercise_bank.courses import CourseBank
+
+    config = Config()
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            _fail(args.action, f"--config {path}: no such file")
+        config = PyFileConfigLoader(path.name, str(path.parent)).load_config()
+    courses = CourseBank(config=config)
+    if args.course:
+        courses.course_dirs = list(args.course)
+        courses.import_dir = courses.course_dirs[0]
+    return courses
+
+
+def _all_exercises(course_dirs: list[str]) -> dict:
+    """Built-in and course exercises as they are on disk now (course ones win), by id."""
+    from codementor.exercise_bank import Bank
+    from codementor.exercise_bank.courses import read_course
+    from codementor.exercise_bank.loader import exercise_from_files
+
+    found = {ex.id: ex for ex in Bank().all()}
+    for folder in reversed(course_dirs):
+        for ex_id, files in read_course(folder).files.items():  # those that load; the validator reports the rest
+            found[ex_id] = exercise_from_files(files, ex_id)
+    return found
+
+
+def _write_notebook(nb, path: Path, action: str, force: bool = False) -> None:
+    import nbformat
+
+    if path.exists() and not force:
+        _fail(action, f"{path} exists already (remove it, or name another file with -o)")
+    nbformat.write(nb, str(path))
+    print(f"wrote {path}")
+
+
+def cmd_new(args) -> None:
+    from codementor.exercise_bank.authoring import AuthoringError, new_notebook_for
+
+    if len(args.ids) != 1:
+        _fail("new", "name one new exercise id, e.g. codementor exercises new count-vowels")
+    try:
+        nb = new_notebook_for(args.ids[0])
+    except AuthoringError as err:
+        _fail("new", str(err))
+    _write_notebook(nb, Path(args.output or f"{args.ids[0]}.ipynb"), "new")
+
+
+def cmd_export(args) -> None:
+    from codementor.exercise_bank.authoring import export_notebook
+
+    if len(args.ids) != 1:
+        _fail("export", "name one exercise id")
+    exercises = _all_exercises(course_settings(args).course_dirs)
+    if args.ids[0] not in exercises:
+        _fail("export", f"no exercise named {args.ids[0]!r} in the built-in bank or the course folders")
+    _write_notebook(export_notebook(exercises[args.ids[0]]), Path(args.output or f"{args.ids[0]}.ipynb"), "export", args.force)
+
+
+def _grader():
+    from codementor.api.grader import Grader
+    from codementor.exercise_bank.validate import MUTANT_TIMEOUT
+
+    return Grader(timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
+
+
+async def _validate(folder: Path, ids: list[str], grader, solutions: list[str], sandboxed: bool = False):
+    """The bank's validator; `sandboxed`: the notebook check too runs in the grader's sandbox, not in a kernel here."""
+    from codementor.api.services.authoring import sandbox_notebooks
+    from codementor.exercise_bank.validate import validate_bank
+
+    from .bank import hint_checker
+
+    runner = sandbox_notebooks(grader.grade) if sandboxed else None
+    return await validate_bank(grader.grade, folder, ids, check_hint=hint_checker(solutions, grader.grade), notebook_runner=runner)
+
+
+def cmd_import(args) -> None:
+    from codementor.exercise_bank.authoring import AuthoringError, exercise_from_notebook, read_notebook
+    from codementor.exercise_bank.validate import format_table
+    from codementor.api.services.authoring import write_exercise
+
+    if len(args.ids) != 1:
+        _fail("import", "name one authoring notebook, e.g. codementor exercises import count-vowels.ipynb")
+    started = time.perf_counter()
+    path = Path(args.ids[0])
+    try:
+        exercise, files = exercise_from_notebook(read_notebook(path.read_bytes()))
+    except OSError as err:
+        _fail("import", f"{path}: {err.strerror}")
+    except AuthoringError as err:
+        _fail("import", f"{path}: {err}")
+    course_dir = course_settings(args).import_dir
+    if not course_dir:
+        _fail("import", "no course folder: give --course DIR or set c.CourseBank.course_dirs ($CODEMENTOR_COURSE_DIRS)")
+    _refuse_same_version(course_dir, exercise, files)
+    solutions = [ex.solution for ex in _all_exercises([course_dir]).values() if ex.id != exercise.id] + [exercise.solution]
+    with tempfile.TemporaryDirectory(prefix="codementor-import-") as tmp:
+        write_exercise(Path(tmp), exercise.id, files)
+        report = asyncio.run(_validate(Path(tmp), [exercise.id], _grader(), solutions))
+    print(format_table(report).replace(tmp + "/", ""))
+    if not report.passed:
+        _fail("import", f"{exercise.id} did not validate; nothing was written")
+    write_exercise(Path(course_dir), exercise.id, files)
+    print(f"imported {exercise.id} into {course_dir} in {time.perf_counter() - started:.1f} s; "
+          "`codementor exercises reload` serves it")
+
+
+def _refuse_same_version(course_dir: str, exercise, files: dict) -> None:
+    from codementor.exercise_bank.courses import read_course
+    from codementor.exercise_bank.loader import exercise_from_files
+
+    before = read_course(course_dir).files.get(exercise.id)
+    if before is not None and before != files and exercise_from_files(before, exercise.id).version == exercise.version:
+        _fail("import", f"{exercise.id} version {exercise.version} is already in {course_dir} with other content: "
+              f"raise version to {exercise.version + 1} so that students who have it get the new one")
+
+
+# --- reload ----------------------------------------------------------------------------------
+
+def cmd_reload(args) -> None:
+    from codementor.exercise_bank.loader import ExerciseFormatError
+
+    courses = course_settings(args)
+    if not courses.course_dirs:
+        _fail("reload", "no course folders: set c.CourseBank.course_dirs ($CODEMENTOR_COURSE_DIRS) or give --course DIR")
+    try:
+        code = asyncio.run(_reload(args, courses.course_dirs))
+    except (ExerciseFormatError, OSError) as err:
+        _fail("reload", str(err))
+    sys.exit(code)
+
+
+async def _reload(args, course_dirs: list[str]) -> int:
+    from codementor.api.services import course_bank
+    from codementor.exercise_bank.courses import changed_exercises, merge_snapshot, read_course
+
+    from .data import _backends
+
+    started = time.perf_counter()
+    current = [read_course(p) for p in course_dirs]
+    engine, sessionmaker, redis = _backends(args)
+    try:
+        async with sessionmaker() as session:
+            row = await course_bank.latest(session)
+        previous = row.snapshot if row and course_bank.snapshot_fits(row.snapshot, course_dirs) else None
+        refused = {f"{c.path}:{i}": problem for c in current for i, problem in c.problems.items()}
+        refused.update(await _validate_changed(changed_exercises(previous, current), current))
+        for key, problem in refused.items():
+            print(f"refused {key.rsplit(':', 1)[1]}: {problem}")
+        snapshot = merge_snapshot(previous, current, refused)
+        if previous is not None and snapshot == previous:
+            print(f"nothing new to publish: version {row.id} serves ({time.perf_counter() - started:.1f} s)")
+            return 1 if refused else 0
+        async with sessionmaker() as session, session.begin():
+            await course_bank.lock_publishing(session)
+            version = await course_bank.store(session, snapshot, None, "codementor exercises reload")
+        await course_bank.announce(redis, version)
+        served = await _wait_served(redis, version, args.wait)
+        count = sum(len(c["files"]) for c in snapshot["courses"])
+        print(f"published version {version}: {count} course exercises, {len(refused)} refused; "
+              f"{served} in {time.perf_counter() - started:.1f} s")
+        return 1 if refused else 0
+    finally:
+        await redis.aclose()
+        await engine.dispose()
+
+
+async def _validate_changed(changed: list[tuple[str, str]], current) -> dict[str, str]:
+    """Validate each changed exercise in its folder; (course:id) -> the validator's first problem for those that fail."""
+    from codementor.exercise_bank.validate import format_table
+
+    if not changed:
+        return {}
+    solutions = [ex.solution for ex in _all_exercises([c.path for c in current]).values()]
+    grader = _grader()
+    refused = {}
+    for path in dict.fromkeys(p for p, _ in changed):
+        ids = [i for p, i in changed if p == path]
+        # course folders may hold anyone's code (a git checkout): on the server, all of it runs in the sandbox
+        report = await _validate(Path(path), ids, grader, solutions, sandboxed=True)
+        print(format_table(report))
+        refused.update({f"{path}:{r.id}": (r.problems or ["did not validate"])[0] for r in report.rows if not r.passed(report.min_score)})
+    return refused
+
+
+async def _wait_served(redis, version: int, wait: float) -> str:
+    """Wait up to `wait` seconds for the workers to say they serve `version`; a one-line account."""
+    from codementor.api.services.course_bank import SERVED_KEY, served_versions
+
+    deadline = time.monotonic() + wait
+    while True:
+        served = await served_versions(redis)
+        for name in [n for n in served if _gone(n)]:  # a worker of this machine that died without saying so
+            await redis.hdel(SERVED_KEY, name)
+            served.pop(name)
+        behind = sorted(n for n, v in served.items() if v < version)
+        if not behind or time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(0.1)
+    done = len(served) - len(behind)
+    return f"{done} API worker(s) serve it" + (f"; not yet: {', '.join(behind)}" if behind else "")
+
+
+def _gone(worker: str) -> bool:
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    return not os.path.exists(f"/proc/{pid}")
+
+
+def run(args) -> None:
+    {"new": cmd_new, "export": cmd_export, "import": cmd_import, "reload": cmd_reload}[args.action](args)

@@ -1,0 +1,145 @@
+"""Authoring notebooks and course folders, without servers: round trips, bad notebooks, what a course hides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import nbformat
+import pytest
+
+from codementor.exercise_bank import Bank, ExerciseNotFound
+from codementor.exercise_bank.authoring import (
+    MAX_NOTEBOOK_BYTES, ROLES, AuthoringError, cell_role, exercise_from_notebook, export_notebook, new_notebook_for, read_notebook,
+)
+from codementor.exercise_bank.courses import ServedBank, changed_exercises, merge_snapshot, read_course, snapshot_of
+
+
+def through_disk(nb) -> dict:
+    """The notebook as a file would hold it (nbformat's JSON), read back."""
+    return read_notebook(nbformat.writes(nb).encode())
+
+
+def test_export_then_import_gives_every_builtin_exercise_back(bank):
+    for exercise in bank.all():
+        back, _ = exercise_from_notebook(through_disk(export_notebook(exercise)))
+        assert back == exercise, exercise.id
+
+
+def test_every_part_is_marked_by_metadata_and_tag(bank):
+    nb = export_notebook(bank.get("anagram-groups"))
+    roles = [cell_role(c) for c in nb.cells]
+    assert set(roles) - {None} == set(ROLES)
+    for cell in nb.cells:
+        if cell_role(cell):
+            assert cell.metadata["tags"] == [f"codementor-{cell.metadata['codementor']['role']}"]
+    # the student-side magics look for notebook.metadata.codementor.exercise_id: never an authoring notebook
+    assert "codementor" not in nb.metadata
+
+
+def test_a_tag_alone_is_enough_and_scratch_cells_are_ignored(bank):
+    nb = through_disk(export_notebook(bank.get("leap-year")))
+    for cell in nb["cells"]:
+        cell["metadata"].pop("codementor", None)
+    nb["cells"].insert(3, {"cell_type": "code", "metadata": {}, "source": "print('scratch')", "outputs": [], "execution_count": None})
+    assert exercise_from_notebook(nb)[0] == bank.get("leap-year")
+
+
+def test_a_new_notebook_is_refused_until_it_is_written():
+    nb = through_disk(new_notebook_for("count-vowels"))
+    with pytest.raises(AuthoringError, match="still the template"):
+        exercise_from_notebook(nb)
+    meta = next(c for c in nb["cells"] if cell_role(c) == "metadata")
+    statement = next(c for c in nb["cells"] if cell_role(c) == "statement")
+    meta["source"] = "".join(meta["source"]).replace("A short title a student understands", "Count the vowels")
+    statement["source"] = "Write `count_vowels(text)`: how many of a, e, i, o, u it holds."
+    exercise, files = exercise_from_notebook(nb)
+    assert exercise.id == "count-vowels" and set(files) == {"exercise.toml", "statement.md", "starter.py", "solution.py"}
+    with pytest.raises(AuthoringError, match="lower-case"):
+        new_notebook_for("Count Vowels")
+
+
+def _with(bank, change) -> dict:
+    nb = through_disk(export_notebook(bank.get("sum-of-evens")))
+    change(nb["cells"])
+    return nb
+
+
+def _cell(cells, role):
+    return next(c for c in cells if cell_role(c) == role)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda cells: cells.remove(_cell(cells, "reference")), "exactly one reference cell"),
+    (lambda cells: _cell(cells, "metadata").update(source="id = "), "cell 2 (metadata) is not valid TOML"),
+    (lambda cells: _cell(cells, "metadata").update(source="".join(_cell(cells, "metadata")["source"]) + "colour = 'red'\n"), "unknown key 'colour'"),
+    (lambda cells: _cell(cells, "visible-tests").update(source='[[test]]\nname = "six"\ncall = "sum_of_evens([6])"\nexpect = 6\n'),
+     "expect is a Python literal in a string"),
+    (lambda cells: _cell(cells, "hidden-tests").update(source='[[test]]\nname = "x"\ncall = "sum_of_evens(["\n'), "call is not valid Python"),
+    (lambda cells: _cell(cells, "reference")["metadata"].update(codementor={"role": "answer"}), "unknown cell role 'answer'"),
+    (lambda cells: [cells.remove(c) for c in [c for c in cells if cell_role(c) == "hint"][1:]], "at least three"),
+    (lambda cells: _cell(cells, "starter").update(source="x" * 70_000), "larger than 64 kB"),
+])
+def test_bad_notebooks_get_one_clear_line(bank, change, message):
+    with pytest.raises(AuthoringError) as caught:
+        exercise_from_notebook(_with(bank, change))
+    assert message in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("raw, message", [
+    (b"\xff\xfe", "not a notebook"), (b"[1, 2]", "not a JSON object"), (b"{", "not a notebook"),
+    (b" " * (MAX_NOTEBOOK_BYTES + 1), "larger than 200 kB"), (b'{"cells": 3}', "no list of cells"),
+])
+def test_what_is_not_a_notebook_gets_one_line(raw, message):
+    with pytest.raises(AuthoringError, match=message):
+        exercise_from_notebook(read_notebook(raw))
+
+
+def _course(tmp_path, bank, ids, hide=None):
+    for ex_id in ids:
+        source = bank.root / ex_id
+        target = tmp_path / f"my-{ex_id}"
+        shutil.copytree(source, target)
+        toml = target / "exercise.toml"
+        toml.write_text(toml.read_text().replace(f'id = "{ex_id}"', f'id = "my-{ex_id}"', 1))
+    if hide is not None:
+        (tmp_path / "course.toml").write_text(hide)
+    return tmp_path
+
+
+def test_a_course_hides_builtins_and_adds_its_own(tmp_path, bank):
+    folder = _course(tmp_path, bank, ["leap-year"], 'hide_builtin = ["sum-of-evens"]\n')
+    course = read_course(folder)
+    served = ServedBank(bank, snapshot=snapshot_of([course]), version=3)
+    ids = {ex.id for ex in served.all()}
+    assert "my-leap-year" in ids and "sum-of-evens" not in ids and len(served) == len(bank)
+    assert served.get("sum-of-evens").id == "sum-of-evens"  # a notebook a student has is still graded
+    assert served.origins == {"my-leap-year": str(folder)} and served.hidden() == ["sum-of-evens"]
+    (folder / "course.toml").write_text("hide_builtin = true\n")
+    served.replace(snapshot_of([read_course(folder)]), 4)
+    assert [ex.id for ex in served.all()] == ["my-leap-year"] and served.version == 4
+    with pytest.raises(ExerciseNotFound):
+        served.get("my-sum-of-evens")
+
+
+def test_a_refused_exercise_keeps_its_published_files(tmp_path, bank):
+    folder = _course(tmp_path, bank, ["leap-year", "digit-sum"])
+    published = snapshot_of([read_course(folder)])
+    (folder / "my-leap-year" / "statement.md").write_text("A new statement.\n")
+    (folder / "my-digit-sum" / "solution.py").write_text("def digit_sum(n:\n")  # not Python: the loader refuses it
+    current = [read_course(folder)]
+    assert changed_exercises(published, current) == [(str(folder), "my-leap-year")]
+    assert "solution.py is not valid Python" in current[0].problems["my-digit-sum"]
+    merged = merge_snapshot(published, current, {f"{folder}:my-leap-year": "the starter code passes every hidden test"})
+    assert merged == published
+    merged = merge_snapshot(published, current, {})
+    assert merged["courses"][0]["files"]["my-leap-year"]["statement.md"] == "A new statement.\n"
+    assert merged["courses"][0]["files"]["my-digit-sum"] == published["courses"][0]["files"]["my-digit-sum"]
+
+
+def test_a_bad_course_file_names_itself(tmp_path, bank):
+    (tmp_path / "course.toml").write_text("hide_builtin = 3\n")
+    with pytest.raises(Exception, match="course.toml: hide_builtin must be true or a list"):
+        read_course(tmp_path)
+    assert json.loads(json.dumps(snapshot_of([])))["courses"] == []
+    assert isinstance(bank, Bank)
