@@ -2,7 +2,7 @@
 
 from ..errors import Forbidden
 from ..schemas import ImportRequest
-from ..services.authoring import import_notebook
+from ..services.authoring import course_listing, import_notebook
 from .base import APIHandler
 
 
@@ -16,9 +16,7 @@ class CourseExercisesHandler(APIHandler):
     async def get(self):
         """What the bank serves: each exercise's origin ('builtin' or its course folder), and the hidden built-ins."""
         self.require_instructor()
-        bank = self.ctx.bank
-        items = [{**ex.summary(), "origin": bank.origins.get(ex.id, "builtin")} for ex in bank.all()]
-        self.write_json({"bank_version": bank.version, "exercises": items, "hidden_builtin": bank.hidden()})
+        self.write_json(course_listing(self.ctx.bank))
 
     async def post(self):
         """Validate the notebook in the grader's sandbox; only then store it in the course bank and publish it."""

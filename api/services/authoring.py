@@ -35,6 +35,12 @@ class ImportRefused(InvalidRequest):
     """The exercise did not validate; the message is the validator's first problem."""
 
 
+def course_listing(bank) -> dict:
+    """What the bank serves, each exercise's origin ('builtin' or its course folder), and the hidden built-ins."""
+    items = [{**ex.summary(), "origin": bank.origins.get(ex.id, "builtin")} for ex in bank.all()]
+    return {"bank_version": bank.version, "exercises": items, "hidden_builtin": bank.hidden()}
+
+
 def notebook_program(exercise: Exercise) -> str:
     """The code cells of the student notebook with the solution filled in, as one program."""
     nb = render_notebook(exercise, with_solution=True)
