@@ -8,7 +8,39 @@ from datetime import date, timedelta
 import ipywidgets as w
 
 from .client import ClassAPI, DashboardError, to_csv, query_params
-from .widgets_html import bar_chart, error, esc, kpi, nav, table
+from .widgets_html import bar_cell, bar_chart, error, esc, kpi, nav, png_size, table
+
+
+def chart(png: bytes | None = None) -> w.Image:
+    """A chart at its natural size (a stretched PNG blurs its text)."""
+    image = w.Image(format="png")
+    set_chart(image, png)
+    return image
+
+
+def set_chart(image: w.Image, png: bytes | None) -> None:
+    if png is None:
+        image.layout.display = "none"
+        return
+    width, height = png_size(png)
+    image.value, image.width, image.height = png, str(width), str(height)
+    image.layout.display, image.layout.max_width = "", "100%"
+
+
+EXERCISE_SORTS = {
+    "pass rate, lowest first": (lambda e: (e["pass_rate"], e["exercise_id"]), False),
+    "most submissions": (lambda e: (e["submissions"], e["exercise_id"]), True),
+    "exercise": (lambda e: e["exercise_id"], False),
+}
+
+
+def exercises_table(exercises: list[dict], sort: str) -> str:
+    """Pass rate per exercise, one row each, the rate drawn as a bar beside its number."""
+    key, reverse = EXERCISE_SORTS[sort]
+    rows = [{**e, "pass_rate": bar_cell(e["pass_rate"])} for e in sorted(exercises, key=key, reverse=reverse)]
+    columns = [("exercise_id", "exercise"), ("title", "title"), ("submissions", "submissions"), ("students_attempted", "attempted"),
+               ("students_passed", "passed"), ("pass_rate", "pass rate")]
+    return table(rows, columns, "no submissions in this window", html_keys=frozenset({"pass_rate"}))
 
 
 def _api_or_error(current: str):
@@ -43,13 +75,13 @@ def overview_page() -> w.Widget:
         ]
     )
     exercises = data["exercises"]
-    rows = [{**e, "pass_rate": f"{e['pass_rate']:.0%}"} for e in exercises]
-    ex_table = table(rows, [("exercise_id", "exercise"), ("title", "title"), ("submissions", "submissions"), ("students_attempted", "attempted"), ("students_passed", "passed"), ("pass_rate", "pass rate")], "no submissions in this window")
-    charts = [
-        w.Image(value=bar_chart([e["exercise_id"] for e in exercises], [e["pass_rate"] * 100 for e in exercises], f"Pass rate per exercise, last {data['window_days']} days", "% of students", 100), format="png"),
-        w.Image(value=bar_chart([s["days"] for s in data["streaks"]], [s["students"] for s in data["streaks"]], "Current streaks", "students"), format="png"),
-    ]
-    return w.VBox([w.HTML(header + kpis), w.HTML(f"<h3>Exercises, last {data['window_days']} days</h3>" + ex_table), w.HBox(charts)])
+    # one view of the pass rates (a sortable table with a bar per row), not a table and a chart of the same numbers
+    sort = w.ToggleButtons(options=list(EXERCISE_SORTS), description="Sort by", style={"button_width": "auto"})
+    listing = w.HTML(exercises_table(exercises, sort.value))
+    sort.observe(lambda change: setattr(listing, "value", exercises_table(exercises, change["new"])), names="value")
+    streaks = chart(bar_chart([s["days"] for s in data["streaks"]], [s["students"] for s in data["streaks"]], "Current streaks (days)", "students")
+                    if data["streaks"] else None)
+    return w.VBox([w.HTML(header + kpis), w.HTML(f"<h3>Exercises, last {data['window_days']} days</h3>"), sort, listing, streaks])
 
 
 def _timeline_rows(items: list[dict]) -> list[dict]:
@@ -108,26 +140,26 @@ def exercise_page() -> w.Widget:
         return w.HTML(nav("exercise.ipynb") + error(str(err)))
     wanted = query_params().get("exercise", "")
     picker = w.Combobox(value=wanted or (ids[0] if ids else ""), options=ids, description="Exercise", ensure_option=False)
-    out, chart = w.HTML(), w.Image(format="png")
+    out, attempts = w.HTML(), chart()
 
     def show(_=None):
         try:
             data = api.get(f"exercises/{picker.value.strip()}")
         except DashboardError as err:
-            out.value, chart.layout.display = error(str(err)), "none"
+            out.value = error(str(err))
+            set_chart(attempts, None)
             return
         summary = f"<h3>{esc(data['title'])}</h3><p>{data['students_passed']} of {data['students_attempted']} students passed</p>"
         errors = table(data["common_errors"], [("error", "failing test or error"), ("count", "times")], "no failures")
         rungs = table(data["hint_rungs"], [("rung", "hint rung"), ("students", "students"), ("of", "rungs in ladder")], "no hints taken")
         out.value = summary + "<h4>Common errors</h4>" + errors + "<h4>Hint rungs used</h4>" + rungs
         att = data["attempts_to_pass"]
-        chart.value = bar_chart([a["attempts"] for a in att], [a["students"] for a in att], "Attempts needed to pass", "students")
-        chart.layout.display = ""
+        set_chart(attempts, bar_chart([a["attempts"] for a in att], [a["students"] for a in att], "Attempts needed to pass", "students") if att else None)
 
     picker.observe(show, names="value")
     if picker.value:
         show()
-    return w.VBox([w.HTML(nav("exercise.ipynb") + "<h2>Exercise drill-down</h2>"), picker, chart, out])
+    return w.VBox([w.HTML(nav("exercise.ipynb") + "<h2>Exercise drill-down</h2>"), picker, attempts, out])
 
 
 def export_page() -> w.Widget:

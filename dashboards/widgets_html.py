@@ -26,12 +26,13 @@ def nav(current: str) -> str:
     return f'{STYLE}<div class="cm-nav">{links}</div>'
 
 
-def table(rows: list[dict], columns: list[tuple[str, str]], empty: str = "nothing yet") -> str:
-    """An HTML table of `rows`, with (key, heading) columns; values are escaped."""
+def table(rows: list[dict], columns: list[tuple[str, str]], empty: str = "nothing yet", html_keys: frozenset = frozenset()) -> str:
+    """An HTML table of `rows`, with (key, heading) columns; values are escaped, except the
+    columns in `html_keys`, which hold HTML this module made (bar cells)."""
     if not rows:
         return f"<p><i>{esc(empty)}</i></p>"
     head = "".join(f"<th>{esc(h)}</th>" for _, h in columns)
-    body = "".join("<tr>" + "".join(f"<td>{esc(r.get(k))}</td>" for k, _ in columns) + "</tr>" for r in rows)
+    body = "".join("<tr>" + "".join(f"<td>{r.get(k) if k in html_keys else esc(r.get(k))}</td>" for k, _ in columns) + "</tr>" for r in rows)
     return f'<table class="cm-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
@@ -44,12 +45,20 @@ def error(message: str) -> str:
     return f'<p class="cm-error">{esc(message)}</p>'
 
 
-def bar_chart(labels: list[str], values: list[float], title: str, ylabel: str, ymax: float | None = None) -> bytes:
-    """A PNG bar chart (matplotlib, no display needed)."""
+def bar_chart(labels: list[str], values: list[float], title: str, ylabel: str, ymax: float | None = None, counts: bool = True) -> bytes:
+    """A PNG bar chart (matplotlib, no display needed); `counts` puts only whole numbers on the value axis."""
+    fig = bar_figure(labels, values, title, ylabel, ymax, counts)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def bar_figure(labels: list[str], values: list[float], title: str, ylabel: str, ymax: float | None = None, counts: bool = True):
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(5.5, 2.8), dpi=90)
     ax = fig.subplots()
@@ -58,8 +67,20 @@ def bar_chart(labels: list[str], values: list[float], title: str, ylabel: str, y
     ax.set_ylabel(ylabel)
     if ymax is not None:
         ax.set_ylim(0, ymax)
+    if counts:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.tick_params(axis="x", labelrotation=20, labelsize=8)
     fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
+    return fig
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height in pixels, from the PNG's header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+def bar_cell(fraction: float, width_px: int = 120) -> str:
+    """A horizontal bar for a table cell (0-1), with the percentage written beside it."""
+    fraction = max(0.0, min(1.0, fraction))
+    return (f'<span class="cm-bar" style="display:inline-block;width:{width_px}px;height:10px;background:#e3e8ef;vertical-align:middle">'
+            f'<span style="display:block;width:{round(fraction * width_px)}px;height:10px;background:#3b7dd8"></span></span> {fraction:.0%}')

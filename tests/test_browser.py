@@ -141,6 +141,12 @@ async def steps(stack, hub, browser, shots, console):
     result = await run_new_cell(page, "%submit", "tests passed")
     assert "tests passed" in result
     await shot(page, shots, "06-submit-result.png")
+    progress = await run_new_cell(page, "%progress", "Streak")
+    assert "Streak: 1 day" in progress
+    bars = page.locator(".jp-Notebook .jp-Cell").filter(has_text="%progress").locator(".widget-hprogress")
+    await bars.first.wait_for(timeout=30_000)  # the widgets rendered (the text is only the fallback)
+    assert await bars.count() >= 10  # a bar per topic
+    await shot(page, shots, "06b-progress.png")
 
     # --- the student may not open the dashboards ----------------------------------------
     console.expecting = "403"
@@ -180,6 +186,8 @@ async def steps(stack, hub, browser, shots, console):
     await page.locator(".cm-kpi").first.wait_for(timeout=60_000)
     assert await page.locator("table.cm-table tr").filter(has_text=today["exercise_id"]).count() >= 1
     await page.locator(".widget-image").first.wait_for(timeout=30_000)
+    await page.get_by_role("button", name="most submissions").click()  # the one view of pass rates sorts in place
+    await page.locator("table.cm-table .cm-bar").first.wait_for(timeout=30_000)
     await shot(page, shots, "09-instructor-overview.png")
 
     await page.goto(f"{stack.hub_url}{DASH}/stuck.ipynb")

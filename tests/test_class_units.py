@@ -66,3 +66,27 @@ def test_the_viewer_token_reaches_the_kernel_through_a_private_file_never_a_cell
     assert os.environ[TOKEN_ENV] == "t0ken" and not Path(named).exists()
     assert offline_page_config({"fullMathjaxUrl": "https://cdn"})["fullMathjaxUrl"] == "null"
     assert offline_page_config({"fullMathjaxUrl": "https://cdn"})["fullMathjaxUrl"] == "null"
+
+
+def test_count_charts_have_whole_number_ticks_and_keep_their_natural_size():
+    from codementor.dashboards.views import chart
+    from codementor.dashboards.widgets_html import bar_chart, bar_figure, png_size
+
+    fig = bar_figure([1, 2, 3], [1, 3, 2], "Attempts needed to pass", "students")
+    ticks = fig.axes[0].get_yticks()
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)  # no "1.5 students"
+    png = bar_chart([1, 2], [1, 2], "t", "students")
+    image = chart(png)
+    assert (int(image.width), int(image.height)) == png_size(png) == (495, 252)  # 5.5 x 2.8 inches at 90 dpi
+    assert chart(None).layout.display == "none"
+
+
+def test_the_pass_rates_are_one_sortable_table_with_a_bar_per_row():
+    from codementor.dashboards.views import exercises_table
+
+    rows = [{"exercise_id": "b-ex", "title": "<b>", "submissions": 9, "students_attempted": 3, "students_passed": 1, "pass_rate": 1 / 3},
+            {"exercise_id": "a-ex", "title": "A", "submissions": 2, "students_attempted": 2, "students_passed": 2, "pass_rate": 1.0}]
+    lowest = exercises_table(rows, "pass rate, lowest first")
+    assert lowest.index("b-ex") < lowest.index("a-ex") and "33%" in lowest and "&lt;b&gt;" in lowest and 'class="cm-bar"' in lowest
+    by_name = exercises_table(rows, "exercise")
+    assert by_name.index("a-ex") < by_name.index("b-ex")

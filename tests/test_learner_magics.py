@@ -55,7 +55,7 @@ def test_the_placement_check_in_a_notebook(ip, capsys):
 def test_progress_shows_streak_badges_and_skills_as_text(ip, capsys):
     ip.run_line_magic("progress", "")
     out = capsys.readouterr().out
-    assert "Streak: 0 day(s)" in out and "Badges (0 of" in out and "Next to earn: First attempt" in out
+    assert "Streak: 0 days, longest 0 days" in out and "Badges (0 of" in out and "Next to earn: First attempt" in out
     assert "loops" in out and "#" in out and "█" not in out  # plain text falls back from the bar glyphs
 
 
@@ -70,18 +70,37 @@ def test_format_progress_draws_a_bar_per_topic():
     markdown, plain = format_progress(data)
     assert "████████░░  80%" in markdown and "🏅 First solve" in markdown
     assert "loops     ########..  80%  4 exercises solved" in plain
-    assert "recursion ##########  95%  9 exercises solved mastered" in plain and "Streak: 3 day(s), longest 4" in plain
+    assert "recursion ##########  95%  9 exercises solved mastered" in plain and "Streak: 3 days, longest 4 days" in plain
 
 
-def test_the_skills_chart_is_a_png_with_a_bar_per_topic():
-    from tutor_kernel_ext.learner import skills_chart_png
+def test_progress_as_widgets_is_the_same_view_with_a_bar_per_topic():
+    import ipywidgets as w
 
-    skills = [{"topic": t, "level": 0.2 + 0.1 * i, "mastered": i == 3} for i, t in enumerate(("loops", "strings", "lists", "recursion"))]
-    png = skills_chart_png(skills)
-    assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    taller = skills_chart_png(skills * 3)
-    assert int.from_bytes(taller[20:24], "big") > int.from_bytes(png[20:24], "big")  # height grows with topics
-    assert skills_chart_png([]) is None
+    from tutor_kernel_ext.learner import progress_widget
+
+    data = {
+        "streak": {"current": 1, "longest": 1, "active_today": True},
+        "badges": [{"id": "first-solve", "title": "First <solve>", "rule": "..."}], "badges_to_earn": [],
+        "skills": [{"topic": "loops", "level": 0.5, "shown": 0.62, "successes": 1, "attempts": 1, "solved": 1, "mastered": False},
+                   {"topic": "strings", "level": 0.3, "successes": 0, "attempts": 0, "mastered": False}],
+    }
+    view = progress_widget(data)
+    header, *rows = view.children
+    assert "Streak:</b> 1 day, longest 1 day" in header.value and "First &lt;solve&gt;" in header.value  # escaped, singular
+    bars = [next(c for c in row.children if isinstance(c, w.FloatProgress)) for row in rows]
+    assert [round(b.value, 2) for b in bars] == [0.62, 0.3]  # the shown estimate, never the raw one
+    assert rows[0].children[-1].value == "62% · 1 exercise solved" and rows[1].children[-1].value == "30% · not tried yet"
+
+
+def test_submission_results_name_each_verdict_in_words_and_count_correctly():
+    from tutor_kernel_ext.magics import format_results
+
+    one = {"passed": True, "tests": [{"name": "t1", "hidden": False, "passed": True}]}
+    assert format_results(one)[0].startswith("**The test passed.**")
+    some = {"passed": False, "tests": [{"name": "t1", "hidden": False, "passed": True}, {"name": "t2", "hidden": True, "passed": False}]}
+    markdown, plain = format_results(some)
+    assert "**1 of 2 tests passed.**" in markdown and "✅ passed: t1" in markdown and "❌ failed: t2 (hidden)" in markdown
+    assert "- passed: t1" in plain and "- failed: t2 (hidden)" in plain and "✅" not in plain
 
 
 def test_the_onboarding_form_saves_what_was_picked():

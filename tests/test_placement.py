@@ -51,14 +51,14 @@ def test_the_chooser_spreads_over_topics_and_answers_move_the_skills_not_the_cou
 
 @pytest.fixture(scope="module")
 def students(hub):
-    for name in ("pia", "quinn"):
+    for name in ("placed-pia", "placed-quinn"):
         hub.create_user(name)
-    return {name: {"Authorization": f"token {hub.user_token(name)}"} for name in ("pia", "quinn")}
+    return {name: {"Authorization": f"token {hub.user_token(name)}"} for name in ("placed-pia", "placed-quinn")}
 
 
 @pytest.mark.e2e
 def test_a_placement_check_through_the_api(stack, students):
-    pia, url = students["pia"], f"{stack.api_url}/me/placement"
+    pia, url = students["placed-pia"], f"{stack.api_url}/me/placement"
     assert httpx.get(url, headers=pia).json()["status"] == "not_started"
     early = httpx.post(f"{url}/answers", json={"question_id": "expressions-a", "answers": ["13"]}, headers=pia)
     assert early.status_code == 400 and "POST /me/placement first" in early.json()["error"]["message"]
@@ -95,12 +95,12 @@ def test_a_placement_check_through_the_api(stack, students):
     before = {s["topic"]: s for s in progress_before["skills"]}
     assert all(after[t]["level"] > before[t]["level"] for t in after) and all(s["attempts"] == 0 for s in after.values())
     # the other student's check is their own
-    assert httpx.get(url, headers=students["quinn"]).json()["status"] == "not_started"
+    assert httpx.get(url, headers=students["placed-quinn"]).json()["status"] == "not_started"
 
 
 @pytest.mark.e2e
 def test_skipping_ends_the_check_and_keeps_what_was_answered(stack, students):
-    quinn, url = students["quinn"], f"{stack.api_url}/me/placement"
+    quinn, url = students["placed-quinn"], f"{stack.api_url}/me/placement"
     first = httpx.post(url, headers=quinn).json()["question"]
     state = httpx.post(f"{url}/answers", json={"question_id": first["id"], "answers": ["?"]}, headers=quinn).json()
     assert state["last"]["correct"][0] is False and state["question"]["id"] != first["id"]

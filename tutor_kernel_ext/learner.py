@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from .client import TutorError
 
 LEVELS = ("beginner", "intermediate", "advanced")
@@ -29,7 +31,7 @@ def format_progress(p: dict) -> tuple[str, str]:
     """Markdown and plain text for GET /progress: streak, badges, skills as a bar chart."""
     streak = p["streak"]
     today = "you practised today" if streak["active_today"] else "practise today to keep it going"
-    lines = [f"**Streak:** {streak['current']} day(s), longest {streak['longest']} ({today})", ""]
+    lines = [f"**Streak:** {plural(streak['current'], 'day')}, longest {plural(streak['longest'], 'day')} ({today})", ""]
     total = len(p["badges"]) + len(p["badges_to_earn"])
     earned = ", ".join(f"🏅 {b['title']}" for b in p["badges"]) or "none yet"
     lines += [f"**Badges ({len(p['badges'])} of {total}):** {earned}"]
@@ -39,10 +41,7 @@ def format_progress(p: dict) -> tuple[str, str]:
     lines += ["", "**Skills**: " + SKILL_MEANING, "", "```"]
     width = max((len(s["topic"]) for s in p["skills"]), default=5)
     for s in p["skills"]:
-        note = " mastered" if s["mastered"] else ""
-        solved = s.get("solved", s["successes"])
-        tried = "not tried yet" if not s["attempts"] and not solved else f"{solved} exercise{'s' if solved != 1 else ''} solved"
-        lines.append(f"{s['topic']:<{width}} {bar(shown(s))} {shown(s):>4.0%}  {tried}{note}")
+        lines.append(f"{s['topic']:<{width}} {bar(shown(s))} {shown(s):>4.0%}  {skill_note(s)}")
     lines.append("```")
     markdown = "\n".join(lines)
     plain = markdown.replace("**", "").replace("```", "").replace("🏅 ", "").replace("*", "")
@@ -50,28 +49,46 @@ def format_progress(p: dict) -> tuple[str, str]:
     return markdown, plain
 
 
-def skills_chart_png(skills: list[dict]) -> bytes | None:
-    """A small horizontal bar chart of the skills as PNG bytes; None without matplotlib or skills."""
-    if not skills:
-        return None
+def skill_note(s: dict) -> str:
+    """'not tried yet', or how many exercises of the topic were solved, and 'mastered'."""
+    solved = s.get("solved", s["successes"])
+    tried = "not tried yet" if not s["attempts"] and not solved else f"{plural(solved, 'exercise')} solved"
+    return tried + (" mastered" if s["mastered"] else "")
+
+
+def progress_widget(p: dict):
+    """The same view as `format_progress`, as widgets: a bar per topic to look at rather than read.
+
+    None when ipywidgets is missing (the text view is shown instead)."""
     try:
-        from matplotlib.figure import Figure
+        import ipywidgets as w
     except ImportError:
         return None
-    import io
+    streak = p["streak"]
+    today = "you practised today" if streak["active_today"] else "practise today to keep it going"
+    total = len(p["badges"]) + len(p["badges_to_earn"])
+    badges = ", ".join(f"🏅 {esc(b['title'])}" for b in p["badges"]) or "none yet"
+    lines = [
+        f"<b>Streak:</b> {plural(streak['current'], 'day')}, longest {plural(streak['longest'], 'day')} ({today})",
+        f"<b>Badges ({len(p['badges'])} of {total}):</b> {badges}",
+    ]
+    if p["badges_to_earn"]:
+        nxt = p["badges_to_earn"][0]
+        lines.append(f"Next to earn: <i>{esc(nxt['title'])}</i>: {esc(nxt['rule'])}")
+    lines.append(f"<b>Skills</b>: {esc(SKILL_MEANING)}")
+    rows = []
+    for s in p["skills"]:
+        level = shown(s)
+        rows.append(w.HBox([
+            w.Label(s["topic"], layout=w.Layout(width="9em")),
+            w.FloatProgress(value=level, min=0.0, max=1.0, bar_style="success" if s["mastered"] else "info", layout=w.Layout(width="14em")),
+            w.Label(f"{level:.0%} · {skill_note(s)}"),
+        ]))
+    return w.VBox([w.HTML("".join(f"<p>{line}</p>" for line in lines)), *rows])
 
-    fig = Figure(figsize=(5, 0.3 * len(skills) + 0.8), dpi=100)
-    ax = fig.add_subplot()
-    topics = [s["topic"] for s in skills][::-1]
-    levels = [shown(s) for s in skills][::-1]
-    ax.barh(topics, levels, color=["#2e7d32" if s["mastered"] else "#1565c0" for s in skills][::-1])
-    ax.set_xlim(0, 1)
-    ax.axvspan(0.7, 0.85, color="#ffd54f", alpha=0.3, lw=0)  # where today's exercises aim
-    ax.set_xlabel("chance to solve a medium exercise")
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+
+def esc(text) -> str:
+    return html.escape(str(text))
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -22,7 +22,7 @@ from IPython.display import display
 from traitlets import Float, Integer, Unicode, default
 
 from .client import APIClient, IdempotencyKeys, TutorError, Unreachable, own_server_url
-from .learner import LEVELS, format_placement, format_progress, onboarding_form, profile_line, skills_chart_png
+from .learner import LEVELS, format_placement, format_progress, onboarding_form, plural, profile_line, progress_widget
 from .notebook import current_code, exercise_id, notebook_path, read_notebook
 
 
@@ -34,12 +34,15 @@ def format_results(sub: dict) -> tuple[str, str]:
     """Markdown and plain text for a graded submission."""
     tests = sub.get("tests", [])
     passed = sum(t["passed"] for t in tests)
-    head = f"**All {len(tests)} tests passed.** Well done!" if sub["passed"] else f"**{passed} of {len(tests)} tests passed.**"
+    if sub["passed"]:
+        head = "**The test passed.** Well done!" if len(tests) == 1 else f"**All {len(tests)} tests passed.** Well done!"
+    else:
+        head = f"**{passed} of {plural(len(tests), 'test')} passed.**"
     lines = [head]
     if sub.get("message"):
         lines.append(f"\n{sub['message']}")
     for t in tests:
-        mark = "✅" if t["passed"] else "❌"
+        mark = "✅ passed:" if t["passed"] else "❌ failed:"  # the word stays where the mark does not render
         label = f"{t['name']} (hidden)" if t["hidden"] else t["name"]
         lines.append(f"- {mark} {label}" + (f": {t['message']}" if t.get("message") else ""))
     progress = sub.get("progress") or {}
@@ -47,7 +50,7 @@ def format_results(sub: dict) -> tuple[str, str]:
         label = "🏅 New badge" if sub["passed"] else "New badge for practice"
         lines.append(f"\n{label}: " + ", ".join(b["title"] for b in progress["new_badges"]) + " (see %progress)")
     markdown = "\n".join(lines)
-    plain = markdown.replace("**", "").replace("✅", "[pass]").replace("❌", "[fail]").replace("🏅 ", "")
+    plain = markdown.replace("**", "").replace("✅ ", "").replace("❌ ", "").replace("🏅 ", "")
     return markdown, plain
 
 
@@ -317,10 +320,13 @@ class TutorMagics(Magics):
     def progress(self, line):
         """Show your streak, badges and skill per topic."""
         progress = self._call(self.client.get, "/progress")
-        show(*format_progress(progress))
-        chart = skills_chart_png(progress["skills"])
-        if chart is not None:
-            display({"image/png": chart, "text/plain": "(skills chart)"}, raw=True)
+        markdown, plain = format_progress(progress)
+        view = progress_widget(progress)
+        if view is None:
+            show(markdown, plain)
+        else:  # one view: the widgets where they render, the text where they cannot (a plain terminal, nbconvert)
+            display({"application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": view.model_id},
+                     "text/plain": plain, "text/markdown": markdown}, raw=True)
 
     @line_magic
     def today(self, line):
