@@ -156,6 +156,10 @@ def cmd_reload(args) -> None:
     courses = course_settings(args)
     if not courses.course_dirs:
         _fail("reload", "no course folders: set c.CourseBank.course_dirs ($CODEMENTOR_COURSE_DIRS) or give --course DIR")
+    for folder in courses.course_dirs:
+        if os.path.isdir(folder) and os.stat(folder).st_mode & 0o005:
+            print(f"warning: {folder} is open to every user of this machine; it holds solutions and hidden tests: "
+                  "chmod o-rx it where students have accounts (the classroom profile)")
     try:
         code = asyncio.run(_reload(args, courses.course_dirs))
     except (ExerciseFormatError, OSError) as err:
@@ -165,7 +169,7 @@ def cmd_reload(args) -> None:
 
 async def _reload(args, course_dirs: list[str]) -> int:
     from codementor.api.services import course_bank
-    from codementor.exercise_bank.courses import changed_exercises, merge_snapshot, read_course
+    from codementor.exercise_bank.courses import changed_exercises, merge_snapshot, read_course, versions_not_raised
 
     from .data import _backends
 
@@ -177,7 +181,9 @@ async def _reload(args, course_dirs: list[str]) -> int:
             row = await course_bank.latest(session)
         previous = row.snapshot if row and course_bank.snapshot_fits(row.snapshot, course_dirs) else None
         refused = {f"{c.path}:{i}": problem for c in current for i, problem in c.problems.items()}
-        refused.update(await _validate_changed(changed_exercises(previous, current), current))
+        refused.update(versions_not_raised(previous, current))
+        changed = [(p, i) for p, i in changed_exercises(previous, current) if f"{p}:{i}" not in refused]
+        refused.update(await _validate_changed(changed, current))
         for key, problem in refused.items():
             print(f"refused {key.rsplit(':', 1)[1]}: {problem}")
         snapshot = merge_snapshot(previous, current, refused)

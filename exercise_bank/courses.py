@@ -142,6 +142,23 @@ def changed_exercises(previous: dict | None, current: list[CourseFolder]) -> lis
     return [(c.path, ex_id) for c in current for ex_id, files in c.files.items() if before.get(c.path, {}).get(ex_id) != files]
 
 
+def versions_not_raised(previous: dict | None, current: list[CourseFolder]) -> dict[str, str]:
+    """(course:id) -> why, for each published exercise whose content changed but whose version did not.
+
+    Students who have an exercise get a changed one only when its version is higher (see README),
+    so a change under the same version is refused like a broken exercise."""
+    refused = {}
+    for path, ex_id in changed_exercises(previous, current):
+        before = {c["path"]: c["files"] for c in previous["courses"]}.get(path, {}).get(ex_id) if previous else None
+        if before is None:
+            continue
+        old = exercise_from_files(before, ex_id).version
+        new = exercise_from_files(next(c for c in current if c.path == path).files[ex_id], ex_id).version
+        if new <= old:
+            refused[f"{path}:{ex_id}"] = f"the content changed but version is still {new}: raise it to {old + 1} so that students who have it get the new one"
+    return refused
+
+
 class ServedBank:
     """The bank the API serves: built-in plus course exercises, swapped whole on a reload.
 
@@ -163,9 +180,13 @@ class ServedBank:
         for course in snapshot.get("courses", []):
             hidden.update(course.get("hide", ()))
             for ex_id, files in course.get("files", {}).items():
-                if ex_id not in course_exercises:
+                if ex_id in course_exercises:
+                    continue
+                try:
                     course_exercises[ex_id] = exercise_from_files(files, ex_id)
-                    origins[ex_id] = course["path"]
+                except ExerciseFormatError:  # published under older rules: left out rather than stopping the rest
+                    continue
+                origins[ex_id] = course["path"]
         builtin = {ex.id: ex for ex in self.builtin.all()}
         known = {**builtin, **course_exercises}
         served = {i: ex for i, ex in known.items() if i in course_exercises or not (ALL in hidden or i in hidden)}

@@ -12,7 +12,9 @@ from codementor.exercise_bank import Bank, ExerciseNotFound
 from codementor.exercise_bank.authoring import (
     MAX_NOTEBOOK_BYTES, ROLES, AuthoringError, cell_role, exercise_from_notebook, export_notebook, new_notebook_for, read_notebook,
 )
-from codementor.exercise_bank.courses import ServedBank, changed_exercises, merge_snapshot, read_course, snapshot_of
+from codementor.exercise_bank.courses import (
+    ServedBank, changed_exercises, merge_snapshot, read_course, snapshot_of, versions_not_raised,
+)
 
 
 def through_disk(nb) -> dict:
@@ -135,6 +137,18 @@ def test_a_refused_exercise_keeps_its_published_files(tmp_path, bank):
     merged = merge_snapshot(published, current, {})
     assert merged["courses"][0]["files"]["my-leap-year"]["statement.md"] == "A new statement.\n"
     assert merged["courses"][0]["files"]["my-digit-sum"] == published["courses"][0]["files"]["my-digit-sum"]
+
+
+def test_a_changed_exercise_needs_a_higher_version(tmp_path, bank):
+    folder = _course(tmp_path, bank, ["leap-year"])
+    published = snapshot_of([read_course(folder)])
+    (folder / "my-leap-year" / "statement.md").write_text("A new statement.\n")
+    refused = versions_not_raised(published, [read_course(folder)])
+    assert refused == {f"{folder}:my-leap-year": "the content changed but version is still 1: raise it to 2 so that students who have it get the new one"}
+    toml = folder / "my-leap-year" / "exercise.toml"
+    toml.write_text(toml.read_text().replace("version = 1\n", "version = 2\n", 1))
+    assert versions_not_raised(published, [read_course(folder)]) == {}
+    assert versions_not_raised(None, [read_course(folder)]) == {}
 
 
 def test_a_bad_course_file_names_itself(tmp_path, bank):

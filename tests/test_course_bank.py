@@ -90,9 +90,14 @@ def test_reload_reaches_every_worker_and_refuses_a_broken_exercise(stack, bank, 
                json={"exercise_id": "course-evens", "code": bank.get("sum-of-evens").solution, "idempotency_key": uuid.uuid4().hex})
     assert sub.status_code == 201 and sub.json()["passed"], sub.text
 
-    # a new statement, but a starter that already solves it: refused, the old version keeps serving
+    # a new statement under the same version: refused (students who have it would never get it)
     folder = course / "course-evens"
     (folder / "statement.md").write_text("A changed statement.\n")
+    done = reload(stack)
+    assert done.returncode == 1 and "refused course-evens: the content changed but version is still 1: raise it to 2" in done.stdout
+    # version 2, but a starter that already solves it: refused, the old version keeps serving
+    toml = folder / "exercise.toml"
+    toml.write_text(toml.read_text().replace("version = 1\n", "version = 2\n", 1))
     shutil.copy(folder / "solution.py", folder / "starter.py")
     copy_builtin(bank, course, "digit-sum", "course-broken")
     (course / "course-broken" / "solution.py").write_text("def digit_sum(n:\n")

@@ -114,14 +114,15 @@ class BankFollower:
             pass
 
     async def run(self) -> None:
-        """Listen for new versions until cancelled; any outage means: wait a second, subscribe again, catch up."""
+        """Listen for new versions until cancelled; any outage means: wait a moment, subscribe again, catch up."""
+        failing = 0
         while True:
             try:
                 pubsub = self.redis.pubsub()
                 await pubsub.subscribe(CHANNEL)
                 try:
                     await self.catch_up()
-                    checked = time.monotonic()
+                    failing, checked = 0, time.monotonic()
                     while True:
                         # short waits: the shared client's socket timeout (2 s) must not fire while idle
                         message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
@@ -133,5 +134,7 @@ class BankFollower:
             except asyncio.CancelledError:
                 raise
             except Exception as err:  # Redis or Postgres away: the worker keeps serving what it has
-                log.warning("bank follower: %s; serving version %d, trying again in 1 s", type(err).__name__, self.bank.version)
-                await asyncio.sleep(1.0)
+                if not failing:  # once per outage, not once per attempt
+                    log.warning("bank follower: %s; serving version %d until Redis and Postgres answer", type(err).__name__, self.bank.version)
+                failing += 1
+                await asyncio.sleep(min(5.0, 0.5 * failing))
