@@ -41,6 +41,10 @@ def cmd_bench(args) -> None:
         from codementor.bench.request_cost import main as bench_cost
 
         bench_cost(requests=args.requests, clients=args.clients, as_json=args.json, py_spy=args.py_spy)
+    elif args.bench == "lti-day":
+        from codementor.bench.lti_day import main as bench_lti_day
+
+        bench_lti_day(students=args.students, outage=args.outage, poll=args.poll, retry=args.retry)
     elif args.bench == "kernels":
         from codementor.bench.kernels import run
 
@@ -96,5 +100,10 @@ def register(sub) -> None:
     b.add_argument("--clients", type=int, default=8)
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b.add_argument("--py-spy", default="", help="record the worker with py-spy during each phase into FILE.get and FILE.post (raw format)")
+    b = benches.add_parser("lti-day", help="a scripted course day through LTI 1.3 launches and grade passback, with an LMS outage (starts its own stack; from a source checkout)")
+    b.add_argument("--students", type=int, default=8)
+    b.add_argument("--outage", type=float, default=20.0, help="seconds the LMS is down at midday")
+    b.add_argument("--poll", type=float, default=1.0, help="the API's passback poll interval, seconds (deployments: 10)")
+    b.add_argument("--retry", type=float, default=1.0, help="the first retry pause, seconds (deployments: 30)")
     b = benches.add_parser("kernels", help="kernel start over TCP and over IPC, and the classroom's per-spawn mounts (as root)")
     b.add_argument("--rounds", type=int, default=7)

@@ -59,6 +59,7 @@ class Records:
     links: dict = field(default_factory=dict)  # lti_message_hint -> the launch's course, roles, custom
     line_items: dict = field(default_factory=dict)  # course -> [line item]
     scores: list = field(default_factory=list)  # (line item id, score body)
+    score_times: list = field(default_factory=list)  # when each score arrived (time.time())
     tokens: dict = field(default_factory=dict)  # access token -> scopes
     used_jti: set = field(default_factory=set)
     log: list = field(default_factory=list)  # (time, method, path, status)
@@ -178,6 +179,7 @@ class ScoresHandler(Base):
             if name not in body:
                 raise HTTPError(400, f"{name} is required")
         self.rec.scores.append((items[int(number) - 1]["id"], body))
+        self.rec.score_times.append(time.time())
         self.set_status(204)
 
 

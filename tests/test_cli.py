@@ -28,7 +28,7 @@ def test_every_command_in_the_readme_parses():
 
 def test_bench_subcommands_parse():
     parser = build_parser()
-    for bench in ("adaptive", "grading", "tutor", "dashboard", "guardrail"):
+    for bench in ("adaptive", "grading", "tutor", "dashboard", "guardrail", "lti-day"):
         assert parser.parse_args(["bench", bench]).bench == bench
 
 
