@@ -103,7 +103,7 @@ def run(students: int = 8, outage: float = 20.0, poll: float = 1.0, retry: float
     stack = Stack(state_dir=state, hub_port=hub_port, extra_env={
         "CODEMENTOR_AUTH": "lti", "CODEMENTOR_LTI_ISSUER": lms.url, "CODEMENTOR_LTI_CLIENT_ID": lms.client_id,
         "CODEMENTOR_LTI_AUTH_URL": f"{lms.url}/auth", "CODEMENTOR_LTI_PLATFORM_JWKS_URL": f"{lms.url}/jwks",
-        "CODEMENTOR_LTI_TOKEN_URL": f"{lms.url}/token", "CODEMENTOR_LTI_POLL_SECONDS": str(poll), "CODEMENTOR_LTI_RETRY_FIRST_SECONDS": str(retry),
+        "CODEMENTOR_LTI_TOKEN_URL": f"{lms.url}/token", "CODEMENTOR_LTI_USERNAME_KEY": "email", "CODEMENTOR_LTI_POLL_SECONDS": str(poll), "CODEMENTOR_LTI_RETRY_FIRST_SECONDS": str(retry),
         "CODEMENTOR_OPS_TOKEN": ops, "CODEMENTOR_API_WORKERS": "1", "CODEMENTOR_CULL_TIMEOUT": "0",
     })
     try:

@@ -251,7 +251,9 @@ def configure_lti(c, env, state: Path, api_url: str, api_service: str) -> dict:
     auth.client_id = {env("CODEMENTOR_LTI_CLIENT_ID").strip()}
     auth.authorize_url = env("CODEMENTOR_LTI_AUTH_URL").strip()
     auth.jwks_endpoint = env("CODEMENTOR_LTI_PLATFORM_JWKS_URL").strip()
-    auth.username_key = env("CODEMENTOR_LTI_USERNAME_KEY", "email").strip()
+    # `sub` by default: the platform assigns it and no user can change it (an e-mail address a
+    # user may edit in the LMS could be made someone else's Hub name)
+    auth.username_key = env("CODEMENTOR_LTI_USERNAME_KEY", "sub").strip() or "sub"
     auth.deployment_ids = {d.strip() for d in env("CODEMENTOR_LTI_DEPLOYMENT_IDS", "").split(",") if d.strip()}
     auth.report_url = f"{api_url}/services/{api_service}/api/v1/lti/launches"
     auth.report_token = secrets.token_hex(32)  # a new one at each Hub start; only this process and the Hub's database (hashed) know it

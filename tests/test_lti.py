@@ -53,6 +53,8 @@ def lti_stack(services, platform, tmp_path_factory):
             "CODEMENTOR_AUTH": "lti", "CODEMENTOR_LTI_ISSUER": platform.url, "CODEMENTOR_LTI_CLIENT_ID": platform.client_id,
             "CODEMENTOR_LTI_AUTH_URL": f"{platform.url}/auth", "CODEMENTOR_LTI_PLATFORM_JWKS_URL": f"{platform.url}/jwks",
             "CODEMENTOR_LTI_TOKEN_URL": f"{platform.url}/token", "CODEMENTOR_LTI_DEPLOYMENT_IDS": platform.deployment_id,
+            # readable names: this LMS's e-mail addresses are fixed (the default, `sub`, suits any LMS)
+            "CODEMENTOR_LTI_USERNAME_KEY": "email",
             # scores due are looked for every 0.3 s, a first failure waits 0.5 s (then 1, 2, 4 ...)
             "CODEMENTOR_LTI_POLL_SECONDS": "0.3", "CODEMENTOR_LTI_RETRY_FIRST_SECONDS": "0.5",
             "CODEMENTOR_OPS_TOKEN": ops, "CODEMENTOR_ROSTER_CACHE_SECONDS": "0", "CODEMENTOR_API_WORKERS": "1", "CODEMENTOR_CULL_TIMEOUT": "0",

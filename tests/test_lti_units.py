@@ -131,3 +131,20 @@ def test_state_cookies_cross_sites_only_over_https():
 
     assert cookie_of("https")["samesite"] == "None" and cookie_of("https")["secure"] is True
     assert "samesite" not in cookie_of("http")
+
+
+def test_lti_settings_name_what_is_missing_and_default_to_the_platforms_id(tmp_path):
+    from traitlets.config import Config
+
+    from codementor.hub_config.lti import configure_lti
+
+    given = {"CODEMENTOR_LTI_ISSUER": "https://lms.example", "CODEMENTOR_LTI_CLIENT_ID": "tool-1", "CODEMENTOR_LTI_AUTH_URL": "https://lms.example/auth"}
+    with pytest.raises(SystemExit, match="CODEMENTOR_LTI_PLATFORM_JWKS_URL"):
+        configure_lti(Config(), lambda k, d=None: given.get(k, d), tmp_path, "http://127.0.0.1:10101", "codementor")
+    given["CODEMENTOR_LTI_PLATFORM_JWKS_URL"] = "https://lms.example/jwks"
+    c = Config()
+    api_env = configure_lti(c, lambda k, d=None: given.get(k, d), tmp_path, "http://127.0.0.1:10101", "codementor")
+    auth = c.CodeMentorLTIAuthenticator
+    assert auth.username_key == "sub" and auth.client_id == {"tool-1"} and auth.report_url.endswith("/services/codementor/api/v1/lti/launches")
+    assert len(auth.report_token) == 64 and auth.report_token not in str(api_env)  # the launch token stays in the Hub
+    assert api_env == {"CODEMENTOR_LTI_KEY_FILE": str(tmp_path / "lti" / "tool-key.pem"), "CODEMENTOR_LTI_CLIENT_ID": "tool-1"}
