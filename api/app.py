@@ -320,7 +320,7 @@ class TutorAPI(Application):
         following.cancel()
         await follower.forget()
         await self.drain(server, ctx)
-        ctx.grader.stop()
+        await ctx.grader.aclose()
         await ctx.gateway.aclose()
         await ctx.redis.aclose()
 

@@ -45,6 +45,22 @@ class Busy(DomainError):
         self.retry_after = retry_after
 
 
+class ReferenceBroken(DomainError):
+    """An exercise's reference solution does not run (fails to import, crashes, times out), so nothing can be graded
+    against it: a fault in the course material, not in the submission. Why it fails goes to the operator's log only."""
+
+    code = "exercise_unavailable"
+
+    def __init__(self, exercise_id: str, problem: str):
+        super().__init__(
+            f"exercise {exercise_id!r} cannot be graded right now: its reference solution does not run (a problem in the "
+            "course material, not in your code). Nothing was stored; please tell your instructor.",
+            exercise_id=exercise_id,
+        )
+        self.exercise_id = exercise_id
+        self.problem = problem
+
+
 class Unavailable(DomainError):
     """A backing service (Postgres, Redis, the Hub) is not answering."""
 
@@ -66,6 +82,7 @@ STATUS = {
     "rate_limited": 429,
     "over_budget": 429,
     "busy": 503,
+    "exercise_unavailable": 503,
     "unavailable": 503,
 }
 

@@ -146,7 +146,7 @@ async def measure(jobs_per_level: int, notebook_jobs: int) -> tuple[list[Row], d
                                 round(percentile(latencies, 0.95), 1), round(count / wall, 1)))
         return rows, grader.isolation_report()
     finally:
-        grader.stop()
+        await grader.aclose()
 
 
 async def _passed(result) -> bool:

@@ -148,6 +148,7 @@ async def streaming(stack, llm, bank, count: int) -> dict:
         await first_text(gw, asker, bank, llm, answers[:5])  # warm up
         results[label] = _stats(await first_text(gw, asker, bank, llm, answers))
         await gw.aclose()
+    await settings["grader"].aclose()
     await redis.aclose()
     await engine.dispose()
     return results
@@ -167,7 +168,7 @@ async def measure(stack, llm, bank, streams: int) -> dict:
     try:
         results = await matrix(gw, bank)
     finally:
-        gw.grader.stop()
+        await gw.grader.aclose()
         await redis.aclose()
         await engine.dispose()
     results["first_text_ms"] = await streaming(stack, llm, bank, streams)

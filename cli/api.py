@@ -69,7 +69,7 @@ def print_isolation(as_json: bool) -> None:
         try:
             return grader.isolation_report()
         finally:
-            grader.stop()
+            await grader.aclose()
 
     layers = asyncio.run(report())
     if as_json:

@@ -42,12 +42,18 @@ def cmd_validate(args) -> None:
     from codementor.exercise_bank.validate import MUTANT_TIMEOUT, format_table, validate_bank
 
     # a batch job: every mutant of the exercises in flight may wait in line (the API's 503 guard is for students)
-    grader = Grader(concurrency=args.concurrency, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
+    async def validate():
+        grader = Grader(concurrency=args.concurrency, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
+        try:
+            return await validate_bank(
+                grader.grade, args.bank, args.ids, min_score=args.min_score, max_mutants=args.max_mutants, concurrency=args.concurrency,
+                check_hint=hint_checker(bank_solutions(args.bank), grader.grade),
+            )
+        finally:
+            await grader.aclose()
+
     try:
-        report = asyncio.run(validate_bank(
-            grader.grade, args.bank, args.ids, min_score=args.min_score, max_mutants=args.max_mutants, concurrency=args.concurrency,
-            check_hint=hint_checker(bank_solutions(args.bank), grader.grade),
-        ))
+        report = asyncio.run(validate())
     except (LookupError, OSError) as err:
         sys.exit(f"codementor exercises validate: {err}")
     print(json.dumps(report.to_dict(), indent=2) if args.json else format_table(report))

@@ -107,6 +107,15 @@ async def _validate(folder: Path, ids: list[str], grader, solutions: list[str], 
     return await validate_bank(grader.grade, folder, ids, check_hint=hint_checker(solutions, grader.grade), notebook_runner=runner)
 
 
+async def _validate_once(folder: Path, ids: list[str], solutions: list[str]):
+    """`_validate` with a grader of its own, stopped after."""
+    grader = _grader()
+    try:
+        return await _validate(folder, ids, grader, solutions)
+    finally:
+        await grader.aclose()
+
+
 def cmd_import(args) -> None:
     from codementor.exercise_bank.authoring import AuthoringError, exercise_from_notebook, read_notebook
     from codementor.exercise_bank.validate import format_table
@@ -129,7 +138,7 @@ def cmd_import(args) -> None:
     solutions = [ex.solution for ex in _all_exercises([course_dir]).values() if ex.id != exercise.id] + [exercise.solution]
     with tempfile.TemporaryDirectory(prefix="codementor-import-") as tmp:
         write_exercise(Path(tmp), exercise.id, files)
-        report = asyncio.run(_validate(Path(tmp), [exercise.id], _grader(), solutions))
+        report = asyncio.run(_validate_once(Path(tmp), [exercise.id], solutions))
     print(format_table(report).replace(tmp + "/", ""))
     if not report.passed:
         _fail("import", f"{exercise.id} did not validate; nothing was written")
@@ -213,12 +222,15 @@ async def _validate_changed(changed: list[tuple[str, str]], current) -> dict[str
     solutions = [ex.solution for ex in _all_exercises([c.path for c in current]).values()]
     grader = _grader()
     refused = {}
-    for path in dict.fromkeys(p for p, _ in changed):
-        ids = [i for p, i in changed if p == path]
-        # course folders may hold anyone's code (a git checkout): on the server, all of it runs in the sandbox
-        report = await _validate(Path(path), ids, grader, solutions, sandboxed=True)
-        print(format_table(report))
-        refused.update({f"{path}:{r.id}": (r.problems or ["did not validate"])[0] for r in report.rows if not r.passed(report.min_score)})
+    try:
+        for path in dict.fromkeys(p for p, _ in changed):
+            ids = [i for p, i in changed if p == path]
+            # course folders may hold anyone's code (a git checkout): on the server, all of it runs in the sandbox
+            report = await _validate(Path(path), ids, grader, solutions, sandboxed=True)
+            print(format_table(report))
+            refused.update({f"{path}:{r.id}": (r.problems or ["did not validate"])[0] for r in report.rows if not r.passed(report.min_score)})
+    finally:
+        await grader.aclose()
     return refused
 
 

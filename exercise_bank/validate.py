@@ -160,9 +160,9 @@ async def check_grading(grade: Grade, exercise: Exercise, mutants: list[Mutant],
     """Reference passes everything, starter fails a hidden test, mutants are killed."""
     try:
         reference = await grade(exercise, exercise.solution)
-    except RuntimeError as err:  # the grader could not even work out the expected answers
+    except Exception as exc:  # a grader refuses to grade against a reference that does not run
         row.schema = False
-        row.problems.append(f"the reference solution does not run: {err}")
+        row.problems.append(f"the reference solution does not run: {getattr(exc, 'problem', exc)}")
         return
     if not reference.passed:
         failing = [t.name for t in reference.tests if not t.passed]

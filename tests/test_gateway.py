@@ -20,9 +20,11 @@ pytestmark = pytest.mark.gateway
 
 
 @pytest.fixture
-def make_gateway(make_gateway):
+async def make_gateway(make_gateway):
     """The shared factory with this module's short timeouts and the grader's sandbox for the leak filter."""
-    return functools.partial(make_gateway, grader=Grader(), read_timeout=1.0, retry_backoff=0.01)
+    grader = Grader()
+    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01)
+    await grader.aclose()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from codementor.api.grader import Grader
@@ -9,8 +11,10 @@ from codementor.api.grader.grader import HIDDEN_FAILED
 
 
 @pytest.fixture
-def grader():
-    return Grader(timeout=3.0)
+async def grader():
+    g = Grader(timeout=3.0)
+    yield g
+    await g.aclose()
 
 
 async def test_reference_passes_and_starter_fails(grader, bank):
@@ -104,3 +108,46 @@ async def test_pass_fail_only_grading_runs_one_job_and_says_nothing_else(grader,
     assert [(t.name, t.hidden, t.passed) for t in quiet.tests] == [(t.name, t.hidden, t.passed) for t in full.tests]
     assert any(t.passed for t in quiet.tests) and any(not t.passed for t in quiet.tests)
     assert all(t.message == ("" if t.passed else HIDDEN_FAILED) for t in quiet.tests)
+
+
+@pytest.mark.parametrize("solution, problem", [
+    ("import no_such_module_for_this_test\n", "does not load: ModuleNotFoundError"),
+    ("import os\nos._exit(3)\n", "crashed"),
+])
+async def test_a_broken_reference_is_a_clear_error_not_a_crash(grader, bank, solution, problem):
+    """A reference that does not run makes every submission of that exercise a 503 in the envelope, saying why."""
+    from dataclasses import replace
+
+    from codementor.api.errors import ReferenceBroken, as_domain_error, status_of
+
+    broken = replace(bank.get("sum-of-evens"), solution=solution, digest="broken-" + str(len(solution)))
+    outcomes = await asyncio.gather(*(grader.grade(broken, NO_ANSWER) for _ in range(3)), return_exceptions=True)
+    assert all(isinstance(o, ReferenceBroken) for o in outcomes), outcomes
+    error = as_domain_error(outcomes[0])
+    assert (status_of(error), error.code, error.details) == (503, "exercise_unavailable", {"exercise_id": "sum-of-evens"})
+    assert "reference solution does not run" in error.message and "no_such_module" not in error.message
+    assert problem in outcomes[0].problem  # the operator's log gets the reason
+    good = await grader.grade(bank.get("sum-of-evens"), NO_ANSWER)  # the other exercises are not affected
+    assert good.status == "graded"
+
+
+async def test_the_zygotes_stderr_goes_to_the_api_log(caplog):
+    """What the zygote writes on stderr (here the traceback of a set-up that fails) is a JSON line of the API's log."""
+    import json
+    import logging
+    import sys
+
+    from codementor.api.grader.pool import PoolUnavailable, Zygote
+    from codementor.api.logs import JsonFormatter
+
+    config = Grader()._zygote_config()
+    del config["isolate"]  # the zygote's set-up fails at once
+    zygote = Zygote(sys.executable, config)
+    with caplog.at_level(logging.WARNING, logger="codementor.grader"):
+        with pytest.raises(PoolUnavailable, match="KeyError"):
+            await zygote.start()
+        await zygote.aclose()
+    lines = [r for r in caplog.records if r.getMessage().startswith("grader zygote: ")]
+    assert any("KeyError: 'isolate'" in r.getMessage() for r in lines), [r.getMessage() for r in caplog.records]
+    entry = json.loads(JsonFormatter().format(lines[-1]))
+    assert entry["zygote_pid"] == zygote.proc.pid and entry["level"] == "warning" and entry["logger"] == "codementor.grader"

@@ -320,7 +320,7 @@ async def main():
         result = await grader.grade(Bank(sys.argv[4]).get("sum-of-evens"), sys.argv[3])
         print(json.dumps({"report": grader.isolation_report(), "feedback": [t.message for t in result.tests if not t.hidden]}))
     finally:
-        grader.stop()
+        await grader.aclose()
 asyncio.run(main())
 '''
 

@@ -36,15 +36,22 @@ def _write_exercise(root, solution: str, hidden_call: str, visible_expect: str =
     '''))
 
 
-def _grade():
-    """The API's grader, as `codementor exercises validate` hands it to the validator."""
-    return Grader(concurrency=2, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000).grade
+def _validate(root, **settings):
+    """Validate the bank at `root` with the API's grader, as `codementor exercises validate` hands it to the validator."""
+    async def run():
+        grader = Grader(concurrency=2, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
+        try:
+            return await validate_bank(grader.grade, root, **settings)
+        finally:
+            await grader.aclose()
+
+    return asyncio.run(run())
 
 
 def test_validator_fails_weak_hidden_tests(tmp_path):
     """A hidden test that only checks the sign of the answer lets mutants live: the bank must fail."""
     _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(1) > 1")
-    report = asyncio.run(validate_bank(_grade(), tmp_path, max_mutants=10))
+    report = _validate(tmp_path, max_mutants=10)
     row = report.rows[0]
     assert row.schema and row.notebook
     assert row.starter is True
@@ -55,7 +62,7 @@ def test_validator_fails_weak_hidden_tests(tmp_path):
 
 def test_a_wrong_visible_test_fails_the_notebook_and_the_schema(tmp_path):
     _write_exercise(tmp_path, "def double(n):\n    return n * 2\n", "double(5)", visible_expect="5")
-    report = asyncio.run(validate_bank(_grade(), tmp_path, max_mutants=5))
+    report = _validate(tmp_path, max_mutants=5)
     row = report.rows[0]
     assert row.notebook is False and row.schema is False
     assert any("reference solution fails" in p for p in row.problems)
@@ -69,3 +76,11 @@ def test_cli_exits_non_zero_on_a_format_error(tmp_path, capsys):
     assert exit_info.value.code == 1
     out = capsys.readouterr().out
     assert "unknown topic 'astrology'" in out and "FAIL" in out
+
+
+def test_a_reference_that_does_not_run_is_a_problem_of_its_row(tmp_path):
+    _write_exercise(tmp_path, "import no_such_module_here\ndef double(n):\n    return n * 2\n", "double(3)")
+    report = _validate(tmp_path, max_mutants=2)
+    row = report.rows[0]
+    assert row.schema is False and not report.passed
+    assert any(p.startswith("the reference solution does not run: it does not load: ModuleNotFoundError") for p in row.problems), row.problems

@@ -2,8 +2,13 @@
 
 Jobs normally go to a pre-started zygote (``zygote.py``, driven by ``pool.py``) that forks one
 confined worker per job, so a submission costs a fork instead of an interpreter start. When
-the zygote cannot start, each job falls back to a fresh ``python -I -S -B worker.py``
-subprocess with the layers that still apply. ``isolation_report()`` says which is which.
+the zygote cannot start, each job falls back to a fresh ``python -I -S -B solo.py`` subprocess
+that applies the layers that still apply to itself. ``isolation_report()`` says which is which.
+
+The grader runs on the API's event loop and never blocks it: every process is an asyncio
+subprocess spawned with no code between fork and exec (the API has threads, so no
+``preexec_fn``), the layer probes run in the zygote or in such a subprocess, and processes are
+stopped with a signal and reaped by awaiting them.
 """
 
 from __future__ import annotations
@@ -24,12 +29,13 @@ from traitlets.config import LoggingConfigurable
 
 from ...exercise_bank import Exercise
 from .. import metrics
-from ..errors import Busy
+from ..errors import Busy, ReferenceBroken
 from . import sandbox
-from .pool import PoolUnavailable, Zygote, default_root
+from .pool import ISOLATION_DIR, PoolUnavailable, Zygote, default_root
 from .verdict import GradeResult, TestResult, expectation_from_literal, judge
 
 WORKER = Path(__file__).with_name("worker.py")
+SOLO = Path(__file__).with_name("solo.py")
 JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEWIPC
 # all a student learns about a failed hidden test: no value, no error, no output of the job that ran it
 HIDDEN_FAILED = "did not pass (hidden test: no details are shown)"
@@ -110,6 +116,9 @@ class Grader(LoggingConfigurable):
         self._waiting = 0
         self._grading = 0  # submissions admitted and not finished (each runs up to two jobs)
         self._reference: dict[str, list[dict]] = {}
+        self._reference_runs: dict[str, asyncio.Future] = {}  # one reference run per exercise at a time
+        self._reaping: set[asyncio.Task] = set()
+        self._fallback_lock = asyncio.Lock()
         self._zygote: Zygote | None = None
         self._pool_problem = "not started yet" if self.use_pool else "turned off (Grader.use_pool = False)"
         self._seccomp_problem: str | None = ""  # None once a probe saw the filter work; "" before start()
@@ -163,26 +172,61 @@ class Grader(LoggingConfigurable):
                 return
             self._started = True
             self._guard_api_process()
-            self.stop()  # a zygote that died: reap it and remove its groups
-            # for the fallback path, which installs the filter in each job's preexec
-            self._seccomp_problem = sandbox.probe_seccomp() if self.seccomp else "off (Grader.seccomp = False)"
-            if not self.use_pool:
-                self._check_subprocess_uid()
-                return
-            zygote = Zygote(self.python, self._zygote_config())
-            try:
-                await zygote.start()
-            except PoolUnavailable as exc:
-                self._pool_problem = str(exc)
-                self.log.warning("grader: %s; falling back to one subprocess per submission", exc)
-                self._check_subprocess_uid()
-                return
-            self._zygote, self._pool_problem = zygote, ""
+            await self.aclose()  # a zygote that died: reap it and remove its groups
+            if self.use_pool:
+                zygote = Zygote(self.python, self._zygote_config(), logger=self.log)
+                try:
+                    await zygote.start()
+                    self._zygote, self._pool_problem = zygote, ""
+                    return
+                except PoolUnavailable as exc:
+                    self._pool_problem = str(exc)
+                    self.log.warning("grader: %s; falling back to one subprocess per submission", exc)
+                    self._reap(zygote)
+            await self._prepare_fallback()
 
     def stop(self) -> None:
-        if self._zygote is not None:
-            self._zygote.stop()
-            self._zygote = None
+        """Stop the zygote without waiting (its jobs die with it); `aclose()` also waits until it is gone."""
+        zygote, self._zygote = self._zygote, None
+        if zygote is not None:
+            zygote.stop()
+            self._reap(zygote)
+
+    async def aclose(self) -> None:
+        """Stop the zygote and wait until every stopped zygote is reaped and its cgroups are removed."""
+        self.stop()
+        while self._reaping:
+            await asyncio.gather(*self._reaping, return_exceptions=True)
+
+    def _reap(self, zygote: Zygote) -> None:
+        """Reap a stopped zygote in the background (without a running loop, the child watcher does)."""
+        try:
+            task = asyncio.get_running_loop().create_task(zygote.aclose())
+        except RuntimeError:
+            zygote.stop()
+            return
+        self._reaping.add(task)
+        task.add_done_callback(self._reaping.discard)
+
+    async def _prepare_fallback(self) -> None:
+        """Before the first job without a zygote: probe the seccomp filter (in a subprocess), check the uid layer."""
+        async with self._fallback_lock:
+            if self._seccomp_problem != "":
+                return
+            self._seccomp_problem = await self._probe_seccomp() if self.seccomp else "off (Grader.seccomp = False)"
+            self._check_subprocess_uid()
+
+    async def _probe_seccomp(self) -> str | None:
+        proc = await asyncio.create_subprocess_exec(
+            self.python, "-I", "-S", "-B", str(SOLO), json.dumps({"probe": True}), str(ISOLATION_DIR),
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            cwd="/", env={"PYTHONHASHSEED": "0"},
+        )
+        out, err = await proc.communicate()
+        try:
+            return json.loads(out)["seccomp"]
+        except (ValueError, KeyError, TypeError):
+            return f"the seccomp probe failed: {err.decode(errors='replace').strip()[-300:] or f'exit {proc.returncode}'}"
 
     def _guard_api_process(self) -> None:
         """Jobs that share the API's uid must not read the API's memory or environment."""
@@ -324,26 +368,29 @@ class Grader(LoggingConfigurable):
         await self.start()
         uid = self._uid_first + slot if self._uids_ok else None
         read = lambda reader, messages: self._read_messages(reader, messages, test_count)  # noqa: E731
-        if self._zygote is not None:
+        zygote = self._zygote
+        if zygote is not None:
             try:
-                return await self._zygote.run(payload, slot, uid, self.timeout, read)
+                return await zygote.run(payload, slot, uid, self.timeout, read)
             except PoolUnavailable as exc:
                 self.log.warning("grader: %s; restarting the zygote", exc)
-                self.stop()
-                self._started = False
+                if self._zygote is zygote:
+                    self.stop()
+                    self._started = False
         return await self._run_subprocess(payload, uid, read)
 
     async def _run_subprocess(self, payload: bytes, uid: int | None, read) -> tuple[str, list[dict]]:
-        """The fallback: a fresh interpreter per job, with limits, a private cwd and (as root) its own uid and network."""
+        """The fallback: a fresh interpreter per job that confines itself (``solo.py``) in a private cwd."""
+        await self._prepare_fallback()
         workdir = tempfile.mkdtemp(prefix="codementor-job-")
         if not self._subprocess_uid_ok():
             uid = None
         if uid is not None:
             os.chown(workdir, uid, uid)
         proc = await asyncio.create_subprocess_exec(
-            self.python, "-I", "-S", "-B", str(WORKER),
+            self.python, "-I", "-S", "-B", str(SOLO), json.dumps(self._solo_config(uid)), str(ISOLATION_DIR),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-            preexec_fn=lambda: self._limit_child(uid), limit=self.max_output_bytes, cwd=workdir, env={"PYTHONHASHSEED": "0"},
+            start_new_session=True, limit=self.max_output_bytes, cwd=workdir, env={"PYTHONHASHSEED": "0"},
         )
         messages: list[dict] = []
         status = "crashed"
@@ -368,19 +415,18 @@ class Grader(LoggingConfigurable):
             shutil.rmtree(workdir, ignore_errors=True)
         return status, messages
 
-    def _limit_child(self, uid: int | None):
-        """Runs in the fallback child before exec: own session, limits, and as root its own network and uid."""
-        os.setsid()
-        nproc = self.max_processes if uid is not None else sandbox.shared_uid_nproc(self.max_processes)
-        sandbox.set_limits(int(self.timeout) + 1, self.memory_limit_mb * 1024 * 1024, nproc, self.max_open_files, self.max_file_bytes)
-        if self.isolate and os.geteuid() == 0:
-            sandbox.unshare(sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC)
-        if uid is not None:
-            sandbox.drop_privileges(uid, uid)
-        if uid is not None or self._seccomp_problem is None:
-            sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
-        if self._seccomp_problem is None:  # the probe at start installed it and saw it work
-            sandbox.seccomp_deny()  # kept across the exec of the worker
+    def _solo_config(self, uid: int | None) -> dict:
+        """What the fallback job applies to itself before it runs any of the student's code (see solo.py)."""
+        return {
+            "uid": uid,
+            "processes": self.max_processes,
+            "cpu_seconds": int(self.timeout) + 1,
+            "memory_bytes": self.memory_limit_mb * 1024 * 1024,
+            "open_files": self.max_open_files,
+            "file_bytes": self.max_file_bytes,
+            "namespaces": sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC if self.isolate and os.geteuid() == 0 else 0,
+            "seccomp": self._seccomp_problem is None,  # the probe saw the filter work here
+        }
 
     def _subprocess_uid_ok(self) -> bool:
         return self._uids_ok and _reachable_by_all(self.python)
@@ -390,7 +436,7 @@ class Grader(LoggingConfigurable):
         if self._uids_ok and not _reachable_by_all(self.python):
             self._uids_ok, self._uid_problem = False, (
                 f"the interpreter {os.path.realpath(self.python)} sits in a folder other uids cannot enter, so a fresh "
-                "process cannot start under a sandbox uid: jobs keep the API's uid (install Python outside /root)")
+                "process under a sandbox uid cannot import from it: jobs keep the API's uid (install Python outside /root)")
 
     async def _read_messages(self, reader, messages: list[dict], test_count: int) -> str:
         """Read observations in protocol order: loaded, tests 0..n-1, done. Anything else ends the job."""
@@ -424,17 +470,32 @@ class Grader(LoggingConfigurable):
     async def _expectations(self, exercise: Exercise) -> list[dict]:
         """Expected observations per test: the author's literal, or the reference solution's answer."""
         if exercise.digest not in self._reference:
-            specs = [t.job_spec() for t in exercise.tests]
-            status, messages = await self._run(exercise.solution, specs)
-            observed = {m["index"]: m for m in messages if m.get("event") == "test"}
-            if status != "graded" or len(observed) != len(specs):
-                raise RuntimeError(f"the reference solution of {exercise.id} did not run clean ({status})")
-            self._reference[exercise.digest] = [observed[i] for i in range(len(specs))]
+            self._reference[exercise.digest] = await self._reference_once(exercise)
         reference = self._reference[exercise.digest]
         return [
             expectation_from_literal(t.check, t.expect) if t.expect is not None else reference[i]
             for i, t in enumerate(exercise.tests)
         ]
+
+    async def _reference_once(self, exercise: Exercise) -> list[dict]:
+        """The reference's observations; submissions arriving meanwhile share the one run (a failure is not kept)."""
+        running = self._reference_runs.get(exercise.digest)
+        if running is None:
+            running = asyncio.ensure_future(self._run_reference(exercise))
+            self._reference_runs[exercise.digest] = running
+            running.add_done_callback(lambda _: self._reference_runs.pop(exercise.digest, None))
+        return await asyncio.shield(running)
+
+    async def _run_reference(self, exercise: Exercise) -> list[dict]:
+        specs = [t.job_spec() for t in exercise.tests]
+        status, messages = await self._run(exercise.solution, specs)
+        observed = {m["index"]: m for m in messages if m.get("event") == "test"}
+        if status == "graded" and len(observed) == len(specs):
+            return [observed[i] for i in range(len(specs))]
+        why = _reference_problem(status, messages)
+        self.log.error("grader: the reference solution of exercise %s does not run clean: %s", exercise.id, why,
+                       extra={"fields": {"exercise_id": exercise.id, "reference_status": status}})
+        raise ReferenceBroken(exercise.id, why)
 
     def _verdict(self, exercise, expectations, seen, unseen, elapsed) -> GradeResult:
         """Judge both jobs; of the hidden one only whether it finished and which tests passed is used."""
@@ -465,6 +526,18 @@ class Grader(LoggingConfigurable):
                 if t.passed else t for t in tests]
 
 
+def _reference_problem(status: str, messages: list[dict]) -> str:
+    """Why a reference run is unusable, for the operator's log (never shown to students)."""
+    loaded = next((m for m in messages if m.get("event") == "loaded"), None)
+    if loaded is not None and not loaded.get("ok"):
+        return f"it does not load: {loaded.get('error')}"
+    if status == "timeout":
+        return "it ran past the time limit (Grader.timeout)"
+    if status != "graded":
+        return "it crashed or ended the grading process"
+    return "it did not report every test"
+
+
 def _observed(messages: list[dict], count: int) -> list[dict | None]:
     """One job's test observations by position (None where the job never reported that test)."""
     by_index = {m.get("index"): m for m in messages if m.get("event") == "test"}
@@ -486,6 +559,6 @@ def grade_file(exercise: Exercise, path: Path, **settings) -> GradeResult:
         try:
             return await grader.grade(exercise, code)
         finally:
-            grader.stop()
+            await grader.aclose()
 
     return asyncio.run(run())

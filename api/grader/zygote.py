@@ -9,7 +9,8 @@ pipe). For each job it forks a *keeper* (still root) which creates fresh network
 IPC namespaces and a private working directory, and forks the *job*: the job applies the
 rlimits, drops to the slot's uid for good and runs ``worker.main()``. The keeper enforces the
 wall-clock timeout, removes the working directory and writes how the job ended on the status
-pipe, which only it holds.
+pipe, which only it holds. What the zygote and its keepers write on stderr (set-up failures,
+tracebacks) goes into the API's log; jobs never hold that stderr (theirs is /dev/null).
 """
 
 import gc
@@ -139,6 +140,7 @@ def keep(config: dict, job: dict, fds: list[int]) -> None:
         report["keeper_setup_ms"] = round((forked - started) * 1000, 2)
     except BaseException as exc:
         report = {"ended": "setup_failed", "error": str(exc)[:200]}
+        log_line(f"keeper {os.getpid()}: the job could not be set up: {exc!r}")
     finally:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -146,6 +148,14 @@ def keep(config: dict, job: dict, fds: list[int]) -> None:
             os.write(status_w, (json.dumps(report) + "\n").encode())
         finally:
             os._exit(0)
+
+
+def log_line(text: str) -> None:
+    """One line on stderr, which the API forwards into its log (jobs never hold this stderr)."""
+    try:
+        os.write(2, (" ".join(text.split())[:1000] + "\n").encode(errors="replace"))
+    except OSError:
+        pass
 
 
 def wait_job(pid: int, timeout: float) -> dict:
@@ -199,6 +209,7 @@ def main() -> None:
         layers = setup(config)
     except BaseException:
         control.send(json.dumps({"event": "failed", "error": traceback.format_exc()[-500:]}).encode())
+        traceback.print_exc()  # stderr: the API logs it
         return
     control.send(json.dumps({"event": "ready", "layers": layers, "pid": os.getpid()}).encode())
     serve(config, control)
