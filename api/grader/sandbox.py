@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import os
 import platform
 import resource
@@ -299,14 +300,20 @@ def seccomp_supported() -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def compiled_filter() -> tuple:
+    """The filter as the kernel takes it, built once (the zygote builds it before it forks any job)."""
+    program = seccomp_program()
+    filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
+    return filters, _SockFprog(len(program), filters)  # the array is kept alive beside the pointer to it
+
+
 def seccomp_deny() -> None:
     """Install the denylist on this process and every process it starts (needs no_new_privs)."""
     problem = seccomp_supported()
     if problem:
         raise SandboxError(ENOSYS, problem)
-    program = seccomp_program()
-    filters = (_SockFilter * len(program))(*[_SockFilter(*ins) for ins in program])
-    fprog = _SockFprog(len(program), filters)
+    _, fprog = compiled_filter()
     _check(_libc.prctl(PR_SET_SECCOMP, ctypes.c_ulong(SECCOMP_MODE_FILTER), ctypes.byref(fprog), 0, 0), "seccomp")
 
 

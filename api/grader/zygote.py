@@ -67,6 +67,8 @@ def setup(config: dict) -> dict:
     layers["job_namespaces"] = "per job: new network, PID and IPC namespaces" if per_job else "FALLBACK: not available"
     problem = sandbox.probe_seccomp() if config.get("seccomp") else "off (Grader.seccomp = False)"
     config["seccomp_ok"] = problem is None
+    if problem is None:
+        sandbox.compiled_filter()  # built once here, inherited by every job
     layers["seccomp"] = config["seccomp_layer"] if problem is None else f"FALLBACK: {problem}"
     config["per_job_namespaces"] = per_job
     config["jobs_dir"] = "/tmp" if layers.get("private_root", "").startswith("read-only") else config["fallback_jobs_dir"]
