@@ -10,6 +10,11 @@ In one run, on the reference solutions of the same exercises, three ways to grad
 
 Each is driven by 1 and then 2 closed-loop clients (a client submits its next job when the
 previous verdict is back); latency is enqueue -> verdict of each job as a client sees it.
+
+For ``sandbox`` it also prints the grader's own CPU per job (a submission is two jobs): the API
+process's (this process: sending the job, reading observations, the verdict), and what each job's
+keeper and the job itself report having used. CPU time, unlike latency, does not grow with the
+machine's other load.
 """
 
 from __future__ import annotations
@@ -123,7 +128,25 @@ def _node(d):
     return nbformat.NotebookNode(d)
 
 
-async def measure(jobs_per_level: int, notebook_jobs: int) -> tuple[list[Row], dict]:
+def cpu_snapshot(grader: Grader) -> tuple[float, dict]:
+    zygote = grader._zygote
+    return time.process_time(), dict(zygote.cpu_ms) if zygote is not None else {"jobs": 0, "keeper": 0.0, "job": 0.0}
+
+
+def cpu_per_job(before: tuple[float, dict], after: tuple[float, dict]) -> dict:
+    """CPU ms per job between two snapshots: this (the API's) process, the keepers, the jobs."""
+    jobs = after[1]["jobs"] - before[1]["jobs"]
+    if jobs <= 0:
+        return {}
+    return {
+        "jobs": jobs,
+        "api_process_ms": round((after[0] - before[0]) * 1000 / jobs, 3),
+        "keeper_ms": round((after[1]["keeper"] - before[1]["keeper"]) / jobs, 3),
+        "job_ms": round((after[1]["job"] - before[1]["job"]) / jobs, 3),
+    }
+
+
+async def measure(jobs_per_level: int, notebook_jobs: int) -> tuple[list[Row], dict, dict]:
     exercises = Bank().all()
     grader = Grader(concurrency=2)
     await grader.start()
@@ -137,14 +160,17 @@ async def measure(jobs_per_level: int, notebook_jobs: int) -> tuple[list[Row], d
             "bare": (bare.grade, jobs_per_level),
             "nbclient": (lambda ex: nbclient_grade(ex, notebooks), notebook_jobs),
         }
-        rows = []
+        rows, cost = [], {}
         for mode, (grade_one, count) in modes.items():
             for concurrency in (1, 2):
                 jobs = [exercises[i % len(exercises)] for i in range(count)]
+                before = cpu_snapshot(grader)
                 latencies, passed, wall = await closed_loop(grade_one, jobs, concurrency)
+                if mode == "sandbox":
+                    cost[f"sandbox at {concurrency}"] = cpu_per_job(before, cpu_snapshot(grader))
                 rows.append(Row(mode, concurrency, count, passed, round(percentile(latencies, 0.5), 1),
                                 round(percentile(latencies, 0.95), 1), round(count / wall, 1)))
-        return rows, grader.isolation_report()
+        return rows, grader.isolation_report(), cost
     finally:
         await grader.aclose()
 
@@ -166,10 +192,15 @@ def goals(rows: list[Row]) -> dict:
     }
 
 
-def print_table(rows: list[Row], checks: dict, isolation: dict) -> None:
+def print_table(rows: list[Row], checks: dict, isolation: dict, cost: dict) -> None:
     print(f"{'mode':<10} {'conc':>4} {'jobs':>5} {'passed':>6} {'p50 ms':>8} {'p95 ms':>8} {'grades/s':>9}")
     for r in rows:
         print(f"{r.mode:<10} {r.concurrency:>4} {r.jobs:>5} {r.passed:>6} {r.p50_ms:>8.1f} {r.p95_ms:>8.1f} {r.grades_per_s:>9.1f}")
+    print()
+    for level, c in cost.items():
+        if c:
+            print(f"grader CPU per job, {level}: API process {c['api_process_ms']:.2f} ms, keeper {c['keeper_ms']:.2f} ms, "
+                  f"job {c['job_ms']:.2f} ms ({c['jobs']} jobs)")
     print()
     for name, check in checks.items():
         print(f"{name:<32} {check['value']!s:>8}  goal {check['goal']:<8} {'met' if check['met'] else 'NOT MET'}")
@@ -190,11 +221,11 @@ def run(as_json: bool = False, jobs: int = 300, notebook_jobs: int = 8) -> None:
     with tempfile.TemporaryDirectory(prefix="codementor-bench-") as scratch, contextlib.redirect_stdout(io.StringIO()):
         os.chdir(scratch)
         try:
-            rows, isolation = asyncio.run(measure(jobs, notebook_jobs))
+            rows, isolation, cost = asyncio.run(measure(jobs, notebook_jobs))
         finally:
             os.chdir(here)
     checks = goals(rows)
     if as_json:
-        print(json.dumps({"rows": [asdict(r) for r in rows], "goals": checks, "isolation": isolation}, indent=2))
+        print(json.dumps({"rows": [asdict(r) for r in rows], "goals": checks, "isolation": isolation, "cpu_per_job": cost}, indent=2))
     else:
-        print_table(rows, checks, isolation)
+        print_table(rows, checks, isolation, cost)

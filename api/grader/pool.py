@@ -40,6 +40,7 @@ class Zygote:
         self._control: socket.socket | None = None
         self._stderr: asyncio.Task | None = None
         self.last_report: dict = {}  # how the latest job ended, as its keeper wrote it (with timings)
+        self.cpu_ms = {"jobs": 0, "keeper": 0.0, "job": 0.0}  # CPU of the keepers and jobs so far, as they reported it
 
     async def start(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -77,6 +78,11 @@ class Zygote:
         except TimeoutError:
             pass
         self.stop()
+
+    def _count_cpu(self, report: dict) -> None:
+        self.cpu_ms["jobs"] += 1
+        self.cpu_ms["keeper"] += float(report.get("keeper_cpu_ms", 0) or 0)
+        self.cpu_ms["job"] += float(report.get("job_cpu_ms", 0) or 0)
 
     @property
     def alive(self) -> bool:
@@ -145,6 +151,7 @@ class Zygote:
             obs_transport.close()
             status_transport.close()
         self.last_report = ended
+        self._count_cpu(ended)
         if ended.get("ended") == "timeout":
             return "timeout", messages
         if ended.get("ended") in ("setup_failed", "lost"):

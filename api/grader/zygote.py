@@ -16,6 +16,7 @@ tracebacks) goes into the API's log; jobs never hold that stderr (theirs is /dev
 import gc
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -140,6 +141,8 @@ def keep(config: dict, job: dict, fds: list[int]) -> None:
         report = wait_job(pid, job["timeout"])
         report["job_ms"] = round((time.perf_counter() - forked) * 1000, 2)
         report["keeper_setup_ms"] = round((forked - started) * 1000, 2)
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        report["keeper_cpu_ms"] = round((own.ru_utime + own.ru_stime) * 1000, 2)
     except BaseException as exc:
         report = {"ended": "setup_failed", "error": str(exc)[:200]}
         log_line(f"keeper {os.getpid()}: the job could not be set up: {exc!r}")
@@ -166,18 +169,19 @@ def wait_job(pid: int, timeout: float) -> dict:
     timed_out = not ready
     if timed_out:
         os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
     os.close(pidfd)
     try:
         os.killpg(pid, signal.SIGKILL)  # anything it started and left behind (without a PID namespace)
     except OSError:
         pass
+    cpu = {"job_cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1000, 2)}
     if timed_out:
-        return {"ended": "timeout"}
+        return {"ended": "timeout", **cpu}
     if os.WIFSIGNALED(status):
-        return {"ended": "signal", "signal": os.WTERMSIG(status)}
+        return {"ended": "signal", "signal": os.WTERMSIG(status), **cpu}
     code = os.WEXITSTATUS(status)
-    return {"ended": "setup_failed" if code == EXIT_SETUP_FAILED else "exit", "code": code}
+    return {"ended": "setup_failed" if code == EXIT_SETUP_FAILED else "exit", "code": code, **cpu}
 
 
 def serve(config: dict, control: socket.socket) -> None:
