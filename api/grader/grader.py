@@ -115,7 +115,7 @@ class Grader(LoggingConfigurable):
         self._free = list(range(self.concurrency))
         self._waiting = 0
         self._grading = 0  # submissions admitted and not finished (each runs up to two jobs)
-        self._reference: dict[str, list[dict]] = {}
+        self._reference: dict[str, list[dict]] = {}  # expected observations per exercise digest
         self._reference_runs: dict[str, asyncio.Future] = {}  # one reference run per exercise at a time
         self._reaping: set[asyncio.Task] = set()
         self._fallback_lock = asyncio.Lock()
@@ -469,13 +469,13 @@ class Grader(LoggingConfigurable):
 
     async def _expectations(self, exercise: Exercise) -> list[dict]:
         """Expected observations per test: the author's literal, or the reference solution's answer."""
-        if exercise.digest not in self._reference:
-            self._reference[exercise.digest] = await self._reference_once(exercise)
-        reference = self._reference[exercise.digest]
-        return [
-            expectation_from_literal(t.check, t.expect) if t.expect is not None else reference[i]
-            for i, t in enumerate(exercise.tests)
-        ]
+        if exercise.digest not in self._reference:  # worked out once per exercise version, not per submission
+            reference = await self._reference_once(exercise)
+            self._reference[exercise.digest] = [
+                expectation_from_literal(t.check, t.expect) if t.expect is not None else reference[i]
+                for i, t in enumerate(exercise.tests)
+            ]
+        return self._reference[exercise.digest]
 
     async def _reference_once(self, exercise: Exercise) -> list[dict]:
         """The reference's observations; submissions arriving meanwhile share the one run (a failure is not kept)."""
