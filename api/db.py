@@ -71,3 +71,14 @@ def make_engine(url: str | None = None, pool_size: int = 5, max_overflow: int = 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def driver_connection(session):
+    """The psycopg connection under `session`, inside the session's transaction.
+
+    The submit path runs its few statements on it directly (pipelined where they do not wait
+    on each other): SQLAlchemy's per-statement work cost more CPU than the statements. The
+    session is not flushed first: flush it when it holds pending ORM changes.
+    """
+    conn = await session.connection()
+    return (await conn.get_raw_connection()).driver_connection

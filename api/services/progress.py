@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select
 
 from ...exercise_bank import Exercise
 from ...exercise_bank.topics import TOPICS as TOPICS_IN_ORDER
+from ..db import driver_connection
 from ..errors import InvalidRequest
 from ..learner.progress import BADGES, BADGES_BY_ID, Facts, earned_badges, streaks
 from ..learner.skills import (
@@ -29,37 +30,16 @@ from ..models import ActivityDay, Badge, ExerciseRating, Skill, Submission
 from .clock import local_day
 from .pagination import check_page_limit, decode_text_cursor, encode_text_cursor
 from .profile import get_profile, timezone_of
+from .submissions import solved_ids
 
 MAX_PAGE = 100
 LOCK_NAMESPACE = 7402  # pg_advisory_xact_lock(namespace, user): one progress update per student at a time
 
 
-async def lock_student(session, user_id: int) -> None:
-    await session.execute(text("SELECT pg_advisory_xact_lock(:ns, :uid)"), {"ns": LOCK_NAMESPACE, "uid": user_id % 2**31})
-
-
 async def load_skills(session, user_id: int, level: str | None, now: datetime) -> SkillState:
     """The student's beliefs from the skills table, widened for the time since each was updated."""
-    state = SkillState(level=level)
-    for row in (await session.execute(select(Skill).where(Skill.user_id == user_id))).scalars():
-        state.beliefs[row.topic] = Belief(row.mean, row.var, row.attempts, row.successes)
-        if row.shown_floor is not None:
-            state.floors[row.topic] = row.shown_floor
-        state.age((now - row.updated_at).total_seconds() / 86400, row.topic)
-    return state
-
-
-async def save_skills(session, user_id: int, state: SkillState, topics, now: datetime) -> None:
-    for topic in topics:
-        b = state.belief(topic)
-        values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
-        stmt = insert(Skill).values(user_id=user_id, topic=topic, **values)
-        await session.execute(stmt.on_conflict_do_update(index_elements=[Skill.user_id, Skill.topic], set_=values))
-
-
-async def save_floor(session, user_id: int, topic: str, floor: float) -> None:
-    """Store the shown estimate's floor of a topic (its row exists: the topic was attempted)."""
-    await session.execute(update(Skill).where(Skill.user_id == user_id, Skill.topic == topic).values(shown_floor=floor))
+    rows = (await session.execute(select(Skill).where(Skill.user_id == user_id))).scalars()
+    return _skill_state(level, [(r.topic, r.mean, r.var, r.attempts, r.successes, r.shown_floor, r.updated_at) for r in rows], now)
 
 
 async def exercise_ratings(session) -> dict[str, Belief]:
@@ -71,120 +51,192 @@ async def exercise_ratings(session) -> dict[str, Belief]:
     return {r.exercise_id: Belief(r.mean, r.var, r.attempts, r.successes) for r in rows}
 
 
-async def _rating_for_update(session, exercise: Exercise) -> Belief:
-    nominal = LEVEL_DIFFICULTY.get(exercise.difficulty, 0.0)
-    stmt = insert(ExerciseRating).values(exercise_id=exercise.id, mean=nominal, var=ITEM_PRIOR_VAR, attempts=0, successes=0)
-    await session.execute(stmt.on_conflict_do_nothing())
-    row = (await session.execute(select(ExerciseRating).where(ExerciseRating.exercise_id == exercise.id).with_for_update().execution_options(populate_existing=True))).scalar_one()
-    return Belief(row.mean, row.var, row.attempts, row.successes)
-
-
-async def _test_ratings_for_update(session, exercise: Exercise, names: list[str]) -> dict[str, Belief]:
-    """The ratings of the named tests of `exercise`, by key, created at their prior and locked."""
-    keys = sorted({key_of_test(exercise.id, n) for n in names})
-    mean = LEVEL_DIFFICULTY.get(exercise.difficulty, 0.0) - TEST_OFFSET
-    rows = [{"exercise_id": k, "mean": mean, "var": TEST_PRIOR_VAR, "attempts": 0, "successes": 0} for k in keys]
-    await session.execute(insert(ExerciseRating).values(rows).on_conflict_do_nothing())
-    stmt = select(ExerciseRating).where(ExerciseRating.exercise_id.in_(keys)).order_by(ExerciseRating.exercise_id)
-    found = (await session.execute(stmt.with_for_update().execution_options(populate_existing=True))).scalars()
-    return {r.exercise_id: Belief(r.mean, r.var, r.attempts, r.successes) for r in found}
-
-
-async def _save_rating(session, exercise_id: str, b: Belief, now: datetime) -> None:
-    values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
-    await session.execute(update(ExerciseRating).where(ExerciseRating.exercise_id == exercise_id).values(**values))
-
-
-def graded_tests(sub: Submission) -> list[tuple[str, bool]]:
+def graded_tests(sub) -> list[tuple[str, bool]]:
     """(test name, passed) for each test the grader ran; empty when the code did not get graded."""
     if sub.status != "graded":
         return []
     return [(str(r["name"]), bool(r.get("passed"))) for r in sub.results or [] if isinstance(r, dict) and "name" in r]
 
 
-async def _update_skill(session, user_id: int, state: SkillState, exercise: Exercise, sub: Submission, now: datetime) -> None:
-    """One filter step for the student's skills and the ratings of the exercise and its tests.
+# Recording a submission's progress is the hot half of POST /submissions. It runs as two
+# pipelined batches on the transaction's connection (one round trip each): the reads, after
+# the student's lock, then the writes. Everything between them is plain Python.
+
+_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+
+# what the badge rules and the day need, in one row; the submission just inserted is visible
+_FACTS = """
+SELECT (SELECT level FROM learner_profiles WHERE user_id = %(u)s::bigint),
+       (SELECT timezone FROM learner_profiles WHERE user_id = %(u)s::bigint),
+       ARRAY(SELECT passed FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < %(sid)s::bigint),
+       ARRAY(SELECT day FROM activity_days WHERE user_id = %(u)s::bigint),
+       ARRAY(SELECT DISTINCT exercise_id FROM submissions WHERE user_id = %(u)s::bigint AND passed),
+       (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint)
+"""
+
+_SKILLS = "SELECT topic, mean, var, attempts, successes, shown_floor, updated_at FROM skills WHERE user_id = %s"
+
+_NEW_RATINGS = """
+INSERT INTO exercise_ratings (exercise_id, mean, var, attempts, successes)
+SELECT unnest(%s::varchar[]), unnest(%s::float8[]), unnest(%s::float8[]), 0, 0
+ON CONFLICT DO NOTHING
+"""
+
+# locked (in key order, as every submission locks them) only when this attempt will move them:
+# the exercise not solved before by this student and fewer than MAX_ATTEMPTS_COUNTED earlier tries
+_RATINGS_FOR_UPDATE = """
+SELECT exercise_id, mean, var, attempts, successes FROM exercise_ratings
+WHERE exercise_id = ANY(%(keys)s::varchar[])
+  AND NOT EXISTS (SELECT 1 FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < %(sid)s::bigint AND passed)
+  AND (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < %(sid)s::bigint) < %(max)s
+ORDER BY exercise_id
+FOR UPDATE
+"""
+
+_SAVE_SKILLS = """
+INSERT INTO skills (user_id, topic, mean, var, attempts, successes, shown_floor, updated_at)
+SELECT %(u)s::bigint, unnest(%(topics)s::varchar[]), unnest(%(means)s::float8[]), unnest(%(vars)s::float8[]),
+       unnest(%(attempts)s::int[]), unnest(%(successes)s::int[]), NULL::float8, %(now)s
+ON CONFLICT (user_id, topic) DO UPDATE SET mean = excluded.mean, var = excluded.var, attempts = excluded.attempts,
+    successes = excluded.successes, updated_at = excluded.updated_at,
+    shown_floor = skills.shown_floor
+"""
+
+_SAVE_FLOOR = "UPDATE skills SET shown_floor = %s WHERE user_id = %s AND topic = %s"
+
+_SAVE_RATINGS = """
+UPDATE exercise_ratings AS r SET mean = v.mean, var = v.var, attempts = v.attempts, successes = v.successes, updated_at = %(now)s
+FROM (SELECT unnest(%(keys)s::varchar[]) AS exercise_id, unnest(%(means)s::float8[]) AS mean, unnest(%(vars)s::float8[]) AS var,
+             unnest(%(attempts)s::int[]) AS attempts, unnest(%(successes)s::int[]) AS successes) AS v
+WHERE r.exercise_id = v.exercise_id
+"""
+
+_MARK_DAY = """
+INSERT INTO activity_days (user_id, day, submissions, solved) VALUES (%s, %s, 1, %s)
+ON CONFLICT (user_id, day) DO UPDATE SET submissions = activity_days.submissions + 1,
+    solved = activity_days.solved + excluded.solved
+"""
+
+_AWARD = """
+INSERT INTO badges (user_id, badge, day, submission_id) SELECT %s, unnest(%s::varchar[]), %s, %s
+ON CONFLICT ON CONSTRAINT uq_badges_user_badge DO NOTHING
+RETURNING badge
+"""
+
+
+@dataclass
+class _Read:
+    """What the read batch found for one submission."""
+
+    level: str | None
+    timezone: str | None
+    earlier: list[bool]
+    days: list[date]
+    solved_ids: list[str]
+    submissions: int
+    skills: list[tuple]
+    ratings: dict[str, Belief]  # locked; empty when this attempt does not move them
+
+
+def _rating_priors(exercise: Exercise, test_keys: list[str]) -> tuple[list[str], list[float], list[float]]:
+    nominal = LEVEL_DIFFICULTY.get(exercise.difficulty, 0.0)
+    keys = [exercise.id, *test_keys]
+    return keys, [nominal] + [nominal - TEST_OFFSET] * len(test_keys), [ITEM_PRIOR_VAR] + [TEST_PRIOR_VAR] * len(test_keys)
+
+
+async def _read(pg, user_id: int, exercise: Exercise, sub, test_keys: list[str]) -> _Read:
+    """Lock the student, then read their state and lock the ratings the attempt may move: one round trip."""
+    ids = {"u": user_id, "ex": exercise.id, "sid": sub.id}
+    keys, means, variances = _rating_priors(exercise, test_keys)
+    async with pg.pipeline():
+        await pg.execute(_LOCK, (LOCK_NAMESPACE, user_id % 2**31))
+        facts = await pg.execute(_FACTS, ids)
+        skills = await pg.execute(_SKILLS, (user_id,))
+        await pg.execute(_NEW_RATINGS, (keys, means, variances))
+        ratings = await pg.execute(_RATINGS_FOR_UPDATE, {**ids, "keys": keys, "max": MAX_ATTEMPTS_COUNTED})
+    level, tz, earlier, days, solved, total = await facts.fetchone()
+    locked = {k: Belief(m, v, a, s) for k, m, v, a, s in await ratings.fetchall()}
+    return _Read(level, tz, earlier, days, solved, total, await skills.fetchall(), locked)
+
+
+def _skill_state(level: str | None, rows: list[tuple], now: datetime) -> SkillState:
+    """Beliefs from skills rows (topic, mean, var, attempts, successes, shown_floor, updated_at), each widened for its age."""
+    state = SkillState(level=level)
+    for topic, mean, var, attempts, successes, floor, updated in rows:
+        state.beliefs[topic] = Belief(mean, var, attempts, successes)
+        if floor is not None:
+            state.floors[topic] = floor
+        state.age((now - updated).total_seconds() / 86400, topic)
+    return state
+
+
+def _step(state: SkillState, exercise: Exercise, sub, ratings: dict[str, Belief]) -> None:
+    """One filter step for the student's skills and the (locked) ratings of the exercise and its tests.
 
     A graded submission counts test by test (partial credit); one that did not run (load
     error, timeout, crash) counts as a plain failure.
     """
-    rating = await _rating_for_update(session, exercise)
+    rating = ratings[exercise.id]
     results = graded_tests(sub)
     if results:
-        tests = await _test_ratings_for_update(session, exercise, [name for name, _ in results])
-        pairs = [(tests[key_of_test(exercise.id, name)], ok) for name, ok in results]
+        pairs = [(ratings[key_of_test(exercise.id, name)], ok) for name, ok in results]
         state.update_tests(exercise.topic, rating, pairs, sub.passed, sub.hint_count)
-        for key, b in tests.items():
-            await _save_rating(session, key, b, now)
     else:
         state.update(exercise.topic, rating, attempt_credit(sub.passed, sub.score, sub.hint_count))
-    await save_skills(session, user_id, state, (GENERAL, exercise.topic), now)
-    await _save_rating(session, exercise.id, rating, now)
 
 
-async def _earlier_attempts(session, user_id: int, exercise_id: str, before_id: int) -> list[bool]:
-    stmt = select(Submission.passed).where(
-        Submission.user_id == user_id, Submission.exercise_id == exercise_id, Submission.id < before_id
-    )
-    return list((await session.execute(stmt)).scalars())
+def _columns(beliefs: dict[str, Belief]) -> dict:
+    items = list(beliefs.items())
+    return {"keys": [k for k, _ in items], "means": [b.mean for _, b in items], "vars": [b.var for _, b in items],
+            "attempts": [b.attempts for _, b in items], "successes": [b.successes for _, b in items]}
 
 
-async def _mark_day(session, user_id: int, day: date, new_solve: bool) -> list[date]:
-    stmt = insert(ActivityDay).values(user_id=user_id, day=day, submissions=1, solved=int(new_solve))
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[ActivityDay.user_id, ActivityDay.day],
-        set_={"submissions": ActivityDay.submissions + 1, "solved": ActivityDay.solved + stmt.excluded.solved},
-    )
-    await session.execute(stmt)
-    return list((await session.execute(select(ActivityDay.day).where(ActivityDay.user_id == user_id))).scalars())
-
-
-async def _solved_ids(session, user_id: int) -> list[str]:
-    stmt = select(Submission.exercise_id).where(Submission.user_id == user_id, Submission.passed.is_(True)).distinct()
-    return list((await session.execute(stmt)).scalars())
-
-
-async def _solved(session, bank, user_id: int) -> tuple[int, int]:
-    """(distinct exercises solved, distinct topics solved)."""
-    ids = await _solved_ids(session, user_id)
-    return len(ids), len({bank.get(i).topic for i in ids if i in bank})
-
-
-async def _award(session, user_id: int, badges: list[str], day: date, submission_id: int) -> list[str]:
-    if not badges:
-        return []
-    rows = [{"user_id": user_id, "badge": b, "day": day, "submission_id": submission_id} for b in badges]
-    stmt = insert(Badge).values(rows).on_conflict_do_nothing(constraint="uq_badges_user_badge").returning(Badge.badge)
-    new = set((await session.execute(stmt)).scalars())
+async def _write(pg, user_id: int, sub, topic: str, state: SkillState, ratings: dict[str, Belief] | None, floor: float | None,
+                 day: date, new_solve: bool, badges: list[str], now: datetime) -> list[str]:
+    """Skills, ratings, the day and the badges in one round trip; the badges that are new."""
+    async with pg.pipeline():
+        if ratings:
+            skills = _columns({GENERAL: state.belief(GENERAL), topic: state.belief(topic)})
+            await pg.execute(_SAVE_SKILLS, {"u": user_id, "topics": skills["keys"], "means": skills["means"], "vars": skills["vars"],
+                                            "attempts": skills["attempts"], "successes": skills["successes"], "now": now})
+            await pg.execute(_SAVE_RATINGS, {**_columns(ratings), "now": now})
+        if floor is not None:  # the topic's row exists: it was attempted
+            await pg.execute(_SAVE_FLOOR, (floor, user_id, topic))
+        await pg.execute(_MARK_DAY, (user_id, day, int(new_solve)))
+        awarded = await pg.execute(_AWARD, (user_id, badges, day, sub.id))
+    new = {b for (b,) in await awarded.fetchall()}
     return [b for b in badges if b in new]
 
 
-async def record_submission(session, bank, user_id: int, exercise: Exercise, sub: Submission, now: datetime, course_tz: str) -> dict:
-    """Update skill, active days, streak and badges for a submission just inserted (same transaction)."""
-    await lock_student(session, user_id)
-    profile = await get_profile(session, user_id)
-    day = local_day(timezone_of(profile, course_tz), now)
-    earlier = await _earlier_attempts(session, user_id, exercise.id, sub.id)
-    solved_before = any(earlier)
-    state = await load_skills(session, user_id, profile.level if profile else None, now)
+async def record_submission(session, bank, user_id: int, exercise: Exercise, sub, now: datetime, course_tz: str) -> dict:
+    """Update skill, active days, streak and badges for a submission just inserted (same transaction).
+
+    The student's advisory lock serialises their progress updates; the exercise's and its
+    tests' ratings are locked only when the attempt moves them.
+    """
+    pg = await driver_connection(session)
+    test_keys = sorted({key_of_test(exercise.id, name) for name, _ in graded_tests(sub)})
+    found = await _read(pg, user_id, exercise, sub, test_keys)
+    day = local_day(found.timezone or course_tz, now)
+    solved_before = any(found.earlier)
+    state = _skill_state(found.level, found.skills, now)
     shown_before = state.shown_level(exercise.topic)
-    if not solved_before and len(earlier) < MAX_ATTEMPTS_COUNTED:
-        await _update_skill(session, user_id, state, exercise, sub, now)
-    if sub.passed:
-        await save_floor(session, user_id, exercise.topic, state.note_solve(exercise.topic, shown_before))
-    days = await _mark_day(session, user_id, day, sub.passed and not solved_before)
+    if found.ratings:
+        _step(state, exercise, sub, found.ratings)
+    floor = state.note_solve(exercise.topic, shown_before) if sub.passed else None
+    days = sorted(set(found.days) | {day})
     streak = streaks(days, day)
     before = [d for d in days if d < day]
-    solved_count, solved_topics = await _solved(session, bank, user_id)
-    total = (await session.execute(select(func.count()).select_from(Submission).where(Submission.user_id == user_id))).scalar_one()
     facts = Facts(
         passed=sub.passed, hints=sub.hint_count, difficulty=exercise.difficulty,
-        earlier_attempts=len(earlier), earlier_failures=sum(not p for p in earlier), solved_before=solved_before,
-        submissions=total, solved_exercises=solved_count, solved_topics=solved_topics, streak=streak["current"],
+        earlier_attempts=len(found.earlier), earlier_failures=sum(not p for p in found.earlier), solved_before=solved_before,
+        submissions=found.submissions, solved_exercises=len(found.solved_ids),
+        solved_topics=len({bank.get(i).topic for i in found.solved_ids if i in bank}), streak=streak["current"],
         gap_days=(day - max(before)).days if before else None,
         mastered_topics=sum(state.mastered(t) for t in state.beliefs if t != GENERAL),
     )
-    new_badges = await _award(session, user_id, earned_badges(facts), day, sub.id)
+    new_badges = await _write(pg, user_id, sub, exercise.topic, state, found.ratings, floor, day, sub.passed and not solved_before,
+                              earned_badges(facts), now)
     return {"day": day.isoformat(), "streak": streak, "skill": state.summary(exercise.topic), "new_badges": [badge_view(b) for b in new_badges]}
 
 
@@ -212,9 +264,9 @@ async def progress_view(session, bank, user_id: int, now: datetime, course_tz: s
     earned = [badge_view(b.badge, b) for b in badges if b.badge in BADGES_BY_ID]
     have = {b["id"] for b in earned}
     total = (await session.execute(select(func.count()).select_from(Submission).where(Submission.user_id == user_id))).scalar_one()
-    solved_ids = [i for i in await _solved_ids(session, user_id) if i in bank]
-    per_topic = Counter(bank.get(i).topic for i in solved_ids)
-    solved, topics_solved = len(solved_ids), len(per_topic)
+    solved = [i for i in await solved_ids(session, user_id) if i in bank]
+    per_topic = Counter(bank.get(i).topic for i in solved)
+    solved_count, topics_solved = len(solved), len(per_topic)
     return {
         "timezone": tz,
         "today": today.isoformat(),
@@ -223,7 +275,7 @@ async def progress_view(session, bank, user_id: int, now: datetime, course_tz: s
         "skills": [{**state.summary(t), "solved": per_topic[t]} for t in _topics(bank, state)],
         "badges": earned,
         "badges_to_earn": [badge_view(b.id) for b in BADGES if b.id not in have],
-        "totals": {"submissions": total, "solved": solved, "topics_solved": topics_solved, "active_days": len(days)},
+        "totals": {"submissions": total, "solved": solved_count, "topics_solved": topics_solved, "active_days": len(days)},
     }
 
 

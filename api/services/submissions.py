@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 
 from ...exercise_bank import Exercise
+from ..db import driver_connection
 from ..errors import InvalidRequest, NotFound
 from ..models import Submission
-from .hints import hints_taken_query
 from .pagination import check_page_limit, newest_first
 
 MAX_PAGE = 100
 
 
-def to_public(sub: Submission, with_code: bool = True) -> dict:
+def to_public(sub, with_code: bool = True) -> dict:
     data = {
         "id": sub.id,
         "exercise_id": sub.exercise_id,
@@ -36,33 +37,67 @@ def to_public(sub: Submission, with_code: bool = True) -> dict:
     return data
 
 
-async def find_by_key(session, user_id: int, key: str) -> Submission | None:
-    stmt = select(Submission).where(Submission.user_id == user_id, Submission.idempotency_key == key)
-    return (await session.execute(stmt)).scalar_one_or_none()
+# the columns a stored submission is read back with, in the order of `SubmissionRow`
+_COLUMNS = "id, exercise_id, exercise_version, status, passed, score, message, results, duration_ms, hint_count, created_at, code"
+
+_FIND = f"SELECT {_COLUMNS} FROM submissions WHERE user_id = %s AND idempotency_key = %s"
+
+# the hint count is taken by the INSERT itself; only what the API does not already hold comes back
+_STORE = """
+INSERT INTO submissions (user_id, exercise_id, exercise_version, idempotency_key, code, status, passed, score, results,
+                         message, duration_ms, hint_count)
+VALUES (%(user_id)s::bigint, %(exercise_id)s::varchar, %(version)s, %(key)s, %(code)s, %(status)s, %(passed)s, %(score)s, %(results)s,
+        %(message)s, %(duration_ms)s,
+        (SELECT count(*) FROM hint_events WHERE user_id = %(user_id)s::bigint AND exercise_id = %(exercise_id)s::varchar))
+ON CONFLICT ON CONSTRAINT uq_submissions_user_key DO NOTHING
+RETURNING id, hint_count, created_at
+"""
 
 
-async def store(session, user_id: int, exercise: Exercise, key: str, code: str, result) -> tuple[Submission, bool]:
+@dataclass(frozen=True)
+class SubmissionRow:
+    """A stored submission as the submit path reads it (plain values, no ORM instance)."""
+
+    id: int
+    exercise_id: str
+    exercise_version: int
+    status: str
+    passed: bool
+    score: float
+    message: str
+    results: list
+    duration_ms: float
+    hint_count: int
+    created_at: datetime
+    code: str
+
+
+async def find_by_key(session, user_id: int, key: str) -> SubmissionRow | None:
+    """The submission stored under `key`, if any (one statement on the session's connection)."""
+    pg = await driver_connection(session)
+    async with pg.cursor() as cur:
+        await cur.execute(_FIND, (user_id, key))
+        row = await cur.fetchone()
+    return SubmissionRow(*row) if row else None
+
+
+async def store(session, user_id: int, exercise: Exercise, key: str, code: str, result) -> tuple[SubmissionRow, bool]:
     """Insert the graded submission once; a concurrent retry gets the stored one back."""
-    values = dict(
-        user_id=user_id,
-        exercise_id=exercise.id,
-        exercise_version=exercise.version,
-        idempotency_key=key,
-        code=code,
-        status=result.status,
-        passed=result.passed,
-        score=result.score,
-        results=[t.__dict__ for t in result.tests],
-        message=result.message,
-        duration_ms=result.duration_ms,
-        hint_count=hints_taken_query(user_id, exercise.id).scalar_subquery(),  # counted by the INSERT itself
-    )
-    # the whole row comes back with the insert: no second query for it
-    stmt = insert(Submission).values(**values).on_conflict_do_nothing(constraint="uq_submissions_user_key").returning(Submission)
-    stored = (await session.execute(select(Submission).from_statement(stmt))).scalar_one_or_none()
-    if stored is None:
+    results = [t.__dict__ for t in result.tests]
+    params = {
+        "user_id": user_id, "exercise_id": exercise.id, "version": exercise.version, "key": key, "code": code,
+        "status": result.status, "passed": result.passed, "score": result.score, "results": Jsonb(results),
+        "message": result.message, "duration_ms": result.duration_ms,
+    }
+    pg = await driver_connection(session)
+    async with pg.pipeline(), pg.cursor() as cur:  # the transaction's BEGIN goes out with the INSERT
+        await cur.execute(_STORE, params)
+        row = await cur.fetchone()
+    if row is None:
         return await find_by_key(session, user_id, key), False
-    return stored, True
+    sub_id, hint_count, created = row
+    return SubmissionRow(sub_id, exercise.id, exercise.version, result.status, result.passed, result.score, result.message,
+                         results, result.duration_ms, hint_count, created, code), True
 
 
 def _parse_moment(raw: str, name: str, zone: ZoneInfo, end: bool) -> datetime:
