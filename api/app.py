@@ -131,16 +131,23 @@ class TutorAPI(Application):
         "on SIGHUP (see README, Several processes); 1 serves in this process.",
     ).tag(config=True)
     db_pool_size = Integer(
-        help="Postgres connections each worker keeps open ($CODEMENTOR_DB_POOL_SIZE, default 5).",
+        help="Postgres connections each worker keeps open ($CODEMENTOR_DB_POOL_SIZE, default 10).",
     ).tag(config=True)
     db_max_overflow = Integer(
         help="Extra Postgres connections a worker may open under load beyond db_pool_size ($CODEMENTOR_DB_MAX_OVERFLOW, "
-        "default 5). A worker never holds more than db_pool_size + db_max_overflow; see README for the arithmetic.",
+        "default 0). A worker never holds more than db_pool_size + db_max_overflow; see README for the arithmetic. An "
+        "overflow connection is closed when it is given back, so under steady load beyond db_pool_size one is opened "
+        "(a new Postgres backend) per request: prefer a larger pool.",
     ).tag(config=True)
     db_pre_ping = Bool(
         True, help="Test each pooled Postgres connection with a round trip before use, so that a connection Postgres dropped "
         "(a restart) is replaced unseen. Off saves that round trip (no CPU difference measured here); the first request "
         "on a dropped connection then gets a 503 and the pool replaces every older connection.",
+    ).tag(config=True)
+    db_ping_idle_seconds = Float(
+        1.0, help="With db_pre_ping, test only a connection that sat idle in the pool longer than this, in seconds (0: test "
+        "every one). A connection used a moment ago is almost surely alive, and the test is a round trip per request; if "
+        "Postgres restarts under load, the first request on each dropped connection gets a 503 and the pool replaces them.",
     ).tag(config=True)
     drain_seconds = Float(
         20.0, help="On SIGTERM a worker stops accepting and waits this long at most for its requests in flight.",
@@ -172,11 +179,11 @@ class TutorAPI(Application):
 
     @default("db_pool_size")
     def _default_pool(self):
-        return int(os.environ.get("CODEMENTOR_DB_POOL_SIZE", "5"))
+        return int(os.environ.get("CODEMENTOR_DB_POOL_SIZE", "10"))
 
     @default("db_max_overflow")
     def _default_overflow(self):
-        return int(os.environ.get("CODEMENTOR_DB_MAX_OVERFLOW", "5"))
+        return int(os.environ.get("CODEMENTOR_DB_MAX_OVERFLOW", "0"))
 
     @default("roster_cache_seconds")
     def _default_roster_cache(self):
@@ -224,7 +231,7 @@ class TutorAPI(Application):
         use_json_logs(self.log_level, self.log)
 
     def build_context(self) -> APIContext:
-        engine = db.make_engine(self.database_url, self.db_pool_size, self.db_max_overflow, pre_ping=self.db_pre_ping)
+        engine = db.make_engine(self.database_url, self.db_pool_size, self.db_max_overflow, pre_ping=self.db_pre_ping, ping_idle_seconds=self.db_ping_idle_seconds)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         limiter = self.make_limiter(redis)

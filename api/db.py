@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from .errors import SchemaMismatch
@@ -64,9 +66,36 @@ def check_schema(url: str | None = None) -> None:
         )
 
 
-def make_engine(url: str | None = None, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True) -> AsyncEngine:
-    """An API worker's pool: at most pool_size + max_overflow connections (c.TutorAPI.db_pool_size / db_max_overflow)."""
-    return create_async_engine(database_url(url), pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=pre_ping)
+def make_engine(url: str | None = None, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True, ping_idle_seconds: float = 0.0) -> AsyncEngine:
+    """An API worker's pool: at most pool_size + max_overflow connections (c.TutorAPI.db_pool_size / db_max_overflow).
+
+    With `pre_ping`, a connection is tested with a round trip before use; with
+    `ping_idle_seconds` > 0 only one that has been idle in the pool longer than that is.
+    """
+    every_time = pre_ping and ping_idle_seconds <= 0
+    engine = create_async_engine(database_url(url), pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=every_time)
+    if pre_ping and not every_time:
+        _ping_when_idle(engine.sync_engine, ping_idle_seconds)
+    return engine
+
+
+def _ping_when_idle(engine, seconds: float) -> None:
+    """Test a pooled connection before use when it sat idle more than `seconds` (Postgres may have dropped it)."""
+
+    def returned(dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    def checked_out(dbapi_connection, record, proxy):
+        if time.monotonic() - record.info.get("idle_since", float("-inf")) <= seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as err:
+            raise DisconnectionError("a pooled connection did not answer; replaced") from err  # the pool retries with another
+
+    event.listen(engine, "checkin", returned)
+    event.listen(engine, "connect", returned)
+    event.listen(engine, "checkout", checked_out)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

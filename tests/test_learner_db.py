@@ -18,7 +18,7 @@ from codementor.api.learner.skills import ITEM_PRIOR_VAR, key_of_test
 from codementor.api.models import Badge, ExerciseRating, HintEvent, Skill, User
 from codementor.api.services import submissions as subs
 from codementor.api.services.profile import put_profile
-from codementor.api.services.progress import exercise_ratings, progress_history, progress_view, record_submission
+from codementor.api.services.progress import exercise_ratings, progress_history, progress_view, store_with_progress
 from codementor.api.services.today import todays_exercises
 
 T0 = datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc)
@@ -48,9 +48,8 @@ async def submit(sessions, bank, uid: int, exercise, passed: bool, now: datetime
         for rung in range(1, hints + 1):
             s.add(HintEvent(user_id=uid, exercise_id=exercise.id, rung=rung))
         await s.flush()
-        stored, created = await subs.store(s, uid, exercise, key or f"key-{next(_keys):08d}", "pass\n", graded(passed))
-        progress = await record_submission(s, bank, uid, exercise, stored, now, "UTC") if created else None
-    return {"id": stored.id, "created": created, "progress": progress}
+        stored, progress = await store_with_progress(s, bank, uid, exercise, key or f"key-{next(_keys):08d}", "pass\n", graded(passed), now, "UTC")
+    return {"id": stored.id, "created": progress is not None, "progress": progress}
 
 
 async def badge_rows(sessions, uid: int) -> list[str]:

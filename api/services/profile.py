@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from ...exercise_bank.topics import TOPICS
+from ..db import driver_connection
 from ..models import LearnerProfile
 
 DEFAULT_LEVEL = "beginner"
 
 
-async def get_profile(session, user_id: int) -> LearnerProfile | None:
-    return await session.get(LearnerProfile, user_id)
+@dataclass(frozen=True)
+class Profile:
+    """A student's onboarding answers as read (plain values, no ORM instance)."""
+
+    level: str
+    topics: list
+    timezone: str | None
 
 
-def timezone_of(profile: LearnerProfile | None, course_timezone: str) -> str:
+_PROFILE = "SELECT level, topics, timezone FROM learner_profiles WHERE user_id = %s"
+
+
+async def get_profile(session, user_id: int) -> Profile | None:
+    """The student's onboarding answers, None before onboarding (one statement, on GET /me's path)."""
+    pg = await driver_connection(session)
+    async with pg.cursor() as cur:
+        await cur.execute(_PROFILE, (user_id,))
+        row = await cur.fetchone()
+    return Profile(*row) if row else None
+
+
+def timezone_of(profile: Profile | LearnerProfile | None, course_timezone: str) -> str:
     """The student's own time zone, else the course's."""
     return profile.timezone if profile is not None and profile.timezone else course_timezone
 
 
-def profile_view(profile: LearnerProfile | None, course_timezone: str) -> dict:
+def profile_view(profile: Profile | LearnerProfile | None, course_timezone: str) -> dict:
     return {
         "onboarded": profile is not None,
         "level": profile.level if profile else None,
@@ -44,7 +64,7 @@ async def put_profile(session, user_id: int, level: str, topics: list[str], time
     return (await session.execute(select(LearnerProfile).where(LearnerProfile.user_id == user_id).execution_options(populate_existing=True))).scalar_one()
 
 
-def me_view(who, profile: LearnerProfile | None, course_timezone: str) -> dict:
+def me_view(who, profile: Profile | LearnerProfile | None, course_timezone: str) -> dict:
     """The signed-in user as /me shows them: name, role, groups and onboarding answers."""
     return {"name": who.name, "role": who.role, "groups": list(who.groups), **profile_view(profile, course_timezone)}
 

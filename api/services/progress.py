@@ -30,6 +30,7 @@ from ..models import ActivityDay, Badge, ExerciseRating, Skill, Submission
 from .clock import local_day
 from .pagination import check_page_limit, decode_text_cursor, encode_text_cursor
 from .profile import get_profile, timezone_of
+from . import submissions as subs
 from .submissions import solved_ids
 
 MAX_PAGE = 100
@@ -58,9 +59,9 @@ def graded_tests(sub) -> list[tuple[str, bool]]:
     return [(str(r["name"]), bool(r.get("passed"))) for r in sub.results or [] if isinstance(r, dict) and "name" in r]
 
 
-# Recording a submission's progress is the hot half of POST /submissions. It runs as two
-# pipelined batches on the transaction's connection (one round trip each): the reads, after
-# the student's lock, then the writes. Everything between them is plain Python.
+# Storing a submission with its progress is the hot half of POST /submissions. It runs as two
+# pipelined batches on the transaction's connection (one round trip each): the INSERT and the
+# reads (after the student's lock), then the writes and the COMMIT. In between: plain Python.
 
 _LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
 
@@ -68,7 +69,7 @@ _LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
 _FACTS = """
 SELECT (SELECT level FROM learner_profiles WHERE user_id = %(u)s::bigint),
        (SELECT timezone FROM learner_profiles WHERE user_id = %(u)s::bigint),
-       ARRAY(SELECT passed FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < %(sid)s::bigint),
+       ARRAY(SELECT passed FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < (SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar)),
        ARRAY(SELECT day FROM activity_days WHERE user_id = %(u)s::bigint),
        ARRAY(SELECT DISTINCT exercise_id FROM submissions WHERE user_id = %(u)s::bigint AND passed),
        (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint)
@@ -87,8 +88,8 @@ ON CONFLICT DO NOTHING
 _RATINGS_FOR_UPDATE = """
 SELECT exercise_id, mean, var, attempts, successes FROM exercise_ratings
 WHERE exercise_id = ANY(%(keys)s::varchar[])
-  AND NOT EXISTS (SELECT 1 FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < %(sid)s::bigint AND passed)
-  AND (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < %(sid)s::bigint) < %(max)s
+  AND NOT EXISTS (SELECT 1 FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < (SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar) AND passed)
+  AND (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < (SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar)) < %(max)s
 ORDER BY exercise_id
 FOR UPDATE
 """
@@ -144,11 +145,16 @@ def _rating_priors(exercise: Exercise, test_keys: list[str]) -> tuple[list[str],
     return keys, [nominal] + [nominal - TEST_OFFSET] * len(test_keys), [ITEM_PRIOR_VAR] + [TEST_PRIOR_VAR] * len(test_keys)
 
 
-async def _read(pg, user_id: int, exercise: Exercise, sub, test_keys: list[str]) -> _Read:
-    """Lock the student, then read their state and lock the ratings the attempt may move: one round trip."""
-    ids = {"u": user_id, "ex": exercise.id, "sid": sub.id}
+async def _insert_and_read(pg, user_id: int, exercise: Exercise, params: dict, test_keys: list[str]) -> tuple[tuple | None, _Read]:
+    """Insert the submission, lock the student, read their state and lock the ratings the attempt may move: one round trip.
+
+    The INSERT's (id, hint_count, created_at), None when the key was stored before; then the
+    reads are of no use and the caller writes nothing.
+    """
+    ids = {"u": user_id, "ex": exercise.id, "key": params["key"]}
     keys, means, variances = _rating_priors(exercise, test_keys)
     async with pg.pipeline():
+        inserted = await pg.execute(subs.STORE, params)  # the transaction's BEGIN goes out with it
         await pg.execute(_LOCK, (LOCK_NAMESPACE, user_id % 2**31))
         facts = await pg.execute(_FACTS, ids)
         skills = await pg.execute(_SKILLS, (user_id,))
@@ -156,7 +162,7 @@ async def _read(pg, user_id: int, exercise: Exercise, sub, test_keys: list[str])
         ratings = await pg.execute(_RATINGS_FOR_UPDATE, {**ids, "keys": keys, "max": MAX_ATTEMPTS_COUNTED})
     level, tz, earlier, days, solved, total = await facts.fetchone()
     locked = {k: Belief(m, v, a, s) for k, m, v, a, s in await ratings.fetchall()}
-    return _Read(level, tz, earlier, days, solved, total, await skills.fetchall(), locked)
+    return await inserted.fetchone(), _Read(level, tz, earlier, days, solved, total, await skills.fetchall(), locked)
 
 
 def _skill_state(level: str | None, rows: list[tuple], now: datetime) -> SkillState:
@@ -193,7 +199,7 @@ def _columns(beliefs: dict[str, Belief]) -> dict:
 
 async def _write(pg, user_id: int, sub, topic: str, state: SkillState, ratings: dict[str, Belief] | None, floor: float | None,
                  day: date, new_solve: bool, badges: list[str], now: datetime) -> list[str]:
-    """Skills, ratings, the day and the badges in one round trip; the badges that are new."""
+    """Skills, ratings, the day and the badges, and the COMMIT, in one round trip; the badges that are new."""
     async with pg.pipeline():
         if ratings:
             skills = _columns({GENERAL: state.belief(GENERAL), topic: state.belief(topic)})
@@ -204,19 +210,36 @@ async def _write(pg, user_id: int, sub, topic: str, state: SkillState, ratings: 
             await pg.execute(_SAVE_FLOOR, (floor, user_id, topic))
         await pg.execute(_MARK_DAY, (user_id, day, int(new_solve)))
         awarded = await pg.execute(_AWARD, (user_id, badges, day, sub.id))
+        await pg.execute("COMMIT")
     new = {b for (b,) in await awarded.fetchall()}
     return [b for b in badges if b in new]
 
 
-async def record_submission(session, bank, user_id: int, exercise: Exercise, sub, now: datetime, course_tz: str) -> dict:
-    """Update skill, active days, streak and badges for a submission just inserted (same transaction).
+async def store_with_progress(session, bank, user_id: int, exercise: Exercise, key: str, code: str, result, now: datetime,
+                              course_tz: str, before_commit=None) -> tuple[subs.SubmissionRow, dict | None]:
+    """Store a graded submission once and update skill, active days, streak and badges with it: two round trips.
 
-    The student's advisory lock serialises their progress updates; the exercise's and its
-    tests' ratings are locked only when the attempt moves them.
+    Both happen in the session's transaction, which the last batch COMMITs (the session must
+    not be inside a savepoint): a stored submission always has its progress. A key stored
+    before gives that submission and None, and nothing is written. The student's advisory
+    lock serialises their progress updates; the ratings of the exercise and its tests are
+    locked only when the attempt moves them. `before_commit(session)`, when given, runs in the
+    transaction once a new submission's progress is known, before the writes and the COMMIT.
     """
     pg = await driver_connection(session)
-    test_keys = sorted({key_of_test(exercise.id, name) for name, _ in graded_tests(sub)})
-    found = await _read(pg, user_id, exercise, sub, test_keys)
+    params = subs.store_params(user_id, exercise, key, code, result)
+    test_keys = sorted({key_of_test(exercise.id, t.name) for t in result.tests}) if result.status == "graded" else []
+    returned, found = await _insert_and_read(pg, user_id, exercise, params, test_keys)
+    if returned is None:
+        return await subs.find_by_key(session, user_id, key), None
+    sub = subs.stored_row(params, returned)
+    if before_commit is not None:
+        await before_commit(session)
+    return sub, await _record(pg, bank, user_id, exercise, sub, found, now, course_tz)
+
+
+async def _record(pg, bank, user_id: int, exercise: Exercise, sub, found: _Read, now: datetime, course_tz: str) -> dict:
+    """The progress a new submission makes from what was read, written with the COMMIT; what the student is shown."""
     day = local_day(found.timezone or course_tz, now)
     solved_before = any(found.earlier)
     state = _skill_state(found.level, found.skills, now)

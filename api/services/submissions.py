@@ -43,7 +43,7 @@ _COLUMNS = "id, exercise_id, exercise_version, status, passed, score, message, r
 _FIND = f"SELECT {_COLUMNS} FROM submissions WHERE user_id = %s AND idempotency_key = %s"
 
 # the hint count is taken by the INSERT itself; only what the API does not already hold comes back
-_STORE = """
+STORE = """
 INSERT INTO submissions (user_id, exercise_id, exercise_version, idempotency_key, code, status, passed, score, results,
                          message, duration_ms, hint_count)
 VALUES (%(user_id)s::bigint, %(exercise_id)s::varchar, %(version)s, %(key)s, %(code)s, %(status)s, %(passed)s, %(score)s, %(results)s,
@@ -81,23 +81,20 @@ async def find_by_key(session, user_id: int, key: str) -> SubmissionRow | None:
     return SubmissionRow(*row) if row else None
 
 
-async def store(session, user_id: int, exercise: Exercise, key: str, code: str, result) -> tuple[SubmissionRow, bool]:
-    """Insert the graded submission once; a concurrent retry gets the stored one back."""
-    results = [t.__dict__ for t in result.tests]
-    params = {
+def store_params(user_id: int, exercise: Exercise, key: str, code: str, result) -> dict:
+    """The parameters of STORE for a graded submission."""
+    return {
         "user_id": user_id, "exercise_id": exercise.id, "version": exercise.version, "key": key, "code": code,
-        "status": result.status, "passed": result.passed, "score": result.score, "results": Jsonb(results),
+        "status": result.status, "passed": result.passed, "score": result.score, "results": Jsonb([t.__dict__ for t in result.tests]),
         "message": result.message, "duration_ms": result.duration_ms,
     }
-    pg = await driver_connection(session)
-    async with pg.pipeline(), pg.cursor() as cur:  # the transaction's BEGIN goes out with the INSERT
-        await cur.execute(_STORE, params)
-        row = await cur.fetchone()
-    if row is None:
-        return await find_by_key(session, user_id, key), False
-    sub_id, hint_count, created = row
-    return SubmissionRow(sub_id, exercise.id, exercise.version, result.status, result.passed, result.score, result.message,
-                         results, result.duration_ms, hint_count, created, code), True
+
+
+def stored_row(params: dict, returned: tuple) -> SubmissionRow:
+    """The row STORE inserted, from its parameters and what it returned (id, hint_count, created_at)."""
+    sub_id, hint_count, created = returned
+    return SubmissionRow(sub_id, params["exercise_id"], params["version"], params["status"], params["passed"], params["score"],
+                         params["message"], params["results"].obj, params["duration_ms"], hint_count, created, params["code"])
 
 
 def _parse_moment(raw: str, name: str, zone: ZoneInfo, end: bool) -> datetime:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from .. import metrics
 from ..lti.passback import enqueue_solve
 from . import submissions as subs
 from .profile import get_profile, timezone_of
-from .progress import record_submission
+from .progress import store_with_progress
 
 
 async def submit(ctx, who, req) -> tuple[dict, bool]:
@@ -24,11 +26,13 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
     await ctx.limiter.hit("submit", who.name, who.role)
     result = await ctx.grader.grade(exercise, req.code)
     async with ctx.sessionmaker() as session, session.begin():
-        stored, created = await subs.store(session, user_id, exercise, req.idempotency_key, req.code, result)
-        if created:  # in the same transaction: a stored submission always has its progress
-            progress = await record_submission(session, ctx.bank, user_id, exercise, stored, ctx.clock(), ctx.course_timezone)
-            if stored.passed and ctx.lti is not None:  # the LMS gradebook's score, queued with the submission
-                await enqueue_solve(session, ctx.lti, user_id, exercise, ctx.clock(), ctx.course_timezone, ctx.daily_count)
+        queue_score = None
+        if result.passed and ctx.lti is not None:  # the LMS gradebook's score, queued in the same transaction
+            queue_score = partial(enqueue_solve, settings=ctx.lti, user_id=user_id, exercise=exercise, now=ctx.clock(),
+                                  tz=ctx.course_timezone, daily_count=ctx.daily_count)
+        stored, progress = await store_with_progress(session, ctx.bank, user_id, exercise, req.idempotency_key, req.code, result,
+                                                     ctx.clock(), ctx.course_timezone, before_commit=queue_score)
+    created = progress is not None
     body = subs.to_public(stored)
     if created:
         body["progress"] = progress
