@@ -198,6 +198,7 @@ async def run_class(stack: Stack, tokens: dict[str, str], ramp: float, think: tu
     return {
         "students": len(names), "seconds": wall, "requests": total, "requests_per_s": total / wall, "endpoints": endpoints,
         "errors": errors, "cpu_percent_of_a_core": {k: 100 * (after[k] - before[k]) / wall for k in after},
+        "cpu_ms_per_request": {k: 1000 * (after[k] - before[k]) / max(1, total) for k in after},
         "load_average": os.getloadavg()[0],
     }
 
@@ -210,6 +211,7 @@ def print_report(result: dict) -> None:
         print(f"{ep:<24}{row['requests']:>9}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}")
     print("errors: " + (", ".join(f"{k}: {n}" for k, n in result["errors"].items()) or "none"))
     print("CPU, % of one core: " + ", ".join(f"{k} {v:.1f} %" for k, v in result["cpu_percent_of_a_core"].items()))
+    print("CPU per request (all endpoints), ms: " + ", ".join(f"{k} {v:.2f}" for k, v in result["cpu_ms_per_request"].items()))
 
 
 def within_goal(result: dict) -> bool:

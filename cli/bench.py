@@ -45,6 +45,10 @@ def cmd_bench(args) -> None:
         from codementor.bench.lti_day import main as bench_lti_day
 
         bench_lti_day(students=args.students, outage=args.outage, poll=args.poll, retry=args.retry)
+    elif args.bench == "submissions":
+        from codementor.bench.submissions import main as bench_submissions
+
+        bench_submissions(requests=args.requests, concurrency=tuple(args.concurrency), workers=args.workers, as_json=args.json)
     elif args.bench == "kernels":
         from codementor.bench.kernels import run
 
@@ -105,5 +109,10 @@ def register(sub) -> None:
     b.add_argument("--outage", type=float, default=20.0, help="seconds the LMS is down at midday")
     b.add_argument("--poll", type=float, default=1.0, help="the API's passback poll interval, seconds (deployments: 10)")
     b.add_argument("--retry", type=float, default=1.0, help="the first retry pause, seconds (deployments: 30)")
+    b = benches.add_parser("submissions", help="POST /submissions alone, end to end, at 32 and 8 clients: submissions/s, p50/p95/p99, CPU per submission")
+    b.add_argument("--requests", type=int, default=600, help="submissions per concurrency level")
+    b.add_argument("--concurrency", type=int, nargs="+", default=[32, 8], help="clients at once, one row each")
+    b.add_argument("--workers", type=int, default=0, help="API worker processes (default: the API's own, one per core)")
+    b.add_argument("--json", action="store_true", help="machine-readable output")
     b = benches.add_parser("kernels", help="kernel start over TCP and over IPC, and the classroom's per-spawn mounts (as root)")
     b.add_argument("--rounds", type=int, default=7)

@@ -65,11 +65,15 @@ def graded_tests(sub) -> list[tuple[str, bool]]:
 
 _LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
 
-# what the badge rules and the day need, in one row; the submission just inserted is visible
-_FACTS = """
+# the submission just inserted (the statements after the INSERT see it), by its key
+_THIS = "(SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar)"
+_EARLIER = f"SELECT passed FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < {_THIS}"
+
+# what the badge rules and the day need, in one row
+_FACTS = f"""
 SELECT (SELECT level FROM learner_profiles WHERE user_id = %(u)s::bigint),
        (SELECT timezone FROM learner_profiles WHERE user_id = %(u)s::bigint),
-       ARRAY(SELECT passed FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < (SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar)),
+       ARRAY({_EARLIER}),
        ARRAY(SELECT day FROM activity_days WHERE user_id = %(u)s::bigint),
        ARRAY(SELECT DISTINCT exercise_id FROM submissions WHERE user_id = %(u)s::bigint AND passed),
        (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint)
@@ -85,22 +89,21 @@ ON CONFLICT DO NOTHING
 
 # locked (in key order, as every submission locks them) only when this attempt will move them:
 # the exercise not solved before by this student and fewer than MAX_ATTEMPTS_COUNTED earlier tries
-_RATINGS_FOR_UPDATE = """
+_RATINGS_FOR_UPDATE = f"""
+WITH earlier AS ({_EARLIER})
 SELECT exercise_id, mean, var, attempts, successes FROM exercise_ratings
 WHERE exercise_id = ANY(%(keys)s::varchar[])
-  AND NOT EXISTS (SELECT 1 FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < (SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar) AND passed)
-  AND (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < (SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar)) < %(max)s
+  AND (SELECT count(*) < %(max)s AND NOT coalesce(bool_or(passed), false) FROM earlier)
 ORDER BY exercise_id
 FOR UPDATE
 """
 
 _SAVE_SKILLS = """
-INSERT INTO skills (user_id, topic, mean, var, attempts, successes, shown_floor, updated_at)
-SELECT %(u)s::bigint, unnest(%(topics)s::varchar[]), unnest(%(means)s::float8[]), unnest(%(vars)s::float8[]),
-       unnest(%(attempts)s::int[]), unnest(%(successes)s::int[]), NULL::float8, %(now)s
+INSERT INTO skills (user_id, topic, mean, var, attempts, successes, updated_at)
+SELECT %(u)s::bigint, unnest(%(keys)s::varchar[]), unnest(%(means)s::float8[]), unnest(%(vars)s::float8[]),
+       unnest(%(attempts)s::int[]), unnest(%(successes)s::int[]), %(now)s
 ON CONFLICT (user_id, topic) DO UPDATE SET mean = excluded.mean, var = excluded.var, attempts = excluded.attempts,
-    successes = excluded.successes, updated_at = excluded.updated_at,
-    shown_floor = skills.shown_floor
+    successes = excluded.successes, updated_at = excluded.updated_at
 """
 
 _SAVE_FLOOR = "UPDATE skills SET shown_floor = %s WHERE user_id = %s AND topic = %s"
@@ -203,8 +206,7 @@ async def _write(pg, user_id: int, sub, topic: str, state: SkillState, ratings: 
     async with pg.pipeline():
         if ratings:
             skills = _columns({GENERAL: state.belief(GENERAL), topic: state.belief(topic)})
-            await pg.execute(_SAVE_SKILLS, {"u": user_id, "topics": skills["keys"], "means": skills["means"], "vars": skills["vars"],
-                                            "attempts": skills["attempts"], "successes": skills["successes"], "now": now})
+            await pg.execute(_SAVE_SKILLS, {**skills, "u": user_id, "now": now})
             await pg.execute(_SAVE_RATINGS, {**_columns(ratings), "now": now})
         if floor is not None:  # the topic's row exists: it was attempted
             await pg.execute(_SAVE_FLOOR, (floor, user_id, topic))
