@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 
 from ...exercise_bank import Exercise
 from ...exercise_bank.topics import TOPICS as TOPICS_IN_ORDER
@@ -35,6 +36,19 @@ from .submissions import solved_ids
 
 MAX_PAGE = 100
 LOCK_NAMESPACE = 7402  # pg_advisory_xact_lock(namespace, user): one progress update per student at a time
+
+
+async def lock_student(session, user_id: int) -> None:
+    """Take the student's progress lock until the end of the transaction."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:ns, :uid)"), {"ns": LOCK_NAMESPACE, "uid": user_id % 2**31})
+
+
+async def save_skills(session, user_id: int, state: SkillState, topics, now: datetime) -> None:
+    for topic in topics:
+        b = state.belief(topic)
+        values = {"mean": b.mean, "var": b.var, "attempts": b.attempts, "successes": b.successes, "updated_at": now}
+        stmt = insert(Skill).values(user_id=user_id, topic=topic, **values)
+        await session.execute(stmt.on_conflict_do_update(index_elements=[Skill.user_id, Skill.topic], set_=values))
 
 
 async def load_skills(session, user_id: int, level: str | None, now: datetime) -> SkillState:
