@@ -41,6 +41,7 @@ from oauthenticator.github import GitHubOAuthenticator
 from oauthenticator.google import GoogleOAuthenticator
 from oauthenticator.oauth2 import OAuthLogoutHandler
 from tornado import web
+from tornado.httpclient import HTTPClientError
 from traitlets import Bool, Set, Unicode
 from traitlets.config import Configurable
 
@@ -144,6 +145,17 @@ def refused(reason: str, logout_url: str) -> web.HTTPError:
     return err
 
 
+def exchange_failed(code: int) -> web.HTTPError:
+    """The page when the provider would not exchange the sign-in code (a replayed, forged or stale callback)."""
+    if 400 <= code < 500:
+        err = web.HTTPError(403, "sign-in code refused")
+        err.jupyterhub_message = "This sign-in link was already used or has expired: sign in again from the Hub's login page."
+    else:
+        err = web.HTTPError(502, "sign-in provider unavailable")
+        err.jupyterhub_message = "The sign-in provider did not answer: try again in a minute."
+    return err
+
+
 # --- the authenticators -------------------------------------------------------------------
 
 
@@ -231,6 +243,14 @@ class CourseRoles(Configurable):
             state = auth_model["auth_state"] or {}
             raise refused(found.reason, self.end_session_link(state.get("id_token"), self.post_logout_url) or self.login_url(self.hub_base_url()))
         return True
+
+    async def get_token_info(self, handler, params):
+        """The provider's tokens for a code; its refusal is a clear 403 page, not a 500."""
+        try:
+            return await super().get_token_info(handler, params)
+        except HTTPClientError as err:
+            self.log.info("the provider refused a code or refresh token: HTTP %s", err.code)
+            raise exchange_failed(err.code) from None
 
     async def refresh_user(self, user, handler=None, **kwargs):
         """Also ends the session of an account that may no longer sign in (moved out of its groups)."""

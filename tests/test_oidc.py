@@ -10,11 +10,13 @@ The time of each journey goes to test-artifacts/oidc/journeys.json (figures, nev
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
@@ -246,6 +248,50 @@ async def test_account_outside_allowed_groups_or_domains_is_refused(sso, browser
             await page.locator("#username").wait_for(timeout=30_000)
     finally:
         await ctx.close()
+
+
+def test_forged_replayed_or_mismatched_callbacks_get_a_clear_page(sso, provider):
+    """No browser: a script walks the code flow, then plays the callback back in the ways an attacker would."""
+    hub, authorize, state = begin_sign_in(sso)
+    callback = provider_login(authorize, "olga")
+    captured = dict(hub.cookies)  # what an eavesdropper of this browser would hold
+    first = hub.get(callback)
+    assert first.status_code == 302 and "/hub/oauth_callback" not in first.headers["location"], first.status_code
+    # the same callback (code and state cookie) played again: the provider refuses the used code
+    replayed = httpx.get(f"{sso.hub_url}{callback}", cookies=captured, follow_redirects=False)
+    assert replayed.status_code == 403 and "already used or has expired" in replayed.text, replayed.status_code
+    # a made-up code with the right state: the provider refuses it, the Hub says so
+    hub, _, state = begin_sign_in(sso)
+    forged = hub.get("/hub/oauth_callback", params={"code": "made-up-code", "state": state})
+    assert forged.status_code == 403 and "already used or has expired" in forged.text, forged.status_code
+    # a state that is not the one this browser was given
+    hub, _, state = begin_sign_in(sso)
+    mismatch = hub.get("/hub/oauth_callback", params={"code": "x", "state": state[:-4] + "AAAA"})
+    assert mismatch.status_code == 400 and "OAuth state" in mismatch.text, mismatch.status_code
+    for resp in (replayed, forged, mismatch):
+        assert "Traceback" not in resp.text
+
+
+def begin_sign_in(sso):
+    """A fresh client at the Hub's sign-in: (client, the provider's authorize URL, the state)."""
+    hub = httpx.Client(base_url=sso.hub_url, follow_redirects=False, timeout=30)
+    authorize = hub.get("/hub/oauth_login").headers["location"]
+    return hub, authorize, parse_qs(urlparse(authorize).query)["state"][0]
+
+
+def provider_login(authorize: str, name: str) -> str:
+    """The provider's login form filled by a script; returns the Hub callback path with its code."""
+    op = httpx.Client(follow_redirects=False, timeout=30)
+    resp = op.get(authorize)
+    while resp.status_code in (302, 303):
+        location = str(resp.next_request.url) if resp.next_request else resp.headers["location"]
+        if "/hub/oauth_callback" in location:
+            return location[location.index("/hub/oauth_callback"):]
+        resp = op.get(location)
+        if resp.status_code == 200 and 'id="username"' in resp.text:
+            action = re.search(r'action="([^"]+)"', resp.text).group(1)
+            resp = op.post(str(resp.url.join(action)), data={"login": name, "password": PASSWORDS[name]})
+    raise AssertionError(f"the provider did not send {name} back to the Hub: {resp.status_code}")
 
 
 async def test_expired_provider_token_ends_the_hub_session(sso, browser, folder, journeys):

@@ -116,3 +116,10 @@ def test_session_lifetimes_have_safe_defaults_and_are_checked():
     configure_sessions(c, c.Spawner, env_of({}))
     assert c.JupyterHub.cookie_max_age_days == 0.5 and c.JupyterHub.oauth_token_expires_in == 43200
     assert c.Authenticator.auth_refresh_age == 300 and c.Spawner.args == ["--HubOAuth.cache_max_age=30"]
+
+
+def test_a_refused_code_exchange_is_a_clear_page_not_a_500():
+    replayed = oidc.exchange_failed(400)
+    assert replayed.status_code == 403 and "sign in again" in replayed.jupyterhub_message
+    down = oidc.exchange_failed(599)
+    assert down.status_code == 502 and "try again in a minute" in down.jupyterhub_message
