@@ -124,6 +124,14 @@ class CodeMentorLTILoginHandler(LTI13LoginInitHandler):
     """The login initiation; over https its state and nonce cookies are SameSite=None, since the
     platform's form post that must carry them back comes from the LMS's site."""
 
+    def post(self):
+        # someone who opens the Hub's sign-in directly gets what to do, not a missing-argument error
+        if not self.get_argument("iss", "") or not self.get_argument("login_hint", ""):
+            raise HTTPError(400, "Sign-in here starts from your course: open CodeMentor from its link in your LMS (Canvas, Moodle, ...).")
+        return super().post()
+
+    get = post
+
     def _set_oauth_cookie(self, key: str, value):
         cross_site = {"samesite": "None", "secure": True} if self.authenticator.get_uri_scheme(self.request) == "https" else {}
         self._set_cookie(key, value, expires_days=1, httponly=True, encrypted=True, **cross_site)

@@ -239,6 +239,10 @@ def test_replayed_badly_signed_wrong_audience_and_foreign_launches_are_refused(l
         finally:
             platform.faults = set()
     assert hub_user(lti_stack, MALLORY) is None  # no account came of any refused launch
+    # the Hub's sign-in opened directly, not from the LMS
+    direct = httpx.get(f"{lti_stack.hub_url}/hub/login", follow_redirects=True, timeout=30)
+    assert direct.status_code == 200 and "Sign in with LTI 1.3" in direct.text, direct.text[-800:]
+    refused(httpx.get(f"{lti_stack.hub_url}/hub/lti13/oauth_login", timeout=30), 400, "open CodeMentor from its link in your LMS")
 
 
 def test_the_gradebook_dashboard_shows_the_instructor_their_courses_sync(lti_stack, course, bank, monkeypatch):

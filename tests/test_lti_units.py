@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from codementor.api.lti import keys
-from codementor.api.lti.ags import client_assertion, from_status, scores_url
+from codementor.api.lti.ags import PlatformError, checked_item_url, client_assertion, from_status, scores_url
 from codementor.api.lti.passback import column_for
 from codementor.api.lti.settings import LTIPassback
 from codementor.hub_config.lti import NonceLedger, course_group, exercise_of, role_for, safe_username
@@ -71,6 +71,15 @@ def test_backoff_doubles_up_to_its_ceiling():
 def test_which_lms_answers_are_worth_a_retry():
     for status, retry in ((500, True), (503, True), (429, True), (401, True), (400, False), (403, False), (404, False), (415, False)):
         assert from_status("x", httpx.Response(status)).retry is retry, status
+
+
+def test_the_token_goes_only_to_the_courses_own_host():
+    base = "https://lms.example/api/lti/courses/7/line_items"
+    assert checked_item_url("https://lms.example/api/lti/courses/7/line_items/3", base).endswith("/3")
+    for elsewhere in ("https://attacker.example/li/3", "http://lms.example/api/lti/courses/7/line_items/3", "https://lms.example:444/x", "file:///etc/passwd"):
+        with pytest.raises(PlatformError) as refused:
+            checked_item_url(elsewhere, base)
+        assert refused.value.retry is False
 
 
 def test_scores_url_keeps_the_query():

@@ -50,6 +50,19 @@ def scores_url(lineitem_url: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
 
 
+def same_origin(url: str, base: str) -> bool:
+    """Whether `url` is on the scheme, host and port of `base` (the course's line items endpoint)."""
+    a, b = urlsplit(url), urlsplit(base)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc) and a.scheme in ("http", "https")
+
+
+def checked_item_url(url: str, lineitems_url: str) -> str:
+    """A line item URL the tool may send its token to: never another host than the course's endpoint."""
+    if not same_origin(url, lineitems_url):
+        raise PlatformError("the LMS named a line item on another host than the course's line items endpoint", retry=False)
+    return url
+
+
 def client_assertion(key: ToolKey, client_id: str, audience: str, now: float, lifetime: int = 300) -> str:
     """The signed JWT the tool presents instead of a client secret (IMS Security Framework 4.1)."""
     claims = {"iss": client_id, "sub": client_id, "aud": audience, "iat": int(now), "exp": int(now) + lifetime, "jti": uuid.uuid4().hex}
@@ -117,7 +130,7 @@ class AGSClient:
         except ValueError:
             raise PlatformError("the LMS line items endpoint sent no JSON", retry=True) from None
         found = [i for i in items if isinstance(i, dict) and i.get("resourceId") == resource_id and i.get("tag") == tag] if isinstance(items, list) else []
-        return str(found[0]["id"]) if found and found[0].get("id") else None
+        return checked_item_url(str(found[0]["id"]), lineitems_url) if found and found[0].get("id") else None
 
     async def create_line_item(self, lineitems_url: str, resource_id: str, tag: str, label: str, maximum: float) -> str:
         body = {"scoreMaximum": maximum, "label": label, "resourceId": resource_id, "tag": tag}
@@ -125,9 +138,10 @@ class AGSClient:
         if resp.status_code not in (200, 201):
             raise from_status("the LMS line items endpoint", resp)
         try:
-            return str(resp.json()["id"])
+            url = str(resp.json()["id"])
         except (ValueError, KeyError, TypeError):
             raise PlatformError("the LMS created a line item but sent no id", retry=True) from None
+        return checked_item_url(url, lineitems_url)
 
     async def post_score(self, lineitem_url: str, score: dict) -> None:
         resp = await self._authorized("the LMS scores endpoint", "POST", scores_url(lineitem_url), "application/json", content=json.dumps(score), headers={"Content-Type": SCORE})
