@@ -24,12 +24,16 @@ def cmd_exercises(args) -> None:
         sys.exit("codementor exercises render: name one exercise id")
     bank = Bank(args.bank)
     if args.action == "list":
-        rows = [ex.summary() for ex in bank.all()]
+        from .courses import listing
+
+        rows = listing(args, bank)
         if args.json:
             print(json.dumps(rows, indent=2))
         else:
             for r in rows:
-                print(f"{r['id']:<32} {r['topic']:<16} {r['difficulty']:<7} {r['estimated_minutes']:>3} min  {r['title']}")
+                where = "" if r["origin"] == "builtin" else f"  [{r['origin']}]"
+                hidden = "  (hidden)" if r.get("hidden") else ""
+                print(f"{r['id']:<32} {r['topic']:<16} {r['difficulty']:<7} {r['estimated_minutes']:>3} min  {r['title']}{where}{hidden}")
     elif args.action == "render":
         try:
             print(nbformat.writes(render_notebook(bank.get(args.ids[0]))))

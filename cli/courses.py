@@ -57,6 +57,24 @@ def _all_exercises(course_dirs: list[str]) -> dict:
     return found
 
 
+def listing(args, bank) -> list[dict]:
+    """The built-in exercises and, on disk, those of the course folders (origin, and hidden built-ins marked)."""
+    from codementor.exercise_bank.courses import ALL, read_course
+    from codementor.exercise_bank.loader import exercise_from_files
+
+    courses = course_settings(args)
+    rows = {ex.id: {**ex.summary(), "origin": "builtin"} for ex in bank.all()}
+    hidden = set(courses.hide_builtin)
+    for folder in reversed(courses.course_dirs):
+        course = read_course(folder)
+        hidden.update(course.hide)
+        for ex_id, files in course.files.items():
+            rows[ex_id] = {**exercise_from_files(files, ex_id).summary(), "origin": folder}
+    for row in rows.values():
+        row["hidden"] = row["origin"] == "builtin" and (ALL in hidden or row["id"] in hidden)
+    return list(rows.values())
+
+
 def _write_notebook(nb, path: Path, action: str, force: bool = False) -> None:
     import nbformat
 

@@ -157,3 +157,25 @@ def test_a_bad_course_file_names_itself(tmp_path, bank):
         read_course(tmp_path)
     assert json.loads(json.dumps(snapshot_of([])))["courses"] == []
     assert isinstance(bank, Bank)
+
+
+def _cli(*args, cwd):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "codementor.cli", "exercises", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_scaffolds_exports_and_lists_course_exercises(tmp_path, bank):
+    (tmp_path / "course").mkdir()
+    course = _course(tmp_path / "course", bank, ["leap-year"], "hide_builtin = true\n")
+    done = _cli("new", "count-vowels", cwd=tmp_path)
+    assert done.returncode == 0 and (tmp_path / "count-vowels.ipynb").is_file()
+    again = _cli("new", "count-vowels", cwd=tmp_path)
+    assert again.returncode == 1 and again.stderr.strip().splitlines()[-1].endswith("exists already (remove it, or name another file with -o)")
+    exported = _cli("export", "my-leap-year", "--course", str(course), "-o", "x.ipynb", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert exercise_from_notebook(read_notebook((tmp_path / "x.ipynb").read_bytes()))[0].id == "my-leap-year"
+    rows = {r["id"]: r for r in json.loads(_cli("list", "--json", "--course", str(course), cwd=tmp_path).stdout)}
+    assert rows["my-leap-year"]["origin"] == str(course) and not rows["my-leap-year"]["hidden"]
+    assert rows["sum-of-evens"]["hidden"] and len(rows) == len(bank) + 1

@@ -22,6 +22,7 @@ class CourseExercisesHandler(APIHandler):
         """Validate the notebook in the grader's sandbox; only then store it in the course bank and publish it."""
         who = self.require_instructor()
         req = self.parse(ImportRequest)
+        await self.ctx.limiter.hit("import", who.name, who.role)
         user_id = await self.ctx.users.user_id(who)
         self.write_json(await import_notebook(self.ctx, user_id, req.notebook), 201)
 

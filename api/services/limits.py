@@ -52,6 +52,8 @@ DEFAULT_LIMITS = {
         "instructor": {"per_minute": 20, "per_day": 1000},
         "admin": {"per_minute": 60, "per_day": 5000},
     },
+    # an instructor's import validates in the grader the students share (up to ~50 sandboxed runs)
+    "import": {ANY_ROLE: {"per_minute": 6, "per_day": 200}},
 }
 REFUSALS = {
     "tutor": "you have asked the tutor a lot just now; try again in {wait}",
@@ -94,7 +96,7 @@ class RateLimiter(LoggingConfigurable):
     limits = Dict(
         DEFAULT_LIMITS,
         help="Requests allowed per user: {action: {role: {'per_minute': n, 'per_day': n}}} for the actions 'hint', "
-        "'submit' and 'tutor' and the roles 'student', 'instructor', 'admin' or '*' (any role without its own rules). "
+        "'submit', 'tutor' and 'import' (an instructor's exercise import) and the roles 'student', 'instructor', 'admin' or '*' (any role without its own rules). "
         "A missing or 0 allowance is unlimited.",
     ).tag(config=True)
 
