@@ -234,6 +234,8 @@ def read_notebook(raw: bytes | str | dict) -> dict:
         nb = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise AuthoringError(f"not a notebook (.ipynb JSON): {str(err).splitlines()[0]}") from None
+    except RecursionError:
+        raise AuthoringError("not a notebook: the JSON nests too deeply") from None
     if not isinstance(nb, dict):
         raise AuthoringError("not a notebook: the file is not a JSON object")
     return nb

@@ -91,6 +91,7 @@ def test_bad_notebooks_get_one_clear_line(bank, change, message):
 @pytest.mark.parametrize("raw, message", [
     (b"\xff\xfe", "not a notebook"), (b"[1, 2]", "not a JSON object"), (b"{", "not a notebook"),
     (b" " * (MAX_NOTEBOOK_BYTES + 1), "larger than 200 kB"), (b'{"cells": 3}', "no list of cells"),
+    (b"[" * 100_000, "nests too deeply"),
 ])
 def test_what_is_not_a_notebook_gets_one_line(raw, message):
     with pytest.raises(AuthoringError, match=message):
