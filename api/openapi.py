@@ -1,7 +1,8 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
 from .lti.launches import Launch
-from .schemas import DeletionRequestBody, DeliveryReport, HintRequest, ImportRequest, NewConversationRequest, PlacementAnswers, ProfileRequest, SubmissionRequest, TutorRequest
+from .schemas import (DeletionRequestBody, DeliveryReport, HintRequest, HubAuditEvent, ImportRequest, NewConversationRequest, PlacementAnswers,
+                      ProfileRequest, SubmissionRequest, TutorRequest)
 
 ERROR = {
     "type": "object",
@@ -126,6 +127,10 @@ PATHS = {
     "/admin/audit": {
         "get": _op("Admins: the audit trail of access to students' data, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401, 403))
     },
+    "/admin/audit/hub-events": {
+        "post": _op("The Hub only (its audit token): an admin's action on the Hub's pages (a sign-up approved, a role changed).",
+                    body=HubAuditEvent, ok=204, errors=(400, 403, 413))
+    },
 }
 
 
@@ -142,7 +147,7 @@ def openapi_document(prefix: str) -> dict:
                         "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
                         "DeliveryReport": DeliveryReport.model_json_schema(),
                         "DeletionRequestBody": DeletionRequestBody.model_json_schema(), "Launch": Launch.model_json_schema(),
-                        "ImportRequest": ImportRequest.model_json_schema()},
+                        "ImportRequest": ImportRequest.model_json_schema(), "HubAuditEvent": HubAuditEvent.model_json_schema()},
         },
         "security": [{"hubToken": []}],
         "paths": PATHS,

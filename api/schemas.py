@@ -94,6 +94,26 @@ class DeliveryReport(Strict):
         return value
 
 
+HUB_NAME = Field(min_length=1, max_length=255, pattern=r"^[^\s/]+$")
+
+
+class HubAuditEvent(Strict):
+    """An admin's action on the Hub's own pages, reported by the Hub (hub_config/audit.py)."""
+
+    action: Literal["approve_signup", "revoke_signup", "grant_admin", "revoke_admin", "add_to_group", "remove_from_group"]
+    actor: str | None = Field(default=None, min_length=1, max_length=255, description="The Hub user who did it; null for a service")
+    actor_role: Literal["admin", "instructor", "student", "service"]
+    subject: str = HUB_NAME
+    details: dict[str, str] = Field(default_factory=dict, max_length=4, description="e.g. the group, or the service that did it")
+
+    @field_validator("details")
+    @classmethod
+    def _short_details(cls, value: dict[str, str]) -> dict[str, str]:
+        if any(key not in ("group", "service") or len(text) > 255 for key, text in value.items()):
+            raise ValueError("details may hold 'group' and 'service', each at most 255 characters")
+        return value
+
+
 class DeletionRequestBody(BaseModel):
     """A student's request to have everything about them deleted."""
 

@@ -12,7 +12,12 @@ no care about what it imported.
   was ready is retried with a growing pause, so a broken start-up does not spin.
 - SIGHUP: rolling restart. For each worker in turn a new one is started and, once it says it
   is ready, the old one gets SIGTERM: it stops accepting, finishes its requests, exits.
-- SIGTERM/SIGINT: every worker drains and exits, then the parent.
+- SIGTERM: every worker drains (finishes its requests, lingers on open connections) and exits,
+  then the parent, within `stop_timeout`.
+- SIGINT (JupyterHub's first signal when it stops its services, or Ctrl-C): the same signal to
+  every worker, which finishes its requests in flight without lingering (nothing would take
+  over its connections), within `quick_stop_timeout`.
+- A second SIGINT or SIGTERM while stopping: the workers are killed at once.
 
 Each worker gets an index (the smallest not in use), from which it takes its own block of
 grader uids; during a rolling restart at most workers + 1 indexes are in use.
@@ -66,9 +71,12 @@ class Supervisor:
     env: dict | None = None
     on_exit: Callable[[int], None] = lambda pid: None  # e.g. prometheus' mark_process_dead
     stop_timeout: float = 30.0
+    quick_stop_timeout: float = 5.0
     log: logging.Logger = field(default_factory=lambda: logging.getLogger("codementor.supervisor"))
     _live: list = field(default_factory=list)
     _stopping: bool = False
+    _stop_signal: int = signal.SIGTERM
+    _hurry: bool = False
     _restart: bool = False
     _backoff: float = 0.0
     _next_spawn: float = 0.0
@@ -87,8 +95,11 @@ class Supervisor:
         self.stop_all()
         return 0
 
-    def _ask_stop(self, *_):
-        self._stopping = True
+    def _ask_stop(self, signum, _frame=None):
+        if self._stopping:
+            self._hurry = True  # asked again: no more waiting
+            return
+        self._stopping, self._stop_signal = True, signum
 
     def _ask_restart(self, *_):
         self._restart = True
@@ -169,15 +180,22 @@ class Supervisor:
         self.log.info("rolling restart done")
 
     def stop_all(self) -> None:
+        """Pass the stop signal on to every worker; kill those still running at the deadline (or when asked again)."""
+        started = time.monotonic()
         for worker in self._live:
             worker.retiring = True
             if worker.proc.poll() is None:
-                worker.proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.stop_timeout
-        while self._live and time.monotonic() < deadline:
+                # one still starting has no handler for SIGINT yet (it would print a KeyboardInterrupt)
+                worker.proc.send_signal(self._stop_signal if worker.ready else signal.SIGTERM)
+        quick = self._stop_signal == signal.SIGINT
+        deadline = started + (self.quick_stop_timeout if quick else self.stop_timeout)
+        while self._live and time.monotonic() < deadline and not self._hurry:
             self._reap()
             time.sleep(TICK)
+        if self._live:
+            self.log.warning("killing %d API worker(s) still stopping after %.1f s", len(self._live), time.monotonic() - started)
         for worker in self._live:
             worker.proc.kill()
             worker.proc.wait()
         self._reap()
+        self.log.info("API workers stopped in %.1f s", time.monotonic() - started)

@@ -12,7 +12,14 @@ COLUMNS = [("at", "when"), ("actor", "who"), ("actor_role", "role"), ("action", 
 
 def audit_rows(events: list[dict]) -> list[dict]:
     """Events as table rows: a deleted user shows as their opaque id only."""
-    return [{**e, "actor": e["actor"] or (f"#{e['actor_id']}" if e["actor_id"] else "server command"), "subject": e["subject"] or ""} for e in events]
+    return [{**e, "actor": e["actor"] or _nameless_actor(e), "subject": e["subject"] or ""} for e in events]
+
+
+def _nameless_actor(event: dict) -> str:
+    if event["actor_id"]:
+        return f"#{event['actor_id']}"
+    service = (event.get("details") or {}).get("service")
+    return f"Hub service {service}" if service else "server command"
 
 
 def audit_page(limit: int = 50) -> w.Widget:

@@ -8,6 +8,7 @@ runs in the grader's sandbox (api/grader/README.md). See the README's "Classroom
 
 from __future__ import annotations
 
+import asyncio
 import grp
 import os
 import pwd
@@ -21,15 +22,18 @@ import time
 from pathlib import Path
 
 from jupyterhub import orm
+from jupyterhub.scopes import needs_scope
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator import handlers as native_handlers
+from nativeauthenticator.orm import UserInfo
 from tornado import web
 from tornado.escape import url_escape
 from tornado.httputil import url_concat
 from traitlets import Bool, Integer, Unicode
 
 from ..isolation.cgroups import cgroup_group, cgroup_v1_mount, cgroup_v2_root, cgroup_version, cpu_quota, remove_cgroup_groups
+from .audit import AuditedHandler
 from .classroom_layers import mount_home, private_mounts, release_home
 
 # the folder holding this installation's packages (a source checkout's root in an editable install)
@@ -154,6 +158,14 @@ def ensure_system_user(name: str, home_root: Path, group: str = "") -> pwd.struc
     return entry
 
 
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def _run_useradd(args: list[str]) -> None:
     done = subprocess.run(["useradd", *args], capture_output=True, text=True)
     if done.returncode != 0:
@@ -250,13 +262,20 @@ class ClassroomLoginHandler(native_handlers.LoginHandler):
         )
 
 
-class ClassroomToggleHandler(native_handlers.ToggleAuthorizationHandler):
-    """Approving or revoking is a plain link (GET): refuse it when a browser says another site sent it."""
+class ClassroomToggleHandler(AuditedHandler, native_handlers.ToggleAuthorizationHandler):
+    """Approving or revoking is a plain link (GET): refuse it when a browser says another site sent it.
+    Each approval and revocation goes into the API's audit trail (hub_config/audit.py)."""
 
+    @needs_scope("admin:users")
     async def get(self, slug):
         if self.request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
             raise web.HTTPError(403, "approve users from the Hub's own /hub/authorize page")
-        return await super().get(slug)
+        if UserInfo.find(self.db, slug) is None:
+            raise web.HTTPError(404, f"no sign-up named {slug!r}")
+        await super().get(slug)
+        signed_up = UserInfo.find(self.db, slug)
+        if signed_up is not None and self.audit is not None:
+            await self.audit.record("approve_signup" if signed_up.is_authorized else "revoke_signup", self.current_user, slug)
 
 
 REPLACED_HANDLERS = {r"/login": ClassroomLoginHandler, r"/authorize/([^/]*)": ClassroomToggleHandler}
@@ -359,7 +378,10 @@ class ClassroomSpawner(LocalProcessSpawner):
         return f"home {self.disk_limit >> 20} MiB ({device})"
 
     async def start(self):
+        known = _user_exists(self.system_user)
         entry = ensure_system_user(self.system_user, Path(self.home_root), self.students_group)
+        if not known:  # `codementor classroom` repeats this line to the operator
+            self.log.info("Created the system user %s (uid %d) for %s's server", entry.pw_name, entry.pw_uid, self.user.name)
         disk = self.mount_disk(entry)
         try:
             self._cgroup_procs, limits = student_cgroups(entry.pw_name, self.mem_limit or 0, self.cpu_limit or 0, self.max_processes)
@@ -376,6 +398,11 @@ class ClassroomSpawner(LocalProcessSpawner):
 
     async def stop(self, now=False):
         await super().stop(now=now)
+        # in a thread: these wait on processes and mounts, and the Hub stops every server at once
+        await asyncio.to_thread(self.undo_layers)
+
+    def undo_layers(self) -> None:
+        """End what her server left running, remove her groups, unmount her home image."""
         leftovers = end_leftovers(self.system_user)
         if leftovers:
             self.log.info("Ended %d process(es) %s's server left behind", leftovers, self.user.name)

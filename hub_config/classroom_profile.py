@@ -92,12 +92,24 @@ def ensure_group(name: str) -> int:
         return grp.getgrnam(name).gr_gid
 
 
+def firewall_chain(hub_port: int) -> str:
+    """The students' firewall chain of the Hub on `hub_port` (one per Hub: several may share a machine)."""
+    return f"CM-STUDENTS-{hub_port}"
+
+
+def undo_hub_layers(state: Path, hub_port: int) -> None:
+    """What the Hub undoes at its exit (firewall chain, mounted home images), for when it could not:
+    a Hub that was killed runs no exit handler. Safe to call when there is nothing to undo."""
+    Firewall(firewall_chain(hub_port), 0, []).remove()
+    release_images(state / "homes")
+
+
 def isolation_layers(c, state: Path, ports: list[int]) -> dict[str, str]:
     """Set up what is applied at Hub start (firewall, group) and probe the per-server layers;
     returns the report: each layer and whether (and how) it applies on this host."""
     spawner = c.ClassroomSpawner
     gid = ensure_group(spawner.students_group)
-    firewall = Firewall(f"CM-STUDENTS-{c.JupyterHub.port}", gid, ports)
+    firewall = Firewall(firewall_chain(c.JupyterHub.port), gid, ports)
     report = {"kernels": "IPC transport: each student's kernels over unix sockets in her own runtime folder (mode 0700)"}
     report["network"] = firewall.apply()
     atexit.register(firewall.remove)
@@ -145,10 +157,15 @@ def log_report(report: dict[str, str]) -> None:
         log.info("classroom isolation: %s: %s", layer, state)
 
 
+def dashboards_user() -> str:
+    """The system user of the dashboards server and its kernels ($CODEMENTOR_DASHBOARDS_USER)."""
+    return os.environ.get("CODEMENTOR_DASHBOARDS_USER", "codementor-dashboards")
+
+
 def configure_dashboards(service: dict, dash_state: Path) -> str:
     """Run the dashboards server and its kernels as an unprivileged system user of their own,
     their kernels over unix sockets in a short private folder; returns the report's line."""
-    name = os.environ.get("CODEMENTOR_DASHBOARDS_USER", "codementor-dashboards")
+    name = dashboards_user()
     entry = _system_account(name, dash_state)
     for folder in [dash_state, *dash_state.rglob("*")]:
         os.chown(folder, entry.pw_uid, entry.pw_gid, follow_symlinks=False)

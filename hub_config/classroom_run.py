@@ -21,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+from .classroom_profile import dashboards_user
 from .stack import POSTGRES_ACCOUNT, Stack, _account_exists
 
 SECRETS = {
@@ -31,6 +32,27 @@ SECRETS = {
     "admin_password": lambda: secrets.token_urlsafe(18),
 }
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,27}$")
+# the Hub's log line when a student's first server start made her system user (ClassroomSpawner.start)
+CREATED_USER = re.compile(r"Created the system user (\S+) ")
+
+
+class HubNotices:
+    """Lines of the Hub's log that the operator should also see in the command's output: system users made."""
+
+    def __init__(self, log_file: Path):
+        self.log_file = log_file
+        self.offset = log_file.stat().st_size if log_file.exists() else 0
+
+    def new(self) -> list[str]:
+        try:
+            with open(self.log_file, "rb") as log:
+                log.seek(self.offset)
+                whole, newline, _partial = log.read().rpartition(b"\n")
+        except OSError:
+            return []
+        self.offset += len(whole) + len(newline)
+        found = CREATED_USER.finditer(whole.decode("utf-8", "replace"))
+        return [f"created the system user {m.group(1)!r} for a student's server" for m in found]
 
 
 class ClassroomStartError(Exception):
@@ -152,6 +174,10 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
     try:
         if not stack.database_url and not _account_exists(POSTGRES_ACCOUNT):
             print(f"creating the system user {POSTGRES_ACCOUNT!r} that runs Postgres (it refuses to run as root)", flush=True)
+        dashboards = dashboards_user()
+        if not _account_exists(dashboards):
+            print(f"creating the system user {dashboards!r} that runs the instructors' dashboards", flush=True)
+        notices = HubNotices(log_file)
         stack.start(log_file=log_file)
         write_environment(state_dir / "classroom.env", {"DATABASE_URL": stack.database_url, "CODEMENTOR_HUB_DB_URL": stack.hub_db_url})
         if ensure_admin(stack.hub_url, admin, kept["admin_password"]):
@@ -159,6 +185,8 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
         print(BANNER.format(url=public_url(stack, ip), admin=admin, state=state_dir), flush=True)
         print(f"ready in {time.monotonic() - started:.1f} s; log: {log_file}", flush=True)
         while all(p.poll() is None for p in stack._procs):
+            for line in notices.new():
+                print(line, flush=True)
             time.sleep(1)
         print(f"a component stopped on its own; see {log_file}", flush=True)
     except KeyboardInterrupt:

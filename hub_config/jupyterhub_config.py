@@ -76,6 +76,7 @@ Classroom profile only:
 """
 
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -217,6 +218,13 @@ for name in ("CODEMENTOR_METRICS_TOKEN", "CODEMENTOR_API_WORKERS", "CODEMENTOR_D
     if env(name):
         api_env[name] = env(name)
 api_env.update(API_EXTRA_ENV)
+# sign-up approvals and role changes made on the Hub's pages go into the API's audit trail
+# (hub_config/audit.py): the Hub posts them with a secret only it and the API service hold
+HUB_AUDIT_TOKEN = env("CODEMENTOR_HUB_AUDIT_TOKEN") or ("" if PROFILE == "kubernetes" else secrets.token_hex(32))
+if HUB_AUDIT_TOKEN:
+    api_env["CODEMENTOR_HUB_AUDIT_TOKEN"] = HUB_AUDIT_TOKEN
+    c.HubAudit.token = HUB_AUDIT_TOKEN
+    c.HubAudit.url = f"{API_URL}/services/{API_SERVICE}/api/v1/admin/audit/hub-events"
 # CODEMENTOR_API_CONFIG: a .py (or .json) file of c.TutorAPI / c.Grader / c.TutorGateway settings
 API_CONFIG = env("CODEMENTOR_API_CONFIG", "").strip()
 if API_CONFIG:
@@ -259,7 +267,8 @@ services.append(
     {
         "name": DASH_SERVICE,
         "url": f"http://127.0.0.1:{DASH_PORT}",
-        "command": [str(BIN / "jupyterhub-singleuser"), f"--config={PROJECT_DASHBOARDS / 'server_config.py'}", tornado_settings_arg(server_headers(PUBLIC_HTTPS))],
+        # jupyterhub-singleuser that exits at once after its clean stop (dashboards/server.py)
+        "command": [sys.executable, "-m", "codementor.dashboards.server", f"--config={PROJECT_DASHBOARDS / 'server_config.py'}", tornado_settings_arg(server_headers(PUBLIC_HTTPS))],
         "cwd": str(DASH_STATE),
         "environment": {
             "HOME": str(DASH_STATE),

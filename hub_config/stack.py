@@ -34,6 +34,9 @@ def _account_exists(name: str) -> bool:
     return True
 PROJECT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = Path(__file__).resolve().with_name("jupyterhub_config.py")
+# the Hub stops its services and servers within 8 s (hub_app.py); past this it is killed, and its
+# firewall chain and home mounts are undone here instead
+STOP_SECONDS = 20
 
 
 def free_port() -> int:
@@ -247,14 +250,19 @@ class Stack:
             if proc.poll() is None:
                 proc.terminate()
                 try:
-                    proc.wait(60)  # the Hub stops its services one by one, each with its own timeouts
+                    proc.wait(STOP_SECONDS)  # the Hub stops everything at once within its own bound (hub_app.py)
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait()
         self._procs.clear()
         if self._pg is not None:
             self._pg.cleanup()
             self._pg = None
         self._sweep()
+        if self.extra_env.get("CODEMENTOR_PROFILE") == "classroom":
+            from .classroom_profile import undo_hub_layers
+
+            undo_hub_layers(self.state_dir, self.hub_port)  # nothing left to do unless the Hub was killed
 
     def _sweep(self) -> None:
         """End what the Hub left running (a Hub that hangs on shutdown leaves its proxy,

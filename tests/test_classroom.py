@@ -688,7 +688,14 @@ async def run_in_new_kernel(hub: HubClient, user: str, code: str) -> dict:
 def test_stopping_the_hub_undoes_the_firewall_and_the_mounts(classroom):
     chain = f"CM-STUDENTS-{classroom.hub_port}"
     assert chain in subprocess.run(["iptables", "-w", "-S"], capture_output=True, text=True).stdout
+    log = PROJECT / "test-artifacts" / "jupyterhub-classroom.log"
+    log_before = log.stat().st_size
+    started = time.monotonic()
     classroom.stop()
+    stop_log = log.read_text()[log_before:]
+    print(f"\n[figure] classroom Hub stop after the attack test (servers stopped by then): {time.monotonic() - started:.1f} s; "
+          + "; ".join(re.findall(r"Stopped (.+? in [0-9.]+ s)", stop_log)))
+    assert "Traceback" not in stop_log, stop_log[-3000:]
     for tool in ("iptables", "ip6tables"):
         assert chain not in subprocess.run([tool, "-w", "-S"], capture_output=True, text=True).stdout, tool
     assert str(classroom.state_dir) not in Path("/proc/self/mountinfo").read_text()
@@ -798,6 +805,8 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
         print(f"\nempty state folder to the printed URL: {time.monotonic() - started:.1f} s")
         output = "".join(first.lines)
         assert f"running on {hub_url}" in output and "signed up the admin 'teacher'" in output, output
+        # as root it says which system users it makes (the students' ones when their first server starts, below)
+        assert f"creating the system user '{prefix}dash' that runs the instructors' dashboards" in output, output
         assert "Postgres" not in output and "WARNING" not in output, output  # no database chatter
         kept = {p.name: p.read_text() for p in (state / "secrets").iterdir()}
         assert set(kept) >= {"postgres_password", "redis_password", "metrics_token", "ops_token", "admin_password"}
@@ -813,7 +822,8 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
         seconds = first.stop()
         tail = "".join(first.lines[-5:])
         stop_log = (state / "jupyterhub.log").read_text()[log_before:]
-        print(f"stop (SIGTERM to exit): {seconds:.1f} s; printed: {tail.strip()!r}")
+        print(f"stop (SIGTERM to exit): {seconds:.1f} s; printed: {tail.strip()!r}; "
+              + "; ".join(re.findall(r"Stopped (.+? in [0-9.]+ s)", stop_log)))
         assert first.proc.returncode == 0, tail
         assert "Traceback" not in "".join(first.lines) and "Traceback" not in stop_log, stop_log[-3000:]
         assert seconds < 60  # sanity only; the figure is printed above
@@ -845,19 +855,32 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
         student.close()
         ops = HubClient(hub_url, kept["ops_token"].strip(), verify=trusted)
         assert {"teacher", "ana"} <= {u["name"] for u in ops.api("GET", "/users").json()}
+        # the approval on the Hub's /hub/authorize page is in the API's audit trail: who, what, whom
+        teacher = ops.user_token("teacher")
+        trail = httpx.get(f"{hub_url}/services/codementor/api/v1/admin/audit", headers={"Authorization": f"token {teacher}"},
+                          verify=trusted, timeout=30).json()["events"]
+        approvals = [(e["at"], e["action"], e["actor"], e["actor_role"], e["subject"]) for e in trail if e["action"].endswith("_signup")]
+        print(f"the approval in the audit trail: {approvals}")
+        assert [a[1:] for a in approvals] == [("approve_signup", "teacher", "admin", "ana")], trail
         # her server checks her token with the Hub over TLS (https://localhost:<port>/hub/api)
         try:
             print(f"a student's server over TLS ready in {ops.spawn('ana', timeout=120):.1f} s")
         except TimeoutError:
             raise AssertionError((state / "jupyterhub.log").read_text()[-4000:]) from None
+        print(again.read_until(f"created the system user '{prefix}ana' for a student's server", 15).strip())
         token = ops.user_token("ana")
         status = httpx.get(f"{hub_url}/user/ana/api/status", headers={"Authorization": f"token {token}"}, verify=trusted, timeout=30)
         assert status.status_code == 200, status.text[:500]
         assert status.headers.get("Strict-Transport-Security") == "max-age=31536000", status.headers
+        # the dashboards open: the visit leaves a Voila kernel running in the dashboards server
+        shown = httpx.get(f"{hub_url}/services/dashboards/voila/render/overview.ipynb", verify=trusted, timeout=120,
+                          headers={"Authorization": f"token {teacher}"})
+        assert shown.status_code == 200, shown.text[:500]
         log_before = (state / "jupyterhub.log").stat().st_size
         seconds = again.stop()
         stop_log = (state / "jupyterhub.log").read_text()[log_before:]
-        print(f"second stop (TLS, one student's server running): {seconds:.1f} s; load {os.getloadavg()[0]:.2f}")
+        print(f"second stop (TLS, a student's server and the dashboards running): {seconds:.1f} s; load {os.getloadavg()[0]:.2f}; "
+              + "; ".join(re.findall(r"Stopped (.+? in [0-9.]+ s)", stop_log)))
         assert again.proc.returncode == 0, "".join(again.lines[-5:])
         assert "Traceback" not in "".join(again.lines) and "Traceback" not in stop_log, stop_log[-3000:]
     finally:

@@ -210,6 +210,40 @@ def test_audit_trail_records_instructor_and_admin_actions(stack, people, engine)
             conn.rollback()
 
 
+def hub_events(api: str, admin_token: str, subject: str) -> list[tuple]:
+    events = call(f"{api}/admin/audit?limit=200", admin_token).json()["events"]
+    return [(e["action"], e["actor"], e["actor_role"], e["details"].get("group"), e["details"].get("service"))
+            for e in reversed(events) if e["subject"] == subject and e["details"].get("source") == "hub"]
+
+
+def test_role_changes_on_the_hub_are_audited_and_no_one_else_can_write_them(stack, hub, people):
+    api, hub_api = stack.api_url, f"{stack.hub_url}/hub/api"
+    promoted = "data-promoted"
+    hub.create_user(promoted)  # by the ops service: into the students group
+    # the admin changes her roles through the Hub's REST API (what the admin panel calls)
+    as_admin = {"Authorization": f"token {people['admin']}"}
+    for method, path, body in (("PATCH", f"/users/{promoted}", {"admin": True}), ("PATCH", f"/users/{promoted}", {"admin": False}),
+                               ("POST", "/groups/instructors/users", {"users": [promoted]}),
+                               ("DELETE", "/groups/students/users", {"users": [promoted]})):
+        assert httpx.request(method, hub_api + path, json=body, headers=as_admin, timeout=30).status_code < 300
+    recorded = hub_events(api, people["admin"], promoted)
+    print("\nthe Hub's events about", promoted, recorded)
+    assert recorded == [
+        ("add_to_group", None, "service", "students", "ops"),
+        ("grant_admin", "admin", "admin", None, None),
+        ("revoke_admin", "admin", "admin", None, None),
+        ("add_to_group", "admin", "admin", "instructors", None),
+        ("remove_from_group", "admin", "admin", "students", None),
+    ]
+    # nobody but the Hub may write an event: not a student's token, not an admin's, not a made-up one
+    forged = {"action": "approve_signup", "actor": "admin", "actor_role": "admin", "subject": promoted}
+    for headers in ({"Authorization": f"token {people[OTHER]}"}, {"Authorization": f"token {people['admin']}"},
+                    {"Authorization": "token not-the-hub"}, {}):
+        resp = httpx.post(f"{api}/admin/audit/hub-events", json=forged, headers=headers, timeout=30)
+        assert resp.status_code == 403 and resp.json()["error"]["code"] == "forbidden", resp.text
+    assert hub_events(api, people["admin"], promoted) == recorded
+
+
 def test_mydata_and_delete_my_data_magics(stack, hub, people, ipython_shell, tmp_path, monkeypatch, capsys):
     from IPython.core.error import UsageError
 
@@ -246,6 +280,7 @@ def test_the_audit_dashboard_page_shows_the_trail_to_admins_only(stack, people, 
 
     monkeypatch.setenv("CODEMENTOR_API_URL", stack.api_url)
     monkeypatch.setenv("CODEMENTOR_VIEWER_TOKEN", people["admin"])
+    assert call(f"{stack.api_url}/class/export", people[TEACHER]).status_code == 200  # among the newest, whatever ran before
     header, table, more = audit_page(limit=5).children
     assert "Audit trail" in header.value and "view_audit" in table.value and "export_class_csv" in table.value
     more.click()  # older events: the next page is appended

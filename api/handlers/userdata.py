@@ -1,7 +1,11 @@
 """A user's own data (export, deletion request) and the admins' side (export, delete, requests, audit)."""
 
-from ..schemas import DeletionRequestBody
-from ..services import data_rights
+import hmac
+
+from .. import logs
+from ..errors import Forbidden
+from ..schemas import DeletionRequestBody, HubAuditEvent
+from ..services import audit, data_rights
 from .base import APIHandler
 
 
@@ -46,6 +50,27 @@ class AuditHandler(UserDataHandler):
         self.write_json(await data_rights.audit_trail(self.ctx, who, self.int_argument("limit", 50), self.get_query_argument("cursor", None)))
 
 
+class HubAuditEventHandler(UserDataHandler):
+    """The Hub reports what admins did on its pages; only the Hub holds the token (c.TutorAPI.hub_audit_token)."""
+
+    async def prepare(self):
+        self._in_flight = True
+        self.ctx.inflight += 1
+        logs.current_request_id.set(self.request_id)
+        self._refuse_declared_size()
+        scheme, _, given = self.request.headers.get("Authorization", "").partition(" ")
+        expected = self.ctx.hub_audit_token
+        if not (expected and scheme.lower() == "token" and hmac.compare_digest(given.strip().encode(), expected.encode())):
+            raise Forbidden("only the Hub reports its admins' actions (c.TutorAPI.hub_audit_token)")
+
+    async def post(self):
+        event = self.parse(HubAuditEvent)
+        async with self.ctx.sessionmaker() as session, session.begin():
+            await audit.record_hub_event(session, event.action, event.actor, event.actor_role, event.subject, event.details)
+        self.set_status(204)
+        self.finish()
+
+
 NAME = r"([A-Za-z0-9._@+-]{1,255})"
 default_handlers = [
     ("/me/export", MyExportHandler),
@@ -54,4 +79,5 @@ default_handlers = [
     (f"/users/{NAME}/export", UserExportHandler),
     ("/admin/deletion-requests", DeletionRequestsHandler),
     ("/admin/audit", AuditHandler),
+    ("/admin/audit/hub-events", HubAuditEventHandler),
 ]

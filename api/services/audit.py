@@ -8,6 +8,7 @@ the trail intact and no longer tied to a name.
 from __future__ import annotations
 
 from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..models import AuditEvent, User
 from .pagination import check_page_limit, newest_first
@@ -20,16 +21,38 @@ ACTIONS = (
     "list_deletion_requests",
     "view_audit",
 )
+# done on the Hub's own pages and reported by the Hub (hub_config/audit.py, POST /admin/audit/hub-events)
+HUB_ACTIONS = (
+    "approve_signup",  # an admin approved a sign-up on /hub/authorize
+    "revoke_signup",
+    "grant_admin",  # a user's admin flag set or cleared (admin panel, REST API)
+    "revoke_admin",
+    "add_to_group",  # a user added to or removed from a group (instructors, a class); details.group names it
+    "remove_from_group",
+)
 CLI = "cli"  # actor_role of the `codementor` command run on the server
 
 
 async def record(session, action: str, actor_id: int | None, actor_role: str, subject_id: int | None = None, **details) -> None:
     """Append one event (in the caller's transaction, so it lands with the action or not at all)."""
-    if action not in ACTIONS:
+    if action not in ACTIONS + HUB_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     await session.execute(
         insert(AuditEvent).values(action=action, actor_user_id=actor_id, actor_role=actor_role, subject_user_id=subject_id, details=details)
     )
+
+
+async def user_id_for(session, name: str, role: str) -> int:
+    """The users.id of `name`, a row made for a user the API has not seen yet (with `role`; a known user's role
+    is left as the API last saw it)."""
+    await session.execute(pg_insert(User).values(name=name, role=role).on_conflict_do_nothing(index_elements=[User.name]))
+    return (await session.execute(select(User.id).where(User.name == name))).scalar_one()
+
+
+async def record_hub_event(session, action: str, actor: str | None, actor_role: str, subject: str, details: dict) -> None:
+    """One event the Hub reported, its names turned into the API's opaque user ids."""
+    actor_id = await user_id_for(session, actor, actor_role if actor_role != "service" else "student") if actor else None
+    await record(session, action, actor_id, actor_role, await user_id_for(session, subject, "student"), source="hub", **details)
 
 
 def _view(event: AuditEvent, names: dict[int, str]) -> dict:

@@ -69,14 +69,14 @@ def render(facts: PrivacyFacts) -> str:
 <li>{_kept(facts.conversation_days, "Tutor conversations (after their last message)")}.</li>
 <li>{_kept(facts.code_days, "The code of a submission")}; its result and score stay for your progress and your class's statistics.</li>
 <li>{_kept(facts.hint_days, "The text of an AI-written hint")}; that you took a hint stays.</li>
-<li>{_kept(facts.log_days, "Server logs")}; they name you only by an opaque number.</li>
+<li>{_kept(facts.log_days, "Server logs (the API's and the Hub's)")}; the API's name you only by an opaque number, the Hub's show your user name.</li>
 <li>Everything else: until your account is deleted.</li>
 </ul>
 <h2>Who sees it</h2>
 <ul>
 <li>You: <code>%progress</code>, <code>%mydata</code>.</li>
 <li>Your instructors: your results, hints, tutor use and progress in their class dashboards (not your tutor conversations).</li>
-<li>Admins: everything, to run the service. Every time an instructor opens your page, exports the class or an admin exports or deletes an account, it is written to an audit trail you receive in your export.</li>
+<li>Admins: everything, to run the service. Every time an instructor opens your page, exports the class or an admin exports or deletes an account, approves your sign-up or changes your role or groups, it is written to an audit trail you receive in your export.</li>
 </ul>
 <h2>AI vendors</h2>
 {_vendor_text(facts)}
