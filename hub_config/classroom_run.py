@@ -201,3 +201,6 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
     stopping = time.monotonic()
     stack.stop()
     print(f"stopped in {time.monotonic() - stopping:.1f} s", flush=True)
+    # everything is stopped and undone: end without the interpreter's teardown (seconds of CPU on a busy machine)
+    sys.stderr.flush()
+    os._exit(0)
