@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import secrets
 import time
@@ -89,19 +90,40 @@ def safe_username(raw: str) -> str:
 
 
 class NonceLedger:
-    """The nonces of accepted launches, kept as long as a launch that old could still be accepted."""
+    """The nonces of accepted launches, kept as long as a launch that old could still be accepted.
 
-    def __init__(self, keep_seconds: float):
-        self.keep_seconds = keep_seconds
-        self._seen: dict[str, float] = {}
+    With a `path` they survive a Hub restart (only their SHA-256 is written, mode 0600)."""
+
+    def __init__(self, keep_seconds: float, path: Path | None = None):
+        self.keep_seconds, self.path = keep_seconds, path
+        self._seen: dict[str, float] = self._load()
+
+    def _load(self) -> dict[str, float]:
+        try:
+            data = json.loads(self.path.read_text()) if self.path else {}
+        except (OSError, ValueError):
+            return {}
+        return {str(k): float(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(self._seen, f)
+        os.replace(tmp, self.path)
 
     def use(self, nonce: str, now: float | None = None) -> bool:
         """Record `nonce`; False if it was used already (a replayed launch)."""
-        now = time.monotonic() if now is None else now
+        now = time.time() if now is None else now
+        key = hashlib.sha256(nonce.encode()).hexdigest()
         self._seen = {n: t for n, t in self._seen.items() if now - t < self.keep_seconds}
-        if nonce in self._seen:
+        if key in self._seen:
             return False
-        self._seen[nonce] = now
+        self._seen[key] = now
+        self._save()
         return True
 
 
@@ -189,11 +211,12 @@ class CodeMentorLTIAuthenticator(LTI13Authenticator):
     report_url = Unicode(help="The API's endpoint for launches (.../api/v1/lti/launches); empty: no grade passback.").tag(config=True)
     report_token = Unicode(help="Token of the Hub service that may report launches to the API.").tag(config=True)
     report_timeout = Float(5.0, help="Seconds to wait for the API when reporting a launch.").tag(config=True)
+    nonce_file = Unicode(help="Where the used launch nonces are kept across Hub restarts (empty: in memory only).").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         # a launch older than the validator's max_age (600 s by default) is refused anyway
-        self.nonces = NonceLedger(keep_seconds=3600)
+        self.nonces = NonceLedger(keep_seconds=3600, path=Path(self.nonce_file) if self.nonce_file else None)
 
     def get_username(self, token):
         return safe_username(str(super().get_username(token)))
@@ -264,6 +287,7 @@ def configure_lti(c, env, state: Path, api_url: str, api_service: str) -> dict:
     auth.username_key = env("CODEMENTOR_LTI_USERNAME_KEY", "sub").strip() or "sub"
     auth.deployment_ids = {d.strip() for d in env("CODEMENTOR_LTI_DEPLOYMENT_IDS", "").split(",") if d.strip()}
     auth.report_url = f"{api_url}/services/{api_service}/api/v1/lti/launches"
+    auth.nonce_file = str(state / "lti-used-nonces.json")  # the Hub's own; lti/ holds the API's key
     auth.report_token = secrets.token_hex(32)  # a new one at each Hub start; only this process and the Hub's database (hashed) know it
     # anyone the platform launches may sign in: the platform is the gatekeeper
     c.Authenticator.allow_all = True

@@ -7,6 +7,7 @@ deployment)."""
 from __future__ import annotations
 
 import html
+import json
 import re
 import secrets
 import stat
@@ -151,9 +152,11 @@ def test_instructor_launch_sees_exactly_their_courses_students(lti_stack, course
     assert api(lti_stack, course["tokens"]["ann"], "POST", "/lti/launches", json=forged).status_code == 403
 
 
-def test_the_tools_key_is_private_and_its_public_half_published(lti_stack):
+def test_the_tools_key_is_private_and_its_public_half_published(lti_stack, course):
     key_file = lti_stack.state_dir / "lti" / "tool-key.pem"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    nonces = lti_stack.state_dir / "lti-used-nonces.json"  # the launches' nonces, kept across restarts
+    assert stat.S_IMODE(nonces.stat().st_mode) == 0o600 and len(json.loads(nonces.read_text())) >= 3
     jwks = httpx.get(f"{lti_stack.hub_url}/services/codementor/api/v1/lti/jwks", timeout=10).json()
     assert [k["kty"] for k in jwks["keys"]] == ["RSA"] and "d" not in jwks["keys"][0]
     log = (lti_stack.state_dir / "jupyterhub.log").read_text()

@@ -63,6 +63,15 @@ def test_a_nonce_is_accepted_once_within_its_window():
     assert ledger.use("n1", now=700) is True  # the validator refuses a launch that old anyway
 
 
+def test_used_nonces_survive_a_hub_restart(tmp_path):
+    path = tmp_path / "lti" / "used-nonces.json"
+    assert NonceLedger(600, path).use("n1", now=1000) is True
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and "n1" not in path.read_text()  # hashes only
+    restarted = NonceLedger(600, path)
+    assert restarted.use("n1", now=1100) is False and restarted.use("n2", now=1100) is True
+    assert NonceLedger(600, path).use("n1", now=1700) is True  # expired with its window
+
+
 def test_backoff_doubles_up_to_its_ceiling():
     settings = LTIPassback(retry_first_seconds=30, retry_max_seconds=600)
     assert [settings.backoff(n) for n in (1, 2, 3, 4, 5, 6)] == [30, 60, 120, 240, 480, 600]
