@@ -1,4 +1,4 @@
-"""Rules for writing delivered notebooks into a student's folder. Plain functions, no server.
+"""Rules for writing delivered notebooks into a student's folder, through the server's contents manager.
 
 The one promise: nothing the student has is ever overwritten or deleted. A record of what
 was delivered (the hash of each notebook's cells as written) lives in
@@ -11,8 +11,14 @@ is the student's work:
   is written beside it as ``<day>-<exercise>.bank-update-v<version>.ipynb``, with a first
   cell saying where the student's own work is;
 - a notebook the student deleted stays deleted, unless they ask for it back (``restore``);
-- notebooks of earlier days move (never copied over anything) into ``exercises/archive/``,
+- notebooks of earlier days move (renamed, never over anything) into ``exercises/archive/``,
   so the folder holds today's set and the archive.
+
+Every notebook is read, written and renamed through the server's contents manager, so
+checkpoints, real-time collaboration and contents managers that are not plain files see the
+same changes as a save from JupyterLab. The record is the extension's own bookkeeping, not
+the student's content: the contents API refuses dot-folders by default, so it is a private
+file under the server's root.
 """
 
 from __future__ import annotations
@@ -21,13 +27,14 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+from jupyter_server.utils import ensure_async
+from tornado.web import HTTPError
 
 STATE_FILE = ".codementor/delivered.json"
 ARCHIVE = "archive"
@@ -58,170 +65,195 @@ class Outcome:
 
 def load_state(root: Path) -> dict:
     try:
-        state = json.loads((root / STATE_FILE).read_text())
+        state = json.loads((Path(root) / STATE_FILE).read_text())
     except (OSError, ValueError):
         return {}
     return state if isinstance(state, dict) else {}
 
 
 def save_state(root: Path, state: dict) -> None:
-    write_atomic(root / STATE_FILE, json.dumps(state, indent=1, sort_keys=True))
-
-
-def write_atomic(path: Path, text: str) -> None:
+    """Replace the record at once (a crash never leaves half of it)."""
+    path = Path(root) / STATE_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+        f.write(json.dumps(state, indent=1, sort_keys=True))
     os.replace(tmp, path)
 
 
-def place_new(src: Path, dst: Path) -> bool:
-    """Give file `src` the name `dst` too, only if `dst` does not exist; False if it does.
+class Contents:
+    """The contents-manager calls the rules need, awaited whether the manager is sync or async."""
 
-    Unlike os.replace this never replaces anything. A hard link makes it atomic; on file
-    systems without hard links an exclusive create and a copy do the same job.
-    """
-    try:
-        os.link(src, dst)
-        return True
-    except FileExistsError:
-        return False
-    except OSError:
+    def __init__(self, manager):
+        self.manager = manager
+
+    async def exists(self, path: str) -> bool:
+        return await ensure_async(self.manager.exists(path))
+
+    async def is_file(self, path: str) -> bool:
+        return await ensure_async(self.manager.file_exists(path))
+
+    async def is_dir(self, path: str) -> bool:
+        return await ensure_async(self.manager.dir_exists(path))
+
+    async def read_notebook(self, path: str) -> dict | None:
+        """The notebook at `path`, or None when it is missing or not a readable notebook."""
         try:
-            with open(dst, "xb") as out, open(src, "rb") as inp:
-                shutil.copyfileobj(inp, out)
-            return True
-        except FileExistsError:
+            return (await ensure_async(self.manager.get(path, content=True, type="notebook")))["content"]
+        except (HTTPError, OSError, ValueError):
+            return None
+
+    async def read_text(self, path: str) -> str | None:
+        try:
+            return (await ensure_async(self.manager.get(path, content=True, type="file", format="text")))["content"]
+        except (HTTPError, OSError, ValueError):
+            return None
+
+    async def age(self, path: str) -> float:
+        """Seconds since `path` was last saved."""
+        model = await ensure_async(self.manager.get(path, content=False))
+        return time.time() - model["last_modified"].timestamp()
+
+    async def names(self, folder: str) -> list[str]:
+        """Names of the files (not folders) in `folder`; [] when there is no such folder."""
+        if not await self.is_dir(folder):
+            return []
+        listing = await ensure_async(self.manager.get(folder, content=True, type="directory"))
+        return sorted(m["name"] for m in listing["content"] if m["type"] != "directory")
+
+    async def make_dir(self, path: str) -> None:
+        parent = path.rpartition("/")[0]
+        if parent and not await self.is_dir(parent):
+            await self.make_dir(parent)
+        if not await self.is_dir(path):
+            await ensure_async(self.manager.save({"type": "directory"}, path))
+
+    async def write_notebook(self, path: str, nb: dict) -> None:
+        await ensure_async(self.manager.save({"type": "notebook", "format": "json", "content": nb}, path))
+
+    async def write_text(self, path: str, text: str) -> None:
+        await self.make_dir(path.rpartition("/")[0])
+        await ensure_async(self.manager.save({"type": "file", "format": "text", "content": text}, path))
+
+    async def write_new(self, path: str, nb: dict) -> bool:
+        """Write `path` only if nothing is there yet; False if the name is taken.
+
+        The contents API has no create-if-absent: the check and the save follow each other in
+        the server's one event loop, which leaves only a save of the same new name in between.
+        """
+        await self.make_dir(path.rpartition("/")[0])
+        if await self.exists(path):
             return False
+        await self.write_notebook(path, nb)
+        return True
+
+    async def rename(self, old: str, new: str) -> bool:
+        """Rename (with its checkpoints); False when `new` is taken, which the manager refuses."""
+        if await self.exists(new):
+            return False
+        try:
+            await ensure_async(self.manager.rename(old, new))
+        except HTTPError as err:
+            if err.status_code == 409:
+                return False
+            raise
+        return True
+
+    async def delete(self, path: str) -> None:
+        await ensure_async(self.manager.delete(path))
 
 
-def write_new(path: Path, text: str) -> bool:
-    """Write `path` only if nothing is there yet; False if the name is taken."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    try:
-        return place_new(Path(tmp), path)
-    finally:
-        os.unlink(tmp)
+def _digest_of(nb: dict | None) -> str | None:
+    return (((nb or {}).get("metadata") or {}).get("codementor") or {}).get("digest")
 
 
-def read_notebook(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def _update_beside(path: Path, root: Path, notebook: dict, fresh: dict) -> Outcome:
+async def _update_beside(files: Contents, rel: str, notebook: dict, fresh: dict) -> Outcome:
+    folder, _, name = rel.rpartition("/")
+    stem = name.removesuffix(".ipynb")
+    taken = await files.names(folder)
+    for existing in (n for n in taken if n.startswith(f"{stem}.bank-update-v") and n.endswith(".ipynb")):
+        if _digest_of(await files.read_notebook(f"{folder}/{existing}")) == fresh["digest"]:
+            return Outcome(f"{folder}/{existing}", "update-beside")
     meta = notebook["metadata"]["codementor"]
-    for existing in path.parent.glob(f"{path.stem}.bank-update-v*.ipynb"):
-        if ((read_notebook(existing) or {}).get("metadata", {}).get("codementor") or {}).get("digest") == fresh["digest"]:
-            return Outcome(str(existing.relative_to(root)), "update-beside")
-    name = update_name(path.stem[:10], meta["exercise_id"], meta.get("exercise_version", 0), fresh["digest"],
-                       lambda n: (path.parent / n).exists())
-    beside = path.with_name(name)
+    beside = f"{folder}/" + update_name(stem[:10], fresh["exercise_id"], meta.get("exercise_version", 0), fresh["digest"], taken.__contains__)
     note = nbformat.v4.new_markdown_cell(
-        f"**A newer version of this exercise.** Your own work is untouched in `{path.name}`; "
+        f"**A newer version of this exercise.** Your own work is untouched in `{name}`; "
         "copy over what you want to keep, and submit from either notebook."
     )
     note["id"] = "codementor-update-note"
     nb = nbformat.from_dict(notebook)
     nb.cells.insert(0, note)
-    write_new(beside, nbformat.writes(nb))
-    return Outcome(str(beside.relative_to(root)), "update-beside")
+    await files.write_new(beside, nb)
+    return Outcome(beside, "update-beside")
 
 
-def deliver(root: Path, folder: str, day: str, exercise_id: str, notebook: dict, state: dict, restore: bool = False) -> Outcome:
-    """Write one delivered notebook under root/folder following the rules above; updates `state`."""
+async def deliver(files: Contents, folder: str, day: str, exercise_id: str, notebook: dict, state: dict, restore: bool = False) -> Outcome:
+    """Write one delivered notebook into `folder` following the rules above; updates `state`."""
     rel = f"{folder}/{notebook_name(day, exercise_id)}"
-    path = root / rel
-    text = nbformat.writes(nbformat.from_dict(notebook))
     record = state.get(rel)
     fresh = {"exercise_id": exercise_id, "digest": notebook["metadata"]["codementor"]["digest"], "cells": cells_hash(notebook)}
-    if not path.exists():
+    if not await files.exists(rel):
         if record and not restore:
             return Outcome(rel, "skipped-deleted")
-        if not write_new(path, text):  # appeared meanwhile: it is the student's
+        if not await files.write_new(rel, nbformat.from_dict(notebook)):  # appeared meanwhile: it is the student's
             return Outcome(rel, "kept-edited")
         state[rel] = fresh
         return Outcome(rel, "restored" if record else "created")
-    current = read_notebook(path)
+    current = await files.read_notebook(rel)
     untouched = record is not None and current is not None and cells_hash(current) == record["cells"]
     if record and record["digest"] == fresh["digest"]:
         return Outcome(rel, "unchanged" if untouched else "kept-edited")
     if untouched:
-        write_atomic(path, text)
+        await files.write_notebook(rel, nbformat.from_dict(notebook))
         state[rel] = fresh
         return Outcome(rel, "updated")
-    return _update_beside(path, root, notebook, fresh)
+    return await _update_beside(files, rel, notebook, fresh)
 
 
-def _free_name(folder: Path, name: str) -> Path:
-    """`name` in `folder`, or `name (2)`, `name (3)`... if taken."""
-    target = folder / name
-    stem, suffix = target.stem, target.suffix
-    n = 2
-    while target.exists():
-        target = folder / f"{stem} ({n}){suffix}"
-        n += 1
-    return target
+def _free_name(taken: list[str], name: str) -> str:
+    """`name`, or `name (2)`, `name (3)`... if taken."""
+    stem, suffix = name.removesuffix(".ipynb"), ".ipynb"
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{stem} ({n}){suffix}", n + 1
+    return candidate
 
 
-def archive_earlier_days(root: Path, folder: str, today: str, state: dict, min_age: float = 0) -> list[Outcome]:
-    """Move notebooks of days before `today` from root/folder into root/folder/archive.
+async def archive_earlier_days(files: Contents, folder: str, today: str, state: dict, min_age: float = 0) -> list[Outcome]:
+    """Move notebooks of days before `today` from `folder` into `folder`/archive.
 
     A notebook saved less than `min_age` seconds ago is probably open in a browser tab (whose
     autosave would write it back in its old place), so it waits for a later pass.
     """
-    outbox, archive = root / folder, root / folder / ARCHIVE
+    archive = f"{folder}/{ARCHIVE}"
     outcomes = []
-    for path in sorted(outbox.glob("*.ipynb")) if outbox.is_dir() else []:
-        match = DATED_NAME.match(path.name)
-        if not match or match.group(1) >= today or not path.is_file():
+    for name in await files.names(folder):
+        match = DATED_NAME.match(name)
+        if not match or match.group(1) >= today:
             continue
-        if min_age and time.time() - path.stat().st_mtime < min_age:
+        old = f"{folder}/{name}"
+        if min_age and await files.age(old) < min_age:
             continue
-        archive.mkdir(parents=True, exist_ok=True)
-        target = _free_name(archive, path.name)
-        if not place_new(path, target):
+        await files.make_dir(archive)
+        new = f"{archive}/{_free_name(await files.names(archive), name)}"
+        if not await files.rename(old, new):
             continue
-        path.unlink()
-        old_rel, new_rel = f"{folder}/{path.name}", str(target.relative_to(root))
-        if old_rel in state:
-            state[new_rel] = state.pop(old_rel)
-        outcomes.append(Outcome(new_rel, "archived"))
+        if old in state:
+            state[new] = state.pop(old)
+        outcomes.append(Outcome(new, "archived"))
     return outcomes
 
 
-def notebook_to_open(root: Path, folder: str, day: str | None, exercise_ids: list[str]) -> str | None:
+async def notebook_to_open(files: Contents, folder: str, day: str | None, exercise_ids: list[str]) -> str | None:
     """The notebook a student's login opens: the first of today's that is in the folder.
 
     Without a day from the API (not reached yet), the newest dated notebook in the folder;
-    None when there is none. The path is relative to root, with forward slashes.
+    None when there is none. The path is relative to the server's root, with forward slashes.
     """
     if day is not None:
         for exercise_id in exercise_ids:
             rel = f"{folder}/{notebook_name(day, exercise_id)}"
-            if (root / rel).is_file():
+            if await files.is_file(rel):
                 return rel
-    outbox = root / folder
-    dated = sorted(
-        (p.name for p in outbox.glob("*.ipynb") if DATED_NAME.match(p.name) and ".bank-update-" not in p.name and p.is_file()),
-        reverse=True,
-    ) if outbox.is_dir() else []
-    return f"{folder}/{dated[0]}" if dated else None
-
-
-def newest_notebook_of(root: Path, folder: str, exercise_id: str) -> str | None:
-    """The student's newest dated notebook of `exercise_id` in the folder (not the archive), if any."""
-    outbox = root / folder
-    if not outbox.is_dir():
-        return None
-    names = sorted(
-        (p.name for p in outbox.glob(f"*-{exercise_id}.ipynb") if DATED_NAME.match(p.name) and p.name[11:-6] == exercise_id and p.is_file()),
-        reverse=True,
-    )
-    return f"{folder}/{names[0]}" if names else None
+    dated = [n for n in await files.names(folder) if DATED_NAME.match(n) and ".bank-update-" not in n]
+    return f"{folder}/{max(dated)}" if dated else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -13,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from codementor.server_ext.delivery import ExerciseDelivery
+from codementor.server_ext.app import ExerciseDelivery
+from codementor.server_ext.delivery import Delivery
 from tutor_kernel_ext.client import APIClient, TutorError
 
 from .conftest import ARTIFACTS
@@ -135,7 +137,8 @@ def test_tutor_provider_tokens_cost_cache_and_fallbacks_are_counted(stack, stude
 
 def test_student_servers_report_failed_deliveries(stack, hub):
     hub.create_user("obs-server")
-    delivery = ExerciseDelivery(api_url=stack.api_url, api_token=hub.user_token("obs-server"), root_dir="/nonexistent")
+    settings = ExerciseDelivery(api_url=stack.api_url, api_token=hub.user_token("obs-server"))
+    delivery = Delivery(settings, contents_manager=None, root_dir="/nonexistent", log=logging.getLogger("test"))
     delivery.note_failure("unreachable")
     delivery.note_failure("unreachable")
     delivery.note_failure("gave_up")
@@ -145,7 +148,7 @@ def test_student_servers_report_failed_deliveries(stack, hub):
     assert not delivery.unreported  # reported once, then forgotten
     assert value(after, "codementor_delivery_failures_total", kind="unreachable") == value(before, "codementor_delivery_failures_total", kind="unreachable") + 2
     assert value(after, "codementor_delivery_failures_total", kind="gave_up") == value(before, "codementor_delivery_failures_total", kind="gave_up") + 1
-    bad = httpx.post(f"{stack.api_url}/delivery/failures", headers={"Authorization": f"token {delivery.api_token}"}, json={"failures": {"made_up": 1}}, timeout=30)
+    bad = httpx.post(f"{stack.api_url}/delivery/failures", headers={"Authorization": f"token {settings.api_token}"}, json={"failures": {"made_up": 1}}, timeout=30)
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_request"
 
 

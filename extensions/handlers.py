@@ -1,0 +1,69 @@
+"""The extension's two pages on the student's own server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from urllib.parse import quote
+
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from jupyter_server.utils import url_path_join
+from tornado import web
+
+from .sync import notebook_to_open
+from .today_api import DeliveryError, Unreachable, WriteFailed
+
+
+def http_error(err: DeliveryError) -> web.HTTPError:
+    """What the student's `%today` reads for a failed pass: one line, no traceback."""
+    if isinstance(err, Unreachable):
+        return web.HTTPError(503, f"the CodeMentor API is not reachable right now: {err}")
+    if isinstance(err, WriteFailed):
+        return web.HTTPError(507, f"today's notebooks could not be written into your folder: {err}")
+    return web.HTTPError(502, f"CodeMentor sent an answer this server cannot use ({err.kind}); it is logged, try again later")
+
+
+class TodayHandler(ExtensionHandlerMixin, APIHandler):
+    """POST /codementor/today on the student's own server: deliver again, restoring deleted notebooks."""
+
+    @web.authenticated
+    async def post(self):
+        delivery = self.extensionapp.delivery
+        try:
+            outcomes = await delivery.sync(restore=True)
+        except DeliveryError as err:
+            delivery.note_failure(err)
+            if not err.retry:
+                delivery.log_failure(err, "%today")
+            raise http_error(err) from None
+        self.finish(json.dumps({"notebooks": outcomes}))
+
+
+class OpenTodayHandler(ExtensionHandlerMixin, JupyterHandler):
+    """GET /codementor/open-today, the server's default URL: JupyterLab with today's notebook open.
+
+    Waits (up to `open_wait` seconds) for the delivery at server start, then redirects to
+    today's first notebook; without one, to the exercises folder (which holds the note saying
+    why) or to JupyterLab itself.
+    """
+
+    @web.authenticated
+    async def get(self):
+        app = self.extensionapp
+        delivery = app.delivery
+        try:
+            await asyncio.wait_for(delivery.first_pass.wait(), timeout=app.open_wait)
+        except asyncio.TimeoutError:
+            self.log.info("CodeMentor: today's notebook not delivered within %.3g s; opening what is there", app.open_wait)
+        today = delivery.today or {}
+        path = await notebook_to_open(delivery.files, app.folder, today.get("day"), today.get("exercise_ids", []))
+        if path is None and await delivery.files.is_dir(app.folder):
+            path = app.folder
+        self.redirect(url_path_join(self.base_url, "lab", "tree", quote(path)) if path else url_path_join(self.base_url, "lab"))
+
+
+default_handlers = [
+    ("/codementor/today", TodayHandler),
+    ("/codementor/open-today", OpenTodayHandler),
+]

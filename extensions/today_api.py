@@ -1,0 +1,109 @@
+"""The two calls the student server makes to the API, and what a failed one means.
+
+Only a failure of transport (no answer, or the Hub's proxy saying the API is not there) is
+worth retrying; an answer the extension cannot use is a bug to log, not an outage.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+
+from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
+
+# the Hub's proxy answers these while the API service is not (yet) running behind it
+GATEWAY_DOWN = (502, 503, 504)
+
+
+class DeliveryError(Exception):
+    """A delivery pass that failed; `kind` is how the API's metrics count it."""
+
+    kind = "api_error"
+    retry = False
+
+
+class Unreachable(DeliveryError):
+    """No answer from the API: refused, timed out, or the proxy has no API behind it."""
+
+    kind = "unreachable"
+    retry = True
+
+
+class APIRefused(DeliveryError):
+    """The API answered with an error status (a token problem, or a bug on its side)."""
+
+    kind = "api_error"
+
+
+class BadAnswer(DeliveryError):
+    """The API answered 200 with something that is not today's set: a bug, never retried."""
+
+    kind = "bad_answer"
+
+
+class WriteFailed(DeliveryError):
+    """The notebooks could not be written into the student's folder (full, read-only...)."""
+
+    kind = "write_failed"
+
+
+@dataclass(frozen=True)
+class Today:
+    day: str
+    exercises: list[tuple[str, dict]]  # (exercise id, notebook) in the API's order
+
+    @property
+    def exercise_ids(self) -> list[str]:
+        return [exercise_id for exercise_id, _ in self.exercises]
+
+
+def parse_today(payload) -> Today:
+    """Today's set from the API's answer; BadAnswer names what is missing."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("day"), str) or not isinstance(payload.get("exercises"), list):
+        raise BadAnswer("the answer is not today's set ({'day': ..., 'exercises': [...]}): is c.ExerciseDelivery.api_url the API's /api/v1?")
+    return Today(payload["day"], [_exercise(entry) for entry in payload["exercises"]])
+
+
+def _exercise(entry) -> tuple[str, dict]:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("notebook"), dict):
+        raise BadAnswer("an exercise without an id or a notebook")
+    meta = entry["notebook"].get("metadata")
+    if not isinstance(meta, dict) or not isinstance(meta.get("codementor"), dict) or not isinstance(meta["codementor"].get("digest"), str):
+        raise BadAnswer(f"exercise {entry['id']!r}: its notebook has no metadata.codementor.digest")
+    return entry["id"], entry["notebook"]
+
+
+def _classify(err: Exception) -> DeliveryError:
+    if isinstance(err, HTTPClientError) and err.code != 599:
+        cls = Unreachable if err.code in GATEWAY_DOWN else APIRefused
+        return cls(f"the API answered {err.code} {err.message or ''}".rstrip())
+    return Unreachable(str(err) or type(err).__name__)
+
+
+class TodayAPI:
+    """Asks the API for today's set and reports failed deliveries, with this server's token."""
+
+    def __init__(self, api_url: str, token: str, timeout: float):
+        self.api_url, self.token, self.timeout = api_url.rstrip("/"), token, timeout
+
+    async def _call(self, path: str, method: str = "GET", body: dict | None = None) -> bytes:
+        request = HTTPRequest(
+            f"{self.api_url}/{path}", method=method, body=json.dumps(body) if body is not None else None,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json", "X-Request-ID": uuid.uuid4().hex},
+            request_timeout=self.timeout,
+        )
+        try:
+            return (await AsyncHTTPClient().fetch(request)).body
+        except (HTTPClientError, OSError) as err:
+            raise _classify(err) from None
+
+    async def today(self) -> Today:
+        body = await self._call("exercises/today?include=notebook")
+        try:
+            return parse_today(json.loads(body))
+        except ValueError:
+            raise BadAnswer("the answer is not JSON: is c.ExerciseDelivery.api_url the API's /api/v1?") from None
+
+    async def report(self, failures: dict[str, int]) -> None:
+        await self._call("delivery/failures", method="POST", body={"failures": failures})
