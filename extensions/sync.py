@@ -23,6 +23,7 @@ file under the server's root.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -87,38 +88,45 @@ class Contents:
     def __init__(self, manager):
         self.manager = manager
 
+    @staticmethod
+    async def _run(method, *args, **kwargs):
+        """One call, in a task of its own. jupyter-server's file managers work in anyio worker threads,
+        which live as long as the task that started them; in the delivery's long-lived task (retries,
+        periodic passes) they would keep a server stopped with SIGINT (the Hub's first signal) from exiting."""
+        return await asyncio.ensure_future(ensure_async(method(*args, **kwargs)))
+
     async def exists(self, path: str) -> bool:
-        return await ensure_async(self.manager.exists(path))
+        return await self._run(self.manager.exists, path)
 
     async def is_file(self, path: str) -> bool:
-        return await ensure_async(self.manager.file_exists(path))
+        return await self._run(self.manager.file_exists, path)
 
     async def is_dir(self, path: str) -> bool:
-        return await ensure_async(self.manager.dir_exists(path))
+        return await self._run(self.manager.dir_exists, path)
 
     async def read_notebook(self, path: str) -> dict | None:
         """The notebook at `path`, or None when it is missing or not a readable notebook."""
         try:
-            return (await ensure_async(self.manager.get(path, content=True, type="notebook")))["content"]
+            return (await self._run(self.manager.get, path, content=True, type="notebook"))["content"]
         except (HTTPError, OSError, ValueError):
             return None
 
     async def read_text(self, path: str) -> str | None:
         try:
-            return (await ensure_async(self.manager.get(path, content=True, type="file", format="text")))["content"]
+            return (await self._run(self.manager.get, path, content=True, type="file", format="text"))["content"]
         except (HTTPError, OSError, ValueError):
             return None
 
     async def age(self, path: str) -> float:
         """Seconds since `path` was last saved."""
-        model = await ensure_async(self.manager.get(path, content=False))
+        model = await self._run(self.manager.get, path, content=False)
         return time.time() - model["last_modified"].timestamp()
 
     async def names(self, folder: str) -> list[str]:
         """Names of the files (not folders) in `folder`; [] when there is no such folder."""
         if not await self.is_dir(folder):
             return []
-        listing = await ensure_async(self.manager.get(folder, content=True, type="directory"))
+        listing = await self._run(self.manager.get, folder, content=True, type="directory")
         return sorted(m["name"] for m in listing["content"] if m["type"] != "directory")
 
     async def make_dir(self, path: str) -> None:
@@ -126,14 +134,14 @@ class Contents:
         if parent and not await self.is_dir(parent):
             await self.make_dir(parent)
         if not await self.is_dir(path):
-            await ensure_async(self.manager.save({"type": "directory"}, path))
+            await self._run(self.manager.save, {"type": "directory"}, path)
 
     async def write_notebook(self, path: str, nb: dict) -> None:
-        await ensure_async(self.manager.save({"type": "notebook", "format": "json", "content": nb}, path))
+        await self._run(self.manager.save, {"type": "notebook", "format": "json", "content": nb}, path)
 
     async def write_text(self, path: str, text: str) -> None:
         await self.make_dir(path.rpartition("/")[0])
-        await ensure_async(self.manager.save({"type": "file", "format": "text", "content": text}, path))
+        await self._run(self.manager.save, {"type": "file", "format": "text", "content": text}, path)
 
     async def write_new(self, path: str, nb: dict) -> bool:
         """Write `path` only if nothing is there yet; False if the name is taken.
@@ -152,7 +160,7 @@ class Contents:
         if await self.exists(new):
             return False
         try:
-            await ensure_async(self.manager.rename(old, new))
+            await self._run(self.manager.rename, old, new)
         except HTTPError as err:
             if err.status_code == 409:
                 return False
@@ -160,7 +168,7 @@ class Contents:
         return True
 
     async def delete(self, path: str) -> None:
-        await ensure_async(self.manager.delete(path))
+        await self._run(self.manager.delete, path)
 
 
 def _digest_of(nb: dict | None) -> str | None:

@@ -111,3 +111,12 @@ class Kernel:
 
     def close(self):
         self.ws.close()
+
+
+def written(path) -> bool:
+    """The notebook file is all there: a student's server writes notebooks in place (jupyter-server
+    keeps a copy of the old file aside meanwhile), so a file that just appeared may still be empty."""
+    try:
+        return isinstance(json.loads(path.read_text()), dict)
+    except (OSError, ValueError):
+        return False

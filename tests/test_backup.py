@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 
 from codementor.hub_config.stack import Stack
 
+from .hubclient import written
+
 pytestmark = pytest.mark.e2e
 
 STUDENTS = ("bk-ana", "bk-ben")
@@ -36,7 +38,7 @@ def notebooks(state_dir: Path) -> dict[str, bytes]:
 
 def wait_for_notebooks(state_dir: Path, name: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
-    while not list((state_dir / "users" / name / "exercises").glob("*.ipynb")):
+    while not [p for p in (state_dir / "users" / name / "exercises").glob("*.ipynb") if written(p)]:
         assert time.monotonic() < deadline, f"no notebook was delivered to {name}"
         time.sleep(0.2)
 

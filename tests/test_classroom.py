@@ -35,7 +35,7 @@ from codementor.hub_config.classroom import closed_to_others, ensure_system_user
 from codementor.hub_config.stack import Stack, free_port
 
 from .classroom_attack import ATTACK
-from .hubclient import HubClient, Kernel
+from .hubclient import HubClient, Kernel, written
 
 pytestmark = [
     pytest.mark.e2e,
@@ -172,7 +172,7 @@ def wait_for_notebook(home: Path, timeout: float = 60) -> Path:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = sorted((home / "exercises").glob("*.ipynb"))
-        if found:
+        if found and all(map(written, found)):
             return found[0]
         time.sleep(0.2)
     raise AssertionError(f"no notebook was delivered to {home}")

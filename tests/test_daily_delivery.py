@@ -20,7 +20,7 @@ import pytest
 from codementor.hub_config.stack import Stack, free_port
 
 from .conftest import ARTIFACTS
-from .hubclient import HubClient, Kernel
+from .hubclient import HubClient, Kernel, written
 
 pytestmark = pytest.mark.e2e
 
@@ -51,7 +51,7 @@ def wait_for_notebooks(folder: Path, not_from: str = "", timeout: float = 60) ->
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = sorted(p for p in folder.glob("[0-9]*.ipynb") if not (not_from and p.name.startswith(not_from)))
-        if found:
+        if found and all(map(written, found)):
             return found
         time.sleep(0.1)
     raise AssertionError(f"no new notebook in {folder} after {timeout} s: {sorted(folder.glob('**/*'))}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +15,9 @@ from codementor.hub_config.stack import free_port, wait_for
 from codementor.server_ext.delivery import NOTE_NAME, WAITING_NOTE
 
 
+SIGINT_DEFAULT = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+
+
 @pytest.fixture
 def server_without_api(tmp_path):
     port, token = free_port(), "test-token"
@@ -24,22 +28,23 @@ def server_without_api(tmp_path):
            "JUPYTERHUB_API_TOKEN": "not-a-real-token", "JUPYTER_PLATFORM_DIRS": "1"}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "jupyter-server"), f"--ServerApp.port={port}", f"--ServerApp.root_dir={root}",
+            # SIGINT as the Hub's spawner finds it (a parent started in the background may have ignored it)
+            [sys.executable, "-c", SIGINT_DEFAULT, str(Path(sys.executable).parent / "jupyter-server"), f"--ServerApp.port={port}", f"--ServerApp.root_dir={root}",
              f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False", "--ServerApp.allow_root=True",
              "--ExerciseDelivery.first_backoff=0.2", "--ExerciseDelivery.request_timeout=2"],
-            env=env, stdout=out, stderr=subprocess.STDOUT,
+            env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: httpx.get(f"{url}/api/status", params={"token": token}).status_code == 200, "jupyter-server", 60)
-        yield url, token, root, log
+        yield url, token, root, log, proc
     finally:
         proc.terminate()
         proc.wait(20)
 
 
 def test_server_starts_and_shows_a_note_while_the_api_is_down(server_without_api):
-    url, token, root, log = server_without_api
+    url, token, root, log, _ = server_without_api
     note = root / "exercises" / NOTE_NAME
     wait_for(note.exists, "the note for the student", 30, 0.1)
     assert note.read_text() == WAITING_NOTE
@@ -54,7 +59,7 @@ def test_server_starts_and_shows_a_note_while_the_api_is_down(server_without_api
 
 
 def test_the_login_page_opens_the_folder_with_the_note_while_the_api_is_down(server_without_api):
-    url, token, root, log = server_without_api
+    url, token, root, log, _ = server_without_api
     wait_for((root / "exercises" / NOTE_NAME).exists, "the note for the student", 30, 0.1)
     resp = httpx.get(f"{url}/codementor/open-today", headers={"Authorization": f"token {token}"}, follow_redirects=False)
     assert resp.status_code == 302 and resp.headers["Location"] == "/lab/tree/exercises", resp.headers
@@ -65,3 +70,14 @@ def test_the_login_page_opens_the_folder_with_the_note_while_the_api_is_down(ser
     # not signed in: the server's login, never a file listing
     anonymous = httpx.get(f"{url}/codementor/open-today", follow_redirects=False)
     assert anonymous.status_code in (302, 403) and "/lab/tree" not in anonymous.headers.get("Location", "")
+
+
+def test_the_server_stops_at_the_hubs_first_signal_while_the_delivery_retries(server_without_api):
+    """The Hub stops a server with SIGINT first; the delivery's retries must not keep it alive."""
+    url, token, root, log, proc = server_without_api
+    wait_for((root / "exercises" / NOTE_NAME).exists, "the note for the student", 30, 0.1)
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(30)  # it exits in a few seconds; a server that hangs never does
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"the server was still running 30 s after SIGINT: {log.read_text()[-2000:]}") from None

@@ -10,7 +10,7 @@ import httpx
 import psycopg
 import pytest
 
-from .hubclient import Kernel
+from .hubclient import Kernel, written
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ async def test_student_day(stack, hub, bank, capsys):
     notebooks = []
     deadline = time.monotonic() + 60
     while not notebooks and time.monotonic() < deadline:
-        notebooks = sorted(p for p in exercises.glob("*.ipynb"))
+        notebooks = sorted(p for p in exercises.glob("*.ipynb") if written(p))
         time.sleep(0.1)
     spawn_to_notebook = time.monotonic() - spawn_started
     assert len(notebooks) == 1, notebooks

@@ -12,7 +12,7 @@ import pytest
 
 
 from .fake_llm import received, set_mode
-from .hubclient import Kernel
+from .hubclient import Kernel, written
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,7 @@ def todays_notebook(stack, hub, user: str):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         found = sorted(folder.glob("*.ipynb")) if folder.exists() else []
-        if found:
+        if found and all(map(written, found)):
             return found[0]
         time.sleep(0.1)
     raise AssertionError(f"no notebook for {user}")
