@@ -12,7 +12,8 @@ note in `exercises/`; an answer it cannot use is logged as a bug and not retried
 shutdown its periodic task stops. `POST /codementor/today` on the student's own server (the
 `%today` magic) delivers again and brings back a deleted notebook of today.
 `GET /codementor/open-today` (the servers' default URL, set by the Hub) opens JupyterLab on
-today's notebook.
+today's notebook, and `GET /codementor/open-exercise?id=ID` (an LMS assignment link) on that
+exercise's notebook.
 """
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 from collections import Counter
 
 from tornado.web import HTTPError
 
-from .sync import Contents, archive_earlier_days, deliver, load_state, save_state
+from .sync import Contents, archive_earlier_days, deliver, load_state, newest_notebook_of, save_state
 from .today_api import DeliveryError, TodayAPI, WriteFailed
 
 NOTE_NAME = "exercises-arrive-shortly.md"
@@ -74,6 +75,24 @@ class Delivery:
         finally:
             save_state(self.root_dir, state)  # what was written so far is recorded even if a later write failed
         return outcomes
+
+    async def open_exercise(self, exercise_id: str) -> str:
+        """The notebook of one exercise (an LMS assignment link): the newest the student has, else delivered now as today's."""
+        found = await newest_notebook_of(self.files, self.app.folder, exercise_id)
+        if found:
+            return found
+        notebook = await self.api.exercise_notebook(exercise_id)
+        day = (self.today or {}).get("day") or datetime.date.today().isoformat()
+        async with self._lock:
+            state = load_state(self.root_dir)
+            try:
+                outcome = await deliver(self.files, self.app.folder, day, exercise_id, notebook, state, restore=True)
+            except (HTTPError, OSError) as err:
+                raise WriteFailed(getattr(err, "log_message", None) or str(err)) from None
+            finally:
+                save_state(self.root_dir, state)
+        self.log.info("CodeMentor: %s %s (assignment link)", outcome.action, outcome.path)
+        return outcome.path
 
     def note_failure(self, err: DeliveryError | str) -> None:
         self.unreported[err if isinstance(err, str) else err.kind] += 1

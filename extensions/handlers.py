@@ -1,9 +1,10 @@
-"""The extension's two pages on the student's own server."""
+"""The extension's pages on the student's own server."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import re
 from urllib.parse import quote
 
 from jupyter_server.base.handlers import APIHandler, JupyterHandler
@@ -12,7 +13,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from .sync import notebook_to_open
-from .today_api import DeliveryError, Unreachable, WriteFailed
+from .today_api import APIRefused, DeliveryError, Unreachable, WriteFailed
 
 
 def http_error(err: DeliveryError) -> web.HTTPError:
@@ -63,7 +64,39 @@ class OpenTodayHandler(ExtensionHandlerMixin, JupyterHandler):
         self.redirect(url_path_join(self.base_url, "lab", "tree", quote(path)) if path else url_path_join(self.base_url, "lab"))
 
 
+EXERCISE_ID = re.compile(r"^[a-z0-9-]{1,100}$")
+
+
+class OpenExerciseHandler(ExtensionHandlerMixin, JupyterHandler):
+    """GET /codementor/open-exercise?id=EXERCISE: JupyterLab on that exercise's notebook (an LMS assignment link)."""
+
+    @web.authenticated
+    async def get(self):
+        exercise_id = self.get_query_argument("id", "")
+        if not EXERCISE_ID.match(exercise_id):
+            raise web.HTTPError(400, "the link names no exercise (?id=lower-case-id)")
+        app = self.extensionapp
+        try:
+            await asyncio.wait_for(app.delivery.first_pass.wait(), timeout=app.open_wait)
+        except asyncio.TimeoutError:
+            pass
+        try:
+            path = await app.delivery.open_exercise(exercise_id)
+        except DeliveryError as err:
+            raise self._error(err, exercise_id) from None
+        self.redirect(url_path_join(self.base_url, "lab", "tree", quote(path)))
+
+    def _error(self, err: DeliveryError, exercise_id: str) -> web.HTTPError:
+        if isinstance(err, APIRefused) and err.status == 404:
+            return web.HTTPError(404, f"there is no exercise {exercise_id!r}; ask your instructor to check the assignment link")
+        if isinstance(err, Unreachable):
+            return web.HTTPError(503, "CodeMentor cannot be reached right now; open today's notebook and try the link again later")
+        self.extensionapp.delivery.log_failure(err, "an assignment link")
+        return http_error(err)
+
+
 default_handlers = [
     ("/codementor/today", TodayHandler),
     ("/codementor/open-today", OpenTodayHandler),
+    ("/codementor/open-exercise", OpenExerciseHandler),
 ]

@@ -265,3 +265,9 @@ async def notebook_to_open(files: Contents, folder: str, day: str | None, exerci
                 return rel
     dated = [n for n in await files.names(folder) if DATED_NAME.match(n) and ".bank-update-" not in n]
     return f"{folder}/{max(dated)}" if dated else None
+
+
+async def newest_notebook_of(files: Contents, folder: str, exercise_id: str) -> str | None:
+    """The student's newest dated notebook of `exercise_id` in the folder (not the archive), if any."""
+    names = [n for n in await files.names(folder) if DATED_NAME.match(n) and n[11:-6] == exercise_id]
+    return f"{folder}/{max(names)}" if names else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
@@ -31,9 +32,13 @@ class Unreachable(DeliveryError):
 
 
 class APIRefused(DeliveryError):
-    """The API answered with an error status (a token problem, or a bug on its side)."""
+    """The API answered with an error status (a token problem, an unknown exercise, or a bug on its side)."""
 
     kind = "api_error"
+
+    def __init__(self, message: str, status: int = 0):
+        super().__init__(message)
+        self.status = status
 
 
 class BadAnswer(DeliveryError):
@@ -76,8 +81,8 @@ def _exercise(entry) -> tuple[str, dict]:
 
 def _classify(err: Exception) -> DeliveryError:
     if isinstance(err, HTTPClientError) and err.code != 599:
-        cls = Unreachable if err.code in GATEWAY_DOWN else APIRefused
-        return cls(f"the API answered {err.code} {err.message or ''}".rstrip())
+        message = f"the API answered {err.code} {err.message or ''}".rstrip()
+        return Unreachable(message) if err.code in GATEWAY_DOWN else APIRefused(message, err.code)
     return Unreachable(str(err) or type(err).__name__)
 
 
@@ -102,6 +107,14 @@ class TodayAPI:
         body = await self._call("exercises/today?include=notebook")
         try:
             return parse_today(json.loads(body))
+        except ValueError:
+            raise BadAnswer("the answer is not JSON: is c.ExerciseDelivery.api_url the API's /api/v1?") from None
+
+    async def exercise_notebook(self, exercise_id: str) -> dict:
+        """The student notebook of one exercise (an LMS assignment link); APIRefused 404 if there is none."""
+        body = await self._call(f"exercises/{quote(exercise_id, safe='')}?format=notebook")
+        try:
+            return _exercise({"id": exercise_id, "notebook": json.loads(body)})[1]
         except ValueError:
             raise BadAnswer("the answer is not JSON: is c.ExerciseDelivery.api_url the API's /api/v1?") from None
 

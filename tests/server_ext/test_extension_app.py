@@ -173,3 +173,18 @@ async def test_a_file_of_the_students_with_the_notes_name_is_left_alone(api_down
     await extension.delivery.set_note(GAVE_UP_NOTE)
     await extension.delivery.set_note(None)
     assert (jp_root_dir / "exercises" / NOTE_NAME).read_text() == "my own text"
+
+
+async def test_an_assignment_link_opens_that_exercises_notebook(jp_fetch, extension, bank):
+    await first_delivery(extension)
+    day, todays = extension.delivery.today["day"], extension.delivery.today["exercise_ids"]
+    other = next(ex.id for ex in bank.all() if ex.id not in todays)
+    opened = await jp_fetch("codementor", "open-exercise", params={"id": other}, follow_redirects=False, raise_error=False)
+    assert opened.code == 302 and opened.headers["Location"].endswith(f"/lab/tree/exercises/{day}-{other}.ipynb")
+    nb = (await contents(jp_fetch, f"exercises/{day}-{other}.ipynb"))["content"]
+    assert nb["metadata"]["codementor"]["exercise_id"] == other
+    again = await jp_fetch("codementor", "open-exercise", params={"id": todays[0]}, follow_redirects=False, raise_error=False)
+    assert again.headers["Location"].endswith(f"/lab/tree/exercises/{day}-{todays[0]}.ipynb")
+    for bad, status in (("no-such-exercise", 404), ("../etc", 400), ("", 400)):
+        answer = await jp_fetch("codementor", "open-exercise", params={"id": bad}, follow_redirects=False, raise_error=False)
+        assert answer.code == status, (bad, answer.code)
