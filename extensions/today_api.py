@@ -1,4 +1,4 @@
-"""The two calls the student server makes to the API, and what a failed one means.
+"""The calls the student server makes to the API (today's set, one exercise, failure counts), and what a failed one means.
 
 Only a failure of transport (no answer, or the Hub's proxy saying the API is not there) is
 worth retrying; an answer the extension cannot use is a bug to log, not an outage.
