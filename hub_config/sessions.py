@@ -45,6 +45,10 @@ def configure_sessions(c, spawner, env) -> dict:
     """Apply the lifetimes to the Hub, its authenticator and the student servers."""
     found = session_settings(env)
     c.JupyterHub.cookie_max_age_days = found["session_hours"] / 24
+    # the Hub refuses an older cookie; the browser forgets it then too (tornado's default is 30 days)
+    settings = c.JupyterHub.get("tornado_settings", {})
+    cookie_options = {**settings.get("cookie_options", {}), "expires_days": found["session_hours"] / 24}
+    c.JupyterHub.tornado_settings = {**settings, "cookie_options": cookie_options}
     c.JupyterHub.oauth_token_expires_in = found["oauth_token_seconds"]
     c.Authenticator.auth_refresh_age = found["refresh_seconds"]
     spawner.args.append(f"--HubOAuth.cache_max_age={found['cache_seconds']}")

@@ -300,6 +300,9 @@ async def test_expired_provider_token_ends_the_hub_session(sso, browser, folder,
     try:
         await sign_in(page, sso.hub_url, "sam", next_path="/hub/home")
         await page.wait_for_url("**/hub/home", timeout=30_000)
+        # the Hub's login cookie lives CODEMENTOR_SESSION_HOURS (12 by default), not JupyterHub's 14 days
+        login_cookie = next(c for c in await ctx.cookies() if c["name"] == "jupyterhub-hub-login")
+        assert abs(login_cookie["expires"] - time.time() - 12 * 3600) < 600, login_cookie["expires"] - time.time()
         cookies = {c["name"]: c["value"] for c in await ctx.cookies() if c["name"].startswith("jupyterhub-")}
         assert httpx.get(f"{sso.hub_url}/hub/home", cookies=cookies).status_code == 200
         await page.wait_for_timeout((SHORT_TOKEN_SECONDS + 1) * 1000)  # the provider's access token for sam has expired

@@ -115,6 +115,7 @@ def test_session_lifetimes_have_safe_defaults_and_are_checked():
     c.Spawner.args = []
     configure_sessions(c, c.Spawner, env_of({}))
     assert c.JupyterHub.cookie_max_age_days == 0.5 and c.JupyterHub.oauth_token_expires_in == 43200
+    assert c.JupyterHub.tornado_settings["cookie_options"] == {"expires_days": 0.5}
     assert c.Authenticator.auth_refresh_age == 300 and c.Spawner.args == ["--HubOAuth.cache_max_age=30"]
 
 
