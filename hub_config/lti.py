@@ -19,6 +19,7 @@ jupyterhub-ltiauthenticator's LTI13Authenticator does the OpenID Connect third-p
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -211,6 +212,9 @@ class CodeMentorLTIAuthenticator(LTI13Authenticator):
     report_url = Unicode(help="The API's endpoint for launches (.../api/v1/lti/launches); empty: no grade passback.").tag(config=True)
     report_token = Unicode(help="Token of the Hub service that may report launches to the API.").tag(config=True)
     report_timeout = Float(5.0, help="Seconds to wait for the API when reporting a launch.").tag(config=True)
+    report_retries = List(
+        Float(), [5.0, 30.0, 120.0, 600.0], help="Pauses (seconds) before reporting a launch again while the API does not take it."
+    ).tag(config=True)
     nonce_file = Unicode(help="Where the used launch nonces are kept across Hub restarts (empty: in memory only).").tag(config=True)
 
     def __init__(self, **kwargs):
@@ -236,15 +240,35 @@ class CodeMentorLTIAuthenticator(LTI13Authenticator):
             await self.report(launch_report(user.name, role, group, claims))
 
     async def report(self, body: dict) -> None:
+        """Report a launch to the API; while the API does not take it, try again in the background."""
+        if not await self._report_once(body, first=True):
+            asyncio.ensure_future(self._report_later(body))
+
+    async def _report_later(self, body: dict) -> None:
+        for pause in self.report_retries:
+            await asyncio.sleep(pause)
+            if await self._report_once(body):
+                return
+        self.log.warning("an LTI launch was not recorded by the API after %d tries; that student's scores wait for their next launch",
+                         len(self.report_retries) + 1)
+
+    async def _report_once(self, body: dict, first: bool = False) -> bool:
+        """True when the API took the report, or refused it for good (a retry would not change that)."""
         request = HTTPRequest(
             self.report_url, method="POST", body=json.dumps(body), request_timeout=self.report_timeout,
             headers={"Authorization": f"token {self.report_token}", "Content-Type": "application/json"},
         )
         try:
             await AsyncHTTPClient().fetch(request)
+            return True
         except (HTTPClientError, OSError) as err:
-            # the launch still signs the user in; their scores reach the LMS after their next launch
-            self.log.warning("LTI launch not recorded by the API (%s); grade passback waits for the next launch", getattr(err, "code", type(err).__name__))
+            code = getattr(err, "code", 0)
+            if 400 <= code < 500 and code not in (408, 429):
+                self.log.error("the API refused an LTI launch report (HTTP %s); check c.LTIPassback.launch_service", code)
+                return True
+            if first:  # the user is signed in all the same; their scores wait for the report
+                self.log.warning("LTI launch not recorded by the API yet (%s); trying again in the background", code or type(err).__name__)
+            return False
 
 
 def join_groups(db, orm_user, names) -> None:

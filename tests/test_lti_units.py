@@ -166,3 +166,44 @@ def test_lti_settings_name_what_is_missing_and_default_to_the_platforms_id(tmp_p
     assert auth.username_key == "sub" and auth.client_id == {"tool-1"} and auth.report_url.endswith("/services/codementor/api/v1/lti/launches")
     assert len(auth.report_token) == 64 and auth.report_token not in str(api_env)  # the launch token stays in the Hub
     assert api_env == {"CODEMENTOR_LTI_KEY_FILE": str(tmp_path / "lti" / "tool-key.pem"), "CODEMENTOR_LTI_CLIENT_ID": "tool-1"}
+
+
+async def test_a_launch_report_the_api_misses_is_sent_again_in_the_background():
+    import asyncio
+
+    from tornado.httpserver import HTTPServer
+    from tornado.web import Application, RequestHandler
+
+    from codementor.hub_config.lti import CodeMentorLTIAuthenticator
+    from codementor.hub_config.stack import free_port
+
+    seen = []
+
+    class API(RequestHandler):  # answers 503 twice (a restarting API), then takes the report
+        def post(self):
+            seen.append((self.request.headers["Authorization"], self.request.body))
+            self.set_status(503 if len(seen) <= 2 else 201)
+            if self.get_query_argument("refuse", ""):
+                self.set_status(400)
+
+    port = free_port()
+    server = HTTPServer(Application([("/launches", API)]))
+    server.listen(port, "127.0.0.1")
+    try:
+        auth = CodeMentorLTIAuthenticator(report_url=f"http://127.0.0.1:{port}/launches", report_token="hub-token", report_retries=[0.05, 0.05, 0.05])
+        await auth.report({"user": "ann"})  # returns after the first try: the launch is not held up
+        assert len(seen) == 1
+        for _ in range(100):
+            if len(seen) == 3:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        assert [h for h, _ in seen] == ["token hub-token"] * 3  # third time taken, no fourth
+        seen.clear()
+        seen.extend([None, None])  # a refusal that will not change is not repeated
+        auth.report_url += "?refuse=1"
+        await auth.report({"user": "ann"})
+        await asyncio.sleep(0.3)
+        assert len(seen) == 3
+    finally:
+        server.stop()
