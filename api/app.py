@@ -35,6 +35,7 @@ from .lti import keys as lti_keys
 from .lti.ags import AGSClient
 from .lti.passback import send_due
 from .lti.settings import LTIPassback
+from . import logs
 from .logs import use_json_logs
 from .metrics import init_series, route_label
 from .openapi import PATHS
@@ -365,7 +366,7 @@ class TutorAPI(Application):
         while retention.purge_interval_seconds > 0:
             try:
                 async with ctx.sessionmaker() as session, session.begin():
-                    self.log.info("retention purge: %s", await purge(session, retention, ctx.clock()))
+                    logs.operations.info("retention purge: %s", await purge(session, retention, ctx.clock()))
             except Exception as err:  # a database outage must not end the loop
                 self.log.warning("retention purge failed (%s); next try in %d s", type(err).__name__, retention.purge_interval_seconds)
             await asyncio.sleep(retention.purge_interval_seconds)

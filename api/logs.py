@@ -19,6 +19,9 @@ _SANE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 current_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("current_request_id", default="")
 access = logging.getLogger("codementor.access")
+# what the API's own periodic work did (the retention purge): at info level, shown whatever the log level
+operations = logging.getLogger("codementor.operations")
+operations.setLevel(logging.INFO)
 
 
 def request_id_from(header: str | None) -> str:

@@ -67,7 +67,7 @@ async def test_purge_with_a_moved_clock_keeps_aggregates_without_the_personal_pa
     assert await state(sessions, user_id) == {"code": "", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0}
 
 
-async def test_the_api_purges_periodically_with_its_clock(sessions):
+async def test_the_api_purges_periodically_with_its_clock(sessions, caplog):
     import asyncio
     from types import SimpleNamespace
 
@@ -88,6 +88,9 @@ async def test_the_api_purges_periodically_with_its_clock(sessions):
         await asyncio.sleep(0.05)
     loop.cancel()
     assert (await state(sessions, user_id))["conversations"] == 0 and (await state(sessions, user_id))["code"] == "print('secret')"
+    # what it removed is logged at info level (codementor.operations is shown whatever the API's log level)
+    purged = [r for r in caplog.records if r.name == "codementor.operations" and r.getMessage().startswith("retention purge")]
+    assert purged and purged[0].levelname == "INFO" and "'conversations_deleted': 1" in purged[0].getMessage(), caplog.text
 
 
 def run_cli(services, *args, **kwargs) -> subprocess.CompletedProcess:
