@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from sqlalchemy.exc import OperationalError
 from tornado.httpserver import HTTPServer
-from traitlets import Bool, Dict, Float, Integer, List, Type, Unicode, default, validate
+from traitlets import Bool, CaselessStrEnum, Dict, Float, Integer, List, Type, Unicode, default, validate
 from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
@@ -77,6 +77,7 @@ class APIContext:
     read_sessionmaker: Any = None
     inflight: int = 0  # requests being answered now (a draining worker waits for 0)
     draining: bool = False
+    assignments_mode: str = "replace"  # pinned exercises replace the adaptive choice, or come beside it
 
     def reads(self):
         """A session for a single read (autocommit when the app built one)."""
@@ -100,6 +101,11 @@ class TutorAPI(Application):
     bank_dir = Unicode(help="Folder of exercises ($CODEMENTOR_BANK_DIR, default: the bundled bank).").tag(config=True)
     course_timezone = Unicode(help="Time zone that decides when a new day starts ($CODEMENTOR_TIMEZONE, default UTC).").tag(config=True)
     daily_count = Integer(1, help="Exercises delivered per student per day.").tag(config=True)
+    assignments_mode = CaselessStrEnum(
+        ["replace", "beside"], "replace",
+        help="Exercises an instructor pinned to a day for a group: 'replace' delivers them in place of the adaptive choice "
+        "(only the places left go to it), 'beside' delivers them in addition to it.",
+    ).tag(config=True)
     instructor_groups = List(Unicode(), ["instructors"], help="Hub groups whose members are instructors.").tag(config=True)
     class_groups = Dict(
         {"instructors": ["students"]},
@@ -271,6 +277,7 @@ class TutorAPI(Application):
             roster=Roster(hub_auth.api_url, hub_auth.api_token, self.class_groups, self.instructor_groups, self.roster_cache_seconds),
             course_timezone=self.course_timezone,
             daily_count=self.daily_count,
+            assignments_mode=self.assignments_mode,
             max_body_bytes=self.max_body_bytes,
             max_discard_bytes=self.max_discard_bytes,
             hub_users=HubUsers(hub_auth.api_url, hub_auth.api_token),

@@ -162,6 +162,20 @@ class Badge(Base):
     awarded_at: Mapped[created_at]
 
 
+class CourseAssignment(Base):
+    """An exercise an instructor pinned to a day for a Hub group, with an optional due time."""
+
+    __tablename__ = "course_assignments"
+    __table_args__ = (UniqueConstraint("group_name", "exercise_id", "day"),)
+
+    id: Mapped[bigint_pk]
+    group_name: Mapped[str] = mapped_column(String(255))
+    exercise_id: Mapped[exercise_ref]
+    day: Mapped[date] = mapped_column(Date, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[created_at]
+
+
 class DailyAssignment(Base):
     """The exercises chosen for a student on a day, stored so the choice never changes that day."""
 
@@ -173,6 +187,8 @@ class DailyAssignment(Base):
     exercise_id: Mapped[exercise_ref]
     review: Mapped[bool] = mapped_column(default=False)
     predicted: Mapped[float]
+    # set when the exercise was pinned by an instructor (not the adaptive choice): its due time applies
+    assignment_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("course_assignments.id", ondelete="SET NULL"), nullable=True)
     created_at: Mapped[created_at]
 
 

@@ -1,8 +1,8 @@
 """The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
 
 from .lti.launches import Launch
-from .schemas import (DeletionRequestBody, DeliveryReport, HintRequest, HubAuditEvent, ImportRequest, NewConversationRequest, PlacementAnswers,
-                      ProfileRequest, SubmissionRequest, TutorRequest)
+from .schemas import (AssignmentRequest, DeletionRequestBody, DeliveryReport, HintRequest, HubAuditEvent, ImportRequest, NewConversationRequest,
+                      PlacementAnswers, ProfileRequest, SubmissionRequest, TutorRequest)
 
 ERROR = {
     "type": "object",
@@ -43,6 +43,16 @@ PATHS = {
     "/me": {
         "get": _op("The signed-in user: name, role, groups and onboarding answers (level, topics, time zone)."),
         "put": _op("Onboarding: set the self-reported level, topics of interest and time zone.", body=ProfileRequest, errors=(400, 401, 413)),
+    },
+    "/class/assignments": {
+        "get": _op("Instructors: the assignments of their groups (admins: all), by day.",
+                   params=[("group", "query", "string"), ("since", "query", "string"), ("until", "query", "string"), ("limit", "query", "integer")],
+                   errors=(400, 401, 403)),
+        "post": _op("Instructors: pin an exercise to a day for one of their groups, with an optional due time.", body=AssignmentRequest, ok=201,
+                    errors=(400, 401, 403, 413)),
+    },
+    "/class/assignments/{assignment_id}": {
+        "delete": _op("Instructors: unpin an assignment of their groups.", params=[("assignment_id", "path", "integer")], ok=204, errors=(401, 403, 404)),
     },
     "/me/placement": {
         "get": _op("Where the signed-in student's placement check stands, with the question to answer now."),
@@ -144,6 +154,7 @@ def openapi_document(prefix: str) -> dict:
             "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema(),
                         "ProfileRequest": ProfileRequest.model_json_schema(),
                         "PlacementAnswers": PlacementAnswers.model_json_schema(),
+                        "AssignmentRequest": AssignmentRequest.model_json_schema(),
                         "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
                         "DeliveryReport": DeliveryReport.model_json_schema(),
                         "DeletionRequestBody": DeletionRequestBody.model_json_schema(), "Launch": Launch.model_json_schema(),

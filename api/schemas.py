@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -29,6 +30,15 @@ class SubmissionRequest(Strict):
     exercise_id: str = EXERCISE_ID
     code: str = Field(max_length=MAX_CODE_CHARS)
     idempotency_key: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
+
+
+class AssignmentRequest(Strict):
+    """Pin an exercise to a day for a Hub group; `due_at` without a UTC offset is in the course's time zone."""
+
+    group: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._@+ -]+$")
+    exercise_id: str = EXERCISE_ID
+    day: date
+    due_at: datetime | None = None
 
 
 class PlacementAnswers(Strict):

@@ -80,9 +80,10 @@ def print_isolation(as_json: bool) -> None:
 
 
 def register(sub) -> None:
-    from . import data
+    from . import assignments, data
 
     data.register(sub)  # `users` and `purge`: the API's database, run on the server
+    assignments.register(sub)
     sub.add_parser("api", help="run the API service (JupyterHub runs this for you)", add_help=False)
     p = sub.add_parser("db", help="database schema: upgrade to the latest migration, or show the current one")
     p.add_argument("action", choices=["upgrade", "current"])

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs
 import httpx
 
 TOKEN_ENV = "CODEMENTOR_VIEWER_TOKEN"
-EXPORT_COLUMNS = ["student", "exercise_id", "topic", "attempts", "passed", "best_score", "first_passed_at", "last_submission_at", "hints"]
+EXPORT_COLUMNS = ["student", "exercise_id", "topic", "attempts", "passed", "best_score", "first_passed_at", "last_submission_at", "hints",
+                  "due_at", "late"]
 
 
 class DashboardError(Exception):
@@ -50,6 +51,14 @@ class ClassAPI:
         except httpx.HTTPError as err:
             raise DashboardError(f"the API did not answer ({type(err).__name__})") from None
         return self._check(resp)
+
+    def send(self, method: str, path: str, body: dict | None = None) -> dict:
+        """POST or DELETE /api/v1/class/<path>; the API's message as a DashboardError when refused."""
+        try:
+            resp = httpx.request(method, f"{self.url}/class/{path}", json=body, headers=self.headers, timeout=self.timeout)
+        except httpx.HTTPError as err:
+            raise DashboardError(f"the API did not answer ({type(err).__name__})") from None
+        return {} if resp.status_code == 204 else self._check(resp)
 
     async def aget(self, path: str, **params) -> dict:
         params = {k: v for k, v in params.items() if v is not None}

@@ -182,7 +182,9 @@ def export_page() -> w.Widget:
             return
         data = base64.b64encode(to_csv(rows).encode()).decode()
         name = f"grades-{start.value.isoformat()}-{end.value.isoformat()}.csv"
-        preview = table(rows[:10], [(c, c) for c in ("student", "exercise_id", "attempts", "passed", "best_score", "hints")], "no submissions in this range")
+        shown = [{**r, "due_at": (r.get("due_at") or "")[:16].replace("T", " "), "late": {True: "late", False: "on time"}.get(r.get("late"), "")} for r in rows[:10]]
+        preview = table(shown, [(c, c.replace("_", " ")) for c in ("student", "exercise_id", "attempts", "passed", "best_score", "hints", "due_at", "late")],
+                        "no submissions in this range")
         out.value = f'<p>{len(rows)} rows. <a class="cm-download" download="{name}" href="data:text/csv;base64,{data}">Download {name}</a></p>{preview}'
 
     button.on_click(build)
@@ -220,3 +222,62 @@ def gradebook_page() -> w.Widget:
     except DashboardError as err:
         return w.HTML(nav("gradebook.ipynb") + error(str(err)))
     return w.HTML(nav("gradebook.ipynb") + gradebook_html(data))
+
+
+ASSIGNMENT_COLUMNS = [("day", "day"), ("group", "group"), ("exercise_id", "exercise"), ("due", "due (UTC)"), ("id", "id")]
+
+
+def assignments_html(items: list[dict]) -> str:
+    rows = [{**a, "due": (a["due_at"] or "")[:16].replace("T", " ")} for a in items]
+    return table(rows, ASSIGNMENT_COLUMNS, "no assignments from this week on")
+
+
+def assignments_page() -> w.Widget:
+    """Pin exercises to a day for one of the viewer's groups, with an optional due time; see and remove them."""
+    api, failed = _api_or_error("assignments.ipynb")
+    if failed:
+        return failed
+    try:
+        groups = api.get("overview")["scope"]["groups"]
+        exercises = [e["id"] for e in api.get("exercises", area="course")["exercises"]]
+    except DashboardError as err:
+        return w.HTML(nav("assignments.ipynb") + error(str(err)))
+    group = w.Combobox(options=[] if groups == "all" else list(groups), placeholder="Hub group", description="Group", ensure_option=False)
+    exercise = w.Combobox(options=exercises, placeholder="exercise id", description="Exercise", ensure_option=True)
+    day = w.DatePicker(value=date.today(), description="Day")
+    due = w.Text(placeholder="e.g. 17:00 (course time zone), optional", description="Due")
+    add, remove_id, remove = w.Button(description="Pin", button_style="primary"), w.IntText(description="Id"), w.Button(description="Remove")
+    status, listing = w.HTML(), w.HTML()
+
+    def refresh() -> None:
+        since = (date.today() - timedelta(days=7)).isoformat()
+        try:
+            listing.value = assignments_html(api.get("assignments", since=since)["items"])
+        except DashboardError as err:
+            listing.value = error(str(err))
+
+    def on_add(_=None) -> None:
+        body = {"group": group.value.strip(), "exercise_id": exercise.value.strip(), "day": day.value.isoformat() if day.value else ""}
+        if due.value.strip():
+            body["due_at"] = f"{body['day']}T{due.value.strip()}"
+        try:
+            made = api.send("POST", "assignments", body)
+            status.value = f"<p>Pinned {esc(made['exercise_id'])} for {esc(made['group'])} on {esc(made['day'])}.</p>"
+        except DashboardError as err:
+            status.value = error(str(err))
+        refresh()
+
+    def on_remove(_=None) -> None:
+        try:
+            api.send("DELETE", f"assignments/{remove_id.value}")
+            status.value = f"<p>Removed assignment {remove_id.value}.</p>"
+        except DashboardError as err:
+            status.value = error(str(err))
+        refresh()
+
+    add.on_click(on_add)
+    remove.on_click(on_remove)
+    refresh()
+    intro = ("<h2>Assignments</h2><p>An exercise pinned to a day is delivered to every member of the group that day, in place of "
+             "the adaptive choice. A pass after the due time, or none by then, shows as late in the export.</p>")
+    return w.VBox([w.HTML(nav("assignments.ipynb") + intro), w.HBox([group, exercise]), w.HBox([day, due, add]), status, listing, w.HBox([remove_id, remove])])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import io
 
-NAV = [("overview.ipynb", "Class overview"), ("stuck.ipynb", "Stuck now"), ("student.ipynb", "Student"), ("exercise.ipynb", "Exercise"), ("export.ipynb", "Export"), ("gradebook.ipynb", "LMS gradebook"), ("audit.ipynb", "Audit (admins)")]
+NAV = [("overview.ipynb", "Class overview"), ("stuck.ipynb", "Stuck now"), ("student.ipynb", "Student"), ("exercise.ipynb", "Exercise"), ("export.ipynb", "Export"), ("assignments.ipynb", "Assignments"), ("gradebook.ipynb", "LMS gradebook"), ("audit.ipynb", "Audit (admins)")]
 STYLE = """<style>
 .cm-table{border-collapse:collapse;font-size:13px;margin:4px 0}
 .cm-table th,.cm-table td{border-bottom:1px solid #ddd;padding:3px 10px;text-align:left}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import traceback
+import datetime as _dt
 
 from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
 from pydantic import BaseModel, ValidationError
@@ -40,6 +41,16 @@ def parse_int(name: str, raw: str | None, default: int) -> int:
         return int(raw.strip())
     except ValueError:
         raise InvalidRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
+
+
+def parse_day(name: str, raw: str | None):
+    """`raw` (a query argument) as a date (YYYY-MM-DD), None when absent, else a 400 naming `name`."""
+    if raw is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InvalidRequest(f"{name} must be a date (YYYY-MM-DD), not {raw[:40]!r}") from None
 
 
 def _backend_down(exc) -> str:

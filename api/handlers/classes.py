@@ -1,7 +1,9 @@
 """The instructor endpoints (/api/v1/class/...): only the viewer's groups; admins see all."""
 
+from ..schemas import AssignmentRequest
+from ..services import assignments
 from ..services import class_views as views
-from .base import APIHandler
+from .base import APIHandler, parse_day
 
 
 class OverviewHandler(APIHandler):
@@ -41,6 +43,25 @@ class ExportHandler(APIHandler):
         self.write_json(await views.class_export(self.ctx, who, arg("from", None), arg("to", None), self.int_argument("limit", 500), arg("cursor", None)))
 
 
+class AssignmentsHandler(APIHandler):
+    async def get(self):
+        who = self.require_user()
+        arg = self.get_query_argument
+        since, until = parse_day("since", arg("since", None)), parse_day("until", arg("until", None))
+        self.write_json(await assignments.list_assignments(self.ctx, who, arg("group", None), since, until, self.int_argument("limit", 500)))
+
+    async def post(self):
+        who = self.require_user()
+        self.write_json(await assignments.create_assignment(self.ctx, who, self.parse(AssignmentRequest)), status=201)
+
+
+class AssignmentHandler(APIHandler):
+    async def delete(self, assignment_id):
+        await assignments.delete_assignment(self.ctx, self.require_user(), int(assignment_id))
+        self.set_status(204)
+        self.finish()
+
+
 default_handlers = [
     ("/class/overview", OverviewHandler),
     ("/class/stuck", StuckHandler),
@@ -48,4 +69,6 @@ default_handlers = [
     (r"/class/students/([A-Za-z0-9._@+-]{1,255})", StudentHandler),
     (r"/class/exercises/([a-z0-9-]{1,100})", ExerciseHandler),
     ("/class/export", ExportHandler),
+    ("/class/assignments", AssignmentsHandler),
+    (r"/class/assignments/([0-9]{1,18})", AssignmentHandler),
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import String, func, literal, null, select, tuple_, union_all
 
 from ..errors import InvalidRequest, NotFound
-from ..models import HintEvent, Submission, TutorConversation, TutorMessage, User
+from ..models import CourseAssignment, DailyAssignment, HintEvent, Submission, TutorConversation, TutorMessage, User
+from .assignments import is_late
 from .classroom import MAX_PAGE, day_start, in_scope
 from .roster import ClassScope
 from .pagination import MAX_ID, check_page_limit, decode_text_cursor, encode_text_cursor
@@ -153,10 +154,20 @@ def parse_range(start: str | None, end: str | None, today: date) -> tuple[date, 
     return first, last
 
 
-async def export_rows(session, scope: ClassScope, bank, tz: str, first: date, last: date, limit: int, cursor: str | None) -> dict:
-    """Grades and progress per (student, exercise) in the range, one page, ordered by both."""
+async def export_rows(session, scope: ClassScope, bank, tz: str, first: date, last: date, limit: int, cursor: str | None,
+                      now: datetime | None = None) -> dict:
+    """Grades and progress per (student, exercise) in the range, one page, ordered by both; an
+    exercise an instructor assigned to the student carries its due time and whether it was late."""
     check_page_limit(limit, 1000)
+    now = now or datetime.now(timezone.utc)
     since, until = day_start(tz, first), day_start(tz, last + timedelta(days=1))
+    due = (
+        select(DailyAssignment.user_id, DailyAssignment.exercise_id, func.min(CourseAssignment.due_at).label("due_at"))
+        .join(CourseAssignment, CourseAssignment.id == DailyAssignment.assignment_id)
+        .where(CourseAssignment.due_at.is_not(None))
+        .group_by(DailyAssignment.user_id, DailyAssignment.exercise_id)
+        .subquery()
+    )
     hints = (
         select(HintEvent.user_id, HintEvent.exercise_id, func.count().label("hints"))
         .where(HintEvent.created_at >= since, HintEvent.created_at < until)
@@ -168,9 +179,11 @@ async def export_rows(session, scope: ClassScope, bank, tz: str, first: date, la
             User.name, Submission.exercise_id, func.count().label("attempts"), func.bool_or(Submission.passed).label("passed"),
             func.max(Submission.score).label("best_score"), func.min(Submission.created_at).filter(Submission.passed.is_(True)).label("first_pass"),
             func.max(Submission.created_at).label("last_submission"), func.max(func.coalesce(hints.c.hints, 0)).label("hints"),
+            func.min(due.c.due_at).label("due_at"),
         )
         .join(User, User.id == Submission.user_id)
         .outerjoin(hints, (hints.c.user_id == Submission.user_id) & (hints.c.exercise_id == Submission.exercise_id))
+        .outerjoin(due, (due.c.user_id == Submission.user_id) & (due.c.exercise_id == Submission.exercise_id))
         .where(in_scope(scope), Submission.created_at >= since, Submission.created_at < until)
         .group_by(User.name, Submission.exercise_id)
         .order_by(User.name, Submission.exercise_id)
@@ -181,7 +194,7 @@ async def export_rows(session, scope: ClassScope, bank, tz: str, first: date, la
         stmt = stmt.where(tuple_(User.name, Submission.exercise_id) > tuple_(literal(name), literal(exercise_id)))
     rows = (await session.execute(stmt)).all()
     page = rows[:limit]
-    items = [_export_item(r, bank) for r in page]
+    items = [_export_item(r, bank, now) for r in page]
     next_cursor = encode_text_cursor(f"{page[-1].name}\n{page[-1].exercise_id}") if len(rows) > limit else None
     return {"from": first.isoformat(), "to": last.isoformat(), "items": items, "next_cursor": next_cursor}
 
@@ -193,7 +206,7 @@ def _split_pair(text: str) -> tuple[str, str]:
     return parts[0], parts[1]
 
 
-def _export_item(row, bank) -> dict:
+def _export_item(row, bank, now: datetime) -> dict:
     topic = bank.get(row.exercise_id).topic if row.exercise_id in bank else ""
     return {
         "student": row.name,
@@ -205,4 +218,6 @@ def _export_item(row, bank) -> dict:
         "first_passed_at": row.first_pass.isoformat() if row.first_pass else None,
         "last_submission_at": row.last_submission.isoformat(),
         "hints": row.hints,
+        "due_at": row.due_at.isoformat() if row.due_at else None,
+        "late": is_late(row.due_at, row.first_pass, now),
     }

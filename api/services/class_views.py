@@ -62,6 +62,6 @@ async def class_export(ctx, who, first_raw: str | None, last_raw: str | None, li
     viewer_id, scope = await _scope(ctx, who)
     first, last = detail.parse_range(first_raw, last_raw, local_day(ctx.course_timezone, ctx.clock()))
     async with ctx.sessionmaker() as session:
-        data = await detail.export_rows(session, scope, ctx.bank, ctx.course_timezone, first, last, limit, cursor)
+        data = await detail.export_rows(session, scope, ctx.bank, ctx.course_timezone, first, last, limit, cursor, ctx.clock())
     await _audit(ctx, viewer_id, who, "export_class_csv", first=first.isoformat(), last=last.isoformat(), rows=len(data.get("items", [])))
     return data
