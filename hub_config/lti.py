@@ -140,6 +140,8 @@ def launch_report(user: str, role: str, group: str, claims: dict) -> dict:
         "context_title": str(context.get("title") or context.get("label") or "")[:255], "lms_subject": claims["sub"],
         "lineitems_url": ags.get("lineitems") if isinstance(ags, dict) else None,
         "scopes": [s for s in ags.get("scope", []) if isinstance(s, str)][:20] if isinstance(ags, dict) else [],
+        # an assignment link's own gradebook column, for the exercise it opens
+        "lineitem_url": ags.get("lineitem") if isinstance(ags, dict) else None, "exercise_id": exercise_of(claims),
     }
 
 

@@ -206,8 +206,15 @@ class Platform:
     def add_user(self, hint: str, sub: str, email: str, name: str = "") -> None:
         self.records.users[hint] = {"sub": sub, "email": email, "name": name or sub}
 
-    def add_link(self, hint: str, course: str, title: str, roles: list[str], custom: dict | None = None, target: str = "") -> None:
-        self.records.links[hint] = {"course": course, "title": title, "roles": [ROLE + r for r in roles], "custom": custom or {}, "target": target}
+    def add_link(self, hint: str, course: str, title: str, roles: list[str], custom: dict | None = None, target: str = "", column: str = "") -> None:
+        """A resource link; with `column`, an assignment whose own line item (that label, out of 10) the launch names."""
+        lineitem = None
+        if column:
+            items = self.records.line_items.setdefault(course, [])
+            lineitem = f"{self.url}/contexts/{course}/lineitems/{len(items) + 1}"
+            items.append({"id": lineitem, "label": column, "scoreMaximum": 10, "resourceLinkId": f"link-{course}"})
+        self.records.links[hint] = {"course": course, "title": title, "roles": [ROLE + r for r in roles], "custom": custom or {}, "target": target,
+                                    "lineitem": lineitem}
 
     def id_token(self, user: dict, link: dict, nonce: str) -> str:
         now = int(time.time())
@@ -222,6 +229,7 @@ class Platform:
             CLAIM + "custom": link["custom"],
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
                 "scope": [SCOPE_LINEITEM, SCOPE_SCORE], "lineitems": f"{self.url}/contexts/{link['course']}/lineitems",
+                **({"lineitem": link["lineitem"]} if link.get("lineitem") else {}),
             },
         }
         key = self._rogue if "bad_signature" in self.faults else self._key

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 
-from ..models import LtiEnrolment
+from ..models import LtiEnrolment, LtiLineItem
+from .ags import same_origin
 
 Text255 = Field(min_length=1, max_length=255)
 
@@ -32,8 +33,11 @@ class Launch(BaseModel):
     role: str = Field(pattern="^(student|instructor)$")
     lineitems_url: str | None = Field(None, max_length=2000)
     scopes: list[str] = Field(default_factory=list, max_length=20)
+    # an assignment link's own gradebook column (AGS `lineitem`) and the exercise it names
+    lineitem_url: str | None = Field(None, max_length=2000)
+    exercise_id: str | None = Field(None, pattern="^[a-z0-9-]{1,100}$")
 
-    @field_validator("lineitems_url")
+    @field_validator("lineitems_url", "lineitem_url")
     @classmethod
     def _http_url(cls, value):
         if value is not None and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).netloc):
@@ -43,7 +47,7 @@ class Launch(BaseModel):
 
 async def record(session, user_id: int, launch: Launch) -> int:
     """Insert or refresh the user's enrolment in the launch's course; returns its id."""
-    values = launch.model_dump(exclude={"user"})
+    values = launch.model_dump(exclude={"user", "lineitem_url", "exercise_id"})
     if "https://purl.imsglobal.org/spec/lti-ags/scope/score" not in launch.scopes:
         values["lineitems_url"] = None  # the LMS did not grant score posting for this course
     stmt = insert(LtiEnrolment).values(user_id=user_id, **values)
@@ -51,4 +55,9 @@ async def record(session, user_id: int, launch: Launch) -> int:
         constraint="uq_lti_enrolments_user_course",
         set_={**{k: stmt.excluded[k] for k in values if k not in ("issuer", "deployment_id", "context_id")}, "updated_at": func.now()},
     ).returning(LtiEnrolment.id)
-    return (await session.execute(stmt)).scalar_one()
+    enrolment = (await session.execute(stmt)).scalar_one()
+    if values["lineitems_url"] and launch.lineitem_url and launch.exercise_id and same_origin(launch.lineitem_url, values["lineitems_url"]):
+        # the assignment's own column receives that exercise's scores (exercise mode)
+        column = insert(LtiLineItem).values(lineitems_url=values["lineitems_url"], item_key=f"exercise:{launch.exercise_id}", url=launch.lineitem_url)
+        await session.execute(column.on_conflict_do_update(constraint="uq_lti_line_items_url_key", set_={"url": column.excluded.url}))
+    return enrolment
