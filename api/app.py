@@ -384,13 +384,13 @@ class TutorAPI(Application):
         if settings is None or ctx.lti_key is None or not settings.posting:
             return
         client = AGSClient(ctx.lti_key, settings.client_id, settings.token_url, settings.token_audience, settings.request_timeout)
-        self.log.info("lti passback: %s scores to %s every %g s", settings.mode, settings.token_url, settings.poll_seconds)
+        logs.operations.info("lti passback: %s scores to %s every %g s", settings.mode, settings.token_url, settings.poll_seconds)
         while True:
             try:
                 async with ctx.sessionmaker() as session, session.begin():
                     counts = await send_due(session, client, settings, ctx.clock(), self.log)
                 if any(counts.values()):
-                    self.log.info("lti passback pass: %s", counts)
+                    logs.operations.info("lti passback pass: %s", counts)
             except Exception as err:  # a database outage must not end the loop
                 self.log.warning("lti passback pass failed (%s); next try in %g s", type(err).__name__, settings.poll_seconds)
             await asyncio.sleep(settings.poll_seconds)
