@@ -227,7 +227,8 @@ class Stack:
             cwd=self.state_dir, env=self.hub_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
         )
         self._procs.append(proc)
-        wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 90, alive=lambda: proc.poll() is None)
+        # JupyterHub starts its services one by one before it answers (the API, the dashboards: over 90 s on a loaded machine)
+        wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 180, alive=lambda: proc.poll() is None)
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
         # the dashboards server starts beside the API; through the proxy its public /api answers once it is up
         wait_for(lambda: http_status(f"{self.hub_url}/services/dashboards/api") == 200, "the dashboards service", 90)
