@@ -144,6 +144,13 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def hold_signals() -> None:
+    """From here on a signal (a second Ctrl-C, systemd's SIGTERM during a failed start) must not cut the stop
+    short: it left the Hub running with its servers, firewall chain and home mounts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def check_start(state_dir: Path, admin: str, ssl: tuple[str, str] | None) -> None:
     if os.geteuid() != 0:
         raise ClassroomStartError("run it as root: the classroom starts each student's server as her own system user")
@@ -190,11 +197,10 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
             time.sleep(1)
         print(f"a component stopped on its own; see {log_file}", flush=True)
     except KeyboardInterrupt:
-        # a second Ctrl-C must not cut the stop short (it would leave servers and mounts behind)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        hold_signals()
         print("stopping...", flush=True)
     except (ClassroomStartError, RuntimeError, TimeoutError) as err:
+        hold_signals()
         print(f"codementor classroom: {err} (log: {log_file})", file=sys.stderr, flush=True)
         stack.stop()
         sys.exit(1)

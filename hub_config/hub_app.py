@@ -137,13 +137,22 @@ class CodeMentorHub(JupyterHub):
         stop = functools.partial(spawner.stop, now=True) if jupyter_server else spawner.stop
         spawner.stop = timed(stop, what, self.log)
 
+    async def stop_service(self, service) -> None:
+        """JupyterHub's stop of a managed service; its process is stopped even when forgetting its server row
+        fails first (the Hub's database gone: the services were left running)."""
+        try:
+            await service.stop()
+        except Exception as err:
+            self.log.warning("Stopping service %s: %s; stopping its process anyway", service.name, type(err).__name__)
+            await service.spawner.stop()
+
     async def stop_everything(self) -> None:
         """Stop the managed services and (unless cleanup_servers is off) the users' servers, all at once."""
         stops = []
         for service in self._service_map.values():
             if service.managed and service.spawner:  # JupyterHub's class for service processes: no setting for these
                 self._quick(service.spawner, f"service {service.name}", service.name in self.jupyter_server_services)
-                stops.append(service.stop())
+                stops.append(self.stop_service(service))
         if self.cleanup_servers:
             for user in self.users.values():
                 for name, spawner in list(user.spawners.items()):
