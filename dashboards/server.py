@@ -13,7 +13,10 @@ import sys
 
 
 def run() -> None:
-    from jupyterhub.singleuser.app import main
+    # the `jupyterhub-singleuser` entry point: the server extension on jupyter-server 2. Its app
+    # module's main is the older subclassed app, whose identity provider has no hub_auth, so the
+    # dashboards' prelaunch hook found no viewer token ("no viewer token" on every page).
+    from jupyterhub.singleuser import main
 
     main()
     logging.shutdown()
