@@ -17,6 +17,7 @@ from ..errors import InvalidRequest
 from ..learner.progress import BADGES, BADGES_BY_ID, Facts, earned_badges, streaks
 from ..learner.skills import (
     GENERAL,
+    ITEM_MIN_VAR,
     ITEM_PRIOR_VAR,
     LEVEL_DIFFICULTY,
     MAX_ATTEMPTS_COUNTED,
@@ -101,15 +102,13 @@ SELECT unnest(%s::varchar[]), unnest(%s::float8[]), unnest(%s::float8[]), 0, 0
 ON CONFLICT DO NOTHING
 """
 
-# locked (in key order, as every submission locks them) only when this attempt will move them:
-# the exercise not solved before by this student and fewer than MAX_ATTEMPTS_COUNTED earlier tries
-_RATINGS_FOR_UPDATE = f"""
+# read (not locked) only when this attempt will move them: the exercise not solved before by
+# this student and fewer than MAX_ATTEMPTS_COUNTED earlier tries
+_RATINGS = f"""
 WITH earlier AS ({_EARLIER})
 SELECT exercise_id, mean, var, attempts, successes FROM exercise_ratings
 WHERE exercise_id = ANY(%(keys)s::varchar[])
   AND (SELECT count(*) < %(max)s AND NOT coalesce(bool_or(passed), false) FROM earlier)
-ORDER BY exercise_id
-FOR UPDATE
 """
 
 _SAVE_SKILLS = """
@@ -122,8 +121,16 @@ ON CONFLICT (user_id, topic) DO UPDATE SET mean = excluded.mean, var = excluded.
 
 _SAVE_FLOOR = "UPDATE skills SET shown_floor = %s WHERE user_id = %s AND topic = %s"
 
-_SAVE_RATINGS = """
-UPDATE exercise_ratings AS r SET mean = v.mean, var = v.var, attempts = v.attempts, successes = v.successes, updated_at = %(now)s
+# The ratings are shared by the whole class: locking them from the read to the COMMIT made every
+# submission of an exercise wait for the one before it, event-loop hop included. Instead each
+# attempt adds its step (the change from what it read) to the rows as they are now, locked in
+# key order for the moment of the UPDATE only. One attempt at a time, this is the filter step
+# itself; attempts at the same moment each step from the same prior, as in any Elo update.
+_LOCK_RATINGS = "SELECT 1 FROM exercise_ratings WHERE exercise_id = ANY(%s::varchar[]) ORDER BY exercise_id FOR UPDATE"
+
+_STEP_RATINGS = """
+UPDATE exercise_ratings AS r SET mean = r.mean + v.mean, var = greatest(r.var + v.var, %(min_var)s),
+    attempts = r.attempts + v.attempts, successes = r.successes + v.successes, updated_at = %(now)s
 FROM (SELECT unnest(%(keys)s::varchar[]) AS exercise_id, unnest(%(means)s::float8[]) AS mean, unnest(%(vars)s::float8[]) AS var,
              unnest(%(attempts)s::int[]) AS attempts, unnest(%(successes)s::int[]) AS successes) AS v
 WHERE r.exercise_id = v.exercise_id
@@ -153,7 +160,8 @@ class _Read:
     solved_ids: list[str]
     submissions: int
     skills: list[tuple]
-    ratings: dict[str, Belief]  # locked; empty when this attempt does not move them
+    ratings: dict[str, Belief]  # empty when this attempt does not move them
+    ratings_read: dict[str, Belief]  # the same, as read (the step written is the difference)
 
 
 def _rating_priors(exercise: Exercise, test_keys: list[str]) -> tuple[list[str], list[float], list[float]]:
@@ -163,7 +171,7 @@ def _rating_priors(exercise: Exercise, test_keys: list[str]) -> tuple[list[str],
 
 
 async def _insert_and_read(pg, user_id: int, exercise: Exercise, params: dict, test_keys: list[str]) -> tuple[tuple | None, _Read]:
-    """Insert the submission, lock the student, read their state and lock the ratings the attempt may move: one round trip.
+    """Insert the submission, lock the student, read their state and the ratings the attempt may move: one round trip.
 
     The INSERT's (id, hint_count, created_at), None when the key was stored before; then the
     reads are of no use and the caller writes nothing.
@@ -176,10 +184,12 @@ async def _insert_and_read(pg, user_id: int, exercise: Exercise, params: dict, t
         facts = await pg.execute(_FACTS, ids)
         skills = await pg.execute(_SKILLS, (user_id,))
         await pg.execute(_NEW_RATINGS, (keys, means, variances))
-        ratings = await pg.execute(_RATINGS_FOR_UPDATE, {**ids, "keys": keys, "max": MAX_ATTEMPTS_COUNTED})
+        ratings = await pg.execute(_RATINGS, {**ids, "keys": keys, "max": MAX_ATTEMPTS_COUNTED})
     level, tz, earlier, days, solved, total = await facts.fetchone()
-    locked = {k: Belief(m, v, a, s) for k, m, v, a, s in await ratings.fetchall()}
-    return await inserted.fetchone(), _Read(level, tz, earlier, days, solved, total, await skills.fetchall(), locked)
+    rows = await ratings.fetchall()
+    read = {k: Belief(m, v, a, s) for k, m, v, a, s in rows}
+    moving = {k: Belief(m, v, a, s) for k, m, v, a, s in rows}
+    return await inserted.fetchone(), _Read(level, tz, earlier, days, solved, total, await skills.fetchall(), moving, read)
 
 
 def _skill_state(level: str | None, rows: list[tuple], now: datetime) -> SkillState:
@@ -194,7 +204,7 @@ def _skill_state(level: str | None, rows: list[tuple], now: datetime) -> SkillSt
 
 
 def _step(state: SkillState, exercise: Exercise, sub, ratings: dict[str, Belief]) -> None:
-    """One filter step for the student's skills and the (locked) ratings of the exercise and its tests.
+    """One filter step for the student's skills and the ratings of the exercise and its tests.
 
     A graded submission counts test by test (partial credit); one that did not run (load
     error, timeout, crash) counts as a plain failure.
@@ -214,14 +224,23 @@ def _columns(beliefs: dict[str, Belief]) -> dict:
             "attempts": [b.attempts for _, b in items], "successes": [b.successes for _, b in items]}
 
 
-async def _write(pg, user_id: int, sub, topic: str, state: SkillState, ratings: dict[str, Belief] | None, floor: float | None,
+def _steps(after: dict[str, Belief], before: dict[str, Belief]) -> dict:
+    keys = sorted(after)
+    return {"keys": keys, "means": [after[k].mean - before[k].mean for k in keys], "vars": [after[k].var - before[k].var for k in keys],
+            "attempts": [after[k].attempts - before[k].attempts for k in keys],
+            "successes": [after[k].successes - before[k].successes for k in keys]}
+
+
+async def _write(pg, user_id: int, sub, topic: str, state: SkillState, found: _Read, floor: float | None,
                  day: date, new_solve: bool, badges: list[str], now: datetime) -> list[str]:
     """Skills, ratings, the day and the badges, and the COMMIT, in one round trip; the badges that are new."""
     async with pg.pipeline():
-        if ratings:
+        if found.ratings:
             skills = _columns({GENERAL: state.belief(GENERAL), topic: state.belief(topic)})
             await pg.execute(_SAVE_SKILLS, {**skills, "u": user_id, "now": now})
-            await pg.execute(_SAVE_RATINGS, {**_columns(ratings), "now": now})
+            steps = _steps(found.ratings, found.ratings_read)
+            await pg.execute(_LOCK_RATINGS, (steps["keys"],))
+            await pg.execute(_STEP_RATINGS, {**steps, "min_var": ITEM_MIN_VAR, "now": now})
         if floor is not None:  # the topic's row exists: it was attempted
             await pg.execute(_SAVE_FLOOR, (floor, user_id, topic))
         await pg.execute(_MARK_DAY, (user_id, day, int(new_solve)))
@@ -238,9 +257,10 @@ async def store_with_progress(session, bank, user_id: int, exercise: Exercise, k
     Both happen in the session's transaction, which the last batch COMMITs (the session must
     not be inside a savepoint): a stored submission always has its progress. A key stored
     before gives that submission and None, and nothing is written. The student's advisory
-    lock serialises their progress updates; the ratings of the exercise and its tests are
-    locked only when the attempt moves them. `before_commit(session)`, when given, runs in the
-    transaction once a new submission's progress is known, before the writes and the COMMIT.
+    lock serialises their progress updates; the ratings of the exercise and its tests, shared
+    by the class, are locked only for the moment their step is added. `before_commit(session)`,
+    when given, runs in the transaction once a new submission's progress is known, before the
+    writes and the COMMIT.
     """
     pg = await driver_connection(session)
     params = subs.store_params(user_id, exercise, key, code, result)
@@ -274,7 +294,7 @@ async def _record(pg, bank, user_id: int, exercise: Exercise, sub, found: _Read,
         gap_days=(day - max(before)).days if before else None,
         mastered_topics=sum(state.mastered(t) for t in state.beliefs if t != GENERAL),
     )
-    new_badges = await _write(pg, user_id, sub, exercise.topic, state, found.ratings, floor, day, sub.passed and not solved_before,
+    new_badges = await _write(pg, user_id, sub, exercise.topic, state, found, floor, day, sub.passed and not solved_before,
                               earned_badges(facts), now)
     return {"day": day.isoformat(), "streak": streak, "skill": state.summary(exercise.topic), "new_badges": [badge_view(b) for b in new_badges]}
 
