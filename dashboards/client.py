@@ -1,13 +1,14 @@
-"""A small client of the API's class endpoints, used by the dashboard notebooks."""
+"""The dashboard notebooks' calls to the API's class endpoints (on the shared client, codementor.client)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import os
 from urllib.parse import parse_qs
 
-import httpx
+from codementor.client import APIClient, ClientError
 
 TOKEN_ENV = "CODEMENTOR_VIEWER_TOKEN"
 EXPORT_COLUMNS = ["student", "exercise_id", "topic", "attempts", "passed", "best_score", "first_passed_at", "last_submission_at", "hints",
@@ -18,56 +19,40 @@ class DashboardError(Exception):
     """Something the viewer should read: the API's message, in one line."""
 
 
-def _message(resp: httpx.Response) -> str:
-    try:
-        return resp.json()["error"]["message"]
-    except (ValueError, KeyError, TypeError):
-        return f"the API answered {resp.status_code}"
-
-
 class ClassAPI:
-    """GETs /api/v1/class/... with the viewing instructor's token."""
+    """Calls /api/v1/class/... (and /admin/...) with the viewing instructor's token, through the shared client."""
 
-    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 30):
-        self.url = (url or os.environ.get("CODEMENTOR_API_URL", "")).rstrip("/")
-        self.token = token if token is not None else os.environ.get(TOKEN_ENV, "")
-        if not self.url:
+    def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 30, retries: int = 2):
+        url = (url or os.environ.get("CODEMENTOR_API_URL", "")).rstrip("/")
+        token = token if token is not None else os.environ.get(TOKEN_ENV, "")
+        if not url:
             raise DashboardError("CODEMENTOR_API_URL is not set: the dashboards service's environment in jupyterhub_config.py sets it")
-        if not self.token:
+        if not token:
             raise DashboardError("no viewer token: open this page through the Hub (/services/dashboards/...)")
-        self.headers = {"Authorization": f"token {self.token}"}
-        self.timeout = timeout
+        self.client = APIClient(url, token, timeout)
+        self.retries = retries  # for GETs, when no answer arrived
 
-    def _check(self, resp: httpx.Response) -> dict:
-        if resp.status_code >= 400:
-            raise DashboardError(_message(resp))
-        return resp.json()
+    @property
+    def url(self) -> str:
+        return self.client.base_url
 
     def get(self, path: str, area: str = "class", **params) -> dict:
         """GET /api/v1/<area>/<path> (area: `class`, or `admin` for the admins' pages)."""
-        params = {k: v for k, v in params.items() if v is not None}
         try:
-            resp = httpx.get(f"{self.url}/{area}/{path}", params=params, headers=self.headers, timeout=self.timeout)
-        except httpx.HTTPError as err:
-            raise DashboardError(f"the API did not answer ({type(err).__name__})") from None
-        return self._check(resp)
+            return self.client.get(f"{area}/{path}", retries=self.retries, **params)
+        except ClientError as err:
+            raise DashboardError(str(err)) from None
 
     def send(self, method: str, path: str, body: dict | None = None) -> dict:
-        """POST or DELETE /api/v1/class/<path>; the API's message as a DashboardError when refused."""
+        """POST or DELETE /api/v1/class/<path>; the API's message as a DashboardError when refused (never retried)."""
         try:
-            resp = httpx.request(method, f"{self.url}/class/{path}", json=body, headers=self.headers, timeout=self.timeout)
-        except httpx.HTTPError as err:
-            raise DashboardError(f"the API did not answer ({type(err).__name__})") from None
-        return {} if resp.status_code == 204 else self._check(resp)
+            return self.client.request(method, f"class/{path}", body)
+        except ClientError as err:
+            raise DashboardError(str(err)) from None
 
     async def aget(self, path: str, **params) -> dict:
-        params = {k: v for k, v in params.items() if v is not None}
-        try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
-                resp = await client.get(f"{self.url}/class/{path}", params=params, headers=self.headers)
-        except httpx.HTTPError as err:
-            raise DashboardError(f"the API did not answer ({type(err).__name__})") from None
-        return self._check(resp)
+        """`get` off the kernel's event loop (the widgets stay responsive while the API answers)."""
+        return await asyncio.to_thread(self.get, path, **params)
 
     def all_items(self, path: str, max_pages: int = 1000, **params) -> list[dict]:
         """Every item of a paginated endpoint, following next_cursor."""

@@ -28,10 +28,12 @@ import tomllib
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
+# each cell's role goes under the student notebook's key (codementor.client.notebook's schema)
+from codementor.client.notebook import METADATA_KEY, cell_metadata
+
 from .loader import ID_PATTERN, ExerciseFormatError, exercise_from_files
 from .model import Exercise, TestCase
 
-METADATA_KEY = "codementor"  # each cell's role, as in the student notebook's cells
 NOTEBOOK_KEY = "codementor-authoring"  # the notebook's own: not "codementor", so no magic takes it for a student's exercise
 AUTHORING_SCHEMA = 1
 ROLES = ("metadata", "statement", "starter", "reference", "visible-tests", "hidden-tests", "hint")
@@ -116,7 +118,7 @@ def exercise_toml(meta: dict, hints: list[str], visible: list[dict], hidden: lis
 
 def _cell(kind, source: str, role: str):
     cell = {"raw": new_raw_cell, "markdown": new_markdown_cell, "code": new_code_cell}[kind](source)
-    cell.metadata[METADATA_KEY] = {"role": role}
+    cell.metadata[METADATA_KEY] = cell_metadata(role)
     cell.metadata["tags"] = [f"codementor-{role}"]
     return cell
 

@@ -1,8 +1,9 @@
 """Render the student notebook of an exercise with nbformat.
 
 The notebook carries its identity under one namespaced metadata key (``codementor``) with a
-schema version, so that the server extension and the kernel extension can find the exercise
-without importing the bank. It never contains hidden tests or the reference solution
+schema version, both defined by the shared client's schema (codementor.client.notebook), so
+that the server extension and the kernel extension read what the bank writes without
+importing the bank. It never contains hidden tests or the reference solution
 (unless ``with_solution=True``, which authors use to check that the notebook runs clean).
 """
 
@@ -11,12 +12,13 @@ from __future__ import annotations
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from codementor.client.notebook import METADATA_KEY, SCHEMA_VERSION, SOLUTION_TAG, cell_metadata, exercise_metadata
+
 from .model import Exercise, TestCase
 
-METADATA_KEY = "codementor"
-SCHEMA_VERSION = 1
+__all__ = ["METADATA_KEY", "SCHEMA_VERSION", "SOLUTION_TAG", "notebook_json", "render_notebook", "render_test"]
+
 SOLUTION_CELL_ID = "codementor-solution"
-SOLUTION_TAG = "codementor-solution"
 VISIBLE_TESTS_TAG = "codementor-visible-tests"
 
 HOW_TO = """\
@@ -56,7 +58,7 @@ def _code_cell(source: str, cell_id: str, tag: str, role: str):
     cell = new_code_cell(source)
     cell["id"] = cell_id
     cell.metadata["tags"] = [tag]
-    cell.metadata[METADATA_KEY] = {"role": role}
+    cell.metadata[METADATA_KEY] = cell_metadata(role)
     return cell
 
 
@@ -79,13 +81,7 @@ def render_notebook(exercise: Exercise, *, day: str | None = None, with_solution
     nb = new_notebook(cells=[intro, how_to, solution_cell, checks_header, tests_cell])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata[METADATA_KEY] = {
-        "schema_version": SCHEMA_VERSION,
-        "exercise_id": exercise.id,
-        "exercise_version": exercise.version,
-        "digest": exercise.digest,
-        "day": day,
-    }
+    nb.metadata[METADATA_KEY] = exercise_metadata(exercise.id, exercise.version, exercise.digest, day)
     nbformat.validate(nb)
     return nb
 

@@ -113,8 +113,8 @@ class Delivery:
         """An outage is a warning each time; anything else is a bug, logged as an error once."""
         if err.retry:
             self.log.warning("CodeMentor: %s: the API is not reachable: %s", what, err)
-        elif f"{err.kind}: {err}" not in self._logged_bugs:
-            self._logged_bugs.add(f"{err.kind}: {err}")
+        elif f"{err.kind}: {err.args[0]}" not in self._logged_bugs:  # the same bug whatever the request id
+            self._logged_bugs.add(f"{err.kind}: {err.args[0]}")
             self.log.error("CodeMentor: %s failed and is not retried (%s): %s", what, err.kind, err)
 
     async def set_note(self, text: str | None) -> None:

@@ -37,6 +37,8 @@ import nbformat
 from jupyter_server.utils import ensure_async
 from tornado.web import HTTPError
 
+from codementor.client.notebook import digest, metadata
+
 STATE_FILE = ".codementor/delivered.json"
 ARCHIVE = "archive"
 DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-.+\.ipynb$")
@@ -171,19 +173,14 @@ class Contents:
         await self._run(self.manager.delete, path)
 
 
-def _digest_of(nb: dict | None) -> str | None:
-    return (((nb or {}).get("metadata") or {}).get("codementor") or {}).get("digest")
-
-
 async def _update_beside(files: Contents, rel: str, notebook: dict, fresh: dict) -> Outcome:
     folder, _, name = rel.rpartition("/")
     stem = name.removesuffix(".ipynb")
     taken = await files.names(folder)
     for existing in (n for n in taken if n.startswith(f"{stem}.bank-update-v") and n.endswith(".ipynb")):
-        if _digest_of(await files.read_notebook(f"{folder}/{existing}")) == fresh["digest"]:
+        if digest(await files.read_notebook(f"{folder}/{existing}")) == fresh["digest"]:
             return Outcome(f"{folder}/{existing}", "update-beside")
-    meta = notebook["metadata"]["codementor"]
-    beside = f"{folder}/" + update_name(stem[:10], fresh["exercise_id"], meta.get("exercise_version", 0), fresh["digest"], taken.__contains__)
+    beside = f"{folder}/" + update_name(stem[:10], fresh["exercise_id"], metadata(notebook).get("exercise_version", 0), fresh["digest"], taken.__contains__)
     note = nbformat.v4.new_markdown_cell(
         f"**A newer version of this exercise.** Your own work is untouched in `{name}`; "
         "copy over what you want to keep, and submit from either notebook."
@@ -199,7 +196,7 @@ async def deliver(files: Contents, folder: str, day: str, exercise_id: str, note
     """Write one delivered notebook into `folder` following the rules above; updates `state`."""
     rel = f"{folder}/{notebook_name(day, exercise_id)}"
     record = state.get(rel)
-    fresh = {"exercise_id": exercise_id, "digest": notebook["metadata"]["codementor"]["digest"], "cells": cells_hash(notebook)}
+    fresh = {"exercise_id": exercise_id, "digest": digest(notebook), "cells": cells_hash(notebook)}
     if not await files.exists(rel):
         if record and not restore:
             return Outcome(rel, "skipped-deleted")

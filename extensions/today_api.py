@@ -2,6 +2,11 @@
 
 Only a failure of transport (no answer, or the Hub's proxy saying the API is not there) is
 worth retrying; an answer the extension cannot use is a bug to log, not an outage.
+
+The error envelope, the request id header and the notebook metadata schema come from the shared
+client (codementor.client). The transport stays tornado's AsyncHTTPClient: the call runs on the
+server's own event loop and is dropped with it at shutdown, where the stdlib client in
+asyncio.to_thread would hold a worker thread (and the server's exit) until its timeout.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from urllib.parse import quote
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 
-# the Hub's proxy answers these while the API service is not (yet) running behind it
-GATEWAY_DOWN = (502, 503, 504)
+from codementor.client.envelope import GATEWAY_DOWN, REQUEST_ID, error_message, with_request_id
+from codementor.client.notebook import digest
 
 
 class DeliveryError(Exception):
@@ -22,6 +27,13 @@ class DeliveryError(Exception):
 
     kind = "api_error"
     retry = False
+
+    def __init__(self, message: str, request_id: str = ""):
+        super().__init__(message)
+        self.request_id = request_id  # shown in the log, left out of what tells one bug from another
+
+    def __str__(self) -> str:
+        return with_request_id(self.args[0], self.request_id)
 
 
 class Unreachable(DeliveryError):
@@ -36,8 +48,8 @@ class APIRefused(DeliveryError):
 
     kind = "api_error"
 
-    def __init__(self, message: str, status: int = 0):
-        super().__init__(message)
+    def __init__(self, message: str, status: int = 0, request_id: str = ""):
+        super().__init__(message, request_id)
         self.status = status
 
 
@@ -73,17 +85,20 @@ def parse_today(payload) -> Today:
 def _exercise(entry) -> tuple[str, dict]:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("notebook"), dict):
         raise BadAnswer("an exercise without an id or a notebook")
-    meta = entry["notebook"].get("metadata")
-    if not isinstance(meta, dict) or not isinstance(meta.get("codementor"), dict) or not isinstance(meta["codementor"].get("digest"), str):
+    if digest(entry["notebook"]) is None:
         raise BadAnswer(f"exercise {entry['id']!r}: its notebook has no metadata.codementor.digest")
     return entry["id"], entry["notebook"]
 
 
-def _classify(err: Exception) -> DeliveryError:
+def _classify(err: Exception, sent_id: str) -> DeliveryError:
     if isinstance(err, HTTPClientError) and err.code != 599:
-        message = f"the API answered {err.code} {err.message or ''}".rstrip()
-        return Unreachable(message) if err.code in GATEWAY_DOWN else APIRefused(message, err.code)
-    return Unreachable(str(err) or type(err).__name__)
+        response = err.response
+        message, request_id = error_message(err.code, response.body if response else None, response.headers if response else None,
+                                            err.message or "", sent_id)
+        status = f"the API answered {err.code}"
+        message = message if message.startswith(status) else f"{status}: {message}"
+        return Unreachable(message, request_id) if err.code in GATEWAY_DOWN else APIRefused(message, err.code, request_id)
+    return Unreachable(str(err) or type(err).__name__, sent_id)
 
 
 class TodayAPI:
@@ -93,15 +108,16 @@ class TodayAPI:
         self.api_url, self.token, self.timeout = api_url.rstrip("/"), token, timeout
 
     async def _call(self, path: str, method: str = "GET", body: dict | None = None) -> bytes:
+        sent_id = uuid.uuid4().hex
         request = HTTPRequest(
             f"{self.api_url}/{path}", method=method, body=json.dumps(body) if body is not None else None,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json", "X-Request-ID": uuid.uuid4().hex},
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json", REQUEST_ID: sent_id},
             request_timeout=self.timeout,
         )
         try:
             return (await AsyncHTTPClient().fetch(request)).body
         except (HTTPClientError, OSError) as err:
-            raise _classify(err) from None
+            raise _classify(err, sent_id) from None
 
     async def today(self) -> Today:
         body = await self._call("exercises/today?include=notebook")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import re
 import traceback
@@ -370,12 +369,11 @@ class TutorMagics(Magics):
         path = Path(args.notebook).expanduser() if args.notebook else notebook_path()
         if path is None:
             raise UsageError("name the authoring notebook: %exercise_import count-vowels.ipynb")
-        try:
-            nb = json.loads(path.read_text(encoding="utf-8"))
-        except OSError as err:
-            raise UsageError(f"{path}: {err.strerror} (save the notebook first)") from None
-        except ValueError:
-            raise UsageError(f"{path} is not a notebook (.ipynb JSON)") from None
+        if not path.is_file():
+            raise UsageError(f"{path}: no such notebook (save the notebook first)")
+        nb = read_notebook(path)
+        if nb is None:
+            raise UsageError(f"{path} is not a notebook (.ipynb JSON)")
         client = APIClient(self.api_url, self.api_token, self.import_timeout, self.retry_backoff)
         done = self._call(client.post, "/course/exercises", {"notebook": nb})
         ex = done["exercise"]

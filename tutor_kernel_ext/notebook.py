@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
 
-METADATA_KEY = "codementor"
-SOLUTION_TAG = "codementor-solution"
+from codementor.client.notebook import SOLUTION_TAG, exercise_id, is_solution_cell, read_notebook
+
+__all__ = ["SOLUTION_TAG", "current_code", "exercise_id", "notebook_path", "read_notebook", "solution_cells", "without_magics"]
 
 
 def notebook_path(env=os.environ, cwd: Path | None = None) -> Path | None:
@@ -26,27 +26,11 @@ def notebook_path(env=os.environ, cwd: Path | None = None) -> Path | None:
     return None
 
 
-def read_notebook(path: Path | None) -> dict | None:
-    if path is None:
-        return None
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def exercise_id(nb: dict | None) -> str | None:
-    meta = (nb or {}).get("metadata", {}).get(METADATA_KEY) or {}
-    return meta.get("exercise_id")
-
-
 def solution_cells(nb: dict) -> list[tuple[str | None, str]]:
     """(cell id, saved source) of every solution cell, in notebook order."""
     cells = []
     for cell in nb.get("cells", []):
-        meta = cell.get("metadata", {})
-        is_solution = SOLUTION_TAG in meta.get("tags", []) or (meta.get(METADATA_KEY) or {}).get("role") == "solution"
-        if cell.get("cell_type") == "code" and is_solution:
+        if is_solution_cell(cell):
             source = cell.get("source", "")
             cells.append((cell.get("id"), "".join(source) if isinstance(source, list) else source))
     return cells
