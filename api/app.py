@@ -38,7 +38,6 @@ from .lti.settings import LTIPassback
 from . import logs
 from .logs import use_json_logs
 from .metrics import init_series, route_label
-from .openapi import PATHS
 from .services.clock import utcnow
 from .services.course_bank import BankFollower
 from .services.limits import RateLimiter
@@ -314,7 +313,7 @@ class TutorAPI(Application):
     def make_app(self, ctx: APIContext):
         from tornado.web import Application as WebApp
 
-        routes = [(path, handler, {"ctx": ctx, "route": route_label(path, ctx.prefix, PATHS)}) for path, handler in all_routes(ctx.prefix)]
+        routes = [(path, handler, {"ctx": ctx, "route": route_label(path, ctx.prefix)}) for path, handler in all_routes(ctx.prefix)]
         routes.append((ctx.prefix + "metrics", MetricsHandler, {"ctx": ctx, "metrics_token": self.metrics_token}))
         routes.append((ctx.prefix + "oauth_callback", HubOAuthCallbackHandler))
         routes.append((ctx.prefix + "privacy", PrivacyHandler, {"ctx": ctx, "retention": Retention(parent=self)}))

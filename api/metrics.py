@@ -78,14 +78,11 @@ def exposition() -> tuple[bytes, str]:
     return generate_latest(collecting_registry()), CONTENT_TYPE_LATEST
 
 
-def route_label(pattern: str, prefix: str, documented: dict | None = None) -> str:
-    """A route's pattern as a label: groups become the documented parameter names, never values."""
+def route_label(pattern: str, prefix: str) -> str:
+    """A route's pattern as a label: named groups become {their name}, others {}; never values."""
     path = pattern.removeprefix(prefix.rstrip("/"))
-    generic = re.sub(r"\((?:[^()]|\([^()]*\))*\)", "{}", path)
-    for template in documented or ():
-        if re.sub(r"\{[^}]+\}", "{}", "/api/v1" + template) == generic:
-            return "/api/v1" + template
-    return generic
+    named = re.sub(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)", r"{\1}", path)
+    return re.sub(r"\((?:[^()]|\([^()]*\))*\)", "{}", named)
 
 
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:

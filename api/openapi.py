@@ -1,165 +1,168 @@
-"""The OpenAPI document the API serves at /api/v1/openapi.json (a test keeps it true)."""
+"""The OpenAPI document the API serves at /api/v1/openapi.json, generated from the routes, the
+@operation of each handler method (api/contract.py) and the pydantic models: nothing is written
+by hand, so a route, a parameter or an answer cannot go undocumented."""
 
-from .lti.launches import Launch
-from .schemas import (AssignmentRequest, DeletionRequestBody, DeliveryReport, HintRequest, HubAuditEvent, ImportRequest, NewConversationRequest,
-                      PlacementAnswers, ProfileRequest, SubmissionRequest, TutorRequest)
+from __future__ import annotations
 
-ERROR = {
+import re
+from functools import lru_cache
+
+from pydantic.json_schema import models_json_schema
+from tornado.web import RequestHandler
+
+from .contract import EVENT_STREAM, NO_CONTENT, ZIP, Operation, operation_of
+from .responses import ErrorEnvelope
+
+METHODS = ("get", "post", "put", "patch", "delete")
+GROUP = re.compile(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)")
+REASONS = {
+    200: "OK", 201: "Created", 202: "Accepted", 204: "No content", 400: "Bad input: the message says which and why",
+    401: "Not signed in: send a Hub token (Authorization: token ...)", 403: "Signed in, but not allowed", 404: "No such thing (or not yours)",
+    413: "The body is too large", 429: "A rate limit or the daily budget is reached (Retry-After says when to try again)",
+    503: "A backend (Postgres, Redis, the Hub) is not answering, or the grader is busy (Retry-After)",
+}
+# one server-sent event of the tutor's stream
+SSE_EVENT = {
     "type": "object",
-    "required": ["error"],
+    "required": ["event", "data"],
     "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message", "details", "request_id"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "details": {"type": "object"},
-                "request_id": {"type": "string", "description": "The request's X-Request-ID (the caller's, or one the API made): quote it when reporting a problem."},
-            },
-        }
+        "event": {"enum": ["delta", "replace", "done", "error"]},
+        "data": {"type": "string", "contentMediaType": "application/json", "description": "A JSON object with `text`; on `done` also the answer's metadata (as in TutorAnswer)."},
     },
+    "description": "With stream=true: `delta` (more text), `replace` (the text so far is replaced), `done` (the whole answer) or `error` (the last event).",
 }
 
 
-def _op(summary: str, *, body=None, params=(), ok: int = 200, auth: bool = True, errors=(400, 401, 404), zip: bool = False) -> dict:
-    content = {"application/zip": {"schema": {"type": "string", "format": "binary"}}} if zip else {"application/json": {"schema": {"type": "object"}}}
-    responses = {str(ok): {"description": "success", "content": content}}
-    for status in errors if auth else ():
-        responses[str(status)] = {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    op = {"summary": summary, "responses": responses}
+def template(route: str) -> str:
+    """A route's pattern (named groups) as an OpenAPI path: /submissions/{submission_id}."""
+    return GROUP.sub(lambda m: "{" + m.group(1) + "}", route)
+
+
+def path_parameters(route: str) -> list[dict]:
+    return [
+        {"name": m.group(1), "in": "path", "required": True, "schema": {"type": "string", "pattern": f"^{m.group(2)}$"}}
+        for m in GROUP.finditer(route)
+    ]
+
+
+def _without_null(schema: dict) -> dict:
+    """A query value is text or absent, never null: drop the null branch pydantic adds for Optional."""
+    options = [s for s in schema.get("anyOf", ()) if s != {"type": "null"}]
+    if len(options) == 1 and len(schema.get("anyOf", ())) == 2:
+        rest = {k: v for k, v in schema.items() if k != "anyOf" and not (k == "default" and v is None)}
+        return {**options[0], **rest}
+    return schema
+
+
+def query_parameters(model) -> list[dict]:
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", ()))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = _without_null({k: v for k, v in prop.items() if k not in ("title", "description")})
+        param = {"name": name, "in": "query", "required": name in required, "schema": prop}
+        description = schema["properties"][name].get("description")
+        if description:
+            param["description"] = description
+        params.append(param)
+    return params
+
+
+def _models(operations) -> list[tuple]:
+    found = {(ErrorEnvelope, "serialization")}
+    for op in operations:
+        if op.body is not None:
+            found.add((op.body, "validation"))
+        for kinds in op.responses.values():
+            found |= {(k, "serialization") for k in kinds if isinstance(k, type)}
+    return sorted(found, key=lambda pair: (pair[0].__name__, pair[1]))
+
+
+def _content(kind, refs) -> dict:
+    if kind == ZIP:
+        return {ZIP: {"schema": {"type": "string", "format": "binary"}}}
+    if kind == EVENT_STREAM:
+        return {EVENT_STREAM: {"schema": SSE_EVENT}}  # in OpenAPI 3.1 the schema of an event stream describes one event
+    return {"application/json": {"schema": refs[(kind, "serialization")]}}
+
+
+def _responses(op: Operation, refs) -> dict:
+    out = {}
+    for status, kinds in sorted(op.responses.items()):
+        response = {"description": REASONS.get(status, "OK")}
+        content = {}
+        for kind in kinds:
+            if kind != NO_CONTENT:
+                content.update(_content(kind, refs))
+        if content:
+            response["content"] = content
+        out[str(status)] = response
+    envelope = refs[(ErrorEnvelope, "serialization")]
+    for status in op.errors:
+        if str(status) not in out:
+            out[str(status)] = {"description": REASONS.get(status, "Error"), "content": {"application/json": {"schema": envelope}}}
+            continue
+        json = out[str(status)].setdefault("content", {}).setdefault("application/json", {"schema": envelope})
+        if json["schema"] != envelope:  # this status has a body of its own, or the envelope when it failed otherwise
+            json["schema"] = {"anyOf": [json["schema"], envelope]}
+    return out
+
+
+def _operation(handler, method: str, route: str, op: Operation, refs) -> dict:
+    doc = {"operationId": f"{handler.__name__}.{method}", "summary": op.summary, "tags": [handler.__module__.rsplit(".", 1)[-1]]}
+    if op.description:
+        doc["description"] = op.description
+    params = path_parameters(route) + (query_parameters(op.query) if op.query else [])
     if params:
-        op["parameters"] = [{"name": n, "in": where, "required": where == "path", "schema": {"type": t}} for n, where, t in params]
-    if body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
-    if not auth:
-        op["security"] = []
-    return op
+        doc["parameters"] = params
+    if op.body is not None:
+        doc["requestBody"] = {"required": True, "content": {"application/json": {"schema": refs[(op.body, "validation")]}}}
+    doc["responses"] = _responses(op, refs)
+    if not op.auth:
+        doc["security"] = []
+    return doc
 
 
-PATHS = {
-    "/health": {"get": _op("Is the API up, and are Postgres and Redis reachable?", auth=False)},
-    "/openapi.json": {"get": _op("This document.", auth=False)},
-    "/me": {
-        "get": _op("The signed-in user: name, role, groups and onboarding answers (level, topics, time zone)."),
-        "put": _op("Onboarding: set the self-reported level, topics of interest and time zone.", body=ProfileRequest, errors=(400, 401, 413)),
-    },
-    "/class/assignments": {
-        "get": _op("Instructors: the assignments of their groups (admins: all), by day.",
-                   params=[("group", "query", "string"), ("since", "query", "string"), ("until", "query", "string"), ("limit", "query", "integer")],
-                   errors=(400, 401, 403)),
-        "post": _op("Instructors: pin an exercise to a day for one of their groups, with an optional due time.", body=AssignmentRequest, ok=201,
-                    errors=(400, 401, 403, 413)),
-    },
-    "/class/assignments/{assignment_id}": {
-        "delete": _op("Instructors: unpin an assignment of their groups.", params=[("assignment_id", "path", "integer")], ok=204, errors=(401, 403, 404)),
-    },
-    "/me/placement": {
-        "get": _op("Where the signed-in student's placement check stands, with the question to answer now."),
-        "post": _op("Start the placement check (it runs once; starting again shows where it stands)."),
-    },
-    "/me/placement/answers": {"post": _op("Answer the current placement question: what each printed line shows.", body=PlacementAnswers, errors=(400, 401, 413))},
-    "/me/placement/finish": {"post": _op("End the placement check early; the answers given so far count.")},
-    "/exercises/today": {"get": _op("Today's exercises for the signed-in student.", params=[("include", "query", "string")])},
-    "/exercises/{exercise_id}": {
-        "get": _op("One exercise, student view (no hidden tests, no solution).", params=[("exercise_id", "path", "string"), ("format", "query", "string")])
-    },
-    "/hints": {"post": _op("The next rung of the authored hint ladder.", body=HintRequest, errors=(400, 401, 404, 413, 429))},
-    "/submissions": {
-        "post": _op("Grade and store a submission (idempotent per key).", body=SubmissionRequest, ok=201, errors=(400, 401, 404, 413, 429, 503)),
-        "get": _op("The signed-in user's submissions, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string"), ("exercise_id", "query", "string"),
-                    ("since", "query", "string"), ("until", "query", "string"), ("day", "query", "string")]),
-    },
-    "/submissions/{submission_id}": {"get": _op("One of the signed-in user's submissions.", params=[("submission_id", "path", "integer")])},
-    "/progress": {"get": _op("The signed-in student's streak, skill per topic, badges and totals.", errors=(401,))},
-    "/progress/history": {
-        "get": _op("The signed-in student's active days, newest first, with badges earned.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401))
-    },
-    "/tutor/ask": {
-        "post": _op("Ask the tutor; with stream=true the answer arrives as server-sent events (delta, replace, done).", body=TutorRequest, errors=(400, 401, 404, 413, 429))
-    },
-    "/tutor/budget": {"get": _op("What is left of today's tutor allowance.")},
-    "/tutor/conversations": {
-        "get": _op("The signed-in user's tutor conversations, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string"), ("exercise_id", "query", "string")]),
-        "post": _op("Start a new conversation for an exercise.", body=NewConversationRequest, ok=201),
-    },
-    "/tutor/conversations/{conversation_id}": {
-        "get": _op("One of the signed-in user's conversations, with its messages.", params=[("conversation_id", "path", "integer")]),
-        "delete": _op("Delete one of the signed-in user's conversations.", params=[("conversation_id", "path", "integer")], ok=204),
-    },
-    "/course/exercises": {
-        "get": _op("Instructors: what the bank serves (each exercise's origin), the hidden built-ins and the published version.", errors=(401, 403)),
-        "post": _op("Instructors: validate an authoring notebook in the grader's sandbox, then store it in the course bank and publish it.",
-                    body=ImportRequest, ok=201, errors=(400, 401, 403, 409, 413, 503)),
-    },
-    "/class/overview": {"get": _op("Class overview for an instructor's groups (admins: everyone).", params=[("days", "query", "integer")], errors=(400, 401, 403, 503))},
-    "/class/stuck": {
-        "get": _op(
-            "Students with repeated failures or hints on one exercise in the last minutes, without a pass.",
-            params=[("minutes", "query", "integer"), ("failures", "query", "integer"), ("hints", "query", "integer")],
-            errors=(400, 401, 403, 503),
-        )
-    },
-    "/class/students": {"get": _op("The viewer's students with their totals, by name.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401, 403, 503))},
-    "/class/students/{name}": {
-        "get": _op("One student's timeline (submissions, hints) and skills per topic.", params=[("name", "path", "string"), ("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401, 403, 404, 503))
-    },
-    "/class/exercises/{exercise_id}": {"get": _op("One exercise across the class: attempts to pass, common errors, hint rungs.", params=[("exercise_id", "path", "string")], errors=(401, 403, 404, 503))},
-    "/class/export": {
-        "get": _op(
-            "Grades and progress per student and exercise for a date range (the CSV export's data).",
-            params=[("from", "query", "string"), ("to", "query", "string"), ("limit", "query", "integer"), ("cursor", "query", "string")],
-            errors=(400, 401, 403, 503),
-        )
-    },
-    "/class/passback": {
-        "get": _op("LTI grade passback per LMS course of the viewer: last sync, sent, queued and failed scores, the latest rows.", errors=(401, 403, 503))
-    },
-    "/lti/jwks": {"get": _op("The tool's public keys (JWKS): the LMS checks the tool's signed client assertions with them.", auth=False)},
-    "/lti/launches": {
-        "post": _op("The Hub's LTI login records a verified launch (its service token only).", body=Launch, ok=201, errors=(400, 401, 403, 404, 413))
-    },
-    "/delivery/failures": {
-        "post": _op("A student server reports failed deliveries of the day's notebooks, by kind (counted in the metrics).", body=DeliveryReport, ok=204, errors=(400, 401, 413))
-    },
-    "/me/export": {"get": _op("Everything stored about the signed-in user, as one zip (JSON per table, submitted code as .py files).", errors=(401,), zip=True)},
-    "/me/deletion-request": {
-        "post": _op("Ask for the deletion of everything about you (confirm with your user name); an admin carries it out.", body=DeletionRequestBody, ok=202, errors=(400, 401, 413))
-    },
-    "/users/{name}": {
-        "delete": _op(
-            "Admins: delete every row about a user, the cached answers made from their prompts and their Hub account (audited).",
-            params=[("name", "path", "string")], errors=(400, 401, 403, 404, 503),
-        )
-    },
-    "/users/{name}/export": {"get": _op("Admins: one user's export (audited).", params=[("name", "path", "string")], errors=(401, 403, 404), zip=True)},
-    "/admin/deletion-requests": {"get": _op("Admins: students' open deletion requests, oldest first (audited).", errors=(401, 403))},
-    "/admin/audit": {
-        "get": _op("Admins: the audit trail of access to students' data, newest first.", params=[("limit", "query", "integer"), ("cursor", "query", "string")], errors=(400, 401, 403))
-    },
-    "/admin/audit/hub-events": {
-        "post": _op("The Hub only (its audit token): an admin's action on the Hub's pages (a sign-up approved, a role changed).",
-                    body=HubAuditEvent, ok=204, errors=(400, 403, 413))
-    },
-}
+def operations() -> list[tuple]:
+    """(route pattern under /api/v1, handler, method, Operation) for every method a route serves."""
+    from .handlers import all_routes  # the handlers serve this document: imported when it is built
+
+    found = []
+    for path, handler, *_ in all_routes("/"):
+        for method in METHODS:
+            if getattr(handler, method) is not getattr(RequestHandler, method):
+                found.append((path.removeprefix("/api/v1"), handler, method, operation_of(handler, method)))
+    return found
+
+
+@lru_cache(maxsize=None)
+def paths_and_schemas() -> tuple[dict, dict]:
+    ops = operations()
+    undocumented = [f"{h.__name__}.{m}" for _, h, m, op in ops if op is None]
+    if undocumented:
+        raise RuntimeError(f"handler methods without @operation: {', '.join(undocumented)}")
+    refs, top = models_json_schema(_models(op for *_, op in ops), ref_template="#/components/schemas/{model}")
+    paths: dict[str, dict] = {}
+    for route, handler, method, op in ops:
+        paths.setdefault(template(route), {})[method] = _operation(handler, method, route, op, refs)
+    return paths, top.get("$defs", {})
 
 
 def openapi_document(prefix: str) -> dict:
+    paths, schemas = paths_and_schemas()
     return {
         "openapi": "3.1.0",
-        "info": {"title": "CodeMentor API", "version": "1"},
+        "info": {
+            "title": "CodeMentor API",
+            "version": "1",
+            "description": "The API of CodeMentor Hub, a JupyterHub service. Send a JupyterHub API token: "
+            "`Authorization: token <token>` (see the README, Calling the API).",
+        },
         "servers": [{"url": prefix + "api/v1"}],
         "components": {
             "securitySchemes": {"hubToken": {"type": "apiKey", "in": "header", "name": "Authorization", "description": "token <JupyterHub API token>"}},
-            "schemas": {"Error": ERROR, "HintRequest": HintRequest.model_json_schema(), "SubmissionRequest": SubmissionRequest.model_json_schema(),
-                        "ProfileRequest": ProfileRequest.model_json_schema(),
-                        "PlacementAnswers": PlacementAnswers.model_json_schema(),
-                        "AssignmentRequest": AssignmentRequest.model_json_schema(),
-                        "TutorRequest": TutorRequest.model_json_schema(), "NewConversationRequest": NewConversationRequest.model_json_schema(),
-                        "DeliveryReport": DeliveryReport.model_json_schema(),
-                        "DeletionRequestBody": DeletionRequestBody.model_json_schema(), "Launch": Launch.model_json_schema(),
-                        "ImportRequest": ImportRequest.model_json_schema(), "HubAuditEvent": HubAuditEvent.model_json_schema()},
+            "schemas": schemas,
         },
         "security": [{"hubToken": []}],
-        "paths": PATHS,
+        "paths": paths,
     }

@@ -1,4 +1,7 @@
-"""Request bodies, validated with pydantic. Limits here are the ones students can hit."""
+"""Request bodies and query strings, validated with pydantic. Limits here are the ones students can hit.
+
+The OpenAPI document is generated from these models (api/openapi.py): a constraint written here is
+both enforced and documented."""
 
 from __future__ import annotations
 
@@ -6,11 +9,12 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from ..exercise_bank.topics import TOPICS
 
-EXERCISE_ID = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+EXERCISE_ID = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", examples=["sum-of-evens"])
+Topic = Literal[tuple(TOPICS)]
 MAX_CODE_CHARS = 100_000
 
 
@@ -52,12 +56,14 @@ class ProfileRequest(Strict):
     """Onboarding: what the student says about themselves (PUT /me replaces it)."""
 
     level: Literal["beginner", "intermediate", "advanced"]
-    topics: list[str] = Field(default_factory=list, max_length=len(TOPICS))
+    topics: list[Topic] = Field(default_factory=list, max_length=len(TOPICS))
     timezone: str | None = Field(default=None, min_length=1, max_length=64, description="IANA name, e.g. Europe/Paris; null for the course's")
 
-    @field_validator("topics")
+    @field_validator("topics", mode="before")
     @classmethod
-    def _known_topics(cls, topics: list[str]) -> list[str]:
+    def _known_topics(cls, topics):
+        if not isinstance(topics, list):
+            return topics
         unknown = [t for t in topics if t not in TOPICS]
         if unknown:
             raise ValueError(f"unknown topic {unknown[0]!r}; choose from: {', '.join(TOPICS)}")
@@ -94,14 +100,7 @@ DeliveryKind = Literal["unreachable", "api_error", "bad_answer", "write_failed",
 class DeliveryReport(Strict):
     """Failed delivery attempts a student server saw since its last report, by kind."""
 
-    failures: dict[DeliveryKind, int] = Field(min_length=1, max_length=5)
-
-    @field_validator("failures")
-    @classmethod
-    def _bounded(cls, value: dict) -> dict:
-        if any(not 1 <= n <= 1000 for n in value.values()):
-            raise ValueError("each count must be between 1 and 1000")
-        return value
+    failures: dict[DeliveryKind, Annotated[int, Field(ge=1, le=1000)]] = Field(min_length=1, max_length=5, description="Attempts per kind, each 1 to 1000.")
 
 
 HUB_NAME = Field(min_length=1, max_length=255, pattern=r"^[^\s/]+$")
@@ -134,3 +133,84 @@ class ImportRequest(Strict):
     """An authoring notebook (the .ipynb JSON) to validate and store in the course bank."""
 
     notebook: dict
+
+
+# --- query strings: every value arrives as text; integers are whole numbers in a documented range
+def _stripped(raw):
+    return raw.strip() if isinstance(raw, str) else raw
+
+
+WholeNumber = Annotated[int, BeforeValidator(_stripped)]
+CURSOR = Field(default=None, max_length=1000, description="The next_cursor of the page before; absent for the first page.")
+EXERCISE_FILTER = Field(default=None, max_length=100, pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$", description="Only this exercise.")
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class SubmissionsQuery(Query):
+    limit: WholeNumber = Field(default=20, ge=1, le=100)
+    cursor: str | None = CURSOR
+    exercise_id: str | None = EXERCISE_FILTER
+    since: str | None = Field(default=None, max_length=40, description="From this date (YYYY-MM-DD: the student's local midnight) or ISO 8601 time; not with day.")
+    until: str | None = Field(default=None, max_length=40, description="Before this time, or up to the end of this date; after since; not with day.")
+    day: str | None = Field(default=None, pattern=DAY, description="One day (YYYY-MM-DD) in the student's time zone; not with since or until (400).")
+
+
+class ConversationsQuery(Query):
+    limit: WholeNumber = Field(default=20, ge=1, le=100)
+    cursor: str | None = CURSOR
+    exercise_id: str | None = EXERCISE_FILTER
+
+
+class HistoryQuery(Query):
+    limit: WholeNumber = Field(default=30, ge=1, le=100)
+    cursor: str | None = CURSOR
+
+
+class TodayQuery(Query):
+    include: Literal["notebook", ""] = Field(default="", description="notebook: each exercise with its student notebook.")
+
+
+class ExerciseQuery(Query):
+    format: Literal["notebook", "json", ""] = Field(default="", description="notebook: the student notebook (nbformat 4) instead of the student view.")
+
+
+class OverviewQuery(Query):
+    days: WholeNumber = Field(default=7, ge=1, le=90, description="The window of the per-exercise statistics, in days.")
+
+
+class StuckQuery(Query):
+    minutes: WholeNumber = Field(default=30, ge=1, le=1440)
+    failures: WholeNumber = Field(default=3, ge=1, le=1000)
+    hints: WholeNumber = Field(default=3, ge=1, le=1000)
+
+
+class StudentsQuery(Query):
+    limit: WholeNumber = Field(default=50, ge=1, le=200)
+    cursor: str | None = CURSOR
+
+
+class TimelineQuery(StudentsQuery):
+    pass
+
+
+class ExportQuery(Query):
+    first: str | None = Field(default=None, alias="from", pattern=DAY, description="First day (default: 6 days before to).")
+    last: str | None = Field(default=None, alias="to", pattern=DAY, description="Last day, included (default: today); at most 366 days after from.")
+    limit: WholeNumber = Field(default=500, ge=1, le=1000)
+    cursor: str | None = CURSOR
+
+
+class AuditQuery(Query):
+    limit: WholeNumber = Field(default=50, ge=1, le=200)
+    cursor: str | None = CURSOR
+
+
+class AssignmentsQuery(Query):
+    group: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._@+ -]+$", description="Only this group.")
+    since: str | None = Field(default=None, pattern=DAY, description="From this day (YYYY-MM-DD).")
+    until: str | None = Field(default=None, pattern=DAY, description="Up to this day, included.")
+    limit: WholeNumber = Field(default=500, ge=1, le=1000)

@@ -7,7 +7,8 @@ import pytest
 
 from codementor.api.errors import STATUS, DomainError, NotFound, as_domain_error, code_of, status_of
 from codementor.api.gateway.ledger import OverBudget
-from codementor.api.handlers.base import parse_int
+from codementor.api.handlers.base import parse_query
+from codementor.api.schemas import ExportQuery, SubmissionsQuery
 from codementor.api.services.limits import RateLimited
 from codementor.api.services.pagination import decode_cursor, decode_text_cursor, encode_cursor
 from codementor.exercise_bank import ExerciseNotFound
@@ -37,8 +38,19 @@ def test_errors_from_elsewhere_become_domain_errors_and_other_statuses_get_a_cod
 @pytest.mark.parametrize("raw", ["abc", "1.5", "", "9" * 5 + "x"])
 def test_a_query_integer_that_is_not_one_is_a_400_naming_the_argument(raw):
     with pytest.raises(DomainError, match=f"limit must be a whole number, not {raw!r}"):
-        parse_int("limit", raw, 20)
-    assert parse_int("limit", None, 20) == 20 and parse_int("limit", " 7 ", 20) == 7
+        parse_query(SubmissionsQuery, {"limit": raw})
+    assert parse_query(SubmissionsQuery, {}).limit == 20 and parse_query(SubmissionsQuery, {"limit": " 7 "}).limit == 7
+
+
+def test_query_values_outside_their_documented_range_or_form_are_refused_by_name():
+    for args, message in [({"limit": "101"}, "limit must be between 1 and 100"), ({"limit": "9" * 5000}, "limit must be between 1 and 100"),
+                          ({"day": "yesterday"}, "day must be a date like 2026-11-27, not 'yesterday'"),
+                          ({"exercise_id": "a\x00b"}, "invalid 'exercise_id'")]:
+        with pytest.raises(DomainError, match=message):
+            parse_query(SubmissionsQuery, args)
+    with pytest.raises(DomainError, match="from must be a date like"):
+        parse_query(ExportQuery, {"from": "2026-1-1"})
+    assert parse_query(ExportQuery, {"from": "2026-01-01", "to": "2026-01-31"}).first == "2026-01-01"
 
 
 def test_cursors_round_trip_and_anything_else_is_refused():

@@ -49,9 +49,11 @@ _LOCAL = r"[\w.+-]*\w"
 _OPEN, _CLOSE = r"[\[\(\{<]", r"[\]\)\}>]"
 # top-level domains accepted for e-mails written out with bare words ("ana at uni dot edu")
 _TLDS = r"(?:com|org|net|edu|gov|mil|info|io|ac|eu|nl|de|fr|uk|es|ch|se|dk|fi|pt|pl|ie|ca|au|br|mx|jp|cn|in)"
-EMAIL = re.compile(rf"{_LOCAL}@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{{2,}}")
+# each starts where a run of address characters starts: tried from inside a long run too, the
+# search would take time quadratic in the run's length (20 000 digits took 50 s)
+EMAIL = re.compile(rf"(?<![\w.+-]){_LOCAL}@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{{2,}}")
 EMAIL_BRACKETED = re.compile(
-    rf"(?i){_LOCAL}\s*{_OPEN}\s*(?:at|@)\s*{_CLOSE}\s*[\w-]+(?:\s*(?:{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}|\.)\s*[\w-]+)+"
+    rf"(?i)(?<![\w.+-]){_LOCAL}\s*{_OPEN}\s*(?:at|@)\s*{_CLOSE}\s*[\w-]+(?:\s*(?:{_OPEN}\s*(?:dot|\.)\s*{_CLOSE}|\.)\s*[\w-]+)+"
 )
 EMAIL_WORDS = re.compile(
     rf"(?i)(?<![\w.+-]){_LOCAL}(?:\s+at\s+|\s*@\s*)[\w-]+(?:(?:\s+dot\s+|\.)[\w-]+)*(?:\s+dot\s+|\.){_TLDS}\b"

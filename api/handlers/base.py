@@ -15,6 +15,7 @@ from tornado import web
 from tornado.log import app_log
 
 from .. import logs, metrics
+from ..contract import NO_CONTENT, operation_of
 from ..errors import InvalidRequest, NotFound, PayloadTooLarge, Unavailable, as_domain_error, code_of, status_of
 
 
@@ -33,14 +34,36 @@ def _unstorable_text(data) -> str | None:
     return None
 
 
-def parse_int(name: str, raw: str | None, default: int) -> int:
-    """`raw` (a query argument) as an integer, `default` when absent, else a 400 naming `name`."""
-    if raw is None:
-        return default
+def _bounds(model: type[BaseModel], name: str) -> tuple:
+    """The (ge, le) bounds of the query field called `name` (by alias)."""
+    for key, info in model.model_fields.items():
+        if (info.alias or key) == name:
+            lo = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
+            hi = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+            return lo, hi
+    return None, None
+
+
+def _query_message(model: type[BaseModel], name: str, error: dict, raw: str) -> str:
+    kind = error["type"]
+    lo, hi = _bounds(model, name)
+    if kind in ("greater_than_equal", "less_than_equal", "int_parsing_size") and lo is not None and hi is not None:
+        return f"{name} must be between {lo} and {hi}"
+    if kind.startswith("int_"):
+        return f"{name} must be a whole number, not {raw[:40]!r}"
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern", "").startswith(r"^\d{4}"):
+        return f"{name} must be a date like 2026-11-27, not {raw[:40]!r}"
+    return f"invalid '{name}': {error['msg']}"
+
+
+def parse_query(model: type[BaseModel], args: dict[str, str]):
+    """A query string (last value of each argument) as `model`: the API's one query parser, a 400 naming the argument."""
     try:
-        return int(raw.strip())
-    except ValueError:
-        raise InvalidRequest(f"{name} must be a whole number, not {raw[:40]!r}") from None
+        return model.model_validate(args)
+    except ValidationError as err:
+        error = err.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "query"
+        raise InvalidRequest(_query_message(model, name, error, str(args.get(name, ""))), fields={name: error["msg"]}) from None
 
 
 def parse_day(name: str, raw: str | None):
@@ -203,13 +226,23 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             first = next(iter(fields.items()))
             raise InvalidRequest(f"invalid '{first[0]}': {first[1]}", fields=fields) from None
 
-    def int_argument(self, name: str, default: int) -> int:
-        """An integer query argument, or a 400 in the envelope (the API's one integer parser)."""
-        return parse_int(name, self.get_query_argument(name, None), default)
+    def query(self, model: type[BaseModel]):
+        """The query string as `model`, or a 400 in the envelope naming the argument."""
+        names = {info.alias or key for key, info in model.model_fields.items()}
+        return parse_query(model, {n: self.get_query_argument(n) for n in names if n in self.request.query_arguments})
 
-    def write_json(self, data, status: int = 200):
+    def reply(self, data=None, status: int = 200):
+        """Answer through the model this method's @operation declares for `status` (nothing else goes out)."""
+        op = operation_of(type(self), self.request.method)
+        if op is None or status not in op.responses:
+            raise RuntimeError(f"{type(self).__name__}.{self.request.method.lower()} does not declare a {status} answer")
         self.set_status(status)
-        self.finish(json.dumps(data, default=str))
+        if NO_CONTENT in op.responses[status]:
+            return self.finish()
+        model = op.model_for(status)
+        if model is None:
+            raise RuntimeError(f"{type(self).__name__}.{self.request.method.lower()}: {status} is not a JSON answer")
+        self.finish(model.model_validate(data).model_dump_json(by_alias=True, exclude_unset=True))
 
     def _domain_status(self, exc) -> tuple[int, str, str, dict]:
         error = as_domain_error(exc)

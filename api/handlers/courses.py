@@ -1,6 +1,8 @@
 """The course bank for instructors: what it serves, and importing an exercise from an authoring notebook."""
 
+from ..contract import operation
 from ..errors import Forbidden
+from ..responses import CourseListing, ImportedExercise
 from ..schemas import ImportRequest
 from ..services.authoring import course_listing, import_notebook
 from .base import APIHandler
@@ -13,18 +15,23 @@ class CourseExercisesHandler(APIHandler):
             raise Forbidden("the course bank is for instructors and admins")
         return who
 
+    @operation("Instructors: what the bank serves (each exercise's origin), the hidden built-ins and the published version.", ok={200: CourseListing}, errors=(403,))
     async def get(self):
         """What the bank serves: each exercise's origin ('builtin' or its course folder), and the hidden built-ins."""
         self.require_instructor()
-        self.write_json(course_listing(self.ctx.bank))
+        self.reply(course_listing(self.ctx.bank))
 
+    @operation(
+        "Instructors: validate an authoring notebook in the grader's sandbox, then store it in the course bank and publish it.",
+        body=ImportRequest, ok={201: ImportedExercise}, errors=(403, 409, 429),
+    )
     async def post(self):
         """Validate the notebook in the grader's sandbox; only then store it in the course bank and publish it."""
         who = self.require_instructor()
         req = self.parse(ImportRequest)
         await self.ctx.limiter.hit("import", who.name, who.role)
         user_id = await self.ctx.users.user_id(who)
-        self.write_json(await import_notebook(self.ctx, user_id, req.notebook), 201)
+        self.reply(await import_notebook(self.ctx, user_id, req.notebook), 201)
 
 
 default_handlers = [

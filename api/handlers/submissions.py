@@ -1,31 +1,38 @@
 """Submit work for grading, and read one's own submissions."""
 
-from ..schemas import SubmissionRequest
+from ..contract import operation
+from ..responses import GradedSubmission, Submission, SubmissionPage
+from ..schemas import SubmissionRequest, SubmissionsQuery
 from ..services.submit import my_history, my_submission, submit
 from .base import APIHandler
 
 
 class SubmissionsHandler(APIHandler):
+    @operation(
+        "Grade and store a submission (once per idempotency key).",
+        description="201: graded and stored now, with the progress it made. 200: a retry with a key already "
+        "stored gets the stored submission back, neither graded nor counted again.",
+        body=SubmissionRequest, ok={201: GradedSubmission, 200: Submission}, errors=(404, 429),
+    )
     async def post(self):
         who = self.require_user()
         body, created = await submit(self.ctx, who, self.parse(SubmissionRequest))
-        self.write_json(body, 201 if created else 200)
+        self.reply(body, 201 if created else 200)
 
+    @operation("The signed-in user's submissions, newest first.", query=SubmissionsQuery, ok={200: SubmissionPage})
     async def get(self):
         who = self.require_user()
-        arg = self.get_query_argument
-        page = await my_history(
-            self.ctx, who, self.int_argument("limit", 20), arg("cursor", None), arg("exercise_id", None), arg("since", None), arg("until", None), arg("day", None)
-        )
-        self.write_json(page)
+        q = self.query(SubmissionsQuery)
+        self.reply(await my_history(self.ctx, who, q.limit, q.cursor, q.exercise_id, q.since, q.until, q.day))
 
 
 class SubmissionHandler(APIHandler):
+    @operation("One of the signed-in user's submissions.", ok={200: Submission}, errors=(404,))
     async def get(self, submission_id):
-        self.write_json(await my_submission(self.ctx, self.require_user(), int(submission_id)))
+        self.reply(await my_submission(self.ctx, self.require_user(), int(submission_id)))
 
 
 default_handlers = [
     ("/submissions", SubmissionsHandler),
-    (r"/submissions/(\d{1,18})", SubmissionHandler),
+    (r"/submissions/(?P<submission_id>\d{1,18})", SubmissionHandler),
 ]

@@ -6,12 +6,18 @@ import json
 
 from tornado.iostream import StreamClosedError
 
-from ..schemas import NewConversationRequest, TutorRequest
+from ..contract import EVENT_STREAM, NO_CONTENT, operation
+from ..responses import Budget, Conversation, ConversationPage, TutorAnswer
+from ..schemas import ConversationsQuery, NewConversationRequest, TutorRequest
 from ..services import tutoring
 from .base import APIHandler
 
 
 class AskHandler(APIHandler):
+    @operation(
+        "Ask the tutor; with stream=true the answer arrives as server-sent events (delta, replace, done).",
+        body=TutorRequest, ok={200: (TutorAnswer, EVENT_STREAM)}, errors=(404, 429),
+    )
     async def post(self):
         who = self.require_user()
         req = self.parse(TutorRequest)
@@ -29,7 +35,7 @@ class AskHandler(APIHandler):
         event = first
         while event.kind != "done":  # the done event carries the whole answer
             event = await anext(events)
-        self.write_json({"answer": event.text, **event.meta})
+        self.reply({"answer": event.text, **event.meta})
 
     async def _stream(self, first, events):
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -52,35 +58,39 @@ class AskHandler(APIHandler):
 
 
 class BudgetHandler(APIHandler):
+    @operation("What is left of today's tutor allowance.", ok={200: Budget})
     async def get(self):
-        self.write_json(await tutoring.my_budget(self.ctx, self.require_user()))
+        self.reply(await tutoring.my_budget(self.ctx, self.require_user()))
 
 
 class ConversationsHandler(APIHandler):
+    @operation("The signed-in user's tutor conversations, newest first.", query=ConversationsQuery, ok={200: ConversationPage})
     async def get(self):
         who = self.require_user()
-        arg = self.get_query_argument
-        self.write_json(await tutoring.my_conversations(self.ctx, who, self.int_argument("limit", 20), arg("cursor", None), arg("exercise_id", None)))
+        q = self.query(ConversationsQuery)
+        self.reply(await tutoring.my_conversations(self.ctx, who, q.limit, q.cursor, q.exercise_id))
 
+    @operation("Start a new conversation for an exercise (the earlier one is closed).", body=NewConversationRequest, ok={201: Conversation}, errors=(404,))
     async def post(self):
         who = self.require_user()
         req = self.parse(NewConversationRequest)
-        self.write_json(await tutoring.start_conversation(self.ctx, who, req.exercise_id), 201)
+        self.reply(await tutoring.start_conversation(self.ctx, who, req.exercise_id), 201)
 
 
 class ConversationHandler(APIHandler):
+    @operation("One of the signed-in user's conversations, with its messages.", ok={200: Conversation}, errors=(404,))
     async def get(self, conversation_id):
-        self.write_json(await tutoring.my_conversation(self.ctx, self.require_user(), int(conversation_id)))
+        self.reply(await tutoring.my_conversation(self.ctx, self.require_user(), int(conversation_id)))
 
+    @operation("Delete one of the signed-in user's conversations.", ok={204: NO_CONTENT}, errors=(404,))
     async def delete(self, conversation_id):
         await tutoring.delete_my_conversation(self.ctx, self.require_user(), int(conversation_id))
-        self.set_status(204)
-        self.finish()
+        self.reply(status=204)
 
 
 default_handlers = [
     ("/tutor/ask", AskHandler),
     ("/tutor/budget", BudgetHandler),
     ("/tutor/conversations", ConversationsHandler),
-    (r"/tutor/conversations/(\d{1,18})", ConversationHandler),
+    (r"/tutor/conversations/(?P<conversation_id>\d{1,18})", ConversationHandler),
 ]

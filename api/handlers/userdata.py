@@ -3,8 +3,10 @@
 import hmac
 
 from .. import logs
+from ..contract import NO_CONTENT, ZIP, operation
 from ..errors import Forbidden
-from ..schemas import DeletionRequestBody, HubAuditEvent
+from ..responses import AuditPage, DeletionRequested, DeletionRequests, Erased
+from ..schemas import AuditQuery, DeletionRequestBody, HubAuditEvent
 from ..services import audit, data_rights
 from .base import APIHandler
 
@@ -17,37 +19,47 @@ class UserDataHandler(APIHandler):
 
 
 class MyExportHandler(UserDataHandler):
+    @operation("Everything stored about the signed-in user, as one zip (JSON per table, submitted code as .py files).", ok={200: ZIP})
     async def get(self):
         who = self.require_user()
         self.send_archive(await data_rights.my_export(self.ctx, who), who.name)
 
 
 class MyDeletionRequestHandler(UserDataHandler):
+    @operation("Ask for the deletion of everything about you (confirm with your user name); an admin carries it out.", body=DeletionRequestBody, ok={202: DeletionRequested})
     async def post(self):
         who = self.require_user()
         req = self.parse(DeletionRequestBody)
-        self.write_json(await data_rights.ask_deletion(self.ctx, who, req.confirm), 202)
+        self.reply(await data_rights.ask_deletion(self.ctx, who, req.confirm), 202)
 
 
 class UserExportHandler(UserDataHandler):
+    @operation("Admins: one user's export (audited).", ok={200: ZIP}, errors=(403, 404))
     async def get(self, name):
         self.send_archive(await data_rights.user_export(self.ctx, self.require_user(), name), name)
 
 
 class UserHandler(UserDataHandler):
+    @operation(
+        "Admins: delete every row about a user, the cached answers made from their prompts and their Hub account (audited).",
+        ok={200: Erased}, errors=(400, 403, 404),
+    )
     async def delete(self, name):
-        self.write_json(await data_rights.delete_user(self.ctx, self.require_user(), name))
+        self.reply(await data_rights.delete_user(self.ctx, self.require_user(), name))
 
 
 class DeletionRequestsHandler(UserDataHandler):
+    @operation("Admins: students' open deletion requests, oldest first (audited).", ok={200: DeletionRequests}, errors=(403,))
     async def get(self):
-        self.write_json(await data_rights.deletion_requests(self.ctx, self.require_user()))
+        self.reply(await data_rights.deletion_requests(self.ctx, self.require_user()))
 
 
 class AuditHandler(UserDataHandler):
+    @operation("Admins: the audit trail of access to students' data, newest first.", query=AuditQuery, ok={200: AuditPage}, errors=(403,))
     async def get(self):
         who = self.require_user()
-        self.write_json(await data_rights.audit_trail(self.ctx, who, self.int_argument("limit", 50), self.get_query_argument("cursor", None)))
+        q = self.query(AuditQuery)
+        self.reply(await data_rights.audit_trail(self.ctx, who, q.limit, q.cursor))
 
 
 class HubAuditEventHandler(UserDataHandler):
@@ -63,15 +75,16 @@ class HubAuditEventHandler(UserDataHandler):
         if not (expected and scheme.lower() == "token" and hmac.compare_digest(given.strip().encode(), expected.encode())):
             raise Forbidden("only the Hub reports its admins' actions (c.TutorAPI.hub_audit_token)")
 
+    @operation("The Hub only (its audit token): an admin's action on the Hub's pages (a sign-up approved, a role changed).",
+               body=HubAuditEvent, ok={204: NO_CONTENT}, errors=(403,))
     async def post(self):
         event = self.parse(HubAuditEvent)
         async with self.ctx.sessionmaker() as session, session.begin():
             await audit.record_hub_event(session, event.action, event.actor, event.actor_role, event.subject, event.details)
-        self.set_status(204)
-        self.finish()
+        self.reply(status=204)
 
 
-NAME = r"([A-Za-z0-9._@+-]{1,255})"
+NAME = r"(?P<name>[A-Za-z0-9._@+-]{1,255})"
 default_handlers = [
     ("/me/export", MyExportHandler),
     ("/me/deletion-request", MyDeletionRequestHandler),
