@@ -29,6 +29,7 @@ from .grader import Grader
 from .handlers import all_routes
 from .auth import HubTokenAuth
 from .handlers.base import NotFoundHandler
+from .handlers.docs import docs_routes
 from .handlers.metrics import MetricsHandler
 from .handlers.privacy import PrivacyHandler
 from .lti import keys as lti_keys
@@ -317,6 +318,7 @@ class TutorAPI(Application):
         routes.append((ctx.prefix + "metrics", MetricsHandler, {"ctx": ctx, "metrics_token": self.metrics_token}))
         routes.append((ctx.prefix + "oauth_callback", HubOAuthCallbackHandler))
         routes.append((ctx.prefix + "privacy", PrivacyHandler, {"ctx": ctx, "retention": Retention(parent=self)}))
+        routes.extend(docs_routes(ctx.prefix))
         routes.append((ctx.prefix + r"api/.*", NotFoundHandler, {"ctx": ctx}))
         return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=bytes.fromhex(self.cookie_secret), xsrf_cookies=False)
 
