@@ -486,8 +486,42 @@ class AuditPage(Reply):
 
 
 # --- answers documented as open objects for now (their services build them; shapes in the docstrings named)
-class PlacementState(RootModel[dict[str, Any]]):
-    """Where the signed-in student's placement check stands, with the question to answer now (api/services/placement.py)."""
+class PlacementQuestion(Reply):
+    """A snippet and how many printed lines to predict (never the output)."""
+
+    id: str
+    topic: str
+    code: str
+    lines: int
+
+
+class PlacementAnswered(Reply):
+    question: str
+    topic: str | None
+    right: int
+    lines: int
+
+
+class PlacementLast(Reply):
+    """The verdict on the answer just given: one per printed line, and what was printed."""
+
+    question: str
+    correct: list[bool]
+    expected: list[str]
+
+
+class PlacementState(Reply):
+    """Where the signed-in student's placement check stands, with the question to answer now."""
+
+    status: Literal["not_started", "in_progress", "finished"]
+    asked: int
+    min_questions: int
+    max_questions: int
+    time_limit_seconds: int
+    seconds_left: int | None
+    question: PlacementQuestion | None
+    answered: list[PlacementAnswered]
+    last: PlacementLast | None = Field(default=None, description="After an answer only.")
 
 
 class CourseListing(RootModel[dict[str, Any]]):
