@@ -524,12 +524,24 @@ class PlacementState(Reply):
     last: PlacementLast | None = Field(default=None, description="After an answer only.")
 
 
-class CourseListing(RootModel[dict[str, Any]]):
-    """What the bank serves: each exercise's origin and the hidden built-ins (api/services/authoring.py course_listing)."""
+class CourseExercise(ExerciseSummary):
+    origin: str = Field(description="'builtin', or the course folder it comes from")
 
 
-class ImportedExercise(RootModel[dict[str, Any]]):
-    """The exercise stored and published from an authoring notebook (api/services/authoring.py import_notebook)."""
+class CourseListing(Reply):
+    """What the bank serves: each exercise's origin, and the built-ins a course exercise hides."""
+
+    bank_version: int
+    exercises: list[CourseExercise]
+    hidden_builtin: list[str]
+
+
+class ImportedExercise(Reply):
+    """The exercise stored and published from an authoring notebook."""
+
+    exercise: ExerciseSummary
+    course: str
+    bank_version: int
 
 
 class PassbackStatus(RootModel[dict[str, Any]]):
