@@ -189,5 +189,5 @@ def test_exercise_import_magic(stack, hub, bank, people, ipython_shell, tmp_path
     student = TutorMagics(shell=ipython_shell, api_url=stack.api_url, api_token=people["student"])
     with pytest.raises(UsageError, match="for instructors and admins"):
         student.exercise_import(str(path))
-    with pytest.raises(UsageError, match="No such file"):
+    with pytest.raises(UsageError, match="no such notebook"):
         teacher.exercise_import(str(tmp_path / "missing.ipynb"))
