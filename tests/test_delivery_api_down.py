@@ -76,6 +76,9 @@ def test_the_server_stops_at_the_hubs_first_signal_while_the_delivery_retries(se
     """The Hub stops a server with SIGINT first; the delivery's retries must not keep it alive."""
     url, token, root, log, proc = server_without_api
     wait_for((root / "exercises" / NOTE_NAME).exists, "the note for the student", 30, 0.1)
+    # the Hub stops servers that have finished starting: wait for jupyter_lsp's start-up scan, which
+    # runs beside the server's first seconds (a SIGINT in the middle of it is a different race)
+    wait_for(lambda: "jupyter_lsp" not in log.read_text() or "non-installed server" in log.read_text(), "jupyter_lsp's scan", 60, 0.1)
     proc.send_signal(signal.SIGINT)
     try:
         proc.wait(30)  # it exits in a few seconds; a server that hangs never does
