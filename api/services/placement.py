@@ -9,6 +9,7 @@ or when its time is up; it runs once.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -69,7 +70,7 @@ def view(check: PlacementCheck | None, question: PlacementQuestion | None, now: 
     }
 
 
-async def _load(session, ctx, user_id: int, now: datetime, lock: bool) -> tuple[PlacementCheck | None, SkillState, PlacementQuestion | None]:
+async def _load(session, user_id: int, now: datetime, lock: bool) -> tuple[PlacementCheck | None, SkillState, PlacementQuestion | None]:
     """The check, the skills and the current question; a check whose time is up or whose questions are done is closed."""
     query = select(PlacementCheck).where(PlacementCheck.user_id == user_id)
     check = (await session.execute(query.with_for_update() if lock else query)).scalar_one_or_none()
@@ -82,36 +83,43 @@ async def _load(session, ctx, user_id: int, now: datetime, lock: bool) -> tuple[
     return check, skills, question
 
 
+@asynccontextmanager
+async def _changing(ctx, who):
+    """A transaction holding the student's lock: (session, user id, now, check, skills, current question)."""
+    user_id = await ctx.users.user_id(who)
+    now = ctx.clock()
+    async with ctx.sessionmaker() as session, session.begin():
+        await lock_student(session, user_id)
+        yield (session, user_id, now, *await _load(session, user_id, now, lock=True))
+
+
+def _start(session, user_id: int, now: datetime) -> PlacementCheck:
+    check = PlacementCheck(user_id=user_id, started_at=now, answers=[])
+    session.add(check)
+    return check
+
+
 async def my_placement(ctx, who) -> dict:
     """GET /me/placement: where the student's check stands (and closes one whose time is up)."""
     user_id = await ctx.users.user_id(who)
     now = ctx.clock()
     async with ctx.sessionmaker() as session, session.begin():
-        check, _, question = await _load(session, ctx, user_id, now, lock=False)
+        check, _, question = await _load(session, user_id, now, lock=False)
     return view(check, question, now)
 
 
 async def start_placement(ctx, who) -> dict:
     """POST /me/placement: start the check (once; starting again shows where it stands)."""
-    user_id = await ctx.users.user_id(who)
-    now = ctx.clock()
-    async with ctx.sessionmaker() as session, session.begin():
-        await lock_student(session, user_id)
-        check, skills, question = await _load(session, ctx, user_id, now, lock=True)
+    async with _changing(ctx, who) as (session, user_id, now, check, skills, question):
         if check is None:
-            check = PlacementCheck(user_id=user_id, started_at=now, answers=[])
-            session.add(check)
+            check = _start(session, user_id, now)
             question = current_question(skills, check)
     return view(check, question, now)
 
 
 async def answer_placement(ctx, who, req) -> dict:
     """POST /me/placement/answers: judge the current question's answers, seed the skills, show what comes next."""
-    user_id = await ctx.users.user_id(who)
-    now = ctx.clock()
-    async with ctx.sessionmaker() as session, session.begin():
-        await lock_student(session, user_id)
-        check, skills, question = await _load(session, ctx, user_id, now, lock=True)
+    async with _changing(ctx, who) as (session, user_id, now, check, skills, question):
         if check is None:
             raise InvalidRequest("the placement check has not started: POST /me/placement first")
         if question is None:
@@ -132,14 +140,8 @@ async def answer_placement(ctx, who, req) -> dict:
 
 async def finish_placement(ctx, who) -> dict:
     """POST /me/placement/finish: end the check early; the answers given so far count."""
-    user_id = await ctx.users.user_id(who)
-    now = ctx.clock()
-    async with ctx.sessionmaker() as session, session.begin():
-        await lock_student(session, user_id)
-        check, _, _ = await _load(session, ctx, user_id, now, lock=True)
-        if check is None:
-            check = PlacementCheck(user_id=user_id, started_at=now, answers=[])
-            session.add(check)
+    async with _changing(ctx, who) as (session, user_id, now, check, _, _):
+        check = check or _start(session, user_id, now)
         if check.finished_at is None:
             check.finished_at = now
     return view(check, None, now)
