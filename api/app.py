@@ -83,6 +83,14 @@ class APIContext:
         """A session for a single read (autocommit when the app built one)."""
         return (self.read_sessionmaker or self.sessionmaker)()
 
+    def bank_for(self, who):
+        """The exercises `who` may see: the courses of a student's groups, of the groups an instructor teaches; admins all.
+
+        A lookup in the bank's remembered views (built once per group list and reload)."""
+        if who.role == "admin":
+            return self.bank
+        return self.bank.for_groups(who.groups if who.role == "student" else self.roster.taught_groups(who))
+
 
 class TutorAPI(Application):
     """The CodeMentor API (run with `codementor api`, normally by JupyterHub)."""

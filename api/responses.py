@@ -528,12 +528,18 @@ class CourseExercise(ExerciseSummary):
     origin: str = Field(description="'builtin', or the course folder it comes from")
 
 
+class CourseFolderInfo(Reply):
+    path: str = Field(description="the course folder")
+    groups: list[str] | None = Field(description="the Hub groups whose students it serves; null: everyone")
+
+
 class CourseListing(Reply):
-    """What the bank serves: each exercise's origin, and the built-ins a course exercise hides."""
+    """What the bank serves the viewer's groups: each exercise's origin, the course folders, and the hidden built-ins."""
 
     bank_version: int
     exercises: list[CourseExercise]
     hidden_builtin: list[str]
+    courses: list[CourseFolderInfo] = Field(description="the course folders serving the viewer's groups (admins: all)")
 
 
 class ImportedExercise(Reply):

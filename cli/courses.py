@@ -149,9 +149,11 @@ def cmd_import(args) -> None:
         _fail("import", f"{path}: {err.strerror}")
     except AuthoringError as err:
         _fail("import", f"{path}: {err}")
-    course_dir = course_settings(args).import_dir
+    courses = course_settings(args)
+    course_dir = courses.import_dir
     if not course_dir:
         _fail("import", "no course folder: give --course DIR or set c.CourseBank.course_dirs ($CODEMENTOR_COURSE_DIRS)")
+    _refuse_taken_id(courses.course_dirs, course_dir, exercise.id)
     _refuse_same_version(course_dir, exercise, files)
     solutions = [ex.solution for ex in _all_exercises([course_dir]).values() if ex.id != exercise.id] + [exercise.solution]
     with tempfile.TemporaryDirectory(prefix="codementor-import-") as tmp:
@@ -163,6 +165,13 @@ def cmd_import(args) -> None:
     write_exercise(Path(course_dir), exercise.id, files)
     print(f"imported {exercise.id} into {course_dir} in {time.perf_counter() - started:.1f} s; "
           "`codementor exercises reload` serves it")
+
+
+def _refuse_taken_id(course_dirs: list[str], course_dir: str, ex_id: str) -> None:
+    """An exercise id belongs to one course folder (a reload would refuse the second one)."""
+    for folder in course_dirs:
+        if folder != course_dir and (Path(folder) / ex_id).is_dir():
+            _fail("import", f"{ex_id} is already an exercise of the course folder {folder}: choose another id")
 
 
 def _refuse_same_version(course_dir: str, exercise, files: dict) -> None:
@@ -196,7 +205,7 @@ def cmd_reload(args) -> None:
 
 async def _reload(args, course_dirs: list[str]) -> int:
     from codementor.api.services import course_bank
-    from codementor.exercise_bank.courses import changed_exercises, merge_snapshot, read_course, versions_not_raised
+    from codementor.exercise_bank.courses import changed_exercises, duplicate_ids, merge_snapshot, read_course, versions_not_raised
 
     from .data import _backends
 
@@ -208,6 +217,7 @@ async def _reload(args, course_dirs: list[str]) -> int:
             row = await course_bank.latest(session)
         previous = row.snapshot if row and course_bank.snapshot_fits(row.snapshot, course_dirs) else None
         refused = {f"{c.path}:{i}": problem for c in current for i, problem in c.problems.items()}
+        refused.update(duplicate_ids(previous, current))
         refused.update(versions_not_raised(previous, current))
         changed = [(p, i) for p, i in changed_exercises(previous, current) if f"{p}:{i}" not in refused]
         refused.update(await _validate_changed(changed, current))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import uuid
 from pathlib import Path
@@ -115,8 +116,9 @@ def new_asker(infra):
 def stack(services, fake_llm, tmp_path_factory):
     """The whole stack: the Hub with its proxy and the API service, sharing Postgres and Redis."""
     ops_token, metrics_token = secrets.token_hex(16), secrets.token_hex(16)
-    # an empty course bank: tests/test_course_bank.py adds exercises, reloads, and empties it again
-    course_dir = tmp_path_factory.mktemp("course")
+    # two empty course folders: tests/test_course_bank.py and tests/test_course_scope.py add exercises, reload,
+    # and empty them again
+    course_dirs = [tmp_path_factory.mktemp("course"), tmp_path_factory.mktemp("course-b")]
     hub = Stack(
         state_dir=tmp_path_factory.mktemp("hub"),
         hub_port=free_port(),
@@ -132,10 +134,11 @@ def stack(services, fake_llm, tmp_path_factory):
             "CODEMENTOR_LLM_BASE_URL": fake_llm.base_url,
             "CODEMENTOR_LLM_API_KEY": "test-key-not-a-secret",
             "CODEMENTOR_LLM_MODEL": "local-test",
-            "CODEMENTOR_COURSE_DIRS": str(course_dir),
+            "CODEMENTOR_COURSE_DIRS": os.pathsep.join(map(str, course_dirs)),
         },
     )
-    hub.course_dir = course_dir
+    hub.course_dirs = course_dirs
+    hub.course_dir = course_dirs[0]  # where imports go (c.CourseBank.import_dir's default)
     ARTIFACTS.mkdir(exist_ok=True)
     hub.ops_token, hub.metrics_token = ops_token, metrics_token
     hub.start(log_file=ARTIFACTS / "jupyterhub.log")

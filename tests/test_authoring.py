@@ -13,7 +13,7 @@ from codementor.exercise_bank.authoring import (
     MAX_NOTEBOOK_BYTES, ROLES, AuthoringError, cell_role, exercise_from_notebook, export_notebook, new_notebook_for, read_notebook,
 )
 from codementor.exercise_bank.courses import (
-    ServedBank, changed_exercises, merge_snapshot, read_course, snapshot_of, versions_not_raised,
+    ServedBank, changed_exercises, duplicate_ids, merge_snapshot, read_course, snapshot_of, versions_not_raised,
 )
 
 
@@ -158,6 +158,47 @@ def test_a_bad_course_file_names_itself(tmp_path, bank):
         read_course(tmp_path)
     assert json.loads(json.dumps(snapshot_of([])))["courses"] == []
     assert isinstance(bank, Bank)
+
+
+def test_each_group_sees_its_own_courses(tmp_path, bank):
+    a = _course(tmp_path / "a", bank, ["leap-year"], 'groups = ["cs101-a"]\nhide_builtin = ["sum-of-evens"]\n')
+    b = _course(tmp_path / "b", bank, ["digit-sum"], 'groups = ["cs101-b", "cs101-x"]\n')
+    shared = _course(tmp_path / "all", bank, ["mirror-word"])
+    served = ServedBank(bank, snapshot=snapshot_of([read_course(p) for p in (a, b, shared)]), version=5)
+    ids = lambda view: {ex.id for ex in view.all()}
+    in_a, in_b, outside = served.for_groups(("cs101-a",)), served.for_groups(("students", "cs101-b")), served.for_groups(())
+    assert ids(in_a) == {ex.id for ex in bank.all()} - {"sum-of-evens"} | {"my-leap-year", "my-mirror-word"}
+    assert ids(in_b) == {ex.id for ex in bank.all()} | {"my-digit-sum", "my-mirror-word"}
+    assert ids(outside) == {ex.id for ex in bank.all()} | {"my-mirror-word"}
+    assert "my-digit-sum" not in in_a and "my-leap-year" not in in_b and "my-leap-year" in served
+    with pytest.raises(ExerciseNotFound):
+        in_a.get("my-digit-sum")
+    assert in_a.get("sum-of-evens").id == "sum-of-evens"  # hidden, still graded for a notebook a student has
+    assert in_a.courses == {str(a): ["cs101-a"], str(shared): None} and in_a.hidden() == ["sum-of-evens"]
+    # one view per set of courses, remembered per group list until the next reload
+    assert served.for_groups(("cs101-a",)) is in_a and served.for_groups(("cs101-a", "other")) is in_a
+    served.replace(snapshot_of([read_course(shared)]), 6)
+    assert not served.scoped and served.for_groups(("cs101-a",)) is served
+
+
+def test_groups_must_name_groups(tmp_path, bank):
+    for bad in ("groups = []\n", 'groups = "cs101"\n', 'groups = ["", "x"]\n'):
+        (tmp_path / "course.toml").write_text(bad)
+        with pytest.raises(Exception, match="groups must be a list of Hub group names"):
+            read_course(tmp_path)
+
+
+def test_an_exercise_id_belongs_to_one_course_folder(tmp_path, bank):
+    a = _course(tmp_path / "a", bank, ["leap-year", "digit-sum"])
+    b = _course(tmp_path / "b", bank, ["leap-year"])
+    refused = duplicate_ids(None, [read_course(a), read_course(b)])
+    assert refused == {f"{b}:my-leap-year": f"the id 'my-leap-year' is already an exercise of the course folder {a}: ids are shared "
+                                            "by the whole hub (submissions, progress, dashboards); rename this one (folder and id)"}
+    # the folder that published it keeps it, whichever comes first in the setting
+    published = snapshot_of([read_course(b), read_course(a)])
+    published["courses"][1]["files"].pop("my-leap-year")
+    assert list(duplicate_ids(published, [read_course(a), read_course(b)])) == [f"{a}:my-leap-year"]
+    assert duplicate_ids(None, [read_course(a)]) == {}
 
 
 def _cli(*args, cwd):

@@ -36,7 +36,8 @@ def call(url: str, token: str, method: str = "GET", **kwargs) -> httpx.Response:
 
 
 def reload(stack) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url, "CODEMENTOR_COURSE_DIRS": str(stack.course_dir)}
+    env = {**os.environ, "DATABASE_URL": stack.database_url, "REDIS_URL": stack.redis_url,
+           "CODEMENTOR_COURSE_DIRS": os.pathsep.join(map(str, stack.course_dirs))}
     return subprocess.run([sys.executable, "-m", "codementor.cli", "exercises", "reload", "--wait", "20"],
                           env=env, capture_output=True, text=True, timeout=300)
 

@@ -15,11 +15,11 @@ class CourseExercisesHandler(APIHandler):
             raise Forbidden("the course bank is for instructors and admins")
         return who
 
-    @operation("Instructors: what the bank serves (each exercise's origin), the hidden built-ins and the published version.", ok={200: CourseListing}, errors=(403,))
+    @operation("Instructors: what the bank serves their groups (each exercise's origin, the course folders), the hidden built-ins and the published version; admins: all.", ok={200: CourseListing}, errors=(403,))
     async def get(self):
         """What the bank serves: each exercise's origin ('builtin' or its course folder), and the hidden built-ins."""
-        self.require_instructor()
-        self.reply(course_listing(self.ctx.bank))
+        who = self.require_instructor()
+        self.reply(course_listing(self.ctx.bank_for(who), self.ctx.bank.version))
 
     @operation(
         "Instructors: validate an authoring notebook in the grader's sandbox, then store it in the course bank and publish it.",
@@ -31,7 +31,7 @@ class CourseExercisesHandler(APIHandler):
         req = self.parse(ImportRequest)
         await self.ctx.limiter.hit("import", who.name, who.role)
         user_id = await self.ctx.users.user_id(who)
-        self.reply(await import_notebook(self.ctx, user_id, req.notebook), 201)
+        self.reply(await import_notebook(self.ctx, who, user_id, req.notebook), 201)
 
 
 default_handlers = [

@@ -18,8 +18,8 @@ class TodayHandler(APIHandler):
 class ExerciseHandler(APIHandler):
     @operation("One exercise, student view (no hidden tests, no solution).", query=ExerciseQuery, ok={200: ExerciseOrNotebook}, errors=(404,))
     async def get(self, exercise_id):
-        self.require_user()
-        self.reply(exercise_view(self.ctx.bank, exercise_id, self.query(ExerciseQuery).format == "notebook"))
+        who = self.require_user()
+        self.reply(exercise_view(self.ctx.bank_for(who), exercise_id, self.query(ExerciseQuery).format == "notebook"))
 
 
 class HintsHandler(APIHandler):

@@ -61,8 +61,8 @@ async def create_assignment(ctx, who, req) -> dict:
     """POST /class/assignments: pin an exercise to a day for a group (instructors: their groups; admins: any)."""
     scope = await ctx.roster.scope_for(who)
     _check_group(scope, req.group)
-    if req.exercise_id not in ctx.bank:
-        raise InvalidRequest(f"there is no exercise {req.exercise_id!r}")
+    if req.exercise_id not in ctx.bank.for_groups((req.group,)):  # the group's students would never get another course's
+        raise InvalidRequest(f"there is no exercise {req.exercise_id!r} for the group {req.group!r}")
     due = due_instant(req, ctx.course_timezone)
     async with ctx.sessionmaker() as session, session.begin():
         row = await pin(session, req.group, req.exercise_id, req.day, due)

@@ -35,10 +35,37 @@ class ImportRefused(InvalidRequest):
     """The exercise did not validate; the message is the validator's first problem."""
 
 
-def course_listing(bank) -> dict:
-    """What the bank serves, each exercise's origin ('builtin' or its course folder), and the hidden built-ins."""
+def course_listing(bank, version: int) -> dict:
+    """What `bank` (a viewer's view) serves, each exercise's origin ('builtin' or its course folder), the course
+    folders with their groups, and the hidden built-ins."""
     items = [{**ex.summary(), "origin": bank.origins.get(ex.id, "builtin")} for ex in bank.all()]
-    return {"bank_version": bank.version, "exercises": items, "hidden_builtin": bank.hidden()}
+    courses = [{"path": path, "groups": groups} for path, groups in bank.courses.items()]
+    return {"bank_version": version, "exercises": items, "hidden_builtin": bank.hidden(), "courses": courses}
+
+
+def import_folder(ctx, who) -> str:
+    """The course folder `who`'s import goes to: admins, and everyone while no course names groups,
+    c.CourseBank.import_dir; an instructor, a course folder of a group they teach (import_dir first when it is one),
+    else import_dir when it is for everyone."""
+    target = ctx.courses.import_dir
+    if who.role == "admin" or not ctx.bank.scoped:
+        return target
+    taught = set(ctx.roster.taught_groups(who))
+    groups = ctx.bank.courses
+    own = [p for p in ctx.courses.course_dirs if groups.get(p) and taught & set(groups[p])]
+    if own:
+        return target if target in own else own[0]
+    if target and groups.get(target) is None:
+        return target
+    raise Conflict(f"no course folder takes imports for your groups ({', '.join(sorted(taught)) or 'none'}): "
+                   "the operator adds one of them to `groups` in a course folder's course.toml")
+
+
+def _check_id_free(ctx, course_dir: str, ex_id: str) -> None:
+    """An exercise id belongs to one course folder (submissions and progress know exercises by id alone)."""
+    origin = ctx.bank.origins.get(ex_id)
+    if origin is not None and origin != str(course_dir):
+        raise Conflict(f"{ex_id} is already an exercise of another course on this hub: choose another id")
 
 
 def notebook_program(exercise: Exercise) -> str:
@@ -115,7 +142,8 @@ def write_exercise(folder: Path, ex_id: str, files: dict[str, str]) -> None:
 def _base_snapshot(course_dirs: list[str], previous: dict | None) -> dict:
     if previous is not None and course_bank.snapshot_fits(previous, course_dirs):
         return previous
-    return {"courses": [{"path": str(p), "hide": read_course(p).hide, "files": {}} for p in course_dirs]}
+    courses = [read_course(p) for p in course_dirs]
+    return {"courses": [{"path": str(p), "hide": c.hide, "groups": c.groups, "files": {}} for p, c in zip(course_dirs, courses)]}
 
 
 async def publish_one(ctx, user_id: int | None, course_dir: str, ex_id: str, files: dict[str, str]) -> int:
@@ -141,15 +169,16 @@ def _check_version(course_dir: str, exercise: Exercise, files: dict[str, str]) -
                        f"raise version to {exercise.version + 1} so that students who have it get the new one")
 
 
-async def import_notebook(ctx, user_id: int, notebook) -> dict:
-    """Validate an uploaded authoring notebook in the sandbox, store it in the import folder, publish it."""
-    course_dir = ctx.courses.import_dir
+async def import_notebook(ctx, who, user_id: int, notebook) -> dict:
+    """Validate an uploaded authoring notebook in the sandbox, store it in `who`'s course folder, publish it."""
+    course_dir = import_folder(ctx, who)
     if not course_dir or course_dir not in ctx.courses.course_dirs:
         raise Conflict("no course folder takes imports here: the operator sets c.CourseBank.course_dirs (and import_dir)")
     try:
         exercise, files = exercise_from_notebook(read_notebook(notebook))
     except AuthoringError as err:
         raise InvalidRequest(f"the notebook is not an exercise: {err}") from None
+    _check_id_free(ctx, course_dir, exercise.id)
     _check_version(course_dir, exercise, files)
     await validate_files(ctx, exercise.id, files)
     write_exercise(Path(course_dir), exercise.id, files)

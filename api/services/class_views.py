@@ -24,7 +24,7 @@ async def _audit(ctx, viewer_id: int, who, action: str, subject_id: int | None =
 async def overview(ctx, who, days: int) -> dict:
     _, scope = await _scope(ctx, who)
     async with ctx.sessionmaker() as session:
-        return await classroom.overview(session, scope, ctx.bank, ctx.course_timezone, ctx.clock(), days)
+        return await classroom.overview(session, scope, ctx.bank_for(who), ctx.course_timezone, ctx.clock(), days)
 
 
 async def stuck(ctx, who, minutes: int, failures: int, hints: int) -> dict:
@@ -45,14 +45,14 @@ async def student_view(ctx, who, name: str, limit: int, cursor: str | None) -> d
     async with ctx.sessionmaker() as session:
         user_id = await detail.user_id_of(session, scope, name)
         events = await detail.timeline(session, user_id, limit, cursor)
-        skills = await detail.skills(session, user_id, ctx.bank)
+        skills = await detail.skills(session, user_id, ctx.bank_for(who))
     await _audit(ctx, viewer_id, who, "view_student", user_id)
     return {"name": name, "skills": skills, "timeline": events}
 
 
 async def exercise_view(ctx, who, exercise_id: str) -> dict:
     _, scope = await _scope(ctx, who)
-    exercise = ctx.bank.get(exercise_id)
+    exercise = ctx.bank_for(who).get(exercise_id)  # another course's exercise is not found
     async with ctx.sessionmaker() as session:
         return await detail.exercise_detail(session, scope, exercise)
 
@@ -62,6 +62,6 @@ async def class_export(ctx, who, first_raw: str | None, last_raw: str | None, li
     viewer_id, scope = await _scope(ctx, who)
     first, last = detail.parse_range(first_raw, last_raw, local_day(ctx.course_timezone, ctx.clock()))
     async with ctx.sessionmaker() as session:
-        data = await detail.export_rows(session, scope, ctx.bank, ctx.course_timezone, first, last, limit, cursor, ctx.clock())
+        data = await detail.export_rows(session, scope, ctx.bank_for(who), ctx.course_timezone, first, last, limit, cursor, ctx.clock())
     await _audit(ctx, viewer_id, who, "export_class_csv", first=first.isoformat(), last=last.isoformat(), rows=len(data.get("items", [])))
     return data

@@ -379,7 +379,7 @@ async def my_progress(ctx, who) -> dict:
     """`who`'s streak, skill per topic, badges and totals."""
     user_id = await ctx.users.user_id(who)
     async with ctx.sessionmaker() as session:
-        view = await progress_view(session, ctx.bank, user_id, ctx.clock(), ctx.course_timezone)
+        view = await progress_view(session, ctx.bank_for(who), user_id, ctx.clock(), ctx.course_timezone)
     return {"name": who.name, **view}
 
 

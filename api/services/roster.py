@@ -51,6 +51,10 @@ class Roster:
         self.ttl = ttl
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
 
+    def taught_groups(self, who: Identity) -> list[str]:
+        """The groups an instructor teaches (no Hub request: their own groups and c.TutorAPI.class_groups)."""
+        return student_groups(who, self.class_groups, self.instructor_groups)
+
     async def members(self, group: str) -> frozenset[str]:
         hit = self._cache.get(group)
         if hit and time.monotonic() - hit[0] < self.ttl:

@@ -104,7 +104,7 @@ async def todays_view(ctx, who, with_notebook: bool) -> dict:
     """Today's exercises for `who` (with each student notebook when asked), chosen once per day."""
     user_id = await ctx.users.user_id(who)
     async with ctx.sessionmaker() as session, session.begin():
-        day, tz, chosen = await todays_exercises(session, ctx.bank, user_id, who.name, ctx.clock(), ctx.course_timezone, ctx.daily_count,
+        day, tz, chosen = await todays_exercises(session, ctx.bank_for(who), user_id, who.name, ctx.clock(), ctx.course_timezone, ctx.daily_count,
                                                  who.groups, ctx.assignments_mode)
     items = []
     for assigned in chosen:

@@ -124,7 +124,7 @@ async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise
 async def give_hint(ctx, who, req) -> dict:
     """The next hint: the authored ladder's next rung, or, once it is climbed and a model is
     configured, one beyond it from the model (within the student's limits and budget)."""
-    exercise = ctx.bank.get(req.exercise_id)
+    exercise = ctx.bank_for(who).get(req.exercise_id)
     await ctx.limiter.hit("hint", who.name, who.role)
     user_id = await ctx.users.user_id(who)
     if not req.again and ctx.gateway.has_paid_provider:
@@ -144,7 +144,7 @@ async def asker_of(ctx, who) -> Asker:
 async def ask_tutor(ctx, who, req) -> AsyncIterator[Event]:
     """The tutor's answer to `req` as events; limits and budget raise at the first one, before any is sent."""
     asker = await asker_of(ctx, who)
-    exercise = ctx.bank.get(req.exercise_id)
+    exercise = ctx.bank_for(who).get(req.exercise_id)
     return ask(ctx.sessionmaker, ctx.gateway, asker, exercise, req, await known_identities(ctx.roster, who))
 
 
@@ -161,7 +161,7 @@ async def my_conversations(ctx, who, limit: int, cursor: str | None, exercise_id
 async def start_conversation(ctx, who, exercise_id: str) -> dict:
     """A new active conversation for a known exercise (the earlier one is closed)."""
     user_id = await ctx.users.user_id(who)
-    ctx.bank.get(exercise_id)
+    ctx.bank_for(who).get(exercise_id)
     async with ctx.sessionmaker() as session, session.begin():
         conv = await conversations.start(session, user_id, exercise_id)
         await session.refresh(conv)
