@@ -5,8 +5,12 @@ standard library only (``ISOLATION_DIR`` holds the shared ``codementor.isolation
 root, when the kernel allows) moves into a mount namespace with a private read-only root
 and a network namespace with no interfaces. It then answers on a unix socket: each job
 message carries three file descriptors (the job's stdin, the observation pipe, the status
-pipe). For each job it forks a *keeper* (still root) which creates fresh network, PID and
-IPC namespaces and a private working directory, and forks the *job*: the job applies the
+pipe). Per slot, one *keeper* (still root) is forked ahead of that slot's next job: it creates
+fresh network, PID and IPC namespaces and forks the *job* process, which joins the slot's
+cgroups and waits. Both steps cost the kernel milliseconds of waiting (a cgroup migration waits
+for an RCU grace period), spent before the job arrives. On the job message the zygote hands
+it to the waiting keeper and forks the slot's next one; the keeper makes a private working
+directory and hands the job process its stdin and observation pipe; the job applies the
 rlimits, drops to the slot's uid for good and runs ``worker.main()``. The keeper enforces the
 wall-clock timeout, removes the working directory and writes how the job ended on the status
 pipe, which only it holds. What the zygote and its keepers write on stderr (set-up failures,
@@ -48,7 +52,7 @@ def setup(config: dict) -> dict:
     if config["isolate"]:
         try:
             config["cgroups"], cpu = sandbox.slot_cgroups(
-                str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 1, config.get("cpu_cores", 0)
+                str(os.getpid()), config["slots"], config["memory_bytes"], config["processes"] + 2, config.get("cpu_cores", 0)
             )
             layers["cgroups"] = (f"per slot (cgroup {sandbox.cgroup_version('memory')}): memory {config['memory_bytes'] >> 20} MiB, "
                                  f"{config['processes']} processes and {cpu} for the whole job together")
@@ -76,23 +80,48 @@ def setup(config: dict) -> dict:
     return layers
 
 
-def run_job(config: dict, job: dict, fds: list[int]) -> None:
-    """In the job process: take the pipes, confine itself, then run the worker. Never returns."""
-    stdin_r, obs_w, status_w = fds
+def join_slot(config: dict, slot: int) -> None:
+    """Join the slot's memory, pids and cpu groups (before anything else), and close every slot's fds."""
+    for number, fds_of_slot in enumerate(config["cgroups"]):
+        for fd in fds_of_slot:
+            if number == slot:
+                os.write(fd, b"0")
+            os.close(fd)
+
+
+def run_job(config: dict, slot: int, channel: socket.socket) -> None:
+    """In the job process: join the slot's groups, wait for the job, confine itself, run the worker. Never returns.
+
+    The keeper forks this process before its job arrives, so that joining the slot's cgroups (a
+    migration that waits for the kernel's RCU grace period, several ms under load) happens while
+    the slot is idle or its previous job runs, not while a student waits. Nothing of the student's
+    reaches this process before the job message, which comes with its stdin and observation pipe.
+    """
+    problem = None
     try:
-        os.close(status_w)
-        for slot, fds_of_slot in enumerate(config["cgroups"]):
-            for fd in fds_of_slot:
-                if slot == job["slot"]:
-                    os.write(fd, b"0")  # join the slot's memory and pids groups before anything else
-                os.close(fd)
+        join_slot(config, slot)
         sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
-        os.dup2(stdin_r, 0)
-        os.dup2(obs_w, 1)
+    except BaseException as exc:  # reported once the job (and its observation pipe) is here
+        problem = exc
+    try:
+        data, fds, _, _ = socket.recv_fds(channel, 65536, 2)
+    except OSError:
+        os._exit(EXIT_SETUP_FAILED)
+    channel.close()
+    if not data or len(fds) != 2:
+        os._exit(EXIT_SETUP_FAILED)
+    stdin_r, obs_w = fds
+    os.dup2(stdin_r, 0)
+    os.dup2(obs_w, 1)
+    os.close(stdin_r)
+    os.close(obs_w)
+    try:
+        if problem is not None:
+            raise problem
+        job = json.loads(data)
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
-        for fd in (stdin_r, obs_w, devnull):
-            os.close(fd)
+        os.close(devnull)
         os.chdir(job["cwd"])
         if not config["per_job_namespaces"]:
             os.setsid()  # no PID namespace: the keeper kills this process group instead
@@ -115,32 +144,82 @@ def run_job(config: dict, job: dict, fds: list[int]) -> None:
         os._exit(0)
 
 
-def keep(config: dict, job: dict, fds: list[int]) -> None:
-    """In the keeper: namespaces, working directory, the job itself, the timeout, the clean-up."""
-    stdin_r, obs_w, status_w = fds
+def fork_job(config: dict, slot: int, keep_out: list[socket.socket], close_fds: tuple[int, ...] = ()) -> tuple[int, socket.socket]:
+    """Fork the job process of `slot` (it joins the slot's groups, then waits); (pid, channel to it).
+
+    The job process keeps none of the keeper's channels (`keep_out`, `close_fds`: the status pipe)."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        ours.close()
+        for sock in keep_out:
+            sock.close()
+        for fd in close_fds:
+            os.close(fd)
+        run_job(config, slot, theirs)
+    theirs.close()
+    return pid, ours
+
+
+def hand_job(channel: socket.socket, job: dict, stdin_r: int, obs_w: int) -> bool:
+    try:
+        socket.send_fds(channel, [json.dumps(job).encode()], [stdin_r, obs_w])
+        return True
+    except OSError:
+        return False
+    finally:
+        channel.close()
+
+
+def keep(config: dict, slot: int, control: socket.socket) -> None:
+    """In a keeper, forked before its job arrives: namespaces and the job process first, then on
+    the job message its working directory, the hand-over, the timeout and the clean-up."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    report = {"ended": "setup_failed"}
-    started = time.perf_counter()
-    workdir = None
+    problem = None
+    child = None
     try:
         sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
         if config["per_job_namespaces"]:
             sandbox.unshare(config["job_namespaces"])
+        child = fork_job(config, slot, [control])
+    except BaseException as exc:  # reported on the job's status pipe once it is here
+        problem = exc
+    try:
+        data, fds, _, _ = socket.recv_fds(control, 65536, 3)
+    except OSError:
+        os._exit(0)
+    control.close()
+    if not data or len(fds) != 3:
+        os._exit(0)
+    run_kept(config, slot, json.loads(data), fds, child, problem)
+
+
+def run_kept(config: dict, slot: int, job: dict, fds: list[int], child, problem) -> None:
+    stdin_r, obs_w, status_w = fds
+    report = {"ended": "setup_failed"}
+    started = time.perf_counter()
+    workdir = None
+    try:
+        if problem is not None:
+            raise problem
         workdir = os.path.join(config["jobs_dir"], f"job-{os.getpid()}")
         os.mkdir(workdir, 0o700)
         if job["uid"] is not None:
             os.chown(workdir, job["uid"], job["uid"])
-        job["cwd"] = workdir
-        job["nproc"] = config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(config["processes"])
-        pid = os.fork()
-        if pid == 0:
-            run_job(config, job, fds)
+        nproc = config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(config["processes"])
+        sent = {"uid": job["uid"], "cwd": workdir, "nproc": nproc}
+        pid, channel = child
+        if not hand_job(channel, sent, stdin_r, obs_w):  # the waiting job process is gone (killed): a fresh one
+            os.waitpid(pid, os.WNOHANG)
+            pid, channel = fork_job(config, slot, [], (stdin_r, obs_w, status_w))
+            if not hand_job(channel, sent, stdin_r, obs_w):
+                raise RuntimeError("the job process ended before its job was handed over")
         os.close(stdin_r)
         os.close(obs_w)
-        forked = time.perf_counter()
+        handed = time.perf_counter()
         report = wait_job(pid, job["timeout"])
-        report["job_ms"] = round((time.perf_counter() - forked) * 1000, 2)
-        report["keeper_setup_ms"] = round((forked - started) * 1000, 2)
+        report["job_ms"] = round((time.perf_counter() - handed) * 1000, 2)
+        report["keeper_setup_ms"] = round((handed - started) * 1000, 2)
         own = resource.getrusage(resource.RUSAGE_SELF)
         report["keeper_cpu_ms"] = round((own.ru_utime + own.ru_stime) * 1000, 2)
     except BaseException as exc:
@@ -184,9 +263,46 @@ def wait_job(pid: int, timeout: float) -> dict:
     return {"ended": "setup_failed" if code == EXIT_SETUP_FAILED else "exit", "code": code, **cpu}
 
 
+def prepare(config: dict, slot: int, control: socket.socket, ready: dict) -> socket.socket:
+    """Fork a keeper for `slot`'s next job; the channel the job will be handed over on."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid == 0:
+        ours.close()
+        control.close()
+        for sock in ready.values():
+            sock.close()
+        keep(config, slot, theirs)
+    theirs.close()
+    return ours
+
+
+def dispatch(config: dict, control: socket.socket, ready: dict, data: bytes, fds: list[int]) -> None:
+    """Hand a job to its slot's waiting keeper (a fresh one if that keeper is gone), then prepare the next."""
+    slot = int(json.loads(data)["slot"])
+    keeper = ready.pop(slot, None) or prepare(config, slot, control, ready)
+    try:
+        try:
+            socket.send_fds(keeper, [data], fds)
+        except OSError:
+            keeper.close()
+            keeper = prepare(config, slot, control, ready)
+            socket.send_fds(keeper, [data], fds)  # if this fails too, the API reads "lost" and restarts the zygote
+    except OSError as exc:
+        log_line(f"zygote: a job could not be handed to a keeper: {exc!r}")
+    finally:
+        keeper.close()
+        for fd in fds:
+            os.close(fd)
+    ready[slot] = prepare(config, slot, control, ready)
+
+
 def serve(config: dict, control: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
     gc.freeze()  # forks share the preloaded heap instead of copying it when the collector walks it
+    ready: dict[int, socket.socket] = {}  # per slot, the keeper waiting for that slot's next job
+    for slot in range(config["slots"]):
+        ready[slot] = prepare(config, slot, control, ready)
     while True:
         data, fds, _, _ = socket.recv_fds(control, 65536, 3)
         if not data:
@@ -195,13 +311,7 @@ def serve(config: dict, control: socket.socket) -> None:
             for fd in fds:
                 os.close(fd)
             continue
-        job = json.loads(data)
-        pid = os.fork()
-        if pid == 0:
-            control.close()
-            keep(config, job, fds)
-        for fd in fds:
-            os.close(fd)
+        dispatch(config, control, ready, data, fds)
 
 
 def main() -> None:
