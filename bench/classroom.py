@@ -25,6 +25,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import statistics
 import tempfile
 import time
@@ -72,11 +73,15 @@ async def call(client: httpx.AsyncClient, rec: Recorder, endpoint: str, method: 
     except httpx.TransportError:
         rec.add(endpoint, "connection", time.perf_counter() - start)
         return {}
-    rec.add(endpoint, resp.status_code, time.perf_counter() - start)
+    status: int | str = resp.status_code
     try:
-        return resp.json() if resp.status_code < 300 else {}
+        data = resp.json()
     except ValueError:
-        return {}
+        data = {}
+    if status >= 500:  # the envelope's code tells a full grader (busy) from a backend down (unavailable) or a bug
+        status = f"{status} {(data.get('error') or {}).get('code', '?') if isinstance(data, dict) else '?'}"
+    rec.add(endpoint, status, time.perf_counter() - start)
+    return data if resp.status_code < 300 and isinstance(data, dict) else {}
 
 
 async def session(api_url: str, token: str, bank: Bank, rec: Recorder, delay: float, think: tuple[float, float], rng: random.Random) -> None:
@@ -154,7 +159,7 @@ def _tree(pid: int) -> list[int]:
 
 
 def cpu_snapshot(stack: Stack) -> dict[str, float]:
-    """CPU seconds so far of the API workers, their graders (zygotes and jobs) and Postgres."""
+    """CPU seconds so far of the API workers, their graders (zygotes and jobs), Postgres, the Hub (its token checks) and its proxy."""
     hub = stack._procs[-1].pid
     api, grader = 0.0, 0.0
     for sup in (p for p in _children(hub) if " api" in _cmd(p)):
@@ -166,8 +171,38 @@ def cpu_snapshot(stack: Stack) -> dict[str, float]:
         api += _cpu(sup, False)
     pg_root = int(Path(stack.state_dir / "postgres" / "postmaster.pid").read_text().split()[0]) if (stack.state_dir / "postgres" / "postmaster.pid").exists() else 0
     postgres = sum(_cpu(p, True) for p in _tree(pg_root)) if pg_root else 0.0
+    proxy = sum(_cpu(p, False) for p in _children(hub) if "configurable-http-proxy" in _cmd(p))
     t = os.times()
-    return {"api": api, "grader": grader, "postgres": postgres, "load generator": t.user + t.system}
+    return {"api": api, "grader": grader, "postgres": postgres, "hub": _cpu(hub, False), "proxy": proxy, "load generator": t.user + t.system}
+
+
+# ---- the grader's own view, from the API's metrics ----------------------------------------
+
+GRADING_SERIES = {"codementor_grading_duration_seconds": "job", "codementor_grading_queue_wait_seconds": "wait"}
+
+
+def grading_totals(stack: Stack, metrics_token: str) -> dict[str, float]:
+    """Grading jobs so far, and their total seconds in a slot and waiting for one (summed over the workers)."""
+    url = stack.api_url.rsplit("/api/v1", 1)[0] + "/metrics"
+    try:
+        text = httpx.get(url, headers={"Authorization": f"Bearer {metrics_token}"}, timeout=30).text
+    except httpx.HTTPError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        for series, short in GRADING_SERIES.items():
+            if name in (series + "_sum", series + "_count"):
+                out[f"{short}_{name.rsplit('_', 1)[1]}"] = float(value)
+    return out
+
+
+def grading_report(before: dict, after: dict) -> dict:
+    jobs = after.get("job_count", 0) - before.get("job_count", 0)
+    if not jobs:
+        return {"jobs": 0}
+    return {"jobs": int(jobs), "mean_job_ms": 1000 * (after["job_sum"] - before["job_sum"]) / jobs,
+            "mean_wait_ms": 1000 * (after["wait_sum"] - before["wait_sum"]) / jobs}
 
 
 # ---- one run, the report ----------------------------------------------------------------
@@ -179,27 +214,29 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-async def run_class(stack: Stack, tokens: dict[str, str], ramp: float, think: tuple[float, float], seed: int) -> dict:
+async def run_class(stack: Stack, tokens: dict[str, str], ramp: float, think: tuple[float, float], seed: int, metrics_token: str = "") -> dict:
     bank = Bank()
     rec = Recorder()
     rng = random.Random(seed)
     names = list(tokens)
+    graded_before = grading_totals(stack, metrics_token) if metrics_token else {}
     before, start = cpu_snapshot(stack), time.monotonic()
     await asyncio.gather(*(session(stack.api_url, tokens[n], bank, rec, ramp * i / max(1, len(names)), think, random.Random(rng.random()))
                            for i, n in enumerate(names)))
     wall = time.monotonic() - start
     after = cpu_snapshot(stack)
+    grading = grading_report(graded_before, grading_totals(stack, metrics_token)) if metrics_token else {}
     total = sum(rec.statuses.values())
     endpoints = {}
     for ep, values in sorted(rec.latency.items()):
         endpoints[ep] = {"requests": len(values), "p50_ms": percentile(values, 50) * 1000, "p95_ms": percentile(values, 95) * 1000,
                          "p99_ms": percentile(values, 99) * 1000}
-    errors = {f"{ep} {status}": n for (ep, status), n in sorted(rec.statuses.items(), key=str) if status == "connection" or int(status) >= 400}
+    errors = {f"{ep} {status}": n for (ep, status), n in sorted(rec.statuses.items(), key=str) if isinstance(status, str) or status >= 400}
     return {
         "students": len(names), "seconds": wall, "requests": total, "requests_per_s": total / wall, "endpoints": endpoints,
         "errors": errors, "cpu_percent_of_a_core": {k: 100 * (after[k] - before[k]) / wall for k in after},
         "cpu_ms_per_request": {k: 1000 * (after[k] - before[k]) / max(1, total) for k in after},
-        "load_average": os.getloadavg()[0],
+        "grading": grading, "load_average": os.getloadavg()[0],
     }
 
 
@@ -211,6 +248,9 @@ def print_report(result: dict) -> None:
         print(f"{ep:<24}{row['requests']:>9}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}")
     print("errors: " + (", ".join(f"{k}: {n}" for k, n in result["errors"].items()) or "none"))
     print("CPU, % of one core: " + ", ".join(f"{k} {v:.1f} %" for k, v in result["cpu_percent_of_a_core"].items()))
+    grading = result.get("grading") or {}
+    if grading.get("jobs"):
+        print(f"grading jobs: {grading['jobs']}, mean {grading['mean_job_ms']:.1f} ms in a slot, mean wait for a slot {grading['mean_wait_ms']:.1f} ms")
     print("CPU per request (all endpoints), ms: " + ", ".join(f"{k} {v:.2f}" for k, v in result["cpu_ms_per_request"].items()))
 
 
@@ -219,11 +259,12 @@ def within_goal(result: dict) -> bool:
 
 
 def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: float = 30.0, think: tuple[float, float] = (5.0, 15.0),
-         workers: int = 0) -> None:
+         workers: int = 0, log_to: str = "") -> None:
     ops = secrets.token_hex(16)
     results = []
     with tempfile.TemporaryDirectory(prefix="codementor-bench-class-") as tmp:
-        env = {"CODEMENTOR_OPS_TOKEN": ops, "CODEMENTOR_CULL_TIMEOUT": "0"}
+        metrics_token = secrets.token_hex(16)
+        env = {"CODEMENTOR_OPS_TOKEN": ops, "CODEMENTOR_CULL_TIMEOUT": "0", "CODEMENTOR_METRICS_TOKEN": metrics_token}
         if workers:
             env["CODEMENTOR_API_WORKERS"] = str(workers)
         stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
@@ -233,7 +274,7 @@ def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: f
             while True:
                 names = [f"cls{round_no}-{i:05d}" for i in range(size)]
                 tokens = create_students(stack.hub_url, ops, names)
-                result = asyncio.run(run_class(stack, tokens, ramp, think, seed=round_no))
+                result = asyncio.run(run_class(stack, tokens, ramp, think, seed=round_no, metrics_token=metrics_token))
                 results.append(result)
                 if not as_json:
                     print_report(result)
@@ -242,6 +283,8 @@ def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: f
                 size, round_no = size * 2, round_no + 1
         finally:
             stack.stop()
+            if log_to:
+                shutil.copyfile(Path(tmp) / "hub.log", log_to)
     largest = max((r["students"] for r in results if within_goal(r)), default=0)
     if as_json:
         print(json.dumps({"runs": results, "largest_class_within_goal": largest if find_limit else None}, indent=2))
