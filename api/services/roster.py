@@ -9,6 +9,7 @@ Instructors never appear in a class. Admins see every student; students see no c
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -50,15 +51,25 @@ class Roster:
         self.instructor_groups = set(instructor_groups)
         self.ttl = ttl
         self._cache: dict[str, tuple[float, frozenset[str]]] = {}
+        self._fetching: dict[str, asyncio.Task] = {}
 
     def taught_groups(self, who: Identity) -> list[str]:
         """The groups an instructor teaches (no Hub request: their own groups and c.TutorAPI.class_groups)."""
         return student_groups(who, self.class_groups, self.instructor_groups)
 
     async def members(self, group: str) -> frozenset[str]:
+        """The members of `group`; when the cached list is too old, one request to the Hub per group, however many ask at once."""
         hit = self._cache.get(group)
         if hit and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
+        # a class asking at once after the cache expired once sent the Hub one (large) group request each
+        fetch = self._fetching.get(group)
+        if fetch is None:
+            fetch = self._fetching[group] = asyncio.ensure_future(self._fetch_members(group))
+            fetch.add_done_callback(lambda done: self._fetching.pop(group) if self._fetching.get(group) is done else None)
+        return await asyncio.shield(fetch)
+
+    async def _fetch_members(self, group: str) -> frozenset[str]:
         resp = await self._get(f"/groups/{quote(group, safe='')}")
         if resp.status_code == 404:
             names = frozenset()
