@@ -156,6 +156,11 @@ class TutorAPI(Application):
         "overflow connection is closed when it is given back, so under steady load beyond db_pool_size one is opened "
         "(a new Postgres backend) per request: prefer a larger pool.",
     ).tag(config=True)
+    db_pool_timeout = Float(
+        help="Seconds a request waits for a free pooled Postgres connection before it gets a 503 with Retry-After "
+        "($CODEMENTOR_DB_POOL_TIMEOUT, default 10): shorter than a client's own timeout (30 s in codementor.client), so "
+        "that an overloaded worker says so instead of leaving the client to time out.",
+    ).tag(config=True)
     db_pre_ping = Bool(
         True, help="Test each pooled Postgres connection with a round trip before use, so that a connection Postgres dropped "
         "(a restart) is replaced unseen. Off saves that round trip (no CPU difference measured here); the first request "
@@ -215,6 +220,10 @@ class TutorAPI(Application):
     def _default_overflow(self):
         return int(os.environ.get("CODEMENTOR_DB_MAX_OVERFLOW", "0"))
 
+    @default("db_pool_timeout")
+    def _default_pool_timeout(self):
+        return float(os.environ.get("CODEMENTOR_DB_POOL_TIMEOUT", "10"))
+
     @default("roster_cache_seconds")
     def _default_roster_cache(self):
         return int(os.environ.get("CODEMENTOR_ROSTER_CACHE_SECONDS", "30"))
@@ -261,7 +270,8 @@ class TutorAPI(Application):
         use_json_logs(self.log_level, self.log)
 
     def build_context(self) -> APIContext:
-        engine = db.make_engine(self.database_url, self.db_pool_size, self.db_max_overflow, pre_ping=self.db_pre_ping, ping_idle_seconds=self.db_ping_idle_seconds)
+        engine = db.make_engine(self.database_url, self.db_pool_size, self.db_max_overflow, pre_ping=self.db_pre_ping, ping_idle_seconds=self.db_ping_idle_seconds,
+                                pool_timeout=self.db_pool_timeout)
         sessionmaker = db.make_sessionmaker(engine)
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         limiter = self.make_limiter(redis)

@@ -66,14 +66,18 @@ def check_schema(url: str | None = None) -> None:
         )
 
 
-def make_engine(url: str | None = None, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True, ping_idle_seconds: float = 0.0) -> AsyncEngine:
+def make_engine(url: str | None = None, pool_size: int = 5, max_overflow: int = 5, pre_ping: bool = True, ping_idle_seconds: float = 0.0,
+                pool_timeout: float = 30.0) -> AsyncEngine:
     """An API worker's pool: at most pool_size + max_overflow connections (c.TutorAPI.db_pool_size / db_max_overflow).
+
+    A request waits at most `pool_timeout` seconds for a connection (then SQLAlchemy's TimeoutError, a 503).
 
     With `pre_ping`, a connection is tested with a round trip before use; with
     `ping_idle_seconds` > 0 only one that has been idle in the pool longer than that is.
     """
     every_time = pre_ping and ping_idle_seconds <= 0
-    engine = create_async_engine(database_url(url), pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=every_time)
+    engine = create_async_engine(database_url(url), pool_size=pool_size, max_overflow=max_overflow, pool_pre_ping=every_time,
+                                 pool_timeout=pool_timeout)
     if pre_ping and not every_time:
         _ping_when_idle(engine.sync_engine, ping_idle_seconds)
     return engine

@@ -15,9 +15,9 @@ from tornado import web
 
 from codementor.api.app import APIContext
 from codementor.api.db import make_engine
-from codementor.api.errors import Unavailable
+from codementor.api.errors import Unavailable, status_of
 from codementor.api.handlers import all_routes
-from codementor.api.handlers.base import _backend_down
+from codementor.api.handlers.base import _backend_down, _overloaded
 from codementor.api.services.roster import Roster
 from codementor.api.services.users import Identity
 from codementor.hub_config.stack import free_port
@@ -57,7 +57,54 @@ def test_a_backend_that_does_not_answer_is_named(call, setting):
 
 
 def test_other_errors_stay_internal():
-    assert _backend_down(ValueError("a bug")) == ""
+    assert _backend_down(ValueError("a bug")) == "" and _overloaded(ValueError("a bug")) is None
+
+
+def test_a_worker_out_of_pooled_connections_answers_503_with_retry_after(services):
+    """Every pooled connection taken for db_pool_timeout: the class benchmark's 500s; an overload, so 503 and Retry-After."""
+    async def second_connection_while_the_only_one_is_held():
+        engine = make_engine(services.database_url, pool_size=1, max_overflow=0, pool_timeout=0.2)
+        try:
+            async with engine.connect() as held:
+                await held.execute(text("SELECT 1"))
+                async with engine.connect() as conn:
+                    await conn.execute(text("SELECT 1"))
+        finally:
+            await engine.dispose()
+
+    busy = _overloaded(error_of(second_connection_while_the_only_one_is_held))
+    assert busy is not None and status_of(busy) == 503 and busy.retry_after > 0
+    assert "database" in busy.message and "postgres" not in busy.message.lower()  # no internals for the caller
+
+
+def test_a_class_asking_at_once_fetches_a_group_from_the_hub_once():
+    """After the roster cache expires, concurrent requests share one Hub request (each once sent its own)."""
+    calls = []
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_GET(self):
+            calls.append(self.path)
+            body = b'{"name": "students", "users": ["ada", "bob"]}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        roster = Roster(f"http://127.0.0.1:{server.server_port}/hub/api", "token", {}, {"instructors"}, ttl=30)
+
+        async def many():
+            return await asyncio.gather(*(roster.members("students") for _ in range(20)))
+
+        assert asyncio.run(many()) == [frozenset({"ada", "bob"})] * 20
+        assert calls == ["/hub/api/groups/students"]
+    finally:
+        server.shutdown()
 
 
 def test_a_failing_hub_makes_the_class_endpoints_unavailable():

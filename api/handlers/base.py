@@ -11,12 +11,13 @@ from pydantic import BaseModel, ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from tornado import web
 from tornado.log import app_log
 
 from .. import logs, metrics
 from ..contract import NO_CONTENT, operation_of
-from ..errors import InvalidRequest, NotFound, PayloadTooLarge, Unavailable, as_domain_error, code_of, status_of
+from ..errors import Busy, InvalidRequest, NotFound, PayloadTooLarge, Unavailable, as_domain_error, code_of, status_of
 
 
 def _unstorable_text(data) -> str | None:
@@ -85,6 +86,17 @@ def _backend_down(exc) -> str:
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return "DATABASE_URL or REDIS_URL"
     return ""
+
+
+# seconds a client is told to wait when every pooled Postgres connection stayed taken
+POOL_RETRY_AFTER = 2
+
+
+def _overloaded(exc) -> Busy | None:
+    """A request that waited db_pool_timeout for a pooled connection: the worker is overloaded, not broken (503)."""
+    if isinstance(exc, PoolTimeout):
+        return Busy("the API is busy (no database connection free); try again in a moment", retry_after=POOL_RETRY_AFTER)
+    return None
 
 
 # JSON only: nothing may load, run or frame it
@@ -245,7 +257,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         self.finish(model.model_validate(data).model_dump_json(by_alias=True, exclude_unset=True))
 
     def _domain_status(self, exc) -> tuple[int, str, str, dict]:
-        error = as_domain_error(exc)
+        error = as_domain_error(exc) or _overloaded(exc)
         if error is None and _backend_down(exc):
             error = Unavailable("a service the API needs is not answering; try again in a moment")
         if error is None:
@@ -258,6 +270,9 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         # the route pattern, not the path: a path can hold a student's name
         if as_domain_error(value) is not None:
             app_log.info("%s %s: %s", self.request.method, self.route, type(value).__name__)
+        elif _overloaded(value):
+            app_log.warning("%s %s: no pooled Postgres connection free within c.TutorAPI.db_pool_timeout (%s); answered 503 "
+                            "(see c.TutorAPI.db_pool_size)", self.request.method, self.route, value)
         elif _backend_down(value):
             app_log.error("%s %s: not answering (check %s): %r", self.request.method, self.route, _backend_down(value), value)
         elif isinstance(value, web.HTTPError):
