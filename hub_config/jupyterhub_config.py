@@ -169,6 +169,11 @@ PUBLIC_HTTPS = env("CODEMENTOR_PUBLIC_HTTPS", "") == "1" or bool(c.JupyterHub.ge
 c.JupyterHub.tornado_settings = {**c.JupyterHub.get("tornado_settings", {}), "headers": hub_headers(PUBLIC_HTTPS), "log_function": hub_logs.log_request}
 # /hub/metrics answers only tokens with read:metrics (the `metrics` service below)
 c.JupyterHub.authenticate_prometheus = True
+# Every token check the API makes (each token at most every c.TutorAPI.auth_cache_seconds) wrote
+# the token's and the user's last_activity whenever it was 30 s old: a commit on the Hub's one
+# event loop for about a third of the checks, a fifth of its time under a class. Minutes are
+# precise enough for who used a token when; servers' own activity (the idle culler's) is apart.
+c.JupyterHub.activity_resolution = int(env("CODEMENTOR_HUB_ACTIVITY_RESOLUTION", "300"))
 
 # --- student servers -------------------------------------------------------------------
 if PROFILE == "demo":
@@ -214,7 +219,7 @@ api_env = {
     "PATH": env("PATH", ""),
 }
 # provider keys reach the API only, never the student servers
-for name in ("CODEMENTOR_METRICS_TOKEN", "CODEMENTOR_API_WORKERS", "CODEMENTOR_DB_POOL_SIZE", "CODEMENTOR_DB_MAX_OVERFLOW", "PROMETHEUS_MULTIPROC_DIR", "CODEMENTOR_BANK_DIR", "CODEMENTOR_COURSE_DIRS", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_LLM_MODEL", "CODEMENTOR_ANTHROPIC_API_KEY"):
+for name in ("CODEMENTOR_METRICS_TOKEN", "CODEMENTOR_API_WORKERS", "CODEMENTOR_DB_POOL_SIZE", "CODEMENTOR_DB_MAX_OVERFLOW", "CODEMENTOR_DB_POOL_TIMEOUT", "PROMETHEUS_MULTIPROC_DIR", "CODEMENTOR_BANK_DIR", "CODEMENTOR_COURSE_DIRS", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_LLM_MODEL", "CODEMENTOR_ANTHROPIC_API_KEY"):
     if env(name):
         api_env[name] = env(name)
 api_env.update(API_EXTRA_ENV)
