@@ -160,8 +160,9 @@ def cmd_import(args) -> None:
         write_exercise(Path(tmp), exercise.id, files)
         report = asyncio.run(_validate_once(Path(tmp), [exercise.id], solutions))
     print(format_table(report).replace(tmp + "/", ""))
-    if not report.passed:
-        _fail("import", f"{exercise.id} did not validate; nothing was written")
+    if not report.passed:  # the validator's first problem, worded as the API (and %exercise_import) words it
+        first = next((p for row in report.rows for p in row.problems), "did not validate").replace(tmp + "/", "")
+        _fail("import", f"{exercise.id}: {first}; nothing was written")
     write_exercise(Path(course_dir), exercise.id, files)
     print(f"imported {exercise.id} into {course_dir} in {time.perf_counter() - started:.1f} s; "
           "`codementor exercises reload` serves it")

@@ -188,7 +188,7 @@ def test_exercise_import_magic(stack, hub, bank, people, ipython_shell, tmp_path
     print(f"\n%exercise_import: {time.perf_counter() - started:.1f} s")
     assert (stack.course_dir / "course-mirror" / "exercise.toml").is_file()
     student = TutorMagics(shell=ipython_shell, api_url=stack.api_url, api_token=people["student"])
-    with pytest.raises(UsageError, match="for instructors and admins"):
+    with pytest.raises(UsageError, match="^the course bank is for instructors and admins: ask your instructor to import"):
         student.exercise_import(str(path))
     with pytest.raises(UsageError, match="no such notebook"):
         teacher.exercise_import(str(tmp_path / "missing.ipynb"))

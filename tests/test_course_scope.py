@@ -1,7 +1,8 @@
 """Two courses on one hub, each for its own Hub group, against the real stack: each group's
 students see the built-in exercises minus what their course hides plus their course's own,
 never the other course's (404, like an unknown exercise); instructors see their course; a
-second folder with a taken exercise id is refused at reload and the scope survives it.
+second folder with a taken exercise id is refused at reload and the scope survives it; an
+instructor's %exercise_import in a real kernel lands in their own course's folder.
 
 The stack serves two course folders (tests/conftest.py); this module fills them and empties
 them again at the end, so other tests see the built-in bank only.
@@ -9,7 +10,11 @@ them again at the end, so other tests see the built-in bank only.
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from datetime import datetime, timezone
@@ -17,12 +22,14 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from .test_course_bank import copy_builtin, reload, worker_versions
+from .hubclient import Kernel
+from .test_course_bank import authoring, copy_builtin, reload, worker_versions
 
 pytestmark = pytest.mark.e2e
 
 GROUP_A, GROUP_B = "scope-a", "scope-b"
 AMY, BOB, IDA = "scope-amy", "scope-bob", "scope-ida"  # a student of each course; the instructor of course A
+TOM = "scope-tom"  # the instructor of course B
 
 
 def call(url: str, token: str, method: str = "GET", **kwargs) -> httpx.Response:
@@ -42,7 +49,8 @@ def courses(stack, hub, bank):
     hub.create_user(AMY, groups=(GROUP_A,))  # also in `students`, as every new user: that gives no course
     hub.create_user(BOB, groups=(GROUP_B,))
     hub.create_user(IDA, groups=("instructors", GROUP_A))
-    hub.api("DELETE", "/groups/students/users", json={"users": [IDA]}).raise_for_status()
+    hub.create_user(TOM, groups=("instructors", GROUP_B))
+    hub.api("DELETE", "/groups/students/users", json={"users": [IDA, TOM]}).raise_for_status()
     folder_a, folder_b = stack.course_dirs
     (folder_a / "course.toml").write_text(f'groups = ["{GROUP_A}"]\nhide_builtin = ["leap-year"]\n')
     (folder_b / "course.toml").write_text(f'groups = ["{GROUP_B}"]\n')
@@ -52,7 +60,7 @@ def courses(stack, hub, bank):
     done = reload(stack)
     assert done.returncode == 0, done.stdout + done.stderr
     print(f"\nreload of two courses (two new exercises validated): {time.perf_counter() - started:.1f} s")
-    tokens = {name: hub.user_token(name) for name in (AMY, BOB, IDA)}
+    tokens = {name: hub.user_token(name) for name in (AMY, BOB, IDA, TOM)}
     tokens["admin"] = hub.user_token("admin")
     yield tokens
     for folder in stack.course_dirs:
@@ -143,3 +151,57 @@ def test_a_taken_id_is_refused_at_reload_and_the_scope_holds(stack, bank, course
     check_students_see_their_course(api, t)
     hidden = call(f"{api}/course/exercises", t[IDA]).json()["hidden_builtin"]
     assert hidden == ["digit-sum", "leap-year"]
+
+
+def put_notebook(hub, user: str, name: str, nb: dict) -> None:
+    with hub.server(user) as server:
+        server.put(f"/api/contents/{name}", json={"type": "notebook", "format": "json", "content": nb}).raise_for_status()
+
+
+def usage_error(result: dict) -> str:
+    """What the kernel showed for a refused magic: IPython prints a UsageError as one stderr line, no traceback."""
+    shown = (result["error"] or result["text"]).strip()
+    assert "Traceback" not in shown and "\n" not in shown, result
+    return shown
+
+
+def cli_import(stack, path) -> str:
+    """`codementor exercises import` as an operator runs it on the course folders; its last line."""
+    env = {**os.environ, "CODEMENTOR_COURSE_DIRS": os.pathsep.join(map(str, stack.course_dirs))}
+    done = subprocess.run([sys.executable, "-m", "codementor.cli", "exercises", "import", str(path)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+async def test_instructors_import_into_their_course_from_a_real_kernel(stack, hub, bank, courses, tmp_path):
+    api, t = stack.api_url, courses
+    hub.spawn(TOM)  # a student's refusal by the same magic: tests/test_course_bank.py::test_exercise_import_magic
+    nb = authoring(bank, "mirror-word", "b-mirror")
+    broken = json.loads(json.dumps(nb))
+    next(c for c in broken["cells"] if c["metadata"].get("codementor", {}).get("role") == "hidden-tests")["source"] = "[[test]\nname = "
+    put_notebook(hub, TOM, "b-mirror.ipynb", nb)
+    put_notebook(hub, TOM, "broken.ipynb", broken)
+    teacher = await Kernel.for_notebook(hub, TOM, "b-mirror.ipynb")
+    try:
+        # the instructor of course B, from the notebook itself: into course B's folder (import_dir is course A's)
+        started = time.perf_counter()
+        done = await teacher.execute("%exercise_import", timeout=180)
+        print(f"\n%exercise_import in a real kernel: {time.perf_counter() - started:.1f} s")
+        assert done["error"] is None, done
+        assert f"Imported b-mirror (version 1) into the course bank `{stack.course_dirs[1]}`" in done["text"].replace("**", ""), done["text"]
+        assert (stack.course_dirs[1] / "b-mirror" / "exercise.toml").is_file() and not (stack.course_dirs[0] / "b-mirror").exists()
+        # the same notebook problem reads the same from the magic and from the command line
+        magic = await teacher.execute("%exercise_import broken.ipynb")
+        (tmp_path / "broken.ipynb").write_text(json.dumps(broken))
+        line = cli_import(stack, tmp_path / "broken.ipynb")
+        problem = line.split("broken.ipynb: ", 1)[1]
+        assert "(hidden-tests) is not valid TOML: Expected ']]'" in problem and problem in usage_error(magic), (line, magic)
+    finally:
+        teacher.close()
+        hub.stop(TOM)
+    deadline = time.monotonic() + 10
+    while len(set(worker_versions(stack).values())) != 1 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for _ in range(4):  # both workers serve it, to course B's group only
+        assert call(f"{api}/exercises/b-mirror", t[BOB]).status_code == 200
+        assert not_found(call(f"{api}/exercises/b-mirror", t[AMY]), "b-mirror")

@@ -12,7 +12,7 @@ class CourseExercisesHandler(APIHandler):
     def require_instructor(self):
         who = self.require_user()
         if who.role not in ("instructor", "admin"):
-            raise Forbidden("the course bank is for instructors and admins")
+            raise Forbidden("the course bank is for instructors and admins: ask your instructor to import or change an exercise")
         return who
 
     @operation("Instructors: what the bank serves their groups (each exercise's origin, the course folders), the hidden built-ins and the published version; admins: all.", ok={200: CourseListing}, errors=(403,))
