@@ -144,18 +144,16 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
         os._exit(0)
 
 
-def fork_job(config: dict, slot: int, keep_out: list[socket.socket], close_fds: tuple[int, ...] = ()) -> tuple[int, socket.socket]:
+def fork_job(config: dict, slot: int, keeper_channel: socket.socket) -> tuple[int, socket.socket]:
     """Fork the job process of `slot` (it joins the slot's groups, then waits); (pid, channel to it).
 
-    The job process keeps none of the keeper's channels (`keep_out`, `close_fds`: the status pipe)."""
+    It is forked before the keeper has its job, so it never holds the status pipe; it closes the
+    keeper's channel to the zygote."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
         ours.close()
-        for sock in keep_out:
-            sock.close()
-        for fd in close_fds:
-            os.close(fd)
+        keeper_channel.close()
         run_job(config, slot, theirs)
     theirs.close()
     return pid, ours
@@ -173,7 +171,12 @@ def hand_job(channel: socket.socket, job: dict, stdin_r: int, obs_w: int) -> boo
 
 def keep(config: dict, slot: int, control: socket.socket) -> None:
     """In a keeper, forked before its job arrives: namespaces and the job process first, then on
-    the job message its working directory, the hand-over, the timeout and the clean-up."""
+    the job message its working directory, the hand-over, the timeout and the clean-up.
+
+    A job process killed while it waits (a memory hog of the slot's current job can get it
+    OOM-killed) ends its PID namespace, where nothing can be forked any more: the keeper then
+    ends too, and a job that already came is given back to the zygote, which forks a fresh keeper
+    for it."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     problem = None
     child = None
@@ -181,20 +184,32 @@ def keep(config: dict, slot: int, control: socket.socket) -> None:
         sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
         if config["per_job_namespaces"]:
             sandbox.unshare(config["job_namespaces"])
-        child = fork_job(config, slot, [control])
+        child = fork_job(config, slot, control)
     except BaseException as exc:  # reported on the job's status pipe once it is here
         problem = exc
+    watched = [control] if child is None else [control, child[1]]
+    ready, _, _ = select.select(watched, [], [])
+    if control not in ready:
+        os._exit(0)  # the waiting job process is gone, and no job came yet
     try:
         data, fds, _, _ = socket.recv_fds(control, 65536, 3)
     except OSError:
         os._exit(0)
-    control.close()
     if not data or len(fds) != 3:
         os._exit(0)
-    run_kept(config, slot, json.loads(data), fds, child, problem)
+    run_kept(config, slot, data, fds, child, problem, control)
 
 
-def run_kept(config: dict, slot: int, job: dict, fds: list[int], child, problem) -> None:
+def give_back(control: socket.socket, data: bytes, fds: list[int]) -> None:
+    """Return a job this keeper cannot run to the zygote (which hands it to a fresh keeper), and end."""
+    try:
+        socket.send_fds(control, [data], fds)
+    finally:
+        os._exit(0)
+
+
+def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, problem, control: socket.socket) -> None:
+    job = json.loads(data)
     stdin_r, obs_w, status_w = fds
     report = {"ended": "setup_failed"}
     started = time.perf_counter()
@@ -209,11 +224,10 @@ def run_kept(config: dict, slot: int, job: dict, fds: list[int], child, problem)
         nproc = config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(config["processes"])
         sent = {"uid": job["uid"], "cwd": workdir, "nproc": nproc}
         pid, channel = child
-        if not hand_job(channel, sent, stdin_r, obs_w):  # the waiting job process is gone (killed): a fresh one
-            os.waitpid(pid, os.WNOHANG)
-            pid, channel = fork_job(config, slot, [], (stdin_r, obs_w, status_w))
-            if not hand_job(channel, sent, stdin_r, obs_w):
-                raise RuntimeError("the job process ended before its job was handed over")
+        if not hand_job(channel, sent, stdin_r, obs_w):
+            os.rmdir(workdir)
+            give_back(control, data, fds)
+        control.close()
         os.close(stdin_r)
         os.close(obs_w)
         handed = time.perf_counter()
@@ -263,55 +277,89 @@ def wait_job(pid: int, timeout: float) -> dict:
     return {"ended": "setup_failed" if code == EXIT_SETUP_FAILED else "exit", "code": code, **cpu}
 
 
-def prepare(config: dict, slot: int, control: socket.socket, ready: dict) -> socket.socket:
-    """Fork a keeper for `slot`'s next job; the channel the job will be handed over on."""
+def prepare(config: dict, slot: int, control: socket.socket, others: list[socket.socket]) -> socket.socket:
+    """Fork a keeper for `slot`'s next job; the channel the job will be handed over on.
+
+    The keeper keeps none of the zygote's other channels (`others`: the API's, the other keepers')."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
         ours.close()
         control.close()
-        for sock in ready.values():
+        for sock in others:
             sock.close()
         keep(config, slot, theirs)
     theirs.close()
     return ours
 
 
-def dispatch(config: dict, control: socket.socket, ready: dict, data: bytes, fds: list[int]) -> None:
-    """Hand a job to its slot's waiting keeper (a fresh one if that keeper is gone), then prepare the next."""
-    slot = int(json.loads(data)["slot"])
-    keeper = ready.pop(slot, None) or prepare(config, slot, control, ready)
-    try:
+class Keepers:
+    """The zygote's keepers: per slot the one waiting for the slot's next job, and those holding a job."""
+
+    def __init__(self, config: dict, control: socket.socket):
+        self.config = config
+        self.control = control
+        self.ready: dict[int, socket.socket] = {}
+        self.busy: set[socket.socket] = set()  # until the keeper took the job (EOF) or gave it back
+
+    def fork(self, slot: int) -> socket.socket:
+        return prepare(self.config, slot, self.control, [*self.ready.values(), *self.busy])
+
+    def dispatch(self, data: bytes, fds: list[int]) -> None:
+        """Hand a job to its slot's waiting keeper (a fresh one if that keeper is gone), then fork the next."""
+        slot = int(json.loads(data)["slot"])
+        keeper = self.ready.pop(slot, None) or self.fork(slot)
         try:
-            socket.send_fds(keeper, [data], fds)
-        except OSError:
+            try:
+                socket.send_fds(keeper, [data], fds)
+            except OSError:
+                keeper.close()
+                keeper = self.fork(slot)
+                socket.send_fds(keeper, [data], fds)  # if this fails too, the API reads "lost" and restarts the zygote
+            self.busy.add(keeper)
+        except OSError as exc:
             keeper.close()
-            keeper = prepare(config, slot, control, ready)
-            socket.send_fds(keeper, [data], fds)  # if this fails too, the API reads "lost" and restarts the zygote
-    except OSError as exc:
-        log_line(f"zygote: a job could not be handed to a keeper: {exc!r}")
-    finally:
+            log_line(f"zygote: a job could not be handed to a keeper: {exc!r}")
+        finally:
+            for fd in fds:
+                os.close(fd)
+        self.ready[slot] = self.fork(slot)
+
+    def answer(self, keeper: socket.socket) -> None:
+        """A busy keeper took its job (EOF) or gave it back: then a fresh keeper gets it."""
+        self.busy.discard(keeper)
+        try:
+            data, fds, _, _ = socket.recv_fds(keeper, 65536, 3)
+        except OSError:
+            data, fds = b"", []
         keeper.close()
+        if data and len(fds) == 3:
+            self.dispatch(data, fds)
+            return
         for fd in fds:
             os.close(fd)
-    ready[slot] = prepare(config, slot, control, ready)
 
 
 def serve(config: dict, control: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
     gc.freeze()  # forks share the preloaded heap instead of copying it when the collector walks it
-    ready: dict[int, socket.socket] = {}  # per slot, the keeper waiting for that slot's next job
+    keepers = Keepers(config, control)
     for slot in range(config["slots"]):
-        ready[slot] = prepare(config, slot, control, ready)
+        keepers.ready[slot] = keepers.fork(slot)
     while True:
-        data, fds, _, _ = socket.recv_fds(control, 65536, 3)
-        if not data:
-            return
-        if len(fds) != 3:
-            for fd in fds:
-                os.close(fd)
-            continue
-        dispatch(config, control, ready, data, fds)
+        readable, _, _ = select.select([control, *keepers.busy], [], [])
+        for keeper in readable:
+            if keeper is not control:
+                keepers.answer(keeper)
+                continue
+            data, fds, _, _ = socket.recv_fds(control, 65536, 3)
+            if not data:
+                return
+            if len(fds) != 3:
+                for fd in fds:
+                    os.close(fd)
+                continue
+            keepers.dispatch(data, fds)
 
 
 def main() -> None:
