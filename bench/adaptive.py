@@ -128,7 +128,9 @@ class World:
         return (lo + hi) / 2
 
 
-def make_world(rng: random.Random, per_level: int = 2, test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD) -> World:
+def make_world(
+    rng: random.Random, per_level: int = 2, test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD, placement_lines: int = 0,
+) -> World:
     world = World([], {}, testlet_sd)
     for i, topic in enumerate(TOPICS):
         prereqs = (TOPICS[(i - 1) // 2],) if i else ()
@@ -142,6 +144,8 @@ def make_world(rng: random.Random, per_level: int = 2, test_spread: float = TEST
                 tests = world.tests[item.id] = [b - shift for b in raw]
                 world.band[item.id] = (world.ability_for(BAND[0], tests), world.ability_for(BAND[1], tests))
     for question in map(placement.Question.of, load_questions()):
+        if placement_lines:  # a what-if: the question with this many printed lines, its levels repeated
+            question = placement.Question(question.id, question.topic, tuple(question.parts[k % len(question.parts)] for k in range(placement_lines)))
         world.questions.append(question)
         world.question_parts[question.id] = [d + rng.gauss(0, PLACEMENT_SD) for d in question.parts]
     return world
@@ -396,6 +400,7 @@ class Tally:
     mastery_days: list[int] = field(default_factory=list)
     mastered: int = 0
     to_master: int = 0
+    week_errors: list[tuple[float, float]] = field(default_factory=list)  # first week: (estimate - truth, claimed variance) of the assigned topic
 
 
 def submit(world: World, student: Student, item: Item, rng: random.Random) -> tuple[bool, list[bool]]:
@@ -420,6 +425,7 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, wo
     tally.to_master = sum(len(TOPICS) - len(s.mastered_on) for s in population)
     if getattr(policy_cls, "placed", False):
         tally.questions = sum(p.place(world, random.Random(f"{seed}-placement-{n}")) for n, p in enumerate(policies))
+    general = [(p.skills.belief(GENERAL).mean - s.general, p.skills.belief(GENERAL).var) for s, p in zip(population, policies) if hasattr(p, "skills")]
     later = [[0, 0, 0.0] for _ in population]  # per student over LATER_DAYS: assignments, successes, sum of true chances
     for d in range(days):
         day = START + timedelta(days=d)
@@ -433,6 +439,9 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, wo
                 if d < FIRST_WEEK:
                     tally.week_assignments += 1
                     tally.week_in_band += in_band
+                    if hasattr(policy, "skills"):
+                        mean, var = policy.skills.ability(item.topic)
+                        tally.week_errors.append((mean - student.ability[item.topic], var))
                 chance = world.success_chance(student.ability[item.topic], world.tests[item.id]) if LATER_DAYS[0] <= d + 1 <= LATER_DAYS[1] else None
                 passed, results = submit(world, student, item, rng)
                 tally.successes += passed
@@ -452,9 +461,24 @@ def run_policy(policy_cls, students: int, days: int, per_day: int, seed: int, wo
         "first_week_in_band_share": round(tally.week_in_band / tally.week_assignments, 4) if tally.week_assignments else None,
         "placement_questions": round(tally.questions / students, 2),
         "own_success": own_success_distribution(later),
+        "calibration": {"general_at_start": calibration(general), "first_week_topics": calibration(tally.week_errors)},
         "success_rate": round(tally.successes / tally.assignments, 4),
         "mean_days_to_master": round(sum(tally.mastery_days) / len(tally.mastery_days), 2) if tally.mastery_days else None,
         "mastered_share": round(len(tally.mastery_days) / tally.to_master, 4) if tally.to_master else None,
+    }
+
+
+def calibration(errors: list[tuple[float, float]]) -> dict | None:
+    """How far the policy's beliefs are from the truth, against how far it believes they are: the mean
+    error (bias), its root mean square and the sd the belief claims (root of the mean variance). A
+    claimed sd above the rmse is a timid belief, below it an overconfident one."""
+    if not errors:
+        return None
+    n = len(errors)
+    return {
+        "bias": round(sum(e for e, _ in errors) / n, 3),
+        "rmse": round(math.sqrt(sum(e * e for e, _ in errors) / n), 3),
+        "claimed_sd": round(math.sqrt(sum(v for _, v in errors) / n), 3),
     }
 
 
@@ -491,9 +515,9 @@ POLICIES = (Adaptive, Placed, PassFail, RandomPolicy, FixedOrder, Informed, Told
 
 def run(
     students: int = 1000, days: int = 30, per_day: int = 1, seed: int = 1, per_level: int = 2,
-    test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD, topic_sd: float = TOPIC_SD,
+    test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD, topic_sd: float = TOPIC_SD, placement_lines: int = 0,
 ) -> dict:
-    world = make_world(random.Random(seed), per_level, test_spread, testlet_sd)
+    world = make_world(random.Random(seed), per_level, test_spread, testlet_sd, placement_lines)
     widths = [high - low for low, high in world.band.values()]
     width = max(widths)  # the widest band: the bound holds for every exercise
     rows = []
@@ -505,6 +529,7 @@ def run(
     return {
         "students": students, "days": days, "per_day": per_day, "exercises": len(world.items), "seed": seed,
         "band": list(BAND), "test_spread": test_spread, "testlet_sd": testlet_sd, "topic_sd": topic_sd,
+        "placement_lines": placement_lines or None,
         "band_width_logits": [round(min(widths), 3), round(median(widths), 3), round(width, 3)], "unpractised_topic_bound": round(band_bound(width, topic_sd), 4), "rows": rows,
         "goals": goals(rows, days),
     }
@@ -548,7 +573,9 @@ def format_table(result: dict) -> str:
     lines = [
         f"{result['students']} simulated students, {result['days']} days, {result['per_day']} exercise(s) a day "
         f"from {result['exercises']} exercises (seed {result['seed']}; test spread {result['test_spread']}, "
-        f"testlet sd {result['testlet_sd']}, topic sd {result['topic_sd']}); band = true chance of success in "
+        f"testlet sd {result['testlet_sd']}, topic sd {result['topic_sd']}"
+        + (f", placement questions of {result['placement_lines']} lines" if result.get("placement_lines") else "")
+        + "); band = true chance of success in "
         f"{result['band'][0]:.0%}-{result['band'][1]:.0%}, {result['band_width_logits'][0]:.2f}-{result['band_width_logits'][2]:.2f} "
         "logits of ability wide",
         f"{'policy':<19} {'in band':>8} {'week 1':>7} {'success':>8} {'own 70-85%':>11} {'days to master':>15} {'mastered':>9} {'time':>7}",
@@ -584,6 +611,15 @@ def format_table(result: dict) -> str:
             )
     if "first_week_gain_points" in g:
         lines.append(f"goal, placement: first week +{g['first_week_gain_points']} points in band (goal +10; told-g: +{g['first_week_gain_told_g_points']})")
+    for r in result["rows"]:
+        cal = r.get("calibration") or {}
+        if r["policy"] in ("adaptive", "adaptive+placement", "told-g") and cal.get("first_week_topics"):
+            start, week = cal["general_at_start"], cal["first_week_topics"]
+            lines.append(
+                f"calibration, {r['policy']}: general skill at the start: error {start['rmse']:.2f} rms (bias {start['bias']:+.2f}), "
+                f"belief's sd {start['claimed_sd']:.2f}; first week, the assigned topic's ability: error {week['rmse']:.2f} rms "
+                f"(bias {week['bias']:+.2f}), belief's sd {week['claimed_sd']:.2f}"
+            )
     if "realised_ceiling" in g:
         lines.append(
             f"luck of the draw: with {g['assignments_per_student']} assignments each at exactly the band's middle, only "
@@ -593,5 +629,10 @@ def format_table(result: dict) -> str:
 
 
 def main(args) -> None:
-    result = run(args.students, args.days, args.per_day, args.seed, args.per_level, args.test_spread, args.testlet_sd, args.topic_sd)
+    if getattr(args, "placement_lines", 0) < 0:
+        raise SystemExit("codementor bench adaptive: --placement-lines is a number of lines, 0 or more")
+    result = run(
+        args.students, args.days, args.per_day, args.seed, args.per_level, args.test_spread, args.testlet_sd, args.topic_sd,
+        getattr(args, "placement_lines", 0),
+    )
     print(json.dumps(result, indent=2) if args.json else format_table(result))

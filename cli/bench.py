@@ -68,6 +68,10 @@ def register(sub) -> None:
     b.add_argument("--test-spread", type=float, default=1.0, help="world: spread of a test's difficulty around its exercise's, in logits")
     b.add_argument("--testlet-sd", type=float, default=0.7, help="world: sd of the effect one submission shares across its tests")
     b.add_argument("--topic-sd", type=float, default=0.5, help="world: sd of a student's topic offsets around their general ability")
+    b.add_argument(
+        "--placement-lines", type=int, default=0,
+        help="what-if: every placement question with this many printed lines (its levels repeated); 0: the bank's questions as they are",
+    )
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b = benches.add_parser("grading", help="the grader's sandbox against a bare subprocess and nbclient")
     b.add_argument("--json", action="store_true", help="machine-readable output")

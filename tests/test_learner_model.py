@@ -145,6 +145,27 @@ def test_the_benchmark_runs_and_the_adaptive_policy_beats_the_baselines(capsys):
     assert own["assignments_per_student"] == 3 and abs(sum(own["realised"]["histogram"]) - 1) < 1e-3
     # with 3 assignments a realised rate is 0, 1/3, 2/3 or 1: none in 70-85 %, whatever the policy
     assert result["goals"]["realised_ceiling"] == 0.0 and "first_week_gain_points" in result["goals"]
+    # calibration: told-g knows g exactly; the placement check brings the general skill nearer the truth
+    cal = {name: rows[name]["calibration"] for name in ("adaptive", "adaptive+placement", "told-g")}
+    assert cal["told-g"]["general_at_start"]["rmse"] < 0.01 and cal["told-g"]["first_week_topics"]["rmse"] > 0.1
+    assert cal["adaptive+placement"]["general_at_start"]["rmse"] < cal["adaptive"]["general_at_start"]["rmse"]
+    assert all(c["first_week_topics"]["claimed_sd"] > 0 for c in cal.values()) and rows["random"]["calibration"]["first_week_topics"] is None
+
+
+def test_the_placement_lines_what_if_repeats_each_questions_levels():
+    import random
+    from types import SimpleNamespace
+
+    import pytest
+
+    from codementor.bench.adaptive import main, make_world
+
+    bank, longer = make_world(random.Random(2), per_level=1), make_world(random.Random(2), per_level=1, placement_lines=7)
+    for q, w in zip(bank.questions, longer.questions):
+        assert w.id == q.id and len(w.parts) == 7 and len(longer.question_parts[w.id]) == 7
+        assert w.parts[: len(q.parts)] == q.parts[:7] and set(w.parts) == set(q.parts)
+    with pytest.raises(SystemExit, match="--placement-lines is a number of lines"):
+        main(SimpleNamespace(placement_lines=-1))
 
 
 def test_the_printed_bound_is_what_a_centred_choice_catches():
