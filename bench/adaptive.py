@@ -107,6 +107,7 @@ class World:
     band: dict[str, tuple[float, float]] = field(default_factory=dict)  # the abilities whose chance is in BAND
     questions: list[placement.Question] = field(default_factory=list)  # the bank's placement questions, at their nominal difficulty
     question_parts: dict[str, list[float]] = field(default_factory=dict)  # and their lines' true difficulties
+    placement_questions: int = 0  # a what-if: the check asks exactly this many (0: the API's rule)
 
     def success_chance(self, ability: float, tests: list[float]) -> float:
         """P(every test passes): the mean over the attempt effect of the product of the tests' chances."""
@@ -232,7 +233,8 @@ class Placed(Adaptive):
     def place(self, world: World, rng: random.Random) -> int:
         """Ask placement questions until the check ends; the student answers from the hidden world."""
         asked: list[str] = []
-        while (question := placement.next_question(self.skills, world.questions, asked, TOPICS)) is not None:
+        least, most = (world.placement_questions,) * 2 if world.placement_questions else (placement.MIN_QUESTIONS, placement.MAX_QUESTIONS)
+        while (question := placement.next_question(self.skills, world.questions, asked, TOPICS, least, most)) is not None:
             # the lines of one question share the student's moment, as an exercise's tests do
             ability = self.student.ability[question.topic] + rng.gauss(0, world.testlet_sd)
             correct = [rng.random() < sigmoid(ability - b) for b in world.question_parts[question.id]]
@@ -516,8 +518,10 @@ POLICIES = (Adaptive, Placed, PassFail, RandomPolicy, FixedOrder, Informed, Told
 def run(
     students: int = 1000, days: int = 30, per_day: int = 1, seed: int = 1, per_level: int = 2,
     test_spread: float = TEST_SPREAD, testlet_sd: float = TESTLET_SD, topic_sd: float = TOPIC_SD, placement_lines: int = 0,
+    placement_questions: int = 0,
 ) -> dict:
     world = make_world(random.Random(seed), per_level, test_spread, testlet_sd, placement_lines)
+    world.placement_questions = placement_questions
     widths = [high - low for low, high in world.band.values()]
     width = max(widths)  # the widest band: the bound holds for every exercise
     rows = []
@@ -529,7 +533,7 @@ def run(
     return {
         "students": students, "days": days, "per_day": per_day, "exercises": len(world.items), "seed": seed,
         "band": list(BAND), "test_spread": test_spread, "testlet_sd": testlet_sd, "topic_sd": topic_sd,
-        "placement_lines": placement_lines or None,
+        "placement_lines": placement_lines or None, "placement_questions": placement_questions or None,
         "band_width_logits": [round(min(widths), 3), round(median(widths), 3), round(width, 3)], "unpractised_topic_bound": round(band_bound(width, topic_sd), 4), "rows": rows,
         "goals": goals(rows, days),
     }
@@ -575,6 +579,7 @@ def format_table(result: dict) -> str:
         f"from {result['exercises']} exercises (seed {result['seed']}; test spread {result['test_spread']}, "
         f"testlet sd {result['testlet_sd']}, topic sd {result['topic_sd']}"
         + (f", placement questions of {result['placement_lines']} lines" if result.get("placement_lines") else "")
+        + (f", {result['placement_questions']} placement questions" if result.get("placement_questions") else "")
         + "); band = true chance of success in "
         f"{result['band'][0]:.0%}-{result['band'][1]:.0%}, {result['band_width_logits'][0]:.2f}-{result['band_width_logits'][2]:.2f} "
         "logits of ability wide",
@@ -631,8 +636,10 @@ def format_table(result: dict) -> str:
 def main(args) -> None:
     if getattr(args, "placement_lines", 0) < 0:
         raise SystemExit("codementor bench adaptive: --placement-lines is a number of lines, 0 or more")
+    if getattr(args, "placement_questions", 0) < 0:
+        raise SystemExit("codementor bench adaptive: --placement-questions is a number of questions, 0 or more")
     result = run(
         args.students, args.days, args.per_day, args.seed, args.per_level, args.test_spread, args.testlet_sd, args.topic_sd,
-        getattr(args, "placement_lines", 0),
+        getattr(args, "placement_lines", 0), getattr(args, "placement_questions", 0),
     )
     print(json.dumps(result, indent=2) if args.json else format_table(result))

@@ -72,6 +72,10 @@ def register(sub) -> None:
         "--placement-lines", type=int, default=0,
         help="what-if: every placement question with this many printed lines (its levels repeated); 0: the bank's questions as they are",
     )
+    b.add_argument(
+        "--placement-questions", type=int, default=0,
+        help="what-if: the placement check asks exactly this many questions; 0: the API's rule (4 to 6, stopping when the general skill is known)",
+    )
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b = benches.add_parser("grading", help="the grader's sandbox against a bare subprocess and nbclient")
     b.add_argument("--json", action="store_true", help="machine-readable output")

@@ -166,6 +166,19 @@ def test_the_placement_lines_what_if_repeats_each_questions_levels():
         assert w.parts[: len(q.parts)] == q.parts[:7] and set(w.parts) == set(q.parts)
     with pytest.raises(SystemExit, match="--placement-lines is a number of lines"):
         main(SimpleNamespace(placement_lines=-1))
+    with pytest.raises(SystemExit, match="--placement-questions is a number of questions"):
+        main(SimpleNamespace(placement_lines=0, placement_questions=-2))
+
+
+def test_the_placement_questions_what_if_asks_exactly_that_many():
+    import random
+
+    from codementor.bench.adaptive import Placed, make_student, make_world
+
+    world = make_world(random.Random(4), per_level=1, placement_lines=40)  # the general skill is soon known: the API's rule stops at 4
+    asked = Placed(world, make_student(random.Random(1), 1), Placed.shared(world)).place(world, random.Random(2))
+    world.placement_questions = 6
+    assert asked == 4 and Placed(world, make_student(random.Random(1), 1), Placed.shared(world)).place(world, random.Random(2)) == 6
 
 
 def test_the_printed_bound_is_what_a_centred_choice_catches():

@@ -57,15 +57,19 @@ def information(skills: SkillState, question: Question) -> float:
     return total
 
 
-def finished(skills: SkillState, asked: int) -> bool:
-    if asked >= MAX_QUESTIONS:
+def finished(skills: SkillState, asked: int, least: int = MIN_QUESTIONS, most: int = MAX_QUESTIONS) -> bool:
+    if asked >= most:
         return True
-    return asked >= MIN_QUESTIONS and math.sqrt(skills.belief(GENERAL).var) <= STOP_SD
+    return asked >= least and math.sqrt(skills.belief(GENERAL).var) <= STOP_SD
 
 
-def next_question(skills: SkillState, questions: list[Question], asked_ids: list[str], topic_order: tuple[str, ...]) -> Question | None:
-    """The most informative question on a topic not asked yet; None when the check is finished."""
-    if finished(skills, len(asked_ids)):
+def next_question(
+    skills: SkillState, questions: list[Question], asked_ids: list[str], topic_order: tuple[str, ...],
+    least: int = MIN_QUESTIONS, most: int = MAX_QUESTIONS,
+) -> Question | None:
+    """The most informative question on a topic not asked yet; None when the check is finished
+    (`least` and `most` bound the number of questions: the API uses the defaults)."""
+    if finished(skills, len(asked_ids), least, most):
         return None
     by_id = {q.id: q for q in questions}
     asked_topics = {by_id[i].topic for i in asked_ids if i in by_id}
