@@ -48,7 +48,7 @@ def cmd_add(args) -> None:
     except InvalidRequest as err:
         _fail(err.message)
     if args.exercise_id not in Bank():
-        print(f"note: {args.exercise_id!r} is not in the built-in bank; it is delivered only if a course bank has it", file=sys.stderr)
+        print(f"note: {args.exercise_id!r} is not in the built-in bank; it is delivered only if a course folder for this group has it", file=sys.stderr)
     row = _run(args, lambda session: pin(session, args.group, args.exercise_id, day, due))
     print(json.dumps(assignment_view(row)))
 

@@ -31,8 +31,9 @@ def cmd_exercises(args) -> None:
             print(json.dumps(rows, indent=2))
         else:
             for r in rows:
-                where = "" if r["origin"] == "builtin" else f"  [{r['origin']}]"
-                hidden = "  (hidden)" if r.get("hidden") else ""
+                scope = f", for {', '.join(r['groups'])}" if r.get("groups") else ""
+                where = "" if r["origin"] == "builtin" else f"  [{r['origin']}{scope}]"
+                hidden = "  (hidden)" if r.get("hidden") else f"  (hidden for {', '.join(r['hidden_for'])})" if r.get("hidden_for") else ""
                 print(f"{r['id']:<32} {r['topic']:<16} {r['difficulty']:<7} {r['estimated_minutes']:>3} min  {r['title']}{where}{hidden}")
     elif args.action == "render":
         try:

@@ -53,6 +53,10 @@ def cmd_bench(args) -> None:
         from codementor.bench.kernels import run
 
         run(rounds=args.rounds)
+    elif args.bench == "course-views":
+        from codementor.bench.course_views import main as bench_course_views
+
+        bench_course_views(courses=args.courses, per_course=args.per_course, students=args.students, calls=args.requests)
 
 
 def register(sub) -> None:
@@ -125,3 +129,8 @@ def register(sub) -> None:
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b = benches.add_parser("kernels", help="kernel start over TCP and over IPC, and the classroom's per-spawn mounts (as root)")
     b.add_argument("--rounds", type=int, default=7)
+    b = benches.add_parser("course-views", help="what per-course scope (course.toml groups) costs a request: view lookup against bank.get")
+    b.add_argument("--courses", type=int, default=4)
+    b.add_argument("--per-course", type=int, default=10, help="exercises in each course folder")
+    b.add_argument("--students", type=int, default=2000, help="distinct group lists asking")
+    b.add_argument("--requests", type=int, default=200_000)

@@ -58,20 +58,27 @@ def _all_exercises(course_dirs: list[str]) -> dict:
 
 
 def listing(args, bank) -> list[dict]:
-    """The built-in exercises and, on disk, those of the course folders (origin, and hidden built-ins marked)."""
+    """The built-in exercises and, on disk, those of the course folders: origin and the groups a course is for
+    (None: everyone); a built-in is `hidden` for everyone, or `hidden_for` the groups of the courses that hide it."""
     from codementor.exercise_bank.courses import ALL, read_course
     from codementor.exercise_bank.loader import exercise_from_files
 
     courses = course_settings(args)
-    rows = {ex.id: {**ex.summary(), "origin": "builtin"} for ex in bank.all()}
-    hidden = set(courses.hide_builtin)
+    rows = {ex.id: {**ex.summary(), "origin": "builtin", "groups": None} for ex in bank.all()}
+    hidden, hidden_for = set(courses.hide_builtin), {}
     for folder in reversed(courses.course_dirs):
         course = read_course(folder)
-        hidden.update(course.hide)
+        if course.groups is None:
+            hidden.update(course.hide)
+        for ex_id in course.hide if course.groups is not None else ():
+            hidden_for.setdefault(ex_id, set()).update(course.groups)
         for ex_id, files in course.files.items():
-            rows[ex_id] = {**exercise_from_files(files, ex_id).summary(), "origin": folder}
+            rows[ex_id] = {**exercise_from_files(files, ex_id).summary(), "origin": folder, "groups": course.groups}
     for row in rows.values():
-        row["hidden"] = row["origin"] == "builtin" and (ALL in hidden or row["id"] in hidden)
+        builtin = row["origin"] == "builtin"
+        row["hidden"] = builtin and (ALL in hidden or row["id"] in hidden)
+        groups = hidden_for.get(row["id"], set()) | hidden_for.get(ALL, set())
+        row["hidden_for"] = sorted(groups) if builtin and not row["hidden"] else []
     return list(rows.values())
 
 

@@ -221,3 +221,8 @@ def test_the_command_scaffolds_exports_and_lists_course_exercises(tmp_path, bank
     rows = {r["id"]: r for r in json.loads(_cli("list", "--json", "--course", str(course), cwd=tmp_path).stdout)}
     assert rows["my-leap-year"]["origin"] == str(course) and not rows["my-leap-year"]["hidden"]
     assert rows["sum-of-evens"]["hidden"] and len(rows) == len(bank) + 1
+    (course / "course.toml").write_text('groups = ["cs101-a"]\nhide_builtin = ["sum-of-evens"]\n')
+    text = _cli("list", "--course", str(course), cwd=tmp_path).stdout
+    line = lambda ex_id: next(row for row in text.splitlines() if row.startswith(ex_id + " "))
+    assert line("my-leap-year").endswith(f"[{course}, for cs101-a]") and line("sum-of-evens").endswith("(hidden for cs101-a)")
+    assert "hidden" not in line("leap-year")
