@@ -145,7 +145,7 @@ def scrub(text: str, names=(), rules: ScrubRules = DEFAULT_RULES) -> str:
     text = LABELLED_ID.sub(lambda m: m.group(1) + m.group(2) + "[student-id]", text)
     for pattern in rules.student_ids:
         text = pattern.sub(lambda m: m.group(0) if rules.keep_ordinary_numbers and _ordinary(m.group(0)) else "[student-id]", text)
-    text = _identity_pattern(_normalised(names)).sub(_name_or_code, text) if names else text
+    text = _identity_pattern(_normalised(tuple(names))).sub(_name_or_code, text) if names else text
     text = CUED_NAME.sub(lambda m: m.group(0) if _not_a_name(m.group(3)) else m.group(1) + m.group(2) + "[name]", text)
     text = SIGN_OFF.sub(lambda m: m.group(0) if _not_a_name(m.group(2)) else m.group(1) + "[name]", text)
     return DASH_NAME.sub(lambda m: m.group(0) if _not_a_name(m.group(2)) else m.group(1) + "[name]", text)
@@ -193,15 +193,23 @@ def _ordinary(token: str) -> bool:
     return abs(n - nearest) <= 1000
 
 
-def _normalised(identities) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=8192)
+def _terms_of(identity: str) -> tuple[str, ...]:
+    """An identity and each part of a multi-part one (3+ letters)."""
+    value = identity.strip()
+    person = value.split("@", 1)[0]  # an e-mail's domain names a place, not a person
+    parts = [p for p in re.split(r"[^\w\u00c0-\u017f]+|_|\d+", person) if len(p) >= 3 and p.lower() not in NOT_NAME_PARTS]
+    return (value, *parts) if len(value) >= 3 else tuple(parts)
+
+
+# every text of a prompt is scrubbed with the same names (a class roster: hundreds), and each
+# identity's parts were split anew each time: a twentieth of an API worker's time under a class
+@functools.lru_cache(maxsize=64)
+def _normalised(identities: tuple) -> tuple[str, ...]:
     """Each identity and each part of a multi-part one (3+ letters), longest first."""
     terms: set[str] = set()
     for identity in identities:
-        value = str(identity).strip()
-        if len(value) >= 3:
-            terms.add(value)
-        person = value.split("@", 1)[0]  # an e-mail's domain names a place, not a person
-        terms.update(p for p in re.split(r"[^\w\u00c0-\u017f]+|_|\d+", person) if len(p) >= 3 and p.lower() not in NOT_NAME_PARTS)
+        terms.update(_terms_of(str(identity)))
     return tuple(sorted(terms, key=lambda t: (-len(t), t)))
 
 
