@@ -276,7 +276,7 @@ class TutorAPI(Application):
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         limiter = self.make_limiter(redis)
         grader = self.make_grader()
-        hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds)
+        hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds, redis=redis)
         courses = CourseBank(parent=self)
         bank = ServedBank(Bank(self.bank_dir), courses.hide_builtin)
         return APIContext(

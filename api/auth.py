@@ -2,21 +2,62 @@
 
 from __future__ import annotations
 
+import json
+
 from jupyterhub.services.auth import HubOAuth
+from redis.exceptions import RedisError
+from tornado.log import app_log
+from traitlets import Any
+
+SHARED_PREFIX = "codementor:hub-auth:"
 
 
 class HubTokenAuth(HubOAuth):
-    """HubOAuth that caches only the Hub's confirmations, never a refusal.
+    """HubOAuth that caches only the Hub's confirmations, never a refusal, and shares them between workers.
 
     JupyterHub's HubAuth caches every answer, a refusal too, for `cache_max_age`: a token
     checked while the Hub was briefly failing stayed "not signed in" for that long. Here only
     a user model is kept (for `cache_max_age`, which also bounds how long a revoked token keeps
     working); a refusal is asked again next time, and a Hub that cannot answer raises, which
     the API turns into a 503 with Retry-After.
+
+    With `redis` set, a confirmation is also kept there (keyed by the token's SHA-256, expiring
+    after `cache_max_age`), so that a client whose requests land on several workers is checked
+    with the Hub once per `cache_max_age`, not once per worker; a refusal removes it. A Redis
+    that does not answer only means asking the Hub.
     """
 
+    redis = Any(None, allow_none=True, help="(set by the API) The Redis client holding the confirmations the workers share.")
+
     async def _check_hub_authorization(self, url, api_token, cache_key=None, use_cache=True):
+        sharing = use_cache and cache_key is not None and self.redis is not None and self.cache_max_age > 0
+        if sharing:
+            try:
+                return self.cache[cache_key]
+            except KeyError:
+                shared = await self._shared(cache_key)
+                if shared is not None:
+                    return shared  # not copied into this worker's cache: its age there would restart
         model = await super()._check_hub_authorization(url, api_token, cache_key=cache_key, use_cache=use_cache)
         if model is None and use_cache and cache_key is not None:
             self.cache.pop(cache_key, None)
+        if sharing:
+            await self._share(cache_key, model)
         return model
+
+    async def _shared(self, cache_key: str) -> dict | None:
+        try:
+            raw = await self.redis.get(SHARED_PREFIX + cache_key)
+            return json.loads(raw) if raw else None
+        except (RedisError, OSError, ValueError) as err:
+            app_log.warning("shared token cache not read (%r): asking the Hub", err)
+            return None
+
+    async def _share(self, cache_key: str, model: dict | None) -> None:
+        try:
+            if model is None:
+                await self.redis.delete(SHARED_PREFIX + cache_key)
+            else:
+                await self.redis.set(SHARED_PREFIX + cache_key, json.dumps(model), ex=self.cache_max_age)
+        except (RedisError, OSError) as err:
+            app_log.warning("shared token cache not written (%r)", err)

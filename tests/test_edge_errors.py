@@ -148,3 +148,51 @@ def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
     assert resp.status_code == 503, resp.text
     error = resp.json()["error"]
     assert error["code"] == "unavailable" and "127.0.0.1" not in error["message"]
+
+
+def test_workers_share_the_hubs_confirmation_of_a_token_for_the_cache_time_only(services):
+    """Two workers (two HubTokenAuth) and one token: the Hub is asked once; once the cache time is over, a revoked token is refused."""
+    from redis.asyncio import Redis as AsyncRedis
+
+    from codementor.api.auth import SHARED_PREFIX, HubTokenAuth
+
+    asked, valid = [], {"yes"}
+
+    class Hub(BaseHTTPRequestHandler):
+        def do_GET(self):
+            token = self.headers.get("Authorization", "").split()[-1]
+            asked.append(token)
+            body = b'{"kind": "user", "name": "ada", "groups": [], "scopes": []}'
+            self.send_response(200 if token in valid else 403)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    async def run():
+        redis = AsyncRedis.from_url(services.redis_url)
+        url = f"http://127.0.0.1:{server.server_port}/hub/api"
+        one, two = (HubTokenAuth(api_url=url, api_token="service", cache_max_age=1, redis=redis) for _ in range(2))
+        try:
+            first = await one.user_for_token("yes", sync=False)
+            second = await two.user_for_token("yes", sync=False)
+            ttl = [await redis.ttl(key) for key in await redis.keys(SHARED_PREFIX + "*")]
+            valid.clear()  # revoked
+            await asyncio.sleep(1.2)
+            return first, second, ttl, await two.user_for_token("yes", sync=False), await redis.keys(SHARED_PREFIX + "*")
+        finally:
+            await redis.aclose()
+
+    try:
+        first, second, ttl, revoked, left = asyncio.run(run())
+    finally:
+        server.shutdown()
+    assert first["name"] == second["name"] == "ada"
+    assert asked == ["yes", "yes"]  # the second worker relied on the first one's check; the Hub was asked again once it expired
+    assert ttl == [1]  # the shared copy keeps the revocation bound (auth_cache_seconds)
+    assert revoked is None and left == []
