@@ -59,6 +59,29 @@ async def test_code_that_never_reaches_the_tests_scores_zero(grader, bank, code,
     assert result.message
 
 
+@pytest.mark.parametrize("code", ["def broken(:\n", "import no_such_module\n", "raise ValueError('at import')\n"])
+async def test_code_that_does_not_load_runs_no_hidden_job_when_it_would_wait(bank, code):
+    """With one slot the hidden job waits for the visible one; when that one shows the code does not load,
+    the hidden job is not run, and the student reads exactly what two jobs would have given."""
+    exercise = bank.get("sum-of-evens")
+    one, two = Grader(timeout=3.0, concurrency=1), Grader(timeout=3.0, concurrency=2)
+    try:
+        await one.grade(exercise, exercise.solution)  # the reference run, done once
+        await two.grade(exercise, exercise.solution)
+        jobs = one._zygote.cpu_ms["jobs"] if one._zygote else None
+        skipped, both = await one.grade(exercise, code), await two.grade(exercise, code)
+        if jobs is not None:
+            assert one._zygote.cpu_ms["jobs"] == jobs + 1
+        assert skipped.status == both.status == "load_error" and skipped.message == both.message
+        assert [(t.name, t.passed, t.message) for t in skipped.tests] == [(t.name, t.passed, t.message) for t in both.tests]
+        assert (await one.grade(exercise, exercise.solution)).passed  # a passing submission still runs both jobs
+        if jobs is not None:
+            assert one._zygote.cpu_ms["jobs"] == jobs + 3
+    finally:
+        await one.aclose()
+        await two.aclose()
+
+
 async def test_system_exit_inside_a_test_fails_only_that_test(grader, bank):
     code = "def sum_of_evens(numbers):\n    if not numbers:\n        raise SystemExit(0)\n    return sum(n for n in numbers if n % 2 == 0)\n"
     result = await grader.grade(bank.get("sum-of-evens"), code)

@@ -317,7 +317,10 @@ class Grader(LoggingConfigurable):
         try:
             async with asyncio.TaskGroup() as jobs:
                 seen = jobs.create_task(self._timed(self._run(code, [exercise.tests[i].job_spec() for i in visible], check_queue=False)))
-                unseen = jobs.create_task(self._run(code, [exercise.tests[i].job_spec() for i in hidden], check_queue=False)) if hidden else None
+                # a hidden job still waiting for a slot when the visible one found that the code does not load
+                # is not run: it would fail every hidden test the same way (the visible job's message is shown)
+                unseen = jobs.create_task(self._run(code, [exercise.tests[i].job_spec() for i in hidden], check_queue=False,
+                                                    skip=lambda: _did_not_load(seen))) if hidden else None
         finally:
             self._grading -= 1
         elapsed, status, messages = seen.result()
@@ -342,8 +345,10 @@ class Grader(LoggingConfigurable):
         if self._slots.locked() and self._waiting >= self.queue_limit:
             raise Busy(f"the grader is busy ({self._waiting} submissions waiting); try again shortly", retry_after=self.retry_after)
 
-    async def _run(self, code: str, tests: list[dict], check_queue: bool = True) -> tuple[str, list[dict]]:
-        """Wait for a slot (or refuse when the line is full), then run one job in it."""
+    async def _run(self, code: str, tests: list[dict], check_queue: bool = True, skip=None) -> tuple[str, list[dict]]:
+        """Wait for a slot (or refuse when the line is full), then run one job in it.
+
+        `skip()`, asked once the slot is free, says the job need not run: it then ends as "skipped"."""
         if check_queue:
             self._check_queue()
         self._waiting += 1
@@ -355,6 +360,9 @@ class Grader(LoggingConfigurable):
             self._waiting -= 1
         started = time.perf_counter()
         metrics.GRADING_WAIT_SECONDS.observe(started - queued)
+        if skip is not None and skip():
+            self._slots.release()
+            return "skipped", []
         slot = self._free.pop()
         try:
             with metrics.GRADING_RUNNING.track_inprogress():
@@ -536,6 +544,14 @@ def _reference_problem(status: str, messages: list[dict]) -> str:
     if status != "graded":
         return "it crashed or ended the grading process"
     return "it did not report every test"
+
+
+def _did_not_load(visible: asyncio.Task) -> bool:
+    """Has the visible job ended reporting that the code stopped before any test ran (a syntax error, an import that fails)?"""
+    if not visible.done() or visible.cancelled() or visible.exception() is not None:
+        return False
+    messages = visible.result()[2]
+    return bool(messages) and messages[0].get("event") == "loaded" and not messages[0].get("ok")
 
 
 def _observed(messages: list[dict], count: int) -> list[dict | None]:
