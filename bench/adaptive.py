@@ -54,6 +54,16 @@ the first figure; ``knows-g`` measures it with the selector's own rules. In the 
 nearly every test passes, so per-test results add little over pass/fail; they help most on
 failed attempts. ``--topic-sd 0`` shows a world with one ability per student: there the
 general ability still has to be learned from one exercise a day.
+
+The placement row is limited the same way. A placement answer is simulated as an exercise
+is: each printed line a Rasch item of its true difficulty (its level's nominal one plus
+N(0, 0.5)), all lines of one question sharing one attempt effect. So a question tells its
+topic's ability to no better than the attempt effect's sd, and the general skill to no
+better than that and the topic offset together, however many lines it has; six questions
+leave the general skill known to about 0.4 logits, where ``told-g`` knows it exactly and is
+still 0.5 logits off on the first week's topics (their offsets). The ``calibration`` lines
+print these errors beside the sd each belief claims; ``--placement-lines`` and
+``--placement-questions`` show what longer or more questions would buy.
 """
 
 from __future__ import annotations
