@@ -27,7 +27,7 @@ def cmd_bench(args) -> None:
     elif args.bench == "spawn" and args.servers:
         from codementor.bench.servers import main as bench_servers
 
-        bench_servers(args.servers, as_json=args.json, concurrency=args.concurrency)
+        bench_servers(args.servers, as_json=args.json, concurrency=args.concurrency, cull_timeout=args.cull_timeout)
     elif args.bench == "spawn":
         from codementor.bench.spawn import run
 
@@ -103,6 +103,8 @@ def register(sub) -> None:
                    "server and kernel, login to today's notebook p50/p95 at --concurrency logins at once, how many fit")
     b.add_argument("--concurrency", type=int, default=10, help="with --servers: logins at once")
     b.add_argument("--json", action="store_true", help="with --servers: machine-readable output")
+    b.add_argument("--cull-timeout", type=int, default=30, help="with --servers: then run the idle culler with this "
+                   "timeout (seconds) until it has stopped every server (0: skip)")
     b = benches.add_parser("class", help="a class in a lab session at once against the real stack: requests/s, p50/p95/p99 per endpoint, errors, CPU")
     b.add_argument("--students", type=int, default=100)
     b.add_argument("--json", action="store_true", help="machine-readable output")
