@@ -13,6 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import student_server
 from .classroom import USERNAME_PATTERN, ClassroomError, check_students_can_run, private_bank
 from .classroom_layers import Firewall, probe_disk_images, probe_private_mounts, release_home
 
@@ -250,7 +251,7 @@ def configure_classroom(c, state: Path) -> dict:
     configure_spawner(c)
     private = Path(os.environ.get("CODEMENTOR_PRIVATE_DIR", state / "private"))
     try:
-        check_students_can_run(Path(sys.executable).parent / "jupyterhub-singleuser")
+        check_students_can_run(Path(sys.executable).parent / student_server.COMMAND)
         bank = private_bank(private, os.environ.get("CODEMENTOR_BANK_DIR"))
     except ClassroomError as err:
         raise SystemExit(str(err)) from None

@@ -81,7 +81,7 @@ import sys
 from pathlib import Path
 
 import codementor.dashboards
-from codementor.hub_config import hub_logs, landing
+from codementor.hub_config import hub_logs, landing, student_server
 from codementor.hub_config.security import hub_headers, server_headers, tornado_settings_arg
 from codementor.hub_config.sessions import configure_sessions
 
@@ -181,13 +181,15 @@ if PROFILE == "demo":
     c.SimpleLocalProcessSpawner.home_dir_template = str(STATE / "users" / "{username}")
 # on Kubernetes the chart configures KubeSpawner itself, which takes precedence over c.Spawner
 spawner = c.KubeSpawner if PROFILE == "kubernetes" else c.Spawner
-spawner.cmd = ["jupyterhub-singleuser"] if PROFILE == "kubernetes" else [str(BIN / "jupyterhub-singleuser")]
+# jupyterhub-singleuser without what a student's server does not need (hub_config/student_server.py)
+spawner.cmd = student_server.command(None if PROFILE == "kubernetes" else BIN)
 # a student's login opens today's notebook: the server extension's page redirects to it
 # (extensions/delivery.py, OpenTodayHandler). JupyterLab's news question is turned off by the
 # settings this package installs (share/jupyter/lab/settings/overrides.d/codementor.json:
 # fetchNews "false"); the flags below stop the update check and any news fetch server-side.
 spawner.default_url = "/codementor/open-today"
-spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", tornado_settings_arg(server_headers(PUBLIC_HTTPS))]
+spawner.args = ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate", tornado_settings_arg(server_headers(PUBLIC_HTTPS)),
+                *student_server.extension_args()]
 if os.geteuid() == 0 and PROFILE != "kubernetes":
     spawner.args.append("--ServerApp.allow_root=True")
 if PROFILE == "kubernetes":

@@ -188,7 +188,7 @@ def server_uids(system_user: str) -> set[int]:
             status = Path(f"/proc/{pid}/status").read_text()
         except OSError:  # ended meanwhile
             continue
-        if b"jupyterhub-singleuser" in cmdline and f"USER={system_user}\0".encode() in environ:
+        if b"codementor-singleuser" in cmdline and f"USER={system_user}\0".encode() in environ:
             uids.add(int(re.search(r"^Uid:\s+(\d+)", status, re.M).group(1)))
     return uids
 

@@ -78,6 +78,11 @@ async def test_two_days_while_the_student_edits_one(course, capsys):
     assert first.name.startswith(f"{day_one}-")
     my_code = "def sum_of_evens(numbers):\n    # my own attempt, half done\n    return 0\n"
     save_edit(hub.server("gwen"), f"exercises/{first.name}", my_code)
+    # her server runs JupyterLab but not the extensions turned off for students (hub_config/student_server.py)
+    server = hub.server("gwen")
+    assert server.get("/lab").status_code == 200
+    assert server.get("/lsp/status").status_code == 404  # jupyter_lsp's, when loaded
+    assert server.get("/voila/render/" + f"exercises/{first.name}").status_code == 404
     hub.stop("gwen")
 
     # the operator moves the course's time zone and restarts: it is now a later day

@@ -245,9 +245,10 @@ async def test_kubespawner_builds_the_student_pod_from_our_configuration(kubecon
     (container,) = spec["containers"]
     values = chart.our_values()["singleuser"]
     assert container["image"] == f"{values['image']['name']}:{values['image']['tag']}"
-    # jupyterhub-singleuser with our server arguments (security headers, no news)
-    assert container["args"][0] == "jupyterhub-singleuser"
+    # jupyterhub-singleuser (through our command) with our server arguments (security headers, no news, fewer extensions)
+    assert container["args"][0] == "codementor-singleuser"
     assert "--LabApp.news_url=" in container["args"] and any("Content-Security-Policy" in a for a in container["args"])
+    assert "--ServerApp.jpserver_extensions=jupyter_lsp=False" in container["args"]
     env = {e["name"]: e.get("value") for e in container["env"]}
     # the server extension and the kernel extension find the API through these
     assert env["CODEMENTOR_API_URL"] == "http://codementor-api:10101/services/codementor/api/v1"

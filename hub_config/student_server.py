@@ -1,0 +1,35 @@
+"""What a student's server runs and loads: the spawner's command and the extensions it leaves out.
+
+A student's server needs JupyterLab (with ipywidgets' rendering, a lab extension), our
+delivery extension (`codementor.server_ext`), terminals and JupyterHub's own extension. The
+environment also holds server extensions that other parts of the project use or that came
+as dependencies; each costs start-up time and memory in every student server, so the
+spawner turns them off there (`codementor bench spawn --servers N` measures a server).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# the command: jupyterhub-singleuser without two start-up costs (extensions/launch.py)
+COMMAND = "codementor-singleuser"
+
+EXTENSIONS_OFF = {
+    # no language servers are installed for students; its start-up scan of them also runs Node
+    # (`npm prefix -g`) and, interrupted by the Hub's stop signal, could leave the server hanging
+    "jupyter_lsp": "language servers",
+    # only the instructors' dashboards service renders with Voila (its own server)
+    "voila.server_extension": "Voila",
+    # loads classic-notebook server extensions, and the environment has none besides the two above
+    "notebook_shim": "classic notebook extensions",
+}
+
+
+def command(bin_dir: Path | None) -> list[str]:
+    """The spawner's command: from `bin_dir` (this environment's programs), or found on PATH (a container image)."""
+    return [str(bin_dir / COMMAND)] if bin_dir else [COMMAND]
+
+
+def extension_args() -> list[str]:
+    """jupyter-server arguments that turn off the extensions a student's server does not need."""
+    return [f"--ServerApp.jpserver_extensions={name}=False" for name in EXTENSIONS_OFF]

@@ -1,0 +1,51 @@
+"""`codementor-singleuser` (extensions/launch.py): what a student's server leaves out at start."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from codementor.server_ext import launch
+
+
+def test_path_without_drops_only_the_folders_holding_the_program(tmp_path):
+    with_node, without = tmp_path / "a", tmp_path / "b"
+    with_node.mkdir()
+    without.mkdir()
+    (with_node / "node").write_text("#!/bin/sh\n")
+    (with_node / "node").chmod(0o755)
+    assert launch.path_without("node", f"{with_node}{os.pathsep}{without}") == str(without)
+    assert launch.path_without("node", str(with_node)) == ""
+
+
+def test_hidden_program_restores_path(monkeypatch, tmp_path):
+    (tmp_path / "node").write_text("#!/bin/sh\n")
+    (tmp_path / "node").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with launch.hidden_program("node"):
+        assert os.environ["PATH"] != str(tmp_path)
+        from shutil import which
+
+        assert which("node") is None
+    assert os.environ["PATH"] == str(tmp_path)
+
+
+def test_a_student_server_imports_jupyter_server_without_the_iri_grammar():
+    """jupyter-server and JupyterLab import, jsonschema still checks URIs, the grammar is not built, node is not run."""
+    code = (
+        "import sys, subprocess\n"
+        "from codementor.server_ext import launch\n"
+        "runs = []\n"
+        "sys.addaudithook(lambda event, args: runs.append(args[1]) if event == 'subprocess.Popen' else None)\n"
+        "launch.skip_modules()\n"
+        "with launch.hidden_program('node', 'nodejs'):\n"
+        "    import jupyterlab.labapp\n"
+        "import jupyter_server.serverapp, jsonschema\n"
+        "assert sys.modules['rfc3987_syntax'] is None and 'lark' not in sys.modules, sorted(m for m in sys.modules if 'lark' in m)\n"
+        "checker = jsonschema.Draft7Validator.FORMAT_CHECKER\n"
+        "assert not checker.conforms('not a uri', 'uri') and checker.conforms('https://example.org/x', 'uri')\n"
+        "assert not [r for r in runs if any('node' in str(a) for a in r)], runs\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
