@@ -107,7 +107,7 @@ def start_kernel(stack: Stack, token: str, name: str) -> None:
 
 def processes(stack: Stack) -> tuple[list[int], list[int]]:
     hub = stack._procs[-1].pid
-    servers = [p for p in _children(hub) if "singleuser" in _cmd(p)]
+    servers = [p for p in _children(hub) if "singleuser" in _cmd(p) or "server_ext.launch" in _cmd(p)]
     kernels = [k for s in servers for k in _children(s) if "ipykernel" in _cmd(k)]
     return servers, kernels
 

@@ -251,7 +251,7 @@ def configure_classroom(c, state: Path) -> dict:
     configure_spawner(c)
     private = Path(os.environ.get("CODEMENTOR_PRIVATE_DIR", state / "private"))
     try:
-        check_students_can_run(Path(sys.executable).parent / student_server.COMMAND)
+        check_students_can_run(Path(student_server.command(Path(sys.executable).parent)[0]))
         bank = private_bank(private, os.environ.get("CODEMENTOR_BANK_DIR"))
     except ClassroomError as err:
         raise SystemExit(str(err)) from None

@@ -9,6 +9,7 @@ spawner turns them off there (`codementor bench spawn --servers N` measures a se
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 # the command: jupyterhub-singleuser without two start-up costs (extensions/launch.py)
@@ -27,7 +28,12 @@ EXTENSIONS_OFF = {
 
 def command(bin_dir: Path | None) -> list[str]:
     """The spawner's command: from `bin_dir` (this environment's programs), or found on PATH (a container image)."""
-    return [str(bin_dir / COMMAND)] if bin_dir else [COMMAND]
+    if bin_dir is None:
+        return [COMMAND]
+    if (bin_dir / COMMAND).exists():
+        return [str(bin_dir / COMMAND)]
+    # an environment installed before the command existed (pip install -e . adds it): the same program
+    return [sys.executable, "-m", "codementor.server_ext.launch"]
 
 
 def extension_args() -> list[str]:
