@@ -31,8 +31,21 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Unauthorized(DomainError):
+    """No credentials where some are needed (a wrong one is Forbidden, or the Hub's 401 for a user's token)."""
+
+    code = "unauthorized"
+
+
 class Forbidden(DomainError):
     code = "forbidden"
+
+
+class Conflict(DomainError):
+    """The request does not fit the current state of what it acts on (answering a question that is not the current one,
+    an id taken by another course)."""
+
+    code = "conflict"
 
 
 class Busy(DomainError):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 from tornado.web import RequestHandler
 
 from .contract import EVENT_STREAM, NO_CONTENT, ZIP, Operation, operation_of
@@ -123,6 +123,17 @@ def _operation(handler, method: str, route: str, op: Operation, refs) -> dict:
     return doc
 
 
+class RequestStrings(GenerateJsonSchema):
+    """Request bodies' strings carry no NUL character (Postgres text cannot hold one, and APIHandler.parse refuses
+    it): the document says so, so that a client or a fuzzer knows it before the 400."""
+
+    def str_schema(self, schema):
+        found = super().str_schema(schema)
+        if self.mode == "validation" and "pattern" not in found:
+            found["pattern"] = "^[^\\u0000]*$"
+        return found
+
+
 def operations() -> list[tuple]:
     """(route pattern under /api/v1, handler, method, Operation) for every method a route serves."""
     from .handlers import all_routes  # the handlers serve this document: imported when it is built
@@ -141,7 +152,7 @@ def paths_and_schemas() -> tuple[dict, dict]:
     undocumented = [f"{h.__name__}.{m}" for _, h, m, op in ops if op is None]
     if undocumented:
         raise RuntimeError(f"handler methods without @operation: {', '.join(undocumented)}")
-    refs, top = models_json_schema(_models(op for *_, op in ops), ref_template="#/components/schemas/{model}")
+    refs, top = models_json_schema(_models(op for *_, op in ops), ref_template="#/components/schemas/{model}", schema_generator=RequestStrings)
     paths: dict[str, dict] = {}
     for route, handler, method, op in ops:
         paths.setdefault(template(route), {})[method] = _operation(handler, method, route, op, refs)

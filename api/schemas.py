@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 from ..exercise_bank.topics import TOPICS
 
@@ -24,7 +24,7 @@ class Strict(BaseModel):
 
 class HintRequest(Strict):
     exercise_id: str = EXERCISE_ID
-    again: bool = False
+    again: StrictBool = False  # not 0/1 or "yes": the document says boolean
     code: str = Field(default="", max_length=MAX_CODE_CHARS)
     error: str = Field(default="", max_length=20_000)
     traceback: str = Field(default="", max_length=20_000)
@@ -67,6 +67,11 @@ class ProfileRequest(Strict):
         unknown = [t for t in topics if t not in TOPICS]
         if unknown:
             raise ValueError(f"unknown topic {unknown[0]!r}; choose from: {', '.join(TOPICS)}")
+        return topics
+
+    @field_validator("topics")
+    @classmethod
+    def _once_each(cls, topics):
         return list(dict.fromkeys(topics))
 
     @field_validator("timezone")
@@ -87,7 +92,7 @@ class TutorRequest(Strict):
     code: str = Field(default="", max_length=MAX_CODE_CHARS)
     error: str = Field(default="", max_length=20_000)
     traceback: str = Field(default="", max_length=20_000)
-    stream: bool = False
+    stream: StrictBool = False
 
 
 class NewConversationRequest(Strict):
@@ -126,7 +131,7 @@ class HubAuditEvent(Strict):
 class DeletionRequestBody(BaseModel):
     """A student's request to have everything about them deleted."""
 
-    confirm: str = Field(max_length=255, description="The user's own name, typed again: the request is refused otherwise.")
+    confirm: str = Field(min_length=1, max_length=255, description="The user's own name, typed again: the request is refused otherwise.")
 
 
 class ImportRequest(Strict):
@@ -144,6 +149,7 @@ WholeNumber = Annotated[int, BeforeValidator(_stripped)]
 CURSOR = Field(default=None, max_length=1000, description="The next_cursor of the page before; absent for the first page.")
 EXERCISE_FILTER = Field(default=None, max_length=100, pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$", description="Only this exercise.")
 DAY = r"^\d{4}-\d{2}-\d{2}$"
+DATE = {"format": "date"}  # the document says so too, so that clients and fuzzers send real dates
 
 
 class Query(BaseModel):
@@ -156,7 +162,7 @@ class SubmissionsQuery(Query):
     exercise_id: str | None = EXERCISE_FILTER
     since: str | None = Field(default=None, max_length=40, description="From this date (YYYY-MM-DD: the student's local midnight) or ISO 8601 time; not with day.")
     until: str | None = Field(default=None, max_length=40, description="Before this time, or up to the end of this date; after since; not with day.")
-    day: str | None = Field(default=None, pattern=DAY, description="One day (YYYY-MM-DD) in the student's time zone; not with since or until (400).")
+    day: str | None = Field(default=None, pattern=DAY, json_schema_extra=DATE, description="One day (YYYY-MM-DD) in the student's time zone; not with since or until (400).")
 
 
 class ConversationsQuery(Query):
@@ -198,8 +204,8 @@ class TimelineQuery(StudentsQuery):
 
 
 class ExportQuery(Query):
-    first: str | None = Field(default=None, alias="from", pattern=DAY, description="First day (default: 6 days before to).")
-    last: str | None = Field(default=None, alias="to", pattern=DAY, description="Last day, included (default: today); at most 366 days after from.")
+    first: str | None = Field(default=None, alias="from", pattern=DAY, json_schema_extra=DATE, description="First day (default: 6 days before to).")
+    last: str | None = Field(default=None, alias="to", pattern=DAY, json_schema_extra=DATE, description="Last day, included (default: today); at most 366 days after from.")
     limit: WholeNumber = Field(default=500, ge=1, le=1000)
     cursor: str | None = CURSOR
 
@@ -211,6 +217,6 @@ class AuditQuery(Query):
 
 class AssignmentsQuery(Query):
     group: str | None = Field(default=None, min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._@+ -]+$", description="Only this group.")
-    since: str | None = Field(default=None, pattern=DAY, description="From this day (YYYY-MM-DD).")
-    until: str | None = Field(default=None, pattern=DAY, description="Up to this day, included.")
+    since: str | None = Field(default=None, pattern=DAY, json_schema_extra=DATE, description="From this day (YYYY-MM-DD).")
+    until: str | None = Field(default=None, pattern=DAY, json_schema_extra=DATE, description="Up to this day, included.")
     limit: WholeNumber = Field(default=500, ge=1, le=1000)

@@ -61,7 +61,7 @@ def test_a_placement_check_through_the_api(stack, students):
     pia, url = students["placed-pia"], f"{stack.api_url}/me/placement"
     assert httpx.get(url, headers=pia).json()["status"] == "not_started"
     early = httpx.post(f"{url}/answers", json={"question_id": "expressions-a", "answers": ["13"]}, headers=pia)
-    assert early.status_code == 400 and "POST /me/placement first" in early.json()["error"]["message"]
+    assert early.status_code == 409 and "POST /me/placement first" in early.json()["error"]["message"]
 
     state = httpx.post(url, headers=pia).json()
     assert state["status"] == "in_progress" and 0 < state["seconds_left"] <= 300
@@ -71,7 +71,7 @@ def test_a_placement_check_through_the_api(stack, students):
     assert again["question"] == question and again["asked"] == 0  # starting again shows where it stands
 
     wrong_id = httpx.post(f"{url}/answers", json={"question_id": "no-such", "answers": []}, headers=pia)
-    assert wrong_id.status_code == 400 and wrong_id.json()["error"]["details"]["current"] == question["id"]
+    assert wrong_id.status_code == 409 and wrong_id.json()["error"]["details"]["current"] == question["id"]
     for bad in ({"question_id": question["id"], "answers": ["x" * 201]}, {"question_id": question["id"], "answers": ["1"] * 21},
                 {"question_id": question["id"]}, {"question_id": question["id"], "answers": [], "extra": 1}):
         assert httpx.post(f"{url}/answers", json=bad, headers=pia).status_code == 400, bad
@@ -88,7 +88,7 @@ def test_a_placement_check_through_the_api(stack, students):
     assert state["status"] == "finished" and placement.MIN_QUESTIONS <= answered <= placement.MAX_QUESTIONS
     assert len(set(seen)) == len(seen) and state["answered"][0]["right"] == state["answered"][0]["lines"]
     late = httpx.post(f"{url}/answers", json={"question_id": seen and state["answered"][0]["question"], "answers": []}, headers=pia)
-    assert late.status_code == 400 and "over" in late.json()["error"]["message"]
+    assert late.status_code == 409 and "over" in late.json()["error"]["message"]
 
     # the answers seeded the skills (all right: every estimate went up) without counting as exercises
     after = {s["topic"]: s for s in httpx.get(f"{stack.api_url}/progress", headers=pia).json()["skills"]}

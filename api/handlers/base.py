@@ -280,6 +280,11 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         else:
             app_log.error("uncaught exception in %s %s: %s", self.request.method, self.route, typ.__name__)  # traceback: write_error
 
+    @classmethod
+    def allowed_methods(cls) -> list[str]:
+        """The methods this handler answers (a 405 lists them in Allow, RFC 9110 15.5.6)."""
+        return [m for m in cls.SUPPORTED_METHODS if getattr(cls, m.lower()) is not getattr(web.RequestHandler, m.lower())]
+
     def write_error(self, status_code: int, **kwargs):
         """Every error leaves the API as {"error": {"code", "message", "details", "request_id"}}."""
         body = getattr(self.request, "_body_future", None)
@@ -299,6 +304,8 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             else:
                 app_log.error("unexpected error:\n%s", "".join(traceback.format_exception(exc)))
         code = code or code_of(status_code)
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self.allowed_methods()))
         if status_code >= 500 and not message:
             message = "the API hit an unexpected error; it has been logged"
         self._error_code = code

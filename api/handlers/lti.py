@@ -22,7 +22,9 @@ class LaunchesHandler(APIHandler):
 
     @operation("The Hub's LTI login records a verified launch (its service token only).", body=Launch, ok={201: LaunchRecorded}, errors=(403, 404))
     async def post(self):
-        self.reply(await usecases.record_launch(self.ctx, self.require_user(), self.parse(Launch)), 201)
+        who = self.require_user()
+        usecases.require_launcher(self.ctx, who)  # before the body: a caller who may not record learns nothing of it
+        self.reply(await usecases.record_launch(self.ctx, who, self.parse(Launch)), 201)
 
 
 class PassbackHandler(APIHandler):

@@ -4,7 +4,7 @@ import hmac
 
 from .. import logs
 from ..contract import NO_CONTENT, ZIP, operation
-from ..errors import Forbidden
+from ..errors import Forbidden, Unauthorized
 from ..responses import AuditPage, DeletionRequested, DeletionRequests, Erased
 from ..schemas import AuditQuery, DeletionRequestBody, HubAuditEvent
 from ..services import audit, data_rights
@@ -72,11 +72,13 @@ class HubAuditEventHandler(UserDataHandler):
         self._refuse_declared_size()
         scheme, _, given = self.request.headers.get("Authorization", "").partition(" ")
         expected = self.ctx.hub_audit_token
+        if not given.strip():
+            raise Unauthorized("the Hub sends its audit token: Authorization: token <c.TutorAPI.hub_audit_token>")
         if not (expected and scheme.lower() == "token" and hmac.compare_digest(given.strip().encode(), expected.encode())):
             raise Forbidden("only the Hub reports its admins' actions (c.TutorAPI.hub_audit_token)")
 
     @operation("The Hub only (its audit token): an admin's action on the Hub's pages (a sign-up approved, a role changed).",
-               body=HubAuditEvent, ok={204: NO_CONTENT}, errors=(403,))
+               body=HubAuditEvent, ok={204: NO_CONTENT}, errors=(401, 403))
     async def post(self):
         event = self.parse(HubAuditEvent)
         async with self.ctx.sessionmaker() as session, session.begin():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 
@@ -19,8 +19,13 @@ from .ags import same_origin
 Text255 = Field(min_length=1, max_length=255)
 
 
+HTTP_URL = r"^https?://[^/?#\s]+"
+
+
 class Launch(BaseModel):
-    """What the Hub reports of one verified launch."""
+    """What the Hub reports of one verified launch (hub_config/lti.py launch_report sends exactly these fields)."""
+
+    model_config = ConfigDict(extra="forbid")
 
     user: str = Field(min_length=1, max_length=255)
     issuer: str = Field(min_length=1, max_length=500)
@@ -31,10 +36,10 @@ class Launch(BaseModel):
     hub_group: str = Text255
     lms_subject: str = Text255
     role: str = Field(pattern="^(student|instructor)$")
-    lineitems_url: str | None = Field(None, max_length=2000)
+    lineitems_url: str | None = Field(None, max_length=2000, pattern=HTTP_URL)
     scopes: list[str] = Field(default_factory=list, max_length=20)
     # an assignment link's own gradebook column (AGS `lineitem`) and the exercise it names
-    lineitem_url: str | None = Field(None, max_length=2000)
+    lineitem_url: str | None = Field(None, max_length=2000, pattern=HTTP_URL)
     exercise_id: str | None = Field(None, pattern="^[a-z0-9-]{1,100}$")
 
     @field_validator("lineitems_url", "lineitem_url")

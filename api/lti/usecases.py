@@ -20,11 +20,18 @@ def tool_jwks(ctx) -> dict:
     return ctx.lti_key.jwks()
 
 
-async def record_launch(ctx, caller: Identity, launch: Launch) -> dict:
-    """Record a launch; only the Hub's LTI login (its service token) may."""
+def require_launcher(ctx, caller: Identity) -> None:
+    """Only the Hub's LTI login (its service token) records launches; anyone else learns nothing more, not even
+    what a launch's body must hold."""
     settings = _settings(ctx)
     if caller.kind != "service" or caller.name != settings.launch_service:
         raise Forbidden(f"only the Hub's LTI login (the service {settings.launch_service!r}) may record launches")
+
+
+async def record_launch(ctx, caller: Identity, launch: Launch) -> dict:
+    """Record a launch; only the Hub's LTI login (its service token) may."""
+    require_launcher(ctx, caller)
+    settings = _settings(ctx)
     user_id = await ctx.users.user_id(Identity(name=launch.user, role=launch.role, groups=()))
     async with ctx.sessionmaker() as session, session.begin():
         enrolment = await record(session, user_id, launch)

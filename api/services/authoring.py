@@ -23,12 +23,8 @@ from ...exercise_bank.loader import exercise_from_files
 from ...exercise_bank.model import Exercise
 from ...exercise_bank.render import render_notebook
 from ...exercise_bank.validate import validate_bank
-from ..errors import DomainError, InvalidRequest
+from ..errors import Conflict, InvalidRequest
 from . import course_bank
-
-
-class Conflict(DomainError):
-    code = "conflict"
 
 
 class ImportRefused(InvalidRequest):

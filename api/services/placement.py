@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ...exercise_bank.placement import PlacementQuestion, check_answers, load_questions
 from ...exercise_bank.topics import TOPICS
-from ..errors import InvalidRequest
+from ..errors import Conflict
 from ..learner import placement
 from ..learner.skills import GENERAL, SkillState
 from ..models import PlacementCheck
@@ -121,11 +121,11 @@ async def answer_placement(ctx, who, req) -> dict:
     """POST /me/placement/answers: judge the current question's answers, seed the skills, show what comes next."""
     async with _changing(ctx, who) as (session, user_id, now, check, skills, question):
         if check is None:
-            raise InvalidRequest("the placement check has not started: POST /me/placement first")
+            raise Conflict("the placement check has not started: POST /me/placement first")
         if question is None:
-            raise InvalidRequest("the placement check is over; your answers are already counted")
+            raise Conflict("the placement check is over; your answers are already counted")
         if req.question_id != question.id:
-            raise InvalidRequest(f"answer the current question, {question.id!r}", current=question.id)
+            raise Conflict(f"answer the current question, {question.id!r}", current=question.id)
         correct = check_answers(question, req.answers)
         placement.record(skills, placement.Question.of(question), correct)
         await save_skills(session, user_id, skills, [GENERAL, question.topic], now)
