@@ -185,7 +185,10 @@ def duplicate_ids(previous: dict | None, current: list[CourseFolder]) -> dict[st
     """(course:id) -> why, for each exercise whose id another course folder holds too.
 
     The folder that published the id keeps it; between folders new to it, the first one in the setting."""
-    published = {ex_id: c["path"] for c in (previous or {}).get("courses", []) for ex_id in c.get("files", {})}
+    published: dict[str, str] = {}
+    for course in (previous or {}).get("courses", []):
+        for ex_id in course.get("files", {}):
+            published.setdefault(ex_id, course["path"])  # the one served (an older snapshot may hold two)
     holders: dict[str, list[str]] = {}
     for course in current:
         for ex_id in sorted({*course.files, *course.problems}):

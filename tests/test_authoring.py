@@ -198,6 +198,9 @@ def test_an_exercise_id_belongs_to_one_course_folder(tmp_path, bank):
     published = snapshot_of([read_course(b), read_course(a)])
     published["courses"][1]["files"].pop("my-leap-year")
     assert list(duplicate_ids(published, [read_course(a), read_course(b)])) == [f"{a}:my-leap-year"]
+    # a snapshot published when the first folder won holds both: the one it served keeps the id
+    both = snapshot_of([read_course(b), read_course(a)])
+    assert list(duplicate_ids(both, [read_course(a), read_course(b)])) == [f"{a}:my-leap-year"]
     assert duplicate_ids(None, [read_course(a)]) == {}
 
 
