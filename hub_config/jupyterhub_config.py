@@ -30,7 +30,8 @@ Environment:
   CODEMENTOR_ROSTER_CACHE_SECONDS how long the API caches Hub group members (30)
   CODEMENTOR_CULL_TIMEOUT   stop a student server idle for this many seconds (3600; 0 = never)
   CODEMENTOR_COURSE_DIRS    course folders (":"-separated) served beside the built-in exercises, after
-                            `codementor exercises reload` (keep them unreadable by students)
+                            `codementor exercises reload` (keep them unreadable by students); a folder's
+                            course.toml may name the Hub groups it is for (groups = ["cs101-a"])
   DATABASE_URL, REDIS_URL   the API's Postgres and Redis
   CODEMENTOR_LLM_BASE_URL   optional: an OpenAI-compatible chat-completions API for the tutor
   CODEMENTOR_LLM_API_KEY    its key (given to the API service only)
