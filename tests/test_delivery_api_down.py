@@ -41,7 +41,11 @@ def server_without_api(tmp_path):
         yield url, token, root, log, proc
     finally:
         proc.terminate()
-        proc.wait(20)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:  # a server stuck at exit (see the test below) must not outlive the test
+            proc.kill()
+            proc.wait(20)
 
 
 def test_server_starts_and_shows_a_note_while_the_api_is_down(server_without_api):
@@ -77,8 +81,10 @@ def test_the_server_stops_at_the_hubs_first_signal_while_the_delivery_retries(se
     """The Hub stops a server with SIGINT first; the delivery's retries must not keep it alive."""
     url, token, root, log, proc = server_without_api
     wait_for((root / "exercises" / NOTE_NAME).exists, "the note for the student", 30, 0.1)
-    # the extensions a student's server loads (hub_config/student_server.py): not jupyter_lsp, whose
-    # start-up scan, interrupted by a SIGINT in its first second, could leave a server running
+    # the extensions a student's server loads (hub_config/student_server.py): not jupyter_lsp. One run
+    # under load (average 11) still failed here: the server had stopped its loop and hung at exit in
+    # threading._shutdown, waiting for an idle, non-daemon AnyIO worker thread (jupyter-server's
+    # contents manager) that SIGINT's KeyboardInterrupt path never told to stop
     proc.send_signal(signal.SIGINT)
     try:
         proc.wait(30)  # it exits in a few seconds; a server that hangs never does
