@@ -8,9 +8,18 @@ Assumptions (change them with the options):
   today's exercise, a hint, the offline tutor (no LLM vendor configured), a failing then a
   passing submission, the history, the progress page; `--think` seconds (5-15 by default)
   between steps, so a session lasts about a minute and a half;
-- each simulated student has its own HTTP connection (keep-alive), as a kernel does;
+- each simulated student has its own HTTP connection (keep-alive), so it stays with one API
+  worker (the kernel's urllib client opens one per request and lands on any worker: the
+  workers share the Hub's token confirmations through Redis, so either way a token is
+  checked with the Hub about once per c.TutorAPI.auth_cache_seconds);
 - the load generator runs in one process (asyncio); its own CPU is reported, so that a
-  saturated generator is seen rather than mistaken for a slow API.
+  saturated generator is seen rather than mistaken for a slow API; the Hub's CPU (its token
+  checks) and the proxy's are reported too, and the grading jobs' mean time in a slot and
+  waiting for one (from the API's metrics);
+- errors are counted by status and, for a 5xx, the envelope's code: `503 busy` is a full
+  grading queue or no free Postgres connection (both with Retry-After), `503 unavailable` a
+  backend (the Hub, Postgres, Redis) not answering; `--grader-slots` and `--auth-cache` set
+  c.Grader.concurrency and c.TutorAPI.auth_cache_seconds for a run.
 
 Reference row (2 cores shared with other work, load average about 5; 2 API workers):
   see README, Benchmarks, for the figures of the last run.
@@ -265,7 +274,7 @@ def within_goal(result: dict) -> bool:
 
 
 def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: float = 30.0, think: tuple[float, float] = (5.0, 15.0),
-         workers: int = 0, log_to: str = "") -> None:
+         workers: int = 0, log_to: str = "", grader_slots: int = 0, auth_cache: int = 0) -> None:
     ops = secrets.token_hex(16)
     results = []
     with tempfile.TemporaryDirectory(prefix="codementor-bench-class-") as tmp:
@@ -273,6 +282,11 @@ def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: f
         env = {"CODEMENTOR_OPS_TOKEN": ops, "CODEMENTOR_CULL_TIMEOUT": "0", "CODEMENTOR_METRICS_TOKEN": metrics_token}
         if workers:
             env["CODEMENTOR_API_WORKERS"] = str(workers)
+        settings = ([f"c.Grader.concurrency = {int(grader_slots)}"] if grader_slots else []) + (  # per worker
+            [f"c.TutorAPI.auth_cache_seconds = {int(auth_cache)}"] if auth_cache else [])
+        if settings:
+            (Path(tmp) / "api_config.py").write_text("\n".join(settings) + "\n")
+            env["CODEMENTOR_API_CONFIG"] = str(Path(tmp) / "api_config.py")
         stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
         try:
             stack.start(log_file=Path(tmp) / "hub.log")

@@ -36,7 +36,7 @@ def cmd_bench(args) -> None:
         from codementor.bench.classroom import main as bench_class
 
         bench_class(args.students, as_json=args.json, find_limit=args.find_limit, ramp=args.ramp, think=(args.think_min, args.think_max),
-                    workers=args.workers, log_to=args.log)
+                    workers=args.workers, log_to=args.log, grader_slots=args.grader_slots, auth_cache=args.auth_cache)
     elif args.bench == "request-cost":
         from codementor.bench.request_cost import main as bench_cost
 
@@ -113,6 +113,8 @@ def register(sub) -> None:
     b.add_argument("--think-min", type=float, default=5.0, help="shortest pause between two steps, seconds")
     b.add_argument("--think-max", type=float, default=15.0, help="longest pause between two steps, seconds")
     b.add_argument("--log", default="", help="keep the stack's log (the Hub's and the API's JSON lines) in this file")
+    b.add_argument("--grader-slots", type=int, default=0, help="c.Grader.concurrency of each API worker (default: the API's, cores / workers)")
+    b.add_argument("--auth-cache", type=int, default=0, help="c.TutorAPI.auth_cache_seconds (default: the API's, 10 s; longer means fewer Hub checks, later revocation)")
     b.add_argument("--workers", type=int, default=0, help="API worker processes (default: the API's own, one per core)")
     b = benches.add_parser("request-cost", help="API CPU per GET /me and per POST /submissions (grading apart), one worker")
     b.add_argument("--requests", type=int, default=400)
