@@ -206,10 +206,10 @@ def test_a_rolling_restart_replaces_every_worker_without_a_connection_error(stac
 
 
 def test_each_worker_grades_with_its_own_share_of_cores_and_block_of_uids():
-    from codementor.api.app import TutorAPI
+    from codementor.api.app import GRADER_SLOTS_PER_CORE, TutorAPI
 
     graders = [TutorAPI(workers=2, worker_index=k).make_grader() for k in range(3)]  # 3: a rolling restart's extra worker
-    assert {g.concurrency for g in graders} == {max(1, (os.cpu_count() or 1) // 2)}
+    assert {g.concurrency for g in graders} == {max(1, GRADER_SLOTS_PER_CORE * (os.cpu_count() or 1) // 2)}
     blocks = [set(range(g.sandbox_uid_base + g.uid_offset, g.sandbox_uid_base + g.uid_offset + g.concurrency)) for g in graders]
     assert all(not (a & b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
     assert TutorAPI(workers=1).make_grader().uid_offset == 0
