@@ -13,6 +13,12 @@ takes jupyterhub-singleuser's arguments and runs it. What it leaves out, measure
   (`node yarn.js config --json`, about a quarter of a CPU-second), for building and
   installing extensions, which a student's server never does. Node is hidden from that one
   import; the server and its kernels keep the PATH they were given.
+
+It also stops cleanly at the Hub's first signal. The Hub stops a server with SIGINT, and
+jupyter-server (its stdin not a terminal) leaves SIGINT to Python: a KeyboardInterrupt that
+ends the event loop without the server's clean stop (kernels, extensions), after which the
+process could wait at exit for an idle worker thread nobody told to stop, until the Hub's
+SIGKILL. Here SIGINT is handled as SIGTERM, jupyter-server's clean stop.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import signal
 import sys
 from contextlib import contextmanager
 
@@ -55,7 +62,20 @@ def hidden_program(*programs: str):
             os.environ["PATH"] = before
 
 
+def _sigint_as_sigterm(signum, frame) -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def stop_on_sigint() -> None:
+    """SIGINT does what SIGTERM does: before the server runs, end the process; once it runs, its clean stop.
+
+    (In a terminal, jupyter-server installs its own SIGINT handler, the confirmation prompt, later.)
+    """
+    signal.signal(signal.SIGINT, _sigint_as_sigterm)
+
+
 def main() -> int | None:
+    stop_on_sigint()
     skip_modules()
     with hidden_program("node", "nodejs"):
         importlib.import_module("jupyterlab.labapp")

@@ -6,7 +6,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +15,9 @@ from codementor.hub_config.student_server import extension_args
 from codementor.server_ext.delivery import NOTE_NAME, WAITING_NOTE
 
 
-SIGINT_DEFAULT = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+# jupyter-server as a student's server runs it (extensions/launch.py: SIGINT is its clean stop), without the Hub
+STUDENT_SERVER = ("import sys; from codementor.server_ext import launch; launch.stop_on_sigint(); launch.skip_modules(); "
+                  "from jupyter_server.serverapp import main; sys.argv[0] = 'jupyter-server'; sys.exit(main())")
 
 
 @pytest.fixture
@@ -29,8 +30,7 @@ def server_without_api(tmp_path):
            "JUPYTERHUB_API_TOKEN": "not-a-real-token", "JUPYTER_PLATFORM_DIRS": "1"}
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            # SIGINT as the Hub's spawner finds it (a parent started in the background may have ignored it)
-            [sys.executable, "-c", SIGINT_DEFAULT, str(Path(sys.executable).parent / "jupyter-server"), f"--ServerApp.port={port}", f"--ServerApp.root_dir={root}",
+            [sys.executable, "-c", STUDENT_SERVER, f"--ServerApp.port={port}", f"--ServerApp.root_dir={root}",
              f"--IdentityProvider.token={token}", "--ServerApp.open_browser=False", "--ServerApp.allow_root=True",
              "--ExerciseDelivery.first_backoff=0.2", "--ExerciseDelivery.request_timeout=2", *extension_args()],
             env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
@@ -81,12 +81,13 @@ def test_the_server_stops_at_the_hubs_first_signal_while_the_delivery_retries(se
     """The Hub stops a server with SIGINT first; the delivery's retries must not keep it alive."""
     url, token, root, log, proc = server_without_api
     wait_for((root / "exercises" / NOTE_NAME).exists, "the note for the student", 30, 0.1)
-    # the extensions a student's server loads (hub_config/student_server.py): not jupyter_lsp. One run
-    # under load (average 11) still failed here: the server had stopped its loop and hung at exit in
-    # threading._shutdown, waiting for an idle, non-daemon AnyIO worker thread (jupyter-server's
-    # contents manager) that SIGINT's KeyboardInterrupt path never told to stop
+    # a student's server takes SIGINT as its clean stop (extensions/launch.py). Left to Python, as a
+    # KeyboardInterrupt, it once hung here under load: its loop ended, then the process waited at exit
+    # in threading._shutdown for an idle, non-daemon AnyIO worker thread (jupyter-server's contents
+    # manager) that nothing told to stop
     proc.send_signal(signal.SIGINT)
     try:
         proc.wait(30)  # it exits in a few seconds; a server that hangs never does
     except subprocess.TimeoutExpired:
         raise AssertionError(f"the server was still running 30 s after SIGINT: {log.read_text()[-2000:]}") from None
+    assert "received signal 15, stopping" in log.read_text()  # jupyter-server's clean stop, not a KeyboardInterrupt

@@ -49,3 +49,21 @@ def test_a_student_server_imports_jupyter_server_without_the_iri_grammar():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_sigint_is_the_clean_stop_of_sigterm():
+    """The Hub's first signal, SIGINT, reaches jupyter-server's SIGTERM handler (its clean stop), not KeyboardInterrupt."""
+    code = (
+        "import os, signal, time\n"
+        "from codementor.server_ext import launch\n"
+        "got = []\n"
+        "launch.stop_on_sigint()\n"
+        "signal.signal(signal.SIGTERM, lambda signum, frame: got.append(signum))\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "deadline = time.monotonic() + 10\n"
+        "while not got and time.monotonic() < deadline:\n"
+        "    time.sleep(0.01)\n"
+        "assert got == [signal.SIGTERM], got\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
