@@ -30,6 +30,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from codementor.api.app import GRADER_SLOTS_PER_CORE
 from codementor.exercise_bank import loader
 from codementor.hub_config.classroom import closed_to_others, ensure_system_user
 from codementor.hub_config.stack import Stack, free_port
@@ -232,8 +233,9 @@ def _status(pid: str) -> str:
         return "State: Z"
 
 
-# the grader's sandbox runs each job as uid 1990000 + slot (c.Grader.sandbox_uid_base)
-SANDBOX_UIDS = (1990000, 1990001)
+# the grader's sandbox runs each job as uid 1990000 + slot (c.Grader.sandbox_uid_base); the API's workers share
+# GRADER_SLOTS_PER_CORE slots per core, each worker at least one (api/app.py)
+SANDBOX_UIDS = range(1990000, 1990000 + GRADER_SLOTS_PER_CORE * (os.cpu_count() or 1))
 
 
 def linger_code(student_uid: int) -> str:
