@@ -13,7 +13,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import api, backup, bank, bench, hub
+from ..server_ext.launch import skip_modules
+
+# before any runtime is imported: jsonschema (through nbformat) would build rfc3987-syntax's grammar, a CPU-second in
+# every API worker and command, for a format no schema here uses (extensions/launch.py says more)
+skip_modules()
+
+from . import api, backup, bank, bench, hub  # noqa: E402
 
 RUNTIMES = (api, bank, hub, backup, bench)
 
