@@ -175,7 +175,9 @@ def test_workers_share_the_hubs_confirmation_of_a_token_for_the_cache_time_only(
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
     async def run():
-        redis = AsyncRedis.from_url(services.redis_url)
+        # a database of its own: the stack's API workers share their real tokens' confirmations in database 0
+        redis = AsyncRedis.from_url(services.redis_url.rsplit("/", 1)[0] + "/15")
+        await redis.delete(*await redis.keys(SHARED_PREFIX + "*") or ["none"])
         url = f"http://127.0.0.1:{server.server_port}/hub/api"
         one, two = (HubTokenAuth(api_url=url, api_token="service", cache_max_age=1, redis=redis) for _ in range(2))
         try:
