@@ -117,7 +117,16 @@ async def run_notebooks(exercises: list[Exercise], workdir: Path, shards: int = 
         return {ex.id: "nbval is not installed here: pip install 'codementor-hub[test]'" for ex in exercises}
     groups = [exercises[i::shards] for i in range(max(1, shards))]
     results = await asyncio.gather(*(_run_shard(group, workdir / f"shard-{i}", cell_timeout) for i, group in enumerate(groups) if group))
-    return {ex_id: problem for result in results for ex_id, problem in result.items()}
+    problems = {ex_id: problem for result in results for ex_id, problem in result.items()}
+    # a kernel that died while starting says nothing about the notebook (a port taken between jupyter_client's
+    # choice and the kernel's bind, a loaded machine): those notebooks get one more run, in a kernel of their own
+    unstarted = [ex for ex in exercises if KERNEL_DID_NOT_START in problems[ex.id]]
+    if unstarted:
+        problems.update(await _run_shard(unstarted, workdir / "again", cell_timeout))
+    return problems
+
+
+KERNEL_DID_NOT_START = "Kernel died before replying to kernel_info"
 
 
 async def _run_shard(exercises: list[Exercise], folder: Path, cell_timeout: int) -> dict[str, str]:
