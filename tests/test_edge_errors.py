@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -77,15 +78,15 @@ def test_a_worker_out_of_pooled_connections_answers_503_with_retry_after(service
     assert "database" in busy.message and "postgres" not in busy.message.lower()  # no internals for the caller
 
 
-def test_a_class_asking_at_once_fetches_a_group_from_the_hub_once():
-    """After the roster cache expires, concurrent requests share one Hub request (each once sent its own)."""
-    calls = []
+@contextmanager
+def local_hub(answer):
+    """A real HTTP server standing in for the Hub's REST API: `answer(request)` gives (status, body) for each GET.
+    Yields its /hub/api URL."""
 
     class Hub(BaseHTTPRequestHandler):
         def do_GET(self):
-            calls.append(self.path)
-            body = b'{"name": "students", "users": ["ada", "bob"]}'
-            self.send_response(200)
+            status, body = answer(self)
+            self.send_response(status)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -96,36 +97,36 @@ def test_a_class_asking_at_once_fetches_a_group_from_the_hub_once():
     server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        roster = Roster(f"http://127.0.0.1:{server.server_port}/hub/api", "token", {}, {"instructors"}, ttl=30)
+        yield f"http://127.0.0.1:{server.server_port}/hub/api"
+    finally:
+        server.shutdown()
+
+
+def test_a_class_asking_at_once_fetches_a_group_from_the_hub_once():
+    """After the roster cache expires, concurrent requests share one Hub request (each once sent its own)."""
+    calls = []
+
+    def group(request):
+        calls.append(request.path)
+        return 200, b'{"name": "students", "users": ["ada", "bob"]}'
+
+    with local_hub(group) as url:
+        roster = Roster(url, "token", {}, {"instructors"}, ttl=30)
 
         async def many():
             return await asyncio.gather(*(roster.members("students") for _ in range(20)))
 
         assert asyncio.run(many()) == [frozenset({"ada", "bob"})] * 20
         assert calls == ["/hub/api/groups/students"]
-    finally:
-        server.shutdown()
 
 
 def test_a_failing_hub_makes_the_class_endpoints_unavailable():
     """A Hub answering 5xx for its groups is a 503 for the viewer, not a crash."""
-    class BrokenHub(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(502)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BrokenHub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        roster = Roster(f"http://127.0.0.1:{server.server_port}/hub/api", "token", {"instructors": ["students"]}, {"instructors"}, ttl=0)
+    with local_hub(lambda request: (502, b"")) as url:
+        roster = Roster(url, "token", {"instructors": ["students"]}, {"instructors"}, ttl=0)
         for who in (Identity("ines", "instructor", ("instructors",)), Identity("root", "admin", ())):
             with pytest.raises(Unavailable, match="answered 502"):
                 asyncio.run(roster.scope_for(who))
-    finally:
-        server.shutdown()
 
 
 def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
@@ -158,27 +159,15 @@ def test_workers_share_the_hubs_confirmation_of_a_token_for_the_cache_time_only(
 
     asked, valid = [], {"yes"}
 
-    class Hub(BaseHTTPRequestHandler):
-        def do_GET(self):
-            token = self.headers.get("Authorization", "").split()[-1]
-            asked.append(token)
-            body = b'{"kind": "user", "name": "ada", "groups": [], "scopes": []}'
-            self.send_response(200 if token in valid else 403)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def check(request):
+        token = request.headers.get("Authorization", "").split()[-1]
+        asked.append(token)
+        return (200 if token in valid else 403), b'{"kind": "user", "name": "ada", "groups": [], "scopes": []}'
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-
-    async def run():
+    async def run(url):
         # a database of its own: the stack's API workers share their real tokens' confirmations in database 0
         redis = AsyncRedis.from_url(services.redis_url.rsplit("/", 1)[0] + "/15")
         await redis.delete(*await redis.keys(SHARED_PREFIX + "*") or ["none"])
-        url = f"http://127.0.0.1:{server.server_port}/hub/api"
         one, two = (HubTokenAuth(api_url=url, api_token="service", cache_max_age=1, redis=redis) for _ in range(2))
         try:
             first = await one.user_for_token("yes", sync=False)
@@ -190,10 +179,8 @@ def test_workers_share_the_hubs_confirmation_of_a_token_for_the_cache_time_only(
         finally:
             await redis.aclose()
 
-    try:
-        first, second, ttl, revoked, left = asyncio.run(run())
-    finally:
-        server.shutdown()
+    with local_hub(check) as url:
+        first, second, ttl, revoked, left = asyncio.run(run(url))
     assert first["name"] == second["name"] == "ada"
     assert asked == ["yes", "yes"]  # the second worker relied on the first one's check; the Hub was asked again once it expired
     assert ttl == [1]  # the shared copy keeps the revocation bound (auth_cache_seconds)
