@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from sqlalchemy.exc import OperationalError
 from tornado.httpserver import HTTPServer
-from traitlets import Bool, CaselessStrEnum, Dict, Float, Integer, List, Type, Unicode, default, validate
+from traitlets import Bool, CaselessStrEnum, Dict, Float, Integer, List, TraitError, Type, Unicode, default, validate
 from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
@@ -81,6 +81,8 @@ class APIContext:
     hub_audit_token: str = ""  # the secret the Hub reports its admins' actions with
     # one-statement reads: autocommit, so no BEGIN and ROLLBACK round trips around the query
     read_sessionmaker: Any = None
+    # plain psycopg connections for the submit path (db.DirectPool), opened by the app
+    direct_pool: Any = None
     inflight: int = 0  # requests being answered now (a draining worker waits for 0)
     draining: bool = False
     assignments_mode: str = "replace"  # pinned exercises replace the adaptive choice, or come beside it
@@ -88,6 +90,10 @@ class APIContext:
     def reads(self):
         """A session for a single read (autocommit when the app built one)."""
         return (self.read_sessionmaker or self.sessionmaker)()
+
+    def connection(self):
+        """A pooled psycopg connection (async context manager): committed on a clean exit, rolled back on an error."""
+        return self.direct_pool.connection()
 
     def bank_for(self, who):
         """The exercises `who` may see: the courses of a student's groups, of the groups an instructor teaches; admins all.
@@ -141,6 +147,12 @@ class TutorAPI(Application):
     cookie_secret = Unicode(
         help="Hex secret that signs the API's login cookie; set the same value ($CODEMENTOR_COOKIE_SECRET) on every API process."
     ).tag(config=True)
+    event_loop = CaselessStrEnum(
+        ["uvloop", "asyncio"], "uvloop",
+        help="The event loop each API process runs: 'uvloop' (libuv; less CPU per request for the loop, sockets and "
+        "pipes) or 'asyncio' (the standard library's). uvloop is installed with the API; without it the API uses asyncio "
+        "and says so in its log.",
+    ).tag(config=True)
     limiter_class = Type(
         RateLimiter, klass=RateLimiter, help="The rate limiter of hints, submissions and the tutor (configure it with c.RateLimiter.limits)."
     ).tag(config=True)
@@ -161,6 +173,12 @@ class TutorAPI(Application):
         "default 0). A worker never holds more than db_pool_size + db_max_overflow; see README for the arithmetic. An "
         "overflow connection is closed when it is given back, so under steady load beyond db_pool_size one is opened "
         "(a new Postgres backend) per request: prefer a larger pool.",
+    ).tag(config=True)
+    db_direct_pool_size = Integer(
+        help="Plain psycopg connections each worker keeps open for the submit path, beside db_pool_size "
+        "($CODEMENTOR_DB_DIRECT_POOL_SIZE, default 4): storing a submission with its progress runs a few pipelined "
+        "statements, and a SQLAlchemy session around them cost more CPU than they did. A submission holds one only "
+        "after grading, for two round trips; see README for the arithmetic.",
     ).tag(config=True)
     db_pool_timeout = Float(
         help="Seconds a request waits for a free pooled Postgres connection before it gets a 503 with Retry-After "
@@ -225,6 +243,16 @@ class TutorAPI(Application):
     @default("db_max_overflow")
     def _default_overflow(self):
         return int(os.environ.get("CODEMENTOR_DB_MAX_OVERFLOW", "0"))
+
+    @default("db_direct_pool_size")
+    def _default_direct_pool(self):
+        return int(os.environ.get("CODEMENTOR_DB_DIRECT_POOL_SIZE", "4"))
+
+    @validate("db_direct_pool_size")
+    def _valid_direct_pool(self, proposal):
+        if proposal["value"] < 1:
+            raise TraitError(f"c.TutorAPI.db_direct_pool_size must be at least 1, not {proposal['value']}")
+        return proposal["value"]
 
     @default("db_pool_timeout")
     def _default_pool_timeout(self):
@@ -291,6 +319,7 @@ class TutorAPI(Application):
             grader=grader,
             sessionmaker=sessionmaker,
             read_sessionmaker=db.make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT")),
+            direct_pool=db.DirectPool(self.database_url, self.db_direct_pool_size, self.db_pool_timeout, self.db_ping_idle_seconds),
             redis=redis,
             users=UserDirectory(sessionmaker, self.instructor_groups),
             limiter=limiter,
@@ -350,6 +379,7 @@ class TutorAPI(Application):
         ctx = self.build_context()
         init_series([p.name for p in ctx.gateway.chain])
         server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, xheaders=True)
+        await ctx.direct_pool.open()
         await ctx.grader.start()
         follower = BankFollower(ctx.bank, ctx.sessionmaker, ctx.redis, ctx.courses.course_dirs, on_change=ctx.gateway.use_bank)
         await self.first_bank(follower)
@@ -381,6 +411,7 @@ class TutorAPI(Application):
         await ctx.grader.aclose()
         await ctx.gateway.aclose()
         await ctx.redis.aclose()
+        await ctx.direct_pool.close()
 
     async def first_bank(self, follower: BankFollower) -> None:
         """Serve the newest published course banks from the start (Postgres or Redis away: built-ins only until they answer)."""
@@ -473,8 +504,21 @@ class TutorAPI(Application):
         if self.workers > 1 and self.listen_fd < 0:
             self.supervise()
         else:
-            asyncio.run(self.serve())
+            self.run_loop(self.serve())
         exit_at_once()
+
+    def run_loop(self, main) -> None:
+        """Run `main` to the end on the configured event loop (c.TutorAPI.event_loop)."""
+        if self.event_loop == "uvloop":
+            try:
+                import uvloop
+            except ImportError:
+                self.log.warning("c.TutorAPI.event_loop is 'uvloop' but uvloop is not installed: running on asyncio's loop "
+                                 "(pip install uvloop, or set c.TutorAPI.event_loop = 'asyncio' to silence this)")
+            else:
+                uvloop.run(main)
+                return
+        asyncio.run(main)
 
     def exit_with(self, message: str):
         self.log.critical(message)

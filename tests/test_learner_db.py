@@ -48,7 +48,7 @@ async def submit(sessions, bank, uid: int, exercise, passed: bool, now: datetime
         for rung in range(1, hints + 1):
             s.add(HintEvent(user_id=uid, exercise_id=exercise.id, rung=rung))
         await s.flush()
-        stored, progress = await store_with_progress(s, bank, uid, exercise, key or f"key-{next(_keys):08d}", "pass\n", graded(passed), now, "UTC")
+        stored, progress = await store_with_progress(await db.driver_connection(s), bank, uid, exercise, key or f"key-{next(_keys):08d}", "pass\n", graded(passed), now, "UTC")
     return {"id": stored.id, "created": progress is not None, "progress": progress}
 
 

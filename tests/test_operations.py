@@ -130,7 +130,11 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     def me():
         return httpx.get(f"{api}/me", headers=auth, timeout=30)
 
-    assert ask().status_code == 200 and me().status_code == 200
+    def submit(key: str):
+        return httpx.post(f"{api}/submissions", headers=auth, timeout=30,
+                          json={"exercise_id": "sum-of-evens", "code": "def sum_of_evens(n):\n    return 0\n", "idempotency_key": key})
+
+    assert ask().status_code == 200 and me().status_code == 200 and submit("before-outage").status_code == 201
     seen = len(ops_stack.log_file.read_text())  # the log is appended to across runs: read on from here
 
     def log_since() -> str:
@@ -158,7 +162,8 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     before = messages()
     ops_stack._pg.cleanup()  # stops the server
     try:
-        for resp in (me(), ask(), httpx.get(f"{api}/progress", headers=auth, timeout=30)):
+        # a submission is graded, then cannot be stored (the submit path's own pool): refused whole
+        for resp in (me(), ask(), httpx.get(f"{api}/progress", headers=auth, timeout=30), submit("during-outage")):
             assert resp.status_code == 503, resp.text
             assert resp.json() == {"error": {"code": "unavailable", "message": "a service the API needs is not answering; try again in a moment",
                                              "details": {}, "request_id": resp.headers["X-Request-ID"]}}
@@ -172,6 +177,10 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     # back without restarting anything: the API, and the Hub (whose own database is there too)
     assert me().status_code == 200 and ask().status_code == 200
     assert httpx.get(f"{api}/me", headers=unused, timeout=30).status_code == 200
+    # the refused submission's key was charged but nothing was stored under it: sent again, it is graded and stored once
+    again = submit("during-outage")
+    assert again.status_code == 201 and again.json()["status"] == "graded", again.text
+    assert submit("during-outage").json()["id"] == again.json()["id"]
     assert hub.api("GET", "/users/olga").status_code == 200
     assert backend_up(ops_stack) == {"database": 1, "redis": 1}
     assert messages() == before + 2  # the refused question left nothing; the answered one its two messages

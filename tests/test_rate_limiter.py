@@ -70,11 +70,28 @@ async def test_both_windows_apply_and_roles_have_their_own_rules(redis):
     await limiter.hit("submit", student, "student")  # no rules for the action: unlimited
 
 
+async def test_a_token_is_charged_once_and_a_refused_one_is_not_marked(redis):
+    clock, user = Clock(), someone()
+    limiter = RateLimiter(redis=redis, clock=clock, limits={"submit": {"*": {"per_minute": 2}}})
+    assert await limiter.hit_once("submit", user, "student", "key-1") is True
+    for _ in range(3):  # a retry with the same key: neither charged nor refused
+        assert await limiter.hit_once("submit", user, "student", "key-1") is False
+    assert await limiter.hit_once("submit", user, "student", "key-2") is True  # the second of two allowed
+    with pytest.raises(RateLimited):
+        await limiter.hit_once("submit", user, "student", "key-3")
+    clock.now += 30  # one request's worth back: key-3 was refused, so it is new, and charged now
+    assert await limiter.hit_once("submit", user, "student", "key-3") is True
+    assert await limiter.hit_once("submit", someone(), "student", "key-1") is True  # keys are per user
+    unlimited = RateLimiter(redis=redis, clock=clock, limits={})
+    assert [await unlimited.hit_once("submit", user, "student", "key-9") for _ in range(2)] == [True, False]
+
+
 async def test_without_redis_requests_pass_and_the_log_says_so(caplog):
     closed = aioredis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
     limiter = RateLimiter(redis=closed, limits={"hint": {"*": {"per_minute": 1}}})
     for _ in range(3):
         await limiter.hit("hint", someone())
+    assert await limiter.hit_once("hint", someone(), "student", "key") is None  # nothing known: the caller looks in Postgres
     assert "Redis is not answering (REDIS_URL)" in caplog.text
     await closed.aclose()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import asyncio
 import os
 import signal
 import threading
@@ -213,3 +214,16 @@ def test_each_worker_grades_with_its_own_share_of_cores_and_block_of_uids():
     blocks = [set(range(g.sandbox_uid_base + g.uid_offset, g.sandbox_uid_base + g.uid_offset + g.concurrency)) for g in graders]
     assert all(not (a & b) for i, a in enumerate(blocks) for b in blocks[i + 1:])
     assert TutorAPI(workers=1).make_grader().uid_offset == 0
+
+
+def test_a_worker_runs_on_the_event_loop_its_setting_names():
+    from codementor.api.app import TutorAPI
+
+    seen = []
+
+    async def which():
+        seen.append(type(asyncio.get_running_loop()).__module__.split(".")[0])
+
+    for name in ("uvloop", "asyncio"):
+        TutorAPI(event_loop=name).run_loop(which())
+    assert seen == ["uvloop", "asyncio"]

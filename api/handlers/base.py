@@ -6,7 +6,9 @@ import json
 import traceback
 import datetime as _dt
 
+import psycopg
 from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
+from psycopg_pool import PoolTimeout as DirectPoolTimeout
 from pydantic import BaseModel, ValidationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -83,6 +85,8 @@ def _backend_down(exc) -> str:
         return "REDIS_URL"
     if isinstance(exc, (OperationalError, InterfaceError)) or isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return "DATABASE_URL"
+    if isinstance(exc, (psycopg.OperationalError, psycopg.InterfaceError)):  # the submit path's plain connections
+        return "DATABASE_URL"
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return "DATABASE_URL or REDIS_URL"
     return ""
@@ -94,7 +98,7 @@ POOL_RETRY_AFTER = 2
 
 def _overloaded(exc) -> Busy | None:
     """A request that waited db_pool_timeout for a pooled connection: the worker is overloaded, not broken (503)."""
-    if isinstance(exc, PoolTimeout):
+    if isinstance(exc, (PoolTimeout, DirectPoolTimeout)):
         return Busy("the API is busy (no database connection free); try again in a moment", retry_after=POOL_RETRY_AFTER)
     return None
 
@@ -272,7 +276,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             app_log.info("%s %s: %s", self.request.method, self.route, type(value).__name__)
         elif _overloaded(value):
             app_log.warning("%s %s: no pooled Postgres connection free within c.TutorAPI.db_pool_timeout (%s); answered 503 "
-                            "(see c.TutorAPI.db_pool_size)", self.request.method, self.route, value)
+                            "(see c.TutorAPI.db_pool_size and db_direct_pool_size)", self.request.method, self.route, value)
         elif _backend_down(value):
             app_log.error("%s %s: not answering (check %s): %r", self.request.method, self.route, _backend_down(value), value)
         elif isinstance(value, web.HTTPError):

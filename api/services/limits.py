@@ -42,6 +42,35 @@ end
 return 0
 """
 
+# The same, once per token: KEYS[1] marks a token already charged (a submission's idempotency
+# key), the other keys are GCRA_SCRIPT's. A marked token is neither charged nor refused (-1); a
+# new one is charged as above and marked only if it was allowed.
+GCRA_ONCE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local now = tonumber(ARGV[1])
+local wait = 0
+local tats = {}
+for i = 2, #KEYS do
+  local limit = tonumber(ARGV[2 * i - 2])
+  local period = tonumber(ARGV[2 * i - 1])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
+  if tat < now then tat = now end
+  local new_tat = tat + period / limit
+  local allow_at = new_tat - period
+  if allow_at > now and allow_at - now > wait then wait = allow_at - now end
+  tats[i] = new_tat
+end
+if wait > 0 then return wait end
+for i = 2, #KEYS do
+  redis.call('SET', KEYS[i], tats[i], 'PX', math.ceil(tats[i] - now) + 1000)
+end
+redis.call('SET', KEYS[1], 1, 'EX', tonumber(ARGV[#ARGV]))
+return 0
+"""
+# how long a token stays marked: a retry later than this is charged again (and still answered
+# with what was stored under its key)
+ONCE_SECONDS = 86_400
+
 PERIODS_MS = {"per_minute": 60_000, "per_day": 86_400_000}
 ANY_ROLE = "*"
 DEFAULT_LIMITS = {
@@ -111,6 +140,7 @@ class RateLimiter(LoggingConfigurable):
         super().__init__(**kwargs)
         self.redis, self.clock = redis, clock  # clock: seconds since the epoch
         self._script = redis.register_script(GCRA_SCRIPT)
+        self._once_script = redis.register_script(GCRA_ONCE_SCRIPT)
 
     def set_action(self, action: str, rules: dict) -> None:
         """Replace one action's rules (for the older per-service settings)."""
@@ -119,18 +149,40 @@ class RateLimiter(LoggingConfigurable):
     async def hit(self, action: str, user: str, role: str = "student") -> None:
         """Charge one request, or raise RateLimited with the seconds to wait."""
         windows = windows_of(self.limits, action, role)
-        if not windows:
-            return
-        keys = [f"codementor:gcra:{action}:{name}:{user}" for name, _ in windows]
+        if windows:
+            self._refuse(action, await self._run(self._script, [], windows, action, user, []))
+
+    async def hit_once(self, action: str, user: str, role: str, token: str) -> bool | None:
+        """Charge one request unless `token` was charged before; or raise RateLimited.
+
+        True: `token` is new and now charged. False: it was charged before (in the last
+        ONCE_SECONDS), nothing is charged now. None: Redis did not answer, nothing is known or
+        charged. With no allowance for the role, tokens are still told apart.
+        """
+        windows = windows_of(self.limits, action, role)
+        wait_ms = await self._run(self._once_script, [f"codementor:once:{action}:{user}:{token}"], windows, action, user, [ONCE_SECONDS])
+        if wait_ms is None:
+            return None
+        if wait_ms < 0:
+            return False
+        self._refuse(action, wait_ms)
+        return True
+
+    async def _run(self, script, first_keys: list[str], windows, action: str, user: str, last_args: list) -> int | None:
+        """The script's answer for these windows (milliseconds to wait, 0, or -1), None when Redis does not answer."""
+        keys = first_keys + [f"codementor:gcra:{action}:{name}:{user}" for name, _ in windows]
         args = [int(self.clock() * 1000)]
         for name, limit in windows:
             args += [limit, PERIODS_MS[name]]
         try:
-            wait_ms = int(await self._script(keys=keys, args=args))
+            return int(await script(keys=keys, args=args + last_args))
         except RedisError as err:
             self.log.warning("rate limit not applied, Redis is not answering (REDIS_URL): %s", err)
-            return
-        if wait_ms > 0:
+            return None
+
+    @staticmethod
+    def _refuse(action: str, wait_ms: int | None) -> None:
+        if wait_ms is not None and wait_ms > 0:
             retry = max(1, -(-wait_ms // 1000))
             message = REFUSALS.get(action, "too many requests just now; try again in {wait}")
             raise RateLimited(message.format(wait=_human(retry)), retry)

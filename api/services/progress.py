@@ -12,7 +12,6 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ...exercise_bank import Exercise
 from ...exercise_bank.topics import TOPICS as TOPICS_IN_ORDER
-from ..db import driver_connection
 from ..errors import InvalidRequest
 from ..learner.progress import BADGES, BADGES_BY_ID, Facts, earned_badges, streaks
 from ..learner.skills import (
@@ -250,27 +249,27 @@ async def _write(pg, user_id: int, sub, topic: str, state: SkillState, found: _R
     return [b for b in badges if b in new]
 
 
-async def store_with_progress(session, bank, user_id: int, exercise: Exercise, key: str, code: str, result, now: datetime,
+async def store_with_progress(pg, bank, user_id: int, exercise: Exercise, key: str, code: str, result, now: datetime,
                               course_tz: str, before_commit=None) -> tuple[subs.SubmissionRow, dict | None]:
     """Store a graded submission once and update skill, active days, streak and badges with it: two round trips.
 
-    Both happen in the session's transaction, which the last batch COMMITs (the session must
-    not be inside a savepoint): a stored submission always has its progress. A key stored
-    before gives that submission and None, and nothing is written. The student's advisory
-    lock serialises their progress updates; the ratings of the exercise and its tests, shared
-    by the class, are locked only for the moment their step is added. `before_commit(session)`,
-    when given, runs in the transaction once a new submission's progress is known, before the
-    writes and the COMMIT.
+    `pg` is a psycopg connection not inside a transaction of its own making (a pooled one, or
+    the one under a SQLAlchemy session, `db.driver_connection`); both batches run in one
+    transaction, which the last COMMITs: a stored submission always has its progress. A key
+    stored before gives that submission and None, and nothing is written. The student's
+    advisory lock serialises their progress updates; the ratings of the exercise and its
+    tests, shared by the class, are locked only for the moment their step is added.
+    `before_commit()`, when given, runs in the transaction once a new submission's progress is
+    known, before the writes and the COMMIT.
     """
-    pg = await driver_connection(session)
     params = subs.store_params(user_id, exercise, key, code, result)
     test_keys = sorted({key_of_test(exercise.id, t.name) for t in result.tests}) if result.status == "graded" else []
     returned, found = await _insert_and_read(pg, user_id, exercise, params, test_keys)
     if returned is None:
-        return await subs.find_by_key(session, user_id, key), None
+        return await subs.find_by_key(pg, user_id, key), None
     sub = subs.stored_row(params, returned)
     if before_commit is not None:
-        await before_commit(session)
+        await before_commit()
     return sub, await _record(pg, bank, user_id, exercise, sub, found, now, course_tz)
 
 

@@ -10,7 +10,6 @@ from psycopg.types.json import Jsonb
 from sqlalchemy import select
 
 from ...exercise_bank import Exercise
-from ..db import driver_connection
 from ..errors import InvalidRequest, NotFound
 from ..models import Submission
 from .pagination import check_page_limit, newest_first
@@ -72,9 +71,8 @@ class SubmissionRow:
     code: str
 
 
-async def find_by_key(session, user_id: int, key: str) -> SubmissionRow | None:
-    """The submission stored under `key`, if any (one statement on the session's connection)."""
-    pg = await driver_connection(session)
+async def find_by_key(pg, user_id: int, key: str) -> SubmissionRow | None:
+    """The submission stored under `key`, if any (one statement on a psycopg connection)."""
     async with pg.cursor() as cur:
         await cur.execute(_FIND, (user_id, key))
         row = await cur.fetchone()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from .. import metrics
+from ..db import driver_connection
 from ..lti.passback import enqueue_solve
 from . import submissions as subs
 from .profile import get_profile, timezone_of
@@ -16,22 +17,32 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
 
     A retry with a stored key gets the stored submission back without being graded or
     counted against the limit again; a retry racing the first attempt gets the row that won.
+    The limiter marks each key it charges (in the same Redis call), so a new key, nearly every
+    submission, is not looked up in Postgres first.
     """
     exercise = ctx.bank_for(who).get(req.exercise_id)  # another course's exercise is not found
     user_id = await ctx.users.user_id(who)
-    async with ctx.reads() as session:
-        existing = await subs.find_by_key(session, user_id, req.idempotency_key)
-    if existing is not None:
-        return subs.to_public(existing), False
-    await ctx.limiter.hit("submit", who.name, who.role)
+    new = await ctx.limiter.hit_once("submit", who.name, who.role, req.idempotency_key)
+    if new is not True:  # charged before under this key, or Redis could not tell: stored already?
+        async with ctx.connection() as pg:
+            existing = await subs.find_by_key(pg, user_id, req.idempotency_key)
+        if existing is not None:
+            return subs.to_public(existing), False
+        if new is False:  # charged but not stored: an attempt still grading, or one that failed; this one counts too
+            await ctx.limiter.hit("submit", who.name, who.role)
     result = await ctx.grader.grade(exercise, req.code)
-    async with ctx.sessionmaker() as session, session.begin():
-        queue_score = None
-        if result.passed and ctx.lti is not None:  # the LMS gradebook's score, queued in the same transaction
-            queue_score = partial(enqueue_solve, settings=ctx.lti, user_id=user_id, exercise=exercise, now=ctx.clock(),
-                                  tz=ctx.course_timezone, daily_count=ctx.daily_count)
-        stored, progress = await store_with_progress(session, ctx.bank, user_id, exercise, req.idempotency_key, req.code, result,
-                                                     ctx.clock(), ctx.course_timezone, before_commit=queue_score)
+    if result.passed and ctx.lti is not None and ctx.lti.posting:
+        # the LMS gradebook's score is queued in the same transaction, through the ORM
+        async with ctx.sessionmaker() as session, session.begin():
+            queue = partial(enqueue_solve, session, ctx.lti, user_id=user_id, exercise=exercise, now=ctx.clock(),
+                            tz=ctx.course_timezone, daily_count=ctx.daily_count)
+            stored, progress = await store_with_progress(await driver_connection(session), ctx.bank, user_id, exercise,
+                                                         req.idempotency_key, req.code, result, ctx.clock(), ctx.course_timezone,
+                                                         before_commit=queue)
+    else:
+        async with ctx.connection() as pg:
+            stored, progress = await store_with_progress(pg, ctx.bank, user_id, exercise, req.idempotency_key, req.code, result,
+                                                         ctx.clock(), ctx.course_timezone)
     created = progress is not None
     body = subs.to_public(stored)
     if created:
