@@ -73,79 +73,21 @@ def graded_tests(sub) -> list[tuple[str, bool]]:
     return [(str(r["name"]), bool(r.get("passed"))) for r in sub.results or [] if isinstance(r, dict) and "name" in r]
 
 
-# Storing a submission with its progress is the hot half of POST /submissions. It runs as two
-# pipelined batches on the transaction's connection (one round trip each): the INSERT and the
-# reads (after the student's lock), then the writes and the COMMIT. In between: plain Python.
+# Storing a submission with its progress is the hot half of POST /submissions. It is two calls
+# of server-side functions (migration 0011) on one connection, one round trip each: the INSERT
+# and the reads (after the student's lock), then the writes with the COMMIT. In between: plain
+# Python. Each call runs the statements the progress needs in order inside the transaction.
 
-_LOCK = "SELECT pg_advisory_xact_lock(%s, %s)"
+def _call(function: str, types: str) -> str:
+    """SELECT * FROM function(%s::type, ...): every parameter typed, so that no value's own type picks another overload."""
+    return f"SELECT * FROM {function}(" + ", ".join(f"%s::{t}" for t in types.split()) + ")"
 
-# the submission just inserted (the statements after the INSERT see it), by its key
-_THIS = "(SELECT id FROM submissions WHERE user_id = %(u)s::bigint AND idempotency_key = %(key)s::varchar)"
-_EARLIER = f"SELECT passed FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND id < {_THIS}"
 
-# what the badge rules and the day need, in one row
-_FACTS = f"""
-SELECT (SELECT level FROM learner_profiles WHERE user_id = %(u)s::bigint),
-       (SELECT timezone FROM learner_profiles WHERE user_id = %(u)s::bigint),
-       ARRAY({_EARLIER}),
-       ARRAY(SELECT day FROM activity_days WHERE user_id = %(u)s::bigint),
-       ARRAY(SELECT DISTINCT exercise_id FROM submissions WHERE user_id = %(u)s::bigint AND passed),
-       (SELECT count(*) FROM submissions WHERE user_id = %(u)s::bigint)
-"""
+_STORE_AND_READ = _call("codementor_store_submission", "bigint varchar int varchar text varchar boolean float8 jsonb text float8 "
+                        "int varchar[] float8[] float8[] int")
 
-_SKILLS = "SELECT topic, mean, var, attempts, successes, shown_floor, updated_at FROM skills WHERE user_id = %s"
-
-_NEW_RATINGS = """
-INSERT INTO exercise_ratings (exercise_id, mean, var, attempts, successes)
-SELECT unnest(%s::varchar[]), unnest(%s::float8[]), unnest(%s::float8[]), 0, 0
-ON CONFLICT DO NOTHING
-"""
-
-# read (not locked) only when this attempt will move them: the exercise not solved before by
-# this student and fewer than MAX_ATTEMPTS_COUNTED earlier tries
-_RATINGS = f"""
-WITH earlier AS ({_EARLIER})
-SELECT exercise_id, mean, var, attempts, successes FROM exercise_ratings
-WHERE exercise_id = ANY(%(keys)s::varchar[])
-  AND (SELECT count(*) < %(max)s AND NOT coalesce(bool_or(passed), false) FROM earlier)
-"""
-
-_SAVE_SKILLS = """
-INSERT INTO skills (user_id, topic, mean, var, attempts, successes, updated_at)
-SELECT %(u)s::bigint, unnest(%(keys)s::varchar[]), unnest(%(means)s::float8[]), unnest(%(vars)s::float8[]),
-       unnest(%(attempts)s::int[]), unnest(%(successes)s::int[]), %(now)s
-ON CONFLICT (user_id, topic) DO UPDATE SET mean = excluded.mean, var = excluded.var, attempts = excluded.attempts,
-    successes = excluded.successes, updated_at = excluded.updated_at
-"""
-
-_SAVE_FLOOR = "UPDATE skills SET shown_floor = %s WHERE user_id = %s AND topic = %s"
-
-# The ratings are shared by the whole class: locking them from the read to the COMMIT made every
-# submission of an exercise wait for the one before it, event-loop hop included. Instead each
-# attempt adds its step (the change from what it read) to the rows as they are now, locked in
-# key order for the moment of the UPDATE only. One attempt at a time, this is the filter step
-# itself; attempts at the same moment each step from the same prior, as in any Elo update.
-_LOCK_RATINGS = "SELECT 1 FROM exercise_ratings WHERE exercise_id = ANY(%s::varchar[]) ORDER BY exercise_id FOR UPDATE"
-
-_STEP_RATINGS = """
-UPDATE exercise_ratings AS r SET mean = r.mean + v.mean, var = greatest(r.var + v.var, %(min_var)s),
-    attempts = r.attempts + v.attempts, successes = r.successes + v.successes, updated_at = %(now)s
-FROM (SELECT unnest(%(keys)s::varchar[]) AS exercise_id, unnest(%(means)s::float8[]) AS mean, unnest(%(vars)s::float8[]) AS var,
-             unnest(%(attempts)s::int[]) AS attempts, unnest(%(successes)s::int[]) AS successes) AS v
-WHERE r.exercise_id = v.exercise_id
-"""
-
-_MARK_DAY = """
-INSERT INTO activity_days (user_id, day, submissions, solved) VALUES (%s, %s, 1, %s)
-ON CONFLICT (user_id, day) DO UPDATE SET submissions = activity_days.submissions + 1,
-    solved = activity_days.solved + excluded.solved
-"""
-
-_AWARD = """
-INSERT INTO badges (user_id, badge, day, submission_id) SELECT %s, unnest(%s::varchar[]), %s, %s
-ON CONFLICT ON CONSTRAINT uq_badges_user_badge DO NOTHING
-RETURNING badge
-"""
+_RECORD = _call("codementor_record_progress", "bigint bigint timestamptz varchar[] float8[] float8[] int[] int[] "
+                "varchar[] float8[] float8[] int[] int[] float8 varchar float8 date int varchar[]")
 
 
 @dataclass
@@ -175,20 +117,21 @@ async def _insert_and_read(pg, user_id: int, exercise: Exercise, params: dict, t
     The INSERT's (id, hint_count, created_at), None when the key was stored before; then the
     reads are of no use and the caller writes nothing.
     """
-    ids = {"u": user_id, "ex": exercise.id, "key": params["key"]}
     keys, means, variances = _rating_priors(exercise, test_keys)
-    async with pg.pipeline():
-        inserted = await pg.execute(subs.STORE, params)  # the transaction's BEGIN goes out with it
-        await pg.execute(_LOCK, (LOCK_NAMESPACE, user_id % 2**31))
-        facts = await pg.execute(_FACTS, ids)
-        skills = await pg.execute(_SKILLS, (user_id,))
-        await pg.execute(_NEW_RATINGS, (keys, means, variances))
-        ratings = await pg.execute(_RATINGS, {**ids, "keys": keys, "max": MAX_ATTEMPTS_COUNTED})
-    level, tz, earlier, days, solved, total = await facts.fetchone()
-    rows = await ratings.fetchall()
-    read = {k: Belief(m, v, a, s) for k, m, v, a, s in rows}
-    moving = {k: Belief(m, v, a, s) for k, m, v, a, s in rows}
-    return await inserted.fetchone(), _Read(level, tz, earlier, days, solved, total, await skills.fetchall(), moving, read)
+    async with pg.pipeline():  # the transaction's BEGIN goes out with the call
+        cur = await pg.execute(_STORE_AND_READ, (
+            user_id, exercise.id, params["version"], params["key"], params["code"], params["status"], params["passed"],
+            params["score"], params["results"], params["message"], params["duration_ms"],
+            LOCK_NAMESPACE, keys, means, variances, MAX_ATTEMPTS_COUNTED))
+    (sub_id, hint_count, created, level, tz, earlier, days, solved, total,
+     topics, s_means, s_vars, s_attempts, s_successes, floors, updated, r_keys, r_means, r_vars, r_attempts, r_successes) = await cur.fetchone()
+    if sub_id is None:
+        return None, None
+    skills = list(zip(topics, s_means or [], s_vars or [], s_attempts or [], s_successes or [], floors or [], updated or []))
+    rows = list(zip(r_keys, r_means or [], r_vars or [], r_attempts or [], r_successes or []))
+    moving = {k: Belief(m, v, a, n) for k, m, v, a, n in rows}  # the filter step changes these in place
+    read = {k: Belief(m, v, a, n) for k, m, v, a, n in rows}
+    return (sub_id, hint_count, created), _Read(level, tz, earlier, days, solved, total, skills, moving, read)
 
 
 def _skill_state(level: str | None, rows: list[tuple], now: datetime) -> SkillState:
@@ -217,33 +160,26 @@ def _step(state: SkillState, exercise: Exercise, sub, ratings: dict[str, Belief]
         state.update(exercise.topic, rating, attempt_credit(sub.passed, sub.score, sub.hint_count))
 
 
-def _columns(beliefs: dict[str, Belief]) -> dict:
-    items = list(beliefs.items())
-    return {"keys": [k for k, _ in items], "means": [b.mean for _, b in items], "vars": [b.var for _, b in items],
-            "attempts": [b.attempts for _, b in items], "successes": [b.successes for _, b in items]}
+def _columns(beliefs: dict[str, Belief]) -> list:
+    """Keys, means, variances, attempts and successes, as five parallel lists."""
+    items = sorted(beliefs.items())
+    return [[k for k, _ in items], [b.mean for _, b in items], [b.var for _, b in items], [b.attempts for _, b in items],
+            [b.successes for _, b in items]]
 
 
-def _steps(after: dict[str, Belief], before: dict[str, Belief]) -> dict:
-    keys = sorted(after)
-    return {"keys": keys, "means": [after[k].mean - before[k].mean for k in keys], "vars": [after[k].var - before[k].var for k in keys],
-            "attempts": [after[k].attempts - before[k].attempts for k in keys],
-            "successes": [after[k].successes - before[k].successes for k in keys]}
+def _steps(after: dict[str, Belief], before: dict[str, Belief]) -> dict[str, Belief]:
+    return {k: Belief(after[k].mean - before[k].mean, after[k].var - before[k].var, after[k].attempts - before[k].attempts,
+                      after[k].successes - before[k].successes) for k in after}
 
 
 async def _write(pg, user_id: int, sub, topic: str, state: SkillState, found: _Read, floor: float | None,
                  day: date, new_solve: bool, badges: list[str], now: datetime) -> list[str]:
     """Skills, ratings, the day and the badges, and the COMMIT, in one round trip; the badges that are new."""
+    moved = {GENERAL: state.belief(GENERAL), topic: state.belief(topic)} if found.ratings else {}
+    steps = _steps(found.ratings, found.ratings_read)
     async with pg.pipeline():
-        if found.ratings:
-            skills = _columns({GENERAL: state.belief(GENERAL), topic: state.belief(topic)})
-            await pg.execute(_SAVE_SKILLS, {**skills, "u": user_id, "now": now})
-            steps = _steps(found.ratings, found.ratings_read)
-            await pg.execute(_LOCK_RATINGS, (steps["keys"],))
-            await pg.execute(_STEP_RATINGS, {**steps, "min_var": ITEM_MIN_VAR, "now": now})
-        if floor is not None:  # the topic's row exists: it was attempted
-            await pg.execute(_SAVE_FLOOR, (floor, user_id, topic))
-        await pg.execute(_MARK_DAY, (user_id, day, int(new_solve)))
-        awarded = await pg.execute(_AWARD, (user_id, badges, day, sub.id))
+        awarded = await pg.execute(_RECORD, (user_id, sub.id, now, *_columns(moved), *_columns(steps), ITEM_MIN_VAR,
+                                             topic, floor, day, int(new_solve), badges))
         await pg.execute("COMMIT")
     new = {b for (b,) in await awarded.fetchall()}
     return [b for b in badges if b in new]
@@ -265,7 +201,7 @@ async def store_with_progress(pg, bank, user_id: int, exercise: Exercise, key: s
     params = subs.store_params(user_id, exercise, key, code, result)
     test_keys = sorted({key_of_test(exercise.id, t.name) for t in result.tests}) if result.status == "graded" else []
     returned, found = await _insert_and_read(pg, user_id, exercise, params, test_keys)
-    if returned is None:
+    if returned is None:  # stored before under this key
         return await subs.find_by_key(pg, user_id, key), None
     sub = subs.stored_row(params, returned)
     if before_commit is not None:
