@@ -15,7 +15,7 @@ from sqlalchemy import text
 from tornado import web
 
 from codementor.api.app import APIContext
-from codementor.api.db import make_engine
+from codementor.api.db import DirectPool, make_engine
 from codementor.api.errors import Unavailable, status_of
 from codementor.api.handlers import all_routes
 from codementor.api.handlers.base import _backend_down, _overloaded
@@ -44,6 +44,17 @@ async def _query_closed_postgres():
         await engine.dispose()
 
 
+async def _direct_to_closed_postgres():
+    """The submit path's pool: it stops waiting as soon as an attempt to connect fails (well before its timeout)."""
+    pool = DirectPool(f"postgresql://nobody@127.0.0.1:{free_port()}/none", size=1, timeout=30)
+    await pool.open()
+    try:
+        async with pool.connection() as conn:
+            await conn.execute("SELECT 1")
+    finally:
+        await pool.close()
+
+
 async def _ping_closed_redis():
     client = Redis(port=free_port(), socket_connect_timeout=2)
     try:
@@ -52,7 +63,8 @@ async def _ping_closed_redis():
         await client.aclose()
 
 
-@pytest.mark.parametrize("call, setting", [(_query_closed_postgres, "DATABASE_URL"), (_ping_closed_redis, "REDIS_URL")])
+@pytest.mark.parametrize("call, setting", [(_query_closed_postgres, "DATABASE_URL"), (_direct_to_closed_postgres, "DATABASE_URL"),
+                                                  (_ping_closed_redis, "REDIS_URL")])
 def test_a_backend_that_does_not_answer_is_named(call, setting):
     assert _backend_down(error_of(call)) == setting
 
@@ -73,9 +85,21 @@ def test_a_worker_out_of_pooled_connections_answers_503_with_retry_after(service
         finally:
             await engine.dispose()
 
-    busy = _overloaded(error_of(second_connection_while_the_only_one_is_held))
-    assert busy is not None and status_of(busy) == 503 and busy.retry_after > 0
-    assert "database" in busy.message and "postgres" not in busy.message.lower()  # no internals for the caller
+    async def second_direct_connection_while_the_only_one_is_held():
+        pool = DirectPool(services.database_url, size=1, timeout=0.2)
+        await pool.open()
+        try:
+            async with pool.connection() as held:
+                await held.execute("SELECT 1")
+                async with pool.connection() as conn:
+                    await conn.execute("SELECT 1")
+        finally:
+            await pool.close()
+
+    for overload in (second_connection_while_the_only_one_is_held, second_direct_connection_while_the_only_one_is_held):
+        busy = _overloaded(error_of(overload))
+        assert busy is not None and status_of(busy) == 503 and busy.retry_after > 0
+        assert "database" in busy.message and "postgres" not in busy.message.lower()  # no internals for the caller
 
 
 @contextmanager
