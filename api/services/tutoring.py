@@ -8,10 +8,9 @@ from typing import AsyncIterator
 from ...exercise_bank import Exercise
 from ..gateway.gateway import Asker, Event, TutorGateway
 from ..gateway.guardrails import TutorContext
+from ..db import driver_connection
+from ..models import HintEvent
 from . import conversations
-from sqlalchemy import select
-
-from ..models import HintEvent, Submission, TutorConversation, TutorMessage
 from .hints import hints_taken, next_hint
 
 
@@ -25,52 +24,65 @@ def next_ladder_hint(exercise: Exercise, taken: int) -> str:
     return exercise.hints[min(taken, len(exercise.hints) - 1)] if exercise.hints else ""
 
 
-async def failing_visible_tests(session, user_id: int, exercise_id: str) -> str:
-    """The visible tests the student's latest submission failed (hidden ones are never described to a model)."""
-    stmt = (
-        select(Submission.results).where(Submission.user_id == user_id, Submission.exercise_id == exercise_id)
-        .order_by(Submission.id.desc()).limit(1)
-    )
-    results = (await session.execute(stmt)).scalar_one_or_none() or []
-    lines = [f"- {t['name']}: {t.get('message') or 'failed'}" for t in results if not t.get("passed") and not t.get("hidden")]
+def failing_visible_tests(results: list | None) -> str:
+    """The visible tests a submission's results say failed (hidden ones are never described to a model)."""
+    lines = [f"- {t['name']}: {t.get('message') or 'failed'}" for t in results or [] if not t.get("passed") and not t.get("hidden")]
     return "\n".join(lines)  # cut to size when the prompt is built, after the personal data is out
 
 
-MODEL_FREE = ("offline", "guardrail", "student")  # sources of text no model wrote
+MODEL_FREE = ["offline", "guardrail", "student"]  # sources of text no model wrote
 PRIOR_CHARS = 20_000
 
-
-async def delivered(session, user_id: int, exercise_id: str) -> str:
-    """What models have told the student about this exercise so far, in every conversation and hint, oldest first.
-
-    The leak filter judges a new answer together with it: a solution handed out in pieces is caught
-    at the piece that completes it.
-    """
-    said = (
-        select(TutorMessage.created_at, TutorMessage.content).join(TutorConversation, TutorMessage.conversation_id == TutorConversation.id)
-        .where(TutorConversation.user_id == user_id, TutorConversation.exercise_id == exercise_id, TutorMessage.role == "assistant",
-               TutorMessage.source.not_in(MODEL_FREE))
-    )
-    hinted = select(HintEvent.created_at, HintEvent.text).where(HintEvent.user_id == user_id, HintEvent.exercise_id == exercise_id, HintEvent.text != "")
-    rows = sorted([*(await session.execute(said)).all(), *(await session.execute(hinted)).all()], key=lambda row: row[0])
-    return "\n\n".join(text for _, text in rows)[-PRIOR_CHARS:]
+# What the tutor reads before it answers, one pipelined round trip (plain statements on the
+# session's connection: the ORM's work per statement cost more CPU than the statements).
+_ACTIVE = """SELECT id FROM tutor_conversations WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND active
+             ORDER BY id DESC LIMIT 1"""
+_CONVERSATION = f"SELECT summary FROM tutor_conversations WHERE id = ({_ACTIVE})"
+# the last `turns` messages of the active conversation, oldest first
+_WINDOW = f"""SELECT role, content FROM (SELECT id, role, content FROM tutor_messages WHERE conversation_id = ({_ACTIVE})
+              ORDER BY id DESC LIMIT %(turns)s) AS last ORDER BY id"""
+_TAKEN = "SELECT count(*) FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar"
+_LATEST_RESULTS = """SELECT results FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar
+                     ORDER BY id DESC LIMIT 1"""
+# what models have told the student about this exercise so far, in every conversation and
+# hint, oldest first: the leak filter judges a new answer together with it, so a solution
+# handed out in pieces is caught at the piece that completes it
+_DELIVERED = """SELECT m.created_at, m.content FROM tutor_messages m JOIN tutor_conversations c ON m.conversation_id = c.id
+                WHERE c.user_id = %(u)s::bigint AND c.exercise_id = %(ex)s::varchar AND m.role = 'assistant'
+                  AND m.source <> ALL(%(free)s::varchar[])
+                UNION ALL
+                SELECT created_at, text FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND text <> ''
+                ORDER BY 1"""
 
 
 async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor",
-                        identities: tuple[str, ...] = ()) -> TutorContext:
-    """What the tutor may know; `identities` (login names, the class roster) are scrubbed from all of it."""
+                        identities: tuple[str, ...] = ()) -> tuple[TutorContext, str]:
+    """What the tutor may know, and what models told the student about the exercise so far.
+
+    `identities` (login names, the class roster) are scrubbed from all of the context."""
+    params = {"u": asker.user_id, "ex": exercise.id, "turns": gateway.history_turns, "free": MODEL_FREE}
     async with sessionmaker() as session:
-        conv = await conversations.active(session, asker.user_id, exercise.id) if purpose == "tutor" else None
-        history = await conversations.window(session, conv, gateway.history_turns)
-        taken = await hints_taken(session, asker.user_id, exercise.id)
-        failing = await failing_visible_tests(session, asker.user_id, exercise.id)
-    return TutorContext(
+        pg = await driver_connection(session)
+        async with pg.pipeline():
+            conv = await pg.execute(_CONVERSATION, params) if purpose == "tutor" else None
+            window = await pg.execute(_WINDOW, params) if purpose == "tutor" else None
+            taken_cur = await pg.execute(_TAKEN, params)
+            latest = await pg.execute(_LATEST_RESULTS, params)
+            said = await pg.execute(_DELIVERED, params)
+            await pg.execute("COMMIT")  # reads only: nothing to keep, and no ROLLBACK round trip when the session closes
+        summary = ((await conv.fetchone()) or ("",))[0] if conv is not None else ""
+        history = [{"role": role, "content": content} for role, content in await window.fetchall()] if window is not None else []
+        (taken,) = await taken_cur.fetchone()
+        results = ((await latest.fetchone()) or (None,))[0]
+        prior = "\n\n".join(text for _, text in await said.fetchall())[-PRIOR_CHARS:]
+    context = TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
-        error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=conv.summary if conv else "",
-        failing_tests=failing, ladder_hint=next_ladder_hint(exercise, taken),
+        error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,
+        failing_tests=failing_visible_tests(results), ladder_hint=next_ladder_hint(exercise, taken),
         ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose,
         names=tuple(dict.fromkeys((asker.name, *identities))), privacy=gateway.scrubber.rules,
     )
+    return context, prior
 
 
 def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
@@ -81,9 +93,7 @@ def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req,
               identities: tuple[str, ...] = ()) -> AsyncIterator[Event]:
     """Stream the tutor's answer, then store the exchange in the student's conversation."""
-    ctx = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
-    async with sessionmaker() as session:
-        prior = await delivered(session, asker.user_id, exercise.id)
+    ctx, prior = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
     async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior)) as events:
         async for event in events:
             if event.kind == "done":
@@ -105,9 +115,7 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int,
                      identities: tuple[str, ...] = ()) -> dict:
     """A hint beyond the authored ladder, grounded in the student's code and last error."""
-    ctx = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
-    async with sessionmaker() as session:
-        prior = await delivered(session, asker.user_id, exercise.id)
+    ctx, prior = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
     done = None
     async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior):
         if event.kind == "done":
