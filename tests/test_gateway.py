@@ -8,6 +8,7 @@ import functools
 import pytest
 from sqlalchemy import func, select
 
+from codementor.api import db
 from codementor.api.gateway import ledger
 from codementor.api.gateway.guardrails import SYSTEM_PROMPT, TutorContext
 from codementor.api.grader import Grader
@@ -265,13 +266,14 @@ async def test_conversation_window_and_summary(infra, student):
     sessionmaker = infra[0]
     asker = await student()
     for i in range(5):
-        async with sessionmaker() as session, session.begin():
-            conv = await conversations.append(session, asker.user_id, "sum-of-evens", f"question {i}", f"answer {i}", "openai", turns=4)
+        async with sessionmaker() as session:
+            conv_id, hinted = await conversations.append(await db.driver_connection(session), asker.user_id, "sum-of-evens",
+                                                         f"question {i}", f"answer {i}", "openai", turns=4)
     async with sessionmaker() as session:
-        window = await conversations.window(session, conv, 4)
         active = await conversations.active(session, asker.user_id, "sum-of-evens")
+        window = await conversations.window(session, active, 4)
     assert [m["content"] for m in window] == ["question 3", "answer 3", "question 4", "answer 4"]
-    assert active.id == conv.id and active.message_count == 10
+    assert active.id == conv_id and active.message_count == 10 and not hinted
     for i in range(3):
         assert f"Student asked: question {i}" in active.summary and f"Tutor said: answer {i}" in active.summary
     assert "question 3" not in active.summary

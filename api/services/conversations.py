@@ -46,13 +46,14 @@ def _keep(text: str) -> str:
     return text
 
 
-def _summarise(summary: str, dropped: list[TutorMessage], clean=_keep) -> str:
+def _summarise(summary: str, dropped: list[tuple[str, str]], clean=_keep) -> str:
     """A short running summary of what fell out of the window (no model call: cheap and predictable).
 
-    `clean` (the personal-data scrubber) runs on each message before it is cut: a cut through an
-    e-mail address would leave a fragment no pattern recognises.
+    `dropped` holds (role, content) pairs, oldest first. `clean` (the personal-data scrubber)
+    runs on each message before it is cut: a cut through an e-mail address would leave a
+    fragment no pattern recognises.
     """
-    notes = [f"{'Student asked' if m.role == 'user' else 'Tutor said'}: {_cut(clean(' '.join(m.content.split())), 160)}" for m in dropped]
+    notes = [f"{'Student asked' if role == 'user' else 'Tutor said'}: {_cut(clean(' '.join(content.split())), 160)}" for role, content in dropped]
     text = "\n".join(filter(None, [summary, *notes]))
     if len(text) <= SUMMARY_CHARS:
         return text
@@ -65,25 +66,51 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " ..."
 
 
-async def append(session, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int,
-                 clean=_keep) -> TutorConversation:
-    """Store one exchange, folding messages that leave the window into the summary (scrubbed by `clean`)."""
-    conv = await active(session, user_id, exercise_id) or await start(session, user_id, exercise_id)
-    session.add_all([
-        TutorMessage(conversation_id=conv.id, role="user", content=question, source="student"),
-        TutorMessage(conversation_id=conv.id, role="assistant", content=answer, source=source),
-    ])
-    conv.message_count += 2
-    conv.updated_at = utcnow()
-    await session.flush()
-    if conv.message_count > turns:
-        dropped_stmt = (
-            select(TutorMessage).where(TutorMessage.conversation_id == conv.id).order_by(TutorMessage.id.desc())
-            .offset(turns).limit(2)
-        )
-        dropped = list(reversed(list((await session.execute(dropped_stmt)).scalars())))
-        conv.summary = _summarise(conv.summary, dropped, clean)
-    return conv
+# One exchange stored in two round trips of plain statements (the ORM's flushes cost the
+# tutor more CPU than the statements did): the conversation opened if none is active, both
+# messages, the count, the messages that left the window (and the hints taken, when the answer
+# climbed the ladder); then the summary, the hint, and the COMMIT.
+_ACTIVE = """SELECT id FROM tutor_conversations WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND active
+             ORDER BY id DESC LIMIT 1"""
+_OPEN = f"""INSERT INTO tutor_conversations (user_id, exercise_id, active, summary, message_count, updated_at)
+            SELECT %(u)s::bigint, %(ex)s::varchar, true, '', 0, %(now)s WHERE NOT EXISTS ({_ACTIVE})"""
+_MESSAGES = f"""INSERT INTO tutor_messages (conversation_id, role, content, source)
+                VALUES (({_ACTIVE}), 'user', %(q)s, 'student'), (({_ACTIVE}), 'assistant', %(a)s, %(src)s)"""
+_COUNT = f"""UPDATE tutor_conversations SET message_count = message_count + 2, updated_at = %(now)s WHERE id = ({_ACTIVE})
+             RETURNING id, message_count, summary"""
+_DROPPED = f"""SELECT role, content FROM (SELECT id, role, content FROM tutor_messages WHERE conversation_id = ({_ACTIVE})
+               ORDER BY id DESC OFFSET %(turns)s LIMIT 2) AS dropped ORDER BY id"""
+_TAKEN = "SELECT count(*) FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar"
+_SUMMARY = "UPDATE tutor_conversations SET summary = %s WHERE id = %s"
+_HINT = "INSERT INTO hint_events (user_id, exercise_id, rung, source) VALUES (%s, %s, %s, %s)"
+
+
+async def append(pg, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int,
+                 clean=_keep, rung: int = 0, hint_source: str = "") -> tuple[int, bool]:
+    """Store one exchange and COMMIT, folding messages that leave the window into the summary (scrubbed by `clean`).
+
+    `pg` is a psycopg connection not inside a transaction (a pooled one, or the one under a
+    SQLAlchemy session). With `rung`, the answer handed out that rung of the hint ladder: it
+    is recorded as a hint unless the student has taken that many hints by now (a %hint while
+    the answer streamed). Returns the conversation's id and whether the hint was recorded.
+    """
+    params = {"u": user_id, "ex": exercise_id, "q": question, "a": answer, "src": source, "turns": turns, "now": utcnow()}
+    async with pg.pipeline():
+        await pg.execute(_OPEN, params)
+        await pg.execute(_MESSAGES, params)
+        counted = await pg.execute(_COUNT, params)
+        dropped = await pg.execute(_DROPPED, params)
+        taken = await pg.execute(_TAKEN, params) if rung else None
+    conv_id, count, summary = await counted.fetchone()
+    left = await dropped.fetchall() if count > turns else []
+    hint = bool(rung) and (await taken.fetchone())[0] == rung - 1
+    async with pg.pipeline():
+        if left:
+            await pg.execute(_SUMMARY, (_summarise(summary, left, clean), conv_id))
+        if hint:
+            await pg.execute(_HINT, (user_id, exercise_id, rung, hint_source[:20]))
+        await pg.execute("COMMIT")
+    return conv_id, hint
 
 
 def to_public(conv: TutorConversation, messages: list[TutorMessage] | None = None) -> dict:

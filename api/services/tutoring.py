@@ -97,18 +97,18 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
     async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior)) as events:
         async for event in events:
             if event.kind == "done":
-                async with sessionmaker() as session, session.begin():
-                    conv = await conversations.append(
-                        session, asker.user_id, exercise.id, req.question or "(explain my last error)", event.text, event.meta["source"], gateway.history_turns,
-                        clean=ctx.clean,
+                # the answer climbed the ladder: it counts as that hint, for the skill model, the
+                # instructor's view and the next %hint (which goes on from there), unless a %hint
+                # while it streamed has recorded that rung already
+                rung = ctx.ladder_rung if gave_ladder_hint(ctx, event.text) else 0
+                async with sessionmaker() as session:
+                    conv_id, hinted = await conversations.append(
+                        await driver_connection(session), asker.user_id, exercise.id, req.question or "(explain my last error)", event.text,
+                        event.meta["source"], gateway.history_turns, clean=ctx.clean, rung=rung, hint_source=f"tutor-{event.meta['source']}",
                     )
-                    # the answer climbed the ladder: it counts as that hint, for the skill model, the
-                    # instructor's view and the next %hint (which goes on from there), unless a %hint
-                    # while it streamed has recorded that rung already
-                    if gave_ladder_hint(ctx, event.text) and await hints_taken(session, asker.user_id, exercise.id) == ctx.ladder_rung - 1:
-                        session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=ctx.ladder_rung, source=f"tutor-{event.meta['source']}"[:20]))
-                        event.meta["hint_rung"] = ctx.ladder_rung
-                event.meta["conversation_id"] = conv.id
+                if hinted:
+                    event.meta["hint_rung"] = rung
+                event.meta["conversation_id"] = conv_id
             yield event
 
 
