@@ -141,8 +141,8 @@ async def give_hint(ctx, who, req) -> dict:
         if taken >= len(exercise.hints):
             asker = Asker(user_id, who.name, who.role)
             return await extra_hint(ctx.sessionmaker, ctx.gateway, asker, exercise, req, taken, await known_identities(ctx.roster, who))
-    async with ctx.sessionmaker() as session, session.begin():
-        return await next_hint(session, user_id, exercise, again=req.again)
+    async with ctx.connection() as pg:
+        return await next_hint(pg, user_id, exercise, again=req.again)
 
 
 async def asker_of(ctx, who) -> Asker:
