@@ -69,8 +69,8 @@ async def test_days_and_streaks_follow_the_students_time_zone(sessions, bank):
     assert last_utc["progress"]["day"] == "2026-03-02" and last_utc["progress"]["streak"]["current"] == 2
     assert last_akl["progress"]["day"] == "2026-03-02" and last_akl["progress"]["streak"]["current"] == 1
     async with sessions() as s:
-        view = await progress_view(s, bank, auckland, later + timedelta(days=1), "UTC")
-        gone = await progress_view(s, bank, auckland, later + timedelta(days=2), "UTC")
+        view = await progress_view(await db.driver_connection(s), bank, auckland, later + timedelta(days=1), "UTC")
+        gone = await progress_view(await db.driver_connection(s), bank, auckland, later + timedelta(days=2), "UTC")
     assert view["streak"] == {"current": 1, "longest": 1, "active_today": False}  # yesterday still counts
     assert gone["streak"]["current"] == 0 and gone["timezone"] == "Pacific/Auckland"
 

@@ -234,7 +234,7 @@ async def _record(pg, bank, user_id: int, exercise: Exercise, sub, found: _Read,
     return {"day": day.isoformat(), "streak": streak, "skill": state.summary(exercise.topic), "new_badges": [badge_view(b) for b in new_badges]}
 
 
-def badge_view(badge_id: str, row: Badge | None = None) -> dict:
+def badge_view(badge_id: str, row: Badge | _BadgeRow | None = None) -> dict:
     rule = BADGES_BY_ID[badge_id]
     data = {"id": rule.id, "title": rule.title, "rule": rule.rule}
     if row is not None:
@@ -247,24 +247,46 @@ def _topics(bank, state: SkillState) -> list[str]:
     return [t for t in TOPICS_IN_ORDER if t in present] + sorted(present - set(TOPICS_IN_ORDER))
 
 
-async def progress_view(session, bank, user_id: int, now: datetime, course_tz: str) -> dict:
-    """Streak, skills per topic, badges and totals of one student."""
-    profile = await get_profile(session, user_id)
-    tz = timezone_of(profile, course_tz)
+# What the progress view reads, one pipelined round trip of plain statements (GET /progress
+# and %progress; the ORM's work per statement cost more than the statements)
+_VIEW_PROFILE = "SELECT level, timezone FROM learner_profiles WHERE user_id = %s"
+_VIEW_DAYS = "SELECT day FROM activity_days WHERE user_id = %s"
+_VIEW_SKILLS = "SELECT topic, mean, var, attempts, successes, shown_floor, updated_at FROM skills WHERE user_id = %s"
+_VIEW_BADGES = "SELECT badge, day, awarded_at FROM badges WHERE user_id = %s ORDER BY id"
+_VIEW_TOTAL = "SELECT count(*) FROM submissions WHERE user_id = %s"
+_VIEW_SOLVED = "SELECT DISTINCT exercise_id FROM submissions WHERE user_id = %s AND passed"
+
+
+@dataclass(frozen=True)
+class _BadgeRow:
+    badge: str
+    day: date
+    awarded_at: datetime
+
+
+async def progress_view(pg, bank, user_id: int, now: datetime, course_tz: str) -> dict:
+    """Streak, skills per topic, badges and totals of one student (`pg`: a psycopg connection; reads only)."""
+    async with pg.pipeline():
+        cursors = [await pg.execute(q, (user_id,)) for q in (_VIEW_PROFILE, _VIEW_DAYS, _VIEW_SKILLS, _VIEW_BADGES, _VIEW_TOTAL, _VIEW_SOLVED)]
+        if not pg.autocommit:
+            await pg.execute("COMMIT")  # reads only: nothing to keep, no ROLLBACK round trip later
+    profile, day_rows, skill_rows, badge_rows, (total,), solved_rows = [
+        await cursors[0].fetchone(), await cursors[1].fetchall(), await cursors[2].fetchall(), await cursors[3].fetchall(),
+        await cursors[4].fetchone(), await cursors[5].fetchall()]
+    level, own_tz = profile or (None, None)
+    tz = own_tz or course_tz
     today = local_day(tz, now)
-    days = list((await session.execute(select(ActivityDay).where(ActivityDay.user_id == user_id))).scalars())
-    state = await load_skills(session, user_id, profile.level if profile else None, now)
-    badges = (await session.execute(select(Badge).where(Badge.user_id == user_id).order_by(Badge.id))).scalars()
-    earned = [badge_view(b.badge, b) for b in badges if b.badge in BADGES_BY_ID]
+    days = [d for (d,) in day_rows]
+    state = _skill_state(level, skill_rows, now)
+    earned = [badge_view(b, _BadgeRow(b, d, at)) for b, d, at in badge_rows if b in BADGES_BY_ID]
     have = {b["id"] for b in earned}
-    total = (await session.execute(select(func.count()).select_from(Submission).where(Submission.user_id == user_id))).scalar_one()
-    solved = [i for i in await solved_ids(session, user_id) if i in bank]
+    solved = [i for (i,) in solved_rows if i in bank]
     per_topic = Counter(bank.get(i).topic for i in solved)
     solved_count, topics_solved = len(solved), len(per_topic)
     return {
         "timezone": tz,
         "today": today.isoformat(),
-        "streak": streaks([d.day for d in days], today),
+        "streak": streaks(days, today),
         # the skill model counts early attempts only; "solved" is every exercise passed, ever
         "skills": [{**state.summary(t), "solved": per_topic[t]} for t in _topics(bank, state)],
         "badges": earned,
@@ -313,8 +335,8 @@ def local_date_of(ts: datetime, tz: str) -> date:
 async def my_progress(ctx, who) -> dict:
     """`who`'s streak, skill per topic, badges and totals."""
     user_id = await ctx.users.user_id(who)
-    async with ctx.sessionmaker() as session:
-        view = await progress_view(session, ctx.bank_for(who), user_id, ctx.clock(), ctx.course_timezone)
+    async with ctx.connection() as pg:
+        view = await progress_view(pg, ctx.bank_for(who), user_id, ctx.clock(), ctx.course_timezone)
     return {"name": who.name, **view}
 
 
