@@ -81,7 +81,7 @@ class APIContext:
     hub_audit_token: str = ""  # the secret the Hub reports its admins' actions with
     # one-statement reads: autocommit, so no BEGIN and ROLLBACK round trips around the query
     read_sessionmaker: Any = None
-    # plain psycopg connections for the submit path (db.DirectPool), opened by the app
+    # plain psycopg connections for the busiest requests (db.DirectPool), opened by the app
     direct_pool: Any = None
     inflight: int = 0  # requests being answered now (a draining worker waits for 0)
     draining: bool = False
@@ -175,10 +175,10 @@ class TutorAPI(Application):
         "(a new Postgres backend) per request: prefer a larger pool.",
     ).tag(config=True)
     db_direct_pool_size = Integer(
-        help="Plain psycopg connections each worker keeps open for the submit path, beside db_pool_size "
-        "($CODEMENTOR_DB_DIRECT_POOL_SIZE, default 4): storing a submission with its progress runs a few pipelined "
-        "statements, and a SQLAlchemy session around them cost more CPU than they did. A submission holds one only "
-        "after grading, for two round trips; see README for the arithmetic.",
+        help="Plain psycopg connections each worker keeps open for its busiest requests, beside db_pool_size "
+        "($CODEMENTOR_DB_DIRECT_POOL_SIZE, default 6): storing a submission with its progress, the next hint and the "
+        "progress view run a few pipelined statements, and a SQLAlchemy session around them cost more CPU than they "
+        "did. A submission holds one only after grading, for two round trips; see README for the arithmetic.",
     ).tag(config=True)
     db_pool_timeout = Float(
         help="Seconds a request waits for a free pooled Postgres connection before it gets a 503 with Retry-After "
@@ -246,7 +246,7 @@ class TutorAPI(Application):
 
     @default("db_direct_pool_size")
     def _default_direct_pool(self):
-        return int(os.environ.get("CODEMENTOR_DB_DIRECT_POOL_SIZE", "4"))
+        return int(os.environ.get("CODEMENTOR_DB_DIRECT_POOL_SIZE", "6"))
 
     @validate("db_direct_pool_size")
     def _valid_direct_pool(self, proposal):

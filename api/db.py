@@ -107,10 +107,11 @@ def _ping_when_idle(engine, seconds: float) -> None:
 
 
 class DirectPool:
-    """A worker's pool of plain psycopg connections (c.TutorAPI.db_direct_pool_size) for the submit path.
+    """A worker's pool of plain psycopg connections (c.TutorAPI.db_direct_pool_size) for its busiest requests.
 
-    The submit path runs its few statements on these: a SQLAlchemy session around them cost
-    more CPU than the statements (0.3 ms of the API's ~5 ms per submission). `size` connections
+    Storing a submission, the next hint and the progress view run their few statements on
+    these: a SQLAlchemy session around them cost more CPU than the statements (0.3 ms of the
+    API's ~5 ms per submission). `size` connections
     are kept open. A request waits at most `timeout` seconds for one (then PoolTimeout, a 503
     busy), but not while Postgres refuses connections: as soon as an attempt to open one fails,
     it gets psycopg's OperationalError (a 503 unavailable naming DATABASE_URL). A connection idle
@@ -120,7 +121,7 @@ class DirectPool:
 
     STEP = 0.5  # seconds between two looks at whether Postgres refuses connections
 
-    def __init__(self, url: str | None = None, size: int = 4, timeout: float = 30.0, ping_idle_seconds: float = 1.0):
+    def __init__(self, url: str | None = None, size: int = 6, timeout: float = 30.0, ping_idle_seconds: float = 1.0):
         conninfo = make_url(database_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
 
         async def idle_since_now(conn) -> None:
