@@ -155,5 +155,5 @@ async def test_a_concurrent_retry_gets_the_same_submission(sessions, bank):
     assert sorted(r["created"] for r in results) == [False, False, False, True]
     async with sessions() as s:
         count = (await s.execute(select(func.count()).select_from(subs.Submission).where(subs.Submission.user_id == uid))).scalar_one()
-        page = await subs.history(s, uid, 10, None, None, subs.parse_window(None, None, "2000-01-01", "UTC"))
+        page = await subs.history(await db.driver_connection(s), uid, 10, None, None, subs.parse_window(None, None, "2000-01-01", "UTC"))
     assert count == 1 and page["items"] == []

@@ -28,7 +28,11 @@ _PROFILE = "SELECT level, topics, timezone FROM learner_profiles WHERE user_id =
 
 async def get_profile(session, user_id: int) -> Profile | None:
     """The student's onboarding answers, None before onboarding (one statement, on GET /me's path)."""
-    pg = await driver_connection(session)
+    return await read_profile(await driver_connection(session), user_id)
+
+
+async def read_profile(pg, user_id: int) -> Profile | None:
+    """The same, on a psycopg connection."""
     async with pg.cursor() as cur:
         await cur.execute(_PROFILE, (user_id,))
         row = await cur.fetchone()

@@ -8,7 +8,7 @@ from .. import metrics
 from ..db import driver_connection
 from ..lti.passback import enqueue_solve
 from . import submissions as subs
-from .profile import get_profile, timezone_of
+from .profile import read_profile, timezone_of
 from .progress import store_with_progress
 
 
@@ -54,10 +54,11 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
 async def my_history(ctx, who, limit: int, cursor: str | None, exercise_id: str | None, since: str | None, until: str | None, day: str | None) -> dict:
     """One page of `who`'s own submissions; dates in the window are days in their time zone."""
     user_id = await ctx.users.user_id(who)
-    async with ctx.sessionmaker() as session:
-        tz = timezone_of(await get_profile(session, user_id), ctx.course_timezone)
-        window = subs.parse_window(since, until, day, tz)
-        return await subs.history(session, user_id, limit, cursor, exercise_id, window)
+    async with ctx.connection() as pg:
+        window = (None, None)
+        if (since, until, day) != (None, None, None):
+            window = subs.parse_window(since, until, day, timezone_of(await read_profile(pg, user_id), ctx.course_timezone))
+        return await subs.history(pg, user_id, limit, cursor, exercise_id, window)
 
 
 async def my_submission(ctx, who, submission_id: int) -> dict:
