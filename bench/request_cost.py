@@ -4,13 +4,16 @@ Assumptions:
 - the whole stack started in a temporary folder, the API as ONE worker (so its CPU is one
   process's), called on its own port by `--clients` concurrent clients (8), each with its own
   keep-alive connection;
-- two phases: `--requests` GET /me (a cached read: the Hub-token cache and the user's id are
-  warm after the first call), then `--requests` POST /submissions of a passing solution, each
-  with a new idempotency key, spread over enough students to stay under the submit limit;
+- one phase per endpoint, `--requests` calls each, spread over enough students to stay under
+  the per-student limits (the tutor's 6 a minute is the tightest): GET /me (a cached read:
+  the Hub-token cache and the user's id are warm after the first call), POST /submissions of
+  a passing solution (a new idempotency key each), POST /hints, GET /progress,
+  GET /submissions (a page of the student's history) and POST /tutor/ask (the offline tutor:
+  no model is configured);
 - CPU is utime + stime of the API worker from /proc, before and after each phase, divided by
   the requests; the grader (zygote and jobs) is counted apart, so "API CPU per submission"
   excludes grading, as the goal does. `--py-spy FILE` records the worker with py-spy (if
-  installed) during each phase (FILE.get, FILE.post; raw "folded" stacks), for the top entries.
+  installed) during each phase (FILE.get-me, FILE.post-submissions, ...; raw "folded" stacks), for the top entries.
 
 Reference row: see README, Benchmarks.
 """
@@ -33,7 +36,9 @@ from ..exercise_bank import Bank
 from ..hub_config.stack import Stack, free_port
 from .classroom import _children, _cmd, _cpu, _tree, create_students, percentile
 
-SUBMITS_PER_STUDENT = 15  # under the default 20 a minute
+REQUESTS_PER_STUDENT = 5  # per phase: under the tutor's default 6 a minute
+QUESTION = "why does my loop skip the last number?"
+WRONG_CODE = "def sum_of_evens(n):\n    return sum(range(0, n, 2))\n"
 
 
 def api_worker(stack: Stack) -> int:
@@ -73,7 +78,7 @@ def main(requests: int = 400, clients: int = 8, as_json: bool = False, py_spy: s
         stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
         try:
             stack.start(log_file=Path(tmp) / "hub.log")
-            names = [f"cost{i:04d}" for i in range(max(clients, requests // SUBMITS_PER_STUDENT + 1))]
+            names = [f"cost{i:04d}" for i in range(max(clients, requests // REQUESTS_PER_STUDENT + 1))]
             tokens = list(create_students(stack.hub_url, ops, names).values())
             worker = api_worker(stack)
             # warm up: every student's token and id cached, the grader's reference run done
@@ -84,10 +89,15 @@ def main(requests: int = 400, clients: int = 8, as_json: bool = False, py_spy: s
                 ("GET /me", lambda i: (tokens[i % len(tokens)], "GET", "/me", None)),
                 ("POST /submissions", lambda i: (tokens[i % len(tokens)], "POST", "/submissions",
                                                  {"exercise_id": exercise.id, "code": exercise.solution, "idempotency_key": uuid.uuid4().hex})),
+                ("POST /hints", lambda i: (tokens[i % len(tokens)], "POST", "/hints", {"exercise_id": exercise.id})),
+                ("GET /progress", lambda i: (tokens[i % len(tokens)], "GET", "/progress", None)),
+                ("GET /submissions", lambda i: (tokens[i % len(tokens)], "GET", "/submissions?limit=20", None)),
+                ("POST /tutor/ask", lambda i: (tokens[i % len(tokens)], "POST", "/tutor/ask",
+                                               {"exercise_id": exercise.id, "question": QUESTION, "code": WRONG_CODE})),
             ):
                 spy = None
                 if py_spy and shutil.which("py-spy"):
-                    out = f"{py_spy}.{name.split()[0].lower()}"
+                    out = f"{py_spy}.{name.lower().replace(' /', '-').replace('/', '-')}"
                     spy = subprocess.Popen(["py-spy", "record", "--pid", str(worker), "--format", "raw", "--output", out, "--rate", "200", "--nonblocking"],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     time.sleep(1)
