@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 
 import pytest
 
@@ -174,3 +176,108 @@ async def test_the_zygotes_stderr_goes_to_the_api_log(caplog):
     assert any("KeyError: 'isolate'" in r.getMessage() for r in lines), [r.getMessage() for r in caplog.records]
     entry = json.loads(JsonFormatter().format(lines[-1]))
     assert entry["zygote_pid"] == zygote.proc.pid and entry["level"] == "warning" and entry["logger"] == "codementor.grader"
+
+
+def open_descriptors() -> list[str]:
+    return sorted(os.listdir("/proc/self/fd"))
+
+
+async def test_no_descriptor_is_left_open_whatever_the_job_did(bank):
+    """Each job opens three pipes in the API process; passing, crashing, timing out, lying on the
+    observation pipe, flooding it or getting a stdin larger than a pipe holds, all of them are closed."""
+    exercise = bank.get("sum-of-evens")
+    grader = Grader(timeout=1.0, concurrency=3)
+    try:
+        assert (await grader.grade(exercise, exercise.solution)).passed  # the zygote and the reference run, once
+        zygote, before = grader._zygote, open_descriptors()
+        write_everywhere = "import os\nfor fd in range(1, 30):\n    try:\n        os.write(fd, %s)\n    except OSError:\n        pass\n"
+        codes = {
+            exercise.solution: "graded",
+            "import os\nos._exit(0)\n": "crashed",
+            "while True:\n    pass\n": "timeout",
+            write_everywhere % repr(b'{"event": "done"}\n') + NO_ANSWER: "crashed",  # out of order on the observation pipe
+            write_everywhere % "b'{' * 3_000_000" + NO_ANSWER: "crashed",  # past the output cap
+            exercise.solution + "#" * 200_000 + "\n": "graded",  # stdin larger than a pipe holds
+            "def broken(:\n": "load_error",
+        }
+        for _ in range(2):
+            results = await asyncio.gather(*(grader.grade(exercise, code) for code in codes))
+            assert [r.status for r in results] == list(codes.values()), [r.to_dict() for r in results]
+        assert grader._zygote is zygote and open_descriptors() == before
+    finally:
+        await grader.aclose()
+
+
+async def test_a_job_whose_zygote_stopped_answering_closes_its_pipes():
+    """The guard (5 s after the job's timeout) and a cancelled submission close every pipe of the job too."""
+    from codementor.api.grader.observations import Observations
+    from codementor.api.grader.pool import Zygote
+
+    zygote = Zygote(sys.executable, {})  # never started: nothing to stop, the pipes below stand for a stuck keeper
+    for cancel in (False, True):
+        before = open_descriptors()
+        (stdin_r, stdin_w), (obs_r, obs_w), (status_r, status_w) = os.pipe(), os.pipe(), os.pipe()
+        # a timeout of -5 s makes the guard fire at once; with cancel, the task is cancelled instead
+        job = asyncio.ensure_future(zygote._collect(b"{}", stdin_w, obs_r, status_r, 1000.0 if cancel else -5.0, Observations(1, 1000)))
+        if cancel:
+            await asyncio.sleep(0)
+            job.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await job
+        else:
+            assert await job == "timeout"
+        for fd in (stdin_r, obs_w, status_w):
+            os.close(fd)
+        assert open_descriptors() == before
+
+
+def observation_lines(*messages: dict) -> bytes:
+    import json
+
+    return b"".join(json.dumps(m).encode() + b"\n" for m in messages)
+
+
+LOADED, DONE = {"event": "loaded", "ok": True}, {"event": "done"}
+TEST_0, TEST_1 = ({"event": "test", "index": i, "outcome": "returned", "value": ["int", i]} for i in range(2))
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 4096])
+def test_observations_give_the_same_messages_however_the_pipe_splits_them(chunk):
+    from codementor.api.grader.observations import Observations
+
+    stream = observation_lines(LOADED, TEST_0, TEST_1, DONE) + b"anything after done is not read"
+    observations = Observations(2, 1 << 20)
+    for start in range(0, len(stream), chunk):
+        observations.feed(stream[start:start + chunk])
+    assert observations.feed(b"") == "graded"
+    assert observations.messages == [LOADED, TEST_0, TEST_1, DONE]
+
+
+@pytest.mark.parametrize("stream, kept", [
+    (observation_lines(LOADED, TEST_1, DONE), 1),  # a test out of order
+    (observation_lines(LOADED, TEST_0, TEST_1, TEST_1, DONE), 3),  # one test too many
+    (observation_lines(LOADED, TEST_0), 2),  # the pipe ends before done
+    (observation_lines(LOADED) + b"not json\n" + observation_lines(TEST_0, TEST_1, DONE), 1),
+    (observation_lines(LOADED) + b"\n", 1),
+    (observation_lines({"event": "setup_failed", "error": "why"}), 1),  # kept: the grader reports why
+    (observation_lines(DONE), 0),
+])
+def test_observations_out_of_protocol_order_end_the_job_as_crashed(stream, kept):
+    from codementor.api.grader.observations import Observations
+
+    observations = Observations(2, 1 << 20)
+    assert (observations.feed(stream) or observations.feed(b"")) == "crashed"
+    assert len(observations.messages) == kept
+
+
+def test_observations_past_the_output_cap_or_the_line_limit_end_the_job_as_crashed():
+    from codementor.api.grader.observations import Observations
+
+    stream = observation_lines(LOADED, TEST_0, TEST_1, DONE)
+    assert Observations(2, len(stream)).feed(stream) == "graded"
+    assert Observations(2, len(stream) - 1).feed(stream) == "crashed"
+    long_line = Observations(2, 1 << 20, max_line=100)
+    assert long_line.feed(observation_lines(LOADED)) is None
+    assert long_line.feed(b'{"event": "test", "index": 0, "stdout": "' + b"x" * 100) == "crashed"  # before its end comes
+    last = Observations(2, 1 << 20)  # a last line without its newline still counts
+    assert last.feed(stream[:-1]) is None and last.feed(b"") == "graded"

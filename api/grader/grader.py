@@ -31,7 +31,8 @@ from ...exercise_bank import Exercise
 from .. import metrics
 from ..errors import Busy, ReferenceBroken
 from . import sandbox
-from .pool import ISOLATION_DIR, PoolUnavailable, Zygote, default_root
+from .observations import Observations
+from .pool import ISOLATION_DIR, READ_SIZE, PoolUnavailable, Zygote, default_root
 from .verdict import GradeResult, TestResult, expectation_from_literal, judge
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -167,6 +168,8 @@ class Grader(LoggingConfigurable):
 
     async def start(self) -> None:
         """Start the zygote (once); on failure, remember why and use plain subprocesses."""
+        if self._started and (self._zygote is None or self._zygote.alive):
+            return  # every job asks: answered without the lock
         async with self._start_lock:
             if self._started and (self._zygote is None or self._zygote.alive):
                 return
@@ -375,19 +378,19 @@ class Grader(LoggingConfigurable):
     async def _run_in_slot(self, slot: int, payload: bytes, test_count: int) -> tuple[str, list[dict]]:
         await self.start()
         uid = self._uid_first + slot if self._uids_ok else None
-        read = lambda reader, messages: self._read_messages(reader, messages, test_count)  # noqa: E731
         zygote = self._zygote
         if zygote is not None:
+            observations = Observations(test_count, self.max_output_bytes)
             try:
-                return await zygote.run(payload, slot, uid, self.timeout, read)
+                return await zygote.run(payload, slot, uid, self.timeout, observations), observations.messages
             except PoolUnavailable as exc:
                 self.log.warning("grader: %s; restarting the zygote", exc)
                 if self._zygote is zygote:
                     self.stop()
                     self._started = False
-        return await self._run_subprocess(payload, uid, read)
+        return await self._run_subprocess(payload, uid, Observations(test_count, self.max_output_bytes))
 
-    async def _run_subprocess(self, payload: bytes, uid: int | None, read) -> tuple[str, list[dict]]:
+    async def _run_subprocess(self, payload: bytes, uid: int | None, observations: Observations) -> tuple[str, list[dict]]:
         """The fallback: a fresh interpreter per job that confines itself (``solo.py``) in a private cwd."""
         await self._prepare_fallback()
         workdir = tempfile.mkdtemp(prefix="codementor-job-")
@@ -400,18 +403,17 @@ class Grader(LoggingConfigurable):
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
             start_new_session=True, limit=self.max_output_bytes, cwd=workdir, env={"PYTHONHASHSEED": "0"},
         )
-        messages: list[dict] = []
         status = "crashed"
         try:
             async with asyncio.timeout(self.timeout):
                 proc.stdin.write(payload)
                 await proc.stdin.drain()
                 proc.stdin.close()
-                status = await read(proc.stdout, messages)
+                status = await self._read_messages(proc.stdout, observations)
                 await proc.wait()
         except TimeoutError:
             status = "timeout"
-        except (ValueError, asyncio.LimitOverrunError, BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError):
             status = "crashed"
         finally:
             if proc.returncode is None:
@@ -421,7 +423,7 @@ class Grader(LoggingConfigurable):
                     pass
                 await proc.wait()
             shutil.rmtree(workdir, ignore_errors=True)
-        return status, messages
+        return status, observations.messages
 
     def _solo_config(self, uid: int | None) -> dict:
         """What the fallback job applies to itself before it runs any of the student's code (see solo.py)."""
@@ -446,34 +448,12 @@ class Grader(LoggingConfigurable):
                 f"the interpreter {os.path.realpath(self.python)} sits in a folder other uids cannot enter, so a fresh "
                 "process under a sandbox uid cannot import from it: jobs keep the API's uid (install Python outside /root)")
 
-    async def _read_messages(self, reader, messages: list[dict], test_count: int) -> str:
-        """Read observations in protocol order: loaded, tests 0..n-1, done. Anything else ends the job."""
-        total = 0
-        while True:
-            try:
-                line = await reader.readline()
-            except (ValueError, asyncio.LimitOverrunError):
-                return "crashed"  # one line longer than the output cap
-            if not line:
-                return "crashed"
-            total += len(line)
-            if total > self.max_output_bytes:
-                return "crashed"
-            try:
-                message = json.loads(line)
-            except ValueError:
-                return "crashed"
-            position = len(messages)
-            wanted = "loaded" if position == 0 else "test" if position <= test_count else "done"
-            if not isinstance(message, dict) or message.get("event") != wanted:
-                if isinstance(message, dict) and message.get("event") == "setup_failed":
-                    messages.append(message)
-                return "crashed"
-            if wanted == "test" and message.get("index") != position - 1:
-                return "crashed"
-            messages.append(message)
-            if wanted == "done":
-                return "graded"
+    @staticmethod
+    async def _read_messages(stream: asyncio.StreamReader, observations: Observations) -> str:
+        """Feed the fallback job's stdout to `observations` until they end (protocol order: see observations.py)."""
+        while observations.ended is None:
+            observations.feed(await stream.read(READ_SIZE))
+        return observations.ended
 
     async def _expectations(self, exercise: Exercise) -> list[dict]:
         """Expected observations per test: the author's literal, or the reference solution's answer."""

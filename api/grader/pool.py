@@ -15,11 +15,14 @@ import socket
 from pathlib import Path
 
 from ...isolation import cgroups
+from .observations import Observations
 from .sandbox import remove_slot_cgroups
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 ISOLATION_DIR = Path(cgroups.__file__).parent  # the zygote runs without site-packages: it gets this folder
 MAX_LOG_LINE = 2000  # characters of one zygote stderr line kept in the log
+PIPE_ROOM = 60000  # bytes written to a job's stdin at once without blocking (a pipe holds 64 KiB)
+READ_SIZE = 65536  # bytes read from a job's pipe per wake-up
 log = logging.getLogger("codementor.grader")
 
 
@@ -113,51 +116,123 @@ class Zygote:
             except TimeoutError:
                 pass
 
-    async def run(self, payload: bytes, slot: int, uid: int | None, timeout: float, read_messages) -> tuple[str, list[dict]]:
-        """Run one job; `read_messages(reader, messages)` consumes observations. Returns (status, messages)."""
+    async def run(self, payload: bytes, slot: int, uid: int | None, timeout: float, observations: Observations) -> str:
+        """Run one job, its observations fed to `observations`; how it ended: "graded", "crashed" or "timeout"."""
         if not self.alive:
             raise PoolUnavailable("the grading zygote is not running")
-        stdin_r, stdin_w = os.pipe()
-        obs_r, obs_w = os.pipe()
-        status_r, status_w = os.pipe()
+        fds: list[int] = []
         try:
-            message = json.dumps({"slot": slot, "uid": uid, "timeout": timeout}).encode()
-            socket.send_fds(self._control, [message], [stdin_r, obs_w, status_w])
+            for _ in range(3):
+                fds.extend(os.pipe())
+            stdin_r, stdin_w, obs_r, obs_w, status_r, status_w = fds
+            socket.send_fds(self._control, [_job_message(slot, uid, timeout)], [stdin_r, obs_w, status_w])
         except OSError as exc:
-            for fd in (stdin_r, stdin_w, obs_r, obs_w, status_r, status_w):
+            for fd in fds:
                 os.close(fd)
             raise PoolUnavailable(f"the grading zygote stopped answering: {exc}") from None
         for fd in (stdin_r, obs_w, status_w):
             os.close(fd)
-        return await self._collect(payload, stdin_w, obs_r, status_r, timeout, read_messages)
+        return await self._collect(payload, stdin_w, obs_r, status_r, timeout, observations)
 
-    async def _collect(self, payload, stdin_w, obs_r, status_r, timeout, read_messages):
+    async def _collect(self, payload: bytes, stdin_w: int, obs_r: int, status_r: int, timeout: float, observations: Observations) -> str:
         loop = asyncio.get_running_loop()
-        obs, obs_transport = await _reader(loop, obs_r)
-        status_reader, status_transport = await _reader(loop, status_r)
-        messages: list[dict] = []
-        outcome = "crashed"
+        job = JobPipes(loop, obs_r, status_r, observations)
+        # the keeper enforces the timeout; if nothing has ended 5 s after it, the zygote is stuck: replace it
+        # (its keepers and jobs die with it, so a thread still writing the job's stdin gets EPIPE)
+        guard = loop.call_later(timeout + 5, self._give_up, job)
+        writing = None
         try:
-            async with asyncio.timeout(timeout + 5):
-                await loop.run_in_executor(None, _write_all, stdin_w, payload) if len(payload) > 60000 else _write_all(stdin_w, payload)
-                outcome = await read_messages(obs, messages)
-                obs_transport.close()
-                ended = json.loads(await status_reader.readline() or b'{"ended": "lost"}')
-        except TimeoutError:
-            # the keeper enforces the timeout; if it did not, the zygote is stuck: replace it
-            self.stop()
-            return "timeout", messages
+            if len(payload) > PIPE_ROOM:  # more than the pipe holds: a thread writes it while the job reads
+                writing = loop.run_in_executor(None, _write_all, stdin_w, payload)
+            else:
+                _write_all(stdin_w, payload)
+            await job.ended
+            if writing is not None:  # done already: the job reads all its stdin before it runs any code
+                await writing
         finally:
-            obs_transport.close()
-            status_transport.close()
+            guard.cancel()
+            job.close()
+        if job.ended.result() == "gave up":
+            return "timeout"
+        ended = job.status()
         self.last_report = ended
         self._count_cpu(ended)
         if ended.get("ended") == "timeout":
-            return "timeout", messages
+            return "timeout"
         if ended.get("ended") in ("setup_failed", "lost"):
-            why = ended.get("error") or next((m.get("error") for m in messages if m.get("event") == "setup_failed"), ended["ended"])
+            why = ended.get("error") or next((m.get("error") for m in observations.messages if m.get("event") == "setup_failed"), ended["ended"])
             raise PoolUnavailable(f"a sandboxed job could not start: {why}")
-        return outcome, messages
+        return observations.ended or "crashed"
+
+    def _give_up(self, job: JobPipes) -> None:
+        job.give_up()
+        self.stop()
+
+
+class JobPipes:
+    """Reads one job's two pipes with loop readers on the raw descriptors, no transports or stream readers.
+
+    The observation pipe (the job's, so anything the student's code writes) goes to `Observations`;
+    the status pipe (only the keeper holds its other end) gives one line, how the job ended. Each
+    pipe is closed as soon as it has given what it can: closing the observation pipe early makes a job
+    still writing fail with EPIPE. `ended` is done once both are closed, or when the guard gives up.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, obs_fd: int, status_fd: int, observations: Observations):
+        self.loop = loop
+        self.observations = observations
+        self.ended: asyncio.Future = loop.create_future()
+        self._status = b""
+        self._fds = {obs_fd: self._read_observations, status_fd: self._read_status}
+        self._obs_fd, self._status_fd = obs_fd, status_fd
+        for fd, callback in self._fds.items():
+            os.set_blocking(fd, False)
+            loop.add_reader(fd, callback)
+
+    def _read(self, fd: int) -> bytes | None:
+        try:
+            return os.read(fd, READ_SIZE)
+        except BlockingIOError:
+            return None
+        except OSError:
+            return b""
+
+    def _read_observations(self) -> None:
+        data = self._read(self._obs_fd)
+        if data is not None and self.observations.feed(data) is not None:
+            self._done_with(self._obs_fd)
+
+    def _read_status(self) -> None:
+        data = self._read(self._status_fd)
+        if data is None:
+            return
+        self._status += data
+        if not data or b"\n" in self._status or len(self._status) > READ_SIZE:
+            self._done_with(self._status_fd)
+
+    def _done_with(self, fd: int) -> None:
+        if self._fds.pop(fd, None) is not None:
+            self.loop.remove_reader(fd)
+            os.close(fd)
+        if not self._fds and not self.ended.done():
+            self.ended.set_result("read")
+
+    def give_up(self) -> None:
+        if not self.ended.done():
+            self.ended.set_result("gave up")
+
+    def status(self) -> dict:
+        """How the job ended, as its keeper wrote it; "lost" when the keeper wrote nothing usable."""
+        try:
+            report = json.loads(self._status.partition(b"\n")[0])
+        except ValueError:
+            return {"ended": "lost"}
+        return report if isinstance(report, dict) else {"ended": "lost"}
+
+    def close(self) -> None:
+        """Remove the readers and close what is still open (on every path: done, guard, cancelled)."""
+        for fd in list(self._fds):
+            self._done_with(fd)
 
 
 async def forward_lines(stream: asyncio.StreamReader, logger: logging.Logger, pid: int) -> None:
@@ -174,6 +249,11 @@ async def forward_lines(stream: asyncio.StreamReader, logger: logging.Logger, pi
             logger.warning("grader zygote: %s", text[:MAX_LOG_LINE], extra={"fields": {"zygote_pid": pid}})
 
 
+def _job_message(slot: int, uid: int | None, timeout: float) -> bytes:
+    """The zygote's job message, {"slot", "uid", "timeout"} as JSON, formatted without the json module's overhead."""
+    return b'{"slot": %d, "uid": %s, "timeout": %r}' % (slot, b"null" if uid is None else b"%d" % uid, float(timeout))
+
+
 def _write_all(fd: int, data: bytes) -> None:
     try:
         view = memoryview(data)
@@ -183,12 +263,6 @@ def _write_all(fd: int, data: bytes) -> None:
         pass
     finally:
         os.close(fd)
-
-
-async def _reader(loop, fd: int):
-    reader = asyncio.StreamReader(limit=1024 * 1024, loop=loop)
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader, loop=loop), os.fdopen(fd, "rb", 0))
-    return reader, transport
 
 
 def default_root() -> str:
