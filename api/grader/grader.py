@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from traitlets import Bool, Float, Integer, Unicode, default, observe
 from traitlets.config import LoggingConfigurable
@@ -42,6 +43,13 @@ JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEW
 HIDDEN_FAILED = "did not pass (hidden test: no details are shown)"
 SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
                  "perf, io_uring, keyrings, modules...) and clone into new namespaces")
+
+
+class JobTests(NamedTuple):
+    """The tests one job runs: how many, and their job specs as a JSON array (the worker never sees expectations)."""
+
+    count: int
+    json: bytes
 
 
 class Grader(LoggingConfigurable):
@@ -118,6 +126,7 @@ class Grader(LoggingConfigurable):
         self._grading = 0  # submissions admitted and not finished (each runs up to two jobs)
         self._reference: dict[str, list[dict]] = {}  # expected observations per exercise digest
         self._reference_runs: dict[str, asyncio.Future] = {}  # one reference run per exercise at a time
+        self._encoded_tests: dict[tuple, JobTests] = {}  # job specs as JSON, per exercise digest and tests
         self._reaping: set[asyncio.Task] = set()
         self._fallback_lock = asyncio.Lock()
         self._zygote: Zygote | None = None
@@ -318,37 +327,50 @@ class Grader(LoggingConfigurable):
             raise Busy(f"the grader is busy ({self._grading} submissions in line); try again shortly", retry_after=self.retry_after)
         self._grading += 1
         try:
-            async with asyncio.TaskGroup() as jobs:
-                seen = jobs.create_task(self._timed(self._run(code, [exercise.tests[i].job_spec() for i in visible], check_queue=False)))
-                # a hidden job still waiting for a slot when the visible one found that the code does not load
-                # is not run: it would fail every hidden test the same way (the visible job's message is shown)
-                unseen = jobs.create_task(self._run(code, [exercise.tests[i].job_spec() for i in hidden], check_queue=False,
-                                                    skip=lambda: _did_not_load(seen))) if hidden else None
+            elapsed, seen, unseen = await self._visible_and_hidden(code, self._job_tests(exercise, visible), self._job_tests(exercise, hidden))
         finally:
             self._grading -= 1
-        elapsed, status, messages = seen.result()
-        outcome = unseen.result() if unseen else ("graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
         # the duration shown is the visible job's: the hidden job's timing is not a channel either
-        return self._verdict(exercise, expectations, (visible, status, messages), (hidden, *outcome), elapsed)
+        return self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
+
+    async def _visible_and_hidden(self, code: str, visible: JobTests, hidden: JobTests):
+        """Run the visible job in this task and the hidden one beside it; (ms the visible took, its outcome, the hidden's).
+
+        A hidden job still waiting for a slot when the visible one found that the code does not load is
+        not run: it would fail every hidden test the same way (the visible job's message is shown)."""
+        seen: list = []  # the visible job's (status, messages), once it has ended
+        unseen = asyncio.ensure_future(self._run(code, hidden, check_queue=False, skip=lambda: _did_not_load(seen))) if hidden.count else None
+        started = time.perf_counter()
+        try:
+            seen.extend(await self._run(code, visible, check_queue=False))
+            elapsed = (time.perf_counter() - started) * 1000
+            return elapsed, seen, (await unseen if unseen is not None else ("graded", [{"event": "loaded", "ok": True}, {"event": "done"}]))
+        except BaseException:
+            if unseen is not None:  # as a task group would: the other job does not outlive this one
+                unseen.cancel()
+                await asyncio.gather(unseen, return_exceptions=True)
+            raise
+
+    def _job_tests(self, exercise: Exercise, indexes: list[int]) -> JobTests:
+        """The job specs of these tests as the worker reads them, encoded once per exercise version."""
+        key = (exercise.digest, *indexes)
+        tests = self._encoded_tests.get(key)
+        if tests is None:
+            tests = self._encoded_tests[key] = JobTests(len(indexes), json.dumps([exercise.tests[i].job_spec() for i in indexes]).encode())
+        return tests
 
     async def _pass_fail(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
         started = time.perf_counter()
-        status, messages = await self._run(code, [t.job_spec() for t in exercise.tests])
+        status, messages = await self._run(code, self._job_tests(exercise, list(range(len(exercise.tests)))))
         nothing = ([], "graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
         everything = (list(range(len(exercise.tests))), status, messages)
         return self._verdict(exercise, expectations, nothing, everything, (time.perf_counter() - started) * 1000)
-
-    @staticmethod
-    async def _timed(job) -> tuple[float, str, list[dict]]:
-        started = time.perf_counter()
-        status, messages = await job
-        return (time.perf_counter() - started) * 1000, status, messages
 
     def _check_queue(self) -> None:
         if self._slots.locked() and self._waiting >= self.queue_limit:
             raise Busy(f"the grader is busy ({self._waiting} submissions waiting); try again shortly", retry_after=self.retry_after)
 
-    async def _run(self, code: str, tests: list[dict], check_queue: bool = True, skip=None) -> tuple[str, list[dict]]:
+    async def _run(self, code: str, tests: JobTests, check_queue: bool = True, skip=None) -> tuple[str, list[dict]]:
         """Wait for a slot (or refuse when the line is full), then run one job in it.
 
         `skip()`, asked once the slot is free, says the job need not run: it then ends as "skipped"."""
@@ -369,7 +391,7 @@ class Grader(LoggingConfigurable):
         slot = self._free.pop()
         try:
             with metrics.GRADING_RUNNING.track_inprogress():
-                return await self._run_in_slot(slot, json.dumps({"code": code, "tests": tests}).encode(), len(tests))
+                return await self._run_in_slot(slot, b'{"code": %s, "tests": %s}' % (json.dumps(code).encode(), tests.json), tests.count)
         finally:
             metrics.GRADING_SECONDS.observe(time.perf_counter() - started)
             self._free.append(slot)
@@ -475,11 +497,11 @@ class Grader(LoggingConfigurable):
         return await asyncio.shield(running)
 
     async def _run_reference(self, exercise: Exercise) -> list[dict]:
-        specs = [t.job_spec() for t in exercise.tests]
+        specs = self._job_tests(exercise, list(range(len(exercise.tests))))
         status, messages = await self._run(exercise.solution, specs)
         observed = {m["index"]: m for m in messages if m.get("event") == "test"}
-        if status == "graded" and len(observed) == len(specs):
-            return [observed[i] for i in range(len(specs))]
+        if status == "graded" and len(observed) == specs.count:
+            return [observed[i] for i in range(specs.count)]
         why = _reference_problem(status, messages)
         self.log.error("grader: the reference solution of exercise %s does not run clean: %s", exercise.id, why,
                        extra={"fields": {"exercise_id": exercise.id, "reference_status": status}})
@@ -526,11 +548,10 @@ def _reference_problem(status: str, messages: list[dict]) -> str:
     return "it did not report every test"
 
 
-def _did_not_load(visible: asyncio.Task) -> bool:
-    """Has the visible job ended reporting that the code stopped before any test ran (a syntax error, an import that fails)?"""
-    if not visible.done() or visible.cancelled() or visible.exception() is not None:
-        return False
-    messages = visible.result()[2]
+def _did_not_load(visible: list) -> bool:
+    """Has the visible job ended (its (status, messages) are in the list) reporting that the code stopped before any
+    test ran (a syntax error, an import that fails)?"""
+    messages = visible[1] if visible else None
     return bool(messages) and messages[0].get("event") == "loaded" and not messages[0].get("ok")
 
 
