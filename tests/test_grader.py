@@ -178,6 +178,17 @@ async def test_the_zygotes_stderr_goes_to_the_api_log(caplog):
     assert entry["zygote_pid"] == zygote.proc.pid and entry["level"] == "warning" and entry["logger"] == "codementor.grader"
 
 
+@pytest.mark.parametrize("stop", ["import os\n        os._exit(0)", "while True:\n            pass"])
+async def test_a_job_that_stops_in_a_later_test_still_reports_the_earlier_ones(grader, bank, stop):
+    """The worker holds observation lines back to write several at once, but never past the next test."""
+    code = f"calls = []\ndef sum_of_evens(numbers):\n    calls.append(1)\n    if len(calls) > 1:\n        {stop}\n    return 0\n"
+    result = await grader.grade(bank.get("sum-of-evens"), code)
+    assert result.status in ("crashed", "timeout") and result.score == 0
+    first, second = result.tests[0], result.tests[1]
+    assert (first.hidden, first.message) == (False, "returned 0, expected 6")
+    assert (second.hidden, second.message) == (False, "did not run (the code stopped or ran out of time before this test)")
+
+
 def open_descriptors() -> list[str]:
     return sorted(os.listdir("/proc/self/fd"))
 

@@ -46,10 +46,10 @@ SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} sys
 
 
 class JobTests(NamedTuple):
-    """The tests one job runs: how many, and their job specs as a JSON array (the worker never sees expectations)."""
+    """The tests one job runs: how many, and the rest of the job's JSON after the code (specs, never expectations)."""
 
     count: int
-    json: bytes
+    after_code: bytes
 
 
 class Grader(LoggingConfigurable):
@@ -327,7 +327,8 @@ class Grader(LoggingConfigurable):
             raise Busy(f"the grader is busy ({self._grading} submissions in line); try again shortly", retry_after=self.retry_after)
         self._grading += 1
         try:
-            elapsed, seen, unseen = await self._visible_and_hidden(code, self._job_tests(exercise, visible), self._job_tests(exercise, hidden))
+            elapsed, seen, unseen = await self._visible_and_hidden(
+                code, self._job_tests(exercise, visible, at_end=False), self._job_tests(exercise, hidden, at_end=True))
         finally:
             self._grading -= 1
         # the duration shown is the visible job's: the hidden job's timing is not a channel either
@@ -351,17 +352,21 @@ class Grader(LoggingConfigurable):
                 await asyncio.gather(unseen, return_exceptions=True)
             raise
 
-    def _job_tests(self, exercise: Exercise, indexes: list[int]) -> JobTests:
-        """The job specs of these tests as the worker reads them, encoded once per exercise version."""
-        key = (exercise.digest, *indexes)
+    def _job_tests(self, exercise: Exercise, indexes: list[int], at_end: bool) -> JobTests:
+        """These tests as the worker reads them, encoded once per exercise version.
+
+        `at_end`: the job's observations count only if it finishes (hidden tests, pass/fail only, the
+        reference), so the worker writes them all at once at the end instead of before each next test."""
+        key = (exercise.digest, at_end, *indexes)
         tests = self._encoded_tests.get(key)
         if tests is None:
-            tests = self._encoded_tests[key] = JobTests(len(indexes), json.dumps([exercise.tests[i].job_spec() for i in indexes]).encode())
+            rest = {"tests": [exercise.tests[i].job_spec() for i in indexes], "report": "at_end" if at_end else "per_test"}
+            tests = self._encoded_tests[key] = JobTests(len(indexes), b", " + json.dumps(rest).encode()[1:])
         return tests
 
     async def _pass_fail(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
         started = time.perf_counter()
-        status, messages = await self._run(code, self._job_tests(exercise, list(range(len(exercise.tests)))))
+        status, messages = await self._run(code, self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True))
         nothing = ([], "graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
         everything = (list(range(len(exercise.tests))), status, messages)
         return self._verdict(exercise, expectations, nothing, everything, (time.perf_counter() - started) * 1000)
@@ -391,7 +396,7 @@ class Grader(LoggingConfigurable):
         slot = self._free.pop()
         try:
             with metrics.GRADING_RUNNING.track_inprogress():
-                return await self._run_in_slot(slot, b'{"code": %s, "tests": %s}' % (json.dumps(code).encode(), tests.json), tests.count)
+                return await self._run_in_slot(slot, b'{"code": %s%s' % (json.dumps(code).encode(), tests.after_code), tests.count)
         finally:
             metrics.GRADING_SECONDS.observe(time.perf_counter() - started)
             self._free.append(slot)
@@ -497,7 +502,7 @@ class Grader(LoggingConfigurable):
         return await asyncio.shield(running)
 
     async def _run_reference(self, exercise: Exercise) -> list[dict]:
-        specs = self._job_tests(exercise, list(range(len(exercise.tests))))
+        specs = self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True)
         status, messages = await self._run(exercise.solution, specs)
         observed = {m["index"]: m for m in messages if m.get("event") == "test"}
         if status == "graded" and len(observed) == specs.count:

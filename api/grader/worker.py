@@ -7,9 +7,10 @@ data, an exception class, the printed output). The verdict is computed by the pa
 process (``grader.py``), so nothing the student's code does in here can declare a test
 passed; at most it can report wrong observations, which then fail.
 
-Protocol: a JSON job on stdin ``{"code": str, "tests": [{"name", "setup", "call"}]}``;
+Protocol: a JSON job on stdin ``{"code": str, "tests": [{"name", "setup", "call"}], "report": ...}``;
 JSON lines on the original stdout: one ``{"event": "loaded", ...}`` then one
-``{"event": "test", "index": i, ...}`` per test, then ``{"event": "done"}``.
+``{"event": "test", "index": i, ...}`` per test, then ``{"event": "done"}``. ``"report": "at_end"``
+writes them all at once at the end; otherwise each test's line is out before the next test runs.
 """
 
 import io
@@ -108,24 +109,35 @@ def main():
     sys.stderr = CappedText()
     sys.stdin = io.StringIO("")
 
-    def send(message):
-        channel.write(json.dumps(message) + "\n")
+    def line(message):
+        return json.dumps(message) + "\n"
 
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
         exec(compile(job["code"], "<submission>", "exec"), namespace)
-        send({"event": "loaded", "ok": True})
     except BaseException as exc:
-        send({"event": "loaded", "ok": False, "error": short_error(exc)})
+        channel.write(line({"event": "loaded", "ok": False, "error": short_error(exc)}))
         return
+    # Lines are held back and written together, one write per wake-up of the grader, but every
+    # observation is out before more of the student's code runs, so a crash or a timeout in a
+    # later test loses none of them. Only `loaded` waits for the first test: a job that stops in
+    # it ends as crashed or timed out either way. With "report": "at_end" (jobs of which the
+    # grader uses nothing unless they finish: the hidden tests, pass/fail only, the reference)
+    # everything is written once, at the end.
+    per_test = job.get("report") != "at_end"
+    held = [line({"event": "loaded", "ok": True})]
     for index, test in enumerate(job["tests"]):
+        if index and per_test:
+            channel.write("".join(held))
+            held = []
         observation = run_test(namespace, test)
         observation.update(event="test", index=index)
         try:
-            send(observation)
+            held.append(line(observation))
         except (TypeError, ValueError):
-            send({"event": "test", "index": index, "outcome": "unreportable"})
-    send({"event": "done"})
+            held.append(line({"event": "test", "index": index, "outcome": "unreportable"}))
+    held.append(line({"event": "done"}))
+    channel.write("".join(held))
 
 
 if __name__ == "__main__":
