@@ -128,6 +128,9 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
         sandbox.set_limits(config["cpu_seconds"], config["memory_bytes"], job["nproc"], config["open_files"], config["file_bytes"])
         if job["uid"] is not None:
             sandbox.drop_privileges(job["uid"], job["uid"])
+            # changing uid clears the parent-death signal: set it again, or a job whose keeper is killed
+            # (the zygote stopped or replaced) would go on running, orphaned, until it ends by itself
+            sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
         sandbox.harden()
         if config["seccomp_ok"]:
             sandbox.seccomp_deny()  # last: nothing after it needs a refused call
