@@ -70,15 +70,16 @@ def _cut(text: str, limit: int) -> str:
 # tutor more CPU than the statements did): the conversation opened if none is active, both
 # messages, the count, the messages that left the window (and the hints taken, when the answer
 # climbed the ladder); then the summary, the hint, and the COMMIT.
-_ACTIVE = """SELECT id FROM tutor_conversations WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND active
-             ORDER BY id DESC LIMIT 1"""
+# the active conversation's id, for the student %(u)s and the exercise %(ex)s (the tutor's reads use it too)
+ACTIVE_ID = """SELECT id FROM tutor_conversations WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND active
+               ORDER BY id DESC LIMIT 1"""
 _OPEN = f"""INSERT INTO tutor_conversations (user_id, exercise_id, active, summary, message_count, updated_at)
-            SELECT %(u)s::bigint, %(ex)s::varchar, true, '', 0, %(now)s WHERE NOT EXISTS ({_ACTIVE})"""
+            SELECT %(u)s::bigint, %(ex)s::varchar, true, '', 0, %(now)s WHERE NOT EXISTS ({ACTIVE_ID})"""
 _MESSAGES = f"""INSERT INTO tutor_messages (conversation_id, role, content, source)
-                VALUES (({_ACTIVE}), 'user', %(q)s, 'student'), (({_ACTIVE}), 'assistant', %(a)s, %(src)s)"""
-_COUNT = f"""UPDATE tutor_conversations SET message_count = message_count + 2, updated_at = %(now)s WHERE id = ({_ACTIVE})
+                VALUES (({ACTIVE_ID}), 'user', %(q)s, 'student'), (({ACTIVE_ID}), 'assistant', %(a)s, %(src)s)"""
+_COUNT = f"""UPDATE tutor_conversations SET message_count = message_count + 2, updated_at = %(now)s WHERE id = ({ACTIVE_ID})
              RETURNING id, message_count, summary"""
-_DROPPED = f"""SELECT role, content FROM (SELECT id, role, content FROM tutor_messages WHERE conversation_id = ({_ACTIVE})
+_DROPPED = f"""SELECT role, content FROM (SELECT id, role, content FROM tutor_messages WHERE conversation_id = ({ACTIVE_ID})
                ORDER BY id DESC OFFSET %(turns)s LIMIT 2) AS dropped ORDER BY id"""
 _TAKEN = "SELECT count(*) FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar"
 _SUMMARY = "UPDATE tutor_conversations SET summary = %s WHERE id = %s"

@@ -21,13 +21,14 @@ class RateLimited(DomainError):
 
 # GCRA over two windows at once (per minute and per day): a request is allowed only if both
 # allow it, and then both are charged. One script, so concurrent API processes cannot race.
-GCRA_SCRIPT = """
+# The windows' keys start at KEYS[{first}]; ARGV holds the time, then (allowance, period) per window.
+_GCRA_TEMPLATE = """{before}
 local now = tonumber(ARGV[1])
 local wait = 0
-local tats = {}
-for i = 1, #KEYS do
-  local limit = tonumber(ARGV[2 * i])
-  local period = tonumber(ARGV[2 * i + 1])
+local tats = {{}}
+for i = {first}, #KEYS do
+  local limit = tonumber(ARGV[2 * (i - {first}) + 2])
+  local period = tonumber(ARGV[2 * (i - {first}) + 3])
   local tat = tonumber(redis.call('GET', KEYS[i]) or now)
   if tat < now then tat = now end
   local new_tat = tat + period / limit
@@ -36,37 +37,20 @@ for i = 1, #KEYS do
   tats[i] = new_tat
 end
 if wait > 0 then return wait end
-for i = 1, #KEYS do
+for i = {first}, #KEYS do
   redis.call('SET', KEYS[i], tats[i], 'PX', math.ceil(tats[i] - now) + 1000)
-end
+end{after}
 return 0
 """
-
+GCRA_SCRIPT = _GCRA_TEMPLATE.format(first=1, before="", after="")
 # The same, once per token: KEYS[1] marks a token already charged (a submission's idempotency
-# key), the other keys are GCRA_SCRIPT's. A marked token is neither charged nor refused (-1); a
-# new one is charged as above and marked only if it was allowed.
-GCRA_ONCE_SCRIPT = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-local now = tonumber(ARGV[1])
-local wait = 0
-local tats = {}
-for i = 2, #KEYS do
-  local limit = tonumber(ARGV[2 * i - 2])
-  local period = tonumber(ARGV[2 * i - 1])
-  local tat = tonumber(redis.call('GET', KEYS[i]) or now)
-  if tat < now then tat = now end
-  local new_tat = tat + period / limit
-  local allow_at = new_tat - period
-  if allow_at > now and allow_at - now > wait then wait = allow_at - now end
-  tats[i] = new_tat
-end
-if wait > 0 then return wait end
-for i = 2, #KEYS do
-  redis.call('SET', KEYS[i], tats[i], 'PX', math.ceil(tats[i] - now) + 1000)
-end
-redis.call('SET', KEYS[1], 1, 'EX', tonumber(ARGV[#ARGV]))
-return 0
-"""
+# key), the other keys are the windows'. A marked token is neither charged nor refused (-1); a
+# new one is charged as above and marked (for ARGV's last value, in seconds) only if it was allowed.
+GCRA_ONCE_SCRIPT = _GCRA_TEMPLATE.format(
+    first=2,
+    before="\nif redis.call('EXISTS', KEYS[1]) == 1 then return -1 end",
+    after="\nredis.call('SET', KEYS[1], 1, 'EX', tonumber(ARGV[#ARGV]))",
+)
 # how long a token stays marked: a retry later than this is charged again (and still answered
 # with what was stored under its key)
 ONCE_SECONDS = 86_400

@@ -35,8 +35,7 @@ PRIOR_CHARS = 20_000
 
 # What the tutor reads before it answers, one pipelined round trip (plain statements on the
 # session's connection: the ORM's work per statement cost more CPU than the statements).
-_ACTIVE = """SELECT id FROM tutor_conversations WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND active
-             ORDER BY id DESC LIMIT 1"""
+_ACTIVE = conversations.ACTIVE_ID
 _CONVERSATION = f"SELECT summary FROM tutor_conversations WHERE id = ({_ACTIVE})"
 # the last `turns` messages of the active conversation, oldest first
 _WINDOW = f"""SELECT role, content FROM (SELECT id, role, content FROM tutor_messages WHERE conversation_id = ({_ACTIVE})
