@@ -111,12 +111,12 @@ class DirectPool:
 
     Storing a submission, the next hint and the progress view run their few statements on
     these: a SQLAlchemy session around them cost more CPU than the statements (0.3 ms of the
-    API's ~5 ms per submission). `size` connections
-    are kept open. A request waits at most `timeout` seconds for one (then PoolTimeout, a 503
-    busy), but not while Postgres refuses connections: as soon as an attempt to open one fails,
-    it gets psycopg's OperationalError (a 503 unavailable naming DATABASE_URL). A connection idle
-    longer than `ping_idle_seconds` is tested with a round trip before use (0: every one), so
-    that one Postgres dropped is replaced unseen.
+    API's ~5 ms per submission). `size` connections are kept open. A request waits at most
+    `timeout` seconds for one (then PoolTimeout, a 503 busy), but not while Postgres refuses
+    connections: as soon as an attempt to open one fails, it gets psycopg's OperationalError (a
+    503 unavailable naming DATABASE_URL). A connection idle longer than `ping_idle_seconds` is
+    tested with a round trip before use (0: every one), so that one Postgres dropped is replaced
+    unseen.
     """
 
     STEP = 0.5  # seconds between two looks at whether Postgres refuses connections

@@ -69,6 +69,12 @@ def test_a_backend_that_does_not_answer_is_named(call, setting):
     assert _backend_down(error_of(call)) == setting
 
 
+def test_the_direct_pool_stops_waiting_when_postgres_refuses_connections():
+    """Its timeout is 30 s: a PoolTimeout would mean it waited that long instead of saying Postgres is away."""
+    err = error_of(_direct_to_closed_postgres)
+    assert _overloaded(err) is None and _backend_down(err) == "DATABASE_URL"
+
+
 def test_other_errors_stay_internal():
     assert _backend_down(ValueError("a bug")) == "" and _overloaded(ValueError("a bug")) is None
 

@@ -45,6 +45,10 @@ SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} sys
                  "perf, io_uring, keyrings, modules...) and clone into new namespaces")
 
 
+# the outcome of a job with no tests to run (none hidden, or none visible)
+NO_TESTS = ("graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
+
+
 class JobTests(NamedTuple):
     """The tests one job runs: how many, and the rest of the job's JSON after the code (specs, never expectations)."""
 
@@ -345,7 +349,7 @@ class Grader(LoggingConfigurable):
         try:
             seen.extend(await self._run(code, visible, check_queue=False))
             elapsed = (time.perf_counter() - started) * 1000
-            return elapsed, seen, (await unseen if unseen is not None else ("graded", [{"event": "loaded", "ok": True}, {"event": "done"}]))
+            return elapsed, seen, (await unseen if unseen is not None else NO_TESTS)
         except BaseException:
             if unseen is not None:  # as a task group would: the other job does not outlive this one
                 unseen.cancel()
@@ -367,7 +371,7 @@ class Grader(LoggingConfigurable):
     async def _pass_fail(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
         started = time.perf_counter()
         status, messages = await self._run(code, self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True))
-        nothing = ([], "graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
+        nothing = ([], *NO_TESTS)
         everything = (list(range(len(exercise.tests))), status, messages)
         return self._verdict(exercise, expectations, nothing, everything, (time.perf_counter() - started) * 1000)
 
