@@ -265,7 +265,7 @@ def test_roster_names_are_found_word_by_word_as_one_alternation_of_them_would():
     rng = random.Random(7)
     roster = ("ana.lopez", "Ana Lopez", "ana", "Bram Janssen", "bram.janssen", "carla_v", "dmitri", "max", "li", "o'neil",
               "jo-ann smith", "Zoë", "ana.lopez@uni.example.edu", "u-88213", "-dash", "x.y.z", "straße", "İlker", "ſam")
-    terms = _normalised(roster)
+    terms = _normalised(frozenset(roster))
     reference = _identity_pattern(terms)
     pieces = [*roster, *(t.upper() for t in roster), "Ana", "LOPEZ", "lopezz", "anabel", "max(", "Max", "smith", "jo", "ann",
               "bram janssen", "zoë", "ZOË", "u-88213x", "STRASSE", "ILKER", "ilker", "SAM", "print", "1", "_", " ", " ", "\n", ".", "-", "@", "(", ")", "'", ","]

@@ -146,7 +146,7 @@ def scrub(text: str, names=(), rules: ScrubRules = DEFAULT_RULES) -> str:
     text = LABELLED_ID.sub(lambda m: m.group(1) + m.group(2) + "[student-id]", text)
     for pattern in rules.student_ids:
         text = pattern.sub(lambda m: m.group(0) if rules.keep_ordinary_numbers and _ordinary(m.group(0)) else "[student-id]", text)
-    text = _identities(_normalised(tuple(names))).sub(text) if names else text
+    text = _identities(_normalised(frozenset(names))).sub(text) if names else text
     text = CUED_NAME.sub(lambda m: m.group(0) if _not_a_name(m.group(3)) else m.group(1) + m.group(2) + "[name]", text)
     text = SIGN_OFF.sub(lambda m: m.group(0) if _not_a_name(m.group(2)) else m.group(1) + "[name]", text)
     return DASH_NAME.sub(lambda m: m.group(0) if _not_a_name(m.group(2)) else m.group(1) + "[name]", text)
@@ -204,9 +204,10 @@ def _terms_of(identity: str) -> tuple[str, ...]:
 
 
 # every text of a prompt is scrubbed with the same names (a class roster: hundreds), and each
-# identity's parts were split anew each time: a twentieth of an API worker's time under a class
+# identity's parts were split anew each time: a twentieth of an API worker's time under a class;
+# keyed by the set of names, as each student's prompt puts their own name first
 @functools.lru_cache(maxsize=64)
-def _normalised(identities: tuple) -> tuple[str, ...]:
+def _normalised(identities: frozenset) -> tuple[str, ...]:
     """Each identity and each part of a multi-part one (3+ letters), longest first."""
     terms: set[str] = set()
     for identity in identities:
