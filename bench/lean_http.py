@@ -6,7 +6,7 @@ there (bench class, 1,000 students); this client, one keep-alive connection over
 streams, a JSON body out and a JSON body back, spends a fraction of that. It speaks only
 what the API answers: a status line, headers, then a body of Content-Length bytes or in
 chunks; `Connection: close` closes the connection after the answer, and a kept-alive
-connection the server closed meanwhile is opened again once (the request had not reached it).
+connection the server closed meanwhile (no byte of an answer came back) is opened again once.
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ class LeanClient:
             return await asyncio.wait_for(self._exchange(message), self.timeout)
         except (ConnectionError, asyncio.IncompleteReadError) as err:
             await self.aclose()
-            if reused and isinstance(err, asyncio.IncompleteReadError) and not err.partial:
-                try:  # the server had closed the idle connection: the request never reached it
+            if reused and not getattr(err, "partial", b""):
+                try:  # most likely the server had closed the idle connection: once more on a new one
                     return await asyncio.wait_for(self._exchange(message), self.timeout)
                 except (ConnectionError, asyncio.IncompleteReadError, OSError) as again:
                     await self.aclose()
