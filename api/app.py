@@ -313,15 +313,16 @@ class TutorAPI(Application):
         hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds, redis=redis)
         courses = CourseBank(parent=self)
         bank = ServedBank(Bank(self.bank_dir), courses.hide_builtin)
+        direct_pool = db.DirectPool(self.database_url, self.db_direct_pool_size, self.db_pool_timeout, self.db_ping_idle_seconds)
         return APIContext(
             prefix=self.service_prefix,
             bank=bank,
             grader=grader,
             sessionmaker=sessionmaker,
             read_sessionmaker=db.make_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT")),
-            direct_pool=db.DirectPool(self.database_url, self.db_direct_pool_size, self.db_pool_timeout, self.db_ping_idle_seconds),
+            direct_pool=direct_pool,
             redis=redis,
-            users=UserDirectory(sessionmaker, self.instructor_groups),
+            users=UserDirectory(sessionmaker, self.instructor_groups, connect=direct_pool.connection),
             limiter=limiter,
             gateway=TutorGateway(
                 parent=self, redis=redis, sessionmaker=sessionmaker, grader=grader, bank=bank, limiter=limiter, course_timezone=self.course_timezone
