@@ -1,4 +1,4 @@
-"""`codementor-singleuser`: a student's server, jupyterhub-singleuser without two start-up costs.
+"""`codementor-singleuser`: a student's server, jupyterhub-singleuser without three start-up costs.
 
 The Hub starts every student server with this command (hub_config/jupyterhub_config.py); it
 takes jupyterhub-singleuser's arguments and runs it. What it leaves out, measured with
@@ -13,6 +13,14 @@ takes jupyterhub-singleuser's arguments and runs it. What it leaves out, measure
   (`node yarn.js config --json`, about a quarter of a CPU-second), for building and
   installing extensions, which a student's server never does. Node is hidden from that one
   import; the server and its kernels keep the PATH they were given.
+- jupyterhub-singleuser imports the Hub's database models and roles (`jupyterhub.orm`,
+  `jupyterhub.roles`, through `jupyterhub.scopes`) and, for its access-log function, the
+  Hub's request handlers (`jupyterhub.log`), which bring SQLAlchemy's ORM and Alembic: about
+  0.16 of a server's 1.0 CPU-seconds at start. A single-user server has no Hub database: those modules are used
+  only with a database session (group membership in scope checks), and our server extension
+  replaces that log function (extensions/access_log.py). They are loaded when first used
+  instead (`defer_hub_modules`): `jupyterhub.orm` and `jupyterhub.roles` with importlib's LazyLoader,
+  `jupyterhub.log` by a stand-in whose `log_request` (or any other name) loads the real module.
 
 It also stops cleanly at the Hub's first signal. The Hub stops a server with SIGINT, and
 jupyter-server (its stdin not a terminal) leaves SIGINT to Python: a KeyboardInterrupt that
@@ -24,19 +32,82 @@ SIGKILL. Here SIGINT is handled as SIGTERM, jupyter-server's clean stop.
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
+import importlib.util
 import os
 import shutil
 import signal
 import sys
+import types
 from contextlib import contextmanager
 
 SKIPPED_MODULES = ("rfc3987_syntax",)
+# the Hub's database side: a single-user server uses them only when handed a database session
+LAZY_MODULES = ("jupyterhub.orm", "jupyterhub.roles")
 
 
 def skip_modules(names=SKIPPED_MODULES) -> None:
     """Make `import name` raise ImportError, which jsonschema expects of an optional package."""
     for name in names:
         sys.modules.setdefault(name, None)
+
+
+def lazy_module(name: str) -> None:
+    """Register `name` so that it is executed at its first attribute access, not at `import name`."""
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+
+
+def _real_hub_log() -> types.ModuleType:
+    """The real `jupyterhub.log`, loaded in place of the stand-in the first time it is needed."""
+    module = sys.modules.get("jupyterhub.log")
+    if module is not None and not getattr(module, "_codementor_stand_in", False):
+        return module
+    import jupyterhub
+
+    spec = importlib.machinery.PathFinder.find_spec("jupyterhub.log", jupyterhub.__path__)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["jupyterhub.log"] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop("jupyterhub.log", None)
+        raise
+    jupyterhub.log = module
+    return module
+
+
+def hub_log_stand_in() -> types.ModuleType:
+    """A module in place of `jupyterhub.log`: its `log_request` and any other name load and use the real one."""
+    stand_in = types.ModuleType("jupyterhub.log", "Stands in for jupyterhub.log until it is used (extensions/launch.py).")
+    stand_in._codementor_stand_in = True
+
+    def log_request(handler):
+        return _real_hub_log().log_request(handler)
+
+    def __getattr__(name):
+        if name.startswith("__"):  # the import system asks for __path__ and the like: a plain module has none
+            raise AttributeError(name)
+        return getattr(_real_hub_log(), name)
+
+    stand_in.log_request = log_request
+    stand_in.__getattr__ = __getattr__
+    return stand_in
+
+
+def defer_hub_modules(names=LAZY_MODULES) -> None:
+    """Load the Hub's database models, roles and request handlers only if something in this server uses them."""
+    for name in names:
+        lazy_module(name)
+    sys.modules.setdefault("jupyterhub.log", hub_log_stand_in())
 
 
 def path_without(program: str, path: str) -> str:
@@ -77,6 +148,7 @@ def stop_on_sigint() -> None:
 def main() -> int | None:
     stop_on_sigint()
     skip_modules()
+    defer_hub_modules()
     with hidden_program("node", "nodejs"):
         importlib.import_module("jupyterlab.labapp")
     from jupyterhub.singleuser import main as singleuser_main

@@ -67,3 +67,24 @@ def test_sigint_is_the_clean_stop_of_sigterm():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_jupyterhub_singleuser_imports_without_the_hubs_database_side():
+    """The Hub's models, roles and handlers wait until used; scope checks work without them, and they load when asked for."""
+    code = (
+        "import sys\n"
+        "from codementor.server_ext import launch\n"
+        "launch.skip_modules()\n"
+        "launch.defer_hub_modules()\n"
+        "import jupyterhub.singleuser.extension\n"
+        "from jupyterhub.scopes import _intersect_expanded_scopes\n"
+        "assert _intersect_expanded_scopes({'access:servers!user=ann'}, {'access:servers'}) == {'access:servers!user=ann'}\n"
+        "loaded = sorted(m for m in ('sqlalchemy.orm', 'alembic', 'jupyterhub.handlers') if m in sys.modules)\n"
+        "assert not loaded, loaded\n"
+        "import jupyterhub.orm, jupyterhub.roles\n"
+        "assert jupyterhub.orm.User.__tablename__ == 'users' and callable(jupyterhub.roles.get_roles_for)\n"
+        "from jupyterhub.log import coroutine_frames\n"
+        "assert sys.modules['jupyterhub.log'].HealthCheckHandler.__module__ == 'jupyterhub.handlers.pages'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
