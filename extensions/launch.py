@@ -1,4 +1,4 @@
-"""`codementor-singleuser`: a student's server, jupyterhub-singleuser without three start-up costs.
+"""`codementor-singleuser`: a student's server, jupyterhub-singleuser without four start-up costs.
 
 The Hub starts every student server with this command (hub_config/jupyterhub_config.py); it
 takes jupyterhub-singleuser's arguments and runs it. What it leaves out, measured with
@@ -16,11 +16,15 @@ takes jupyterhub-singleuser's arguments and runs it. What it leaves out, measure
 - jupyterhub-singleuser imports the Hub's database models and roles (`jupyterhub.orm`,
   `jupyterhub.roles`, through `jupyterhub.scopes`) and, for its access-log function, the
   Hub's request handlers (`jupyterhub.log`), which bring SQLAlchemy's ORM and Alembic: about
-  0.16 of a server's 1.0 CPU-seconds at start. A single-user server has no Hub database: those modules are used
-  only with a database session (group membership in scope checks), and our server extension
-  replaces that log function (extensions/access_log.py). They are loaded when first used
-  instead (`defer_hub_modules`): `jupyterhub.orm` and `jupyterhub.roles` with importlib's LazyLoader,
-  `jupyterhub.log` by a stand-in whose `log_request` (or any other name) loads the real module.
+  0.16 of a server's 1.0 CPU-seconds at start. A single-user server has no Hub database:
+  those modules are used only with a database session (group membership in scope checks),
+  and our server extension replaces that log function (extensions/access_log.py). They are
+  loaded when first used instead (`defer_hub_modules`): `jupyterhub.orm` and
+  `jupyterhub.roles` with importlib's LazyLoader, `jupyterhub.log` by a stand-in whose
+  `log_request` (or any other name) loads the real module.
+- `import httpx` (by JupyterLab's extension manager) also loads httpx's command-line client
+  with click, rich and pygments whenever they are installed: about 0.03 CPU-seconds. It is
+  skipped as an absent optional part (httpx then offers a `main` that says so).
 
 It also stops cleanly at the Hub's first signal. The Hub stops a server with SIGINT, and
 jupyter-server (its stdin not a terminal) leaves SIGINT to Python: a KeyboardInterrupt that
@@ -41,13 +45,17 @@ import sys
 import types
 from contextlib import contextmanager
 
-SKIPPED_MODULES = ("rfc3987_syntax",)
-# the Hub's database side: a single-user server uses them only when handed a database session
+# rfc3987_syntax: jsonschema's "iri" format check (a grammar built at import); httpx._main: httpx's
+# command-line client, which `import httpx` loads with click, rich and pygments whenever they are installed
+SKIPPED_MODULES = ("rfc3987_syntax", "httpx._main")
+# the Hub's database side: a single-user server uses them only when handed a database session.
+# (A plain `import name` of a module registered here loads it at once: only modules imported with
+# `from package import name`, as jupyterhub.scopes imports these two, stay deferred.)
 LAZY_MODULES = ("jupyterhub.orm", "jupyterhub.roles")
 
 
 def skip_modules(names=SKIPPED_MODULES) -> None:
-    """Make `import name` raise ImportError, which jsonschema expects of an optional package."""
+    """Make `import name` raise ImportError, which the importers (jsonschema, httpx) expect of an optional package."""
     for name in names:
         sys.modules.setdefault(name, None)
 

@@ -88,3 +88,17 @@ def test_jupyterhub_singleuser_imports_without_the_hubs_database_side():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_httpx_imports_without_its_command_line_client():
+    """httpx works without its CLI (click, rich, pygments), and its `main` says the CLI is not there."""
+    code = (
+        "import sys\n"
+        "from codementor.server_ext import launch\n"
+        "launch.skip_modules()\n"
+        "import httpx\n"
+        "assert not [m for m in ('rich', 'click') if m in sys.modules]\n"
+        "assert httpx.Client().base_url == httpx.URL('') and callable(httpx.main)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
