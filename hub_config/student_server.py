@@ -43,8 +43,10 @@ def command(bin_dir: Path | None) -> list[str]:
 # search PyPI and pip-install extensions. Students do not install JupyterLab extensions, and in
 # the demo profile every server runs from the Hub's own environment, which pip would change.
 LAB_ARGS = ["--LabApp.extension_manager=readonly"]
+# jupyter_client's kernel specs without importing IPython in the server (extensions/kernelspecs.py)
+KERNEL_SPEC_ARGS = ["--ServerApp.kernel_spec_manager_class=codementor.server_ext.kernelspecs.KernelSpecs"]
 
 
 def extension_args() -> list[str]:
-    """Server arguments that turn off the extensions (and JupyterLab's PyPI installer) a student's server does not need."""
-    return [f"--ServerApp.jpserver_extensions={name}=False" for name in EXTENSIONS_OFF] + LAB_ARGS
+    """A student's server's arguments: the extensions it does not load, the read-only extension manager, kernel specs without IPython."""
+    return [f"--ServerApp.jpserver_extensions={name}=False" for name in EXTENSIONS_OFF] + LAB_ARGS + KERNEL_SPEC_ARGS
