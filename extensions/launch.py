@@ -18,10 +18,10 @@ takes jupyterhub-singleuser's arguments and runs it. What it leaves out, measure
   Hub's request handlers (`jupyterhub.log`), which bring SQLAlchemy's ORM and Alembic: about
   0.16 of a server's 1.0 CPU-seconds at start. A single-user server has no Hub database:
   those modules are used only with a database session (group membership in scope checks),
-  and our server extension replaces that log function (extensions/access_log.py). They are
-  loaded when first used instead (`defer_hub_modules`): `jupyterhub.orm` and
-  `jupyterhub.roles` with importlib's LazyLoader, `jupyterhub.log` by a stand-in whose
-  `log_request` (or any other name) loads the real module.
+  and our server extension replaces that log function (extensions/access_log.py). Their code
+  runs when first used instead (`defer_hub_modules`): each is in sys.modules at once, and
+  the first name looked up in it runs it in place; `jupyterhub.log` offers `log_request`
+  before that, which runs it when called.
 - `import httpx` (by JupyterLab's extension manager) also loads httpx's command-line client
   with click, rich and pygments whenever they are installed: about 0.03 CPU-seconds. It is
   skipped as an absent optional part (httpx then offers a `main` that says so).
@@ -36,7 +36,6 @@ SIGKILL. Here SIGINT is handled as SIGTERM, jupyter-server's clean stop.
 from __future__ import annotations
 
 import importlib
-import importlib.machinery
 import importlib.util
 import os
 import shutil
@@ -48,10 +47,18 @@ from contextlib import contextmanager
 # rfc3987_syntax: jsonschema's "iri" format check (a grammar built at import); httpx._main: httpx's
 # command-line client, which `import httpx` loads with click, rich and pygments whenever they are installed
 SKIPPED_MODULES = ("rfc3987_syntax", "httpx._main")
-# the Hub's database side: a single-user server uses them only when handed a database session.
-# (A plain `import name` of a module registered here loads it at once: only modules imported with
-# `from package import name`, as jupyterhub.scopes imports these two, stay deferred.)
-LAZY_MODULES = ("jupyterhub.orm", "jupyterhub.roles")
+# Modules a student's server imports but whose code it needs only on paths it never takes; each
+# stays unrun until a name it defines is looked up in it (`defer_module`):
+# (SQLAlchemy itself, 0.09 CPU-seconds, is not among them: jupyterhub.utils imports sqlalchemy.exc,
+# and SQLAlchemy's modules import one another in an order only its package's own code gets right.)
+DEFERRED_MODULES = (
+    # the Hub's database models and roles: used only with a Hub database session
+    "jupyterhub.orm",
+    "jupyterhub.roles",
+    # the Hub's access-log function, which our extension replaces (extensions/access_log.py),
+    # and through it the Hub's request handlers
+    "jupyterhub.log",
+)
 
 
 def skip_modules(names=SKIPPED_MODULES) -> None:
@@ -60,62 +67,46 @@ def skip_modules(names=SKIPPED_MODULES) -> None:
         sys.modules.setdefault(name, None)
 
 
-def lazy_module(name: str) -> None:
-    """Register `name` so that it is executed at its first attribute access, not at `import name`."""
-    if name in sys.modules:
-        return
-    spec = importlib.util.find_spec(name)
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    parent, _, child = name.rpartition(".")
-    if parent:
-        setattr(sys.modules[parent], child, module)
-
-
-def _real_hub_log() -> types.ModuleType:
-    """The real `jupyterhub.log`, loaded in place of the stand-in the first time it is needed."""
-    module = sys.modules.get("jupyterhub.log")
-    if module is not None and not getattr(module, "_codementor_stand_in", False):
-        return module
-    import jupyterhub
-
-    spec = importlib.machinery.PathFinder.find_spec("jupyterhub.log", jupyterhub.__path__)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["jupyterhub.log"] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop("jupyterhub.log", None)
-        raise
-    jupyterhub.log = module
+def run_deferred(module: types.ModuleType) -> types.ModuleType:
+    """Run a deferred module's own code in it, once (its definitions replace any early names)."""
+    if vars(module).pop("_codementor_deferred", False):
+        vars(module).pop("__getattr__", None)
+        module.__spec__.loader.exec_module(module)
     return module
 
 
-def hub_log_stand_in() -> types.ModuleType:
-    """A module in place of `jupyterhub.log`: its `log_request` and any other name load and use the real one."""
-    stand_in = types.ModuleType("jupyterhub.log", "Stands in for jupyterhub.log until it is used (extensions/launch.py).")
-    stand_in._codementor_stand_in = True
+def defer_module(name: str, **early) -> types.ModuleType:
+    """`name` in sys.modules without running its code: the first name looked up in it that it lacks runs it.
 
-    def log_request(handler):
-        return _real_hub_log().log_request(handler)
+    `early` names are there at once (a function that needs the real module calls run_deferred).
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    module = importlib.util.module_from_spec(spec)
 
-    def __getattr__(name):
-        if name.startswith("__"):  # the import system asks for __path__ and the like: a plain module has none
-            raise AttributeError(name)
-        return getattr(_real_hub_log(), name)
+    def __getattr__(attr):
+        if attr.startswith("__"):  # __path__, __spec__ and the like, asked for by the import system
+            raise AttributeError(attr)
+        return getattr(run_deferred(module), attr)
 
-    stand_in.log_request = log_request
-    stand_in.__getattr__ = __getattr__
-    return stand_in
+    vars(module).update(early, _codementor_deferred=True, __getattr__=__getattr__)
+    sys.modules[name] = module
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)
+    return module
 
 
-def defer_hub_modules(names=LAZY_MODULES) -> None:
-    """Load the Hub's database models, roles and request handlers only if something in this server uses them."""
+def _hub_log_request(handler):
+    """JupyterHub's access-log function, its module run first (the server's log function until our extension's replaces it)."""
+    return run_deferred(sys.modules["jupyterhub.log"]).log_request(handler)
+
+
+def defer_hub_modules(names=DEFERRED_MODULES) -> None:
+    """Run the Hub's database models, roles and request handlers only if this server uses them."""
     for name in names:
-        lazy_module(name)
-    sys.modules.setdefault("jupyterhub.log", hub_log_stand_in())
+        defer_module(name, **({"log_request": _hub_log_request} if name == "jupyterhub.log" else {}))
 
 
 def path_without(program: str, path: str) -> str:
