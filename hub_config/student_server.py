@@ -6,7 +6,8 @@ environment also holds server extensions that other parts of the project use or 
 as dependencies; each costs start-up time and memory in every student server, so the
 spawner turns them off there (`codementor bench spawn --servers N` measures a server).
 JupyterLab's extension manager is the read-only one: it lists the installed extensions, but
-does not search or install from PyPI.
+does not search or install from PyPI. Kernel specs are found without importing IPython into the
+server (extensions/kernelspecs.py).
 """
 
 from __future__ import annotations
