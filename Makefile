@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
+# the folders of the project's packages ([tool.setuptools.package-dir] in pyproject.toml)
+PACKAGE_DIRS := api bench cli client dashboards exercise_bank extensions hub_config isolation migrations tutor_kernel_ext
 
 .PHONY: install demo test test-fast validate lint-imports check-wheel lint clean chromium promtool classroom-tools
 
@@ -21,6 +23,10 @@ $(STAMP): pyproject.toml constraints.txt extensions/jupyter-config/codementor.js
 	install -D -m 644 extensions/jupyter-config/codementor.json $(VENV)/etc/jupyter/jupyter_server_config.d/codementor.json
 	install -D -m 644 tutor_kernel_ext/ipython-config/ipython_kernel_config.json $(VENV)/etc/ipython/ipython_kernel_config.json
 	install -D -m 644 extensions/jupyter-config/lab-settings/codementor.json $(VENV)/share/jupyter/lab/settings/overrides.d/codementor.json
+	# bytecode of the project's own modules (pip compiles what it installs, not an editable source):
+	# student servers and kernels that may not write here (the classroom profile's system users)
+	# and processes run with PYTHONDONTWRITEBYTECODE would otherwise compile them at every start
+	$(BIN)/python -m compileall -q $(PACKAGE_DIRS)
 	touch $(STAMP)
 
 # exactly the locked versions when package-lock.json exists (it is committed)

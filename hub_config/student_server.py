@@ -5,6 +5,9 @@ delivery extension (`codementor.server_ext`), terminals and JupyterHub's own ext
 environment also holds server extensions that other parts of the project use or that came
 as dependencies; each costs start-up time and memory in every student server, so the
 spawner turns them off there (`codementor bench spawn --servers N` measures a server).
+JupyterLab's extension manager is the read-only one: it lists the installed extensions, but
+does not search or install from PyPI. Kernel specs are found without importing IPython into the
+server (extensions/kernelspecs.py).
 """
 
 from __future__ import annotations
@@ -36,6 +39,15 @@ def command(bin_dir: Path | None) -> list[str]:
     return [sys.executable, "-m", "codementor.server_ext.launch"]
 
 
+# JupyterLab's PyPI extension manager makes an HTTP client (TLS certificates loaded) and an
+# XML-RPC client at every start, about 0.06 of a server's 0.8 CPU-seconds, so that the page can
+# search PyPI and pip-install extensions. Students do not install JupyterLab extensions, and in
+# the demo profile every server runs from the Hub's own environment, which pip would change.
+LAB_ARGS = ["--LabApp.extension_manager=readonly"]
+# jupyter_client's kernel specs without importing IPython in the server (extensions/kernelspecs.py)
+KERNEL_SPEC_ARGS = ["--ServerApp.kernel_spec_manager_class=codementor.server_ext.kernelspecs.KernelSpecs"]
+
+
 def extension_args() -> list[str]:
-    """jupyter-server arguments that turn off the extensions a student's server does not need."""
-    return [f"--ServerApp.jpserver_extensions={name}=False" for name in EXTENSIONS_OFF]
+    """A student's server's arguments: the extensions it does not load, the read-only extension manager, kernel specs without IPython."""
+    return [f"--ServerApp.jpserver_extensions={name}=False" for name in EXTENSIONS_OFF] + LAB_ARGS + KERNEL_SPEC_ARGS

@@ -11,6 +11,7 @@ real clock, the real API and no test hook in the product.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from pathlib import Path
@@ -80,7 +81,11 @@ async def test_two_days_while_the_student_edits_one(course, capsys):
     save_edit(hub.server("gwen"), f"exercises/{first.name}", my_code)
     # her server runs JupyterLab but not the extensions turned off for students (hub_config/student_server.py)
     server = hub.server("gwen")
-    assert server.get("/lab").status_code == 200
+    lab = server.get("/lab")
+    assert lab.status_code == 200
+    # JupyterLab's extension manager is the read-only one (no PyPI client made at start)
+    page_config = json.loads(re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', lab.text, re.S).group(1))
+    assert page_config["extensionManager"]["name"] == "read-only" and not page_config["extensionManager"]["can_install"]
     assert server.get("/lsp/status").status_code == 404  # jupyter_lsp's, when loaded
     assert server.get("/voila/render/" + f"exercises/{first.name}").status_code == 404
     hub.stop("gwen")

@@ -51,7 +51,8 @@ def server_without_api(tmp_path):
 def test_server_starts_and_shows_a_note_while_the_api_is_down(server_without_api):
     url, token, root, log, _ = server_without_api
     note = root / "exercises" / NOTE_NAME
-    wait_for(note.exists, "the note for the student", 30, 0.1)
+    # the contents manager writes in place: the file can exist, still empty, for a moment
+    wait_for(lambda: note.exists() and note.read_text(), "the note for the student", 30, 0.1)
     assert note.read_text() == WAITING_NOTE
     assert len(note.read_text().strip().splitlines()) == 1
 

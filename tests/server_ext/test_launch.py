@@ -67,3 +67,68 @@ def test_sigint_is_the_clean_stop_of_sigterm():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_jupyterhub_singleuser_imports_without_the_hubs_database_side():
+    """The Hub's models, roles and handlers wait until used; scope checks work without them; they run when used."""
+    code = (
+        "import sys\n"
+        "from codementor.server_ext import launch\n"
+        "launch.skip_modules()\n"
+        "launch.defer_hub_modules()\n"
+        "import jupyterhub.singleuser.extension\n"
+        "from jupyterhub.scopes import _intersect_expanded_scopes\n"
+        "from jupyterhub.utils import SQLAlchemyError\n"
+        "assert _intersect_expanded_scopes({'access:servers!user=ann'}, {'access:servers'}) == {'access:servers!user=ann'}\n"
+        "loaded = sorted(m for m in ('sqlalchemy.orm', 'alembic', 'jupyterhub.handlers') if m in sys.modules)\n"
+        "assert not loaded, loaded\n"
+        "import jupyterhub.orm, jupyterhub.roles, sqlalchemy\n"
+        "assert jupyterhub.orm.User.__tablename__ == 'users' and callable(jupyterhub.roles.get_roles_for)\n"
+        "assert sqlalchemy.exc.SQLAlchemyError is SQLAlchemyError and sqlalchemy.func and sqlalchemy.__version__\n"
+        "from jupyterhub.log import coroutine_frames, log_request\n"
+        "assert log_request.__module__ == 'jupyterhub.log' and 'jupyterhub.handlers' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_deferred_module_runs_at_its_first_use_and_its_early_function_runs_it_too(tmp_path, monkeypatch):
+    (tmp_path / "deferred_mod.py").write_text("import sys\nsys.ran = getattr(sys, 'ran', 0) + 1\nVALUE = 42\ndef hello(x):\n    return f'real {x}'\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "deferred_mod", raising=False)
+    module = launch.defer_module("deferred_mod", hello=lambda x: launch.run_deferred(sys.modules["deferred_mod"]).hello(x))
+    import deferred_mod
+    from deferred_mod import hello
+
+    assert deferred_mod is module and getattr(sys, "ran", 0) == 0
+    assert hello("x") == "real x" and sys.ran == 1 and deferred_mod.hello is not hello
+    assert deferred_mod.VALUE == 42 and deferred_mod.hello("y") == "real y" and sys.ran == 1
+    monkeypatch.delattr(sys, "ran")
+
+
+def test_a_deferred_module_runs_at_a_name_it_lacks(tmp_path, monkeypatch):
+    (tmp_path / "deferred_two.py").write_text("VALUE = 1\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.delitem(sys.modules, "deferred_two", raising=False)
+    module = launch.defer_module("deferred_two")
+    assert module.VALUE == 1
+    try:
+        module.MISSING
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a name the module does not define")
+
+
+def test_httpx_imports_without_its_command_line_client():
+    """httpx works without its CLI (click, rich, pygments), and its `main` says the CLI is not there."""
+    code = (
+        "import sys\n"
+        "from codementor.server_ext import launch\n"
+        "launch.skip_modules()\n"
+        "import httpx\n"
+        "assert not [m for m in ('rich', 'click') if m in sys.modules]\n"
+        "assert httpx.Client().base_url == httpx.URL('') and callable(httpx.main)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
