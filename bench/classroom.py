@@ -189,18 +189,18 @@ def cpu_snapshot(stack: Stack) -> dict[str, float]:
             "machine": machine_busy()}
 
 
-async def sample_machine(samples: list[float]) -> None:
-    """The machine's busy CPU seconds once a second, into `samples` (until cancelled)."""
+async def sample_machine(samples: list[tuple[float, float]]) -> None:
+    """(time, the machine's busy CPU seconds) about once a second, into `samples` (until cancelled)."""
     while True:
-        samples.append(machine_busy())
+        samples.append((time.monotonic(), machine_busy()))
         await asyncio.sleep(1.0)
 
 
-def busiest(samples: list[float], seconds: int) -> float:
-    """The machine's busiest `seconds` (from once-a-second samples), in % of all its cores."""
+def busiest(samples: list[tuple[float, float]], seconds: int) -> float:
+    """The machine's busiest `seconds` (from the samples, each window as long as it really was), in % of all its cores."""
     if len(samples) <= seconds:
         return float("nan")
-    return 100 * max(b - a for a, b in zip(samples, samples[seconds:])) / seconds / (os.cpu_count() or 1)
+    return 100 * max((b - a) / (tb - ta) for (ta, a), (tb, b) in zip(samples, samples[seconds:])) / (os.cpu_count() or 1)
 
 
 def machine_busy() -> float:
@@ -255,7 +255,7 @@ async def run_class(stack: Stack, tokens: dict[str, str], ramp: float, think: tu
     names = list(tokens)
     graded_before = grading_totals(stack, metrics_token) if metrics_token else {}
     before, start = cpu_snapshot(stack), time.monotonic()
-    samples: list[float] = []
+    samples: list[tuple[float, float]] = []
     sampler = asyncio.ensure_future(sample_machine(samples))
     await asyncio.gather(*(session(stack.api_url, tokens[n], bank, rec, ramp * i / max(1, len(names)), think, random.Random(rng.random()))
                            for i, n in enumerate(names)))
