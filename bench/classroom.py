@@ -286,7 +286,8 @@ def print_report(result: dict) -> None:
         print(f"{ep:<24}{row['requests']:>9}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['p99_ms']:>9.1f}")
     print("errors: " + (", ".join(f"{k}: {n}" for k, n in result["errors"].items()) or "none"))
     print("CPU, % of one core: " + ", ".join(f"{k} {v:.1f} %" for k, v in result["cpu_percent_of_a_core"].items()))
-    print(f"the machine ({result['cores']} cores) in its busiest 10 s: {result['busiest_10s_percent_of_machine']:.0f} % busy")
+    peak = result["busiest_10s_percent_of_machine"]
+    print(f"the machine ({result['cores']} cores) in its busiest 10 s: " + ("(the run was shorter)" if peak != peak else f"{peak:.0f} % busy"))
     grading = result.get("grading") or {}
     if grading.get("jobs"):
         print(f"grading jobs: {grading['jobs']}, mean {grading['mean_job_ms']:.1f} ms in a slot, mean wait for a slot {grading['mean_wait_ms']:.1f} ms")
