@@ -7,8 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.codementor-installed
 PROXY := node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
-# the folders of the project's packages ([tool.setuptools.package-dir] in pyproject.toml)
-PACKAGE_DIRS := api bench cli client dashboards exercise_bank extensions hub_config isolation migrations tutor_kernel_ext
+# the folders of the project's packages, as [tool.setuptools.package-dir] in pyproject.toml names them
+PACKAGE_DIRS = $$($(BIN)/python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['tool']['setuptools']['package-dir'].values())")
 
 .PHONY: install demo test test-fast validate lint-imports check-wheel lint clean chromium promtool classroom-tools
 

@@ -43,7 +43,7 @@ class TutorContext:
     ladder_hint: str | None = None
     ladder_rung: int = 0  # the rung `ladder_hint` is when it is one not taken yet (0: nothing new)
     purpose: str = "tutor"  # tutor | hint
-    names: tuple[str, ...] = ()  # identities the platform knows: the user's, what the login gives, the class roster
+    names: frozenset[str] = frozenset()  # identities the platform knows: the user's, what the login gives, the class roster
     privacy: ScrubRules = DEFAULT_RULES
 
     def clean(self, text: str) -> str:

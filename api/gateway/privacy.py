@@ -205,7 +205,7 @@ def _terms_of(identity: str) -> tuple[str, ...]:
 
 # every text of a prompt is scrubbed with the same names (a class roster: hundreds), and each
 # identity's parts were split anew each time: a twentieth of an API worker's time under a class;
-# keyed by the set of names, as each student's prompt puts their own name first
+# keyed by the set of names, the same whoever asks (the tutor's context holds it as one)
 @functools.lru_cache(maxsize=64)
 def _normalised(identities: frozenset) -> tuple[str, ...]:
     """Each identity and each part of a multi-part one (3+ letters), longest first."""
@@ -254,13 +254,19 @@ class _Identities:
     def sub(self, text: str) -> str:
         out, done = [], 0
         odd = self.odd.search(text) if self.odd is not None else None
-        for word in WORD_RUN.finditer(text):
-            start = word.start()
-            while odd is not None and odd.start() < start:  # a name starting with no word character comes first
+
+        def odd_before(limit: int) -> None:
+            """Replace the names starting with no word character that start before `limit`."""
+            nonlocal odd, done
+            while odd is not None and odd.start() < limit:
                 if odd.start() >= done:
-                    out += [text[done:odd.start()], _name_or_code(odd)]
+                    out.extend((text[done:odd.start()], _name_or_code(odd)))
                     done = odd.end()
                 odd = self.odd.search(text, done)
+
+        for word in WORD_RUN.finditer(text):
+            start = word.start()
+            odd_before(start)
             if start < done:  # inside a name just replaced
                 continue
             key, end = _key(word.group(0)), 0
@@ -272,13 +278,9 @@ class _Identities:
             if not end and key in self.words and self.words[key].fullmatch(word.group(0)):
                 end = word.end()
             if end:
-                out += [text[done:start], _name_or_code_text(text[start:end])]
+                out.extend((text[done:start], _name_or_code_text(text[start:end])))
                 done = end
-        while odd is not None:
-            if odd.start() >= done:
-                out += [text[done:odd.start()], _name_or_code(odd)]
-                done = odd.end()
-            odd = self.odd.search(text, done)
+        odd_before(len(text) + 1)
         out.append(text[done:])
         return "".join(out) if done else text
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from . import run_python
 
 
 def test_the_same_kernel_folders_as_jupyter_client_without_importing_ipython(tmp_path):
@@ -20,5 +19,4 @@ def test_the_same_kernel_folders_as_jupyter_client_without_importing_ipython(tmp
     )
     for ipython_dir in (None, tmp_path / "ipython"):
         env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)} | ({"IPYTHONDIR": str(ipython_dir)} if ipython_dir else {})
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
-        assert done.returncode == 0, done.stderr[-2000:]
+        run_python(code, timeout=60, env=env)

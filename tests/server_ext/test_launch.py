@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import pytest
 
 from codementor.server_ext import launch
 
-
-def run_python(code: str, timeout: float) -> None:
-    """Run `code` in a fresh interpreter (what it imports is its own); its asserts must hold."""
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
-    assert done.returncode == 0, done.stderr[-2000:]
+from . import run_python
 
 
 def test_path_without_drops_only_the_folders_holding_the_program(tmp_path):
