@@ -10,8 +10,11 @@ The layers, outermost first:
   read-only bind mounts of ``/usr`` and of the interpreter's standard library, four device
   nodes and an empty ``/tmp``. The exercise bank, the project, ``/proc``, ``/etc`` and home
   directories are simply not there;
-- per job: new network, PID and IPC namespaces (no interface but a down loopback; the job is
-  PID 1 of its namespace, so when it ends every process it started is killed by the kernel);
+- per job: new PID and IPC namespaces (the job is PID 1 of its namespace, so when it ends
+  every process it started is killed by the kernel, and System V IPC objects go with the
+  namespace); per keeper: a network namespace with no interface but a down loopback, used by
+  its jobs one after another, never by two at once (an unprivileged job can change nothing in
+  it that outlives its own processes);
 - per job: an unprivileged uid of its own (one per concurrency slot, no passwd entry needed),
   no supplementary groups, ``no_new_privs``, not dumpable (no ptrace, no /proc peeking);
 - per job: rlimits (CPU, address space, processes, open files, file size, no core files) and
@@ -60,6 +63,10 @@ def _check(result: int, what: str) -> None:
 
 def unshare(flags: int) -> None:
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def setns(fd: int, flags: int) -> None:
+    _check(_libc.setns(ctypes.c_int(fd), ctypes.c_int(flags)), "setns")
 
 
 def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:

@@ -1,20 +1,22 @@
-"""The grader's zygote: a pre-started process that forks one sandboxed worker per job.
+"""The grader's zygote: a pre-started process whose keepers fork one sandboxed worker per job.
 
 Run by the API (``pool.py``) as ``python -I -S -B zygote.py CONFIG_JSON ISOLATION_DIR``,
 standard library only (``ISOLATION_DIR`` holds the shared ``codementor.isolation`` helpers). At start-up it imports the worker and the modules submissions commonly use, then (as
 root, when the kernel allows) moves into a mount namespace with a private read-only root
 and a network namespace with no interfaces. It then answers on a unix socket: each job
 message carries three file descriptors (the job's stdin, the observation pipe, the status
-pipe). Per slot, one *keeper* (still root) is forked ahead of that slot's next job: it creates
-fresh network, PID and IPC namespaces and forks the *job* process, which joins the slot's
-cgroups and waits. Both steps cost the kernel milliseconds of waiting (a cgroup migration waits
-for an RCU grace period), spent before the job arrives. On the job message the zygote hands
-it to the waiting keeper and forks the slot's next one; the keeper makes a private working
-directory and hands the job process its stdin and observation pipe; the job applies the
-rlimits, drops to the slot's uid for good and runs ``worker.main()``. The keeper enforces the
-wall-clock timeout, removes the working directory and writes how the job ended on the status
-pipe, which only it holds. What the zygote and its keepers write on stderr (set-up failures,
-tracebacks) goes into the API's log; jobs never hold that stderr (theirs is /dev/null).
+pipe). Per slot, two *keepers* (still root) are forked once and run that slot's jobs in turn.
+A keeper makes a network namespace with no interfaces for itself once; ahead of each job it
+creates fresh PID and IPC namespaces and forks the *job* process, which joins the slot's
+cgroups and waits: both steps cost the kernel milliseconds of waiting (a cgroup migration
+waits for an RCU grace period), spent while the slot's other keeper runs the current job. On the job message the zygote hands it to a ready keeper of its slot;
+the keeper makes a private working directory and hands the job process its stdin and
+observation pipe; the job applies the rlimits, drops to the slot's uid for good and runs
+``worker.main()``. The keeper enforces the wall-clock timeout, removes the working directory,
+writes how the job ended on the status pipe, which only it holds, and prepares its next job
+process. A job costs one fork and one exit: the keepers live as long as the zygote. What the
+zygote and its keepers write on stderr (set-up failures, tracebacks) goes into the API's log;
+jobs never hold that stderr (theirs is /dev/null).
 """
 
 import gc
@@ -41,6 +43,7 @@ PRELOAD = ("collections", "itertools", "functools", "math", "re", "string", "ran
            "datetime", "dataclasses", "typing", "fractions", "decimal", "heapq", "bisect", "operator")
 
 EXIT_SETUP_FAILED = 70
+KEEPERS_PER_SLOT = 2  # while one runs the slot's job, the other's job process waits for the next
 
 
 def setup(config: dict) -> dict:
@@ -69,7 +72,8 @@ def setup(config: dict) -> dict:
         except OSError as exc:
             layers["private_root"] = f"FALLBACK: {exc}; jobs see the host file system (own tmp dir as cwd)"
     per_job = config["isolate"] and sandbox.probe_namespaces(config["job_namespaces"]) is None
-    layers["job_namespaces"] = "per job: new network, PID and IPC namespaces" if per_job else "FALLBACK: not available"
+    layers["job_namespaces"] = ("per job: new PID and IPC namespaces; per keeper: a network namespace without interfaces, "
+                                "one job at a time") if per_job else "FALLBACK: not available"
     problem = sandbox.probe_seccomp() if config.get("seccomp") else "off (Grader.seccomp = False)"
     config["seccomp_ok"] = problem is None
     if problem is None:
@@ -147,16 +151,17 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
         os._exit(0)
 
 
-def fork_job(config: dict, slot: int, keeper_channel: socket.socket) -> tuple[int, socket.socket]:
+def fork_job(config: dict, slot: int, keeper_fds: list) -> tuple[int, socket.socket]:
     """Fork the job process of `slot` (it joins the slot's groups, then waits); (pid, channel to it).
 
-    It is forked before the keeper has its job, so it never holds the status pipe; it closes the
-    keeper's channel to the zygote."""
+    It is forked before the keeper has its job, so it never holds the status pipe; it closes what
+    the keeper holds (`keeper_fds`: its channel to the zygote, its own pidfd)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
         ours.close()
-        keeper_channel.close()
+        for held in keeper_fds:
+            held.close() if isinstance(held, socket.socket) else os.close(held)
         run_job(config, slot, theirs)
     theirs.close()
     return pid, ours
@@ -172,51 +177,88 @@ def hand_job(channel: socket.socket, job: dict, stdin_r: int, obs_w: int) -> boo
         channel.close()
 
 
-def keep(config: dict, slot: int, control: socket.socket) -> None:
-    """In a keeper, forked before its job arrives: namespaces and the job process first, then on
-    the job message its working directory, the hand-over, the timeout and the clean-up.
+def prepare_job(config: dict, slot: int, control: socket.socket, own_pids: int | None):
+    """Fresh namespaces and a waiting job process for the next job: ((pid, channel) or None, the failure or None).
 
-    A job process killed while it waits (a memory hog of the slot's current job can get it
-    OOM-killed) ends its PID namespace, where nothing can be forked any more: the keeper then
-    ends too, and a job that already came is given back to the zygote, which forks a fresh keeper
-    for it."""
+    The keeper first points its children's PID namespace back at its own (`own_pids`, a pidfd of
+    itself): a process can make a new PID namespace only from the one it runs in."""
+    try:
+        if own_pids is not None:
+            sandbox.setns(own_pids, sandbox.CLONE_NEWPID)
+            sandbox.unshare(config["job_namespaces"] & ~sandbox.CLONE_NEWNET)
+        return fork_job(config, slot, [control] if own_pids is None else [control, own_pids]), None
+    except BaseException as exc:  # reported on the job's status pipe once it is here
+        return None, exc
+
+
+def reap(child) -> None:
+    """A waiting job process that ended before its job came (killed, or its set-up failed)."""
+    pid, channel = child
+    channel.close()
+    try:
+        os.waitpid(pid, 0)
+    except ChildProcessError:
+        pass
+
+
+def keep(config: dict, slot: int, control: socket.socket) -> None:
+    """In a keeper, for as long as the zygote runs: per job, fresh namespaces and a job process
+    forked ahead, then on the job message its working directory, the hand-over, the timeout and
+    the clean-up. Never returns.
+
+    The keeper says "ready" to the zygote once its next job process waits. A waiting job process
+    that dies (a memory hog of the slot's current job can get it OOM-killed; that ends its PID
+    namespace, where nothing can be forked any more) is replaced by a fresh one, before or after
+    its job came."""
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    problem = None
-    child = None
+    own_pids = None
     try:
         sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
         if config["per_job_namespaces"]:
-            sandbox.unshare(config["job_namespaces"])
-        child = fork_job(config, slot, control)
-    except BaseException as exc:  # reported on the job's status pipe once it is here
-        problem = exc
-    watched = [control] if child is None else [control, child[1]]
-    ready, _, _ = select.select(watched, [], [])
-    if control not in ready:
-        os._exit(0)  # the waiting job process is gone, and no job came yet
-    try:
-        data, fds, _, _ = socket.recv_fds(control, 65536, 3)
-    except OSError:
-        os._exit(0)
-    if not data or len(fds) != 3:
-        os._exit(0)
-    run_kept(config, slot, data, fds, child, problem, control)
+            sandbox.unshare(sandbox.CLONE_NEWNET)
+            own_pids = os.pidfd_open(os.getpid())
+    except BaseException as exc:
+        log_line(f"keeper {os.getpid()}: {exc!r}")
+        os._exit(EXIT_SETUP_FAILED)
+    while True:
+        cycle = cpu_ms()
+        child, problem = prepare_job(config, slot, control, own_pids)
+        try:
+            control.send(b"ready")
+        except OSError:
+            os._exit(0)
+        while child is not None:
+            ready, _, _ = select.select([control, child[1]], [], [])
+            if control in ready:
+                break
+            reap(child)  # died while waiting, and no job came yet
+            child, problem = prepare_job(config, slot, control, own_pids)
+        try:
+            data, fds, _, _ = socket.recv_fds(control, 65536, 3)
+        except OSError:
+            os._exit(0)
+        if not data or len(fds) != 3:
+            os._exit(0)  # the zygote is gone (it sends nothing else)
+        run_kept(config, slot, data, fds, child, problem, control, own_pids, cycle)
 
 
-def give_back(control: socket.socket, data: bytes, fds: list[int]) -> None:
-    """Return a job this keeper cannot run to the zygote (which hands it to a fresh keeper), and end."""
-    try:
-        socket.send_fds(control, [data], fds)
-    finally:
-        os._exit(0)
+def cpu_ms() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return (own.ru_utime + own.ru_stime) * 1000
 
 
-def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, problem, control: socket.socket) -> None:
+def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, problem, control: socket.socket,
+             own_pids: int | None, cycle: float) -> None:
+    """Run one job in the job process `child`; write how it ended on the status pipe, close the job's fds.
+
+    `cycle`: the keeper's CPU time (ms) when it began preparing for this job; the report carries
+    what the keeper spent since."""
     job = json.loads(data)
     stdin_r, obs_w, status_w = fds
     report = {"ended": "setup_failed"}
     started = time.perf_counter()
     workdir = None
+    handed = None
     try:
         if problem is not None:
             raise problem
@@ -227,28 +269,42 @@ def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, proble
         nproc = config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(config["processes"])
         sent = {"uid": job["uid"], "cwd": workdir, "nproc": nproc}
         pid, channel = child
-        if not hand_job(channel, sent, stdin_r, obs_w):
-            os.rmdir(workdir)
-            give_back(control, data, fds)
-        control.close()
+        if not hand_job(channel, sent, stdin_r, obs_w):  # it died just before its job came: once more
+            reap(child)
+            child, problem = prepare_job(config, slot, control, own_pids)
+            if problem is not None:
+                raise problem
+            pid, channel = child
+            if not hand_job(channel, sent, stdin_r, obs_w):
+                reap(child)
+                raise sandbox.SandboxError(0, "two job processes in a row ended before their job")
         os.close(stdin_r)
         os.close(obs_w)
+        stdin_r = obs_w = None
         handed = time.perf_counter()
         report = wait_job(pid, job["timeout"])
         report["job_ms"] = round((time.perf_counter() - handed) * 1000, 2)
         report["keeper_setup_ms"] = round((handed - started) * 1000, 2)
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        report["keeper_cpu_ms"] = round((own.ru_utime + own.ru_stime) * 1000, 2)
     except BaseException as exc:
         report = {"ended": "setup_failed", "error": str(exc)[:200]}
         log_line(f"keeper {os.getpid()}: the job could not be set up: {exc!r}")
+        if child is not None and handed is None:  # a job process that never got its job: it must not wait on
+            try:
+                os.kill(child[0], signal.SIGKILL)
+            except OSError:
+                pass
+            reap(child)
     finally:
         if workdir:
             shutil.rmtree(workdir, ignore_errors=True)
+        report["keeper_cpu_ms"] = round(cpu_ms() - cycle, 2)
         try:
             os.write(status_w, (json.dumps(report) + "\n").encode())
-        finally:
-            os._exit(0)
+        except OSError:
+            pass
+        for fd in (stdin_r, obs_w, status_w):
+            if fd is not None:
+                os.close(fd)
 
 
 def log_line(text: str) -> None:
@@ -280,10 +336,11 @@ def wait_job(pid: int, timeout: float) -> dict:
     return {"ended": "setup_failed" if code == EXIT_SETUP_FAILED else "exit", "code": code, **cpu}
 
 
-def prepare(config: dict, slot: int, control: socket.socket, others: list[socket.socket]) -> socket.socket:
-    """Fork a keeper for `slot`'s next job; the channel the job will be handed over on.
+def start_keeper(config: dict, slot: int, control: socket.socket, others: list[socket.socket], held: list[int]) -> socket.socket:
+    """Fork a keeper for `slot`; the zygote's channel to it.
 
-    The keeper keeps none of the zygote's other channels (`others`: the API's, the other keepers')."""
+    The keeper keeps none of the zygote's other channels (`others`: the API's, the other keepers')
+    and none of the pipes of jobs waiting in the zygote for a keeper (`held`)."""
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     pid = os.fork()
     if pid == 0:
@@ -291,69 +348,93 @@ def prepare(config: dict, slot: int, control: socket.socket, others: list[socket
         control.close()
         for sock in others:
             sock.close()
+        for fd in held:
+            os.close(fd)
         keep(config, slot, theirs)
     theirs.close()
     return ours
 
 
 class Keepers:
-    """The zygote's keepers: per slot the one waiting for the slot's next job, and those holding a job."""
+    """The zygote's keepers: KEEPERS_PER_SLOT per slot, forked once, each running one job after another.
+
+    While one of a slot's keepers runs the slot's job, the other's job process already waits for
+    the next, so a job never waits for namespaces or a cgroup move. A job for a slot none of whose
+    keepers is ready yet waits here until one says "ready"; a keeper that ends is replaced."""
 
     def __init__(self, config: dict, control: socket.socket):
         self.config = config
         self.control = control
-        self.ready: dict[int, socket.socket] = {}
-        self.busy: set[socket.socket] = set()  # until the keeper took the job (EOF) or gave it back
+        self.slot_of: dict[socket.socket, int] = {}
+        self.ready: dict[int, list[socket.socket]] = {slot: [] for slot in range(config["slots"])}
+        self.jobs: dict[int, list[tuple[bytes, list[int]]]] = {slot: [] for slot in range(config["slots"])}
 
-    def fork(self, slot: int) -> socket.socket:
-        return prepare(self.config, slot, self.control, [*self.ready.values(), *self.busy])
+    def start(self) -> None:
+        for _ in range(KEEPERS_PER_SLOT):
+            for slot in self.ready:
+                self.fork(slot)
+
+    def fork(self, slot: int) -> None:
+        held = [fd for waiting in self.jobs.values() for _, fds in waiting for fd in fds]
+        self.slot_of[start_keeper(self.config, slot, self.control, list(self.slot_of), held)] = slot
 
     def dispatch(self, data: bytes, fds: list[int]) -> None:
-        """Hand a job to its slot's waiting keeper (a fresh one if that keeper is gone), then fork the next."""
-        slot = int(json.loads(data)["slot"])
-        keeper = self.ready.pop(slot, None) or self.fork(slot)
-        try:
-            try:
-                socket.send_fds(keeper, [data], fds)
-            except OSError:
-                keeper.close()
-                keeper = self.fork(slot)
-                socket.send_fds(keeper, [data], fds)  # if this fails too, the API reads "lost" and restarts the zygote
-            self.busy.add(keeper)
-        except OSError as exc:
-            keeper.close()
-            log_line(f"zygote: a job could not be handed to a keeper: {exc!r}")
-        finally:
+        """Hand a job to one of its slot's ready keepers (or keep it until one is)."""
+        slot = json.loads(data).get("slot")
+        if slot not in self.jobs:
+            log_line(f"zygote: a job for slot {slot!r}, which does not exist, was refused")
             for fd in fds:
                 os.close(fd)
-        self.ready[slot] = self.fork(slot)
+            return
+        self.jobs[slot].append((data, fds))
+        self.hand_out(slot)
+
+    def hand_out(self, slot: int) -> None:
+        while self.jobs[slot] and self.ready[slot]:
+            keeper = self.ready[slot].pop(0)
+            data, fds = self.jobs[slot][0]
+            try:
+                socket.send_fds(keeper, [data], fds)
+            except OSError as exc:
+                self.replace(keeper, f"could not take a job ({exc!r})")
+                continue
+            self.jobs[slot].pop(0)
+            for fd in fds:
+                os.close(fd)
 
     def answer(self, keeper: socket.socket) -> None:
-        """A busy keeper took its job (EOF) or gave it back: then a fresh keeper gets it."""
-        self.busy.discard(keeper)
+        """A keeper is ready for its slot's next job, or it ended."""
         try:
-            data, fds, _, _ = socket.recv_fds(keeper, 65536, 3)
+            message = keeper.recv(16)
         except OSError:
-            data, fds = b"", []
-        keeper.close()
-        if data and len(fds) == 3:
-            self.dispatch(data, fds)
+            message = b""
+        if message != b"ready":
+            self.replace(keeper, "ended")
             return
-        for fd in fds:
-            os.close(fd)
+        slot = self.slot_of[keeper]
+        self.ready[slot].append(keeper)
+        self.hand_out(slot)
+
+    def replace(self, keeper: socket.socket, why: str) -> None:
+        slot = self.slot_of.pop(keeper)
+        if keeper in self.ready[slot]:
+            self.ready[slot].remove(keeper)
+        keeper.close()
+        log_line(f"zygote: a keeper of slot {slot} {why}; forking another")
+        self.fork(slot)
 
 
 def serve(config: dict, control: socket.socket) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # keepers are reaped by the kernel
     gc.freeze()  # forks share the preloaded heap instead of copying it when the collector walks it
     keepers = Keepers(config, control)
-    for slot in range(config["slots"]):
-        keepers.ready[slot] = keepers.fork(slot)
+    keepers.start()
     while True:
-        readable, _, _ = select.select([control, *keepers.busy], [], [])
+        readable, _, _ = select.select([control, *keepers.slot_of], [], [])
         for keeper in readable:
             if keeper is not control:
-                keepers.answer(keeper)
+                if keeper in keepers.slot_of:
+                    keepers.answer(keeper)
                 continue
             data, fds, _, _ = socket.recv_fds(control, 65536, 3)
             if not data:
