@@ -177,11 +177,14 @@ def hand_job(channel: socket.socket, job: dict, stdin_r: int, obs_w: int) -> boo
         channel.close()
 
 
-def prepare_job(config: dict, slot: int, control: socket.socket, own_pids: int | None):
+def prepare_job(config: dict, slot: int, control: socket.socket, own_pids):
     """Fresh namespaces and a waiting job process for the next job: ((pid, channel) or None, the failure or None).
 
     The keeper first points its children's PID namespace back at its own (`own_pids`, a pidfd of
-    itself): a process can make a new PID namespace only from the one it runs in."""
+    itself): a process can make a new PID namespace only from the one it runs in. `own_pids` is
+    the exception instead when the keeper's own set-up failed: every job then reports it."""
+    if isinstance(own_pids, BaseException):
+        return None, own_pids
     try:
         if own_pids is not None:
             sandbox.setns(own_pids, sandbox.CLONE_NEWPID)
@@ -217,9 +220,8 @@ def keep(config: dict, slot: int, control: socket.socket) -> None:
         if config["per_job_namespaces"]:
             sandbox.unshare(sandbox.CLONE_NEWNET)
             own_pids = os.pidfd_open(os.getpid())
-    except BaseException as exc:
-        log_line(f"keeper {os.getpid()}: {exc!r}")
-        os._exit(EXIT_SETUP_FAILED)
+    except BaseException as exc:  # each job reports it (ending here would have the zygote fork keepers in a loop)
+        own_pids = exc
     while True:
         cycle = cpu_ms()
         child, problem = prepare_job(config, slot, control, own_pids)
@@ -248,7 +250,7 @@ def cpu_ms() -> float:
 
 
 def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, problem, control: socket.socket,
-             own_pids: int | None, cycle: float) -> None:
+             own_pids, cycle: float) -> None:
     """Run one job in the job process `child`; write how it ended on the status pipe, close the job's fds.
 
     `cycle`: the keeper's CPU time (ms) when it began preparing for this job; the report carries
@@ -258,7 +260,6 @@ def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, proble
     report = {"ended": "setup_failed"}
     started = time.perf_counter()
     workdir = None
-    handed = None
     try:
         if problem is not None:
             raise problem
@@ -277,18 +278,20 @@ def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, proble
             pid, channel = child
             if not hand_job(channel, sent, stdin_r, obs_w):
                 reap(child)
+                child = None
                 raise sandbox.SandboxError(0, "two job processes in a row ended before their job")
         os.close(stdin_r)
         os.close(obs_w)
         stdin_r = obs_w = None
         handed = time.perf_counter()
         report = wait_job(pid, job["timeout"])
+        child = None  # reaped
         report["job_ms"] = round((time.perf_counter() - handed) * 1000, 2)
         report["keeper_setup_ms"] = round((handed - started) * 1000, 2)
     except BaseException as exc:
         report = {"ended": "setup_failed", "error": str(exc)[:200]}
         log_line(f"keeper {os.getpid()}: the job could not be set up: {exc!r}")
-        if child is not None and handed is None:  # a job process that never got its job: it must not wait on
+        if child is not None:  # not reaped: it must not wait on, nor run on without a keeper watching it
             try:
                 os.kill(child[0], signal.SIGKILL)
             except OSError:
