@@ -177,137 +177,146 @@ def hand_job(channel: socket.socket, job: dict, stdin_r: int, obs_w: int) -> boo
         channel.close()
 
 
-def prepare_job(config: dict, slot: int, control: socket.socket, own_pids):
-    """Fresh namespaces and a waiting job process for the next job: ((pid, channel) or None, the failure or None).
-
-    The keeper first points its children's PID namespace back at its own (`own_pids`, a pidfd of
-    itself): a process can make a new PID namespace only from the one it runs in. `own_pids` is
-    the exception instead when the keeper's own set-up failed: every job then reports it."""
-    if isinstance(own_pids, BaseException):
-        return None, own_pids
-    try:
-        if own_pids is not None:
-            sandbox.setns(own_pids, sandbox.CLONE_NEWPID)
-            sandbox.unshare(config["job_namespaces"] & ~sandbox.CLONE_NEWNET)
-        return fork_job(config, slot, [control] if own_pids is None else [control, own_pids]), None
-    except BaseException as exc:  # reported on the job's status pipe once it is here
-        return None, exc
-
-
-def reap(child) -> None:
-    """A waiting job process that ended before its job came (killed, or its set-up failed)."""
-    pid, channel = child
-    channel.close()
-    try:
-        os.waitpid(pid, 0)
-    except ChildProcessError:
-        pass
-
-
-def keep(config: dict, slot: int, control: socket.socket) -> None:
-    """In a keeper, for as long as the zygote runs: per job, fresh namespaces and a job process
-    forked ahead, then on the job message its working directory, the hand-over, the timeout and
-    the clean-up. Never returns.
-
-    The keeper says "ready" to the zygote once its next job process waits. A waiting job process
-    that dies (a memory hog of the slot's current job can get it OOM-killed; that ends its PID
-    namespace, where nothing can be forked any more) is replaced by a fresh one, before or after
-    its job came."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    own_pids = None
-    try:
-        sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
-        if config["per_job_namespaces"]:
-            sandbox.unshare(sandbox.CLONE_NEWNET)
-            own_pids = os.pidfd_open(os.getpid())
-    except BaseException as exc:  # each job reports it (ending here would have the zygote fork keepers in a loop)
-        own_pids = exc
-    while True:
-        cycle = cpu_ms()
-        child, problem = prepare_job(config, slot, control, own_pids)
-        try:
-            control.send(b"ready")
-        except OSError:
-            os._exit(0)
-        while child is not None:
-            ready, _, _ = select.select([control, child[1]], [], [])
-            if control in ready:
-                break
-            reap(child)  # died while waiting, and no job came yet
-            child, problem = prepare_job(config, slot, control, own_pids)
-        try:
-            data, fds, _, _ = socket.recv_fds(control, 65536, 3)
-        except OSError:
-            os._exit(0)
-        if not data or len(fds) != 3:
-            os._exit(0)  # the zygote is gone (it sends nothing else)
-        run_kept(config, slot, data, fds, child, problem, control, own_pids, cycle)
-
-
 def cpu_ms() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     return (own.ru_utime + own.ru_stime) * 1000
 
 
-def run_kept(config: dict, slot: int, data: bytes, fds: list[int], child, problem, control: socket.socket,
-             own_pids, cycle: float) -> None:
-    """Run one job in the job process `child`; write how it ended on the status pipe, close the job's fds.
+class Keeper:
+    """In a keeper, for as long as the zygote runs: per job, fresh namespaces and a job process
+    forked ahead, then on the job message its working directory, the hand-over, the timeout and
+    the clean-up.
 
-    `cycle`: the keeper's CPU time (ms) when it began preparing for this job; the report carries
-    what the keeper spent since."""
-    job = json.loads(data)
-    stdin_r, obs_w, status_w = fds
-    report = {"ended": "setup_failed"}
-    started = time.perf_counter()
-    workdir = None
-    try:
-        if problem is not None:
-            raise problem
-        workdir = os.path.join(config["jobs_dir"], f"job-{os.getpid()}")
-        os.mkdir(workdir, 0o700)
-        if job["uid"] is not None:
-            os.chown(workdir, job["uid"], job["uid"])
-        nproc = config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(config["processes"])
-        sent = {"uid": job["uid"], "cwd": workdir, "nproc": nproc}
-        pid, channel = child
-        if not hand_job(channel, sent, stdin_r, obs_w):  # it died just before its job came: once more
-            reap(child)
-            child, problem = prepare_job(config, slot, control, own_pids)
-            if problem is not None:
-                raise problem
-            pid, channel = child
-            if not hand_job(channel, sent, stdin_r, obs_w):
-                reap(child)
-                child = None
-                raise sandbox.SandboxError(0, "two job processes in a row ended before their job")
-        os.close(stdin_r)
-        os.close(obs_w)
-        stdin_r = obs_w = None
-        handed = time.perf_counter()
-        report = wait_job(pid, job["timeout"])
-        child = None  # reaped
-        report["job_ms"] = round((time.perf_counter() - handed) * 1000, 2)
-        report["keeper_setup_ms"] = round((handed - started) * 1000, 2)
-    except BaseException as exc:
-        report = {"ended": "setup_failed", "error": str(exc)[:200]}
-        log_line(f"keeper {os.getpid()}: the job could not be set up: {exc!r}")
-        if child is not None:  # not reaped: it must not wait on, nor run on without a keeper watching it
-            try:
-                os.kill(child[0], signal.SIGKILL)
-            except OSError:
-                pass
-            reap(child)
-    finally:
-        if workdir:
-            shutil.rmtree(workdir, ignore_errors=True)
-        report["keeper_cpu_ms"] = round(cpu_ms() - cycle, 2)
+    The keeper says "ready" to the zygote once its next job process waits. A waiting job process
+    that dies (a memory hog of the slot's current job can get it OOM-killed; that ends its PID
+    namespace, where nothing can be forked any more) is replaced by a fresh one, before or after
+    its job came. What fails (the keeper's own set-up, a job process's) is reported on the job's
+    status pipe: a keeper that ended instead would have the zygote fork keepers in a loop."""
+
+    def __init__(self, config: dict, slot: int, control: socket.socket):
+        self.config, self.slot, self.control = config, slot, control
+        self.own_pids = None  # a pidfd of this keeper, to point its children's PID namespace back at its own
+        self.broken = None  # why this keeper cannot prepare any job
+        self.child = None  # (pid, channel) of the job process forked ahead, until it is reaped
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         try:
-            os.write(status_w, (json.dumps(report) + "\n").encode())
+            sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+            if config["per_job_namespaces"]:
+                sandbox.unshare(sandbox.CLONE_NEWNET)  # its jobs' network namespace, one job at a time
+                self.own_pids = os.pidfd_open(os.getpid())
+        except BaseException as exc:
+            self.broken = exc
+
+    def run(self) -> None:
+        """Never returns."""
+        while True:
+            cycle = cpu_ms()
+            problem = self.prepare()
+            try:
+                self.control.send(b"ready")
+            except OSError:
+                os._exit(0)
+            while self.child is not None:
+                ready, _, _ = select.select([self.control, self.child[1]], [], [])
+                if self.control in ready:
+                    break
+                self.reap()  # died while waiting, and no job came yet
+                problem = self.prepare()
+            try:
+                data, fds, _, _ = socket.recv_fds(self.control, 65536, 3)
+            except OSError:
+                os._exit(0)
+            if not data or len(fds) != 3:
+                os._exit(0)  # the zygote is gone (it sends nothing else)
+            self.run_job(json.loads(data), fds, problem, cycle)
+
+    def prepare(self) -> BaseException | None:
+        """Fresh PID and IPC namespaces and a waiting job process (`self.child`); the failure, if any.
+
+        The children's PID namespace is first pointed back at the keeper's own: a process can make
+        a new PID namespace only from the one it runs in."""
+        if self.broken is not None:
+            return self.broken
+        try:
+            held = [self.control]
+            if self.own_pids is not None:
+                sandbox.setns(self.own_pids, sandbox.CLONE_NEWPID)
+                sandbox.unshare(self.config["job_namespaces"] & ~sandbox.CLONE_NEWNET)
+                held.append(self.own_pids)
+            self.child = fork_job(self.config, self.slot, held)
+            return None
+        except BaseException as exc:
+            return exc
+
+    def reap(self) -> None:
+        """End the job process forked ahead (if still there) and reap it."""
+        pid, channel = self.child
+        self.child = None
+        channel.close()
+        try:
+            os.kill(pid, signal.SIGKILL)
         except OSError:
             pass
-        for fd in (stdin_r, obs_w, status_w):
-            if fd is not None:
-                os.close(fd)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+
+    def hand_over(self, sent: dict, stdin_r: int, obs_w: int) -> int:
+        """Give the job to the waiting job process (a fresh one if it died just before); its pid."""
+        pid, channel = self.child
+        if hand_job(channel, sent, stdin_r, obs_w):
+            return pid
+        self.reap()
+        problem = self.prepare()
+        if problem is not None:
+            raise problem
+        pid, channel = self.child
+        if hand_job(channel, sent, stdin_r, obs_w):
+            return pid
+        raise sandbox.SandboxError(0, "two job processes in a row ended before their job")
+
+    def run_job(self, job: dict, fds: list[int], problem: BaseException | None, cycle: float) -> None:
+        """Run one job; write how it ended on the status pipe, close the job's fds.
+
+        `cycle`: the keeper's CPU time (ms) when it began preparing for this job; the report
+        carries what the keeper spent since."""
+        stdin_r, obs_w, status_w = fds
+        started = time.perf_counter()
+        workdir, report = None, {"ended": "setup_failed"}
+        try:
+            if problem is not None:
+                raise problem
+            workdir = os.path.join(self.config["jobs_dir"], f"job-{os.getpid()}")
+            os.mkdir(workdir, 0o700)
+            if job["uid"] is not None:
+                os.chown(workdir, job["uid"], job["uid"])
+            nproc = self.config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(self.config["processes"])
+            pid = self.hand_over({"uid": job["uid"], "cwd": workdir, "nproc": nproc}, stdin_r, obs_w)
+            os.close(stdin_r)
+            os.close(obs_w)
+            stdin_r = obs_w = None
+            handed = time.perf_counter()
+            report = wait_job(pid, job["timeout"])
+            self.child = None  # reaped
+            report["job_ms"] = round((time.perf_counter() - handed) * 1000, 2)
+            report["keeper_setup_ms"] = round((handed - started) * 1000, 2)
+        except BaseException as exc:
+            report = {"ended": "setup_failed", "error": str(exc)[:200]}
+            log_line(f"keeper {os.getpid()}: the job could not be set up: {exc!r}")
+            if self.child is not None:  # not reaped: it must not wait on, nor run on without a keeper watching it
+                self.reap()
+        finally:
+            if workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+            report["keeper_cpu_ms"] = round(cpu_ms() - cycle, 2)
+            try:
+                os.write(status_w, (json.dumps(report) + "\n").encode())
+            except OSError:
+                pass
+            for fd in (stdin_r, obs_w, status_w):
+                if fd is not None:
+                    os.close(fd)
 
 
 def log_line(text: str) -> None:
@@ -353,7 +362,7 @@ def start_keeper(config: dict, slot: int, control: socket.socket, others: list[s
             sock.close()
         for fd in held:
             os.close(fd)
-        keep(config, slot, theirs)
+        Keeper(config, slot, theirs).run()
     theirs.close()
     return ours
 
