@@ -6,7 +6,9 @@ Assumptions:
   keep-alive connection;
 - one phase per endpoint, `--requests` calls each, spread over enough students to stay under
   the per-student limits (the tutor's 6 a minute is the tightest): GET /me (a cached read:
-  the Hub-token cache and the user's id are warm after the first call), POST /submissions of
+  the Hub-token cache and the user's id are warm after the first call), GET /exercises/today
+  twice (once per student, the day's first call, which chooses and stores the day's exercises;
+  then `--requests` calls that read what was stored), POST /submissions of
   a passing solution (a new idempotency key each), POST /hints, GET /progress,
   GET /submissions (a page of the student's history) and POST /tutor/ask (the offline tutor:
   no model is configured);
@@ -85,14 +87,16 @@ def main(requests: int = 400, clients: int = 8, as_json: bool = False, py_spy: s
             phase(stack, tokens, len(tokens), clients, lambda i: (tokens[i], "GET", "/me", None))
             phase(stack, tokens, clients, clients, lambda i: (tokens[i], "POST", "/submissions",
                                                               {"exercise_id": exercise.id, "code": exercise.solution, "idempotency_key": uuid.uuid4().hex}))
-            for name, make in (
-                ("GET /me", lambda i: (tokens[i % len(tokens)], "GET", "/me", None)),
-                ("POST /submissions", lambda i: (tokens[i % len(tokens)], "POST", "/submissions",
+            for name, count, make in (
+                ("GET /me", requests, lambda i: (tokens[i % len(tokens)], "GET", "/me", None)),
+                ("GET /exercises/today", len(tokens), lambda i: (tokens[i], "GET", "/exercises/today", None)),  # the student's first of the day
+                ("GET /exercises/today again", requests, lambda i: (tokens[i % len(tokens)], "GET", "/exercises/today", None)),
+                ("POST /submissions", requests, lambda i: (tokens[i % len(tokens)], "POST", "/submissions",
                                                  {"exercise_id": exercise.id, "code": exercise.solution, "idempotency_key": uuid.uuid4().hex})),
-                ("POST /hints", lambda i: (tokens[i % len(tokens)], "POST", "/hints", {"exercise_id": exercise.id})),
-                ("GET /progress", lambda i: (tokens[i % len(tokens)], "GET", "/progress", None)),
-                ("GET /submissions", lambda i: (tokens[i % len(tokens)], "GET", "/submissions?limit=20", None)),
-                ("POST /tutor/ask", lambda i: (tokens[i % len(tokens)], "POST", "/tutor/ask",
+                ("POST /hints", requests, lambda i: (tokens[i % len(tokens)], "POST", "/hints", {"exercise_id": exercise.id})),
+                ("GET /progress", requests, lambda i: (tokens[i % len(tokens)], "GET", "/progress", None)),
+                ("GET /submissions", requests, lambda i: (tokens[i % len(tokens)], "GET", "/submissions?limit=20", None)),
+                ("POST /tutor/ask", requests, lambda i: (tokens[i % len(tokens)], "POST", "/tutor/ask",
                                                {"exercise_id": exercise.id, "question": QUESTION, "code": WRONG_CODE})),
             ):
                 spy = None
@@ -103,21 +107,21 @@ def main(requests: int = 400, clients: int = 8, as_json: bool = False, py_spy: s
                     time.sleep(1)
                 api0 = _cpu(worker, False)
                 grader0 = sum(_cpu(p, True) for z in _children(worker) for p in _tree(z))
-                wall, lat = phase(stack, tokens, requests, clients, make)
+                wall, lat = phase(stack, tokens, count, clients, make)
                 api1 = _cpu(worker, False)
                 grader1 = sum(_cpu(p, True) for z in _children(worker) for p in _tree(z))
                 if spy is not None:
                     spy.send_signal(2)
                     spy.wait(30)
-                result[name] = {"requests": requests, "requests_per_s": requests / wall, "api_cpu_ms_per_request": 1000 * (api1 - api0) / requests,
-                                "grader_cpu_ms_per_request": 1000 * (grader1 - grader0) / requests,
+                result[name] = {"requests": count, "requests_per_s": count / wall, "api_cpu_ms_per_request": 1000 * (api1 - api0) / count,
+                                "grader_cpu_ms_per_request": 1000 * (grader1 - grader0) / count,
                                 "p50_ms": percentile(lat, 50) * 1000, "p95_ms": percentile(lat, 95) * 1000}
         finally:
             stack.stop()
     if as_json:
         print(json.dumps(result, indent=2))
         return
-    print(f"\n{'endpoint':<20}{'requests':>9}{'req/s':>8}{'API CPU ms/req':>16}{'grader CPU ms/req':>19}{'p50 ms':>8}{'p95 ms':>8}")
+    print(f"\n{'endpoint':<28}{'requests':>9}{'req/s':>8}{'API CPU ms/req':>16}{'grader CPU ms/req':>19}{'p50 ms':>8}{'p95 ms':>8}")
     for name, row in result.items():
-        print(f"{name:<20}{row['requests']:>9}{row['requests_per_s']:>8.1f}{row['api_cpu_ms_per_request']:>16.2f}"
+        print(f"{name:<28}{row['requests']:>9}{row['requests_per_s']:>8.1f}{row['api_cpu_ms_per_request']:>16.2f}"
               f"{row['grader_cpu_ms_per_request']:>19.2f}{row['p50_ms']:>8.1f}{row['p95_ms']:>8.1f}")
