@@ -30,7 +30,7 @@ Reference row (2 cores shared with other work, load average about 5; 2 API worke
 endpoint, no error), on the same stack: it doubles the class until one misses the goal (or
 halves it until one meets it), then bisects between the largest class that met it and the
 smallest that missed it until the two are within 10 % (on a grid of 25 students), and prints
-both. Each class is a fresh set of students; a search from 1,000 runs about five classes.
+both. Each class is a fresh set of students; a search from 1,000 runs five or six classes.
 """
 
 from __future__ import annotations

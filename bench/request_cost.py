@@ -101,7 +101,7 @@ def main(requests: int = 400, clients: int = 8, as_json: bool = False, py_spy: s
             ):
                 spy = None
                 if py_spy and shutil.which("py-spy"):
-                    out = f"{py_spy}.{name.lower().replace(' /', '-').replace('/', '-')}"
+                    out = f"{py_spy}.{name.lower().replace(' /', '-').replace('/', '-').replace(' ', '-')}"
                     spy = subprocess.Popen(["py-spy", "record", "--pid", str(worker), "--format", "raw", "--output", out, "--rate", "200", "--nonblocking"],
                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     time.sleep(1)
