@@ -329,6 +329,20 @@ def next_class(met: list[int], missed: list[int]) -> int | None:
     return middle
 
 
+def search_limit(start: int, meets, rounds: int = LIMIT_ROUNDS) -> tuple[int, int]:
+    """Run classes from `start` (`meets(size)` runs one and says whether it met the goal) as
+    `--find-limit` does, at most `rounds` of them; the bounds found (`limit_bounds`)."""
+    met: list[int] = []
+    missed: list[int] = []
+    size = start
+    for _ in range(rounds):
+        (met if meets(size) else missed).append(size)
+        size = next_class(met, missed)
+        if not size:
+            break
+    return limit_bounds(met, missed)
+
+
 def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: float = 30.0, think: tuple[float, float] = (5.0, 15.0),
          workers: int = 0, log_to: str = "", grader_slots: int = 0, auth_cache: int = 0) -> None:
     ops = secrets.token_hex(16)
@@ -346,21 +360,21 @@ def main(students: int, as_json: bool = False, find_limit: bool = False, ramp: f
         stack = Stack(state_dir=Path(tmp), hub_port=free_port(), extra_env=env)
         try:
             stack.start(log_file=Path(tmp) / "hub.log")
-            size, round_no, met, missed = students, 0, [], []
-            while size and round_no < (LIMIT_ROUNDS if find_limit else 1):
-                names = [f"cls{round_no}-{i:05d}" for i in range(size)]
-                tokens = create_students(stack.hub_url, ops, names)
+
+            def one_class(size: int) -> bool:
+                round_no = len(results)  # each class is a fresh set of students
+                tokens = create_students(stack.hub_url, ops, [f"cls{round_no}-{i:05d}" for i in range(size)])
                 result = asyncio.run(run_class(stack, tokens, ramp, think, seed=round_no, metrics_token=metrics_token))
                 results.append(result)
-                (met if within_goal(result) else missed).append(size)
                 if not as_json:
                     print_report(result)
-                size, round_no = next_class(met, missed), round_no + 1
+                return within_goal(result)
+
+            largest, smallest_missed = search_limit(students, one_class, LIMIT_ROUNDS if find_limit else 1)
         finally:
             stack.stop()
             if log_to:
                 shutil.copyfile(Path(tmp) / "hub.log", log_to)
-    largest, smallest_missed = limit_bounds(met, missed)
     if as_json:
         print(json.dumps({"runs": results, "largest_class_within_goal": largest if find_limit else None,
                           "smallest_class_missing_goal": (smallest_missed or None) if find_limit else None}, indent=2))

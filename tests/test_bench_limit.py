@@ -2,17 +2,18 @@
 
 import pytest
 
-from codementor.bench.classroom import LIMIT_GRID, LIMIT_PRECISION, LIMIT_ROUNDS, limit_bounds, next_class
+from codementor.bench.classroom import LIMIT_GRID, LIMIT_PRECISION, LIMIT_ROUNDS, limit_bounds, next_class, search_limit
 
 
-def search(start: int, meets) -> tuple[list[int], int, int]:
-    """Run the search as `main` does, with `meets(size)` in place of a class; (sizes tried, bounds)."""
-    tried, met, missed, size = [], [], [], start
-    while size and len(tried) < LIMIT_ROUNDS:
+def search(start: int, meets, rounds: int = LIMIT_ROUNDS) -> tuple[list[int], int, int]:
+    """`search_limit` with `meets(size)` in place of running a class; (sizes tried, bounds)."""
+    tried: list[int] = []
+
+    def one_class(size: int) -> bool:
         tried.append(size)
-        (met if meets(size) else missed).append(size)
-        size = next_class(met, missed)
-    return (tried, *limit_bounds(met, missed))
+        return meets(size)
+
+    return (tried, *search_limit(start, one_class, rounds))
 
 
 @pytest.mark.parametrize("start, limit", [(1000, 1300), (1000, 1000), (1000, 3100), (250, 600), (1000, 180), (100, 20)])
@@ -40,3 +41,15 @@ def test_a_noisy_pass_above_a_failure_is_not_the_limit():
     # 1,500 missed, then 2,000 met in a lucky run: the limit stays below 1,500
     assert limit_bounds([1000, 2000], [1500]) == (1000, 1500)
     assert next_class([1000, 2000], [1500]) == 1250
+
+
+def test_without_find_limit_one_class_runs():
+    tried, low, high = search(1000, lambda n: True, rounds=1)
+    assert tried == [1000]
+    assert (low, high) == (1000, 0)
+
+
+def test_the_search_stops_after_its_rounds():
+    tried, low, high = search(25, lambda n: True)  # never misses: doubles until the rounds run out
+    assert tried == [25 * 2**k for k in range(LIMIT_ROUNDS)]
+    assert (low, high) == (25 * 2 ** (LIMIT_ROUNDS - 1), 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 
@@ -131,10 +132,14 @@ async def test_hints_beyond_the_allowance_get_a_429_with_retry_after(stack, hub,
     started = time.monotonic()
     async with httpx.AsyncClient(headers=auth, timeout=60) as client:
         answers = await asyncio.gather(*(client.post(f"{stack.api_url}/hints", json=body) for _ in range(40)))
-    refilled = int((time.monotonic() - started) / 2) + 1
+    spread = time.monotonic() - started
+    refilled = int(spread / 2) + 1
     passed = [r for r in answers if r.status_code == 200]
     refused = [r for r in answers if r.status_code != 200]
     assert 30 <= len(passed) <= 30 + refilled and refused
     for r in refused:
         assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited", r.text
-        assert 1 <= int(r.headers["Retry-After"]) <= 2 and "hints" in r.json()["error"]["message"]
+        # the next hint is due within 2 s of the last one charged; a worker reads each request's
+        # time before its turn in Redis, so a refused request that read it earlier than some
+        # charged ones (at most the burst's spread) is told to wait that much longer
+        assert 1 <= int(r.headers["Retry-After"]) <= 2 + math.ceil(spread) and "hints" in r.json()["error"]["message"]
