@@ -22,6 +22,9 @@ class RateLimited(DomainError):
 # GCRA over two windows at once (per minute and per day): a request is allowed only if both
 # allow it, and then both are charged. One script, so concurrent API processes cannot race.
 # The windows' keys start at KEYS[{first}]; ARGV holds the time, then (allowance, period) per window.
+# A window's wait is at most its interval (period / allowance): the time in ARGV is read before
+# the request's turn in Redis, so one read earlier than requests charged ahead of it would
+# otherwise be told to wait that much longer than the refill it needs.
 _GCRA_TEMPLATE = """{before}
 local now = tonumber(ARGV[1])
 local wait = 0
@@ -31,9 +34,10 @@ for i = {first}, #KEYS do
   local period = tonumber(ARGV[2 * (i - {first}) + 3])
   local tat = tonumber(redis.call('GET', KEYS[i]) or now)
   if tat < now then tat = now end
-  local new_tat = tat + period / limit
+  local interval = period / limit
+  local new_tat = tat + interval
   local allow_at = new_tat - period
-  if allow_at > now and allow_at - now > wait then wait = allow_at - now end
+  if allow_at > now then wait = math.max(wait, math.min(allow_at - now, interval)) end
   tats[i] = new_tat
 end
 if wait > 0 then return wait end
