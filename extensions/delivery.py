@@ -122,7 +122,8 @@ class Delivery:
         path = f"{self.app.folder}/{NOTE_NAME}"
         try:
             present = await self.files.exists(path)
-            ours = not present or (await self.files.read_text(path)) in OUR_NOTES
+            # empty: ours, left by a save cancelled at a stop right after the file was opened
+            ours = not present or (await self.files.read_text(path)) in (*OUR_NOTES, "")
             if text is None and present and ours:
                 await self.files.delete(path)
             elif text is not None and ours:

@@ -94,8 +94,21 @@ class Contents:
     async def _run(method, *args, **kwargs):
         """One call, in a task of its own. jupyter-server's file managers work in anyio worker threads,
         which live as long as the task that started them; in the delivery's long-lived task (retries,
-        periodic passes) they would keep a server stopped with SIGINT (the Hub's first signal) from exiting."""
-        return await asyncio.ensure_future(ensure_async(method(*args, **kwargs)))
+        periodic passes) they would keep a server stopped with SIGINT (the Hub's first signal) from exiting.
+
+        A call whose caller is being cancelled ends in CancelledError, whatever the manager made of
+        it: jupyter-server's file save turns a cancellation during the write of a new file into an
+        HTTPError 500 (its atomic write then restores a backup that a new file never had), which the
+        callers' error handling would take for a failed save, and the cancelled task would go on
+        (the server's stop waits for the delivery task to end)."""
+        call = asyncio.ensure_future(ensure_async(method(*args, **kwargs)))
+        try:
+            return await call
+        except Exception:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise asyncio.CancelledError() from None
+            raise
 
     async def exists(self, path: str) -> bool:
         return await self._run(self.manager.exists, path)

@@ -165,3 +165,36 @@ def test_an_answer_that_is_not_todays_set_is_a_bad_answer_not_an_outage(exercise
         with pytest.raises(BadAnswer) as caught:
             parse_today(bad)
         assert caught.value.retry is False and caught.value.kind == "bad_answer"
+
+
+async def test_a_note_save_cancelled_midway_cancels_its_caller(tmp_path):
+    """The server's stop cancels the delivery task; a save under way must not turn that into a failed
+    save the delivery logs and retries past (jupyter-server's write of a new file, cancelled, raises
+    HTTPError 500), or the stop waits for a task that never ends."""
+    import asyncio
+    import logging
+
+    from codementor.server_ext.app import ExerciseDelivery
+    from codementor.server_ext.delivery import WAITING_NOTE, Delivery
+
+    delivery = Delivery(ExerciseDelivery(), AsyncLargeFileManager(root_dir=str(tmp_path)), str(tmp_path), logging.getLogger("test"))
+    await delivery.files.make_dir("exercises")
+    note = tmp_path / "exercises" / "exercises-arrive-shortly.md"
+    # long enough that the write is still under way when the task is cancelled (the file exists from its first byte)
+    saving = asyncio.ensure_future(delivery.set_note("x" * 50_000_000))
+    while not note.exists():
+        await asyncio.sleep(0.0005)
+    saving.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await saving
+    # a short note cancelled the same way is left empty (opened, not written yet): still ours, replaced and removed
+    note.write_text("")
+    await delivery.set_note(WAITING_NOTE)
+    assert note.read_text() == WAITING_NOTE
+    note.write_text("")
+    await delivery.set_note(None)
+    assert not note.exists()
+    # a note the student wrote there is theirs
+    note.write_text("my notes\n")
+    await delivery.set_note(None)
+    assert note.read_text() == "my notes\n"
