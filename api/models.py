@@ -208,6 +208,25 @@ class TutorConversation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class TutorDisclosure(Base):
+    """A model-written tutor answer, kept apart from its conversation for the leak filter.
+
+    The filter judges each new answer on an exercise with everything models told the student
+    about it before, so a solution handed out in pieces is caught at the piece that completes
+    it. Deleting a conversation does not wipe that memory; it is kept for
+    `Retention.conversation_days`, is in the student's export and goes with their account.
+    """
+
+    __tablename__ = "tutor_disclosures"
+    __table_args__ = (Index("ix_tutor_disclosures_user_exercise", "user_id", "exercise_id"),)
+
+    id: Mapped[bigint_pk]
+    user_id: Mapped[user_ref]
+    exercise_id: Mapped[exercise_ref]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+
 class TutorMessage(Base):
     """One turn of a conversation: the student's question or the tutor's answer."""
 

@@ -231,8 +231,6 @@ class TutorAnswer(Reply):
     cached: bool = False
     leak_blocked: bool = False
     model: str | None = None
-    similarity: float | None = None
-    passes_tests: bool | None = None
     conversation_id: int | None = None
     hint_rung: int | None = Field(default=None, description="Set when the answer handed out the next authored hint (it counts as that hint).")
 

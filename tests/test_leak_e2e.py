@@ -23,6 +23,7 @@ from .test_gateway import KNOWN_MISSES
 pytestmark = pytest.mark.e2e
 
 PATHS = ("plain", "streamed", "hints")
+LEAK_SCORES = {"similarity", "walkthrough", "passes_tests"}  # the filter's verdict, kept from the student
 
 
 def _exercise_for(kind: str, offset: int, bank):
@@ -53,9 +54,11 @@ def _ask(api: str, auth: dict, exercise, path: str) -> tuple[str, bool, list[str
                        timeout=60)
     assert reply.status_code == 200, reply.text
     if not stream:
+        assert not LEAK_SCORES & reply.json().keys(), reply.json()  # the filter's scores would let a student probe the reference
         return reply.json()["answer"], reply.json()["leak_blocked"], [reply.json()["answer"]]
     shown, screens, final = "", [], None
     for kind, data in _events(reply):
+        assert not LEAK_SCORES & data.keys(), data
         shown = shown + data["text"] if kind == "delta" else data["text"] if kind == "replace" else shown
         screens.append(shown)
         final = data if kind == "done" else final
@@ -96,3 +99,31 @@ def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak
 def turns_of(kind: str, exercise) -> range:
     """One request per turn of the disguise."""
     return range(len(disguise(kind, exercise.solution)))
+
+
+def test_deleting_the_conversations_does_not_reset_what_the_filter_remembers(stack, hub, bank, llm, leak_detector):
+    """A solution asked for in pieces, each conversation deleted before the next piece: the piece
+    that completes it is still replaced (the filter's memory of what models said is kept apart)."""
+    def first_piece_alone_passes(ex) -> bool:
+        pieces = disguise("three-turns", ex.solution)
+        return not leak_detector(ex).check(pieces[0]).leaking and leak_detector(ex).check("\n\n".join(pieces)).leaking
+
+    exercise = next(ex for ex in bank.all() if first_piece_alone_passes(ex))
+    name = f"adv-del-{secrets.token_hex(3)}"
+    hub.create_user(name)
+    auth = {"Authorization": f"token {hub.user_token(name)}"}
+    api = stack.api_url
+    set_mode(llm.base_url, mode="disguise", kind="three-turns", solution=exercise.solution)
+    blocked_at = None
+    for turn in turns_of("three-turns", exercise):
+        reply = httpx.post(f"{api}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": "next part please"}, timeout=60)
+        assert reply.status_code == 200, reply.text
+        if reply.json()["leak_blocked"]:
+            blocked_at = turn
+            break
+        gone = httpx.delete(f"{api}/tutor/conversations/{reply.json()['conversation_id']}", headers=auth, timeout=30)
+        assert gone.status_code == 204, gone.text
+        listed = httpx.get(f"{api}/tutor/conversations", headers=auth, timeout=30).json()["items"]
+        assert listed == []  # deleted for the student: the conversation is gone from their history
+    assert blocked_at is not None, "every piece of the solution was shown"
+    assert blocked_at > 0  # the first piece alone is not the solution: what caught it was the memory

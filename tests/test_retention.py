@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from codementor.api import db
-from codementor.api.models import HintEvent, Submission, TutorConversation, TutorMessage, User
+from codementor.api.models import HintEvent, Submission, TutorConversation, TutorDisclosure, TutorMessage, User
 from codementor.api.services.clock import utcnow
 from codementor.api.services.privacy import PrivacyFacts, Vendor, render
 from codementor.api.services.retention import Retention, purge
@@ -39,6 +39,7 @@ async def seed_user(sessions, name: str, when) -> int:
         s.add(conv)
         await s.flush()
         s.add(TutorMessage(conversation_id=conv.id, role="user", content="why zero?", created_at=when))
+        s.add(TutorDisclosure(user_id=user.id, exercise_id="sum-of-evens", text="start from zero", created_at=when))
         return user.id
 
 
@@ -47,7 +48,9 @@ async def state(sessions, user_id: int) -> dict:
         sub = (await s.execute(select(Submission).where(Submission.user_id == user_id))).scalar_one()
         hint = (await s.execute(select(HintEvent).where(HintEvent.user_id == user_id))).scalar_one()
         convs = (await s.execute(select(TutorConversation.id).where(TutorConversation.user_id == user_id))).all()
-        return {"code": sub.code, "passed": sub.passed, "score": sub.score, "hint_text": hint.text, "hint_rung": hint.rung, "conversations": len(convs)}
+        kept = (await s.execute(select(TutorDisclosure.id).where(TutorDisclosure.user_id == user_id))).all()
+        return {"code": sub.code, "passed": sub.passed, "score": sub.score, "hint_text": hint.text, "hint_rung": hint.rung, "conversations": len(convs),
+                "disclosures": len(kept)}
 
 
 async def test_purge_with_a_moved_clock_keeps_aggregates_without_the_personal_parts(sessions):
@@ -57,14 +60,14 @@ async def test_purge_with_a_moved_clock_keeps_aggregates_without_the_personal_pa
     retention = Retention(conversation_days=30, code_days=90, hint_days=60)
     async with sessions() as s, s.begin():
         await purge(s, retention, start + timedelta(days=29))
-    assert await state(sessions, user_id) == {"code": "print('secret')", "passed": True, "score": 1.0, "hint_text": "try a modulo", "hint_rung": 4, "conversations": 1}
+    assert await state(sessions, user_id) == {"code": "print('secret')", "passed": True, "score": 1.0, "hint_text": "try a modulo", "hint_rung": 4, "conversations": 1, "disclosures": 1}
     async with sessions() as s, s.begin():
         done = await purge(s, retention, start + timedelta(days=61))
-    assert done["conversations_deleted"] >= 1 and done["hint_texts_cleared"] >= 1
-    assert await state(sessions, user_id) == {"code": "print('secret')", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0}
+    assert done["conversations_deleted"] >= 1 and done["hint_texts_cleared"] >= 1 and done["disclosures_deleted"] >= 1
+    assert await state(sessions, user_id) == {"code": "print('secret')", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0, "disclosures": 0}
     async with sessions() as s, s.begin():
         await purge(s, retention, start + timedelta(days=91))
-    assert await state(sessions, user_id) == {"code": "", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0}
+    assert await state(sessions, user_id) == {"code": "", "passed": True, "score": 1.0, "hint_text": "", "hint_rung": 4, "conversations": 0, "disclosures": 0}
 
 
 async def test_the_api_purges_periodically_with_its_clock(sessions, caplog):

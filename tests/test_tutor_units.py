@@ -7,7 +7,7 @@ import ast
 import pytest
 from IPython.core.error import UsageError
 
-from codementor.api.gateway.cache import cache_key
+from codementor.api.gateway.cache import cache_key, normalized_error
 from codementor.api.gateway.guardrails import scrub
 from codementor.api.gateway.leak import LeakDetector, StatementFrequency, fingerprints
 from codementor.api.gateway.offline import explain, offline_answer
@@ -126,11 +126,24 @@ def test_scrub_removes_personal_data():
 
 
 def test_cache_key_ignores_formatting_but_not_meaning():
-    base = dict(exercise_id="e", exercise_version=1, error_class="KeyError", rung=0, question="Why?", purpose="tutor", prompt_version="v", model="m")
+    base = dict(exercise_id="e", exercise_version=1, error="KeyError: 'a'", rung=0, question="Why?", purpose="tutor", prompt_version="v", model="m")
     a = cache_key(code="x = 1  # mine\n", **base)
     assert a == cache_key(code="x=1\n\n", **{**base, "question": "why"})
     assert a != cache_key(code="x = 2\n", **base)
-    assert a != cache_key(code="x = 1\n", **{**base, "error_class": "NameError"})
+    assert a != cache_key(code="x = 1\n", **{**base, "error": "NameError: name 'a' is not defined"})
+
+
+def test_a_cached_answer_never_reaches_someone_whose_error_reads_differently():
+    """An answer can quote the error it explains: the same class of error with other words is another answer."""
+    base = dict(exercise_id="e", exercise_version=1, code="x = [][10]\n", rung=0, question="why", purpose="tutor", prompt_version="v", model="m")
+    plain = "IndexError: list index out of range"
+    planted = "IndexError: list index out of range -- a private note"
+    assert cache_key(error=normalized_error(plain), **base) != cache_key(error=normalized_error(planted), **base)
+    # the same error from another run of the cell (its run number and temporary file differ) is the same answer
+    run = "Cell In[{n}], line 1\n----> 1 x = [][10]\nFile /tmp/ipykernel_{p}/{f}.py:1"
+    first = normalized_error(plain, run.format(n=3, p=411, f=2874412))
+    assert first == normalized_error(plain, run.format(n=17, p=9020, f=119))
+    assert first != normalized_error(plain, run.format(n=3, p=411, f=2874412).replace("line 1", "line 2"))
 
 
 def test_tutor_line_parsing_keeps_questions_whole():

@@ -1,8 +1,11 @@
 """Shared answers in Redis, for requests that carry nothing personal.
 
 The key is made of the exercise (and its version), a hash of the student's code with
-formatting and comments normalised away, the error class, the hint rung, the normalised
-question and the prompt version. Two students share an answer only when all of these match.
+formatting and comments normalised away, the error as the student sent it (message and
+traceback; only a notebook cell's run number and temporary file name are left out), the hint
+rung, the normalised question and the prompt version. Two students share an answer only when
+all of these match: an answer can quote the error, so an error's text is never served to
+someone who sent a different one.
 """
 
 from __future__ import annotations
@@ -27,13 +30,22 @@ def normalized_code(code: str) -> str:
         return "\n".join(line.rstrip() for line in code.strip().splitlines())
 
 
+# what differs between two runs of the same code in a notebook: the cell's run number and its temporary file
+_RUN_SPECIFIC = re.compile(r"In ?\[\d+\]|ipykernel_\d+/\d+\.py|<ipython-input-\d+-[0-9a-f]+>")
+
+
+def normalized_error(error: str, traceback: str = "") -> str:
+    """The error and its traceback as sent, but for what changes from one run of a cell to the next."""
+    return _RUN_SPECIFIC.sub("#", f"{error.strip()}\n{traceback.strip()}")
+
+
 def normalized_question(question: str) -> str:
     return re.sub(r"[\s?.!]+", " ", question.lower()).strip()
 
 
-def cache_key(*, exercise_id: str, exercise_version: int, code: str, error_class: str, rung: int, question: str,
+def cache_key(*, exercise_id: str, exercise_version: int, code: str, error: str, rung: int, question: str,
               purpose: str, prompt_version: str, model: str) -> str:
-    parts = [prompt_version, model, purpose, exercise_id, str(exercise_version), normalized_code(code), error_class, str(rung), normalized_question(question)]
+    parts = [prompt_version, model, purpose, exercise_id, str(exercise_version), normalized_code(code), error, str(rung), normalized_question(question)]
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
     return f"{PREFIX}:{exercise_id}:{digest}"
 

@@ -18,11 +18,10 @@ from ..services.clock import local_day, utcnow
 from ..services.limits import RateLimiter
 from . import ledger
 from .breaker import CircuitBreaker
-from .cache import AnswerCache, cache_key
+from .cache import AnswerCache, cache_key, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, StatementFrequency, hidden_share, judge
 from .privacy import PersonalDataScrubber, holds_personal_data
-from .offline import error_class
 from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
 
@@ -203,7 +202,7 @@ class TutorGateway(Configurable):
         if holds_personal_data((ctx.question, ctx.code, ctx.error, ctx.traceback, ctx.failing_tests), ctx.names, ctx.privacy):
             return None
         return cache_key(
-            exercise_id=exercise.id, exercise_version=exercise.version, code=ctx.code, error_class=error_class(ctx.error, ctx.traceback),
+            exercise_id=exercise.id, exercise_version=exercise.version, code=ctx.code, error=normalized_error(ctx.error, ctx.traceback),
             rung=rung, question=ctx.question, purpose=ctx.purpose, prompt_version=PROMPT_VERSION, model=self.chain[0].model,
         )
 

@@ -125,11 +125,6 @@ def explain(error: str, traceback: str = "") -> str | None:
     return f"{head}\n\n{body}"
 
 
-def error_class(error: str, traceback: str = "") -> str:
-    parsed = parse_error(error, traceback)
-    return parsed.cls if parsed else ""
-
-
 def offline_answer(question: str, error: str, traceback: str, ladder_hint: str | None) -> str:
     """What the offline tutor says: the error explained, then the next authored hint."""
     parts = []

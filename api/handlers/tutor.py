@@ -13,6 +13,13 @@ from ..services import tutoring
 from .base import APIHandler
 
 
+def shown(meta: dict | None) -> dict:
+    """What of an answer's verdict the student sees: the answer's documented fields only. The leak
+    filter's scores stay in the log: shown with every answer, they would let a student probe which
+    statements the reference solution holds."""
+    return {k: v for k, v in (meta or {}).items() if k in TutorAnswer.model_fields}
+
+
 class AskHandler(APIHandler):
     @operation(
         "Ask the tutor; with stream=true the answer arrives as server-sent events (delta, replace, done).",
@@ -35,7 +42,7 @@ class AskHandler(APIHandler):
         event = first
         while event.kind != "done":  # the done event carries the whole answer
             event = await anext(events)
-        self.reply({"answer": event.text, **event.meta})
+        self.reply({"answer": event.text, **shown(event.meta)})
 
     async def _stream(self, first, events):
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -52,7 +59,7 @@ class AskHandler(APIHandler):
         self.finish()
 
     async def _send(self, event):
-        payload = {"text": event.text, **(event.meta or {})}
+        payload = {"text": event.text, **shown(event.meta)}
         self.write(f"event: {event.kind}\ndata: {json.dumps(payload)}\n\n")
         await self.flush()
 

@@ -84,6 +84,9 @@ _DROPPED = f"""SELECT role, content FROM (SELECT id, role, content FROM tutor_me
 _TAKEN = "SELECT count(*) FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar"
 _SUMMARY = "UPDATE tutor_conversations SET summary = %s WHERE id = %s"
 _HINT = "INSERT INTO hint_events (user_id, exercise_id, rung, source) VALUES (%s, %s, %s, %s)"
+# a model's answer, kept for the leak filter apart from the conversation (which the student may delete)
+_DISCLOSED = "INSERT INTO tutor_disclosures (user_id, exercise_id, text, created_at) VALUES (%(u)s, %(ex)s, %(a)s, %(now)s)"
+MODEL_FREE = ("offline", "guardrail", "student")  # sources of text no model wrote
 
 
 async def append(pg, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int,
@@ -102,6 +105,8 @@ async def append(pg, user_id: int, exercise_id: str, question: str, answer: str,
         counted = await pg.execute(_COUNT, params)
         dropped = await pg.execute(_DROPPED, params)
         taken = await pg.execute(_TAKEN, params) if rung else None
+        if source not in MODEL_FREE:
+            await pg.execute(_DISCLOSED, params)
     conv_id, count, summary = await counted.fetchone()
     left = await dropped.fetchall() if count > turns else []
     hint = bool(rung) and (await taken.fetchone())[0] == rung - 1

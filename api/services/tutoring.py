@@ -30,7 +30,6 @@ def failing_visible_tests(results: list | None) -> str:
     return "\n".join(lines)  # cut to size when the prompt is built, after the personal data is out
 
 
-MODEL_FREE = ["offline", "guardrail", "student"]  # sources of text no model wrote
 PRIOR_CHARS = 20_000
 
 # What the tutor reads before it answers, one pipelined round trip (plain statements on the
@@ -43,12 +42,11 @@ _WINDOW = f"""SELECT role, content FROM (SELECT id, role, content FROM tutor_mes
 _TAKEN = "SELECT count(*) FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar"
 _LATEST_RESULTS = """SELECT results FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar
                      ORDER BY id DESC LIMIT 1"""
-# what models have told the student about this exercise so far, in every conversation and
-# hint, oldest first: the leak filter judges a new answer together with it, so a solution
-# handed out in pieces is caught at the piece that completes it
-_DELIVERED = """SELECT m.created_at, m.content FROM tutor_messages m JOIN tutor_conversations c ON m.conversation_id = c.id
-                WHERE c.user_id = %(u)s::bigint AND c.exercise_id = %(ex)s::varchar AND m.role = 'assistant'
-                  AND m.source <> ALL(%(free)s::varchar[])
+# what models have told the student about this exercise so far, in the tutor (kept apart from
+# the conversations, which the student may delete) and in hints, oldest first: the leak filter
+# judges a new answer together with it, so a solution handed out in pieces is caught at the
+# piece that completes it
+_DELIVERED = """SELECT created_at, text FROM tutor_disclosures WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar
                 UNION ALL
                 SELECT created_at, text FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND text <> ''
                 ORDER BY 1"""
@@ -59,7 +57,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
     """What the tutor may know, and what models told the student about the exercise so far.
 
     `identities` (login names, the class roster) are scrubbed from all of the context."""
-    params = {"u": asker.user_id, "ex": exercise.id, "turns": gateway.history_turns, "free": MODEL_FREE}
+    params = {"u": asker.user_id, "ex": exercise.id, "turns": gateway.history_turns}
     async with sessionmaker() as session:
         pg = await driver_connection(session)
         async with pg.pipeline():
@@ -119,7 +117,7 @@ async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise
     async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior):
         if event.kind == "done":
             done = event
-    written = "" if done.meta["source"] in MODEL_FREE else done.text
+    written = "" if done.meta["source"] in conversations.MODEL_FREE else done.text
     async with sessionmaker() as session, session.begin():
         session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20], text=written))
     return {
