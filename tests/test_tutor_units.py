@@ -168,3 +168,25 @@ def test_an_answer_that_hands_out_the_next_rung_counts_as_that_hint():
     assert not gave_ladder_hint(climbed, offline_answer("why?", "", "", climbed.ladder_hint))  # the last rung again: nothing new
     assert "counts as hint 2" in answer_note({"source": "offline", "hint_rung": 2})
     assert "counts as hint" not in answer_note({"source": "offline"})
+
+
+def test_answers_asked_for_to_fill_the_memory_do_not_push_out_the_pieces_before_them(bank, leak_detector):
+    """The leak filter's memory is cut to PRIOR_CHARS: long answers with nothing of the solution, asked
+    for between the pieces of it, must not push the earlier pieces out of what the filter sees."""
+    from codementor.api.services.tutoring import PRIOR_CHARS, leak_memory
+    from codementor.bench.disguises import disguise
+
+    def completed_by_its_last_piece(ex) -> bool:
+        pieces, detector = disguise("three-turns", ex.solution), leak_detector(ex)
+        return not detector.check(pieces[-1]).leaking and detector.check(pieces[-1], "\n\n".join(pieces[:-1])).leaking
+
+    ex = next(ex for ex in bank.all() if completed_by_its_last_piece(ex))
+    detector, pieces = leak_detector(ex), disguise("three-turns", ex.solution)
+    padding = [f"Answer {n}: some general advice on naming things well in Python. " * 60 for n in range(12)]  # ~47,000 characters
+    texts = pieces[:-1] + padding
+    assert leak_memory(pieces[:-1], detector) == "\n\n".join(pieces[:-1])  # within the limit: all of it, in order
+    kept = leak_memory(texts, detector)
+    assert len(kept) <= PRIOR_CHARS and all(piece in kept for piece in pieces[:-1])
+    assert detector.check(pieces[-1], kept).leaking
+    # what the memory was before: the latest 20,000 characters, all padding, and the last piece passed
+    assert not detector.check(pieces[-1], "\n\n".join(texts)[-PRIOR_CHARS:]).leaking

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import aclosing
+from functools import lru_cache
 from typing import AsyncIterator
 
 from ...exercise_bank import Exercise
@@ -52,6 +53,30 @@ _DELIVERED = """SELECT created_at, text FROM tutor_disclosures WHERE user_id = %
                 ORDER BY 1"""
 
 
+@lru_cache(maxsize=1024)  # each answer is weighed once per process, not at every later question
+def _weight(detector, text: str) -> float:
+    """How much of the reference solution one answer holds, alone."""
+    return max(detector.similarity(text), detector.walked(text))
+
+
+def leak_memory(texts: list[str], detector, limit: int = PRIOR_CHARS) -> str:
+    """What models told the student about the exercise (oldest first), within `limit` characters.
+
+    When there is more, the answers that hold most of the reference solution are the ones kept
+    (in their order), not the latest: answers with nothing of the solution in them, asked for
+    to fill the memory, must not push out the pieces of it that came before."""
+    joined = "\n\n".join(texts)
+    if len(joined) <= limit:
+        return joined
+    weight = [_weight(detector, t) for t in texts]
+    kept, size = set(), 0
+    for i in sorted(range(len(texts)), key=lambda i: (-weight[i], -i)):  # the most telling first; of equals, the latest
+        if size + len(texts[i]) + 2 <= limit:
+            kept.add(i)
+            size += len(texts[i]) + 2
+    return "\n\n".join(texts[i] for i in sorted(kept))
+
+
 async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor",
                         identities: tuple[str, ...] = ()) -> tuple[TutorContext, str]:
     """What the tutor may know, and what models told the student about the exercise so far.
@@ -71,7 +96,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         history = [{"role": role, "content": content} for role, content in await window.fetchall()] if window is not None else []
         (taken,) = await taken_cur.fetchone()
         results = ((await latest.fetchone()) or (None,))[0]
-        prior = "\n\n".join(text for _, text in await said.fetchall())[-PRIOR_CHARS:]
+        prior = leak_memory([text for _, text in await said.fetchall()], gateway.detector(exercise))
     context = TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,
