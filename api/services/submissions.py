@@ -79,6 +79,16 @@ async def find_by_key(pg, user_id: int, key: str) -> SubmissionRow | None:
     return SubmissionRow(*row) if row else None
 
 
+_COUNT_SINCE = "SELECT count(*) FROM submissions WHERE user_id = %s AND exercise_id = %s AND created_at >= %s"
+
+
+async def count_since(pg, user_id: int, exercise_id: str, since: datetime) -> int:
+    """How many submissions of `exercise_id` `user_id` has stored since `since`."""
+    async with pg.cursor() as cur:
+        await cur.execute(_COUNT_SINCE, (user_id, exercise_id, since))
+        return (await cur.fetchone())[0]
+
+
 def store_params(user_id: int, exercise: Exercise, key: str, code: str, result) -> dict:
     """The parameters of STORE for a graded submission."""
     return {
