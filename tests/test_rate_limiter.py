@@ -147,6 +147,12 @@ async def test_a_refusal_by_the_cap_charges_nothing_and_one_by_the_minute_counts
         await limiter.hit_once("submit", user, "student", "key-3", cap)
     assert "3 times today" in refused.value.message
     assert await limiter.hit_once("submit", user, "student", "key-4", limiter.day_cap("submit", "student", "fizzbuzz", "UTC")) is True
+    await limiter.refund("submit", user, cap)  # one that came to nothing (a busy grader) is given back
+    clock.now += 30
+    assert await limiter.hit_once("submit", user, "student", "key-5", cap) is True
+    stranger = someone()
+    await limiter.refund("submit", stranger, cap)  # nothing counted: nothing to give back, and never below 0
+    assert await redis.get(cap.key("submit", stranger)) is None
 
 
 async def test_concurrent_submissions_cannot_pass_the_cap_together(redis):

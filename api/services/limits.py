@@ -74,6 +74,8 @@ GCRA_ONCE_CAPPED_SCRIPT = _GCRA_TEMPLATE.format(
     after=_CAP_CHARGE.format(cap=2, tail=1) + "\nredis.call('SET', KEYS[1], 1, 'EX', tonumber(ARGV[#ARGV]))",
 )
 CAP_REACHED = -2
+# a count given back (nothing was graded): never below 0, so a key that expired at midnight stays gone
+CAP_REFUND_SCRIPT = "if tonumber(redis.call('GET', KEYS[1]) or 0) > 0 then return redis.call('DECR', KEYS[1]) end\nreturn 0"
 # what is left of a capped day when its key is written, plus this, is how long the key lives
 CAP_KEY_SLACK_SECONDS = 3600
 
@@ -210,6 +212,7 @@ class RateLimiter(LoggingConfigurable):
         self._once_script = redis.register_script(GCRA_ONCE_SCRIPT)
         self._capped_script = redis.register_script(GCRA_CAPPED_SCRIPT)
         self._once_capped_script = redis.register_script(GCRA_ONCE_CAPPED_SCRIPT)
+        self._refund_script = redis.register_script(CAP_REFUND_SCRIPT)
 
     def set_action(self, action: str, rules: dict) -> None:
         """Replace one action's rules (for the older per-service settings)."""
@@ -258,6 +261,16 @@ class RateLimiter(LoggingConfigurable):
             return False
         self._refuse(action, wait_ms, cap)
         return True
+
+    async def refund(self, action: str, user: str, cap: DayCap | None) -> None:
+        """Give back one count under `cap` (a request that was charged but came to nothing, like a
+        submission the busy grader turned away); the per-minute windows keep their charge."""
+        if cap is None or cap.allowance <= 0:
+            return
+        try:
+            await self._refund_script(keys=[cap.key(action, user)], args=[])
+        except RedisError as err:
+            self.log.warning("daily count not given back, Redis is not answering (REDIS_URL): %s", err)
 
     async def _run(self, script, first_keys: list[str], windows, action: str, user: str, last_args: list) -> int | None:
         """The script's answer for these windows (milliseconds to wait, 0, -1 or CAP_REACHED), None when Redis does not answer."""

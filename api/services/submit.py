@@ -6,6 +6,7 @@ from functools import partial
 
 from .. import metrics
 from ..db import driver_connection
+from ..errors import DomainError
 from ..lti.passback import enqueue_solve
 from . import submissions as subs
 from .profile import read_profile, timezone_of
@@ -16,8 +17,9 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
     """Grade `req` for `who` and store it with its progress; (public view, created).
 
     A retry with a stored key gets the stored submission back without being graded or
-    counted against the limits (per minute, and per exercise per course day) again; a retry racing the first attempt gets the row that won.
-    The limiter marks each key it charges (in the same Redis call), so a new key, nearly every
+    counted against the limits (per minute, and per exercise per course day) again; a retry
+    racing the first attempt gets the row that won. A submission the grader turns away (busy)
+    is given back to the day's count. The limiter marks each key it charges (in the same Redis call), so a new key, nearly every
     submission, is not looked up in Postgres first.
     """
     exercise = ctx.bank_for(who).get(req.exercise_id)  # another course's exercise is not found
@@ -35,7 +37,12 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
             return subs.to_public(existing), False
         if new is False:  # charged but not stored: an attempt still grading, or one that failed; this one counts too
             await ctx.limiter.hit("submit", who.name, who.role, cap)
-    result = await ctx.grader.grade(exercise, req.code)
+    try:
+        result = await ctx.grader.grade(exercise, req.code)
+    except DomainError:  # nothing graded (a busy grader, a broken reference): it does not count for the day
+        if new is not None:  # counted above (when Redis answered)
+            await ctx.limiter.refund("submit", who.name, cap)
+        raise
     if result.passed and ctx.lti is not None and ctx.lti.posting:
         # the LMS gradebook's score is queued in the same transaction, through the ORM
         async with ctx.sessionmaker() as session, session.begin():
