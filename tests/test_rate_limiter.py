@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -14,7 +16,7 @@ from traitlets.config import Config
 
 from codementor.api.app import TutorAPI
 from codementor.api.gateway.gateway import TutorGateway
-from codementor.api.services.limits import RateLimited, RateLimiter
+from codementor.api.services.limits import DEFAULT_SUBMIT_DAILY_CAP, RateLimited, RateLimiter
 from codementor.hub_config.stack import free_port
 
 
@@ -102,6 +104,73 @@ async def test_a_token_is_charged_once_and_a_refused_one_is_not_marked(redis):
     assert [await unlimited.hit_once("submit", user, "student", "key-9") for _ in range(2)] == [True, False]
 
 
+async def test_a_days_cap_per_exercise_refuses_until_the_courses_midnight(redis):
+    clock, user = Clock(), someone()
+    clock.now = datetime(2030, 3, 4, 20, 0, tzinfo=timezone.utc).timestamp()  # 21:00 in Paris: 3 h to midnight
+    limiter = RateLimiter(redis=redis, clock=clock, limits={"submit": {"*": {"per_minute": 100}}}, daily_caps={"submit": {"student": 3, "admin": 0}})
+    cap = limiter.day_cap("submit", "student", "sum-of-evens", "Europe/Paris")
+    assert (cap.allowance, cap.day, cap.seconds_left) == (3, "2030-03-04", 3 * 3600)
+    assert [await limiter.hit_once("submit", user, "student", f"key-{i}", cap) for i in range(3)] == [True] * 3
+    with pytest.raises(RateLimited) as refused:
+        await limiter.hit_once("submit", user, "student", "key-3", cap)
+    assert refused.value.retry_after == 3 * 3600 and refused.value.details["daily_cap"] == 3
+    assert refused.value.message.startswith("you have submitted this exercise 3 times today") and "again tomorrow (in 3.0 h)" in refused.value.message
+    with pytest.raises(RateLimited):  # a retry of the refused key is refused again (it was not marked)
+        await limiter.hit_once("submit", user, "student", "key-3", cap)
+    with pytest.raises(RateLimited):  # and a charge without a key (an attempt that failed, tried again) is too
+        await limiter.hit("submit", user, "student", cap)
+    assert await limiter.hit_once("submit", user, "student", "key-0", cap) is False  # a charged key: neither refused nor counted
+    other = limiter.day_cap("submit", "student", "fizzbuzz", "Europe/Paris")
+    assert await limiter.hit_once("submit", user, "student", "key-4", other) is True  # another exercise has its own count
+    assert await limiter.hit_once("submit", someone(), "student", "key-3", cap) is True  # and another student
+    assert limiter.day_cap("submit", "admin", "sum-of-evens", "Europe/Paris") is None  # 0: uncapped
+    assert limiter.day_cap("submit", "instructor", "sum-of-evens", "Europe/Paris").allowance == 3  # no number of its own: the students'
+    assert limiter.day_cap("hint", "student", "sum-of-evens", "Europe/Paris") is None  # no cap for the action
+    clock.now += 3 * 3600  # midnight in Paris: a new course day, a new count
+    tomorrow = limiter.day_cap("submit", "student", "sum-of-evens", "Europe/Paris")
+    assert tomorrow.day == "2030-03-05" and tomorrow.seconds_left == 86_400
+    assert await limiter.hit_once("submit", user, "student", "key-5", tomorrow) is True
+
+
+async def test_a_refusal_by_the_cap_charges_nothing_and_one_by_the_minute_counts_nothing(redis):
+    clock, user = Clock(), someone()
+    limiter = RateLimiter(redis=redis, clock=clock, limits={"submit": {"*": {"per_minute": 2}}}, daily_caps={"submit": {"*": 3}})
+    cap = limiter.day_cap("submit", "student", "sum-of-evens", "UTC")
+    assert [await limiter.hit_once("submit", user, "student", f"key-{i}", cap) for i in range(2)] == [True, True]
+    with pytest.raises(RateLimited) as refused:  # the minute's allowance is used: refused, not counted for the day
+        await limiter.hit_once("submit", user, "student", "key-2", cap)
+    assert refused.value.retry_after == 30 and "just now" in refused.value.message
+    clock.now += 30
+    assert await limiter.hit_once("submit", user, "student", "key-2", cap) is True  # the day's third
+    clock.now += 30
+    with pytest.raises(RateLimited) as refused:
+        await limiter.hit_once("submit", user, "student", "key-3", cap)
+    assert "3 times today" in refused.value.message
+    assert await limiter.hit_once("submit", user, "student", "key-4", limiter.day_cap("submit", "student", "fizzbuzz", "UTC")) is True
+    await limiter.refund("submit", user, cap)  # one that came to nothing (a busy grader) is given back
+    clock.now += 30
+    assert await limiter.hit_once("submit", user, "student", "key-5", cap) is True
+    stranger = someone()
+    await limiter.refund("submit", stranger, cap)  # nothing counted: nothing to give back, and never below 0
+    assert await redis.get(cap.key("submit", stranger)) is None
+
+
+async def test_concurrent_submissions_cannot_pass_the_cap_together(redis):
+    """Every API process runs the same script in Redis: a burst cannot slip past the count."""
+    user = someone()
+    limiters = [RateLimiter(redis=redis, limits={}, daily_caps={"submit": {"*": 5}}) for _ in range(3)]
+
+    async def attempt(i):
+        limiter = limiters[i % 3]
+        try:
+            return await limiter.hit_once("submit", user, "student", f"key-{i}", limiter.day_cap("submit", "student", "sum-of-evens", "UTC"))
+        except RateLimited:
+            return "refused"
+
+    answers = await asyncio.gather(*(attempt(i) for i in range(40)))
+    assert answers.count(True) == 5 and answers.count("refused") == 35
+
+
 async def test_without_redis_requests_pass_and_the_log_says_so(caplog):
     closed = aioredis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
     limiter = RateLimiter(redis=closed, limits={"hint": {"*": {"per_minute": 1}}})
@@ -117,6 +186,19 @@ def test_the_limits_are_checked_and_the_error_names_the_setting():
         RateLimiter(redis=aioredis.Redis(), limits={"hint": {"*": {"per_hour": 5}}})
     with pytest.raises(TraitError, match="whole numbers >= 0"):
         RateLimiter(redis=aioredis.Redis(), limits={"submit": {"student": {"per_minute": -1}}})
+    with pytest.raises(TraitError, match=r"c.RateLimiter.daily_caps: 'submit': expected \{role: n\}"):
+        RateLimiter(redis=aioredis.Redis(), daily_caps={"submit": {"student": "30"}})
+
+
+def test_the_daily_cap_comes_from_the_environment_or_the_config(monkeypatch):
+    monkeypatch.delenv("CODEMENTOR_SUBMIT_DAILY_CAP", raising=False)
+    assert RateLimiter(redis=aioredis.Redis()).daily_caps == {"submit": {"student": DEFAULT_SUBMIT_DAILY_CAP, "instructor": 0, "admin": 0}}
+    monkeypatch.setenv("CODEMENTOR_SUBMIT_DAILY_CAP", "4")
+    assert RateLimiter(redis=aioredis.Redis()).daily_caps["submit"]["student"] == 4
+    config = Config()
+    config.RateLimiter.daily_caps = {"submit": {"*": 2}}
+    limiter = TutorAPI(config=config).make_limiter(aioredis.Redis())
+    assert limiter.day_cap("submit", "admin", "sum-of-evens", "UTC").allowance == 2
 
 
 class StrictLimiter(RateLimiter):
@@ -154,3 +236,38 @@ async def test_hints_beyond_the_allowance_get_a_429_with_retry_after(stack, hub,
     for r in refused:
         assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited", r.text
         assert 1 <= int(r.headers["Retry-After"]) <= 2 and "hints" in r.json()["error"]["message"]
+
+
+@pytest.mark.e2e
+async def test_submissions_past_the_days_cap_get_a_429_until_midnight_and_a_retry_still_gets_its_submission(stack, hub, bank, redis):
+    """The served API with its default cap: the count is put at cap - 2 in Redis (what cap - 2 submissions
+    earlier today leave there), so the third submission is the (cap + 1)-th of the day."""
+    student, classmate = someone(), someone()
+    for name in (student, classmate):
+        hub.create_user(name)
+    tz = os.environ.get("CODEMENTOR_TIMEZONE", "UTC")
+    exercise, other = bank.get("sum-of-evens"), bank.get("digit-sum")
+    cap = RateLimiter(redis=redis).day_cap("submit", "student", exercise.id, tz)
+    await redis.set(cap.key("submit", student), cap.allowance - 2, ex=3600)
+
+    async with httpx.AsyncClient(base_url=stack.api_url, timeout=60) as client:
+        async def submit(name, ex, key):
+            return await client.post("/submissions", headers={"Authorization": f"token {hub.user_token(name)}"},
+                                     json={"exercise_id": ex.id, "code": ex.solution, "idempotency_key": key})
+
+        first, second = await submit(student, exercise, "cap-key-1"), await submit(student, exercise, "cap-key-2")
+        assert (first.status_code, second.status_code) == (201, 201), second.text
+        refused = await submit(student, exercise, "cap-key-3")
+        assert refused.status_code == 429, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "rate_limited" and error["details"]["daily_cap"] == cap.allowance
+        assert error["message"].startswith(f"you have submitted this exercise {cap.allowance} times today")
+        assert "again tomorrow" in error["message"] and "\n" not in error["message"]
+        to_midnight = RateLimiter(redis=redis).day_cap("submit", "student", exercise.id, tz).seconds_left
+        assert abs(int(refused.headers["Retry-After"]) - to_midnight) <= 5
+        retry = await submit(student, exercise, "cap-key-1")  # an acknowledged key: the stored submission, not refused
+        assert retry.status_code == 200 and retry.json()["id"] == first.json()["id"]
+        assert (await submit(student, other, "cap-key-4")).status_code == 201  # another exercise
+        assert (await submit(classmate, exercise, "cap-key-3")).status_code == 201  # another student
+        mine = await client.get(f"/submissions?exercise_id={exercise.id}", headers={"Authorization": f"token {hub.user_token(student)}"})
+        assert [s["id"] for s in mine.json()["items"]] == [second.json()["id"], first.json()["id"]]  # nothing stored for the refusal

@@ -142,6 +142,8 @@ def test_export_holds_every_table_about_the_student(stack, people, engine):
     subs = json.loads(zf.read("submissions.json"))
     assert {f"code/{s['id']}-{s['exercise_id']}.py" for s in subs} <= set(zf.namelist())
     assert zf.read(f"code/{subs[0]['id']}-{subs[0]['exercise_id']}.py").decode() == subs[0]["code"]
+    # as in the API, the hidden tests are counted, not listed
+    assert all(not r["hidden"] for s in subs for r in s["results"]) and all(s["hidden_tests"]["total"] > 0 for s in subs)
     assert any(m["content"] == QUESTION for m in json.loads(zf.read("tutor_messages.json")))
     assert all(r["name"] == STUDENT for r in json.loads(zf.read("users.json")))
     assert OTHER.encode() not in resp.content

@@ -30,20 +30,25 @@ def show(markdown: str, plain: str | None = None) -> None:
 
 
 def format_results(sub: dict) -> tuple[str, str]:
-    """Markdown and plain text for a graded submission."""
+    """Markdown and plain text for a graded submission: the visible tests one by one, the hidden ones counted."""
     tests = sub.get("tests", [])
-    passed = sum(t["passed"] for t in tests)
+    hidden = sub.get("hidden_tests") or {"passed": 0, "total": 0}
+    total = len(tests) + hidden["total"]
+    passed = sum(t["passed"] for t in tests) + hidden["passed"]
     if sub["passed"]:
-        head = "**The test passed.** Well done!" if len(tests) == 1 else f"**All {len(tests)} tests passed.** Well done!"
+        head = "**The test passed.** Well done!" if total == 1 else f"**All {total} tests passed.** Well done!"
     else:
-        head = f"**{passed} of {plural(len(tests), 'test')} passed.**"
+        head = f"**{passed} of {plural(total, 'test')} passed.**"
     lines = [head]
     if sub.get("message"):
         lines.append(f"\n{sub['message']}")
     for t in tests:
         mark = "✅ passed:" if t["passed"] else "❌ failed:"  # the word stays where the mark does not render
-        label = f"{t['name']} (hidden)" if t["hidden"] else t["name"]
+        label = f"{t['name']} (hidden)" if t.get("hidden") else t["name"]  # an older API listed hidden tests too
         lines.append(f"- {mark} {label}" + (f": {t['message']}" if t.get("message") else ""))
+    if hidden["total"]:
+        mark = "✅" if hidden["passed"] == hidden["total"] else "❌"
+        lines.append(f"- {mark} hidden tests: {hidden['passed']} of {hidden['total']} passed (which ones is not shown)")
     progress = sub.get("progress") or {}
     if progress.get("new_badges"):
         label = "🏅 New badge" if sub["passed"] else "New badge for practice"

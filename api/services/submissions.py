@@ -17,7 +17,23 @@ from .pagination import check_page_limit, decode_cursor, encode_cursor
 MAX_PAGE = 100
 
 
+def visible_results(results) -> list[dict]:
+    """The visible tests' results, one by one: what a student is shown test by test."""
+    return [r for r in results or [] if isinstance(r, dict) and not r.get("hidden")]
+
+
+def hidden_summary(results) -> dict:
+    """The hidden tests as a whole: how many passed of how many, and whether all did.
+
+    Which hidden test passed is kept for the skill model and the instructors, never shown to the
+    student: a submission then tells at most log2(hidden + 1) bits about the hidden tests, not one per test."""
+    hidden = [r for r in results or [] if isinstance(r, dict) and r.get("hidden")]
+    passed = sum(bool(r.get("passed")) for r in hidden)
+    return {"passed": passed, "total": len(hidden), "all_passed": passed == len(hidden)}
+
+
 def to_public(sub, with_code: bool = True) -> dict:
+    """A submission as its student sees it (the hidden tests counted, not listed)."""
     data = {
         "id": sub.id,
         "exercise_id": sub.exercise_id,
@@ -26,7 +42,8 @@ def to_public(sub, with_code: bool = True) -> dict:
         "passed": sub.passed,
         "score": sub.score,
         "message": sub.message,
-        "tests": sub.results,
+        "tests": visible_results(sub.results),
+        "hidden_tests": hidden_summary(sub.results),
         "duration_ms": sub.duration_ms,
         "hint_count": sub.hint_count,
         "created_at": sub.created_at.isoformat(),
@@ -77,6 +94,16 @@ async def find_by_key(pg, user_id: int, key: str) -> SubmissionRow | None:
         await cur.execute(_FIND, (user_id, key))
         row = await cur.fetchone()
     return SubmissionRow(*row) if row else None
+
+
+_COUNT_SINCE = "SELECT count(*) FROM submissions WHERE user_id = %s AND exercise_id = %s AND created_at >= %s"
+
+
+async def count_since(pg, user_id: int, exercise_id: str, since: datetime) -> int:
+    """How many submissions of `exercise_id` `user_id` has stored since `since`."""
+    async with pg.cursor() as cur:
+        await cur.execute(_COUNT_SINCE, (user_id, exercise_id, since))
+        return (await cur.fetchone())[0]
 
 
 def store_params(user_id: int, exercise: Exercise, key: str, code: str, result) -> dict:

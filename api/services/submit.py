@@ -6,6 +6,7 @@ from functools import partial
 
 from .. import metrics
 from ..db import driver_connection
+from ..errors import DomainError
 from ..lti.passback import enqueue_solve
 from . import submissions as subs
 from .profile import read_profile, timezone_of
@@ -16,21 +17,32 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
     """Grade `req` for `who` and store it with its progress; (public view, created).
 
     A retry with a stored key gets the stored submission back without being graded or
-    counted against the limit again; a retry racing the first attempt gets the row that won.
-    The limiter marks each key it charges (in the same Redis call), so a new key, nearly every
+    counted against the limits (per minute, and per exercise per course day) again; a retry
+    racing the first attempt gets the row that won. A submission the grader turns away (busy)
+    is given back to the day's count. The limiter marks each key it charges (in the same Redis call), so a new key, nearly every
     submission, is not looked up in Postgres first.
     """
     exercise = ctx.bank_for(who).get(req.exercise_id)  # another course's exercise is not found
     user_id = await ctx.users.user_id(who)
-    new = await ctx.limiter.hit_once("submit", who.name, who.role, req.idempotency_key)
+    # graded submissions of this exercise today are capped: each tells whether the hidden tests passed
+    cap = ctx.limiter.day_cap("submit", who.role, exercise.id, ctx.course_timezone)
+    new = await ctx.limiter.hit_once("submit", who.name, who.role, req.idempotency_key, cap)
     if new is not True:  # charged before under this key, or Redis could not tell: stored already?
         async with ctx.connection() as pg:
             existing = await subs.find_by_key(pg, user_id, req.idempotency_key)
+            if existing is None and new is None and cap is not None:  # Redis is down: count today's in Postgres
+                if await subs.count_since(pg, user_id, exercise.id, cap.starts(ctx.course_timezone)) >= cap.allowance:
+                    ctx.limiter.refuse_cap("submit", cap)
         if existing is not None:
             return subs.to_public(existing), False
         if new is False:  # charged but not stored: an attempt still grading, or one that failed; this one counts too
-            await ctx.limiter.hit("submit", who.name, who.role)
-    result = await ctx.grader.grade(exercise, req.code)
+            await ctx.limiter.hit("submit", who.name, who.role, cap)
+    try:
+        result = await ctx.grader.grade(exercise, req.code)
+    except DomainError:  # nothing graded (a busy grader, a broken reference): it does not count for the day
+        if new is not None:  # counted above (when Redis answered)
+            await ctx.limiter.refund("submit", who.name, cap)
+        raise
     if result.passed and ctx.lti is not None and ctx.lti.posting:
         # the LMS gradebook's score is queued in the same transaction, through the ORM
         async with ctx.sessionmaker() as session, session.begin():

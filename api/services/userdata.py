@@ -18,6 +18,7 @@ from sqlalchemy import Table, delete, or_, select
 
 from ..errors import NotFound
 from ..models import Base, User
+from .submissions import hidden_summary, visible_results
 
 USERS = User.__table__
 # tables with a user column that a deletion keeps on purpose, and why
@@ -95,7 +96,8 @@ async def collect(session, user_id: int) -> dict[str, list[dict]]:
 README = """Everything CodeMentor stores about you, as of {when}.
 
 One JSON file per table (a list of rows), manifest.json with the row counts, and each code
-submission as code/<submission id>-<exercise>.py. audit_events lists the instructors' and
+submission as code/<submission id>-<exercise>.py. A submission lists its visible tests' results
+and counts its hidden tests' (hidden_tests), as the submission itself showed them. audit_events lists the instructors' and
 admins' accesses to your data. The privacy page of the service says how long each part is kept.
 """
 
@@ -107,6 +109,8 @@ def archive(data: dict[str, list[dict]], when: datetime) -> bytes:
         zf.writestr("README.txt", README.format(when=when.isoformat(timespec="seconds")))
         zf.writestr("manifest.json", json.dumps({"exported_at": when.isoformat(), "rows": {k: len(v) for k, v in data.items()}}, indent=1))
         for name, rows in data.items():
+            if name == "submissions":  # which hidden test passed stays on the server, as in the API
+                rows = [{**row, "results": visible_results(row.get("results")), "hidden_tests": hidden_summary(row.get("results"))} for row in rows]
             zf.writestr(f"{name}.json", json.dumps(rows, indent=1, default=str))
         for row in data.get("submissions", []):
             if row.get("code") is not None:
