@@ -314,11 +314,11 @@ class TutorGateway(Configurable):
             self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()
         return self._starter_passes[key]
 
-    async def passes_share(self, exercise, text: str, prior: str = "") -> float | None:
+    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "") -> float | None:
         """The largest share of the open hidden tests that code read out of the answer passes (None: no such code)."""
         if self.grader is None:
             return None
-        candidates = self.detector(exercise).candidates(text, prior)
+        candidates = self.detector(exercise).candidates(text, prior, code)
         if not candidates:
             return None
         try:  # the starter's own passes (graded once per exercise) alongside the answer's code
@@ -336,7 +336,7 @@ class TutorGateway(Configurable):
         verdict = detector.check(text, prior, code)
         if verdict.leaking:
             return verdict  # no need to run it
-        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior), **settings)
+        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior, code), **settings)
 
     async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}

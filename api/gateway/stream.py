@@ -43,7 +43,7 @@ class GuardedStream:
         if cut <= self.sent:
             return ""
         shown = self.text[:cut]
-        if self.detector.candidates(shown, self.prior) or self.detector.check(shown, self.prior, self.code).leaking:
+        if self.detector.candidates(shown, self.prior, self.code) or self.detector.check(shown, self.prior, self.code).leaking:
             self.holding = True
             return ""
         pending = self.text[self.sent:cut]

@@ -12,7 +12,7 @@ from collections import Counter
 from functools import lru_cache
 
 from .judgement import LeakCheck, judge
-from .runnable import candidates_in, signature
+from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, Reference, StatementFrequency, fingerprints, text_prints
 from .views import iter_views, views
 from .walkthrough import Walkthrough
@@ -93,12 +93,13 @@ class LeakDetector:
         return judge(similarity, walked, None,
                      threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
 
-    def candidates(self, answer: str, prior: str = "") -> list[str]:
-        """Code that could be run as a submission: from each view of the answer, then of the whole conversation."""
+    def candidates(self, answer: str, prior: str = "", code: str = "") -> list[str]:
+        """Code that could be run as a submission: from each view of the answer, then of the whole conversation
+        (an expression the student's own `code` already holds is not run)."""
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
-        return candidates_in(texts, self.entries)
+        return candidates_in(texts, self.entries, own_expressions(code))
 
     def suspicious(self, text: str) -> bool:
         """Does this piece share any non-trivial statement with the solution?"""
