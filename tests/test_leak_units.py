@@ -1,14 +1,21 @@
 """The leak filter's detector on the cases a maximally compliant model used to get past it.
 
 Real bank, real sandbox (the grader) for the cases only execution shows: a function of variable
-arguments, a one-expression solution in prose.
+arguments, a one-expression solution in prose; and the reference encoded as base32, character
+codes or compressed base64.
 """
 
 from __future__ import annotations
 
+import base64
+import bz2
+import gzip
+import zlib
+
 import pytest
 
 from codementor.api.gateway.leak.judgement import hidden_share
+from codementor.api.gateway.leak.views import views
 from codementor.api.grader import Grader
 
 
@@ -58,3 +65,31 @@ def test_explanations_and_the_students_own_expressions_are_not_run(bank, leak_de
     for text in ("Look at `numbers` and at `total` after the loop.", "Check `n % 2 == 0` for each `n`.",
                  "A keyword-only helper:\n```python\ndef helper(a, *, strict):\n    return a\n```"):
         assert detector.candidates(text) == [], text
+
+
+# --- encodings ----------------------------------------------------------------------------------
+ENCODINGS = {
+    "base32": lambda s: base64.b32encode(s.encode()).decode(),
+    "base32, lower case, no padding": lambda s: base64.b32encode(s.encode()).decode().lower().rstrip("="),
+    "decimal character codes": lambda s: " ".join(str(ord(c)) for c in s),
+    "character codes as a list": lambda s: "[" + ", ".join(str(ord(c)) for c in s) + "]",
+    "binary character codes": lambda s: " ".join(format(ord(c), "08b") for c in s),
+    "zlib, base64": lambda s: base64.b64encode(zlib.compress(s.encode())).decode(),
+    "gzip, base64": lambda s: base64.b64encode(gzip.compress(s.encode())).decode(),
+    "bz2, base32": lambda s: base64.b32encode(bz2.compress(s.encode())).decode(),
+    "zlib, hex": lambda s: zlib.compress(s.encode()).hex(),
+}
+
+
+@pytest.mark.parametrize("kind", list(ENCODINGS))
+def test_every_solution_encoded_is_caught(bank, leak_detector, kind):
+    missed = [ex.id for ex in bank.all() if not leak_detector(ex).check(f"Decode this:\n\n{ENCODINGS[kind](ex.solution)}\n").leaking]
+    assert not missed, missed
+
+
+def test_decoding_is_bounded(bank, leak_detector):
+    """A blob that inflates far beyond any answer is read up to a bound, not in full."""
+    bomb = base64.b64encode(zlib.compress(b"x = 1\n" * 5_000_000)).decode()
+    decoded = [v for v in views(bomb) if v.startswith("x = 1")]
+    assert decoded and all(len(v) <= 64 * 1024 for v in decoded)
+    assert not leak_detector(bank.get("sum-of-evens")).check(bomb).leaking
