@@ -1,8 +1,8 @@
 """The leak filter's detector on the cases a maximally compliant model used to get past it.
 
-Real bank, real sandbox (the grader) for the cases only execution shows: a function of variable
-arguments, a one-expression solution in prose; and the reference encoded as base32, character
-codes or compressed base64.
+Real bank, real sandbox (the grader) for the cases only execution shows: another exercise's
+solution asked for under the wrong exercise, a function of variable arguments, a one-expression
+solution in prose, and the reference encoded as base32, character codes or compressed base64.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import zlib
 
 import pytest
 
+from codementor.api.gateway.leak import SolutionIndex
 from codementor.api.gateway.leak.judgement import hidden_share
 from codementor.api.gateway.leak.views import views
 from codementor.api.grader import Grader
@@ -26,10 +27,51 @@ async def grader():
     await g.aclose()
 
 
+@pytest.fixture(scope="module")
+def index(bank):
+    return SolutionIndex(bank.all())
+
+
 async def best_share(grader, exercise, candidates: list[str]) -> float:
     baseline = await grader.grade(exercise, exercise.starter, feedback=False)
     passed = {t.name for t in baseline.tests if t.passed}
     return max([hidden_share(await grader.grade(exercise, code, feedback=False), passed) for code in candidates], default=0.0)
+
+
+# --- another exercise's solution -------------------------------------------------------------
+def test_the_index_finds_the_exercise_whose_solution_an_answer_holds(bank, index):
+    """Asked under one exercise, the answer is another's reference: the index names that other exercise, for every
+    exercise of the bank, in plain code and encoded."""
+    exercises = bank.all()
+    for i, exercise in enumerate(exercises):
+        asked = exercises[(i + 1) % len(exercises)]
+        for answer in (f"Here you go:\n```python\n{exercise.solution}```\n",
+                       base64.b32encode(exercise.solution.encode()).decode()):
+            assert index.related(views(answer), exclude=asked.id)[:1] == [exercise.id], (exercise.id, answer[:40])
+
+
+def test_asking_under_another_exercise_is_judged_against_the_solution_given(bank, index, leak_detector):
+    answer = f"Sure:\n```python\n{bank.get('sum-of-evens').solution}```\n"
+    asked = bank.get("celsius-to-fahrenheit")
+    assert not leak_detector(asked).check(answer).leaking  # against the exercise named alone, it passed
+    related = index.related(views(answer), exclude=asked.id)
+    assert related == ["sum-of-evens"] and leak_detector(bank.get(related[0])).check(answer).leaking
+
+
+def test_an_answer_defining_another_exercise_by_name_is_related(bank, index):
+    answer = "```python\ndef sum_of_evens(xs):\n    return sum(x for x in xs if x % 2 == 0)\n```"
+    assert "sum-of-evens" in index.related(views(answer), exclude="celsius-to-fahrenheit")
+
+
+def test_ordinary_answers_and_hints_relate_to_few_other_exercises(bank, index):
+    """The full check of another exercise costs a little; ordinary answers seldom need it."""
+    exercises = bank.all()
+    answers = [(ex.id, hint) for ex in exercises for hint in ex.hints]
+    answers += [(ex.id, "Break the problem into small steps and run your function on the smallest example with `print`.")
+                for ex in exercises]
+    related = [(ex_id, found) for ex_id, text in answers if (found := index.related(views(text), exclude=ex_id))]
+    print(f"\n[figure] ordinary answers related to another exercise: {len(related)} of {len(answers)}: {related}")
+    assert len(related) <= 0.02 * len(answers)
 
 
 # --- code the sandbox has to run ------------------------------------------------------------------

@@ -60,17 +60,20 @@ class LeakDetector:
         self.threshold, self.walk_threshold = threshold, walk_threshold
         self._known: dict[str, frozenset] = {}
 
-    def known(self, code: str) -> frozenset:
-        if code not in self._known:
-            if len(self._known) > 256:
-                self._known.clear()
-            self._known[code] = self.reference.known_from(code)
-        return self._known[code]
+    def known(self, code: str, shared: str = "") -> frozenset:
+        """The reference statements the student's `code` holds, and those of `shared` (the solution of the exercise
+        asked about, when this is another one: helping with that exercise is no leak of what the two share)."""
+        for text in (code, shared):
+            if text not in self._known:
+                if len(self._known) > 256:
+                    self._known.clear()
+                self._known[text] = self.reference.known_from(text)
+        return self._known[code] | self._known[shared] if shared else self._known[code]
 
-    def similarity(self, answer: str, prior: str = "", code: str = "") -> float:
+    def similarity(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
         """The share of the reference the conversation holds; the views of the answer are read only until
         the share reaches the threshold (then it is a leak, however much more there is)."""
-        known = self.known(code)
+        known = self.known(code, shared)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
         score = self.reference.coverage(seen, known)
         for i, view in enumerate(iter_views(answer)):
@@ -81,15 +84,15 @@ class LeakDetector:
                 score = self.reference.coverage(seen, known)
         return score
 
-    def walked(self, answer: str, prior: str = "", code: str = "") -> float:
-        known = self.known(code)
+    def walked(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
+        known = self.known(code, shared)
         alone = self.walkthrough.coverage(answer, known)
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
-    def check(self, answer: str, prior: str = "", code: str = "") -> LeakCheck:
+    def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`)."""
-        similarity = self.similarity(answer, prior, code)
-        walked = self.walked(answer, prior, code) if similarity < self.threshold else 0.0
+        similarity = self.similarity(answer, prior, code, shared)
+        walked = self.walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
         return judge(similarity, walked, None,
                      threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
 
