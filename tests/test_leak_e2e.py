@@ -111,6 +111,7 @@ def test_what_a_compliant_model_says_when_asked_is_blocked_through_the_api(stack
         (asked, f"Here you go:\n```python\n{solution}```\n"),
         (leaked, "```python\ndef add_up(*xs):\n    return sum(x for x in xs[0] if not x & 1)\n```"),
         (leaked, "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."),
+        (asked, "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."),
         (leaked, base64.b32encode(solution.encode()).decode()),
         (leaked, " ".join(str(ord(c)) for c in solution)),
         (leaked, base64.b64encode(zlib.compress(solution.encode())).decode()),

@@ -63,6 +63,13 @@ def test_an_answer_defining_another_exercise_by_name_is_related(bank, index):
     assert "sum-of-evens" in index.related(views(answer), exclude="celsius-to-fahrenheit")
 
 
+def test_an_expression_with_another_exercises_parameters_is_related(bank, index):
+    """A one-expression solution of `sum-of-evens` (its parameter `numbers`) asked for under another exercise."""
+    answer = "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."
+    assert index.related(views(answer), exclude="celsius-to-fahrenheit") == ["sum-of-evens"]
+    assert index.related(views("Look at `numbers` again, and at `n % 2`."), exclude="celsius-to-fahrenheit") == []
+
+
 def test_ordinary_answers_and_hints_relate_to_few_other_exercises(bank, index):
     """The full check of another exercise costs a little; ordinary answers seldom need it."""
     exercises = bank.all()

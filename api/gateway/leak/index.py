@@ -9,7 +9,8 @@ SIGMOD 2003; the bank is small enough to keep every k-gram rather than a winnowe
 One inverted index maps each fingerprint to the exercises whose solution has it, weighted by
 how rare it is among them. The k-grams of an answer's views (the same decodings the detector
 reads) are looked up in it, and the exercises with a notable share of their fingerprints in
-the answer, or whose entry point the answer defines by name, are judged in full as well.
+the answer, whose entry point the answer defines by name, or whose parameters (names few
+exercises use) a single expression of the answer computes with, are judged in full as well.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import math
 import re
 from collections import defaultdict
 
+from .runnable import Entry, expressions, signature
 from .similarity import is_docstring
 
 K = 5  # tokens per k-gram
@@ -31,6 +33,8 @@ MAX_TOKENS = 20_000  # tokens of one answer's views that are read
 TOKEN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|[A-Za-z_]\w*|\d+(?:\.\d+)?|\*\*|//|==|!=|<=|>=|[-+*/%<>=()\[\]{}:,.&|^~]")
 KEPT = set(keyword.kwlist) | {name for name in dir(builtins) if not name.startswith("_")}
 DEFINES = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
+NAME = re.compile(r"[A-Za-z_]\w*")
+SPECIFIC = 2  # a parameter name used by at most this many exercises (and of 4 characters or more) points at them
 
 
 def tokens(text: str) -> list[str]:
@@ -68,14 +72,26 @@ class SolutionIndex:
     def __init__(self, exercises):
         grams: dict[str, set[int]] = {}
         self.entries: dict[str, set[str]] = defaultdict(set)
+        calls: dict[str, frozenset[str]] = {}  # exercise -> the parameters a call must pass
         for exercise in exercises:
             try:
                 code, names = _code_of(exercise.solution)
+                entry = next(iter(signature(exercise.solution).values()), None)
             except SyntaxError:
                 continue
             grams[exercise.id] = kgrams(tokens(code))
             for name in names:
                 self.entries[name].add(exercise.id)
+            if entry is not None:
+                calls[exercise.id] = frozenset(entry.params[: max(entry.required, 1)])
+        users: dict[str, int] = defaultdict(int)
+        for params in calls.values():
+            for param in params:
+                users[param] += 1
+        # exercises whose (required) parameters include a name few others use: an expression with all of them may be a solution
+        self.calls = {ex_id: params for ex_id, params in calls.items()
+                      if any(users[p] <= SPECIFIC and len(p) >= 4 and p not in KEPT for p in params)}
+        self.specific = frozenset(p for params in self.calls.values() for p in params)
         frequency: dict[int, int] = defaultdict(int)
         for prints in grams.values():
             for gram in prints:
@@ -115,6 +131,19 @@ class SolutionIndex:
         texts = list(texts)
         scores = self.overlaps(texts)
         named = {ex_id for text in texts for name in DEFINES.findall(text) for ex_id in self.entries.get(name, ())}
+        named |= self.computed_with(texts)
         ranked = sorted((ex_id for ex_id in set(scores) | named if ex_id != exclude and (ex_id in named or scores[ex_id] >= RELATED)),
                         key=lambda ex_id: (ex_id not in named, -scores.get(ex_id, 0.0)))
         return ranked[:MAX_RELATED]
+
+    def computed_with(self, texts) -> set[str]:
+        """Exercises whose parameters a single expression in `texts` (inline code, a line of its own) uses, all of them."""
+        found: set[str] = set()
+        for text in texts:
+            mentioned = self.specific.intersection(NAME.findall(text))
+            if not mentioned:
+                continue
+            for expr in expressions(text, Entry(tuple(mentioned), 0, "")):
+                names = set(NAME.findall(expr))
+                found |= {ex_id for ex_id, params in self.calls.items() if params <= names}
+        return found
