@@ -112,6 +112,7 @@ def test_explanations_and_the_students_own_expressions_are_not_run(bank, leak_de
     own = "def sum_of_evens(numbers):\n    return sum(filter(lambda x: x % 2 == 0, numbers))\n"
     assert detector.candidates(EXPRESSION, code=own) == []  # quoting their own code back gives nothing away
     for text in ("Look at `numbers` and at `total` after the loop.", "Check `n % 2 == 0` for each `n`.",
+                 "Print it: `print(numbers, sum(numbers))`.",
                  "A keyword-only helper:\n```python\ndef helper(a, *, strict):\n    return a\n```"):
         assert detector.candidates(text) == [], text
 

@@ -108,6 +108,8 @@ def expressions(text: str, call: Entry) -> list[str]:
             tree = ast.parse(piece, mode="eval")
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             continue
+        if isinstance(tree.body, ast.Call) and isinstance(tree.body.func, ast.Name) and tree.body.func.id == "print":
+            continue  # `print(...)` to look at a value returns None: never a solution
         nodes = list(ast.walk(tree.body))
         if any(isinstance(n, COMPUTES) for n in nodes) and params.intersection(n.id for n in nodes if isinstance(n, ast.Name)):
             found[ast.unparse(tree.body)] = None
