@@ -165,7 +165,8 @@ class TutorGateway(Configurable):
         return self._detectors[key]
 
     def related(self, exercise, text: str, prior: str = "") -> list:
-        """The other exercises whose solution the conversation overlaps notably (or whose entry point it defines)."""
+        """The other exercises the conversation may give away: their solution overlaps it notably, it defines their
+        entry point by name, or a single expression in it computes with their parameters (see `leak.index`)."""
         texts = [*views(text), *(views(prior) if prior else ())]
         return [self.solutions[i] for i in self.index.related(texts, exclude=exercise.id) if i in self.solutions]
 
@@ -344,8 +345,8 @@ class TutorGateway(Configurable):
 
     async def judge(self, exercise, text: str, prior: str = "", code: str = ""):
         """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests; against
-        the exercise asked about and every other exercise whose solution the answer overlaps notably (the student
-        names the exercise: asking under one for another's solution is no way around the filter)."""
+        the exercise asked about and every other exercise it may give away (`related`: the student names the
+        exercise, so asking under one for another's solution is no way around the filter)."""
         verdict = await self._judge_one(exercise, text, prior, code)
         if verdict.leaking:
             return verdict
