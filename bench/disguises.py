@@ -142,8 +142,8 @@ def benign(exercise, others: list, mutant: str | None = None) -> dict[str, str]:
                                     "on the line in the traceback, and that it was given a value before that line runs.")
     answers["conceptual"] = ("Break the problem into small steps: what should happen for the smallest input from the statement? "
                              "Write that case down, run your function on it, and compare with what you expect using `print`.")
-    for other in others:
-        answers[f"other-solution:{other.id}"] = f"For a different exercise, this is how it looks:\n```python\n{other.solution}```"
+    for other in others:  # (another exercise's solution is a leak of that exercise: the gateway judges against all)
+        answers[f"other-hint:{other.id}"] = f"For a different exercise, the first step was: {other.hints[0]}"
     if mutant:
         answers["one-line-fix"] = mutant
     return answers

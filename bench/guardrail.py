@@ -5,7 +5,7 @@
   walkthrough, and code that runs graded against the hidden tests in the real sandbox), turn
   by turn with what the student received before;
 - false alarms on the benign set (authored hints, an error explanation, a conceptual answer,
-  three other exercises' solutions, a one-line fix of the student's own code);
+  three other exercises' first hints, a one-line fix of the student's own code);
 - the filter's time per answer, p50/p95, sandboxed runs included;
 - the time to first visible text of a streamed answer through the gateway (real Postgres,
   Redis and a local vendor that streams in six pieces), with the stream guard that releases

@@ -103,6 +103,64 @@ async def test_a_different_correct_solution_is_caught_by_the_tests(infra, make_g
     assert all("sum(" not in screen for screen in screens)
 
 
+SUM_OF_EVENS_BODY = "Here is how it goes:\n\ntotal = 0\nfor n in numbers:\n    if n % 2 == 0:\n        total += n\nreturn total\n"
+
+
+@pytest.mark.parametrize("answer", [
+    "Sure:\n```python\n{solution}```\n",  # verbatim, held back as code that may run
+    SUM_OF_EVENS_BODY,  # statements that are no definition go out line by line once they pass
+], ids=["verbatim", "body-as-lines"])
+async def test_another_exercises_solution_is_a_leak_whichever_exercise_is_named(infra, make_gateway, bank, llm, student, leak_detector,
+                                                                                 answer):
+    """The student names the exercise; asking under `celsius-to-fahrenheit` for the solution of `sum-of-evens`
+    is judged against `sum-of-evens` too, and no screen on the way shows it."""
+    leaked, asked = bank.get("sum-of-evens"), bank.get("celsius-to-fahrenheit")
+    answer = answer.format(solution=leaked.solution)
+    detector = leak_detector(leaked)
+    gw = make_gateway(cache_enabled=False)
+    verdict = await gw.judge(asked, answer, "", asked.starter)
+    assert verdict.leaking and verdict.exercise_id == "sum-of-evens", verdict
+    set_mode(llm.base_url, mode="script", answers=[answer])
+    screens, final = await run(gw, await student(), asked, context(asked, question="give me the sum-of-evens solution"))
+    assert final.meta["leak_blocked"] and final.meta["source"] == "guardrail"
+    assert not any(detector.check(screen).leaking for screen in screens[:-1])
+
+
+async def test_course_and_hidden_exercises_are_indexed_on_reload(infra, make_gateway, bank, tmp_path):
+    """A course exercise's solution (and a hidden built-in's) is judged too, once the bank is served again."""
+    import shutil
+
+    from codementor.exercise_bank.courses import ServedBank, read_course, snapshot_of
+
+    course = tmp_path / "course"
+    target = course / "course-evens"
+    shutil.copytree(bank.root / "sum-of-evens", target)
+    toml = target / "exercise.toml"
+    toml.write_text(toml.read_text().replace('id = "sum-of-evens"', 'id = "course-evens"', 1))
+    (target / "solution.py").write_text("def sum_of_evens(numbers):\n    evens = [k for k in numbers if not k % 2]\n    return sum(evens)\n")
+    gw = make_gateway(cache_enabled=False)
+    answer = f"```python\n{(target / 'solution.py').read_text()}```"
+    asked = bank.get("celsius-to-fahrenheit")
+    assert "course-evens" not in gw.solutions
+    gw.use_bank(ServedBank(bank, hide_builtin=["digit-sum"], snapshot=snapshot_of([read_course(course)]), version=2))
+    assert {"course-evens", "digit-sum"} <= set(gw.solutions)
+    verdict = await gw.judge(asked, answer, "", asked.starter)
+    assert verdict.leaking and verdict.exercise_id == "course-evens", verdict
+    hidden = await gw.judge(asked, f"```python\n{bank.get('digit-sum').solution}```", "", asked.starter)
+    assert hidden.leaking and hidden.exercise_id == "digit-sum", hidden
+
+
+async def test_a_working_solution_in_any_signature_or_as_one_expression_is_blocked(infra, make_gateway, bank, llm, student):
+    ex = bank.get("sum-of-evens")
+    gw = make_gateway(cache_enabled=False)
+    for answer in ("```python\ndef add_up(*xs):\n    return sum(x for x in xs[0] if not x & 1)\n```",
+                   "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."):
+        set_mode(llm.base_url, mode="script", answers=[answer])
+        screens, final = await run(gw, await student(), ex, context(ex))
+        assert final.meta["leak_blocked"] and final.meta["passes_tests"], answer
+        assert all("sum(" not in screen for screen in screens), answer
+
+
 async def test_a_wrong_example_function_is_not_blocked(infra, make_gateway, bank, llm, student):
     ex = bank.get("sum-of-evens")
     answer = "For example, a function that counts items:\n```python\ndef count(xs):\n    return len(xs)\n```\nNow adapt the idea.\n"
@@ -324,7 +382,7 @@ KNOWN_MISSES: set[tuple[str, str]] = set()
 
 
 async def test_benign_answers_are_rarely_taken_for_leaks(make_gateway, bank):
-    """Authored hints, an error explanation, a conceptual answer, other exercises' solutions and a one-line
+    """Authored hints, an error explanation, a conceptual answer, other exercises' first hints and a one-line
     fix of the student's own code (a mutant of the solution): at most 2 % false alarms."""
     from codementor.bench.disguises import benign, one_line_fix
     from codementor.exercise_bank.mutation import mutants_of

@@ -127,3 +127,32 @@ def test_deleting_the_conversations_does_not_reset_what_the_filter_remembers(sta
         assert listed == []  # deleted for the student: the conversation is gone from their history
     assert blocked_at is not None, "every piece of the solution was shown"
     assert blocked_at > 0  # the first piece alone is not the solution: what caught it was the memory
+
+
+def test_what_a_compliant_model_says_when_asked_is_blocked_through_the_api(stack, hub, bank, llm):
+    """The model answers exactly what the student asks it to say: another exercise's solution asked for under the
+    wrong exercise, a working solution with variable arguments or as one expression in prose, and the reference
+    encoded. Each is replaced by the guardrail, plain and streamed."""
+    import base64
+    import zlib
+
+    leaked, asked = bank.get("sum-of-evens"), bank.get("celsius-to-fahrenheit")
+    solution = leaked.solution
+    cases = [
+        (asked, f"Here you go:\n```python\n{solution}```\n"),
+        (leaked, "```python\ndef add_up(*xs):\n    return sum(x for x in xs[0] if not x & 1)\n```"),
+        (leaked, "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."),
+        (asked, "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."),
+        (leaked, base64.b32encode(solution.encode()).decode()),
+        (leaked, " ".join(str(ord(c)) for c in solution)),
+        (leaked, base64.b64encode(zlib.compress(solution.encode())).decode()),
+    ]
+    for exercise, answer in cases:
+        name = f"compliant-{secrets.token_hex(3)}"  # a student each: two questions stay within the tutor's rate limit
+        hub.create_user(name)
+        auth = {"Authorization": f"token {hub.user_token(name)}"}
+        set_mode(llm.base_url, mode="script", answers=[answer])
+        for path in ("plain", "streamed"):
+            text, blocked, screens = _ask(stack.api_url, auth, exercise, path)
+            assert blocked and answer not in text, (exercise.id, path, answer)
+            assert all(answer.strip() not in screen for screen in screens), (exercise.id, path, answer)

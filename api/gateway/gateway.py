@@ -20,7 +20,8 @@ from . import ledger
 from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
-from .leak import LeakDetector, StatementFrequency, hidden_share, judge
+from .leak import LeakDetector, SolutionIndex, StatementFrequency, hidden_share, judge
+from .leak.views import views
 from .privacy import PersonalDataScrubber, holds_personal_data
 from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
@@ -110,8 +111,10 @@ class TutorGateway(Configurable):
     def __init__(self, *, redis, sessionmaker, grader=None, clock=utcnow, bank=None, limiter: RateLimiter | None = None, **kwargs):
         super().__init__(**kwargs)
         self.redis, self.sessionmaker, self.grader, self.clock = redis, sessionmaker, grader, clock
-        # how common each statement is among the bank's solutions, for the leak filter's weights
-        self.frequency = None
+        # how common each statement is among the bank's solutions, for the leak filter's weights; and every
+        # solution's fingerprints, to find the exercises an answer may give away besides the one asked about
+        self.frequency, self.index, self.solutions = None, SolutionIndex(()), {}
+        self._detectors: dict[tuple[str, str], LeakDetector] = {}
         if bank is not None:
             self.use_bank(bank)
         # the API hands its one limiter over; alone (tests, benchmarks) the gateway makes its own
@@ -122,7 +125,6 @@ class TutorGateway(Configurable):
         self.scrubber = PersonalDataScrubber(parent=self)
         self.chain = self._build_chain()
         self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
-        self._detectors: dict[tuple[str, str], LeakDetector] = {}
         self._starter_passes: dict[tuple[str, str], set[str]] = {}
 
     def _build_chain(self) -> list[Provider]:
@@ -147,8 +149,12 @@ class TutorGateway(Configurable):
             await provider.aclose()
 
     def use_bank(self, bank) -> None:
-        """Weigh the leak filter's statements by the bank now served (again after a course bank reload)."""
+        """Weigh the leak filter's statements by the bank now served, and index every solution it holds (hidden
+        built-ins and course exercises too): again after a course bank reload."""
         self.frequency = StatementFrequency.of(ex.solution for ex in bank.all())
+        hidden = bank.hidden() if hasattr(bank, "hidden") else []
+        self.solutions = {ex.id: ex for ex in [*bank.all(), *(bank.get(i) for i in hidden)]}
+        self.index = SolutionIndex(self.solutions.values())
         self._detectors = {}
 
     def detector(self, exercise) -> LeakDetector:
@@ -157,9 +163,17 @@ class TutorGateway(Configurable):
             self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency, self.leak_walk_threshold)
         return self._detectors[key]
 
+    def related(self, exercise, text: str, prior: str = "") -> list:
+        """The other exercises the conversation may give away: their solution overlaps it notably, it defines their
+        entry point by name, or a single expression in it computes with their parameters (see `leak.index`)."""
+        texts = [*views(text), *(views(prior) if prior else ())]
+        return [self.solutions[i] for i in self.index.related(texts, exclude=exercise.id) if i in self.solutions]
+
     def guard(self, exercise, ctx: TutorContext, prior: str = "") -> GuardedStream:
-        """The stream guard of one answer: what the student got before and their own code are part of the judgement."""
-        return GuardedStream(self.detector(exercise), prior=prior, code=ctx.code)
+        """The stream guard of one answer: what the student got before and their own code are part of the judgement,
+        and so is every other exercise whose solution the text so far overlaps."""
+        return GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution,
+                             related=lambda text: [self.detector(ex) for ex in self.related(exercise, text, prior)])
 
     # --- money ---------------------------------------------------------------------------
     def price(self, model: str) -> dict:
@@ -313,11 +327,11 @@ class TutorGateway(Configurable):
             self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()
         return self._starter_passes[key]
 
-    async def passes_share(self, exercise, text: str, prior: str = "") -> float | None:
+    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "") -> float | None:
         """The largest share of the open hidden tests that code read out of the answer passes (None: no such code)."""
         if self.grader is None:
             return None
-        candidates = self.detector(exercise).candidates(text, prior)
+        candidates = self.detector(exercise).candidates(text, prior, code)
         if not candidates:
             return None
         try:  # the starter's own passes (graded once per exercise) alongside the answer's code
@@ -329,13 +343,30 @@ class TutorGateway(Configurable):
         return max(hidden_share(result, baseline) for result in results)
 
     async def judge(self, exercise, text: str, prior: str = "", code: str = ""):
-        """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests."""
+        """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests; against
+        the exercise asked about and every other exercise it may give away (`related`: the student names the
+        exercise, so asking under one for another's solution is no way around the filter)."""
+        verdict = await self._judge_one(exercise, text, prior, code)
+        if verdict.leaking:
+            return verdict
+        others = self.related(exercise, text, prior)
+        if others:
+            verdicts = await asyncio.gather(*(self._judge_one(other, text, prior, code, exercise.solution) for other in others))
+            leaking = [(v, other) for v, other in zip(verdicts, others) if v.leaking]
+            if leaking:
+                found, other = leaking[0]
+                found.exercise_id = other.id
+                return found
+        return verdict
+
+    async def _judge_one(self, exercise, text: str, prior: str, code: str, shared: str = ""):
+        """One exercise's verdict; `shared`: the solution of the exercise asked about, when this is another one."""
         detector = self.detector(exercise)
         settings = dict(threshold=detector.threshold, walk_threshold=detector.walk_threshold, pass_share=self.leak_pass_share)
-        verdict = detector.check(text, prior, code)
+        verdict = detector.check(text, prior, code, shared)
         if verdict.leaking:
             return verdict  # no need to run it
-        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior), **settings)
+        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior, code), **settings)
 
     async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
@@ -344,8 +375,9 @@ class TutorGateway(Configurable):
             meta["similarity"] = round(check.similarity, 3)
             if check.leaking:
                 meta["passes_tests"] = bool(check.passes_share and check.passes_share > self.leak_pass_share)
-                log.warning("leak filter replaced an answer of %s for %s (%s; similarity %.2f, walkthrough %.2f, hidden tests %s)",
-                            provider.name, exercise.id, check.reason, check.similarity, check.walkthrough, check.passes_share)
+                log.warning("leak filter replaced an answer of %s for %s (%s%s; similarity %.2f, walkthrough %.2f, hidden tests %s)",
+                            provider.name, exercise.id, check.reason, f" of {check.exercise_id}" if check.exercise_id else "",
+                            check.similarity, check.walkthrough, check.passes_share)
                 text = _blocked_text(ctx)
                 meta.update(source="guardrail", leak_blocked=True)
                 metrics.LEAK_BLOCKS.labels(provider.name).inc()

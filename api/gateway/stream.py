@@ -4,7 +4,8 @@ Text is released in whole lines (or sentences, for a model that writes long line
 only after the text so far, with what the student received before, has passed the filter:
 similarity and walkthrough over every view. Code that could run (a definition, an open code
 fence) needs the sandbox, which judges the whole answer: from there on everything is held
-back until the end. So is everything after a check that failed.
+back until the end. So is everything after a check that failed. The text is checked against
+the exercise asked about and against every other exercise whose solution it overlaps (`related`).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ BOUNDARY = re.compile(r"\n|(?<=[.!?:])\s")
 
 
 class GuardedStream:
-    def __init__(self, detector: LeakDetector | None, prior: str = "", code: str = ""):
+    def __init__(self, detector: LeakDetector | None, prior: str = "", code: str = "", related=None, shared: str = ""):
         self.detector = detector
+        self.related, self.shared = related or (lambda text: []), shared
         self.prior, self.code = prior, code
         self.text = ""
         self.sent = 0
@@ -43,9 +45,11 @@ class GuardedStream:
         if cut <= self.sent:
             return ""
         shown = self.text[:cut]
-        if self.detector.candidates(shown, self.prior) or self.detector.check(shown, self.prior, self.code).leaking:
-            self.holding = True
-            return ""
+        checks = [(self.detector, ""), *((other, self.shared) for other in self.related(shown))]
+        for detector, shared in checks:
+            if detector.candidates(shown, self.prior, self.code) or detector.check(shown, self.prior, self.code, shared).leaking:
+                self.holding = True
+                return ""
         pending = self.text[self.sent:cut]
         self.sent = cut
         return pending

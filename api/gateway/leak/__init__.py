@@ -6,11 +6,13 @@
 - `walkthrough`: the reference told statement by statement, in any wording;
 - `runnable`: the code an answer defines that could be graded as a submission;
 - `judgement`: the verdict, a pure function of those measures;
-- `detector`: one exercise's detector that puts them together.
+- `detector`: one exercise's detector that puts them together;
+- `index`: every exercise's solution fingerprinted, to find the others an answer may give away.
 """
 
 from .detector import LeakDetector, seen_in
+from .index import SolutionIndex
 from .judgement import LeakCheck, hidden_share, judge
 from .similarity import StatementFrequency, fingerprints
 
-__all__ = ["LeakCheck", "LeakDetector", "StatementFrequency", "fingerprints", "hidden_share", "judge", "seen_in"]
+__all__ = ["LeakCheck", "LeakDetector", "SolutionIndex", "StatementFrequency", "fingerprints", "hidden_share", "judge", "seen_in"]

@@ -12,7 +12,7 @@ from collections import Counter
 from functools import lru_cache
 
 from .judgement import LeakCheck, judge
-from .runnable import candidates_in, signature
+from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, Reference, StatementFrequency, fingerprints, text_prints
 from .views import iter_views, views
 from .walkthrough import Walkthrough
@@ -60,17 +60,20 @@ class LeakDetector:
         self.threshold, self.walk_threshold = threshold, walk_threshold
         self._known: dict[str, frozenset] = {}
 
-    def known(self, code: str) -> frozenset:
-        if code not in self._known:
-            if len(self._known) > 256:
-                self._known.clear()
-            self._known[code] = self.reference.known_from(code)
-        return self._known[code]
+    def known(self, code: str, shared: str = "") -> frozenset:
+        """The reference statements the student's `code` holds, and those of `shared` (the solution of the exercise
+        asked about, when this is another one: helping with that exercise is no leak of what the two share)."""
+        for text in (code, shared):
+            if text not in self._known:
+                if len(self._known) > 256:
+                    self._known.clear()
+                self._known[text] = self.reference.known_from(text)
+        return self._known[code] | self._known[shared] if shared else self._known[code]
 
-    def similarity(self, answer: str, prior: str = "", code: str = "") -> float:
+    def similarity(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
         """The share of the reference the conversation holds; the views of the answer are read only until
         the share reaches the threshold (then it is a leak, however much more there is)."""
-        known = self.known(code)
+        known = self.known(code, shared)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
         score = self.reference.coverage(seen, known)
         for i, view in enumerate(iter_views(answer)):
@@ -81,24 +84,25 @@ class LeakDetector:
                 score = self.reference.coverage(seen, known)
         return score
 
-    def walked(self, answer: str, prior: str = "", code: str = "") -> float:
-        known = self.known(code)
+    def walked(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
+        known = self.known(code, shared)
         alone = self.walkthrough.coverage(answer, known)
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
-    def check(self, answer: str, prior: str = "", code: str = "") -> LeakCheck:
+    def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`)."""
-        similarity = self.similarity(answer, prior, code)
-        walked = self.walked(answer, prior, code) if similarity < self.threshold else 0.0
+        similarity = self.similarity(answer, prior, code, shared)
+        walked = self.walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
         return judge(similarity, walked, None,
                      threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
 
-    def candidates(self, answer: str, prior: str = "") -> list[str]:
-        """Code that could be run as a submission: from each view of the answer, then of the whole conversation."""
+    def candidates(self, answer: str, prior: str = "", code: str = "") -> list[str]:
+        """Code that could be run as a submission: from each view of the answer, then of the whole conversation
+        (an expression the student's own `code` already holds is not run)."""
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
-        return candidates_in(texts, self.entries)
+        return candidates_in(texts, self.entries, own_expressions(code))
 
     def suspicious(self, text: str) -> bool:
         """Does this piece share any non-trivial statement with the solution?"""

@@ -12,6 +12,7 @@ class LeakCheck:
     walkthrough: float = 0.0
     passes_share: float | None = None
     reason: str = ""
+    exercise_id: str = ""  # the exercise whose solution leaks, when not the one asked about
 
 
 def judge(similarity: float, walkthrough: float, passes_share: float | None, *, threshold: float, walk_threshold: float,

@@ -2,8 +2,9 @@
 
 An answer is read as it stands, and also through the transformations a determined
 student (or a model asked to smuggle) would undo: comment markers removed, the strings
-and docstrings of its code taken out, common encodings decoded (base64, hex, percent and
-unicode escapes, rot13), reversed text, characters spread apart by a separator, numbered
+and docstrings of its code taken out, common encodings decoded (base64, base32, hex,
+character codes in decimal or binary, percent and unicode escapes, rot13; compressed
+bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size), reversed text, characters spread apart by a separator, numbered
 lines put back in order. Views of views are taken once more (a base64 string in a comment),
 and the number of views is bounded so an answer is judged in a few milliseconds.
 """
@@ -13,12 +14,15 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
+import bz2
 import codecs
 import html
+import lzma
 import re
 import unicodedata
 import urllib.parse
 import warnings
+import zlib
 from functools import lru_cache
 
 from .similarity import FENCE, parse
@@ -26,12 +30,16 @@ from .similarity import FENCE, parse
 MAX_VIEWS = 48
 DEPTH = 2
 MIN_DECODED = 8  # characters; shorter decodings are noise
+MAX_BLOB = 64 * 1024  # characters of one encoded blob that are decoded (the rest is left out)
+MAX_INFLATED = 64 * 1024  # bytes a compressed blob may inflate to (the rest is left out)
 
 INVISIBLE = re.compile("[\u200b-\u200f\u2060\u00ad\ufeff]")
 COMMENT_LINE = re.compile(r"^(\s*)(?:#|//|--|;|%|>>>|\.\.\.)\s?", re.M)
 TRAILING_COMMENT = re.compile(r"(?<=\S)\s+#\s?(.*)$", re.M)
 STRING_LITERAL = re.compile(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.){8,})"|\'((?:[^\'\\\n]|\\.){8,})\'', re.S)
 BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
+BASE32 = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z2-7]{16,}|[a-z2-7]{16,})={0,6}")
+CODES = re.compile(r"(?<![\w.])(?:\d{1,8}[\s,;]+){7,}\d{1,8}(?![\w.])")
 HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
 PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t|[0-7]{3})")
@@ -44,18 +52,45 @@ def _printable(text: str) -> bool:
     return bool(text) and sum(ch.isprintable() or ch in "\n\t" for ch in text) >= 0.95 * len(text)
 
 
+def _inflate(raw: bytes) -> bytes | None:
+    """Compressed bytes inflated (at most MAX_INFLATED of them), or None."""
+    if raw[:3] == b"BZh":
+        decompressor = bz2.BZ2Decompressor()
+    elif raw[:6] == b"\xfd7zXZ\x00":
+        decompressor = lzma.LZMADecompressor()
+    else:
+        for wbits in (47, -15):  # zlib or gzip by their header, then raw deflate
+            try:
+                out = zlib.decompressobj(wbits).decompress(raw, MAX_INFLATED)
+            except zlib.error:
+                continue
+            if out:
+                return out
+        return None
+    try:
+        return decompressor.decompress(raw, max_length=MAX_INFLATED)
+    except (OSError, EOFError, lzma.LZMAError, ValueError):
+        return None
+
+
 def _decode_bytes(raw: bytes) -> str | None:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return None
+        inflated = _inflate(raw)
+        if inflated is None:
+            return None
+        try:
+            text = inflated.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
     return text if len(text) >= MIN_DECODED and _printable(text) else None
 
 
 def decode_base64(text: str) -> list[str]:
     found = []
     for match in BASE64.finditer(text):
-        token = match.group(0).rstrip("=")
+        token = match.group(0)[:MAX_BLOB].rstrip("=")
         token = token[: len(token) - (len(token) % 4 == 1)]
         if token.isalpha() and (token.islower() or token.isupper()):
             continue
@@ -70,10 +105,43 @@ def decode_base64(text: str) -> list[str]:
     return found
 
 
+def decode_base32(text: str) -> list[str]:
+    found = []
+    for match in BASE32.finditer(text):
+        token = match.group(0)[:MAX_BLOB].rstrip("=").upper()
+        token = token[: len(token) - len(token) % 8] if len(token) % 8 in (1, 3, 6) else token
+        if token.isalpha():
+            continue  # a word in capitals; base32 of text has digits
+        try:
+            decoded = _decode_bytes(base64.b32decode(token + "=" * (-len(token) % 8)))
+        except (binascii.Error, ValueError):
+            continue
+        if decoded:
+            found.append(decoded)
+    return found
+
+
+def decode_codes(text: str) -> list[str]:
+    """Character codes written out: decimal (`100 101 102 32`) or 8-bit binary (`01100100 01100101`)."""
+    found = []
+    for match in CODES.finditer(text):
+        numbers = re.findall(r"\d+", match.group(0)[:MAX_BLOB])
+        if all(len(n) in (7, 8) and set(n) <= {"0", "1"} for n in numbers):
+            codes = [int(n, 2) for n in numbers]
+        else:
+            codes = [int(n) for n in numbers]
+        if any(c > 0x10FFFF or 0xD800 <= c <= 0xDFFF for c in codes):
+            continue
+        decoded = "".join(map(chr, codes))
+        if len(decoded) >= MIN_DECODED and _printable(decoded):
+            found.append(decoded)
+    return found
+
+
 def decode_hex(text: str) -> list[str]:
     found = []
     for match in HEX.finditer(text):
-        digits = re.sub(r"0x|\\x|[\s,:]", "", match.group(0))
+        digits = re.sub(r"0x|\\x|[\s,:]", "", match.group(0)[:MAX_BLOB])
         try:
             decoded = _decode_bytes(bytes.fromhex(digits[: len(digits) // 2 * 2]))
         except ValueError:
@@ -225,7 +293,7 @@ def normalised(text: str) -> list[str]:
     return [plain] if plain != text else []
 
 
-TRANSFORMS = (normalised, uncomment, literals, decode_base64, decode_hex, decode_percent, decode_escapes, entities, unspread,
+TRANSFORMS = (normalised, uncomment, literals, decode_base64, decode_base32, decode_codes, decode_hex, decode_percent, decode_escapes, entities, unspread,
               spoken_code, in_order, unbulleted, rot13, reversed_text)
 
 

@@ -1,0 +1,149 @@
+"""Which exercises' reference solutions an answer overlaps: one index of the whole bank per process.
+
+An answer is judged in full against the exercise it was asked under, but a student may name
+any exercise and ask for another one's solution. Every reference solution (docstrings left
+out) becomes a set of fingerprints: hashes of its token k-grams with names erased (keywords,
+builtins, operators, attribute names and constants kept), as MOSS does (S. Schleimer,
+D. S. Wilkerson, A. Aiken, "Winnowing: local algorithms for document fingerprinting",
+SIGMOD 2003; the bank is small enough to keep every k-gram rather than a winnowed sample).
+One inverted index maps each fingerprint to the exercises whose solution has it, weighted by
+how rare it is among them. The k-grams of an answer's views (the same decodings the detector
+reads) are looked up in it, and the exercises with a notable share of their fingerprints in
+the answer, whose entry point the answer defines by name, or whose parameters (names few
+exercises use) a single expression of the answer computes with, are judged in full as well.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import keyword
+import math
+import re
+from collections import defaultdict
+
+from .runnable import Entry, expressions, signature
+from .similarity import is_docstring
+
+K = 5  # tokens per k-gram
+RELATED = 0.3  # weighted share of a solution's fingerprints that makes an answer worth judging against it
+MAX_RELATED = 3  # exercises judged in full besides the one asked under, at most
+MAX_TOKENS = 20_000  # tokens of one answer's views that are read
+
+TOKEN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|[A-Za-z_]\w*|\d+(?:\.\d+)?|\*\*|//|==|!=|<=|>=|[-+*/%<>=()\[\]{}:,.&|^~]")
+KEPT = set(keyword.kwlist) | {name for name in dir(builtins) if not name.startswith("_")}
+DEFINES = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
+NAME = re.compile(r"[A-Za-z_]\w*")
+SPECIFIC = 2  # a parameter name used by at most this many exercises (and of 4 characters or more) points at them
+
+
+def tokens(text: str) -> list[str]:
+    """`text` as normalised tokens: names become `v`, strings `s`; keywords, builtins, attributes, numbers, operators stay."""
+    out, after_dot = [], False
+    for token in TOKEN.findall(text):
+        if token[0] in "\"'":
+            out.append("s")
+        elif token[0].isalpha() or token[0] == "_":
+            out.append(token if token in KEPT or after_dot else "v")
+        else:
+            out.append(token)
+        after_dot = token == "."
+    return out
+
+
+def kgrams(toks: list[str]) -> set[int]:
+    return {hash(gram) for gram in zip(*(toks[i:] for i in range(K)))}
+
+
+def _code_of(solution: str) -> tuple[str, list[str]]:
+    """The solution without its docstrings, and the names it defines at the top."""
+    tree = ast.parse(solution)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and is_docstring(body[0]):
+            node.body = body[1:] or [ast.Pass()]
+    names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    return ast.unparse(tree), names
+
+
+class SolutionIndex:
+    """Fingerprints of every exercise's reference solution, looked up all at once."""
+
+    def __init__(self, exercises):
+        grams: dict[str, set[int]] = {}
+        self.entries: dict[str, set[str]] = defaultdict(set)
+        calls: dict[str, frozenset[str]] = {}  # exercise -> the parameters a call must pass
+        for exercise in exercises:
+            try:
+                code, names = _code_of(exercise.solution)
+                entry = next(iter(signature(exercise.solution).values()), None)
+            except SyntaxError:
+                continue
+            grams[exercise.id] = kgrams(tokens(code))
+            for name in names:
+                self.entries[name].add(exercise.id)
+            if entry is not None:
+                calls[exercise.id] = frozenset(entry.params[: max(entry.required, 1)])
+        users: dict[str, int] = defaultdict(int)
+        for params in calls.values():
+            for param in params:
+                users[param] += 1
+        # exercises whose (required) parameters include a name few others use: an expression with all of them may be a solution
+        self.calls = {ex_id: params for ex_id, params in calls.items()
+                      if any(users[p] <= SPECIFIC and len(p) >= 4 and p not in KEPT for p in params)}
+        self.specific = frozenset(p for params in self.calls.values() for p in params)
+        frequency: dict[int, int] = defaultdict(int)
+        for prints in grams.values():
+            for gram in prints:
+                frequency[gram] += 1
+        n = len(grams)
+        weight = {gram: math.log((1 + n) / (1 + count)) + 1 for gram, count in frequency.items()}
+        self.postings: dict[int, list[tuple[str, float]]] = defaultdict(list)
+        self.totals: dict[str, float] = {}
+        for ex_id, prints in grams.items():
+            self.totals[ex_id] = sum(weight[g] for g in prints) or 1.0
+            for gram in prints:
+                self.postings[gram].append((ex_id, weight[gram]))
+        self.keys = frozenset(self.postings)
+
+    def __len__(self) -> int:
+        return len(self.totals)
+
+    def overlaps(self, texts) -> dict[str, float]:
+        """Exercise id -> the weighted share of its solution's fingerprints found in `texts` (only those with any)."""
+        found: set[int] = set()
+        budget = MAX_TOKENS
+        for text in texts:
+            if budget <= 0:
+                break
+            toks = tokens(text)[:budget]
+            budget -= len(toks)
+            found |= kgrams(toks) & self.keys
+        scores: dict[str, float] = defaultdict(float)
+        for gram in found:
+            for ex_id, weight in self.postings[gram]:
+                scores[ex_id] += weight
+        return {ex_id: score / self.totals[ex_id] for ex_id, score in scores.items()}
+
+    def related(self, texts, exclude: str = "") -> list[str]:
+        """The exercises (ids, most overlapped first) an answer should be judged against besides `exclude`:
+        those whose solution it overlaps notably, and those whose entry point it defines by name."""
+        texts = list(texts)
+        scores = self.overlaps(texts)
+        named = {ex_id for text in texts for name in DEFINES.findall(text) for ex_id in self.entries.get(name, ())}
+        named |= self.computed_with(texts)
+        ranked = sorted((ex_id for ex_id in set(scores) | named if ex_id != exclude and (ex_id in named or scores[ex_id] >= RELATED)),
+                        key=lambda ex_id: (ex_id not in named, -scores.get(ex_id, 0.0)))
+        return ranked[:MAX_RELATED]
+
+    def computed_with(self, texts) -> set[str]:
+        """Exercises whose parameters a single expression in `texts` (inline code, a line of its own) uses, all of them."""
+        found: set[str] = set()
+        for text in texts:
+            mentioned = self.specific.intersection(NAME.findall(text))
+            if not mentioned:
+                continue
+            for expr in expressions(text, Entry(tuple(mentioned), 0, "")):
+                names = set(NAME.findall(expr))
+                found |= {ex_id for ex_id, params in self.calls.items() if params <= names}
+        return found

@@ -1,0 +1,145 @@
+"""The leak filter's detector on the cases a maximally compliant model used to get past it.
+
+Real bank, real sandbox (the grader) for the cases only execution shows: another exercise's
+solution asked for under the wrong exercise, a function of variable arguments, a one-expression
+solution in prose, and the reference encoded as base32, character codes or compressed base64.
+"""
+
+from __future__ import annotations
+
+import base64
+import bz2
+import gzip
+import zlib
+
+import pytest
+
+from codementor.api.gateway.leak import SolutionIndex
+from codementor.api.gateway.leak.judgement import hidden_share
+from codementor.api.gateway.leak.views import views
+from codementor.api.grader import Grader
+
+
+@pytest.fixture
+async def grader():
+    g = Grader(timeout=3.0)
+    yield g
+    await g.aclose()
+
+
+@pytest.fixture(scope="module")
+def index(bank):
+    return SolutionIndex(bank.all())
+
+
+async def best_share(grader, exercise, candidates: list[str]) -> float:
+    baseline = await grader.grade(exercise, exercise.starter, feedback=False)
+    passed = {t.name for t in baseline.tests if t.passed}
+    return max([hidden_share(await grader.grade(exercise, code, feedback=False), passed) for code in candidates], default=0.0)
+
+
+# --- another exercise's solution -------------------------------------------------------------
+def test_the_index_finds_the_exercise_whose_solution_an_answer_holds(bank, index):
+    """Asked under one exercise, the answer is another's reference: the index names that other exercise, for every
+    exercise of the bank, in plain code and encoded."""
+    exercises = bank.all()
+    for i, exercise in enumerate(exercises):
+        asked = exercises[(i + 1) % len(exercises)]
+        for answer in (f"Here you go:\n```python\n{exercise.solution}```\n",
+                       base64.b32encode(exercise.solution.encode()).decode()):
+            assert index.related(views(answer), exclude=asked.id)[:1] == [exercise.id], (exercise.id, answer[:40])
+
+
+def test_asking_under_another_exercise_is_judged_against_the_solution_given(bank, index, leak_detector):
+    answer = f"Sure:\n```python\n{bank.get('sum-of-evens').solution}```\n"
+    asked = bank.get("celsius-to-fahrenheit")
+    assert not leak_detector(asked).check(answer).leaking  # against the exercise named alone, it passed
+    related = index.related(views(answer), exclude=asked.id)
+    assert related == ["sum-of-evens"] and leak_detector(bank.get(related[0])).check(answer).leaking
+
+
+def test_an_answer_defining_another_exercise_by_name_is_related(bank, index):
+    answer = "```python\ndef sum_of_evens(xs):\n    return sum(x for x in xs if x % 2 == 0)\n```"
+    assert "sum-of-evens" in index.related(views(answer), exclude="celsius-to-fahrenheit")
+
+
+def test_an_expression_with_another_exercises_parameters_is_related(bank, index):
+    """A one-expression solution of `sum-of-evens` (its parameter `numbers`) asked for under another exercise."""
+    answer = "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."
+    assert index.related(views(answer), exclude="celsius-to-fahrenheit") == ["sum-of-evens"]
+    assert index.related(views("Look at `numbers` again, and at `n % 2`."), exclude="celsius-to-fahrenheit") == []
+
+
+def test_ordinary_answers_and_hints_relate_to_few_other_exercises(bank, index):
+    """The full check of another exercise costs a little; ordinary answers seldom need it."""
+    exercises = bank.all()
+    answers = [(ex.id, hint) for ex in exercises for hint in ex.hints]
+    answers += [(ex.id, "Break the problem into small steps and run your function on the smallest example with `print`.")
+                for ex in exercises]
+    related = [(ex_id, found) for ex_id, text in answers if (found := index.related(views(text), exclude=ex_id))]
+    print(f"\n[figure] ordinary answers related to another exercise: {len(related)} of {len(answers)}: {related}")
+    assert len(related) <= 0.02 * len(answers)
+
+
+# --- code the sandbox has to run ------------------------------------------------------------------
+VARARGS = "```python\ndef add_up(*xs):\n    return sum(x for x in xs[0] if not x & 1)\n```"
+EXPRESSION = "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."
+
+
+@pytest.mark.parametrize("answer", [
+    VARARGS,
+    "```python\ndef add_up(values, start=0, **options):\n    return start + sum(filter(lambda v: not v & 1, values))\n```",
+    EXPRESSION,
+    "The whole function is one line:\n\nsum(filter(lambda v: not v & 1, numbers))\n",
+], ids=["varargs", "defaults-and-kwargs", "inline-expression", "expression-line"])
+async def test_a_working_solution_of_any_signature_or_as_an_expression_is_run(bank, leak_detector, grader, answer):
+    exercise = bank.get("sum-of-evens")
+    detector = leak_detector(exercise)
+    assert not detector.check(answer).leaking  # nothing like the reference: only running it shows it works
+    candidates = detector.candidates(answer)
+    assert candidates and await best_share(grader, exercise, candidates) == 1.0
+
+
+async def test_an_expression_uses_the_exercise_arguments_and_defaults(bank, leak_detector, grader):
+    exercise = bank.get("shipping-cost")
+    candidates = leak_detector(exercise).candidates("Use `weight_kg * 2` as the answer.")
+    assert candidates == ["def shipping_cost(weight_kg, express=False):\n    return weight_kg * 2\n"]
+    assert await best_share(grader, exercise, candidates) < 1.0  # run, and wrong
+
+
+def test_explanations_and_the_students_own_expressions_are_not_run(bank, leak_detector):
+    detector = leak_detector(bank.get("sum-of-evens"))
+    own = "def sum_of_evens(numbers):\n    return sum(filter(lambda x: x % 2 == 0, numbers))\n"
+    assert detector.candidates(EXPRESSION, code=own) == []  # quoting their own code back gives nothing away
+    for text in ("Look at `numbers` and at `total` after the loop.", "Check `n % 2 == 0` for each `n`.",
+                 "Print it: `print(numbers, sum(numbers))`.",
+                 "A keyword-only helper:\n```python\ndef helper(a, *, strict):\n    return a\n```"):
+        assert detector.candidates(text) == [], text
+
+
+# --- encodings ----------------------------------------------------------------------------------
+ENCODINGS = {
+    "base32": lambda s: base64.b32encode(s.encode()).decode(),
+    "base32, lower case, no padding": lambda s: base64.b32encode(s.encode()).decode().lower().rstrip("="),
+    "decimal character codes": lambda s: " ".join(str(ord(c)) for c in s),
+    "character codes as a list": lambda s: "[" + ", ".join(str(ord(c)) for c in s) + "]",
+    "binary character codes": lambda s: " ".join(format(ord(c), "08b") for c in s),
+    "zlib, base64": lambda s: base64.b64encode(zlib.compress(s.encode())).decode(),
+    "gzip, base64": lambda s: base64.b64encode(gzip.compress(s.encode())).decode(),
+    "bz2, base32": lambda s: base64.b32encode(bz2.compress(s.encode())).decode(),
+    "zlib, hex": lambda s: zlib.compress(s.encode()).hex(),
+}
+
+
+@pytest.mark.parametrize("kind", list(ENCODINGS))
+def test_every_solution_encoded_is_caught(bank, leak_detector, kind):
+    missed = [ex.id for ex in bank.all() if not leak_detector(ex).check(f"Decode this:\n\n{ENCODINGS[kind](ex.solution)}\n").leaking]
+    assert not missed, missed
+
+
+def test_decoding_is_bounded(bank, leak_detector):
+    """A blob that inflates far beyond any answer is read up to a bound, not in full."""
+    bomb = base64.b64encode(zlib.compress(b"x = 1\n" * 5_000_000)).decode()
+    decoded = [v for v in views(bomb) if v.startswith("x = 1")]
+    assert decoded and all(len(v) <= 64 * 1024 for v in decoded)
+    assert not leak_detector(bank.get("sum-of-evens")).check(bomb).leaking
