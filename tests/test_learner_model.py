@@ -297,3 +297,22 @@ def test_a_hinted_solve_after_failures_never_shows_as_a_drop():
         assert after["shown"] >= state.summary("strings")["shown"]
         if not graded:  # the case the view used to show: the filter's own estimate went below an untouched topic
             assert model_before > after["level"] or after["level"] < state.summary("strings")["level"]
+
+
+def test_the_skills_after_a_submission_tell_how_many_hidden_tests_passed_not_which():
+    """A student is told the hidden tests' count only; their skills, shown after each submission,
+    must not tell which hidden test passed either (the tests' own ratings differ). Without hints a
+    step depends on the number of passes alone; hints discount the passes, and then on which."""
+    def after(passes: list[bool], hidden=frozenset({3, 4, 5})) -> tuple:
+        state = SkillState("beginner")
+        ratings = [Belief(m, 0.2) for m in (-2.5, -2.0, -1.5, -3.0, -1.0, 0.5)]  # three visible, three hidden
+        state.update_tests("loops", Belief(0.0, 0.3), list(zip(ratings, passes)), passed=False, hints=2, hidden=hidden)
+        return tuple((round(b.mean, 9), round(b.var, 9)) for b in (state.belief(GENERAL), state.belief("loops")))
+
+    visible = [True, False, True]
+    # one hidden test of three passed: the easiest one, the middle one or the hardest one
+    shown = {after(visible + pattern) for pattern in ([True, False, False], [False, True, False], [False, False, True])}
+    assert len(shown) == 1
+    assert after(visible + [True, True, False]) != after(visible + [True, False, False])  # the count still counts
+    # the control: were the hidden tests stepped one by one, which one passed would show
+    assert len({after(visible + p, frozenset()) for p in ([True, False, False], [False, False, True])}) == 2

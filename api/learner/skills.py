@@ -194,7 +194,8 @@ class SkillState:
         t.successes += outcome >= MIN_HINTED_CREDIT
         return p
 
-    def update_tests(self, topic: str, exercise: Belief, tests: list[tuple[Belief, bool]], passed: bool, hints: int = 0) -> float:
+    def update_tests(self, topic: str, exercise: Belief, tests: list[tuple[Belief, bool]], passed: bool, hints: int = 0,
+                     hidden: frozenset[int] = frozenset()) -> float:
         """One filter step from an attempt's per-test results; returns the predicted chance of success.
 
         Each test is a Rasch observation with its own difficulty (a Belief, updated too, like
@@ -205,16 +206,25 @@ class SkillState:
         discount the evidence of the passed tests (a hinted pass says less). The exercise's
         own rating (its chance of full success, used for the daily choice) is updated from
         `passed` on the item side only, so the attempt is not counted twice for the student.
+
+        `hidden` (indexes into `tests`): tests the student is told about only as a count. Their
+        residuals use the tests' mean predicted chance, so the student's step depends on how many
+        of them passed, never on which: the skills shown after a submission must not tell the
+        student more about the hidden tests than the count does. Each test's own rating still
+        learns from its own result.
         """
         g, t = self.belief(GENERAL), self.belief(topic)
         theta, var = g.mean + t.mean, g.var + t.var
         weight = attempt_credit(True, 1.0, hints)
+        chances = [sigmoid(theta - rating.mean) for rating, _ in tests]
+        pooled = [chances[i] for i in hidden if i < len(tests)]
+        pooled_chance = sum(pooled) / len(pooled) if pooled else 0.0
         residual = info = 0.0
-        for rating, ok in tests:
-            p = sigmoid(theta - rating.mean)
+        for i, ((rating, ok), p) in enumerate(zip(tests, chances)):
             pq = p * (1.0 - p)
             r = (1.0 if ok else 0.0) - p
-            residual += r * weight if r > 0 else r
+            seen = (1.0 if ok else 0.0) - (pooled_chance if i in hidden else p)  # the residual the student's step uses
+            residual += seen * weight if seen > 0 else seen
             info += pq
             _step_item(rating, r, pq, 1.0 + (var + rating.var) * pq, ok)
         s = 1.0 + (var + TESTLET_VAR) * info

@@ -66,11 +66,11 @@ async def exercise_ratings(session) -> dict[str, Belief]:
     return {r.exercise_id: Belief(r.mean, r.var, r.attempts, r.successes) for r in rows}
 
 
-def graded_tests(sub) -> list[tuple[str, bool]]:
-    """(test name, passed) for each test the grader ran; empty when the code did not get graded."""
+def graded_tests(sub) -> list[tuple[str, bool, bool]]:
+    """(test name, passed, hidden) for each test the grader ran; empty when the code did not get graded."""
     if sub.status != "graded":
         return []
-    return [(str(r["name"]), bool(r.get("passed"))) for r in sub.results or [] if isinstance(r, dict) and "name" in r]
+    return [(str(r["name"]), bool(r.get("passed")), bool(r.get("hidden"))) for r in sub.results or [] if isinstance(r, dict) and "name" in r]
 
 
 # Storing a submission with its progress is the hot half of POST /submissions. It is two calls
@@ -154,8 +154,9 @@ def _step(state: SkillState, exercise: Exercise, sub, ratings: dict[str, Belief]
     rating = ratings[exercise.id]
     results = graded_tests(sub)
     if results:
-        pairs = [(ratings[key_of_test(exercise.id, name)], ok) for name, ok in results]
-        state.update_tests(exercise.topic, rating, pairs, sub.passed, sub.hint_count)
+        pairs = [(ratings[key_of_test(exercise.id, name)], ok) for name, ok, _ in results]
+        hidden = frozenset(i for i, (_, _, is_hidden) in enumerate(results) if is_hidden)  # the student sees only their count
+        state.update_tests(exercise.topic, rating, pairs, sub.passed, sub.hint_count, hidden)
     else:
         state.update(exercise.topic, rating, attempt_credit(sub.passed, sub.score, sub.hint_count))
 
