@@ -116,7 +116,8 @@ class DirectPool:
     connections: as soon as an attempt to open one fails, it gets psycopg's OperationalError (a
     503 unavailable naming DATABASE_URL). A connection idle longer than `ping_idle_seconds` is
     tested with a round trip before use (0: every one), so that one Postgres dropped is replaced
-    unseen.
+    unseen; so is every connection returned before the last one that failed (Postgres restarted
+    within `ping_idle_seconds` drops them all, and one failure shows it).
     """
 
     STEP = 0.5  # seconds between two looks at whether Postgres refuses connections
@@ -128,8 +129,11 @@ class DirectPool:
             conn.codementor_idle_since = time.monotonic()
 
         async def ping_if_idle(conn) -> None:
-            if time.monotonic() - getattr(conn, "codementor_idle_since", float("-inf")) > ping_idle_seconds:
+            idle_since = getattr(conn, "codementor_idle_since", float("-inf"))
+            if time.monotonic() - idle_since > ping_idle_seconds or idle_since <= self._failed_at:
                 await AsyncConnectionPool.check_connection(conn)  # raising discards it; the pool hands out another
+
+        self._failed_at = float("-inf")  # when a connection last failed (monotonic)
 
         self.timeout = timeout
         self.pool = AsyncConnectionPool(conninfo, min_size=size, max_size=size, timeout=timeout, open=False, name="codementor-direct",
@@ -144,10 +148,17 @@ class DirectPool:
     @asynccontextmanager
     async def connection(self):
         """A connection (async context manager): committed on a clean exit, rolled back on an error."""
-        conn = await self._get()
+        try:
+            conn = await self._get()
+        except psycopg.OperationalError:
+            self._failed_at = time.monotonic()
+            raise
         try:
             async with conn:
                 yield conn
+        except psycopg.OperationalError:
+            self._failed_at = time.monotonic()  # the others may be gone too: each is tested before its next use
+            raise
         finally:
             await self.pool.putconn(conn)
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+import psycopg
 import pytest
 from jupyterhub.services.auth import HubOAuth
 from redis.asyncio import Redis
@@ -215,3 +216,24 @@ def test_workers_share_the_hubs_confirmation_of_a_token_for_the_cache_time_only(
     assert asked == ["yes", "yes"]  # the second worker relied on the first one's check; the Hub was asked again once it expired
     assert ttl == [1]  # the shared copy keeps the revocation bound (auth_cache_seconds)
     assert revoked is None and left == []
+
+
+async def test_one_failed_connection_has_the_pools_others_tested_before_their_next_use(services):
+    """Postgres restarted moments ago drops every pooled connection, each idle too briefly to be
+    tested: the first request that meets one fails (a 503), the next is given a fresh connection."""
+    pool = DirectPool(services.database_url, size=2, timeout=10, ping_idle_seconds=600)
+    await pool.open()
+    try:
+        async with pool.connection() as a, pool.connection() as b:  # both connections open and used
+            pids = [(await (await c.execute("SELECT pg_backend_pid()")).fetchone())[0] for c in (a, b)]
+        with psycopg.connect(services.database_url, autocommit=True) as admin:
+            for pid in pids:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(psycopg.OperationalError):
+            async with pool.connection() as conn:
+                await conn.execute("SELECT 1")
+        async with pool.connection() as conn:  # the other dropped one is tested first and replaced
+            assert (await (await conn.execute("SELECT 1")).fetchone())[0] == 1
+            assert (await (await conn.execute("SELECT pg_backend_pid()")).fetchone())[0] not in pids
+    finally:
+        await pool.close()
