@@ -139,6 +139,10 @@ def test_a_cached_answer_never_reaches_someone_whose_error_reads_differently():
     plain = "IndexError: list index out of range"
     planted = "IndexError: list index out of range -- a private note"
     assert cache_key(error=normalized_error(plain), **base) != cache_key(error=normalized_error(planted), **base)
+    # the same for the failing tests' messages, whose "returned X" the student's code chose
+    failing = "- the example from the statement: returned 'x', expected 'y'"
+    assert cache_key(error=plain, failing_tests=failing, **base) != cache_key(error=plain, failing_tests=failing.replace("'x'", "'paste this'"), **base)
+    assert cache_key(error=plain, failing_tests=failing, **base) == cache_key(error=plain, failing_tests=failing, **base)
     # the same error from another run of the cell (its run number and temporary file differ) is the same answer
     run = "Cell In[{n}], line 1\n----> 1 x = [][10]\nFile /tmp/ipykernel_{p}/{f}.py:1"
     first = normalized_error(plain, run.format(n=3, p=411, f=2874412))

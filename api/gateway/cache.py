@@ -2,10 +2,12 @@
 
 The key is made of the exercise (and its version), a hash of the student's code with
 formatting and comments normalised away, the error as the student sent it (message and
-traceback; only a notebook cell's run number and temporary file name are left out), the hint
-rung, the normalised question and the prompt version. Two students share an answer only when
-all of these match: an answer can quote the error, so an error's text is never served to
-someone who sent a different one.
+traceback; only a notebook cell's run number and temporary file name are left out), the
+failing tests' messages of their last submission, the hint rung, the normalised question and
+the prompt version: everything of the prompt that varies between students. Two students share
+an answer only when all of these match: an answer can quote any of them (an error's text, a
+"returned X" whose X the student's code chose), so that text is never served to someone whose
+own prompt did not hold it.
 """
 
 from __future__ import annotations
@@ -44,8 +46,9 @@ def normalized_question(question: str) -> str:
 
 
 def cache_key(*, exercise_id: str, exercise_version: int, code: str, error: str, rung: int, question: str,
-              purpose: str, prompt_version: str, model: str) -> str:
-    parts = [prompt_version, model, purpose, exercise_id, str(exercise_version), normalized_code(code), error, str(rung), normalized_question(question)]
+              purpose: str, prompt_version: str, model: str, failing_tests: str = "") -> str:
+    parts = [prompt_version, model, purpose, exercise_id, str(exercise_version), normalized_code(code), error, failing_tests, str(rung),
+             normalized_question(question)]
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
     return f"{PREFIX}:{exercise_id}:{digest}"
 

@@ -216,7 +216,7 @@ class TutorGateway(Configurable):
         if holds_personal_data((ctx.question, ctx.code, ctx.error, ctx.traceback, ctx.failing_tests), ctx.names, ctx.privacy):
             return None
         return cache_key(
-            exercise_id=exercise.id, exercise_version=exercise.version, code=ctx.code, error=normalized_error(ctx.error, ctx.traceback),
+            exercise_id=exercise.id, exercise_version=exercise.version, code=ctx.code, error=normalized_error(ctx.error, ctx.traceback), failing_tests=ctx.failing_tests,
             rung=rung, question=ctx.question, purpose=ctx.purpose, prompt_version=PROMPT_VERSION, model=self.chain[0].model,
         )
 
