@@ -155,6 +155,22 @@ async def test_a_refusal_by_the_cap_charges_nothing_and_one_by_the_minute_counts
     assert await redis.get(cap.key("submit", stranger)) is None
 
 
+async def test_a_key_given_back_is_new_again_and_counted_once(redis):
+    """A submission the busy grader turned away is given back with its key: sent again, it is graded as
+    a new one and counted once; a retry of that is neither counted nor refused."""
+    clock, user = Clock(), someone()
+    limiter = RateLimiter(redis=redis, clock=clock, limits={"submit": {"*": {"per_minute": 100}}}, daily_caps={"submit": {"*": 2}})
+    cap = limiter.day_cap("submit", "student", "sum-of-evens", "UTC")
+    assert await limiter.hit_once("submit", user, "student", "k1", cap) is True
+    await limiter.refund("submit", user, cap, "k1")
+    assert await limiter.hit_once("submit", user, "student", "k1", cap) is True
+    assert await limiter.hit_once("submit", user, "student", "k1", cap) is False
+    assert await limiter.hit_once("submit", user, "student", "k2", cap) is True  # the day's second
+    with pytest.raises(RateLimited):
+        await limiter.hit_once("submit", user, "student", "k3", cap)
+    assert await limiter.hit_once("submit", user, "student", "k1", cap) is False  # at the cap, a charged key still is not refused
+
+
 async def test_concurrent_submissions_cannot_pass_the_cap_together(redis):
     """Every API process runs the same script in Redis: a burst cannot slip past the count."""
     user = someone()

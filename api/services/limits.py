@@ -75,9 +75,16 @@ GCRA_ONCE_CAPPED_SCRIPT = _GCRA_TEMPLATE.format(
 )
 CAP_REACHED = -2
 # a count given back (nothing was graded): never below 0, so a key that expired at midnight stays gone
-CAP_REFUND_SCRIPT = "if tonumber(redis.call('GET', KEYS[1]) or 0) > 0 then return redis.call('DECR', KEYS[1]) end\nreturn 0"
+# and the token's mark (KEYS[2], when given) goes with it: a retry under that token is then new, and counted once
+CAP_REFUND_SCRIPT = ("if KEYS[2] then redis.call('DEL', KEYS[2]) end\n"
+                     "if tonumber(redis.call('GET', KEYS[1]) or 0) > 0 then return redis.call('DECR', KEYS[1]) end\nreturn 0")
 # what is left of a capped day when its key is written, plus this, is how long the key lives
 CAP_KEY_SLACK_SECONDS = 3600
+
+def once_key(action: str, user: str, token: str) -> str:
+    """The Redis key marking `token` as charged."""
+    return f"codementor:once:{action}:{user}:{token}"
+
 
 # how long a token stays marked: a retry later than this is charged again (and still answered
 # with what was stored under its key)
@@ -250,7 +257,7 @@ class RateLimiter(LoggingConfigurable):
         charged before is never refused by the cap.
         """
         windows = windows_of(self.limits, action, role)
-        mark = f"codementor:once:{action}:{user}:{token}"
+        mark = once_key(action, user, token)
         if cap is not None and cap.allowance > 0:
             wait_ms = await self._run(self._once_capped_script, [mark, cap.key(action, user)], windows, action, user, cap.args() + [ONCE_SECONDS])
         else:
@@ -262,13 +269,15 @@ class RateLimiter(LoggingConfigurable):
         self._refuse(action, wait_ms, cap)
         return True
 
-    async def refund(self, action: str, user: str, cap: DayCap | None) -> None:
+    async def refund(self, action: str, user: str, cap: DayCap | None, token: str | None = None) -> None:
         """Give back one count under `cap` (a request that was charged but came to nothing, like a
-        submission the busy grader turned away); the per-minute windows keep their charge."""
+        submission the busy grader turned away), and forget `token`'s mark so that its retry is
+        counted as a new request; the per-minute windows keep their charge."""
         if cap is None or cap.allowance <= 0:
             return
+        keys = [cap.key(action, user)] + ([once_key(action, user, token)] if token else [])
         try:
-            await self._refund_script(keys=[cap.key(action, user)], args=[])
+            await self._refund_script(keys=keys, args=[])
         except RedisError as err:
             self.log.warning("daily count not given back, Redis is not answering (REDIS_URL): %s", err)
 

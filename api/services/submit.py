@@ -35,13 +35,14 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
                     ctx.limiter.refuse_cap("submit", cap)
         if existing is not None:
             return subs.to_public(existing), False
-        if new is False:  # charged but not stored: an attempt still grading, or one that failed; this one counts too
-            await ctx.limiter.hit("submit", who.name, who.role, cap)
+        if new is False:  # charged but not stored: an attempt still grading, or one that failed after grading
+            # this one counts too per minute; the day's cap counted the key once already
+            await ctx.limiter.hit("submit", who.name, who.role)
     try:
         result = await ctx.grader.grade(exercise, req.code)
     except DomainError:  # nothing graded (a busy grader, a broken reference): it does not count for the day
         if new is not None:  # counted above (when Redis answered)
-            await ctx.limiter.refund("submit", who.name, cap)
+            await ctx.limiter.refund("submit", who.name, cap, req.idempotency_key)
         raise
     if result.passed and ctx.lti is not None and ctx.lti.posting:
         # the LMS gradebook's score is queued in the same transaction, through the ORM
