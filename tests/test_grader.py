@@ -301,3 +301,33 @@ def test_observations_past_the_output_cap_or_the_line_limit_end_the_job_as_crash
     assert long_line.feed(b'{"event": "test", "index": 0, "stdout": "' + b"x" * 100) == "crashed"  # before its end comes
     last = Observations(2, 1 << 20)  # a last line without its newline still counts
     assert last.feed(stream[:-1]) is None and last.feed(b"") == "graded"
+
+
+async def test_how_long_the_hidden_tests_ran_shows_only_as_the_step_the_answer_reached(bank):
+    """Code that sleeps in the hidden tests for as long as an input says: the answer still leaves at
+    the first step (doubling from c.Grader.answer_step) past the grading's time, not at the run's end."""
+    exercise = bank.get("sum-of-evens")
+    visible = [t.call for t in exercise.tests if not t.hidden]
+    assert visible, "the exercise has visible tests"
+    sleeper = ("import time\n"
+               "SLEPT = []\n"
+               "def sum_of_evens(numbers):\n"
+               "    if not SEEN.get(tuple(numbers)) and not SLEPT:  # the first hidden test only\n"
+               "        SLEPT.append(True)\n"
+               "        time.sleep({pause})\n"
+               "    return sum(n for n in numbers if n % 2 == 0)\n")
+    # the visible tests' inputs never sleep: only the hidden job's time varies
+    seen = "SEEN = {%s}\n" % ", ".join(f"tuple({call.partition('(')[2].rpartition(')')[0]}): True" for call in visible)
+    grader = Grader(timeout=3.0, answer_step=0.5)
+    try:
+        await grader.grade(exercise, exercise.solution)  # the reference's expectations and the sandbox, ready
+        times = {}
+        for pause in (0.0, 0.05, 0.6):
+            started = asyncio.get_running_loop().time()
+            result = await grader.grade(exercise, seen + sleeper.format(pause=pause))
+            times[pause] = asyncio.get_running_loop().time() - started
+            assert result.passed, (pause, result.to_dict())
+        assert 0.5 <= times[0.0] < 1.0 and 0.5 <= times[0.05] < 1.0, times  # a hidden run 50 ms longer: the same step
+        assert times[0.6] >= 1.0, times  # past the first step: the next one
+    finally:
+        await grader.aclose()

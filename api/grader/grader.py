@@ -73,6 +73,12 @@ class Grader(LoggingConfigurable):
     concurrency = Integer(help="Submissions graded at once; more wait in line.").tag(config=True)
     queue_limit = Integer(64, help="Submissions that may wait for a free slot; beyond that the API answers 503 with Retry-After.").tag(config=True)
     retry_after = Integer(2, help="Seconds a client is told to wait when the grading queue is full.").tag(config=True)
+    answer_step = Float(
+        0.016,
+        help="A grading's answer is held until the next of these steps, doubling from this many seconds (16, 32, 64 ms ... "
+        "about 8 s), so how long the hidden tests ran shows only as which step it reached: about 3 bits a submission "
+        "instead of the run time to the millisecond. 0: answer as soon as graded.",
+    ).tag(config=True)
     python = Unicode(help="The Python interpreter that runs the zygote and the fallback worker.").tag(config=True)
     use_pool = Bool(True, help="Fork jobs from a pre-started zygote; False starts a fresh interpreter per job.").tag(config=True)
     isolate = Bool(
@@ -322,9 +328,12 @@ class Grader(LoggingConfigurable):
         `feedback=False` (for callers that show nobody more than which tests passed, such as the leak
         filter) runs every test in one job and reports pass/fail only, for every test.
         """
+        started = time.perf_counter()
         expectations = await self._expectations(exercise)
         if not feedback:
-            return await self._pass_fail(exercise, code, expectations)
+            result = await self._pass_fail(exercise, code, expectations)
+            await self._hold(started)
+            return result
         visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
         hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]
         if self._grading >= self.concurrency + self.queue_limit:
@@ -335,8 +344,25 @@ class Grader(LoggingConfigurable):
                 code, self._job_tests(exercise, visible, at_end=False), self._job_tests(exercise, hidden, at_end=True))
         finally:
             self._grading -= 1
-        # the duration shown is the visible job's: the hidden job's timing is not a channel either
-        return self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
+        # the duration shown is the visible job's; the answer leaves at a step, whatever the hidden job took
+        result = self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
+        await self._hold(started)
+        return result
+
+    async def _hold(self, started: float) -> None:
+        """Wait until the first answer step past the time since `started` (grading slots are free meanwhile).
+
+        Code can make a hidden test run as long as an input tells it (sleep input[0] tenths of a
+        second): the time the answer takes is then a channel out of the hidden job. Rounded up to a
+        doubling step, it carries about log2(steps) bits (10 steps to ~8 s, then the timeout)."""
+        step = self.answer_step
+        if step <= 0:
+            return
+        elapsed = time.perf_counter() - started
+        while step < elapsed and step < self.timeout:
+            step *= 2
+        if step > elapsed:
+            await asyncio.sleep(step - elapsed)
 
     async def _visible_and_hidden(self, code: str, visible: JobTests, hidden: JobTests):
         """Run the visible job in this task and the hidden one beside it; (ms the visible took, its outcome, the hidden's).
