@@ -15,6 +15,7 @@ import zlib
 import pytest
 
 from codementor.api.gateway.leak import SolutionIndex
+from codementor.api.gateway.leak.index import MAX_NAMED, MAX_OVERLAPPED, defined_names
 from codementor.api.gateway.leak.judgement import hidden_share
 from codementor.api.gateway.leak.views import views
 from codementor.api.grader import Grader
@@ -68,6 +69,39 @@ def test_an_expression_with_another_exercises_parameters_is_related(bank, index)
     answer = "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."
     assert index.related(views(answer), exclude="celsius-to-fahrenheit") == ["sum-of-evens"]
     assert index.related(views("Look at `numbers` again, and at `n % 2`."), exclude="celsius-to-fahrenheit") == []
+
+
+STUBS = "def is_leap_year(year):\n    pass\n\ndef countdown(n):\n    ...\n\ndef digit_sum(n):\n    return 0\n\n"
+
+
+@pytest.mark.parametrize("leaked_id, asked_id", [("word-frequencies", "mirror-word"), ("anagram-groups", "sum-of-evens")])
+def test_definitions_named_after_other_exercises_do_not_push_out_the_solution_given(bank, index, leak_detector, leaked_id, asked_id):
+    """Stubs named after three other exercises' entry points, then another exercise's reference renamed: the
+    exercise whose solution it is comes first (found by overlap), and its detector catches it."""
+    leaked = bank.get(leaked_id)
+    entry = leaked_id.replace("-", "_")
+    answer = f"```python\n{STUBS}{leaked.solution.replace(entry, 'my_helper')}```\n"
+    related = index.related(views(answer), exclude=asked_id)
+    assert related[0] == leaked_id, related
+    assert not {"leap-year", "countdown", "digit-sum"} & set(related)  # a stub defines nothing
+    assert leak_detector(leaked).check(answer).leaking
+
+
+def test_working_definitions_named_after_other_exercises_still_leave_room_for_the_overlapped_one(bank, index):
+    padding = "".join(f"def {name}(n):\n    return n + {i}\n\n"
+                      for i, name in enumerate(["is_leap_year", "countdown", "digit_sum", "sum_of_evens", "is_palindrome"]))
+    leaked = bank.get("word-frequencies").solution.replace("word_frequencies", "my_helper")
+    related = index.related(views(f"```python\n{padding}{leaked}```\n"), exclude="mirror-word")
+    assert related[0] == "word-frequencies" and len(related) <= MAX_OVERLAPPED + MAX_NAMED
+
+
+def test_a_stub_does_not_define_its_name():
+    assert defined_names("def f(x):\n    pass\ndef g(x): ...\ndef h(x):\n    \"\"\"Doc.\"\"\"\n    return None\n") == set()
+    assert defined_names("class A:\n    pass\n\ndef k(x):\n    raise NotImplementedError\n") == set()
+    assert defined_names("def f(x):\n    return x + 1\nclass B:\n    def m(self):\n        return self\n") == {"f", "B", "m"}
+    assert defined_names("Use `def f(x): return x * 2` there.") == {"f"}
+    assert defined_names("def f(x):\n    pass\n", "def f(x):\n    return x\n") == {"f"}  # a real one anywhere counts
+    assert defined_names("def f(x):\n    pass\n", "def f(x):\n    pass\n  oops") == set()
 
 
 def test_ordinary_answers_and_hints_relate_to_few_other_exercises(bank, index):
