@@ -25,6 +25,7 @@ import builtins
 import keyword
 import math
 import re
+import warnings
 from collections import defaultdict
 
 from .runnable import Entry, expressions, signature
@@ -94,7 +95,9 @@ def _body_of(text: str, start: int) -> bool | None:
     # a header with no body (its lines in another order, say) defines nothing either
     for code in ("\n".join(lines), *([f"{lines[0]}\n    pass"] if len(lines) == 1 else [])):
         try:
-            tree = ast.parse(code)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an answer's odd string escapes are no concern here
+                tree = ast.parse(code)
             break
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             continue
