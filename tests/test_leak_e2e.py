@@ -131,17 +131,25 @@ def test_deleting_the_conversations_does_not_reset_what_the_filter_remembers(sta
 
 def test_what_a_compliant_model_says_when_asked_is_blocked_through_the_api(stack, hub, bank, llm):
     """The model answers exactly what the student asks it to say: another exercise's solution asked for under the
-    wrong exercise, a working solution with variable arguments or as one expression in prose, and the reference
-    encoded. Each is replaced by the guardrail, plain and streamed."""
+    wrong exercise (alone, or after stubs named after other exercises), a working solution with variable arguments,
+    as an instance, needing an extra argument or as one expression in prose, and the reference encoded. Each is
+    replaced by the guardrail, plain and streamed."""
     import base64
     import zlib
 
     leaked, asked = bank.get("sum-of-evens"), bank.get("celsius-to-fahrenheit")
     solution = leaked.solution
+    stubs = "def is_leap_year(year):\n    pass\n\ndef countdown(n):\n    pass\n\ndef digit_sum(n):\n    pass\n\n"
+    renamed = bank.get("word-frequencies").solution.replace("word_frequencies", "my_helper")
     cases = [
         (asked, f"Here you go:\n```python\n{solution}```\n"),
+        (bank.get("mirror-word"), f"```python\n{stubs}{renamed}```\n"),  # stubs named after other exercises first
         (leaked, "```python\ndef add_up(*xs):\n    return sum(x for x in xs[0] if not x & 1)\n```"),
         (leaked, "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."),
+        (leaked, "```python\nclass _E:\n    def __call__(self, numbers):\n        return sum(v * (1 - v % 2) for v in numbers)\n\n"
+                 "sum_of_evens = _E()\n```"),
+        (leaked, "```python\n# call it as evens_total(numbers, 0)\ndef evens_total(numbers, start):\n"
+                 "    return sum(filter(lambda v: not v & 1, numbers), start)\n```"),
         (asked, "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your function."),
         (leaked, base64.b32encode(solution.encode()).decode()),
         (leaked, " ".join(str(ord(c)) for c in solution)),

@@ -15,7 +15,9 @@ import zlib
 import pytest
 
 from codementor.api.gateway.leak import SolutionIndex
+from codementor.api.gateway.leak.index import MAX_NAMED, MAX_OVERLAPPED, defined_names
 from codementor.api.gateway.leak.judgement import hidden_share
+from codementor.api.gateway.leak.runnable import MAX_CANDIDATES
 from codementor.api.gateway.leak.views import views
 from codementor.api.grader import Grader
 
@@ -70,6 +72,39 @@ def test_an_expression_with_another_exercises_parameters_is_related(bank, index)
     assert index.related(views("Look at `numbers` again, and at `n % 2`."), exclude="celsius-to-fahrenheit") == []
 
 
+STUBS = "def is_leap_year(year):\n    pass\n\ndef countdown(n):\n    ...\n\ndef digit_sum(n):\n    return 0\n\n"
+
+
+@pytest.mark.parametrize("leaked_id, asked_id", [("word-frequencies", "mirror-word"), ("anagram-groups", "sum-of-evens")])
+def test_definitions_named_after_other_exercises_do_not_push_out_the_solution_given(bank, index, leak_detector, leaked_id, asked_id):
+    """Stubs named after three other exercises' entry points, then another exercise's reference renamed: the
+    exercise whose solution it is comes first (found by overlap), and its detector catches it."""
+    leaked = bank.get(leaked_id)
+    entry = leaked_id.replace("-", "_")
+    answer = f"```python\n{STUBS}{leaked.solution.replace(entry, 'my_helper')}```\n"
+    related = index.related(views(answer), exclude=asked_id)
+    assert related[0] == leaked_id, related
+    assert not {"leap-year", "countdown", "digit-sum"} & set(related)  # a stub defines nothing
+    assert leak_detector(leaked).check(answer).leaking
+
+
+def test_working_definitions_named_after_other_exercises_still_leave_room_for_the_overlapped_one(bank, index):
+    padding = "".join(f"def {name}(n):\n    return n + {i}\n\n"
+                      for i, name in enumerate(["is_leap_year", "countdown", "digit_sum", "sum_of_evens", "is_palindrome"]))
+    leaked = bank.get("word-frequencies").solution.replace("word_frequencies", "my_helper")
+    related = index.related(views(f"```python\n{padding}{leaked}```\n"), exclude="mirror-word")
+    assert related[0] == "word-frequencies" and len(related) <= MAX_OVERLAPPED + MAX_NAMED
+
+
+def test_a_stub_does_not_define_its_name():
+    assert defined_names("def f(x):\n    pass\ndef g(x): ...\ndef h(x):\n    \"\"\"Doc.\"\"\"\n    return None\n") == set()
+    assert defined_names("class A:\n    pass\n\ndef k(x):\n    raise NotImplementedError\n") == set()
+    assert defined_names("def f(x):\n    return x + 1\nclass B:\n    def m(self):\n        return self\n") == {"f", "B", "m"}
+    assert defined_names("Use `def f(x): return x * 2` there.") == {"f"}
+    assert defined_names("def f(x):\n    pass\n", "def f(x):\n    return x\n") == {"f"}  # a real one anywhere counts
+    assert defined_names("def f(x):\n    pass\n", "def f(x):\n    pass\n  oops") == set()
+
+
 def test_ordinary_answers_and_hints_relate_to_few_other_exercises(bank, index):
     """The full check of another exercise costs a little; ordinary answers seldom need it."""
     exercises = bank.all()
@@ -91,7 +126,18 @@ EXPRESSION = "Return `sum(filter(lambda x: x % 2 == 0, numbers))` from your func
     "```python\ndef add_up(values, start=0, **options):\n    return start + sum(filter(lambda v: not v & 1, values))\n```",
     EXPRESSION,
     "The whole function is one line:\n\nsum(filter(lambda v: not v & 1, numbers))\n",
-], ids=["varargs", "defaults-and-kwargs", "inline-expression", "expression-line"])
+    "```python\nclass _E:\n    def __call__(self, numbers):\n        return sum(v * (1 - v % 2) for v in numbers)\n\n"
+    "sum_of_evens = _E()\n```",
+    "```python\nclass Tools:\n    @staticmethod\n    def sum_of_evens(numbers):\n        return sum(filter(lambda v: not v & 1, numbers))\n\n"
+    "sum_of_evens = Tools.sum_of_evens\n```",
+    "```python\nclass Tools:\n    @classmethod\n    def evens(cls, numbers):\n        return sum(filter(lambda v: not v & 1, numbers))\n```",
+    "```python\nclass Adder:\n    def run(self, numbers):\n        return sum(filter(lambda v: not v & 1, numbers))\n```",
+    "```python\nimport functools\n\nsum_of_evens = functools.partial(lambda numbers, start: sum(filter(lambda v: not v & 1, numbers), start), start=0)\n```",
+    "```python\n# call it as evens_total(numbers, 0)\ndef evens_total(numbers, start):\n    return sum(filter(lambda v: not v & 1, numbers), start)\n```",
+    "```python\ndef evens_total(numbers, *, start):\n    return sum(filter(lambda v: not v & 1, numbers), start)\n```",
+    "```python\ndef sum_of_evens(numbers, start):\n    return start + sum(filter(lambda v: not v & 1, numbers))\n```",
+], ids=["varargs", "defaults-and-kwargs", "inline-expression", "expression-line", "instance-call", "static-method-alias",
+        "class-method", "instance-method", "partial", "extra-argument", "extra-keyword", "entry-point-with-extra-argument"])
 async def test_a_working_solution_of_any_signature_or_as_an_expression_is_run(bank, leak_detector, grader, answer):
     exercise = bank.get("sum-of-evens")
     detector = leak_detector(exercise)
@@ -113,8 +159,22 @@ def test_explanations_and_the_students_own_expressions_are_not_run(bank, leak_de
     assert detector.candidates(EXPRESSION, code=own) == []  # quoting their own code back gives nothing away
     for text in ("Look at `numbers` and at `total` after the loop.", "Check `n % 2 == 0` for each `n`.",
                  "Print it: `print(numbers, sum(numbers))`.",
-                 "A keyword-only helper:\n```python\ndef helper(a, *, strict):\n    return a\n```"):
+                 "A helper of many more arguments:\n```python\ndef helper(a, b, c, *, strict):\n    return a\n```",
+                 "A method of a class that needs arguments to be made:\n```python\nclass Box:\n    def __init__(self, size):\n"
+                 "        self.size = size\n\n    def fits(self, numbers):\n        return len(numbers) <= self.size\n```"):
         assert detector.candidates(text) == [], text
+
+
+def test_runs_per_answer_are_bounded(bank, leak_detector):
+    """Many functions, each needing extra arguments, and many classes: at most MAX_CANDIDATES modules are run,
+    the best ways first (a function taking the arguments as they are before one given fillers)."""
+    detector = leak_detector(bank.get("sum-of-evens"))
+    code = "".join(f"def f{i}(numbers, a, b):\n    return {i}\n\nclass C{i}:\n    @staticmethod\n    def m(numbers):\n"
+                   f"        return {i}\n\n" for i in range(10))
+    code += "def g(xs):\n    return 1\n"
+    candidates = detector.candidates(f"```python\n{code}```")
+    assert len(candidates) == MAX_CANDIDATES
+    assert candidates[0].endswith("def sum_of_evens(xs):\n    return 1")  # g, renamed, first
 
 
 # --- encodings ----------------------------------------------------------------------------------

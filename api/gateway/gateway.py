@@ -165,7 +165,8 @@ class TutorGateway(Configurable):
 
     def related(self, exercise, text: str, prior: str = "") -> list:
         """The other exercises the conversation may give away: their solution overlaps it notably, it defines their
-        entry point by name, or a single expression in it computes with their parameters (see `leak.index`)."""
+        entry point by name, or a single expression in it computes with their parameters (see `leak.index`:
+        those found by overlap come first and are never displaced by names)."""
         texts = [*views(text), *(views(prior) if prior else ())]
         return [self.solutions[i] for i in self.index.related(texts, exclude=exercise.id) if i in self.solutions]
 

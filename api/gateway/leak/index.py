@@ -11,6 +11,11 @@ how rare it is among them. The k-grams of an answer's views (the same decodings 
 reads) are looked up in it, and the exercises with a notable share of their fingerprints in
 the answer, whose entry point the answer defines by name, or whose parameters (names few
 exercises use) a single expression of the answer computes with, are judged in full as well.
+
+The two kinds of signal have separate quotas: the exercises found by overlap (most overlapped
+first) are never displaced by names, so padding an answer with definitions named after other
+exercises cannot push out the one whose solution it holds. A definition that does nothing
+(a body of `pass`, `...`, a constant or a `raise`) does not count as defining its name.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import builtins
 import keyword
 import math
 import re
+import warnings
 from collections import defaultdict
 
 from .runnable import Entry, expressions, signature
@@ -27,12 +33,16 @@ from .similarity import is_docstring
 
 K = 5  # tokens per k-gram
 RELATED = 0.3  # weighted share of a solution's fingerprints that makes an answer worth judging against it
-MAX_RELATED = 3  # exercises judged in full besides the one asked under, at most
+# exercises judged in full besides the one asked under, at most: found by fingerprint overlap, then by name or
+# parameters (each full check may run the answer's code in the sandbox, so the total stays small)
+MAX_OVERLAPPED = 5
+MAX_NAMED = 3
 MAX_TOKENS = 20_000  # tokens of one answer's views that are read
 
 TOKEN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|[A-Za-z_]\w*|\d+(?:\.\d+)?|\*\*|//|==|!=|<=|>=|[-+*/%<>=()\[\]{}:,.&|^~]")
 KEPT = set(keyword.kwlist) | {name for name in dir(builtins) if not name.startswith("_")}
 DEFINES = re.compile(r"\b(?:def|class)\s+([A-Za-z_]\w*)")
+LINE_START = re.compile(r"^[ \t]*", re.M)
 NAME = re.compile(r"[A-Za-z_]\w*")
 SPECIFIC = 2  # a parameter name used by at most this many exercises (and of 4 characters or more) points at them
 
@@ -53,6 +63,61 @@ def tokens(text: str) -> list[str]:
 
 def kgrams(toks: list[str]) -> set[int]:
     return {hash(gram) for gram in zip(*(toks[i:] for i in range(K)))}
+
+
+def _trivial(statement: ast.stmt) -> bool:
+    """A statement that computes nothing: `pass`, `...`, a constant (or docstring), `return` of a constant, a `raise`,
+    a definition made only of those."""
+    if isinstance(statement, (ast.Pass, ast.Raise)):
+        return True
+    if isinstance(statement, (ast.Expr, ast.Return)):
+        return statement.value is None or isinstance(statement.value, ast.Constant)
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return all(_trivial(s) for s in statement.body)  # a stub within a stub
+    return False
+
+
+def _body_of(text: str, start: int) -> bool | None:
+    """Does the definition at `start` of `text` do something? False: a stub (its body only trivial statements, or
+    none); None: it cannot be read as code. Its body is read by indentation."""
+    line_start = text.rfind("\n", 0, start) + 1
+    indent = len(LINE_START.match(text, line_start).group())
+    end = text.find("\n", start)
+    lines = [text[start:] if end < 0 else text[start:end]]
+    for line in ([] if end < 0 else text[end + 1:].split("\n")):
+        if line.strip() and len(line) - len(line.lstrip()) <= indent:
+            break
+        lines.append(line[indent:] if line.strip() else "")
+        if len(lines) > 200:
+            return None
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    # a header with no body (its lines in another order, say) defines nothing either
+    for code in ("\n".join(lines), *([f"{lines[0]}\n    pass"] if len(lines) == 1 else [])):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # an answer's odd string escapes are no concern here
+                tree = ast.parse(code)
+            break
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            continue
+    else:
+        return None
+    node = tree.body[0] if tree.body else None
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return None
+    return not all(_trivial(s) for s in node.body)
+
+
+def defined_names(*texts: str) -> set[str]:
+    """The names `texts` define (`def` or `class`) with a body that does something. A name defined only as a stub
+    where it can be read (and elsewhere in a form that cannot be read as code) does not count."""
+    real, stub, unread = set(), set(), set()
+    for text in texts:
+        for m in DEFINES.finditer(text):
+            does = _body_of(text, m.start())
+            (unread if does is None else real if does else stub).add(m.group(1))
+    return real | (unread - stub)
 
 
 def _code_of(solution: str) -> tuple[str, list[str]]:
@@ -126,15 +191,19 @@ class SolutionIndex:
         return {ex_id: score / self.totals[ex_id] for ex_id, score in scores.items()}
 
     def related(self, texts, exclude: str = "") -> list[str]:
-        """The exercises (ids, most overlapped first) an answer should be judged against besides `exclude`:
-        those whose solution it overlaps notably, and those whose entry point it defines by name."""
+        """The exercises (ids) an answer should be judged against besides `exclude`: first those whose solution it
+        overlaps notably (most overlapped first, at most MAX_OVERLAPPED), then those whose entry point it defines
+        by name (a definition that does something) or whose parameters an expression of it computes with (most
+        overlapped first, at most MAX_NAMED). Names never take the place of an exercise found by overlap."""
         texts = list(texts)
         scores = self.overlaps(texts)
-        named = {ex_id for text in texts for name in DEFINES.findall(text) for ex_id in self.entries.get(name, ())}
+        order = lambda ex_id: (-scores.get(ex_id, 0.0), ex_id)  # noqa: E731
+        overlapped = sorted((ex_id for ex_id, score in scores.items() if ex_id != exclude and score >= RELATED), key=order)
+        overlapped = overlapped[:MAX_OVERLAPPED]
+        named = {ex_id for name in defined_names(*texts) for ex_id in self.entries.get(name, ())}
         named |= self.computed_with(texts)
-        ranked = sorted((ex_id for ex_id in set(scores) | named if ex_id != exclude and (ex_id in named or scores[ex_id] >= RELATED)),
-                        key=lambda ex_id: (ex_id not in named, -scores.get(ex_id, 0.0)))
-        return ranked[:MAX_RELATED]
+        named -= {exclude, *overlapped}
+        return overlapped + sorted(named, key=order)[:MAX_NAMED]
 
     def computed_with(self, texts) -> set[str]:
         """Exercises whose parameters a single expression in `texts` (inline code, a line of its own) uses, all of them."""

@@ -22,8 +22,11 @@ from functools import lru_cache
 from .similarity import FENCE, INLINE, PROSE_PREFIX, parse
 
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
-KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign)
-MAX_CANDIDATES = 3
+KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
+MAX_CANDIDATES = 3  # modules of definitions run, per answer (the best ways first; see `_ways`)
+MAX_EXTRA = 2  # parameters beyond the entry point's that a function may need and still be tried with fillers
+FILLERS = ("0", "None", "''")  # what those extra parameters are given, one try each
+GIVEN = "_given_"  # prefix of the entry point as given, when it needs more arguments and a wrapper takes its name
 MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
 # an expression worth running computes something (a name or a subscript alone does not)
@@ -81,17 +84,82 @@ def code_blocks(text: str) -> list[str]:
     return [*FENCE.findall(text), *(textwrap.dedent(b) for b in INDENTED.findall(outside)), textwrap.dedent(text)]
 
 
-def _defines(tree: ast.Module, entry: str, call: Entry | None) -> list[str]:
-    """Names of the definitions in `tree` that could stand in for `entry` (the same number of arguments first)."""
+def _drop_first(args: ast.arguments) -> ast.arguments:
+    """The parameters of a method once bound (`self` or `cls` given)."""
+    posonly, rest = list(args.posonlyargs), list(args.args)
+    (posonly if posonly else rest)[:1] = []
+    return ast.arguments(posonlyargs=posonly, args=rest, vararg=args.vararg, kwonlyargs=args.kwonlyargs,
+                         kw_defaults=args.kw_defaults, kwarg=args.kwarg, defaults=args.defaults[-len(posonly + rest):] if posonly + rest else [])
+
+
+def _assigns(node: ast.stmt, name: str) -> bool:
+    """Does this top-level statement bind `name` to a value (whatever it is: an instance, an alias, a partial)?"""
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    return isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name) and node.target.id == name
+
+
+def _members(tree: ast.Module, call: Entry) -> list[str]:
+    """Expressions for the methods of top-level classes that accept the entry point's arguments: `C.m` for a static
+    or class method, `C()` (its `__call__`) or `C().m` for an instance of a class made without arguments."""
+    found = []
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
+        init = methods.get("__init__")
+        bare = init is None or _accepts(_drop_first(init.args), Entry((), 0, ""))
+        for method in methods.values():
+            kinds = {d.id for d in method.decorator_list if isinstance(d, ast.Name)}
+            if method.name.startswith("__") and method.name != "__call__":
+                continue
+            if "staticmethod" in kinds:
+                args, expr = method.args, f"{cls.name}.{method.name}"
+            elif "classmethod" in kinds:
+                args, expr = _drop_first(method.args), f"{cls.name}.{method.name}"
+            elif bare and not kinds:
+                args = _drop_first(method.args)
+                expr = f"{cls.name}()" if method.name == "__call__" else f"{cls.name}().{method.name}"
+            else:
+                continue
+            if _accepts(args, call):
+                found.append(expr)
+    return found
+
+
+def _fillers(name: str, args: ast.arguments, call: Entry) -> list[str]:
+    """Calls of a function that needs more arguments than the entry point takes: the entry point's own, then each
+    filler for the others still required (those with a default keep it); none if more than MAX_EXTRA are."""
+    positional = len(args.posonlyargs) + len(args.args)
+    required = positional - len(args.defaults)
+    passed = len(call.params) if args.vararg else min(positional, len(call.params))
+    if passed < call.required:
+        return []
+    keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+    extra = max(0, required - passed)
+    if not 0 < extra + len(keywords) <= MAX_EXTRA:
+        return []
+    return [f"{name}({', '.join([*call.params[:passed], *[fill] * extra, *(f'{k}={fill}' for k in keywords)])})" for fill in FILLERS]
+
+
+def _ways(tree: ast.Module, entry: str, call: Entry | None) -> list[tuple[int, str | None, str | None]]:
+    """How `tree` can stand in for `entry`, best first: (rank, a definition to rename to it, an expression to bind it
+    to). Rank 0: it defines or assigns the entry point itself; 1: a function of as many arguments; 2: another that
+    accepts them; 3: a method of a top-level class; 4: a function called with fillers for its extra parameters."""
+    assigned = any(_assigns(n, entry) for n in tree.body)
     kind = ast.ClassDef if call is None else ast.FunctionDef
-    defs = [(n.name, None if call is None else n.args) for n in tree.body if isinstance(n, kind)]
+    if call is None:
+        exact = assigned or any(isinstance(n, kind) and n.name == entry for n in tree.body)
+        return [(0, None, None)] if exact else []
+    defs = [(n.name, n.args) for n in tree.body if isinstance(n, kind)]
     defs += [(t.id, n.value.args) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
-             for t in n.targets if isinstance(t, ast.Name) and call is not None]
-    exact = [name for name, _ in defs if name == entry]
-    if exact or call is None:
-        return exact
-    same = [name for name, args in defs if len(args.posonlyargs) + len(args.args) == len(call) and _accepts(args, call)]
-    return same + [name for name, args in defs if name not in same and _accepts(args, call)]
+             for t in n.targets if isinstance(t, ast.Name)]
+    if assigned or any(name == entry and _accepts(args, call) for name, args in defs):
+        return [(0, None, None)]
+    ways = [(1 if len(args.posonlyargs) + len(args.args) == len(call) else 2, name, None) for name, args in defs
+            if _accepts(args, call)]
+    ways += [(3, None, expr) for expr in _members(tree, call)]
+    ways += [(4, None, expr) for name, args in defs if not _accepts(args, call)
+             for expr in _fillers(f"{GIVEN}{entry}" if name == entry else name, args, call)]
+    return sorted(ways, key=lambda way: way[0])
 
 
 def expressions(text: str, call: Entry) -> list[str]:
@@ -142,21 +210,30 @@ def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str]
 
 
 def _definitions(texts, entry: str, call: Entry | None) -> list[str]:
-    found: dict[str, None] = {}
+    """Modules in which `entry` can be called as the tests call it, from every code block of `texts`; the best
+    ways first (see `_ways`), MAX_CANDIDATES at most."""
+    found: dict[str, int] = {}
     for text in texts:
         for block in code_blocks(text):
-            tree = parse(block) if "def " in block or "class " in block or "lambda" in block else None
+            tree = parse(block) if "def " in block or "class " in block or "lambda" in block or entry in block else None
             if tree is None:
                 continue
-            kept = ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[])
-            for name in _defines(tree, entry, call):
-                module = ast.parse(ast.unparse(kept))
-                if name != entry:
-                    module = _Rename(name, entry).visit(module)
-                    for node in module.body:
-                        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
-                            node.name = entry
-                found[ast.unparse(module)] = None
-                if len(found) >= MAX_CANDIDATES:
-                    return list(found)
-    return list(found)
+            kept = ast.unparse(ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[]))
+            for rank, name, expr in _ways(tree, entry, call):
+                module = ast.parse(kept)
+                if expr is not None and expr.startswith(f"{GIVEN}{entry}("):  # the entry point itself, needing more
+                    _rename(module, entry, f"{GIVEN}{entry}")
+                elif name is not None:  # renamed, calls of itself too
+                    _rename(module, name, entry)
+                code = ast.unparse(module)
+                if expr is not None:
+                    code += f"\n\n\ndef {entry}({call.arguments}):\n    return {expr}\n" if rank == 4 else f"\n\n{entry} = {expr}\n"
+                found.setdefault(code, rank)
+    return sorted(found, key=found.get)[:MAX_CANDIDATES]
+
+
+def _rename(module: ast.Module, old: str, new: str) -> None:
+    _Rename(old, new).visit(module)
+    for node in module.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == old:
+            node.name = new
