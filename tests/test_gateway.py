@@ -401,3 +401,15 @@ async def test_benign_answers_are_rarely_taken_for_leaks(make_gateway, bank):
                 alarms.append((exercise.id, label, verdict.reason))
     print(f"\n[figure] benign answers: {len(alarms)} false alarms of {total}: {alarms}")
     assert len(alarms) <= 0.02 * total
+
+
+async def test_an_answer_whose_code_needs_more_sandbox_runs_than_allowed_is_held_back(infra, make_gateway, bank):
+    """The filter's runs of one answer's code are bounded (c.TutorGateway.leak_max_runs): past the bound the
+    answer is held back unverified instead of occupying the grader."""
+    ex = bank.get("sum-of-evens")
+    answer = ("Two functions that do something else:\n```python\ndef count(xs):\n    return len(xs)\n```\n"
+              "```python\ndef first(xs):\n    return xs[0] if xs else 0\n```\n")
+    assert len(make_gateway(cache_enabled=False).detector(ex).candidates(answer, "", ex.starter)) == 2
+    assert not (await make_gateway(cache_enabled=False).judge(ex, answer, "", ex.starter)).leaking  # two runs: checked, nothing passes
+    held = await make_gateway(cache_enabled=False, leak_max_runs=1).judge(ex, answer, "", ex.starter)
+    assert held.leaking and held.passes_share == 1.0

@@ -89,6 +89,10 @@ class TutorGateway(Configurable):
         0.25, help="Share of the hidden tests (of those the starter code fails) that code read out of an answer may pass "
         "when graded in the sandbox; more is a leak.",
     ).tag(config=True)
+    leak_max_runs = Integer(
+        12, help="Sandbox runs the leak filter spends on one answer's code, over every exercise it is judged against; an "
+        "answer that would need more is held back (replaced) unverified, so no answer can occupy the grader for long.",
+    ).tag(config=True)
     history_turns = Integer(6, help="Recent conversation messages sent verbatim; older ones are summarised.").tag(config=True)
     course_timezone = Unicode("UTC", help="Time zone in which a budget day starts.").tag(config=True)
 
@@ -328,13 +332,22 @@ class TutorGateway(Configurable):
             self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()
         return self._starter_passes[key]
 
-    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "") -> float | None:
-        """The largest share of the open hidden tests that code read out of the answer passes (None: no such code)."""
+    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "", runs: list[int] | None = None) -> float | None:
+        """The largest share of the open hidden tests that code read out of the answer passes (None: no such code).
+
+        `runs`: the sandbox runs left for this answer (one list shared by the exercises it is judged
+        against); code that would need more than are left counts as passing every test (held back)."""
         if self.grader is None:
             return None
         candidates = self.detector(exercise).candidates(text, prior, code)
         if not candidates:
             return None
+        if runs is not None:
+            if len(candidates) > runs[0]:
+                log.warning("leak filter: an answer's code needs more than c.TutorGateway.leak_max_runs (%d) sandbox runs; held back",
+                            self.leak_max_runs)
+                return 1.0
+            runs[0] -= len(candidates)  # before the first await: the exercises judged side by side draw in turn
         try:  # the starter's own passes (graded once per exercise) alongside the answer's code
             baseline, *results = await asyncio.gather(
                 self._starter_baseline(exercise), *(self.grader.grade(exercise, code, feedback=False) for code in candidates))
@@ -347,12 +360,13 @@ class TutorGateway(Configurable):
         """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests; against
         the exercise asked about and every other exercise it may give away (`related`: the student names the
         exercise, so asking under one for another's solution is no way around the filter)."""
-        verdict = await self._judge_one(exercise, text, prior, code)
+        runs = [self.leak_max_runs]
+        verdict = await self._judge_one(exercise, text, prior, code, runs=runs)
         if verdict.leaking:
             return verdict
         others = self.related(exercise, text, prior)
         if others:
-            verdicts = await asyncio.gather(*(self._judge_one(other, text, prior, code, exercise.solution) for other in others))
+            verdicts = await asyncio.gather(*(self._judge_one(other, text, prior, code, exercise.solution, runs) for other in others))
             leaking = [(v, other) for v, other in zip(verdicts, others) if v.leaking]
             if leaking:
                 found, other = leaking[0]
@@ -360,14 +374,15 @@ class TutorGateway(Configurable):
                 return found
         return verdict
 
-    async def _judge_one(self, exercise, text: str, prior: str, code: str, shared: str = ""):
-        """One exercise's verdict; `shared`: the solution of the exercise asked about, when this is another one."""
+    async def _judge_one(self, exercise, text: str, prior: str, code: str, shared: str = "", runs: list[int] | None = None):
+        """One exercise's verdict; `shared`: the solution of the exercise asked about, when this is another one;
+        `runs`: the sandbox runs left for the answer."""
         detector = self.detector(exercise)
         settings = dict(threshold=detector.threshold, walk_threshold=detector.walk_threshold, pass_share=self.leak_pass_share)
         verdict = detector.check(text, prior, code, shared)
         if verdict.leaking:
             return verdict  # no need to run it
-        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior, code), **settings)
+        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior, code, runs), **settings)
 
     async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
