@@ -45,6 +45,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+HUB_START_ATTEMPTS = 3
+ADDRESS_IN_USE = (b"EADDRINUSE", b"Address already in use")
+
+
+def _address_taken(log_file: Path | None, since: int) -> bool:
+    """Whether the log, from byte `since` on, says a process could not bind its address."""
+    if not log_file or not log_file.exists():
+        return False
+    with open(log_file, "rb") as f:
+        f.seek(since)
+        text = f.read()
+    return any(mark in text for mark in ADDRESS_IN_USE)
+
+
 def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2, alive=None):
     """Call `check` until it returns a truthy value; raise with `what` after `timeout` seconds.
 
@@ -220,15 +234,27 @@ class Stack:
         }
 
     def start_hub(self, log_file: Path | None = None) -> None:
-        out = open(log_file, "ab") if log_file else None
-        proc = subprocess.Popen(
-            # JupyterHub with a clean stop (hub_app.py)
-            [sys.executable, "-m", "codementor.hub_config.hub_app", "-f", str(CONFIG_FILE)],
-            cwd=self.state_dir, env=self.hub_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
-        )
-        self._procs.append(proc)
-        # JupyterHub starts its services one by one before it answers (the API, the dashboards: over 90 s on a loaded machine)
-        wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 180, alive=lambda: proc.poll() is None)
+        for attempt in range(1, HUB_START_ATTEMPTS + 1):
+            logged = log_file.stat().st_size if log_file and log_file.exists() else 0
+            out = open(log_file, "ab") if log_file else None
+            proc = subprocess.Popen(
+                # JupyterHub with a clean stop (hub_app.py)
+                [sys.executable, "-m", "codementor.hub_config.hub_app", "-f", str(CONFIG_FILE)],
+                cwd=self.state_dir, env=self.hub_env(), stdout=out, stderr=subprocess.STDOUT if out else None,
+            )
+            self._procs.append(proc)
+            try:
+                # JupyterHub starts its services one by one before it answers (the API, the dashboards: over 90 s on a loaded machine)
+                wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 180, alive=lambda: proc.poll() is None)
+                break
+            except RuntimeError:
+                if attempt == HUB_START_ATTEMPTS or proc.poll() is None or not _address_taken(log_file, logged):
+                    raise
+            # a port picked for one of the Hub's own parts (its API, the proxy's API, the services) was taken
+            # between its choice and its use: those are internal, so pick others; the public one stays
+            self._procs.remove(proc)
+            log.warning("JupyterHub could not bind a port (see its log); starting it again on other internal ports")
+            self.hub_api_port, self.proxy_api_port, self.api_port, self.dashboards_port = (free_port() for _ in range(4))
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
         # the dashboards server starts beside the API; through the proxy its public /api answers once it is up
         wait_for(lambda: http_status(f"{self.hub_url}/services/dashboards/api") == 200, "the dashboards service", 90)

@@ -23,3 +23,35 @@ def test_stop_ends_stragglers_working_in_the_state_folder(tmp_path):
         for proc in (straggler, outsider, someones_shell):
             proc.kill()
             proc.wait()
+
+
+def test_a_port_taken_between_its_choice_and_its_use_has_the_hub_started_on_others(services, tmp_path):
+    """Ports are picked free, then bound moments later by the Hub's parts; another process may take one
+    in between (the proxy then fails with EADDRINUSE and the Hub exits): the Hub is started again on other
+    internal ports, its public one unchanged."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from codementor.hub_config.stack import free_port, http_status
+
+    class NotTheProxy(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_error(404)
+
+        def log_message(self, *args):
+            pass
+
+    squatter = HTTPServer(("127.0.0.1", 0), NotTheProxy)
+    threading.Thread(target=squatter.serve_forever, daemon=True).start()
+    taken, hub_port = squatter.server_address[1], free_port()
+    log_file = tmp_path / "hub.log"
+    stack = Stack(state_dir=tmp_path / "state", hub_port=hub_port, proxy_api_port=taken,
+                  database_url=services.database_url, redis_url=services.redis_url)
+    try:
+        stack.start(log_file=log_file)
+        assert stack.proxy_api_port != taken and stack.hub_port == hub_port
+        assert http_status(f"{stack.hub_url}/hub/health") == 200 and http_status(f"{stack.api_url}/health") == 200
+        assert b"EADDRINUSE" in log_file.read_bytes()  # the first start met the taken port
+    finally:
+        stack.stop()
+        squatter.shutdown()
