@@ -126,6 +126,17 @@ class Stack:
     _procs: list = field(default_factory=list)
     _pg: object = None
 
+    PORTS = ("hub_port", "api_port", "hub_api_port", "proxy_api_port", "redis_port", "dashboards_port")
+
+    def __post_init__(self) -> None:
+        """Every part on a port of its own: `free_port` can hand out the same free port twice in a row
+        (the proxy's public and API ports once were one, and the Hub exited)."""
+        seen = set()
+        for name in self.PORTS:
+            while getattr(self, name) in seen:
+                setattr(self, name, free_port())
+            seen.add(getattr(self, name))
+
     @property
     def hub_url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.hub_port}"
@@ -253,8 +264,11 @@ class Stack:
             # a port picked for one of the Hub's own parts (its API, the proxy's API, the services) was taken
             # between its choice and its use: those are internal, so pick others; the public one stays
             self._procs.remove(proc)
+            self._sweep()  # what the Hub started before it exited (its proxy) holds ports too
             log.warning("JupyterHub could not bind a port (see its log); starting it again on other internal ports")
-            self.hub_api_port, self.proxy_api_port, self.api_port, self.dashboards_port = (free_port() for _ in range(4))
+            for name in ("hub_api_port", "proxy_api_port", "api_port", "dashboards_port"):
+                setattr(self, name, free_port())
+            self.__post_init__()
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
         # the dashboards server starts beside the API; through the proxy its public /api answers once it is up
         wait_for(lambda: http_status(f"{self.hub_url}/services/dashboards/api") == 200, "the dashboards service", 90)

@@ -55,3 +55,11 @@ def test_a_port_taken_between_its_choice_and_its_use_has_the_hub_started_on_othe
     finally:
         stack.stop()
         squatter.shutdown()
+
+
+def test_each_part_of_a_stack_gets_a_port_of_its_own(tmp_path):
+    """Free ports are picked one after the other, and the same one can come twice: a port given twice
+    is kept where it comes first and picked again for the others."""
+    stack = Stack(state_dir=tmp_path, hub_port=45555, proxy_api_port=45555, dashboards_port=45555)
+    ports = [getattr(stack, name) for name in Stack.PORTS]
+    assert stack.hub_port == 45555 and len(set(ports)) == len(ports)
