@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, MetaData, String, Text, UniqueConstraint, func, text as sql
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -215,15 +215,22 @@ class TutorDisclosure(Base):
     about it before, so a solution handed out in pieces is caught at the piece that completes
     it. Deleting a conversation does not wipe that memory; it is kept for
     `Retention.conversation_days`, is in the student's export and goes with their account.
+    `touches`: the other exercises of whose reference solution the text holds a piece (the
+    filter adds it to what the student got of them, so pieces asked for under different
+    exercises add up).
     """
 
     __tablename__ = "tutor_disclosures"
-    __table_args__ = (Index("ix_tutor_disclosures_user_exercise", "user_id", "exercise_id"),)
+    __table_args__ = (
+        Index("ix_tutor_disclosures_user_exercise", "user_id", "exercise_id"),
+        Index("ix_tutor_disclosures_touching", "user_id", postgresql_where=sql("touches <> '[]'::jsonb")),
+    )
 
     id: Mapped[bigint_pk]
     user_id: Mapped[user_ref]
     exercise_id: Mapped[exercise_ref]
     text: Mapped[str] = mapped_column(Text)
+    touches: Mapped[list[Any]] = mapped_column(server_default=sql("'[]'::jsonb"), default=list)
     created_at: Mapped[created_at]
 
 

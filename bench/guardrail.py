@@ -5,7 +5,9 @@
   walkthrough, and code that runs graded against the hidden tests in the real sandbox), turn
   by turn with what the student received before;
 - false alarms on the benign set (authored hints, an error explanation, a conceptual answer,
-  three other exercises' first hints, a one-line fix of the student's own code);
+  three other exercises' first hints, a one-line fix of the student's own code), judged alone
+  and as one student who got them all, exercise after exercise, would have them judged: with
+  what models told them under other exercises that holds pieces of each exercise's solution;
 - the filter's time per answer, p50/p95, sandboxed runs included;
 - the time to first visible text of a streamed answer through the gateway (real Postgres,
   Redis and a local vendor that streams in six pieces), with the stream guard that releases
@@ -53,7 +55,11 @@ async def matrix(gw, bank) -> dict:
             if not caught:
                 missed.append(exercise.id)
         per_kind[kind] = {"exercises": len(bank.all()), "leaks": len(missed), "missed": missed}
+    from codementor.api.services.tutoring import leak_memory
+
     alarms, total, exercises = [], 0, bank.all()
+    said: dict[str, list[str]] = {}  # one student's memory across exercises, as the API keeps it (`touches`)
+    remembered = []
     for i, exercise in enumerate(exercises):
         others = [exercises[(i + k) % len(exercises)] for k in (1, 7, 19)]
         pairs = [(m.source, f) for m in mutants_of(exercise.solution, 10) if (f := one_line_fix(exercise.solution, m.source))][:1]
@@ -66,7 +72,15 @@ async def matrix(gw, bank) -> dict:
             total += 1
             if verdict.leaking:
                 alarms.append(f"{exercise.id}: {label} ({verdict.reason})")
-    return {"kinds": per_kind, "benign": {"answers": total, "false_alarms": len(alarms), "rate": round(len(alarms) / total, 4), "which": alarms},
+            cross = {x: leak_memory(texts, gw.detector(gw.solutions[x])) for x, texts in said.items() if x != exercise.id}
+            if cross and (await gw.judge(exercise, answer, "", student if label == "one-line-fix" else exercise.starter, cross)).leaking:
+                if not verdict.leaking:
+                    remembered.append(f"{exercise.id}: {label}")
+            for x in gw.touched(exercise, answer):
+                said.setdefault(x, []).append(answer)
+    return {"kinds": per_kind, "benign": {"answers": total, "false_alarms": len(alarms), "rate": round(len(alarms) / total, 4), "which": alarms,
+                                          "false_alarms_with_memory": len(remembered), "which_with_memory": remembered,
+                                          "remembered_for": sum(map(len, said.values()))},
             "filter_ms": _stats(timings), "filter_ms_without_run": _stats([t for t, r in zip(timings, ran) if not r]),
             "filter_ms_with_run": _stats([t for t, r in zip(timings, ran) if r])}
 
@@ -75,8 +89,8 @@ async def matrix(gw, bank) -> dict:
 class LineGuard:
     """The earlier stream guard, for comparison: lines went out at once unless one looked like the solution."""
 
-    def __init__(self, detector, prior: str = "", code: str = ""):
-        self.detector, self.prior, self.code = detector, prior, code
+    def __init__(self, detector, prior: str = "", code: str = "", cross=None):
+        self.detector, self.prior, self.code, self.cross = detector, prior, code, cross
         self.text, self.sent, self.holding = "", 0, False
 
     def feed(self, piece: str) -> str:
@@ -132,8 +146,8 @@ async def streaming(stack, llm, bank, count: int) -> dict:
                     cache_enabled=False, rate_limits={"student": {"per_minute": 10**6, "per_day": 10**7}}, daily_budget_usd={"student": 1000.0})
 
     class Before(TutorGateway):
-        def guard(self, exercise, ctx, prior=""):
-            return LineGuard(self.detector(exercise), prior, ctx.code)
+        def guard(self, exercise, ctx, prior="", cross=None):
+            return LineGuard(self.detector(exercise), prior, ctx.code, cross)
 
     exercises = bank.all()
     answers = [(ex, text) for i, ex in enumerate(exercises) for text in (
@@ -213,7 +227,9 @@ def table(results: dict) -> str:
     lines += [
         "-" * (width + 60),
         f"{'all kinds':<{width}}  {leaks:>5} / {total:<9}  {leaks / total:>8.1%}  goal 0: {ok(leaks, 0)}",
-        f"benign answers: {b['false_alarms']} false alarms of {b['answers']} ({b['rate']:.1%}; goal <= 2 %: {ok(b['rate'], 0.02)})"
+        f"benign answers: {b['false_alarms']} false alarms of {b['answers']} ({b['rate']:.1%}; goal <= 2 %: {ok(b['rate'], 0.02)}); "
+        f"more with one student's memory across exercises: {b['false_alarms_with_memory']} ({b['remembered_for']} answers remembered "
+        f"for other exercises)"
         + (f": {'; '.join(b['which'][:6])}" if b["which"] else ""),
         f"filter time per answer (sandboxed runs included): p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms over {f['n']} answers "
         f"(goal p95 <= 25 ms: {ok(f['p95'], 25)})",

@@ -13,6 +13,7 @@ from codementor.api.gateway import ledger
 from codementor.api.gateway.guardrails import SYSTEM_PROMPT, TutorContext
 from codementor.api.grader import Grader
 from codementor.api.models import LLMBudgetDay, LLMCost
+from codementor.bench.disguises import disguise
 from codementor.api.services.limits import RateLimited
 
 from .fake_llm import received, set_mode
@@ -413,3 +414,43 @@ async def test_an_answer_whose_code_needs_more_sandbox_runs_than_allowed_is_held
     assert not (await make_gateway(cache_enabled=False).judge(ex, answer, "", ex.starter)).leaking  # two runs: checked, nothing passes
     held = await make_gateway(cache_enabled=False, leak_max_runs=1).judge(ex, answer, "", ex.starter)
     assert held.leaking and held.passes_share == 1.0
+
+
+async def test_pieces_asked_for_under_different_exercises_add_up(infra, make_gateway, bank, leak_detector):
+    """A solution asked for in three pieces, each under another exercise: judged piece by piece (the memory of the
+    exercise asked about holds none of the others) every piece passes; with what the student got of the solution
+    under other exercises (`cross`, built as the API builds it from `touched`), the piece that completes it is a leak
+    of that exercise. A memory that gives its exercise away by itself is not held against later answers."""
+    from codementor.api.services.tutoring import leak_memory
+
+    gw = make_gateway(cache_enabled=False)
+
+    def fits(ex) -> bool:
+        pieces = disguise("three-turns", ex.solution)
+        return (len(pieces) == 3 and not any(leak_detector(ex).check(p).leaking for p in pieces)
+                and leak_detector(ex).check("\n\n".join(pieces)).leaking and all(ex.id in gw.touched(bank.get("countdown"), p) for p in pieces))
+
+    leaked = next(ex for ex in bank.all() if ex.id != "countdown" and fits(ex))
+    pieces = disguise("three-turns", leaked.solution)
+    asked = [ex for ex in bank.all() if ex.id != leaked.id][:3]
+    alone = [await gw.judge(ex, piece, "", ex.starter) for ex, piece in zip(asked, pieces)]
+    assert not any(v.leaking for v in alone), alone  # the control: without the memory across exercises, all three pass
+
+    said: dict[str, list[str]] = {}
+    caught = None
+    for turn, (ex, piece) in enumerate(zip(asked, pieces)):
+        cross = {x: leak_memory(texts, gw.detector(gw.solutions[x])) for x, texts in said.items()}
+        verdict = await gw.judge(ex, piece, "", ex.starter, cross)
+        if verdict.leaking:
+            caught = (turn, verdict.exercise_id)
+            break
+        for x in gw.touched(ex, piece):
+            said.setdefault(x, []).append(piece)
+    print(f"\n[figure] {leaked.id} in three pieces under {[ex.id for ex in asked]}: caught at piece {caught}")
+    assert caught is not None and caught[0] > 0 and caught[1] == leaked.id, (leaked.id, caught)
+
+    # the whole solution already in the memory (a student told it before this check existed): a later answer that
+    # touches it but adds nothing is not refused for what came before
+    whole = {leaked.id: "\n\n".join(pieces)}
+    hint = f"Look again at the first line:\n```python\n{leaked.solution.splitlines()[0]}\n```"
+    assert not (await gw.judge(asked[0], hint, "", asked[0].starter, whole)).leaking

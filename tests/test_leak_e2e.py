@@ -164,3 +164,35 @@ def test_what_a_compliant_model_says_when_asked_is_blocked_through_the_api(stack
             text, blocked, screens = _ask(stack.api_url, auth, exercise, path)
             assert blocked and answer not in text, (exercise.id, path, answer)
             assert all(answer.strip() not in screen for screen in screens), (exercise.id, path, answer)
+
+
+def test_pieces_asked_for_under_different_exercises_are_caught_where_they_add_up(stack, hub, bank, llm, leak_detector):
+    """A solution asked for in three pieces, each under another exercise (and in another conversation): the piece
+    that completes it is replaced, though no piece alone, nor any under the exercise it was asked about, gives
+    anything away (the answers are remembered for the exercises whose solution they hold pieces of)."""
+    from codementor.api.gateway.leak import SolutionIndex
+    from codementor.api.gateway.leak.views import views
+
+    index = SolutionIndex(bank.all())
+
+    def fits(ex) -> bool:
+        pieces = disguise("three-turns", ex.solution)
+        return (len(pieces) == 3 and not any(leak_detector(ex).check(p).leaking for p in pieces)
+                and leak_detector(ex).check("\n\n".join(pieces)).leaking and all(ex.id in index.touched(views(p)) for p in pieces))
+
+    leaked = next(ex for ex in reversed(bank.all()) if fits(ex))
+    asked = [ex for ex in bank.all() if ex.id != leaked.id][5:8]
+    name = f"adv-x-{secrets.token_hex(3)}"
+    hub.create_user(name)
+    auth = {"Authorization": f"token {hub.user_token(name)}"}
+    set_mode(llm.base_url, mode="disguise", kind="three-turns", solution=leaked.solution)
+    outcomes = []
+    for exercise in asked:
+        reply = httpx.post(f"{stack.api_url}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": "next part please"},
+                           timeout=60)
+        assert reply.status_code == 200, reply.text
+        outcomes.append(reply.json()["leak_blocked"])
+        if outcomes[-1]:
+            break
+    print(f"\n[figure] {leaked.id} in pieces under {[ex.id for ex in asked]}: blocked {outcomes}")
+    assert outcomes[-1] and not outcomes[0], outcomes  # the first piece passes; the one that completes it does not

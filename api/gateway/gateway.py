@@ -7,6 +7,7 @@ import logging
 from contextlib import aclosing
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import AsyncIterator
 
 import httpx
@@ -27,6 +28,12 @@ from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
 
 log = logging.getLogger(__name__)
+MAX_CROSS = 3  # exercises judged with what the student got of them under other exercises, besides `related`
+
+
+@lru_cache(maxsize=256)
+def _gives_away_alone(detector: LeakDetector, memory: str) -> bool:
+    return detector.check(memory).leaking
 
 
 @dataclass
@@ -174,11 +181,34 @@ class TutorGateway(Configurable):
         texts = [*views(text), *(views(prior) if prior else ())]
         return [self.solutions[i] for i in self.index.related(texts, exclude=exercise.id) if i in self.solutions]
 
-    def guard(self, exercise, ctx: TutorContext, prior: str = "") -> GuardedStream:
+    def touched(self, exercise, text: str) -> list[str]:
+        """The other exercises of whose solution a model's answer holds a piece (`leak.index.TOUCH`): the answer is
+        remembered for them too, so pieces of one solution asked for under different exercises add up."""
+        return self.index.touched(views(text), exclude=exercise.id)
+
+    def others(self, exercise, text: str, prior: str = "", cross: dict[str, str] | None = None) -> list[tuple]:
+        """The other exercises an answer is judged against, each with the memory it is judged with: those `related`
+        finds (with `prior`, what the student got on the exercise asked about), and those of `cross` (exercise id ->
+        what models told the student that holds pieces of its solution, under whatever exercise it was asked) whose
+        solution the answer overlaps at all, most overlapped first (at most MAX_CROSS). A memory that gives its
+        exercise away by itself is not used: the answers in it were judged one by one, and every later answer would
+        be refused for it."""
+        others = {ex.id: (ex, prior) for ex in self.related(exercise, text, prior)}
+        if cross:
+            scores = self.index.overlaps(views(text))
+            crossed = sorted((x for x in cross if x != exercise.id and x in self.solutions and scores.get(x, 0.0) > 0.0),
+                             key=lambda x: (-scores[x], x))
+            for x in crossed[:MAX_CROSS]:
+                detector = self.detector(self.solutions[x])
+                if not _gives_away_alone(detector, cross[x]):
+                    others[x] = (self.solutions[x], f"{cross[x]}\n\n{prior}" if prior else cross[x])
+        return list(others.values())
+
+    def guard(self, exercise, ctx: TutorContext, prior: str = "", cross: dict[str, str] | None = None) -> GuardedStream:
         """The stream guard of one answer: what the student got before and their own code are part of the judgement,
-        and so is every other exercise whose solution the text so far overlaps."""
-        return GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution,
-                             related=lambda text: [self.detector(ex) for ex in self.related(exercise, text, prior)])
+        and so is every other exercise whose solution the text so far overlaps (with what the student got of it)."""
+        return GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution, cross=cross,
+                             related=lambda text: [(self.detector(ex), memory) for ex, memory in self.others(exercise, text, prior, cross)])
 
     # --- money ---------------------------------------------------------------------------
     def price(self, model: str) -> dict:
@@ -225,28 +255,32 @@ class TutorGateway(Configurable):
             rung=rung, question=ctx.question, purpose=ctx.purpose, prompt_version=PROMPT_VERSION, model=self.chain[0].model,
         )
 
-    async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0, prior: str = "") -> AsyncIterator[Event]:
+    async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0, prior: str = "",
+                     cross: dict[str, str] | None = None) -> AsyncIterator[Event]:
         """Stream an answer: limits first, then the cache, then providers in order.
 
-        `prior`: what the student has received from a model on this exercise before (judged with the answer).
+        `prior`: what the student has received from a model on this exercise before (judged with the answer);
+        `cross`: what they received that holds pieces of other exercises' solutions, by exercise (see `others`).
         """
         await self.limiter.hit("tutor", asker.name, asker.role)
         key = self._cache_key(exercise, ctx, rung) if not prior else None  # a shared answer was judged alone
         if key:
             hit = await self.cache.get(key)
             metrics.TUTOR_CACHE.labels("hit" if hit else "miss").inc()
+            if hit and cross and await self._completes(exercise, hit["text"], ctx.code, cross):
+                hit = key = None  # with what this student got elsewhere it gives an exercise away: the models answer anew
             if hit:
                 yield Event("delta", hit["text"])
                 yield Event("done", hit["text"], {"source": hit["source"], "cached": True, "leak_blocked": False})
                 return
         messages = build_messages(ctx)
-        async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior)) as events:
+        async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior, cross)) as events:
             async for event in events:
                 if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
                     await self.cache.put(key, {"text": ctx.clean(event.text), "source": event.meta["source"]}, owner=asker.user_id)
                 yield event
 
-    async def _from_providers(self, asker, exercise, ctx, messages, prior: str = "") -> AsyncIterator[Event]:
+    async def _from_providers(self, asker, exercise, ctx, messages, prior: str = "", cross=None) -> AsyncIterator[Event]:
         for provider in self.chain:
             breaker = self.breakers[provider.name]
             if not breaker.allows():
@@ -257,7 +291,7 @@ class TutorGateway(Configurable):
                 if reservation is None:
                     continue
             request = ProviderRequest(messages, self.max_output_tokens, ctx)
-            guard = self.guard(exercise, ctx, prior)
+            guard = self.guard(exercise, ctx, prior, cross)
             try:
                 async with aclosing(self._call_with_retries(provider, request, guard)) as pieces:
                     async for text in pieces:
@@ -356,23 +390,31 @@ class TutorGateway(Configurable):
             return 1.0
         return max(hidden_share(result, baseline) for result in results)
 
-    async def judge(self, exercise, text: str, prior: str = "", code: str = ""):
+    async def judge(self, exercise, text: str, prior: str = "", code: str = "", cross: dict[str, str] | None = None):
         """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests; against
-        the exercise asked about and every other exercise it may give away (`related`: the student names the
-        exercise, so asking under one for another's solution is no way around the filter)."""
+        the exercise asked about and every other exercise it may give away (`others`: the student names the
+        exercise, so asking under one for another's solution, whole or in pieces, is no way around the filter)."""
         runs = [self.leak_max_runs]
         verdict = await self._judge_one(exercise, text, prior, code, runs=runs)
         if verdict.leaking:
             return verdict
-        others = self.related(exercise, text, prior)
+        others = self.others(exercise, text, prior, cross)
         if others:
-            verdicts = await asyncio.gather(*(self._judge_one(other, text, prior, code, exercise.solution, runs) for other in others))
-            leaking = [(v, other) for v, other in zip(verdicts, others) if v.leaking]
+            verdicts = await asyncio.gather(*(self._judge_one(other, text, memory, code, exercise.solution, runs) for other, memory in others))
+            leaking = [(v, other) for v, (other, _) in zip(verdicts, others) if v.leaking]
             if leaking:
                 found, other = leaking[0]
                 found.exercise_id = other.id
                 return found
         return verdict
+
+    async def _completes(self, exercise, text: str, code: str, cross: dict[str, str]) -> bool:
+        """Does `text` (a shared answer, judged alone when it was cached) give an exercise away with what the student
+        got of it under other exercises?"""
+        others = [(other, memory) for other, memory in self.others(exercise, text, "", cross) if other.id in cross]
+        runs = [self.leak_max_runs]
+        verdicts = await asyncio.gather(*(self._judge_one(other, text, memory, code, exercise.solution, runs) for other, memory in others))
+        return any(v.leaking for v in verdicts)
 
     async def _judge_one(self, exercise, text: str, prior: str, code: str, shared: str = "", runs: list[int] | None = None):
         """One exercise's verdict; `shared`: the solution of the exercise asked about, when this is another one;
@@ -387,7 +429,7 @@ class TutorGateway(Configurable):
     async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
         if provider.paid:
-            check = await self.judge(exercise, guard.text, guard.prior, guard.code)
+            check = await self.judge(exercise, guard.text, guard.prior, guard.code, guard.cross)
             meta["similarity"] = round(check.similarity, 3)
             if check.leaking:
                 meta["passes_tests"] = bool(check.passes_share and check.passes_share > self.leak_pass_share)

@@ -5,7 +5,8 @@ only after the text so far, with what the student received before, has passed th
 similarity and walkthrough over every view. Code that could run (a definition, an open code
 fence) needs the sandbox, which judges the whole answer: from there on everything is held
 back until the end. So is everything after a check that failed. The text is checked against
-the exercise asked about and against every other exercise whose solution it overlaps (`related`).
+the exercise asked about and against every other exercise whose solution it overlaps (`related`:
+each with what the student was told of it before).
 """
 
 from __future__ import annotations
@@ -19,10 +20,13 @@ BOUNDARY = re.compile(r"\n|(?<=[.!?:])\s")
 
 
 class GuardedStream:
-    def __init__(self, detector: LeakDetector | None, prior: str = "", code: str = "", related=None, shared: str = ""):
+    def __init__(self, detector: LeakDetector | None, prior: str = "", code: str = "", related=None, shared: str = "",
+                 cross: dict[str, str] | None = None):
+        """`related(text)`: (detector, what the student was told of that exercise before) of the other exercises
+        `text` may give away; `cross`: that memory by exercise, kept for the judgement of the whole answer."""
         self.detector = detector
         self.related, self.shared = related or (lambda text: []), shared
-        self.prior, self.code = prior, code
+        self.prior, self.code, self.cross = prior, code, cross
         self.text = ""
         self.sent = 0
         self.holding = detector is None
@@ -45,9 +49,9 @@ class GuardedStream:
         if cut <= self.sent:
             return ""
         shown = self.text[:cut]
-        checks = [(self.detector, ""), *((other, self.shared) for other in self.related(shown))]
-        for detector, shared in checks:
-            if detector.candidates(shown, self.prior, self.code) or detector.check(shown, self.prior, self.code, shared).leaking:
+        checks = [(self.detector, "", self.prior), *((other, self.shared, memory) for other, memory in self.related(shown))]
+        for detector, shared, prior in checks:
+            if detector.candidates(shown, prior, self.code) or detector.check(shown, prior, self.code, shared).leaking:
                 self.holding = True
                 return ""
         pending = self.text[self.sent:cut]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import delete, select, update
 
 from ..errors import NotFound
@@ -85,20 +87,24 @@ _TAKEN = "SELECT count(*) FROM hint_events WHERE user_id = %(u)s::bigint AND exe
 _SUMMARY = "UPDATE tutor_conversations SET summary = %s WHERE id = %s"
 _HINT = "INSERT INTO hint_events (user_id, exercise_id, rung, source) VALUES (%s, %s, %s, %s)"
 # a model's answer, kept for the leak filter apart from the conversation (which the student may delete)
-_DISCLOSED = "INSERT INTO tutor_disclosures (user_id, exercise_id, text, created_at) VALUES (%(u)s, %(ex)s, %(a)s, %(now)s)"
+_DISCLOSED = """INSERT INTO tutor_disclosures (user_id, exercise_id, text, touches, created_at)
+                VALUES (%(u)s, %(ex)s, %(a)s, %(touches)s::jsonb, %(now)s)"""
 MODEL_FREE = ("offline", "guardrail", "student")  # sources of text no model wrote
 
 
 async def append(pg, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int,
-                 clean=_keep, rung: int = 0, hint_source: str = "") -> tuple[int, bool]:
+                 clean=_keep, rung: int = 0, hint_source: str = "", touches: list[str] | tuple = ()) -> tuple[int, bool]:
     """Store one exchange and COMMIT, folding messages that leave the window into the summary (scrubbed by `clean`).
 
     `pg` is a psycopg connection not inside a transaction (a pooled one, or the one under a
     SQLAlchemy session). With `rung`, the answer handed out that rung of the hint ladder: it
     is recorded as a hint unless the student has taken that many hints by now (a %hint while
-    the answer streamed). Returns the conversation's id and whether the hint was recorded.
+    the answer streamed). `touches`: the other exercises of whose solution a model's answer holds
+    a piece (kept with it for the leak filter). Returns the conversation's id and whether the hint
+    was recorded.
     """
-    params = {"u": user_id, "ex": exercise_id, "q": question, "a": answer, "src": source, "turns": turns, "now": utcnow()}
+    params = {"u": user_id, "ex": exercise_id, "q": question, "a": answer, "src": source, "turns": turns, "now": utcnow(),
+              "touches": json.dumps(list(touches))}
     async with pg.pipeline():
         await pg.execute(_OPEN, params)
         await pg.execute(_MESSAGES, params)

@@ -30,7 +30,6 @@ from ..learner.skills import (
 from ..models import ActivityDay, Badge, ExerciseRating, Skill, Submission
 from .clock import local_day
 from .pagination import check_page_limit, decode_text_cursor, encode_text_cursor
-from .profile import get_profile, timezone_of
 from . import submissions as subs
 from .submissions import solved_ids
 

@@ -10,7 +10,7 @@ from ...exercise_bank import Exercise
 from ..gateway.gateway import Asker, Event, TutorGateway
 from ..gateway.guardrails import TutorContext
 from ..db import driver_connection
-from ..models import HintEvent
+from ..models import HintEvent, TutorDisclosure
 from . import conversations
 from .hints import hints_taken, next_hint
 
@@ -51,6 +51,19 @@ _DELIVERED = """SELECT created_at, text FROM tutor_disclosures WHERE user_id = %
                 UNION ALL
                 SELECT created_at, text FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND text <> ''
                 ORDER BY 1"""
+# and what they were told, under any exercise, that holds pieces of other exercises' solutions (`touches`), for the
+# CROSS_EXERCISES of those touched most recently: by exercise, everything models told the student about it, oldest first
+CROSS_EXERCISES = 8
+_TOUCHED = f"""WITH touched AS (
+                   SELECT x FROM tutor_disclosures, jsonb_array_elements_text(touches) AS x
+                   WHERE user_id = %(u)s::bigint AND touches <> '[]'::jsonb AND x <> %(ex)s::varchar
+                   GROUP BY x ORDER BY max(created_at) DESC LIMIT {CROSS_EXERCISES})
+               SELECT t.x, d.created_at, d.text FROM touched t JOIN tutor_disclosures d
+                   ON d.user_id = %(u)s::bigint AND (d.exercise_id = t.x OR d.touches ? t.x)
+               UNION ALL
+               SELECT t.x, h.created_at, h.text FROM touched t JOIN hint_events h
+                   ON h.user_id = %(u)s::bigint AND h.exercise_id = t.x AND h.text <> ''
+               ORDER BY 1, 2"""
 
 
 @lru_cache(maxsize=1024)  # each answer is weighed once per process, not at every later question
@@ -77,9 +90,19 @@ def leak_memory(texts: list[str], detector, limit: int = PRIOR_CHARS) -> str:
     return "\n\n".join(texts[i] for i in sorted(kept))
 
 
+def cross_memories(rows, gateway: TutorGateway) -> dict[str, str]:
+    """Exercise id -> what models told the student that holds pieces of its solution (`_TOUCHED`'s rows)."""
+    texts: dict[str, list[str]] = {}
+    for ex_id, _, text in rows:
+        if ex_id in gateway.solutions:
+            texts.setdefault(ex_id, []).append(text)
+    return {ex_id: leak_memory(said, gateway.detector(gateway.solutions[ex_id])) for ex_id, said in texts.items()}
+
+
 async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor",
-                        identities: tuple[str, ...] = ()) -> tuple[TutorContext, str]:
-    """What the tutor may know, and what models told the student about the exercise so far.
+                        identities: tuple[str, ...] = ()) -> tuple[TutorContext, str, dict[str, str]]:
+    """What the tutor may know, what models told the student about the exercise so far, and what they told them of
+    other exercises' solutions (`cross_memories`).
 
     `identities` (login names, the class roster) are scrubbed from all of the context."""
     params = {"u": asker.user_id, "ex": exercise.id, "turns": gateway.history_turns}
@@ -91,12 +114,14 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
             taken_cur = await pg.execute(_TAKEN, params)
             latest = await pg.execute(_LATEST_RESULTS, params)
             said = await pg.execute(_DELIVERED, params)
+            touched = await pg.execute(_TOUCHED, params)
             await pg.execute("COMMIT")  # reads only: nothing to keep, and no ROLLBACK round trip when the session closes
         summary = ((await conv.fetchone()) or ("",))[0] if conv is not None else ""
         history = [{"role": role, "content": content} for role, content in await window.fetchall()] if window is not None else []
         (taken,) = await taken_cur.fetchone()
         results = ((await latest.fetchone()) or (None,))[0]
         prior = leak_memory([text for _, text in await said.fetchall()], gateway.detector(exercise))
+        cross = cross_memories(await touched.fetchall(), gateway)
     context = TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,
@@ -104,7 +129,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose,
         names=frozenset((asker.name, *identities)), privacy=gateway.scrubber.rules,
     )
-    return context, prior
+    return context, prior, cross
 
 
 def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
@@ -115,18 +140,20 @@ def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req,
               identities: tuple[str, ...] = ()) -> AsyncIterator[Event]:
     """Stream the tutor's answer, then store the exchange in the student's conversation."""
-    ctx, prior = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
-    async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior)) as events:
+    ctx, prior, cross = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
+    async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior, cross=cross)) as events:
         async for event in events:
             if event.kind == "done":
                 # the answer climbed the ladder: it counts as that hint, for the skill model, the
                 # instructor's view and the next %hint (which goes on from there), unless a %hint
                 # while it streamed has recorded that rung already
                 rung = ctx.ladder_rung if gave_ladder_hint(ctx, event.text) else 0
+                touches = gateway.touched(exercise, event.text) if event.meta["source"] not in conversations.MODEL_FREE else []
                 async with sessionmaker() as session:
                     conv_id, hinted = await conversations.append(
                         await driver_connection(session), asker.user_id, exercise.id, req.question or "(explain my last error)", event.text,
                         event.meta["source"], gateway.history_turns, clean=ctx.clean, rung=rung, hint_source=f"tutor-{event.meta['source']}",
+                        touches=touches,
                     )
                 if hinted:
                     event.meta["hint_rung"] = rung
@@ -137,14 +164,17 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int,
                      identities: tuple[str, ...] = ()) -> dict:
     """A hint beyond the authored ladder, grounded in the student's code and last error."""
-    ctx, prior = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
+    ctx, prior, cross = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
     done = None
-    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior):
+    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior, cross=cross):
         if event.kind == "done":
             done = event
     written = "" if done.meta["source"] in conversations.MODEL_FREE else done.text
+    touches = gateway.touched(exercise, written) if written else []
     async with sessionmaker() as session, session.begin():
         session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20], text=written))
+        if touches:  # the hint is in the exercise's own memory already; kept here for the exercises it touches
+            session.add(TutorDisclosure(user_id=asker.user_id, exercise_id=exercise.id, text=written, touches=touches))
     return {
         "exercise_id": exercise.id, "rung": taken + 1, "of": len(exercise.hints), "text": done.text,
         "source": done.meta["source"], "last": True, "extra": True,

@@ -38,6 +38,10 @@ RELATED = 0.3  # weighted share of a solution's fingerprints that makes an answe
 MAX_OVERLAPPED = 5
 MAX_NAMED = 3
 MAX_TOKENS = 20_000  # tokens of one answer's views that are read
+# an answer holding this weighted share of another exercise's solution is remembered for that exercise too
+# (`touched`): pieces of one solution asked for under different exercises add up there; at most MAX_TOUCHED per answer
+TOUCH = 0.1
+MAX_TOUCHED = 5
 
 TOKEN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|[A-Za-z_]\w*|\d+(?:\.\d+)?|\*\*|//|==|!=|<=|>=|[-+*/%<>=()\[\]{}:,.&|^~]")
 KEPT = set(keyword.kwlist) | {name for name in dir(builtins) if not name.startswith("_")}
@@ -204,6 +208,13 @@ class SolutionIndex:
         named |= self.computed_with(texts)
         named -= {exclude, *overlapped}
         return overlapped + sorted(named, key=order)[:MAX_NAMED]
+
+    def touched(self, texts, exclude: str = "", scores: dict[str, float] | None = None) -> list[str]:
+        """The exercises (ids, besides `exclude`) of whose solution `texts` hold at least TOUCH, most first (at most
+        MAX_TOUCHED): a piece of a solution, asked for under another exercise, is remembered under them too."""
+        scores = self.overlaps(texts) if scores is None else scores
+        found = [ex_id for ex_id, score in scores.items() if ex_id != exclude and score >= TOUCH]
+        return sorted(found, key=lambda ex_id: (-scores[ex_id], ex_id))[:MAX_TOUCHED]
 
     def computed_with(self, texts) -> set[str]:
         """Exercises whose parameters a single expression in `texts` (inline code, a line of its own) uses, all of them."""
