@@ -416,6 +416,19 @@ async def test_an_answer_whose_code_needs_more_sandbox_runs_than_allowed_is_held
     assert held.leaking and held.passes_share == 1.0
 
 
+def solution_in_pieces(gw, bank, leak_detector, first_two: bool = False):
+    """An exercise whose solution in three pieces gives nothing away piece by piece but does all together (with
+    `first_two`: the first two pieces do), each piece remembered for it when asked under another exercise."""
+    def fits(ex) -> bool:
+        pieces = disguise("three-turns", ex.solution)
+        return (len(pieces) == 3 and not any(leak_detector(ex).check(p).leaking for p in pieces)
+                and leak_detector(ex).check("\n\n".join(pieces[:2] if first_two else pieces)).leaking
+                and all(ex.id in gw.touched(bank.get("countdown"), p) for p in pieces))
+
+    leaked = next(ex for ex in bank.all() if ex.id != "countdown" and fits(ex))
+    return leaked, disguise("three-turns", leaked.solution)
+
+
 async def test_pieces_asked_for_under_different_exercises_add_up(infra, make_gateway, bank, leak_detector):
     """A solution asked for in three pieces, each under another exercise: judged piece by piece (the memory of the
     exercise asked about holds none of the others) every piece passes; with what the student got of the solution
@@ -424,14 +437,7 @@ async def test_pieces_asked_for_under_different_exercises_add_up(infra, make_gat
     from codementor.api.services.tutoring import leak_memory
 
     gw = make_gateway(cache_enabled=False)
-
-    def fits(ex) -> bool:
-        pieces = disguise("three-turns", ex.solution)
-        return (len(pieces) == 3 and not any(leak_detector(ex).check(p).leaking for p in pieces)
-                and leak_detector(ex).check("\n\n".join(pieces)).leaking and all(ex.id in gw.touched(bank.get("countdown"), p) for p in pieces))
-
-    leaked = next(ex for ex in bank.all() if ex.id != "countdown" and fits(ex))
-    pieces = disguise("three-turns", leaked.solution)
+    leaked, pieces = solution_in_pieces(gw, bank, leak_detector)
     asked = [ex for ex in bank.all() if ex.id != leaked.id][:3]
     alone = [await gw.judge(ex, piece, "", ex.starter) for ex, piece in zip(asked, pieces)]
     assert not any(v.leaking for v in alone), alone  # the control: without the memory across exercises, all three pass
@@ -454,3 +460,29 @@ async def test_pieces_asked_for_under_different_exercises_add_up(infra, make_gat
     whole = {leaked.id: "\n\n".join(pieces)}
     hint = f"Look again at the first line:\n```python\n{leaked.solution.splitlines()[0]}\n```"
     assert not (await gw.judge(asked[0], hint, "", asked[0].starter, whole)).leaking
+
+
+async def test_a_shared_answer_is_not_served_where_it_completes_what_the_student_was_told(infra, make_gateway, bank, llm, student,
+                                                                                         leak_detector):
+    """The shared cache holds answers judged alone: one that completes a solution with what this student was told of it
+    under other exercises is not served to them (the model answers anew); others still get it from the cache."""
+    gw = make_gateway()
+    await infra[1].delete(*[k async for k in infra[1].scan_iter("codementor:tutor:cache:*")] or ["none"])
+    leaked, pieces = solution_in_pieces(gw, bank, leak_detector, first_two=True)
+    asked = bank.get("countdown")
+    ctx = lambda: context(asked, question="what comes next?", code=asked.starter)  # noqa: E731
+
+    async def ask(cross=None):
+        final = None
+        async for event in gw.answer(await student(), asked, ctx(), cross=cross):
+            final = event if event.kind == "done" else final
+        return final
+
+    set_mode(llm.base_url, mode="script", answers=[pieces[1]])
+    first = await ask()
+    assert first.text == pieces[1] and not first.meta["cached"]  # alone, it gives nothing away: shown and shared
+    set_mode(llm.base_url, mode="script", answers=["Try your function on the smallest example first."])
+    told = await ask(cross={leaked.id: pieces[0]})
+    assert not told.meta["cached"] and told.text == "Try your function on the smallest example first.", told
+    other = await ask()
+    assert other.meta["cached"] and other.text == pieces[1]
