@@ -28,7 +28,7 @@ class StudentsByDefault(Configurable):
             await result
         # at start-up the Hub passes its orm.User, elsewhere its User wrapper
         orm_user = getattr(user, "orm_user", user)
-        if self.default_group and not orm_user.admin and not orm_user.groups:
+        if self.default_group and not orm_user.admin and not orm_user.groups and not self._group_from_config(orm_user.name):
             db = object_session(orm_user)
             group = orm.Group.find(db, self.default_group)
             if group is None:
@@ -37,6 +37,15 @@ class StudentsByDefault(Configurable):
             orm_user.groups.append(group)
             db.commit()
             self.log.info("new user %s joined the group %s", user.name, self.default_group)
+
+
+    def _group_from_config(self, name: str) -> bool:
+        """Does `c.JupyterHub.load_groups` put this user in a group? At start-up the Hub adds its users before it
+        loads the groups, so without this check the demo's instructors would join `students` first."""
+        for spec in (getattr(self.parent, "load_groups", None) or {}).values():
+            if name in (spec.get("users", ()) if isinstance(spec, dict) else spec):
+                return True
+        return False
 
 
 class DemoAuthenticator(StudentsByDefault, SharedPasswordAuthenticator):

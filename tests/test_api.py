@@ -58,6 +58,12 @@ def test_me_reports_role_from_hub_groups(alice, hub, stack):
     assert ada["role"] == "instructor"
 
 
+def test_the_demo_instructor_is_not_a_student(hub):
+    """The Hub adds its configured users before it loads the configured groups; `ada` joins `instructors` only."""
+    assert "ada" in hub.api("GET", "/groups/instructors").json()["users"]
+    assert "ada" not in hub.api("GET", "/groups/students").json()["users"]
+
+
 def test_today_is_stable_and_has_a_clean_notebook(alice, bank):
     first = alice.get("/exercises/today", params={"include": "notebook"}).json()
     again = alice.get("/exercises/today").json()
