@@ -36,13 +36,27 @@ class SubmissionRequest(Strict):
     idempotency_key: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9._:-]+$")
 
 
+def _iso(kind):
+    """ISO 8601 text only: pydantic would also read a number (or a text of digits) as seconds since 1970."""
+    def parse(value):
+        if value is None:
+            return None  # where the field allows none, the type says so
+        if isinstance(value, str):
+            try:
+                return kind.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f"must be an ISO 8601 {'date, e.g. 2026-12-07' if kind is date else 'date and time, e.g. 2026-12-07T17:00'}")
+    return BeforeValidator(parse)
+
+
 class AssignmentRequest(Strict):
     """Pin an exercise to a day for a Hub group; `due_at` without a UTC offset is in the course's time zone."""
 
     group: str = Field(min_length=1, max_length=255, pattern=r"^[A-Za-z0-9._@+ -]+$")
     exercise_id: str = EXERCISE_ID
-    day: date
-    due_at: datetime | None = None
+    day: Annotated[date, _iso(date)]
+    due_at: Annotated[datetime | None, _iso(datetime)] = None
 
 
 class PlacementAnswers(Strict):

@@ -49,6 +49,10 @@ def test_a_body_over_the_limit_is_a_413_in_the_envelope(stack, token, where):
 
     err = envelope(httpx.post(f"{base}/hints", content=chunks(), headers=headers, timeout=60), 413)
     assert err["code"] == "payload_too_large"
+    # an operation that reads no body refuses one over the limit too
+    for path in ("/me/placement", "/me/placement/finish"):
+        err = envelope(httpx.post(f"{base}{path}", content=b"z" * (2 * 1024 * 1024), headers=headers, timeout=60), 413)
+        assert err["code"] == "payload_too_large"
     # the connection and the API are fine afterwards
     assert httpx.get(f"{base}/me", headers=headers, timeout=30).status_code == 200
 

@@ -57,6 +57,9 @@ def test_pinned_exercises_are_delivered_with_their_due_times_and_lateness_is_exp
         (t[STUDENT], pins[0], 403),
         (t[TEACHER], {**pins[0], "exercise_id": "no-such-exercise"}, 400),
         (t[TEACHER], {**pins[0], "day": "2026-02-30"}, 400),
+        (t[TEACHER], {**pins[0], "day": 0}, 400),  # not read as seconds since 1970
+        (t[TEACHER], {**pins[0], "day": "1796515200"}, 400),
+        (t[TEACHER], {**pins[0], "due_at": 1796860800}, 400),
         (t[TEACHER], {**pins[0], "due_at": (day_start - timedelta(hours=1)).isoformat()}, 400),  # due before the day
         (t[TEACHER], {**pins[0], "colour": "red"}, 400),
     ]

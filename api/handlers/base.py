@@ -143,7 +143,7 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         # bodies up to max_discard_bytes are read (and the excess dropped) so the 413 reaches the client
         self.request.connection.set_max_body_size(self.ctx.max_discard_bytes)
         declared = self.request.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.ctx.max_discard_bytes:
+        if declared.isascii() and declared.isdigit() and int(declared) > self.ctx.max_discard_bytes:
             raise PayloadTooLarge(self._too_large(int(declared)))
 
     def _too_large(self, size: int) -> str:
@@ -213,6 +213,8 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             self.send_error(401, code="unauthorized", message="sign in to JupyterHub or send a Hub token (Authorization: token ...)")
             raise web.Finish()
         self._who = self.ctx.users.identity(model)
+        if self._received > self.ctx.max_body_bytes:  # also where the method reads no body
+            raise PayloadTooLarge(self._too_large(self._received))
         return self._who
 
     def parse(self, model: type[BaseModel]):

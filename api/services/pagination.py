@@ -37,7 +37,7 @@ def encode_cursor(last_id: int) -> str:
 
 def decode_cursor(cursor: str) -> int:
     text = decode_text_cursor(cursor)
-    value = int(text) if text.isdigit() else 0
+    value = int(text) if text.isascii() and text.isdigit() and len(text) <= 19 else 0  # "²".isdigit(), but int("²") fails
     if not 0 < value <= MAX_ID:
         raise InvalidRequest("the cursor is not one this API gave out")
     return value
