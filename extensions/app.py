@@ -10,7 +10,7 @@ from traitlets import Float, Integer, Unicode, default
 
 from . import access_log
 from .delivery import Delivery
-from .handlers import default_handlers
+from .handlers import NoLanguageServersHandler, default_handlers
 
 
 class ExerciseDelivery(ExtensionApp):
@@ -60,6 +60,8 @@ class ExerciseDelivery(ExtensionApp):
 
     def initialize_handlers(self):
         self.handlers.extend(default_handlers)
+        if not self.serverapp.jpserver_extensions.get("jupyter_lsp"):
+            self.handlers.append(("/lsp/status", NoLanguageServersHandler))
 
     async def _start_jupyter_server_extension(self, serverapp):
         """Once every extension has loaded (JupyterHub's sets its own log function): the access log, then the delivery."""

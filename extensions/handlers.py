@@ -95,6 +95,16 @@ class OpenExerciseHandler(ExtensionHandlerMixin, JupyterHandler):
         return http_error(err)
 
 
+class NoLanguageServersHandler(APIHandler):
+    """GET /lsp/status where jupyter_lsp is not loaded (student servers leave it out: no language servers are
+    installed for them): JupyterLab's language-server client asks at every start, and a 404 is an error in the
+    student's browser console. The answer is jupyter_lsp's for a server without any."""
+
+    @web.authenticated
+    def get(self):
+        self.finish(json.dumps({"version": 2, "sessions": {}, "specs": {}}))
+
+
 default_handlers = [
     ("/codementor/today", TodayHandler),
     ("/codementor/open-today", OpenTodayHandler),

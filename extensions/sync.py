@@ -27,6 +27,7 @@ import asyncio
 import hashlib
 import json
 import os
+import platform
 import re
 import tempfile
 import time
@@ -205,11 +206,25 @@ async def _update_beside(files: Contents, rel: str, notebook: dict, fresh: dict)
     return Outcome(beside, "update-beside")
 
 
+# what ipykernel tells JupyterLab about the language when the notebook's kernel starts (the kernel runs this
+# server's interpreter): a notebook written with less is changed at that moment and shows as unsaved at once
+LANGUAGE_INFO = {
+    "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py", "mimetype": "text/x-python", "name": "python",
+    "nbconvert_exporter": "python", "pygments_lexer": "ipython3", "version": platform.python_version(),
+}
+
+
+def as_written(notebook: dict) -> dict:
+    """The delivered notebook with the language as its kernel will report it."""
+    return {**notebook, "metadata": {**notebook.get("metadata", {}), "language_info": LANGUAGE_INFO}}
+
+
 async def deliver(files: Contents, folder: str, day: str, exercise_id: str, notebook: dict, state: dict, restore: bool = False) -> Outcome:
     """Write one delivered notebook into `folder` following the rules above; updates `state`."""
     rel = f"{folder}/{notebook_name(day, exercise_id)}"
     record = state.get(rel)
     fresh = {"exercise_id": exercise_id, "digest": digest(notebook), "cells": cells_hash(notebook)}
+    notebook = as_written(notebook)
     if not await files.exists(rel):
         if record and not restore:
             return Outcome(rel, "skipped-deleted")

@@ -33,11 +33,18 @@ class ConsoleWatch:
     ours: list[str] = field(default_factory=list)
     expected: list[str] = field(default_factory=list)
     expecting: str | None = None
+    refused: list[str] = field(default_factory=list)  # answers of 400 and above: "status path"
 
     def attach(self, page) -> None:
         page.on("console", lambda msg: self._on(page, msg.type, msg.text))
         page.on("pageerror", lambda err: self._on(page, "error", f"uncaught: {err}"))
         page.on("requestfailed", lambda req: self.log.append(f"[requestfailed] {urlparse(page.url).path}: {req.url} {req.failure}"))
+        page.on("response", lambda resp: self._refused(page, resp))
+
+    def _refused(self, page, resp) -> None:
+        if resp.status >= 400:
+            self.log.append(f"[http {resp.status}] {urlparse(page.url).path}: {resp.url}")
+            self.refused.append(f"{resp.status} {urlparse(resp.url).path}")
 
     def _on(self, page, kind: str, text: str) -> None:
         path = urlparse(page.url).path

@@ -133,6 +133,10 @@ async def steps(stack, hub, browser, shots, console):
     assert today["path"].rsplit("/", 1)[-1] in await tab.first.inner_text()
     assert await page.locator(".jp-Launcher").count() == 0
     await assert_no_news_question(page, hub, STUDENT)
+    # nothing shows as unsaved before the student typed (the kernel's language info is already in the notebook),
+    # and the student's own server refused nothing JupyterLab asked for (its language-server status, say)
+    assert await page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0
+    assert [r for r in console.refused if f"/user/{STUDENT}/" in r] == []
     await shot(page, shots, "02-student-first-screen.png")
 
     hint = await run_new_cell(page, "%hint", "Hint 1 of")
