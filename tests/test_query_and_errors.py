@@ -74,9 +74,14 @@ def test_every_list_answers_bad_paging_the_same_way(stack, hub, path):
     get = lambda **params: httpx.get(stack.api_url + path, params=params, headers={"Authorization": f"token {token}"}, timeout=30)
     for params, message in [({"limit": "abc"}, "limit must be a whole number, not 'abc'"),
                             ({"limit": "0"}, "limit must be between 1 and "),
-                            ({"cursor": "!!"}, "the cursor is not one this API gave out")]:
+                            ({"cursor": "!!"}, "the cursor is not one this API gave out"),
+                            # as sent: a control character is not dropped (it read as no cursor), a NUL never reaches Postgres
+                            ({"cursor": "\x00"}, "invalid 'cursor': text may not contain NUL characters"),
+                            ({"limit": "\x165"}, "limit must be a whole number")]:
         resp = get(**params)
         assert resp.status_code == 400, (params, resp.text)
         error = resp.json()["error"]
         assert error["code"] == "invalid_request" and error["message"].startswith(message), (params, error)
     assert get().status_code == 200
+    assert httpx.get(stack.api_url + "/exercises/today", params={"include": "\x16"}, headers={"Authorization": f"token {token}"},
+                     timeout=30).status_code == 400  # not read as no `include` at all

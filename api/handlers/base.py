@@ -247,7 +247,18 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
     def query(self, model: type[BaseModel]):
         """The query string as `model`, or a 400 in the envelope naming the argument."""
         names = {info.alias or key for key, info in model.model_fields.items()}
-        return parse_query(model, {n: self.get_query_argument(n) for n in names if n in self.request.query_arguments})
+        return parse_query(model, {n: self._query_text(n) for n in names if n in self.request.query_arguments})
+
+    def _query_text(self, name: str) -> str:
+        """An argument's last value as sent (Tornado's getter turns control characters into spaces and strips them, so
+        `?include=%16` would read as empty and pass); NUL, which no stored text holds, and non-UTF-8 are a 400."""
+        try:
+            text = self.request.query_arguments[name][-1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidRequest(f"invalid '{name}': not UTF-8 text", fields={name: "not UTF-8 text"}) from None
+        if "\x00" in text:
+            raise InvalidRequest(f"invalid '{name}': text may not contain NUL characters", fields={name: "contains a NUL character"})
+        return text
 
     def reply(self, data=None, status: int = 200):
         """Answer through the model this method's @operation declares for `status` (nothing else goes out)."""
