@@ -48,8 +48,16 @@ def cmd_export(args) -> None:
     except NotFound as err:
         sys.exit(f"codementor users export: {err}")
     out = Path(args.output or f"codementor-{args.name}.zip")
-    out.write_bytes(body)
+    write_private(out, body)
     print(f"wrote {out} ({len(body)} bytes)")
+
+
+def write_private(path: Path, body: bytes) -> None:
+    """Write `body` readable by its owner only (0600, whatever the umask): a student's data, like a backup."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(fd, "wb") as out:
+        out.write(body)
 
 
 def _os_user() -> str:

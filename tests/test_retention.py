@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
 import zipfile
@@ -115,8 +116,11 @@ async def test_codementor_purge_uses_the_retention_settings(services, sessions, 
 async def test_codementor_users_export_and_delete(services, sessions, tmp_path):
     user_id = await seed_user(sessions, "ret-cli-cat", utcnow())
     out = tmp_path / "cat.zip"
-    done = run_cli(services, "users", "export", "ret-cli-cat", "-o", str(out))
+    out.write_bytes(b"")
+    out.chmod(0o644)  # an older file in its place, readable by all: the export is still the owner's only
+    done = run_cli(services, "users", "export", "ret-cli-cat", "-o", str(out), preexec_fn=lambda: os.umask(0o022))
     assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
     names = zipfile.ZipFile(out).namelist()
     assert {"users.json", "submissions.json", "tutor_messages.json", "hint_events.json"} <= set(names)
     assert any(n.startswith("code/") for n in names)
