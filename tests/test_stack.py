@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import sys
+
+import pytest
 
 from codementor.hub_config.stack import Stack
 
@@ -25,36 +28,103 @@ def test_stop_ends_stragglers_working_in_the_state_folder(tmp_path):
             proc.wait()
 
 
-def test_a_port_taken_between_its_choice_and_its_use_has_the_hub_started_on_others(services, tmp_path):
-    """Ports are picked free, then bound moments later by the Hub's parts; another process may take one
-    in between (the proxy then fails with EADDRINUSE and the Hub exits): the Hub is started again on other
-    internal ports, its public one unchanged."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
+class Squatter:
+    """A local HTTP server on a port someone else holds (another stack's proxy)."""
 
+    def __init__(self, port: int = 0):
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+
+        asked = self.asked = []
+
+        class NotTheProxy(BaseHTTPRequestHandler):
+            def do_GET(self):
+                asked.append(self.path)
+                self.send_error(403)
+
+            do_POST = do_PATCH = do_DELETE = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", port), NotTheProxy)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_an_internal_port_taken_before_the_start_is_replaced_before_the_hub_starts(services, tmp_path, caplog):
+    """Another stack's proxy API on our proxy_api_port: the Hub must never talk to it, so the port is
+    changed before the Hub starts, and the log says so in one line."""
     from codementor.hub_config.stack import free_port, http_status
 
-    class NotTheProxy(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_error(404)
-
-        def log_message(self, *args):
-            pass
-
-    squatter = HTTPServer(("127.0.0.1", 0), NotTheProxy)
-    threading.Thread(target=squatter.serve_forever, daemon=True).start()
-    taken, hub_port = squatter.server_address[1], free_port()
-    log_file = tmp_path / "hub.log"
-    stack = Stack(state_dir=tmp_path / "state", hub_port=hub_port, proxy_api_port=taken,
+    squatter, log_file = Squatter(), tmp_path / "hub.log"
+    stack = Stack(state_dir=tmp_path / "state", hub_port=free_port(), proxy_api_port=squatter.port,
                   database_url=services.database_url, redis_url=services.redis_url)
     try:
+        with caplog.at_level("WARNING", logger="codementor.stack"):
+            stack.start(log_file=log_file)
+        assert stack.proxy_api_port != squatter.port
+        assert f"port {squatter.port} for the proxy's API is taken: using {stack.proxy_api_port}" in caplog.text
+        assert http_status(f"{stack.hub_url}/hub/health") == 200 and http_status(f"{stack.api_url}/health") == 200
+        assert squatter.asked == [] and b"EADDRINUSE" not in log_file.read_bytes()  # the other stack's proxy never heard of us
+    finally:
+        stack.stop()
+        squatter.close()
+
+
+class PortThief(Stack):
+    """A Stack whose proxy API port is taken right after it was checked: the race the retry is for."""
+
+    def claim_ports(self, names):
+        super().claim_ports(names)
+        if "proxy_api_port" in names and not hasattr(self, "squatter"):
+            self.squatter = Squatter(self.proxy_api_port)
+
+
+def test_a_port_taken_between_its_check_and_its_use_has_the_hub_started_on_others(services, tmp_path):
+    """Ports are checked free, then bound moments later by the Hub's parts; another process may take one
+    in between (the proxy then fails with EADDRINUSE and the Hub exits): the Hub is started again on other
+    internal ports, its public one unchanged."""
+    from codementor.hub_config.stack import free_port, http_status
+
+    hub_port, log_file = free_port(), tmp_path / "hub.log"
+    stack = PortThief(state_dir=tmp_path / "state", hub_port=hub_port, database_url=services.database_url, redis_url=services.redis_url)
+    try:
         stack.start(log_file=log_file)
-        assert stack.proxy_api_port != taken and stack.hub_port == hub_port
+        assert stack.proxy_api_port != stack.squatter.port and stack.hub_port == hub_port
         assert http_status(f"{stack.hub_url}/hub/health") == 200 and http_status(f"{stack.api_url}/health") == 200
         assert b"EADDRINUSE" in log_file.read_bytes()  # the first start met the taken port
     finally:
         stack.stop()
-        squatter.shutdown()
+        stack.squatter.close()
+
+
+def test_a_taken_public_port_stops_the_start_with_one_line(tmp_path):
+    from codementor.hub_config.stack import PortTaken
+
+    squatter = Squatter()
+    try:
+        stack = Stack(state_dir=tmp_path / "state", hub_port=squatter.port)
+        with pytest.raises(PortTaken, match=f"^port {squatter.port} is taken \\(another hub\\?\\): stop it or use --port$"):
+            stack.start()
+        assert not (tmp_path / "state" / "postgres").exists()  # nothing was started
+    finally:
+        squatter.close()
+
+
+def test_the_demo_says_a_taken_port_in_one_line(tmp_path):
+    squatter = Squatter()
+    try:
+        done = subprocess.run([sys.executable, "-m", "codementor.cli", "demo", "--state-dir", str(tmp_path / "demo"), "--port", str(squatter.port)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.strip().splitlines()[-1] == f"codementor demo: port {squatter.port} is taken (another hub?): stop it or use --port"
+    finally:
+        squatter.close()
 
 
 def test_each_part_of_a_stack_gets_a_port_of_its_own(tmp_path):
