@@ -164,3 +164,36 @@ def test_an_unreachable_database_is_named_in_one_line(tmp_path):
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
     line = done.stderr.strip()
     assert "\n" not in line and "127.0.0.1:1/course" in line and "DATABASE_URL" in line and "s3cret" not in line, line
+
+
+def test_the_demo_leaves_what_a_bare_backup_needs(tmp_path):
+    """`codementor demo` from a project folder, then `codementor backup --out DIR` from the same folder with no
+    other argument: the state folder (.state/demo) and its databases are found (demo.env, 0600)."""
+    import re
+    import signal
+
+    from codementor.hub_config.stack import free_port, http_status, wait_for
+
+    if Path("/var/lib/codementor").exists():
+        pytest.skip("a classroom state folder on this machine comes first")
+    env = without_course_settings()
+    with open(tmp_path / "demo.out", "wb") as out:
+        demo = subprocess.Popen([sys.executable, "-m", "codementor.cli", "demo", "--port", str(free_port())], cwd=tmp_path, env=env,
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        banner = wait_for(lambda: "Press Ctrl-C" in (tmp_path / "demo.out").read_text() and (tmp_path / "demo.out").read_text(), "the demo", 240,
+                          alive=lambda: demo.poll() is None)
+        kept = tmp_path / ".state" / "demo" / "demo.env"
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+        values = dict(line.split("=", 1) for line in kept.read_text().splitlines())
+        assert {"DATABASE_URL", "CODEMENTOR_HUB_DB_URL", "REDIS_URL", "CODEMENTOR_API_PORT", "CODEMENTOR_HUB_PID"} <= set(values)
+        metrics = re.search(r"Metrics: +(\S+)", banner).group(1)
+        assert metrics == f"http://127.0.0.1:{values['CODEMENTOR_API_PORT']}/services/codementor/metrics"
+        assert http_status(metrics) == 401  # the API itself, asking for the metrics token
+        made = subprocess.run([sys.executable, "-m", "codementor.cli", "backup", "--out", "b"], cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert made.returncode == 0, made.stderr
+        assert f"state folder: {tmp_path / '.state' / 'demo'}" in made.stdout
+        assert next((tmp_path / "b").glob("codementor-backup-*.tar.gz"))
+    finally:
+        demo.send_signal(signal.SIGTERM)  # as Ctrl-C: the demo stops what it started
+        demo.wait(60)
