@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 
 TOKEN_ENV = "CODEMENTOR_VIEWER_TOKEN"
+ADMIN_ENV = "CODEMENTOR_VIEWER_IS_ADMIN"  # "1" for a Hub admin: the navigation shows the admins' pages (the API decides access)
 CELL_ID = "codementor-viewer-token"
 TOKEN_FOLDER = "viewer-tokens"
 STALE_SECONDS = 120  # a page closed before its kernel ran the first cell leaves its file this long
@@ -57,16 +58,23 @@ def write_token(token: str, folder: Path) -> Path:
     return path
 
 
-def take_viewer_token(path: str) -> None:
+def viewer_is_admin(handler) -> bool:
+    """Whether the Hub says this request's user is an admin (JupyterHub's identity provider keeps its user model)."""
+    hub_user = getattr(getattr(handler, "current_user", None), "hub_user", None)
+    return bool(isinstance(hub_user, dict) and hub_user.get("admin"))
+
+
+def take_viewer_token(path: str, admin: bool = False) -> None:
     """In the dashboard's kernel: read the token file into the environment, then delete it."""
+    os.environ[ADMIN_ENV] = "1" if admin else ""
     try:
         os.environ[TOKEN_ENV] = Path(path).read_text()
     finally:
         Path(path).unlink(missing_ok=True)
 
 
-def token_cell(path: Path):
-    source = f"from codementor.dashboards.hook import take_viewer_token as _take\n_take({str(path)!r})\ndel _take"
+def token_cell(path: Path, admin: bool = False):
+    source = f"from codementor.dashboards.hook import take_viewer_token as _take\n_take({str(path)!r}, {bool(admin)!r})\ndel _take"
     cell = nbformat.v4.new_code_cell(source)
     cell["id"] = CELL_ID
     cell.metadata["tags"] = ["remove-input", "remove-output"]
@@ -77,7 +85,7 @@ def forward_viewer_token(handler, notebook, cwd, folder: Path | None = None):
     """Voila prelaunch hook: the first cell takes the viewer's token from a private file."""
     notebook.cells = [c for c in notebook.cells if c.get("id") != CELL_ID]
     path = write_token(viewer_token(handler), folder or token_folder())
-    notebook.cells.insert(0, token_cell(path))
+    notebook.cells.insert(0, token_cell(path, viewer_is_admin(handler)))
     return notebook
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import html
 import io
+import os
+
+from .hook import ADMIN_ENV
 
 NAV = [("overview.ipynb", "Class overview"), ("stuck.ipynb", "Stuck now"), ("student.ipynb", "Student"), ("exercise.ipynb", "Exercise"), ("export.ipynb", "Export"), ("assignments.ipynb", "Assignments"), ("gradebook.ipynb", "LMS gradebook"), ("audit.ipynb", "Audit (admins)")]
 STYLE = """<style>
@@ -21,8 +24,14 @@ def esc(value) -> str:
     return html.escape("" if value is None else str(value))
 
 
+ADMINS_ONLY = {"audit.ipynb"}
+
+
 def nav(current: str) -> str:
-    links = " ".join(f"<b>{esc(t)}</b>" if p == current else f'<a href="{p}">{esc(t)}</a>' for p, t in NAV)
+    """The pages' navigation; the admins' pages only for admins (and on those pages themselves)."""
+    admin = os.environ.get(ADMIN_ENV) == "1"
+    pages = [(p, t) for p, t in NAV if admin or p not in ADMINS_ONLY or p == current]
+    links = " ".join(f"<b>{esc(t)}</b>" if p == current else f'<a href="{p}">{esc(t)}</a>' for p, t in pages)
     return f'{STYLE}<div class="cm-nav">{links}</div>'
 
 

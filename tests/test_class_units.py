@@ -13,7 +13,8 @@ from codementor.api.services.classroom import streak, streak_distribution
 from codementor.api.services.roster import student_groups
 from codementor.api.services.users import Identity
 from codementor.dashboards.client import to_csv
-from codementor.dashboards.hook import CELL_ID, TOKEN_ENV, forward_viewer_token, offline_page_config
+from codementor.dashboards.hook import ADMIN_ENV, CELL_ID, TOKEN_ENV, forward_viewer_token, offline_page_config
+from codementor.dashboards.widgets_html import nav
 
 TODAY = date(2026, 11, 27)
 MAPPING = {"instructors": ["students"]}
@@ -59,11 +60,16 @@ def test_the_viewer_token_reaches_the_kernel_through_a_private_file_never_a_cell
     assert [c["id"] for c in nb.cells].count(CELL_ID) == 1
     first = nb.cells[0]
     assert first["id"] == CELL_ID and "t0ken" not in first.source
-    (named,) = re.findall(r"_take\('([^']+)'\)", first.source)
+    (named,) = re.findall(r"_take\('([^']+)', False\)", first.source)  # not an admin: no admins' pages in the navigation
     assert Path(named).parent == tmp_path and Path(named).stat().st_mode & 0o777 == 0o600
     monkeypatch.delenv(TOKEN_ENV, raising=False)
+    monkeypatch.delenv(ADMIN_ENV, raising=False)
     exec(first.source, {})  # what the kernel runs: the token into its environment, the file gone
     assert os.environ[TOKEN_ENV] == "t0ken" and not Path(named).exists()
+    assert "audit.ipynb" not in nav("overview.ipynb") and "Audit (admins)" in nav("audit.ipynb")
+    admin = type("H", (), {"identity_provider": handler.identity_provider, "current_user": type("U", (), {"hub_user": {"admin": True}})()})()
+    exec(forward_viewer_token(admin, nb, "/", folder=tmp_path).cells[0].source, {})
+    assert "audit.ipynb" in nav("overview.ipynb")
     assert offline_page_config({"fullMathjaxUrl": "https://cdn"})["fullMathjaxUrl"] == "null"
     assert offline_page_config({"fullMathjaxUrl": "https://cdn"})["fullMathjaxUrl"] == "null"
 
