@@ -137,8 +137,9 @@ class TutorAPI(Application):
     roster_cache_seconds = Integer(help="How long the API caches a Hub group's member list, in seconds ($CODEMENTOR_ROSTER_CACHE_SECONDS, default 30).").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
     max_discard_bytes = Integer(
-        64 * 1024 * 1024, help="An oversized body up to this size is read and dropped so that the client (or the Hub's "
-        "proxy) receives the 413; a body declared larger is refused before it is read and the connection closed.",
+        1024 * 1024 * 1024, help="An oversized body up to this size is read and dropped so that the client (or the Hub's "
+        "proxy) receives the 413; a body declared larger is refused before it is read and the connection closed, which "
+        "the Hub's proxy answers with its own error page.",
     ).tag(config=True)
     auth_cache_seconds = Integer(
         help="How long a token the Hub confirmed is trusted without asking again, in seconds ($CODEMENTOR_AUTH_CACHE_SECONDS, "

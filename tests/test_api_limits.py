@@ -49,6 +49,12 @@ def test_a_body_over_the_limit_is_a_413_in_the_envelope(stack, token, where):
 
     err = envelope(httpx.post(f"{base}/hints", content=chunks(), headers=headers, timeout=60), 413)
     assert err["code"] == "payload_too_large"
+    def many_chunks():  # 80 MiB, far over the limit and more than the proxy's first buffers: read and dropped, then the 413
+        for _ in range(80):
+            yield b"z" * (1024 * 1024)
+
+    err = envelope(httpx.post(f"{base}/submissions", content=many_chunks(), headers=headers, timeout=120), 413)
+    assert err["code"] == "payload_too_large"
     # an operation that reads no body refuses one over the limit too
     for path in ("/me/placement", "/me/placement/finish"):
         err = envelope(httpx.post(f"{base}{path}", content=b"z" * (2 * 1024 * 1024), headers=headers, timeout=60), 413)
