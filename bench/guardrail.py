@@ -90,7 +90,7 @@ class LineGuard:
     """The earlier stream guard, for comparison: lines went out at once unless one looked like the solution."""
 
     def __init__(self, detector, prior: str = "", code: str = "", cross=None):
-        self.detector, self.prior, self.code, self.cross = detector, prior, code, cross
+        self.detector, self.prior, self.code, self.cross, self.more = detector, prior, code, cross, None
         self.text, self.sent, self.holding = "", 0, False
 
     def feed(self, piece: str) -> str:
@@ -229,7 +229,7 @@ def table(results: dict) -> str:
         f"{'all kinds':<{width}}  {leaks:>5} / {total:<9}  {leaks / total:>8.1%}  goal 0: {ok(leaks, 0)}",
         f"benign answers: {b['false_alarms']} false alarms of {b['answers']} ({b['rate']:.1%}; goal <= 2 %: {ok(b['rate'], 0.02)}); "
         f"more with one student's memory across exercises: {b['false_alarms_with_memory']} ({b['remembered_for']} answers remembered "
-        f"for other exercises)"
+        f"for other exercises{': ' + ', '.join(b['which_with_memory']) if b['which_with_memory'] else ''})"
         + (f": {'; '.join(b['which'][:6])}" if b["which"] else ""),
         f"filter time per answer (sandboxed runs included): p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms over {f['n']} answers "
         f"(goal p95 <= 25 ms: {ok(f['p95'], 25)})",

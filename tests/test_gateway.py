@@ -486,3 +486,45 @@ async def test_a_shared_answer_is_not_served_where_it_completes_what_the_student
     assert not told.meta["cached"] and told.text == "Try your function on the smallest example first.", told
     other = await ask()
     assert other.meta["cached"] and other.text == pieces[1]
+
+
+async def test_a_piece_is_judged_with_its_memory_however_many_exercises_were_touched_since(infra, make_gateway, bank, llm, student,
+                                                                                          leak_detector):
+    """Pieces of one solution with answers touching more other exercises in between than the memories read before an
+    answer (the exercises touched last): the completing piece is still judged with the pieces before it (its memory is
+    read before the final judgement), through the service the API runs."""
+    from types import SimpleNamespace
+
+    from codementor.api.services import tutoring
+
+    gw = make_gateway(cache_enabled=False)
+    leaked, pieces = solution_in_pieces(gw, bank, leak_detector, first_two=True)
+    asker = await student()
+
+    def filler_of(ex):  # the first third of another solution: gives nothing away alone, remembered for that exercise
+        first = disguise("three-turns", ex.solution)[0]
+        return first if not leak_detector(ex).check(first).leaking and ex.id in gw.touched(leaked, first) else None
+
+    fillers = [text for ex in bank.all() if ex.id != leaked.id and (text := filler_of(ex))][:tutoring.CROSS_EXERCISES + 2]
+    assert len(fillers) > tutoring.CROSS_EXERCISES
+    asked = [ex for ex in bank.all() if ex.id != leaked.id]
+
+    async def ask(i: int, text: str):
+        ex = asked[i % len(asked)]
+        set_mode(llm.base_url, mode="script", answers=[text])
+        req = SimpleNamespace(question="next part please", code=ex.starter, error="", traceback="")
+        final = None
+        async for event in tutoring.ask(infra[0], gw, asker, ex, req):
+            final = event if event.kind == "done" else final
+        return ex, final
+
+    _, first = await ask(0, pieces[0])
+    assert not first.meta["leak_blocked"]
+    for i, filler in enumerate(fillers, start=1):
+        await ask(i, filler)
+    ex = asked[len(fillers) + 1]
+    req = SimpleNamespace(question="next part please", code=ex.starter, error="", traceback="")
+    _, _, loaded, _ = await tutoring.build_context(infra[0], gw, asker, ex, req)
+    assert leaked.id not in loaded  # pushed out of the memories read before the answer...
+    _, last = await ask(len(fillers) + 1, pieces[1])
+    assert last.meta["leak_blocked"], last.text[:200]  # ...and read before its final judgement

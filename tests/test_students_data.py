@@ -244,6 +244,9 @@ def test_role_changes_on_the_hub_are_audited_and_no_one_else_can_write_them(stac
         resp = httpx.post(f"{api}/admin/audit/hub-events", json=forged, headers=headers, timeout=30)
         expected = (403, "forbidden") if headers else (401, "unauthorized")  # no token at all: 401, as everywhere
         assert (resp.status_code, resp.json()["error"]["code"]) == expected, resp.text
+    for method in ("GET", "PUT", "DELETE"):  # another method is a 405 naming the one there is, token or not
+        resp = httpx.request(method, f"{api}/admin/audit/hub-events", headers={"Authorization": f"token {people['admin']}"}, timeout=30)
+        assert (resp.status_code, resp.headers.get("Allow"), resp.json()["error"]["code"]) == (405, "POST", "method_not_allowed"), resp.text
     assert hub_events(api, people["admin"], promoted) == recorded
 
 

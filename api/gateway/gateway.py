@@ -28,12 +28,17 @@ from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
 
 log = logging.getLogger(__name__)
-MAX_CROSS = 3  # exercises judged with what the student got of them under other exercises, besides `related`
+MAX_CROSS = 5  # exercises judged with what the student got of them under other exercises, besides `related`
 
 
 @lru_cache(maxsize=256)
 def _gives_away_alone(detector: LeakDetector, memory: str) -> bool:
     return detector.check(memory).leaking
+
+
+@lru_cache(maxsize=256)
+def _prints(index, memory: str) -> frozenset[int]:
+    return index.found(views(memory))
 
 
 @dataclass
@@ -190,19 +195,25 @@ class TutorGateway(Configurable):
         """The other exercises an answer is judged against, each with the memory it is judged with: those `related`
         finds (with `prior`, what the student got on the exercise asked about), and those of `cross` (exercise id ->
         what models told the student that holds pieces of its solution, under whatever exercise it was asked) whose
-        solution the answer overlaps at all, most overlapped first (at most MAX_CROSS). A memory that gives its
-        exercise away by itself is not used: the answers in it were judged one by one, and every later answer would
-        be refused for it."""
+        solution the answer overlaps at all, those whose solution the memory and the answer together hold most
+        first (at most MAX_CROSS: padding an answer with other code cannot push out the one it completes). A memory
+        that gives its exercise away by itself is not used: the answers in it were judged one by one, and every later
+        answer would be refused for it."""
         others = {ex.id: (ex, prior) for ex in self.related(exercise, text, prior)}
         if cross:
-            scores = self.index.overlaps(views(text))
-            crossed = sorted((x for x in cross if x != exercise.id and x in self.solutions and scores.get(x, 0.0) > 0.0),
-                             key=lambda x: (-scores[x], x))
-            for x in crossed[:MAX_CROSS]:
+            found = self.index.found(views(text))
+            scores = self.index.shares(found)
+            together = {x: self.index.shares(found | _prints(self.index, memory)).get(x, 0.0) for x, memory in cross.items()
+                        if x != exercise.id and x in self.solutions and scores.get(x, 0.0) > 0.0}
+            for x in sorted(together, key=lambda x: (-together[x], x))[:MAX_CROSS]:
                 detector = self.detector(self.solutions[x])
                 if not _gives_away_alone(detector, cross[x]):
                     others[x] = (self.solutions[x], f"{cross[x]}\n\n{prior}" if prior else cross[x])
         return list(others.values())
+
+    def overlapped(self, text: str) -> dict[str, float]:
+        """Exercise id -> the share of its solution `text` holds (any at all)."""
+        return self.index.overlaps(views(text))
 
     def guard(self, exercise, ctx: TutorContext, prior: str = "", cross: dict[str, str] | None = None) -> GuardedStream:
         """The stream guard of one answer: what the student got before and their own code are part of the judgement,
@@ -256,31 +267,33 @@ class TutorGateway(Configurable):
         )
 
     async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0, prior: str = "",
-                     cross: dict[str, str] | None = None) -> AsyncIterator[Event]:
+                     cross: dict[str, str] | None = None, more=None) -> AsyncIterator[Event]:
         """Stream an answer: limits first, then the cache, then providers in order.
 
         `prior`: what the student has received from a model on this exercise before (judged with the answer);
-        `cross`: what they received that holds pieces of other exercises' solutions, by exercise (see `others`).
+        `cross`: what they received that holds pieces of other exercises' solutions, by exercise (see `others`);
+        `more`: async, {exercise id: share of its solution the answer holds} -> the memories of those exercises that
+        `cross` does not hold yet (it holds the ones touched last), read before the answer's final judgement.
         """
         await self.limiter.hit("tutor", asker.name, asker.role)
         key = self._cache_key(exercise, ctx, rung) if not prior else None  # a shared answer was judged alone
         if key:
             hit = await self.cache.get(key)
             metrics.TUTOR_CACHE.labels("hit" if hit else "miss").inc()
-            if hit and cross and await self._completes(exercise, hit["text"], ctx.code, cross):
+            if hit and (cross or more) and await self._completes(exercise, hit["text"], ctx.code, await self._with_more(hit["text"], cross, more)):
                 hit = key = None  # with what this student got elsewhere it gives an exercise away: the models answer anew
             if hit:
                 yield Event("delta", hit["text"])
                 yield Event("done", hit["text"], {"source": hit["source"], "cached": True, "leak_blocked": False})
                 return
         messages = build_messages(ctx)
-        async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior, cross)) as events:
+        async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior, cross, more)) as events:
             async for event in events:
                 if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
                     await self.cache.put(key, {"text": ctx.clean(event.text), "source": event.meta["source"]}, owner=asker.user_id)
                 yield event
 
-    async def _from_providers(self, asker, exercise, ctx, messages, prior: str = "", cross=None) -> AsyncIterator[Event]:
+    async def _from_providers(self, asker, exercise, ctx, messages, prior: str = "", cross=None, more=None) -> AsyncIterator[Event]:
         for provider in self.chain:
             breaker = self.breakers[provider.name]
             if not breaker.allows():
@@ -292,6 +305,7 @@ class TutorGateway(Configurable):
                     continue
             request = ProviderRequest(messages, self.max_output_tokens, ctx)
             guard = self.guard(exercise, ctx, prior, cross)
+            guard.more = more
             try:
                 async with aclosing(self._call_with_retries(provider, request, guard)) as pieces:
                     async for text in pieces:
@@ -408,9 +422,18 @@ class TutorGateway(Configurable):
                 return found
         return verdict
 
-    async def _completes(self, exercise, text: str, code: str, cross: dict[str, str]) -> bool:
+    async def _with_more(self, text: str, cross: dict[str, str] | None, more) -> dict[str, str] | None:
+        """`cross` with the memories of the other exercises `text` overlaps that it did not hold yet (`more`)."""
+        if more is None:
+            return cross
+        loaded = await more(self.overlapped(text))
+        return {**(cross or {}), **loaded} if loaded else cross
+
+    async def _completes(self, exercise, text: str, code: str, cross: dict[str, str] | None) -> bool:
         """Does `text` (a shared answer, judged alone when it was cached) give an exercise away with what the student
         got of it under other exercises?"""
+        if not cross:
+            return False
         others = [(other, memory) for other, memory in self.others(exercise, text, "", cross) if other.id in cross]
         runs = [self.leak_max_runs]
         verdicts = await asyncio.gather(*(self._judge_one(other, text, memory, code, exercise.solution, runs) for other, memory in others))
@@ -429,7 +452,7 @@ class TutorGateway(Configurable):
     async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
         if provider.paid:
-            check = await self.judge(exercise, guard.text, guard.prior, guard.code, guard.cross)
+            check = await self.judge(exercise, guard.text, guard.prior, guard.code, await self._with_more(guard.text, guard.cross, guard.more))
             meta["similarity"] = round(check.similarity, 3)
             if check.leaking:
                 meta["passes_tests"] = bool(check.passes_share and check.passes_share > self.leak_pass_share)

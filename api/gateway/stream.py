@@ -27,6 +27,7 @@ class GuardedStream:
         self.detector = detector
         self.related, self.shared = related or (lambda text: []), shared
         self.prior, self.code, self.cross = prior, code, cross
+        self.more = None  # the gateway's loader of memories `cross` lacks, used at the final judgement
         self.text = ""
         self.sent = 0
         self.holding = detector is None

@@ -2,6 +2,8 @@
 
 import hmac
 
+from tornado import web
+
 from .. import logs
 from ..contract import NO_CONTENT, ZIP, operation
 from ..errors import Forbidden, Unauthorized
@@ -70,6 +72,8 @@ class HubAuditEventHandler(UserDataHandler):
         self.ctx.inflight += 1
         logs.current_request_id.set(self.request_id)
         self._refuse_declared_size()
+        if self.request.method not in self.allowed_methods():
+            raise web.HTTPError(405)  # before the token: another method is no request of the Hub's
         scheme, _, given = self.request.headers.get("Authorization", "").partition(" ")
         expected = self.ctx.hub_audit_token
         if not given.strip():

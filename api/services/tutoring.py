@@ -52,8 +52,17 @@ _DELIVERED = """SELECT created_at, text FROM tutor_disclosures WHERE user_id = %
                 SELECT created_at, text FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND text <> ''
                 ORDER BY 1"""
 # and what they were told, under any exercise, that holds pieces of other exercises' solutions (`touches`), for the
-# CROSS_EXERCISES of those touched most recently: by exercise, everything models told the student about it, oldest first
-CROSS_EXERCISES = 8
+# CROSS_EXERCISES of those touched most recently: by exercise, everything models told the student about it, oldest first;
+# the memories of the others the answer overlaps are read before its final judgement (`_MEMORIES`)
+CROSS_EXERCISES = 16
+_TOUCHED_IDS = """SELECT DISTINCT x FROM tutor_disclosures, jsonb_array_elements_text(touches) AS x
+                  WHERE user_id = %(u)s::bigint AND touches <> '[]'::jsonb"""
+_MEMORIES = """SELECT t.x, d.created_at, d.text FROM unnest(%(xs)s::varchar[]) AS t(x) JOIN tutor_disclosures d
+                   ON d.user_id = %(u)s::bigint AND (d.exercise_id = t.x OR d.touches ? t.x)
+               UNION ALL
+               SELECT t.x, h.created_at, h.text FROM unnest(%(xs)s::varchar[]) AS t(x) JOIN hint_events h
+                   ON h.user_id = %(u)s::bigint AND h.exercise_id = t.x AND h.text <> ''
+               ORDER BY 1, 2"""
 _TOUCHED = f"""WITH touched AS (
                    SELECT x FROM tutor_disclosures, jsonb_array_elements_text(touches) AS x
                    WHERE user_id = %(u)s::bigint AND touches <> '[]'::jsonb AND x <> %(ex)s::varchar
@@ -64,6 +73,24 @@ _TOUCHED = f"""WITH touched AS (
                SELECT t.x, h.created_at, h.text FROM touched t JOIN hint_events h
                    ON h.user_id = %(u)s::bigint AND h.exercise_id = t.x AND h.text <> ''
                ORDER BY 1, 2"""
+MORE_EXERCISES = 16  # memories read at the final judgement, the exercises the answer overlaps most first
+
+
+def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: set[str], loaded: dict[str, str]):
+    """The gateway's `more`: the memories of exercises the answer overlaps, which the student was told pieces of, and
+    which `loaded` does not hold (the exercises touched last), so filling the memory with other exercises' pieces
+    cannot push one out of the judgement."""
+    async def more(overlapped: dict[str, float]) -> dict[str, str]:
+        wanted = sorted((x for x in overlapped if x in touched and x not in loaded and x in gateway.solutions),
+                        key=lambda x: (-overlapped[x], x))[:MORE_EXERCISES]
+        if not wanted:
+            return {}
+        async with sessionmaker() as session:
+            pg = await driver_connection(session)
+            rows = await (await pg.execute(_MEMORIES, {"u": user_id, "xs": wanted})).fetchall()
+            await pg.execute("COMMIT")
+        return cross_memories(rows, gateway)
+    return more
 
 
 @lru_cache(maxsize=1024)  # each answer is weighed once per process, not at every later question
@@ -100,9 +127,9 @@ def cross_memories(rows, gateway: TutorGateway) -> dict[str, str]:
 
 
 async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor",
-                        identities: tuple[str, ...] = ()) -> tuple[TutorContext, str, dict[str, str]]:
-    """What the tutor may know, what models told the student about the exercise so far, and what they told them of
-    other exercises' solutions (`cross_memories`).
+                        identities: tuple[str, ...] = ()) -> tuple[TutorContext, str, dict[str, str], object]:
+    """What the tutor may know, what models told the student about the exercise so far, what they told them of
+    other exercises' solutions (`cross_memories`, the exercises touched last) and the loader of the rest (`memory_loader`).
 
     `identities` (login names, the class roster) are scrubbed from all of the context."""
     params = {"u": asker.user_id, "ex": exercise.id, "turns": gateway.history_turns}
@@ -115,6 +142,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
             latest = await pg.execute(_LATEST_RESULTS, params)
             said = await pg.execute(_DELIVERED, params)
             touched = await pg.execute(_TOUCHED, params)
+            touched_ids = await pg.execute(_TOUCHED_IDS, params)
             await pg.execute("COMMIT")  # reads only: nothing to keep, and no ROLLBACK round trip when the session closes
         summary = ((await conv.fetchone()) or ("",))[0] if conv is not None else ""
         history = [{"role": role, "content": content} for role, content in await window.fetchall()] if window is not None else []
@@ -122,6 +150,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         results = ((await latest.fetchone()) or (None,))[0]
         prior = leak_memory([text for _, text in await said.fetchall()], gateway.detector(exercise))
         cross = cross_memories(await touched.fetchall(), gateway)
+        more = memory_loader(sessionmaker, gateway, asker.user_id, {x for (x,) in await touched_ids.fetchall()} - {exercise.id}, cross)
     context = TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,
@@ -129,7 +158,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose,
         names=frozenset((asker.name, *identities)), privacy=gateway.scrubber.rules,
     )
-    return context, prior, cross
+    return context, prior, cross, more
 
 
 def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
@@ -140,8 +169,8 @@ def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req,
               identities: tuple[str, ...] = ()) -> AsyncIterator[Event]:
     """Stream the tutor's answer, then store the exchange in the student's conversation."""
-    ctx, prior, cross = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
-    async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior, cross=cross)) as events:
+    ctx, prior, cross, more = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
+    async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior, cross=cross, more=more)) as events:
         async for event in events:
             if event.kind == "done":
                 # the answer climbed the ladder: it counts as that hint, for the skill model, the
@@ -164,9 +193,9 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int,
                      identities: tuple[str, ...] = ()) -> dict:
     """A hint beyond the authored ladder, grounded in the student's code and last error."""
-    ctx, prior, cross = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
+    ctx, prior, cross, more = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
     done = None
-    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior, cross=cross):
+    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior, cross=cross, more=more):
         if event.kind == "done":
             done = event
     written = "" if done.meta["source"] in conversations.MODEL_FREE else done.text

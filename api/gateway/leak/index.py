@@ -40,8 +40,8 @@ MAX_NAMED = 3
 MAX_TOKENS = 20_000  # tokens of one answer's views that are read
 # an answer holding this weighted share of another exercise's solution is remembered for that exercise too
 # (`touched`): pieces of one solution asked for under different exercises add up there; at most MAX_TOUCHED per answer
-TOUCH = 0.1
-MAX_TOUCHED = 5
+TOUCH = 0.05
+MAX_TOUCHED = 8
 
 TOKEN = re.compile(r"\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'|[A-Za-z_]\w*|\d+(?:\.\d+)?|\*\*|//|==|!=|<=|>=|[-+*/%<>=()\[\]{}:,.&|^~]")
 KEPT = set(keyword.kwlist) | {name for name in dir(builtins) if not name.startswith("_")}
@@ -178,8 +178,8 @@ class SolutionIndex:
     def __len__(self) -> int:
         return len(self.totals)
 
-    def overlaps(self, texts) -> dict[str, float]:
-        """Exercise id -> the weighted share of its solution's fingerprints found in `texts` (only those with any)."""
+    def found(self, texts) -> frozenset[int]:
+        """The solutions' fingerprints in `texts` (their first MAX_TOKENS tokens)."""
         found: set[int] = set()
         budget = MAX_TOKENS
         for text in texts:
@@ -188,11 +188,19 @@ class SolutionIndex:
             toks = tokens(text)[:budget]
             budget -= len(toks)
             found |= kgrams(toks) & self.keys
+        return frozenset(found)
+
+    def shares(self, found) -> dict[str, float]:
+        """Exercise id -> the weighted share of its solution's fingerprints among `found` (only those with any)."""
         scores: dict[str, float] = defaultdict(float)
         for gram in found:
             for ex_id, weight in self.postings[gram]:
                 scores[ex_id] += weight
         return {ex_id: score / self.totals[ex_id] for ex_id, score in scores.items()}
+
+    def overlaps(self, texts) -> dict[str, float]:
+        """Exercise id -> the weighted share of its solution's fingerprints found in `texts` (only those with any)."""
+        return self.shares(self.found(texts))
 
     def related(self, texts, exclude: str = "") -> list[str]:
         """The exercises (ids) an answer should be judged against besides `exclude`: first those whose solution it
