@@ -227,10 +227,10 @@ def table(results: dict) -> str:
     lines += [
         "-" * (width + 60),
         f"{'all kinds':<{width}}  {leaks:>5} / {total:<9}  {leaks / total:>8.1%}  goal 0: {ok(leaks, 0)}",
-        f"benign answers: {b['false_alarms']} false alarms of {b['answers']} ({b['rate']:.1%}; goal <= 2 %: {ok(b['rate'], 0.02)}); "
-        f"more with one student's memory across exercises: {b['false_alarms_with_memory']} ({b['remembered_for']} answers remembered "
-        f"for other exercises{': ' + ', '.join(b['which_with_memory']) if b['which_with_memory'] else ''})"
-        + (f": {'; '.join(b['which'][:6])}" if b["which"] else ""),
+        f"benign answers: {b['false_alarms']} false alarms of {b['answers']} ({b['rate']:.1%}; goal <= 2 %: {ok(b['rate'], 0.02)})"
+        + (f": {'; '.join(b['which'][:6])}" if b["which"] else "")
+        + f"; with one student's memory across exercises {b['false_alarms_with_memory']} more ({b['remembered_for']} answers "
+        f"remembered for other exercises){': ' + '; '.join(b['which_with_memory']) if b['which_with_memory'] else ''}",
         f"filter time per answer (sandboxed runs included): p50 {f['p50']:.1f} ms, p95 {f['p95']:.1f} ms over {f['n']} answers "
         f"(goal p95 <= 25 ms: {ok(f['p95'], 25)})",
         f"  answers judged without a sandboxed run: p50 {results['filter_ms_without_run']['p50']:.1f} ms, "
