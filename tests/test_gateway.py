@@ -528,3 +528,24 @@ async def test_a_piece_is_judged_with_its_memory_however_many_exercises_were_tou
     assert leaked.id not in loaded  # pushed out of the memories read before the answer...
     _, last = await ask(len(fillers) + 1, pieces[1])
     assert last.meta["leak_blocked"], last.text[:200]  # ...and read before its final judgement
+
+
+async def test_a_streamed_piece_of_an_exercise_whose_memory_was_not_read_waits_for_the_final_judgement(infra, make_gateway, bank,
+                                                                                                       student, leak_detector):
+    """Prose is released line by line once it passes the filter with the memories read before the answer; a line holding
+    a piece of an exercise the student was told pieces of, whose memory was not read yet, is held for the final
+    judgement (which reads it); for a student with no such memory, the same line goes out."""
+    from codementor.api.services.tutoring import memory_loader
+
+    gw = make_gateway(cache_enabled=False)
+    leaked, _ = solution_in_pieces(gw, bank, leak_detector)
+    asked = bank.get("countdown")
+    ctx = context(asked, code=asked.starter)
+    line = next(step for step in disguise("walkthrough-prose", leaked.solution)[0].split(". ")
+                if gw.overlapped(step + ".").get(leaked.id, 0.0) >= 0.05) + ".\n"
+    asker = await student()
+    told = memory_loader(infra[0], gw, asker.user_id, {leaked.id}, {})
+    assert told.unloaded == {leaked.id}
+    held, free = gw.guard(asked, ctx, more=told), gw.guard(asked, ctx, more=memory_loader(infra[0], gw, asker.user_id, set(), {}))
+    assert held.feed(line) == "" and held.rest() == line  # out only after the final judgement
+    assert free.feed(line) == line

@@ -22,6 +22,7 @@ from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, SolutionIndex, StatementFrequency, hidden_share, judge
+from .leak.index import TOUCH
 from .leak.views import views
 from .privacy import PersonalDataScrubber, holds_personal_data
 from .stream import GuardedStream
@@ -215,11 +216,24 @@ class TutorGateway(Configurable):
         """Exercise id -> the share of its solution `text` holds (any at all)."""
         return self.index.overlaps(views(text))
 
-    def guard(self, exercise, ctx: TutorContext, prior: str = "", cross: dict[str, str] | None = None) -> GuardedStream:
+    def guard(self, exercise, ctx: TutorContext, prior: str = "", cross: dict[str, str] | None = None, more=None) -> GuardedStream:
         """The stream guard of one answer: what the student got before and their own code are part of the judgement,
-        and so is every other exercise whose solution the text so far overlaps (with what the student got of it)."""
-        return GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution, cross=cross,
-                             related=lambda text: [(self.detector(ex), memory) for ex, memory in self.others(exercise, text, prior, cross)])
+        and so is every other exercise whose solution the text so far overlaps (with what the student got of it).
+        Text holding a piece of an exercise whose memory was not read before the answer (`more.unloaded`) waits for
+        the final judgement, which reads it."""
+        unloaded = getattr(more, "unloaded", frozenset())
+
+        def must_hold(text: str) -> bool:
+            if not unloaded:
+                return False
+            shares = self.overlapped(text)
+            return any(shares.get(x, 0.0) >= TOUCH for x in unloaded)
+
+        guard = GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution, cross=cross,
+                              related=lambda text: [(self.detector(ex), memory) for ex, memory in self.others(exercise, text, prior, cross)],
+                              must_hold=must_hold)
+        guard.more = more
+        return guard
 
     # --- money ---------------------------------------------------------------------------
     def price(self, model: str) -> dict:
@@ -304,8 +318,7 @@ class TutorGateway(Configurable):
                 if reservation is None:
                     continue
             request = ProviderRequest(messages, self.max_output_tokens, ctx)
-            guard = self.guard(exercise, ctx, prior, cross)
-            guard.more = more
+            guard = self.guard(exercise, ctx, prior, cross, more)
             try:
                 async with aclosing(self._call_with_retries(provider, request, guard)) as pieces:
                     async for text in pieces:

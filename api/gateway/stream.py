@@ -21,13 +21,14 @@ BOUNDARY = re.compile(r"\n|(?<=[.!?:])\s")
 
 class GuardedStream:
     def __init__(self, detector: LeakDetector | None, prior: str = "", code: str = "", related=None, shared: str = "",
-                 cross: dict[str, str] | None = None):
+                 cross: dict[str, str] | None = None, must_hold=None):
         """`related(text)`: (detector, what the student was told of that exercise before) of the other exercises
         `text` may give away; `cross`: that memory by exercise, kept for the judgement of the whole answer."""
         self.detector = detector
         self.related, self.shared = related or (lambda text: []), shared
         self.prior, self.code, self.cross = prior, code, cross
         self.more = None  # the gateway's loader of memories `cross` lacks, used at the final judgement
+        self.must_hold = must_hold or (lambda text: False)  # text that only the final judgement may release
         self.text = ""
         self.sent = 0
         self.holding = detector is None
@@ -50,6 +51,9 @@ class GuardedStream:
         if cut <= self.sent:
             return ""
         shown = self.text[:cut]
+        if self.must_hold(shown):
+            self.holding = True
+            return ""
         checks = [(self.detector, "", self.prior), *((other, self.shared, memory) for other, memory in self.related(shown))]
         for detector, shared, prior in checks:
             if detector.candidates(shown, prior, self.code) or detector.check(shown, prior, self.code, shared).leaking:

@@ -90,6 +90,7 @@ def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: se
             rows = await (await pg.execute(_MEMORIES, {"u": user_id, "xs": wanted})).fetchall()
             await pg.execute("COMMIT")
         return cross_memories(rows, gateway)
+    more.unloaded = frozenset(x for x in touched if x not in loaded and x in gateway.solutions)  # the stream guard holds their pieces
     return more
 
 
