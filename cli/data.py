@@ -28,6 +28,7 @@ def _backends(args):
 
 def cmd_export(args) -> None:
     from codementor.api.errors import NotFound
+    from codementor.hub_config.stack import write_private
     from codementor.api.services import audit
     from codementor.api.services.clock import utcnow
     from codementor.api.services.userdata import archive, collect, find_user
@@ -48,16 +49,8 @@ def cmd_export(args) -> None:
     except NotFound as err:
         sys.exit(f"codementor users export: {err}")
     out = Path(args.output or f"codementor-{args.name}.zip")
-    write_private(out, body)
+    write_private(out, body)  # a student's data: 0600, like a backup
     print(f"wrote {out} ({len(body)} bytes)")
-
-
-def write_private(path: Path, body: bytes) -> None:
-    """Write `body` readable by its owner only (0600, whatever the umask): a student's data, like a backup."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
-    with os.fdopen(fd, "wb") as out:
-        out.write(body)
 
 
 def _os_user() -> str:

@@ -77,12 +77,17 @@ def _address_taken(log_file: Path | None, since: int) -> bool:
     return any(mark in text for mark in ADDRESS_IN_USE)
 
 
+def write_private(path: Path, body: bytes) -> None:
+    """Write `body` readable by its owner only (0600, whatever the umask or an older file's mode)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(fd, "wb") as out:
+        out.write(body)
+
+
 def write_environment(path: Path, values: dict[str, str]) -> None:
     """The URLs of this start, for operator commands (`codementor backup --state-dir`); 0600: they may hold passwords."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.writelines(f"{k}={v}\n" for k, v in values.items())
-    path.chmod(0o600)
+    write_private(path, "".join(f"{k}={v}\n" for k, v in values.items()).encode())
 
 
 def hub_database_name(state_dir: Path) -> str:

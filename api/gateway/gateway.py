@@ -38,8 +38,9 @@ def _gives_away_alone(detector: LeakDetector, memory: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _prints(index, memory: str) -> frozenset[int]:
-    return index.found(views(memory))
+def _found(index, text: str) -> frozenset[int]:
+    """The fingerprints of the solutions `text` holds, once per text (a streamed answer is looked up at every line)."""
+    return index.found(views(text))
 
 
 @dataclass
@@ -190,7 +191,7 @@ class TutorGateway(Configurable):
     def touched(self, exercise, text: str) -> list[str]:
         """The other exercises of whose solution a model's answer holds a piece (`leak.index.TOUCH`): the answer is
         remembered for them too, so pieces of one solution asked for under different exercises add up."""
-        return self.index.touched(views(text), exclude=exercise.id)
+        return self.index.touched((), exclude=exercise.id, scores=self.overlapped(text))
 
     def others(self, exercise, text: str, prior: str = "", cross: dict[str, str] | None = None) -> list[tuple]:
         """The other exercises an answer is judged against, each with the memory it is judged with: those `related`
@@ -202,9 +203,9 @@ class TutorGateway(Configurable):
         answer would be refused for it."""
         others = {ex.id: (ex, prior) for ex in self.related(exercise, text, prior)}
         if cross:
-            found = self.index.found(views(text))
+            found = _found(self.index, text)
             scores = self.index.shares(found)
-            together = {x: self.index.shares(found | _prints(self.index, memory)).get(x, 0.0) for x, memory in cross.items()
+            together = {x: self.index.shares(found | _found(self.index, memory)).get(x, 0.0) for x, memory in cross.items()
                         if x != exercise.id and x in self.solutions and scores.get(x, 0.0) > 0.0}
             for x in sorted(together, key=lambda x: (-together[x], x))[:MAX_CROSS]:
                 detector = self.detector(self.solutions[x])
@@ -214,7 +215,7 @@ class TutorGateway(Configurable):
 
     def overlapped(self, text: str) -> dict[str, float]:
         """Exercise id -> the share of its solution `text` holds (any at all)."""
-        return self.index.overlaps(views(text))
+        return self.index.shares(_found(self.index, text))
 
     def guard(self, exercise, ctx: TutorContext, prior: str = "", cross: dict[str, str] | None = None, more=None) -> GuardedStream:
         """The stream guard of one answer: what the student got before and their own code are part of the judgement,

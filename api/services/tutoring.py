@@ -55,24 +55,19 @@ _DELIVERED = """SELECT created_at, text FROM tutor_disclosures WHERE user_id = %
 # CROSS_EXERCISES of those touched most recently: by exercise, everything models told the student about it, oldest first;
 # the memories of the others the answer overlaps are read before its final judgement (`_MEMORIES`)
 CROSS_EXERCISES = 16
-_TOUCHED_IDS = """SELECT DISTINCT x FROM tutor_disclosures, jsonb_array_elements_text(touches) AS x
-                  WHERE user_id = %(u)s::bigint AND touches <> '[]'::jsonb"""
-_MEMORIES = """SELECT t.x, d.created_at, d.text FROM unnest(%(xs)s::varchar[]) AS t(x) JOIN tutor_disclosures d
-                   ON d.user_id = %(u)s::bigint AND (d.exercise_id = t.x OR d.touches ? t.x)
-               UNION ALL
-               SELECT t.x, h.created_at, h.text FROM unnest(%(xs)s::varchar[]) AS t(x) JOIN hint_events h
-                   ON h.user_id = %(u)s::bigint AND h.exercise_id = t.x AND h.text <> ''
-               ORDER BY 1, 2"""
-_TOUCHED = f"""WITH touched AS (
-                   SELECT x FROM tutor_disclosures, jsonb_array_elements_text(touches) AS x
-                   WHERE user_id = %(u)s::bigint AND touches <> '[]'::jsonb AND x <> %(ex)s::varchar
-                   GROUP BY x ORDER BY max(created_at) DESC LIMIT {CROSS_EXERCISES})
-               SELECT t.x, d.created_at, d.text FROM touched t JOIN tutor_disclosures d
-                   ON d.user_id = %(u)s::bigint AND (d.exercise_id = t.x OR d.touches ? t.x)
-               UNION ALL
-               SELECT t.x, h.created_at, h.text FROM touched t JOIN hint_events h
-                   ON h.user_id = %(u)s::bigint AND h.exercise_id = t.x AND h.text <> ''
-               ORDER BY 1, 2"""
+# the exercises the student's model answers touch, with when each was touched last
+_TOUCHES = """SELECT x, max(created_at) AS last FROM tutor_disclosures, jsonb_array_elements_text(touches) AS x
+              WHERE user_id = %(u)s::bigint AND touches <> '[]'::jsonb GROUP BY x"""
+# everything models told the student about each exercise of a list {exercises} (a query of one column), oldest first
+_MEMORY_ROWS = """SELECT t.x, d.created_at, d.text FROM ({exercises}) AS t(x) JOIN tutor_disclosures d
+                      ON d.user_id = %(u)s::bigint AND (d.exercise_id = t.x OR d.touches ? t.x)
+                  UNION ALL
+                  SELECT t.x, h.created_at, h.text FROM ({exercises}) AS t(x) JOIN hint_events h
+                      ON h.user_id = %(u)s::bigint AND h.exercise_id = t.x AND h.text <> ''
+                  ORDER BY 1, 2"""
+_TOUCHED = _MEMORY_ROWS.format(
+    exercises=f"SELECT x FROM ({_TOUCHES}) AS touched WHERE x <> %(ex)s::varchar ORDER BY last DESC LIMIT {CROSS_EXERCISES}")
+_MEMORIES = _MEMORY_ROWS.format(exercises="SELECT unnest(%(xs)s::varchar[])")
 MORE_EXERCISES = 16  # memories read at the final judgement, the exercises the answer overlaps most first
 
 
@@ -143,7 +138,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
             latest = await pg.execute(_LATEST_RESULTS, params)
             said = await pg.execute(_DELIVERED, params)
             touched = await pg.execute(_TOUCHED, params)
-            touched_ids = await pg.execute(_TOUCHED_IDS, params)
+            touched_ids = await pg.execute(_TOUCHES, params)
             await pg.execute("COMMIT")  # reads only: nothing to keep, and no ROLLBACK round trip when the session closes
         summary = ((await conv.fetchone()) or ("",))[0] if conv is not None else ""
         history = [{"role": role, "content": content} for role, content in await window.fetchall()] if window is not None else []
@@ -151,7 +146,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         results = ((await latest.fetchone()) or (None,))[0]
         prior = leak_memory([text for _, text in await said.fetchall()], gateway.detector(exercise))
         cross = cross_memories(await touched.fetchall(), gateway)
-        more = memory_loader(sessionmaker, gateway, asker.user_id, {x for (x,) in await touched_ids.fetchall()} - {exercise.id}, cross)
+        more = memory_loader(sessionmaker, gateway, asker.user_id, {x for x, _ in await touched_ids.fetchall()} - {exercise.id}, cross)
     context = TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,
