@@ -117,8 +117,7 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
     stdin_r, obs_w = fds
     os.dup2(stdin_r, 0)
     os.dup2(obs_w, 1)
-    os.close(stdin_r)
-    os.close(obs_w)
+    sandbox.close_inherited()  # the job holds its stdin, its observation pipe and stderr, nothing else
     try:
         if problem is not None:
             raise problem
@@ -463,6 +462,7 @@ def main() -> None:
     # folders must still be traversable by the job's uid
     os.umask(0o022)
     config = json.loads(sys.argv[1])
+    sandbox.close_inherited(keep=(config["control_fd"],))
     control = socket.socket(fileno=config["control_fd"])
     sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
     try:
