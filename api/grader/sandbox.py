@@ -125,8 +125,13 @@ def build_root(root: str, tmp_size_mb: int) -> None:
         _bind_readonly("/dev/" + dev, root, devices=True)
     tmp = os.path.join(root, "tmp")
     os.makedirs(tmp, exist_ok=True)
-    mount("codementor-jobs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0711,size={tmp_size_mb}m")
+    mount_jobs_tmp(tmp, tmp_size_mb)
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+
+
+def mount_jobs_tmp(path: str, size_mb: int) -> None:
+    """A tmpfs for jobs' working folders at `path` (each keeper mounts its own over the root's, in its mount namespace)."""
+    mount("codementor-jobs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0711,size={size_mb}m")
 
 
 def enter_root(root: str) -> None:
