@@ -190,6 +190,7 @@ def test_the_demo_leaves_what_a_bare_backup_needs(tmp_path):
         metrics = re.search(r"Metrics: +(\S+)", banner).group(1)
         assert metrics == f"http://127.0.0.1:{values['CODEMENTOR_API_PORT']}/services/codementor/metrics"
         assert http_status(metrics) == 401  # the API itself, asking for the metrics token
+        assert "For a trial only: every student's server runs as " + ("root" if os.geteuid() == 0 else "the user") in banner
         made = subprocess.run([sys.executable, "-m", "codementor.cli", "backup", "--out", "b"], cwd=tmp_path, env=env, capture_output=True, text=True)
         assert made.returncode == 0, made.stderr
         assert f"state folder: {tmp_path / '.state' / 'demo'}" in made.stdout
