@@ -178,7 +178,8 @@ class TutorGateway(Configurable):
     def detector(self, exercise) -> LeakDetector:
         key = (exercise.id, exercise.digest)
         if key not in self._detectors:
-            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency, self.leak_walk_threshold)
+            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency, self.leak_walk_threshold,
+                                                 starter=exercise.starter)
         return self._detectors[key]
 
     def related(self, exercise, text: str, prior: str = "") -> list:
