@@ -118,3 +118,18 @@ async def test_an_extra_hint_with_the_piece_pasted_back_is_judged_the_same(infra
     req = SimpleNamespace(question="", code=with_loop_pasted(ex.starter), error="", traceback="")
     hint = await tutoring.extra_hint(infra[0], gw, alice, ex, req, taken=len(ex.hints))
     assert hint["source"] == "guardrail" and "result.sort()" not in hint["text"], hint["text"]
+
+
+async def test_a_memory_that_gives_the_exercise_away_does_not_block_an_answer_adding_nothing(infra, make_gateway, bank,
+                                                                                             new_asker):
+    """A student whose memory holds the whole solution already (left by a leak before the fix): a one-line answer with
+    no code is shown with the starter as their code; the solution told once more is still replaced."""
+    gw, ex = make_gateway(cache_enabled=False), bank.get("anagram-groups")
+    alice = await new_asker(prefix="told-all")
+    async with infra[0]() as session, session.begin():
+        for text in (FIRST_PIECE, SECOND_PIECE):
+            session.add(TutorDisclosure(user_id=alice.user_id, exercise_id=ex.id, text=text, touches=[]))
+    _, honest = await ask(infra[0], gw, alice, ex, ex.starter, HONEST, question="hint please")
+    assert not honest.meta["leak_blocked"] and honest.text == HONEST, honest.text
+    _, again = await ask(infra[0], gw, alice, ex, ex.starter, f"```python\n{ex.solution}```\n")
+    assert again.meta["leak_blocked"]

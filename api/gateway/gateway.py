@@ -33,8 +33,8 @@ MAX_CROSS = 5  # exercises judged with what the student got of them under other 
 
 
 @lru_cache(maxsize=256)
-def _gives_away_alone(detector: LeakDetector, memory: str) -> bool:
-    return detector.check(memory).leaking
+def _gives_away_alone(detector: LeakDetector, memory: str, starter: str = "") -> bool:
+    return detector.check(memory, code=starter).leaking
 
 
 @lru_cache(maxsize=256)
@@ -233,7 +233,7 @@ class TutorGateway(Configurable):
 
         guard = GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution, cross=cross,
                               related=lambda text: [(self.detector(ex), memory) for ex, memory in self.others(exercise, text, prior, cross)],
-                              must_hold=must_hold)
+                              must_hold=must_hold, alone=self._told_everything(exercise, prior))
         guard.more = more
         return guard
 
@@ -424,7 +424,7 @@ class TutorGateway(Configurable):
         the exercise asked about and every other exercise it may give away (`others`: the student names the
         exercise, so asking under one for another's solution, whole or in pieces, is no way around the filter)."""
         runs = [self.leak_max_runs]
-        verdict = await self._judge_one(exercise, text, prior, code, runs=runs)
+        verdict = await self._judge_one(exercise, text, "" if self._told_everything(exercise, prior) else prior, code, runs=runs)
         if verdict.leaking:
             return verdict
         others = self.others(exercise, text, prior, cross)
@@ -436,6 +436,12 @@ class TutorGateway(Configurable):
                 found.exercise_id = other.id
                 return found
         return verdict
+
+    def _told_everything(self, exercise, prior: str) -> bool:
+        """Does what the student was told of the exercise give it away by itself, to a student with the starter
+        (answers judged one by one, before a fix)? Then an answer is judged against it alone: with that memory, every answer would be refused, and one
+        that adds nothing of the solution gives nothing away."""
+        return bool(prior) and _gives_away_alone(self.detector(exercise), prior, exercise.starter)
 
     async def _with_more(self, text: str, cross: dict[str, str] | None, more) -> dict[str, str] | None:
         """`cross` with the memories of the other exercises `text` overlaps that it did not hold yet (`more`)."""
