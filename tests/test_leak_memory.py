@@ -120,6 +120,19 @@ async def test_an_extra_hint_with_the_piece_pasted_back_is_judged_the_same(infra
     assert hint["source"] == "guardrail" and "result.sort()" not in hint["text"], hint["text"]
 
 
+async def test_a_cached_answer_holding_code_goes_to_no_other_student(infra, make_gateway, bank, new_asker):
+    """An answer with a code block, shown to one student, is not served to the next who asks the same with the same
+    code (they get the model's own answer); an answer in words still is."""
+    gw, ex = make_gateway(), bank.get("hottest-day")
+    fix = "Handle the empty list first:\n```python\n    if not temps:\n        return -1\n```\n"
+    _, alice = await ask(infra[0], gw, await new_asker(prefix="cache-a"), ex, ex.starter, fix, question="why does it crash?")
+    assert not alice.meta["leak_blocked"] and alice.text == fix
+    _, bob = await ask(infra[0], gw, await new_asker(prefix="cache-b"), ex, ex.starter, HONEST, question="why does it crash?")
+    assert not bob.meta["cached"] and bob.text == HONEST, bob.text
+    _, carol = await ask(infra[0], gw, await new_asker(prefix="cache-c"), ex, ex.starter, fix, question="why does it crash?")
+    assert carol.meta["cached"] and carol.text == HONEST
+
+
 async def test_a_memory_that_gives_the_exercise_away_does_not_block_an_answer_adding_nothing(infra, make_gateway, bank,
                                                                                              new_asker):
     """A student whose memory holds the whole solution already (left by a leak before the fix): a one-line answer with

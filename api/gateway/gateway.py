@@ -19,7 +19,7 @@ from ..services.clock import local_day, utcnow
 from ..services.limits import RateLimiter
 from . import ledger
 from .breaker import CircuitBreaker
-from .cache import AnswerCache, cache_key, normalized_error
+from .cache import AnswerCache, cache_key, holds_code, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, SolutionIndex, StatementFrequency, hidden_share, judge
 from .leak.index import TOUCH
@@ -282,6 +282,10 @@ class TutorGateway(Configurable):
             rung=rung, question=ctx.question, purpose=ctx.purpose, prompt_version=PROMPT_VERSION, model=self.chain[0].model,
         )
 
+    def _shareable(self, exercise, text: str, code: str) -> bool:
+        """May an answer go to other students through the cache? Not one holding code (see `cache`)."""
+        return not holds_code(text) and not self.detector(exercise).candidates(text, "", code)
+
     async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0, prior: str = "",
                      cross: dict[str, str] | None = None, more=None) -> AsyncIterator[Event]:
         """Stream an answer: limits first, then the cache, then providers in order.
@@ -296,6 +300,8 @@ class TutorGateway(Configurable):
         if key:
             hit = await self.cache.get(key)
             metrics.TUTOR_CACHE.labels("hit" if hit else "miss").inc()
+            if hit and not self._shareable(exercise, hit["text"], ctx.code):
+                hit = None  # stored before answers holding code were kept out: the models answer this student anew
             if hit and (cross or more) and await self._completes(exercise, hit["text"], ctx.code, await self._with_more(hit["text"], cross, more)):
                 hit = key = None  # with what this student got elsewhere it gives an exercise away: the models answer anew
             if hit:
@@ -305,7 +311,8 @@ class TutorGateway(Configurable):
         messages = build_messages(ctx)
         async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior, cross, more)) as events:
             async for event in events:
-                if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
+                if (event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail")
+                        and self._shareable(exercise, event.text, ctx.code)):
                     await self.cache.put(key, {"text": ctx.clean(event.text), "source": event.meta["source"]}, owner=asker.user_id)
                 yield event
 
