@@ -146,3 +146,18 @@ async def test_a_memory_that_gives_the_exercise_away_does_not_block_an_answer_ad
     assert not honest.meta["leak_blocked"] and honest.text == HONEST, honest.text
     _, again = await ask(infra[0], gw, alice, ex, ex.starter, f"```python\n{ex.solution}```\n")
     assert again.meta["leak_blocked"]
+
+
+async def test_pieces_told_under_another_exercise_count_when_asking_under_their_own(infra, make_gateway, bank, new_asker,
+                                                                                     leak_detector):
+    """A piece of one exercise's solution asked for under another, then the piece that completes it asked for under
+    the exercise itself: replaced (the exercise's memory holds what was told of it anywhere)."""
+    from .test_gateway import solution_in_pieces
+
+    gw = make_gateway(cache_enabled=False)
+    leaked, pieces = solution_in_pieces(gw, bank, leak_detector, first_two=True)
+    student = await new_asker(prefix="elsewhere")
+    _, first = await ask(infra[0], gw, student, bank.get("countdown"), bank.get("countdown").starter, pieces[0])
+    assert not first.meta["leak_blocked"]
+    _, second = await ask(infra[0], gw, student, leaked, leaked.starter, pieces[1])
+    assert second.meta["leak_blocked"], second.text
