@@ -72,8 +72,10 @@ class LeakDetector:
         """The reference statements the student's `code` holds but was not told in `prior` (pasted back, they are still
         what the tutor gave), and those of `shared` (the solution of the exercise asked about, when this is another
         one: helping with that exercise is no leak of what the two share)."""
-        said, steps = self.told(prior) if prior and code else (frozenset(), frozenset())
-        own = self._known_from(code, said) - steps
+        own = self._known_from(code, frozenset())
+        if prior and not own <= self.given:  # only the starter's statements: nothing the tutor said can be among them
+            said, steps = self.told(prior)
+            own = self._known_from(code, said) - steps
         return own | self._known_from(shared, frozenset()) if shared else own
 
     def _known_from(self, text: str, said: frozenset) -> frozenset:
