@@ -178,7 +178,7 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
             print(f"creating the system user {dashboards!r} that runs the instructors' dashboards", flush=True)
         notices = HubNotices(log_file)
         stack.start(log_file=log_file)
-        write_environment(state_dir / "classroom.env", {"DATABASE_URL": stack.database_url, "CODEMENTOR_HUB_DB_URL": stack.hub_db_url})
+        write_environment(state_dir / "classroom.env", stack.operator_environment())
         if ensure_admin(stack.hub_url, admin, kept["admin_password"]):
             print(f"signed up the admin {admin!r}", flush=True)
         print(BANNER.format(url=public_url(stack, ip), admin=admin, state=state_dir), flush=True)

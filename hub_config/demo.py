@@ -46,9 +46,7 @@ def _interrupt(signum, frame):
 def demo_environment(stack: Stack) -> dict[str, str]:
     """What an operator command needs to find this demo: its databases, its API and the Hub's pid."""
     return {
-        "DATABASE_URL": stack.database_url,
-        "CODEMENTOR_HUB_DB_URL": stack.hub_db_url,
-        "REDIS_URL": stack.redis_url,
+        **stack.operator_environment(),
         "CODEMENTOR_API_PORT": str(stack.api_port),
         "CODEMENTOR_API_URL": stack.api_url,
         "CODEMENTOR_HUB_PID": str(stack._procs[-1].pid),

@@ -206,6 +206,21 @@ class Stack:
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}/services/codementor/api/v1"
 
+    @property
+    def hub_api_url(self) -> str:
+        """The Hub's REST API on its internal port (plain HTTP on 127.0.0.1, also when the public port has TLS)."""
+        return f"http://127.0.0.1:{self.hub_api_port}/hub/api"
+
+    def operator_environment(self) -> dict[str, str]:
+        """What operator commands (`codementor backup`, `codementor users`) need to find this start's parts;
+        Redis's and the Hub API's ports are picked at each start, so the file is written at each start."""
+        return {
+            "DATABASE_URL": self.database_url,
+            "CODEMENTOR_HUB_DB_URL": self.hub_db_url,
+            "REDIS_URL": self.redis_url,
+            "JUPYTERHUB_API_URL": self.hub_api_url,
+        }
+
     def claim_ports(self, names) -> None:
         """Move each internal part whose port is taken (another stack's proxy on 8001) to a free one,
         before it is started: the Hub would otherwise talk to the other stack's part first."""
