@@ -36,8 +36,14 @@ class HubUsers:
             raise Unavailable(f"JupyterHub did not answer the deletion of the Hub user ({type(err).__name__}); nothing was deleted, try again") from None
         if resp.status_code == 404:
             return "absent"
+        if resp.status_code in (401, 403):
+            raise Unavailable(f"JupyterHub refused to delete the Hub user (HTTP {resp.status_code}: the token needs the delete:users scope); nothing was deleted")
         if resp.status_code >= 300:
-            raise Unavailable(f"JupyterHub refused to delete the Hub user (HTTP {resp.status_code}: the API service needs the delete:users scope); nothing was deleted")
+            try:
+                said = resp.json().get("message", "")
+            except (ValueError, AttributeError):
+                said = ""
+            raise Unavailable(f"JupyterHub did not delete the Hub user (HTTP {resp.status_code}{': ' + said if said else ''}); nothing was deleted, try again")
         return "deleted"
 
 
