@@ -250,9 +250,10 @@ def mount_home(image: Path, size: int, home: Path, uid: int, gid: int) -> str:
     return device
 
 
-def release_home(image: Path, home: Path) -> None:
-    """Unmount the student's home image and free its loop device (lazily if something still holds it)."""
-    if is_mount_point(home):
+def release_home(image: Path, home: Path | None) -> None:
+    """Unmount the student's home image and free its loop device (lazily if something still holds it);
+    `home` None: only free the loop device (her system user, and so where it was mounted, is gone)."""
+    if home is not None and is_mount_point(home):
         if _run(["umount", str(home)]).returncode != 0:
             _run(["umount", "--lazy", str(home)])
     for line in _run(["losetup", "--associated", str(image)]).stdout.splitlines():

@@ -33,7 +33,7 @@ import pytest
 from codementor.api.app import GRADER_SLOTS_PER_CORE
 from codementor.exercise_bank import loader
 from codementor.hub_config.classroom import closed_to_others, ensure_system_user
-from codementor.hub_config.stack import Stack, free_port
+from codementor.hub_config.stack import Stack, free_port, wait_for
 
 from .classroom_attack import ATTACK
 from .hubclient import HubClient, Kernel, written
@@ -884,6 +884,21 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
         shown = httpx.get(f"{hub_url}/services/dashboards/voila/render/overview.ipynb", verify=trusted, timeout=120,
                           headers={"Authorization": f"token {teacher}"})
         assert shown.status_code == 200, shown.text[:500]
+        # `codementor users delete` with nothing but the state folder: classroom.env names the databases, Redis and
+        # the Hub's API, secrets/ops_token is the Hub token; it removes her Hub account, system user, home and home image
+        image = state / "homes" / f"{prefix}ana.img"
+        assert image.exists()
+        ops.stop("ana")
+        wait_for(lambda: not ops.api("GET", "/users/ana").json().get("servers"), "ana's server to stop", 120)
+        deleted = subprocess.run([sys.executable, "-m", "codementor.cli", "users", "delete", "ana", "--yes"], capture_output=True,
+                                 text=True, timeout=300, env={**env, "CODEMENTOR_STATE_DIR": str(state)})
+        assert deleted.returncode == 0, deleted.stderr
+        report = json.loads(deleted.stdout)
+        print(f"users delete: {report['hub_user']}; {report['host']}")
+        assert report["hub_user"] == "deleted" and report["rows"]["users"] == 1 and str(image) in report["host"], report
+        assert not image.exists() and ops.api("GET", "/users/ana").status_code == 404
+        with pytest.raises(KeyError):
+            pwd.getpwnam(f"{prefix}ana")
         log_before = (state / "jupyterhub.log").stat().st_size
         seconds = again.stop()
         stop_log = (state / "jupyterhub.log").read_text()[log_before:]

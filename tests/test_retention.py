@@ -13,13 +13,14 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from codementor.api import db
 from codementor.api.models import HintEvent, Submission, TutorConversation, TutorDisclosure, TutorMessage, User
 from codementor.api.services.clock import utcnow
 from codementor.api.services.privacy import PrivacyFacts, Vendor, render
 from codementor.api.services.retention import Retention, purge
+from codementor.hub_config.stack import free_port
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,9 @@ async def test_the_api_purges_periodically_with_its_clock(sessions, caplog):
 
 
 def run_cli(services, *args, **kwargs) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url}
+    env = {**os.environ, "DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url,
+           "CODEMENTOR_STATE_DIR": str(services.state_dir / "no-course-here"), **kwargs.pop("env", {})}
+    env = {k: v for k, v in env.items() if v is not None}  # None: not set at all
     return subprocess.run([sys.executable, "-m", "codementor.cli", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs)
 
 
@@ -136,6 +139,78 @@ async def test_codementor_users_export_and_delete(services, sessions, tmp_path):
     assert missing.returncode != 0 and "no data about a user named 'nobody-here'" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def course_folder(tmp_path, services, **values):
+    """A state folder as `codementor classroom` leaves it: classroom.env (0600) and, given `ops_token`, secrets/ops_token."""
+    from codementor.hub_config.stack import write_environment
+
+    folder = tmp_path / "course"
+    (folder / "secrets").mkdir(parents=True)
+    token = values.pop("ops_token", None)
+    if token:
+        (folder / "secrets" / "ops_token").write_text(token + "\n")
+    write_environment(folder / "classroom.env", {"DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url, **values})
+    return folder
+
+
+async def test_users_export_and_delete_read_the_course_from_its_state_folder(services, sessions, tmp_path):
+    await seed_user(sessions, "ret-env-eli", utcnow())
+    bare = {"DATABASE_URL": None, "REDIS_URL": None}
+    lost = run_cli(services, "users", "export", "ret-env-eli", "-o", str(tmp_path / "x.zip"), env=bare)
+    assert lost.returncode != 0 and "DATABASE_URL" in lost.stderr and "Traceback" not in lost.stderr, lost.stderr
+    assert len(lost.stderr.strip().splitlines()) == 1
+    env = {**bare, "CODEMENTOR_STATE_DIR": str(course_folder(tmp_path, services))}
+    done = run_cli(services, "users", "export", "ret-env-eli", "-o", str(tmp_path / "eli.zip"), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "users.json" in zipfile.ZipFile(tmp_path / "eli.zip").namelist()
+    done = run_cli(services, "users", "delete", "ret-env-eli", "--yes", "--hub-api-url", "", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows"]["users"] == 1
+
+
+async def test_users_delete_checks_every_part_before_deleting_anything(services, sessions):
+
+    user_id = await seed_user(sessions, "ret-half-dan", utcnow())
+    closed = f"redis://127.0.0.1:{free_port()}/0"
+    for args, env, setting in (
+        (["--hub-api-url", ""], {"REDIS_URL": closed}, "REDIS_URL"),
+        (["--hub-api-url", ""], {"REDIS_URL": None}, "REDIS_URL"),
+        (["--hub-api-url", f"http://127.0.0.1:{free_port()}/hub/api", "--hub-token", "t"], {}, "JUPYTERHUB_API_URL"),
+        ([], {"JUPYTERHUB_API_URL": None}, "--hub-api-url"),  # no Hub named anywhere: not skipped in silence
+    ):
+        done = run_cli(services, "users", "delete", "ret-half-dan", "--yes", *args, env=env)
+        assert done.returncode != 0 and setting in done.stderr and "nothing deleted" in done.stderr, done.stderr
+        assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        assert (await state(sessions, user_id))["conversations"] == 1
+    done = run_cli(services, "users", "delete", "ret-half-dan", "--yes", "--hub-api-url", "")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows"]["submissions"] == 1
+
+
+async def test_users_delete_takes_the_hub_from_the_state_folder_and_finishes_a_half_done_deletion(services, sessions, stack, hub, tmp_path):
+    """classroom.env names the Hub, secrets/ops_token is the token; a run after the rows went still removes the Hub account."""
+    folder = course_folder(tmp_path, services, JUPYTERHUB_API_URL=stack.hub_api_url, ops_token=stack.ops_token)
+    env = {"DATABASE_URL": None, "REDIS_URL": None, "JUPYTERHUB_API_URL": None, "CODEMENTOR_STATE_DIR": str(folder)}
+    user_id = await seed_user(sessions, "ret-hub-ada", utcnow())
+    hub.create_user("ret-hub-ada")
+    done = run_cli(services, "users", "delete", "ret-hub-ada", "--yes", env={**env, "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"})
+    assert done.returncode != 0 and "REDIS_URL" in done.stderr, done.stderr
+    assert hub.api("GET", "/users/ret-hub-ada").status_code == 200 and (await state(sessions, user_id))["conversations"] == 1
+    done = run_cli(services, "users", "delete", "ret-hub-ada", "--yes", env=env)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["hub_user"] == "deleted" and report["rows"]["users"] == 1
+    assert hub.api("GET", "/users/ret-hub-ada").status_code == 404
+    # an earlier run deleted the rows and stopped: the Hub account is still removed
+    hub.create_user("ret-hub-ada")
+    async with sessions() as s, s.begin():
+        await s.execute(delete(User).where(User.name == "ret-hub-ada"))  # the Hub's group change may have told the API of her
+    done = run_cli(services, "users", "delete", "ret-hub-ada", "--yes", env=env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["hub_user"] == "deleted" and hub.api("GET", "/users/ret-hub-ada").status_code == 404
+    again = run_cli(services, "users", "delete", "ret-hub-ada", "--yes", env=env)
+    assert again.returncode != 0 and "nothing about 'ret-hub-ada'" in again.stderr and "Traceback" not in again.stderr
+
+
 def facts(**changes) -> PrivacyFacts:
     base = dict(conversation_days=180, code_days=365, hint_days=365, log_days=30, vendors=(Vendor("openai", "llm.example.org", "small-model"),),
                 daily_budget_usd={"student": 0.05}, cache_days=7, api_path="/services/codementor/api/v1/")
@@ -171,6 +246,34 @@ def test_the_command_removes_the_classroom_system_user_and_home(tmp_path):
         assert "no system user" in remove_host_account("zz-ret", "cmdata-")
         assert "refused" in remove_host_account("ot", "ro")  # root's uid 0: never removed
     finally:
+        subprocess.run(["userdel", "--remove", account], capture_output=True)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="removing a system user and mounting a disk image need root")
+async def test_the_command_removes_the_home_disk_image(services, sessions, tmp_path):
+    """Her home is her disk image, mounted while her server runs: it is unmounted and removed with her system user."""
+    import pwd
+
+    from codementor.hub_config.classroom_layers import is_mount_point, mount_home, release_home
+
+    account, folder = "cmdata-zz-img", tmp_path / "course"
+    home, image = tmp_path / account, folder / "homes" / f"{account}.img"
+    subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--user-group", account], check=True, capture_output=True)
+    entry = pwd.getpwnam(account)
+    try:
+        mount_home(image, 8 << 20, home, entry.pw_uid, entry.pw_gid)  # as her server's start does
+        (home / "notes.py").write_text("secret = 1\n")
+        await seed_user(sessions, "zz-img", utcnow())
+        done = run_cli(services, "users", "delete", "zz-img", "--yes", "--hub-api-url", "", "--system-user-prefix", "cmdata-",
+                       env={"CODEMENTOR_STATE_DIR": str(folder)})
+        assert done.returncode == 0, done.stderr
+        host = json.loads(done.stdout)["host"]
+        assert f"system user {account}" in host and str(image) in host, host
+        assert not image.exists() and not home.exists() and not is_mount_point(home)
+        with pytest.raises(KeyError):
+            pwd.getpwnam(account)
+    finally:
+        release_home(image, home)  # nothing to do unless the command failed
         subprocess.run(["userdel", "--remove", account], capture_output=True)
 
 
