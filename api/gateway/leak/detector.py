@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .judgement import LeakCheck, judge
 from .runnable import candidates_in, own_expressions, signature
-from .similarity import FENCE, Reference, StatementFrequency, fingerprints, text_prints
+from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, text_prints
 from .views import iter_views, views
 from .walkthrough import Walkthrough
 
@@ -90,7 +90,14 @@ class LeakDetector:
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
-        """Similarity and walkthrough (no execution: see `candidates`)."""
+        """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read is a leak
+        (it cannot be judged, so it is not shown)."""
+        try:
+            return self._check(answer, prior, code, shared)
+        except UNREADABLE:
+            return LeakCheck(0.0, True, reason="cannot be analysed")
+
+    def _check(self, answer: str, prior: str, code: str, shared: str) -> LeakCheck:
         similarity = self.similarity(answer, prior, code, shared)
         walked = self.walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
         return judge(similarity, walked, None,
@@ -102,8 +109,11 @@ class LeakDetector:
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
-        return candidates_in(texts, self.entries, own_expressions(code))
+        return candidates_in(texts, self.entries, own_expressions(code), code, prior)
 
     def suspicious(self, text: str) -> bool:
         """Does this piece share any non-trivial statement with the solution?"""
-        return any(key in self.reference.prints and self.reference.prints[key] >= 3 for key in seen_in(text))
+        try:
+            return any(key in self.reference.prints and self.reference.prints[key] >= 3 for key in seen_in(text))
+        except UNREADABLE:
+            return True

@@ -19,7 +19,7 @@ import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .similarity import FENCE, INLINE, PROSE_PREFIX, parse
+from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
 
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
 KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
@@ -29,6 +29,9 @@ FILLERS = ("0", "None", "''")  # what those extra parameters are given, one try 
 GIVEN = "_given_"  # prefix of the entry point as given, when it needs more arguments and a wrapper takes its name
 MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
+MAX_BODIES = 3  # blocks of statements run as the entry point's body, per answer
+MAX_BODY_CHARS = 4000  # of one body (pieces of the conversation joined: the latest that fit)
+PARAGRAPH = re.compile(r"\n\s*\n")
 # an expression worth running computes something (a name or a subscript alone does not)
 COMPUTES = (ast.Call, ast.BinOp, ast.BoolOp, ast.Compare, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
             ast.Lambda, ast.IfExp, ast.UnaryOp)
@@ -180,22 +183,32 @@ def expressions(text: str, call: Entry) -> list[str]:
             continue  # `print(...)` to look at a value returns None: never a solution
         nodes = list(ast.walk(tree.body))
         if any(isinstance(n, COMPUTES) for n in nodes) and params.intersection(n.id for n in nodes if isinstance(n, ast.Name)):
-            found[ast.unparse(tree.body)] = None
+            try:
+                found[ast.unparse(tree.body)] = None
+            except UNREADABLE:  # the similarity check cannot read it either, and holds the answer back
+                continue
     return list(found)
 
 
 @lru_cache(maxsize=256)
 def own_expressions(code: str) -> frozenset[str]:
-    """The expressions of the student's own code (telling them back gives nothing away)."""
+    """The expressions of the student's own code (telling them back gives nothing away); none of code too deeply
+    nested to read."""
     tree = parse(code) if code else None
     if tree is None:
         return frozenset()
-    return frozenset(ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.expr))
+    try:
+        return frozenset(ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.expr))
+    except UNREADABLE:
+        return frozenset()
 
 
-def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str] = frozenset()) -> list[str]:
-    """Modules built from `texts` that define the exercise's first entry point (renamed if need be), then the
-    expressions of `texts` (but those in `known`) made into its body."""
+def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str] = frozenset(), code: str = "",
+                  prior: str = "") -> list[str]:
+    """Modules built from `texts` (the views of an answer; the last one with `prior` before it, when there was a
+    prior) that define the exercise's first entry point (renamed if need be), then the expressions of `texts` (but
+    those in `known`) made into its body, then the blocks of statements of the answer made into its body (see
+    `bodies`; `code`: the student's)."""
     if not entries:
         return []
     entry, call = next(iter(entries.items()))
@@ -206,30 +219,119 @@ def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str]
         made = [f"def {entry}({call.arguments}):\n    return {expr}\n" for text in texts for expr in expressions(text, call)
                 if expr not in known]
         found.update(dict.fromkeys(list(dict.fromkeys(made))[:MAX_EXPRESSIONS]))
+        found.update(dict.fromkeys(bodies(texts[:-1] if prior else texts, entry, call, code, prior)))
     return list(found)
 
 
 def _definitions(texts, entry: str, call: Entry | None) -> list[str]:
     """Modules in which `entry` can be called as the tests call it, from every code block of `texts`; the best
-    ways first (see `_ways`), MAX_CANDIDATES at most."""
+    ways first (see `_ways`), MAX_CANDIDATES at most (a block too deeply nested to read is left out: the
+    similarity check cannot read it either, and holds the answer back)."""
     found: dict[str, int] = {}
     for text in texts:
         for block in code_blocks(text):
-            tree = parse(block) if "def " in block or "class " in block or "lambda" in block or entry in block else None
-            if tree is None:
+            try:
+                found.update((code, rank) for code, rank in _modules(block, entry, call) if code not in found)
+            except UNREADABLE:
                 continue
-            kept = ast.unparse(ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[]))
-            for rank, name, expr in _ways(tree, entry, call):
-                module = ast.parse(kept)
-                if expr is not None and expr.startswith(f"{GIVEN}{entry}("):  # the entry point itself, needing more
-                    _rename(module, entry, f"{GIVEN}{entry}")
-                elif name is not None:  # renamed, calls of itself too
-                    _rename(module, name, entry)
-                code = ast.unparse(module)
-                if expr is not None:
-                    code += f"\n\n\ndef {entry}({call.arguments}):\n    return {expr}\n" if rank == 4 else f"\n\n{entry} = {expr}\n"
-                found.setdefault(code, rank)
     return sorted(found, key=found.get)[:MAX_CANDIDATES]
+
+
+def _modules(block: str, entry: str, call: Entry | None):
+    """(module, rank) for each way `block` can stand in for `entry`."""
+    tree = parse(block) if "def " in block or "class " in block or "lambda" in block or entry in block else None
+    if tree is None:
+        return
+    kept = ast.unparse(ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[]))
+    for rank, name, expr in _ways(tree, entry, call):
+        module = ast.parse(kept)
+        if expr is not None and expr.startswith(f"{GIVEN}{entry}("):  # the entry point itself, needing more
+            _rename(module, entry, f"{GIVEN}{entry}")
+        elif name is not None:  # renamed, calls of itself too
+            _rename(module, name, entry)
+        code = ast.unparse(module)
+        if expr is not None:
+            code += f"\n\n\ndef {entry}({call.arguments}):\n    return {expr}\n" if rank == 4 else f"\n\n{entry} = {expr}\n"
+        yield code, rank
+
+
+def _body(block: str) -> ast.Module | None:
+    """`block` read as statements of a function body: more than expressions, and no definitions of its own."""
+    block = textwrap.dedent(block).strip("\n")
+    tree = parse(block) if block.strip() and len(block) <= MAX_BODY_CHARS else None
+    if tree is None or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body):
+        return None
+    if all(isinstance(n, (ast.Expr, ast.Import, ast.ImportFrom, ast.Pass)) for n in tree.body):
+        return None
+    return tree
+
+
+def _runs_as_body(tree: ast.Module, call: Entry) -> bool:
+    """Could these statements be the entry point's body: do they return or use its parameters, and compute?"""
+    nodes = list(ast.walk(tree))
+    returns = any(isinstance(n, ast.Return) for n in nodes)
+    uses = set(call.params).intersection(n.id for n in nodes if isinstance(n, ast.Name))
+    lone = len(tree.body) == 1 and isinstance(tree.body[0], ast.Return)
+    computes = any(isinstance(n, COMPUTES) for n in nodes) or any(isinstance(n, (ast.For, ast.While, ast.If)) for n in tree.body)
+    return (returns or bool(uses)) and computes and not (lone and not uses)
+
+
+def _pieces(text: str) -> list[str]:
+    """The blocks of `text` that read as statements, dedented: fenced ones in order, then indented ones, then
+    paragraphs."""
+    outside = FENCE.sub("\n\n", text)
+    pieces: dict[str, None] = {}
+    for block in (*FENCE.findall(text), *INDENTED.findall(outside), *PARAGRAPH.split(outside)):
+        tree = _body(block)
+        if tree is not None:
+            pieces[ast.unparse(tree)] = None
+    return list(pieces)
+
+
+def _entry_def(code: str, entry: str) -> tuple[ast.Module, ast.FunctionDef] | tuple[None, None]:
+    """The student's module (its definitions and imports) and their function named `entry`, if they have one."""
+    tree = parse(code) if code and entry in code else None
+    if tree is None:
+        return None, None
+    tree.body = [n for n in tree.body if isinstance(n, KEEP)]
+    own = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == entry]
+    return (tree, own[0]) if own else (None, None)
+
+
+def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> list[str]:
+    """Blocks of statements told without their `def` line, run as the entry point's body: the pieces the
+    conversation told (`prior`, then the answer) joined in order, then each block of the answer, in the student's
+    own function (their `code`, with its helpers) and under the reference's `def` line; MAX_BODIES at most."""
+    try:
+        student, own = _entry_def(code, entry)
+        theirs = ast.unparse(ast.Module(body=[n for n in own.body if not is_docstring(n)], type_ignores=[])) if own else None
+        texts = list(texts)
+        answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text)))
+        told = [p for p in _pieces(prior) if p not in answer] if prior and answer else []
+        joined = ["\n".join(_latest(told + _pieces(texts[0])))] if told else []
+        found: dict[str, None] = {}
+        for piece in (*joined, *answer):
+            tree = parse(piece)
+            if piece == theirs or not _runs_as_body(tree, call):
+                continue  # their own body told back gives nothing away
+            if student is not None:
+                own.body = tree.body
+                found[ast.unparse(student)] = None
+            found[ast.unparse(ast.parse(f"def {entry}({call.arguments}):\n{textwrap.indent(piece, '    ')}\n"))] = None
+        return list(found)[:MAX_BODIES]
+    except UNREADABLE:
+        return []
+
+
+def _latest(pieces: list[str]) -> list[str]:
+    """The last of `pieces` that fit in MAX_BODY_CHARS together."""
+    kept, size = [], 0
+    for piece in reversed(pieces):
+        size += len(piece) + 1
+        if size > MAX_BODY_CHARS:
+            break
+        kept.insert(0, piece)
+    return kept
 
 
 def _rename(module: ast.Module, old: str, new: str) -> None:

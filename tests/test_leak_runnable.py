@@ -1,0 +1,125 @@
+"""The leak filter's runnable code: what a model can hand over that only running it shows to be a solution.
+
+Real bank, real sandbox (the grader): a reference's body told without its `def` line (whole, or in two
+conversations), a solution behind a factory, a function of many extra parameters, a class that needs
+arguments to be made; and code nested too deeply to read, in the student's code or in the answer.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+import pytest
+
+from codementor.api.gateway.guardrails import TutorContext
+from codementor.api.gateway.leak.judgement import hidden_share
+from codementor.api.gateway.leak.runnable import MAX_BODIES
+from codementor.api.grader import Grader
+
+BODY_LEAKS = ["digit-sum", "folder-size", "hottest-day", "letter-grade", "overnight-minutes", "passing-names",
+              "password-strength", "quantity-field", "sorted-check", "warming-streak", "word-wrap"]
+
+
+@pytest.fixture
+async def grader():
+    g = Grader(timeout=3.0)
+    yield g
+    await g.aclose()
+
+
+async def best_share(grader, exercise, candidates: list[str]) -> float:
+    baseline = await grader.grade(exercise, exercise.starter, feedback=False)
+    passed = {t.name for t in baseline.tests if t.passed}
+    return max([hidden_share(await grader.grade(exercise, code, feedback=False), passed) for code in candidates], default=0.0)
+
+
+def body_of(solution: str) -> str:
+    """The statements of the reference's last function, as written (no `def` line, no docstring), still indented."""
+    function = ast.parse(solution).body[-1]
+    first = function.body[1] if isinstance(function.body[0], ast.Expr) else function.body[0]
+    return "\n".join(solution.splitlines()[first.lineno - 1:function.end_lineno])
+
+
+# --- a body without its def line ----------------------------------------------------------------
+@pytest.mark.parametrize("exercise_id", BODY_LEAKS)
+async def test_the_reference_body_without_its_def_line_is_run(bank, leak_detector, grader, exercise_id):
+    """The starter's `def` line plus the body passes every hidden test; the similarity check, which counts what the
+    starter holds as known, does not see it, so the sandbox has to run it."""
+    exercise = bank.get(exercise_id)
+    answer = f"Here is the body:\n```python\n{body_of(exercise.solution)}\n```\n"
+    detector = leak_detector(exercise)
+    candidates = detector.candidates(answer, code=exercise.starter)
+    assert candidates and len(candidates) <= MAX_BODIES
+    assert await best_share(grader, exercise, candidates) == 1.0
+
+
+async def test_a_body_is_run_in_the_students_own_function_with_their_helpers(bank, leak_detector, grader):
+    """The body calls a helper only the student's code defines: spliced into their function it passes."""
+    exercise = bank.get("sum-of-evens")
+    code = "def is_even(v):\n    return v % 2 == 0\n\n\ndef sum_of_evens(numbers):\n    return 0\n"
+    answer = "Replace your body with:\n```python\n    return sum(v for v in numbers if is_even(v))\n```\n"
+    candidates = leak_detector(exercise).candidates(answer, code=code)
+    assert await best_share(grader, exercise, candidates) == 1.0
+
+
+async def test_a_body_told_in_two_conversations_is_run_joined(bank, leak_detector, grader):
+    """The first part of warming-streak's body, then (with the first in the memory) the loop."""
+    exercise = bank.get("warming-streak")
+    body = body_of(exercise.solution).splitlines()
+    loop = next(i for i, line in enumerate(body) if line.strip().startswith("for "))
+    first = "Start like this:\n```python\n" + "\n".join(body[:loop]) + "\n```\n"
+    second = "Then the loop:\n```python\n" + "\n".join(body[loop:]) + "\n```\n"
+    detector = leak_detector(exercise)
+    assert await best_share(grader, exercise, detector.candidates(first, code=exercise.starter)) < 1.0
+    assert await best_share(grader, exercise, detector.candidates(second, code=exercise.starter)) < 1.0  # alone
+    assert await best_share(grader, exercise, detector.candidates(second, first, exercise.starter)) == 1.0
+
+
+def test_explanations_and_the_students_own_body_are_not_run_as_a_body(bank, leak_detector):
+    exercise = bank.get("warming-streak")
+    detector = leak_detector(exercise)
+    own = f"```python\n{body_of(exercise.starter)}\n```\n"
+    for text in (f"This is what you have:\n{own}That counts every rise, not the longest run.",
+                 "Look at `temps[i] > temps[i - 1]`: what should happen when it is false?",
+                 "For example, on another problem:\n```python\nwords = ['a', 'b']\nfor w in words:\n    print(w)\n```\n",
+                 "You forgot:\n```python\nreturn count\n```\n"):
+        assert detector.candidates(text, code=exercise.starter) == [], text
+
+
+# --- code too deeply nested to read -------------------------------------------------------------
+DEEP = "x = " + "-" * 900 + "n\n"
+
+
+@pytest.fixture
+async def make_gateway(make_gateway):
+    grader = Grader()
+    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
+    await grader.aclose()
+
+
+async def final_answer(gw, asker, exercise, ctx):
+    final = None
+    async for event in gw.answer(asker, exercise, ctx):
+        if event.kind == "done":
+            final = event
+    return final
+
+
+@pytest.mark.gateway
+async def test_code_too_deeply_nested_to_read_is_judged_not_an_error(infra, make_gateway, bank, llm, new_asker):
+    """The student's code: they are taken to know nothing, and an honest answer is shown. The answer: it cannot be
+    judged, so it is held back."""
+    from .fake_llm import set_mode
+
+    exercise = bank.get("digit-sum")
+    gw, asker = make_gateway(), await new_asker("student", prefix="deep")
+    honest = "Look at what `n % 10` gives for a negative `n`, and print it."
+    ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
+                       question="why?", code=DEEP)
+    set_mode(llm.base_url, mode="script", answers=[honest])
+    final = await final_answer(gw, asker, exercise, ctx)
+    assert final.text == honest and not final.meta["leak_blocked"]
+    set_mode(llm.base_url, mode="script", answers=[f"Try this:\n```python\n{DEEP}```\n"])
+    final = await final_answer(gw, asker, exercise, ctx)
+    assert final.meta["leak_blocked"] and DEEP not in final.text
