@@ -12,11 +12,13 @@ import functools
 
 import pytest
 
+from codementor.api.gateway.gateway import TutorGateway
 from codementor.api.gateway.guardrails import TutorContext
 from codementor.api.gateway.leak.judgement import hidden_share
 from codementor.api.gateway.leak.runnable import MAX_BODIES
 from codementor.api.grader import Grader
 
+PASS_SHARE = TutorGateway.leak_pass_share.default_value  # passing more of the open hidden tests is a leak
 BODY_LEAKS = ["digit-sum", "folder-size", "hottest-day", "letter-grade", "overnight-minutes", "passing-names",
               "password-strength", "quantity-field", "sorted-check", "warming-streak", "word-wrap"]
 
@@ -123,3 +125,57 @@ async def test_code_too_deeply_nested_to_read_is_judged_not_an_error(infra, make
     set_mode(llm.base_url, mode="script", answers=[f"Try this:\n```python\n{DEEP}```\n"])
     final = await final_answer(gw, asker, exercise, ctx)
     assert final.meta["leak_blocked"] and DEEP not in final.text
+
+
+# --- a solution behind a factory, extra parameters or a class that needs arguments ------------------
+GROUP = """\
+buckets = {}
+for w in ws:
+    lw = w.lower()
+    buckets.setdefault(tuple(sorted(lw)), set()).add(lw)
+return sorted(sorted(b) for b in buckets.values() if len(b) > 1)"""
+
+
+def indented(code: str, by: int) -> str:
+    return "\n".join(" " * by + line for line in code.splitlines())
+
+
+ANAGRAM_WAYS = {
+    "factory": f"def make_grouper():\n    def group(ws):\n{indented(GROUP, 8)}\n    return group\n",
+    "three-extra-parameters": f"def grouper(ws, a, b, c):\n{indented(GROUP, 4)}\n",
+    "class-needing-a-function": "class Grouper:\n    def __init__(self, normalise):\n        self.normalise = normalise\n\n"
+                                "    def run(self, ws):\n" + indented(GROUP.replace("w.lower()", "self.normalise(w)"), 8) + "\n",
+}
+
+
+@pytest.mark.parametrize("way", list(ANAGRAM_WAYS))
+async def test_a_solution_behind_a_factory_extra_parameters_or_a_class_is_run(bank, leak_detector, grader, way):
+    """anagram-groups rewritten (nothing like the reference): the student binds it in one line
+    (`anagram_groups = make_grouper()`, `... grouper(ws, 0, 0, 0)`, `Grouper(str.lower).run`)."""
+    exercise = bank.get("anagram-groups")
+    answer = f"Here is one way:\n```python\n{ANAGRAM_WAYS[way]}```\n"
+    detector = leak_detector(exercise)
+    assert not detector.check(answer, code=exercise.starter).leaking
+    # a function it calls is given one that passes its argument through (not `str.lower`): most tests pass, a leak
+    assert await best_share(grader, exercise, detector.candidates(answer, code=exercise.starter)) > PASS_SHARE
+
+
+def test_stubs_and_helpers_of_many_arguments_are_not_run(bank, leak_detector):
+    detector = leak_detector(bank.get("anagram-groups"))
+    for text in ("```python\ndef helper(words, a, b, c, d, e):\n    return sorted(words)\n```",  # more than MAX_EXTRA
+                 "```python\ndef helper(words, a, b, c):\n    return words\n```",  # does nothing
+                 "```python\ndef make():\n    return 3\n```",  # makes no function
+                 "```python\nclass Box:\n    def __init__(self, a, b, c, d, e):\n        self.a = a\n\n"
+                 "    def run(self, words):\n        return sorted(words)\n```"):
+        assert detector.candidates(text) == [], text
+
+
+async def test_a_class_that_needs_arguments_is_run_and_an_unrelated_one_fails(bank, leak_detector, grader):
+    """A method of a class made with fillers is run (tests/test_leak_units.py used to expect it not run): one that
+    solves nothing passes no more tests than the starter, so the answer is shown."""
+    exercise = bank.get("sum-of-evens")
+    text = ("A method of a class that needs arguments to be made:\n```python\nclass Box:\n    def __init__(self, size):\n"
+            "        self.size = size\n\n    def fits(self, numbers):\n        return len(numbers) <= self.size\n```")
+    candidates = leak_detector(exercise).candidates(text)
+    assert candidates and all("Box(" in c for c in candidates)
+    assert await best_share(grader, exercise, candidates) <= PASS_SHARE

@@ -13,6 +13,7 @@ code span, or a line of its own) is a candidate too, as the body of the entry po
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import textwrap
 
@@ -24,8 +25,9 @@ from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, p
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
 KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
 MAX_CANDIDATES = 3  # modules of definitions run, per answer (the best ways first; see `_ways`)
-MAX_EXTRA = 2  # parameters beyond the entry point's that a function may need and still be tried with fillers
+MAX_EXTRA = 4  # parameters beyond the entry point's (or of a class's `__init__`) still tried with fillers
 FILLERS = ("0", "None", "''")  # what those extra parameters are given, one try each
+CALLABLE = "(lambda x=None, *a, **k: x)"  # what an extra parameter the code calls is given instead
 GIVEN = "_given_"  # prefix of the entry point as given, when it needs more arguments and a wrapper takes its name
 MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
@@ -102,66 +104,130 @@ def _assigns(node: ast.stmt, name: str) -> bool:
     return isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name) and node.target.id == name
 
 
-def _members(tree: ast.Module, call: Entry) -> list[str]:
-    """Expressions for the methods of top-level classes that accept the entry point's arguments: `C.m` for a static
-    or class method, `C()` (its `__call__`) or `C().m` for an instance of a class made without arguments."""
+def _does_nothing(node: ast.FunctionDef | ast.Lambda) -> bool:
+    """A function whose body is a stub (`pass`, `...`, a constant, a `raise`) or gives back a name unchanged."""
+    body = [node.body] if isinstance(node, ast.Lambda) else [s for s in node.body if not is_docstring(s)]
+    if len(body) != 1:
+        return False
+    only = body[0].value if isinstance(body[0], (ast.Return, ast.Expr)) else body[0]
+    return only is None or isinstance(only, (ast.Pass, ast.Raise, ast.Constant, ast.Name))
+
+
+def _called(scope: ast.AST, name: str, attributes: set[str] = frozenset()) -> bool:
+    """Is `name` (or, in a class, an attribute `self.<a>` it was stored in) called within `scope`?"""
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id == name:
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr in attributes:
+                return True
+    return False
+
+
+def _stored(init: ast.FunctionDef, name: str) -> set[str]:
+    """The attributes `__init__` stores parameter `name` in (`self.key = key`)."""
+    return {t.attr for n in ast.walk(init) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id == name
+            for t in n.targets if isinstance(t, ast.Attribute)}
+
+
+def _filled(names: list[str], fill: str, called) -> list[str]:
+    """What each of `names` is given: `fill`, or a function passing its argument through if it is called."""
+    return [CALLABLE if called(name) else fill for name in names]
+
+
+def _made(cls: ast.ClassDef, init: ast.FunctionDef | None) -> list[tuple[int, str]]:
+    """(rank, expression) for the ways to make an instance of `cls`: without arguments (3), or with fillers for those
+    `__init__` requires (5; a parameter it stores and the class calls is given a function); none if more than
+    MAX_EXTRA are required."""
+    if init is None or _accepts(_drop_first(init.args), Entry((), 0, "")):
+        return [(3, f"{cls.name}()")]
+    args = _drop_first(init.args)
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    required = positional[:len(positional) - len(args.defaults)]
+    keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+    if len(required) + len(keywords) > MAX_EXTRA:
+        return []
+    def called(name):
+        return _called(init, name) or _called(cls, name, _stored(init, name))
+    made = {f"{cls.name}({', '.join([*_filled(required, fill, called), *(f'{k}={v}' for k, v in zip(keywords, _filled(keywords, fill, called)))])})": None
+            for fill in FILLERS}
+    return [(5, expr) for expr in made]
+
+
+def _members(tree: ast.Module, call: Entry) -> list[tuple[int, str]]:
+    """(rank, expression) for the methods of top-level classes that accept the entry point's arguments: `C.m` for a
+    static or class method, `C()` (its `__call__`) or `C().m` for an instance of a class made without arguments
+    (rank 3); the same of an instance made with fillers for its `__init__`'s arguments (rank 5)."""
     found = []
     for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
         methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
-        init = methods.get("__init__")
-        bare = init is None or _accepts(_drop_first(init.args), Entry((), 0, ""))
+        instances = _made(cls, methods.get("__init__"))
         for method in methods.values():
             kinds = {d.id for d in method.decorator_list if isinstance(d, ast.Name)}
             if method.name.startswith("__") and method.name != "__call__":
                 continue
             if "staticmethod" in kinds:
-                args, expr = method.args, f"{cls.name}.{method.name}"
+                ways = [(3, method.args, f"{cls.name}.{method.name}")]
             elif "classmethod" in kinds:
-                args, expr = _drop_first(method.args), f"{cls.name}.{method.name}"
-            elif bare and not kinds:
-                args = _drop_first(method.args)
-                expr = f"{cls.name}()" if method.name == "__call__" else f"{cls.name}().{method.name}"
+                ways = [(3, _drop_first(method.args), f"{cls.name}.{method.name}")]
+            elif not kinds and not _does_nothing(method):
+                ways = [(rank, _drop_first(method.args), made if method.name == "__call__" else f"{made}.{method.name}")
+                        for rank, made in instances]
             else:
                 continue
-            if _accepts(args, call):
-                found.append(expr)
+            found += [(rank, expr) for rank, args, expr in ways if _accepts(args, call)]
     return found
 
 
-def _fillers(name: str, args: ast.arguments, call: Entry) -> list[str]:
+def _factories(tree: ast.Module) -> list[str]:
+    """Calls of top-level functions of no arguments that make and return a function or class (a factory)."""
+    none = Entry((), 0, "")
+    return [f"{node.name}()" for node in tree.body if isinstance(node, ast.FunctionDef) and _accepts(node.args, none)
+            and any(isinstance(n, ast.Return) for n in ast.walk(node))
+            and any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) for n in ast.walk(node) if n is not node)]
+
+
+def _fillers(name: str, node: ast.FunctionDef | ast.Lambda, call: Entry) -> list[str]:
     """Calls of a function that needs more arguments than the entry point takes: the entry point's own, then each
-    filler for the others still required (those with a default keep it); none if more than MAX_EXTRA are."""
-    positional = len(args.posonlyargs) + len(args.args)
-    required = positional - len(args.defaults)
-    passed = len(call.params) if args.vararg else min(positional, len(call.params))
-    if passed < call.required:
+    filler for the others still required (those with a default keep it; one it calls is given a function); none
+    if more than MAX_EXTRA are, or if the function does nothing."""
+    args = node.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    required = len(positional) - len(args.defaults)
+    passed = len(call.params) if args.vararg else min(len(positional), len(call.params))
+    if passed < call.required or _does_nothing(node):
         return []
     keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
-    extra = max(0, required - passed)
-    if not 0 < extra + len(keywords) <= MAX_EXTRA:
+    extra = positional[passed:required]
+    if not 0 < len(extra) + len(keywords) <= MAX_EXTRA:
         return []
-    return [f"{name}({', '.join([*call.params[:passed], *[fill] * extra, *(f'{k}={fill}' for k in keywords)])})" for fill in FILLERS]
+    called = functools.partial(_called, node)
+    made = {f"{name}({', '.join([*call.params[:passed], *_filled(extra, fill, called), *(f'{k}={v}' for k, v in zip(keywords, _filled(keywords, fill, called)))])})": None
+            for fill in FILLERS}
+    return list(made)
 
 
 def _ways(tree: ast.Module, entry: str, call: Entry | None) -> list[tuple[int, str | None, str | None]]:
     """How `tree` can stand in for `entry`, best first: (rank, a definition to rename to it, an expression to bind it
     to). Rank 0: it defines or assigns the entry point itself; 1: a function of as many arguments; 2: another that
-    accepts them; 3: a method of a top-level class; 4: a function called with fillers for its extra parameters."""
+    accepts them; 3: a method of a top-level class; 4: a function called with fillers for its extra parameters;
+    5: a method of an instance made with fillers, or what a function of no arguments makes (a factory)."""
     assigned = any(_assigns(n, entry) for n in tree.body)
     kind = ast.ClassDef if call is None else ast.FunctionDef
     if call is None:
         exact = assigned or any(isinstance(n, kind) and n.name == entry for n in tree.body)
         return [(0, None, None)] if exact else []
-    defs = [(n.name, n.args) for n in tree.body if isinstance(n, kind)]
-    defs += [(t.id, n.value.args) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
+    defs = [(n.name, n) for n in tree.body if isinstance(n, kind)]
+    defs += [(t.id, n.value) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
              for t in n.targets if isinstance(t, ast.Name)]
-    if assigned or any(name == entry and _accepts(args, call) for name, args in defs):
+    if assigned or any(name == entry and _accepts(node.args, call) for name, node in defs):
         return [(0, None, None)]
-    ways = [(1 if len(args.posonlyargs) + len(args.args) == len(call) else 2, name, None) for name, args in defs
-            if _accepts(args, call)]
-    ways += [(3, None, expr) for expr in _members(tree, call)]
-    ways += [(4, None, expr) for name, args in defs if not _accepts(args, call)
-             for expr in _fillers(f"{GIVEN}{entry}" if name == entry else name, args, call)]
+    ways = [(1 if len(node.args.posonlyargs) + len(node.args.args) == len(call) else 2, name, None) for name, node in defs
+            if _accepts(node.args, call)]
+    ways += [(rank, None, expr) for rank, expr in _members(tree, call)]
+    ways += [(4, None, expr) for name, node in defs if not _accepts(node.args, call)
+             for expr in _fillers(f"{GIVEN}{entry}" if name == entry else name, node, call)]
+    ways += [(5, None, expr) for expr in _factories(tree)]
     return sorted(ways, key=lambda way: way[0])
 
 
