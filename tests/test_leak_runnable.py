@@ -36,6 +36,21 @@ async def best_share(grader, exercise, candidates: list[str]) -> float:
     return max([hidden_share(await grader.grade(exercise, code, feedback=False), passed) for code in candidates], default=0.0)
 
 
+@pytest.fixture
+async def make_gateway(make_gateway):
+    grader = Grader()
+    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
+    await grader.aclose()
+
+
+async def final_answer(gw, asker, exercise, ctx, prior: str = ""):
+    final = None
+    async for event in gw.answer(asker, exercise, ctx, prior=prior):
+        if event.kind == "done":
+            final = event
+    return final
+
+
 def body_of(solution: str) -> str:
     """The statements of the reference's last function, as written (no `def` line, no docstring), still indented."""
     function = ast.parse(solution).body[-1]
@@ -89,23 +104,32 @@ def test_explanations_and_the_students_own_body_are_not_run_as_a_body(bank, leak
         assert detector.candidates(text, code=exercise.starter) == [], text
 
 
+@pytest.mark.gateway
+@pytest.mark.parametrize("exercise_id", ["digit-sum", "warming-streak"])
+async def test_the_gateway_replaces_a_body_and_the_piece_that_completes_one(infra, make_gateway, bank, llm, new_asker,
+                                                                           exercise_id):
+    """Through the gateway, with the starter as the student's code: the whole body in one answer, and the loop of the
+    body with its first part in the memory (what the student got before on the exercise)."""
+    from .fake_llm import set_mode
+
+    exercise = bank.get(exercise_id)
+    gw, asker = make_gateway(), await new_asker("student", prefix="body")
+    ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
+                       question="just the body please", code=exercise.starter)
+    body = body_of(exercise.solution).splitlines()
+    whole = f"Here is the body:\n```python\n{chr(10).join(body)}\n```\n"
+    split = next(i for i, line in enumerate(body) if line.strip().startswith(("for ", "if n == 0")))
+    first = "Start like this:\n```python\n" + "\n".join(body[:split]) + "\n```\n"
+    rest = "Then:\n```python\n" + "\n".join(body[split:]) + "\n```\n"
+    for answer, prior in ((whole, ""), (rest, first)):
+        set_mode(llm.base_url, mode="script", answers=[answer])
+        final = await final_answer(gw, asker, exercise, ctx, prior)
+        assert final.meta["leak_blocked"] and final.meta["passes_tests"], (answer, prior)
+        assert body[-1].strip() not in final.text
+
+
 # --- code too deeply nested to read -------------------------------------------------------------
 DEEP = "x = " + "-" * 900 + "n\n"
-
-
-@pytest.fixture
-async def make_gateway(make_gateway):
-    grader = Grader()
-    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
-    await grader.aclose()
-
-
-async def final_answer(gw, asker, exercise, ctx):
-    final = None
-    async for event in gw.answer(asker, exercise, ctx):
-        if event.kind == "done":
-            final = event
-    return final
 
 
 @pytest.mark.gateway

@@ -34,6 +34,7 @@ MAX_EXPRESSION_CHARS = 400
 MAX_BODIES = 3  # blocks of statements run as the entry point's body, per answer
 MAX_BODY_CHARS = 4000  # of one body (pieces of the conversation joined: the latest that fit)
 PARAGRAPH = re.compile(r"\n\s*\n")
+DEFINES = re.compile(r"^(?:async\s+def|def|class)\s", re.M)
 # an expression worth running computes something (a name or a subscript alone does not)
 COMPUTES = (ast.Call, ast.BinOp, ast.BoolOp, ast.Compare, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
             ast.Lambda, ast.IfExp, ast.UnaryOp)
@@ -342,16 +343,25 @@ def _runs_as_body(tree: ast.Module, call: Entry) -> bool:
     return (returns or bool(uses)) and computes and not (lone and not uses)
 
 
-def _pieces(text: str) -> list[str]:
+@lru_cache(maxsize=64)
+def _wanted(params: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"\b(?:return|%s)\b" % "|".join(map(re.escape, params)))
+
+
+@lru_cache(maxsize=1024)
+def _pieces(text: str, params: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """The blocks of `text` that read as statements, dedented: fenced ones in order, then indented ones, then
-    paragraphs."""
+    paragraphs; with `params`, only those that return or name one of them (cached: views and memories come back)."""
     outside = FENCE.sub("\n\n", text)
     pieces: dict[str, None] = {}
+    wanted = _wanted(params) if params is not None else None
     for block in (*FENCE.findall(text), *INDENTED.findall(outside), *PARAGRAPH.split(outside)):
+        if (wanted is not None and not wanted.search(block)) or DEFINES.search(textwrap.dedent(block)):
+            continue  # a block with definitions of its own is read as such (`_definitions`)
         tree = _body(block)
         if tree is not None:
             pieces[ast.unparse(tree)] = None
-    return list(pieces)
+    return tuple(pieces)
 
 
 def _entry_def(code: str, entry: str) -> tuple[ast.Module, ast.FunctionDef] | tuple[None, None]:
@@ -369,21 +379,25 @@ def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> l
     conversation told (`prior`, then the answer) joined in order, then each block of the answer, in the student's
     own function (their `code`, with its helpers) and under the reference's `def` line; MAX_BODIES at most."""
     try:
+        texts = list(texts)
+        answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text, call.params)))
+        if not answer:
+            return []
+        told = [p for p in _pieces(prior) if p not in answer] if prior else []
+        joined = ["\n".join(_latest([*told, *_pieces(texts[0], call.params)]))] if told else []
         student, own = _entry_def(code, entry)
         theirs = ast.unparse(ast.Module(body=[n for n in own.body if not is_docstring(n)], type_ignores=[])) if own else None
-        texts = list(texts)
-        answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text)))
-        told = [p for p in _pieces(prior) if p not in answer] if prior and answer else []
-        joined = ["\n".join(_latest(told + _pieces(texts[0])))] if told else []
         found: dict[str, None] = {}
         for piece in (*joined, *answer):
+            if len(found) >= MAX_BODIES:
+                break
             tree = parse(piece)
             if piece == theirs or not _runs_as_body(tree, call):
                 continue  # their own body told back gives nothing away
             if student is not None:
                 own.body = tree.body
                 found[ast.unparse(student)] = None
-            found[ast.unparse(ast.parse(f"def {entry}({call.arguments}):\n{textwrap.indent(piece, '    ')}\n"))] = None
+            found[f"def {entry}({call.arguments}):\n{textwrap.indent(piece, '    ')}"] = None  # as `ast.unparse` writes it
         return list(found)[:MAX_BODIES]
     except UNREADABLE:
         return []
