@@ -7,18 +7,23 @@ in one view, with a function that can be called as the entry point is (its numbe
 arguments, or a signature that accepts them: defaults, `*args`, `**kwargs`) renamed to the
 entry point. A single expression that uses the entry point's parameter names (an inline
 code span, or a line of its own) is a candidate too, as the body of the entry point:
-`return sum(x for x in numbers if x % 2 == 0)` told as prose is a solution.
+`return sum(x for x in numbers if x % 2 == 0)` told as prose is a solution. So is a block of
+statements told without its `def` line that returns or uses those names: it is run under the
+reference's `def` line and in the student's own function (their helpers with it), and joined
+with the pieces the student was told before. A function of no arguments that makes and
+returns one (a factory) is run as what it returns; a function needing a few more arguments
+than the entry point's, and a class whose `__init__` needs some, are given fillers.
+Every kind is bounded per answer, so the sandbox runs an answer's code a few times at most.
 """
 
 from __future__ import annotations
 
 import ast
-import functools
 import re
 import textwrap
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
 
@@ -131,9 +136,14 @@ def _stored(init: ast.FunctionDef, name: str) -> set[str]:
             for t in n.targets if isinstance(t, ast.Attribute)}
 
 
-def _filled(names: list[str], fill: str, called) -> list[str]:
-    """What each of `names` is given: `fill`, or a function passing its argument through if it is called."""
-    return [CALLABLE if called(name) else fill for name in names]
+def _filled_calls(callee: str, given: list[str], extra: list[str], keywords: list[str], called) -> list[str]:
+    """`callee(...)` with the `given` arguments, then for each filler: each of `extra` and `keywords` (by name) given
+    the filler, or a function passing its argument through if `called(name)` (the code calls it)."""
+    def fill(name: str, filler: str) -> str:
+        return CALLABLE if called(name) else filler
+    made = {f"{callee}({', '.join([*given, *(fill(n, f) for n in extra), *(f'{k}={fill(k, f)}' for k in keywords)])})": None
+            for f in FILLERS}
+    return list(made)
 
 
 def _made(cls: ast.ClassDef, init: ast.FunctionDef | None) -> list[tuple[int, str]]:
@@ -150,9 +160,7 @@ def _made(cls: ast.ClassDef, init: ast.FunctionDef | None) -> list[tuple[int, st
         return []
     def called(name):
         return _called(init, name) or _called(cls, name, _stored(init, name))
-    made = {f"{cls.name}({', '.join([*_filled(required, fill, called), *(f'{k}={v}' for k, v in zip(keywords, _filled(keywords, fill, called)))])})": None
-            for fill in FILLERS}
-    return [(5, expr) for expr in made]
+    return [(5, expr) for expr in _filled_calls(cls.name, [], required, keywords, called)]
 
 
 def _members(tree: ast.Module, call: Entry) -> list[tuple[int, str]]:
@@ -202,10 +210,7 @@ def _fillers(name: str, node: ast.FunctionDef | ast.Lambda, call: Entry) -> list
     extra = positional[passed:required]
     if not 0 < len(extra) + len(keywords) <= MAX_EXTRA:
         return []
-    called = functools.partial(_called, node)
-    made = {f"{name}({', '.join([*call.params[:passed], *_filled(extra, fill, called), *(f'{k}={v}' for k, v in zip(keywords, _filled(keywords, fill, called)))])})": None
-            for fill in FILLERS}
-    return list(made)
+    return _filled_calls(name, list(call.params[:passed]), extra, keywords, partial(_called, node))
 
 
 def _ways(tree: ast.Module, entry: str, call: Entry | None) -> list[tuple[int, str | None, str | None]]:
