@@ -91,6 +91,8 @@ async def test_a_body_told_in_two_conversations_is_run_joined(bank, leak_detecto
     assert await best_share(grader, exercise, detector.candidates(first, code=exercise.starter)) < 1.0
     assert await best_share(grader, exercise, detector.candidates(second, code=exercise.starter)) < 1.0  # alone
     assert await best_share(grader, exercise, detector.candidates(second, first, exercise.starter)) == 1.0
+    both = f"{first}\nand then\n\n{second}"  # in one answer, as two blocks
+    assert await best_share(grader, exercise, detector.candidates(both, code=exercise.starter)) == 1.0
 
 
 def test_explanations_and_the_students_own_body_are_not_run_as_a_body(bank, leak_detector):

@@ -381,15 +381,17 @@ def _entry_def(code: str, entry: str) -> tuple[ast.Module, ast.FunctionDef] | tu
 
 def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> list[str]:
     """Blocks of statements told without their `def` line, run as the entry point's body: the pieces the
-    conversation told (`prior`, then the answer) joined in order, then each block of the answer, in the student's
-    own function (their `code`, with its helpers) and under the reference's `def` line; MAX_BODIES at most."""
+    conversation told (`prior`, then the answer; or the answer's, if more than one) joined in order, then each
+    block of the answer; each in the student's own function (their `code`, with its helpers) and under the
+    reference's `def` line; MAX_BODIES at most."""
     try:
         texts = list(texts)
         answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text, call.params)))
         if not answer:
             return []
         told = [p for p in _pieces(prior) if p not in answer] if prior else []
-        joined = ["\n".join(_latest([*told, *_pieces(texts[0], call.params)]))] if told else []
+        now = _pieces(texts[0])  # the answer as it stands, every block of statements in order
+        joined = ["\n".join(_latest([*told, *now]))] if told or len(now) > 1 else []
         student, own = _entry_def(code, entry)
         theirs = ast.unparse(ast.Module(body=[n for n in own.body if not is_docstring(n)], type_ignores=[])) if own else None
         found: dict[str, None] = {}
