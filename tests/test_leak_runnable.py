@@ -168,6 +168,8 @@ def indented(code: str, by: int) -> str:
 
 ANAGRAM_WAYS = {
     "factory": f"def make_grouper():\n    def group(ws):\n{indented(GROUP, 8)}\n    return group\n",
+    "factory-needing-a-function": "def make_grouper(normalise):\n    def group(ws):\n"
+                                  + indented(GROUP.replace("w.lower()", "normalise(w)"), 8) + "\n    return group\n",
     "three-extra-parameters": f"def grouper(ws, a, b, c):\n{indented(GROUP, 4)}\n",
     "class-needing-a-function": "class Grouper:\n    def __init__(self, normalise):\n        self.normalise = normalise\n\n"
                                 "    def run(self, ws):\n" + indented(GROUP.replace("w.lower()", "self.normalise(w)"), 8) + "\n",

@@ -189,11 +189,23 @@ def _members(tree: ast.Module, call: Entry) -> list[tuple[int, str]]:
 
 
 def _factories(tree: ast.Module) -> list[str]:
-    """Calls of top-level functions of no arguments that make and return a function or class (a factory)."""
-    none = Entry((), 0, "")
-    return [f"{node.name}()" for node in tree.body if isinstance(node, ast.FunctionDef) and _accepts(node.args, none)
-            and any(isinstance(n, ast.Return) for n in ast.walk(node))
-            and any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) for n in ast.walk(node) if n is not node)]
+    """Calls of top-level functions that make and return a function or class (a factory): without arguments, or
+    with fillers for those it requires (at most MAX_EXTRA; one it calls is given a function)."""
+    found = []
+    for node in tree.body:
+        if not (isinstance(node, ast.FunctionDef) and any(isinstance(n, ast.Return) for n in ast.walk(node))
+                and any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) for n in ast.walk(node) if n is not node)):
+            continue
+        if _accepts(node.args, Entry((), 0, "")):
+            found.append(f"{node.name}()")
+            continue
+        args = node.args
+        positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+        required = positional[:len(positional) - len(args.defaults)]
+        keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+        if len(required) + len(keywords) <= MAX_EXTRA:
+            found += _filled_calls(node.name, [], required, keywords, partial(_called, node))
+    return found
 
 
 def _fillers(name: str, node: ast.FunctionDef | ast.Lambda, call: Entry) -> list[str]:
