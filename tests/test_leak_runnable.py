@@ -207,3 +207,16 @@ async def test_a_class_that_needs_arguments_is_run_and_an_unrelated_one_fails(ba
     candidates = leak_detector(exercise).candidates(text)
     assert candidates and all("Box(" in c for c in candidates)
     assert await best_share(grader, exercise, candidates) <= PASS_SHARE
+
+
+def test_a_memory_too_deeply_nested_to_read_weighs_all_of_the_solution(bank, leak_detector):
+    """The memory of what the student was told keeps the answers holding most of the solution; one that cannot be
+    read counts as holding all of it (kept), and weighing it raises nothing."""
+    from codementor.api.services.tutoring import leak_memory
+
+    detector = leak_detector(bank.get("digit-sum"))
+    deep = f"```python\n{DEEP}```"
+    assert detector.similarity(deep) == 1.0
+    assert detector.check(deep).leaking and detector.candidates(deep, code=DEEP) == []
+    filler = "Print each value as you go. " * 20
+    assert deep in leak_memory([deep, filler, filler], detector, limit=len(deep) + len(filler) + 4)

@@ -72,7 +72,21 @@ class LeakDetector:
 
     def similarity(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
         """The share of the reference the conversation holds; the views of the answer are read only until
-        the share reaches the threshold (then it is a leak, however much more there is)."""
+        the share reaches the threshold (then it is a leak, however much more there is). All of it for a
+        conversation too deeply nested to read."""
+        try:
+            return self._similarity(answer, prior, code, shared)
+        except UNREADABLE:
+            return 1.0
+
+    def walked(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
+        """The share of the reference the conversation tells in order (all of it, if it cannot be read)."""
+        try:
+            return self._walked(answer, prior, code, shared)
+        except UNREADABLE:
+            return 1.0
+
+    def _similarity(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
         score = self.reference.coverage(seen, known)
@@ -84,7 +98,7 @@ class LeakDetector:
                 score = self.reference.coverage(seen, known)
         return score
 
-    def walked(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
+    def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared)
         alone = self.walkthrough.coverage(answer, known)
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
@@ -98,8 +112,8 @@ class LeakDetector:
             return LeakCheck(0.0, True, reason="cannot be analysed")
 
     def _check(self, answer: str, prior: str, code: str, shared: str) -> LeakCheck:
-        similarity = self.similarity(answer, prior, code, shared)
-        walked = self.walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
+        similarity = self._similarity(answer, prior, code, shared)
+        walked = self._walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
         return judge(similarity, walked, None,
                      threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
 
