@@ -378,6 +378,9 @@ class TutorAPI(Application):
         return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=bytes.fromhex(self.cookie_secret), xsrf_cookies=False)
 
     async def serve(self):
+        for fd in (self.listen_fd, self.ready_fd):  # inherited from the supervisor: no process this one starts gets them
+            if fd >= 0:
+                os.set_inheritable(fd, False)
         ctx = self.build_context()
         init_series([p.name for p in ctx.gateway.chain])
         server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, xheaders=True)

@@ -34,9 +34,9 @@ def operation(summary: str, *, ok: dict, body=None, query=None, errors=(), auth:
     """Declare a handler method's contract. `ok`: {status: model or kind, or a tuple of them}.
 
     Every operation may also answer 503 (a backend not answering); signed-in ones 401; one with a
-    body or query 400, one with a body 413."""
+    body or query 400, one with a body 413 and 415."""
     responses = {status: kinds if isinstance(kinds, tuple) else (kinds,) for status, kinds in ok.items()}
-    implied = {503} | ({401} if auth else set()) | ({400} if body or query else set()) | ({413} if body else set())
+    implied = {503} | ({401} if auth else set()) | ({400} if body or query else set()) | ({413, 415} if body else set())
     op = Operation(summary, responses, body, query, tuple(sorted(implied | set(errors))), auth, description)
 
     def mark(method):

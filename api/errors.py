@@ -27,6 +27,12 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class UnsupportedMediaType(DomainError):
+    """A body declared as something other than JSON (every body of the API is a JSON object)."""
+
+    code = "unsupported_media_type"
+
+
 class NotFound(DomainError):
     code = "not_found"
 
@@ -92,6 +98,7 @@ STATUS = {
     "method_not_allowed": 405,
     "conflict": 409,
     "payload_too_large": 413,
+    "unsupported_media_type": 415,
     "rate_limited": 429,
     "over_budget": 429,
     "busy": 503,

@@ -18,7 +18,8 @@ GROUP = re.compile(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)")
 REASONS = {
     200: "OK", 201: "Created", 202: "Accepted", 204: "No content", 400: "Bad input: the message says which and why",
     401: "Not signed in: send a Hub token (Authorization: token ...)", 403: "Signed in, but not allowed", 404: "No such thing (or not yours)",
-    413: "The body is too large", 429: "A rate limit or the daily budget is reached (Retry-After says when to try again)",
+    413: "The body is too large", 415: "The body is not declared as JSON (send Content-Type: application/json)",
+    429: "A rate limit or the daily budget is reached (Retry-After says when to try again)",
     503: "A backend (Postgres, Redis, the Hub) is not answering, or the grader is busy (Retry-After)",
 }
 # one server-sent event of the tutor's stream

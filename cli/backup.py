@@ -6,7 +6,9 @@ What a backup holds (one ``codementor-backup-<UTC time>.tar.gz``, mode 0600):
 - ``dumps/hub.dump``: the Hub's database (CODEMENTOR_HUB_DB_URL): users, groups, password
   hashes of the sign-up form, servers' state; or ``dumps/hub.sqlite`` when the Hub keeps SQLite;
 - ``state/users``: the demo profile's home folders (the students' notebooks);
-- ``state/homes``: the classroom's home images (one ext4 image per student, kept sparse);
+- ``state/homes``: the classroom's home images (one ext4 image per student, kept sparse; one that
+  is mounted, a student's server running, is copied while its file system is frozen, so the copy is
+  consistent; the student's writes wait for that copy, a second or so);
 - ``state/private``: the API's private folder (the course's copy of the exercise bank);
 - ``home/<name>``: classroom homes that are plain folders (``--home-root``, the students'
   system users' prefix), when a student has no image.
@@ -163,6 +165,67 @@ def plain_homes(home_root: Path | None, prefix: str, images: Path) -> list[Path]
     return [h for h in sorted(home_root.glob(f"{prefix}*")) if h.is_dir() and not (images / f"{h.name}.img").exists()]
 
 
+FIFREEZE, FITHAW = 0xC0045877, 0xC0045878  # _IOWR('X', 119 / 120, int): freeze and thaw a file system
+FROZEN = "frozen-homes"  # the backup's copies of mounted images (archived as state/homes/)
+
+
+def mounted_image_points(images: Path, mountinfo: str = "/proc/self/mountinfo") -> dict[Path, str]:
+    """The home images under `images` that are loop-mounted now, each with one of its mount points."""
+    backing = {}
+    for loop in Path("/sys/block").glob("loop*"):
+        try:
+            backing[f"/dev/{loop.name}"] = Path(loop.joinpath("loop", "backing_file").read_text().strip())
+        except OSError:
+            continue
+    found: dict[Path, str] = {}
+    try:
+        lines = Path(mountinfo).read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        fields = line.split()
+        source = fields[fields.index("-") + 2] if "-" in fields else ""
+        image = backing.get(source)
+        if image is not None and image.parent == images.resolve() and image.suffix == ".img":
+            found.setdefault(image, fields[4].replace("\\040", " "))
+    return found
+
+
+@contextlib.contextmanager
+def frozen(mount_point: str):
+    """The file system at `mount_point` frozen (its writers wait, its journal is flushed) for the block's time."""
+    import fcntl
+
+    fd = os.open(mount_point, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.ioctl(fd, FIFREEZE, 0)
+        try:
+            yield
+        finally:
+            fcntl.ioctl(fd, FITHAW, 0)
+    finally:
+        os.close(fd)
+
+
+def snapshot_mounted_images(images: Path, into: Path) -> list[str]:
+    """Copy each mounted home image into `into/frozen-homes` while its file system is frozen (a student's server
+    may be writing: a copy of a live ext4 image can miss files and need repair); the names copied.
+    The unmounted ones are archived from where they are."""
+    copied = []
+    for image, point in sorted(mounted_image_points(images).items()):
+        target = into / FROZEN / image.name
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        try:
+            with frozen(point):
+                done = subprocess.run(["cp", "--sparse=always", str(image), str(target)], capture_output=True, text=True, timeout=600)
+        except OSError as exc:
+            raise BackupError(f"could not freeze {point} to copy {image.name} ({exc.strerror}): run the backup as root") from None
+        if done.returncode != 0:
+            raise BackupError(f"copying {image} failed: {done.stderr.strip()[-500:]}")
+        copied.append(image.name)
+    return copied
+
+
 def hub_running(state_dir: Path) -> bool:
     try:
         pid = int((state_dir / "jupyterhub.pid").read_text().strip())
@@ -198,8 +261,11 @@ def backup(state_dir: Path, out_dir: Path, database_url: str, hub_db_url: str, h
         partial = archive.with_suffix(".partial")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.close(fd)
-        args = ["--sparse", "--numeric-owner", "-czf", str(partial), "-C", str(work), "manifest.json", "dumps"]
-        args += ["--transform", r"s,^\(users\|homes\|private\),state/\1,"] + (["-C", str(state_dir), *folders] if folders else [])
+        snapshots = snapshot_mounted_images(state_dir / "homes", work) if "homes" in folders else []
+        args = ["--sparse", "--numeric-owner", "-czf", str(partial), *(f"--exclude=homes/{name}" for name in snapshots)]
+        args += ["-C", str(work), "manifest.json", "dumps", *(f"{FROZEN}/{name}" for name in snapshots)]
+        args += ["--transform", f"s,^{FROZEN}/,state/homes/,", "--transform", r"s,^\(users\|homes\|private\),state/\1,"]
+        args += ["-C", str(state_dir), *folders] if folders else []
         if homes:
             args += ["--transform", f"s,^{re.escape(homes[0].parent.name)}/,home/,", "-C", str(home_root.parent), *(f"{home_root.name}/{h.name}" for h in homes)]
         tar(args, "writing the archive")

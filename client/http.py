@@ -11,7 +11,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
-from .envelope import REQUEST_ID, ClientError, Unreachable, api_error
+from .envelope import REQUEST_ID, APIError, ClientError, Unreachable, api_error, with_request_id
 
 # no answer came back: refused, reset, timed out, cut off (HTTPError, an answer, is caught first)
 TRANSPORT_ERRORS = (urllib.error.URLError, OSError, http.client.HTTPException)
@@ -39,8 +39,18 @@ class APIClient:
 
     def request(self, method: str, path: str, body: dict | None = None, retries: int = 0, params: dict | None = None) -> dict:
         """Send and decode the JSON answer ({} for an empty one, e.g. a 204)."""
-        raw = self._with_retries(self._request(method, path, body, params), retries)
-        return json.loads(raw) if raw.strip() else {}
+        req = self._request(method, path, body, params)
+        raw = self._with_retries(req, retries)
+        if not raw.strip():
+            return {}
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):  # every answer of the API is a JSON object
+            sent_id = _sent_id(req)
+            raise APIError(with_request_id("CodeMentor sent an answer this client cannot read; try again in a minute", sent_id), 200, sent_id)
+        return data
 
     def get(self, path: str, retries: int = 0, **params) -> dict:
         return self.request("GET", path, retries=retries, params=params)
@@ -64,7 +74,10 @@ class APIClient:
         for attempt in range(retries + 1):
             try:
                 with self._open(req) as resp:
-                    return resp.read()
+                    try:
+                        return resp.read()
+                    except TRANSPORT_ERRORS as err:  # the answer was cut short
+                        raise _unreachable(err, _sent_id(req)) from None
             except Unreachable:
                 if attempt == retries:
                     raise
@@ -72,15 +85,14 @@ class APIClient:
         raise AssertionError("unreachable")  # the loop returns or raises
 
     def _open(self, req: urllib.request.Request):
-        sent_id = req.get_header(REQUEST_ID.capitalize(), "")
+        sent_id = _sent_id(req)
         try:
             return urllib.request.urlopen(req, timeout=self.timeout)
         except urllib.error.HTTPError as err:
             with err:
                 raise api_error(err.code, _read(err), err.headers, err.reason, sent_id) from None
         except TRANSPORT_ERRORS as err:
-            reason = getattr(err, "reason", None) or err or type(err).__name__
-            raise Unreachable(f"CodeMentor is not reachable right now ({reason}); try again in a minute (request id {sent_id})") from None
+            raise _unreachable(err, sent_id) from None
 
     def _request(self, method: str, path: str, body: dict | None, params: dict | None = None) -> urllib.request.Request:
         if not self.base_url or not self.token:
@@ -91,6 +103,15 @@ class APIClient:
             method=method,
             headers={"Authorization": f"token {self.token}", "Content-Type": "application/json", REQUEST_ID: uuid.uuid4().hex},
         )
+
+
+def _sent_id(req: urllib.request.Request) -> str:
+    return req.get_header(REQUEST_ID.capitalize(), "")
+
+
+def _unreachable(err: BaseException, sent_id: str) -> Unreachable:
+    reason = getattr(err, "reason", None) or str(err) or type(err).__name__
+    return Unreachable(f"CodeMentor is not reachable right now ({reason}); try again in a minute (request id {sent_id})")
 
 
 def _read(err: urllib.error.HTTPError) -> bytes:

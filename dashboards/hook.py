@@ -17,8 +17,6 @@ import secrets
 import time
 from pathlib import Path
 
-import nbformat
-
 TOKEN_ENV = "CODEMENTOR_VIEWER_TOKEN"
 ADMIN_ENV = "CODEMENTOR_VIEWER_IS_ADMIN"  # "1" for a Hub admin: the navigation shows the admins' pages (the API decides access)
 CELL_ID = "codementor-viewer-token"
@@ -74,6 +72,10 @@ def take_viewer_token(path: str, admin: bool = False) -> None:
 
 
 def token_cell(path: Path, admin: bool = False):
+    # imported here, in the server (where Voila has loaded it): the kernel imports this module for
+    # take_viewer_token, and nbformat's schema checks (jsonschema, its URI grammar) cost it a second per page
+    import nbformat
+
     source = f"from codementor.dashboards.hook import take_viewer_token as _take\n_take({str(path)!r}, {bool(admin)!r})\ndel _take"
     cell = nbformat.v4.new_code_cell(source)
     cell["id"] = CELL_ID

@@ -26,8 +26,17 @@ CodeMentor Hub is running on {url}
   Logs:     {log}
   Operator commands (`codementor backup`, `restore`) find the databases in {env_file}
 
+{isolation}
 Press Ctrl-C to stop everything.
 """
+
+
+def isolation_note(uid: int) -> str:
+    """What the demo's students share: they run as this process's user, so they can read each other's work."""
+    who = "root (every right on this machine)" if uid == 0 else "the user who started the demo"
+    return (f"  For a trial only: every student's server runs as {who},\n"
+            "  so students can read each other's work and the Hub's files.\n"
+            "  A real class uses `codementor classroom` (README: Classroom profile).\n")
 
 
 def _interrupt(signum, frame):
@@ -71,6 +80,7 @@ def run_demo(state_dir: Path, port: int = 8000) -> None:
                 metrics_url=f"http://127.0.0.1:{stack.api_port}/services/codementor/metrics",
                 log=log_file,
                 env_file=env_file,
+                isolation=isolation_note(os.geteuid()),
             ),
             flush=True,
         )

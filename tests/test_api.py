@@ -111,6 +111,19 @@ def test_malformed_submissions_get_clear_400s(alice, body, status, needle):
     assert needle in err["message"] + str(err["details"])
 
 
+@pytest.mark.parametrize("declared", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data", "application/xml", ";"])
+def test_a_body_declared_as_anything_but_json_is_415_and_nothing_stored(alice, bank, declared):
+    before = alice.get("/submissions").json()["items"]
+    body = {"exercise_id": "sum-of-evens", "code": bank.get("sum-of-evens").solution, "idempotency_key": uuid.uuid4().hex}
+    refused = alice.post("/submissions", content=json.dumps(body).encode(), headers={"Content-Type": declared})
+    err = error_of(refused, 415)
+    assert err["code"] == "unsupported_media_type" and "Content-Type: application/json" in err["message"]
+    assert alice.get("/submissions").json()["items"] == before
+    # the same body declared as JSON (with parameters, in any case) is taken
+    taken = alice.post("/submissions", content=json.dumps(body).encode(), headers={"Content-Type": "Application/JSON; charset=utf-8"})
+    assert taken.status_code == 201, taken.text
+
+
 def test_oversized_body_is_413_and_nothing_stored(alice):
     before = alice.get("/submissions").json()["items"]
     huge = {"exercise_id": "sum-of-evens", "code": "x = 1\n" * 60_000, "idempotency_key": uuid.uuid4().hex}

@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -87,6 +88,49 @@ def test_backup_restores_every_row_and_every_notebook_into_an_empty_stack(stack,
     assert restored == source
     assert notebooks(empty_stack.state_dir) == work
     print(f"notebooks: {len(work)} of {len(STUDENTS)} students restored byte for byte")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a home image is loop-mounted as root (the classroom profile)")
+def test_a_mounted_home_image_is_archived_whole_while_its_student_writes(stack, tmp_path):
+    """A classroom home is an ext4 image mounted while the student's server runs; a copy of the live
+    image misses what is still in the page cache and needs repair. The backup copies it frozen."""
+    from codementor.hub_config.classroom_layers import mount_home, release_home
+
+    state, name = tmp_path / "state", "cm-bk-cara"
+    image, home = state / "homes" / f"{name}.img", tmp_path / "home" / name
+    home.mkdir(parents=True)
+    mount_home(image, 64 << 20, home, 0, 0)
+    stop = threading.Event()
+
+    def keep_writing():
+        i = 0
+        while not stop.is_set():
+            (home / f"later-{i % 50}.txt").write_text("y" * 3000)
+            i += 1
+
+    try:
+        for i in range(40):  # saved just before the backup: in the page cache, not yet on the image
+            (home / f"saved-{i}.ipynb").write_text("x" * 5000)
+        writer = threading.Thread(target=keep_writing)
+        writer.start()
+        made = codementor("backup", "--state-dir", str(state), "--out", str(tmp_path / "b"),
+                          env={"DATABASE_URL": stack.database_url, "CODEMENTOR_HUB_DB_URL": stack.hub_db_url})
+        stop.set()
+        writer.join()
+        assert made.returncode == 0, made.stderr
+    finally:
+        stop.set()
+        release_home(image, home)
+    archive = next((tmp_path / "b").glob("codementor-backup-*.tar.gz"))
+    out = tmp_path / "out"
+    out.mkdir()
+    subprocess.run(["tar", "-xzf", str(archive), "-C", str(out), f"state/homes/{name}.img"], check=True)
+    copy = out / "state" / "homes" / f"{name}.img"
+    check = subprocess.run(["e2fsck", "-fn", str(copy)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    listing = subprocess.run(["debugfs", "-R", "ls -p /", str(copy)], capture_output=True, text=True, check=True).stdout
+    missing = [i for i in range(40) if f"/saved-{i}.ipynb/" not in listing]
+    assert not missing, f"files saved before the backup missing from its copy: {missing}"
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path):
@@ -190,6 +234,7 @@ def test_the_demo_leaves_what_a_bare_backup_needs(tmp_path):
         metrics = re.search(r"Metrics: +(\S+)", banner).group(1)
         assert metrics == f"http://127.0.0.1:{values['CODEMENTOR_API_PORT']}/services/codementor/metrics"
         assert http_status(metrics) == 401  # the API itself, asking for the metrics token
+        assert "For a trial only: every student's server runs as " + ("root" if os.geteuid() == 0 else "the user") in banner
         made = subprocess.run([sys.executable, "-m", "codementor.cli", "backup", "--out", "b"], cwd=tmp_path, env=env, capture_output=True, text=True)
         assert made.returncode == 0, made.stderr
         assert f"state folder: {tmp_path / '.state' / 'demo'}" in made.stdout

@@ -23,6 +23,16 @@ class Answers(BaseHTTPRequestHandler):
             self._send(404, {"error": {"code": "not_found", "message": "no such exercise", "request_id": "abc123"}})
         elif self.path.startswith("/plain"):
             self._send(500, b"<html>oops</html>")
+        elif self.path.startswith("/cut"):  # promises more than it sends, then closes
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"streak": ')
+            self.close_connection = True
+        elif self.path.startswith("/garbled"):
+            self._send(200, b"<html>a captive portal</html>")
+        elif self.path.startswith("/list"):
+            self._send(200, [1, 2])
         elif self.path.startswith("/empty"):
             self.send_response(204)
             self.end_headers()
@@ -103,6 +113,16 @@ def test_transport_errors_are_retried_a_bounded_number_of_times():
     with pytest.raises(Unreachable):
         Counting(f"http://127.0.0.1:{port}", "t", timeout=2, backoff=0).get("/x", retries=100)
     assert len(attempts) == 6  # MAX_RETRIES caps what a caller asks for
+
+
+@pytest.mark.parametrize("path", ["/cut", "/garbled", "/list"])
+def test_a_broken_answer_is_one_line_not_a_traceback(server, path):
+    """An answer cut short (a proxy restarting) is a transport failure; one that is not a JSON object is the
+    API's fault: both are the client's own errors with one line, which the magics show as such."""
+    client = APIClient(server, "token", backoff=0)
+    with pytest.raises(Unreachable if path == "/cut" else APIError) as caught:
+        client.get(path)
+    assert "\n" not in str(caught.value) and "request id" in str(caught.value)
 
 
 def test_an_error_answer_is_never_retried(server):

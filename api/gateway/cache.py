@@ -8,6 +8,10 @@ the prompt version: everything of the prompt that varies between students. Two s
 an answer only when all of these match: an answer can quote any of them (an error's text, a
 "returned X" whose X the student's code chose), so that text is never served to someone whose
 own prompt did not hold it.
+
+An answer that holds code (a fenced block, an indented block of more than two lines, or code the
+leak filter could run) is never shared: it was judged for the student who asked, with their code and
+memory, and a filter that missed a leak once must not hand it to every student who asks the same.
 """
 
 from __future__ import annotations
@@ -43,6 +47,14 @@ def normalized_error(error: str, traceback: str = "") -> str:
 
 def normalized_question(question: str) -> str:
     return re.sub(r"[\s?.!]+", " ", question.lower()).strip()
+
+
+INDENTED_BLOCK = re.compile(r"(?:^(?: {4}|\t)[^\n]*\S[^\n]*\n?){3,}", re.M)
+
+
+def holds_code(text: str) -> bool:
+    """A fenced code block, or more than two lines in a row indented as code."""
+    return "```" in text or "~~~" in text or bool(INDENTED_BLOCK.search(text))
 
 
 def cache_key(*, exercise_id: str, exercise_version: int, code: str, error: str, rung: int, question: str,

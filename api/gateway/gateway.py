@@ -19,7 +19,7 @@ from ..services.clock import local_day, utcnow
 from ..services.limits import RateLimiter
 from . import ledger
 from .breaker import CircuitBreaker
-from .cache import AnswerCache, cache_key, normalized_error
+from .cache import AnswerCache, cache_key, holds_code, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, SolutionIndex, StatementFrequency, hidden_share, judge
 from .leak.index import TOUCH
@@ -33,8 +33,8 @@ MAX_CROSS = 5  # exercises judged with what the student got of them under other 
 
 
 @lru_cache(maxsize=256)
-def _gives_away_alone(detector: LeakDetector, memory: str) -> bool:
-    return detector.check(memory).leaking
+def _gives_away_alone(detector: LeakDetector, memory: str, starter: str = "") -> bool:
+    return detector.check(memory, code=starter).leaking
 
 
 @lru_cache(maxsize=256)
@@ -178,7 +178,8 @@ class TutorGateway(Configurable):
     def detector(self, exercise) -> LeakDetector:
         key = (exercise.id, exercise.digest)
         if key not in self._detectors:
-            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency, self.leak_walk_threshold)
+            self._detectors[key] = LeakDetector(exercise.solution, self.leak_threshold, self.frequency, self.leak_walk_threshold,
+                                                 starter=exercise.starter)
         return self._detectors[key]
 
     def related(self, exercise, text: str, prior: str = "") -> list:
@@ -232,7 +233,7 @@ class TutorGateway(Configurable):
 
         guard = GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution, cross=cross,
                               related=lambda text: [(self.detector(ex), memory) for ex, memory in self.others(exercise, text, prior, cross)],
-                              must_hold=must_hold)
+                              must_hold=must_hold, alone=self._told_everything(exercise, prior))
         guard.more = more
         return guard
 
@@ -281,6 +282,10 @@ class TutorGateway(Configurable):
             rung=rung, question=ctx.question, purpose=ctx.purpose, prompt_version=PROMPT_VERSION, model=self.chain[0].model,
         )
 
+    def _shareable(self, exercise, text: str, code: str) -> bool:
+        """May an answer go to other students through the cache? Not one holding code (see `cache`)."""
+        return not holds_code(text) and not self.detector(exercise).candidates(text, "", code)
+
     async def answer(self, asker: Asker, exercise, ctx: TutorContext, rung: int = 0, prior: str = "",
                      cross: dict[str, str] | None = None, more=None) -> AsyncIterator[Event]:
         """Stream an answer: limits first, then the cache, then providers in order.
@@ -295,6 +300,8 @@ class TutorGateway(Configurable):
         if key:
             hit = await self.cache.get(key)
             metrics.TUTOR_CACHE.labels("hit" if hit else "miss").inc()
+            if hit and not self._shareable(exercise, hit["text"], ctx.code):
+                hit = None  # stored before answers holding code were kept out: the models answer this student anew
             if hit and (cross or more) and await self._completes(exercise, hit["text"], ctx.code, await self._with_more(hit["text"], cross, more)):
                 hit = key = None  # with what this student got elsewhere it gives an exercise away: the models answer anew
             if hit:
@@ -304,7 +311,8 @@ class TutorGateway(Configurable):
         messages = build_messages(ctx)
         async with aclosing(self._from_providers(asker, exercise, ctx, messages, prior, cross, more)) as events:
             async for event in events:
-                if event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail"):
+                if (event.kind == "done" and key and event.meta["source"] not in ("offline", "guardrail")
+                        and self._shareable(exercise, event.text, ctx.code)):
                     await self.cache.put(key, {"text": ctx.clean(event.text), "source": event.meta["source"]}, owner=asker.user_id)
                 yield event
 
@@ -423,7 +431,7 @@ class TutorGateway(Configurable):
         the exercise asked about and every other exercise it may give away (`others`: the student names the
         exercise, so asking under one for another's solution, whole or in pieces, is no way around the filter)."""
         runs = [self.leak_max_runs]
-        verdict = await self._judge_one(exercise, text, prior, code, runs=runs)
+        verdict = await self._judge_one(exercise, text, "" if self._told_everything(exercise, prior) else prior, code, runs=runs)
         if verdict.leaking:
             return verdict
         others = self.others(exercise, text, prior, cross)
@@ -435,6 +443,12 @@ class TutorGateway(Configurable):
                 found.exercise_id = other.id
                 return found
         return verdict
+
+    def _told_everything(self, exercise, prior: str) -> bool:
+        """Does what the student was told of the exercise give it away by itself, to a student with the starter
+        (answers judged one by one, before a fix)? Then an answer is judged against it alone: with that memory, every answer would be refused, and one
+        that adds nothing of the solution gives nothing away."""
+        return bool(prior) and _gives_away_alone(self.detector(exercise), prior, exercise.starter)
 
     async def _with_more(self, text: str, cross: dict[str, str] | None, more) -> dict[str, str] | None:
         """`cross` with the memories of the other exercises `text` overlaps that it did not hold yet (`more`)."""

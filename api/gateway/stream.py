@@ -21,10 +21,11 @@ BOUNDARY = re.compile(r"\n|(?<=[.!?:])\s")
 
 class GuardedStream:
     def __init__(self, detector: LeakDetector | None, prior: str = "", code: str = "", related=None, shared: str = "",
-                 cross: dict[str, str] | None = None, must_hold=None):
+                 cross: dict[str, str] | None = None, must_hold=None, alone: bool = False):
         """`related(text)`: (detector, what the student was told of that exercise before) of the other exercises
-        `text` may give away; `cross`: that memory by exercise, kept for the judgement of the whole answer."""
-        self.detector = detector
+        `text` may give away; `cross`: that memory by exercise, kept for the judgement of the whole answer; `alone`:
+        `prior` gives the exercise away by itself, so the text is judged against it without that memory."""
+        self.detector, self.alone = detector, alone
         self.related, self.shared = related or (lambda text: []), shared
         self.prior, self.code, self.cross = prior, code, cross
         self.more = None  # the gateway's loader of memories `cross` lacks, used at the final judgement
@@ -54,7 +55,7 @@ class GuardedStream:
         if self.must_hold(shown):
             self.holding = True
             return ""
-        checks = [(self.detector, "", self.prior), *((other, self.shared, memory) for other, memory in self.related(shown))]
+        checks = [(self.detector, "", "" if self.alone else self.prior), *((other, self.shared, memory) for other, memory in self.related(shown))]
         for detector, shared, prior in checks:
             if detector.candidates(shown, prior, self.code) or detector.check(shown, prior, self.code, shared).leaking:
                 self.holding = True

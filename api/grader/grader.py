@@ -69,7 +69,7 @@ class Grader(LoggingConfigurable):
     max_processes = Integer(8, help="Processes (threads count too) one job may run: its slot's pids cgroup, and RLIMIT_NPROC of the slot's uid.").tag(config=True)
     max_open_files = Integer(64, help="RLIMIT_NOFILE of a job.").tag(config=True)
     max_file_bytes = Integer(1024 * 1024, help="RLIMIT_FSIZE of a job: the largest file it may write.").tag(config=True)
-    tmp_size_mb = Integer(64, help="Size of the tmpfs holding the jobs' working folders (private root only).").tag(config=True)
+    tmp_size_mb = Integer(64, help="Size of each keeper's tmpfs holding its jobs' working folders (private root only).").tag(config=True)
     concurrency = Integer(help="Submissions graded at once; more wait in line.").tag(config=True)
     queue_limit = Integer(64, help="Submissions that may wait for a free slot; beyond that the API answers 503 with Retry-After.").tag(config=True)
     retry_after = Integer(2, help="Seconds a client is told to wait when the grading queue is full.").tag(config=True)

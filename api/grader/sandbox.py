@@ -47,6 +47,8 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 38, 1
+# no descriptor can be numbered above the hard limit of open files (close_range makes the span free)
+MAX_FD = min(max(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 1024), 1 << 20)
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 
@@ -59,6 +61,17 @@ def _check(result: int, what: str) -> None:
     if result != 0:
         err = ctypes.get_errno()
         raise SandboxError(err, f"{what}: {os.strerror(err)}")
+
+
+def close_inherited(keep: tuple[int, ...] = ()) -> None:
+    """Close every descriptor above stderr except `keep`. A process started by the API's event loop
+    inherits whatever the API left inheritable (uvloop's spawn ignores close_fds: the listening socket
+    a worker shares, the duplicates of its stdio), and a job must hold none of it."""
+    low = 3
+    for fd in sorted(k for k in keep if k >= low):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, MAX_FD)
 
 
 def unshare(flags: int) -> None:
@@ -112,8 +125,13 @@ def build_root(root: str, tmp_size_mb: int) -> None:
         _bind_readonly("/dev/" + dev, root, devices=True)
     tmp = os.path.join(root, "tmp")
     os.makedirs(tmp, exist_ok=True)
-    mount("codementor-jobs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0711,size={tmp_size_mb}m")
+    mount_jobs_tmp(tmp, tmp_size_mb)
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+
+
+def mount_jobs_tmp(path: str, size_mb: int) -> None:
+    """A tmpfs for jobs' working folders at `path` (each keeper mounts its own over the root's, in its mount namespace)."""
+    mount("codementor-jobs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0711,size={size_mb}m")
 
 
 def enter_root(root: str) -> None:

@@ -43,6 +43,7 @@ def confine(config: dict) -> None:
 
 
 def main() -> None:
+    sandbox.close_inherited()  # stdin, stdout and stderr only: whatever else the API's process held stays there
     config = json.loads(sys.argv[1])
     if config.get("probe"):
         print(json.dumps({"seccomp": sandbox.probe_seccomp()}))

@@ -72,15 +72,17 @@ def setup(config: dict) -> dict:
         except OSError as exc:
             layers["private_root"] = f"FALLBACK: {exc}; jobs see the host file system (own tmp dir as cwd)"
     per_job = config["isolate"] and sandbox.probe_namespaces(config["job_namespaces"]) is None
-    layers["job_namespaces"] = ("per job: new PID and IPC namespaces; per keeper: a network namespace without interfaces, "
-                                "one job at a time") if per_job else "FALLBACK: not available"
+    private_tmp = layers.get("private_root", "").startswith("read-only")
+    layers["job_namespaces"] = ("per job: new PID and IPC namespaces; per keeper: a network namespace without interfaces"
+                                + (" and a /tmp of its own" if private_tmp else "") + ", one job at a time") if per_job else "FALLBACK: not available"
     problem = sandbox.probe_seccomp() if config.get("seccomp") else "off (Grader.seccomp = False)"
     config["seccomp_ok"] = problem is None
     if problem is None:
         sandbox.compiled_filter()  # built once here, inherited by every job
     layers["seccomp"] = config["seccomp_layer"] if problem is None else f"FALLBACK: {problem}"
     config["per_job_namespaces"] = per_job
-    config["jobs_dir"] = "/tmp" if layers.get("private_root", "").startswith("read-only") else config["fallback_jobs_dir"]
+    config["private_tmp"] = private_tmp and per_job
+    config["jobs_dir"] = "/tmp" if private_tmp else config["fallback_jobs_dir"]
     return layers
 
 
@@ -117,8 +119,7 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
     stdin_r, obs_w = fds
     os.dup2(stdin_r, 0)
     os.dup2(obs_w, 1)
-    os.close(stdin_r)
-    os.close(obs_w)
+    sandbox.close_inherited()  # the job holds its stdin, its observation pipe and stderr, nothing else
     try:
         if problem is not None:
             raise problem
@@ -202,7 +203,12 @@ class Keeper:
         try:
             sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
             if config["per_job_namespaces"]:
-                sandbox.unshare(sandbox.CLONE_NEWNET)  # its jobs' network namespace, one job at a time
+                # its jobs' network namespace and, in the private root, their own /tmp, one job at a time: jobs
+                # running at once (a submission's hidden and visible ones) share no file system whose free
+                # blocks or inodes one could set and the other read
+                sandbox.unshare(sandbox.CLONE_NEWNET | (sandbox.CLONE_NEWNS if config["private_tmp"] else 0))
+                if config["private_tmp"]:
+                    sandbox.mount_jobs_tmp(config["jobs_dir"], config["tmp_size_mb"])
                 self.own_pids = os.pidfd_open(os.getpid())
         except BaseException as exc:
             self.broken = exc
@@ -463,6 +469,7 @@ def main() -> None:
     # folders must still be traversable by the job's uid
     os.umask(0o022)
     config = json.loads(sys.argv[1])
+    sandbox.close_inherited(keep=(config["control_fd"],))
     control = socket.socket(fileno=config["control_fd"])
     sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
     try:

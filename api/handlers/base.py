@@ -19,7 +19,7 @@ from tornado.log import app_log
 
 from .. import logs, metrics
 from ..contract import NO_CONTENT, operation_of
-from ..errors import Busy, InvalidRequest, NotFound, PayloadTooLarge, Unavailable, as_domain_error, code_of, status_of
+from ..errors import Busy, InvalidRequest, NotFound, PayloadTooLarge, Unavailable, UnsupportedMediaType, as_domain_error, code_of, status_of
 
 
 def _unstorable_text(data) -> str | None:
@@ -106,6 +106,17 @@ def _overloaded(exc) -> Busy | None:
 # JSON only: nothing may load, run or frame it
 CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 HSTS = "max-age=31536000"
+
+
+def non_json_media_type(header: str | None) -> str:
+    """The media type a Content-Type header names when it is not JSON, for the 415; '' when the header is
+    absent or names JSON (application/json, any application/...+json). A header naming none reads as 'no media type'."""
+    if header is None:
+        return ""
+    media = header.split(";", 1)[0].strip().lower()
+    if media == "application/json" or (media.startswith("application/") and media.endswith("+json")):
+        return ""
+    return repr(media[:60]) if media else "no media type"
 
 
 def behind_tls(request) -> bool:
@@ -221,6 +232,9 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         """The request body as `model`, or a clear 4xx for anything else."""
         if self._received > self.ctx.max_body_bytes:
             raise PayloadTooLarge(self._too_large(self._received))
+        declared = non_json_media_type(self.request.headers.get("Content-Type"))
+        if declared:
+            raise UnsupportedMediaType(f"the request body is declared as {declared}; send JSON with Content-Type: application/json")
         body = b"".join(self._chunks)
         try:
             text = body.decode("utf-8")

@@ -44,10 +44,11 @@ _TAKEN = "SELECT count(*) FROM hint_events WHERE user_id = %(u)s::bigint AND exe
 _LATEST_RESULTS = """SELECT results FROM submissions WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar
                      ORDER BY id DESC LIMIT 1"""
 # what models have told the student about this exercise so far, in the tutor (kept apart from
-# the conversations, which the student may delete) and in hints, oldest first: the leak filter
-# judges a new answer together with it, so a solution handed out in pieces is caught at the
-# piece that completes it
-_DELIVERED = """SELECT created_at, text FROM tutor_disclosures WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar
+# the conversations, which the student may delete) and in hints, oldest first, asked under it or
+# under any other exercise (`touches`): the leak filter judges a new answer together with it, so a
+# solution handed out in pieces is caught at the piece that completes it
+_DELIVERED = """SELECT created_at, text FROM tutor_disclosures
+                WHERE user_id = %(u)s::bigint AND (exercise_id = %(ex)s::varchar OR touches ? %(ex)s::varchar)
                 UNION ALL
                 SELECT created_at, text FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND text <> ''
                 ORDER BY 1"""

@@ -2,7 +2,9 @@
 
 What the student has received on the exercise before (`prior`) is judged together with the
 new answer, so a solution handed out in pieces is caught at the piece that completes it;
-what the student's own code already holds (`code`) is not counted as given away.
+what the student's own code already holds (`code`) is not counted as given away, but for what
+they were told before: a statement of the prior pasted into the code is still the tutor's, so
+pasting the pieces back cannot launder them (the starter's own statements stay the student's).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import lru_cache
 
 from .judgement import LeakCheck, judge
 from .runnable import candidates_in, own_expressions, signature
-from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, text_prints
+from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
 from .views import iter_views, views
 from .walkthrough import Walkthrough
 
@@ -53,22 +55,46 @@ def conversation(prior: str, answer: str) -> str:
 class LeakDetector:
     """Compares answers (with what came before them) with one reference solution."""
 
-    def __init__(self, solution: str, threshold: float = 0.4, frequency: StatementFrequency | None = None, walk_threshold: float = 0.8):
+    def __init__(self, solution: str, threshold: float = 0.4, frequency: StatementFrequency | None = None, walk_threshold: float = 0.8,
+                 starter: str = ""):
         self.reference = Reference(solution, frequency)
         self.walkthrough = Walkthrough(solution, self.reference.weights)
         self.entries = signature(solution)
         self.threshold, self.walk_threshold = threshold, walk_threshold
-        self._known: dict[str, frozenset] = {}
+        self._known: dict[tuple[str, frozenset], frozenset] = {}
+        self._told: dict[str, tuple[frozenset, frozenset]] = {}
+        # every student has the starter: its statements stay theirs, whoever said them
+        tree = parse(starter) if starter else None
+        self.starter = frozenset(fingerprints(tree)) if tree is not None else frozenset()
+        self.given = self.reference.known_from(starter) if starter else frozenset()
 
-    def known(self, code: str, shared: str = "") -> frozenset:
-        """The reference statements the student's `code` holds, and those of `shared` (the solution of the exercise
-        asked about, when this is another one: helping with that exercise is no leak of what the two share)."""
-        for text in (code, shared):
-            if text not in self._known:
-                if len(self._known) > 256:
-                    self._known.clear()
-                self._known[text] = self.reference.known_from(text)
-        return self._known[code] | self._known[shared] if shared else self._known[code]
+    def known(self, code: str, shared: str = "", prior: str = "") -> frozenset:
+        """The reference statements the student's `code` holds but was not told in `prior` (pasted back, they are still
+        what the tutor gave), and those of `shared` (the solution of the exercise asked about, when this is another
+        one: helping with that exercise is no leak of what the two share)."""
+        own = self._known_from(code, frozenset())
+        if prior and not own <= self.given:  # only the starter's statements: nothing the tutor said can be among them
+            said, steps = self.told(prior)
+            own = self._known_from(code, said) - steps
+        return own | self._known_from(shared, frozenset()) if shared else own
+
+    def _known_from(self, text: str, said: frozenset) -> frozenset:
+        if (text, said) not in self._known:
+            if len(self._known) > 256:
+                self._known.clear()
+            self._known[(text, said)] = self.reference.known_from(text, said)
+        return self._known[(text, said)]
+
+    def told(self, prior: str) -> tuple[frozenset, frozenset]:
+        """What `prior` told but the starter holds: the fingerprints of its code (in any view), and the reference
+        steps it tells in words."""
+        if prior not in self._told:
+            if len(self._told) > 64:
+                self._told.clear()
+            said = frozenset(seen_in(prior, joined_code(prior))) - self.starter
+            steps = self.walkthrough.told_in(prior) - self.given
+            self._told[prior] = (said, steps)
+        return self._told[prior]
 
     def similarity(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
         """The share of the reference the conversation holds; the views of the answer are read only until
@@ -87,7 +113,7 @@ class LeakDetector:
             return 1.0
 
     def _similarity(self, answer: str, prior: str, code: str, shared: str) -> float:
-        known = self.known(code, shared)
+        known = self.known(code, shared, prior)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
         score = self.reference.coverage(seen, known)
         for i, view in enumerate(iter_views(answer)):
@@ -99,7 +125,7 @@ class LeakDetector:
         return score
 
     def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
-        known = self.known(code, shared)
+        known = self.known(code, shared, prior)
         alone = self.walkthrough.coverage(answer, known)
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 

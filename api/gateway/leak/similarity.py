@@ -248,13 +248,14 @@ class Reference:
         """The weighted share of the reference in `seen` that the student did not have already (`known`)."""
         return sum(w * min(1.0, seen[k] / self.prints[k]) for k, w in self.weights.items() if k not in known) / self.total
 
-    def known_from(self, code: str) -> frozenset:
-        """The reference statements the student's own code already holds, exactly or but for a small slip."""
+    def known_from(self, code: str, told: frozenset = frozenset()) -> frozenset:
+        """The reference statements the student's own code already holds, exactly or but for a small slip; the
+        code's statements in `told` (fingerprints of what the tutor said) are not the student's own."""
         tree = parse(code or "")
         if tree is None:
             return frozenset()
         try:
-            theirs = list(fingerprints(tree))
+            theirs = [key for key in fingerprints(tree) if key not in told]
         except UNREADABLE:  # code too deeply nested to read: the student is taken to know nothing
             return frozenset()
         known = set()

@@ -185,6 +185,11 @@ class Walkthrough:
         needed = len(step.tokens) if self.short or len(step.tokens) <= 3 else MATCH * len(step.tokens)
         return len(step.tokens & unit) >= needed
 
+    def told_in(self, text: str) -> frozenset:
+        """The keys of the steps some unit of `text` tells (in any order)."""
+        told = units(text)
+        return frozenset(step.key for step in self.steps if any(self._tells(step, unit) for unit in told))
+
     def coverage(self, answer: str, known: frozenset = frozenset()) -> float:
         """The weighted share of the steps told in order (a monotone alignment, several steps per unit allowed);
         steps the student's code holds already (`known`) tell nothing new."""
