@@ -159,9 +159,7 @@ def test_explanations_and_the_students_own_expressions_are_not_run(bank, leak_de
     assert detector.candidates(EXPRESSION, code=own) == []  # quoting their own code back gives nothing away
     for text in ("Look at `numbers` and at `total` after the loop.", "Check `n % 2 == 0` for each `n`.",
                  "Print it: `print(numbers, sum(numbers))`.",
-                 "A helper of many more arguments:\n```python\ndef helper(a, b, c, *, strict):\n    return a\n```",
-                 "A method of a class that needs arguments to be made:\n```python\nclass Box:\n    def __init__(self, size):\n"
-                 "        self.size = size\n\n    def fits(self, numbers):\n        return len(numbers) <= self.size\n```"):
+                 "A helper of many more arguments:\n```python\ndef helper(a, b, c, *, strict):\n    return a\n```"):
         assert detector.candidates(text) == [], text
 
 

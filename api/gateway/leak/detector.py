@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from .judgement import LeakCheck, judge
 from .runnable import candidates_in, own_expressions, signature
-from .similarity import FENCE, Reference, StatementFrequency, fingerprints, parse, text_prints
+from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
 from .views import iter_views, views
 from .walkthrough import Walkthrough
 
@@ -98,7 +98,21 @@ class LeakDetector:
 
     def similarity(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
         """The share of the reference the conversation holds; the views of the answer are read only until
-        the share reaches the threshold (then it is a leak, however much more there is)."""
+        the share reaches the threshold (then it is a leak, however much more there is). All of it for a
+        conversation too deeply nested to read."""
+        try:
+            return self._similarity(answer, prior, code, shared)
+        except UNREADABLE:
+            return 1.0
+
+    def walked(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
+        """The share of the reference the conversation tells in order (all of it, if it cannot be read)."""
+        try:
+            return self._walked(answer, prior, code, shared)
+        except UNREADABLE:
+            return 1.0
+
+    def _similarity(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared, prior)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
         score = self.reference.coverage(seen, known)
@@ -110,15 +124,22 @@ class LeakDetector:
                 score = self.reference.coverage(seen, known)
         return score
 
-    def walked(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
+    def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared, prior)
         alone = self.walkthrough.coverage(answer, known)
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
-        """Similarity and walkthrough (no execution: see `candidates`)."""
-        similarity = self.similarity(answer, prior, code, shared)
-        walked = self.walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
+        """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read is a leak
+        (it cannot be judged, so it is not shown)."""
+        try:
+            return self._check(answer, prior, code, shared)
+        except UNREADABLE:
+            return LeakCheck(0.0, True, reason="cannot be analysed")
+
+    def _check(self, answer: str, prior: str, code: str, shared: str) -> LeakCheck:
+        similarity = self._similarity(answer, prior, code, shared)
+        walked = self._walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
         return judge(similarity, walked, None,
                      threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
 
@@ -128,8 +149,11 @@ class LeakDetector:
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
-        return candidates_in(texts, self.entries, own_expressions(code))
+        return candidates_in(texts, self.entries, own_expressions(code), code, prior)
 
     def suspicious(self, text: str) -> bool:
         """Does this piece share any non-trivial statement with the solution?"""
-        return any(key in self.reference.prints and self.reference.prints[key] >= 3 for key in seen_in(text))
+        try:
+            return any(key in self.reference.prints and self.reference.prints[key] >= 3 for key in seen_in(text))
+        except UNREADABLE:
+            return True

@@ -7,7 +7,13 @@ in one view, with a function that can be called as the entry point is (its numbe
 arguments, or a signature that accepts them: defaults, `*args`, `**kwargs`) renamed to the
 entry point. A single expression that uses the entry point's parameter names (an inline
 code span, or a line of its own) is a candidate too, as the body of the entry point:
-`return sum(x for x in numbers if x % 2 == 0)` told as prose is a solution.
+`return sum(x for x in numbers if x % 2 == 0)` told as prose is a solution. So is a block of
+statements told without its `def` line that returns or uses those names: it is run under the
+reference's `def` line and in the student's own function (their helpers with it), and joined
+with the pieces the student was told before. A function of no arguments that makes and
+returns one (a factory) is run as what it returns; a function needing a few more arguments
+than the entry point's, and a class whose `__init__` needs some, are given fillers.
+Every kind is bounded per answer, so the sandbox runs an answer's code a few times at most.
 """
 
 from __future__ import annotations
@@ -17,18 +23,23 @@ import re
 import textwrap
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
-from .similarity import FENCE, INLINE, PROSE_PREFIX, parse
+from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
 
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
 KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
 MAX_CANDIDATES = 3  # modules of definitions run, per answer (the best ways first; see `_ways`)
-MAX_EXTRA = 2  # parameters beyond the entry point's that a function may need and still be tried with fillers
+MAX_EXTRA = 4  # parameters beyond the entry point's (or of a class's `__init__`) still tried with fillers
 FILLERS = ("0", "None", "''")  # what those extra parameters are given, one try each
+CALLABLE = "(lambda x=None, *a, **k: x)"  # what an extra parameter the code calls is given instead
 GIVEN = "_given_"  # prefix of the entry point as given, when it needs more arguments and a wrapper takes its name
 MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
+MAX_BODIES = 3  # blocks of statements run as the entry point's body, per answer
+MAX_BODY_CHARS = 4000  # of one body (pieces of the conversation joined: the latest that fit)
+PARAGRAPH = re.compile(r"\n\s*\n")
+DEFINES = re.compile(r"^(?:async\s+def|def|class)\s", re.M)
 # an expression worth running computes something (a name or a subscript alone does not)
 COMPUTES = (ast.Call, ast.BinOp, ast.BoolOp, ast.Compare, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp,
             ast.Lambda, ast.IfExp, ast.UnaryOp)
@@ -99,66 +110,142 @@ def _assigns(node: ast.stmt, name: str) -> bool:
     return isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name) and node.target.id == name
 
 
-def _members(tree: ast.Module, call: Entry) -> list[str]:
-    """Expressions for the methods of top-level classes that accept the entry point's arguments: `C.m` for a static
-    or class method, `C()` (its `__call__`) or `C().m` for an instance of a class made without arguments."""
+def _does_nothing(node: ast.FunctionDef | ast.Lambda) -> bool:
+    """A function whose body is a stub (`pass`, `...`, a constant, a `raise`) or gives back a name unchanged."""
+    body = [node.body] if isinstance(node, ast.Lambda) else [s for s in node.body if not is_docstring(s)]
+    if len(body) != 1:
+        return False
+    only = body[0].value if isinstance(body[0], (ast.Return, ast.Expr)) else body[0]
+    return only is None or isinstance(only, (ast.Pass, ast.Raise, ast.Constant, ast.Name))
+
+
+def _called(scope: ast.AST, name: str, attributes: set[str] = frozenset()) -> bool:
+    """Is `name` (or, in a class, an attribute `self.<a>` it was stored in) called within `scope`?"""
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Name) and node.func.id == name:
+                return True
+            if isinstance(node.func, ast.Attribute) and node.func.attr in attributes:
+                return True
+    return False
+
+
+def _stored(init: ast.FunctionDef, name: str) -> set[str]:
+    """The attributes `__init__` stores parameter `name` in (`self.key = key`)."""
+    return {t.attr for n in ast.walk(init) if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id == name
+            for t in n.targets if isinstance(t, ast.Attribute)}
+
+
+def _filled_calls(callee: str, given: list[str], extra: list[str], keywords: list[str], called) -> list[str]:
+    """`callee(...)` with the `given` arguments, then for each filler: each of `extra` and `keywords` (by name) given
+    the filler, or a function passing its argument through if `called(name)` (the code calls it)."""
+    def fill(name: str, filler: str) -> str:
+        return CALLABLE if called(name) else filler
+    made = {f"{callee}({', '.join([*given, *(fill(n, f) for n in extra), *(f'{k}={fill(k, f)}' for k in keywords)])})": None
+            for f in FILLERS}
+    return list(made)
+
+
+def _made(cls: ast.ClassDef, init: ast.FunctionDef | None) -> list[tuple[int, str]]:
+    """(rank, expression) for the ways to make an instance of `cls`: without arguments (3), or with fillers for those
+    `__init__` requires (5; a parameter it stores and the class calls is given a function); none if more than
+    MAX_EXTRA are required."""
+    if init is None or _accepts(_drop_first(init.args), Entry((), 0, "")):
+        return [(3, f"{cls.name}()")]
+    args = _drop_first(init.args)
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    required = positional[:len(positional) - len(args.defaults)]
+    keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+    if len(required) + len(keywords) > MAX_EXTRA:
+        return []
+    def called(name):
+        return _called(init, name) or _called(cls, name, _stored(init, name))
+    return [(5, expr) for expr in _filled_calls(cls.name, [], required, keywords, called)]
+
+
+def _members(tree: ast.Module, call: Entry) -> list[tuple[int, str]]:
+    """(rank, expression) for the methods of top-level classes that accept the entry point's arguments: `C.m` for a
+    static or class method, `C()` (its `__call__`) or `C().m` for an instance of a class made without arguments
+    (rank 3); the same of an instance made with fillers for its `__init__`'s arguments (rank 5)."""
     found = []
     for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
         methods = {m.name: m for m in cls.body if isinstance(m, ast.FunctionDef)}
-        init = methods.get("__init__")
-        bare = init is None or _accepts(_drop_first(init.args), Entry((), 0, ""))
+        instances = _made(cls, methods.get("__init__"))
         for method in methods.values():
             kinds = {d.id for d in method.decorator_list if isinstance(d, ast.Name)}
             if method.name.startswith("__") and method.name != "__call__":
                 continue
             if "staticmethod" in kinds:
-                args, expr = method.args, f"{cls.name}.{method.name}"
+                ways = [(3, method.args, f"{cls.name}.{method.name}")]
             elif "classmethod" in kinds:
-                args, expr = _drop_first(method.args), f"{cls.name}.{method.name}"
-            elif bare and not kinds:
-                args = _drop_first(method.args)
-                expr = f"{cls.name}()" if method.name == "__call__" else f"{cls.name}().{method.name}"
+                ways = [(3, _drop_first(method.args), f"{cls.name}.{method.name}")]
+            elif not kinds and not _does_nothing(method):
+                ways = [(rank, _drop_first(method.args), made if method.name == "__call__" else f"{made}.{method.name}")
+                        for rank, made in instances]
             else:
                 continue
-            if _accepts(args, call):
-                found.append(expr)
+            found += [(rank, expr) for rank, args, expr in ways if _accepts(args, call)]
     return found
 
 
-def _fillers(name: str, args: ast.arguments, call: Entry) -> list[str]:
+def _factories(tree: ast.Module) -> list[str]:
+    """Calls of top-level functions that make and return a function or class (a factory): without arguments, or
+    with fillers for those it requires (at most MAX_EXTRA; one it calls is given a function)."""
+    found = []
+    for node in tree.body:
+        if not (isinstance(node, ast.FunctionDef) and any(isinstance(n, ast.Return) for n in ast.walk(node))
+                and any(isinstance(n, (ast.FunctionDef, ast.Lambda, ast.ClassDef)) for n in ast.walk(node) if n is not node)):
+            continue
+        if _accepts(node.args, Entry((), 0, "")):
+            found.append(f"{node.name}()")
+            continue
+        args = node.args
+        positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+        required = positional[:len(positional) - len(args.defaults)]
+        keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
+        if len(required) + len(keywords) <= MAX_EXTRA:
+            found += _filled_calls(node.name, [], required, keywords, partial(_called, node))
+    return found
+
+
+def _fillers(name: str, node: ast.FunctionDef | ast.Lambda, call: Entry) -> list[str]:
     """Calls of a function that needs more arguments than the entry point takes: the entry point's own, then each
-    filler for the others still required (those with a default keep it); none if more than MAX_EXTRA are."""
-    positional = len(args.posonlyargs) + len(args.args)
-    required = positional - len(args.defaults)
-    passed = len(call.params) if args.vararg else min(positional, len(call.params))
-    if passed < call.required:
+    filler for the others still required (those with a default keep it; one it calls is given a function); none
+    if more than MAX_EXTRA are, or if the function does nothing."""
+    args = node.args
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)]
+    required = len(positional) - len(args.defaults)
+    passed = len(call.params) if args.vararg else min(len(positional), len(call.params))
+    if passed < call.required or _does_nothing(node):
         return []
     keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
-    extra = max(0, required - passed)
-    if not 0 < extra + len(keywords) <= MAX_EXTRA:
+    extra = positional[passed:required]
+    if not 0 < len(extra) + len(keywords) <= MAX_EXTRA:
         return []
-    return [f"{name}({', '.join([*call.params[:passed], *[fill] * extra, *(f'{k}={fill}' for k in keywords)])})" for fill in FILLERS]
+    return _filled_calls(name, list(call.params[:passed]), extra, keywords, partial(_called, node))
 
 
 def _ways(tree: ast.Module, entry: str, call: Entry | None) -> list[tuple[int, str | None, str | None]]:
     """How `tree` can stand in for `entry`, best first: (rank, a definition to rename to it, an expression to bind it
     to). Rank 0: it defines or assigns the entry point itself; 1: a function of as many arguments; 2: another that
-    accepts them; 3: a method of a top-level class; 4: a function called with fillers for its extra parameters."""
+    accepts them; 3: a method of a top-level class; 4: a function called with fillers for its extra parameters;
+    5: a method of an instance made with fillers, or what a function of no arguments makes (a factory)."""
     assigned = any(_assigns(n, entry) for n in tree.body)
     kind = ast.ClassDef if call is None else ast.FunctionDef
     if call is None:
         exact = assigned or any(isinstance(n, kind) and n.name == entry for n in tree.body)
         return [(0, None, None)] if exact else []
-    defs = [(n.name, n.args) for n in tree.body if isinstance(n, kind)]
-    defs += [(t.id, n.value.args) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
+    defs = [(n.name, n) for n in tree.body if isinstance(n, kind)]
+    defs += [(t.id, n.value) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
              for t in n.targets if isinstance(t, ast.Name)]
-    if assigned or any(name == entry and _accepts(args, call) for name, args in defs):
+    if assigned or any(name == entry and _accepts(node.args, call) for name, node in defs):
         return [(0, None, None)]
-    ways = [(1 if len(args.posonlyargs) + len(args.args) == len(call) else 2, name, None) for name, args in defs
-            if _accepts(args, call)]
-    ways += [(3, None, expr) for expr in _members(tree, call)]
-    ways += [(4, None, expr) for name, args in defs if not _accepts(args, call)
-             for expr in _fillers(f"{GIVEN}{entry}" if name == entry else name, args, call)]
+    ways = [(1 if len(node.args.posonlyargs) + len(node.args.args) == len(call) else 2, name, None) for name, node in defs
+            if _accepts(node.args, call)]
+    ways += [(rank, None, expr) for rank, expr in _members(tree, call)]
+    ways += [(4, None, expr) for name, node in defs if not _accepts(node.args, call)
+             for expr in _fillers(f"{GIVEN}{entry}" if name == entry else name, node, call)]
+    ways += [(5, None, expr) for expr in _factories(tree)]
     return sorted(ways, key=lambda way: way[0])
 
 
@@ -180,22 +267,32 @@ def expressions(text: str, call: Entry) -> list[str]:
             continue  # `print(...)` to look at a value returns None: never a solution
         nodes = list(ast.walk(tree.body))
         if any(isinstance(n, COMPUTES) for n in nodes) and params.intersection(n.id for n in nodes if isinstance(n, ast.Name)):
-            found[ast.unparse(tree.body)] = None
+            try:
+                found[ast.unparse(tree.body)] = None
+            except UNREADABLE:  # the similarity check cannot read it either, and holds the answer back
+                continue
     return list(found)
 
 
 @lru_cache(maxsize=256)
 def own_expressions(code: str) -> frozenset[str]:
-    """The expressions of the student's own code (telling them back gives nothing away)."""
+    """The expressions of the student's own code (telling them back gives nothing away); none of code too deeply
+    nested to read."""
     tree = parse(code) if code else None
     if tree is None:
         return frozenset()
-    return frozenset(ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.expr))
+    try:
+        return frozenset(ast.unparse(node) for node in ast.walk(tree) if isinstance(node, ast.expr))
+    except UNREADABLE:
+        return frozenset()
 
 
-def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str] = frozenset()) -> list[str]:
-    """Modules built from `texts` that define the exercise's first entry point (renamed if need be), then the
-    expressions of `texts` (but those in `known`) made into its body."""
+def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str] = frozenset(), code: str = "",
+                  prior: str = "") -> list[str]:
+    """Modules built from `texts` (the views of an answer; the last one with `prior` before it, when there was a
+    prior) that define the exercise's first entry point (renamed if need be), then the expressions of `texts` (but
+    those in `known`) made into its body, then the blocks of statements of the answer made into its body (see
+    `bodies`; `code`: the student's)."""
     if not entries:
         return []
     entry, call = next(iter(entries.items()))
@@ -206,30 +303,134 @@ def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str]
         made = [f"def {entry}({call.arguments}):\n    return {expr}\n" for text in texts for expr in expressions(text, call)
                 if expr not in known]
         found.update(dict.fromkeys(list(dict.fromkeys(made))[:MAX_EXPRESSIONS]))
+        found.update(dict.fromkeys(bodies(texts[:-1] if prior else texts, entry, call, code, prior)))
     return list(found)
 
 
 def _definitions(texts, entry: str, call: Entry | None) -> list[str]:
     """Modules in which `entry` can be called as the tests call it, from every code block of `texts`; the best
-    ways first (see `_ways`), MAX_CANDIDATES at most."""
+    ways first (see `_ways`), MAX_CANDIDATES at most (a block too deeply nested to read is left out: the
+    similarity check cannot read it either, and holds the answer back)."""
     found: dict[str, int] = {}
     for text in texts:
         for block in code_blocks(text):
-            tree = parse(block) if "def " in block or "class " in block or "lambda" in block or entry in block else None
-            if tree is None:
+            try:
+                found.update((code, rank) for code, rank in _modules(block, entry, call) if code not in found)
+            except UNREADABLE:
                 continue
-            kept = ast.unparse(ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[]))
-            for rank, name, expr in _ways(tree, entry, call):
-                module = ast.parse(kept)
-                if expr is not None and expr.startswith(f"{GIVEN}{entry}("):  # the entry point itself, needing more
-                    _rename(module, entry, f"{GIVEN}{entry}")
-                elif name is not None:  # renamed, calls of itself too
-                    _rename(module, name, entry)
-                code = ast.unparse(module)
-                if expr is not None:
-                    code += f"\n\n\ndef {entry}({call.arguments}):\n    return {expr}\n" if rank == 4 else f"\n\n{entry} = {expr}\n"
-                found.setdefault(code, rank)
     return sorted(found, key=found.get)[:MAX_CANDIDATES]
+
+
+def _modules(block: str, entry: str, call: Entry | None):
+    """(module, rank) for each way `block` can stand in for `entry`."""
+    tree = parse(block) if "def " in block or "class " in block or "lambda" in block or entry in block else None
+    if tree is None:
+        return
+    kept = ast.unparse(ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[]))
+    for rank, name, expr in _ways(tree, entry, call):
+        module = ast.parse(kept)
+        if expr is not None and expr.startswith(f"{GIVEN}{entry}("):  # the entry point itself, needing more
+            _rename(module, entry, f"{GIVEN}{entry}")
+        elif name is not None:  # renamed, calls of itself too
+            _rename(module, name, entry)
+        code = ast.unparse(module)
+        if expr is not None:
+            code += f"\n\n\ndef {entry}({call.arguments}):\n    return {expr}\n" if rank == 4 else f"\n\n{entry} = {expr}\n"
+        yield code, rank
+
+
+def _body(block: str) -> ast.Module | None:
+    """`block` read as statements of a function body: more than expressions, and no definitions of its own."""
+    block = textwrap.dedent(block).strip("\n")
+    tree = parse(block) if block.strip() and len(block) <= MAX_BODY_CHARS else None
+    if tree is None or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body):
+        return None
+    if all(isinstance(n, (ast.Expr, ast.Import, ast.ImportFrom, ast.Pass)) for n in tree.body):
+        return None
+    return tree
+
+
+def _runs_as_body(tree: ast.Module, call: Entry) -> bool:
+    """Could these statements be the entry point's body: do they return or use its parameters, and compute?"""
+    nodes = list(ast.walk(tree))
+    returns = any(isinstance(n, ast.Return) for n in nodes)
+    uses = set(call.params).intersection(n.id for n in nodes if isinstance(n, ast.Name))
+    lone = len(tree.body) == 1 and isinstance(tree.body[0], ast.Return)
+    computes = any(isinstance(n, COMPUTES) for n in nodes) or any(isinstance(n, (ast.For, ast.While, ast.If)) for n in tree.body)
+    return (returns or bool(uses)) and computes and not (lone and not uses)
+
+
+@lru_cache(maxsize=64)
+def _wanted(params: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"\b(?:return|%s)\b" % "|".join(map(re.escape, params)))
+
+
+@lru_cache(maxsize=1024)
+def _pieces(text: str, params: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """The blocks of `text` that read as statements, dedented: fenced ones in order, then indented ones, then
+    paragraphs; with `params`, only those that return or name one of them (cached: views and memories come back)."""
+    outside = FENCE.sub("\n\n", text)
+    pieces: dict[str, None] = {}
+    wanted = _wanted(params) if params is not None else None
+    for block in (*FENCE.findall(text), *INDENTED.findall(outside), *PARAGRAPH.split(outside)):
+        if (wanted is not None and not wanted.search(block)) or DEFINES.search(textwrap.dedent(block)):
+            continue  # a block with definitions of its own is read as such (`_definitions`)
+        tree = _body(block)
+        if tree is not None:
+            pieces[ast.unparse(tree)] = None
+    return tuple(pieces)
+
+
+def _entry_def(code: str, entry: str) -> tuple[ast.Module, ast.FunctionDef] | tuple[None, None]:
+    """The student's module (its definitions and imports) and their function named `entry`, if they have one."""
+    tree = parse(code) if code and entry in code else None
+    if tree is None:
+        return None, None
+    tree.body = [n for n in tree.body if isinstance(n, KEEP)]
+    own = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == entry]
+    return (tree, own[0]) if own else (None, None)
+
+
+def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> list[str]:
+    """Blocks of statements told without their `def` line, run as the entry point's body: the pieces the
+    conversation told (`prior`, then the answer; or the answer's, if more than one) joined in order, then each
+    block of the answer; each in the student's own function (their `code`, with its helpers) and under the
+    reference's `def` line; MAX_BODIES at most."""
+    try:
+        texts = list(texts)
+        answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text, call.params)))
+        if not answer:
+            return []
+        told = [p for p in _pieces(prior) if p not in answer] if prior else []
+        now = _pieces(texts[0])  # the answer as it stands, every block of statements in order
+        joined = ["\n".join(_latest([*told, *now]))] if told or len(now) > 1 else []
+        student, own = _entry_def(code, entry)
+        theirs = ast.unparse(ast.Module(body=[n for n in own.body if not is_docstring(n)], type_ignores=[])) if own else None
+        found: dict[str, None] = {}
+        for piece in (*joined, *answer):
+            if len(found) >= MAX_BODIES:
+                break
+            tree = parse(piece)
+            if piece == theirs or not _runs_as_body(tree, call):
+                continue  # their own body told back gives nothing away
+            if student is not None:
+                own.body = tree.body
+                found[ast.unparse(student)] = None
+            found[f"def {entry}({call.arguments}):\n{textwrap.indent(piece, '    ')}"] = None  # as `ast.unparse` writes it
+        return list(found)[:MAX_BODIES]
+    except UNREADABLE:
+        return []
+
+
+def _latest(pieces: list[str]) -> list[str]:
+    """The last of `pieces` that fit in MAX_BODY_CHARS together."""
+    kept, size = [], 0
+    for piece in reversed(pieces):
+        size += len(piece) + 1
+        if size > MAX_BODY_CHARS:
+            break
+        kept.insert(0, piece)
+    return kept
 
 
 def _rename(module: ast.Module, old: str, new: str) -> None:

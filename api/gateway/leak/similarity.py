@@ -33,6 +33,8 @@ ASSIGN = re.compile(r"^(?:[-+*/%]?=|//=|\*\*=)$")
 CODE_START = re.compile(r"^[ \t]*(?:def|class|for|while|if|return|import|from|@)\b", re.M)
 JOINERS = {"and", "then", "which", "so", "to", "that", "after", "before", "inside", "in", "at", "when", "is", "or", "but", "with"}
 MAX_TRIES = 6  # parses per possible start of code inside a line of prose
+# what reading a parsed tree may raise (`ast.unparse`, `ast.dump` and copies recurse): code nested too deeply to read
+UNREADABLE = (RecursionError, MemoryError)
 
 
 class _Eraser(ast.NodeTransformer):
@@ -252,7 +254,10 @@ class Reference:
         tree = parse(code or "")
         if tree is None:
             return frozenset()
-        theirs = [key for key in fingerprints(tree) if key not in told]
+        try:
+            theirs = [key for key in fingerprints(tree) if key not in told]
+        except UNREADABLE:  # code too deeply nested to read: the student is taken to know nothing
+            return frozenset()
         known = set()
         for key in self.prints:
             if key in theirs or any(difflib.SequenceMatcher(None, key, other).ratio() >= 0.9 for other in theirs):
