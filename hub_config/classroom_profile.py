@@ -163,6 +163,30 @@ def dashboards_user() -> str:
     return os.environ.get("CODEMENTOR_DASHBOARDS_USER", "codementor-dashboards")
 
 
+def _runs_processes(uid: int) -> bool:
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def dashboards_user_taken(dash_state: Path) -> str:
+    """Why the dashboards' system user cannot serve `dash_state` (another classroom on this machine runs
+    as it, from its own folder: usermod cannot move its home), as one line; "" when it can."""
+    name = dashboards_user()
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        return ""
+    if entry.pw_dir == str(dash_state) or not _runs_processes(entry.pw_uid):
+        return ""
+    return (f"the system user {name!r} runs another classroom's dashboards (from {entry.pw_dir}): give this one a user "
+            f"of its own with CODEMENTOR_DASHBOARDS_USER (e.g. {name}-2), or stop the other classroom")
+
+
 def configure_dashboards(service: dict, dash_state: Path) -> str:
     """Run the dashboards server and its kernels as an unprivileged system user of their own,
     their kernels over unix sockets in a short private folder; returns the report's line."""
@@ -194,7 +218,12 @@ def _system_account(name: str, home: Path) -> pwd.struct_passwd:
     if entry.pw_uid == 0:
         raise SystemExit(f"CODEMENTOR_DASHBOARDS_USER={name} is root: name an unprivileged user")
     if entry.pw_dir != str(home):
-        subprocess.run(["usermod", "--home", str(home), name], capture_output=True, check=True)
+        taken = dashboards_user_taken(home)
+        if taken:
+            raise SystemExit(taken)
+        done = subprocess.run(["usermod", "--home", str(home), name], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"usermod --home {home} {name} failed: {done.stderr.strip()} (CODEMENTOR_DASHBOARDS_USER)")
         entry = pwd.getpwnam(name)
     return entry
 

@@ -21,8 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from .classroom_profile import dashboards_user
-from .stack import POSTGRES_ACCOUNT, Stack, _account_exists, write_environment
+from .classroom_profile import dashboards_user, dashboards_user_taken
+from .stack import POSTGRES_ACCOUNT, MissingProxy, Stack, _account_exists, proxy_command, write_environment
 
 SECRETS = {
     "postgres_password": lambda: secrets.token_hex(24),
@@ -153,6 +153,13 @@ def check_start(state_dir: Path, admin: str, ssl: tuple[str, str] | None) -> Non
             raise ClassroomStartError(f"no TLS file at {path} (--ssl-cert/--ssl-key)")
     if bool(os.environ.get("DATABASE_URL")) != bool(os.environ.get("REDIS_URL")):
         raise ClassroomStartError("give both DATABASE_URL and REDIS_URL, or neither (then both run in the state folder)")
+    try:
+        proxy_command()
+    except MissingProxy as err:
+        raise ClassroomStartError(str(err)) from None
+    taken = dashboards_user_taken(state_dir / "dashboards")
+    if taken:
+        raise ClassroomStartError(taken)
 
 
 def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[str, str] | None = None) -> None:
@@ -191,10 +198,13 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
     except KeyboardInterrupt:
         hold_signals()
         print("stopping...", flush=True)
-    except (ClassroomStartError, RuntimeError, TimeoutError) as err:
+    except Exception as err:
+        # whatever failed, nothing this start began is left running (Redis kept the course's password)
         hold_signals()
-        print(f"codementor classroom: {err} (log: {log_file})", file=sys.stderr, flush=True)
         stack.stop()
+        if not isinstance(err, (ClassroomStartError, RuntimeError, TimeoutError)):
+            raise
+        print(f"codementor classroom: {err} (log: {log_file})", file=sys.stderr, flush=True)
         sys.exit(1)
     stopping = time.monotonic()
     stack.stop()

@@ -150,12 +150,26 @@ def http_status(url: str) -> int:
         return err.code
 
 
+class MissingProxy(RuntimeError):
+    """configurable-http-proxy cannot be found: one line that says what to install or set."""
+
+
 def proxy_command() -> str:
-    """configurable-http-proxy from the project's node_modules (installed by `make`)."""
+    """configurable-http-proxy: $CODEMENTOR_PROXY_CMD (a path or a name on PATH), else the project's
+    node_modules (installed by `make install`), else the one on PATH."""
+    given = os.environ.get("CODEMENTOR_PROXY_CMD", "")
+    if given:
+        found = shutil.which(given)
+        if not found:
+            raise MissingProxy(f"CODEMENTOR_PROXY_CMD={given} is not an executable file: set it to configurable-http-proxy's "
+                               "path (`npm install --prefix /opt/codementor configurable-http-proxy` puts it in "
+                               "/opt/codementor/node_modules/.bin/)")
+        return found
     local = PROJECT / "node_modules" / ".bin" / "configurable-http-proxy"
     found = str(local) if local.exists() else shutil.which("configurable-http-proxy")
     if not found:
-        raise FileNotFoundError("configurable-http-proxy is missing: run `make install` (npm install into node_modules)")
+        raise MissingProxy("configurable-http-proxy is missing: install it (`npm install --prefix /opt/codementor "
+                           "configurable-http-proxy`, or `make install` in the project) and set CODEMENTOR_PROXY_CMD to its path")
     return found
 
 
@@ -365,18 +379,26 @@ class Stack:
         wait_for(lambda: http_status(f"{self.hub_url}/services/dashboards/api") == 200, "the dashboards service", 90)
 
     def start(self, log_file: Path | None = None) -> "Stack":
-        """Start what is not given (Postgres, Redis), migrate, then the Hub with the API."""
+        """Start what is not given (Postgres, Redis), migrate, then the Hub with the API.
+
+        What can be checked before anything runs is checked first; a start that fails after that
+        stops what it started (a Redis left running kept the course's password and its port)."""
         self.check_public_port()
+        proxy_command()
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        if not self.database_url:
-            self.start_postgres()
-        if not self.redis_url:
-            self.start_redis()
-        self.migrate()
-        if self.hub_on_postgres and not self.hub_db_url:
-            self.create_hub_database()
-        self.claim_ports(["hub_api_port", "proxy_api_port", "api_port", "dashboards_port"])
-        self.start_hub(log_file)
+        try:
+            if not self.database_url:
+                self.start_postgres()
+            if not self.redis_url:
+                self.start_redis()
+            self.migrate()
+            if self.hub_on_postgres and not self.hub_db_url:
+                self.create_hub_database()
+            self.claim_ports(["hub_api_port", "proxy_api_port", "api_port", "dashboards_port"])
+            self.start_hub(log_file)
+        except Exception:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
