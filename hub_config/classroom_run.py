@@ -31,6 +31,8 @@ SECRETS = {
     "ops_token": lambda: secrets.token_hex(24),
     "admin_password": lambda: secrets.token_urlsafe(18),
 }
+# Prometheus scrapes the API on its own port (deploy/prometheus/prometheus.yml): it must not move between starts
+API_PORT = 10101
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,27}$")
 # the Hub's log line when a student's first server start made her system user (ClassroomSpawner.start)
 CREATED_USER = re.compile(r"Created the system user (\S+) ")
@@ -80,6 +82,14 @@ def load_secrets(state_dir: Path) -> dict[str, str]:
     return kept
 
 
+def api_port() -> int:
+    """$CODEMENTOR_API_PORT, else 10101: the port the scrape configuration names."""
+    value = os.environ.get("CODEMENTOR_API_PORT") or str(API_PORT)
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ClassroomStartError(f"CODEMENTOR_API_PORT={value}: give a port number (default {API_PORT})")
+    return int(value)
+
+
 def classroom_stack(state_dir: Path, ip: str, port: int, admin: str, kept: dict, ssl: tuple[str, str] | None) -> Stack:
     env = {
         "CODEMENTOR_PROFILE": "classroom",
@@ -92,6 +102,7 @@ def classroom_stack(state_dir: Path, ip: str, port: int, admin: str, kept: dict,
         env.update(CODEMENTOR_SSL_CERT=ssl[0], CODEMENTOR_SSL_KEY=ssl[1])
     return Stack(
         state_dir=state_dir, hub_port=port, passwords=True, extra_env=env, tls=bool(ssl),
+        api_port=api_port(), fixed_ports={"api_port": "CODEMENTOR_API_PORT"},
         postgres_password=kept["postgres_password"], redis_password=kept["redis_password"],
         database_url=os.environ.get("DATABASE_URL", ""), redis_url=os.environ.get("REDIS_URL", ""),
         hub_db_url=os.environ.get("CODEMENTOR_HUB_DB_URL", ""),
@@ -127,9 +138,14 @@ CodeMentor Hub (classroom) is running on {url}
 
   Sign in as {admin}; the password is in {state}/secrets/admin_password
   Students sign up at {url}/hub/signup; approve them at {url}/hub/authorize
+  Metrics: {metrics_url} (the API's own port; bearer token in {state}/secrets/metrics_token)
 
 Ctrl-C (or SIGTERM) stops it; data and secrets stay in {state}.
 """
+
+
+def banner(stack: Stack, ip: str, admin: str, state_dir: Path) -> str:
+    return BANNER.format(url=public_url(stack, ip), admin=admin, state=state_dir, metrics_url=stack.metrics_url)
 
 
 def _interrupt(signum, frame):
@@ -153,6 +169,7 @@ def check_start(state_dir: Path, admin: str, ssl: tuple[str, str] | None) -> Non
             raise ClassroomStartError(f"no TLS file at {path} (--ssl-cert/--ssl-key)")
     if bool(os.environ.get("DATABASE_URL")) != bool(os.environ.get("REDIS_URL")):
         raise ClassroomStartError("give both DATABASE_URL and REDIS_URL, or neither (then both run in the state folder)")
+    api_port()
     try:
         proxy_command()
     except MissingProxy as err:
@@ -188,7 +205,7 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
         write_environment(state_dir / "classroom.env", stack.operator_environment())
         if ensure_admin(stack.hub_url, admin, kept["admin_password"]):
             print(f"signed up the admin {admin!r}", flush=True)
-        print(BANNER.format(url=public_url(stack, ip), admin=admin, state=state_dir), flush=True)
+        print(banner(stack, ip, admin, state_dir), flush=True)
         print(f"ready in {time.monotonic() - started:.1f} s; log: {log_file}", flush=True)
         while all(p.poll() is None for p in stack._procs):
             for line in notices.new():

@@ -198,6 +198,9 @@ class Stack:
     hub_on_postgres: bool = True
     # the Hub serves TLS itself (CODEMENTOR_SSL_CERT/KEY in extra_env)
     tls: bool = False
+    # parts whose port must not move when it is taken (something outside reads it: Prometheus scrapes the
+    # API's), each with the setting that names it; the start stops with one line instead
+    fixed_ports: dict = field(default_factory=dict)
     _procs: list = field(default_factory=list)
     _pg: object = None
 
@@ -235,12 +238,25 @@ class Stack:
             "JUPYTERHUB_API_URL": self.hub_api_url,
         }
 
+    @property
+    def metrics_url(self) -> str:
+        """The API's Prometheus endpoint on its own port (answers while the Hub is down)."""
+        return f"http://127.0.0.1:{self.api_port}/services/codementor/metrics"
+
+    def check_fixed_ports(self) -> None:
+        for name, setting in self.fixed_ports.items():
+            if not port_free(getattr(self, name)):
+                raise PortTaken(f"port {getattr(self, name)} for {INTERNAL_PORTS[name]} is taken (another stack?): "
+                                f"stop what holds it, or set {setting} to a free port")
+
     def claim_ports(self, names) -> None:
         """Move each internal part whose port is taken (another stack's proxy on 8001) to a free one,
         before it is started: the Hub would otherwise talk to the other stack's part first."""
         for name in names:
             taken = getattr(self, name)
-            if not port_free(taken):
+            if name in self.fixed_ports:
+                self.check_fixed_ports()
+            elif not port_free(taken):
                 others = {getattr(self, n) for n in self.PORTS}
                 while getattr(self, name) in others or not port_free(getattr(self, name)):
                     setattr(self, name, free_port())
@@ -372,7 +388,8 @@ class Stack:
             self._sweep()  # what the Hub started before it exited (its proxy) holds ports too
             log.warning("JupyterHub could not bind a port (see its log); starting it again on other internal ports")
             for name in ("hub_api_port", "proxy_api_port", "api_port", "dashboards_port"):
-                setattr(self, name, free_port())
+                if name not in self.fixed_ports:
+                    setattr(self, name, free_port())
             self.__post_init__()
         wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
         # the dashboards server starts beside the API; through the proxy its public /api answers once it is up
@@ -384,6 +401,7 @@ class Stack:
         What can be checked before anything runs is checked first; a start that fails after that
         stops what it started (a Redis left running kept the course's password and its port)."""
         self.check_public_port()
+        self.check_fixed_ports()
         proxy_command()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         try:

@@ -802,8 +802,9 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
     homes = state / "home"
     homes.mkdir(mode=0o711)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CODEMENTOR_HUB_DB_URL")}
+    # the API's port is fixed (Prometheus scrapes it): not 10101, which another stack on this machine may hold
     env.update(CODEMENTOR_SYSTEM_USER_PREFIX=prefix, CODEMENTOR_HOME_ROOT=str(homes), CODEMENTOR_STUDENTS_GROUP=f"{prefix}class",
-               CODEMENTOR_DASHBOARDS_USER=f"{prefix}dash")
+               CODEMENTOR_DASHBOARDS_USER=f"{prefix}dash", CODEMENTOR_API_PORT=str(free_port()))
     port = free_port()
     hub_url = f"http://127.0.0.1:{port}"
     try:
@@ -813,6 +814,7 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
         print(f"\nempty state folder to the printed URL: {time.monotonic() - started:.1f} s")
         output = "".join(first.lines)
         assert f"running on {hub_url}" in output and "signed up the admin 'teacher'" in output, output
+        assert f"Metrics: http://127.0.0.1:{env['CODEMENTOR_API_PORT']}/services/codementor/metrics" in output, output
         # as root it says which system users it makes (the students' ones when their first server starts, below)
         assert f"creating the system user '{prefix}dash' that runs the instructors' dashboards" in output, output
         assert "Postgres" not in output and "WARNING" not in output, output  # no database chatter

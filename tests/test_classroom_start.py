@@ -1,5 +1,5 @@
-"""`codementor classroom` before its Hub runs: the proxy it finds, what a failed start leaves
-behind, and a second classroom's dashboards user, each said in one line."""
+"""`codementor classroom` before its Hub runs: the proxy it finds, the API port Prometheus scrapes,
+what a failed start leaves behind, and a second classroom's dashboards user, each said in one line."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from codementor.hub_config.stack import MissingProxy, Stack, free_port, proxy_command
+from codementor.hub_config.classroom_run import banner, classroom_stack
+from codementor.hub_config.stack import MissingProxy, PortTaken, Stack, free_port, proxy_command
 
+from .test_stack import Squatter
+
+KEPT = {"postgres_password": "p" * 16, "redis_password": "r" * 16, "metrics_token": "m" * 16, "ops_token": "o" * 16,
+        "admin_password": "a" * 16}
 as_root = pytest.mark.skipif(os.geteuid() != 0, reason="`codementor classroom` runs as root only")
 
 
@@ -57,6 +62,33 @@ def test_a_start_that_fails_stops_the_redis_it_started(tmp_path):
     with pytest.raises(RuntimeError, match="codementor db upgrade"):
         stack.start()
     assert len(started) == 1 and started[0].poll() is not None, "Redis still runs after the failed start"
+
+
+def test_the_classroom_api_has_the_documented_port_or_the_one_set(tmp_path, monkeypatch):
+    for name in ("CODEMENTOR_API_PORT", "DATABASE_URL", "REDIS_URL", "CODEMENTOR_HUB_DB_URL"):
+        monkeypatch.delenv(name, raising=False)
+    stack = classroom_stack(tmp_path, "127.0.0.1", 8000, "teacher", KEPT, None)
+    assert stack.api_port == 10101  # deploy/prometheus/prometheus.yml's target
+    assert "Metrics: http://127.0.0.1:10101/services/codementor/metrics" in banner(stack, "127.0.0.1", "teacher", tmp_path)
+    assert f"bearer token in {tmp_path}/secrets/metrics_token" in banner(stack, "127.0.0.1", "teacher", tmp_path)
+    monkeypatch.setenv("CODEMENTOR_API_PORT", "10202")
+    assert classroom_stack(tmp_path, "127.0.0.1", 8000, "teacher", KEPT, None).api_port == 10202
+
+
+def test_a_taken_classroom_api_port_stops_the_start_with_one_line(tmp_path, monkeypatch):
+    """Another stack's API on 10101: moving ours would have Prometheus scrape the other one."""
+    for name in ("DATABASE_URL", "REDIS_URL", "CODEMENTOR_HUB_DB_URL"):
+        monkeypatch.delenv(name, raising=False)
+    squatter = Squatter()
+    try:
+        monkeypatch.setenv("CODEMENTOR_API_PORT", str(squatter.port))
+        stack = classroom_stack(tmp_path / "state", "127.0.0.1", free_port(), "teacher", KEPT, None)
+        with pytest.raises(PortTaken, match=f"^port {squatter.port} for the CodeMentor API is taken \\(another stack\\?\\): "
+                                            "stop what holds it, or set CODEMENTOR_API_PORT to a free port$"):
+            stack.start()
+        assert stack.api_port == squatter.port and not (tmp_path / "state" / "postgres").exists()
+    finally:
+        squatter.close()
 
 
 @as_root
