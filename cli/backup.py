@@ -15,8 +15,9 @@ What a backup holds (one ``codementor-backup-<UTC time>.tar.gz``, mode 0600):
 
 What it does not hold, on purpose: the secrets (cookie secret, API tokens, the Redis and
 database passwords, the metrics token): an archive kept on another machine then gives no one the
-keys to this one, and a restored course makes new ones (everyone signs in again; passwords still
-work, their hashes are in the Hub's database). Redis holds only rate-limit windows and caches.
+keys to this one, and a course restored into a new state folder makes new ones (everyone signs in
+again; the users' passwords still work, their hashes are in the Hub's database, but `codementor
+classroom` signs the admin in with ``secrets/admin_password``: copy that file from the old folder). Redis holds only rate-limit windows and caches.
 Postgres' own files, logs and the pid file are not copied either (the dumps replace them).
 
 The archive holds the students' work and the password hashes: keep it as private as the server.
@@ -357,15 +358,21 @@ def hidden(url: str) -> str:
     return unquote(parsed.render_as_string(hide_password=bool(parsed.password)))
 
 
-def _urls(args, state_dir: Path) -> tuple[str, str]:
+def _urls(args, state_dir: Path, command: str = "backup") -> tuple[str, str]:
     from codementor.hub_config.stack import embedded_postgres_urls
 
     kept = started_with(state_dir) or embedded_postgres_urls(state_dir)
     database_url = args.database_url or os.environ.get("DATABASE_URL") or kept.get("DATABASE_URL", "")
     hub_db_url = args.hub_db_url or os.environ.get("CODEMENTOR_HUB_DB_URL") or kept.get("CODEMENTOR_HUB_DB_URL", "")
     if not database_url:
-        raise BackupError(f"the API's database is unknown for the state folder {state_dir}: give --state-dir (the course's "
-                          "folder), --database-url or DATABASE_URL")
+        unknown = (f"the state folder {state_dir.resolve()} names no database (no classroom.env, demo.env or postgres/ "
+                   "in it: no course has started there)")
+        if command == "restore":
+            # a new folder gets its own Postgres at the course's first start; the restore then fills it
+            raise BackupError(f"{unknown}: start the course there once and stop it (codementor classroom --state-dir "
+                              f"{state_dir.resolve()}; copy the old secrets/admin_password into its secrets/ first), then "
+                              "restore again; or give the databases with --database-url and --hub-db-url")
+        raise BackupError(f"{unknown}: give the course's folder with --state-dir, or its database with --database-url or DATABASE_URL")
     if not hub_db_url:
         hub_db_url = f"sqlite:///{state_dir.resolve() / 'jupyterhub.sqlite'}"
     return database_url, hub_db_url
@@ -407,13 +414,13 @@ def databases(args, command: str):
     from codementor.hub_config.stack import embedded_postgres_data
 
     state_dir = Path(args.state_dir) if args.state_dir else default_state_dir()
-    database_url, hub_db_url = _urls(args, state_dir)
+    database_url, hub_db_url = _urls(args, state_dir, command)
     with contextlib.ExitStack() as stack:
         own = not (args.database_url or os.environ.get("DATABASE_URL"))  # not a server named elsewhere
         if own and embedded_postgres_data(state_dir) is not None and reachable(database_url):
             print(f"starting the state folder's Postgres ({state_dir.resolve() / 'postgres'}) for the {command}", flush=True)
             stack.enter_context(embedded_postgres(state_dir))
-            database_url, hub_db_url = _urls(args, state_dir)  # its socket folder, now that it runs
+            database_url, hub_db_url = _urls(args, state_dir, command)  # its socket folder, now that it runs
         print(f"state folder: {state_dir.resolve()}\nAPI database: {hidden(database_url)}\nHub database: {hidden(hub_db_url)}", flush=True)
         for url, setting in ((database_url, "--database-url or DATABASE_URL"), (hub_db_url, "--hub-db-url or CODEMENTOR_HUB_DB_URL")):
             error = reachable(url)

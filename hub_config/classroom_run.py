@@ -109,8 +109,11 @@ def classroom_stack(state_dir: Path, ip: str, port: int, admin: str, kept: dict,
     )
 
 
-def ensure_admin(hub_url: str, name: str, password: str) -> bool:
-    """Sign the admin up through the Hub's own form (approved at once); False if she exists."""
+def ensure_admin(hub_url: str, name: str, password: str, password_file: Path) -> bool:
+    """Sign the admin up through the Hub's own form (approved at once); False if she exists.
+
+    `password` is the one kept in `password_file`: a Hub database restored into a new state folder
+    holds the admin with the old folder's password, which only that file can give back."""
     import httpx
 
     with httpx.Client(base_url=hub_url, timeout=30, verify=False) as browser:
@@ -123,8 +126,9 @@ def ensure_admin(hub_url: str, name: str, password: str) -> bool:
         done = browser.post("/hub/signup", data={"_xsrf": xsrf, "username": name, "signup_password": password,
                                                  "signup_password_confirmation": password})
     if "successful" not in done.text:
-        raise ClassroomStartError(f"the admin {name!r} exists with another password; reset it at /hub/change-password, "
-                                  "or start with another --admin")
+        raise ClassroomStartError(f"the admin {name!r} exists in the Hub's database with a password other than the one in "
+                                  f"{password_file} (a restored backup keeps her old one): put her password in that file "
+                                  "(the old state folder's secrets/admin_password) and start again, or start with another --admin")
     return True
 
 
@@ -203,7 +207,7 @@ def run_classroom(state_dir: Path, ip: str, port: int, admin: str, ssl: tuple[st
         notices = HubNotices(log_file)
         stack.start(log_file=log_file)
         write_environment(state_dir / "classroom.env", stack.operator_environment())
-        if ensure_admin(stack.hub_url, admin, kept["admin_password"]):
+        if ensure_admin(stack.hub_url, admin, kept["admin_password"], state_dir / "secrets" / "admin_password"):
             print(f"signed up the admin {admin!r}", flush=True)
         print(banner(stack, ip, admin, state_dir), flush=True)
         print(f"ready in {time.monotonic() - started:.1f} s; log: {log_file}", flush=True)

@@ -144,6 +144,21 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
     assert missing.returncode != 0 and "DATABASE_URL" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def test_a_restore_into_a_new_state_folder_says_how_to_give_it_databases(tmp_path):
+    """`--state-dir NEW` was given: the line says why that folder has no database and what works."""
+    inside, archive, new = tmp_path / "backup", tmp_path / "backup.tar.gz", tmp_path / "new"
+    inside.mkdir()
+    (inside / "manifest.json").write_text('{"created": "then", "api": "api.dump", "state": [], "homes": []}')
+    subprocess.run(["tar", "-czf", str(archive), "-C", str(inside), "manifest.json"], check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "codementor.cli", "restore", str(archive), "--state-dir", str(new)],
+                          capture_output=True, text=True, env=without_course_settings())
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == [
+        f"codementor restore: the state folder {new} names no database (no classroom.env, demo.env or postgres/ in it: no course "
+        f"has started there): start the course there once and stop it (codementor classroom --state-dir {new}; copy the old "
+        "secrets/admin_password into its secrets/ first), then restore again; or give the databases with --database-url and --hub-db-url"]
+
+
 def without_course_settings() -> dict:
     """The test process' environment without the settings that would name a course's databases."""
     names = ("DATABASE_URL", "CODEMENTOR_HUB_DB_URL", "CODEMENTOR_STATE_DIR")

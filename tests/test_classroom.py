@@ -923,3 +923,50 @@ def test_the_classroom_command_keeps_data_and_secrets_and_stops_quietly(runnable
         _remove_system_users(prefix)
         subprocess.run(["groupdel", f"{prefix}class"], capture_output=True)
         shutil.rmtree(state, ignore_errors=True)
+
+
+def test_an_admin_password_the_hub_does_not_know_names_the_file_to_fix(runnable_python):
+    """As after a restore into a new state folder: the Hub's database holds the admin with another password
+    than <state>/secrets/admin_password. The refusal names that file (the Hub is stopped by then, so a page
+    of it is no way out), and the old password put back there lets the start go on."""
+    prefix = f"cm{secrets.token_hex(2)}-"
+    state = Path(tempfile.mkdtemp(prefix="codementor-admin-", dir="/var/tmp"))
+    homes = state / "home"
+    homes.mkdir(mode=0o711)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CODEMENTOR_HUB_DB_URL")}
+    env.update(CODEMENTOR_SYSTEM_USER_PREFIX=prefix, CODEMENTOR_HOME_ROOT=str(homes), CODEMENTOR_STUDENTS_GROUP=f"{prefix}class",
+               CODEMENTOR_DASHBOARDS_USER=f"{prefix}dash", CODEMENTOR_API_PORT=str(free_port()))
+    port, kept = free_port(), state / "secrets" / "admin_password"
+    commands = []
+    try:
+        commands.append(Command(state, port, env))
+        commands[-1].read_until("ready in", 240)
+        assert commands[-1].stop() and commands[-1].proc.returncode == 0
+        old = kept.read_text()
+        kept.write_text("a-new-folder-made-another-one\n")
+        commands.append(Command(state, port, env))
+        line = commands[-1].read_until("codementor classroom:", 240)
+        assert commands[-1].proc.wait(60) == 1
+        assert line.split(" (log: ")[0] == (
+            f"codementor classroom: the admin 'teacher' exists in the Hub's database with a password other than the one in {kept} "
+            "(a restored backup keeps her old one): put her password in that file (the old state folder's secrets/admin_password) "
+            "and start again, or start with another --admin"), "".join(commands[-1].lines)
+        assert "Traceback" not in "".join(commands[-1].lines)
+        kept.write_text(old)
+        commands.append(Command(state, port, env))
+        commands[-1].read_until("ready in", 240)
+        assert commands[-1].stop() and commands[-1].proc.returncode == 0
+    finally:
+        for command in commands:
+            if command.proc.poll() is None:
+                command.proc.terminate()
+                try:
+                    command.proc.wait(60)
+                except subprocess.TimeoutExpired:
+                    command.proc.kill()
+        if (state / "jupyterhub.log").is_file():  # kept for a look after a failure
+            (PROJECT / "test-artifacts").mkdir(exist_ok=True)
+            shutil.copyfile(state / "jupyterhub.log", PROJECT / "test-artifacts" / "jupyterhub-classroom-admin.log")
+        _remove_system_users(prefix)
+        subprocess.run(["groupdel", f"{prefix}class"], capture_output=True)
+        shutil.rmtree(state, ignore_errors=True)
