@@ -8,7 +8,7 @@ import signal
 import time
 from pathlib import Path
 
-from .stack import PortTaken, Stack, write_environment
+from .stack import MissingProxy, PortTaken, Stack, write_environment
 
 BANNER = """
 CodeMentor Hub is running on {url}
@@ -85,7 +85,7 @@ def run_demo(state_dir: Path, port: int = 8000) -> None:
         while all(p.poll() is None for p in stack._procs):
             time.sleep(1)
         print(f"a component stopped on its own; see {log_file}")
-    except PortTaken as err:
+    except (PortTaken, MissingProxy) as err:
         raise SystemExit(f"codementor demo: {err}") from None
     except KeyboardInterrupt:
         print("\nstopping...")

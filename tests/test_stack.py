@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -125,6 +126,18 @@ def test_the_demo_says_a_taken_port_in_one_line(tmp_path):
         assert done.stderr.strip().splitlines()[-1] == f"codementor demo: port {squatter.port} is taken (another hub?): stop it or use --port"
     finally:
         squatter.close()
+
+
+def test_the_demo_says_a_missing_proxy_in_one_line(tmp_path):
+    from codementor.hub_config.stack import free_port
+
+    env = {**os.environ, "CODEMENTOR_PROXY_CMD": str(tmp_path / "configurable-http-proxy")}
+    done = subprocess.run([sys.executable, "-m", "codementor.cli", "demo", "--state-dir", str(tmp_path / "demo"), "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith(f"codementor demo: CODEMENTOR_PROXY_CMD={tmp_path}/configurable-http-proxy is not "
+                                                           "an executable file: set it to configurable-http-proxy's path")
+    assert not (tmp_path / "demo" / "postgres").exists()
 
 
 def test_each_part_of_a_stack_gets_a_port_of_its_own(tmp_path):
