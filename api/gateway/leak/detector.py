@@ -14,7 +14,7 @@ from functools import lru_cache
 from .judgement import LeakCheck, judge
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, Reference, StatementFrequency, fingerprints, text_prints
-from .views import iter_views, views
+from .views import iter_views, past_budget, views
 from .walkthrough import Walkthrough
 
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
@@ -90,11 +90,12 @@ class LeakDetector:
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
-        """Similarity and walkthrough (no execution: see `candidates`)."""
+        """Similarity and walkthrough (no execution: see `candidates`); an answer whose decodings did not all fit the
+        view budget is held back, as one that cannot be judged."""
         similarity = self.similarity(answer, prior, code, shared)
         walked = self.walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
-        return judge(similarity, walked, None,
-                     threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
+        return judge(similarity, walked, None, threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0,
+                     unread=past_budget(answer))
 
     def candidates(self, answer: str, prior: str = "", code: str = "") -> list[str]:
         """Code that could be run as a submission: from each view of the answer, then of the whole conversation

@@ -18,6 +18,7 @@ import bz2
 import codecs
 import html
 import lzma
+import quopri
 import re
 import unicodedata
 import urllib.parse
@@ -41,6 +42,8 @@ BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 BASE32 = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z2-7]{16,}|[a-z2-7]{16,})={0,6}")
 CODES = re.compile(r"(?<![\w.])(?:\d{1,8}[\s,;]+){7,}\d{1,8}(?![\w.])")
 HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
+BASE85 = re.compile(r"<~[!-u\s]{10,}?~>|[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~\"',./:\[\]\\\\]{20,}")
+QUOTED_PRINTABLE = re.compile(r"=[0-9A-F]{2}|=$", re.M)
 PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t|[0-7]{3})")
 NUMBERED = re.compile(r"^\s*(?:[-*•]\s*)?(?:step\s*)?[(\[]?(\d{1,3})[.):\]]\s?(.*)$", re.I)
@@ -121,6 +124,43 @@ def decode_base32(text: str) -> list[str]:
     return found
 
 
+def decode_base85(text: str) -> list[str]:
+    """Base85 (as `base64.b85encode` and git write it) and Ascii85 (Adobe's `<~ ... ~>` or bare)."""
+    found = []
+    for match in BASE85.finditer(text):
+        token = re.sub(r"\s+", "", match.group(0))[:MAX_BLOB]
+        if not (re.search(r"[0-9]", token) and re.search(r"[^\w]", token) and re.search(r"[a-z]", token)):
+            continue  # a word, a number, a path: base85 of text mixes all three kinds of character
+        for decode in (_b85decode, _a85decode):
+            try:
+                decoded = _decode_bytes(decode(token))
+            except (ValueError, binascii.Error):
+                continue
+            if decoded:
+                found.append(decoded)
+                break
+    return found
+
+
+def _b85decode(token: str) -> bytes:
+    return base64.b85decode(token[: len(token) - (len(token) % 5 == 1)])
+
+
+def _a85decode(token: str) -> bytes:
+    token = token.removeprefix("<~").removesuffix("~>")
+    return base64.a85decode(token[: len(token) - (len(token) % 5 == 1)])
+
+
+def decode_quoted_printable(text: str) -> list[str]:
+    if len(QUOTED_PRINTABLE.findall(text)) < 4:
+        return []
+    try:
+        decoded = quopri.decodestring(text.encode("utf-8", "replace")).decode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        return []
+    return [decoded] if decoded != text and _printable(decoded) else []
+
+
 def decode_codes(text: str) -> list[str]:
     """Character codes written out: decimal (`100 101 102 32`) or 8-bit binary (`01100100 01100101`)."""
     found = []
@@ -177,6 +217,44 @@ def entities(text: str) -> list[str]:
 
 def rot13(text: str) -> list[str]:
     return [codecs.encode(text, "rot13")]
+
+
+# letter frequencies (per mille) of English prose and Python code together: a shifted alphabet is read back by the
+# shift under which the text's letters look most like them (a chi-squared fit, as classical cryptanalysis does)
+LETTER_FREQUENCY = dict(zip("abcdefghijklmnopqrstuvwxyz", (
+    78, 15, 32, 38, 118, 24, 20, 40, 68, 2, 8, 48, 28, 68, 68, 24, 2, 70, 64, 88, 34, 10, 12, 4, 16, 1)))
+LOWER = "abcdefghijklmnopqrstuvwxyz"
+MIN_LETTERS = 24  # fewer letters than this say nothing about their frequencies
+
+
+def _misfit(counts: list[int], mapping) -> float:
+    """Chi-squared distance of the letter counts, each letter read as `mapping(index)`, from LETTER_FREQUENCY."""
+    total = sum(counts)
+    expected = [LETTER_FREQUENCY[LOWER[i]] / 1000 * total for i in range(26)]
+    return sum((counts[i] - expected[mapping(i)]) ** 2 / expected[mapping(i)] for i in range(26))
+
+
+COMMON_WORDS = re.compile(r"\b(?:def|return|for|in|if|else|elif|while|not|and|or|len|range|self|import|print|the|of|to|is|a)\b")
+CANDIDATE_SHIFTS = 4  # alphabets (best letter fit first) whose readings are tried for words
+
+
+def shifted_alphabets(text: str) -> list[str]:
+    """Any Caesar shift or Atbash undone: of the alphabets under which the letters fit English and code best, the one
+    whose reading holds the most common words of both, when it holds clearly more than the text as written."""
+    lowered = text.lower()
+    counts = [lowered.count(ch) for ch in LOWER]
+    if sum(counts) < MIN_LETTERS:
+        return []
+    fits = [(_misfit(counts, lambda i, k=k: (i - k) % 26), LOWER[k:] + LOWER[:k]) for k in range(1, 26) if k != 13]
+    fits.append((_misfit(counts, lambda i: 25 - i), LOWER[::-1]))
+    readings = [text.translate(_alphabet_from(cipher)) for _, cipher in sorted(fits)[:CANDIDATE_SHIFTS]]
+    hits, best = max((len(COMMON_WORDS.findall(reading)), reading) for reading in readings)
+    return [best] if hits >= max(3, 2 * len(COMMON_WORDS.findall(text)) + 2) else []
+
+
+def _alphabet_from(cipher: str) -> dict:
+    """The table that reads a text written in the `cipher` alphabet (cipher[i] stands for LOWER[i]) back."""
+    return str.maketrans(cipher + cipher.upper(), LOWER + LOWER.upper())
 
 
 def reversed_text(text: str) -> list[str]:
@@ -288,17 +366,94 @@ def spoken_code(text: str) -> list[str]:
     return [lines]
 
 
+# letters of other scripts drawn like Latin ones (Unicode's confusables, the common Cyrillic and Greek ones)
+CONFUSABLES = str.maketrans(
+    "аеорсухіјѕԁԛԝһӏВЕКМНОРСТХАЅІЈԌԜΑΒΕΖΗΙΚΜΝΟΡΤΥΧοϲναιτκχυ",
+    "aeopcyxijsdqwhlBEKMHOPCTXASIJGWABEZHIKMNOPTYXocvaitkxu")
+CONFUSABLE_CHARS = re.compile("[" + "".join(chr(c) for c in CONFUSABLES) + "]")
+
+
 def normalised(text: str) -> list[str]:
+    """Compatibility forms (fullwidth, ligatures) and look-alike letters of other scripts as ASCII, invisible characters gone."""
     plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    if CONFUSABLE_CHARS.search(plain) and re.search("[a-zA-Z]", plain):  # mixed scripts: prose in one script stays as it is
+        plain = plain.translate(CONFUSABLES)
     return [plain] if plain != text else []
 
 
-TRANSFORMS = (normalised, uncomment, literals, decode_base64, decode_base32, decode_codes, decode_hex, decode_percent, decode_escapes, entities, unspread,
-              spoken_code, in_order, unbulleted, rot13, reversed_text)
+NEWLINE_MARKERS = "⏎↵␤¶↩⤶"
+MARKER = re.compile(f"[{NEWLINE_MARKERS}]|\\\\n")
 
 
-def iter_views(text: str):
-    """The answer itself, then what can be read out of it, breadth first, at most MAX_VIEWS texts."""
+def unmarked(text: str) -> list[str]:
+    """A marker standing for new lines (`⏎`, `↵`, a written `\\n`) made a new line again, and text written one character
+    a line joined back (an empty line being a space)."""
+    found = []
+    lines = text.split("\n")
+    singles = sum(len(line) <= 1 for line in lines)
+    if len(lines) >= 16 and singles >= 0.8 * len(lines):
+        start = next((i for i, line in enumerate(lines) if len(line) <= 1), 0)  # after a heading line
+        joined = "".join(line or " " for line in lines[start:])
+        found.append(MARKER.sub("\n", joined))
+    elif len(MARKER.findall(text)) >= 2:
+        found.append(MARKER.sub("\n", text))
+    return found
+
+
+BLOB_LINE = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])?\s*`?([A-Za-z0-9+/_=-]{4,})`?\s*$")
+
+
+def line_blobs(text: str) -> list[str]:
+    """Lines each holding one short base64 blob (a bullet list of them, say), decoded one by one and put together."""
+    lines = text.splitlines()
+    matches = [BLOB_LINE.match(line) for line in lines]
+    tokens = [m.group(1) for m in matches if m]
+    if len(tokens) < 3:
+        return []
+    decoded = []
+    for token in tokens:
+        token = token.rstrip("=")
+        try:
+            raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_" if re.search("[-_]", token) else None)
+            line = raw.decode("utf-8")
+        except (binascii.Error, ValueError):
+            continue
+        if line and _printable(line):
+            decoded.append(line)
+    return ["\n".join(decoded)] if len(decoded) >= 3 and len(decoded) >= len(tokens) / 2 else []
+
+
+ENDS_LIKE_REVERSED = re.compile(r"(?:^|\s)(?:return|def|for|if|while|elif|class|else:)\s*$|^\s*\S*:\s+(?:def|for|if|while|elif)\b", re.M)
+
+
+def words_reversed(text: str) -> list[str]:
+    """Each line's words put back in order ('total return' -> 'return total'), its indentation kept."""
+    if len(ENDS_LIKE_REVERSED.findall(text)) < 2:
+        return []
+    return ["\n".join(line[: len(line) - len(line.lstrip())] + " ".join(reversed(line.split())) for line in text.splitlines())]
+
+
+TRANSFORMS = (normalised, uncomment, literals, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_percent,
+              decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order, unbulleted, words_reversed, rot13,
+              shifted_alphabets, reversed_text)
+FIRST_READING_ONLY = (rot13, shifted_alphabets, reversed_text)  # a second reading of a garbled text is noise
+
+
+BLOB_DECODERS = (line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex)
+
+
+def _readings(transform, text: str) -> list[str]:
+    """What one transform reads out of `text`; the blobs of a decoder all together first, then the longest first
+    (decoy blobs in front of the one that matters cannot use up the budget before it)."""
+    found = transform(text)
+    if transform in BLOB_DECODERS and len(found) > 1:
+        return ["\n".join(found), *sorted(found, key=len, reverse=True)]
+    return found
+
+
+def iter_views(text: str, dropped: list | None = None):
+    """The answer itself, then what can be read out of it, breadth first, at most MAX_VIEWS texts; decodings left out
+    for the budget are put in `dropped` (when given)."""
     seen = {text: None}
     yield text
     frontier = [text]
@@ -306,17 +461,32 @@ def iter_views(text: str):
         following = []
         for current in frontier:
             for transform in TRANSFORMS:
-                if transform in (rot13, reversed_text) and current is not text:
-                    continue  # a second reading of a garbled text is noise
-                for view in transform(current):
-                    if view and view not in seen and len(seen) < MAX_VIEWS:
-                        seen[view] = None
-                        following.append(view)
-                        yield view
+                if transform in FIRST_READING_ONLY and current is not text:
+                    continue
+                for view in _readings(transform, current):
+                    if not view or view in seen:
+                        continue
+                    if len(seen) >= MAX_VIEWS:
+                        if dropped is not None and transform in BLOB_DECODERS:
+                            dropped.append(view)
+                        continue
+                    seen[view] = None
+                    following.append(view)
+                    yield view
         frontier = following
 
 
 @lru_cache(maxsize=2048)
+def _read(text: str) -> tuple[tuple[str, ...], bool]:
+    dropped: list[str] = []
+    return tuple(iter_views(text, dropped)), bool(dropped)
+
+
 def views(text: str) -> tuple[str, ...]:
     """All of `iter_views`, kept for texts judged again (a conversation's earlier turns)."""
-    return tuple(iter_views(text))
+    return _read(text)[0]
+
+
+def past_budget(text: str) -> bool:
+    """Were decodings of `text` left unread for the view budget (MAX_VIEWS)? Then its views cannot vouch for it."""
+    return _read(text)[1]
