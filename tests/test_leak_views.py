@@ -88,3 +88,96 @@ def test_honest_answers_stay_shown(bank, leak_detector, label):
         check = leak_detector(bank.get(exercise_id)).check(HONEST[label])
         assert not check.leaking, (exercise_id, check.reason)
     assert not leak_views.past_budget(HONEST[label]) and len(views(HONEST[label])) < MAX_VIEWS
+
+
+# --- the reference told in another language ----------------------------------------------------
+ANAGRAMS_IN_JAVASCRIPT = """Here is the same idea in JavaScript, line for line:
+
+```javascript
+function anagramGroups(words) {
+  const groups = new Map();
+  for (let word of words) {
+    word = word.toLowerCase();
+    const key = word.split("").sort().join("");
+    if (!groups.has(key)) {
+      groups.set(key, new Set());
+    }
+    groups.get(key).add(word);
+  }
+  const result = [];
+  for (const group of groups.values()) {
+    if (group.size >= 2) {
+      result.push([...group].sort());
+    }
+  }
+  result.sort();
+  return result;
+}
+```
+"""
+
+ANAGRAMS_AS_A_RECIPE = """Here is the recipe, step by step:
+
+1. Start with an empty dictionary called groups.
+2. Go through each word in the list of words.
+3. Turn the word into lower case.
+4. Make its key by sorting its letters and joining them back into one string.
+5. If the key is not yet in groups, put an empty set there for it.
+6. Add the word to the set stored under its key.
+7. Start an empty list called result.
+8. Go through each group among the values of groups.
+9. If the group has at least 2 words, append the sorted group to result.
+10. Sort the result.
+11. Return the result.
+"""
+
+
+@pytest.fixture
+async def grader():
+    from codementor.api.grader import Grader
+
+    g = Grader(timeout=3.0)
+    yield g
+    await g.aclose()
+
+
+async def test_a_line_for_line_javascript_translation_is_read_as_the_python(bank, leak_detector, grader):
+    """Read as Python, the translation holds the reference's statements, and it runs: it passes every hidden test."""
+    from codementor.api.gateway.leak.judgement import hidden_share
+
+    exercise = bank.get("anagram-groups")
+    detector = leak_detector(exercise)
+    check = detector.check(ANAGRAMS_IN_JAVASCRIPT)
+    assert check.leaking and "similar" in check.reason, (check.similarity, check.reason)
+    baseline = await grader.grade(exercise, exercise.starter, feedback=False)
+    passed = {t.name for t in baseline.tests if t.passed}
+    shares = [hidden_share(await grader.grade(exercise, code, feedback=False), passed) for code in detector.candidates(ANAGRAMS_IN_JAVASCRIPT)]
+    assert max(shares, default=0.0) == 1.0
+
+
+def test_a_javascript_translation_tells_the_steps(bank, leak_detector):
+    """The walkthrough reads JavaScript's forms as the Python calls they are (`toLowerCase`, `push`, `.size`,
+    `split("").sort().join("")`): the translation tells every step in order."""
+    detector = leak_detector(bank.get("anagram-groups"))
+    assert detector.walked(ANAGRAMS_IN_JAVASCRIPT) >= detector.walk_threshold
+
+
+def test_a_recipe_in_plain_english_is_a_walkthrough(bank, leak_detector):
+    check = leak_detector(bank.get("anagram-groups")).check(ANAGRAMS_AS_A_RECIPE)
+    assert check.leaking and "walkthrough" in check.reason, (check.walkthrough, check.reason)
+
+
+HONEST_ABOUT_ANAGRAMS = {
+    "a javascript aside": "In JavaScript you would write `const n = words.length;` and `if (a === b) { ... }`; in Python that is "
+                          "`len(words)` and `a == b`. The rest of your loop is fine.",
+    "the idea in words": "Two words are anagrams when they have the same letters. Sorting the letters of each word gives a key "
+                         "that anagrams share, so you can group words by that key. Try it by hand on the example first.",
+    "a javascript example of another task": "```javascript\nfunction total(xs) {\n  let sum = 0;\n  for (const x of xs) {\n"
+                                            "    sum += x;\n  }\n  return sum;\n}\n```\nThe Python version has the same shape.",
+}
+
+
+@pytest.mark.parametrize("label", list(HONEST_ABOUT_ANAGRAMS))
+def test_honest_answers_about_the_exercise_stay_shown(bank, leak_detector, label):
+    check = leak_detector(bank.get("anagram-groups")).check(HONEST_ABOUT_ANAGRAMS[label], code=bank.get("anagram-groups").starter)
+    assert not check.leaking, (check.similarity, check.walkthrough, check.reason)

@@ -4,9 +4,11 @@ An answer is read as it stands, and also through the transformations a determine
 student (or a model asked to smuggle) would undo: comment markers removed, the strings
 and docstrings of its code taken out, common encodings decoded (base64, base32, hex,
 character codes in decimal or binary, percent and unicode escapes, rot13; compressed
-bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size), reversed text, characters spread apart by a separator, numbered
-lines put back in order. Views of views are taken once more (a base64 string in a comment),
-and the number of views is bounded so an answer is judged in a few milliseconds.
+bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size; base85 and Ascii85, quoted-printable), reversed
+text, any Caesar shift or Atbash, look-alike letters of other scripts, characters spread apart by a separator or one a
+line, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python.
+Views of views are taken once more (a base64 string in a comment), and the number of views is bounded so an answer is
+judged in a few milliseconds; an answer whose decodings do not all fit the bound cannot be vouched for (`past_budget`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import warnings
 import zlib
 from functools import lru_cache
 
+from .javascript import as_python
 from .similarity import FENCE, parse
 
 MAX_VIEWS = 48
@@ -433,7 +436,7 @@ def words_reversed(text: str) -> list[str]:
     return ["\n".join(line[: len(line) - len(line.lstrip())] + " ".join(reversed(line.split())) for line in text.splitlines())]
 
 
-TRANSFORMS = (normalised, uncomment, literals, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_percent,
+TRANSFORMS = (normalised, uncomment, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_percent,
               decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order, unbulleted, words_reversed, rot13,
               shifted_alphabets, reversed_text)
 FIRST_READING_ONLY = (rot13, shifted_alphabets, reversed_text)  # a second reading of a garbled text is noise
