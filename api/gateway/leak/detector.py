@@ -14,7 +14,7 @@ from functools import lru_cache
 from .judgement import LeakCheck, judge
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, Reference, StatementFrequency, fingerprints, text_prints
-from .views import iter_views, past_budget, views
+from .views import iter_views, views
 from .walkthrough import Walkthrough
 
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
@@ -73,16 +73,21 @@ class LeakDetector:
     def similarity(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
         """The share of the reference the conversation holds; the views of the answer are read only until
         the share reaches the threshold (then it is a leak, however much more there is)."""
+        return self._similarity(answer, prior, code, shared)[0]
+
+    def _similarity(self, answer: str, prior: str, code: str, shared: str) -> tuple[float, bool]:
+        """`similarity`, and whether decodings of the answer were left out for the view budget (when all were read)."""
         known = self.known(code, shared)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
         score = self.reference.coverage(seen, known)
-        for i, view in enumerate(iter_views(answer)):
+        dropped: list[str] = []
+        for i, view in enumerate(iter_views(answer, dropped)):
             if score >= self.threshold:
-                break
+                return score, False
             if i == 0 or CODEISH.search(view):
                 seen |= Counter(dict(text_prints(view)))
                 score = self.reference.coverage(seen, known)
-        return score
+        return score, bool(dropped)
 
     def walked(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> float:
         known = self.known(code, shared)
@@ -92,10 +97,10 @@ class LeakDetector:
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`); an answer whose decodings did not all fit the
         view budget is held back, as one that cannot be judged."""
-        similarity = self.similarity(answer, prior, code, shared)
+        similarity, unread = self._similarity(answer, prior, code, shared)
         walked = self.walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
         return judge(similarity, walked, None, threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0,
-                     unread=past_budget(answer))
+                     unread=unread)
 
     def candidates(self, answer: str, prior: str = "", code: str = "") -> list[str]:
         """Code that could be run as a submission: from each view of the answer, then of the whole conversation

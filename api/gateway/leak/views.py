@@ -224,21 +224,22 @@ def rot13(text: str) -> list[str]:
 
 # letter frequencies (per mille) of English prose and Python code together: a shifted alphabet is read back by the
 # shift under which the text's letters look most like them (a chi-squared fit, as classical cryptanalysis does)
-LETTER_FREQUENCY = dict(zip("abcdefghijklmnopqrstuvwxyz", (
-    78, 15, 32, 38, 118, 24, 20, 40, 68, 2, 8, 48, 28, 68, 68, 24, 2, 70, 64, 88, 34, 10, 12, 4, 16, 1)))
 LOWER = "abcdefghijklmnopqrstuvwxyz"
+LETTER_FREQUENCY = (78, 15, 32, 38, 118, 24, 20, 40, 68, 2, 8, 48, 28, 68, 68, 24, 2, 70, 64, 88, 34, 10, 12, 4, 16, 1)
+# cipher alphabets (cipher[i] stands for LOWER[i]) with the frequency each cipher letter should have: shifts but 0 and
+# 13 (rot13 is a view of its own), and Atbash
+ALPHABETS = [(LOWER[k:] + LOWER[:k], [LETTER_FREQUENCY[(j - k) % 26] / 1000 for j in range(26)]) for k in range(1, 26) if k != 13]
+ALPHABETS.append((LOWER[::-1], [LETTER_FREQUENCY[25 - j] / 1000 for j in range(26)]))
 MIN_LETTERS = 24  # fewer letters than this say nothing about their frequencies
-
-
-def _misfit(counts: list[int], mapping) -> float:
-    """Chi-squared distance of the letter counts, each letter read as `mapping(index)`, from LETTER_FREQUENCY."""
-    total = sum(counts)
-    expected = [LETTER_FREQUENCY[LOWER[i]] / 1000 * total for i in range(26)]
-    return sum((counts[i] - expected[mapping(i)]) ** 2 / expected[mapping(i)] for i in range(26))
-
-
+READS_ALREADY = 60  # letters per common word below which a text reads as it stands (English has one in 25 or so)
 COMMON_WORDS = re.compile(r"\b(?:def|return|for|in|if|else|elif|while|not|and|or|len|range|self|import|print|the|of|to|is|a)\b")
 CANDIDATE_SHIFTS = 4  # alphabets (best letter fit first) whose readings are tried for words
+
+
+def _misfit(counts: list[int], frequency: list[float]) -> float:
+    """Chi-squared distance of the letter counts from the counts `frequency` expects."""
+    total = sum(counts)
+    return sum((count - share * total) ** 2 / (share * total) for count, share in zip(counts, frequency))
 
 
 def shifted_alphabets(text: str) -> list[str]:
@@ -246,13 +247,13 @@ def shifted_alphabets(text: str) -> list[str]:
     whose reading holds the most common words of both, when it holds clearly more than the text as written."""
     lowered = text.lower()
     counts = [lowered.count(ch) for ch in LOWER]
-    if sum(counts) < MIN_LETTERS:
+    letters, written = sum(counts), len(COMMON_WORDS.findall(text))
+    if letters < MIN_LETTERS or written * READS_ALREADY >= letters:
         return []
-    fits = [(_misfit(counts, lambda i, k=k: (i - k) % 26), LOWER[k:] + LOWER[:k]) for k in range(1, 26) if k != 13]
-    fits.append((_misfit(counts, lambda i: 25 - i), LOWER[::-1]))
-    readings = [text.translate(_alphabet_from(cipher)) for _, cipher in sorted(fits)[:CANDIDATE_SHIFTS]]
+    fits = sorted((_misfit(counts, frequency), cipher) for cipher, frequency in ALPHABETS)
+    readings = [text.translate(_alphabet_from(cipher)) for _, cipher in fits[:CANDIDATE_SHIFTS]]
     hits, best = max((len(COMMON_WORDS.findall(reading)), reading) for reading in readings)
-    return [best] if hits >= max(3, 2 * len(COMMON_WORDS.findall(text)) + 2) else []
+    return [best] if hits >= max(3, 2 * written + 2) else []
 
 
 def _alphabet_from(cipher: str) -> dict:
@@ -426,7 +427,7 @@ def line_blobs(text: str) -> list[str]:
     return ["\n".join(decoded)] if len(decoded) >= 3 and len(decoded) >= len(tokens) / 2 else []
 
 
-ENDS_LIKE_REVERSED = re.compile(r"(?:^|\s)(?:return|def|for|if|while|elif|class|else:)\s*$|^\s*\S*:\s+(?:def|for|if|while|elif)\b", re.M)
+ENDS_LIKE_REVERSED = re.compile(r"\b(?:return|def|for|if|while|elif|class|else:)[ \t]*$", re.M)  # a line's first word last
 
 
 def words_reversed(text: str) -> list[str]:
