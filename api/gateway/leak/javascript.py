@@ -79,7 +79,7 @@ def _line(line: str) -> str | None:
 
 def as_python(text: str) -> list[str]:
     """`text` with its JavaScript lines read as Python, when it has some."""
-    if len(JS_HINTS.findall(text)) < MIN_HINTS:
+    if "{" not in text and ";" not in text and "=>" not in text or len(JS_HINTS.findall(text)) < MIN_HINTS:
         return []
     lines = [_line(line) for line in text.splitlines()]
     return ["\n".join(line for line in lines if line is not None)]

@@ -46,6 +46,7 @@ BASE32 = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z2-7]{16,}|[a-z2-7]{16,})={0,6}")
 CODES = re.compile(r"(?<![\w.])(?:\d{1,8}[\s,;]+){7,}\d{1,8}(?![\w.])")
 HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
 BASE85 = re.compile(r"<~[!-u\s]{10,}?~>|[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~\"',./:\[\]\\\\]{20,}")
+LONG_RUN = re.compile(r"\S{20}")
 QUOTED_PRINTABLE = re.compile(r"=[0-9A-F]{2}|=$", re.M)
 PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t|[0-7]{3})")
@@ -129,6 +130,8 @@ def decode_base32(text: str) -> list[str]:
 
 def decode_base85(text: str) -> list[str]:
     """Base85 (as `base64.b85encode` and git write it) and Ascii85 (Adobe's `<~ ... ~>` or bare)."""
+    if not LONG_RUN.search(text):
+        return []
     found = []
     for match in BASE85.finditer(text):
         token = re.sub(r"\s+", "", match.group(0))[:MAX_BLOB]
@@ -231,8 +234,12 @@ LETTER_FREQUENCY = (78, 15, 32, 38, 118, 24, 20, 40, 68, 2, 8, 48, 28, 68, 68, 2
 ALPHABETS = [(LOWER[k:] + LOWER[:k], [LETTER_FREQUENCY[(j - k) % 26] / 1000 for j in range(26)]) for k in range(1, 26) if k != 13]
 ALPHABETS.append((LOWER[::-1], [LETTER_FREQUENCY[25 - j] / 1000 for j in range(26)]))
 MIN_LETTERS = 24  # fewer letters than this say nothing about their frequencies
-READS_ALREADY = 60  # letters per common word below which a text reads as it stands (English has one in 25 or so)
+READS_ALREADY = 25  # letters per familiar word below which a text reads as it stands (half of all answers have one in 15)
+FAMILIAR = re.compile(r"\b(?:def|return|for|in|if|else|elif|while|not|and|or|len|range|self|import|print|the|of|to|is|a|None|True|False"
+                      r"|sorted|append|max|min|sum|str|int|list|dict|set|items|split|join|lower|key|it|with|that|this|you|your"
+                      r"|be|are|on|as|at|an|by)\b")
 COMMON_WORDS = re.compile(r"\b(?:def|return|for|in|if|else|elif|while|not|and|or|len|range|self|import|print|the|of|to|is|a)\b")
+WORD = re.compile(r"[A-Za-z0-9]+")
 CANDIDATE_SHIFTS = 4  # alphabets (best letter fit first) whose readings are tried for words
 
 
@@ -247,9 +254,13 @@ def shifted_alphabets(text: str) -> list[str]:
     whose reading holds the most common words of both, when it holds clearly more than the text as written."""
     lowered = text.lower()
     counts = [lowered.count(ch) for ch in LOWER]
-    letters, written = sum(counts), len(COMMON_WORDS.findall(text))
-    if letters < MIN_LETTERS or written * READS_ALREADY >= letters:
-        return []
+    letters = sum(counts)
+    if letters < MIN_LETTERS or len(FAMILIAR.findall(text)) * READS_ALREADY >= letters:
+        return []  # too short to tell, or it reads as it stands
+    words = WORD.findall(text)
+    if 3 * sum(not word.isalpha() and not word.isdigit() for word in words) > len(words):
+        return []  # letters and digits mixed within words: an encoding (base64, hex), not a shifted alphabet
+    written = len(COMMON_WORDS.findall(text))
     fits = sorted((_misfit(counts, frequency), cipher) for cipher, frequency in ALPHABETS)
     readings = [text.translate(_alphabet_from(cipher)) for _, cipher in fits[:CANDIDATE_SHIFTS]]
     hits, best = max((len(COMMON_WORDS.findall(reading)), reading) for reading in readings)
