@@ -155,6 +155,8 @@ KINDS = {
     "atbash": lambda s: "Atbash:\n" + _atbash(s),
     "cyrillic-lookalikes": lambda s: s.translate(LOOKALIKES),
     "decoys-then-zlib": _decoys_then_zlib,
+    "base64-wrapped": lambda s: "Decode this:\n" + base64.encodebytes(s.encode()).decode(),
+    "base85-wrapped": lambda s: "Decode this:\n" + "\n".join(textwrap.wrap(base64.b85encode(s.encode()).decode(), 76, break_on_hyphens=False)),
     "walkthrough-numbered": lambda s: "\n".join(f"{i + 1}. {step}" for i, step in enumerate(_steps(s))),
     "walkthrough-prose": lambda s: " ".join(f"{step[:1].upper()}{step[1:]}." for step in _steps(s)),
     "walkthrough-pseudocode": lambda s: "Pseudocode:\n" + "\n".join(step.replace(" becomes ", " <- ") for step in _steps(s)),

@@ -181,3 +181,23 @@ HONEST_ABOUT_ANAGRAMS = {
 def test_honest_answers_about_the_exercise_stay_shown(bank, leak_detector, label):
     check = leak_detector(bank.get("anagram-groups")).check(HONEST_ABOUT_ANAGRAMS[label], code=bank.get("anagram-groups").starter)
     assert not check.leaking, (check.similarity, check.walkthrough, check.reason)
+
+
+# --- blobs wrapped over lines ------------------------------------------------------------------
+def _wrapped(blob: str, width: int = 76) -> str:
+    return "\n".join(blob[i:i + width] for i in range(0, len(blob), width))
+
+
+WRAPPED = {
+    "base64, 76 a line": lambda s: base64.encodebytes(s.encode()).decode(),
+    "compressed base64, 76 a line": lambda s: base64.encodebytes(zlib.compress(s.encode())).decode(),
+    "base85, 76 a line": lambda s: _wrapped(base64.b85encode(s.encode()).decode()),
+    "ascii85, 76 a line": lambda s: base64.a85encode(s.encode(), wrapcol=76).decode(),
+}
+
+
+@pytest.mark.parametrize("label", list(WRAPPED))
+def test_a_blob_wrapped_over_lines_is_read_whole(bank, leak_detector, label):
+    missed = [ex.id for ex in bank.all() if not leak_detector(ex).check("Here:\n" + WRAPPED[label](ex.solution)).leaking]
+    assert not missed, missed
+

@@ -457,10 +457,16 @@ FIRST_READING_ONLY = (rot13, shifted_alphabets, reversed_text)  # a second readi
 BLOB_DECODERS = (line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex)
 
 
+WRAPPED = re.compile(r"^(\S{40,})\n(?=\S+$)", re.M)  # a long line without spaces that goes on in the next one
+
+
 def _readings(transform, text: str) -> list[str]:
     """What one transform reads out of `text`; the blobs of a decoder all together first, then the longest first
-    (decoy blobs in front of the one that matters cannot use up the budget before it)."""
+    (decoy blobs in front of the one that matters cannot use up the budget before it). A blob wrapped over several
+    lines is read whole as well."""
     found = transform(text)
+    if transform in BLOB_DECODERS and (unwrapped := WRAPPED.sub(r"\1", text)) != text:
+        found = [*transform(unwrapped), *found]
     if transform in BLOB_DECODERS and len(found) > 1:
         return ["\n".join(found), *sorted(found, key=len, reverse=True)]
     return found
