@@ -335,7 +335,9 @@ def literals(text: str) -> list[str]:
 def _unescaped(body: str, quote: str) -> list[str]:
     """A string literal's text as Python (or JSON) reads it."""
     try:
-        value = ast.literal_eval(quote + body + quote if len(quote) == 1 else f'"""{body}"""')
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an answer's invalid escapes (`\s` in a blob) are read as they stand
+            value = ast.literal_eval(quote + body + quote if len(quote) == 1 else f'"""{body}"""')
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return decode_escapes(body) or [body.replace("\\n", "\n").replace("\\t", "\t")]
     return [value] if isinstance(value, str) else []
