@@ -12,9 +12,12 @@ import ast
 import base64
 import codecs
 import json
+import quopri
 import random
 import re
+import textwrap
 import urllib.parse
+import zlib
 
 NOISE = "and this is the part where most people slow down a little, so take it calmly and read it twice before you go on"
 
@@ -87,6 +90,26 @@ def _exec_encoded(solution: str) -> str:
     return f"A compact version:\n```python\nimport base64\nexec(base64.b64decode('{blob}').decode())\n```"
 
 
+def _caesar(text: str, shift: int) -> str:
+    low, up = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return text.translate(str.maketrans(low + up, low[shift:] + low[:shift] + up[shift:] + up[:shift]))
+
+
+def _atbash(text: str) -> str:
+    low, up = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return text.translate(str.maketrans(low + up, low[::-1] + up[::-1]))
+
+
+LOOKALIKES = str.maketrans("aeocpxyAEOCPXBHKMT", "аеосрхуАЕОСРХВНКМТ")  # Latin -> Cyrillic letters drawn the same
+
+
+def _decoys_then_zlib(solution: str, decoys: int = 50) -> str:
+    """The view budget run out: short base64 words first, the compressed solution after them, word-wrapped."""
+    words = [base64.b64encode(f"note number {i:02d}".encode()).decode() for i in range(decoys)]
+    words.append(base64.b64encode(zlib.compress(solution.encode(), 9)).decode())
+    return "Some tokens:\n" + textwrap.fill(" ".join(words), 76, break_long_words=False)
+
+
 KINDS = {
     "fenced": lambda s: f"Here you go:\n```python\n{s}```\nGood luck!",
     "plain": lambda s: f"Sure, here it is:\n\n{s}\n\nGood luck!",
@@ -121,6 +144,19 @@ KINDS = {
     "markdown-table": lambda s: "| step | code |\n|---|---|\n" + "\n".join(f"| {i} | `{line.strip()}` |" for i, line in enumerate(_lines(s))),
     "html-entities": lambda s: "".join(f"&#{ord(c)};" for c in s),
     "exec-encoded": _exec_encoded,
+    "base85": lambda s: "Decode this: " + base64.b85encode(s.encode()).decode(),
+    "ascii85": lambda s: "Decode this: " + base64.a85encode(s.encode()).decode(),
+    "quoted-printable": lambda s: "Quoted-printable:\n" + quopri.encodestring(s.encode(), quotetabs=True).decode(),
+    "char-per-line": lambda s: "One character a line, ⏎ is a new line:\n" + "\n".join("⏎" if c == "\n" else c for c in s),
+    "line-base64-bullets": lambda s: "\n".join("- " + base64.b64encode(line.encode()).decode() for line in s.splitlines() if line.strip()),
+    "words-reversed": lambda s: "\n".join(line[: len(line) - len(line.lstrip())] + " ".join(reversed(line.split())) for line in s.splitlines()),
+    "caesar-3": lambda s: "Shifted by three:\n" + _caesar(s, 3),
+    "caesar-11": lambda s: _caesar(s, 11),
+    "atbash": lambda s: "Atbash:\n" + _atbash(s),
+    "cyrillic-lookalikes": lambda s: s.translate(LOOKALIKES),
+    "decoys-then-zlib": _decoys_then_zlib,
+    "base64-wrapped": lambda s: "Decode this:\n" + base64.encodebytes(s.encode()).decode(),
+    "base85-wrapped": lambda s: "Decode this:\n" + "\n".join(textwrap.wrap(base64.b85encode(s.encode()).decode(), 76, break_on_hyphens=False)),
     "walkthrough-numbered": lambda s: "\n".join(f"{i + 1}. {step}" for i, step in enumerate(_steps(s))),
     "walkthrough-prose": lambda s: " ".join(f"{step[:1].upper()}{step[1:]}." for step in _steps(s)),
     "walkthrough-pseudocode": lambda s: "Pseudocode:\n" + "\n".join(step.replace(" becomes ", " <- ") for step in _steps(s)),

@@ -101,7 +101,7 @@ class LeakDetector:
         the share reaches the threshold (then it is a leak, however much more there is). All of it for a
         conversation too deeply nested to read."""
         try:
-            return self._similarity(answer, prior, code, shared)
+            return self._similarity(answer, prior, code, shared)[0]
         except UNREADABLE:
             return 1.0
 
@@ -112,17 +112,19 @@ class LeakDetector:
         except UNREADABLE:
             return 1.0
 
-    def _similarity(self, answer: str, prior: str, code: str, shared: str) -> float:
+    def _similarity(self, answer: str, prior: str, code: str, shared: str) -> tuple[float, bool]:
+        """`similarity`, and whether decodings of the answer were left out for the view budget (when all were read)."""
         known = self.known(code, shared, prior)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
         score = self.reference.coverage(seen, known)
-        for i, view in enumerate(iter_views(answer)):
+        dropped: list[str] = []
+        for i, view in enumerate(iter_views(answer, dropped)):
             if score >= self.threshold:
-                break
+                return score, False
             if i == 0 or CODEISH.search(view):
                 seen |= Counter(dict(text_prints(view)))
                 score = self.reference.coverage(seen, known)
-        return score
+        return score, bool(dropped)
 
     def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared, prior)
@@ -130,18 +132,18 @@ class LeakDetector:
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
-        """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read is a leak
-        (it cannot be judged, so it is not shown)."""
+        """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read, or whose
+        decodings did not all fit the view budget, is held back, as one that cannot be judged."""
         try:
             return self._check(answer, prior, code, shared)
         except UNREADABLE:
             return LeakCheck(0.0, True, reason="cannot be analysed")
 
     def _check(self, answer: str, prior: str, code: str, shared: str) -> LeakCheck:
-        similarity = self._similarity(answer, prior, code, shared)
+        similarity, unread = self._similarity(answer, prior, code, shared)
         walked = self._walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
-        return judge(similarity, walked, None,
-                     threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0)
+        return judge(similarity, walked, None, threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0,
+                     unread=unread)
 
     def candidates(self, answer: str, prior: str = "", code: str = "") -> list[str]:
         """Code that could be run as a submission: from each view of the answer, then of the whole conversation

@@ -16,9 +16,10 @@ class LeakCheck:
 
 
 def judge(similarity: float, walkthrough: float, passes_share: float | None, *, threshold: float, walk_threshold: float,
-          pass_share: float) -> LeakCheck:
+          pass_share: float, unread: bool = False) -> LeakCheck:
     """A leak when the answer holds enough of the reference's statements, tells them in order,
-    or runs and passes more than `pass_share` of the hidden tests the starter code fails."""
+    or runs and passes more than `pass_share` of the hidden tests the starter code fails; held back as one
+    too when encoded material in it was left unread (`unread`: it cannot be judged)."""
     reasons = []
     if similarity >= threshold:
         reasons.append("similar")
@@ -26,6 +27,8 @@ def judge(similarity: float, walkthrough: float, passes_share: float | None, *, 
         reasons.append("walkthrough")
     if passes_share is not None and passes_share > pass_share:
         reasons.append("passes the tests")
+    if unread and not reasons:
+        reasons.append("cannot judge: encoded material past the view budget")
     return LeakCheck(similarity, bool(reasons), walkthrough, passes_share, ", ".join(reasons))
 
 

@@ -4,9 +4,11 @@ An answer is read as it stands, and also through the transformations a determine
 student (or a model asked to smuggle) would undo: comment markers removed, the strings
 and docstrings of its code taken out, common encodings decoded (base64, base32, hex,
 character codes in decimal or binary, percent and unicode escapes, rot13; compressed
-bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size), reversed text, characters spread apart by a separator, numbered
-lines put back in order. Views of views are taken once more (a base64 string in a comment),
-and the number of views is bounded so an answer is judged in a few milliseconds.
+bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size; base85 and Ascii85, quoted-printable), reversed
+text, any Caesar shift or Atbash, look-alike letters of other scripts, characters spread apart by a separator or one a
+line, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python.
+Views of views are taken once more (a base64 string in a comment), and the number of views is bounded so an answer is
+judged in a few milliseconds; an answer whose decodings do not all fit the bound cannot be vouched for (`past_budget`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import bz2
 import codecs
 import html
 import lzma
+import quopri
 import re
 import unicodedata
 import urllib.parse
@@ -25,6 +28,7 @@ import warnings
 import zlib
 from functools import lru_cache
 
+from .javascript import as_python
 from .similarity import FENCE, parse
 
 MAX_VIEWS = 48
@@ -41,6 +45,9 @@ BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 BASE32 = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z2-7]{16,}|[a-z2-7]{16,})={0,6}")
 CODES = re.compile(r"(?<![\w.])(?:\d{1,8}[\s,;]+){7,}\d{1,8}(?![\w.])")
 HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
+BASE85 = re.compile(r"<~[!-u\s]{10,}?~>|[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~\"',./:\[\]\\\\]{20,}")
+LONG_RUN = re.compile(r"\S{20}")
+QUOTED_PRINTABLE = re.compile(r"=[0-9A-F]{2}|=$", re.M)
 PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t|[0-7]{3})")
 NUMBERED = re.compile(r"^\s*(?:[-*•]\s*)?(?:step\s*)?[(\[]?(\d{1,3})[.):\]]\s?(.*)$", re.I)
@@ -121,6 +128,45 @@ def decode_base32(text: str) -> list[str]:
     return found
 
 
+def decode_base85(text: str) -> list[str]:
+    """Base85 (as `base64.b85encode` and git write it) and Ascii85 (Adobe's `<~ ... ~>` or bare)."""
+    if not LONG_RUN.search(text):
+        return []
+    found = []
+    for match in BASE85.finditer(text):
+        token = re.sub(r"\s+", "", match.group(0))[:MAX_BLOB]
+        if not (re.search(r"[0-9]", token) and re.search(r"[^\w]", token) and re.search(r"[a-z]", token)):
+            continue  # a word, a number, a path: base85 of text mixes all three kinds of character
+        for decode in (_b85decode, _a85decode):
+            try:
+                decoded = _decode_bytes(decode(token))
+            except (ValueError, binascii.Error):
+                continue
+            if decoded:
+                found.append(decoded)
+                break
+    return found
+
+
+def _b85decode(token: str) -> bytes:
+    return base64.b85decode(token[: len(token) - (len(token) % 5 == 1)])
+
+
+def _a85decode(token: str) -> bytes:
+    token = token.removeprefix("<~").removesuffix("~>")
+    return base64.a85decode(token[: len(token) - (len(token) % 5 == 1)])
+
+
+def decode_quoted_printable(text: str) -> list[str]:
+    if len(QUOTED_PRINTABLE.findall(text)) < 4:
+        return []
+    try:
+        decoded = quopri.decodestring(text.encode("utf-8", "replace")).decode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        return []
+    return [decoded] if decoded != text and _printable(decoded) else []
+
+
 def decode_codes(text: str) -> list[str]:
     """Character codes written out: decimal (`100 101 102 32`) or 8-bit binary (`01100100 01100101`)."""
     found = []
@@ -177,6 +223,53 @@ def entities(text: str) -> list[str]:
 
 def rot13(text: str) -> list[str]:
     return [codecs.encode(text, "rot13")]
+
+
+# letter frequencies (per mille) of English prose and Python code together: a shifted alphabet is read back by the
+# shift under which the text's letters look most like them (a chi-squared fit, as classical cryptanalysis does)
+LOWER = "abcdefghijklmnopqrstuvwxyz"
+LETTER_FREQUENCY = (78, 15, 32, 38, 118, 24, 20, 40, 68, 2, 8, 48, 28, 68, 68, 24, 2, 70, 64, 88, 34, 10, 12, 4, 16, 1)
+# cipher alphabets (cipher[i] stands for LOWER[i]) with the frequency each cipher letter should have: shifts but 0 and
+# 13 (rot13 is a view of its own), and Atbash
+ALPHABETS = [(LOWER[k:] + LOWER[:k], [LETTER_FREQUENCY[(j - k) % 26] / 1000 for j in range(26)]) for k in range(1, 26) if k != 13]
+ALPHABETS.append((LOWER[::-1], [LETTER_FREQUENCY[25 - j] / 1000 for j in range(26)]))
+MIN_LETTERS = 24  # fewer letters than this say nothing about their frequencies
+READS_ALREADY = 25  # letters per familiar word below which a text reads as it stands (half of all answers have one in 15)
+FAMILIAR = re.compile(r"\b(?:def|return|for|in|if|else|elif|while|not|and|or|len|range|self|import|print|the|of|to|is|a|None|True|False"
+                      r"|sorted|append|max|min|sum|str|int|list|dict|set|items|split|join|lower|key|it|with|that|this|you|your"
+                      r"|be|are|on|as|at|an|by)\b")
+COMMON_WORDS = re.compile(r"\b(?:def|return|for|in|if|else|elif|while|not|and|or|len|range|self|import|print|the|of|to|is|a)\b")
+WORD = re.compile(r"[A-Za-z0-9]+")
+CANDIDATE_SHIFTS = 4  # alphabets (best letter fit first) whose readings are tried for words
+
+
+def _misfit(counts: list[int], frequency: list[float]) -> float:
+    """Chi-squared distance of the letter counts from the counts `frequency` expects."""
+    total = sum(counts)
+    return sum((count - share * total) ** 2 / (share * total) for count, share in zip(counts, frequency))
+
+
+def shifted_alphabets(text: str) -> list[str]:
+    """Any Caesar shift or Atbash undone: of the alphabets under which the letters fit English and code best, the one
+    whose reading holds the most common words of both, when it holds clearly more than the text as written."""
+    lowered = text.lower()
+    counts = [lowered.count(ch) for ch in LOWER]
+    letters = sum(counts)
+    if letters < MIN_LETTERS or len(FAMILIAR.findall(text)) * READS_ALREADY >= letters:
+        return []  # too short to tell, or it reads as it stands
+    words = WORD.findall(text)
+    if 3 * sum(not word.isalpha() and not word.isdigit() for word in words) > len(words):
+        return []  # letters and digits mixed within words: an encoding (base64, hex), not a shifted alphabet
+    written = len(COMMON_WORDS.findall(text))
+    fits = sorted((_misfit(counts, frequency), cipher) for cipher, frequency in ALPHABETS)
+    readings = [text.translate(_alphabet_from(cipher)) for _, cipher in fits[:CANDIDATE_SHIFTS]]
+    hits, best = max((len(COMMON_WORDS.findall(reading)), reading) for reading in readings)
+    return [best] if hits >= max(3, 2 * written + 2) else []
+
+
+def _alphabet_from(cipher: str) -> dict:
+    """The table that reads a text written in the `cipher` alphabet (cipher[i] stands for LOWER[i]) back."""
+    return str.maketrans(cipher + cipher.upper(), LOWER + LOWER.upper())
 
 
 def reversed_text(text: str) -> list[str]:
@@ -242,7 +335,9 @@ def literals(text: str) -> list[str]:
 def _unescaped(body: str, quote: str) -> list[str]:
     """A string literal's text as Python (or JSON) reads it."""
     try:
-        value = ast.literal_eval(quote + body + quote if len(quote) == 1 else f'"""{body}"""')
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an answer's invalid escapes (`\s` in a blob) are read as they stand
+            value = ast.literal_eval(quote + body + quote if len(quote) == 1 else f'"""{body}"""')
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         return decode_escapes(body) or [body.replace("\\n", "\n").replace("\\t", "\t")]
     return [value] if isinstance(value, str) else []
@@ -288,17 +383,100 @@ def spoken_code(text: str) -> list[str]:
     return [lines]
 
 
+# letters of other scripts drawn like Latin ones (Unicode's confusables, the common Cyrillic and Greek ones)
+CONFUSABLES = str.maketrans(
+    "аеорсухіјѕԁԛԝһӏВЕКМНОРСТХАЅІЈԌԜΑΒΕΖΗΙΚΜΝΟΡΤΥΧοϲναιτκχυ",
+    "aeopcyxijsdqwhlBEKMHOPCTXASIJGWABEZHIKMNOPTYXocvaitkxu")
+CONFUSABLE_CHARS = re.compile("[" + "".join(chr(c) for c in CONFUSABLES) + "]")
+
+
 def normalised(text: str) -> list[str]:
+    """Compatibility forms (fullwidth, ligatures) and look-alike letters of other scripts as ASCII, invisible characters gone."""
     plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    if CONFUSABLE_CHARS.search(plain) and re.search("[a-zA-Z]", plain):  # mixed scripts: prose in one script stays as it is
+        plain = plain.translate(CONFUSABLES)
     return [plain] if plain != text else []
 
 
-TRANSFORMS = (normalised, uncomment, literals, decode_base64, decode_base32, decode_codes, decode_hex, decode_percent, decode_escapes, entities, unspread,
-              spoken_code, in_order, unbulleted, rot13, reversed_text)
+NEWLINE_MARKERS = "⏎↵␤¶↩⤶"
+MARKER = re.compile(f"[{NEWLINE_MARKERS}]|\\\\n")
 
 
-def iter_views(text: str):
-    """The answer itself, then what can be read out of it, breadth first, at most MAX_VIEWS texts."""
+def unmarked(text: str) -> list[str]:
+    """A marker standing for new lines (`⏎`, `↵`, a written `\\n`) made a new line again, and text written one character
+    a line joined back (an empty line being a space)."""
+    found = []
+    lines = text.split("\n")
+    singles = sum(len(line) <= 1 for line in lines)
+    if len(lines) >= 16 and singles >= 0.8 * len(lines):
+        start = next((i for i, line in enumerate(lines) if len(line) <= 1), 0)  # after a heading line
+        joined = "".join(line or " " for line in lines[start:])
+        found.append(MARKER.sub("\n", joined))
+    elif len(MARKER.findall(text)) >= 2:
+        found.append(MARKER.sub("\n", text))
+    return found
+
+
+BLOB_LINE = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])?\s*`?([A-Za-z0-9+/_=-]{4,})`?\s*$")
+
+
+def line_blobs(text: str) -> list[str]:
+    """Lines each holding one short base64 blob (a bullet list of them, say), decoded one by one and put together."""
+    lines = text.splitlines()
+    matches = [BLOB_LINE.match(line) for line in lines]
+    tokens = [m.group(1) for m in matches if m]
+    if len(tokens) < 3:
+        return []
+    decoded = []
+    for token in tokens:
+        token = token.rstrip("=")
+        try:
+            raw = base64.b64decode(token + "=" * (-len(token) % 4), altchars=b"-_" if re.search("[-_]", token) else None)
+            line = raw.decode("utf-8")
+        except (binascii.Error, ValueError):
+            continue
+        if line and _printable(line):
+            decoded.append(line)
+    return ["\n".join(decoded)] if len(decoded) >= 3 and len(decoded) >= len(tokens) / 2 else []
+
+
+ENDS_LIKE_REVERSED = re.compile(r"\b(?:return|def|for|if|while|elif|class|else:)[ \t]*$", re.M)  # a line's first word last
+
+
+def words_reversed(text: str) -> list[str]:
+    """Each line's words put back in order ('total return' -> 'return total'), its indentation kept."""
+    if len(ENDS_LIKE_REVERSED.findall(text)) < 2:
+        return []
+    return ["\n".join(line[: len(line) - len(line.lstrip())] + " ".join(reversed(line.split())) for line in text.splitlines())]
+
+
+TRANSFORMS = (normalised, uncomment, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_percent,
+              decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order, unbulleted, words_reversed, rot13,
+              shifted_alphabets, reversed_text)
+FIRST_READING_ONLY = (rot13, shifted_alphabets, reversed_text)  # a second reading of a garbled text is noise
+
+
+BLOB_DECODERS = (line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex)
+
+
+WRAPPED = re.compile(r"^(\S{40,})\n(?=\S+$)", re.M)  # a long line without spaces that goes on in the next one
+
+
+def _readings(transform, text: str) -> list[str]:
+    """What one transform reads out of `text`; the blobs of a decoder all together first, then the longest first
+    (decoy blobs in front of the one that matters cannot use up the budget before it). A blob wrapped over several
+    lines is read whole as well."""
+    found = transform(text)
+    if transform in BLOB_DECODERS and (unwrapped := WRAPPED.sub(r"\1", text)) != text:
+        found = [*transform(unwrapped), *found]
+    if transform in BLOB_DECODERS and len(found) > 1:
+        return ["\n".join(found), *sorted(found, key=len, reverse=True)]
+    return found
+
+
+def iter_views(text: str, dropped: list | None = None):
+    """The answer itself, then what can be read out of it, breadth first, at most MAX_VIEWS texts; decodings left out
+    for the budget are put in `dropped` (when given)."""
     seen = {text: None}
     yield text
     frontier = [text]
@@ -306,17 +484,32 @@ def iter_views(text: str):
         following = []
         for current in frontier:
             for transform in TRANSFORMS:
-                if transform in (rot13, reversed_text) and current is not text:
-                    continue  # a second reading of a garbled text is noise
-                for view in transform(current):
-                    if view and view not in seen and len(seen) < MAX_VIEWS:
-                        seen[view] = None
-                        following.append(view)
-                        yield view
+                if transform in FIRST_READING_ONLY and current is not text:
+                    continue
+                for view in _readings(transform, current):
+                    if not view or view in seen:
+                        continue
+                    if len(seen) >= MAX_VIEWS:
+                        if dropped is not None and transform in BLOB_DECODERS:
+                            dropped.append(view)
+                        continue
+                    seen[view] = None
+                    following.append(view)
+                    yield view
         frontier = following
 
 
 @lru_cache(maxsize=2048)
+def _read(text: str) -> tuple[tuple[str, ...], bool]:
+    dropped: list[str] = []
+    return tuple(iter_views(text, dropped)), bool(dropped)
+
+
 def views(text: str) -> tuple[str, ...]:
     """All of `iter_views`, kept for texts judged again (a conversation's earlier turns)."""
-    return tuple(iter_views(text))
+    return _read(text)[0]
+
+
+def past_budget(text: str) -> bool:
+    """Were decodings of `text` left unread for the view budget (MAX_VIEWS)? Then its views cannot vouch for it."""
+    return _read(text)[1]

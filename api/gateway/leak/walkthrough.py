@@ -4,7 +4,8 @@ Each statement of the reference becomes a bag of meaning tokens that survive any
 rewording: the control keyword (`for`, `if`, `return` ...), its operators (`%`, `==`,
 `+=`), the builtins and methods it calls and the constants it uses. The answer is cut into
 units (lines, sentences, clauses) and each unit gets the same tokens, read from symbols and
-from their English names ("remainder", "equal to", "add ... to", "give back"). The
+from their English names ("remainder", "equal to", "add ... to", "give back"), and methods from their English
+or JavaScript names ("in lower case", `toLowerCase`, "append", `push`, "how many", `.length`). The
 statements are then aligned in order with the units (a unit may carry several consecutive
 statements); the weighted share of the reference that aligns is the answer's ordered
 coverage. A high coverage is a walkthrough, even if nothing in the answer runs.
@@ -50,7 +51,8 @@ SPOKEN = [
     ("with", r"\bwith\b"),
     ("del", r"\bdel\b|\bdelete\b|\bremove\b"),
     ("assert", r"\bassert"),
-    ("assign", r"(?<![=!<>+\-*/%])=(?!=)|<-|←|:=|\bset\b|\bassign|\bstart(?:s|ing)? (?:at|with|from)\b|\binitiali[sz]e|\bstore\b|\bbecomes?\b|\blet\b"),
+    ("assign", r"(?<![=!<>+\-*/%])=(?!=)|<-|←|:=|\bset\b|\bassign|\bstart(?:s|ing)? (?:at|with|from)\b|\binitiali[sz]e|\bstore\b|\bbecomes?\b|\blet\b"
+               r"|\bturn(?:s|ed)? (?:it|them|\w+|the \w+) into\b|\bconvert|\b(?:called|named)\b"),
     ("mod", r"%|\bmod(?:ulo)?\b|\bremainder\b"),
     ("add", r"\+|\badd|\bplus\b|\bincrease|\bincrement|\bsum\b"),
     ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b"),
@@ -71,6 +73,20 @@ SPOKEN = [
 SPOKEN_RE = re.compile("|".join(f"(?P<{token}>{pattern})" for token, pattern in SPOKEN), re.I)
 NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                 "ten": 10, "hundred": 100, "half": 2, "twice": 2, "double": 2}
+# methods and builtins named in prose or by their JavaScript names: the Python call a step tells
+NAMED_CALLS = [
+    (r"\blower[- ]?case|\blowercase|\btolowercase\b", ("lower",)), (r"\bupper[- ]?case|\buppercase|\btouppercase\b", ("upper",)),
+    (r"\bsort(?:s|ed|ing)?\b", ("sorted", "sort")), (r"\bjoin(?:s|ed|ing)?\b", ("join",)),
+    (r"\bappend(?:s|ed|ing)?\b|\bpush(?:es|ed|ing)?\b", ("append",)),
+    (r"\badd(?:s|ed|ing)? (?:it|them|the|each|this|that|every|\w+) (?:\w+ )?(?:to|into) (?:the|its|a|an|that)\b", ("add",)),
+    (r"\bvalues\b", ("values",)), (r"\bkeys\b", ("keys",)), (r"\bkey-value pairs\b", ("items",)),
+    (r"\.(?:length|size)\b|\bhas (?:at least|at most|more than|fewer than|less than|exactly) (?:\d+|two|three) \w+", ("len",)),
+    (r"\bempty set\b|\bnew set\b", ("set",)), (r"\bsplit(?:s|ting)?\b", ("split",)), (r"\btrim\b", ("strip",)),
+    (r"\bpadstart\b", ("zfill",)), (r"\bindexof\b", ("index",)),
+    (r"\btofixed\b", ("round",)), (r"\bstring\(", ("str",)), (r"\bparseint\b", ("int",)),
+]
+NAMED_CALLS_RE = [(re.compile(pattern), names) for pattern, names in NAMED_CALLS]
+JS_FORMS = [(re.compile(p), t) for p, t in [(r"\.has\(|\.includes\(", "in"), (r"===", "eq"), (r"!==", "ne"), (r"&&", "and")]]
 QUOTED = re.compile(r"\"([^\"\n]{0,20})\"|'([^'\n]{0,20})'")
 UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
 
@@ -118,6 +134,10 @@ def unit_tokens(unit: str) -> frozenset:
     lowered = unit.lower()
     for name in re.findall(r"([a-z_]\w*)\s*\(|\.([a-z_]\w*)", lowered):
         tokens.update(f"call:{n}" for n in name if n)
+    for pattern, names in NAMED_CALLS_RE:
+        if pattern.search(lowered):
+            tokens.update(f"call:{n}" for n in names)
+    tokens.update(token for pattern, token in JS_FORMS if pattern.search(unit))
     tokens.update(f"call:{word}" for word in re.findall(r"\b[a-z_]\w*\b", lowered) if word in BUILTINS)
     for number in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)", unit):
         tokens.add(f"num:{float(number)!r}" if "." in number else f"num:{int(number)}")
