@@ -102,7 +102,7 @@ async def test_a_grading_burst_never_stalls_the_event_loop(bank):
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the fallback's namespaces and uids need root")
 async def test_the_fallback_without_a_zygote_never_stalls_the_event_loop(bank):
-    grader = Grader(timeout=5.0, use_pool=False)
+    grader = Grader(timeout=5.0, use_pool=False, allow_root_fallback=True)
     probe = LoopLagProbe()
     try:
         results = await probe.around(burst(grader, bank))

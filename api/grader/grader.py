@@ -17,7 +17,6 @@ import asyncio
 import json
 import os
 import pwd
-import shutil
 import signal
 import sys
 import tempfile
@@ -30,7 +29,7 @@ from traitlets.config import LoggingConfigurable
 
 from ...exercise_bank import Exercise
 from .. import metrics
-from ..errors import Busy, ReferenceBroken
+from ..errors import Busy, ReferenceBroken, Unavailable
 from . import sandbox
 from .observations import Observations
 from .pool import ISOLATION_DIR, READ_SIZE, PoolUnavailable, Zygote, default_root
@@ -81,6 +80,12 @@ class Grader(LoggingConfigurable):
     ).tag(config=True)
     python = Unicode(help="The Python interpreter that runs the zygote and the fallback worker.").tag(config=True)
     use_pool = Bool(True, help="Fork jobs from a pre-started zygote; False starts a fresh interpreter per job.").tag(config=True)
+    allow_root_fallback = Bool(
+        False,
+        help="Let the fallback (no zygote) run a student's job as root when no sandbox uid can run the interpreter "
+        "(Python installed under /root): such a job can read and write the machine. Off, grading answers 503 until "
+        "the zygote starts again; install Python where every user can run it to have a safe fallback.",
+    ).tag(config=True)
     isolate = Bool(
         True,
         help="Apply namespaces, the private root and the per-slot uids when running as root. Turn off only to "
@@ -192,20 +197,22 @@ class Grader(LoggingConfigurable):
         async with self._start_lock:
             if self._started and (self._zygote is None or self._zygote.alive):
                 return
-            self._started = True
+            # started only once the zygote answers (or is given up): jobs that ask meanwhile wait for it here,
+            # where they used to see no zygote yet and take the fallback
             self._guard_api_process()
             await self.aclose()  # a zygote that died: reap it and remove its groups
             if self.use_pool:
                 zygote = Zygote(self.python, self._zygote_config(), logger=self.log)
                 try:
                     await zygote.start()
-                    self._zygote, self._pool_problem = zygote, ""
+                    self._zygote, self._pool_problem, self._started = zygote, "", True
                     return
                 except PoolUnavailable as exc:
                     self._pool_problem = str(exc)
                     self.log.warning("grader: %s; falling back to one subprocess per submission", exc)
                     self._reap(zygote)
             await self._prepare_fallback()
+            self._started = True
 
     def stop(self) -> None:
         """Stop the zygote without waiting (its jobs die with it); `aclose()` also waits until it is gone."""
@@ -433,10 +440,16 @@ class Grader(LoggingConfigurable):
             self._slots.release()
 
     async def _run_in_slot(self, slot: int, payload: bytes, test_count: int) -> tuple[str, list[dict]]:
-        await self.start()
-        uid = self._uid_first + slot if self._uids_ok else None
-        zygote = self._zygote
-        if zygote is not None:
+        """On the zygote; a job whose keeper or zygote was lost runs once more on a fresh zygote, never in the
+        fallback (outside the private root: what ended the keeper may have been this very job), then is `crashed`."""
+        for attempt in range(2):
+            await self.start()
+            uid = self._uid_first + slot if self._uids_ok else None
+            zygote = self._zygote
+            if zygote is None and attempt == 0:
+                return await self._run_subprocess(payload, uid, Observations(test_count, self.max_output_bytes))
+            if zygote is None:
+                break
             observations = Observations(test_count, self.max_output_bytes)
             try:
                 return await zygote.run(payload, slot, uid, self.timeout, observations), observations.messages
@@ -445,14 +458,18 @@ class Grader(LoggingConfigurable):
                 if self._zygote is zygote:
                     self.stop()
                     self._started = False
-        return await self._run_subprocess(payload, uid, Observations(test_count, self.max_output_bytes))
+        return "crashed", observations.messages
 
     async def _run_subprocess(self, payload: bytes, uid: int | None, observations: Observations) -> tuple[str, list[dict]]:
         """The fallback: a fresh interpreter per job that confines itself (``solo.py``) in a private cwd."""
         await self._prepare_fallback()
-        workdir = tempfile.mkdtemp(prefix="codementor-job-")
         if not self._subprocess_uid_ok():
             uid = None
+        if uid is None and os.geteuid() == 0 and self.isolate and not self.allow_root_fallback:
+            self.log.error("grader: refusing to run a job as root without its zygote (%s); %s", self._pool_problem or "use_pool is off",
+                           self._uid_problem or "no sandbox uid can run the interpreter: install Python where every user can run it")
+            raise Unavailable("grading is not available right now; nothing was stored: try again in a few minutes")
+        workdir = tempfile.mkdtemp(prefix="codementor-job-")
         if uid is not None:
             os.chown(workdir, uid, uid)
         proc = await asyncio.create_subprocess_exec(
@@ -479,7 +496,7 @@ class Grader(LoggingConfigurable):
                 except ProcessLookupError:
                     pass
                 await proc.wait()
-            shutil.rmtree(workdir, ignore_errors=True)
+            sandbox.remove_tree(workdir)
         return status, observations.messages
 
     def _solo_config(self, uid: int | None) -> dict:

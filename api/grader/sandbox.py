@@ -31,6 +31,8 @@ import functools
 import os
 import platform
 import resource
+import shutil
+import subprocess
 import sys
 
 if __package__:  # in the API process, as codementor.api.grader.sandbox
@@ -46,6 +48,7 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 38, 1
 # no descriptor can be numbered above the hard limit of open files (close_range makes the span free)
 MAX_FD = min(max(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 1024), 1 << 20)
@@ -132,6 +135,29 @@ def build_root(root: str, tmp_size_mb: int) -> None:
 def mount_jobs_tmp(path: str, size_mb: int) -> None:
     """A tmpfs for jobs' working folders at `path` (each keeper mounts its own over the root's, in its mount namespace)."""
     mount("codementor-jobs", path, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0711,size={size_mb}m")
+
+
+def mount_job_folder(path: str, size_mb: int, owner: int) -> None:
+    """A fresh tmpfs as one job's working folder: nothing of an earlier job's (files, inode numbers) is in it,
+    and however deep a tree the job leaves, it goes with one unmount."""
+    mount("codementor-job", path, "tmpfs", MS_NOSUID | MS_NODEV, f"mode=0700,uid={owner},gid={owner},size={size_mb}m")
+
+
+def unmount(path: str) -> None:
+    _check(_libc.umount2(path.encode(), MNT_DETACH), f"umount {path}")
+
+
+def remove_tree(path: str) -> None:
+    """Remove a job's folder whatever it holds: shutil.rmtree recurses (a tree 3,000 folders deep raises
+    RecursionError, which ignore_errors does not catch) and gives up on paths past PATH_MAX; rm does neither."""
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        return
+    except (RecursionError, OSError):
+        rm = shutil.which("rm", path="/usr/bin:/bin") or "rm"
+        subprocess.run([rm, "-rf", "--one-file-system", "--", path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, close_fds=True, check=False)
 
 
 def enter_root(root: str) -> None:
@@ -268,6 +294,10 @@ DENIED_SYSCALLS = {
     # rarely used, and nothing a graded function needs
     "personality": 135, "uselib": 134, "lookup_dcookie": 212, "fanotify_init": 300, "quotactl_fd": 443,
     "process_madvise": 440, "move_pages": 279, "migrate_pages": 256, "mbind": 237, "set_mempolicy": 238, "memfd_secret": 447,
+    # what jobs running at once (a submission's hidden and visible ones) could signal each other through: the
+    # page cache of the shared /usr (evicting and probing pages), file watches on it, the machine's memory counters
+    "fadvise64": 221, "readahead": 187, "mincore": 27, "cachestat": 451, "preadv2": 327, "pwritev2": 328,
+    "inotify_init": 253, "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_mark": 301, "sysinfo": 99,
 }
 
 

@@ -24,7 +24,6 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import socket
 import sys
@@ -289,14 +288,20 @@ class Keeper:
         carries what the keeper spent since."""
         stdin_r, obs_w, status_w = fds
         started = time.perf_counter()
-        workdir, report = None, {"ended": "setup_failed"}
+        workdir, mounted, report = None, False, {"ended": "setup_failed"}
         try:
             if problem is not None:
                 raise problem
-            workdir = os.path.join(self.config["jobs_dir"], f"job-{os.getpid()}")
-            os.mkdir(workdir, 0o700)
-            if job["uid"] is not None:
-                os.chown(workdir, job["uid"], job["uid"])
+            if self.config["private_tmp"]:  # a tmpfs of the job's own on the keeper's /tmp, gone with one unmount
+                workdir = os.path.join(self.config["jobs_dir"], "work")
+                os.makedirs(workdir, mode=0o700, exist_ok=True)
+                sandbox.mount_job_folder(workdir, self.config["tmp_size_mb"], job["uid"] if job["uid"] is not None else 0)
+                mounted = True
+            else:
+                workdir = os.path.join(self.config["jobs_dir"], f"job-{os.getpid()}")
+                os.mkdir(workdir, 0o700)
+                if job["uid"] is not None:
+                    os.chown(workdir, job["uid"], job["uid"])
             nproc = self.config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(self.config["processes"])
             pid = self.hand_over({"uid": job["uid"], "cwd": workdir, "nproc": nproc}, stdin_r, obs_w)
             os.close(stdin_r)
@@ -313,8 +318,13 @@ class Keeper:
             if self.child is not None:  # not reaped: it must not wait on, nor run on without a keeper watching it
                 self.reap()
         finally:
-            if workdir:
-                shutil.rmtree(workdir, ignore_errors=True)
+            try:
+                if mounted:
+                    sandbox.unmount(workdir)
+                elif workdir:
+                    sandbox.remove_tree(workdir)
+            except OSError as exc:
+                log_line(f"keeper {os.getpid()}: the job's folder could not be removed: {exc!r}")
             report["keeper_cpu_ms"] = round(cpu_ms() - cycle, 2)
             try:
                 os.write(status_w, (json.dumps(report) + "\n").encode())
