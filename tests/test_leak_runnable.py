@@ -220,3 +220,38 @@ def test_a_memory_too_deeply_nested_to_read_weighs_all_of_the_solution(bank, lea
     assert detector.check(deep).leaking and detector.candidates(deep, code=DEEP) == []
     filler = "Print each value as you go. " * 20
     assert deep in leak_memory([deep, filler, filler], detector, limit=len(deep) + len(filler) + 4)
+
+
+# --- a body told in two pieces split inside a block -----------------------------------------------
+SPLIT_INSIDE = ["warming-streak", "word-wrap", "quantity-field", "sorted-check", "digit-sum", "hottest-day"]
+
+
+def _reads(lines: list[str]) -> bool:
+    import textwrap
+
+    try:
+        ast.parse(textwrap.dedent("\n".join(lines)))
+        return True
+    except SyntaxError:
+        return False
+
+
+def split_inside_a_block(body: str) -> tuple[str, str]:
+    """The body cut at a line so that the second piece does not read alone (it starts inside a block)."""
+    lines = body.splitlines()
+    for cut in range(len(lines) - 1, 0, -1):
+        if not _reads(lines[cut:]) and lines[cut].strip():
+            return "\n".join(lines[:cut]), "\n".join(lines[cut:])
+    raise AssertionError("no cut inside a block")
+
+
+@pytest.mark.parametrize("exercise_id", SPLIT_INSIDE)
+async def test_a_body_split_inside_a_block_over_two_conversations_is_run(bank, leak_detector, grader, exercise_id):
+    """Conversation 1 gets the start of the body, conversation 2 the rest from inside a block: neither reads alone,
+    the two joined as written (then dedented) run under the `def` line and pass every hidden test."""
+    exercise = bank.get(exercise_id)
+    first, second = split_inside_a_block(body_of(exercise.solution))
+    prior = f"Start like this:\n\n```python\n{first}\n```"
+    answer = f"Then:\n\n```python\n{second}\n```"
+    candidates = leak_detector(exercise).candidates(answer, prior=prior, code=exercise.starter)
+    assert await best_share(grader, exercise, candidates) == 1.0

@@ -38,6 +38,7 @@ MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
 MAX_BODIES = 3  # blocks of statements run as the entry point's body, per answer
 MAX_BODY_CHARS = 4000  # of one body (pieces of the conversation joined: the latest that fit)
+MAX_RAW = 6  # the last code blocks of the conversation joined as written (a block may end inside a block)
 PARAGRAPH = re.compile(r"\n\s*\n")
 DEFINES = re.compile(r"^(?:async\s+def|def|class)\s", re.M)
 # an expression worth running computes something (a name or a subscript alone does not)
@@ -393,17 +394,22 @@ def _entry_def(code: str, entry: str) -> tuple[ast.Module, ast.FunctionDef] | tu
 
 def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> list[str]:
     """Blocks of statements told without their `def` line, run as the entry point's body: the pieces the
-    conversation told (`prior`, then the answer; or the answer's, if more than one) joined in order, then each
+    conversation told (`prior`, then the answer; or the answer's, if more than one) joined in order (and the last
+    code blocks joined as written, when the answer has one: a piece that ends inside a block reads with the next), then each
     block of the answer; each in the student's own function (their `code`, with its helpers) and under the
     reference's `def` line; MAX_BODIES at most."""
     try:
         texts = list(texts)
         answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text, call.params)))
-        if not answer:
+        mine = _raw_blocks(texts[0]) if texts else ()
+        raw = _raw_join((*(_raw_blocks(prior) if prior else ()), *mine), call) if mine else None
+        if not answer and raw is None:
             return []
         told = [p for p in _pieces(prior) if p not in answer] if prior else []
         now = _pieces(texts[0])  # the answer as it stands, every block of statements in order
         joined = ["\n".join(_latest([*told, *now]))] if told or len(now) > 1 else []
+        if raw is not None and raw not in joined and raw not in answer:
+            joined.insert(0, raw)
         student, own = _entry_def(code, entry)
         theirs = ast.unparse(ast.Module(body=[n for n in own.body if not is_docstring(n)], type_ignores=[])) if own else None
         found: dict[str, None] = {}
@@ -420,6 +426,27 @@ def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> l
         return list(found)[:MAX_BODIES]
     except UNREADABLE:
         return []
+
+
+@lru_cache(maxsize=1024)
+def _raw_blocks(text: str) -> tuple[str, ...]:
+    """The fenced and indented blocks of `text` as written (indentation kept), but those defining something."""
+    outside = FENCE.sub("\n\n", text)
+    blocks = (b.strip("\n") for b in (*FENCE.findall(text), *INDENTED.findall(outside)))
+    return tuple(b for b in blocks if b.strip() and not DEFINES.search(textwrap.dedent(b)))
+
+
+def _raw_join(blocks: tuple[str, ...], call: Entry) -> str | None:
+    """The last of `blocks` (MAX_RAW at most) joined as written and dedented, as a body: a block told in two pieces
+    that end inside a block (so neither reads alone) reads whole. The most blocks that read first; None if no join
+    of two or more does."""
+    blocks = blocks[-MAX_RAW:]
+    for n in range(len(blocks), 1, -1):
+        text = textwrap.dedent("\n".join(blocks[-n:]))
+        tree = _body(text)
+        if tree is not None and _runs_as_body(tree, call):
+            return ast.unparse(tree)
+    return None
 
 
 def _latest(pieces: list[str]) -> list[str]:
