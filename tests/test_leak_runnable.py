@@ -255,3 +255,26 @@ async def test_a_body_split_inside_a_block_over_two_conversations_is_run(bank, l
     answer = f"Then:\n\n```python\n{second}\n```"
     candidates = leak_detector(exercise).candidates(answer, prior=prior, code=exercise.starter)
     assert await best_share(grader, exercise, candidates) == 1.0
+
+
+# --- the solution defined inside a test function ----------------------------------------------------
+INSIDE_A_TEST = ["word-wrap", "password-strength", "sorted-check", "digit-sum", "warming-streak"]
+
+
+def inside_a_test(solution: str) -> str:
+    """The reference's function, renamed `candidate` and unchanged otherwise, defined inside `test_behaviour`."""
+    import textwrap
+
+    tree = ast.parse(solution)
+    function = [n for n in tree.body if isinstance(n, ast.FunctionDef)][-1]
+    head = "".join(f"{ast.unparse(n)}\n" for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
+    function.name = "candidate"
+    return f"{head}def test_behaviour():\n{textwrap.indent(ast.unparse(function), '    ')}\n    assert candidate is not None\n"
+
+
+@pytest.mark.parametrize("exercise_id", INSIDE_A_TEST)
+async def test_a_solution_defined_inside_a_test_function_is_run(bank, leak_detector, grader, exercise_id):
+    exercise = bank.get(exercise_id)
+    answer = f"A test to start from:\n```python\n{inside_a_test(exercise.solution)}```\n"
+    candidates = leak_detector(exercise).candidates(answer, code=exercise.starter)
+    assert await best_share(grader, exercise, candidates) == 1.0

@@ -12,7 +12,8 @@ statements told without its `def` line that returns or uses those names: it is r
 reference's `def` line and in the student's own function (their helpers with it), and joined
 with the pieces the student was told before. A function of no arguments that makes and
 returns one (a factory) is run as what it returns; a function needing a few more arguments
-than the entry point's, and a class whose `__init__` needs some, are given fillers.
+than the entry point's, and a class whose `__init__` needs some, are given fillers. A function or class defined
+inside a function (a test that defines the solution as a local) is brought up to the top and read the same way.
 Every kind is bounded per answer, so the sandbox runs an answer's code a few times at most.
 """
 
@@ -29,6 +30,7 @@ from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, p
 
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
 KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
+MAX_NESTED = 4  # definitions made inside functions, brought up to the top as candidates, per block
 MAX_CANDIDATES = 3  # modules of definitions run, per answer (the best ways first; see `_ways`)
 MAX_EXTRA = 4  # parameters beyond the entry point's (or of a class's `__init__`) still tried with fillers
 FILLERS = ("0", "None", "''")  # what those extra parameters are given, one try each
@@ -327,6 +329,26 @@ def _modules(block: str, entry: str, call: Entry | None):
     tree = parse(block) if "def " in block or "class " in block or "lambda" in block or entry in block else None
     if tree is None:
         return
+    for module in (tree, *_lifted(tree)):
+        yield from _module_ways(module, entry, call)
+
+
+def _lifted(tree: ast.Module) -> list[ast.Module]:
+    """A module for each definition made inside a function (`def test_it(): def solve(...): ...`), brought up to
+    the top with the block's imports and assignments (MAX_NESTED at most): the solution may be told as a local."""
+    top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign))]
+    found = []
+    for outer in ast.walk(tree):
+        if not isinstance(outer, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for statement in outer.body:
+            for node in ast.walk(statement):
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and len(found) < MAX_NESTED:
+                    found.append(ast.Module(body=[*top, node], type_ignores=[]))
+    return found
+
+
+def _module_ways(tree: ast.Module, entry: str, call: Entry | None):
     kept = ast.unparse(ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[]))
     for rank, name, expr in _ways(tree, entry, call):
         module = ast.parse(kept)
