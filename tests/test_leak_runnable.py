@@ -278,3 +278,26 @@ async def test_a_solution_defined_inside_a_test_function_is_run(bank, leak_detec
     answer = f"A test to start from:\n```python\n{inside_a_test(exercise.solution)}```\n"
     candidates = leak_detector(exercise).candidates(answer, code=exercise.starter)
     assert await best_share(grader, exercise, candidates) == 1.0
+
+
+# --- a class whose __init__ needs a number -------------------------------------------------------------
+SUMMER = '''class Summer:
+    def __init__(self, base):
+        self.base = base
+
+    def run(self, n):
+        if n < 0:
+            return self.run(-n)
+        if n == 0:
+            return 0
+        return n % self.base + self.run(n // self.base)
+'''
+
+
+async def test_a_class_made_with_a_number_it_divides_by_is_run(bank, leak_detector, grader):
+    """digit-sum's reference as a class of a base, no usage line: `Summer(10).run(n)` is the solution, and none of
+    0, None, '' can stand in for 10 (a parameter the code divides by is given small numbers instead)."""
+    exercise = bank.get("digit-sum")
+    answer = f"As a class:\n```python\n{SUMMER}```\n"
+    candidates = leak_detector(exercise).candidates(answer, code=exercise.starter)
+    assert await best_share(grader, exercise, candidates) == 1.0

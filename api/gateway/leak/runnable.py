@@ -12,7 +12,8 @@ statements told without its `def` line that returns or uses those names: it is r
 reference's `def` line and in the student's own function (their helpers with it), and joined
 with the pieces the student was told before. A function of no arguments that makes and
 returns one (a factory) is run as what it returns; a function needing a few more arguments
-than the entry point's, and a class whose `__init__` needs some, are given fillers. A function or class defined
+than the entry point's, and a class whose `__init__` needs some, are given fillers (small numbers for one the code
+divides by or computes with, a function for one it calls). A function or class defined
 inside a function (a test that defines the solution as a local) is brought up to the top and read the same way.
 Every kind is bounded per answer, so the sandbox runs an answer's code a few times at most.
 """
@@ -34,6 +35,8 @@ MAX_NESTED = 4  # definitions made inside functions, brought up to the top as ca
 MAX_CANDIDATES = 3  # modules of definitions run, per answer (the best ways first; see `_ways`)
 MAX_EXTRA = 4  # parameters beyond the entry point's (or of a class's `__init__`) still tried with fillers
 FILLERS = ("0", "None", "''")  # what those extra parameters are given, one try each
+DIVISORS = ("10", "2", "1")  # instead, for one the code divides by (`n % base`): a base, a halving, a step
+NUMBERS = ("0", "1", "10")  # instead, for one the code otherwise computes with
 CALLABLE = "(lambda x=None, *a, **k: x)"  # what an extra parameter the code calls is given instead
 GIVEN = "_given_"  # prefix of the entry point as given, when it needs more arguments and a wrapper takes its name
 MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
@@ -139,13 +142,35 @@ def _stored(init: ast.FunctionDef, name: str) -> set[str]:
             for t in n.targets if isinstance(t, ast.Attribute)}
 
 
-def _filled_calls(callee: str, given: list[str], extra: list[str], keywords: list[str], called) -> list[str]:
+def _arithmetic(scope: ast.AST, name: str, attributes: set[str] = frozenset()) -> tuple[str, ...] | None:
+    """The fillers for a parameter the code computes with (`name`, or in a class the attributes `self.<a>` it was
+    stored in): DIVISORS if it divides (`n % base`, `n // base`: 0 would fail), NUMBERS if it is an operand
+    otherwise; None if it is no operand."""
+    def named(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Name) and node.id == name) or (isinstance(node, ast.Attribute) and node.attr in attributes)
+    found = None
+    for node in ast.walk(scope):
+        if isinstance(node, ast.BinOp):
+            if isinstance(node.op, (ast.Mod, ast.FloorDiv, ast.Div, ast.Pow)) and named(node.right):
+                return DIVISORS
+            if named(node.left) or named(node.right):
+                found = NUMBERS
+        elif isinstance(node, ast.AugAssign) and named(node.value):
+            found = DIVISORS if isinstance(node.op, (ast.Mod, ast.FloorDiv, ast.Div)) else NUMBERS
+    return found
+
+
+def _filled_calls(callee: str, given: list[str], extra: list[str], keywords: list[str], called, numbers=None) -> list[str]:
     """`callee(...)` with the `given` arguments, then for each filler: each of `extra` and `keywords` (by name) given
-    the filler, or a function passing its argument through if `called(name)` (the code calls it)."""
-    def fill(name: str, filler: str) -> str:
-        return CALLABLE if called(name) else filler
-    made = {f"{callee}({', '.join([*given, *(fill(n, f) for n in extra), *(f'{k}={fill(k, f)}' for k in keywords)])})": None
-            for f in FILLERS}
+    the filler, or a function passing its argument through if `called(name)` (the code calls it), or the i-th of
+    `numbers(name)` (small integers) if the code computes with it."""
+    def fill(name: str, i: int) -> str:
+        if called(name):
+            return CALLABLE
+        own = numbers(name) if numbers is not None else None
+        return (own or FILLERS)[i]
+    made = {f"{callee}({', '.join([*given, *(fill(n, i) for n in extra), *(f'{k}={fill(k, i)}' for k in keywords)])})": None
+            for i in range(len(FILLERS))}
     return list(made)
 
 
@@ -163,7 +188,10 @@ def _made(cls: ast.ClassDef, init: ast.FunctionDef | None) -> list[tuple[int, st
         return []
     def called(name):
         return _called(init, name) or _called(cls, name, _stored(init, name))
-    return [(5, expr) for expr in _filled_calls(cls.name, [], required, keywords, called)]
+
+    def numbers(name):
+        return _arithmetic(init, name) or _arithmetic(cls, name, _stored(init, name))
+    return [(5, expr) for expr in _filled_calls(cls.name, [], required, keywords, called, numbers)]
 
 
 def _members(tree: ast.Module, call: Entry) -> list[tuple[int, str]]:
@@ -207,7 +235,7 @@ def _factories(tree: ast.Module) -> list[str]:
         required = positional[:len(positional) - len(args.defaults)]
         keywords = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None]
         if len(required) + len(keywords) <= MAX_EXTRA:
-            found += _filled_calls(node.name, [], required, keywords, partial(_called, node))
+            found += _filled_calls(node.name, [], required, keywords, partial(_called, node), partial(_arithmetic, node))
     return found
 
 
@@ -225,7 +253,7 @@ def _fillers(name: str, node: ast.FunctionDef | ast.Lambda, call: Entry) -> list
     extra = positional[passed:required]
     if not 0 < len(extra) + len(keywords) <= MAX_EXTRA:
         return []
-    return _filled_calls(name, list(call.params[:passed]), extra, keywords, partial(_called, node))
+    return _filled_calls(name, list(call.params[:passed]), extra, keywords, partial(_called, node), partial(_arithmetic, node))
 
 
 def _ways(tree: ast.Module, entry: str, call: Entry | None) -> list[tuple[int, str | None, str | None]]:
