@@ -161,3 +161,56 @@ async def test_pieces_told_under_another_exercise_count_when_asking_under_their_
     assert not first.meta["leak_blocked"]
     _, second = await ask(infra[0], gw, student, leaked, leaked.starter, pieces[1])
     assert second.meta["leak_blocked"], second.text
+
+
+# --- a memory of another exercise that gave it away already -----------------------------------------------
+# anagram-groups rewritten (nothing like the reference, so no similarity shows it) behind a factory: it runs and
+# passes every hidden test, a leak only the sandbox sees, told under another exercise before the fix
+GROUPER = '''def make_grouper():
+    def group(ws):
+        buckets = {}
+        for w in ws:
+            lw = w.lower()
+            buckets.setdefault(tuple(sorted(lw)), set()).add(lw)
+        return sorted(sorted(b) for b in buckets.values() if len(b) > 1)
+    return group
+'''
+IDIOM_NUDGES = ["Loop with `for word in words:` and count each one.",
+                "Use `counts[word] = counts.get(word, 0) + 1` inside the loop."]
+
+
+async def test_an_honest_nudge_is_shown_to_a_student_whose_memory_gave_another_exercise_away(infra, make_gateway, bank,
+                                                                                           new_asker):
+    """Alice's memory holds all of anagram-groups (a past leak that only running it shows, told under countdown and
+    remembered for anagram-groups); a one-line nudge on word-frequencies sharing a loop idiom with it adds nothing
+    of anagram-groups: shown (it was refused, blamed on anagram-groups). The same nudges are shown to Bob, who has
+    no memory."""
+    gw, ex = make_gateway(cache_enabled=False), bank.get("word-frequencies")
+    alice = await new_asker(prefix="gave-away-a")
+    async with infra[0]() as session, session.begin():
+        session.add(TutorDisclosure(user_id=alice.user_id, exercise_id="countdown", text=f"One way:\n```python\n{GROUPER}```\n",
+                                    touches=["anagram-groups"]))
+    for nudge in IDIOM_NUDGES:
+        _, shown = await ask(infra[0], gw, alice, ex, ex.starter, nudge, question="how do I count?")
+        assert not shown.meta["leak_blocked"] and shown.text == nudge, (nudge, shown.text)
+    bob = await new_asker(prefix="gave-away-b")
+    for nudge in IDIOM_NUDGES:
+        _, shown = await ask(infra[0], gw, bob, ex, ex.starter, nudge, question="how do I count?")
+        assert not shown.meta["leak_blocked"], shown.text
+
+
+async def test_a_piece_completing_another_exercises_partial_memory_is_still_replaced(infra, make_gateway, bank,
+                                                                                      new_asker, leak_detector):
+    """The control: the first of an exercise's pieces remembered from an answer under countdown (touching it), the
+    second asked for under a third exercise: with the memory the two give it away, so the second is replaced."""
+    from .test_gateway import solution_in_pieces
+
+    gw = make_gateway(cache_enabled=False)
+    leaked, pieces = solution_in_pieces(gw, bank, leak_detector, first_two=True)
+    asked = next(ex for ex in bank.all() if ex.id not in (leaked.id, "countdown"))
+    assert not (await gw.judge(asked, pieces[1], "", asked.starter)).leaking  # alone, the second piece is shown
+    carol = await new_asker(prefix="completes")
+    async with infra[0]() as session, session.begin():
+        session.add(TutorDisclosure(user_id=carol.user_id, exercise_id="countdown", text=pieces[0], touches=[leaked.id]))
+    _, second = await ask(infra[0], gw, carol, asked, asked.starter, pieces[1])
+    assert second.meta["leak_blocked"], second.text

@@ -34,7 +34,9 @@ MAX_CROSS = 5  # exercises judged with what the student got of them under other 
 
 @lru_cache(maxsize=256)
 def _gives_away_alone(detector: LeakDetector, memory: str, starter: str = "") -> bool:
-    return detector.check(memory, code=starter).leaking
+    """Does `memory` give the exercise away by similarity or walkthrough, read as it is read before an answer
+    (its code blocks joined, as a block may go on in the next message) or on its own?"""
+    return detector.check(memory, code=starter).leaking or detector.check("", memory, code=starter).leaking
 
 
 @lru_cache(maxsize=256)
@@ -144,6 +146,7 @@ class TutorGateway(Configurable):
         self.chain = self._build_chain()
         self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
         self._starter_passes: dict[tuple[str, str], set[str]] = {}
+        self._memory_verdicts: dict[tuple, bool] = {}  # (exercise, digest, memory, code, shared) -> gives it away alone
 
     def _build_chain(self) -> list[Provider]:
         timeout = httpx.Timeout(self.read_timeout, connect=self.connect_timeout)
@@ -201,18 +204,25 @@ class TutorGateway(Configurable):
         solution the answer overlaps at all, those whose solution the memory and the answer together hold most
         first (at most MAX_CROSS: padding an answer with other code cannot push out the one it completes). A memory
         that gives its exercise away by itself is not used: the answers in it were judged one by one, and every later
-        answer would be refused for it."""
+        answer would be refused for it; nor is one to which the answer adds less than TOUCH of that exercise's
+        solution (a common idiom the two share is no piece that completes it)."""
         others = {ex.id: (ex, prior) for ex in self.related(exercise, text, prior)}
         if cross:
             found = _found(self.index, text)
             scores = self.index.shares(found)
             together = {x: self.index.shares(found | _found(self.index, memory)).get(x, 0.0) for x, memory in cross.items()
-                        if x != exercise.id and x in self.solutions and scores.get(x, 0.0) > 0.0}
+                        if x != exercise.id and x in self.solutions and scores.get(x, 0.0) > 0.0
+                        and self._adds(found, memory, x)}
             for x in sorted(together, key=lambda x: (-together[x], x))[:MAX_CROSS]:
                 detector = self.detector(self.solutions[x])
                 if not _gives_away_alone(detector, cross[x]):
                     others[x] = (self.solutions[x], f"{cross[x]}\n\n{prior}" if prior else cross[x])
         return list(others.values())
+
+    def _adds(self, found: frozenset[int], memory: str, exercise_id: str) -> bool:
+        """Do the solution fingerprints `found` in an answer hold at least TOUCH of an exercise's solution beyond
+        what `memory` (what the student got of it) holds?"""
+        return self.index.shares(found - _found(self.index, memory)).get(exercise_id, 0.0) >= TOUCH
 
     def overlapped(self, text: str) -> dict[str, float]:
         """Exercise id -> the share of its solution `text` holds (any at all)."""
@@ -434,15 +444,40 @@ class TutorGateway(Configurable):
         verdict = await self._judge_one(exercise, text, "" if self._told_everything(exercise, prior) else prior, code, runs=runs)
         if verdict.leaking:
             return verdict
-        others = self.others(exercise, text, prior, cross)
-        if others:
-            verdicts = await asyncio.gather(*(self._judge_one(other, text, memory, code, exercise.solution, runs) for other, memory in others))
-            leaking = [(v, other) for v, (other, _) in zip(verdicts, others) if v.leaking]
-            if leaking:
-                found, other = leaking[0]
-                found.exercise_id = other.id
-                return found
-        return verdict
+        found = await self._judge_others(exercise, text, self.others(exercise, text, prior, cross), code, cross, runs)
+        return found or verdict
+
+    async def _judge_others(self, exercise, text: str, others: list[tuple], code: str, cross, runs: list[int]):
+        """The first verdict of a leak among the `others` (exercise, memory) an answer is judged against, with the
+        exercise it gives away; None if none. A leak with a memory from `cross` counts only if that memory alone
+        does not give its exercise away, judged as the answer is (execution included: `_memory_gives_away`); if it
+        does, the answer is judged against that exercise without it."""
+        if not others:
+            return None
+        verdicts = await asyncio.gather(*(self._judge_one(other, text, memory, code, exercise.solution, runs) for other, memory in others))
+        for found, (other, memory) in zip(verdicts, others):
+            if not found.leaking:
+                continue
+            if cross and other.id in cross and memory and await self._memory_gives_away(other, memory, code, exercise.solution):
+                found = await self._judge_one(other, text, "", code, exercise.solution, runs)
+                if not found.leaking:
+                    continue
+            found.exercise_id = other.id
+            return found
+        return None
+
+    async def _memory_gives_away(self, exercise, memory: str, code: str, shared: str) -> bool:
+        """Does what the student got of another exercise give it away by itself (a leak before a fix), with every
+        means the final judgement uses, the sandbox included (own run budget; cached, as the memory comes back)?"""
+        key = (exercise.id, exercise.digest, memory, code, shared)
+        if key not in self._memory_verdicts:
+            if len(self._memory_verdicts) > 256:
+                self._memory_verdicts.clear()
+            alone = _gives_away_alone(self.detector(exercise), memory)
+            if not alone:
+                alone = (await self._judge_one(exercise, memory, "", code, shared, [self.leak_max_runs])).leaking
+            self._memory_verdicts[key] = alone
+        return self._memory_verdicts[key]
 
     def _told_everything(self, exercise, prior: str) -> bool:
         """Does what the student was told of the exercise give it away by itself, to a student with the starter
@@ -463,9 +498,7 @@ class TutorGateway(Configurable):
         if not cross:
             return False
         others = [(other, memory) for other, memory in self.others(exercise, text, "", cross) if other.id in cross]
-        runs = [self.leak_max_runs]
-        verdicts = await asyncio.gather(*(self._judge_one(other, text, memory, code, exercise.solution, runs) for other, memory in others))
-        return any(v.leaking for v in verdicts)
+        return await self._judge_others(exercise, text, others, code, cross, [self.leak_max_runs]) is not None
 
     async def _judge_one(self, exercise, text: str, prior: str, code: str, shared: str = "", runs: list[int] | None = None):
         """One exercise's verdict; `shared`: the solution of the exercise asked about, when this is another one;
