@@ -301,3 +301,23 @@ async def test_a_class_made_with_a_number_it_divides_by_is_run(bank, leak_detect
     answer = f"As a class:\n```python\n{SUMMER}```\n"
     candidates = leak_detector(exercise).candidates(answer, code=exercise.starter)
     assert await best_share(grader, exercise, candidates) == 1.0
+
+
+# --- a unified diff against the starter ---------------------------------------------------------------------
+@pytest.mark.parametrize("exercise_id", ["letter-grade", "hottest-day"])
+@pytest.mark.parametrize("context", [3, 0])
+async def test_a_diff_against_the_starter_is_applied_and_run(bank, leak_detector, grader, exercise_id, context):
+    """letter-grade: four `>` made `>=`; hottest-day: two lines added and one changed. Told as a unified diff (with
+    three lines of context, or none), the starter patched passes every hidden test."""
+    import difflib
+
+    from codementor.api.gateway.leak import LeakDetector
+
+    exercise = bank.get(exercise_id)
+    diff = "".join(difflib.unified_diff(exercise.starter.splitlines(True), exercise.solution.splitlines(True),
+                                        "a/solution.py", "b/solution.py", n=context))
+    answer = f"Apply this patch:\n```diff\n{diff}```\n"
+    plain = leak_detector(exercise)
+    detector = LeakDetector(exercise.solution, starter=exercise.starter)  # patched: the starter, or the student's code
+    for candidates in (detector.candidates(answer), plain.candidates(answer, code=exercise.starter)):
+        assert await best_share(grader, exercise, candidates) == 1.0

@@ -16,7 +16,7 @@ from functools import lru_cache
 from .judgement import LeakCheck, judge
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
-from .views import iter_views, views
+from .views import apply_diff, diffs, iter_views, views
 from .walkthrough import Walkthrough
 
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
@@ -64,6 +64,7 @@ class LeakDetector:
         self._known: dict[tuple[str, frozenset], frozenset] = {}
         self._told: dict[str, tuple[frozenset, frozenset]] = {}
         # every student has the starter: its statements stay theirs, whoever said them
+        self.starter_text = starter
         tree = parse(starter) if starter else None
         self.starter = frozenset(fingerprints(tree)) if tree is not None else frozenset()
         self.given = self.reference.known_from(starter) if starter else frozenset()
@@ -151,7 +152,14 @@ class LeakDetector:
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
-        return candidates_in(texts, self.entries, own_expressions(code), code, prior)
+        found = candidates_in(texts, self.entries, own_expressions(code), code, prior)
+        return list(dict.fromkeys([*self._patched(answer, code)[:1], *found]))
+
+    def _patched(self, answer: str, code: str) -> list[str]:
+        """The definitions of the student's code (else the starter) with a unified diff of the answer applied."""
+        patched = [p for diff in diffs(answer)[:2] for source in dict.fromkeys(s for s in (code, self.starter_text) if s)
+                   if (p := apply_diff(diff, source)) is not None]
+        return candidates_in([f"```python\n{p}```" for p in patched[:2]], self.entries) if patched else []
 
     def suspicious(self, text: str) -> bool:
         """Does this piece share any non-trivial statement with the solution?"""

@@ -6,7 +6,8 @@ and docstrings of its code taken out, common encodings decoded (base64, base32, 
 character codes in decimal or binary, percent and unicode escapes, rot13; compressed
 bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size; base85 and Ascii85, quoted-printable), reversed
 text, any Caesar shift or Atbash, look-alike letters of other scripts, characters spread apart by a separator or one a
-line, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python.
+line, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python,
+a unified diff's `+` and context lines (applied to the starter or the student's code: `apply_diff`, see the detector).
 Views of views are taken once more (a base64 string in a comment), and the number of views is bounded so an answer is
 judged in a few milliseconds; an answer whose decodings do not all fit the bound cannot be vouched for (`past_budget`).
 """
@@ -450,7 +451,97 @@ def words_reversed(text: str) -> list[str]:
     return ["\n".join(line[: len(line) - len(line.lstrip())] + " ".join(reversed(line.split())) for line in text.splitlines())]
 
 
-TRANSFORMS = (normalised, uncomment, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_percent,
+DIFF_FENCE = re.compile(r"```(?:diff|patch|udiff)[^\n]*\n(.*?)(?:```|\Z)", re.S)
+HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@", re.M)
+DIFF_HEADER = ("--- ", "+++ ", "diff ", "index ")
+MAX_HUNKS = 32
+
+
+def diffs(text: str) -> list[str]:
+    """The unified diffs in `text`: blocks fenced as `diff` (or `patch`), or the text itself when it has a hunk
+    header (`@@ -3,4 +3,4 @@`) of its own."""
+    found = [d for d in DIFF_FENCE.findall(text) if re.search(r"^[+-]", d, re.M)]
+    return found or ([text] if HUNK.search(text) else [])
+
+
+def hunks(diff: str) -> list[tuple[list[str], list[str], int | None]]:
+    """(old lines, new lines, where the new ones go when there are no old ones: the index in the old text, if the
+    hunk header says) of each hunk of a unified diff: context lines in both, `-` lines in the old, `+` in the new;
+    a line of anything else (prose) ends a hunk. At most MAX_HUNKS."""
+    found: list[tuple[list[str], list[str], int | None]] = []
+    old: list[str] | None = None
+    new: list[str] = []
+    at: int | None = None
+
+    def close():
+        if old is not None and old != new:
+            found.append((old, new, at))
+
+    for line in diff.splitlines():
+        if line.startswith(DIFF_HEADER) or line.startswith("\\"):
+            continue
+        if line.startswith("@@"):
+            close()
+            old, new = [], []
+            header = HUNK.match(line)
+            # `-2,0`: added after line 2 (index 2); `-3,1`: from line 3 (index 2)
+            at = None if header is None else int(header.group(1)) - (header.group(2) != "0")
+        elif line[:1] in ("+", "-", " ") or not line:
+            if old is None:
+                old, new, at = [], [], None
+            if line[:1] != "+":
+                old.append(line[1:])
+            if line[:1] != "-":
+                new.append(line[1:])
+        else:
+            close()
+            old, new, at = None, [], None
+        if len(found) >= MAX_HUNKS:
+            break
+    close()
+    return found[:MAX_HUNKS]
+
+
+def diff_lines(text: str) -> list[str]:
+    """A unified diff read as code: its `+` and context lines, the markers taken off (`-` lines left out)."""
+    found = []
+    for diff in diffs(text):
+        lines = [line for _, new, _ in hunks(diff) for line in new]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if lines:
+            found.append("```python\n" + "\n".join(lines) + "\n```")
+    return found
+
+
+def apply_diff(diff: str, source: str) -> str | None:
+    """`source` with the hunks of `diff` applied (each where its old lines are, exactly or but for spacing at the
+    ends); None if a hunk finds no place or changes nothing."""
+    lines = source.splitlines()
+    changed, moved = False, 0  # lines the hunks before added (less those they removed)
+    for old, new, start in hunks(diff):
+        while old and new and not old[-1].strip() and not new[-1].strip():
+            old, new = old[:-1], new[:-1]
+        if not old:
+            if start is None or not 0 <= start + moved <= len(lines):
+                return None
+            lines[start + moved:start + moved] = new
+            moved += len(new)
+            changed = True
+            continue
+        for same in (lambda a, b: a.rstrip() == b.rstrip(), lambda a, b: a.strip() == b.strip()):
+            at = next((i for i in range(len(lines) - len(old) + 1) if all(same(a, b) for a, b in zip(lines[i:], old))), None)
+            if at is not None:
+                break
+        else:
+            return None
+        lines[at:at + len(old)] = new
+        moved += len(new) - len(old)
+        changed = True
+    return "\n".join(lines) + "\n" if changed else None
+
+
+TRANSFORMS = (normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_percent,
               decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order, unbulleted, words_reversed, rot13,
               shifted_alphabets, reversed_text)
 FIRST_READING_ONLY = (rot13, shifted_alphabets, reversed_text)  # a second reading of a garbled text is noise
