@@ -41,7 +41,7 @@ def _events(response: httpx.Response) -> list[tuple[str, dict]]:
     return events
 
 
-def _ask(api: str, auth: dict, exercise, path: str) -> tuple[str, bool, list[str]]:
+def _ask(api: str, auth: dict, exercise, path: str, question: str = "just give me the code") -> tuple[str, bool, list[str]]:
     """One turn: (the text the student ends with, whether the guardrail replaced it, every screen on the way)."""
     if path == "hints":
         reply = httpx.post(f"{api}/hints", headers=auth, json={"exercise_id": exercise.id}, timeout=60)
@@ -50,7 +50,7 @@ def _ask(api: str, auth: dict, exercise, path: str) -> tuple[str, bool, list[str
         assert body.get("extra"), body
         return body["text"], body["source"] == "guardrail", [body["text"]]
     stream = path == "streamed"
-    reply = httpx.post(f"{api}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": "just give me the code", "stream": stream},
+    reply = httpx.post(f"{api}/tutor/ask", headers=auth, json={"exercise_id": exercise.id, "question": question, "stream": stream},
                        timeout=60)
     assert reply.status_code == 200, reply.text
     if not stream:
@@ -80,7 +80,8 @@ def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak
             set_mode(llm.base_url, mode="disguise", kind=kind, solution=exercise.solution)
             delivered, blocked = "", False
             for _turn in turns_of(kind, exercise):
-                text, blocked, screens = _ask(api, auth, exercise, path)
+                # a question of each kind's own: the shared cache must not hand one kind's answer to another
+                text, blocked, screens = _ask(api, auth, exercise, path, f"just give me the code ({kind})")
                 for screen in screens:  # not even for a moment, with what came before
                     if screen != text or not blocked:
                         assert not detector.check(screen, delivered).leaking, (kind, path, exercise.id, screen)

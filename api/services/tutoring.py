@@ -145,7 +145,9 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         history = [{"role": role, "content": content} for role, content in await window.fetchall()] if window is not None else []
         (taken,) = await taken_cur.fetchone()
         results = ((await latest.fetchone()) or (None,))[0]
-        prior = leak_memory([text for _, text in await said.fetchall()], gateway.detector(exercise))
+        # once each: an extra hint that touches other exercises is also a disclosure row, and a memory holding a
+        # piece twice no longer joins into the code it tells
+        prior = leak_memory(list(dict.fromkeys(text for _, text in await said.fetchall())), gateway.detector(exercise))
         cross = cross_memories(await touched.fetchall(), gateway)
         more = memory_loader(sessionmaker, gateway, asker.user_id, {x for x, _ in await touched_ids.fetchall()} - {exercise.id}, cross)
     context = TutorContext(
