@@ -204,9 +204,11 @@ def cmd_reload(args) -> None:
         if os.path.isdir(folder) and os.stat(folder).st_mode & 0o005:
             print(f"warning: {folder} is open to every user of this machine; it holds solutions and hidden tests: "
                   "chmod o-rx it where students have accounts (the classroom profile)")
+    from .data import NotReady
+
     try:
         code = asyncio.run(_reload(args, courses.course_dirs))
-    except (ExerciseFormatError, OSError) as err:
+    except (ExerciseFormatError, OSError, NotReady) as err:
         _fail("reload", str(err))
     sys.exit(code)
 
@@ -219,7 +221,7 @@ async def _reload(args, course_dirs: list[str]) -> int:
 
     started = time.perf_counter()
     current = [read_course(p) for p in course_dirs]
-    engine, sessionmaker, redis = _backends(args)
+    _, engine, sessionmaker, redis = _backends(args, with_redis=True)
     try:
         async with sessionmaker() as session:
             row = await course_bank.latest(session)

@@ -16,6 +16,9 @@ import re
 from .leak import LeakDetector
 
 RUNNABLE = re.compile(r"^\s*(?:def|class|async\s+def)\s|\blambda\b", re.M)
+# a line is shown as it streams only while the text is clearly under the leak threshold; nearer, the rest waits
+# for the final verdict (then shown whole if it passes), so weights that differ a little cannot show a leak
+STREAM_MARGIN = 0.85
 BOUNDARY = re.compile(r"\n|(?<=[.!?:])\s")
 
 
@@ -57,7 +60,11 @@ class GuardedStream:
             return ""
         checks = [(self.detector, "", "" if self.alone else self.prior), *((other, self.shared, memory) for other, memory in self.related(shown))]
         for detector, shared, prior in checks:
-            if detector.candidates(shown, prior, self.code) or detector.check(shown, prior, self.code, shared).leaking:
+            if detector.candidates(shown, prior, self.code):
+                self.holding = True
+                return ""
+            verdict = detector.check(shown, prior, self.code, shared)
+            if verdict.leaking or verdict.similarity >= STREAM_MARGIN * detector.threshold:
                 self.holding = True
                 return ""
         pending = self.text[self.sent:cut]
