@@ -302,7 +302,9 @@ class Grader(LoggingConfigurable):
                         f"file size {self.max_file_bytes} B, no core files"
                         + f", processes: {self._nproc_report()}"),
             "wall_clock": f"{self.timeout:g} s, then the job and everything it started is killed",
-            "workdir": "a private folder per job (mode 700), removed when the job ends",
+            "workdir": ("a tmpfs of its own per job (mode 700, the job's uid), unmounted when the job ends"
+                        if "a /tmp of its own" in layers.get("job_namespaces", "") else
+                        "a private folder per job (mode 700), removed when the job ends"),
             "output": f"observations capped at {self.max_output_bytes} B; the student's stdout/stderr go to capped buffers or /dev/null",
             "queue": f"{self.concurrency} at once, {self.queue_limit} waiting, then 503 with Retry-After: {self.retry_after}",
         }
