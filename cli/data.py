@@ -54,22 +54,22 @@ def _first_line(err: BaseException) -> str:
     return (str(err).strip().splitlines() or [type(err).__name__])[0]
 
 
-def database_url(args) -> str:
+def _required(args, given: str | None, variable: str, what: str, option: str, when: str = "") -> str:
+    """A setting the command cannot go without (see `_setting`), or NotReady naming every way to give it."""
     state_dir = _state_dir(args)
-    url = _setting(args.database_url, "DATABASE_URL", state_dir)
+    url = _setting(given, variable, state_dir)
     if not url:
-        raise NotReady(f"the API's database is unknown: give --database-url or DATABASE_URL, or --state-dir (a course folder whose "
-                       f"classroom.env or demo.env names it; none in {state_dir} does)")
+        raise NotReady(f"{what} is unknown: give {option} or {variable}, or --state-dir (a course folder whose classroom.env or "
+                       f"demo.env names it{when}; none in {state_dir} does)")
     return url
+
+
+def database_url(args) -> str:
+    return _required(args, args.database_url, "DATABASE_URL", "the API's database", "--database-url")
 
 
 def redis_url(args) -> str:
-    state_dir = _state_dir(args)
-    url = _setting(args.redis_url, "REDIS_URL", state_dir)
-    if not url:
-        raise NotReady(f"Redis is unknown: give --redis-url or REDIS_URL, or --state-dir (a course folder whose classroom.env or "
-                       f"demo.env names it, written at each start; none in {state_dir} does)")
-    return url
+    return _required(args, args.redis_url, "REDIS_URL", "Redis", "--redis-url", ", written at each start")
 
 
 async def check_postgres(engine, url: str) -> None:

@@ -40,8 +40,13 @@ def context(exercise, **kw) -> TutorContext:
 
 async def run(gw, asker, exercise, ctx):
     """What a client shows, event by event: every text that reached the screen, and the final one."""
+    return await screens_of(gw.answer(asker, exercise, ctx))
+
+
+async def screens_of(events):
+    """Every text a client following `events` had on its screen, in order, and the final event."""
     shown, screens, final = "", [], None
-    async for event in gw.answer(asker, exercise, ctx):
+    async for event in events:
         if event.kind == "delta":
             shown += event.text
         elif event.kind == "replace":

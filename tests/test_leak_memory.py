@@ -17,6 +17,7 @@ from codementor.api.models import TutorDisclosure
 from codementor.api.services import tutoring
 
 from .fake_llm import set_mode
+from .test_gateway import screens_of
 
 pytestmark = pytest.mark.gateway
 
@@ -68,15 +69,7 @@ async def ask(sessionmaker, gw, asker, exercise, code: str, answer: str, questio
     screen, the final event)."""
     set_mode(gw.base_url, mode="script", answers=[answer])
     req = SimpleNamespace(question=question, code=code, error="", traceback="")
-    shown, screens, final = "", [], None
-    async for event in tutoring.ask(sessionmaker, gw, asker, exercise, req):
-        if event.kind == "delta":
-            shown += event.text
-        elif event.kind == "replace":
-            shown = event.text
-        elif event.kind == "done":
-            final = event
-        screens.append(shown)
+    screens, final = await screens_of(tutoring.ask(sessionmaker, gw, asker, exercise, req))
     return "\n".join(screens), final
 
 
