@@ -116,6 +116,11 @@ if PROFILE != "kubernetes":
     c.JupyterHub.hub_port = int(env("CODEMENTOR_HUB_API_PORT", "8081"))
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{env('CODEMENTOR_PROXY_API_PORT', '8001')}"
     c.ConfigurableHTTPProxy.command = [env("CODEMENTOR_PROXY_CMD", str(Path.cwd() / "node_modules/.bin/configurable-http-proxy"))]
+    # the proxy answers a path that is not valid percent-encoding with 400 (the API's JSON envelope under
+    # its prefix), not its 500 and the Hub's HTML error page; the proxy inherits the Hub's environment
+    _bad_url_guard = f'--require "{Path(landing.__file__).resolve().parent / "proxy_bad_url.js"}"'
+    if _bad_url_guard not in os.environ.get("NODE_OPTIONS", ""):
+        os.environ["NODE_OPTIONS"] = f'{os.environ.get("NODE_OPTIONS", "")} {_bad_url_guard}'.strip()
     c.JupyterHub.db_url = env("CODEMENTOR_HUB_DB_URL", f"sqlite:///{STATE / 'jupyterhub.sqlite'}")
     c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
 import time
 from urllib.parse import urlparse
@@ -101,3 +103,28 @@ def test_a_connection_kept_alive_after_an_error_serves_the_next_request(stack, t
             assert envelope(client.post("/submissions", content=b"{not json"), 400)["code"] == "invalid_request"
             assert envelope(client.get("/me", headers={"Authorization": "token not-a-real-one"}), 401)["code"] == "unauthorized"
             assert client.get("/me").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/exercises/%zz", "/exercises/%E0%A4%A", "/%"])
+@pytest.mark.parametrize("where", ["proxy", "direct"])
+def test_a_path_that_is_not_valid_percent_encoding_is_a_4xx_in_the_envelope(stack, token, where, path):
+    """The proxy decodes a path to route it: a bad escape was its 500 with the Hub's HTML error page."""
+    url = urlparse(proxied_url(stack) if where == "proxy" else direct_url(stack))
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.request("GET", url.path + path, headers={"Authorization": f"token {token}"})  # sent as written, not re-encoded
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    assert 400 <= resp.status < 500, (resp.status, body[:300])
+    assert resp.getheader("Content-Type").startswith("application/json"), body[:300]
+    assert json.loads(body)["error"]["code"] in ("invalid_request", "not_found")
+
+
+def test_the_hubs_own_pages_answer_a_bad_escape_with_400_too(stack):
+    url = urlparse(stack.hub_url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    conn.request("GET", "/hub/%zz")
+    resp = conn.getresponse()
+    body = resp.read()
+    conn.close()
+    assert resp.status == 400 and b"percent-encoding" in body, (resp.status, body[:300])
