@@ -35,8 +35,10 @@ $(PROXY): package.json $(wildcard package-lock.json)
 	else npm install --no-audit --no-fund --loglevel=error; fi
 	test -x $(PROXY) && touch $(PROXY)
 
+# `make demo PORT=8001` when 8000 is taken
+PORT ?= 8000
 demo: install
-	$(BIN)/codementor demo --state-dir .state/demo
+	$(BIN)/codementor demo --state-dir .state/demo --port $(PORT)
 
 # every exercise: schema, notebook under nbval, starter fails, hidden tests kill >= 90 % of mutants
 validate: install

@@ -136,6 +136,10 @@ class TutorAPI(Application):
     ).tag(config=True)
     roster_cache_seconds = Integer(help="How long the API caches a Hub group's member list, in seconds ($CODEMENTOR_ROSTER_CACHE_SECONDS, default 30).").tag(config=True)
     max_body_bytes = Integer(256 * 1024, help="Largest request body accepted, in bytes (larger gets 413).").tag(config=True)
+    body_timeout = Float(
+        60.0, help="Seconds a request's body may take to arrive once its headers are in; a slower one (a client that "
+        "declares more than it sends) has its connection closed.",
+    ).tag(config=True)
     max_discard_bytes = Integer(
         1024 * 1024 * 1024, help="An oversized body up to this size is read and dropped so that the client (or the Hub's "
         "proxy) receives the 413; a body declared larger is refused before it is read and the connection closed, which "
@@ -375,7 +379,9 @@ class TutorAPI(Application):
         routes.append((ctx.prefix + "privacy", PrivacyHandler, {"ctx": ctx, "retention": Retention(parent=self)}))
         routes.extend(docs_routes(ctx.prefix))
         routes.append((ctx.prefix + r"api/.*", NotFoundHandler, {"ctx": ctx}))
-        return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=bytes.fromhex(self.cookie_secret), xsrf_cookies=False)
+        # any other path (the service's bare prefix, an absolute-form request target) gets the envelope too
+        return WebApp(routes, hub_auth=ctx.hub_auth, cookie_secret=bytes.fromhex(self.cookie_secret), xsrf_cookies=False,
+                      default_handler_class=NotFoundHandler, default_handler_args={"ctx": ctx})
 
     async def serve(self):
         for fd in (self.listen_fd, self.ready_fd):  # inherited from the supervisor: no process this one starts gets them
@@ -383,7 +389,7 @@ class TutorAPI(Application):
                 os.set_inheritable(fd, False)
         ctx = self.build_context()
         init_series([p.name for p in ctx.gateway.chain])
-        server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, xheaders=True)
+        server = HTTPServer(self.make_app(ctx), max_body_size=self.max_body_bytes, body_timeout=self.body_timeout, xheaders=True)
         await ctx.direct_pool.open()
         await ctx.grader.start()
         follower = BankFollower(ctx.bank, ctx.sessionmaker, ctx.redis, ctx.courses.course_dirs, on_change=ctx.gateway.use_bank)

@@ -124,7 +124,20 @@ def as_domain_error(exc: BaseException) -> DomainError | None:
         return exc
     if isinstance(exc, ExerciseNotFound):
         return NotFound(f"there is no exercise {exc.exercise_id!r}")
+    if _user_row_gone(exc):
+        return Unauthorized("this account was deleted while the request ran; nothing was stored")
     return None
+
+
+def _user_row_gone(exc: BaseException) -> bool:
+    """A write that names a user whose row was deleted meanwhile (an admin deleting the account while its
+    submission was graded): Postgres' foreign-key violation on a `fk_<table>_user_id_users` constraint, as psycopg
+    raises it or SQLAlchemy wraps it."""
+    exc = getattr(exc, "orig", None) or exc
+    if getattr(exc, "sqlstate", None) != "23503":
+        return False
+    constraint = getattr(getattr(exc, "diag", None), "constraint_name", None) or ""
+    return constraint.endswith("_user_id_users")
 
 
 class SchemaMismatch(RuntimeError):

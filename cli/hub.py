@@ -22,9 +22,12 @@ def cmd_classroom(args) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users")
-    p.add_argument("--state-dir", default=".state/demo")
-    p.add_argument("--port", type=int, default=8000)
+    p = sub.add_parser("demo", help="start Postgres, Redis and JupyterHub with demo users",
+                       description="Start Postgres, Redis and JupyterHub with the demo users (alice, bob, ada, admin) on "
+                       "http://127.0.0.1:PORT; Ctrl-C stops everything. `make demo PORT=8001` passes --port.")
+    p.add_argument("--state-dir", default=".state/demo", help="where the demo keeps its databases, logs and secrets "
+                   "(default: .state/demo; a restart in the same folder finds its users again)")
+    p.add_argument("--port", type=int, default=8000, help="the Hub's public port on 127.0.0.1 (default: 8000)")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("classroom", help="as root: the classroom profile with its own Postgres and Redis in the state folder")

@@ -242,8 +242,10 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
             raise InvalidRequest("the request body is not UTF-8 text") from None
         try:
             data = json.loads(text)
-        except ValueError as err:
+        except json.JSONDecodeError as err:
             raise InvalidRequest(f"the request body is not valid JSON: {err.msg}") from None
+        except ValueError:  # a number of more digits than Python converts (sys.get_int_max_str_digits)
+            raise InvalidRequest("the request body holds a number too long to read") from None
         except RecursionError:
             raise InvalidRequest("the request body nests too deeply") from None
         if not isinstance(data, dict):

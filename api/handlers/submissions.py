@@ -11,8 +11,9 @@ class SubmissionsHandler(APIHandler):
     @operation(
         "Grade and store a submission (once per idempotency key).",
         description="201: graded and stored now, with the progress it made. 200: a retry with a key already "
-        "stored gets the stored submission back, neither graded nor counted again.",
-        body=SubmissionRequest, ok={201: GradedSubmission, 200: Submission}, errors=(404, 429),
+        "stored gets the stored submission back, neither graded nor counted again; 409: the key was used for other "
+        "code or another exercise.",
+        body=SubmissionRequest, ok={201: GradedSubmission, 200: Submission}, errors=(404, 409, 429),
     )
     async def post(self):
         who = self.require_user()

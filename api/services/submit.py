@@ -6,7 +6,7 @@ from functools import partial
 
 from .. import metrics
 from ..db import driver_connection
-from ..errors import DomainError
+from ..errors import Conflict, DomainError
 from ..lti.passback import enqueue_solve
 from . import submissions as subs
 from .profile import read_profile, timezone_of
@@ -34,7 +34,7 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
                 if await subs.count_since(pg, user_id, exercise.id, cap.starts(ctx.course_timezone)) >= cap.allowance:
                     ctx.limiter.refuse_cap("submit", cap)
         if existing is not None:
-            return subs.to_public(existing), False
+            return subs.to_public(_same_request(existing, req)), False
         if new is False:  # charged but not stored: an attempt still grading, or one that failed after grading
             # this one counts too per minute; the day's cap counted the key once already
             await ctx.limiter.hit("submit", who.name, who.role)
@@ -57,11 +57,20 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
             stored, progress = await store_with_progress(pg, ctx.bank, user_id, exercise, req.idempotency_key, req.code, result,
                                                          ctx.clock(), ctx.course_timezone)
     created = progress is not None
-    body = subs.to_public(stored)
+    body = subs.to_public(stored if created else _same_request(stored, req))
     if created:
         body["progress"] = progress
         metrics.count_verdict(stored.status, stored.passed)
     return body, created
+
+
+def _same_request(stored, req):
+    """`stored`, when the retry asks for what it holds; a key reused for other code or another exercise is a 409,
+    not the other submission passed off as this one's."""
+    if stored.exercise_id != req.exercise_id or stored.code != req.code:
+        raise Conflict(f"idempotency_key {req.idempotency_key!r} was used for another submission (other code or exercise): "
+                       "send a new key with each new submission")
+    return stored
 
 
 async def my_history(ctx, who, limit: int, cursor: str | None, exercise_id: str | None, since: str | None, until: str | None, day: str | None) -> dict:
