@@ -25,7 +25,7 @@ from .similarity import NESTED, _shallow, statements
 MATCH = 0.75  # share of a statement's tokens a unit must carry to count as telling it (all of them up to three)
 MIN_STEPS = 3  # a reference of fewer steps is a formula: told in words, every token of a rich enough step must be there
 RICH = 4  # tokens a step of such a short reference needs to be told at all (`return sorted(x)` is no walkthrough)
-BUILTINS = {name for name in dir(builtins) if not name.startswith("_")}
+BUILTINS = {name.lower() for name in dir(builtins) if not name.startswith("_")}  # as read from lower-cased text
 
 STATEMENT_TOKENS = {
     ast.For: "for", ast.AsyncFor: "for", ast.While: "while", ast.If: "if", ast.Return: "return", ast.Break: "break",
@@ -40,7 +40,7 @@ OPERATOR_TOKENS = {
 }
 # how these tokens are written in code and in prose
 SPOKEN = [
-    ("for", r"\bfor\b|\beach\b|\bevery\b|\bloop|\biterat|\bgo(?:es)? through\b|\bvisit"),
+    ("for", r"\bfor\b|\beach\b|\bevery\b|\bloop|\biterat|\bgo(?:es)? through\b|\bvisit|\brepeat"),
     ("while", r"\bwhile\b|\buntil\b|\bas long as\b"),
     ("if", r"\bif\b|\bwhen(?:ever)?\b|\bunless\b|\bonly\b|\bcheck"),
     ("return", r"\breturn|\bgive back\b|\bhand back\b"),
@@ -52,10 +52,11 @@ SPOKEN = [
     ("del", r"\bdel\b|\bdelete\b|\bremove\b"),
     ("assert", r"\bassert"),
     ("assign", r"(?<![=!<>+\-*/%])=(?!=)|<-|←|:=|\bset\b|\bassign|\bstart(?:s|ing)? (?:at|with|from)\b|\binitiali[sz]e|\bstore\b|\bbecomes?\b|\blet\b"
-               r"|\bturn(?:s|ed)? (?:it|them|\w+|the \w+) into\b|\bconvert|\b(?:called|named)\b"),
+               r"|\bturn(?:s|ed)? (?:it|them|\w+|the \w+) into\b|\bconvert|\b(?:called|named)\b"
+               r"|\breplac(?:e|es|ed|ing)\b[^.;:]{0,40}?\b(?:by|with)\b"),
     ("mod", r"%|\bmod(?:ulo)?\b|\bremainder\b"),
     ("add", r"\+|\badd|\bplus\b|\bincrease|\bincrement|\bsum\b"),
-    ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b"),
+    ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b|\blast\b"),  # last: [-1]
     ("mul", r"(?<!\*)\*(?!\*)|\btimes\b|\bmultipl"),
     ("div", r"(?<!/)/|\bdivide|\bdivision\b|\bquotient\b"),
     ("pow", r"\*\*|\bpower\b|\bsquared?\b|\bexponent"),
@@ -68,16 +69,21 @@ SPOKEN = [
     ("in", r"\bin\b|\bcontains?\b|\bmember"),
     ("and", r"\band\b|&|\bintersect|\bboth\b"),
     ("or", r"\bor\b|\|\||\bunion\b|\beither\b"),
-    ("not", r"\bnot\b|!(?!=)"),
+    ("not", r"\bnot\b|!(?!=)|\b(?:is|are) empty\b|\bif no\b"),
 ]
 SPOKEN_RE = re.compile("|".join(f"(?P<{token}>{pattern})" for token, pattern in SPOKEN), re.I)
 NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "hundred": 100, "half": 2, "twice": 2, "double": 2}
+                "ten": 10, "hundred": 100, "half": 2, "twice": 2, "double": 2, "last": 1}
 # methods and builtins named in prose or by their JavaScript names: the Python call a step tells
 NAMED_CALLS = [
     (r"\blower[- ]?case|\blowercase|\btolowercase\b", ("lower",)), (r"\bupper[- ]?case|\buppercase|\btouppercase\b", ("upper",)),
     (r"\bsort(?:s|ed|ing)?\b", ("sorted", "sort")), (r"\bjoin(?:s|ed|ing)?\b", ("join",)),
-    (r"\bappend(?:s|ed|ing)?\b|\bpush(?:es|ed|ing)?\b", ("append",)),
+    (r"\bappend(?:s|ed|ing)?\b|\bpush(?:es|ed|ing)?\b", ("append",)), (r"\bextend(?:s|ed|ing)?\b", ("extend",)),
+    (r"\b(?:the )?(?:larger|largest|bigger|biggest|greater|greatest) of\b|\bmaximum\b", ("max",)),
+    (r"\b(?:the )?(?:smaller|smallest|lesser|least) of\b|\bminimum\b", ("min",)),
+    (r"\b(?:is|isn't|is not) (?:a|an) (?:dict|dictionary|list|bool|boolean|int|integer|float|str|string|tuple|set|number)\b", ("isinstance",)),
+    (r"\brepeat\b", ("range",)), (r"\bnumbered\b|\b(?:position|index) \w+ and\b", ("enumerate",)),
+    (r"\bstart(?:s|ing)? with\b", ("startswith",)), (r"\bend(?:s|ing)? with\b", ("endswith",)),
     (r"\badd(?:s|ed|ing)? (?:it|them|the|each|this|that|every|\w+) (?:\w+ )?(?:to|into) (?:the|its|a|an|that)\b", ("add",)),
     (r"\bvalues\b", ("values",)), (r"\bkeys\b", ("keys",)), (r"\bkey-value pairs\b", ("items",)),
     (r"\.(?:length|size)\b|\bhas (?:at least|at most|more than|fewer than|less than|exactly) (?:\d+|two|three) \w+", ("len",)),
