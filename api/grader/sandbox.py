@@ -298,7 +298,13 @@ DENIED_SYSCALLS = {
     # page cache of the shared /usr (evicting and probing pages), file watches on it, the machine's memory counters
     "fadvise64": 221, "readahead": 187, "mincore": 27, "cachestat": 451, "preadv2": 327, "pwritev2": 328,
     "inotify_init": 253, "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_mark": 301, "sysinfo": 99,
+    # file locks: a lock on a file of /usr (opened read-only) is seen at once by every job that opens it, a bit per
+    # file each way; fcntl's own locks, leases and directory notices are refused by its command (FCNTL_DENIED)
+    "flock": 73,
 }
+FCNTL = 72
+# F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLEASE, F_GETLEASE, F_NOTIFY
+FCNTL_DENIED = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)
 
 
 class _SockFilter(ctypes.Structure):
@@ -311,16 +317,19 @@ class _SockFprog(ctypes.Structure):
 
 def seccomp_program() -> list[tuple[int, int, int, int]]:
     """The filter as (code, jt, jf, k): wrong architecture kills, a denied call fails with EPERM,
-    clone asking for a new namespace fails with EPERM, clone3 with ENOSYS, the rest runs."""
+    clone asking for a new namespace fails with EPERM, clone3 with ENOSYS, fcntl with a lock, lease or
+    notice command with EPERM, the rest runs."""
     denied = sorted(DENIED_SYSCALLS.values())
     # layout: 0 load arch, 1 check arch, 2 load nr, 3 x32 check, then one JEQ per denied call,
-    # the clone3 and clone checks, allow, the clone flags check, and the three verdicts
+    # the clone3, clone and fcntl checks, allow, the clone flags check, fcntl's command checks, and the three verdicts
     checks = 4
     clone3_at = checks + len(denied)
     clone_at = clone3_at + 1
-    allow_at = clone_at + 1
+    fcntl_at = clone_at + 1
+    allow_at = fcntl_at + 1
     flags_at = allow_at + 1  # load args[0], JSET, allow
-    eperm_at = flags_at + 3
+    command_at = flags_at + 3  # load args[1], one JEQ per denied command, allow
+    eperm_at = command_at + len(FCNTL_DENIED) + 2
     enosys_at = eperm_at + 1
     kill_at = enosys_at + 1
 
@@ -337,9 +346,14 @@ def seccomp_program() -> list[tuple[int, int, int, int]]:
         prog.append((BPF_JEQ, jump(checks + i, eperm_at), 0, nr))
     prog.append((BPF_JEQ, jump(clone3_at, enosys_at), 0, CLONE3))
     prog.append((BPF_JEQ, jump(clone_at, flags_at), 0, CLONE))
+    prog.append((BPF_JEQ, jump(fcntl_at, command_at), 0, FCNTL))
     prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
     prog.append((BPF_LD_W_ABS, 0, 0, 16))  # the low 32 bits of args[0]: clone's flags
     prog.append((BPF_JSET, jump(flags_at + 1, eperm_at), 0, NAMESPACE_FLAGS))
+    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
+    prog.append((BPF_LD_W_ABS, 0, 0, 24))  # the low 32 bits of args[1]: fcntl's command
+    for i, command in enumerate(FCNTL_DENIED):
+        prog.append((BPF_JEQ, jump(command_at + 1 + i, eperm_at), 0, command))
     prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
     prog.append((BPF_RET, 0, 0, SECCOMP_RET_ERRNO | EPERM))
     prog.append((BPF_RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS))
