@@ -22,6 +22,7 @@ from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key, holds_code, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, SolutionIndex, StatementFrequency, hidden_share, judge
+from .leak.detector import conversation
 from .leak.index import TOUCH
 from .leak.views import views
 from .privacy import PersonalDataScrubber, holds_personal_data
@@ -348,7 +349,8 @@ class TutorGateway(Configurable):
                 metrics.TUTOR_FALLBACKS.labels(provider.name).inc()
                 log.warning("tutor provider %s failed: %s; trying the next one", provider.name, err)
                 await self._settle(reservation, provider, request, guard.text)
-                if guard.sent:
+                if guard.sent:  # taken off the screen, not out of the student's mind: the next answer is judged with it
+                    prior = conversation(prior, guard.text[:guard.sent])
                     yield Event("replace", "")
                 continue
             except BaseException:

@@ -88,30 +88,34 @@ _SUMMARY = "UPDATE tutor_conversations SET summary = %s WHERE id = %s"
 _HINT = "INSERT INTO hint_events (user_id, exercise_id, rung, source) VALUES (%s, %s, %s, %s)"
 # a model's answer, kept for the leak filter apart from the conversation (which the student may delete)
 _DISCLOSED = """INSERT INTO tutor_disclosures (user_id, exercise_id, text, touches, created_at)
-                VALUES (%(u)s, %(ex)s, %(a)s, %(touches)s::jsonb, %(now)s)"""
+                VALUES (%(u)s, %(ex)s, %(shown)s, %(touches)s::jsonb, %(now)s)"""
 MODEL_FREE = ("offline", "guardrail", "student")  # sources of text no model wrote
 
 
 async def append(pg, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int,
-                 clean=_keep, rung: int = 0, hint_source: str = "", touches: list[str] | tuple = ()) -> tuple[int, bool]:
+                 clean=_keep, rung: int = 0, hint_source: str = "", touches: list[str] | tuple = (),
+                 disclosed: str | None = None) -> tuple[int, bool]:
     """Store one exchange and COMMIT, folding messages that leave the window into the summary (scrubbed by `clean`).
 
     `pg` is a psycopg connection not inside a transaction (a pooled one, or the one under a
     SQLAlchemy session). With `rung`, the answer handed out that rung of the hint ladder: it
     is recorded as a hint unless the student has taken that many hints by now (a %hint while
-    the answer streamed). `touches`: the other exercises of whose solution a model's answer holds
-    a piece (kept with it for the leak filter). Returns the conversation's id and whether the hint
-    was recorded.
+    the answer streamed). `disclosed`: what models' text the student was shown, kept for the leak
+    filter (None: the answer, if a model wrote it; a streamed answer that was replaced was read up
+    to the replacement all the same); `touches`: the other exercises of whose solution it holds a
+    piece. Returns the conversation's id and whether the hint was recorded.
     """
+    if disclosed is None:
+        disclosed = "" if source in MODEL_FREE else answer
     params = {"u": user_id, "ex": exercise_id, "q": question, "a": answer, "src": source, "turns": turns, "now": utcnow(),
-              "touches": json.dumps(list(touches))}
+              "touches": json.dumps(list(touches)), "shown": disclosed}
     async with pg.pipeline():
         await pg.execute(_OPEN, params)
         await pg.execute(_MESSAGES, params)
         counted = await pg.execute(_COUNT, params)
         dropped = await pg.execute(_DROPPED, params)
         taken = await pg.execute(_TAKEN, params) if rung else None
-        if source not in MODEL_FREE:
+        if disclosed:
             await pg.execute(_DISCLOSED, params)
     conv_id, count, summary = await counted.fetchone()
     left = await dropped.fetchall() if count > turns else []
@@ -123,6 +127,13 @@ async def append(pg, user_id: int, exercise_id: str, question: str, answer: str,
             await pg.execute(_HINT, (user_id, exercise_id, rung, hint_source[:20]))
         await pg.execute("COMMIT")
     return conv_id, hint
+
+
+async def disclose(pg, user_id: int, exercise_id: str, text: str, touches: list[str] | tuple = ()) -> None:
+    """Keep models' text a student was shown for the leak filter, with no exchange stored (they went away mid-answer)."""
+    params = {"u": user_id, "ex": exercise_id, "shown": text, "touches": json.dumps(list(touches)), "now": utcnow()}
+    await pg.execute(_DISCLOSED, params)
+    await pg.execute("COMMIT")
 
 
 def to_public(conv: TutorConversation, messages: list[TutorMessage] | None = None) -> dict:

@@ -165,28 +165,73 @@ def gave_ladder_hint(ctx: TutorContext, text: str) -> bool:
     return bool(ctx.ladder_rung and ctx.ladder_hint and ctx.ladder_hint in text)
 
 
+class Screen:
+    """What of models' text a student following a streamed answer has read: a `replace` takes text off the
+    screen (a blocked answer's lines, a failed provider's), not out of the student's mind."""
+
+    def __init__(self, streamed: bool = True):
+        self.streamed = streamed  # a whole (not streamed) answer shows its final text only
+        self.replaced: list[str] = []
+        self.now = ""
+
+    def follow(self, event: Event) -> None:
+        if not self.streamed or event.kind not in ("delta", "replace"):
+            return
+        if event.kind == "replace":
+            if self.now:
+                self.replaced.append(self.now)
+            self.now = ""  # the replacement itself is the guardrail's (or nothing): no model's text
+        else:
+            self.now += event.text
+
+    def disclosed(self, done: Event | None = None) -> str:
+        """Models' text shown: what was replaced, with the final answer (`done`, if a model wrote it) or, with no
+        final answer (the student went away), what was on the screen then."""
+        final = self.now if done is None else "" if done.meta["source"] in conversations.MODEL_FREE else done.text
+        return "\n\n".join(text for text in (*self.replaced, final) if text)
+
+
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req,
               identities: tuple[str, ...] = ()) -> AsyncIterator[Event]:
-    """Stream the tutor's answer, then store the exchange in the student's conversation."""
+    """Stream the tutor's answer, then store the exchange in the student's conversation; models' text the student
+    was shown is remembered for the leak filter whatever became of the answer (see `Screen`)."""
     ctx, prior, cross, more = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
-    async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior, cross=cross, more=more)) as events:
-        async for event in events:
-            if event.kind == "done":
-                # the answer climbed the ladder: it counts as that hint, for the skill model, the
-                # instructor's view and the next %hint (which goes on from there), unless a %hint
-                # while it streamed has recorded that rung already
-                rung = ctx.ladder_rung if gave_ladder_hint(ctx, event.text) else 0
-                touches = gateway.touched(exercise, event.text) if event.meta["source"] not in conversations.MODEL_FREE else []
-                async with sessionmaker() as session:
-                    conv_id, hinted = await conversations.append(
-                        await driver_connection(session), asker.user_id, exercise.id, req.question or "(explain my last error)", event.text,
-                        event.meta["source"], gateway.history_turns, clean=ctx.clean, rung=rung, hint_source=f"tutor-{event.meta['source']}",
-                        touches=touches,
-                    )
-                if hinted:
-                    event.meta["hint_rung"] = rung
-                event.meta["conversation_id"] = conv_id
-            yield event
+    screen, stored = Screen(getattr(req, "stream", True)), False
+    try:
+        async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior, cross=cross, more=more)) as events:
+            async for event in events:
+                screen.follow(event)
+                if event.kind == "done":
+                    await _store(sessionmaker, gateway, asker, exercise, req, ctx, event, screen.disclosed(event))
+                    stored = True
+                yield event
+    finally:
+        if not stored and (shown := screen.disclosed()):
+            await _remember(sessionmaker, gateway, asker, exercise, shown)
+
+
+async def _store(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, ctx, event: Event, disclosed: str) -> None:
+    """One exchange into the student's conversation (and models' text shown, `disclosed`, into the leak filter's memory)."""
+    # the answer climbed the ladder: it counts as that hint, for the skill model, the instructor's view and the next
+    # %hint (which goes on from there), unless a %hint while it streamed has recorded that rung already
+    rung = ctx.ladder_rung if gave_ladder_hint(ctx, event.text) else 0
+    touches = gateway.touched(exercise, disclosed) if disclosed else []
+    async with sessionmaker() as session:
+        conv_id, hinted = await conversations.append(
+            await driver_connection(session), asker.user_id, exercise.id, req.question or "(explain my last error)", event.text,
+            event.meta["source"], gateway.history_turns, clean=ctx.clean, rung=rung, hint_source=f"tutor-{event.meta['source']}",
+            touches=touches, disclosed=disclosed,
+        )
+    if hinted:
+        event.meta["hint_rung"] = rung
+    event.meta["conversation_id"] = conv_id
+
+
+async def _remember(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, shown: str) -> None:
+    """Models' text a student read of an answer that never finished (they went away), into the leak filter's memory."""
+    async with sessionmaker() as session:
+        await conversations.disclose(await driver_connection(session), asker.user_id, exercise.id, shown,
+                                     gateway.touched(exercise, shown))
 
 
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int,
