@@ -11,6 +11,7 @@ port, driven by a small control endpoint (`POST /control` with a JSON mode). Mod
 - ``disguise``: answers the reference `solution` hidden the `kind` way (see codementor.bench.disguises),
   one turn per request when the disguise spans several;
 - ``fail_then_normal``: the next `failures` requests get HTTP 503, then normal.
+- ``cut``: streams the first `cut` characters of `reply`, then drops the connection mid-answer.
 - ``ignore_max_tokens``: a vendor that does not honour `max_tokens`: `reply` repeated to `factor`
   times what `max_tokens` allows (4 bytes a token), streamed in small pieces, usage reported truly.
 
@@ -48,6 +49,7 @@ class State:
 
                 self.mode, self.answers = "script", disguise(settings["kind"], settings["solution"])
             self.failures = int(settings.get("failures", 0))
+            self.cut = int(settings.get("cut", 0))
             self.factor = float(settings.get("factor", 3.0))
             self.bytes_per_token = float(settings.get("bytes_per_token", 4.0))
             self.requests: list[dict] = []
@@ -123,6 +125,8 @@ class Handler(BaseHTTPRequestHandler):
                 "id": "chatcmpl-local", "object": "chat.completion", "model": body.get("model", "local"),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": reply}, "finish_reason": "stop"}], "usage": usage,
             })
+        if mode == "cut":
+            return self._stream(body, reply[:state.cut], usage, 0.0, broken=True)
         self._stream(body, reply, usage, state.delay if mode == "slow" else 0.0)
 
     def _anthropic(self, body: dict) -> None:
@@ -152,7 +156,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(f"{len(raw):x}\r\n".encode() + raw + b"\r\n")
         self.wfile.flush()
 
-    def _stream(self, body: dict, reply: str, usage: dict, delay: float) -> None:
+    def _stream(self, body: dict, reply: str, usage: dict, delay: float, broken: bool = False) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
@@ -163,6 +167,9 @@ class Handler(BaseHTTPRequestHandler):
             if delay:
                 time.sleep(delay)
             self._chunk(json.dumps({**base, "choices": [{"index": 0, "delta": {"content": reply[start:start + step]}, "finish_reason": None}]}))
+        if broken:  # no end of the answer, no end of the body: the connection just goes
+            self.close_connection = True
+            return
         self._chunk(json.dumps({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}))
         if (body.get("stream_options") or {}).get("include_usage"):
             self._chunk(json.dumps({**base, "choices": [], "usage": usage}))
