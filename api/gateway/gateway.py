@@ -110,6 +110,14 @@ class TutorGateway(Configurable):
         12, help="Sandbox runs the leak filter spends on one answer's code, over every exercise it is judged against; an "
         "answer that would need more is held back (replaced) unverified, so no answer can occupy the grader for long.",
     ).tag(config=True)
+    answer_wait = Float(
+        30.0, help="Seconds a student's tutor question (or model hint) waits for their previous answer to end (one "
+        "at a time, so the leak filter judges each with the ones before); longer gets a 429.",
+    ).tag(config=True)
+    answer_hold = Float(
+        180.0, help="Seconds after which a student's answer in progress no longer holds up their next one (an API "
+        "process that died mid-answer); keep it above the longest answer.",
+    ).tag(config=True)
     history_turns = Integer(6, help="Recent conversation messages sent verbatim; older ones are summarised.").tag(config=True)
     course_timezone = Unicode("UTC", help="Time zone in which a budget day starts.").tag(config=True)
 

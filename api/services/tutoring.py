@@ -11,7 +11,7 @@ from ..gateway.gateway import Asker, Event, TutorGateway
 from ..gateway.guardrails import TutorContext
 from ..db import driver_connection
 from ..models import HintEvent, TutorDisclosure
-from . import conversations
+from . import answering, conversations
 from .hints import hints_taken, next_hint
 
 
@@ -194,20 +194,27 @@ class Screen:
 async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req,
               identities: tuple[str, ...] = ()) -> AsyncIterator[Event]:
     """Stream the tutor's answer, then store the exchange in the student's conversation; models' text the student
-    was shown is remembered for the leak filter whatever became of the answer (see `Screen`)."""
-    ctx, prior, cross, more = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
-    screen, stored = Screen(getattr(req, "stream", True)), False
-    try:
-        async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior, cross=cross, more=more)) as events:
-            async for event in events:
-                screen.follow(event)
-                if event.kind == "done":
-                    await _store(sessionmaker, gateway, asker, exercise, req, ctx, event, screen.disclosed(event))
-                    stored = True
-                yield event
-    finally:
-        if not stored and (shown := screen.disclosed()):
-            await _remember(sessionmaker, gateway, asker, exercise, shown)
+    was shown is remembered for the leak filter whatever became of the answer (see `Screen`), before the student's
+    next answer starts (`answering`)."""
+    async with _turn(gateway, asker):
+        ctx, prior, cross, more = await build_context(sessionmaker, gateway, asker, exercise, req, identities=identities)
+        screen, stored = Screen(getattr(req, "stream", True)), False
+        try:
+            async with aclosing(gateway.answer(asker, exercise, ctx, prior=prior, cross=cross, more=more)) as events:
+                async for event in events:
+                    screen.follow(event)
+                    if event.kind == "done":
+                        await _store(sessionmaker, gateway, asker, exercise, req, ctx, event, screen.disclosed(event))
+                        stored = True
+                    yield event
+        finally:
+            if not stored and (shown := screen.disclosed()):
+                await _remember(sessionmaker, gateway, asker, exercise, shown)
+
+
+def _turn(gateway: TutorGateway, asker: Asker):
+    """The student's turn for a model's answer (one at a time: each is judged with the ones before)."""
+    return answering.one_at_a_time(gateway.redis, asker.user_id, gateway.answer_wait, gateway.answer_hold)
 
 
 async def _store(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, ctx, event: Event, disclosed: str) -> None:
@@ -237,17 +244,18 @@ async def _remember(sessionmaker, gateway: TutorGateway, asker: Asker, exercise:
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int,
                      identities: tuple[str, ...] = ()) -> dict:
     """A hint beyond the authored ladder, grounded in the student's code and last error."""
-    ctx, prior, cross, more = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
-    done = None
-    async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior, cross=cross, more=more):
-        if event.kind == "done":
-            done = event
-    written = "" if done.meta["source"] in conversations.MODEL_FREE else done.text
-    touches = gateway.touched(exercise, written) if written else []
-    async with sessionmaker() as session, session.begin():
-        session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20], text=written))
-        if touches:  # the hint is in the exercise's own memory already; kept here for the exercises it touches
-            session.add(TutorDisclosure(user_id=asker.user_id, exercise_id=exercise.id, text=written, touches=touches))
+    async with _turn(gateway, asker):
+        ctx, prior, cross, more = await build_context(sessionmaker, gateway, asker, exercise, req, purpose="hint", identities=identities)
+        done = None
+        async for event in gateway.answer(asker, exercise, ctx, rung=taken + 1, prior=prior, cross=cross, more=more):
+            if event.kind == "done":
+                done = event
+        written = "" if done.meta["source"] in conversations.MODEL_FREE else done.text
+        touches = gateway.touched(exercise, written) if written else []
+        async with sessionmaker() as session, session.begin():
+            session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20], text=written))
+            if touches:  # the hint is in the exercise's own memory already; kept here for the exercises it touches
+                session.add(TutorDisclosure(user_id=asker.user_id, exercise_id=exercise.id, text=written, touches=touches))
     return {
         "exercise_id": exercise.id, "rung": taken + 1, "of": len(exercise.hints), "text": done.text,
         "source": done.meta["source"], "last": True, "extra": True,
