@@ -9,6 +9,7 @@ and the grader's sandbox, through the tutor service the API runs.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from contextlib import aclosing
 from types import SimpleNamespace
@@ -19,7 +20,8 @@ from sqlalchemy import select
 from codementor.api.gateway.leak.judgement import hidden_share
 from codementor.api.grader import Grader
 from codementor.api.models import TutorDisclosure
-from codementor.api.services import tutoring
+from codementor.api.services import answering, tutoring
+from codementor.api.services.limits import RateLimited
 
 from .fake_llm import set_mode
 from .test_gateway import screens_of
@@ -115,6 +117,34 @@ async def test_five_streamed_pieces_before_blocked_answers_never_add_up(infra, m
     assert await passes_hidden(grader, ex, under_def(held)) <= gw.leak_pass_share, held
     memory = "\n".join(await memory_of(infra[0], mallory, ex.id))
     assert all(line in memory for line in held), "every line shown is remembered"
+
+
+async def test_five_pieces_asked_for_side_by_side_never_add_up(infra, make_gateway, bank, new_asker, grader):
+    """The same five answers asked for at once: each starts when the one before has ended and been remembered, so
+    what was on the screens, put back under the `def` line in the reference's order, does not pass the hidden tests."""
+    gw, ex = make_gateway(), bank.get("anagram-groups")
+    parts = body_parts(ex.solution)
+    set_mode(gw.base_url, mode="script", answers=[piece_then_everything(part, ex.solution) for part in parts])
+    oscar = await new_asker(prefix="stream-side-by-side")
+    turns = await asyncio.gather(*(screens_of(tutoring.ask(infra[0], gw, oscar, ex, request(ex.starter))) for _ in parts))
+    held = set(held_lines([screen for screens, _ in turns for screen in screens], ex.solution))
+    assert held and all(final.meta["leak_blocked"] for _, final in turns)
+    in_order = [line for line in body_lines(ex.solution) if line in held]
+    assert await passes_hidden(grader, ex, under_def(in_order)) <= gw.leak_pass_share, in_order
+
+
+async def test_a_second_answer_waits_for_the_first_then_gives_up(infra, make_gateway, new_asker):
+    """A student's second answer waits while the first is in progress, and is refused past `answer_wait`; another
+    student's answer does not wait."""
+    redis, (peggy, quinn) = infra[1], [await new_asker(prefix=p) for p in ("turn-a", "turn-b")]
+    async with answering.one_at_a_time(redis, peggy.user_id, wait=1.0, hold=30.0):
+        with pytest.raises(RateLimited):
+            async with answering.one_at_a_time(redis, peggy.user_id, wait=0.2, hold=30.0):
+                pass
+        async with answering.one_at_a_time(redis, quinn.user_id, wait=0.2, hold=30.0):
+            pass
+    async with answering.one_at_a_time(redis, peggy.user_id, wait=0.2, hold=30.0):
+        pass  # the first one ended: the next goes at once
 
 
 async def test_a_piece_shown_before_the_provider_failed_is_remembered(infra, make_gateway, bank, new_asker, grader):
