@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import aclosing
+from contextlib import aclosing, nullcontext
 from functools import lru_cache
 from typing import AsyncIterator
 
@@ -213,7 +213,10 @@ async def ask(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exerc
 
 
 def _turn(gateway: TutorGateway, asker: Asker):
-    """The student's turn for a model's answer (one at a time: each is judged with the ones before)."""
+    """The student's turn for a model's answer (one at a time: each is judged with the ones before); with no model
+    configured, nothing is remembered and answers need no turn."""
+    if not gateway.has_paid_provider:
+        return nullcontext()
     return answering.one_at_a_time(gateway.redis, asker.user_id, gateway.answer_wait, gateway.answer_hold)
 
 
