@@ -15,6 +15,7 @@ from contextlib import aclosing
 from types import SimpleNamespace
 
 import pytest
+import redis.asyncio as aioredis
 from sqlalchemy import select
 
 from codementor.api.gateway.leak.judgement import hidden_share
@@ -22,6 +23,7 @@ from codementor.api.grader import Grader
 from codementor.api.models import TutorDisclosure
 from codementor.api.services import answering, tutoring
 from codementor.api.services.limits import RateLimited
+from codementor.hub_config.stack import free_port
 
 from .fake_llm import set_mode
 from .test_gateway import screens_of
@@ -210,3 +212,12 @@ async def test_an_honest_streamed_conversation_is_shown_and_remembered_as_shown(
         assert not final.meta["leak_blocked"] and final.text == nudge and screens[-1] == nudge, final.text
         assert len([s for s in screens if s]) > 2  # it streamed
     assert await memory_of(infra[0], heidi, ex.id) == HONEST
+
+
+async def test_without_redis_answers_go_on_and_the_log_says_so(caplog):
+    """Redis down: a student's answers are not held up (the rate limiter lets requests pass the same way)."""
+    closed = aioredis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
+    async with answering.one_at_a_time(closed, 1, wait=0.2, hold=30.0):
+        pass
+    assert "Redis is not answering (REDIS_URL)" in caplog.text
+    await closed.aclose()
