@@ -19,6 +19,8 @@ def cmd_db(args) -> None:
     from codementor.api.errors import SchemaMismatch
 
     try:
+        if args.action == "api-role":
+            return cmd_api_role(args)
         if args.action == "upgrade":
             db.upgrade(args.database_url)
             print(f"database schema is at {db.current_revision(args.database_url)} (latest: {db.head_revision()})")
@@ -26,6 +28,51 @@ def cmd_db(args) -> None:
             print(f"current: {db.current_revision(args.database_url)}  latest: {db.head_revision()}")
     except SchemaMismatch as err:
         sys.exit(f"codementor db: {err}")
+
+
+def _api_role_password(args) -> str:
+    """--password-file, else $CODEMENTOR_API_DB_PASSWORD, else "" (a new role gets one made up; an existing one keeps its own)."""
+    import os
+
+    if args.password_file:
+        return Path(args.password_file).read_text().strip()
+    return os.environ.get("CODEMENTOR_API_DB_PASSWORD", "")
+
+
+def cmd_api_role(args) -> None:
+    """Create or update the API's least-privilege role on the owner's URL, and say what it may do."""
+    import os
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from codementor.api import db, db_roles
+
+    from .data import hidden
+
+    owner = db.database_url(args.database_url)
+    hub_db = args.hub_db_url if args.hub_db_url is not None else os.environ.get("CODEMENTOR_HUB_DB_URL", "")
+    deny = [make_url(hub_db).database] if hub_db else []
+    try:
+        report = db_roles.ensure_api_role(owner, args.role, _api_role_password(args), deny)
+    except (db_roles.RoleError, psycopg.Error, OSError) as err:
+        sys.exit(f"codementor db api-role: {str(err).strip().splitlines()[0]}")
+    print(f"role {report.role} ({'created' if report.created else 'updated'}): LOGIN, not a superuser, owns nothing, "
+          f"no CREATEDB/CREATEROLE")
+    print(f"on database {report.database}, schema {report.schema}: SELECT/INSERT/UPDATE/DELETE on {len(report.tables)} tables, "
+          f"only SELECT/INSERT on {', '.join(db_roles.APPEND_ONLY)}, only SELECT on {', '.join(db_roles.READ_ONLY)}")
+    for name in report.revoked_memberships:
+        print(f"revoked its membership of role {name}")
+    for name in report.denied_databases:
+        print(f"database {name}: CONNECT revoked from PUBLIC and from {report.role}")
+    if report.other_databases:
+        print(f"it can still connect to (CONNECT granted to PUBLIC): {', '.join(report.other_databases)}")
+    if report.password:
+        url = db_roles.role_url(owner, report.role, report.password)
+        print(f"its password was made up; the API's URL (CODEMENTOR_API_DATABASE_URL in the Hub's environment):\n{url}")
+    else:
+        print(f"the API's URL: {hidden(db_roles.role_url(owner, report.role, 'PASSWORD'))}")
+    print("run this again after every `codementor db upgrade`: tables added later get their grants then")
 
 
 def cmd_grade(args) -> None:
@@ -85,9 +132,15 @@ def register(sub) -> None:
     data.register(sub)  # `users` and `purge`: the API's database, run on the server
     assignments.register(sub)
     sub.add_parser("api", help="run the API service (JupyterHub runs this for you)", add_help=False)
-    p = sub.add_parser("db", help="database schema: upgrade to the latest migration, or show the current one")
-    p.add_argument("action", choices=["upgrade", "current"])
-    p.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL")
+    p = sub.add_parser("db", help="database schema: upgrade to the latest migration, show the current one, or (api-role) "
+                                  "create or update the API's least-privilege Postgres role")
+    p.add_argument("action", choices=["upgrade", "current", "api-role"])
+    p.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL (api-role: the owner's URL)")
+    p.add_argument("--role", default="codementor_api", help="api-role: the API's role (codementor_api)")
+    p.add_argument("--password-file", default=None, help="api-role: a file holding the role's password (else "
+                   "$CODEMENTOR_API_DB_PASSWORD; else a new role gets one made up and printed, an existing one keeps its own)")
+    p.add_argument("--hub-db-url", default=None, help="api-role: the Hub's database on the same server, closed to the role "
+                   "(default: $CODEMENTOR_HUB_DB_URL; '' for none)")
     p.set_defaults(func=cmd_db)
     p = sub.add_parser("grade", help="grade a file against an exercise, exactly as the API does")
     p.add_argument("exercise_id", nargs="?")
