@@ -22,7 +22,7 @@ from traitlets.config import Application
 
 from ..exercise_bank import Bank, default_bank_dir
 from ..exercise_bank.courses import CourseBank, ServedBank
-from . import db
+from . import db, db_roles
 from .errors import SchemaMismatch
 from .gateway.gateway import TutorGateway
 from .grader import Grader
@@ -512,11 +512,24 @@ class TutorAPI(Application):
         except OperationalError as err:
             reason = str(err.orig if hasattr(err, "orig") else err).strip().splitlines()[0]
             self.exit_with(f"codementor api: cannot reach Postgres ({reason}); check DATABASE_URL (c.TutorAPI.database_url)")
+        if self.listen_fd < 0:  # once, not in every worker
+            self.warn_if_privileged()
         if self.workers > 1 and self.listen_fd < 0:
             self.supervise()
         else:
             self.run_loop(self.serve())
         exit_at_once()
+
+    def warn_if_privileged(self) -> None:
+        """One warning line when the API connects as a superuser or its tables' owner (it still starts: deployments
+        that give it the owner's URL keep working)."""
+        try:
+            warning = db_roles.privilege_warning(self.database_url)
+        except Exception as err:  # the check is advice; the schema check above already reached Postgres
+            self.log.debug("could not check the API's Postgres role: %s", err)
+            return
+        if warning:
+            self.log.warning("%s", warning)
 
     def run_loop(self, main) -> None:
         """Run `main` to the end on the configured event loop (c.TutorAPI.event_loop)."""
