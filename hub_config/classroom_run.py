@@ -106,6 +106,8 @@ def classroom_stack(state_dir: Path, ip: str, port: int, admin: str, kept: dict,
         postgres_password=kept["postgres_password"], redis_password=kept["redis_password"],
         database_url=os.environ.get("DATABASE_URL", ""), redis_url=os.environ.get("REDIS_URL", ""),
         hub_db_url=os.environ.get("CODEMENTOR_HUB_DB_URL", ""),
+        # else the start makes the API's role on DATABASE_URL's server (or on its own Postgres)
+        api_database_url=os.environ.get("CODEMENTOR_API_DATABASE_URL", ""),
     )
 
 

