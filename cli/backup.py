@@ -445,11 +445,31 @@ def cmd_backup(args) -> None:
     print(f"wrote {archive} ({archive.stat().st_size >> 10} KiB)")
 
 
+def regrant_api_role(database_url: str) -> None:
+    """The restored tables carry no grants (the dumps leave privileges out): give the API's role, where the
+    server has one, its grants again, as `codementor db api-role` does (its password stays)."""
+    import psycopg
+
+    from codementor.api.db_roles import DEFAULT_ROLE, RoleError, ensure_api_role, libpq_url
+
+    try:
+        with psycopg.connect(libpq_url(database_url)) as conn:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (DEFAULT_ROLE,)).fetchone():
+                return
+        report = ensure_api_role(database_url, DEFAULT_ROLE)
+    except (psycopg.Error, RoleError) as err:
+        print(f"the API's role {DEFAULT_ROLE} has no grants on the restored tables ({str(err).strip().splitlines()[0]}): "
+              "run `codementor db api-role` with the owner's URL", file=sys.stderr)
+        return
+    print(f"the API's role {report.role} has its grants on the {len(report.tables)} restored tables again")
+
+
 def cmd_restore(args) -> None:
     try:
         read_manifest(Path(args.archive))  # before any database is touched
         with databases(args, "restore") as (state_dir, database_url, hub_db_url):
             manifest = restore(Path(args.archive), state_dir, database_url, hub_db_url, _home_root(args))
+            regrant_api_role(database_url)
     except BackupError as err:
         sys.exit(f"codementor restore: {err}")
     print(f"restored the backup of {manifest['created']}: both databases, {', '.join(manifest['state']) or 'no state folders'}"

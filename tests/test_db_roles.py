@@ -184,3 +184,26 @@ def test_a_students_data_is_deleted_through_the_api_connected_as_its_role(stack,
         assert owner.execute("SELECT count(*) FROM submissions WHERE user_id = %s", (user_id,)).fetchone()[0] == 0
         # the deletion itself is in the trail, written by the API's role
         assert owner.execute("SELECT count(*) FROM audit_events WHERE subject_user_id = %s", (user_id,)).fetchone()[0] >= 1
+
+
+def test_a_restore_gives_the_api_role_its_grants_again(services, capsys):
+    """pg_restore recreates the tables without privileges (the dumps leave them out): `codementor restore`
+    grants them again to the API's role where the server has one."""
+    from codementor.cli.backup import regrant_api_role
+
+    url = fresh_database(services.database_url)
+    assert subprocess.run([sys.executable, "-m", "codementor.cli", "db", "upgrade", "--database-url", url], capture_output=True).returncode == 0
+    password = "restore-check"
+    done = subprocess.run([sys.executable, "-m", "codementor.cli", "db", "api-role", "--database-url", url, "--hub-db-url", ""],
+                          capture_output=True, text=True, env={**os.environ, "CODEMENTOR_API_DB_PASSWORD": password})
+    assert done.returncode == 0, done.stderr
+    as_role = libpq_url(make_url(url).set(username="codementor_api", password=password).render_as_string(hide_password=False))
+    with psycopg.connect(libpq_url(url), autocommit=True) as owner:  # what a restore leaves: tables without grants
+        owner.execute("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM codementor_api")
+    with psycopg.connect(as_role, autocommit=True) as conn:
+        refused(conn, "SELECT count(*) FROM users")
+    regrant_api_role(url)
+    assert "its grants on the" in capsys.readouterr().out
+    with psycopg.connect(as_role, autocommit=True) as conn:
+        conn.execute("SELECT count(*) FROM users")
+        refused(conn, "DELETE FROM audit_events")
