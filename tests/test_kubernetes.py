@@ -149,7 +149,13 @@ def test_api_deployment_is_replicated_probed_confined_and_covered():
     hpa = by_kind("HorizontalPodAutoscaler", "codementor-api")["spec"]
     assert hpa["scaleTargetRef"]["name"] == "codementor-api" and hpa["minReplicas"] >= 2
     job = by_kind("Job", "codementor-migrate")
-    assert job["spec"]["template"]["spec"]["containers"][0]["command"] == ["codementor", "db", "upgrade"]
+    steps = job["spec"]["template"]["spec"]
+    assert steps["initContainers"][0]["command"] == ["codementor", "db", "upgrade"]
+    assert steps["containers"][0]["command"] == ["codementor", "db", "api-role"]  # after every migration
+    for container in steps["initContainers"] + steps["containers"]:  # the owner's URL, which the API's pods never get
+        env = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
+        assert env["DATABASE_URL"] == {"name": "codementor-db-owner", "key": "DATABASE_URL"}
+    assert "codementor-db-owner" not in str(deployment)
 
 
 def test_the_api_grades_no_more_jobs_at_once_than_its_pod_can_hold(tmp_path):
