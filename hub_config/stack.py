@@ -362,10 +362,12 @@ class Stack:
 
         password = secrets.token_hex(16)
         hub_db = make_url(self.hub_db_url).database if self.hub_db_url else ""
+        # the URLs and the password through the environment: a command line is readable by every local user
         done = subprocess.run(
-            [sys.executable, "-m", "codementor.cli", "db", "api-role", "--database-url", self.database_url, "--role", self.api_role,
-             "--hub-db-url", self.hub_db_url if hub_db else ""],
-            capture_output=True, text=True, env={**os.environ, "CODEMENTOR_API_DB_PASSWORD": password},
+            [sys.executable, "-m", "codementor.cli", "db", "api-role", "--role", self.api_role],
+            capture_output=True, text=True,
+            env={**os.environ, "DATABASE_URL": self.database_url, "CODEMENTOR_HUB_DB_URL": self.hub_db_url if hub_db else "",
+                 "CODEMENTOR_API_DB_PASSWORD": password},
         )
         if done.returncode != 0:
             reason = (done.stderr or done.stdout).strip()[-2000:]

@@ -207,3 +207,29 @@ def test_a_restore_gives_the_api_role_its_grants_again(services, capsys):
     with psycopg.connect(as_role, autocommit=True) as conn:
         conn.execute("SELECT count(*) FROM users")
         refused(conn, "DELETE FROM audit_events")
+
+
+def test_with_passwords_the_api_role_needs_the_password_of_this_start(tmp_path):
+    """The classroom's Postgres asks every connection for a password: the role's is made up at each start."""
+    from codementor.hub_config.stack import Stack
+
+    stack = Stack(state_dir=tmp_path / "state", passwords=True)
+    stack.state_dir.mkdir()
+    try:
+        stack.start_postgres()
+        stack.migrate()
+        stack.create_hub_database()
+        first = stack.create_api_role()
+        assert make_url(first).password
+        psycopg.connect(libpq_url(first)).close()
+        wrong = make_url(first).set(password="not-the-password").render_as_string(hide_password=False)
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(libpq_url(wrong)).close()
+        second = stack.create_api_role()  # the next start
+        assert make_url(second).password != make_url(first).password
+        psycopg.connect(libpq_url(second)).close()
+        with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+            psycopg.connect(libpq_url(first)).close()
+        assert make_url(stack.operator_environment()["DATABASE_URL"]).username == "postgres"
+    finally:
+        stack.stop()
