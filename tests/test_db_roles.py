@@ -233,3 +233,26 @@ def test_with_passwords_the_api_role_needs_the_password_of_this_start(tmp_path):
         assert make_url(stack.operator_environment()["DATABASE_URL"]).username == "postgres"
     finally:
         stack.stop()
+
+
+def test_an_owner_that_is_no_superuser_makes_the_role_too(services):
+    """A managed Postgres: the API's database belongs to a role with CREATEROLE, not a superuser."""
+    suffix = uuid.uuid4().hex[:8]
+    owner_role, api_role_name, database = f"cm_owner_{suffix}", f"cm_api_{suffix}", f"owned_{suffix}"
+    with psycopg.connect(libpq_url(services.database_url), autocommit=True) as admin:
+        admin.execute(f'CREATE ROLE "{owner_role}" LOGIN CREATEROLE')
+        admin.execute(f'CREATE DATABASE "{database}" OWNER "{owner_role}"')
+    owner_url = make_url(services.database_url).set(username=owner_role, database=database).render_as_string(hide_password=False)
+    env = {**os.environ, "DATABASE_URL": owner_url, "CODEMENTOR_API_DB_PASSWORD": "x"}
+    assert subprocess.run([sys.executable, "-m", "codementor.cli", "db", "upgrade"], env=env, capture_output=True).returncode == 0
+    for _ in range(2):  # idempotent for such an owner too (it may not restate NOSUPERUSER)
+        done = subprocess.run([sys.executable, "-m", "codementor.cli", "db", "api-role", "--role", api_role_name, "--hub-db-url", ""],
+                              env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert "codementor db api-role" in privilege_warning(owner_url)  # the owner is warned about, though no superuser
+    as_role = make_url(owner_url).set(username=api_role_name, password="x").render_as_string(hide_password=False)
+    assert privilege_warning(as_role) is None
+    with psycopg.connect(libpq_url(as_role), autocommit=True) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0
+        refused(conn, "DROP TABLE users")
+        refused(conn, "UPDATE audit_events SET action = 'x'")
