@@ -14,6 +14,7 @@ from collections import Counter
 from functools import lru_cache
 
 from .judgement import LeakCheck, judge
+from .languages import as_python
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
 from .views import apply_diff, diffs, iter_views, views
@@ -129,7 +130,7 @@ class LeakDetector:
 
     def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared, prior)
-        alone = self.walkthrough.coverage(answer, known)
+        alone = max(self.walkthrough.coverage(text, known) for text in (answer, *as_python(answer)))  # other languages' code too
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:

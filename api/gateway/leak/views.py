@@ -29,7 +29,7 @@ import warnings
 import zlib
 from functools import lru_cache
 
-from .javascript import as_python
+from .languages import as_python
 from .similarity import FENCE, parse
 
 MAX_VIEWS = 48

@@ -1,0 +1,267 @@
+"""Code in other languages read as the Python it translates line for line.
+
+A model asked not to give the solution may give it in Lua, Go, Rust, Java, C#, Kotlin, Swift, PHP, Ruby or pseudocode:
+the same statements in the same order, which a student transcribes mechanically. JavaScript has a reader of its own
+(`javascript.py`); this one reads the other common languages by their shared shapes, line by line:
+
+- blocks: braces, `do ... end`, `then ... end`, `end if` are dropped (the indentation stays), so a header line (`if`,
+  `elseif`/`elsif`/`else if`, `while`, `unless`, `for`, a function) ends in `:` and loses the parentheses round its
+  condition;
+- headers: `function`/`func`/`fn`/`fun`/`def`/typed C-like functions as `def`, their parameters' types dropped;
+  `for _, x in ipairs(xs)`, `for _, x := range xs`, `for (T x : xs)`, `foreach (var x in xs)`, `foreach ($xs as $x)`,
+  `xs.each do |x|`, `for i = a, b`, `for i in a..<b`, C's counting loop, Go's conditional `for` ...;
+- expressions: declarations (`local`, `let mut`, `var`, `:=`, a C type) as assignments, `~=`, `#t`, `..`, `&&`, `||`,
+  `!`, `nil`, and the library calls a translation of the bank's solutions uses (`table.insert`, `append(xs, x)`,
+  `strings.ToLower`, `.size()`, `.addAll`, `.containsKey`, `count($x)`, `<<` ...) as their Python forms;
+- then the names that are appended to start as lists (`{}` in Lua, `new ArrayList<>()`), and a list's `.add` is `.append`.
+
+The reading only has to be good enough for the statements' fingerprints and the walkthrough's steps; a text with no
+trace of one of these languages is left alone (JavaScript's reading stays with its own reader).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from itertools import islice
+
+from . import javascript
+
+# two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
+HINTS = re.compile(
+    r"^\s*end\b|\bthen\s*$|\bdo\s*(?:\|[^|]*\|)?\s*$|~=|\blocal\s+\w|\bi?pairs\(|\btable\.\w+\(|(?<![\w)\]])#\w|\belse ?if\b|\belsif\b"
+    r"|:=|\bfunc\s+\w|\bfn\s+\w|\bfun\s+\w|\brange\s+\w|\bnil\b|\blet\s+mut\b|::new\(|\bvec!|\bforeach\b|\$\w+"
+    r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
+    r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\(",
+    re.M)
+MIN_HINTS = 2
+BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
+BLOCK_END = re.compile(r"^(?:\}+[);]*|end(?:\s*(?:if|for|while|function|def|loop|do))?[);]*|end\)|fi|done|endif|endfor|endwhile|next)$",
+                       re.I)
+
+TYPE_WORDS = {"int", "long", "short", "char", "bool", "boolean", "double", "float", "void", "string", "const", "final", "unsigned",
+              "auto", "var", "val", "let", "mut", "byte", "uint", "usize", "i32", "i64", "f64", "struct"}
+MODIFIERS = r"(?:(?:public|private|protected|static|final|export|async|pub|local|internal|override|open|abstract|inline)\s+)*"
+NAME = r"[A-Za-z_$][\w$]*"
+OPERAND = r"[\w$.\[\]]+(?:\([^()]*\))?"
+
+
+def _parameters(params: str) -> str:
+    """`List<int[]> left, int n`, `left, right [][2]int`, `_ temps: [Int]`, `$temps`, `a: Int = 0` -> their names."""
+    names, depth, current = [], 0, ""
+    for ch in params + ",":
+        if ch in "<[(":
+            depth += 1
+        elif ch in ">])":
+            depth -= 1
+        if ch == "," and depth <= 0:
+            names.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    found = []
+    for param in names:
+        param = re.sub(r"=.*$", "", param).replace("$", "").replace("&", "").replace("*", "").strip()
+        if not param:
+            continue
+        if ":" in param:
+            words = re.findall(r"\w+", param.split(":")[0])
+            word = words[-1] if words else ""
+        else:
+            words = re.findall(r"[A-Za-z_]\w*", re.sub(r"<[^<>]*>|\[[^\]]*\]", " ", param))
+            typed = words and (words[0].lower() in TYPE_WORDS or words[0][0].isupper() or re.match(r"^\s*[\[<]", param))
+            word = (words[-1] if typed else words[0]) if words else ""
+        if word and word not in ("mut", "self", "this"):
+            found.append(word)
+    return ", ".join(found)
+
+
+def _define(match: re.Match) -> str:
+    return f"def {match.group(1)}({_parameters(match.group(2))}):"
+
+
+def _bare(condition: str) -> str:
+    """A condition without the parentheses round it (`(a && b)` -> `a && b`, `(a) && (b)` kept)."""
+    condition = condition.strip()
+    if condition.startswith("(") and condition.endswith(")"):
+        depth = 0
+        for i, ch in enumerate(condition):
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth == 0 and i < len(condition) - 1:
+                return condition
+        return condition[1:-1].strip()
+    return condition
+
+
+def _for_each(match: re.Match) -> str:
+    """`for _, v in pairs(t)` (a table's values), `for k, v in pairs(t)` (its items), `for _, x in ipairs(xs)` (a list)."""
+    first, second, kind, iterable = match.group(1), match.group(2), match.group(3), match.group(4)
+    if kind == "ipairs" or first == "_":
+        return f"for {second} in {iterable}{'.values()' if kind == 'pairs' else ''}:"
+    return f"for {first}, {second} in {iterable}.items():"
+
+
+HEADERS = [  # whole lines, block markers already taken off; the first that matches is used
+    (MODIFIERS + r"(?:function|func|fn|fun|def|sub|procedure)\s+(?:\([^)]*\)\s*)?(" + NAME + r")\s*(?:<[^>]*>)?\s*\((.*?)\)(?:\s*(?:->|:)?\s*[^(){}=]*)?", _define),
+    (MODIFIERS + r"(?:function|func|fn|fun|def)\s+(" + NAME + r")\s*$", r"def \1():"),
+    (r"(?:(?:public|private|protected|static|final|internal|override)\s+)+[\w<>\[\],.? ]+?\s+(\w+)\s*\((.*)\)(?:\s*throws\s+[\w, ]+)?", _define),
+    (r"(?:int|void|bool|boolean|double|float|char|long|string|String|auto|List<.*>|Map<.*>|[\w<>]+\[\])\s+(\w+)\s*\((.*)\)", _define),
+    # loops
+    (r"for\s+(\w+)\s*,\s*(\w+)\s+in\s+(ipairs|pairs)\s*\((.+)\)", _for_each),
+    (r"for\s+(\w+)\s*=\s*(.+?)\s*,\s*(.+?)(?:\s*,\s*1)?", r"for \1 in range(\2, \3 + 1):"),
+    (r"for\s+_\s*,\s*(\w+)\s*:=\s*range\s+(.+)", r"for \1 in \2:"),
+    (r"for\s+(\w+)\s*:=\s*range\s+(.+)", r"for \1 in range(len(\2)):"),
+    (r"for\s+(\w+)\s*,\s*(\w+)\s*:=\s*range\s+(.+)", r"for \1, \2 in enumerate(\3):"),
+    (r"for\s*\(?\s*(?:(?:int|var|let|auto|size_t|long)\s+)?\$?(\w+)\s*:?=\s*(.+?)\s*;\s*\$?\1\s*<\s*(.+?)\s*;\s*(?:\$?\1\s*(?:\+\+|\+=\s*1)|\+\+\$?\1)\s*\)?",
+     r"for \1 in range(\2, \3):"),
+    (r"for\s*\(?\s*(?:(?:int|var|let|auto|size_t|long)\s+)?\$?(\w+)\s*:?=\s*(.+?)\s*;\s*\$?\1\s*<=\s*(.+?)\s*;\s*(?:\$?\1\s*(?:\+\+|\+=\s*1)|\+\+\$?\1)\s*\)?",
+     r"for \1 in range(\2, \3 + 1):"),
+    (r"for\s+(?:final\s+)?(?:[\w<>\[\]?]+\s+)?(\w+)\s*:\s*(.+)", r"for \1 in \2:"),
+    (r"foreach\s+(?:var\s+|[\w<>\[\]]+\s+)?(\w+)\s+in\s+(.+)", r"for \1 in \2:"),
+    (r"foreach\s+\$?(.+?)\s+as\s+\$?(\w+)\s*=>\s*\$?(\w+)", r"for \2, \3 in \1.items():"),
+    (r"foreach\s+\$?(.+?)\s+as\s+\$?(\w+)", r"for \2 in \1:"),
+    (r"for\s+(?:let\s+|var\s+|val\s+|&)?(?:mut\s+)?(\w+)\s+in\s+(\S+?)\s*\.\.<\s*(.+?)", r"for \1 in range(\2, \3):"),
+    (r"for\s+(?:let\s+|var\s+|val\s+)?(?:mut\s+)?(\w+)\s+in\s+(\S+?)\s*\.\.=?\s*(.+?)", r"for \1 in range(\2, \3 + 1):"),
+    (r"for\s+(?:let\s+|var\s+|val\s+)?(?:mut\s+)?\(?\s*(\w+)\s*,\s*(\w+)\s*\)?\s+in\s+&?(?:mut\s+)?(.+?)", r"for \1, \2 in \3:"),
+    (r"for\s+(?:let\s+|var\s+|val\s+|each\s+)?(?:mut\s+)?(\w+)\s+in\s+&?(?:mut\s+)?(.+?)", r"for \1 in \2:"),
+    (r"\(?(.+?)\)?\.each_with_index\s+do\s*\|\s*(\w+)\s*,\s*(\w+)\s*\|", r"for \3, \2 in enumerate(\1):"),
+    (r"\(?(.+?)\)?\.each_value\s+do\s*\|\s*(\w+)\s*\|", r"for \2 in \1.values():"),
+    (r"\(?(.+?)\)?\.each_key\s+do\s*\|\s*(\w+)\s*\|", r"for \2 in \1.keys():"),
+    (r"\((\S+?)\.\.\.(\S+?)\)\.each\s+do\s*\|\s*(\w+)\s*\|", r"for \3 in range(\1, \2):"),
+    (r"\((\S+?)\.\.(\S+?)\)\.each\s+do\s*\|\s*(\w+)\s*\|", r"for \3 in range(\1, \2 + 1):"),
+    (r"(.+?)\.each(?:_pair)?\s+do\s*\|\s*(\w+)\s*,\s*(\w+)\s*\|", r"for \2, \3 in \1.items():"),
+    (r"(.+?)\.each\s+do\s*\|\s*(\w+)\s*\|", r"for \2 in \1:"),
+    (r"(\w+)\.times\s+do\s*\|\s*(\w+)\s*\|", r"for \2 in range(\1):"),
+    (r"for\s*\{?", "while True:"),
+    (r"for\s+(?!.*\bin\b)(?!.*;)(.+)", lambda m: f"while {_bare(m.group(1))}:"),  # Go's conditional for
+    (r"loop", "while True:"),
+    # branches
+    (r"if\s+_\s*,\s*(?:ok|found|exists)\s*:=\s*(\w+)\[(.+?)\]\s*;\s*!\s*(?:ok|found|exists)", r"if \2 not in \1:"),
+    (r"if\s+_\s*,\s*(?:ok|found|exists)\s*:=\s*(\w+)\[(.+?)\]\s*;\s*(?:ok|found|exists)", r"if \2 in \1:"),
+    (r"(?:else\s*if|elseif|elsif|elif)\b\s*(.+?):?", lambda m: f"elif {_bare(m.group(1))}:"),
+    (r"else:?", "else:"),
+    (r"if\s*(.+?):?", lambda m: f"if {_bare(m.group(1))}:"),
+    (r"unless\s+(.+)", lambda m: f"if not ({_bare(m.group(1))}):"),
+    (r"(?:while)\s*(.+?):?", lambda m: f"while {_bare(m.group(1))}:"),
+    (r"until\s+(.+)", lambda m: f"while not ({_bare(m.group(1))}):"),
+    # statements
+    (r"(\w+)\s*,\s*(\w+)\s*:?=\s*(\w+)\s*,\s*\3", r"\1 = \2 = \3"),
+    (r"(?:int|var|let|auto|long)\s+(\w+)\s*=\s*(\w+)\s*,\s*(\w+)\s*=\s*\2", r"\1 = \3 = \2"),
+    (r"\$?(\w+)\[\]\s*=\s*(.+)", r"\1.append(\2)"),
+    (r"(\w+(?:\[[^\]]+\])?)\s*<<\s*(.+)", r"\1.append(\2)"),
+    (r"(\w+)\s*=\s*append\(\s*\1\s*,\s*(.+?)\.\.\.\s*\)", r"\1.extend(\2)"),
+    (r"(\w+)\s*=\s*append\(\s*\1\s*,\s*(.+)\)", r"\1.append(\2)"),
+    (r"table\.insert\(\s*(.+?)\s*,\s*([^,]+)\)", r"\1.append(\2)"),
+    (r"table\.sort\(\s*(.+?)\s*\)", r"\1.sort()"),
+    (r"sort\.(?:Strings|Ints|Float64s|Slice|SliceStable)\(\s*([^,()]+).*\)", r"\1.sort()"),
+    (r"(?:Collections\.sort|Arrays\.sort|sort|usort)\(\s*\$?(\w+)\s*\)", r"\1.sort()"),
+    (rf"({OPERAND})\.(?:put|insert)\(\s*&?([^,]+?)(?:\.clone\(\))?\s*,\s*(.+)\)", r"\1[\2] = \3"),
+    (r"(?:local\s+|let\s+(?:mut\s+)?|var\s+|val\s+|const\s+|final\s+|auto\s+)(\w+)(?:\s*:\s*[^=]+)?\s*:?=\s*(.+)", r"\1 = \2"),
+    (r"(?:local\s+|let\s+(?:mut\s+)?|var\s+|val\s+)(\w+)(?:\s*:\s*[^=]+)?", r"\1 = None"),
+    (r"(?!return\b|else\b|new\b)(?:[A-Za-z_][\w.]*(?:<[^=]*>)?(?:\[\])*\??\s+)(\w+)\s*=\s*(.+)", r"\1 = \2"),
+    (r"(\w+)\s*:=\s*(.+)", r"\1 = \2"),
+    (r"\$?(\w+)\+\+", r"\1 += 1"),
+    (r"\$?(\w+)--", r"\1 -= 1"),
+    (r"(?:puts|println|fmt\.Println|System\.out\.println|Console\.WriteLine|echo|print)\s*\(?(.*?)\)?", r"print(\1)"),
+]
+EXPRESSIONS = [  # anywhere in a line, in this order (then JavaScript's, for what the languages share)
+    (r"\$(\w)", r"\1"),
+    (r"(\w+):(\w+)\(", r"\1.\2("),  # Lua's method calls
+    (r"\bstring\.(lower|upper|len|sub|rep|reverse)\(\s*([^,()]+)\s*\)", r"\2.\1()"),
+    (r"\bstrings\.(?:ToLower|ToUpper|TrimSpace|Fields)\(\s*([^()]+)\)", lambda m: m.group(1) + {"ToLower": ".lower()", "ToUpper": ".upper()",
+     "TrimSpace": ".strip()", "Fields": ".split()"}[re.search(r"\.(\w+)\(", m.group(0)).group(1)]),
+    (r"\bstrings\.Join\(\s*([^,]+?)\s*,\s*(.+?)\s*\)", r"\2.join(\1)"),
+    (r"\btable\.concat\(\s*([^,()]+?)\s*\)", r"''.join(\1)"),
+    (r"\btable\.concat\(\s*([^,()]+?)\s*,\s*([^()]+?)\s*\)", r"\2.join(\1)"),
+    (r"\b(?:strtolower|mb_strtolower)\(\s*([^()]+)\)", r"\1.lower()"), (r"\bstrtoupper\(\s*([^()]+)\)", r"\1.upper()"),
+    (r"\b(?:count|sizeof|strlen|#)\(\s*([^()]+)\)", r"len(\1)"),
+    (r"(?<![\w)\]])#(\w[\w.]*(?:\[[^\]]*\])?)", r"len(\1)"),
+    (r"\bempty\(\s*([^()]+)\)", r"not \1"), (r"\bisset\(\s*(\w+)\[([^\]]+)\]\s*\)", r"\2 in \1"),
+    (r"\b(?:in_array|array_key_exists)\(\s*([^,]+?)\s*,\s*([^()]+?)\s*\)", r"\1 in \2"),
+    (r"\bmath\.floor\(([^()]+?)\s*/\s*([^()]+)\)", r"\1 // \2"), (r"\b(?:math|Math)\.(max|min|abs)\(", r"\1("),
+    (rf"({OPERAND})\.get_mut\(\s*&?([^()]+)\)(?:\.unwrap\(\))?", r"\1[\2]"),
+    (rf"({OPERAND})\.(?:get|At)\(\s*&?([^(),]+)\)(?:\.unwrap\(\))?", r"\1[\2]"),
+    (rf"!\s*({OPERAND})\.(?:containsKey|contains_key|ContainsKey|contains|Contains|include\?|key\?|has_key\?)\(\s*&?(.+?)\)", r"\2 not in \1"),
+    (rf"({OPERAND})\.(?:containsKey|contains_key|ContainsKey|contains|Contains|include\?|key\?|has_key\?)\(\s*&?(.+?)\)", r"\2 in \1"),
+    (rf"({OPERAND})\.subList\(\s*([^,()]+?)\s*,\s*(?:len\(\1\)|\1\.size\(\))\s*\)", r"\1[\2:]"),
+    (rf"({OPERAND})\.(?:size|len|count|Count|Length|length)\(\)", r"len(\1)"),
+    (rf"({OPERAND})\.(?:count|Count|Length|size|length)\b(?!\()", r"len(\1)"),
+    (rf"({OPERAND})\.(?:isEmpty|is_empty|empty\?)(?:\(\))?", r"len(\1) == 0"),
+    (r"\.(?:addAll|AddRange|concat|extend_from_slice)\(\s*&?", ".extend("), (r"\.insert\(\s*([^,()]+)\)", r".add(\1)"),
+    (r"\.(?:to_lowercase|ToLower|lowercased|downcase|lowercase)(?:\(\))?", ".lower()"),
+    (r"\.(?:to_uppercase|ToUpper|uppercased|upcase|uppercase)(?:\(\))?", ".upper()"),
+    (rf"({OPERAND})\.chars(?:\(\))?\.(?:sort|sorted)(?:\(\))?\.(?:join|collect(?:::<\w+>)?)(?:\(\s*(?:['\"]['\"])?\s*\))?", r"''.join(sorted(\1))"),
+    (rf"({OPERAND})\.chars(?:\(\))?\.sorted\(\)\.joined\(\)", r"''.join(sorted(\1))"),
+    (rf"String\(\s*({OPERAND})\.sorted\(\)\s*\)", r"''.join(sorted(\1))"),
+    (rf"({OPERAND})\.(?:sorted|sort)\(\)(?!\s*$)", r"sorted(\1)"),
+    (rf"({OPERAND})\.sort!", r"\1.sort()"),
+    (r"\.(?:clone|unwrap|iter|into_iter|to_vec|to_string|to_owned)\(\)", ""),
+    (r"&mut\s+|&(?=\w)", ""),
+    (r"\b(?:HashMap|BTreeMap|Hash|HashSet::<\w+>|Dictionary<[^>]*>|HashMap<[^>]*>|TreeMap<[^>]*>)(?:::new\(\)|\.new|\(\))|\bnew\s+(?:Hash|Tree)?Map<[^>]*>\(\)|\bnew\s+Dictionary<[^>]*>\(\)|\bmutableMapOf(?:<[^>]*>)?\(\)|\bmake\(map\[[^\]]+\][^)]*\)|\bmap\[[^\]]+\][\w\[\]]+\{\}|\barray\(\)", "{}"),
+    (r"\b(?:HashSet|BTreeSet|Set)(?:::new\(\)|\.new)|\bnew\s+(?:Hash|Tree)?Set(?:<[^>]*>)?\(\)|\bmutableSetOf(?:<[^>]*>)?\(\)|\bset\(\)", "set()"),
+    (r"\bVec::new\(\)|\bvec!\[\]|\bnew\s+(?:ArrayList|LinkedList|List)(?:<[^>]*>)?\(\)|\bmutableListOf(?:<[^>]*>)?\(\)|\bmake\(\[\][^)]*\)|\[\][\w\[\]]*\{\}|\bArray\.new|\bArray\(\)", "[]"),
+    (r"(\w+)\[(\w+)\.\.\.?\]", r"\1[\2:]"), (r"(\w+)\[(\w+)\.\.\.(\w+)\]", r"\1[\2:\3]"),
+    (r"~=", "!="), (r"\.\.(?![.=<])", "+"),
+    (r"\bnil\b", "None"), (r"\.nil\?", " is None"), (r"\belsif\b|\belseif\b", "elif"),
+    (r"(\w+)\.(abs|to_s|to_i|to_f)\b(?!\()", lambda m: {"abs": "abs", "to_s": "str", "to_i": "int", "to_f": "float"}[m.group(2)] + f"({m.group(1)})"),
+]
+HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
+EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
+KEYWORD_PARENS = re.compile(r"^(for|foreach|while|if|else\s*if|elseif|elsif|unless|until)\s*(\(.*\))$")
+PYTHON_HEADER = re.compile(r"^(?:def|class|for|while|if|elif|else|try|except|finally|with)\b.*:$")
+ONE_LINE_END = re.compile(r"\s*\bend$")
+
+
+def _line(line: str) -> str | None:
+    """One line as Python (None: a line that only closes a block)."""
+    indent, body = re.match(r"^(\s*)(.*?)\s*;?\s*$", line).groups()
+    if BLOCK_END.match(body):
+        return None
+    if PYTHON_HEADER.match(body):
+        return indent + body  # Python already
+    body = re.sub(r"^\}\s*", "", body)
+    body = re.sub(r"\s*(?:\{|\bthen|\bdo(?=\s*$))\s*$", "", body)
+    if body.startswith("if ") and " then " in body:  # Lua's one-line `if c then x end`
+        condition, _, rest = body[3:].partition(" then ")
+        body = f"if {condition}: {ONE_LINE_END.sub('', rest)}"
+    if (header := KEYWORD_PARENS.match(body)) and (inner := _bare(header.group(2))) != header.group(2):
+        body = f"{header.group(1)} {inner}"
+    for pattern, replacement in HEADERS_RE:
+        body, count = pattern.subn(replacement, body)
+        if count:
+            break
+    for pattern, replacement in EXPRESSIONS_RE:
+        body = pattern.sub(replacement, body)
+    return indent + re.sub(r"  +", " ", body).rstrip()
+
+
+def _lists(code: str) -> str:
+    """Names appended to start as lists, and a list's `.add` is `.append` (Lua's `{}`, Java's `List.add`)."""
+    appended = set(re.findall(r"\b(\w+)\.(?:append|extend)\(", code))
+    lists = appended | set(re.findall(r"^\s*(\w+) = \[\]", code, re.M))
+    for name in appended:
+        code = re.sub(rf"^(\s*){name} = \{{\}}\s*$", rf"\1{name} = []", code, flags=re.M)
+    for name in lists:
+        code = re.sub(rf"\b{name}\.add\(", f"{name}.append(", code)
+    return code
+
+
+def read(text: str) -> str | None:
+    """`text` with its lines of these languages read as Python, or None when it holds none."""
+    if not BLOCKS.search(text) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
+        return None
+    lines = [_line(line) for line in text.splitlines()]
+    return _lists("\n".join(line for line in lines if line is not None))
+
+
+def as_python(text: str) -> list[str]:
+    """`text` read as Python: its JavaScript, and its other languages' code, when it has some."""
+    return list(_readings(text))
+
+
+@lru_cache(maxsize=1024)
+def _readings(text: str) -> tuple[str, ...]:  # an answer is read by the views and by the walkthrough
+    found = javascript.as_python(text)
+    other = read(text)
+    return tuple(found + [other] if other is not None and other not in found else found)
