@@ -5,7 +5,9 @@ rewording: the control keyword (`for`, `if`, `return` ...), its operators (`%`, 
 `+=`), the builtins and methods it calls and the constants it uses. The answer is cut into
 units (lines, sentences, clauses) and each unit gets the same tokens, read from symbols and
 from their English names ("remainder", "equal to", "add ... to", "give back"), and methods from their English
-or JavaScript names ("in lower case", `toLowerCase`, "append", `push`, "how many", `.length`). The
+or JavaScript names ("in lower case", `toLowerCase`, "append", `push`, "how many", `.length`), and from the
+common words of French, German and Spanish steps ("pour chaque", "für jedes", "para cada", "renvoie", "gib zurück",
+"devuelve", "ajoute", "hänge an", "añade", "trie", "sortiere", "ordena", "au moins", "mindestens", "al menos"). The
 statements are then aligned in order with the units (a unit may carry several consecutive
 statements); the weighted share of the reference that aligns is the answer's ordered
 coverage. A high coverage is a walkthrough, even if nothing in the answer runs.
@@ -92,6 +94,65 @@ NAMED_CALLS = [
     (r"\btofixed\b", ("round",)), (r"\bstring\(", ("str",)), (r"\bparseint\b", ("int",)),
 ]
 NAMED_CALLS_RE = [(re.compile(pattern), names) for pattern, names in NAMED_CALLS]
+# the same steps told in French, German or Spanish: the tokens a step's words name; the identifiers, operators, literals
+# and order of the steps do the rest, as in English (only read in a unit with a word of those languages: FOREIGN)
+STEP_WORDS = [
+    (r"\bpour (?:chaque|tou[ts]|toutes?)\b|\bparcour\w*|\bfür (?:jede[nsmr]?|alle)\b|\bdurchl[äa]uf\w*|\bgehe? .{1,40} durch\b"
+     r"|\bpara (?:cada|todos?|todas?)\b|\brecorr\w*|\bitera\w*", ("for",)),
+    (r"\btant que\b|\bsolange\b|\bmientras\b|\bjusqu'(?:à|a) ce que\b|\bhasta que\b", ("while",)),
+    (r"\bsi\b|\blorsque\b|\bquand\b|\bwenn\b|\bfalls\b|\bsofern\b|\bcuando\b", ("if",)),
+    (r"\bretourn\w*|\brenvo\w*|\brend(?:s|re)?\b|\bzurück\w*|\bliefer\w*|\bdevu[eé]lv\w*|\bdevolver\b|\bregres[ae]\w*|\bretorn\w*",
+     ("return",)),
+    (r"\bcr[ée]\w*|\binitialis\w*|\bmets?\b|\bassoci\w*|\bstocke\w*|\bcommence\w* (?:avec|par)\b|\bdevient\b|\bappel[ée]e?s?\b"
+     r"|\bnomm[ée]e?s?\b|\blege\b|\blegt\b|\bsetze?n?\b|\bspeicher\w*|\binitialisier\w*|\bbeginn\w* mit\b|\bwird zu\b|\bnamens\b"
+     r"|\bgenannt\b|\bcrea\w*|\bguarda\w*|\basign\w*|\bempie(?:za|zan|zar) (?:con|en)\b|\binicializ\w*|\bllamad[oa]s?\b|\bpon\b"
+     r"|\bconvi[ée]rt\w*|\bconverti\w*|\bwandle\w*|\bumwandeln\b|\bmach\w* .{1,30} zu\b"
+     r"|\b(?:la|le|les|l'|der|die|das|el|los|las) \w+ (?:est|ist|es|sera|wird|será)\b", ("assign",)),
+    (r"\breste de la division\b|\bdivisionsrest\b|\brest (?:der|bei der) division\b|\bresto de (?:la )?división\b|\bmodul[oe]\b|\bmódulo\b",
+     ("mod",)),
+    (r"\bajout\w*|\badditionn\w*|\baugment\w*|\bincr[ée]ment\w*|\bsomme\b|\baddier\w*|\bhinzufüg\w*|\bfüge?n?\b|\bfügt\b|\berhöh\w*"
+     r"|\bsumme\b|\bsuma\w*|\baument\w*|\bañad\w*|\bagreg\w*|\bmás\b|\banhäng\w*|\bhänge?n?\b|\bhängt\b", ("add", "call:append", "call:add")),
+    (r"\bsoustra\w*|\bmoins\b|\bdiminu\w*|\bd[ée]cr[ée]ment\w*|\bsubtrahier\w*|\bverringer\w*|\bzieh\w* .{1,30} ab\b|\brest(?:a|ar|ando)\b"
+     r"|\bmenos\b|\bdisminu\w*|\bdecrement\w*", ("sub",)),
+    (r"\bmultipli\w*|\bfois\b|\bmal\b|\bveces\b", ("mul",)),
+    (r"\bdivis\w*|\bgeteilt\b|\bteile\b|\bdivid\w*|\bcociente\b", ("div",)),
+    (r"\bpuissance\b|\bau carr[ée]\b|\bpotenz\b|\bquadrat\w*|\bpotencia\b|\bal cuadrado\b", ("pow",)),
+    (r"\bdiff[ée]rent\w*|\bungleich\b|\bnicht gleich\b|\bverschieden\b|\bdistint\w*|\bno es igual\b|\bdiferente\b", ("ne",)),
+    (r"\b[ée]ga(?:l|le|ux|les)\b|\best\b|\bgleich\b|\bist\b|\bigual\w*|\bes\b", ("eq",)),
+    (r"\binf[ée]rieure?s? ou [ée]ga\w*|\bplus petite? ou [ée]ga\w*|\bau plus\b|\bau maximum\b|\bkleiner (?:als )?oder gleich\b"
+     r"|\bhöchstens\b|\bmenor o igual\b|\bcomo máximo\b|\ba lo sumo\b", ("le",)),
+    (r"\binf[ée]rieure?s?\b|\bplus petite?s?\b|\bkleiner\b|\bweniger als\b|\bmenor(?:es)?\b|\bmenos de\b", ("lt",)),
+    (r"\bsup[ée]rieure?s?\b|\bplus grande?s?\b|\bplus de\b|\bgrößer\b|\bmehr als\b|\bmayor(?:es)?\b|\bmás de\b|\bmás que\b", ("gt",)),
+    (r"\bsup[ée]rieure?s? ou [ée]ga\w*|\bplus grande? ou [ée]ga\w*|\bau moins\b|\bgrößer (?:als )?oder gleich\b|\bmindestens\b"
+     r"|\bmayor o igual\b|\bal menos\b|\bpor lo menos\b", ("ge",)),
+    (r"\bdans\b|\bparmi\b|\bcontient\b|\bappartient\b|\benthält\b|\bunter den\b|\ben\b|\bentre\b|\bcontiene\b|\bestá en\b", ("in",)),
+    (r"\bet\b|\bund\b|(?<=\w\w )y(?= \w\w)|\bsowie\b|\btous les deux\b|\bbeide\b|\bamb[oa]s\b", ("and",)),
+    (r"\bou\b|\boder\b|(?<=\w\w )o(?= \w\w)|\bsoit\b|\bentweder\b", ("or",)),
+    (r"\bne\b|\bn'|\bpas\b|\bnon\b|\bnicht\b|\bkein\w*|\bno\b|\bjamais\b|\bnunca\b", ("not",)),
+    (r"\bminuscules?\b|\bkleinbuchstaben\b|\bklein ?geschrieben\b|\bkleinschreib\w*|\bminúsculas?\b", ("call:lower",)),
+    (r"\bmajuscules?\b|\bgroßbuchstaben\b|\bmayúsculas?\b", ("call:upper",)),
+    (r"\btri(?:e[rsz]?|ée?s?|é|ant)\b|\bordonn\w*|\bsortier\w*|\bordena\w*", ("call:sorted", "call:sort")),
+    (r"\bjoin\w*|\bjoindre\b|\bjointe?s?\b|\bconcat[ée]n\w*|\bverbind\w*|\bzusammenfüg\w*|\bunid[oa]s?\b|\bunir\b|\bjunt[ao]s?\b"
+     r"|\bconcaten\w*", ("call:join",)),
+    (r"\b[ée]tend\w*|\bprolong\w*|\berweiter\w*|\bextiend\w*|\ble reste\b|\bden rest\b|\bel resto\b|\brestant\w*|\brestlich\w*"
+     r"|\brestantes?\b", ("call:extend",)),
+    (r"\bvaleurs\b|\bwerte[n]?\b|\bvalores\b", ("call:values",)), (r"\bcl[ée]s\b|\bclefs\b|\bclaves\b", ("call:keys",)),
+    (r"\bpaires? cl[ée]-valeur\b|\bschlüssel-wert-paare?\b|\bpares? clave-valor\b", ("call:items",)),
+    (r"\blongueur\b|\btaille\b|\bnombre d'(?:éléments|mots|entrées)\b|\blänge\b|\banzahl\b|\blongitud\b|\btamaño\b|\bcantidad de\b"
+     r"|\b(?:a|hat|tiene) (?:au moins|au plus|plus de|moins de|mindestens|höchstens|mehr als|weniger als|al menos|como máximo"
+     r"|más de|menos de) (?:\d+|deux|zwei|dos|trois|drei|tres)\b", ("call:len",)),
+    (r"\bensemble vide\b|\bnouvel ensemble\b|\bleere[nsm]? menge\b|\bneue[nsm]? menge\b|\bleeres set\b|\bconjunto vacío\b"
+     r"|\bnuevo conjunto\b", ("call:set",)),
+    (r"\bmaximale?n?\b|\bmáximo\b", ("call:max",)), (r"\bminimale?n?\b|\bmínimo\b", ("call:min",)),
+    (r"\bvaleur absolue\b|\bbetrag\b|\bvalor absoluto\b", ("call:abs",)),
+    (r"\barrondi\w*|\brunde\w*|\bredonde\w*", ("call:round",)),
+    (r"\bz[ée]ro\b|\bnull\b|\bcero\b", ("num:0",)), (r"\beins\b", ("num:1",)), (r"\bdeux\b|\bzwei\b|\bdos\b", ("num:2",)),
+    (r"\btrois\b|\bdrei\b|\btres\b", ("num:3",)), (r"\bdix\b|\bzehn\b|\bdiez\b", ("num:10",)), (r"\bcent\b|\bhundert\b|\bcien\b", ("num:100",)),
+    (r"\bvrai\b|\bwahr\b|\bverdadero\b", ("num:true",)), (r"\bfaux\b|\bfalsch\b|\bfalso\b", ("num:false",)),
+]
+STEP_WORDS_RE = [(re.compile(pattern), names) for pattern, names in STEP_WORDS]
+FOREIGN = re.compile(r"[à-öø-ÿß]|\b(?:le|la|les|des|du|une?|et|pour|avec|dans|der|die|das|und|ein|eine[nmr]?|für|mit|von|el|los|las"
+                     r"|y|de|para|con|si|wenn|falls)\b")
 JS_FORMS = [(re.compile(p), t) for p, t in [(r"\.has\(|\.includes\(", "in"), (r"===", "eq"), (r"!==", "ne"), (r"&&", "and")]]
 QUOTED = re.compile(r"\"([^\"\n]{0,20})\"|'([^'\n]{0,20})'")
 UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
@@ -144,6 +205,8 @@ def unit_tokens(unit: str) -> frozenset:
         if pattern.search(lowered):
             tokens.update(f"call:{n}" for n in names)
     tokens.update(token for pattern, token in JS_FORMS if pattern.search(unit))
+    if FOREIGN.search(lowered):
+        tokens.update(name for pattern, names in STEP_WORDS_RE if pattern.search(lowered) for name in names)
     tokens.update(f"call:{word}" for word in re.findall(r"\b[a-z_]\w*\b", lowered) if word in BUILTINS)
     for number in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)", unit):
         tokens.add(f"num:{float(number)!r}" if "." in number else f"num:{int(number)}")
