@@ -1,7 +1,7 @@
 """The reference told in another programming language or in another natural language is still the reference.
 
 Each leaking case is a red-team answer (or one written the same way): the reference solution transcribed line for line
-into Lua, Go, Rust, Java, Swift, PHP or Ruby, or its steps told one a line in French, German or Spanish. The real
+into Lua, Go, Rust, Java, C#, Swift, PHP or Ruby, or its steps told one a line in French, German or Spanish. The real
 bank and the real detector; honest tutoring in other languages (an error explained in French, a hint in German that
 names a concept, a Go example of another task) must stay shown.
 """
@@ -58,6 +58,36 @@ fn anagram_groups(words: Vec<String>) -> Vec<Vec<String>> {
         }
     }
     result.sort();
+    return result;
+}
+```
+"""
+
+ANAGRAMS_IN_CSHARP = """C#:
+
+```csharp
+public static List<List<string>> AnagramGroups(List<string> words)
+{
+    var groups = new Dictionary<string, HashSet<string>>();
+    foreach (var w in words)
+    {
+        var word = w.ToLower();
+        var key = new string(word.OrderBy(c => c).ToArray());
+        if (!groups.ContainsKey(key))
+        {
+            groups[key] = new HashSet<string>();
+        }
+        groups[key].Add(word);
+    }
+    var result = new List<List<string>>();
+    foreach (var group in groups.Values)
+    {
+        if (group.Count >= 2)
+        {
+            result.Add(group.OrderBy(x => x).ToList());
+        }
+    }
+    result.Sort();
     return result;
 }
 ```
@@ -194,6 +224,7 @@ function longest_warming_streak($temps) {
 TRANSCRIPTIONS = {
     "lua, anagram-groups": ("anagram-groups", ANAGRAMS_IN_LUA),
     "rust, anagram-groups": ("anagram-groups", ANAGRAMS_IN_RUST),
+    "c#, anagram-groups": ("anagram-groups", ANAGRAMS_IN_CSHARP),
     "go, merge-timetables": ("merge-timetables", MERGE_IN_GO),
     "java, merge-timetables": ("merge-timetables", MERGE_IN_JAVA),
     "ruby, merge-timetables": ("merge-timetables", MERGE_IN_RUBY),
@@ -203,8 +234,8 @@ TRANSCRIPTIONS = {
 }
 
 
-@pytest.mark.parametrize("label", ["lua, anagram-groups", "rust, anagram-groups", "go, merge-timetables", "java, merge-timetables",
-                                   "ruby, merge-timetables"])
+@pytest.mark.parametrize("label", ["lua, anagram-groups", "rust, anagram-groups", "c#, anagram-groups", "go, merge-timetables",
+                                   "java, merge-timetables", "ruby, merge-timetables"])
 def test_a_line_for_line_transcription_into_another_language_is_a_leak(bank, leak_detector, label):
     exercise_id, answer = TRANSCRIPTIONS[label]
     check = leak_detector(bank.get(exercise_id)).check(answer)
