@@ -15,6 +15,9 @@ returns one (a factory) is run as what it returns; a function needing a few more
 than the entry point's, and a class whose `__init__` needs some, are given fillers (small numbers for one the code
 divides by or computes with, a function for one it calls). A function or class defined
 inside a function (a test that defines the solution as a local) is brought up to the top and read the same way.
+Code that does not load as given (a colon left out, `retrun`, a bracket never closed, a missing
+import: see `repair`) is read as the student would make it load, in seconds; but not the student's
+own code told back to them.
 Every kind is bounded per answer, so the sandbox runs an answer's code a few times at most.
 """
 
@@ -23,10 +26,12 @@ from __future__ import annotations
 import ast
 import re
 import textwrap
+import warnings
 
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
+from .repair import repaired, with_imports
 from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
 
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
@@ -329,16 +334,41 @@ def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str]
     entry, call = next(iter(entries.items()))
     found: dict[str, None] = {}
     texts = list(texts)
-    found.update(dict.fromkeys(_definitions(texts, entry, call)))
+    own = own_lines(code)
+    found.update(dict.fromkeys(_definitions(texts, entry, call, own)))
     if call is not None:
         made = [f"def {entry}({call.arguments}):\n    return {expr}\n" for text in texts for expr in expressions(text, call)
                 if expr not in known]
         found.update(dict.fromkeys(list(dict.fromkeys(made))[:MAX_EXPRESSIONS]))
         found.update(dict.fromkeys(bodies(texts[:-1] if prior else texts, entry, call, code, prior)))
-    return list(found)
+    return list(dict.fromkeys(with_imports(c) for c in found))  # the imports a NameError would ask for
 
 
-def _definitions(texts, entry: str, call: Entry | None) -> list[str]:
+@lru_cache(maxsize=256)
+def own_lines(code: str) -> frozenset[str]:
+    """The lines of the student's code, stripped: a block made only of them is their own, told back (not repaired)."""
+    return frozenset(line.strip() for line in code.splitlines() if line.strip())
+
+
+def readable(block: str, own: frozenset[str] = frozenset()) -> ast.Module | None:
+    """The module `block` is, as written or with the slips a student undoes in seconds undone (see `repair`); not
+    repaired if every line of it is the student's own (their broken code quoted back gives them nothing)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes in strings: read as they would run
+            return ast.parse(block)
+    except SyntaxError as err:
+        error = err
+    except (ValueError, MemoryError, RecursionError):
+        return None
+    tree = parse(block) if block.lstrip().startswith("elif ") or block.rstrip().endswith(":") else None
+    if tree is not None or (own and all(line.strip() in own for line in block.splitlines() if line.strip())):
+        return tree
+    fixed = repaired(block, error)
+    return parse(fixed) if fixed is not None else None
+
+
+def _definitions(texts, entry: str, call: Entry | None, own: frozenset[str] = frozenset()) -> list[str]:
     """Modules in which `entry` can be called as the tests call it, from every code block of `texts`; the best
     ways first (see `_ways`), MAX_CANDIDATES at most (a block too deeply nested to read is left out: the
     similarity check cannot read it either, and holds the answer back)."""
@@ -346,15 +376,15 @@ def _definitions(texts, entry: str, call: Entry | None) -> list[str]:
     for text in texts:
         for block in code_blocks(text):
             try:
-                found.update((code, rank) for code, rank in _modules(block, entry, call) if code not in found)
+                found.update((code, rank) for code, rank in _modules(block, entry, call, own) if code not in found)
             except UNREADABLE:
                 continue
     return sorted(found, key=found.get)[:MAX_CANDIDATES]
 
 
-def _modules(block: str, entry: str, call: Entry | None):
+def _modules(block: str, entry: str, call: Entry | None, own: frozenset[str] = frozenset()):
     """(module, rank) for each way `block` can stand in for `entry`."""
-    tree = parse(block) if "def " in block or "class " in block or "lambda" in block or entry in block else None
+    tree = readable(block, own) if "def" in block or "class " in block or "lambda" in block or entry in block else None
     if tree is None:
         return
     for module in (tree, *_lifted(tree)):
@@ -390,10 +420,10 @@ def _module_ways(tree: ast.Module, entry: str, call: Entry | None):
         yield code, rank
 
 
-def _body(block: str) -> ast.Module | None:
+def _body(block: str, own: frozenset[str] = frozenset()) -> ast.Module | None:
     """`block` read as statements of a function body: more than expressions, and no definitions of its own."""
     block = textwrap.dedent(block).strip("\n")
-    tree = parse(block) if block.strip() and len(block) <= MAX_BODY_CHARS else None
+    tree = readable(block, own) if block.strip() and len(block) <= MAX_BODY_CHARS else None
     if tree is None or any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in tree.body):
         return None
     if all(isinstance(n, (ast.Expr, ast.Import, ast.ImportFrom, ast.Pass)) for n in tree.body):
@@ -417,7 +447,7 @@ def _wanted(params: tuple[str, ...]) -> re.Pattern:
 
 
 @lru_cache(maxsize=1024)
-def _pieces(text: str, params: tuple[str, ...] | None = None) -> tuple[str, ...]:
+def _pieces(text: str, params: tuple[str, ...] | None = None, own: frozenset[str] = frozenset()) -> tuple[str, ...]:
     """The blocks of `text` that read as statements, dedented: fenced ones in order, then indented ones, then
     paragraphs; with `params`, only those that return or name one of them (cached: views and memories come back)."""
     outside = FENCE.sub("\n\n", text)
@@ -426,7 +456,7 @@ def _pieces(text: str, params: tuple[str, ...] | None = None) -> tuple[str, ...]
     for block in (*FENCE.findall(text), *INDENTED.findall(outside), *PARAGRAPH.split(outside)):
         if (wanted is not None and not wanted.search(block)) or DEFINES.search(textwrap.dedent(block)):
             continue  # a block with definitions of its own is read as such (`_definitions`)
-        tree = _body(block)
+        tree = _body(block, own)
         if tree is not None:
             pieces[ast.unparse(tree)] = None
     return tuple(pieces)
@@ -449,14 +479,14 @@ def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> l
     block of the answer; each in the student's own function (their `code`, with its helpers) and under the
     reference's `def` line; MAX_BODIES at most."""
     try:
-        texts = list(texts)
-        answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text, call.params)))
+        texts, lines = list(texts), own_lines(code)
+        answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text, call.params, lines)))
         mine = _raw_blocks(texts[0]) if texts else ()
-        raw = _raw_join((*(_raw_blocks(prior) if prior else ()), *mine), call) if mine else None
+        raw = _raw_join((*(_raw_blocks(prior) if prior else ()), *mine), call, lines) if mine else None
         if not answer and raw is None:
             return []
-        told = [p for p in _pieces(prior) if p not in answer] if prior else []
-        now = _pieces(texts[0])  # the answer as it stands, every block of statements in order
+        told = [p for p in _pieces(prior, None, lines) if p not in answer] if prior else []
+        now = _pieces(texts[0], None, lines)  # the answer as it stands, every block of statements in order
         joined = ["\n".join(_latest([*told, *now]))] if told or len(now) > 1 else []
         if raw is not None and raw not in joined and raw not in answer:
             joined.insert(0, raw)
@@ -486,14 +516,14 @@ def _raw_blocks(text: str) -> tuple[str, ...]:
     return tuple(b for b in blocks if b.strip() and not DEFINES.search(textwrap.dedent(b)))
 
 
-def _raw_join(blocks: tuple[str, ...], call: Entry) -> str | None:
+def _raw_join(blocks: tuple[str, ...], call: Entry, own: frozenset[str] = frozenset()) -> str | None:
     """The last of `blocks` (MAX_RAW at most) joined as written and dedented, as a body: a block told in two pieces
     that end inside a block (so neither reads alone) reads whole. The most blocks that read first; None if no join
     of two or more does."""
     blocks = blocks[-MAX_RAW:]
     for n in range(len(blocks), 1, -1):
         text = textwrap.dedent("\n".join(blocks[-n:]))
-        tree = _body(text)
+        tree = _body(text, own)
         if tree is not None and _runs_as_body(tree, call):
             return ast.unparse(tree)
     return None

@@ -1,0 +1,342 @@
+"""Code from an answer made to load the way a student would make it, in seconds, before it is run.
+
+A solution with a colon left out after its `def` line, `retrun` for `return`, a bracket never closed,
+a tab among spaces, full-width or curly punctuation, `then`/`do`/`end` from another language, or a
+`defaultdict` used without its import does not load as given, so running it passes no test; but a
+student fixes it at once and has the solution. `repaired` undoes such slips one at a time where the
+parser stops (a fix is kept when the parser then gets further, or stops at an earlier slip that one
+hid), a few rounds at most, and only in text that looks like code; `with_imports` adds the imports
+of well-known standard-library names the code uses but never binds (what a NameError in the sandbox
+would name) and undoes slips that read but fail when run (`end`, `retrun (a, b)`). Both only read and
+rewrite text; the code is run as any other candidate is.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import keyword
+import re
+import warnings
+
+from functools import lru_cache
+
+MAX_ROUNDS = 6  # slips undone per block (each round: the fixes of the line the parser stops at, tried in turn)
+MAX_REPAIR_CHARS = 4000  # longer blocks are not repaired
+BLOCK_OPENERS = ("def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "match", "case")
+OPENER = re.compile(r"^\s*(?:async\s+)?(?:%s)\b" % "|".join(BLOCK_OPENERS))
+# keywords that begin a statement: a word one or two slips away from one of them, where a statement begins, is it
+STATEMENT_KEYWORDS = ("return", "if", "elif", "else", "for", "while", "def", "class", "import", "from", "try", "except",
+                      "finally", "with", "pass", "break", "continue", "raise", "yield", "global", "nonlocal", "assert",
+                      "del", "async", "lambda")
+FIRST_WORD = re.compile(r"^(\s*)([A-Za-z_]\w*)(?=\W|$)")
+PSEUDO_END = re.compile(r"^\s*(?:end|endif|endfor|endwhile|enddef|done|fi|end\s+(?:if|for|while|def|function))\s*;?\s*$", re.I)
+PSEUDO_OPEN = re.compile(r"\s+(?:then|do|begin)\s*:?\s*$")
+PUNCTUATION = str.maketrans({
+    "：": ":", "“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "（": "(", "）": ")", "，": ",", "；": ";", "［": "[", "］": "]",
+    "｛": "{", "｝": "}", "＝": "=", "＋": "+", "－": "-", "＊": "*", "／": "/", "＜": "<", "＞": ">", "．": ".", "　": " ",
+    "\u00a0": " ", "–": "-", "—": "-", "−": "-", "×": "*", "÷": "/", "≤": "<=", "≥": ">=", "≠": "!=",
+})
+CLOSERS = {"(": ")", "[": "]", "{": "}"}
+CODEISH = re.compile(r"\b(?:def|return|for|while|if|class|import|lambda)\b|[=(\[]")
+# a line of prose: a sentence's end, or a run of plain words longer than a statement's (slips there are not code's)
+PROSE = re.compile(r"[.?!]\s*$|(?:\b[A-Za-z']+\b[ ,]+){6}[A-Za-z']")
+# a line that could be a statement: a keyword (or a slip of one) first, an assignment, a call, a bracket, a colon
+STATEMENT = re.compile(r"^\s*(?:[a-z]{2,8}\s|[\w.\[\]'\", ]+[-+*/%|&]?=[^=]|.*[(\[{]|.*:\s*$|[)\]}])")
+
+
+def _error(text: str) -> SyntaxError | None:
+    """Where the parser stops in `text` (None: it reads)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(text)
+        except SyntaxError as err:
+            return err
+        except (ValueError, MemoryError, RecursionError) as err:  # a null byte, too deep: nothing to repair
+            return SyntaxError(str(err), ("<answer>", 0, 0, ""))
+    return None
+
+
+def _where(err: SyntaxError) -> tuple[int, int]:
+    return err.lineno or 0, err.offset or 0
+
+
+def _distance(a: str, b: str) -> int:
+    """Edits (a letter added, dropped, changed, or two swapped) from `a` to `b`."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def keywords_near(word: str) -> list[str]:
+    """The statement keywords `word` is a slip of (nearest first): one edit away, two for words of five letters or more."""
+    lowered = word.lower()
+    if lowered in STATEMENT_KEYWORDS:
+        return [lowered] if word != lowered else []
+    if keyword.iskeyword(word) or len(word) < 2:
+        return []
+    most = 2 if len(word) >= 5 else 1
+    near = sorted((_distance(lowered, k), k) for k in STATEMENT_KEYWORDS if abs(len(k) - len(word)) <= most)
+    return [k for d, k in near if d <= most]
+
+
+def _code_part(line: str) -> tuple[str, str]:
+    """The line without its comment, and the comment (a `#` inside a string is no comment)."""
+    quote = None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            return line[:i].rstrip(), line[i:]
+    return line.rstrip(), ""
+
+
+def _brackets(line: str) -> tuple[list[str], list[int]]:
+    """The brackets `line` leaves open (in order) and where it closes one never opened (strings skipped)."""
+    opened, stray, quote = [], [], None
+    for i, ch in enumerate(line):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#":
+            break
+        elif ch in CLOSERS:
+            opened.append(ch)
+        elif ch in CLOSERS.values():
+            if opened and CLOSERS[opened[-1]] == ch:
+                opened.pop()
+            else:
+                stray.append(i)
+    return opened, stray
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _line_fixes(lines: list[str], i: int, err: SyntaxError):
+    """Ways to undo a slip on line `i` (0-based)."""
+    line = lines[i]
+    code, comment = _code_part(line)
+    if not code.strip() or PROSE.search(code):
+        return
+    if PSEUDO_END.match(code):
+        yield ""  # `end` from another language: nothing in Python
+    if PSEUDO_OPEN.search(code) and OPENER.match(code):
+        yield PSEUDO_OPEN.sub(":", code) + comment  # `if x then`, `while x do`
+    first = FIRST_WORD.match(code)
+    if first:
+        for near in keywords_near(first.group(2)):
+            rest = code[first.end():]
+            if near in ("else", "try", "finally") and not rest.strip():
+                rest += ":"
+            yield first.group(1) + near + rest + comment
+    if OPENER.match(code) and not code.endswith(":"):
+        yield code.rstrip(";.,") + ":" + comment  # a block's colon left out (or mistyped)
+    opened, stray = _brackets(code)
+    if stray:
+        yield "".join(ch for k, ch in enumerate(code) if k != stray[-1]) + comment
+    if opened:
+        closing = "".join(CLOSERS[b] for b in reversed(opened))
+        if OPENER.match(code) and code.endswith(":"):
+            yield code[:-1] + closing + ":" + comment
+        else:
+            yield code + closing + comment
+            if OPENER.match(code):
+                yield code + closing + ":" + comment
+    if isinstance(err, IndentationError) and i > 0:
+        before = [_indent(x) for x in lines[:i] if x.strip()]
+        if before:
+            own, body = _indent(line), line.lstrip(" ")
+            if "expected an indented block" in err.msg:
+                yield " " * (before[-1] + 4) + body
+            else:  # unexpected indent, or an unindent to no level: the nearest levels used before
+                levels = sorted(set(before))
+                below = [x for x in levels if x < own]
+                above = [x for x in levels if x > own]
+                for level in ([before[-1]] if "unexpected" in err.msg else []) + below[-1:] + above[:1]:
+                    yield " " * level + body
+
+
+def _fixes(text: str, err: SyntaxError):
+    """Whole texts with one slip undone near where the parser stopped."""
+    if "invalid character" in err.msg and text.translate(PUNCTUATION) != text:
+        yield text.translate(PUNCTUATION)
+    if "\t" in text and isinstance(err, IndentationError):
+        yield "\n".join(line.expandtabs(4) for line in text.split("\n"))
+    lines = text.split("\n")
+    number = err.lineno or 0
+    for i in (number - 1, number - 2):
+        if 0 <= i < len(lines):
+            for fixed in _line_fixes(lines, i, err):
+                yield "\n".join([*lines[:i], fixed, *lines[i + 1:]])
+
+
+def looks_like_code(text: str) -> bool:
+    """Is `text` worth repairing: short enough, no fence, and at least half of its lines could be statements?"""
+    if not text.strip() or len(text) > MAX_REPAIR_CHARS or "```" in text or not CODEISH.search(text):
+        return False
+    lines = [line for line in text.splitlines() if line.strip()]
+    return 2 * sum(1 for line in lines if STATEMENT.match(line) and not PROSE.search(line)) >= len(lines)
+
+
+def repaired(text: str, err: SyntaxError | None = None) -> str | None:
+    """`text` with the slips a student would undo in seconds undone, if that makes it read as Python (MAX_ROUNDS at
+    most); None if it does not (or it reads as it is, or does not look like code). `err`: where the parser stopped
+    in it, when that is known already."""
+    if not looks_like_code(text):
+        return None
+    if text not in _repairs:  # views and memories come back, judged again
+        if len(_repairs) > 1024:
+            _repairs.clear()
+        _repairs[text] = _repaired(text, err or _error(text))
+    return _repairs[text]
+
+
+_repairs: dict[str, str | None] = {}
+
+
+def _repaired(text: str, err: SyntaxError | None) -> str | None:
+    if err is None or not err.lineno:
+        return None
+    for _ in range(MAX_ROUNDS):
+        for fixed in _fixes(text, err):
+            after = _error(fixed)
+            if after is None:
+                return fixed
+            # the parser gets further, or stops earlier (a slip the tokenizer stops at hides those before it)
+            if after.lineno and (_where(after) > _where(err) or after.lineno < (err.lineno or 0)):
+                text, err = fixed, after
+                break
+        else:
+            return None
+    return None
+
+
+# --- imports a NameError would ask for -------------------------------------------------------------
+FROM = {
+    "collections": "defaultdict Counter deque OrderedDict namedtuple ChainMap",
+    "heapq": "heappush heappop heapify heappushpop heapreplace nlargest nsmallest merge",
+    "bisect": "bisect bisect_left bisect_right insort insort_left insort_right",
+    "math": "sqrt isqrt floor ceil gcd lcm inf pi tau log log2 log10 exp factorial comb perm prod fsum hypot isclose "
+            "isinf isnan trunc",
+    "itertools": "chain combinations combinations_with_replacement permutations product groupby accumulate islice cycle "
+                 "repeat zip_longest starmap takewhile dropwhile pairwise tee compress filterfalse",
+    "functools": "reduce lru_cache cache partial cmp_to_key wraps total_ordering cached_property",
+    "operator": "itemgetter attrgetter methodcaller",
+    "string": "ascii_lowercase ascii_uppercase ascii_letters digits punctuation whitespace hexdigits",
+    "typing": "List Dict Set Tuple Optional Any Iterable Iterator Callable Union Sequence Mapping DefaultDict FrozenSet "
+              "Generator",
+    "dataclasses": "dataclass field",
+    "fractions": "Fraction",
+    "decimal": "Decimal",
+    "statistics": "mean median stdev",
+    "copy": "deepcopy",
+    "datetime": "date timedelta timezone",
+}
+NAMES = {name: module for module, names in FROM.items() for name in names.split()}
+MODULES = frozenset(("collections", "heapq", "bisect", "itertools", "functools", "math", "re", "string", "operator",
+                     "statistics", "random", "datetime", "json", "time", "copy", "typing", "dataclasses", "fractions",
+                     "decimal", "textwrap", "enum", "calendar", "unicodedata", "sys"))
+BUILTINS = frozenset(dir(builtins))
+
+
+def _bound(tree: ast.AST) -> set[str]:
+    """Every name `tree` binds anywhere (scopes are not told apart: a name bound somewhere is left alone)."""
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+    return bound
+
+
+PSEUDO_WORDS = frozenset(("end", "endif", "endfor", "endwhile", "enddef", "done", "fi"))
+
+
+class _Slips(ast.NodeTransformer):
+    """Statements that read but are slips a NameError would show: `end` on a line of its own (dropped), `retrun x`
+    read as a call or a subscript of an unbound name one slip from `return`, and such a name alone one slip from
+    `pass`, `break`, `continue` or `return`."""
+
+    def __init__(self, bound: set[str]):
+        self.bound, self.changed = bound, False
+
+    def visit_Expr(self, node):
+        value = node.value
+        name = value.func if isinstance(value, ast.Call) else value.value if isinstance(value, ast.Subscript) else value
+        if not isinstance(name, ast.Name) or name.id in self.bound or name.id in BUILTINS:
+            return node
+        near = keywords_near(name.id)
+        if value is name and name.id in PSEUDO_WORDS:
+            self.changed = True
+            return None
+        if value is name and near and near[0] in ("pass", "break", "continue", "return"):
+            self.changed = True
+            return ast.copy_location({"pass": ast.Pass, "break": ast.Break, "continue": ast.Continue}.get(near[0], ast.Return)(), node)
+        if value is not name and near and near[0] == "return" and (not isinstance(value, ast.Call) or not value.keywords):
+            items = value.args if isinstance(value, ast.Call) else [value.slice]
+            if isinstance(value, ast.Subscript):
+                items = [ast.List(elts=value.slice.elts if isinstance(value.slice, ast.Tuple) else items, ctx=ast.Load())]
+            self.changed = True
+            returned = items[0] if len(items) == 1 else ast.Tuple(elts=items, ctx=ast.Load())
+            return ast.copy_location(ast.Return(value=returned), node)
+        return node
+
+    def generic_visit(self, node):
+        super().generic_visit(node)
+        if isinstance(getattr(node, "body", None), list) and not node.body:
+            node.body = [ast.Pass()]  # a block left with nothing in it
+        return node
+
+
+@lru_cache(maxsize=1024)
+def with_imports(code: str) -> str:
+    """`code` with an import for each well-known standard-library name (or module) it uses but never binds, and the
+    slips that read but fail when run undone (see `_Slips`)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return code
+    bound = _bound(tree)
+    slips = _Slips(bound)
+    tree = ast.fix_missing_locations(slips.visit(tree))
+    if slips.changed:
+        try:
+            code = ast.unparse(tree)
+        except (ValueError, RecursionError):
+            return code
+    free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound - BUILTINS
+    modules = sorted(n for n in free if n in MODULES)
+    names = sorted(n for n in free if n in NAMES and n not in MODULES)
+    if not modules and not names:
+        return code
+    lines = [f"import {m}" for m in modules] + [f"from {NAMES[n]} import {n}" for n in names]
+    future = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__"]
+    head = code.split("\n")[:future[-1].end_lineno] if future else []  # `from __future__` stays first
+    return "\n".join([*head, *lines, *code.split("\n")[len(head):]])
