@@ -115,6 +115,9 @@ async def test_honest_snippets_with_a_slip_are_no_solution(bank, leak_detector, 
                  f"This is what you wrote:\n```python\n{code}```\nLook at the line with `for`: what ends it?",
                  "A first try could be:\n```python\ndef anagram_groups(words)\n    retrun [words]\n```\nwhy does it fail?"):
         assert await best_share(grader, exercise, detector.candidates(text, code=code)) <= PASS_SHARE, text
+    theirs = SLIPS["colon after the def line"][1]  # a student's own solution, a colon left out, quoted back
+    quoted = f"Your code:\n```python\n{theirs}```\nThe first line is missing something at its end."
+    assert detector.candidates(quoted, code=theirs) == []
 
 
 def test_prose_is_not_repaired_into_code():
