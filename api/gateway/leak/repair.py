@@ -22,6 +22,7 @@ import warnings
 from functools import lru_cache
 
 MAX_ROUNDS = 6  # slips undone per block (each round: the fixes of the line the parser stops at, tried in turn)
+MAX_INDENTS = 1  # lines re-indented per block (tabs expanded aside)
 MAX_REPAIR_CHARS = 4000  # longer blocks are not repaired
 BLOCK_OPENERS = ("def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "match", "case")
 OPENER = re.compile(r"^\s*(?:async\s+)?(?:%s)\b" % "|".join(BLOCK_OPENERS))
@@ -73,16 +74,17 @@ def _distance(a: str, b: str) -> int:
     return d[-1][-1]
 
 
-def keywords_near(word: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def keywords_near(word: str) -> tuple[str, ...]:
     """The statement keywords `word` is a slip of (nearest first): one edit away, two for words of five letters or more."""
     lowered = word.lower()
     if lowered in STATEMENT_KEYWORDS:
-        return [lowered] if word != lowered else []
-    if keyword.iskeyword(word) or len(word) < 2:
-        return []
+        return (lowered,) if word != lowered else ()
+    if keyword.iskeyword(word) or len(word) < 2 or len(word) > 8:
+        return ()
     most = 2 if len(word) >= 5 else 1
     near = sorted((_distance(lowered, k), k) for k in STATEMENT_KEYWORDS if abs(len(k) - len(word)) <= most)
-    return [k for d, k in near if d <= most]
+    return tuple(k for d, k in near if d <= most)
 
 
 def _code_part(line: str) -> tuple[str, str]:
@@ -209,7 +211,12 @@ _repairs: dict[str, str | None] = {}
 def _repaired(text: str, err: SyntaxError | None) -> str | None:
     if err is None or not err.lineno:
         return None
+    indents = 0
     for _ in range(MAX_ROUNDS):
+        if isinstance(err, IndentationError) and not isinstance(err, TabError):
+            if indents == MAX_INDENTS:
+                return None  # lines out of order (shuffled, reversed), not a slip
+            indents += 1
         for fixed in _fixes(text, err):
             after = _error(fixed)
             if after is None:
@@ -249,6 +256,7 @@ MODULES = frozenset(("collections", "heapq", "bisect", "itertools", "functools",
                      "statistics", "random", "datetime", "json", "time", "copy", "typing", "dataclasses", "fractions",
                      "decimal", "textwrap", "enum", "calendar", "unicodedata", "sys"))
 BUILTINS = frozenset(dir(builtins))
+KNOWN = frozenset(NAMES) | MODULES
 
 
 def _bound(tree: ast.AST) -> set[str]:
@@ -313,10 +321,24 @@ class _Slips(ast.NodeTransformer):
         return node
 
 
+WORD = re.compile(r"[A-Za-z_]\w*")
+LONE = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:[(\[]|$)", re.M)  # a statement that is a name, a call or a subscript
+
+
+def _may_need(code: str) -> bool:
+    """Does `code` name a well-known module or name, or begin a statement with a word that may be a slip (cheap)?"""
+    if not KNOWN.isdisjoint(WORD.findall(code)):
+        return True
+    return any(w in PSEUDO_WORDS or keywords_near(w)[:1] in (("pass",), ("break",), ("continue",), ("return",))
+               for w in LONE.findall(code))
+
+
 @lru_cache(maxsize=1024)
 def with_imports(code: str) -> str:
     """`code` with an import for each well-known standard-library name (or module) it uses but never binds, and the
     slips that read but fail when run undone (see `_Slips`)."""
+    if not _may_need(code):
+        return code
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
