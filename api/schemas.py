@@ -116,20 +116,20 @@ class NewConversationRequest(Strict):
 DeliveryKind = Literal["unreachable", "api_error", "bad_answer", "write_failed", "gave_up"]
 
 
-def _json_integer(value):
-    """A JSON integer as JSON Schema reads one: a number with no fraction (2 and 2.0), never a text or a boolean."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("must be a whole number")
-    return value
-
-
-JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
-
-
 class DeliveryReport(Strict):
     """Failed delivery attempts a student server saw since its last report, by kind."""
 
-    failures: dict[DeliveryKind, Annotated[JsonInteger, Field(ge=1, le=1000)]] = Field(min_length=1, max_length=5, description="Attempts per kind, each 1 to 1000.")
+    failures: dict[DeliveryKind, Annotated[int, Field(ge=1, le=1000)]] = Field(min_length=1, max_length=5, description="Attempts per kind, each 1 to 1000.")
+
+    @field_validator("failures", mode="before")
+    @classmethod
+    def _json_integers(cls, value):
+        """Counts are JSON integers as JSON Schema reads them: numbers with no fraction (2 and 2.0), never texts or booleans."""
+        if isinstance(value, dict):
+            for kind, count in value.items():
+                if isinstance(count, bool) or not isinstance(count, (int, float)):
+                    raise ValueError(f"{kind}: a count must be a whole number")
+        return value
 
 
 HUB_NAME = Field(min_length=1, max_length=255, pattern=r"^[^\s/]+$")

@@ -42,7 +42,7 @@ def test_a_number_longer_than_python_reads_is_a_400(stack, token):
 @pytest.mark.parametrize("count", [True, "5", 2.5, None])
 def test_delivery_counts_are_whole_numbers_as_documented(stack, token, count):
     error = error_of(call(stack, token, "POST", "/delivery/failures", json={"failures": {"api_error": count}}), 400)
-    assert "failures.api_error" in error["details"]["fields"]
+    assert any(field.startswith("failures") for field in error["details"]["fields"]), error
 
 
 def test_delivery_counts_that_are_integers_are_taken(stack, token):
