@@ -41,8 +41,8 @@ JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEW
 # all a student learns about a failed hidden test: no value, no error, no output of the job that ran it
 HIDDEN_FAILED = "did not pass (hidden test: no details are shown)"
 SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
-                 "perf, io_uring, keyrings, modules, page-cache probes, file locks...), clone into new namespaces and "
-                 "fcntl's locks, leases and notices")
+                 "perf, io_uring, keyrings, modules, page-cache probes, file locks...), clone into new namespaces, "
+                 "fcntl's locks, leases and notices, shared futexes, sockets but unix/IPv4/IPv6 and socket cookies")
 
 
 # the outcome of a job with no tests to run (none hidden, or none visible)

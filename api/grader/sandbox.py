@@ -271,7 +271,7 @@ PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 AUDIT_ARCH_X86_64 = 0xC000003E
 X32_SYSCALL_BIT = 0x40000000
 SECCOMP_RET_KILL_PROCESS, SECCOMP_RET_ERRNO, SECCOMP_RET_ALLOW = 0x80000000, 0x00050000, 0x7FFF0000
-BPF_LD_W_ABS, BPF_JEQ, BPF_JGE, BPF_JSET, BPF_RET = 0x20, 0x15, 0x35, 0x45, 0x06
+BPF_LD_W_ABS, BPF_JEQ, BPF_JGE, BPF_JSET, BPF_RET, BPF_JA = 0x20, 0x15, 0x35, 0x45, 0x06, 0x05
 EPERM, ENOSYS = 1, 38
 CLONE = 56
 CLONE3 = 435  # its flags sit in memory a filter cannot read: ENOSYS, so the C library falls back to clone
@@ -299,12 +299,34 @@ DENIED_SYSCALLS = {
     "fadvise64": 221, "readahead": 187, "mincore": 27, "cachestat": 451, "preadv2": 327, "pwritev2": 328,
     "inotify_init": 253, "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_mark": 301, "sysinfo": 99,
     # file locks: a lock on a file of /usr (opened read-only) is seen at once by every job that opens it, a bit per
-    # file each way; fcntl's own locks, leases and directory notices are refused by its command (FCNTL_DENIED)
+    # file each way; fcntl's own locks, leases and directory notices are refused by its command (ARGUMENT_RULES)
     "flock": 73,
+    # futexes waited on through a list (their flags sit in memory a filter cannot read), and the newer futex calls:
+    # the C library uses neither; a shared futex on a page of a /usr file is keyed by the file, so it is refused below
+    "futex_waitv": 449, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456,
 }
-FCNTL = 72
-# F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLEASE, F_GETLEASE, F_NOTIFY
-FCNTL_DENIED = (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)
+FCNTL, FUTEX, SOCKET, SOCKETPAIR, GETSOCKOPT = 72, 202, 41, 53, 55
+FUTEX_PRIVATE_FLAG = 128
+AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
+SO_COOKIE, SO_NETNS_COOKIE = 57, 71
+# arguments the filter reads (the low 32 bits of args[n] sit at 16 + 8 n), per call, with what it does with them:
+# ("deny_bits", mask): refused if any bit of mask is set; ("need_bits", mask): refused unless one is set;
+# ("deny", values): refused for these values; ("allow", values): refused for any other value
+ARGUMENT_RULES = {
+    # clone asking for a new namespace
+    CLONE: (0, "deny_bits", NAMESPACE_FLAGS),
+    # F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLEASE, F_GETLEASE, F_NOTIFY
+    FCNTL: (1, "deny", (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)),
+    # a futex that is not private to the process: on a page of a shared file (the standard library's, mapped
+    # read-only) its key is the file's, and two jobs could wait and wake each other through it
+    FUTEX: (1, "need_bits", FUTEX_PRIVATE_FLAG),
+    # the families that live in the job's network namespace; vsock's ports are the machine's (a bind taken by another
+    # job is a bit), and no graded function needs the others
+    SOCKET: (0, "allow", (AF_UNIX, AF_INET, AF_INET6)),
+    SOCKETPAIR: (0, "allow", (AF_UNIX,)),
+    # a socket's cookie and its namespace's are numbered machine-wide: jumps in them count other jobs' sockets
+    GETSOCKOPT: (2, "deny", (SO_COOKIE, SO_NETNS_COOKIE)),
+}
 
 
 class _SockFilter(ctypes.Structure):
@@ -316,49 +338,58 @@ class _SockFprog(ctypes.Structure):
 
 
 def seccomp_program() -> list[tuple[int, int, int, int]]:
-    """The filter as (code, jt, jf, k): wrong architecture kills, a denied call fails with EPERM,
-    clone asking for a new namespace fails with EPERM, clone3 with ENOSYS, fcntl with a lock, lease or
-    notice command with EPERM, the rest runs."""
+    """The filter as (code, jt, jf, k): wrong architecture kills, a denied call fails with EPERM, clone3 with
+    ENOSYS, the calls of ARGUMENT_RULES are refused (EPERM) or allowed by their arguments, the rest runs."""
     denied = sorted(DENIED_SYSCALLS.values())
-    # layout: 0 load arch, 1 check arch, 2 load nr, 3 x32 check, then one JEQ per denied call,
-    # the clone3, clone and fcntl checks, allow, the clone flags check, fcntl's command checks, and the three verdicts
-    checks = 4
-    clone3_at = checks + len(denied)
-    clone_at = clone3_at + 1
-    fcntl_at = clone_at + 1
-    allow_at = fcntl_at + 1
-    flags_at = allow_at + 1  # load args[0], JSET, allow
-    command_at = flags_at + 3  # load args[1], one JEQ per denied command, allow
-    eperm_at = command_at + len(FCNTL_DENIED) + 2
-    enosys_at = eperm_at + 1
-    kill_at = enosys_at + 1
-
-    def jump(src: int, dst: int) -> int:
-        return dst - src - 1
-
-    prog = [
+    ruled = sorted(ARGUMENT_RULES)
+    # instructions as (code, jt, jf, k) with jumps to labels ("eperm", "enosys", "kill", ("rule", nr), ("ok", nr));
+    # resolved to offsets once every label's place is known
+    body = [
         (BPF_LD_W_ABS, 0, 0, 4),
-        (BPF_JEQ, 0, jump(1, kill_at), AUDIT_ARCH_X86_64),
+        (BPF_JEQ, 0, "kill", AUDIT_ARCH_X86_64),
         (BPF_LD_W_ABS, 0, 0, 0),
-        (BPF_JGE, jump(3, eperm_at), 0, X32_SYSCALL_BIT),
+        (BPF_JGE, "eperm", 0, X32_SYSCALL_BIT),
     ]
-    for i, nr in enumerate(denied):
-        prog.append((BPF_JEQ, jump(checks + i, eperm_at), 0, nr))
-    prog.append((BPF_JEQ, jump(clone3_at, enosys_at), 0, CLONE3))
-    prog.append((BPF_JEQ, jump(clone_at, flags_at), 0, CLONE))
-    prog.append((BPF_JEQ, jump(fcntl_at, command_at), 0, FCNTL))
-    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
-    prog.append((BPF_LD_W_ABS, 0, 0, 16))  # the low 32 bits of args[0]: clone's flags
-    prog.append((BPF_JSET, jump(flags_at + 1, eperm_at), 0, NAMESPACE_FLAGS))
-    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
-    prog.append((BPF_LD_W_ABS, 0, 0, 24))  # the low 32 bits of args[1]: fcntl's command
-    for i, command in enumerate(FCNTL_DENIED):
-        prog.append((BPF_JEQ, jump(command_at + 1 + i, eperm_at), 0, command))
-    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
-    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ERRNO | EPERM))
-    prog.append((BPF_RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS))
-    prog.append((BPF_RET, 0, 0, SECCOMP_RET_KILL_PROCESS))
-    assert len(prog) == kill_at + 1 and all(0 <= jt < 256 and 0 <= jf < 256 for _, jt, jf, _ in prog)
+    body += [(BPF_JEQ, "eperm", 0, nr) for nr in denied]
+    body.append((BPF_JEQ, "enosys", 0, CLONE3))
+    body += [(BPF_JEQ, ("rule", nr), 0, nr) for nr in ruled]
+    body.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
+    for nr in ruled:  # each rule ends in an allow of its own: classic BPF jumps forward only
+        arg, kind, value = ARGUMENT_RULES[nr]
+        ok = ("ok", nr)
+        body.append(("label", ("rule", nr)))
+        body.append((BPF_LD_W_ABS, 0, 0, 16 + 8 * arg))
+        if kind == "deny_bits":
+            body.append((BPF_JSET, "eperm", ok, value))
+        elif kind == "need_bits":
+            body.append((BPF_JSET, ok, "eperm", value))
+        elif kind == "deny":
+            body += [(BPF_JEQ, "eperm", 0, v) for v in value]
+            body.append((BPF_JA, 0, 0, ok))
+        else:  # allow
+            body += [(BPF_JEQ, ok, 0, v) for v in value]
+            body.append((BPF_JA, 0, 0, "eperm"))
+        body += [("label", ok), (BPF_RET, 0, 0, SECCOMP_RET_ALLOW)]
+    body += [("label", "eperm"), (BPF_RET, 0, 0, SECCOMP_RET_ERRNO | EPERM),
+             ("label", "enosys"), (BPF_RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS),
+             ("label", "kill"), (BPF_RET, 0, 0, SECCOMP_RET_KILL_PROCESS)]
+    places, program = {}, []
+    for ins in body:
+        if ins[0] == "label":
+            places[ins[1]] = len(program)
+        else:
+            program.append(ins)
+
+    def offset(at: int, target) -> int:
+        return target if isinstance(target, int) else places[target] - at - 1
+
+    prog = []
+    for at, (code, jt, jf, k) in enumerate(program):
+        if code == BPF_JA:  # an unconditional jump's offset is its k
+            prog.append((code, 0, 0, offset(at, k)))
+        else:
+            prog.append((code, offset(at, jt), offset(at, jf), k))
+    assert all(0 <= jt < 256 and 0 <= jf < 256 for _, jt, jf, _ in prog), "a jump too far for classic BPF"
     return prog
 
 
