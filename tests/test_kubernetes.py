@@ -434,3 +434,14 @@ def test_the_external_services_environments_work_with_a_real_hub(stack, hub, tmp
         for proc in (api, dash):
             proc.terminate()
             proc.wait(timeout=20)
+
+
+def test_only_the_api_image_keeps_the_bank():
+    """The wheel carries every reference solution and hidden test; a student's server must not hold them on disk."""
+    dockerfile = (chart.DEPLOY / "Dockerfile").read_text()
+    stages = dict(re.findall(r"^FROM \S+ AS (\w+)\n(.*?)(?=^FROM |\Z)", dockerfile, re.M | re.S))
+    removal = "rm -rf /opt/codementor/lib/python3.*/site-packages/codementor/exercise_bank/exercises"
+    for stage in ("student", "hub", "dashboards"):
+        run = stages[stage]
+        assert removal in run and run.index("pip install") < run.index(removal), stage
+    assert removal not in stages["api"]  # the API serves the bank it ships with

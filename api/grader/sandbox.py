@@ -102,6 +102,27 @@ def stdlib_dirs() -> list[str]:
     return sorted(p for p in paths if p and os.path.isdir(p))
 
 
+def bound_bank_folders(bound: list[str], locations: list[str] | None = None) -> list[str]:
+    """The installed bank's exercises (reference solutions, hidden tests) where a folder bound into the private root
+    holds them: a package installed into the Python the jobs run (a wheel, not a source checkout) puts them in its
+    site-packages, inside the standard library's folder of a virtual environment."""
+    import importlib.util
+
+    if locations is None:  # where the bank's package is installed
+        spec = importlib.util.find_spec("codementor.exercise_bank")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+    found = []
+    for location in locations:
+        exercises = os.path.realpath(os.path.join(location, "exercises"))
+        if not os.path.isdir(exercises):
+            continue
+        for source in bound:  # the path the private root shows it at: under the bound folder as it was named
+            real = os.path.realpath(source).rstrip("/")
+            if exercises.startswith(real + "/"):
+                found.append(source.rstrip("/") + exercises[len(real):])
+    return found
+
+
 def _bind_readonly(source: str, root: str, devices: bool = False) -> None:
     target = root + source
     if os.path.isdir(source):
@@ -124,6 +145,9 @@ def build_root(root: str, tmp_size_mb: int) -> None:
         if not source.startswith("/usr/"):
             _bind_readonly(source, root)
     _bind_readonly("/usr", root)
+    for folder in bound_bank_folders(["/usr", *stdlib_dirs()]):
+        # an empty, read-only folder over the bank where a bound folder holds it
+        mount("codementor-hidden", root + folder, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=0555,size=4k")
     for dev in ("null", "zero", "urandom", "random"):
         _bind_readonly("/dev/" + dev, root, devices=True)
     tmp = os.path.join(root, "tmp")
@@ -304,6 +328,9 @@ DENIED_SYSCALLS = {
     # futexes waited on through a list (their flags sit in memory a filter cannot read), and the newer futex calls:
     # the C library uses neither; a shared futex on a page of a /usr file is keyed by the file, so it is refused below
     "futex_waitv": 449, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456,
+    # two jobs pinned to one core read each other's work in the core's own counters (the numbers of new pipes
+    # and sockets come in per-core batches): jobs stay where the scheduler puts them
+    "sched_setaffinity": 203,
 }
 FCNTL, FUTEX, SOCKET, SOCKETPAIR, GETSOCKOPT = 72, 202, 41, 53, 55
 FUTEX_PRIVATE_FLAG = 128
