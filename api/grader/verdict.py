@@ -7,7 +7,7 @@ import builtins
 import math
 from dataclasses import asdict, dataclass, field
 
-from .worker import tag
+from .worker import NOT_BUILTIN, tag
 
 FLOAT_TOLERANCE = 1e-9
 
@@ -78,19 +78,27 @@ def show(tagged) -> str:
     return {"list": "[{}]", "tuple": "({})", "set": "{{{}}}", "frozenset": "frozenset({{{}}})"}[kind].format(inner)[:300]
 
 
+BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def exception_shown(name: str) -> str:
+    """An exception's name as reported (verdict and worker mark a class that is not the built-in of its name) as written."""
+    return name.removeprefix(NOT_BUILTIN)
+
+
 def expectation_from_literal(check: str, expect: str) -> dict:
-    """An author's `expect` as the observation a correct solution would produce."""
+    """An author's `expect` as the observation a correct solution would produce.
+
+    An exception named by the author matches only what the worker reports under that name: the built-in class itself
+    (or a subclass), or for any other name (`ConfigError`, made by the exercise's code) a class of that name."""
     if check == "raises":
-        return {"outcome": "raised", "exception": [expect]}
+        return {"outcome": "raised", "exception": [expect if expect in BUILTIN_EXCEPTIONS else NOT_BUILTIN + expect]}
     value = ast.literal_eval(expect)
     if check == "stdout":
         return {"outcome": "value", "stdout": value}
     return {"outcome": "value", "value": tag(value)}
-
-
-BUILTIN_EXCEPTIONS = frozenset(
-    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
-)
 
 
 def describe_error(observed: dict, hidden: bool) -> str:
@@ -101,6 +109,7 @@ def describe_error(observed: dict, hidden: bool) -> str:
     """
     if not hidden:
         return observed.get("error", "an exception")
+    # a made-up class is reported marked (never one of these names), and its name is the student's to choose
     name = (observed.get("exception") or ["?"])[0]
     return name if name in BUILTIN_EXCEPTIONS else "an exception"
 
@@ -116,7 +125,7 @@ def judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tu
         if observed["outcome"] == "raised" and wanted in observed.get("exception", []):
             return True, ""
         got = f"raised {describe_error(observed, hidden)}" if observed["outcome"] == "raised" else "returned normally"
-        return False, f"expected {wanted} to be raised, but it {got}"
+        return False, f"expected {exception_shown(wanted)} to be raised, but it {got}"
     if observed["outcome"] == "raised":
         return False, f"raised {describe_error(observed, hidden)}"
     if check == "stdout":

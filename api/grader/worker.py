@@ -13,6 +13,7 @@ JSON lines on the original stdout: one ``{"event": "loaded", ...}`` then one
 writes them all at once at the end; otherwise each test's line is out before the next test runs.
 """
 
+import builtins
 import io
 import json
 import os
@@ -23,6 +24,16 @@ MAX_DEPTH = 40
 MAX_ITEMS = 20_000
 MAX_CAPTURE = 64 * 1024
 _type, _isinstance, _len, _repr, _str = type, isinstance, len, repr, str
+# the class names a raised exception is reported under, taken before any student code runs: the student can rebind
+# `builtins.ValueError`, make a class named ValueError, or give a metaclass a `__mro__` of its own
+_BUILTIN_EXCEPTIONS = {}  # id of a built-in exception class -> its names (OSError is also IOError and EnvironmentError)
+for _name, _value in vars(builtins).items():
+    if isinstance(_value, type) and issubclass(_value, BaseException):
+        _BUILTIN_EXCEPTIONS.setdefault(id(_value), []).append(_name)
+del _name, _value
+_real_mro = type.__dict__["__mro__"].__get__
+_real_name = type.__dict__["__name__"].__get__
+NOT_BUILTIN = "defined:"  # marks the name of a class that is not the built-in of that name (verdict.py)
 
 
 class TooBig(Exception):
@@ -82,6 +93,25 @@ def short_error(exc):
     return f"{_type(exc).__name__}{where}: {message}" if message else f"{_type(exc).__name__}{where}"
 
 
+def exception_names(kind):
+    """The names a raised `kind` is reported under: the built-in exception classes of one lineage, the nearest built-in in
+    its MRO and that class's bases, by their names; every other class of its MRO as NOT_BUILTIN + its name.
+
+    A class made up with the name of a built-in (`type("ValueError", (Exception,), {})`) is reported as made up, and a class
+    inheriting from many built-ins (ValueError and TypeError and KeyError...) counts as the first of them only: neither can
+    pass a test that expects one built-in exception by raising something that merely claims every name."""
+    mro = _real_mro(kind)
+    nearest = next((c for c in mro if id(c) in _BUILTIN_EXCEPTIONS), BaseException)
+    lineage = {id(c) for c in _real_mro(nearest) if id(c) in _BUILTIN_EXCEPTIONS}
+    names = []
+    for c in mro:
+        if id(c) in lineage:
+            names.extend(_BUILTIN_EXCEPTIONS[id(c)])
+        elif id(c) not in _BUILTIN_EXCEPTIONS and c is not object:
+            names.append(NOT_BUILTIN + _str(_real_name(c)))
+    return names
+
+
 def run_test(namespace, test):
     """Evaluate one test in a copy of the student's namespace; return an observation."""
     env = dict(namespace)
@@ -95,7 +125,7 @@ def run_test(namespace, test):
         return {"outcome": "value", "value": tag(value), "stdout": out.getvalue()}
     except BaseException as exc:  # a test may raise anything, SystemExit included
         sys.stdout = sys.__stdout__
-        names = [c.__name__ for c in _type(exc).__mro__]
+        names = exception_names(_type(exc))
         return {"outcome": "raised", "exception": names, "error": short_error(exc), "stdout": out.getvalue()}
 
 
