@@ -64,6 +64,16 @@ class Busy(DomainError):
         self.retry_after = retry_after
 
 
+class GradingLineFull(DomainError):
+    """A student has as many submissions waiting to be graded as one may (`Grader.per_user_waiting`); 429."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int, **details):
+        super().__init__(message, retry_after=retry_after, **details)
+        self.retry_after = retry_after
+
+
 class ReferenceBroken(DomainError):
     """An exercise's reference solution does not run (fails to import, crashes, times out), so nothing can be graded
     against it: a fault in the course material, not in the submission. Why it fails goes to the operator's log only."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import pwd
 import signal
@@ -33,6 +34,7 @@ from ..errors import Busy, ReferenceBroken, Unavailable
 from . import sandbox
 from .observations import Observations
 from .pool import ISOLATION_DIR, READ_SIZE, PoolUnavailable, Zygote, default_root
+from .turns import OwnerTurns
 from .verdict import GradeResult, TestResult, expectation_from_literal, judge
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -73,6 +75,14 @@ class Grader(LoggingConfigurable):
     concurrency = Integer(help="Submissions graded at once; more wait in line.").tag(config=True)
     queue_limit = Integer(64, help="Submissions that may wait for a free slot; beyond that the API answers 503 with Retry-After.").tag(config=True)
     retry_after = Integer(2, help="Seconds a client is told to wait when the grading queue is full.").tag(config=True)
+    per_user_jobs = Integer(
+        1, help="Submissions of one student graded at once by one API process; more wait behind their own (not in front "
+        "of other students' submissions in the grading queue). 0: no limit per student.",
+    ).tag(config=True)
+    per_user_waiting = Integer(
+        3, help="Submissions of one student that may wait for their turn (per_user_jobs); one more gets a 429 "
+        "`rate_limited` with Retry-After (the grading timeout, rounded up).",
+    ).tag(config=True)
     answer_step = Float(
         0.016,
         help="A grading's answer is held until the next of these steps, doubling from this many seconds (16, 32, 64 ms ... "
@@ -140,6 +150,7 @@ class Grader(LoggingConfigurable):
         self._free = list(range(self.concurrency))
         self._waiting = 0
         self._grading = 0  # submissions admitted and not finished (each runs up to two jobs)
+        self._turns = OwnerTurns()  # per student: at most per_user_jobs of theirs admitted at once
         self._reference: dict[str, list[dict]] = {}  # expected observations per exercise digest
         self._reference_runs: dict[str, asyncio.Future] = {}  # one reference run per exercise at a time
         self._encoded_tests: dict[tuple, JobTests] = {}  # job specs as JSON, per exercise digest and tests
@@ -307,7 +318,9 @@ class Grader(LoggingConfigurable):
                         if "a /tmp of its own" in layers.get("job_namespaces", "") else
                         "a private folder per job (mode 700), removed when the job ends"),
             "output": f"observations capped at {self.max_output_bytes} B; the student's stdout/stderr go to capped buffers or /dev/null",
-            "queue": f"{self.concurrency} at once, {self.queue_limit} waiting, then 503 with Retry-After: {self.retry_after}",
+            "queue": f"{self.concurrency} at once, {self.queue_limit} waiting, then 503 with Retry-After: {self.retry_after}; "
+                     + (f"per student {self.per_user_jobs} at once, {self.per_user_waiting} waiting behind their own, then 429"
+                        if self.per_user_jobs > 0 else "no limit per student (Grader.per_user_jobs = 0)"),
         }
 
     def _seccomp_report(self) -> str:
@@ -330,13 +343,16 @@ class Grader(LoggingConfigurable):
 
     # ---- grading -----------------------------------------------------------------------------
 
-    async def grade(self, exercise: Exercise, code: str, *, feedback: bool = True) -> GradeResult:
+    async def grade(self, exercise: Exercise, code: str, *, feedback: bool = True, owner=None) -> GradeResult:
         """Grade `code`: the visible tests in one job, the hidden tests in another, both at once.
 
         The visible job never holds a hidden test, so nothing the code finds in its memory can carry
         one back through the visible feedback; the hidden job's results leave it as pass/fail only.
         `feedback=False` (for callers that show nobody more than which tests passed, such as the leak
         filter) runs every test in one job and reports pass/fail only, for every test.
+        `owner` (a student's id) takes turns: at most `per_user_jobs` of one owner's submissions are admitted at
+        once, the others wait behind them (GradingLineFull past `per_user_waiting`), so a burst of slow
+        submissions from one student does not stand in front of everyone else's.
         """
         started = time.perf_counter()
         expectations = await self._expectations(exercise)
@@ -344,6 +360,16 @@ class Grader(LoggingConfigurable):
             result = await self._pass_fail(exercise, code, expectations)
             await self._hold(started)
             return result
+        if owner is None or self.per_user_jobs <= 0:
+            result = await self._both_jobs(exercise, code, expectations)
+        else:
+            async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)):
+                result = await self._both_jobs(exercise, code, expectations)
+        await self._hold(started)
+        return result
+
+    async def _both_jobs(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
+        """The visible and the hidden job of one submission, judged (Busy when the grading queue is full)."""
         visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
         hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]
         if self._grading >= self.concurrency + self.queue_limit:
@@ -355,9 +381,7 @@ class Grader(LoggingConfigurable):
         finally:
             self._grading -= 1
         # the duration shown is the visible job's; the answer leaves at a step, whatever the hidden job took
-        result = self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
-        await self._hold(started)
-        return result
+        return self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
 
     async def _hold(self, started: float) -> None:
         """Wait until the first answer step past the time since `started` (grading slots are free meanwhile).

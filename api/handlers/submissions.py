@@ -12,7 +12,9 @@ class SubmissionsHandler(APIHandler):
         "Grade and store a submission (once per idempotency key).",
         description="201: graded and stored now, with the progress it made. 200: a retry with a key already "
         "stored gets the stored submission back, neither graded nor counted again; 409: the key was used for other "
-        "code or another exercise.",
+        "code or another exercise. 429 rate_limited (Retry-After): the per-minute limit, the day's cap for this exercise, "
+        "or more of your submissions already waiting to be graded than Grader.per_user_waiting allows (a student's "
+        "submissions are graded Grader.per_user_jobs at a time); 503 busy (Retry-After): the grading queue is full.",
         body=SubmissionRequest, ok={201: GradedSubmission, 200: Submission}, errors=(404, 409, 429),
     )
     async def post(self):
