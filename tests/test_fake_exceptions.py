@@ -89,8 +89,9 @@ def test_names_are_reported_only_for_the_real_builtins_of_one_lineage():
                  {"outcome": "raised", "exception": exception_names(ConfigError)}, hidden=False)[0]
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: the student's code shares the worker's process and can replace its functions")
-async def test_code_that_replaces_the_workers_own_functions_is_not_caught_yet(grader, bank):
+async def test_code_that_replaces_the_workers_own_reporting_gains_one_lineage_at_most(grader, bank):
+    """The job's code can replace the worker's functions (they share a process); the verdict, outside the job, reads
+    a report of every built-in as the first one only."""
     code = (f"import worker\nworker.exception_names = lambda kind: {EVERY_BUILTIN!r}\n"
             "def average(values):\n    raise Exception()\n")
     result = await grader.grade(bank.get("safe-average"), code)

@@ -101,6 +101,22 @@ def expectation_from_literal(check: str, expect: str) -> dict:
     return {"outcome": "value", "value": tag(value)}
 
 
+def lineage(names: list) -> list:
+    """The names a reported exception may match, read here, outside the job, whatever the job's code reported: the
+    classes it made (marked) up to the first built-in, then that built-in's own bases as Python has them. A report
+    of many built-ins (the worker's reporting replaced by the student's code) counts as the first one only."""
+    kept = []
+    for name in names:
+        if not isinstance(name, str):
+            break
+        if name in BUILTIN_EXCEPTIONS:
+            return kept + [c.__name__ for c in getattr(builtins, name).__mro__]
+        if not name.startswith(NOT_BUILTIN):
+            break
+        kept.append(name)
+    return kept
+
+
 def describe_error(observed: dict, hidden: bool) -> str:
     """The error a test raised, as the student may see it.
 
@@ -122,7 +138,7 @@ def judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tu
         return False, "its result could not be read"
     if check == "raises":
         wanted = expected["exception"][0]
-        if observed["outcome"] == "raised" and wanted in observed.get("exception", []):
+        if observed["outcome"] == "raised" and wanted in lineage(observed.get("exception", [])):
             return True, ""
         got = f"raised {describe_error(observed, hidden)}" if observed["outcome"] == "raised" else "returned normally"
         return False, f"expected {exception_shown(wanted)} to be raised, but it {got}"
