@@ -45,6 +45,16 @@ HIDDEN_FAILED = "did not pass (hidden test: no details are shown)"
 SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
                  "perf, io_uring, keyrings, modules, page-cache probes, file locks...), clone into new namespaces, "
                  "fcntl's locks, leases and notices, shared futexes, sockets but unix/IPv4/IPv6 and socket cookies")
+LANDLOCK_LAYER = ("per job without the private root (Landlock): reads only /usr and the standard library (installed packages "
+                  "and the bank excluded), reads and writes only its own folder and /dev/null")
+
+
+def bank_folders() -> list[str]:
+    """Where this process's bank package is installed (its reference solutions and hidden tests): no job reads there."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("codementor.exercise_bank")
+    return [os.path.realpath(p) for p in (spec.submodule_search_locations or [])] if spec else []
 
 
 # the outcome of a job with no tests to run (none hidden, or none visible)
@@ -106,6 +116,10 @@ class Grader(LoggingConfigurable):
         True, help="Install a seccomp filter in every job refusing ptrace, mounts, new namespaces, bpf, perf, io_uring, "
         "keyrings, modules and the like (Linux x86-64). Turn off only to compare.",
     ).tag(config=True)
+    landlock = Bool(
+        True, help="Where a job has no private root (not root, in a pod), restrict its file system access with Landlock "
+        "(Linux >= 5.13): read /usr and the standard library only, write its own folder. Turn off only to compare.",
+    ).tag(config=True)
     sandbox_uid_base = Integer(
         1990000,
         help="Jobs run as uid sandbox_uid_base + slot (one uid per concurrency slot, no passwd entry needed, "
@@ -159,6 +173,7 @@ class Grader(LoggingConfigurable):
         self._zygote: Zygote | None = None
         self._pool_problem = "not started yet" if self.use_pool else "turned off (Grader.use_pool = False)"
         self._seccomp_problem: str | None = ""  # None once a probe saw the filter work; "" before start()
+        self._landlock_problem: str | None = ""  # the same for Landlock in the fallback jobs
         self._start_lock = asyncio.Lock()
         self._started = False
         self._uids_ok, self._uid_problem = self._check_uids()
@@ -198,6 +213,9 @@ class Grader(LoggingConfigurable):
             "cpu_cores": max(0.0, self.cpu_cores),
             "seccomp": self.seccomp,
             "seccomp_layer": SECCOMP_LAYER,
+            "landlock": self.landlock,
+            "landlock_layer": LANDLOCK_LAYER,
+            "landlock_hide": bank_folders(),
             "open_files": self.max_open_files,
             "file_bytes": self.max_file_bytes,
         }
@@ -254,20 +272,25 @@ class Grader(LoggingConfigurable):
         async with self._fallback_lock:
             if self._seccomp_problem != "":
                 return
-            self._seccomp_problem = await self._probe_seccomp() if self.seccomp else "off (Grader.seccomp = False)"
+            probed = await self._probe_fallback() if self.seccomp or self.landlock else {}
+            self._seccomp_problem = probed["seccomp"] if self.seccomp else "off (Grader.seccomp = False)"
+            self._landlock_problem = probed["landlock"] if self.landlock else "off (Grader.landlock = False)"
             self._check_subprocess_uid()
 
-    async def _probe_seccomp(self) -> str | None:
+    async def _probe_fallback(self) -> dict[str, str | None]:
+        """Whether the seccomp filter and Landlock work for a fallback job: {layer: None if so, else why not}."""
         proc = await asyncio.create_subprocess_exec(
-            self.python, "-I", "-S", "-B", str(SOLO), json.dumps({"probe": True}), str(ISOLATION_DIR),
+            self.python, "-I", "-S", "-B", str(SOLO), json.dumps({"probe": True, "landlock_hide": bank_folders()}), str(ISOLATION_DIR),
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             cwd="/", env={"PYTHONHASHSEED": "0"},
         )
         out, err = await proc.communicate()
         try:
-            return json.loads(out)["seccomp"]
+            answer = json.loads(out)
+            return {"seccomp": answer["seccomp"], "landlock": answer["landlock"]}
         except (ValueError, KeyError, TypeError):
-            return f"the seccomp probe failed: {err.decode(errors='replace').strip()[-300:] or f'exit {proc.returncode}'}"
+            failed = f"the probe failed: {err.decode(errors='replace').strip()[-300:] or f'exit {proc.returncode}'}"
+            return {"seccomp": failed, "landlock": failed}
 
     def _guard_api_process(self) -> None:
         """Jobs that share the API's uid must not read the API's memory or environment."""
@@ -310,6 +333,7 @@ class Grader(LoggingConfigurable):
             "seccomp": layers.get("seccomp") or self._seccomp_report(),
             "network": layers.get("job_namespaces", "FALLBACK: " + self._fallback_net()),
             "filesystem": layers.get("private_root", "FALLBACK: the host file system is visible (cwd is a private tmp folder)"),
+            "landlock": layers.get("landlock") or self._landlock_report(),
             "rlimits": (f"CPU {int(self.timeout) + 1} s, address space {self.memory_limit_mb} MiB, open files {self.max_open_files}, "
                         f"file size {self.max_file_bytes} B, no core files"
                         + f", processes: {self._nproc_report()}"),
@@ -328,6 +352,15 @@ class Grader(LoggingConfigurable):
         if self._seccomp_problem is None:
             return SECCOMP_LAYER
         return f"FALLBACK: {self._seccomp_problem or 'not checked yet (the grader has not started)'}"
+
+    def _landlock_report(self) -> str:
+        """The fallback path's Landlock line (the zygote reports its own)."""
+        if self._landlock_problem is None:
+            return LANDLOCK_LAYER
+        if self._landlock_problem.startswith("off"):
+            return f"FALLBACK: {self._landlock_problem}; a job reads whatever the API's uid can read"
+        return (f"FALLBACK: Landlock not available ({self._landlock_problem or 'not checked yet (the grader has not started)'}); "
+                "a job reads whatever the API's uid can read")
 
     def _nproc_report(self) -> str:
         if self._uids_ok:
@@ -537,6 +570,8 @@ class Grader(LoggingConfigurable):
             "file_bytes": self.max_file_bytes,
             "namespaces": sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC if self.isolate and os.geteuid() == 0 else 0,
             "seccomp": self._seccomp_problem is None,  # the probe saw the filter work here
+            "landlock": self._landlock_problem is None,
+            "landlock_hide": bank_folders(),
         }
 
     def _subprocess_uid_ok(self) -> bool:

@@ -453,3 +453,134 @@ def _filter_refuses_ptrace() -> bool:
 def probe_seccomp() -> str | None:
     """Install the filter in a child and check that it refuses ptrace; None if so, else the reason."""
     return seccomp_supported() or in_child(_filter_refuses_ptrace, "the filter did not refuse ptrace")
+
+
+# --- Landlock: the job's own file system access, where no private root hides the host's -------
+LANDLOCK_CREATE_RULESET, LANDLOCK_ADD_RULE, LANDLOCK_RESTRICT_SELF = 444, 445, 446  # x86-64 (the same on arm64 and most others)
+LANDLOCK_CREATE_RULESET_VERSION = 1
+LANDLOCK_RULE_PATH_BENEATH = 1
+FS_EXECUTE, FS_WRITE_FILE, FS_READ_FILE, FS_READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
+FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
+FS_READ = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
+FS_FILE_RIGHTS = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_DEV  # what a rule on a file may allow
+# the devices a job opens by name (the worker opens /dev/null itself)
+LANDLOCK_DEVICES = (("/dev/null", FS_READ_FILE | FS_WRITE_FILE | FS_IOCTL_DEV), ("/dev/zero", FS_READ_FILE),
+                    ("/dev/urandom", FS_READ_FILE), ("/dev/random", FS_READ_FILE))
+
+
+class _PathBeneath(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (SandboxError if Landlock is not there, off, or refused by a seccomp profile)."""
+    if not sys.platform.startswith("linux"):
+        raise SandboxError(ENOSYS, f"Landlock is Linux only, not {sys.platform}")
+    version = _libc.syscall(ctypes.c_long(LANDLOCK_CREATE_RULESET), None, ctypes.c_size_t(0),
+                            ctypes.c_uint32(LANDLOCK_CREATE_RULESET_VERSION))
+    if version < 1:
+        err = ctypes.get_errno()
+        raise SandboxError(err, f"Landlock: {os.strerror(err)}")
+    return version
+
+
+def landlock_fs_rights(abi: int) -> int:
+    """Every file system right the kernel's ABI version knows: all of them are handled (denied unless a rule allows)."""
+    rights = (1 << 13) - 1  # ABI 1: execute .. make_sym
+    if abi >= 2:
+        rights |= FS_REFER
+    if abi >= 3:
+        rights |= FS_TRUNCATE
+    if abi >= 5:
+        rights |= FS_IOCTL_DEV
+    return rights
+
+
+def landlock_hidden(extra: list[str] = ()) -> list[str]:
+    """Folders no job reads even beneath a readable one: installed packages (site-packages, dist-packages: a wheel
+    of this project puts its bank there, and a virtual environment's lib folder, a standard library folder, holds
+    them), and `extra` (the installed bank's folders, as the API process finds them)."""
+    import glob
+
+    found = list(extra)
+    for folder in stdlib_dirs():
+        found += [os.path.join(folder, name) for name in ("site-packages", "dist-packages")]
+    for pattern in ("/usr/lib*/python3*/*-packages", "/usr/local/lib*/python3*/*-packages"):
+        found += glob.glob(pattern)
+    return sorted({os.path.realpath(f) for f in found if os.path.exists(f)})
+
+
+def landlock_readable(hidden: list[str]) -> list[tuple[str, bool]]:
+    """(path, is_dir) a job may read beneath: /usr and the standard library, split around `hidden` (a folder that
+    holds a hidden one is replaced by its entries but that one, down to it; symlinks are left out, their targets
+    are readable where they are)."""
+    roots = sorted({os.path.realpath(p) for p in ["/usr", *stdlib_dirs()]})
+    roots = [r for r in roots if not any(r.startswith(o + "/") for o in roots)]
+    allowed: list[tuple[str, bool]] = []
+
+    def split(path: str, is_dir: bool) -> None:
+        if path in hidden:
+            return
+        if not is_dir or not any(h.startswith(path + "/") for h in hidden):
+            allowed.append((path, is_dir))
+            return
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if not entry.is_symlink():
+                    split(entry.path, entry.is_dir(follow_symlinks=False))
+
+    for root in roots:
+        if os.path.isdir(root):
+            split(root, True)
+    return allowed
+
+
+def landlock_restrict(readable: list[tuple[str, bool]], writable: list[str]) -> int:
+    """Restrict this process and what it starts to reading `readable`, reading and writing beneath `writable` and
+    the devices a job opens; every other file system access is refused (EACCES). Needs no_new_privs. The ABI used."""
+    abi = landlock_abi()
+    handled = landlock_fs_rights(abi)
+    attr = ctypes.c_uint64(handled)
+    ruleset = _libc.syscall(ctypes.c_long(LANDLOCK_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(8), ctypes.c_uint32(0))
+    if ruleset < 0:
+        err = ctypes.get_errno()
+        raise SandboxError(err, f"landlock_create_ruleset: {os.strerror(err)}")
+    try:
+        rules = [(path, is_dir, FS_READ) for path, is_dir in readable]
+        rules += [(path, True, handled) for path in writable]
+        rules += [(path, False, rights) for path, rights in LANDLOCK_DEVICES]
+        for path, is_dir, rights in rules:
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue  # not on this machine
+            try:
+                rule = _PathBeneath(rights & handled & (~0 if is_dir else FS_FILE_RIGHTS), fd)
+                _check(_libc.syscall(ctypes.c_long(LANDLOCK_ADD_RULE), ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                                     ctypes.byref(rule), ctypes.c_uint32(0)), f"landlock_add_rule {path}")
+            finally:
+                os.close(fd)
+        _check(_libc.syscall(ctypes.c_long(LANDLOCK_RESTRICT_SELF), ctypes.c_int(ruleset), ctypes.c_uint32(0)), "landlock_restrict_self")
+    finally:
+        os.close(ruleset)
+    return abi
+
+
+def _landlock_refuses_root(readable: list[tuple[str, bool]]) -> bool:
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+    landlock_restrict(readable, [])
+    try:
+        os.listdir("/")
+    except PermissionError:
+        return True
+    return False
+
+
+def probe_landlock(readable: list[tuple[str, bool]]) -> str | None:
+    """Restrict a child with these rules and check that it can no longer list `/`; None if so, else the reason."""
+    try:
+        landlock_abi()
+    except SandboxError as exc:
+        return str(exc)
+    return in_child(lambda: _landlock_refuses_root(readable), "Landlock did not refuse reading /")

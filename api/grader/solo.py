@@ -5,11 +5,12 @@ new session, with the job's private folder as its working directory; standard li
 The API process never runs code between fork and exec (no ``preexec_fn``: the API has threads),
 so the privileged set-up happens here, before the worker reads the job and runs any of the
 student's code: rlimits, as root new network and IPC namespaces and the slot's uid,
-``no_new_privs``, then the seccomp filter. A set-up that fails is reported as a ``setup_failed``
+``no_new_privs``, Landlock (reads /usr and the standard library only, writes its own folder), then the
+seccomp filter. A set-up that fails is reported as a ``setup_failed``
 line on stdout and the job counts as crashed.
 
 ``CONFIG_JSON`` with ``"probe": true`` instead answers, in one JSON line, whether the seccomp
-filter works here (the API's report of the fallback path needs it, and must not fork to find out).
+filter and Landlock work here (the API's report of the fallback path needs it, and must not fork to find out).
 """
 
 import json
@@ -36,8 +37,10 @@ def confine(config: dict) -> None:
         sandbox.unshare(config["namespaces"])
     if uid is not None:
         sandbox.drop_privileges(uid, uid)
-    if uid is not None or config["seccomp"]:
+    if uid is not None or config["seccomp"] or config["landlock"]:
         sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
+    if config["landlock"]:  # reads /usr and the standard library only (not the installed bank), writes its own folder
+        sandbox.landlock_restrict(sandbox.landlock_readable(sandbox.landlock_hidden(config["landlock_hide"])), [os.getcwd()])
     if config["seccomp"]:
         sandbox.seccomp_deny()
 
@@ -46,7 +49,8 @@ def main() -> None:
     sandbox.close_inherited()  # stdin, stdout and stderr only: whatever else the API's process held stays there
     config = json.loads(sys.argv[1])
     if config.get("probe"):
-        print(json.dumps({"seccomp": sandbox.probe_seccomp()}))
+        readable = sandbox.landlock_readable(sandbox.landlock_hidden(config["landlock_hide"]))
+        print(json.dumps({"seccomp": sandbox.probe_seccomp(), "landlock": sandbox.probe_landlock(readable)}))
         return
     try:
         confine(config)

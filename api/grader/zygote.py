@@ -12,7 +12,8 @@ cgroups and waits: both steps cost the kernel milliseconds of waiting (a cgroup 
 waits for an RCU grace period), spent while the slot's other keeper runs the current job. On the job message the zygote hands it to a ready keeper of its slot;
 the keeper makes a private working directory and hands the job process its stdin and
 observation pipe; the job applies the rlimits, drops to the slot's uid for good and runs
-``worker.main()``. The keeper enforces the wall-clock timeout, removes the working directory,
+``worker.main()`` (without the private root, after restricting its own file system access with
+Landlock where the kernel allows). The keeper enforces the wall-clock timeout, removes the working directory,
 writes how the job ended on the status pipe, which only it holds, and prepares its next job
 process. A job costs one fork and one exit: the keepers live as long as the zygote. What the
 zygote and its keepers write on stderr (set-up failures, tracebacks) goes into the API's log;
@@ -72,6 +73,7 @@ def setup(config: dict) -> dict:
             layers["private_root"] = f"FALLBACK: {exc}; jobs see the host file system (own tmp dir as cwd)"
     per_job = config["isolate"] and sandbox.probe_namespaces(config["job_namespaces"]) is None
     private_tmp = layers.get("private_root", "").startswith("read-only")
+    config["landlock_readable"], layers["landlock"] = landlock_setup(config, private_tmp)
     layers["job_namespaces"] = ("per job: new PID and IPC namespaces; per keeper: a network namespace without interfaces"
                                 + (" and a /tmp of its own" if private_tmp else "") + ", one job at a time") if per_job else "FALLBACK: not available"
     problem = sandbox.probe_seccomp() if config.get("seccomp") else "off (Grader.seccomp = False)"
@@ -83,6 +85,19 @@ def setup(config: dict) -> dict:
     config["private_tmp"] = private_tmp and per_job
     config["jobs_dir"] = "/tmp" if private_tmp else config["fallback_jobs_dir"]
     return layers
+
+
+def landlock_setup(config: dict, private_root: bool) -> tuple[list | None, str]:
+    """Without the private root, what each job may read (None: no Landlock) and the layer's line."""
+    if private_root:
+        return None, "not needed: the private root shows jobs /usr and the standard library only"
+    if not config.get("landlock"):
+        return None, "FALLBACK: off (Grader.landlock = False); a job reads whatever the API's uid can read"
+    readable = sandbox.landlock_readable(sandbox.landlock_hidden(config.get("landlock_hide", [])))
+    problem = sandbox.probe_landlock(readable)
+    if problem is not None:
+        return None, f"FALLBACK: Landlock not available ({problem}); a job reads whatever the API's uid can read"
+    return readable, config["landlock_layer"] + f" (ABI {sandbox.landlock_abi()})"
 
 
 def join_slot(config: dict, slot: int) -> None:
@@ -136,6 +151,8 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
             # (the zygote stopped or replaced) would go on running, orphaned, until it ends by itself
             sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
         sandbox.harden()
+        if config["landlock_readable"] is not None:  # no private root: the job reads /usr and the standard library only
+            sandbox.landlock_restrict(config["landlock_readable"], [job["cwd"]])
         if config["seccomp_ok"]:
             sandbox.seccomp_deny()  # last: nothing after it needs a refused call
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
