@@ -49,7 +49,7 @@ def test_the_private_root_shows_the_installed_bank_empty(tmp_path, outside_tmp, 
     # the jobs' Python is this virtual environment, its bank installed inside it
     monkeypatch.setattr(sandbox, "stdlib_dirs", lambda: [str(lib)])
     found = sandbox.bound_bank_folders
-    monkeypatch.setattr(sandbox, "bound_bank_folders", lambda bound: found(bound, [str(package)]))
+    monkeypatch.setattr(sandbox, "bound_bank_folders", lambda bound, _locations=None: found(bound, [str(package)]))
     solution = f"{root}{lib}/site-packages/codementor/exercise_bank/exercises/sum-of-evens/solution.py"
 
     def look() -> bool:

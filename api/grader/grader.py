@@ -215,7 +215,7 @@ class Grader(LoggingConfigurable):
             "seccomp_layer": SECCOMP_LAYER,
             "landlock": self.landlock,
             "landlock_layer": LANDLOCK_LAYER,
-            "landlock_hide": bank_folders(),
+            "bank_folders": bank_folders(),
             "open_files": self.max_open_files,
             "file_bytes": self.max_file_bytes,
         }
@@ -280,7 +280,7 @@ class Grader(LoggingConfigurable):
     async def _probe_fallback(self) -> dict[str, str | None]:
         """Whether the seccomp filter and Landlock work for a fallback job: {layer: None if so, else why not}."""
         proc = await asyncio.create_subprocess_exec(
-            self.python, "-I", "-S", "-B", str(SOLO), json.dumps({"probe": True, "landlock_hide": bank_folders()}), str(ISOLATION_DIR),
+            self.python, "-I", "-S", "-B", str(SOLO), json.dumps({"probe": True, "bank_folders": bank_folders()}), str(ISOLATION_DIR),
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
             cwd="/", env={"PYTHONHASHSEED": "0"},
         )
@@ -571,7 +571,7 @@ class Grader(LoggingConfigurable):
             "namespaces": sandbox.CLONE_NEWNET | sandbox.CLONE_NEWIPC if self.isolate and os.geteuid() == 0 else 0,
             "seccomp": self._seccomp_problem is None,  # the probe saw the filter work here
             "landlock": self._landlock_problem is None,
-            "landlock_hide": bank_folders(),
+            "bank_folders": bank_folders(),
         }
 
     def _subprocess_uid_ok(self) -> bool:

@@ -108,8 +108,11 @@ def bound_bank_folders(bound: list[str], locations: list[str] | None = None) -> 
     site-packages, inside the standard library's folder of a virtual environment."""
     import importlib.util
 
-    if locations is None:  # where the bank's package is installed
-        spec = importlib.util.find_spec("codementor.exercise_bank")
+    if locations is None:  # where the bank's package is installed (the zygote, run -I -S, cannot import it: pool.py passes them)
+        try:
+            spec = importlib.util.find_spec("codementor.exercise_bank")
+        except ImportError:
+            spec = None
         locations = list(spec.submodule_search_locations or []) if spec else []
     found = []
     for location in locations:
@@ -134,7 +137,7 @@ def _bind_readonly(source: str, root: str, devices: bool = False) -> None:
     mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | (0 if devices else MS_NODEV))
 
 
-def build_root(root: str, tmp_size_mb: int) -> None:
+def build_root(root: str, tmp_size_mb: int, bank_locations: list[str] | None = None) -> None:
     """In a fresh mount namespace: make `root` a tmpfs with only what the worker needs, read-only."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("codementor-sandbox", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m")
@@ -145,7 +148,7 @@ def build_root(root: str, tmp_size_mb: int) -> None:
         if not source.startswith("/usr/"):
             _bind_readonly(source, root)
     _bind_readonly("/usr", root)
-    for folder in bound_bank_folders(["/usr", *stdlib_dirs()]):
+    for folder in bound_bank_folders(["/usr", *stdlib_dirs()], bank_locations):
         # an empty, read-only folder over the bank where a bound folder holds it
         mount("codementor-hidden", root + folder, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=0555,size=4k")
     for dev in ("null", "zero", "urandom", "random"):

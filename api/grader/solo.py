@@ -40,7 +40,7 @@ def confine(config: dict) -> None:
     if uid is not None or config["seccomp"] or config["landlock"]:
         sandbox.prctl(sandbox.PR_SET_NO_NEW_PRIVS, 1)
     if config["landlock"]:  # reads /usr and the standard library only (not the installed bank), writes its own folder
-        sandbox.landlock_restrict(sandbox.landlock_readable(sandbox.landlock_hidden(config["landlock_hide"])), [os.getcwd()])
+        sandbox.landlock_restrict(sandbox.landlock_readable(sandbox.landlock_hidden(config["bank_folders"])), [os.getcwd()])
     if config["seccomp"]:
         sandbox.seccomp_deny()
 
@@ -49,7 +49,7 @@ def main() -> None:
     sandbox.close_inherited()  # stdin, stdout and stderr only: whatever else the API's process held stays there
     config = json.loads(sys.argv[1])
     if config.get("probe"):
-        readable = sandbox.landlock_readable(sandbox.landlock_hidden(config["landlock_hide"]))
+        readable = sandbox.landlock_readable(sandbox.landlock_hidden(config["bank_folders"]))
         print(json.dumps({"seccomp": sandbox.probe_seccomp(), "landlock": sandbox.probe_landlock(readable)}))
         return
     try:

@@ -66,7 +66,7 @@ def setup(config: dict) -> dict:
         try:
             sandbox.unshare(sandbox.CLONE_NEWNS | sandbox.CLONE_NEWNET)
             os.makedirs(root, mode=0o755, exist_ok=True)
-            sandbox.build_root(root, config["tmp_size_mb"])
+            sandbox.build_root(root, config["tmp_size_mb"], config["bank_folders"])  # the bank's folders, as the API finds them
             sandbox.enter_root(root)
             layers["private_root"] = "read-only tmpfs root: /usr and the standard library only, bank and /proc absent"
         except OSError as exc:
@@ -93,7 +93,7 @@ def landlock_setup(config: dict, private_root: bool) -> tuple[list | None, str]:
         return None, "not needed: the private root shows jobs /usr and the standard library only"
     if not config.get("landlock"):
         return None, "FALLBACK: off (Grader.landlock = False); a job reads whatever the API's uid can read"
-    readable = sandbox.landlock_readable(sandbox.landlock_hidden(config.get("landlock_hide", [])))
+    readable = sandbox.landlock_readable(sandbox.landlock_hidden(config.get("bank_folders", [])))
     problem = sandbox.probe_landlock(readable)
     if problem is not None:
         return None, f"FALLBACK: Landlock not available ({problem}); a job reads whatever the API's uid can read"
