@@ -22,8 +22,12 @@ import warnings
 from functools import lru_cache
 
 MAX_ROUNDS = 6  # slips undone per block (each round: the fixes of the line the parser stops at, tried in turn)
-MAX_INDENTS = 1  # lines re-indented per block (tabs expanded aside)
-MAX_REPAIR_CHARS = 4000  # longer blocks are not repaired
+MAX_INDENTS = 3  # lines re-indented per block (tabs expanded aside): the first any way, the others by one level
+LEVEL = 4  # spaces of one indentation level: a re-indent past the first moves a line by one level at most
+MAX_REPAIR_CHARS = 4000  # longer blocks are not repaired as a whole (see `focused`)
+MAX_FOCUS_CHARS = 64000  # longer blocks are not read for the definitions worth repairing either
+MAX_FOCUSED_CHARS = 8000  # the definitions of a long block that are repaired (the entry point and what it calls)
+MAX_INLINE = 4  # words of a line, slips of an operator keyword (`inn`, `fro`), tried in turn
 BLOCK_OPENERS = ("def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "match", "case")
 OPENER = re.compile(r"^\s*(?:async\s+)?(?:%s)\b" % "|".join(BLOCK_OPENERS))
 # keywords that begin a statement: a word one or two slips away from one of them, where a statement begins, is it
@@ -39,6 +43,12 @@ PUNCTUATION = str.maketrans({
     "\u00a0": " ", "–": "-", "—": "-", "−": "-", "×": "*", "÷": "/", "≤": "<=", "≥": ">=", "≠": "!=",
 })
 CLOSERS = {"(": ")", "[": "]", "{": "}"}
+# keywords written inside a statement (a comprehension's `for`, a test's `in`): a word one slip away from one is it
+INLINE_KEYWORDS = ("in", "for", "if", "else", "not", "and", "or", "is")
+# operators from other languages, or mistyped, anywhere in a line: `=>` for `>=`, `===`, `else if`
+OPERATOR_SLIPS = ((re.compile(r"=>"), ">="), (re.compile(r"=<"), "<="), (re.compile(r"!=="), "!="),
+                  (re.compile(r"(?<![=!<>])==="), "=="), (re.compile(r"\belse\s+if\b"), "elif"), (re.compile(r"&&"), " and "),
+                  (re.compile(r"\|\|"), " or "))
 CODEISH = re.compile(r"\b(?:def|return|for|while|if|class|import|lambda)\b|[=(\[]")
 # a line of prose: a sentence's end, or a run of plain words longer than a statement's (slips there are not code's)
 PROSE = re.compile(r"[.?!]\s*$|(?:\b[A-Za-z']+\b[ ,]+){6}[A-Za-z']")
@@ -126,6 +136,35 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+def _outside_strings(code: str) -> str:
+    """`code` with the insides of its string literals blanked (same length)."""
+    out, quote = [], None
+    for ch in code:
+        if quote:
+            out.append(" " if ch != quote else ch)
+            if ch == quote:
+                quote = None
+        else:
+            if ch in "'\"":
+                quote = ch
+            out.append(ch)
+    return "".join(out)
+
+
+def _inline_slips(code: str, offset: int) -> list[tuple[int, int, str]]:
+    """(start, end, keyword) for the words of `code` (outside strings, not its first) one slip away from a keyword
+    written inside a statement (`for x inn y`, `[x fro x in y]`), nearest the parser's stop first; MAX_INLINE at most."""
+    found = []
+    for match in WORD.finditer(_outside_strings(code)):
+        word = match.group()
+        if match.start() == len(code) - len(code.lstrip()) or len(word) < 3 or keyword.iskeyword(word):
+            continue
+        near = [k for k in INLINE_KEYWORDS if abs(len(k) - len(word)) <= 1 and _distance(word.lower(), k) == 1]
+        if near:
+            found.append((abs(match.start() + 1 - offset), match.start(), match.end(), near[0]))
+    return [(start, end, near) for _, start, end, near in sorted(found)[:MAX_INLINE]]
+
+
 def _line_fixes(lines: list[str], i: int, err: SyntaxError):
     """Ways to undo a slip on line `i` (0-based)."""
     line = lines[i]
@@ -143,6 +182,11 @@ def _line_fixes(lines: list[str], i: int, err: SyntaxError):
             if near in ("else", "try", "finally") and not rest.strip():
                 rest += ":"
             yield first.group(1) + near + rest + comment
+    for pattern, replacement in OPERATOR_SLIPS:
+        if pattern.search(code):
+            yield pattern.sub(replacement, code) + comment
+    for start, end, near in _inline_slips(code, err.offset or 0):
+        yield code[:start] + near + code[end:] + comment
     if OPENER.match(code) and not code.endswith(":"):
         yield code.rstrip(";.,") + ":" + comment  # a block's colon left out (or mistyped)
     opened, stray = _brackets(code)
@@ -184,19 +228,31 @@ def _fixes(text: str, err: SyntaxError):
                 yield "\n".join([*lines[:i], fixed, *lines[i + 1:]])
 
 
-def looks_like_code(text: str) -> bool:
+def _moved(before: str, after: str) -> int:
+    """How far the one line `after` re-indents is moved (0 if the change is no re-indent of one line)."""
+    old, new = before.split("\n"), after.split("\n")
+    if len(old) != len(new):
+        return 0
+    changed = [(a, b) for a, b in zip(old, new) if a != b]
+    if len(changed) != 1 or changed[0][0].strip() != changed[0][1].strip():
+        return 0
+    return abs(_indent(changed[0][0]) - _indent(changed[0][1]))
+
+
+def looks_like_code(text: str, limit: int = MAX_REPAIR_CHARS) -> bool:
     """Is `text` worth repairing: short enough, no fence, and at least half of its lines could be statements?"""
-    if not text.strip() or len(text) > MAX_REPAIR_CHARS or "```" in text or not CODEISH.search(text):
+    if not text.strip() or len(text) > limit or "```" in text or not CODEISH.search(text):
         return False
     lines = [line for line in text.splitlines() if line.strip()]
     return 2 * sum(1 for line in lines if STATEMENT.match(line) and not PROSE.search(line)) >= len(lines)
 
 
-def repaired(text: str, err: SyntaxError | None = None) -> str | None:
+def repaired(text: str, err: SyntaxError | None = None, limit: int = MAX_REPAIR_CHARS) -> str | None:
     """`text` with the slips a student would undo in seconds undone, if that makes it read as Python (MAX_ROUNDS at
     most); None if it does not (or it reads as it is, or does not look like code). `err`: where the parser stopped
-    in it, when that is known already."""
-    if not looks_like_code(text):
+    in it, when that is known already; `limit`: the longest text repaired (the part of a long block `focused` keeps
+    may be longer)."""
+    if not looks_like_code(text, limit):
         return None
     if text not in _repairs:  # views and memories come back, judged again
         if len(_repairs) > 1024:
@@ -213,11 +269,14 @@ def _repaired(text: str, err: SyntaxError | None) -> str | None:
         return None
     indents = 0
     for _ in range(MAX_ROUNDS):
-        if isinstance(err, IndentationError) and not isinstance(err, TabError):
+        reindent = isinstance(err, IndentationError) and not isinstance(err, TabError)
+        if reindent:
             if indents == MAX_INDENTS:
                 return None  # lines out of order (shuffled, reversed), not a slip
             indents += 1
         for fixed in _fixes(text, err):
+            if reindent and indents > 1 and _moved(text, fixed) > LEVEL:
+                continue  # past the first, only a line one level off is a slip
             after = _error(fixed)
             if after is None:
                 return fixed
@@ -362,3 +421,100 @@ def with_imports(code: str) -> str:
     future = [n for n in tree.body if isinstance(n, ast.ImportFrom) and n.module == "__future__"]
     head = code.split("\n")[:future[-1].end_lineno] if future else []  # `from __future__` stays first
     return "\n".join([*head, *lines, *code.split("\n")[len(head):]])
+
+
+# --- a long block: the definitions worth repairing ---------------------------------------------------
+TOP = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)")
+
+
+def focused(text: str, entry: str) -> str | None:
+    """Of a block too long to repair whole, the part a student would fix to run `entry`: the imports and top-level
+    lines that define nothing, the definition of `entry` and of every function it calls (by name, transitively); None
+    if `entry` is not defined in it, or that part is still too long (MAX_FOCUSED_CHARS)."""
+    if len(text) > MAX_FOCUS_CHARS or not re.search(r"^(?:async\s+def|def|class)\s+%s\b" % re.escape(entry), text, re.M):
+        return None
+    chunks: list[list[str]] = []
+    for line in text.split("\n"):
+        opens = line[:1] not in ("", " ", "\t", "#", ")", "]", "}")
+        if opens and not (chunks and chunks[-1] and chunks[-1][-1].startswith("@")):
+            chunks.append([])
+        if not chunks:
+            chunks.append([])
+        chunks[-1].append(line)
+    named: dict[str, str] = {}
+    rest = []
+    for chunk in chunks:
+        body = "\n".join(chunk)
+        head = next((line for line in chunk if not line.startswith("@")), "")
+        match = TOP.match(head)
+        if match:
+            named[match.group(1)] = body
+        elif re.match(r"\s*(?:import|from)\s", head):
+            rest.append(body)
+    wanted, queue = {}, [entry]
+    while queue:
+        name = queue.pop()
+        if name in wanted or name not in named:
+            continue
+        wanted[name] = named[name]
+        queue += [w for w in set(WORD.findall(named[name])) if w in named and w not in wanted]
+    kept = [*rest, *(named[n] for n in named if n in wanted)]
+    joined = "\n".join(kept) + "\n"
+    return joined if len(joined) <= MAX_FOCUSED_CHARS else None
+
+
+# --- names a NameError or an AttributeError would show ----------------------------------------------
+MAX_RESPELT = 6  # names respelt per module
+
+
+def _nearest(word: str, names) -> str | None:
+    """The one of `names` `word` is a slip of: one edit away (two for words of five letters or more), nearest first."""
+    most = 2 if len(word) >= 5 else 1
+    near = sorted((_distance(word, n), n) for n in names if abs(len(n) - len(word)) <= most and n != word)
+    return near[0][1] if near and near[0][0] <= most else None
+
+
+@lru_cache(maxsize=64)
+def _members_of(module: str) -> frozenset[str]:
+    import importlib
+    try:
+        return frozenset(n for n in dir(importlib.import_module(module)) if not n.startswith("_"))
+    except ImportError:
+        return frozenset()
+
+
+@lru_cache(maxsize=1024)
+def respelled(code: str) -> str:
+    """`code` with each name it uses but never binds (a NameError when run) that is a slip of a builtin, of a name the
+    code binds or of a well-known standard-library name (`lenn`, `mxa`, `isinstanse`, `bucket` for `buckets`), and
+    each attribute of a well-known module it does not have (`math.ciel`), spelt as meant; MAX_RESPELT at most."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(code)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return code
+    bound = _bound(tree)
+    public = {n for n in BUILTINS if not n.startswith("_")}
+    known = bound | BUILTINS | KNOWN
+    fixes: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if len(fixes) >= MAX_RESPELT:
+            break
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id not in known and len(node.id) >= 3:
+            meant = fixes.get(node.id) or _nearest(node.id, bound) or _nearest(node.id, public) or _nearest(node.id, KNOWN)
+            if meant:
+                fixes[node.id] = meant
+                node.id = meant
+        elif (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in MODULES
+              and node.value.id not in bound and _members_of(node.value.id) and node.attr not in _members_of(node.value.id)):
+            meant = _nearest(node.attr, _members_of(node.value.id))
+            if meant:
+                fixes[f"{node.value.id}.{node.attr}"] = meant
+                node.attr = meant
+    if not fixes:
+        return code
+    try:
+        return ast.unparse(tree)
+    except (ValueError, RecursionError):
+        return code
