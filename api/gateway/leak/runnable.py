@@ -31,7 +31,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
-from .repair import repaired, with_imports
+from .repair import MAX_FOCUSED_CHARS, MAX_REPAIR_CHARS, focused, repaired, respelled, with_imports
 from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
 
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
@@ -48,6 +48,7 @@ MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
 MAX_BODIES = 3  # blocks of statements run as the entry point's body, per answer
 MAX_BODY_CHARS = 4000  # of one body (pieces of the conversation joined: the latest that fit)
+MAX_HELPERS = 12  # definitions of other blocks (or told before) joined into one candidate
 MAX_RAW = 6  # the last code blocks of the conversation joined as written (a block may end inside a block)
 PARAGRAPH = re.compile(r"\n\s*\n")
 DEFINES = re.compile(r"^(?:async\s+def|def|class)\s", re.M)
@@ -341,7 +342,91 @@ def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str]
                 if expr not in known]
         found.update(dict.fromkeys(list(dict.fromkeys(made))[:MAX_EXPRESSIONS]))
         found.update(dict.fromkeys(bodies(texts[:-1] if prior else texts, entry, call, code, prior)))
-    return list(dict.fromkeys(with_imports(c) for c in found))  # the imports a NameError would ask for
+    helpers = _helpers(tuple(texts), entry, own)
+    theirs = own | _own_unparsed(code)
+    return list(dict.fromkeys(with_imports(_respelled(_joined(c, helpers), theirs)) for c in found))  # what a NameError would ask for
+
+
+def _respelled(code: str, theirs: frozenset[str]) -> str:
+    """`code` with its misspelt names spelt as meant (see `repair.respelled`), but the student's own code told back."""
+    if theirs and all(line.strip() in theirs for line in code.splitlines() if line.strip()):
+        return code
+    return respelled(code)
+
+
+@lru_cache(maxsize=256)
+def _own_unparsed(code: str) -> frozenset[str]:
+    """The lines of the student's code as `ast.unparse` writes them (a candidate is written so)."""
+    tree = parse(code) if code else None
+    try:
+        return own_lines(ast.unparse(tree)) if tree is not None else frozenset()
+    except UNREADABLE:
+        return frozenset()
+
+
+@lru_cache(maxsize=1024)
+def _block_definitions(block: str, entry: str, own: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(name, source) of the top-level functions and classes of `block` (and its imports, under the names they bind)."""
+    try:
+        tree = readable(block, own, entry) if "def" in block or "class " in block else None
+        if tree is None:
+            return ()
+        found = []
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found.append((node.name, ast.unparse(node)))
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                found += [((a.asname or a.name).split(".")[0], ast.unparse(node)) for a in node.names]
+        return tuple(found)
+    except UNREADABLE:
+        return ()
+
+
+def _helpers(texts: tuple[str, ...], entry: str, own: frozenset[str]) -> dict[str, str]:
+    """Name -> definition, of every code block of `texts` (the answer's views, the conversation with what the student
+    was told before): the first one found of each name."""
+    found: dict[str, str] = {}
+    for text in texts:
+        for block in code_blocks(text):
+            for name, source in _block_definitions(block, entry, own):
+                found.setdefault(name, source)
+    return found
+
+
+def _free(tree: ast.AST) -> set[str]:
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    bound |= {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)}
+    bound |= {(a.asname or a.name).split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names}
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+
+
+def _joined(code: str, helpers: dict[str, str]) -> str:
+    """`code` with the definitions it calls but does not make (a helper told in another block of the answer, or in
+    an answer before) put before it, and those they call in turn: one module, run once; MAX_HELPERS at most."""
+    if not helpers:
+        return code
+    tree = parse(code)
+    if tree is None:
+        return code
+    added: dict[str, str] = {}
+    missing = sorted(n for n in _free(tree) if n in helpers)
+    while missing and len(added) < MAX_HELPERS:
+        name = missing.pop(0)
+        if name in added:
+            continue
+        added[name] = helpers[name]
+        helper = parse(helpers[name])
+        if helper is not None:
+            missing += sorted(n for n in _free(helper) if n in helpers and n not in added and n not in missing
+                              and n not in _bound_names(tree))
+    if not added:
+        return code
+    return "\n\n".join([*dict.fromkeys(added.values()), code])
+
+
+def _bound_names(tree: ast.Module) -> set[str]:
+    return {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
 
 @lru_cache(maxsize=256)
@@ -350,9 +435,10 @@ def own_lines(code: str) -> frozenset[str]:
     return frozenset(line.strip() for line in code.splitlines() if line.strip())
 
 
-def readable(block: str, own: frozenset[str] = frozenset()) -> ast.Module | None:
+def readable(block: str, own: frozenset[str] = frozenset(), entry: str = "") -> ast.Module | None:
     """The module `block` is, as written or with the slips a student undoes in seconds undone (see `repair`); not
-    repaired if every line of it is the student's own (their broken code quoted back gives them nothing)."""
+    repaired if every line of it is the student's own (their broken code quoted back gives them nothing). Of a block
+    too long to repair whole, the definition of `entry` and those it calls are (see `repair.focused`)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes in strings: read as they would run
@@ -364,7 +450,15 @@ def readable(block: str, own: frozenset[str] = frozenset()) -> ast.Module | None
     tree = parse(block) if block.lstrip().startswith("elif ") or block.rstrip().endswith(":") else None
     if tree is not None or (own and all(line.strip() in own for line in block.splitlines() if line.strip())):
         return tree
-    fixed = repaired(block, error)
+    if len(block) > MAX_REPAIR_CHARS:
+        part = focused(block, entry) if entry else None
+        if part is None:
+            return None
+        tree = parse(part)
+        if tree is not None:
+            return tree
+        block, error = part, None
+    fixed = repaired(block, error, MAX_FOCUSED_CHARS)
     return parse(fixed) if fixed is not None else None
 
 
@@ -384,7 +478,7 @@ def _definitions(texts, entry: str, call: Entry | None, own: frozenset[str] = fr
 
 def _modules(block: str, entry: str, call: Entry | None, own: frozenset[str] = frozenset()):
     """(module, rank) for each way `block` can stand in for `entry`."""
-    tree = readable(block, own) if "def" in block or "class " in block or "lambda" in block or entry in block else None
+    tree = readable(block, own, entry) if "def" in block or "class " in block or "lambda" in block or entry in block else None
     if tree is None:
         return
     for module in (tree, *_lifted(tree)):
