@@ -17,7 +17,9 @@ divides by or computes with, a function for one it calls). A function or class d
 inside a function (a test that defines the solution as a local) is brought up to the top and read the same way.
 Code that does not load as given (a colon left out, `retrun`, a bracket never closed, a missing
 import: see `repair`) is read as the student would make it load, in seconds; but not the student's
-own code told back to them.
+own code told back to them. A candidate is run with the definitions it calls but does not make, from the
+answer's other blocks or what the student was told before (one module, so a helper told apart is found, at no
+extra run), and with its misspelt names spelt as meant (`lenn`, `math.ciel`).
 Every kind is bounded per answer, so the sandbox runs an answer's code a few times at most.
 """
 
