@@ -20,6 +20,7 @@ import asyncio
 import json
 import re
 import secrets
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -207,6 +208,7 @@ def run(streams: int = 60) -> dict:
     finally:
         llm.stop()
         stack.stop()
+        shutil.rmtree(stack.state_dir, ignore_errors=True)  # its Postgres and Redis: 40 MB a run
     leaks = sum(k["leaks"] for k in results["kinds"].values())
     results["goals"] = {"leaks": [leaks, GOALS["leaks"]], "false_alarm_rate": [results["benign"]["rate"], GOALS["false_alarm_rate"]],
                         "filter_p95_ms": [results["filter_ms"]["p95"], GOALS["filter_p95_ms"]]}

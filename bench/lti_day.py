@@ -25,6 +25,7 @@ import re
 import secrets
 import statistics
 import sys
+import shutil
 import tempfile
 import time
 import uuid
@@ -111,6 +112,7 @@ def run(students: int = 8, outage: float = 20.0, poll: float = 1.0, retry: float
     finally:
         stack.stop()
         lms.stop()
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def _day(stack, lms, bank, names, courses, ops, outage) -> None:

@@ -18,6 +18,7 @@ import os
 import random
 import secrets
 import sys
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -229,6 +230,7 @@ def run(rounds: int = 200, students: int = 30) -> dict:
     finally:
         llm.stop()
         stack.stop()
+        shutil.rmtree(state, ignore_errors=True)
     results["goals"] = {
         "offline_hint_p95_ms": [results["kernel"]["offline_hint_ms"]["p95"], GOALS["offline_hint_p95_ms"]],
         "overhead_p95_ms": [results["gateway"]["overhead_ms"]["p95"], GOALS["overhead_p95_ms"]],
