@@ -334,17 +334,22 @@ DENIED_SYSCALLS = {
     # two jobs pinned to one core read each other's work in the core's own counters (the numbers of new pipes
     # and sockets come in per-core batches): jobs stay where the scheduler puts them
     "sched_setaffinity": 203,
+    # machine-wide counts a job could set and another read: the kernel's asynchronous I/O contexts (aio-max-nr is one
+    # pool for the machine) and pidfds, numbered machine-wide (a jump in a new pidfd's inode counts others' forks)
+    "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210, "io_pgetevents": 333,
+    "pidfd_open": 434, "pidfd_send_signal": 424,
 }
-FCNTL, FUTEX, SOCKET, SOCKETPAIR, GETSOCKOPT = 72, 202, 41, 53, 55
+FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT = 72, 202, 41, 53, 54, 55
+CLONE_PIDFD = 0x1000
 FUTEX_PRIVATE_FLAG = 128
 AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
-SO_COOKIE, SO_NETNS_COOKIE = 57, 71
+SO_COOKIE, SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD = 57, 71, 76, 77
 # arguments the filter reads (the low 32 bits of args[n] sit at 16 + 8 n), per call, with what it does with them:
 # ("deny_bits", mask): refused if any bit of mask is set; ("need_bits", mask): refused unless one is set;
 # ("deny", values): refused for these values; ("allow", values): refused for any other value
 ARGUMENT_RULES = {
-    # clone asking for a new namespace
-    CLONE: (0, "deny_bits", NAMESPACE_FLAGS),
+    # clone asking for a new namespace, or for a pidfd of the child
+    CLONE: (0, "deny_bits", NAMESPACE_FLAGS | CLONE_PIDFD),
     # F_GETLK, F_SETLK, F_SETLKW, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLEASE, F_GETLEASE, F_NOTIFY
     FCNTL: (1, "deny", (5, 6, 7, 36, 37, 38, 1024, 1025, 1026)),
     # a futex that is not private to the process: on a page of a shared file (the standard library's, mapped
@@ -355,7 +360,9 @@ ARGUMENT_RULES = {
     SOCKET: (0, "allow", (AF_UNIX, AF_INET, AF_INET6)),
     SOCKETPAIR: (0, "allow", (AF_UNIX,)),
     # a socket's cookie and its namespace's are numbered machine-wide: jumps in them count other jobs' sockets
-    GETSOCKOPT: (2, "deny", (SO_COOKIE, SO_NETNS_COOKIE)),
+    # and a peer's pidfd (asked for, or passed along with messages)
+    GETSOCKOPT: (2, "deny", (SO_COOKIE, SO_NETNS_COOKIE, SO_PEERPIDFD)),
+    SETSOCKOPT: (2, "deny", (SO_PASSPIDFD,)),
 }
 
 
