@@ -10,15 +10,12 @@ helper shown as an example, the student's own misspelt code quoted back) still a
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
 from codementor.api.gateway.guardrails import TutorContext
 from codementor.api.gateway.leak.repair import MAX_REPAIR_CHARS
-from codementor.api.grader import Grader
 
-from .test_leak_repair import ANAGRAMS, MEETINGS
+from .test_leak_repair import ANAGRAMS, MEETINGS, grader, make_gateway  # noqa: F401 (the fixtures, shared)
 from .test_leak_runnable import PASS_SHARE, best_share, final_answer
 
 MERGE = "def merge_timetables(left, right):\n    return [item for _, _, item in sorted(tagged(left, right))]\n"
@@ -55,20 +52,6 @@ SLIPS = {
                                 .replace("            hi = max(", "        hi = max(")),
     "long, a colon left out": ("anagram-groups", PADDING + ANAGRAMS, PADDING + ANAGRAMS.replace("(words):", "(words)")),
 }
-
-
-@pytest.fixture
-async def grader():
-    g = Grader(timeout=3.0)
-    yield g
-    await g.aclose()
-
-
-@pytest.fixture
-async def make_gateway(make_gateway):
-    grader = Grader()
-    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
-    await grader.aclose()
 
 
 async def test_helpers_told_in_another_block_or_answer_are_run_with_the_main_function(bank, leak_detector, grader):
