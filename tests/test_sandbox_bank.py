@@ -48,13 +48,11 @@ def test_the_private_root_shows_the_installed_bank_empty(tmp_path, outside_tmp, 
     root.mkdir()
     # the jobs' Python is this virtual environment, its bank installed inside it
     monkeypatch.setattr(sandbox, "stdlib_dirs", lambda: [str(lib)])
-    found = sandbox.bound_bank_folders
-    monkeypatch.setattr(sandbox, "bound_bank_folders", lambda bound, _locations=None: found(bound, [str(package)]))
     solution = f"{root}{lib}/site-packages/codementor/exercise_bank/exercises/sum-of-evens/solution.py"
 
     def look() -> bool:
         sandbox.unshare(sandbox.CLONE_NEWNS)
-        sandbox.build_root(str(root), 8)
+        sandbox.build_root(str(root), 8, [str(package)])
         assert os.path.exists(f"{root}{lib}/os.py"), "the bound folder is there"
         assert not os.path.exists(solution), "the reference solution shows through"
         assert os.listdir(f"{root}{lib}/site-packages/codementor/exercise_bank/exercises") == []

@@ -14,6 +14,7 @@ stopped with a signal and reaped by awaiting them.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import os
@@ -49,12 +50,14 @@ LANDLOCK_LAYER = ("per job without the private root (Landlock): reads only /usr 
                   "and the bank excluded), reads and writes only its own folder and /dev/null")
 
 
-def bank_folders() -> list[str]:
-    """Where this process's bank package is installed (its reference solutions and hidden tests): no job reads there."""
+@functools.lru_cache(maxsize=1)
+def bank_folders() -> tuple[str, ...]:
+    """Where this process's bank package is installed (its reference solutions and hidden tests): no job reads there.
+    Looked up once: every zygote start and every fallback job's configuration names it."""
     import importlib.util
 
     spec = importlib.util.find_spec("codementor.exercise_bank")
-    return [os.path.realpath(p) for p in (spec.submodule_search_locations or [])] if spec else []
+    return tuple(os.path.realpath(p) for p in (spec.submodule_search_locations or [])) if spec else ()
 
 
 # the outcome of a job with no tests to run (none hidden, or none visible)

@@ -102,18 +102,11 @@ def stdlib_dirs() -> list[str]:
     return sorted(p for p in paths if p and os.path.isdir(p))
 
 
-def bound_bank_folders(bound: list[str], locations: list[str] | None = None) -> list[str]:
+def bound_bank_folders(bound: list[str], locations: list[str]) -> list[str]:
     """The installed bank's exercises (reference solutions, hidden tests) where a folder bound into the private root
     holds them: a package installed into the Python the jobs run (a wheel, not a source checkout) puts them in its
-    site-packages, inside the standard library's folder of a virtual environment."""
-    import importlib.util
-
-    if locations is None:  # where the bank's package is installed (the zygote, run -I -S, cannot import it: pool.py passes them)
-        try:
-            spec = importlib.util.find_spec("codementor.exercise_bank")
-        except ImportError:
-            spec = None
-        locations = list(spec.submodule_search_locations or []) if spec else []
+    site-packages, inside the standard library's folder of a virtual environment. `locations`: the bank package's
+    folders as the API process finds them (grader.bank_folders; the zygote, run -I -S, cannot import it)."""
     found = []
     for location in locations:
         exercises = os.path.realpath(os.path.join(location, "exercises"))
@@ -137,7 +130,7 @@ def _bind_readonly(source: str, root: str, devices: bool = False) -> None:
     mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | (0 if devices else MS_NODEV))
 
 
-def build_root(root: str, tmp_size_mb: int, bank_locations: list[str] | None = None) -> None:
+def build_root(root: str, tmp_size_mb: int, bank_locations: list[str]) -> None:
     """In a fresh mount namespace: make `root` a tmpfs with only what the worker needs, read-only."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
     mount("codementor-sandbox", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m")

@@ -99,30 +99,17 @@ def keywords_near(word: str) -> tuple[str, ...]:
 
 def _code_part(line: str) -> tuple[str, str]:
     """The line without its comment, and the comment (a `#` inside a string is no comment)."""
-    quote = None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#":
-            return line[:i].rstrip(), line[i:]
-    return line.rstrip(), ""
+    at = _outside_strings(line).find("#")
+    return (line.rstrip(), "") if at < 0 else (line[:at].rstrip(), line[at:])
 
 
 def _brackets(line: str) -> tuple[list[str], list[int]]:
     """The brackets `line` leaves open (in order) and where it closes one never opened (strings skipped)."""
-    opened, stray, quote = [], [], None
-    for i, ch in enumerate(line):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "#":
+    opened, stray = [], []
+    for i, ch in enumerate(_outside_strings(line)):
+        if ch == "#":
             break
-        elif ch in CLOSERS:
+        if ch in CLOSERS:
             opened.append(ch)
         elif ch in CLOSERS.values():
             if opened and CLOSERS[opened[-1]] == ch:
