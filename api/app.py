@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import signal
+import shutil
 import socket
 import sys
 import tempfile
@@ -483,6 +484,7 @@ class TutorAPI(Application):
         from tornado.netutil import bind_sockets
 
         sock = bind_sockets(self.port, self.ip, family=socket.AF_INET, backlog=1024)[0]
+        own_metrics = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         env = {**os.environ, "CODEMENTOR_COOKIE_SECRET": self.cookie_secret, "PROMETHEUS_MULTIPROC_DIR": self.metrics_dir()}
         argv = [a for a in self.argv if not a.startswith(("--TutorAPI.listen_fd", "--TutorAPI.ready_fd", "--TutorAPI.worker_index"))]
 
@@ -493,7 +495,11 @@ class TutorAPI(Application):
         self.log.info("CodeMentor API: %d workers on http://%s:%s%s (SIGHUP: rolling restart)", self.workers, self.ip, self.port, self.service_prefix)
         sup = Supervisor(self.workers, command, pass_fds=(sock.fileno(),), env=env, on_exit=lambda pid: multiprocess.mark_process_dead(pid, env["PROMETHEUS_MULTIPROC_DIR"]),
                          stop_timeout=self.drain_seconds + 5, quick_stop_timeout=self.stop_seconds + 2, log=self.log)
-        sup.run()
+        try:
+            sup.run()
+        finally:
+            if own_metrics:  # a folder of our own making goes with the workers; an operator's stays
+                shutil.rmtree(env["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
 
     def metrics_dir(self) -> str:
         """$PROMETHEUS_MULTIPROC_DIR emptied of an earlier run's samples, or a new private folder."""
