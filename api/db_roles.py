@@ -12,8 +12,9 @@ after each migration), makes a LOGIN role that owns nothing and may only:
 - SELECT on `alembic_version` (the API checks the schema version at start);
 - use the schema's sequences and call its functions.
 
-Nothing else: no TRUNCATE, TRIGGER or REFERENCES, no DDL, no other database named to it (its
-CONNECT from PUBLIC is revoked). Run again after every migration: each run grants afresh on
+Nothing else: no TRUNCATE, TRIGGER or REFERENCES, no DDL, no temporary tables (TEMPORARY on
+the API's database is revoked from PUBLIC), no other database named to it (its CONNECT from
+PUBLIC is revoked). Run again after every migration: each run grants afresh on
 the tables that exist then.
 """
 
@@ -122,6 +123,9 @@ def _grant(conn, report: RoleReport) -> None:
         "ORDER BY c.relname")]
     steps = [
         "GRANT CONNECT ON DATABASE {database} TO {role}",
+        # no temporary tables either (every role may make them by default; the API uses none)
+        "REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC",
+        "REVOKE TEMPORARY ON DATABASE {database} FROM {role}",
         # Postgres before 15 let every role create tables in public
         "REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC",
         "REVOKE CREATE ON SCHEMA {schema} FROM {role}",

@@ -64,6 +64,7 @@ def test_the_api_role_may_append_to_the_audit_trail_and_nothing_more(as_api):
 def test_the_api_role_makes_and_drops_nothing_and_runs_no_program(as_api):
     refused(as_api, "DROP TABLE submissions")
     refused(as_api, "CREATE TABLE smuggled (x int)")
+    refused(as_api, "CREATE TEMPORARY TABLE smuggled (x int)")
     refused(as_api, "ALTER TABLE users ADD COLUMN smuggled int")
     refused(as_api, "COPY (SELECT 1) TO PROGRAM 'id'")
     refused(as_api, "COPY users TO '/tmp/users.csv'")
