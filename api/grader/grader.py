@@ -391,16 +391,28 @@ class Grader(LoggingConfigurable):
         submissions from one student does not stand in front of everyone else's.
         """
         started = time.perf_counter()
+        if owner is None or self.per_user_jobs <= 0:
+            return await self._held(started, self._graded(exercise, code, feedback))
+        return await self._held(started, self._in_turn(owner, exercise, code, feedback))
+
+    async def _in_turn(self, owner, exercise: Exercise, code: str, feedback: bool) -> GradeResult:
+        async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)):
+            return await self._graded(exercise, code, feedback)
+
+    async def _graded(self, exercise: Exercise, code: str, feedback: bool) -> GradeResult:
         expectations = await self._expectations(exercise)
         if not feedback:
-            result = await self._pass_fail(exercise, code, expectations)
+            return await self._pass_fail(exercise, code, expectations)
+        return await self._both_jobs(exercise, code, expectations)
+
+    async def _held(self, started: float, grading) -> GradeResult:
+        """The grading's result, or its error, at the first answer step past `started` (`_hold`): a wait for the
+        owner's turn is inside, so a submission's answer does not show when the one before it ended either."""
+        try:
+            result = await grading
+        except Exception:  # an error leaves at a step too: its moment would tell when a job ended
             await self._hold(started)
-            return result
-        if owner is None or self.per_user_jobs <= 0:
-            result = await self._both_jobs(exercise, code, expectations)
-        else:
-            async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)):
-                result = await self._both_jobs(exercise, code, expectations)
+            raise
         await self._hold(started)
         return result
 
@@ -424,12 +436,13 @@ class Grader(LoggingConfigurable):
 
         Code can make a hidden test run as long as an input tells it (sleep input[0] tenths of a
         second): the time the answer takes is then a channel out of the hidden job. Rounded up to a
-        doubling step, it carries about log2(steps) bits (10 steps to ~8 s, then the timeout)."""
+        doubling step, it carries about log2(steps) bits (10 steps to ~8 s, then the timeout); a grading that
+        waited long for its slot or turn is rounded up the same way, to a later step."""
         step = self.answer_step
         if step <= 0:
             return
         elapsed = time.perf_counter() - started
-        while step < elapsed and step < self.timeout:
+        while step < elapsed:
             step *= 2
         if step > elapsed:
             await asyncio.sleep(step - elapsed)
@@ -441,10 +454,11 @@ class Grader(LoggingConfigurable):
         not run: it would fail every hidden test the same way (the visible job's message is shown)."""
         seen: list = []  # the visible job's (status, messages), once it has ended
         unseen = asyncio.ensure_future(self._run(code, hidden, check_queue=False, skip=lambda: _did_not_load(seen))) if hidden.count else None
-        started = time.perf_counter()
+        in_slot: list[float] = []  # the visible job's time in its slot: a wait for the slot (behind jobs of
+        # other submissions, hidden ones too) is not part of the duration shown
         try:
-            seen.extend(await self._run(code, visible, check_queue=False))
-            elapsed = (time.perf_counter() - started) * 1000
+            seen.extend(await self._run(code, visible, check_queue=False, timed=in_slot))
+            elapsed = in_slot[0] * 1000
             return elapsed, seen, (await unseen if unseen is not None else NO_TESTS)
         except BaseException:
             if unseen is not None:  # as a task group would: the other job does not outlive this one
@@ -475,10 +489,11 @@ class Grader(LoggingConfigurable):
         if self._slots.locked() and self._waiting >= self.queue_limit:
             raise Busy(f"the grader is busy ({self._waiting} submissions waiting); try again shortly", retry_after=self.retry_after)
 
-    async def _run(self, code: str, tests: JobTests, check_queue: bool = True, skip=None) -> tuple[str, list[dict]]:
+    async def _run(self, code: str, tests: JobTests, check_queue: bool = True, skip=None, timed: list | None = None) -> tuple[str, list[dict]]:
         """Wait for a slot (or refuse when the line is full), then run one job in it.
 
-        `skip()`, asked once the slot is free, says the job need not run: it then ends as "skipped"."""
+        `skip()`, asked once the slot is free, says the job need not run: it then ends as "skipped". `timed`
+        gets the seconds the job held its slot."""
         if check_queue:
             self._check_queue()
         self._waiting += 1
@@ -498,7 +513,10 @@ class Grader(LoggingConfigurable):
             with metrics.GRADING_RUNNING.track_inprogress():
                 return await self._run_in_slot(slot, b'{"code": %s%s' % (json.dumps(code).encode(), tests.after_code), tests.count)
         finally:
-            metrics.GRADING_SECONDS.observe(time.perf_counter() - started)
+            held = time.perf_counter() - started
+            metrics.GRADING_SECONDS.observe(held)
+            if timed is not None:
+                timed.append(held)
             self._free.append(slot)
             self._slots.release()
 

@@ -53,7 +53,7 @@ class Observations:
             return True
         try:
             message = json.loads(line.decode())  # the worker writes ASCII; str parses faster than bytes
-        except ValueError:  # UnicodeDecodeError included
+        except (ValueError, RecursionError):  # UnicodeDecodeError included; RecursionError: brackets nested thousands deep
             self.ended = "crashed"
             return True
         position = len(self.messages)

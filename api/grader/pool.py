@@ -160,8 +160,10 @@ class Zygote:
         if ended.get("ended") == "timeout":
             return "timeout"
         if ended.get("ended") in ("setup_failed", "lost"):
+            # set-up failed before any of the student's code ran (the keeper tells: zygote.set_up), so the job's own
+            # report of why is the sandbox's, not the student's
             why = ended.get("error") or next((m.get("error") for m in observations.messages if m.get("event") == "setup_failed"), ended["ended"])
-            raise PoolUnavailable(f"a sandboxed job could not start: {why}")
+            raise PoolUnavailable(f"a sandboxed job could not start: {str(why)[:300]}")
         return observations.ended or "crashed"
 
     def _give_up(self, job: JobPipes) -> None:

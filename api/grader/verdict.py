@@ -131,7 +131,17 @@ def describe_error(observed: dict, hidden: bool) -> str:
 
 
 def judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tuple[bool, str]:
-    """Did the observation meet the expectation? Returns (passed, message for the student)."""
+    """Did the observation meet the expectation? Returns (passed, message for the student).
+
+    An observation comes from the job, so from whatever the student's code wrote in the worker's place: one
+    of another shape than the worker's fails its test, as one that cannot be read."""
+    try:
+        return _judge(check, expected, observed, hidden)
+    except (LookupError, TypeError, ValueError, AttributeError, RecursionError):
+        return False, "its result could not be read"
+
+
+def _judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tuple[bool, str]:
     if observed is None:
         return False, "did not run (the code stopped or ran out of time before this test)"
     if observed.get("outcome") not in ("value", "raised"):

@@ -127,13 +127,13 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
         data, fds, _, _ = socket.recv_fds(channel, 65536, 2)
     except OSError:
         os._exit(EXIT_SETUP_FAILED)
-    channel.close()
     if not data or len(fds) != 2:
         os._exit(EXIT_SETUP_FAILED)
+    ready = channel.detach()  # told, once confined, that set-up is over: only then can the student's code run
     stdin_r, obs_w = fds
     os.dup2(stdin_r, 0)
     os.dup2(obs_w, 1)
-    sandbox.close_inherited()  # the job holds its stdin, its observation pipe and stderr, nothing else
+    sandbox.close_inherited(keep=(ready,))  # the job holds its stdin, its observation pipe and stderr, nothing else
     try:
         if problem is not None:
             raise problem
@@ -157,6 +157,10 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
             sandbox.seccomp_deny()  # last: nothing after it needs a refused call
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # from here on the exit code is the student's to choose: the keeper counts EXIT_SETUP_FAILED as a
+        # failed set-up only from a job that never said this
+        os.write(ready, b"1")
+        os.close(ready)
     except BaseException as exc:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         reason = f"{exc!r} ({os.path.basename(where.filename)} line {where.lineno})"[:300]
@@ -185,9 +189,20 @@ def fork_job(config: dict, slot: int, keeper_fds: list) -> tuple[int, socket.soc
 
 
 def hand_job(channel: socket.socket, job: dict, stdin_r: int, obs_w: int) -> bool:
+    """Send the job to its process; the channel stays open (the process says on it when its set-up is over)
+    when that worked, and is closed when it did not."""
     try:
         socket.send_fds(channel, [json.dumps(job).encode()], [stdin_r, obs_w])
         return True
+    except OSError:
+        channel.close()
+        return False
+
+
+def set_up(channel: socket.socket) -> bool:
+    """Did the job process, now ended, finish its set-up (and so run the student's code)? Closes the channel."""
+    try:
+        return channel.recv(8, socket.MSG_DONTWAIT) == b"1"
     except OSError:
         return False
     finally:
@@ -284,18 +299,18 @@ class Keeper:
         except ChildProcessError:
             pass
 
-    def hand_over(self, sent: dict, stdin_r: int, obs_w: int) -> int:
-        """Give the job to the waiting job process (a fresh one if it died just before); its pid."""
+    def hand_over(self, sent: dict, stdin_r: int, obs_w: int) -> tuple[int, socket.socket]:
+        """Give the job to the waiting job process (a fresh one if it died just before); its pid and channel."""
         pid, channel = self.child
         if hand_job(channel, sent, stdin_r, obs_w):
-            return pid
+            return pid, channel
         self.reap()
         problem = self.prepare()
         if problem is not None:
             raise problem
         pid, channel = self.child
         if hand_job(channel, sent, stdin_r, obs_w):
-            return pid
+            return pid, channel
         raise sandbox.SandboxError(0, "two job processes in a row ended before their job")
 
     def run_job(self, job: dict, fds: list[int], problem: BaseException | None, cycle: float) -> None:
@@ -320,13 +335,15 @@ class Keeper:
                 if job["uid"] is not None:
                     os.chown(workdir, job["uid"], job["uid"])
             nproc = self.config["processes"] if job["uid"] is not None else sandbox.shared_uid_nproc(self.config["processes"])
-            pid = self.hand_over({"uid": job["uid"], "cwd": workdir, "nproc": nproc}, stdin_r, obs_w)
+            pid, channel = self.hand_over({"uid": job["uid"], "cwd": workdir, "nproc": nproc}, stdin_r, obs_w)
             os.close(stdin_r)
             os.close(obs_w)
             stdin_r = obs_w = None
             handed = time.perf_counter()
             report = wait_job(pid, job["timeout"])
             self.child = None  # reaped
+            if set_up(channel) and report["ended"] == "setup_failed":
+                report["ended"] = "exit"  # the student's code chose that exit code: a crash of the job, not of the sandbox
             report["job_ms"] = round((time.perf_counter() - handed) * 1000, 2)
             report["keeper_setup_ms"] = round((handed - started) * 1000, 2)
         except BaseException as exc:

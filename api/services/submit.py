@@ -20,13 +20,18 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
     counted against the limits (per minute, and per exercise per course day) again; a retry
     racing the first attempt gets the row that won. A submission the grader turns away (busy)
     is given back to the day's count. The limiter marks each key it charges (in the same Redis call), so a new key, nearly every
-    submission, is not looked up in Postgres first.
+    submission, is not looked up in Postgres first. The mark is per exercise, and a key marked but with nothing
+    stored under it (an attempt still grading, or one that failed after grading) is graded only as a new
+    submission of the day would be: counted per minute and against the day's cap again, so repeating a key
+    never grades more than the cap allows.
     """
     exercise = ctx.bank_for(who).get(req.exercise_id)  # another course's exercise is not found
     user_id = await ctx.users.user_id(who)
     # graded submissions of this exercise today are capped: each tells whether the hidden tests passed
     cap = ctx.limiter.day_cap("submit", who.role, exercise.id, ctx.course_timezone)
-    new = await ctx.limiter.hit_once("submit", who.name, who.role, req.idempotency_key, cap)
+    mark = f"{exercise.id}:{req.idempotency_key}"  # another exercise under the same key is charged as new
+    new = await ctx.limiter.hit_once("submit", who.name, who.role, mark, cap)
+    counted_again = False
     if new is not True:  # charged before under this key, or Redis could not tell: stored already?
         async with ctx.connection() as pg:
             existing = await subs.find_by_key(pg, user_id, req.idempotency_key)
@@ -36,14 +41,17 @@ async def submit(ctx, who, req) -> tuple[dict, bool]:
         if existing is not None:
             return subs.to_public(_same_request(existing, req)), False
         if new is False:  # charged but not stored: an attempt still grading, or one that failed after grading
-            # this one counts too per minute; the day's cap counted the key once already
-            await ctx.limiter.hit("submit", who.name, who.role)
+            # graded again, so counted again: per minute and against the day's cap
+            await ctx.limiter.hit("submit", who.name, who.role, cap)
+            counted_again = True
     try:
         # taking turns: one student's burst waits behind its own submissions, not in front of other students'
         result = await ctx.grader.grade(exercise, req.code, owner=user_id)
     except DomainError:  # nothing graded (a busy grader, too many of theirs waiting, a broken reference): not counted for the day
-        if new is not None:  # counted above (when Redis answered)
-            await ctx.limiter.refund("submit", who.name, cap, req.idempotency_key)
+        if new is True:  # counted and marked above: both given back, so that a retry is new
+            await ctx.limiter.refund("submit", who.name, cap, mark)
+        elif counted_again:  # the key's mark belongs to the attempt before this one and stays
+            await ctx.limiter.refund("submit", who.name, cap)
         raise
     if result.passed and ctx.lti is not None and ctx.lti.posting:
         # the LMS gradebook's score is queued in the same transaction, through the ORM
