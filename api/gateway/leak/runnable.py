@@ -5,7 +5,10 @@ shows, or hand it over in pieces; running what the answer (and the conversation 
 defines against the tests catches that. A candidate is a module of the definitions found
 in one view, with a function that can be called as the entry point is (its number of
 arguments, or a signature that accepts them: defaults, `*args`, `**kwargs`) renamed to the
-entry point. A single expression that uses the entry point's parameter names (an inline
+entry point; such a function (the entry point's own name included) is also called with the entry point's arguments
+in another order, in one more run (`def find(target, items, low=0, high=None)` for `binary_search(items, target)`
+is one swap from a submission): the order its parameter names tell, else with two the swap, else the first of a
+few other orders that does not raise (MAX_PERMUTED such runs an answer). A single expression that uses the entry point's parameter names (an inline
 code span, or a line of its own) is a candidate too, as the body of the entry point:
 `return sum(x for x in numbers if x % 2 == 0)` told as prose is a solution. So is a block of
 statements told without its `def` line that returns or uses those names: it is run under the
@@ -32,6 +35,7 @@ import warnings
 
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from itertools import islice, permutations
 
 from .repair import MAX_FOCUSED_CHARS, MAX_REPAIR_CHARS, focused, repaired, respelled, with_imports
 from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
@@ -46,6 +50,9 @@ DIVISORS = ("10", "2", "1")  # instead, for one the code divides by (`n % base`)
 NUMBERS = ("0", "1", "10")  # instead, for one the code otherwise computes with
 CALLABLE = "(lambda x=None, *a, **k: x)"  # what an extra parameter the code calls is given instead
 GIVEN = "_given_"  # prefix of the entry point as given, when it needs more arguments and a wrapper takes its name
+PERMUTED = 6  # the rank of a function called with the entry point's arguments in another order (see `_orders`)
+MAX_PERMUTED = 2  # such modules run, per answer (beside MAX_CANDIDATES)
+MAX_ORDERS = 5  # orders one such module tries in turn (in one run), when the parameter names do not tell which
 MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
 MAX_BODIES = 3  # blocks of statements run as the entry point's body, per answer
@@ -264,6 +271,37 @@ def _fillers(name: str, node: ast.FunctionDef | ast.Lambda, call: Entry) -> list
     return _filled_calls(name, list(call.params[:passed]), extra, keywords, partial(_called, node), partial(_arithmetic, node))
 
 
+def _orders(args: ast.arguments, call: Entry) -> list[tuple[int, ...]]:
+    """Other orders in which a function taking `args` may mean the entry point's arguments (as indexes of them): the
+    one its parameter names tell (those that are names of the entry point's take those arguments, the others the
+    rest in order), alone; else the swap of two; else the others, MAX_ORDERS at most. None if it takes them as they
+    come (its names the entry point's, in order), or takes them all as `*args`."""
+    names = [a.arg for a in (*args.posonlyargs, *args.args)][:len(call)]
+    if len(call) < 2 or len(names) < len(call):
+        return []
+    told = [call.params.index(name) if name in call.params else None for name in names]
+    if any(i is not None for i in told) and len({i for i in told if i is not None}) == sum(i is not None for i in told):
+        rest = iter(i for i in range(len(call)) if i not in told)
+        order = tuple(next(rest) if i is None else i for i in told)
+        return [] if order == tuple(range(len(call))) else [order]
+    return list(islice((o for o in permutations(range(len(call))) if o != tuple(range(len(call)))), MAX_ORDERS))
+
+
+def _permuted(name: str, node: ast.FunctionDef | ast.Lambda, call: Entry) -> list[tuple[int, str | None, str]]:
+    """The way (rank PERMUTED, the body of the entry point calling `name`) a function that accepts the entry point's
+    arguments stands in for it with them in another order (a different solution whose parameters come the other way
+    round is one swap away): with the order its names tell, or the first of the others that does not raise."""
+    orders = [] if _does_nothing(node) else _orders(node.args, call)
+    if not orders:
+        return []
+    given = [[call.params[i] for i in order] for order in orders]
+    if len(given) == 1:
+        return [(PERMUTED, None, f"return {name}({', '.join(given[0])})")]
+    tried = ", ".join(f"({', '.join(g)},)" for g in given)
+    return [(PERMUTED, None, f"_failed = None\nfor _order in ({tried}):\n    try:\n        return {name}(*_order)\n"
+                             f"    except Exception as _error:\n        _failed = _failed or _error\nraise _failed")]
+
+
 def _ways(tree: ast.Module, entry: str, call: Entry | None) -> list[tuple[int, str | None, str | None]]:
     """How `tree` can stand in for `entry`, best first: (rank, a definition to rename to it, an expression to bind it
     to). Rank 0: it defines or assigns the entry point itself; 1: a function of as many arguments; 2: another that
@@ -277,10 +315,14 @@ def _ways(tree: ast.Module, entry: str, call: Entry | None) -> list[tuple[int, s
     defs = [(n.name, n) for n in tree.body if isinstance(n, kind)]
     defs += [(t.id, n.value) for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Lambda)
              for t in n.targets if isinstance(t, ast.Name)]
-    if assigned or any(name == entry and _accepts(node.args, call) for name, node in defs):
+    if assigned:
         return [(0, None, None)]
+    own = [node for name, node in defs if name == entry and _accepts(node.args, call)]
+    if own:
+        return [(0, None, None), *_permuted(f"{GIVEN}{entry}", own[0], call)]
     ways = [(1 if len(node.args.posonlyargs) + len(node.args.args) == len(call) else 2, name, None) for name, node in defs
             if _accepts(node.args, call)]
+    ways += [way for name, node in defs if _accepts(node.args, call) for way in _permuted(name, node, call)]
     ways += [(rank, None, expr) for rank, expr in _members(tree, call)]
     ways += [(4, None, expr) for name, node in defs if not _accepts(node.args, call)
              for expr in _fillers(f"{GIVEN}{entry}" if name == entry else name, node, call)]
@@ -475,7 +517,8 @@ def _definitions(texts, entry: str, call: Entry | None, own: frozenset[str] = fr
                 found.update((code, rank) for code, rank in _modules(block, entry, call, own) if code not in found)
             except UNREADABLE:
                 continue
-    return sorted(found, key=found.get)[:MAX_CANDIDATES]
+    ranked = sorted(found, key=found.get)
+    return [*[c for c in ranked if found[c] < PERMUTED][:MAX_CANDIDATES], *[c for c in ranked if found[c] == PERMUTED][:MAX_PERMUTED]]
 
 
 def _modules(block: str, entry: str, call: Entry | None, own: frozenset[str] = frozenset()):
@@ -506,12 +549,14 @@ def _module_ways(tree: ast.Module, entry: str, call: Entry | None):
     kept = ast.unparse(ast.Module(body=[n for n in tree.body if isinstance(n, KEEP)], type_ignores=[]))
     for rank, name, expr in _ways(tree, entry, call):
         module = ast.parse(kept)
-        if expr is not None and expr.startswith(f"{GIVEN}{entry}("):  # the entry point itself, needing more
+        if expr is not None and re.search(rf"\b{GIVEN}{entry}\(", expr):  # the entry point itself, needing more or reordered
             _rename(module, entry, f"{GIVEN}{entry}")
         elif name is not None:  # renamed, calls of itself too
             _rename(module, name, entry)
         code = ast.unparse(module)
-        if expr is not None:
+        if rank == PERMUTED:
+            code += f"\n\n\ndef {entry}({call.arguments}):\n{textwrap.indent(expr, '    ')}\n"
+        elif expr is not None:
             code += f"\n\n\ndef {entry}({call.arguments}):\n    return {expr}\n" if rank == 4 else f"\n\n{entry} = {expr}\n"
         yield code, rank
 
