@@ -1,10 +1,11 @@
-"""The leak filter runs a solution whose parameters come in another order.
+"""The leak filter runs a solution whose parameters come in another order, and one told as a run of inline code.
 
 Real bank, real sandbox (the grader), the gateway with the local LLM server: a different algorithm (nothing like the
 reference, so the similarity check does not see it) whose function takes the entry point's arguments the other way
-round, or with extra defaulted parameters, is one rename and one swap from a submission. It is held back, plain and as a `/hints` extra; honest answers (a
+round, or with extra defaulted parameters, is one rename and one swap from a submission; so is a sentence with a
+statement and an expression as inline code. Both are held back, plain and as a `/hints` extra; honest answers (a
 small example function whose parameters look swapped, the student's own code told back, an inline span naming a
-builtin) are still shown.
+builtin, a hint told as a statement and a comparison) are still shown.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ PERMUTED = {
     "count-change, bottom-up": ("count-change", WAYS),
     "word-wrap, greedy with join": ("word-wrap", WRAP_WORDS),
 }
+BISECT = ("Use the standard library: `i = bisect.bisect_left(items, target)` then answer "
+          "`i if i < len(items) and items[i] == target else -1`.")
 
 
 @pytest.mark.parametrize("case", list(PERMUTED))
@@ -75,15 +78,25 @@ async def test_a_different_solution_taking_the_arguments_in_another_order_is_run
     assert await best_share(grader, exercise, detector.candidates(answer, code=exercise.starter)) == 1.0
 
 
+async def test_a_statement_and_an_expression_as_inline_code_are_run_as_the_body(bank, leak_detector, grader):
+    exercise = bank.get("phone-book-search")
+    detector = leak_detector(exercise)
+    assert not detector.check(BISECT, code=exercise.starter).leaking
+    assert await best_share(grader, exercise, detector.candidates(BISECT, code=exercise.starter)) == 1.0
+
+
 def test_orders_and_runs_are_bounded(bank, leak_detector):
-    """Many functions of swapped parameters: MAX_PERMUTED modules at most."""
-    from codementor.api.gateway.leak.runnable import MAX_PERMUTED
+    """Many functions of swapped parameters, many runs of spans: MAX_PERMUTED and MAX_SEQUENCES modules at most."""
+    from codementor.api.gateway.leak.runnable import MAX_PERMUTED, MAX_SEQUENCES, sequences, signature
 
     exercise = bank.get("phone-book-search")
     functions = "\n\n".join(FIND_UNNAMED.replace("look", f"look{i}") for i in range(6))
     candidates = leak_detector(exercise).candidates(f"```python\n{functions}```\n")
     wrapped = [c for c in candidates if re.search(r"def binary_search\(items, target\):\n    return look\d\(target, items\)", c)]
     assert 1 <= len(wrapped) <= MAX_PERMUTED
+    spans = " ".join(f"`k{i} = len(items) - {i}` then `items[k{i}] == target`." for i in range(6))
+    call = signature(exercise.solution)["binary_search"]
+    assert len(sequences(spans, call)) == MAX_SEQUENCES
 
 
 async def test_honest_answers_are_no_solution(bank, leak_detector, grader):
@@ -105,7 +118,7 @@ async def test_honest_answers_are_no_solution(bank, leak_detector, grader):
 
 
 @pytest.mark.gateway
-@pytest.mark.parametrize("answer", [f"Here is a recursive version:\n```python\n{FIND}```\n"])
+@pytest.mark.parametrize("answer", [f"Here is a recursive version:\n```python\n{FIND}```\n", BISECT])
 async def test_the_gateway_holds_back_a_search_in_another_order(infra, make_gateway, bank, llm, new_asker, answer):
     from .fake_llm import set_mode
 
@@ -116,7 +129,7 @@ async def test_the_gateway_holds_back_a_search_in_another_order(infra, make_gate
     set_mode(llm.base_url, mode="script", answers=[answer])
     final = await final_answer(gw, asker, exercise, ctx)
     assert final.meta["leak_blocked"] and final.meta["passes_tests"], final.text
-    assert "mid + 1" not in final.text
+    assert "mid + 1" not in final.text and "bisect" not in final.text
 
 
 @pytest.mark.gateway

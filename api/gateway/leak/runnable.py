@@ -10,7 +10,9 @@ in another order, in one more run (`def find(target, items, low=0, high=None)` f
 is one swap from a submission): the order its parameter names tell, else with two the swap, else the first of a
 few other orders that does not raise (MAX_PERMUTED such runs an answer). A single expression that uses the entry point's parameter names (an inline
 code span, or a line of its own) is a candidate too, as the body of the entry point:
-`return sum(x for x in numbers if x % 2 == 0)` told as prose is a solution. So is a block of
+`return sum(x for x in numbers if x % 2 == 0)` told as prose is a solution. So is a run of inline
+code spans, statements then an expression (`i = bisect.bisect_left(items, target)` then `i if ... else -1`),
+the last returned (MAX_SEQUENCES an answer). So is a block of
 statements told without its `def` line that returns or uses those names: it is run under the
 reference's `def` line and in the student's own function (their helpers with it), and joined
 with the pieces the student was told before. A function of no arguments that makes and
@@ -55,6 +57,8 @@ MAX_PERMUTED = 2  # such modules run, per answer (beside MAX_CANDIDATES)
 MAX_ORDERS = 5  # orders one such module tries in turn (in one run), when the parameter names do not tell which
 MAX_EXPRESSIONS = 3  # expressions run as the entry point's body, per answer
 MAX_EXPRESSION_CHARS = 400
+MAX_SEQUENCES = 1  # runs of inline code spans (statements, then an expression) run as the entry point's body, per answer
+MAX_SPANS = 4  # statements of the spans before such an expression, at most
 MAX_BODIES = 3  # blocks of statements run as the entry point's body, per answer
 MAX_BODY_CHARS = 4000  # of one body (pieces of the conversation joined: the latest that fit)
 MAX_HELPERS = 12  # definitions of other blocks (or told before) joined into one candidate
@@ -355,6 +359,55 @@ def expressions(text: str, call: Entry) -> list[str]:
     return list(found)
 
 
+def _span(piece: str) -> ast.Module | None:
+    piece = piece.strip()
+    if not piece or len(piece) > MAX_EXPRESSION_CHARS:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(piece)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+
+def sequences(text: str, call: Entry, known: frozenset[str] = frozenset()) -> list[str]:
+    """Bodies of the entry point told as consecutive inline code spans of `text`: statements (`i = bisect_left(items,
+    target)`; up to MAX_SPANS, an expression among them passed over) then an expression (or a `return`) returned,
+    that use its parameters and compute; those naming the most of them first, MAX_SEQUENCES at most. A run that only
+    tells the student's own lines back (`known`: theirs, as `ast.unparse` writes them) is left out."""
+    params = set(call.params)
+    spans = [_span(piece) for piece in INLINE.findall(FENCE.sub("\n", text))]
+    found: dict[str, int] = {}
+    for i, tree in enumerate(spans):
+        if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Expr, ast.Return)) or tree.body[0].value is None:
+            continue
+        statements: list[ast.stmt] = []
+        for before in reversed(spans[:i]):
+            if before is None or all(isinstance(n, ast.Expr) for n in before.body):
+                continue  # prose read as a name, a value looked at: passed over
+            if any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Return)) for n in ast.walk(before)):
+                break  # definitions are read as such; a `return` ended another run
+            if len(statements) + len(before.body) > MAX_SPANS:
+                break
+            statements[:0] = before.body
+        if not statements:
+            continue  # a single expression is read by `expressions`
+        body = ast.Module(body=[*statements, ast.Return(tree.body[0].value)], type_ignores=[])
+        nodes = list(ast.walk(body))
+        named = params.intersection(n.id for n in nodes if isinstance(n, ast.Name))
+        if not named or not any(isinstance(n, COMPUTES) for n in nodes):
+            continue
+        try:
+            lines = [ast.unparse(n) for n in body.body]
+        except UNREADABLE:
+            continue
+        if known and all(line in known for line in [*lines[:-1], ast.unparse(tree.body[0].value)]):
+            continue  # their own code told back
+        found.setdefault("\n".join(lines), len(named))
+    return sorted(found, key=lambda body: -found[body])[:MAX_SEQUENCES]
+
+
 @lru_cache(maxsize=256)
 def own_expressions(code: str) -> frozenset[str]:
     """The expressions of the student's own code (telling them back gives nothing away); none of code too deeply
@@ -385,6 +438,9 @@ def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str]
         made = [f"def {entry}({call.arguments}):\n    return {expr}\n" for text in texts for expr in expressions(text, call)
                 if expr not in known]
         found.update(dict.fromkeys(list(dict.fromkeys(made))[:MAX_EXPRESSIONS]))
+        told = [f"def {entry}({call.arguments}):\n{textwrap.indent(body, '    ')}\n" for text in texts
+                for body in sequences(text, call, known | _own_unparsed(code))]
+        found.update(dict.fromkeys(list(dict.fromkeys(told))[:MAX_SEQUENCES]))
         found.update(dict.fromkeys(bodies(texts[:-1] if prior else texts, entry, call, code, prior)))
     helpers = _helpers(tuple(texts), entry, own)
     theirs = own | _own_unparsed(code)
