@@ -56,6 +56,15 @@ def wrap_words(width, text):
         lines.append(" ".join(words))
     return lines
 """
+# three parameters, their names telling the order (a loop counting up, the reference's `while` as a `for`)
+MONTHS = """\
+def months(rate_percent, goal, deposit):
+    saved = 0.0
+    for n in itertools.count():
+        if saved >= goal:
+            return n
+        saved = saved * (1 + rate_percent / 100) + deposit
+"""
 # the same search with names that tell nothing of the order: the one other order is tried
 FIND_UNNAMED = FIND.replace("target", "t").replace("items", "xs").replace("find", "look")
 PERMUTED = {
@@ -63,6 +72,7 @@ PERMUTED = {
     "phone-book-search, names that do not tell the order": ("phone-book-search", FIND_UNNAMED),
     "count-change, bottom-up": ("count-change", WAYS),
     "word-wrap, greedy with join": ("word-wrap", WRAP_WORDS),
+    "savings-goal, three parameters, itertools not imported": ("savings-goal", MONTHS),
 }
 BISECT = ("Use the standard library: `i = bisect.bisect_left(items, target)` then answer "
           "`i if i < len(items) and items[i] == target else -1`.")
