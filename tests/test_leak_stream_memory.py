@@ -221,3 +221,33 @@ async def test_without_redis_answers_go_on_and_the_log_says_so(caplog):
         pass
     assert "Redis is not answering (REDIS_URL)" in caplog.text
     await closed.aclose()
+
+
+async def test_the_next_provider_is_judged_with_what_the_first_one_showed(infra, make_gateway, bank, new_asker):
+    """The first vendor streams the first five lines of anagram-groups' body and drops the connection; the next one in
+    the chain (Anthropic's protocol, another local server) answers with the six lines after them. Each part alone is
+    under the similarity threshold (the starter's own lines count for nothing); the second is judged with the first
+    (still in the student's mind), so the eleven lines, over it together, never reach the student."""
+    from .local_llm import LocalLLM
+
+    ex = bank.get("anagram-groups")
+    body = body_lines(ex.solution)
+    first, second = "".join(body[:5]), "".join(body[5:11])
+    other = LocalLLM().start()
+    try:
+        gw = make_gateway(providers=["openai", "anthropic", "offline"], anthropic_api_key="test",
+                          anthropic_base_url=other.base_url.rsplit("/v1", 1)[0])
+        detector = gw.detector(ex)
+        alone = [detector.check(part, code=ex.starter) for part in (first, second)]
+        assert not any(check.leaking for check in alone), alone
+        assert detector.check(second, first, ex.starter).leaking
+        lead = f"Here is a piece:\n{first}\nAnd here is the rest, after a pause for thought"
+        set_mode(gw.base_url, mode="cut", reply=lead, cut=lead.index("And here"))
+        set_mode(other.base_url, mode="script", answers=[f"Then go on with:\n{second}"])
+        ivan = await new_asker(prefix="two-vendors")
+        screens, final = await screens_of(tutoring.ask(infra[0], gw, ivan, ex, request(ex.starter)))
+        assert any("if key not in groups:" in s for s in screens), screens  # the first part reached the screen
+        assert final.meta["model"] == gw.anthropic_model, final.meta  # the second vendor's answer, judged
+        assert final.meta["leak_blocked"] and not any("result.append" in s for s in screens), (final.meta, screens[-3:])
+    finally:
+        other.stop()
