@@ -2,14 +2,19 @@
 
 An answer is read as it stands, and also through the transformations a determined
 student (or a model asked to smuggle) would undo: comment markers removed, the strings
-and docstrings of its code taken out, common encodings decoded (base64, base32, hex,
-character codes in decimal or binary, percent and unicode escapes, rot13; compressed
-bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size; base85 and Ascii85, quoted-printable), reversed
+and docstrings of its code taken out, common encodings decoded (base64, base32 and base32hex, hex,
+character codes in decimal, octal or binary (bits with or without spaces), uuencode, percent and unicode escapes,
+rot13 and ROT47; bytes read as UTF-8, or as UTF-16 or UTF-32 when they hold the zero bytes those give Latin text;
+compressed bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size; base85 and Ascii85, quoted-printable),
+`ast.dump` output built back into the code it describes (node by node, never evaluated), reversed
 text, any Caesar shift or Atbash, look-alike letters of other scripts, characters spread apart by a separator or one a
 line, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python,
 a unified diff's `+` and context lines (applied to the starter or the student's code: `apply_diff`, see the detector).
 Views of views are taken once more (a base64 string in a comment), and the number of views is bounded so an answer is
 judged in a few milliseconds; an answer whose decodings do not all fit the bound cannot be vouched for (`past_budget`).
+Neither can one holding much text that none of these readings turns into prose or code (`opacity`): any other
+reversible transform (a cipher with a key, bytes XORed, an encoding of the reversed text) is held back that way, so
+the list above is what is read, not what is allowed.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ TRAILING_COMMENT = re.compile(r"(?<=\S)\s+#\s?(.*)$", re.M)
 STRING_LITERAL = re.compile(r'"""(.*?)"""|\'\'\'(.*?)\'\'\'|"((?:[^"\\\n]|\\.){8,})"|\'((?:[^\'\\\n]|\\.){8,})\'', re.S)
 BASE64 = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 BASE32 = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z2-7]{16,}|[a-z2-7]{16,})={0,6}")
+BASE32HEX = re.compile(r"(?<![A-Za-z0-9])(?:[0-9A-V]{16,}|[0-9a-v]{16,})={0,6}")
+BITS = re.compile(r"(?<![\w.])(?:[01]{8}){8,}(?![\w.])")  # bytes written in bits without spaces
+UU_LINE = re.compile(r"^[!-`][ -`]{4,60}$", re.M)  # a length character, then 4 characters for each 3 bytes
 CODES = re.compile(r"(?<![\w.])(?:\d{1,8}[\s,;]+){7,}\d{1,8}(?![\w.])")
 HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s,:]?){8,}")
 BASE85 = re.compile(r"<~[!-u\s]{10,}?~>|[0-9A-Za-z!#$%&()*+\-;<=>?@^_`{|}~\"',./:\[\]\\\\]{20,}")
@@ -81,18 +89,28 @@ def _inflate(raw: bytes) -> bytes | None:
         return None
 
 
-def _decode_bytes(raw: bytes) -> str | None:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        inflated = _inflate(raw)
-        if inflated is None:
-            return None
+WIDE = ("utf-16", "utf-32", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")  # by their byte-order mark, then without
+
+
+def _text_of(raw: bytes) -> str | None:
+    """`raw` as UTF-8 text, or as UTF-16 or UTF-32 text when a quarter of it or more is zero bytes (as Latin text in a
+    wide encoding is; random bytes are not)."""
+    for codec in ("utf-8", *(WIDE if 4 * raw.count(0) >= len(raw) else ())):
         try:
-            text = inflated.decode("utf-8")
+            text = raw.decode(codec)
         except UnicodeDecodeError:
-            return None
-    return text if len(text) >= MIN_DECODED and _printable(text) else None
+            continue
+        if _printable(text):
+            return text
+    return None
+
+
+def _decode_bytes(raw: bytes) -> str | None:
+    text = _text_of(raw)
+    if text is None:
+        inflated = _inflate(raw)
+        text = _text_of(inflated) if inflated is not None else None
+    return text if text is not None and len(text) >= MIN_DECODED else None
 
 
 def decode_base64(text: str) -> list[str]:
@@ -114,19 +132,37 @@ def decode_base64(text: str) -> list[str]:
 
 
 def decode_base32(text: str) -> list[str]:
+    """Base32, in the standard alphabet and in the extended hex one (RFC 4648's base32hex)."""
     found = []
-    for match in BASE32.finditer(text):
-        token = match.group(0)[:MAX_BLOB].rstrip("=").upper()
-        token = token[: len(token) - len(token) % 8] if len(token) % 8 in (1, 3, 6) else token
-        if token.isalpha():
-            continue  # a word in capitals; base32 of text has digits
-        try:
-            decoded = _decode_bytes(base64.b32decode(token + "=" * (-len(token) % 8)))
-        except (binascii.Error, ValueError):
-            continue
-        if decoded:
-            found.append(decoded)
+    for pattern, decoder in ((BASE32, base64.b32decode), (BASE32HEX, base64.b32hexdecode)):
+        for match in pattern.finditer(text):
+            token = match.group(0)[:MAX_BLOB].rstrip("=").upper()
+            token = token[: len(token) - len(token) % 8] if len(token) % 8 in (1, 3, 6) else token
+            if token.isalpha() or token.isdigit():
+                continue  # a word in capitals, a number; base32 of text has digits and letters
+            try:
+                decoded = _decode_bytes(decoder(token + "=" * (-len(token) % 8)))
+            except (binascii.Error, ValueError):
+                continue
+            if decoded:
+                found.append(decoded)
     return found
+
+
+def decode_uu(text: str) -> list[str]:
+    """Uuencoded lines (`begin 644 name` ... `end`, or the lines alone), each decoded and put together."""
+    if len(UU_LINE.findall(text)) < 2:
+        return []
+    raw = bytearray()
+    for line in text.splitlines():
+        if not UU_LINE.fullmatch(line) or len(line) - 1 != -(-((ord(line[0]) - 32) & 63) // 3) * 4:
+            continue
+        try:
+            raw += binascii.a2b_uu(line)
+        except binascii.Error:
+            continue
+    decoded = _decode_bytes(bytes(raw)) if raw else None
+    return [decoded] if decoded else []
 
 
 def decode_base85(text: str) -> list[str]:
@@ -169,7 +205,8 @@ def decode_quoted_printable(text: str) -> list[str]:
 
 
 def decode_codes(text: str) -> list[str]:
-    """Character codes written out: decimal (`100 101 102 32`) or 8-bit binary (`01100100 01100101`)."""
+    """Character codes written out: decimal (`100 101 102 32`), octal (`144 145 146 40`) or 8-bit binary
+    (`01100100 01100101`, or without spaces)."""
     found = []
     for match in CODES.finditer(text):
         numbers = re.findall(r"\d+", match.group(0)[:MAX_BLOB])
@@ -177,10 +214,20 @@ def decode_codes(text: str) -> list[str]:
             codes = [int(n, 2) for n in numbers]
         else:
             codes = [int(n) for n in numbers]
-        if any(c > 0x10FFFF or 0xD800 <= c <= 0xDFFF for c in codes):
-            continue
-        decoded = "".join(map(chr, codes))
-        if len(decoded) >= MIN_DECODED and _printable(decoded):
+        readings = [codes]
+        if all(len(n) <= 3 and set(n) <= set("01234567") for n in numbers):
+            readings.append([int(n, 8) for n in numbers])  # octal byte codes
+        for codes in readings:
+            if any(c > 0x10FFFF or 0xD800 <= c <= 0xDFFF for c in codes):
+                continue
+            decoded = "".join(map(chr, codes))
+            if len(decoded) >= MIN_DECODED and _printable(decoded):
+                found.append(decoded)
+                break
+    for match in BITS.finditer(text):
+        bits = match.group(0)[:MAX_BLOB * 8]
+        decoded = _decode_bytes(int(bits, 2).to_bytes(len(bits) // 8, "big"))
+        if decoded:
             found.append(decoded)
     return found
 
@@ -224,6 +271,71 @@ def entities(text: str) -> list[str]:
 
 def rot13(text: str) -> list[str]:
     return [codecs.encode(text, "rot13")]
+
+
+ROT47 = str.maketrans("".join(map(chr, range(33, 127))), "".join(chr(33 + (c + 14) % 94) for c in range(33, 127)))
+
+
+def rot47(text: str) -> list[str]:
+    """Every printable ASCII character shifted half way round (letters, digits and punctuation alike)."""
+    return [text.translate(ROT47)] if re.search(r"[!-~]", text) else []
+
+
+AST_DUMP = re.compile(r"\b(?:Module|Interactive|Expression|FunctionDef|ClassDef)\((?:body|name)=")
+
+
+def _balanced_end(text: str, start: int) -> int | None:
+    """Where the call opened at `text[start:]` closes (quotes skipped), or None."""
+    depth, quote, i = 0, "", start
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            i += ch == "\\"
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _ast_node(node: ast.expr):
+    """A node of `ast.dump`'s text (a call of an `ast` class, lists, constants) built as the syntax tree it names."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        cls = getattr(ast, node.func.id, None)
+        if isinstance(cls, type) and issubclass(cls, ast.AST):
+            return cls(*map(_ast_node, node.args), **{k.arg: _ast_node(k.value) for k in node.keywords if k.arg})
+    if isinstance(node, ast.List):
+        return [_ast_node(e) for e in node.elts]
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
+        return -node.operand.value
+    raise ValueError("not an ast dump")
+
+
+def ast_dumps(text: str) -> list[str]:
+    """`ast.dump` output read back as the code it is the syntax tree of (built node by node, never evaluated)."""
+    found = []
+    for match in list(AST_DUMP.finditer(text))[:4]:
+        end = _balanced_end(text, match.start())
+        if end is None or end - match.start() > MAX_BLOB:
+            continue
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = _ast_node(ast.parse(text[match.start():end], mode="eval").body)
+                if isinstance(tree, ast.stmt):
+                    tree = ast.Module(body=[tree], type_ignores=[])
+                found.append(ast.unparse(ast.fix_missing_locations(tree)))
+        except Exception:  # noqa: BLE001 - any malformed tree is just not a reading
+            continue
+    return [code for code in found if len(code) >= MIN_DECODED]
 
 
 # letter frequencies (per mille) of English prose and Python code together: a shifted alphabet is read back by the
@@ -541,13 +653,16 @@ def apply_diff(diff: str, source: str) -> str | None:
     return "\n".join(lines) + "\n" if changed else None
 
 
-TRANSFORMS = (normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_percent,
-              decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order, unbulleted, words_reversed, rot13,
-              shifted_alphabets, reversed_text)
-FIRST_READING_ONLY = (rot13, shifted_alphabets, reversed_text)  # a second reading of a garbled text is noise
+TRANSFORMS = (normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex,
+              decode_uu, ast_dumps, decode_percent, decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order,
+              unbulleted, words_reversed, rot13, rot47, shifted_alphabets, reversed_text)
+FIRST_READING_ONLY = (rot13, rot47, shifted_alphabets, reversed_text)  # a second reading of a garbled text is noise
+# readings of the whole text (not of a blob in it): what `opacity` tries before it calls text unreadable
+WHOLE_READINGS = (normalised, uncomment, unspread, unmarked, decode_percent, decode_quoted_printable, decode_escapes, entities, words_reversed,
+                  rot13, rot47, shifted_alphabets, reversed_text)
 
 
-BLOB_DECODERS = (line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex)
+BLOB_DECODERS = (line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex, decode_uu)
 
 
 WRAPPED = re.compile(r"^(\S{40,})\n(?=\S+$)", re.M)  # a long line without spaces that goes on in the next one
@@ -588,6 +703,11 @@ def iter_views(text: str, dropped: list | None = None):
                     following.append(view)
                     yield view
         frontier = following
+
+
+def whole_readings(text: str) -> list[str]:
+    """The readings of `text` as a whole (a cipher or an escaping of all of it), not of the blobs in it."""
+    return [reading for transform in WHOLE_READINGS for reading in transform(text)]
 
 
 @lru_cache(maxsize=2048)
