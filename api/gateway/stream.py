@@ -4,7 +4,8 @@ Text is released in whole lines (or sentences, for a model that writes long line
 only after the text so far, with what the student received before, has passed the filter:
 similarity and walkthrough over every view. Code that could run (a definition, an open code
 fence) needs the sandbox, which judges the whole answer: from there on everything is held
-back until the end. So is everything after a check that failed. The text is checked against
+back until the end. So is everything after a check that failed, and after a line holding text that reads as
+nothing (a blob is judged whole). The text is checked against
 the exercise asked about and against every other exercise whose solution it overlaps (`related`:
 each with what the student was told of it before).
 """
@@ -14,12 +15,16 @@ from __future__ import annotations
 import re
 
 from .leak import LeakDetector
+from .leak.opacity import opaque_chars
 
 RUNNABLE = re.compile(r"^\s*(?:def|class|async\s+def)\s|\blambda\b", re.M)
 # a line is shown as it streams only while the text is clearly under the leak threshold; nearer, the rest waits
 # for the final verdict (then shown whole if it passes), so weights that differ a little cannot show a leak
 STREAM_MARGIN = 0.85
 BOUNDARY = re.compile(r"\n|(?<=[.!?:])\s")
+# characters of text that reads as nothing (`leak.opacity`) from which the rest waits for the final verdict: a blob is
+# judged whole, never shown a line at a time while it is still short of the bound
+STREAM_OPAQUE = 16
 
 
 class GuardedStream:
@@ -55,7 +60,7 @@ class GuardedStream:
         if cut <= self.sent:
             return ""
         shown = self.text[:cut]
-        if self.must_hold(shown):
+        if self.must_hold(shown) or opaque_chars(self.text[self.sent:cut]) >= STREAM_OPAQUE:
             self.holding = True
             return ""
         checks = [(self.detector, "", "" if self.alone else self.prior), *((other, self.shared, memory) for other, memory in self.related(shown))]

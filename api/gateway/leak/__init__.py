@@ -2,6 +2,7 @@
 
 - `views`: what a student can read out of an answer (comments, strings, decodings, spread
   characters, numbered lines in order ...);
+- `opacity`: text that no view reads as prose or code (an answer holding much of it is held back);
 - `javascript`: JavaScript read as the Python it translates line for line (one of those views);
 - `similarity`: the reference's statement fingerprints, weighted by rarity across the bank;
 - `walkthrough`: the reference told statement by statement, in any wording;

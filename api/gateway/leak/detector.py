@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from .judgement import LeakCheck, judge
 from .languages import as_python
+from .opacity import opaque
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
 from .views import apply_diff, diffs, iter_views, views
@@ -134,8 +135,9 @@ class LeakDetector:
         return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
 
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
-        """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read, or whose
-        decodings did not all fit the view budget, is held back, as one that cannot be judged."""
+        """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read, whose
+        decodings did not all fit the view budget, or holding text that no view reads (`opacity`), is held back, as one
+        that cannot be judged."""
         try:
             return self._check(answer, prior, code, shared)
         except UNREADABLE:
@@ -144,8 +146,10 @@ class LeakDetector:
     def _check(self, answer: str, prior: str, code: str, shared: str) -> LeakCheck:
         similarity, unread = self._similarity(answer, prior, code, shared)
         walked = self._walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
+        # what reads as nothing adds up over the conversation as the solution's pieces do
+        unreadable = similarity < self.threshold and walked < self.walk_threshold and not unread and opaque(conversation(prior, answer))
         return judge(similarity, walked, None, threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0,
-                     unread=unread)
+                     unread=unread, opaque=unreadable)
 
     def candidates(self, answer: str, prior: str = "", code: str = "") -> list[str]:
         """Code that could be run as a submission: from each view of the answer, then of the whole conversation

@@ -16,10 +16,11 @@ class LeakCheck:
 
 
 def judge(similarity: float, walkthrough: float, passes_share: float | None, *, threshold: float, walk_threshold: float,
-          pass_share: float, unread: bool = False) -> LeakCheck:
+          pass_share: float, unread: bool = False, opaque: bool = False) -> LeakCheck:
     """A leak when the answer holds enough of the reference's statements, tells them in order,
     or runs and passes more than `pass_share` of the hidden tests the starter code fails; held back as one
-    too when encoded material in it was left unread (`unread`: it cannot be judged)."""
+    too when encoded material in it was left unread (`unread`) or much of it reads as nothing in any view
+    (`opaque`): it cannot be judged."""
     reasons = []
     if similarity >= threshold:
         reasons.append("similar")
@@ -29,6 +30,8 @@ def judge(similarity: float, walkthrough: float, passes_share: float | None, *, 
         reasons.append("passes the tests")
     if unread and not reasons:
         reasons.append("cannot judge: encoded material past the view budget")
+    elif opaque and not reasons:
+        reasons.append("cannot judge: text that no view reads")
     return LeakCheck(similarity, bool(reasons), walkthrough, passes_share, ", ".join(reasons))
 
 
