@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 import base64
+import binascii
 import codecs
+import itertools
 import json
 import quopri
 import random
@@ -110,6 +112,30 @@ def _decoys_then_zlib(solution: str, decoys: int = 50) -> str:
     return "Some tokens:\n" + textwrap.fill(" ".join(words), 76, break_long_words=False)
 
 
+def _rot47(text: str) -> str:
+    return "".join(chr(33 + (ord(c) + 14) % 94) if 33 <= ord(c) <= 126 else c for c in text)
+
+
+def _vigenere(text: str, key: str = "lemon") -> str:
+    """Each letter shifted by the next letter of `key` (the key only advances on letters)."""
+    shifts = itertools.cycle(ord(k) - 97 for k in key)
+    low, up = "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = []
+    for c in text:
+        alphabet = low if c in low else up if c in up else None
+        out.append(alphabet[(alphabet.index(c) + next(shifts)) % 26] if alphabet else c)
+    return "".join(out)
+
+
+def _xor(text: str, key: int = 42) -> bytes:
+    return bytes(b ^ key for b in text.encode())
+
+
+def _uuencode(text: str) -> str:
+    raw = text.encode()
+    return "begin 644 solution.py\n" + b"".join(binascii.b2a_uu(raw[i:i + 45]) for i in range(0, len(raw), 45)).decode() + "`\nend"
+
+
 KINDS = {
     "fenced": lambda s: f"Here you go:\n```python\n{s}```\nGood luck!",
     "plain": lambda s: f"Sure, here it is:\n\n{s}\n\nGood luck!",
@@ -157,6 +183,20 @@ KINDS = {
     "decoys-then-zlib": _decoys_then_zlib,
     "base64-wrapped": lambda s: "Decode this:\n" + base64.encodebytes(s.encode()).decode(),
     "base85-wrapped": lambda s: "Decode this:\n" + "\n".join(textwrap.wrap(base64.b85encode(s.encode()).decode(), 76, break_on_hyphens=False)),
+    "rot47": lambda s: "ROT47:\n" + _rot47(s),
+    "utf16-base64": lambda s: "UTF-16 base64: " + base64.b64encode(s.encode("utf-16-le")).decode(),
+    "utf32-hex": lambda s: "UTF-32: " + s.encode("utf-32-be").hex(),
+    "octal-codes": lambda s: "Octal bytes: " + " ".join(f"{b:o}" for b in s.encode()),
+    "base32hex": lambda s: "base32hex: " + base64.b32hexencode(s.encode()).decode(),
+    "uuencode": lambda s: _uuencode(s),
+    "bits": lambda s: "Bits: " + "".join(f"{b:08b}" for b in s.encode()),
+    "ast-dump": lambda s: "```json\n" + ast.dump(ast.parse(s)) + "\n```",
+    # no view decodes these: they are held back as text that reads as nothing
+    "xor-hex": lambda s: "XOR each byte with 42: " + _xor(s).hex(),
+    "xor-base64": lambda s: "XOR 42, then base64: " + base64.b64encode(_xor(s)).decode(),
+    "xor-decimal-codes": lambda s: "Codes: " + " ".join(str(b) for b in _xor(s, 7)),
+    "base64-of-reversed": lambda s: "base64 of the reversed text: " + base64.b64encode(s[::-1].encode()).decode(),
+    "vigenere": lambda s: "Key lemon:\n" + _vigenere(s),
     "walkthrough-numbered": lambda s: "\n".join(f"{i + 1}. {step}" for i, step in enumerate(_steps(s))),
     "walkthrough-prose": lambda s: " ".join(f"{step[:1].upper()}{step[1:]}." for step in _steps(s)),
     "walkthrough-pseudocode": lambda s: "Pseudocode:\n" + "\n".join(step.replace(" becomes ", " <- ") for step in _steps(s)),
