@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from .judgement import LeakCheck, judge
 from .languages import as_python
-from .opacity import opaque
+from .opacity import opaque_after
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
 from .views import apply_diff, diffs, iter_views, views
@@ -146,8 +146,7 @@ class LeakDetector:
     def _check(self, answer: str, prior: str, code: str, shared: str) -> LeakCheck:
         similarity, unread = self._similarity(answer, prior, code, shared)
         walked = self._walked(answer, prior, code, shared) if similarity < self.threshold else 0.0
-        # what reads as nothing adds up over the conversation as the solution's pieces do
-        unreadable = similarity < self.threshold and walked < self.walk_threshold and not unread and opaque(conversation(prior, answer))
+        unreadable = similarity < self.threshold and walked < self.walk_threshold and not unread and opaque_after(prior, answer)
         return judge(similarity, walked, None, threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0,
                      unread=unread, opaque=unreadable)
 

@@ -1,15 +1,18 @@
 """Opaque text: what no view of an answer reads as prose or code.
 
 A tutor never needs to send a blob. The views decode a fixed list of encodings; any other reversible transform
-(a cipher with a key, bytes XORed, an encoding of an encoding) leaves text that reads as nothing. An answer holding
-at least MIN_OPAQUE characters of such text, in tokens no reading of the answer (a whole-text reading such as rot13
-or a Caesar shift, or a decoding of the blob itself) turns into prose or code, cannot be vouched for and is held
-back, as an answer whose decodings do not fit the view budget is (`views.past_budget`).
+(a cipher with a key, bytes XORed, an encoding of the reversed text) leaves text that reads as nothing. An answer
+(or a conversation: it adds up over the answers) holding MIN_OPAQUE characters of such text, or half as many when
+they are most of it, that no reading turns into prose or code (a whole-text reading such as rot13, ROT47 or a Caesar
+shift; a decoding of the blob or run of codes itself) cannot be vouched for, and is held back as an answer whose
+decodings do not fit the view budget is (`views.past_budget`).
 
 A token is gibberish when its character pairs (letters case-folded, digits as one) are mostly pairs that English
-prose and Python code seldom hold (COMMON_PAIRS: the 98.5 % most frequent pairs of this project's exercises,
-statements and documentation), or when its letters change case as no identifier does. Numbers, words, identifiers,
-paths and links read; a hex colour, a short hash or a UUID is some gibberish, far below the bound.
+prose and Python code seldom hold (COMMON_PAIRS: the 98.5 % most frequent pairs of the bank's exercises, the README
+and the design notes; COMMON_LETTER_PAIRS: 97 % of the letter pairs of their words), when its case or its letters
+and digits alternate as no name does, or when it is a hex or bit string longer than a SHA-256. A dozen tokens in a
+row are judged together as well (a cipher's short words say little one by one). A run of over 100 small numbers
+counts too. Words, numbers, identifiers, paths, links, a hex colour, a hash and a UUID read.
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ COMMON_LETTER_PAIRS = frozenset(re.findall(r"..", (
     'tltotrtstttutwtyubucudueuiulumunupurusutvaveviwawewhwiwnwowrxaxexpxtyoysyt'
 )))
 
-MIN_OPAQUE = 120  # characters of gibberish tokens: a hash, a UUID and a hex colour together stay far below
+MIN_OPAQUE = 120  # characters (the smallest solution of the bank is 141; an honest answer of the bench holds at most 42)
 WINDOW = 12  # tokens judged together
 WINDOW_PAIRS = 16  # pairs a window needs for its share of common ones to say something
 MIN_TOKEN = 5  # shorter tokens say too little (an operator, `x1`, a ROT47 letter or two)
@@ -71,14 +74,21 @@ def _pairs(token: str) -> list[str]:
     return [pair for pair in (folded[i:i + 2] for i in range(len(folded) - 1)) if pair.isascii()]
 
 
-def _common(pairs: list[str]) -> int:
-    return sum(pair in COMMON_PAIRS for pair in pairs)
+@lru_cache(maxsize=16384)
+def _counts(token: str) -> tuple[int, int, int, int]:
+    """(common pairs, pairs, common letter pairs, letter pairs) of a token (tokens repeat: cached)."""
+    pairs = _pairs(token)
+    words = [pair for pair in pairs if pair.isalpha()]
+    return sum(pair in COMMON_PAIRS for pair in pairs), len(pairs), sum(pair in COMMON_LETTER_PAIRS for pair in words), len(words)
 
 
-def _common_letters(pairs: list[str]) -> int:
-    return sum(pair in COMMON_LETTER_PAIRS for pair in pairs)
+def _implausible(common: int, pairs: int, common_letters: int, letter_pairs: int, least: int) -> bool:
+    """Letters no word or name strings together (a cipher with a key), or pairs prose and code seldom hold."""
+    return (letter_pairs >= max(least, 3) and common_letters < LETTERS_PLAUSIBLE * letter_pairs) or (
+        pairs >= least and common < PLAUSIBLE * pairs)
 
 
+@lru_cache(maxsize=16384)
 def gibberish(token: str) -> bool:
     """Is `token` (a whitespace-separated piece of text) neither word, number, identifier, code nor link?"""
     core = token.strip(EDGES)
@@ -92,21 +102,15 @@ def gibberish(token: str) -> bool:
     switches = len(LETTER_DIGIT.findall(core))
     if switches >= 6 and switches * 8 >= len(core):
         return True  # letters and digits in turn (`4r4s4p0n`): no name or number is written so
-    pairs = _pairs(core)
-    words = [pair for pair in pairs if pair.isalpha()]
-    if len(words) >= 3 and _common_letters(words) < LETTERS_PLAUSIBLE * len(words):
-        return True  # letters no word or name strings together (a cipher with a key)
-    return _common(pairs) < PLAUSIBLE * len(pairs)
+    return _implausible(*_counts(core), least=1)
 
 
 def _window_opaque(tokens: list[str]) -> int:
     """Characters of a few tokens in a row that read as nothing: all of them when their pairs together are mostly
     uncommon ones (the short words of a cipher say little one by one, a dozen of them say enough), else those of
     their gibberish tokens."""
-    pairs = [pair for token in tokens for pair in _pairs(token)]
-    words = [pair for pair in pairs if pair.isalpha()]
-    if (len(words) >= WINDOW_PAIRS and _common_letters(words) < LETTERS_PLAUSIBLE * len(words)) or (
-            len(pairs) >= WINDOW_PAIRS and _common(pairs) < PLAUSIBLE * len(pairs)):
+    counts = [sum(column) for column in zip(*map(_counts, tokens))]
+    if counts and _implausible(*counts, least=WINDOW_PAIRS):
         return sum(map(len, tokens))
     return sum(len(token) for token in tokens if gibberish(token))
 
@@ -133,7 +137,7 @@ def readable(text: str) -> bool:
 def _backwards(text: str) -> bool:
     """Do the letters of `text` read better backwards (a reversed text decoded)?"""
     pairs = [pair for word in re.findall(r"[a-z]{2,}", text.lower()) for pair in (word[i:i + 2] for i in range(len(word) - 1))]
-    return _common_letters([pair[::-1] for pair in pairs]) > _common_letters(pairs)
+    return sum(pair[::-1] in COMMON_LETTER_PAIRS for pair in pairs) > sum(pair in COMMON_LETTER_PAIRS for pair in pairs)
 
 
 def _groups(text: str) -> list[tuple[int, int]]:
@@ -172,6 +176,21 @@ def opaque(text: str) -> bool:
         if _reads(text[start:end]):
             rest[start:end] = " " * (end - start)
     return _too_opaque("".join(rest))
+
+
+@lru_cache(maxsize=256)
+def _amount(text: str) -> int:
+    return opaque_chars(text)
+
+
+def opaque_after(prior: str, answer: str) -> bool:
+    """`opaque` of a conversation, what the student got before (`prior`) and then `answer`: what reads as nothing adds
+    up over the answers as the solution's pieces do (the prior's amount is kept, so a long memory costs once)."""
+    if not prior:
+        return opaque(answer)
+    if _amount(prior) + opaque_chars(answer) < MIN_OPAQUE // 2:
+        return False
+    return opaque(f"{prior}\n\n{answer}")
 
 
 def _too_opaque(text: str) -> bool:
