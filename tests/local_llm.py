@@ -73,7 +73,7 @@ class State:
 
 
 def _tokens(text: str) -> int:
-    return max(1, math.ceil(len(text.encode()) / 4))
+    return max(1, math.ceil(len(text.encode(errors="surrogatepass")) / 4))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -118,7 +118,7 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(state.delay or 30)
             return
         prompt = _tokens(json.dumps(body.get("messages", [])))
-        out = max(1, math.ceil(len(reply.encode()) / state.bytes_per_token))
+        out = max(1, math.ceil(len(reply.encode(errors="surrogatepass")) / state.bytes_per_token))
         usage = {"prompt_tokens": prompt, "completion_tokens": out, "total_tokens": prompt + out}
         if not body.get("stream"):
             return self._json(200, {

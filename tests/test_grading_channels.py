@@ -23,18 +23,23 @@ from codementor.api.grader.observations import Observations
 from codementor.api.grader.verdict import judge
 from codementor.api.services.limits import RateLimiter
 
-# the job's own description (the worker's local `job`), found from the submission's import
+# the job's own description and observation channel (the worker's locals `job` and `channel`), found from the import
 FIND_JOB = """
 import sys, os, json
-def _job():
+def _worker():
     frame = sys._getframe()
     while frame is not None:
         job = frame.f_locals.get("job")
         if isinstance(job, dict) and "tests" in job:
-            return job
+            return job, frame.f_locals.get("channel")
         frame = frame.f_back
-_JOB = _job()
+    return None, None
+_JOB, _CHANNEL = _worker()
 _HIDDEN = _JOB is not None and _JOB.get("report") == "at_end"
+def _forge(lines):
+    _CHANNEL.write("".join(json.dumps(m) + "\\n" for m in lines))
+    _CHANNEL.flush()
+    os._exit(0)
 """
 SET_UP_FAILED = 70  # the exit code a job process uses when its sandbox could not be set up
 
@@ -53,8 +58,7 @@ if _HIDDEN:
     for i, _ in enumerate(_JOB["tests"]):
         lines.append({"event": "test", "index": i, "outcome": "value", **({"value": []} if i % 2 else {})})
     lines.append({"event": "done"})
-    os.write(1, "".join(json.dumps(m) + "\\n" for m in lines).encode())
-    os._exit(0)
+    _forge(lines)
 def sum_of_evens(numbers):
     return sum(n for n in numbers if n % 2 == 0)
 """
@@ -203,3 +207,54 @@ def test_a_key_used_for_one_exercise_is_no_way_round_anothers_cap(stack, hub):
     print(f"\n[figure] digit-sum at its cap: a new key {refused.status_code}, sum-of-evens' key {reused.status_code}")
     assert reused.status_code == 429, reused.text
     assert "today" in reused.json()["error"]["message"]
+
+
+# ---- text a job or a model sends that Postgres or UTF-8 would refuse, or far too much of it --------------------------
+
+RAISING = {
+    "a NUL in a test's error": 'def digit_sum(n):\n    raise ValueError("a\\x00b")\n',
+    "a lone surrogate in a test's error": 'def digit_sum(n):\n    raise ValueError("a\\ud800b")\n',
+    "a NUL in the error at import": 'raise ValueError("x\\x00y")\n',
+    # the worker's reporting replaced: a visible test's error of 30,000 characters (the worker's own are 300 at most)
+    "an error of 30,000 characters": FIND_JOB + """
+if not _HIDDEN and _JOB is not None:
+    lines = [{"event": "loaded", "ok": True}]
+    for i, _ in enumerate(_JOB["tests"]):
+        lines.append({"event": "test", "index": i, "outcome": "raised", "exception": ["ValueError"], "error": "E" * 30_000})
+    lines.append({"event": "done"})
+    _forge(lines)
+def digit_sum(n):
+    return 0
+""",
+}
+
+
+@pytest.mark.parametrize("case", RAISING)
+def test_what_a_job_reports_is_stored_and_shown_whatever_its_characters_or_size(stack, hub, case):
+    name = f"text{uuid.uuid4().hex[:6]}"
+    hub.create_user(name)
+    auth = {"Authorization": f"token {hub.user_token(name)}"}
+    answer = httpx.post(f"{stack.api_url}/submissions", headers=auth, timeout=60,
+                        json={"exercise_id": "digit-sum", "code": RAISING[case], "idempotency_key": uuid.uuid4().hex})
+    assert answer.status_code == 201, answer.text
+    stored = httpx.get(f"{stack.api_url}/submissions/{answer.json()['id']}", headers=auth, timeout=30)
+    assert stored.status_code == 200 and len(stored.content) < 20_000, len(stored.content)
+    texts = [answer.json()["message"]] + [t["message"] for t in answer.json()["tests"]]
+    assert all("\x00" not in t and len(t) <= 400 for t in texts), texts
+    if "NUL" in case:
+        assert any("\\x00" in t for t in texts), texts  # shown, escaped
+
+
+def test_a_model_answer_with_nul_or_lone_surrogates_is_answered_and_stored(stack, hub, llm):
+    from .fake_llm import set_mode
+
+    name = f"nul{uuid.uuid4().hex[:6]}"
+    hub.create_user(name)
+    auth = {"Authorization": f"token {hub.user_token(name)}"}
+    set_mode(llm.base_url, mode="normal", reply="Look at the loop\u0000 and at \ud800 what it adds.\n")
+    asked = httpx.post(f"{stack.api_url}/tutor/ask", headers=auth, timeout=60,
+                       json={"exercise_id": "sum-of-evens", "question": "why is it wrong?", "stream": False})
+    assert asked.status_code == 200, asked.text
+    assert "\x00" not in asked.json()["answer"] and "what it adds" in asked.json()["answer"]
+    export = httpx.get(f"{stack.api_url}/me/export", headers=auth, timeout=60)
+    assert export.status_code == 200

@@ -81,6 +81,13 @@ async def _sse_data(resp: httpx.Response) -> AsyncIterator[str]:
             yield line[5:].strip()
 
 
+def storable(piece: str) -> str:
+    """A vendor's text without NUL or lone surrogates (a JSON escape can carry either): Postgres and UTF-8 refuse them."""
+    if "\x00" in piece or not piece.isascii():
+        piece = piece.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return piece
+
+
 class HTTPProvider(Provider):
     paid = True
 
@@ -97,7 +104,7 @@ class HTTPProvider(Provider):
                     await resp.aread()
                 _raise_for_status(resp, self.name)
                 async for piece in self.pieces(resp, request.usage):
-                    yield piece
+                    yield storable(piece)
         except httpx.TimeoutException as err:
             raise ProviderError(f"{self.name} timed out ({type(err).__name__})") from None
         except httpx.HTTPError as err:

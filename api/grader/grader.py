@@ -36,7 +36,7 @@ from . import sandbox
 from .observations import Observations
 from .pool import ISOLATION_DIR, READ_SIZE, PoolUnavailable, Zygote, default_root
 from .turns import OwnerTurns
-from .verdict import GradeResult, TestResult, expectation_from_literal, judge
+from .verdict import GradeResult, TestResult, expectation_from_literal, judge, readable
 
 WORKER = Path(__file__).with_name("worker.py")
 SOLO = Path(__file__).with_name("solo.py")
@@ -656,7 +656,7 @@ class Grader(LoggingConfigurable):
             passed = hidden_clean and judge(exercise.tests[i].check, expectations[i], observed, True)[0]
             tests[i] = TestResult(exercise.tests[i].name, exercise.tests[i].hidden, passed, "" if passed else HIDDEN_FAILED)
         if loaded is not None and not loaded.get("ok"):
-            return GradeResult("load_error", tests, f"your code stopped before any test ran: {loaded.get('error')}", elapsed)
+            return GradeResult("load_error", tests, f"your code stopped before any test ran: {readable(loaded.get('error'))}", elapsed)
         ended = status if status != "graded" else hidden_status if hidden_status != "graded" or hidden_clean else "crashed"
         if ended == "timeout":
             return GradeResult("timeout", self._failed(tests), f"stopped after {self.timeout:g} s: is there an endless loop?", elapsed)

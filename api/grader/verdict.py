@@ -130,15 +130,28 @@ def describe_error(observed: dict, hidden: bool) -> str:
     return name if name in BUILTIN_EXCEPTIONS else "an exception"
 
 
+MAX_MESSAGE = 400  # characters of one message stored and shown (the worker's own errors are shorter)
+
+
+def readable(text) -> str:
+    """A message made from what a job reported, as it can be stored and shown: text of at most MAX_MESSAGE
+    characters, with NUL and lone surrogates (which Postgres and UTF-8 refuse) written as escapes."""
+    text = text if isinstance(text, str) else repr(text)
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE - 3] + "..."
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tuple[bool, str]:
     """Did the observation meet the expectation? Returns (passed, message for the student).
 
     An observation comes from the job, so from whatever the student's code wrote in the worker's place: one
-    of another shape than the worker's fails its test, as one that cannot be read."""
+    of another shape than the worker's fails its test, as one that cannot be read, and the message is `readable`."""
     try:
-        return _judge(check, expected, observed, hidden)
+        passed, message = _judge(check, expected, observed, hidden)
     except (LookupError, TypeError, ValueError, AttributeError, RecursionError):
         return False, "its result could not be read"
+    return passed, readable(message)
 
 
 def _judge(check: str, expected: dict, observed: dict | None, hidden: bool) -> tuple[bool, str]:
