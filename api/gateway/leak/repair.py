@@ -470,11 +470,30 @@ def _members_of(module: str) -> frozenset[str]:
         return frozenset()
 
 
+# the methods of the builtin types a solution calls: a call of a method none of them has, that the code does not define
+# either, is an AttributeError a student fixes at once (`xs.apend(x)`, `s.lowr()`)
+METHODS = frozenset(n for kind in (str, list, dict, set, tuple, int, float, bytes) for n in dir(kind) if not n.startswith("_"))
+
+
+def _defined_attributes(tree: ast.AST) -> set[str]:
+    """Every attribute name `tree` defines or sets (methods of its classes, `self.x = ...`): those are not slips."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            names.add(node.attr)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names | KNOWN
+
+
 @lru_cache(maxsize=1024)
 def respelled(code: str) -> str:
     """`code` with each name it uses but never binds (a NameError when run) that is a slip of a builtin, of a name the
-    code binds or of a well-known standard-library name (`lenn`, `mxa`, `isinstanse`, `bucket` for `buckets`), and
-    each attribute of a well-known module it does not have (`math.ciel`), spelt as meant; MAX_RESPELT at most."""
+    code binds or of a well-known standard-library name (`lenn`, `mxa`, `isinstanse`, `bucket` for `buckets`), each
+    attribute of a well-known module it does not have (`math.ciel`), and each method called that no builtin type has
+    nor the code defines but is a slip of one that does (`xs.apend`, `s.lowr`), spelt as meant; MAX_RESPELT at most."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -484,6 +503,7 @@ def respelled(code: str) -> str:
     bound = _bound(tree)
     public = {n for n in BUILTINS if not n.startswith("_")}
     known = bound | BUILTINS | KNOWN
+    defined = None
     fixes: dict[str, str] = {}
     for node in ast.walk(tree):
         if len(fixes) >= MAX_RESPELT:
@@ -499,6 +519,15 @@ def respelled(code: str) -> str:
             if meant:
                 fixes[f"{node.value.id}.{node.attr}"] = meant
                 node.attr = meant
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr not in METHODS
+              and len(node.func.attr) >= 3):
+            defined = _defined_attributes(tree) if defined is None else defined
+            if isinstance(node.func.value, ast.Name) and node.func.value.id in defined:  # a module or a class of its own
+                continue
+            meant = None if node.func.attr in defined else fixes.get(f".{node.func.attr}") or _nearest(node.func.attr, METHODS)
+            if meant:
+                fixes[f".{node.func.attr}"] = meant
+                node.func.attr = meant
     if not fixes:
         return code
     try:
