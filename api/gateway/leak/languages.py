@@ -26,13 +26,16 @@ from functools import lru_cache
 from itertools import islice
 
 from . import javascript
+from .chains import chains
 
 # two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
 HINTS = re.compile(
     r"^\s*end\b|\bthen\s*$|\bdo\s*(?:\|[^|]*\|)?\s*$|~=|\blocal\s+\w|\bi?pairs\(|\btable\.\w+\(|(?<![\w)\]])#\w|\belse ?if\b|\belsif\b"
     r"|:=|\bfunc\s+\w|\bfn\s+\w|\bfun\s+\w|\brange\s+\w|\bnil\b|\blet\s+mut\b|::new\(|\bvec!|\bforeach\b|\$\w+"
     r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
-    r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\(",
+    r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
+    r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\b\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
+    r"|\w[?!](?=[\s.)]|$)",
     re.M)
 MIN_HINTS = 2
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -69,7 +72,8 @@ def _parameters(params: str) -> str:
             word = words[-1] if words else ""
         else:
             words = re.findall(r"[A-Za-z_]\w*", re.sub(r"<[^<>]*>|\[[^\]]*\]", " ", param))
-            typed = words and (words[0].lower() in TYPE_WORDS or words[0][0].isupper() or re.match(r"^\s*[\[<]", param))
+            typed = words and (words[0].lower() in TYPE_WORDS or words[0][0].isupper() or re.match(r"^\s*[\[<]", param)
+                               or re.match(r"^\s*\w+\s*<", param))
             word = (words[-1] if typed else words[0]) if words else ""
         if word and word not in ("mut", "self", "this"):
             found.append(word)
@@ -106,7 +110,7 @@ HEADERS = [  # whole lines, block markers already taken off; the first that matc
     (MODIFIERS + r"(?:function|func|fn|fun|def|sub|procedure)\s+(?:\([^)]*\)\s*)?(" + NAME + r")\s*(?:<[^>]*>)?\s*\((.*?)\)(?:\s*(?:->|:)?\s*[^(){}=]*)?", _define),
     (MODIFIERS + r"(?:function|func|fn|fun|def)\s+(" + NAME + r")\s*$", r"def \1():"),
     (r"(?:(?:public|private|protected|static|final|internal|override)\s+)+[\w<>\[\],.? ]+?\s+(\w+)\s*\((.*)\)(?:\s*throws\s+[\w, ]+)?", _define),
-    (r"(?:int|void|bool|boolean|double|float|char|long|string|String|auto|List<.*>|Map<.*>|[\w<>]+\[\])\s+(\w+)\s*\((.*)\)", _define),
+    (r"(?:int|void|bool|boolean|double|float|char|long|string|String|auto|List<.*>|Map<.*>|[\w<>]+\[\]|[A-Za-z_]\w*<.*>)\s+(\w+)\s*\((.*)\)", _define),
     # loops
     (r"for\s+(\w+)\s*,\s*(\w+)\s+in\s+(ipairs|pairs)\s*\((.+)\)", _for_each),
     (r"for\s+(\w+)\s*=\s*(.+?)\s*,\s*(.+?)(?:\s*,\s*1)?", r"for \1 in range(\2, \3 + 1):"),
@@ -206,14 +210,39 @@ EXPRESSIONS = [  # anywhere in a line, in this order (then JavaScript's, for wha
     (r"\bVec::new\(\)|\bvec!\[\]|\bnew\s+(?:ArrayList|LinkedList|List)(?:<.*>)?\(\)|\bmutableListOf(?:<[^>]*>)?\(\)|\bmake\(\[\][^)]*\)|\[\][\w\[\]]*\{\}|\bArray\.new|\bArray\(\)", "[]"),
     (r"(\w+)\[(\w+)\.\.\.?\]", r"\1[\2:]"), (r"(\w+)\[(\w+)\.\.\.(\w+)\]", r"\1[\2:\3]"),
     (r"~=", "!="), (r"\.\.(?![.=<])", "+"),
+    (r"\.even\?", " % 2 == 0"), (r"\.odd\?", " % 2 == 1"), (r"\.zero\?", " == 0"), (r"\.positive\?", " > 0"),
+    (r"\.negative\?", " < 0"),
     (r"\bnil\b", "None"), (r"\.nil\?", " is None"), (r"\belsif\b|\belseif\b", "elif"),
     (r"(\w+)\.(abs|to_s|to_i|to_f)\b(?!\()", lambda m: {"abs": "abs", "to_s": "str", "to_i": "int", "to_f": "float"}[m.group(2)] + f"({m.group(1)})"),
 ]
+# before the headers: C++'s namespaces and references, Perl's sigils (`@$xs`, `\\@xs`, `$h{$k}`, `my @xs = ()`)
+PREPARE = [
+    (r"\bstd::", ""), (r"\bconst\s+(?=[\w<>:]+\s*[&*]?\s*\w)", ""),
+    (r"\b(auto|int|long|double|float|bool|char|string|[A-Z]\w*|\w+<[^()]*>)\s*&\s*(?=\w)", r"\1 "),
+    (r"\.(?:push_back|emplace_back)\(", ".append("),
+    (r"^(?:unordered_)?(?:map|multimap)<[^=]*>\s+(\w+)(?:\s*\{\s*\})?$", r"\1 = {}"),
+    (r"^(?:unordered_)?(?:set|multiset)<[^=]*>\s+(\w+)(?:\s*\{\s*\})?$", r"\1 = set()"),
+    (r"^(?:vector|list|deque)<[^=]*>\s+(\w+)(?:\s*\{\s*\})?$", r"\1 = []"), (r"^string\s+(\w+)$", r'\1 = ""'),
+    (r"^(?:int|long|double|float|size_t)\s+(\w+)$", r"\1 = 0"),
+    (r"\bmy\s+%(\w+)\s*=\s*\(\s*\)", r"\1 = {}"), (r"\bmy\s+@(\w+)\s*=\s*\(\s*\)", r"\1 = []"),
+    (r"\bmy\s+@(\w+)$", r"\1 = []"), (r"\bmy\s+%(\w+)$", r"\1 = {}"),
+    (r"^(?:foreach|for)\s+my\s+\$(\w+)\s*\((.+)\)$", r"for \1 in \2"),
+    (r"^push\s*\(?\s*@\{?\$?(\w+)\}?\s*,\s*(.+?)\)?$", r"\1.append(\2)"),
+    (r"\$(\w+)\{([^{}]+)\}", r"$\1[\2]"), (r"\$(\w+)->\{([^{}]+)\}", r"$\1[\2]"), (r"\$(\w+)->\[", r"$\1["),
+    (r"@\{\s*\$(\w+)\s*\}|@\$(\w+)", r"\1\2"), (r"\\[@%$](\w+)", r"\1"), (r"\bscalar\s*\(\s*@?(\w+)\s*\)", r"len(\1)"),
+    (r"\bexists\s+\$(\w+)\[([^\]]+)\]", r"\2 in \1"), (r"\blc\s*\(\s*([^()]+)\)", r"\1.lower()"),
+    (r"\buc\s*\(\s*([^()]+)\)", r"\1.upper()"), (r"\bkeys\s+%\$?(\w+)", r"\1.keys()"), (r"\bvalues\s+%\$?(\w+)", r"\1.values()"),
+    (r"(?<![\w$@])@(?=[A-Za-z_])", ""), (r"(?<=[\s(,=])%(?=[A-Za-z_]\w*\b(?!\s*\())", ""), (r"\bmy\s+\$(\w+)", r"var \1"),
+    (r"\s+eq\s+", " == "), (r"\s+ne\s+", " != "), (r"\s+lt\s+", " < "), (r"\s+gt\s+", " > "),
+]
+PREPARE_RE = [(re.compile(p), r) for p, r in PREPARE]
+PERL_SUB = re.compile(r"\bsub\s+(\w+)\s*\{[ \t]*\n?[ \t]*my\s*\(([^)]*)\)\s*=\s*@_\s*;")
 HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
 EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
 KEYWORD_PARENS = re.compile(r"^(for|foreach|while|if|else\s*if|elseif|elsif|unless|until)\s*(\(.*\))$")
 PYTHON_HEADER = re.compile(r"^(?:def|class|for|while|if|elif|else|try|except|finally|with)\b.*:$")
 ONE_LINE_END = re.compile(r"\s*\bend$")
+CONTINUED = re.compile(r"\n[ \t]*(?=\.[A-Za-z_]\w*\s*[({])")  # a chain of calls spread over lines, one call a line
 
 
 def _line(line: str) -> str | None:
@@ -228,6 +257,9 @@ def _line(line: str) -> str | None:
     if body.startswith("if ") and " then " in body:  # Lua's one-line `if c then x end`
         condition, _, rest = body[3:].partition(" then ")
         body = f"if {condition}: {ONE_LINE_END.sub('', rest)}"
+    body = chains(body)
+    for pattern, replacement in PREPARE_RE:
+        body = pattern.sub(replacement, body)
     if (header := KEYWORD_PARENS.match(body)) and (inner := _bare(header.group(2))) != header.group(2):
         body = f"{header.group(1)} {inner}"
     for pattern, replacement in HEADERS_RE:
@@ -250,12 +282,34 @@ def _lists(code: str) -> str:
     return code
 
 
+LAST_VALUE = re.compile(r"^(\s*)(?!(?:return|if|elif|else|for|while|def|class|print|raise|pass|break|continue|try|except|with|"
+                        r"import|from|yield|assert|del)\b)(?![^=]*[^=!<>+\-*/%]=[^=])([^\s#].*[^:\s]|\w)$")
+
+
+def _returned(lines: list[str]) -> str:
+    """The lines, a function's last line made a `return` when it is a value (Ruby, Rust, Kotlin's last expression)."""
+    for i, line in enumerate(lines):
+        if not (header := re.match(r"^(\s*)def\s", line)):
+            continue
+        depth, last = len(header.group(1)), None
+        for j in range(i + 1, len(lines)):
+            indent = len(lines[j]) - len(lines[j].lstrip())
+            if lines[j].strip() and indent <= depth:
+                break
+            if lines[j].strip() and not lines[j].lstrip().startswith("```"):
+                last = j
+        if last is not None and (value := LAST_VALUE.match(lines[last])) and not re.search(r"\.(?:append|extend|add|sort|update)\(", lines[last]):
+            lines[last] = f"{value.group(1)}return {value.group(2)}"
+    return "\n".join(lines)
+
+
 def read(text: str) -> str | None:
     """`text` with its lines of these languages read as Python, or None when it holds none."""
     if not BLOCKS.search(text) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
         return None
+    text = PERL_SUB.sub(lambda m: f"sub {m.group(1)}({m.group(2)}) {{", CONTINUED.sub("", text))
     lines = [_line(line) for line in text.splitlines()]
-    return _lists("\n".join(line for line in lines if line is not None))
+    return _lists(_returned([line for line in lines if line is not None]))
 
 
 def as_python(text: str) -> list[str]:
@@ -268,3 +322,4 @@ def _readings(text: str) -> tuple[str, ...]:  # an answer is read by the views a
     found = javascript.as_python(text)
     other = read(text)
     return tuple(found + [other] if other is not None and other not in found else found)
+
