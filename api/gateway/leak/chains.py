@@ -15,6 +15,7 @@ CHAIN_START = re.compile(r"(?<![\w$.])([A-Za-z_$][\w$]*(?:\[[^\[\]]*\])*(?:\.[A-
                          r"(?:\.(?:stream|iter|into_iter|asSequence|asList|each|lazy|chars|AsEnumerable)\(\))?"
                          r"(?=\s*\.\s*(?:filter|select|where|Where|find_all|reject|filterNot|map|Select|collect|flat_map)\s*[({]|"
                          r"\s*\.\s*(?:select|map|reject|find_all)\s*\(\s*&:)")
+CHAIN_CALL = re.compile(r"\.\s*(?:filter|select|where|Where|find_all|reject|filterNot|map|Select|collect|flat_map)\s*[({]")
 FILTERS = {"filter", "select", "where", "Where", "find_all"}
 REJECTS = {"reject", "filterNot"}
 MAPS = {"map", "Select", "collect", "mapToInt", "mapToDouble", "mapToLong", "mapToObj", "map_values", "flat_map"}
@@ -115,7 +116,7 @@ def _chain(text: str, start: re.Match) -> tuple[str, int] | None:
 
 def chains(line: str) -> str:
     """`line` with each chain of higher-order calls it holds read as a comprehension."""
-    if "." not in line:
+    if not CHAIN_CALL.search(line):
         return line
     out, position = [], 0
     for start in CHAIN_START.finditer(line):

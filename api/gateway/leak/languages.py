@@ -34,8 +34,8 @@ HINTS = re.compile(
     r"|:=|\bfunc\s+\w|\bfn\s+\w|\bfun\s+\w|\brange\s+\w|\bnil\b|\blet\s+mut\b|::new\(|\bvec!|\bforeach\b|\$\w+"
     r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
     r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
-    r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\b\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
-    r"|\w[?!](?=[\s.)]|$)",
+    r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\(\s*\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
+    r"|\.\w+[?!](?=[\s.)}]|$)",
     re.M)
 MIN_HINTS = 2
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -215,8 +215,9 @@ EXPRESSIONS = [  # anywhere in a line, in this order (then JavaScript's, for wha
     (r"\bnil\b", "None"), (r"\.nil\?", " is None"), (r"\belsif\b|\belseif\b", "elif"),
     (r"(\w+)\.(abs|to_s|to_i|to_f)\b(?!\()", lambda m: {"abs": "abs", "to_s": "str", "to_i": "int", "to_f": "float"}[m.group(2)] + f"({m.group(1)})"),
 ]
-# before the headers: C++'s namespaces and references, Perl's sigils (`@$xs`, `\\@xs`, `$h{$k}`, `my @xs = ()`)
-PREPARE = [
+# before the headers, in a text that has them: C++'s namespaces, references and containers; Perl's sigils (`@$xs`, `\\@xs`,
+# `$h{$k}`, `my @xs = ()`), `push`, `foreach my`
+CPP = [
     (r"\bstd::", ""), (r"\bconst\s+(?=[\w<>:]+\s*[&*]?\s*\w)", ""),
     (r"\b(auto|int|long|double|float|bool|char|string|[A-Z]\w*|\w+<[^()]*>)\s*&\s*(?=\w)", r"\1 "),
     (r"\.(?:push_back|emplace_back)\(", ".append("),
@@ -224,6 +225,8 @@ PREPARE = [
     (r"^(?:unordered_)?(?:set|multiset)<[^=]*>\s+(\w+)(?:\s*\{\s*\})?$", r"\1 = set()"),
     (r"^(?:vector|list|deque)<[^=]*>\s+(\w+)(?:\s*\{\s*\})?$", r"\1 = []"), (r"^string\s+(\w+)$", r'\1 = ""'),
     (r"^(?:int|long|double|float|size_t)\s+(\w+)$", r"\1 = 0"),
+]
+PERL = [
     (r"\bmy\s+%(\w+)\s*=\s*\(\s*\)", r"\1 = {}"), (r"\bmy\s+@(\w+)\s*=\s*\(\s*\)", r"\1 = []"),
     (r"\bmy\s+@(\w+)$", r"\1 = []"), (r"\bmy\s+%(\w+)$", r"\1 = {}"),
     (r"^(?:foreach|for)\s+my\s+\$(\w+)\s*\((.+)\)$", r"for \1 in \2"),
@@ -235,7 +238,8 @@ PREPARE = [
     (r"(?<![\w$@])@(?=[A-Za-z_])", ""), (r"(?<=[\s(,=])%(?=[A-Za-z_]\w*\b(?!\s*\())", ""), (r"\bmy\s+\$(\w+)", r"var \1"),
     (r"\s+eq\s+", " == "), (r"\s+ne\s+", " != "), (r"\s+lt\s+", " < "), (r"\s+gt\s+", " > "),
 ]
-PREPARE_RE = [(re.compile(p), r) for p, r in PREPARE]
+PREPARE = [(re.compile(r"\bstd::|\bauto\b|\.(?:push|emplace)_back\(|\b(?:vector|map|set|string)<"), [(re.compile(p), r) for p, r in CPP]),
+           (re.compile(r"\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"), [(re.compile(p), r) for p, r in PERL])]
 PERL_SUB = re.compile(r"\bsub\s+(\w+)\s*\{[ \t]*\n?[ \t]*my\s*\(([^)]*)\)\s*=\s*@_\s*;")
 HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
 EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
@@ -245,7 +249,7 @@ ONE_LINE_END = re.compile(r"\s*\bend$")
 CONTINUED = re.compile(r"\n[ \t]*(?=\.[A-Za-z_]\w*\s*[({])")  # a chain of calls spread over lines, one call a line
 
 
-def _line(line: str) -> str | None:
+def _line(line: str, prepare: tuple = ()) -> str | None:
     """One line as Python (None: a line that only closes a block)."""
     indent, body = re.match(r"^(\s*)(.*?)\s*;?\s*$", line).groups()
     if BLOCK_END.match(body):
@@ -258,7 +262,7 @@ def _line(line: str) -> str | None:
         condition, _, rest = body[3:].partition(" then ")
         body = f"if {condition}: {ONE_LINE_END.sub('', rest)}"
     body = chains(body)
-    for pattern, replacement in PREPARE_RE:
+    for pattern, replacement in prepare:
         body = pattern.sub(replacement, body)
     if (header := KEYWORD_PARENS.match(body)) and (inner := _bare(header.group(2))) != header.group(2):
         body = f"{header.group(1)} {inner}"
@@ -308,7 +312,8 @@ def read(text: str) -> str | None:
     if not BLOCKS.search(text) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
         return None
     text = PERL_SUB.sub(lambda m: f"sub {m.group(1)}({m.group(2)}) {{", CONTINUED.sub("", text))
-    lines = [_line(line) for line in text.splitlines()]
+    prepare = tuple(rule for found, rules in PREPARE if found.search(text) for rule in rules)
+    lines = [_line(line, prepare) for line in text.splitlines()]
     return _lists(_returned([line for line in lines if line is not None]))
 
 
