@@ -24,6 +24,9 @@ from functools import lru_cache
 
 from .similarity import NESTED, _shallow, statements
 
+TERSE_WORDS = 8  # a unit of at most this many words and no step verb is a terse phrase: its keywords go without saying
+TERSE = "~terse"  # the mark of such a unit among its tokens
+STRUCTURE = frozenset(("if", "assign", "return", "eq"))  # what a terse step list says by its shape ("under 12: 6")
 MATCH = 0.75  # share of a statement's tokens a unit must carry to count as telling it (all of them up to three)
 MIN_STEPS = 3  # a reference of fewer steps is a formula: told in words, every token of a rich enough step must be there
 RICH = 4  # tokens a step of such a short reference needs to be told at all (`return sorted(x)` is no walkthrough)
@@ -34,6 +37,7 @@ STATEMENT_TOKENS = {
     ast.Continue: "continue", ast.Raise: "raise", ast.Try: "try", ast.Assign: "assign", ast.AnnAssign: "assign",
     ast.With: "with", ast.Delete: "del", ast.Assert: "assert",
 }
+VERBS = frozenset(STATEMENT_TOKENS.values())  # a unit that says one of these is worded with its verbs: read as it is
 OPERATOR_TOKENS = {
     ast.Mod: "mod", ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.FloorDiv: "div", ast.Pow: "pow",
     ast.Eq: "eq", ast.NotEq: "ne", ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.In: "in", ast.NotIn: "in",
@@ -57,17 +61,18 @@ SPOKEN = [
                r"|\bturn(?:s|ed)? (?:it|them|\w+|the \w+) into\b|\bconvert|\b(?:called|named)\b"
                r"|\breplac(?:e|es|ed|ing)\b[^.;:]{0,40}?\b(?:by|with)\b"),
     ("mod", r"%|\bmod(?:ulo)?\b|\bremainder\b"),
-    ("add", r"\+|\badd|\bplus\b|\bincrease|\bincrement|\bsum\b"),
-    ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b|\blast\b"),  # last: [-1]
+    ("add", r"\+|\badd|\bplus\b|\bincrease|\bincrement|\bsum\b|\b(?:in)?to the (?:running )?(?:total|sum|count)\b"),
+    ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b|\blast\b"  # last: [-1]
+            r"|\d+ (?:less|off|fewer)\b(?! than)|\bdiscount of\b|\btake (?:away|off)\b"),
     ("mul", r"(?<!\*)\*(?!\*)|\btimes\b|\bmultipl"),
     ("div", r"(?<!/)/|\bdivide|\bdivision\b|\bquotient\b"),
     ("pow", r"\*\*|\bpower\b|\bsquared?\b|\bexponent"),
     ("ne", r"!=|\bnot equal|\bdiffer|\bis not\b"),
     ("eq", r"==|\bequals?\b|\bequal to\b|\bis zero\b|\bis none\b|\bsame as\b|\bis\b"),
     ("lt", r"(?<!<)<(?![=<])|\bless than\b|\bsmaller than\b|\bbelow\b|\bunder\b"),
-    ("le", r"<=|\bat most\b|\bno more than\b"),
+    ("le", r"<=|\bat most\b|\bno more than\b|\b(?:and|or) (?:less|fewer|under|below|lower|younger)\b(?! than)"),
     ("gt", r"(?<!-)>(?![=>])|\bgreater than\b|\bmore than\b|\blarger than\b|\babove\b|\bexceeds?\b|\bbigger than\b"),
-    ("ge", r">=|\bat least\b|\bno less than\b"),
+    ("ge", r">=|\bat least\b|\bno less than\b|\b(?:and|or) (?:more|over|above|higher|older|up)\b(?! than)"),
     ("in", r"\bin\b|\bcontains?\b|\bmember"),
     ("and", r"\band\b|&|\bintersect|\bboth\b"),
     ("or", r"\bor\b|\|\||\bunion\b|\beither\b"),
@@ -78,9 +83,10 @@ NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                 "ten": 10, "hundred": 100, "half": 2, "twice": 2, "double": 2, "last": 1}
 # methods and builtins named in prose or by their JavaScript names: the Python call a step tells
 NAMED_CALLS = [
-    (r"\blower[- ]?case|\blowercase|\btolowercase\b", ("lower",)), (r"\bupper[- ]?case|\buppercase|\btouppercase\b", ("upper",)),
+    (r"\blower[- ]?case|\blowercase|\btolowercase\b|\b(?:in )?any case\b|\bcase[- ]insensitive|\bignor\w* (?:the |its )?case\b"
+     r"|\bwhatever (?:the |its )?case\b", ("lower",)), (r"\bupper[- ]?case|\buppercase|\btouppercase\b", ("upper",)),
     (r"\bsort(?:s|ed|ing)?\b", ("sorted", "sort")), (r"\bjoin(?:s|ed|ing)?\b", ("join",)),
-    (r"\bappend(?:s|ed|ing)?\b|\bpush(?:es|ed|ing)?\b", ("append",)), (r"\bextend(?:s|ed|ing)?\b", ("extend",)),
+    (r"\bappend(?:s|ed|ing)?\b|\bpush(?:es|ed|ing)?\b|\b(?:in|on)?to the (?:end of the )?(?:new )?(?:list|result|output|answer)\b", ("append",)), (r"\bextend(?:s|ed|ing)?\b", ("extend",)),
     (r"\b(?:the )?(?:larger|largest|bigger|biggest|greater|greatest) of\b|\bmaximum\b", ("max",)),
     (r"\b(?:the )?(?:smaller|smallest|lesser|least) of\b|\bminimum\b", ("min",)),
     (r"\b(?:is|isn't|is not) (?:a|an) (?:dict|dictionary|list|bool|boolean|int|integer|float|str|string|tuple|set|number)\b", ("isinstance",)),
@@ -148,11 +154,46 @@ STEP_WORDS = [
     (r"\barrondi\w*|\brunde\w*|\bredonde\w*", ("call:round",)),
     (r"\bz[ée]ro\b|\bnull\b|\bcero\b", ("num:0",)), (r"\beins\b", ("num:1",)), (r"\bdeux\b|\bzwei\b|\bdos\b", ("num:2",)),
     (r"\btrois\b|\bdrei\b|\btres\b", ("num:3",)), (r"\bdix\b|\bzehn\b|\bdiez\b", ("num:10",)), (r"\bcent\b|\bhundert\b|\bcien\b", ("num:100",)),
-    (r"\bvrai\b|\bwahr\b|\bverdadero\b", ("num:true",)), (r"\bfaux\b|\bfalsch\b|\bfalso\b", ("num:false",)),
+    (r"\bvrai\b|\bwahr\b|\bverdadero\b", ("num:true",)), (r"\bfaux\b|\bfalsch\b|\bfalso\b", ("num:false",)),    # Italian and Portuguese
+    (r"\bper (?:ogni|ciascun[oa]?|tutt[ie])\b|\bscorr\w*|\bpercorr\w*|\bpara (?:cada|todos?|todas?)\b", ("for",)),
+    (r"\bfinch[ée]\b|\bmentre\b|\benquanto\b|\baté que\b", ("while",)),
+    (r"\bse\b|\bquando\b|\bqualora\b|\bcaso\b", ("if",)),
+    (r"\brestitui\w*|\britorn\w*|\bdevolv\w*|\bdevolva\b|\bretorn\w*|\bdevolve\b", ("return",)),
+    (r"\bcrea\b|\bcrie\b|\bcria\b|\binizializz\w*|\binicializ\w*|\bimposta\w*|\bdefin[ai]\b|\bassegn\w*|\batribu\w*|\bsalva\b"
+     r"|\bguard[ae]\b|\bmetti\b|\bcoloque\b|\bdiventa\b|\btorna-se\b|\bpassa a ser\b|\bconverti\b|\bconverta\b"
+     r"|\bchiamat[oa]\b|\bchamad[oa]\b|\b(?:il|lo|la|o|a) \w+ (?:è|é|diventa|será|sarà)\b", ("assign",)),
+    (r"\bresto della divisione\b|\bresto da divisão\b|\bil resto\b|\bo resto\b", ("mod",)),
+    (r"\baggiung\w*|\bsomm[ai]\b|\bincrement\w*|\baument\w*|\badicion\w*|\bsome\b|\bsoma\b|\bacrescent\w*|\baccod\w*|\bpiù\b|\bmais\b",
+     ("add", "call:append", "call:add")),
+    (r"\bsottra\w*|\btogli\w*|\bdiminu\w*|\bdecrement\w*|\bsubtra\w*|\bmeno\b|\bmenos\b", ("sub",)),
+    (r"\bmoltiplic\w*|\bvolte\b|\bmultipliqu\w*|\bvezes\b", ("mul",)),
+    (r"\bdivid\w*|\bdivis[oa]\b|\bdivida\b", ("div",)),
+    (r"\bdivers[oa]\b|\bdiferente\b|\bnon è uguale\b|\bnão é igual\b", ("ne",)),
+    (r"\bugual[ei]\b|\bè\b|\bigual\b|\bé\b|\bfor\b", ("eq",)),
+    (r"\bal massimo\b|\bal più\b|\bno máximo\b|\bminore o uguale\b|\bmenor ou igual\b", ("le",)),
+    (r"\bminor[ei]\b|\bpiù piccol[oa]\b|\bmeno di\b|\bmenor(?:es)?\b|\bmenos de\b|\bmenos que\b|\bsotto\b|\babaixo de\b", ("lt",)),
+    (r"\bmaggior[ei]\b|\bpiù grande\b|\bpiù di\b|\bmaior(?:es)?\b|\bmais de\b|\bmais que\b|\bsopra\b|\bacima de\b|\bsuper\w*", ("gt",)),
+    (r"\balmeno\b|\bpelo menos\b|\bno mínimo\b|\bmaggiore o uguale\b|\bmaior ou igual\b", ("ge",)),
+    (r"\bnell[ao]?\b|\bnei\b|\bnegli\b|\btra\b|\bfra\b|\bcontien\w*|\bna\b|\bno\b|\bnos\b|\bnas\b|\bem\b|\bcontém\b", ("in",)),
+    (r"(?<=\w\w )e(?= \w\w)|\bentrambi\b|\bambos\b", ("and",)), (r"\boppure\b|(?<=\w\w )o(?= \w\w)|\bou\b", ("or",)),
+    (r"\bnon\b|\bnão\b|\bmai\b|\bnunca\b|\bnessun\w*|\bnenhum\w*", ("not",)),
+    (r"\bminuscol\w*|\bminúscul\w*", ("call:lower",)), (r"\bmaiuscol\w*|\bmaiúscul\w*", ("call:upper",)),
+    (r"\bordin\w*|\bordene\b|\bordena\w*", ("call:sorted", "call:sort")),
+    (r"\bunisc\w*|\bunit[ei]\b|\bconcaten\w*|\bjunt[ae]\b|\buna\b", ("call:join",)),
+    (r"\blunghezza\b|\bnumero di\b|\bcomprimento\b|\btamanho\b|\bnúmero de\b|\bquantità di\b|\bquantidade de\b", ("call:len",)),
+    (r"\bvalori\b|\bvalores\b", ("call:values",)), (r"\bchiavi\b|\bchaves\b", ("call:keys",)),
+    (r"\bmassim[oa]\b|\bmáxim[oa]\b", ("call:max",)), (r"\bminim[oa]\b|\bmínim[oa]\b", ("call:min",)),
+    (r"\bvalore assoluto\b|\bvalor absoluto\b", ("call:abs",)), (r"\barrotond\w*|\barredond\w*", ("call:round",)),
+    (r"\bnumerat[ie]\b|\bnumerad[oa]s\b|\bcon (?:la sua |il suo )?(?:posizione|indice)\b|\bcom (?:sua |seu )?(?:posição|índice)\b",
+     ("call:enumerate",)),
+    (r"\buno\b|\bum\b|\buma\b", ("num:1",)), (r"\bdue\b|\bdois\b|\bduas\b", ("num:2",)), (r"\btre\b|\btrês\b", ("num:3",)),
+    (r"\bdieci\b|\bdez\b", ("num:10",)), (r"\bcento\b|\bcem\b", ("num:100",)),
+    (r"\bvero\b|\bverdadeiro\b", ("num:true",)), (r"\bfalso\b", ("num:false",)),
 ]
 STEP_WORDS_RE = [(re.compile(pattern), names) for pattern, names in STEP_WORDS]
 FOREIGN = re.compile(r"[à-öø-ÿß]|\b(?:le|la|les|des|du|une?|et|pour|avec|dans|der|die|das|und|ein|eine[nmr]?|für|mit|von|el|los|las"
-                     r"|y|de|para|con|si|wenn|falls)\b")
+                     r"|y|de|para|con|si|wenn|falls|il|gli|ogni|della|nella|nel|per|um|uma|una|al|alla|ai|lo|cada|dos|das|na|em|com|se|ao|à"
+                     r"|aggiung\w*|restitui\w*|ritorna|devolv\w*|retorn\w*|adicion\w*|crie|crea|inizializz\w*|inicializ\w*)\b")
 JS_FORMS = [(re.compile(p), t) for p, t in [(r"\.has\(|\.includes\(", "in"), (r"===", "eq"), (r"!==", "ne"), (r"&&", "and")]]
 QUOTED = re.compile(r"\"([^\"\n]{0,20})\"|'([^'\n]{0,20})'")
 UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
@@ -219,6 +260,7 @@ def unit_tokens(unit: str) -> frozenset:
         tokens.add("num:true")
     if re.search(r"\bfalse\b", lowered):
         tokens.add("num:false")
+    tokens.update(f"str:{word}" for word in re.findall(r"\b[a-z]{3,20}\b", lowered))  # a constant named bare: `tuesday`
     for double, single in QUOTED.findall(unit):
         if double or single:
             tokens.add(f"str:{(double or single).lower()}")
@@ -238,8 +280,17 @@ def _parts(answer: str) -> list[str]:
     return parts
 
 
+LIST_MARK = re.compile(r"^\s*(?:\d+[.):]|[-*•]|\(?[a-z][.)])\s+")
+
+
 def units(answer: str) -> list[frozenset]:
-    return [tokens for part in _parts(answer) if part.strip() and (tokens := unit_tokens(part))]
+    """The tokens of each unit; a terse phrase (a few words, no step verb, no question) carries TERSE too."""
+    found = []
+    for part in _parts(answer):
+        if part.strip() and (tokens := unit_tokens(part)):
+            terse = len(LIST_MARK.sub("", part).split()) <= TERSE_WORDS and tokens.isdisjoint(VERBS) and not part.rstrip().endswith("?")
+            found.append(tokens | {TERSE} if terse else tokens)
+    return found
 
 
 @dataclass(frozen=True)
@@ -247,6 +298,11 @@ class Step:
     tokens: frozenset
     weight: float
     key: str = ""
+
+    @property
+    def content(self) -> frozenset:
+        """What a terse phrase must say of this step: its tokens but the ones a step list's shape implies."""
+        return self.tokens - STRUCTURE
 
 
 class Walkthrough:
@@ -272,7 +328,11 @@ class Walkthrough:
 
     def _tells(self, step: Step, unit: frozenset) -> bool:
         needed = len(step.tokens) if self.short or len(step.tokens) <= 3 else MATCH * len(step.tokens)
-        return len(step.tokens & unit) >= needed
+        if len(step.tokens & unit) >= needed:
+            return True
+        if self.short or TERSE not in unit or not (content := step.content):  # a formula is only told in full
+            return False
+        return len(content & unit) >= (len(content) if len(content) <= 3 else MATCH * len(content))
 
     def told_in(self, text: str) -> frozenset:
         """The keys of the steps some unit of `text` tells (in any order)."""
