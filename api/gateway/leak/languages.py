@@ -25,7 +25,7 @@ import re
 from functools import lru_cache
 from itertools import islice
 
-from . import javascript
+from . import haskell, javascript
 from .chains import chains
 
 # two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
@@ -325,6 +325,8 @@ def as_python(text: str) -> list[str]:
 @lru_cache(maxsize=1024)
 def _readings(text: str) -> tuple[str, ...]:  # an answer is read by the views and by the walkthrough
     found = javascript.as_python(text)
-    other = read(text)
-    return tuple(found + [other] if other is not None and other not in found else found)
+    for other in (read(text), haskell.read(text)):
+        if other is not None and other not in found:
+            found.append(other)
+    return tuple(found)
 
