@@ -24,6 +24,7 @@ from .walkthrough import Walkthrough
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
 
 
+RETOLD_NEW = 0.5  # share of the walkthrough threshold a whole walk must tell of what the student lacks to count whole
 CODEISH = re.compile(r"\b(?:def|return|for|while|if|class|import|lambda|yield|print|try|with)\b")
 
 
@@ -131,8 +132,19 @@ class LeakDetector:
 
     def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared, prior)
-        alone = max(self.walkthrough.coverage(text, known) for text in (answer, *as_python(answer)))  # other languages' code too
-        return max(alone, self.walkthrough.coverage(conversation(prior, answer), known)) if prior else alone
+        texts = (answer, *as_python(answer), *((conversation(prior, answer),) if prior else ()))  # other languages' code too
+        return max(self._walk(text, known, whole=not shared) for text in texts)
+
+    def _walk(self, text: str, known: frozenset, whole: bool = True) -> float:
+        """The walkthrough of `text`: what it tells that the student lacks; or, when it tells the whole reference in order
+        (what the student's code holds too) and a good part of what they lack (RETOLD_NEW), all of it: the solution
+        walked through from start to end is no fix of a student's code, whatever their code holds (`whole`: only for the
+        exercise asked about; judged for another one, the code is of another exercise and its statements are not this
+        exercise's)."""
+        new = self.walkthrough.coverage(text, known)
+        if not whole or not known or new >= self.walk_threshold or new < RETOLD_NEW * self.walk_threshold:
+            return new
+        return max(new, self.walkthrough.coverage(text))
 
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read, whose

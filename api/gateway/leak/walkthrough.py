@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from .similarity import NESTED, _shallow, statements
 
-TERSE_WORDS = 8  # a unit of at most this many words and no step verb is a terse phrase: its keywords go without saying
+TERSE_WORDS = 12  # a unit of at most this many words and no step verb is a terse phrase: its keywords go without saying
 TERSE = "~terse"  # the mark of such a unit among its tokens
 STRUCTURE = frozenset(("if", "assign", "return", "eq"))  # what a terse step list says by its shape ("under 12: 6")
 MATCH = 0.75  # share of a statement's tokens a unit must carry to count as telling it (all of them up to three)
@@ -94,7 +94,7 @@ NAMED_CALLS = [
     (r"\bstart(?:s|ing)? with\b", ("startswith",)), (r"\bend(?:s|ing)? with\b", ("endswith",)),
     (r"\badd(?:s|ed|ing)? (?:it|them|the|each|this|that|every|\w+) (?:\w+ )?(?:to|into) (?:the|its|a|an|that)\b", ("add",)),
     (r"\bvalues\b", ("values",)), (r"\bkeys\b", ("keys",)), (r"\bkey-value pairs\b", ("items",)),
-    (r"\.(?:length|size)\b|\bhas (?:at least|at most|more than|fewer than|less than|exactly) (?:\d+|two|three) \w+", ("len",)),
+    (r"\.(?:length|size)\b|\blength\b|\bhas (?:at least|at most|more than|fewer than|less than|exactly) (?:\d+|two|three) \w+", ("len",)),
     (r"\bempty set\b|\bnew set\b", ("set",)), (r"\bsplit(?:s|ting)?\b", ("split",)), (r"\btrim\b", ("strip",)),
     (r"\bpadstart\b", ("zfill",)), (r"\bindexof\b", ("index",)),
     (r"\btofixed\b", ("round",)), (r"\bstring\(", ("str",)), (r"\bparseint\b", ("int",)),
@@ -280,6 +280,7 @@ def _parts(answer: str) -> list[str]:
     return parts
 
 
+WORDS = re.compile(r"\b[^\W\d_]+\b")
 LIST_MARK = re.compile(r"^\s*(?:\d+[.):]|[-*•]|\(?[a-z][.)])\s+")
 
 
@@ -288,7 +289,7 @@ def units(answer: str) -> list[frozenset]:
     found = []
     for part in _parts(answer):
         if part.strip() and (tokens := unit_tokens(part)):
-            terse = len(LIST_MARK.sub("", part).split()) <= TERSE_WORDS and tokens.isdisjoint(VERBS) and not part.rstrip().endswith("?")
+            terse = len(WORDS.findall(LIST_MARK.sub("", part))) <= TERSE_WORDS and tokens.isdisjoint(VERBS) and not part.rstrip().endswith("?")
             found.append(tokens | {TERSE} if terse else tokens)
     return found
 
