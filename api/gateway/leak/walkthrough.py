@@ -193,7 +193,8 @@ STEP_WORDS = [
 STEP_WORDS_RE = [(re.compile(pattern), names) for pattern, names in STEP_WORDS]
 FOREIGN = re.compile(r"[à-öø-ÿß]|\b(?:le|la|les|des|du|une?|et|pour|avec|dans|der|die|das|und|ein|eine[nmr]?|für|mit|von|el|los|las"
                      r"|y|de|para|con|si|wenn|falls|il|gli|ogni|della|nella|nel|per|um|uma|una|al|alla|ai|lo|cada|dos|das|na|em|com|se|ao|à"
-                     r"|aggiung\w*|restitui\w*|ritorna|devolv\w*|retorn\w*|adicion\w*|crie|crea|inizializz\w*|inicializ\w*)\b")
+                     r"|aggiung\w*|restitui\w*|ritorna|devolv\w*|retorn\w*|adicion\w*|crie|crea|inizializz\w*|inicializ\w*|di|diventa"
+                     r"|aumenta|diminui\w*|altrimenti|finch[ée]|senão|enquanto|torna-se|menor|maior|igual|uguale|minore|maggiore)\b")
 JS_FORMS = [(re.compile(p), t) for p, t in [(r"\.has\(|\.includes\(", "in"), (r"===", "eq"), (r"!==", "ne"), (r"&&", "and")]]
 QUOTED = re.compile(r"\"([^\"\n]{0,20})\"|'([^'\n]{0,20})'")
 UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
@@ -331,9 +332,9 @@ class Walkthrough:
         needed = len(step.tokens) if self.short or len(step.tokens) <= 3 else MATCH * len(step.tokens)
         if len(step.tokens & unit) >= needed:
             return True
-        if self.short or TERSE not in unit or not (content := step.content):  # a formula is only told in full
-            return False
-        return len(content & unit) >= (len(content) if len(content) <= 3 else MATCH * len(content))
+        if TERSE not in unit or not (content := step.content) or self.short and len(content) < RICH - 1:
+            return False  # a formula is told tersely only with all of its operators and constants
+        return len(content & unit) >= (len(content) if self.short or len(content) <= 3 else MATCH * len(content))
 
     def told_in(self, text: str) -> frozenset:
         """The keys of the steps some unit of `text` tells (in any order)."""
