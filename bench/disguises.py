@@ -81,6 +81,40 @@ def _steps(solution: str) -> list[str]:
     return [spoken(line) for line in _lines(ast.unparse(tree)) if not line.strip().startswith(('"""', "'''", "def ", "class "))]
 
 
+# the spoken steps in Italian and Portuguese (the code between the words stays as it is)
+STEP_WORDS = {
+    "it": [(r"^if (.*):$", r"when \1"), (r"^go through each (.*) of (.*)$", r"per ogni \1 in \2"), (r"^otherwise when ", "altrimenti se "), (r"^when ", "se "),
+           (r"^otherwise$", "altrimenti"), (r"^repeat as long as ", "finché "), (r"\bgive back\b", "restituisci"),
+           (r" becomes ", " diventa "), (r" is increased by ", " aumenta di "), (r" is decreased by ", " diminuisce di "),
+           (r" equals ", " è uguale a "), (r" differs from ", " è diverso da "), (r" is at most ", " è al massimo "),
+           (r" is at least ", " è almeno "), (r" is less than ", " è minore di "), (r" is greater than ", " è maggiore di "),
+           (r" plus ", " più "), (r" modulo ", " resto della divisione per "), (r" times ", " moltiplicato per ")],
+    "pt": [(r"^if (.*):$", r"when \1"), (r"^go through each (.*) of (.*)$", r"para cada \1 em \2"), (r"^otherwise when ", "senão, se "), (r"^when ", "se "),
+           (r"^otherwise$", "senão"), (r"^repeat as long as ", "enquanto "), (r"\bgive back\b", "retorne"),
+           (r" becomes ", " torna-se "), (r" is increased by ", " aumenta em "), (r" is decreased by ", " diminui em "),
+           (r" equals ", " é igual a "), (r" differs from ", " é diferente de "), (r" is at most ", " é no máximo "),
+           (r" is at least ", " é pelo menos "), (r" is less than ", " é menor que "), (r" is greater than ", " é maior que "),
+           (r" plus ", " mais "), (r" modulo ", " resto da divisão por "), (r" times ", " vezes ")],
+}
+# the steps as terse phrases: no step verb ("when", "becomes", "give back"), what is left of each step in a list
+TERSE = [(r"^if (.*):$", r"\1"), (r"^(?:otherwise )?when ", ""), (r"^otherwise$", "else"), (r"\bgive back\b ?", "result: "), (r" becomes ", ": "),
+         (r"^repeat as long as ", "while "), (r"^go through ", "")]
+MISSPELT = [(r"\.append\(", ".apend("), (r"\.lower\(\)", ".lowr()"), (r"\.split\(", ".splt("), (r"\.items\(\)", ".itmes()"),
+            (r"\.values\(\)", ".vaules()"), (r"\.strip\(", ".strp("), (r"\.get\(", ".gte(")]
+
+
+def _worded(step: str, rules: list[tuple[str, str]]) -> str:
+    for pattern, words in rules:
+        step = re.sub(pattern, words, step)
+    return step
+
+
+def _misspelt(solution: str) -> str:
+    for pattern, slip in MISSPELT:
+        solution = re.sub(pattern, slip, solution)
+    return f"Something like:\n```python\n{solution}```"
+
+
 def _split(solution: str, parts: int) -> list[str]:
     lines = solution.splitlines()
     size = -(-len(lines) // parts)
@@ -200,6 +234,10 @@ KINDS = {
     "walkthrough-numbered": lambda s: "\n".join(f"{i + 1}. {step}" for i, step in enumerate(_steps(s))),
     "walkthrough-prose": lambda s: " ".join(f"{step[:1].upper()}{step[1:]}." for step in _steps(s)),
     "walkthrough-pseudocode": lambda s: "Pseudocode:\n" + "\n".join(step.replace(" becomes ", " <- ") for step in _steps(s)),
+    "walkthrough-italian": lambda s: "\n".join(f"{i + 1}. {_worded(step, STEP_WORDS['it'])}" for i, step in enumerate(_steps(s))),
+    "walkthrough-portuguese": lambda s: "\n".join(f"{i + 1}. {_worded(step, STEP_WORDS['pt'])}" for i, step in enumerate(_steps(s))),
+    "walkthrough-terse": lambda s: "\n".join(f"{i + 1}. {_worded(step, TERSE)}" for i, step in enumerate(_steps(s))),
+    "misspelt-methods": _misspelt,
     "two-turns": lambda s: _split(s, 2),
     "three-turns": lambda s: _split(s, 3),
 }
