@@ -70,17 +70,6 @@ std::vector<int> warm_days(const std::vector<int>& temps, int threshold) {
     return days;
 }
 ```"""),
-    "c++ range for, sum-of-evens": ("sum-of-evens", """```cpp
-int sum_of_evens(const std::vector<int>& numbers) {
-    int total = 0;
-    for (auto n : numbers) {
-        if (n % 2 == 0) {
-            total += n;
-        }
-    }
-    return total;
-}
-```"""),
     "ruby one-liner, sum-of-evens": ("sum-of-evens", """In Ruby:
 ```ruby
 def sum_of_evens(numbers)
