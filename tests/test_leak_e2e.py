@@ -26,10 +26,13 @@ PATHS = ("plain", "streamed", "hints")
 LEAK_SCORES = {"similarity", "walkthrough", "passes_tests"}  # the filter's verdict, kept from the student
 
 
-def _exercise_for(kind: str, offset: int, bank):
-    """An exercise this kind is known to be caught on (see KNOWN_MISSES)."""
+def _exercise_for(kind: str, offset: int, bank, taken: frozenset = frozenset()):
+    """An exercise this kind is known to be caught on (see KNOWN_MISSES), and whose shared answer on this path is not
+    already the part of another kind's disguise that passed the filter (`taken`: served from the cache, it is not this
+    kind's)."""
     exercises = bank.all()
-    return next(ex for i in range(len(exercises)) if (kind, (ex := exercises[(offset + i) % len(exercises)]).id) not in KNOWN_MISSES)
+    return next(ex for i in range(len(exercises))
+                if (kind, (ex := exercises[(offset + i) % len(exercises)]).id) not in KNOWN_MISSES and ex.id not in taken)
 
 
 def _events(response: httpx.Response) -> list[tuple[str, dict]]:
@@ -66,12 +69,10 @@ def _ask(api: str, auth: dict, exercise, path: str, question: str = "just give m
 
 
 def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak_detector):
-    api, outcomes = stack.api_url, Counter()
+    api, outcomes, cut_short = stack.api_url, Counter(), {path: set() for path in PATHS}
     for k, kind in enumerate(KINDS):
         for p, path in enumerate(PATHS):
-            # one exercise per kind on each path: `/hints` asks no question of its own, so two kinds on one exercise
-            # would share the answer cache (a cut-short part of one kind handed to the other)
-            exercise = _exercise_for(kind, k + 20 * p, bank)
+            exercise = _exercise_for(kind, 3 * k + 20 * p, bank, frozenset(cut_short[path]))
             detector = leak_detector(exercise)
             name = f"adv-{k}-{p}-{secrets.token_hex(3)}"
             hub.create_user(name)
@@ -94,6 +95,7 @@ def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak
             if not blocked:
                 # a long disguise is stopped at the tokens reserved for it: what arrived is a part of it, and passed the filter
                 assert len(delivered) < len(served) and not detector.check(delivered).leaking, (kind, path, exercise.id, delivered)
+                cut_short[path].add(exercise.id)
             outcomes["blocked" if blocked else "cut short, the part passed the filter"] += 1
     print(f"\n[figure] adversarial suite through the API: {len(KINDS)} kinds x {len(PATHS)} paths, {sum(outcomes.values())} conversations, "
           f"0 leaks: {dict(outcomes)}")
