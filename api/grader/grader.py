@@ -379,7 +379,7 @@ class Grader(LoggingConfigurable):
 
     # ---- grading -----------------------------------------------------------------------------
 
-    async def grade(self, exercise: Exercise, code: str, *, feedback: bool = True, owner=None) -> GradeResult:
+    async def grade(self, exercise: Exercise, code: str, *, feedback: bool = True, owner=None, timeout: float | None = None) -> GradeResult:
         """Grade `code`: the visible tests in one job, the hidden tests in another, both at once.
 
         The visible job never holds a hidden test, so nothing the code finds in its memory can carry
@@ -389,20 +389,22 @@ class Grader(LoggingConfigurable):
         `owner` (a student's id) takes turns: at most `per_user_jobs` of one owner's submissions are admitted at
         once, the others wait behind them (GradingLineFull past `per_user_waiting`), so a burst of slow
         submissions from one student does not stand in front of everyone else's.
+        `timeout`: wall-clock seconds for this grading's jobs when shorter than `Grader.timeout` (the leak filter's runs).
         """
         started = time.perf_counter()
+        limit = min(timeout, self.timeout) if timeout else None
         if owner is None or self.per_user_jobs <= 0:
-            return await self._held(started, self._graded(exercise, code, feedback))
-        return await self._held(started, self._in_turn(owner, exercise, code, feedback))
+            return await self._held(started, self._graded(exercise, code, feedback, limit))
+        return await self._held(started, self._in_turn(owner, exercise, code, feedback, limit))
 
-    async def _in_turn(self, owner, exercise: Exercise, code: str, feedback: bool) -> GradeResult:
+    async def _in_turn(self, owner, exercise: Exercise, code: str, feedback: bool, timeout: float | None = None) -> GradeResult:
         async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)):
-            return await self._graded(exercise, code, feedback)
+            return await self._graded(exercise, code, feedback, timeout)
 
-    async def _graded(self, exercise: Exercise, code: str, feedback: bool) -> GradeResult:
+    async def _graded(self, exercise: Exercise, code: str, feedback: bool, timeout: float | None = None) -> GradeResult:
         expectations = await self._expectations(exercise)
         if not feedback:
-            return await self._pass_fail(exercise, code, expectations)
+            return await self._pass_fail(exercise, code, expectations, timeout)
         return await self._both_jobs(exercise, code, expectations)
 
     async def _held(self, started: float, grading) -> GradeResult:
@@ -478,9 +480,9 @@ class Grader(LoggingConfigurable):
             tests = self._encoded_tests[key] = JobTests(len(indexes), b", " + json.dumps(rest).encode()[1:])
         return tests
 
-    async def _pass_fail(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
+    async def _pass_fail(self, exercise: Exercise, code: str, expectations: list[dict], timeout: float | None = None) -> GradeResult:
         started = time.perf_counter()
-        status, messages = await self._run(code, self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True))
+        status, messages = await self._run(code, self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True), timeout=timeout)
         nothing = ([], *NO_TESTS)
         everything = (list(range(len(exercise.tests))), status, messages)
         return self._verdict(exercise, expectations, nothing, everything, (time.perf_counter() - started) * 1000)
@@ -489,11 +491,12 @@ class Grader(LoggingConfigurable):
         if self._slots.locked() and self._waiting >= self.queue_limit:
             raise Busy(f"the grader is busy ({self._waiting} submissions waiting); try again shortly", retry_after=self.retry_after)
 
-    async def _run(self, code: str, tests: JobTests, check_queue: bool = True, skip=None, timed: list | None = None) -> tuple[str, list[dict]]:
+    async def _run(self, code: str, tests: JobTests, check_queue: bool = True, skip=None, timed: list | None = None,
+                   timeout: float | None = None) -> tuple[str, list[dict]]:
         """Wait for a slot (or refuse when the line is full), then run one job in it.
 
         `skip()`, asked once the slot is free, says the job need not run: it then ends as "skipped". `timed`
-        gets the seconds the job held its slot."""
+        gets the seconds the job held its slot; `timeout` replaces `Grader.timeout` for this job."""
         if check_queue:
             self._check_queue()
         self._waiting += 1
@@ -511,7 +514,10 @@ class Grader(LoggingConfigurable):
         slot = self._free.pop()
         try:
             with metrics.GRADING_RUNNING.track_inprogress():
-                return await self._run_in_slot(slot, b'{"code": %s%s' % (json.dumps(code).encode(), tests.after_code), tests.count)
+                payload = b'{"code": %s%s' % (json.dumps(code).encode(), tests.after_code)
+                if timeout:
+                    return await self._run_in_slot(slot, payload, tests.count, timeout)
+                return await self._run_in_slot(slot, payload, tests.count)
         finally:
             held = time.perf_counter() - started
             metrics.GRADING_SECONDS.observe(held)
@@ -520,20 +526,21 @@ class Grader(LoggingConfigurable):
             self._free.append(slot)
             self._slots.release()
 
-    async def _run_in_slot(self, slot: int, payload: bytes, test_count: int) -> tuple[str, list[dict]]:
+    async def _run_in_slot(self, slot: int, payload: bytes, test_count: int, timeout: float | None = None) -> tuple[str, list[dict]]:
         """On the zygote; a job whose keeper or zygote was lost runs once more on a fresh zygote, never in the
         fallback (outside the private root: what ended the keeper may have been this very job), then is `crashed`."""
+        timeout = timeout or self.timeout
         for attempt in range(2):
             await self.start()
             uid = self._uid_first + slot if self._uids_ok else None
             zygote = self._zygote
             if zygote is None and attempt == 0:
-                return await self._run_subprocess(payload, uid, Observations(test_count, self.max_output_bytes))
+                return await self._run_subprocess(payload, uid, Observations(test_count, self.max_output_bytes), timeout)
             if zygote is None:
                 break
             observations = Observations(test_count, self.max_output_bytes)
             try:
-                return await zygote.run(payload, slot, uid, self.timeout, observations), observations.messages
+                return await zygote.run(payload, slot, uid, timeout, observations), observations.messages
             except PoolUnavailable as exc:
                 self.log.warning("grader: %s; restarting the zygote", exc)
                 if self._zygote is zygote:
@@ -541,7 +548,7 @@ class Grader(LoggingConfigurable):
                     self._started = False
         return "crashed", observations.messages
 
-    async def _run_subprocess(self, payload: bytes, uid: int | None, observations: Observations) -> tuple[str, list[dict]]:
+    async def _run_subprocess(self, payload: bytes, uid: int | None, observations: Observations, timeout: float | None = None) -> tuple[str, list[dict]]:
         """The fallback: a fresh interpreter per job that confines itself (``solo.py``) in a private cwd."""
         await self._prepare_fallback()
         if not self._subprocess_uid_ok():
@@ -560,7 +567,7 @@ class Grader(LoggingConfigurable):
         )
         status = "crashed"
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(timeout or self.timeout):
                 proc.stdin.write(payload)
                 await proc.stdin.drain()
                 proc.stdin.close()
