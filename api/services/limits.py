@@ -80,6 +80,25 @@ CAP_REFUND_SCRIPT = ("if KEYS[2] then redis.call('DEL', KEYS[2]) end\n"
                      "if tonumber(redis.call('GET', KEYS[1]) or 0) > 0 then return redis.call('DECR', KEYS[1]) end\nreturn 0")
 # what is left of a capped day when its key is written, plus this, is how long the key lives
 CAP_KEY_SLACK_SECONDS = 3600
+# The leak filter's sandbox runs of one student on one exercise in a course day (each run tells them something of the
+# hidden tests): KEYS[1] counts the runs charged, KEYS[2] holds the digests of the code judged. ARGV: the allowance,
+# the keys' lifetime in seconds, then "1:<digest>" for code whose result is at hand (no run) or "0:<digest>". Code is
+# charged unless its result is at hand and it was judged for this student today (nothing new to learn from it); past
+# the allowance nothing is charged and the script answers CAP_REACHED, else the number charged.
+RUNS_SCRIPT = """
+local need = 0
+for i = 3, #ARGV do
+  local digest = string.sub(ARGV[i], 3)
+  if not (string.sub(ARGV[i], 1, 1) == '1' and redis.call('SISMEMBER', KEYS[2], digest) == 1) then need = need + 1 end
+end
+if need == 0 then return 0 end
+if tonumber(redis.call('GET', KEYS[1]) or 0) + need > tonumber(ARGV[1]) then return -2 end
+redis.call('INCRBY', KEYS[1], need)
+for i = 3, #ARGV do redis.call('SADD', KEYS[2], string.sub(ARGV[i], 3)) end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[2]))
+return need
+"""
 
 def once_key(action: str, user: str, token: str) -> str:
     """The Redis key marking `token` as charged."""
@@ -136,6 +155,13 @@ class DayCap:
 
     def args(self) -> list[int]:
         return [self.allowance, self.seconds_left + CAP_KEY_SLACK_SECONDS]
+
+
+def day_cap(scope: str, allowance: int, tz_name: str, now: float) -> DayCap:
+    """A cap of `allowance` on `scope` for the course day (in `tz_name`) that holds `now` (seconds since the epoch)."""
+    local = datetime.fromtimestamp(now, timezone.utc).astimezone(ZoneInfo(tz_name))
+    midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=local.tzinfo)
+    return DayCap(scope, allowance, local.date().isoformat(), max(1, int((midnight - local).total_seconds())))
 
 
 def windows_of(limits: dict, action: str, role: str) -> list[tuple[str, int]]:
@@ -220,6 +246,7 @@ class RateLimiter(LoggingConfigurable):
         self._capped_script = redis.register_script(GCRA_CAPPED_SCRIPT)
         self._once_capped_script = redis.register_script(GCRA_ONCE_CAPPED_SCRIPT)
         self._refund_script = redis.register_script(CAP_REFUND_SCRIPT)
+        self._runs_script = redis.register_script(RUNS_SCRIPT)
 
     def set_action(self, action: str, rules: dict) -> None:
         """Replace one action's rules (for the older per-service settings)."""
@@ -231,9 +258,7 @@ class RateLimiter(LoggingConfigurable):
         allowance = next((int(rules[r]) for r in (role, ANY_ROLE, "student") if r in rules), 0)
         if allowance <= 0:
             return None
-        local = datetime.fromtimestamp(self.clock(), timezone.utc).astimezone(ZoneInfo(tz_name))
-        midnight = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), tzinfo=local.tzinfo)
-        return DayCap(scope, allowance, local.date().isoformat(), max(1, int((midnight - local).total_seconds())))
+        return day_cap(scope, allowance, tz_name, self.clock())
 
     async def hit(self, action: str, user: str, role: str = "student", cap: DayCap | None = None) -> None:
         """Charge one request, or raise RateLimited with the seconds to wait.
@@ -268,6 +293,19 @@ class RateLimiter(LoggingConfigurable):
             return False
         self._refuse(action, wait_ms, cap)
         return True
+
+    async def take_runs(self, action: str, user: str, cap: DayCap, digests: list[tuple[str, bool]]) -> int | None:
+        """Charge sandbox runs under `cap` (see RUNS_SCRIPT): `digests` are (digest of the code, its result is at hand).
+
+        The number charged (0: nothing new), CAP_REACHED (nothing charged) past the allowance, None when Redis
+        does not answer (the caller decides what is safe)."""
+        keys = [cap.key(action, user), cap.key(f"{action}-seen", user)]
+        args = [cap.allowance, cap.seconds_left + CAP_KEY_SLACK_SECONDS, *(f"{int(known)}:{d}" for d, known in digests)]
+        try:
+            return int(await self._runs_script(keys=keys, args=args))
+        except RedisError as err:
+            self.log.warning("sandbox runs not counted, Redis is not answering (REDIS_URL): %s", err)
+            return None
 
     async def refund(self, action: str, user: str, cap: DayCap | None, token: str | None = None) -> None:
         """Give back one count under `cap` (a request that was charged but came to nothing, like a
