@@ -15,15 +15,21 @@ def require_admin(who) -> None:
         raise Forbidden("only admins may do this")
 
 
-async def export_archive(ctx, user_id: int) -> bytes:
-    """Everything stored about a user, as one zip."""
+async def export_archive(ctx, user_id: int, sees=None) -> bytes:
+    """Everything stored about a user, as one zip; with `sees` (the exercises the user may see), the other exercises
+    a tutor answer was remembered for (`tutor_disclosures.touches`) only among those."""
     async with ctx.sessionmaker() as session:
         data = await collect(session, user_id)
+    if sees is not None:
+        data["tutor_disclosures"] = [{**row, "touches": [x for x in row.get("touches") or () if x in sees]}
+                                     for row in data.get("tutor_disclosures", [])]
     return archive(data, ctx.clock())
 
 
 async def my_export(ctx, who) -> bytes:
-    return await export_archive(ctx, await ctx.users.user_id(who))
+    """A user's own export: no id of an exercise their courses do not give (rows written before the filter kept
+    to the student's courses may name one)."""
+    return await export_archive(ctx, await ctx.users.user_id(who), ctx.bank_for(who))
 
 
 async def ask_deletion(ctx, who, confirm: str) -> dict:

@@ -202,26 +202,31 @@ class SolutionIndex:
         """Exercise id -> the weighted share of its solution's fingerprints found in `texts` (only those with any)."""
         return self.shares(self.found(texts))
 
-    def related(self, texts, exclude: str = "") -> list[str]:
+    def related(self, texts, exclude: str = "", within=None) -> list[str]:
         """The exercises (ids) an answer should be judged against besides `exclude`: first those whose solution it
         overlaps notably (most overlapped first, at most MAX_OVERLAPPED), then those whose entry point it defines
         by name (a definition that does something) or whose parameters an expression of it computes with (most
-        overlapped first, at most MAX_NAMED). Names never take the place of an exercise found by overlap."""
+        overlapped first, at most MAX_NAMED). Names never take the place of an exercise found by overlap.
+        `within`: the exercises the asker may see (None: all); no other one is judged, nor takes a place."""
         texts = list(texts)
         scores = self.overlaps(texts)
         order = lambda ex_id: (-scores.get(ex_id, 0.0), ex_id)  # noqa: E731
-        overlapped = sorted((ex_id for ex_id, score in scores.items() if ex_id != exclude and score >= RELATED), key=order)
+        overlapped = sorted((ex_id for ex_id, score in scores.items() if ex_id != exclude and score >= RELATED
+                             and (within is None or ex_id in within)), key=order)
         overlapped = overlapped[:MAX_OVERLAPPED]
         named = {ex_id for name in defined_names(*texts) for ex_id in self.entries.get(name, ())}
         named |= self.computed_with(texts)
         named -= {exclude, *overlapped}
+        if within is not None:
+            named = {ex_id for ex_id in named if ex_id in within}
         return overlapped + sorted(named, key=order)[:MAX_NAMED]
 
-    def touched(self, texts, exclude: str = "", scores: dict[str, float] | None = None) -> list[str]:
-        """The exercises (ids, besides `exclude`) of whose solution `texts` hold at least TOUCH, most first (at most
-        MAX_TOUCHED): a piece of a solution, asked for under another exercise, is remembered under them too."""
+    def touched(self, texts, exclude: str = "", scores: dict[str, float] | None = None, within=None) -> list[str]:
+        """The exercises (ids, besides `exclude`, of those in `within` if given) of whose solution `texts` hold at
+        least TOUCH, most first (at most MAX_TOUCHED): a piece of a solution, asked for under another exercise, is
+        remembered under them too."""
         scores = self.overlaps(texts) if scores is None else scores
-        found = [ex_id for ex_id, score in scores.items() if ex_id != exclude and score >= TOUCH]
+        found = [ex_id for ex_id, score in scores.items() if ex_id != exclude and score >= TOUCH and (within is None or ex_id in within)]
         return sorted(found, key=lambda ex_id: (-scores[ex_id], ex_id))[:MAX_TOUCHED]
 
     def computed_with(self, texts) -> set[str]:
