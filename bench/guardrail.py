@@ -147,7 +147,7 @@ async def streaming(stack, llm, bank, count: int) -> dict:
                     cache_enabled=False, rate_limits={"student": {"per_minute": 10**6, "per_day": 10**7}}, daily_budget_usd={"student": 1000.0})
 
     class Before(TutorGateway):
-        def guard(self, exercise, ctx, prior="", cross=None, more=None):
+        def guard(self, exercise, ctx, prior="", cross=None, more=None, sees=None):
             return LineGuard(self.detector(exercise), prior, ctx.code, cross)
 
     exercises = bank.all()

@@ -28,6 +28,7 @@ from .leak.views import views
 from .privacy import PersonalDataScrubber, holds_personal_data
 from .stream import GuardedStream
 from .providers import AnthropicProvider, OfflineProvider, OpenAIProvider, Provider, ProviderError, ProviderRequest
+from .runs import Allowance, LeakRuns
 
 log = logging.getLogger(__name__)
 MAX_CROSS = 5  # exercises judged with what the student got of them under other exercises, besides `related`
@@ -60,6 +61,7 @@ class Asker:
     user_id: int
     name: str
     role: str
+    sees: object = None  # the exercises the asker may see (`id in sees`: their bank view); None: every exercise
 
 
 def _env(name: str, fallback: str = "") -> str:
@@ -110,6 +112,20 @@ class TutorGateway(Configurable):
         12, help="Sandbox runs the leak filter spends on one answer's code, over every exercise it is judged against; an "
         "answer that would need more is held back (replaced) unverified, so no answer can occupy the grader for long.",
     ).tag(config=True)
+    leak_daily_runs = Integer(
+        30, help="Sandbox runs the leak filter may spend on one student's answers about one exercise in a course day "
+        "(each tells the student something of its hidden tests, like a submission: see c.RateLimiter.daily_caps); code "
+        "judged for them before is not counted again. Past it, or with Redis not answering, an answer whose code would "
+        "need a run is held back (replaced) unverified. Instructors and admins are not counted; 0 runs nothing for students.",
+    ).tag(config=True)
+    leak_run_timeout = Float(
+        3.0, help="Wall-clock seconds one of the leak filter's sandbox runs may take (at most c.Grader.timeout); a "
+        "solution runs in well under a second, and slow code holds the asking student's grading turn only this long.",
+    ).tag(config=True)
+    leak_run_cache = Integer(
+        2048, help="Results of the leak filter's sandbox runs kept per API process (by exercise version and code; least "
+        "recently used dropped): code remembered from earlier answers is not run again at every ask.",
+    ).tag(config=True)
     answer_wait = Float(
         30.0, help="Seconds a student's tutor question (or model hint) waits for their previous answer to end (one "
         "at a time, so the leak filter judges each with the ones before); longer gets a 429.",
@@ -155,6 +171,8 @@ class TutorGateway(Configurable):
         self.chain = self._build_chain()
         self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
         self._starter_passes: dict[tuple[str, str], set[str]] = {}
+        self.runs = LeakRuns(grader, self.limiter, daily=self.leak_daily_runs, timeout=self.leak_run_timeout,
+                             cache_size=self.leak_run_cache, timezone=self.course_timezone, clock=self.clock)
         self._memory_verdicts: dict[tuple, bool] = {}  # (exercise, digest, memory, code, shared) -> gives it away alone
 
     def _build_chain(self) -> list[Provider]:
@@ -194,19 +212,21 @@ class TutorGateway(Configurable):
                                                  starter=exercise.starter)
         return self._detectors[key]
 
-    def related(self, exercise, text: str, prior: str = "") -> list:
+    def related(self, exercise, text: str, prior: str = "", sees=None) -> list:
         """The other exercises the conversation may give away: their solution overlaps it notably, it defines their
         entry point by name, or a single expression in it computes with their parameters (see `leak.index`:
-        those found by overlap come first and are never displaced by names)."""
+        those found by overlap come first and are never displaced by names). `sees`: the exercises the student may
+        see (None: all); no other course's exercise is judged, so no answer tells anything of its hidden tests."""
         texts = [*views(text), *(views(prior) if prior else ())]
-        return [self.solutions[i] for i in self.index.related(texts, exclude=exercise.id) if i in self.solutions]
+        return [self.solutions[i] for i in self.index.related(texts, exclude=exercise.id, within=sees) if i in self.solutions]
 
-    def touched(self, exercise, text: str) -> list[str]:
-        """The other exercises of whose solution a model's answer holds a piece (`leak.index.TOUCH`): the answer is
-        remembered for them too, so pieces of one solution asked for under different exercises add up."""
-        return self.index.touched((), exclude=exercise.id, scores=self.overlapped(text))
+    def touched(self, exercise, text: str, sees=None) -> list[str]:
+        """The other exercises (of those the student may see, `sees`) of whose solution a model's answer holds a piece
+        (`leak.index.TOUCH`): the answer is remembered for them too, so pieces of one solution asked for under
+        different exercises add up."""
+        return self.index.touched((), exclude=exercise.id, scores=self.overlapped(text), within=sees)
 
-    def others(self, exercise, text: str, prior: str = "", cross: dict[str, str] | None = None) -> list[tuple]:
+    def others(self, exercise, text: str, prior: str = "", cross: dict[str, str] | None = None, sees=None) -> list[tuple]:
         """The other exercises an answer is judged against, each with the memory it is judged with: those `related`
         finds (with `prior`, what the student got on the exercise asked about), and those of `cross` (exercise id ->
         what models told the student that holds pieces of its solution, under whatever exercise it was asked) whose
@@ -214,13 +234,13 @@ class TutorGateway(Configurable):
         first (at most MAX_CROSS: padding an answer with other code cannot push out the one it completes). A memory
         that gives its exercise away by itself is not used: the answers in it were judged one by one, and every later
         answer would be refused for it; nor is one to which the answer adds less than TOUCH of that exercise's
-        solution (a common idiom the two share is no piece that completes it)."""
-        others = {ex.id: (ex, prior) for ex in self.related(exercise, text, prior)}
+        solution (a common idiom the two share is no piece that completes it). Only exercises in `sees` (None: all)."""
+        others = {ex.id: (ex, prior) for ex in self.related(exercise, text, prior, sees)}
         if cross:
             found = _found(self.index, text)
             scores = self.index.shares(found)
             together = {x: self.index.shares(found | _found(self.index, memory)).get(x, 0.0) for x, memory in cross.items()
-                        if x != exercise.id and x in self.solutions and scores.get(x, 0.0) > 0.0
+                        if x != exercise.id and x in self.solutions and (sees is None or x in sees) and scores.get(x, 0.0) > 0.0
                         and self._adds(found, memory, x)}
             for x in sorted(together, key=lambda x: (-together[x], x))[:MAX_CROSS]:
                 detector = self.detector(self.solutions[x])
@@ -237,7 +257,7 @@ class TutorGateway(Configurable):
         """Exercise id -> the share of its solution `text` holds (any at all)."""
         return self.index.shares(_found(self.index, text))
 
-    def guard(self, exercise, ctx: TutorContext, prior: str = "", cross: dict[str, str] | None = None, more=None) -> GuardedStream:
+    def guard(self, exercise, ctx: TutorContext, prior: str = "", cross: dict[str, str] | None = None, more=None, sees=None) -> GuardedStream:
         """The stream guard of one answer: what the student got before and their own code are part of the judgement,
         and so is every other exercise whose solution the text so far overlaps (with what the student got of it).
         Text holding a piece of an exercise whose memory was not read before the answer (`more.unloaded`) waits for
@@ -251,7 +271,7 @@ class TutorGateway(Configurable):
             return any(shares.get(x, 0.0) >= TOUCH for x in unloaded)
 
         guard = GuardedStream(self.detector(exercise), prior=prior, code=ctx.code, shared=exercise.solution, cross=cross,
-                              related=lambda text: [(self.detector(ex), memory) for ex, memory in self.others(exercise, text, prior, cross)],
+                              related=lambda text: [(self.detector(ex), memory) for ex, memory in self.others(exercise, text, prior, cross, sees)],
                               must_hold=must_hold, alone=self._told_everything(exercise, prior))
         guard.more = more
         return guard
@@ -321,7 +341,7 @@ class TutorGateway(Configurable):
             metrics.TUTOR_CACHE.labels("hit" if hit else "miss").inc()
             if hit and not self._shareable(exercise, hit["text"], ctx.code):
                 hit = None  # stored before answers holding code were kept out: the models answer this student anew
-            if hit and (cross or more) and await self._completes(exercise, hit["text"], ctx.code, await self._with_more(hit["text"], cross, more)):
+            if hit and (cross or more) and await self._completes(exercise, hit["text"], ctx.code, await self._with_more(hit["text"], cross, more), asker):
                 hit = key = None  # with what this student got elsewhere it gives an exercise away: the models answer anew
             if hit:
                 yield Event("delta", hit["text"])
@@ -346,7 +366,7 @@ class TutorGateway(Configurable):
                 if reservation is None:
                     continue
             request = ProviderRequest(messages, self.max_output_tokens, ctx)
-            guard = self.guard(exercise, ctx, prior, cross, more)
+            guard = self.guard(exercise, ctx, prior, cross, more, sees=asker.sees)
             try:
                 async with aclosing(self._call_with_retries(provider, request, guard)) as pieces:
                     async for text in pieces:
@@ -369,7 +389,7 @@ class TutorGateway(Configurable):
             breaker.success()
             metrics.TUTOR_CALLS.labels(provider.name, "ok").inc()
             await self._settle(reservation, provider, request, guard.text)
-            async for event in self._finish(provider, exercise, ctx, guard):
+            async for event in self._finish(provider, exercise, ctx, guard, asker):
                 yield event
             return
 
@@ -422,42 +442,56 @@ class TutorGateway(Configurable):
             self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()
         return self._starter_passes[key]
 
-    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "", runs: list[int] | None = None) -> float | None:
+    def allowance(self, asker: Asker | None = None) -> Allowance:
+        """The sandbox runs one answer may spend (c.TutorGateway.leak_max_runs), in the asker's grading turn and, for
+        a student, within their daily runs (see `runs`)."""
+        if asker is None:
+            return Allowance(self.leak_max_runs)
+        return Allowance(self.leak_max_runs, asker.user_id, asker.name, capped=asker.role == "student")
+
+    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "", runs: Allowance | None = None) -> float | None:
         """The largest share of the open hidden tests that code read out of the answer passes (None: no such code).
 
-        `runs`: the sandbox runs left for this answer (one list shared by the exercises it is judged
-        against); code that would need more than are left counts as passing every test (held back)."""
+        `runs`: the sandbox runs left for this answer (shared by the exercises it is judged against) and whose they
+        are; code that would need more than are left, or more than the student's runs of the day, counts as passing
+        every test (held back: it cannot be vouched for)."""
         if self.grader is None:
             return None
         candidates = self.detector(exercise).candidates(text, prior, code)
         if not candidates:
             return None
         if runs is not None:
-            if len(candidates) > runs[0]:
+            if len(candidates) > runs.left:
                 log.warning("leak filter: an answer's code needs more than c.TutorGateway.leak_max_runs (%d) sandbox runs; held back",
                             self.leak_max_runs)
                 return 1.0
-            runs[0] -= len(candidates)  # before the first await: the exercises judged side by side draw in turn
+            runs.left -= len(candidates)  # before the first await: the exercises judged side by side draw in turn
         try:  # the starter's own passes (graded once per exercise) alongside the answer's code
-            baseline, *results = await asyncio.gather(
-                self._starter_baseline(exercise), *(self.grader.grade(exercise, code, feedback=False) for code in candidates))
+            baseline, results = await asyncio.gather(self._starter_baseline(exercise), self.runs.results(exercise, candidates, runs))
         except Exception as err:  # the sandbox could not say: an answer that may run is not shown unverified
             log.warning("leak filter: grading an answer's code failed (%r); the answer is held back", err)
             return 1.0
+        if results is None:  # past the student's runs of the day
+            if runs is not None:
+                runs.refused = True
+            return 1.0
         return max(hidden_share(result, baseline) for result in results)
 
-    async def judge(self, exercise, text: str, prior: str = "", code: str = "", cross: dict[str, str] | None = None):
+    async def judge(self, exercise, text: str, prior: str = "", code: str = "", cross: dict[str, str] | None = None,
+                    asker: Asker | None = None):
         """The full verdict on an answer: similarity, walkthrough and, for code that runs, the hidden tests; against
-        the exercise asked about and every other exercise it may give away (`others`: the student names the
-        exercise, so asking under one for another's solution, whole or in pieces, is no way around the filter)."""
-        runs = [self.leak_max_runs]
+        the exercise asked about and every other exercise it may give away that the asker may see (`others`: the
+        student names the exercise, so asking under one for another's solution, whole or in pieces, is no way
+        around the filter). `asker`: whose runs these are (`allowance`); None for an answer nobody asked."""
+        runs = self.allowance(asker)
         verdict = await self._judge_one(exercise, text, "" if self._told_everything(exercise, prior) else prior, code, runs=runs)
         if verdict.leaking:
             return verdict
-        found = await self._judge_others(exercise, text, self.others(exercise, text, prior, cross), code, cross, runs)
+        sees = asker.sees if asker is not None else None
+        found = await self._judge_others(exercise, text, self.others(exercise, text, prior, cross, sees), code, cross, runs)
         return found or verdict
 
-    async def _judge_others(self, exercise, text: str, others: list[tuple], code: str, cross, runs: list[int]):
+    async def _judge_others(self, exercise, text: str, others: list[tuple], code: str, cross, runs: Allowance):
         """The first verdict of a leak among the `others` (exercise, memory) an answer is judged against, with the
         exercise it gives away; None if none. A leak with a memory from `cross` counts only if that memory alone
         does not give its exercise away, judged as the answer is (execution included: `_memory_gives_away`); if it
@@ -468,7 +502,7 @@ class TutorGateway(Configurable):
         for found, (other, memory) in zip(verdicts, others):
             if not found.leaking:
                 continue
-            if cross and other.id in cross and memory and await self._memory_gives_away(other, memory, code, exercise.solution):
+            if cross and other.id in cross and memory and await self._memory_gives_away(other, memory, code, exercise.solution, runs):
                 found = await self._judge_one(other, text, "", code, exercise.solution, runs)
                 if not found.leaking:
                     continue
@@ -476,16 +510,20 @@ class TutorGateway(Configurable):
             return found
         return None
 
-    async def _memory_gives_away(self, exercise, memory: str, code: str, shared: str) -> bool:
+    async def _memory_gives_away(self, exercise, memory: str, code: str, shared: str, runs: Allowance | None = None) -> bool:
         """Does what the student got of another exercise give it away by itself (a leak before a fix), with every
-        means the final judgement uses, the sandbox included (own run budget; cached, as the memory comes back)?"""
+        means the final judgement uses, the sandbox included (own run bound, the student's turn and runs of the day;
+        cached, as the memory comes back)? A memory whose code the student's runs could not cover does not."""
         key = (exercise.id, exercise.digest, memory, code, shared)
         if key not in self._memory_verdicts:
             if len(self._memory_verdicts) > 256:
                 self._memory_verdicts.clear()
             alone = _gives_away_alone(self.detector(exercise), memory)
             if not alone:
-                alone = (await self._judge_one(exercise, memory, "", code, shared, [self.leak_max_runs])).leaking
+                own = Allowance(self.leak_max_runs, *((runs.owner, runs.name, runs.capped, runs.turn) if runs is not None else ()))
+                alone = (await self._judge_one(exercise, memory, "", code, shared, own)).leaking
+                if own.refused:
+                    return False  # unknown, and not kept: judged with the memory, the answer is held back
             self._memory_verdicts[key] = alone
         return self._memory_verdicts[key]
 
@@ -502,15 +540,16 @@ class TutorGateway(Configurable):
         loaded = await more(self.overlapped(text))
         return {**(cross or {}), **loaded} if loaded else cross
 
-    async def _completes(self, exercise, text: str, code: str, cross: dict[str, str] | None) -> bool:
+    async def _completes(self, exercise, text: str, code: str, cross: dict[str, str] | None, asker: Asker | None = None) -> bool:
         """Does `text` (a shared answer, judged alone when it was cached) give an exercise away with what the student
         got of it under other exercises?"""
         if not cross:
             return False
-        others = [(other, memory) for other, memory in self.others(exercise, text, "", cross) if other.id in cross]
-        return await self._judge_others(exercise, text, others, code, cross, [self.leak_max_runs]) is not None
+        sees = asker.sees if asker is not None else None
+        others = [(other, memory) for other, memory in self.others(exercise, text, "", cross, sees) if other.id in cross]
+        return await self._judge_others(exercise, text, others, code, cross, self.allowance(asker)) is not None
 
-    async def _judge_one(self, exercise, text: str, prior: str, code: str, shared: str = "", runs: list[int] | None = None):
+    async def _judge_one(self, exercise, text: str, prior: str, code: str, shared: str = "", runs: Allowance | None = None):
         """One exercise's verdict; `shared`: the solution of the exercise asked about, when this is another one;
         `runs`: the sandbox runs left for the answer."""
         detector = self.detector(exercise)
@@ -520,10 +559,11 @@ class TutorGateway(Configurable):
             return verdict  # no need to run it
         return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior, code, runs), **settings)
 
-    async def _finish(self, provider, exercise, ctx, guard) -> AsyncIterator[Event]:
+    async def _finish(self, provider, exercise, ctx, guard, asker: Asker | None = None) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}
         if provider.paid:
-            check = await self.judge(exercise, guard.text, guard.prior, guard.code, await self._with_more(guard.text, guard.cross, guard.more))
+            check = await self.judge(exercise, guard.text, guard.prior, guard.code, await self._with_more(guard.text, guard.cross, guard.more),
+                                     asker)
             meta["similarity"] = round(check.similarity, 3)
             if check.leaking:
                 meta["passes_tests"] = bool(check.passes_share and check.passes_share > self.leak_pass_share)

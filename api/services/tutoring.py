@@ -72,10 +72,12 @@ _MEMORIES = _MEMORY_ROWS.format(exercises="SELECT unnest(%(xs)s::varchar[])")
 MORE_EXERCISES = 16  # memories read at the final judgement, the exercises the answer overlaps most first
 
 
-def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: set[str], loaded: dict[str, str]):
+def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: set[str], loaded: dict[str, str], sees=None):
     """The gateway's `more`: the memories of exercises the answer overlaps, which the student was told pieces of, and
     which `loaded` does not hold (the exercises touched last), so filling the memory with other exercises' pieces
-    cannot push one out of the judgement."""
+    cannot push one out of the judgement. Only exercises the student may see (`sees`, None: all) count."""
+    touched = {x for x in touched if sees is None or x in sees}
+
     async def more(overlapped: dict[str, float]) -> dict[str, str]:
         wanted = sorted((x for x in overlapped if x in touched and x not in loaded and x in gateway.solutions),
                         key=lambda x: (-overlapped[x], x))[:MORE_EXERCISES]
@@ -85,7 +87,7 @@ def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: se
             pg = await driver_connection(session)
             rows = await (await pg.execute(_MEMORIES, {"u": user_id, "xs": wanted})).fetchall()
             await pg.execute("COMMIT")
-        return cross_memories(rows, gateway)
+        return cross_memories(rows, gateway, sees)
     more.unloaded = frozenset(x for x in touched if x not in loaded and x in gateway.solutions)  # the stream guard holds their pieces
     return more
 
@@ -114,11 +116,12 @@ def leak_memory(texts: list[str], detector, limit: int = PRIOR_CHARS) -> str:
     return "\n\n".join(texts[i] for i in sorted(kept))
 
 
-def cross_memories(rows, gateway: TutorGateway) -> dict[str, str]:
-    """Exercise id -> what models told the student that holds pieces of its solution (`_TOUCHED`'s rows)."""
+def cross_memories(rows, gateway: TutorGateway, sees=None) -> dict[str, str]:
+    """Exercise id -> what models told the student that holds pieces of its solution (`_TOUCHED`'s rows), of the
+    exercises they may see (`sees`, None: all)."""
     texts: dict[str, list[str]] = {}
     for ex_id, _, text in rows:
-        if ex_id in gateway.solutions:
+        if ex_id in gateway.solutions and (sees is None or ex_id in sees):
             texts.setdefault(ex_id, []).append(text)
     return {ex_id: leak_memory(said, gateway.detector(gateway.solutions[ex_id])) for ex_id, said in texts.items()}
 
@@ -148,8 +151,9 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         # once each: an extra hint that touches other exercises is also a disclosure row, and a memory holding a
         # piece twice no longer joins into the code it tells
         prior = leak_memory(list(dict.fromkeys(text for _, text in await said.fetchall())), gateway.detector(exercise))
-        cross = cross_memories(await touched.fetchall(), gateway)
-        more = memory_loader(sessionmaker, gateway, asker.user_id, {x for x, _ in await touched_ids.fetchall()} - {exercise.id}, cross)
+        cross = cross_memories(await touched.fetchall(), gateway, asker.sees)
+        more = memory_loader(sessionmaker, gateway, asker.user_id, {x for x, _ in await touched_ids.fetchall()} - {exercise.id}, cross,
+                             asker.sees)
     context = TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,
@@ -225,7 +229,7 @@ async def _store(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Ex
     # the answer climbed the ladder: it counts as that hint, for the skill model, the instructor's view and the next
     # %hint (which goes on from there), unless a %hint while it streamed has recorded that rung already
     rung = ctx.ladder_rung if gave_ladder_hint(ctx, event.text) else 0
-    touches = gateway.touched(exercise, disclosed) if disclosed else []
+    touches = gateway.touched(exercise, disclosed, asker.sees) if disclosed else []
     async with sessionmaker() as session:
         conv_id, hinted = await conversations.append(
             await driver_connection(session), asker.user_id, exercise.id, req.question or "(explain my last error)", event.text,
@@ -241,7 +245,7 @@ async def _remember(sessionmaker, gateway: TutorGateway, asker: Asker, exercise:
     """Models' text a student read of an answer that never finished (they went away), into the leak filter's memory."""
     async with sessionmaker() as session:
         await conversations.disclose(await driver_connection(session), asker.user_id, exercise.id, shown,
-                                     gateway.touched(exercise, shown))
+                                     gateway.touched(exercise, shown, asker.sees))
 
 
 async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, taken: int,
@@ -254,7 +258,7 @@ async def extra_hint(sessionmaker, gateway: TutorGateway, asker: Asker, exercise
             if event.kind == "done":
                 done = event
         written = "" if done.meta["source"] in conversations.MODEL_FREE else done.text
-        touches = gateway.touched(exercise, written) if written else []
+        touches = gateway.touched(exercise, written, asker.sees) if written else []
         async with sessionmaker() as session, session.begin():
             session.add(HintEvent(user_id=asker.user_id, exercise_id=exercise.id, rung=taken + 1, source=done.meta["source"][:20], text=written))
             if touches:  # the hint is in the exercise's own memory already; kept here for the exercises it touches
@@ -275,14 +279,15 @@ async def give_hint(ctx, who, req) -> dict:
         async with ctx.sessionmaker() as session:
             taken = await hints_taken(session, user_id, exercise.id)
         if taken >= len(exercise.hints):
-            asker = Asker(user_id, who.name, who.role)
+            asker = Asker(user_id, who.name, who.role, ctx.bank_for(who))
             return await extra_hint(ctx.sessionmaker, ctx.gateway, asker, exercise, req, taken, await known_identities(ctx.roster, who))
     async with ctx.connection() as pg:
         return await next_hint(pg, user_id, exercise, again=req.again)
 
 
 async def asker_of(ctx, who) -> Asker:
-    return Asker(await ctx.users.user_id(who), who.name, who.role)
+    """The asker, with the exercises they may see (the leak filter judges answers against those only)."""
+    return Asker(await ctx.users.user_id(who), who.name, who.role, ctx.bank_for(who))
 
 
 async def ask_tutor(ctx, who, req) -> AsyncIterator[Event]:
