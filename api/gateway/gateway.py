@@ -475,7 +475,8 @@ class TutorGateway(Configurable):
             if runs is not None:
                 runs.refused = True
             return 1.0
-        return max(hidden_share(result, baseline) for result in results)
+        raises = frozenset(t.name for t in exercise.tests if t.check == "raises")
+        return max(hidden_share(result, baseline, raises) for result in results)
 
     async def judge(self, exercise, text: str, prior: str = "", code: str = "", cross: dict[str, str] | None = None,
                     asker: Asker | None = None):

@@ -35,9 +35,14 @@ def judge(similarity: float, walkthrough: float, passes_share: float | None, *, 
     return LeakCheck(similarity, bool(reasons), walkthrough, passes_share, ", ".join(reasons))
 
 
-def hidden_share(result, baseline: set[str]) -> float:
-    """The share of hidden tests a graded answer passes, of those the starter code fails (`baseline`: starter's passes)."""
+def hidden_share(result, baseline: set[str], raises: frozenset[str] = frozenset()) -> float:
+    """The share of hidden tests a graded answer passes, of those the starter code fails (`baseline`: starter's passes).
+
+    `raises`: the names of the tests that expect an exception. Code that passes those and no other test (an unrelated
+    example that fails on the exercise's inputs with the exception they expect) is no solution: it counts for nothing."""
     if result.status != "graded":
+        return 0.0
+    if raises and not any(t.passed and t.name not in raises for t in result.tests):
         return 0.0
     hidden = [t for t in result.tests if t.hidden] or list(result.tests)
     open_tests = [t for t in hidden if t.name not in baseline]
