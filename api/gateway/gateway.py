@@ -23,6 +23,7 @@ from .cache import AnswerCache, cache_key, holds_code, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, SolutionIndex, StatementFrequency, hidden_share, judge
 from .leak.detector import conversation
+from .leak import runnable
 from .leak.index import TOUCH
 from .leak.views import views
 from .privacy import PersonalDataScrubber, holds_personal_data
@@ -435,11 +436,17 @@ class TutorGateway(Configurable):
                 await asyncio.sleep(self.retry_backoff * 2**attempt)
 
     async def _starter_baseline(self, exercise) -> set[str]:
-        """The tests the starter code passes already (passing them again gives nothing away)."""
+        """The tests the starter code passes already, or code that does no work does (returning a constant, an
+        argument or a copy of one): passing them again gives nothing away. Unless that would leave no hidden test
+        open, then the starter's alone. Graded once per exercise version."""
         key = (exercise.id, exercise.digest)
         if key not in self._starter_passes:
-            result = await self.grader.grade(exercise, exercise.starter, feedback=False)
-            self._starter_passes[key] = {t.name for t in result.tests if t.passed} if result.status == "graded" else set()
+            results = await asyncio.gather(*(self.grader.grade(exercise, code, feedback=False)
+                                             for code in [exercise.starter, *runnable.trivial_answers(exercise.solution)]))
+            passed = [{t.name for t in r.tests if t.passed} if r.status == "graded" else set() for r in results]
+            hidden = {t.name for t in exercise.tests if t.hidden}
+            every = set().union(*passed)
+            self._starter_passes[key] = every if hidden - every else passed[0]
         return self._starter_passes[key]
 
     def allowance(self, asker: Asker | None = None) -> Allowance:

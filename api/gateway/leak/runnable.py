@@ -102,6 +102,23 @@ class _Rename(ast.NodeTransformer):
         return node
 
 
+TRIVIAL_VALUES = ("None", "0", "''", "[]", "{}", "False", "True")
+
+
+def trivial_answers(solution: str) -> list[str]:
+    """Entry points that do no work: each returns a constant, one of its arguments, or a copy of one.
+
+    The hidden tests such code passes (nothing to remove, no sale of a stocked product, an empty input) tell
+    nothing about a solution: an answer's code passing them is no more a solution than `return stock` is."""
+    answers = []
+    for name, entry in signature(solution).items():
+        if entry is None:
+            continue
+        returned = [*TRIVIAL_VALUES, *entry.params, *(f"copy.copy({p})" for p in entry.params)]
+        answers += [f"import copy\n\ndef {name}({entry.arguments}):\n    return {value}\n" for value in returned]
+    return answers
+
+
 def signature(solution: str) -> dict[str, Entry | None]:
     """Entry point -> how it is called (None for a class)."""
     found = {}
