@@ -1,6 +1,7 @@
 """Code in other languages read as the Python it translates line for line.
 
-A model asked not to give the solution may give it in Lua, Go, Rust, Java, C#, Kotlin, Swift, PHP, Ruby or pseudocode:
+A model asked not to give the solution may give it in Lua, Go, Rust, Java, C#, Kotlin, Swift, PHP, Ruby, Julia, R,
+MATLAB/Octave or pseudocode:
 the same statements in the same order, which a student transcribes mechanically. JavaScript has a reader of its own
 (`javascript.py`); this one reads the other common languages by their shared shapes, line by line:
 
@@ -13,6 +14,12 @@ the same statements in the same order, which a student transcribes mechanically.
 - expressions: declarations (`local`, `let mut`, `var`, `:=`, a C type) as assignments, `~=`, `#t`, `..`, `&&`, `||`,
   `!`, `nil`, and the library calls a translation of the bank's solutions uses (`table.insert`, `append(xs, x)`,
   `strings.ToLower`, `.size()`, `.addAll`, `.containsKey`, `count($x)`, `<<` ...) as their Python forms;
+- Julia, R and MATLAB/Octave (a text with `push!(`, `x[end]`, `<- function`, `%%`, `isempty(`, `[[`, `numel(` or
+  `function out = f(...)`): `f <- function(a, b)` and `function out = f(a, b)` as `def` (a bare `return` and the end of
+  the function returning `out`, the parameters' `xs(i, 2)` as `xs[i][2]`), `<-` as `=`, `for i = 1:n` and
+  `for (i in 2:n)` as ranges, `push!(xs, x)`, `xs <- c(xs, list(x))`, `xs(end + 1, :) = x` as appends, `x[end]` and
+  `x[[length(x)]]` as `x[-1]`, literal subscripts one lower (`x[2]` as `x[1]`, `x[2:end]` as `x[1:]`, R's `x[-1]` as
+  `x[1:]`), `isempty`/`length`/`numel`, `haskey`, `%%`, `%/%`, `div`, `mod`, `return(x)`, `TRUE`/`NULL` as Python;
 - then the names that are appended to start as lists (`{}` in Lua, `new ArrayList<>()`), and a list's `.add` is `.append`.
 
 The reading only has to be good enough for the statements' fingerprints and the walkthrough's steps; a text with no
@@ -35,7 +42,7 @@ HINTS = re.compile(
     r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
     r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
     r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\(\s*\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
-    r"|\.\w+[?!](?=[\s.)}]|$)",
+    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+\w+\s*=",
     re.M)
 MIN_HINTS = 2
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -238,8 +245,49 @@ PERL = [
     (r"(?<![\w$@])@(?=[A-Za-z_])", ""), (r"(?<=[\s(,=])%(?=[A-Za-z_]\w*\b(?!\s*\())", ""), (r"\bmy\s+\$(\w+)", r"var \1"),
     (r"\s+eq\s+", " == "), (r"\s+ne\s+", " != "), (r"\s+lt\s+", " < "), (r"\s+gt\s+", " > "),
 ]
+# before the headers, in a text that shows Julia, R or MATLAB/Octave (1-based, `end`-blocks or braces): their functions
+# (`f <- function(a, b)`, `function out = f(a, b)`), appends (`push!(xs, x)`, `xs <- c(xs, x)`, `xs(end + 1, :) = x`), `x[end]`,
+# `x[[length(x)]]`, `length`/`isempty`/`numel`, `<-`, `%%`, and literal subscripts one lower
+ONE_BASED = [
+    (r"^(\w+)\s*<-\s*function\s*\((.*)\)$", r"function \1(\2)"),
+    (r"^function\s+(?:\[[^\]]*\]|\w+)\s*=\s*(\w+)\s*\((.*)\)$", r"function \1(\2)"),
+    (r"^function\s+(?:\[[^\]]*\]|\w+)\s*=\s*(\w+)$", r"function \1()"),
+    (r"^for\s*\(\s*(\w+)\s+in\s+([^:\s]+)\s*:\s*(.+)\)$", r"for \1 in range(\2, \3 + 1)"),
+    (r"^for\s+(\w+)\s*(?:=|\bin\b)\s*([^:\s]+)\s*:\s*(.+)$", r"for \1 in range(\2, \3 + 1)"),
+    (r"^for\s+(\w+)\s*=\s*(.+)$", r"for \1 in \2"),
+    (r"^for\s*\(\s*(\w+)\s+in\s+(.+)\)$", r"for \1 in \2"),
+    (r"\[\[", "["), (r"\]\]", "]"),
+    (r"^([^\s<]+)\s*<<?-\s*", r"\1 = "),
+    (r"^push!\(\s*([^,]+?)\s*,\s*(.+)\)$", r"\1.append(\2)"), (r"^append!\(\s*(\w+)\s*,\s*(.+)\)$", r"\1.extend(\2)"),
+    (r"^(\w+)\s*=\s*c\(\s*\1\s*,\s*list\((.+)\)\s*\)$", r"\1.append(\2)"),
+    (r"^(\w+)\s*=\s*(?:c\(|\[)\s*\1\s*[,;]\s*(.+)\s*[)\]]$", r"\1.append(\2)"),
+    (r"^(\w+)\(\s*end\s*\+\s*1\s*(?:,\s*:\s*)?\)\s*=\s*(.+)$", r"\1.append(\2)"),
+    (r"^(\w+)\s*=\s*\[\s*\]$", r"\1 = []"),
+    (r"^sort!\(\s*(\w+)\s*\)$", r"\1.sort()"),
+    (r"(\w+)\[\s*length\(\s*\1\s*\)\s*\]", r"\1[end]"),
+    (r"(\w+)\(\s*end\s*,\s*(\d+)\s*\)", lambda m: f"{m.group(1)}[end][{m.group(2)}]"),
+    (r"(\w+)\(\s*end\s*\)", r"\1[end]"),
+    (r"\[(\d+)\s*:\s*end\]", lambda m: f"[{int(m.group(1)) - 1}:]"), (r"\[(\d+)\]", lambda m: f"[{int(m.group(1)) - 1}]"), (r"\[end\]", "[-1]"), (r"\[end\s*-\s*(\d+)\]", r"[-1 - \1]"),
+    (r"(\w+)\[-1\](?=\s*\)|\s*,|$)", r"\1[1:]"),
+    (r"!\s*isempty\(\s*([^()]+)\)|~\s*isempty\(\s*([^()]+)\)", r"\1\2"), (r"\bisempty\(\s*([^()]+)\)", r"not \1"),
+    (r"\b(?:length|numel|nrow)\(\s*([^()]+)\)\s*(?:>\s*0|!=\s*0|~=\s*0|>=\s*1)", r"\1"),
+    (r"\b(?:length|numel|nrow)\(\s*([^()]+)\)\s*==\s*0", r"not \1"),
+    (r"\b(?:length|numel|nrow)\(", "len("), (r"\bsize\(\s*(\w+)\s*,\s*1\s*\)", r"len(\1)"),
+    (r"\bjoin\(\s*sort\(\s*collect\(\s*([^()]+)\)\s*\)\s*\)", r"''.join(sorted(\1))"), (r"\bcollect\(", "list("),
+    (r"!\s*haskey\(\s*([^,()]+?)\s*,\s*([^()]+?)\s*\)", r"\2 not in \1"), (r"\bhaskey\(\s*([^,()]+?)\s*,\s*([^()]+?)\s*\)", r"\2 in \1"),
+    (r"\b(lowercase|uppercase|strip|keys|values)\(\s*([^()]+)\)",
+     lambda m: f"{m.group(2)}.{ {'lowercase': 'lower', 'uppercase': 'upper'}.get(m.group(1), m.group(1))}()"),
+    (r"\bDict(?:\{.*\})?\(\)", "{}"), (r"\bSet(?:\{.*\})?\(\)", "set()"), (r"\b\w+\[\]", "[]"),
+    (r"(?<!\.)\bsort\(", "sorted("), (r"\bsortrows\(", "sorted("),
+    (r"\bdiv\(\s*([^(),]+?)\s*,\s*([^(),]+)\)", r"(\1) // \2"), (r"\bfloor\(\s*\((.+?)\)\s*/\s*(\w+)\s*\)", r"(\1) // \2"),
+    (r"\bmod\(\s*([^(),]+?)\s*,\s*([^(),]+)\)", r"\1 % \2"), (r"%%", "%"), (r"%/%", "//"),
+    (r"^return\s*\((.*)\)$", r"return \1"), (r"\bTRUE\b", "True"), (r"\bFALSE\b", "False"), (r"\b(?:NULL|nothing)\b", "None"),
+    (r"~(?=[\w(])", "not "), (r"\bc\(", "("),
+]
 PREPARE = [(re.compile(r"\bstd::|\bauto\b|\.(?:push|emplace)_back\(|\b(?:vector|map|set|string)<"), [(re.compile(p), r) for p, r in CPP]),
-           (re.compile(r"\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"), [(re.compile(p), r) for p, r in PERL])]
+           (re.compile(r"\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"), [(re.compile(p), r) for p, r in PERL]),
+           (ONE_BASED_HINTS := re.compile(r"\w!\(|<-\s*function\b|\[end\]|\(end\b|%%|\bisempty\(|^\s*function\s+\w+\s*=|\[\[|\bnumel\(", re.M),
+            [(re.compile(p), r) for p, r in ONE_BASED])]
 PERL_SUB = re.compile(r"\bsub\s+(\w+)\s*\{[ \t]*\n?[ \t]*my\s*\(([^)]*)\)\s*=\s*@_\s*;")
 HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
 EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
@@ -307,11 +355,35 @@ def _returned(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
+MATLAB_FUNCTION = re.compile(r"^(\s*)function\s+(\w+)\s*=\s*\w+\s*\(([^)]*)\)", re.M)
+
+
+def _outputs(text: str) -> str:
+    """MATLAB's `function out = f(xs)`: a bare `return` and the function's end return `out`, and `xs(i, 2)` is `xs[i][1]`."""
+    lines, out, indent, arrays = text.splitlines(), None, "", ()
+    for i, line in enumerate(lines):
+        if header := MATLAB_FUNCTION.match(line):
+            indent, out, arrays = header.group(1), header.group(2), re.findall(r"\w+", header.group(3))
+        elif out and re.match(r"^\s*return\s*;?\s*$", line):
+            lines[i] = line.replace("return", f"return {out}").rstrip(";")
+        elif out and (re.match(rf"^{indent}end\s*;?\s*$", line) or line.strip().startswith("```")):
+            lines[i] = f"{indent}    return {out}\n{line}"
+            out = None
+        if out and arrays:
+            lines[i] = re.sub(rf"\b({'|'.join(arrays)})\(([^()]+)\)", lambda m: m.group(1) + "".join(
+                f"[{k.strip()}]" for k in m.group(2).split(",")), lines[i])
+    if out:
+        lines.append(f"{indent}    return {out}")
+    return "\n".join(lines)
+
+
 def read(text: str) -> str | None:
     """`text` with its lines of these languages read as Python, or None when it holds none."""
     if not BLOCKS.search(text) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
         return None
     text = PERL_SUB.sub(lambda m: f"sub {m.group(1)}({m.group(2)}) {{", CONTINUED.sub("", text))
+    if MATLAB_FUNCTION.search(text):
+        text = _outputs(text)
     prepare = tuple(rule for found, rules in PREPARE if found.search(text) for rule in rules)
     lines = [_line(line, prepare) for line in text.splitlines()]
     return _lists(_returned([line for line in lines if line is not None]))
