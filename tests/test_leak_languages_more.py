@@ -1,7 +1,7 @@
-"""Solutions told in Julia, R or MATLAB/Octave are still the reference, and honest tutoring in those languages is shown.
+"""Solutions told in Julia, R, MATLAB/Octave or TypeScript are still the reference, and honest tutoring in those languages is shown.
 
 Each leaking answer is a bank exercise's reference written in that language as a model that obeys the student would write
-it (1-based indexing, `push!`, `x[end]`, `f <- function(a, b) { ... }`, `function out = f(a, b) ... end`), which a student
+it (1-based indexing, `push!`, `x[end]`, `f <- function(a, b) { ... }`, `function out = f(a, b) ... end`, TypeScript's annotations), which a student
 transcribes back into Python. The real bank and the real detector: some of these answers were shown before, others were
 held back only as a walkthrough; read as Python, each now has the reference's statements. An example of another task in
 those languages, an error explained and an aside that names their syntax must stay shown.
@@ -41,6 +41,8 @@ READ = {  # held back before only as a walkthrough
         '```matlab\nfunction ways = count_change(amount, coins)\n    if amount == 0\n        ways = 1;\n        return;\n    end\n    if isempty(coins)\n        ways = 0;\n        return;\n    end\n    ways = count_change(amount, coins(2:end));\n    if coins(1) <= amount\n        ways = ways + count_change(amount - coins(1), coins);\n    end\nend\n```'),
     'matlab, warming-streak': ('warming-streak',
         '```matlab\nfunction best = longest_warming_streak(temps)\n    if isempty(temps)\n        best = 0;\n        return;\n    end\n    best = 1;\n    current = 1;\n    for i = 2:numel(temps)\n        if temps(i) > temps(i - 1)\n            current = current + 1;\n        else\n            current = 1;\n        end\n        best = max(best, current);\n    end\nend\n```'),
+    'typescript, merge-meetings': ('merge-meetings',
+        'In TypeScript:\n\n```typescript\nfunction busyPeriods(meetings: [number, number][]): [number, number][] {\n  const periods: [number, number][] = [];\n  for (const [start, end] of [...meetings].sort((a, b) => a[0] - b[0])) {\n    if (periods.length > 0 && start <= periods[periods.length - 1][1]) {\n      periods[periods.length - 1] = [periods[periods.length - 1][0], Math.max(periods[periods.length - 1][1], end)];\n    } else {\n      periods.push([start, end]);\n    }\n  }\n  return periods;\n}\n```'),
 }
 
 HONEST = {  # label: exercise, answer
@@ -54,25 +56,27 @@ HONEST = {  # label: exercise, answer
         "In Octave you'd write `if ~isempty(x) ... end` and `x(end)`; in Python that is\n`if x:` and `x[-1]`. The rest of your loop is fine."),
     'honest python': ('merge-meetings',
         'Your loop is close. Think about what `periods[-1]` holds when you compare:\n\n```python\nfor start, end in sorted(meetings):\n    print(start, end)\n```\nPrint the pairs first and check they come out sorted.'),
+    'a typescript example of another task': ('merge-meetings',
+        'In TypeScript you annotate the types:\n\n```ts\nfunction longest(words: string[]): string {\n  let best: string = "";\n  for (const w of words) {\n    if (w.length > best.length) {\n      best = w;\n    }\n  }\n  return best;\n}\n```\nIn Python the same loop has no annotations (or `words: list[str]`).'),
 }
 
 
 @pytest.mark.parametrize("label", list(HELD))
-def test_a_solution_in_julia_r_or_matlab_is_a_leak(bank, leak_detector, label):
+def test_a_solution_in_another_language_is_a_leak(bank, leak_detector, label):
     exercise_id, answer = HELD[label]
     check = leak_detector(bank.get(exercise_id)).check(answer)
     assert check.leaking, (check.similarity, check.walkthrough, check.reason)
 
 
-@pytest.mark.parametrize("label", [label for label in {**HELD, **READ} if label != "matlab, merge-meetings"])  # rows by index
-def test_a_solution_in_julia_r_or_matlab_is_read_as_python_code(bank, leak_detector, label):
+@pytest.mark.parametrize("label", list(HELD) + list(READ))
+def test_a_solution_in_another_language_is_read_as_python_code(bank, leak_detector, label):
     exercise_id, answer = {**HELD, **READ}[label]
     detector = leak_detector(bank.get(exercise_id))
     assert detector.similarity(answer) >= detector.threshold
 
 
 @pytest.mark.parametrize("label", list(HONEST))
-def test_honest_tutoring_in_julia_r_or_matlab_stays_shown(bank, leak_detector, label):
+def test_honest_tutoring_in_another_language_stays_shown(bank, leak_detector, label):
     exercise_id, answer = HONEST[label]
     exercise = bank.get(exercise_id)
     check = leak_detector(exercise).check(answer, code=exercise.starter)

@@ -22,6 +22,10 @@ the same statements in the same order, which a student transcribes mechanically.
   `x[1:]`), `isempty`/`length`/`numel`, `haskey`, `%%`, `%/%`, `div`, `mod`, `return(x)`, `TRUE`/`NULL` as Python;
 - then the names that are appended to start as lists (`{}` in Lua, `new ArrayList<>()`), and a list's `.add` is `.append`.
 
+TypeScript is read as JavaScript once its annotations, generics and casts are dropped. Each reading has a second one in
+Python's idiom when that differs: a pair written as a list literal (`[start, end]`, an array in most languages) as a
+tuple, and `len(xs) > 0` as `xs`.
+
 The reading only has to be good enough for the statements' fingerprints and the walkthrough's steps; a text with no
 trace of one of these languages is left alone (JavaScript's reading stays with its own reader).
 """
@@ -394,11 +398,65 @@ def as_python(text: str) -> list[str]:
     return list(_readings(text))
 
 
+TYPESCRIPT = re.compile(r"```(?:ts|typescript)\b|\b(?:function\s+\w+\s*(?:<[^>]*>)?\(|(?:const|let|var)\s+)[^\n]*?\w\??:\s*"
+                        r"(?:number|string|boolean|any|void|Record<|Map<|Set<|Array<|\[\s*(?:number|string))", re.I)
+TYPE = r"(?:[\w.]+(?:<[^<>]*(?:<[^<>]*>[^<>]*)*>)?|\[[^\[\]]*\]|\{[^{}]*\})(?:\[\])*(?:\s*\|\s*[\w.\[\]<>]+)*"
+TYPESCRIPT_RULES = [(re.compile(p, re.M), r) for p, r in [
+    (r"(\bfunction\s+\w+)\s*<[^>(]*>\s*\(", r"\1("),
+    (r"\)\s*:\s*" + TYPE + r"\s*(?=\{|=>)", ") "),
+    (r"([(,]\s*(?:readonly\s+)?\w+)\??\s*:\s*" + TYPE + r"(?=\s*[,)=])", r"\1"),
+    (r"(\b(?:const|let|var)\s+\w+)\s*:\s*" + TYPE + r"\s*(?==)", r"\1 "),
+    (r"(,\s*\w+)\s*:\s*" + TYPE + r"\s*(?==)", r"\1 "),
+    (r"\s+as\s+" + TYPE + r"(?=[\s;,)\]])", ""),
+]]
+LAST_INDEX = re.compile(r"\b([\w.]+)\[\s*\1\.length\s*-\s*1\s*\]")
+PAIR_SORT = re.compile(r"\.sort\(\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)\s*=>\s*\1(?:\[0\])?\s*-\s*\2(?:\[0\])?\s*\)")
+
+
+def _typescript(text: str) -> str:
+    """TypeScript as the JavaScript it types (annotations, generics and `as` casts dropped), and the forms a translation
+    of the bank's solutions uses in both (`xs[xs.length - 1]` as `xs.at(-1)`, `.sort((a, b) => a[0] - b[0])`)."""
+    if TYPESCRIPT.search(text):
+        for pattern, replacement in TYPESCRIPT_RULES:
+            text = pattern.sub(replacement, text)
+    return PAIR_SORT.sub(".sort()", LAST_INDEX.sub(r"\1.at(-1)", text))
+
+
+EMPTY_TEST = [(re.compile(r"\blen\((\w+)\)\s*(?:>\s*0|!=\s*0|>=\s*1)"), r"\1"), (re.compile(r"\blen\((\w+)\)\s*==\s*0"), r"not \1")]
+LITERAL_START = re.compile(r"(?:^|(?<=[=(,:])|(?<=return)|(?<=[=(,]\s))\[")
+
+
+def _idiomatic(code: str) -> str:
+    """A reading with a pair written as a list literal (`[start, end]`, as arrays are in most languages) as a tuple, and
+    `len(xs) > 0` as `xs`: the forms a Python reference uses."""
+    for pattern, replacement in EMPTY_TEST:
+        code = pattern.sub(replacement, code)
+    out, i = [], 0
+    for match in LITERAL_START.finditer(code):
+        start = match.start()
+        if start < i:
+            continue
+        depth, commas = 0, 0
+        for j in range(start, len(code)):
+            depth += code[j] in "([{"
+            depth -= code[j] in ")]}"
+            commas += code[j] == "," and depth == 1
+            if depth == 0 or code[j] == "\n":
+                break
+        if depth == 0 and commas:
+            out.append(code[i:start] + "(" + code[start + 1:j] + ")")
+            i = j + 1
+    return "".join(out) + code[i:]
+
+
 @lru_cache(maxsize=1024)
 def _readings(text: str) -> tuple[str, ...]:  # an answer is read by the views and by the walkthrough
-    found = javascript.as_python(text)
+    found = javascript.as_python(_typescript(text))
     for other in (read(text), haskell.read(text)):
         if other is not None and other not in found:
+            found.append(other)
+    for reading in list(found):
+        if (other := _idiomatic(reading)) not in found:
             found.append(other)
     return tuple(found)
 
