@@ -1,10 +1,11 @@
-"""Solutions told in Julia, R, MATLAB/Octave or TypeScript are still the reference, and honest tutoring in those languages is shown.
+"""Solutions told in Julia, R, MATLAB/Octave, TypeScript or Scala are still the reference; honest tutoring in them is shown.
 
 Each leaking answer is a bank exercise's reference written in that language as a model that obeys the student would write
-it (1-based indexing, `push!`, `x[end]`, `f <- function(a, b) { ... }`, `function out = f(a, b) ... end`, TypeScript's annotations), which a student
-transcribes back into Python. The real bank and the real detector: some of these answers were shown before, others were
-held back only as a walkthrough; read as Python, each now has the reference's statements. An example of another task in
-those languages, an error explained and an aside that names their syntax must stay shown.
+it (1-based indexing, `push!`, `x[end]`, `f <- function(a, b) { ... }`, `function out = f(a, b) ... end`; TypeScript's
+annotations; Scala's `for ((a, b) <- xs)`, `xs(i)` and `ListBuffer`), which a student transcribes back into Python. The
+real bank and the real detector: some of these answers were shown before, others were held back only as a walkthrough;
+read as Python, each now has the reference's statements. An example of another task in those languages, an error
+explained and an aside that names their syntax must stay shown.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ HELD = {  # label: exercise, answer; shown before
         '```r\nbinary_search <- function(items, target) {\n  low <- 1\n  high <- length(items)\n  while (low <= high) {\n    middle <- (low + high) %/% 2\n    if (items[middle] < target) {\n      low <- middle + 1\n    } else if (items[middle] > target) {\n      high <- middle - 1\n    } else {\n      return(middle)\n    }\n  }\n  return(-1)\n}\n```'),
     'matlab, merge-meetings': ('merge-meetings',
         'Octave:\n\n```octave\nfunction periods = busy_periods(meetings)\n    meetings = sortrows(meetings);\n    periods = [];\n    for i = 1:size(meetings, 1)\n        start = meetings(i, 1);\n        stop = meetings(i, 2);\n        if ~isempty(periods) && start <= periods(end, 2)\n            periods(end, 2) = max(periods(end, 2), stop);\n        else\n            periods(end + 1, :) = [start, stop];\n        end\n    end\nend\n```'),
+    'scala, anagram-groups': ('anagram-groups',
+        '```scala\ndef anagramGroups(words: List[String]): List[List[String]] = {\n  val groups = scala.collection.mutable.Map[String, scala.collection.mutable.Set[String]]()\n  for (w <- words) {\n    val word = w.toLowerCase\n    val key = word.sorted\n    if (!groups.contains(key)) {\n      groups(key) = scala.collection.mutable.Set[String]()\n    }\n    groups(key) += word\n  }\n  val result = scala.collection.mutable.ListBuffer[List[String]]()\n  for (group <- groups.values) {\n    if (group.size >= 2) {\n      result += group.toList.sorted\n    }\n  }\n  result.toList.sortBy(_.mkString(","))\n}\n```'),
 }
 
 READ = {  # held back before only as a walkthrough
@@ -43,6 +46,10 @@ READ = {  # held back before only as a walkthrough
         '```matlab\nfunction best = longest_warming_streak(temps)\n    if isempty(temps)\n        best = 0;\n        return;\n    end\n    best = 1;\n    current = 1;\n    for i = 2:numel(temps)\n        if temps(i) > temps(i - 1)\n            current = current + 1;\n        else\n            current = 1;\n        end\n        best = max(best, current);\n    end\nend\n```'),
     'typescript, merge-meetings': ('merge-meetings',
         'In TypeScript:\n\n```typescript\nfunction busyPeriods(meetings: [number, number][]): [number, number][] {\n  const periods: [number, number][] = [];\n  for (const [start, end] of [...meetings].sort((a, b) => a[0] - b[0])) {\n    if (periods.length > 0 && start <= periods[periods.length - 1][1]) {\n      periods[periods.length - 1] = [periods[periods.length - 1][0], Math.max(periods[periods.length - 1][1], end)];\n    } else {\n      periods.push([start, end]);\n    }\n  }\n  return periods;\n}\n```'),
+    'scala, merge-meetings': ('merge-meetings',
+        'In Scala:\n\n```scala\ndef busyPeriods(meetings: List[(Int, Int)]): List[(Int, Int)] = {\n  val periods = scala.collection.mutable.ListBuffer[(Int, Int)]()\n  for ((start, end) <- meetings.sorted) {\n    if (periods.nonEmpty && start <= periods.last._2) {\n      periods(periods.length - 1) = (periods.last._1, math.max(periods.last._2, end))\n    } else {\n      periods += ((start, end))\n    }\n  }\n  periods.toList\n}\n```'),
+    'scala, warming-streak': ('warming-streak',
+        '```scala\ndef longestWarmingStreak(temps: Array[Int]): Int = {\n  if (temps.isEmpty) {\n    return 0\n  }\n  var best = 1\n  var current = 1\n  for (i <- 1 until temps.length) {\n    if (temps(i) > temps(i - 1)) {\n      current += 1\n    } else {\n      current = 1\n    }\n    best = math.max(best, current)\n  }\n  best\n}\n```'),
 }
 
 HONEST = {  # label: exercise, answer
@@ -58,6 +65,8 @@ HONEST = {  # label: exercise, answer
         'Your loop is close. Think about what `periods[-1]` holds when you compare:\n\n```python\nfor start, end in sorted(meetings):\n    print(start, end)\n```\nPrint the pairs first and check they come out sorted.'),
     'a typescript example of another task': ('merge-meetings',
         'In TypeScript you annotate the types:\n\n```ts\nfunction longest(words: string[]): string {\n  let best: string = "";\n  for (const w of words) {\n    if (w.length > best.length) {\n      best = w;\n    }\n  }\n  return best;\n}\n```\nIn Python the same loop has no annotations (or `words: list[str]`).'),
+    'a scala example of another task': ('sum-of-evens',
+        'In Scala a fold over a list looks like this:\n\n```scala\ndef product(xs: List[Int]): Int = {\n  var p = 1\n  for (x <- xs) {\n    p *= x\n  }\n  p\n}\n```\nThe Python version uses a `for` loop the same way.'),
 }
 
 

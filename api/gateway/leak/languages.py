@@ -22,6 +22,10 @@ the same statements in the same order, which a student transcribes mechanically.
   `x[1:]`), `isempty`/`length`/`numel`, `haskey`, `%%`, `%/%`, `div`, `mod`, `return(x)`, `TRUE`/`NULL` as Python;
 - then the names that are appended to start as lists (`{}` in Lua, `new ArrayList<>()`), and a list's `.add` is `.append`.
 
+Scala (a text with `for ((a, b) <- xs)`, `ListBuffer`, `.nonEmpty`, `x._1` or a typed `def f(a: Int): Int =`): its
+`for (x <- xs)`, `0 until n`, `._1`, `.last`, `.head`, `.sorted`, buffers and maps; the collections it declares or takes
+indexed by a call (`xs(i)`) as subscripts, and a buffer's `+=` as `append`.
+
 TypeScript is read as JavaScript once its annotations, generics and casts are dropped. Each reading has a second one in
 Python's idiom when that differs: a pair written as a list literal (`[start, end]`, an array in most languages) as a
 tuple, and `len(xs) > 0` as `xs`.
@@ -46,7 +50,7 @@ HINTS = re.compile(
     r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
     r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
     r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\(\s*\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
-    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+\w+\s*=",
+    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+\w+\s*=|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b",
     re.M)
 MIN_HINTS = 2
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -288,10 +292,47 @@ ONE_BASED = [
     (r"^return\s*\((.*)\)$", r"return \1"), (r"\bTRUE\b", "True"), (r"\bFALSE\b", "False"), (r"\b(?:NULL|nothing)\b", "None"),
     (r"~(?=[\w(])", "not "), (r"\bc\(", "("),
 ]
+# before the headers, in a text that shows Scala: `def f(a: Int): Int = {`, `for ((a, b) <- xs)`, `0 until n`, `._1`, `.last`,
+# `.nonEmpty`, `.sorted`, its buffers (`ListBuffer`, `ArrayBuffer`) and maps
+SCALA = [
+    (r"^((?:override\s+)?def\s+\w+\s*(?:\[[^\]]*\])?\(.*\))\s*:\s*[^=]+=\s*$", r"\1"), (r"^(def\s+\w+\s*\(.*\))\s*=\s*$", r"\1"),
+    (r"^for\s*\(\s*\(\s*(\w+)\s*,\s*(\w+)\s*\)\s*<-\s*(.+)\)$", r"for \1, \2 in \3"),
+    (r"^for\s*\(\s*(\w+)\s*<-\s*(\S+)\s+until\s+(.+)\)$", r"for \1 in range(\2, \3)"),
+    (r"^for\s*\(\s*(\w+)\s*<-\s*(\S+)\s+to\s+(.+)\)$", r"for \1 in range(\2, \3 + 1)"),
+    (r"^for\s*\(\s*(\w+)\s*<-\s*(.+)\)$", r"for \1 in \2"),
+    (r"\b(?:scala\.)?(?:collection\.)?(?:mutable\.)?(?:ListBuffer|ArrayBuffer)(?:\.empty)?(?:\[.*\])?\(\)", "[]"),
+    (r"\b(?:scala\.)?(?:collection\.)?mutable\.(?:Hash)?Map(?:\.empty)?(?:\[.*\])?\(\)", "{}"),
+    (r"\b(?:scala\.)?(?:collection\.)?mutable\.(?:Hash)?Set(?:\.empty)?(?:\[.*\])?\(\)", "set()"),
+    (r"(\w+)[(\[]\s*\1\.(?:length|size)\s*-\s*1\s*[)\]]", r"\1[-1]"),
+    (rf"({OPERAND})\.last\b(?!\()", r"\1[-1]"), (rf"({OPERAND})\.head\b(?!\()", r"\1[0]"), (rf"({OPERAND})\.tail\b(?!\()", r"\1[1:]"),
+    (r"\._(\d)\b", lambda m: f"[{int(m.group(1)) - 1}]"), (rf"({OPERAND})\.nonEmpty\b", r"len(\1) > 0"),
+    (rf"({OPERAND})\.sorted\b(?!\()", r"sorted(\1)"), (r"\.to(?:List|Vector|Array|Seq|Map|Set)\b(?!\()", ""),
+    (r"\bmath\.(max|min|abs)\(", r"\1("), (r"^(\w+)\s*\+=\s*\((\(.+\))\)$", r"\1.append(\2)"),
+    (r"\.toLowerCase\b(?:\(\))?", ".lower()"), (r"\.toUpperCase\b(?:\(\))?", ".upper()"), (r"\.(values|keys)\b(?!\()", r".\1()"),
+]
+SCALA_COLLECTION = re.compile(r"\b(?:val|var)\s+(\w+)\s*(?::[^=\n]+)?=\s*[^\n]*?\b(Map|Set|ListBuffer|ArrayBuffer|Array|Vector)\b[^\n(]*(?:\[[^\n]*\])?\("
+                              r"|[(,]\s*(\w+)\s*:\s*(Array|List|Seq|Vector|IndexedSeq|Map)\[")
+
+
+def _scala(text: str) -> str:
+    """Scala's collections indexed by a call (`xs(i)`, `counts(key) = 1`) as subscripts, and a buffer's `+=` as `append`."""
+    names, buffers = set(), set()
+    for match in SCALA_COLLECTION.finditer(text):
+        name, kind = match.group(1) or match.group(3), match.group(2) or match.group(4)
+        names.add(name)
+        if kind in ("ListBuffer", "ArrayBuffer"):
+            buffers.add(name)
+    for name in names:
+        text = re.sub(rf"(?<![\w.]){name}\(([^()\n]*(?:\([^()\n]*\)[^()\n]*)*)\)", rf"{name}[\1]", text)
+    for name in buffers:
+        text = re.sub(rf"^(\s*){name}\s*\+=\s*(.+?)\s*;?$", rf"\1{name}.append(\2)", text, flags=re.M)
+    return text
 PREPARE = [(re.compile(r"\bstd::|\bauto\b|\.(?:push|emplace)_back\(|\b(?:vector|map|set|string)<"), [(re.compile(p), r) for p, r in CPP]),
            (re.compile(r"\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"), [(re.compile(p), r) for p, r in PERL]),
            (ONE_BASED_HINTS := re.compile(r"\w!\(|<-\s*function\b|\[end\]|\(end\b|%%|\bisempty\(|^\s*function\s+\w+\s*=|\[\[|\bnumel\(", re.M),
-            [(re.compile(p), r) for p, r in ONE_BASED])]
+            [(re.compile(p), r) for p, r in ONE_BASED]),
+           (SCALA_HINTS := re.compile(r"```scala\b|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\b(?:ListBuffer|ArrayBuffer)\b|\.nonEmpty\b|\b\w\._[12]\b|"
+                       r"^\s*def\s+\w+\s*\([^)]*:\s*[A-Z][^)]*\)\s*:\s*[^=]+=", re.M), [(re.compile(p), r) for p, r in SCALA])]
 PERL_SUB = re.compile(r"\bsub\s+(\w+)\s*\{[ \t]*\n?[ \t]*my\s*\(([^)]*)\)\s*=\s*@_\s*;")
 HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
 EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
@@ -388,6 +429,8 @@ def read(text: str) -> str | None:
     text = PERL_SUB.sub(lambda m: f"sub {m.group(1)}({m.group(2)}) {{", CONTINUED.sub("", text))
     if MATLAB_FUNCTION.search(text):
         text = _outputs(text)
+    if SCALA_HINTS.search(text):
+        text = _scala(text)
     prepare = tuple(rule for found, rules in PREPARE if found.search(text) for rule in rules)
     lines = [_line(line, prepare) for line in text.splitlines()]
     return _lists(_returned([line for line in lines if line is not None]))
