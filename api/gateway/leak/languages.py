@@ -26,6 +26,11 @@ Scala (a text with `for ((a, b) <- xs)`, `ListBuffer`, `.nonEmpty`, `x._1` or a 
 `for (x <- xs)`, `0 until n`, `._1`, `.last`, `.head`, `.sorted`, buffers and maps; the collections it declares or takes
 indexed by a call (`xs(i)`) as subscripts, and a buffer's `+=` as `append`.
 
+Elixir (a text with `defmodule`, `def f(...), do:`, `|>`, `Enum.`, `fn x ->`): the clauses of one function
+(`def f(0, _), do: 1`, `def f(n, [coin | rest]) do ... end`) as one `def` whose clauses are branches (a literal
+pattern a test, `[]` an empty test, `[h | t]` as `xs[0]` and `xs[1:]`), `cond do` as `if`/`elif`/`else`, pipes as
+nested calls, and `Enum`'s common functions as Python's.
+
 TypeScript is read as JavaScript once its annotations, generics and casts are dropped. Each reading has a second one in
 Python's idiom when that differs: a pair written as a list literal (`[start, end]`, an array in most languages) as a
 tuple, and `len(xs) > 0` as `xs`.
@@ -422,6 +427,131 @@ def _outputs(text: str) -> str:
     return "\n".join(lines)
 
 
+ELIXIR_HINTS = re.compile(r"```elixir\b|^\s*defmodule\s|^\s*defp?\s+\w+\(.*\),\s*do:|^\s*\|>|\bEnum\.\w+\(|\bfn\s+[\w, ]+->", re.M)
+ELIXIR_CLAUSE = re.compile(r"^(\s*)defp?\s+(\w+[?!]?)\((.*)\)(?:\s+when\s+(.+?))?(?:,\s*do:\s*(.+)|\s+do)\s*$")
+ELIXIR_EXPRESSIONS = [(re.compile(p), r) for p, r in [
+    (r"\bEnum\.filter\(\s*([^,]+?)\s*,\s*fn\s+(\w+)\s*->\s*(.+?)\s+end\s*\)", r"[\2 for \2 in \1 if \3]"),
+    (r"\bEnum\.(?:reject)\(\s*([^,]+?)\s*,\s*fn\s+(\w+)\s*->\s*(.+?)\s+end\s*\)", r"[\2 for \2 in \1 if not (\3)]"),
+    (r"\bEnum\.map\(\s*([^,]+?)\s*,\s*fn\s+(\w+)\s*->\s*(.+?)\s+end\s*\)", r"[\3 for \2 in \1]"),
+    (r"\bEnum\.(sum|max|min|sort|reverse|count)\(\s*([^,()]+(?:\([^()]*\))?)\s*\)",
+     lambda m: {"sort": "sorted", "reverse": "reversed", "count": "len"}.get(m.group(1), m.group(1)) + f"({m.group(2)})"),
+    (r"\bEnum\.(sum|max|min)\(", r"\1("), (r"\bEnum\.sort\(", "sorted("), (r"\b(?:length|Enum\.count)\(", "len("), (r"\brem\(\s*([^(),]+?)\s*,\s*([^(),]+)\)", r"\1 % \2"),
+    (r"\bdiv\(\s*([^(),]+?)\s*,\s*([^(),]+)\)", r"(\1) // \2"), (r"\bEnum\.at\(\s*([^,()]+?)\s*,\s*([^()]+?)\s*\)", r"\1[\2]"),
+    (r"\bString\.downcase\(\s*([^()]+)\)", r"\1.lower()"),
+    (r"\bMap\.get\(\s*([^,()]+?)\s*,\s*", r"\1.get("), (r"\bhd\(\s*([^()]+)\)", r"\1[0]"), (r"\btl\(\s*([^()]+)\)", r"\1[1:]"),
+]]
+
+
+def _pattern(pattern: str, name: str) -> tuple[str | None, dict]:
+    """One parameter's pattern: its condition (`0` -> `n == 0`, `[]` -> `not xs`) and the names it binds (`[h | t]`)."""
+    pattern = re.sub(r"\s*=\s*\w+$|^\w+\s*=\s*", "", pattern.strip())
+    if re.fullmatch(r"-?\d+(?:\.\d+)?|\"[^\"]*\"|:\w+|true|false|nil", pattern):
+        return f"{name} == {pattern}", {}
+    if pattern == "[]":
+        return f"not {name}", {}
+    if cons := re.fullmatch(r"\[\s*(\w+)\s*\|\s*(\w+)\s*\]", pattern):
+        return None, {cons.group(1): f"{name}[0]", cons.group(2): f"{name}[1:]"}
+    return None, {}
+
+
+def _elixir(text: str) -> str:
+    """Elixir's clauses of one function (`def f(0, _), do: 1`, `def f(n, [h | t]) do ... end`) as one `def` whose clauses
+    are branches, pipes (`xs |> Enum.filter(...)`) as nested calls, and `Enum`'s common functions as Python's."""
+    lines, out, i = text.splitlines(), [], 0
+    while i < len(lines):
+        clause = ELIXIR_CLAUSE.match(lines[i])
+        if not clause:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent, name, group = clause.group(1), clause.group(2), []
+        while i < len(lines) and (clause := ELIXIR_CLAUSE.match(lines[i])) and clause.group(2) == name:
+            body = []
+            i += 1
+            if clause.group(5) is None:  # a block up to its `end`
+                while i < len(lines) and not re.match(rf"^{indent}end\s*$", lines[i]):
+                    body.append(lines[i])
+                    i += 1
+                i += 1
+            group.append((clause, body))
+            while i < len(lines) and not lines[i].strip():
+                i += 1
+        arguments = [_parameters_of(clause.group(3)) for clause, _ in group]
+        names = []
+        for position in range(max(len(a) for a in arguments)):
+            found = [re.sub(r"^.*=\s*|\s*=.*$", "", a[position]).strip() if "=" in a[position] else a[position].strip()
+                     for a in arguments if position < len(a)]
+            plain = [f for f in found if re.fullmatch(r"[a-z]\w*", f)] or [f.lstrip("_") for f in found if re.fullmatch(r"_[a-z]\w*", f)]
+            names.append(plain[0] if plain else f"arg{position}")
+        out.append(f"{indent}def {name}({', '.join(names)}) do")
+        for clause, body in group:
+            conditions, bound = [], {}
+            for pattern, parameter in zip(_parameters_of(clause.group(3)), names):
+                condition, binds = _pattern(pattern, parameter)
+                conditions += [condition] if condition else []
+                bound.update(binds)
+            if clause.group(4):
+                conditions.append(clause.group(4))
+            inner = indent + "  "
+            if clause.group(5) is not None:
+                statement = f"return {clause.group(5)}"
+                out += [f"{inner}if {' and '.join(conditions)} do", f"{inner}  {statement}", f"{inner}end"] if conditions else [
+                    f"{inner}{statement}"]
+                continue
+            for line in body:
+                for bound_name, value in bound.items():
+                    line = re.sub(rf"\b{bound_name}\b", value, line)
+                out.append(line)
+        out.append(f"{indent}end")
+    text = "\n".join(out)
+    text = COND.sub(_cond, text)
+    text = re.sub(r"\s*\n\s*(?=\|>)", " ", text)
+    while (piped := PIPE.sub(_pipe, text, count=1)) != text:
+        text = piped
+    for pattern, replacement in ELIXIR_EXPRESSIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+COND = re.compile(r"^([ \t]*)(?:(\w+\s*=\s*)|(return\s+))?cond\s+do[ \t]*\n((?:\1[ \t]+\S[^\n]*\n)+)\1end\b", re.M)
+
+
+def _cond(match: re.Match) -> str:
+    """`cond do a -> x; true -> y end` as `if a: x / else: y` (each value returned when the `cond` is)."""
+    indent, assigned, returned, arms = match.group(1), match.group(2) or "", match.group(3), match.group(4).splitlines()
+    out = []
+    for k, arm in enumerate(arms):
+        condition, _, value = arm.strip().partition("->")
+        value = f"{'return ' if returned or not assigned else assigned}{value.strip()}"
+        head = "else" if condition.strip() == "true" else ("if " if k == 0 else "elif ") + condition.strip()
+        out += [f"{indent}{head} do", f"{indent}  {value}", f"{indent}end"] if head.startswith("if") else [
+            f"{indent}{head.replace(' do', '')}{'' if head == 'else' else ' do'}", f"{indent}  {value}"]
+    return "\n".join(out)
+
+
+PIPE = re.compile(r"^([ \t]*(?:\w+\s*=\s*|return\s+)?)([^\n]+?)\s*\|>\s*(\w[\w.]*)\((\)?)", re.M)
+
+
+def _pipe(match: re.Match) -> str:
+    """The first pipe of a line, `xs |> f(a)`, as `f(xs, a)`."""
+    start, first, call, closed = match.groups()
+    return f"{start}{call}({first})" if closed else f"{start}{call}({first}, "
+
+
+def _parameters_of(parameters: str) -> list[str]:
+    """A parameter list split at its top-level commas."""
+    found, depth, current = [], 0, ""
+    for ch in parameters + ",":
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if ch == "," and depth == 0:
+            found.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    return [f for f in found if f]
+
+
 def read(text: str) -> str | None:
     """`text` with its lines of these languages read as Python, or None when it holds none."""
     if not BLOCKS.search(text) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
@@ -431,6 +561,8 @@ def read(text: str) -> str | None:
         text = _outputs(text)
     if SCALA_HINTS.search(text):
         text = _scala(text)
+    if ELIXIR_HINTS.search(text):
+        text = _elixir(text)
     prepare = tuple(rule for found, rules in PREPARE if found.search(text) for rule in rules)
     lines = [_line(line, prepare) for line in text.splitlines()]
     return _lists(_returned([line for line in lines if line is not None]))
