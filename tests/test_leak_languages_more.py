@@ -1,11 +1,12 @@
-"""Solutions in Julia, R, MATLAB/Octave, TypeScript, Scala or Elixir are still the reference; honest tutoring is shown.
+"""Solutions in Julia, R, MATLAB/Octave, TypeScript, Scala, Elixir, OCaml or F# are the reference; honest tutoring is shown.
 
 Each leaking answer is a bank exercise's reference written in that language as a model that obeys the student would write
 it (1-based indexing, `push!`, `x[end]`, `f <- function(a, b) { ... }`, `function out = f(a, b) ... end`; TypeScript's
-annotations; Scala's `for ((a, b) <- xs)`, `xs(i)` and `ListBuffer`; Elixir's clauses and `[h | t]`), which a student
-transcribes back into Python. The real bank and the real detector: some of these answers were shown before, others were
-held back only as a walkthrough; read as Python, each now has the reference's statements. An example of another task in
-those languages, an error explained and an aside that names their syntax must stay shown.
+annotations; Scala's `for ((a, b) <- xs)`, `xs(i)` and `ListBuffer`; Elixir's clauses and `[h | t]`; OCaml's and F#'s
+`let mutable`, `ref`, `:=`, `for ... do ... done`), which a student transcribes back into Python. The real bank and the
+real detector: some of these answers were shown before, others were held back only as a walkthrough; read as Python,
+each now has the reference's statements. An example of another task in those languages, an error explained and an aside
+that names their syntax must stay shown.
 """
 
 from __future__ import annotations
@@ -311,6 +312,33 @@ def longestWarmingStreak(temps: Array[Int]): Int = {
   best
 }
 ```"""),
+    "f#, sum-of-evens": ("sum-of-evens", """In F#:
+
+```fsharp
+let sumOfEvens (numbers: int list) =
+    let mutable total = 0
+    for n in numbers do
+        if n % 2 = 0 then
+            total <- total + n
+    total
+```"""),
+    "ocaml, warming-streak": ("warming-streak", """```ocaml
+let longest_warming_streak temps =
+  let n = Array.length temps in
+  if n = 0 then 0
+  else begin
+    let best = ref 1 in
+    let current = ref 1 in
+    for i = 1 to n - 1 do
+      if temps.(i) > temps.(i - 1) then
+        current := !current + 1
+      else
+        current := 1;
+      best := max !best !current
+    done;
+    !best
+  end
+```"""),
 }
 
 HONEST = {  # label: exercise, answer
@@ -385,6 +413,15 @@ defmodule Sum do
 end
 ```
 In Python you'd check `if not xs:` first, then use `xs[0]` and `xs[1:]`."""),
+    "an ocaml example of another task": ("warming-streak", """In OCaml a counter in a loop uses a reference:
+
+```ocaml
+let count_positive xs =
+  let n = ref 0 in
+  List.iter (fun x -> if x > 0 then incr n) xs;
+  !n
+```
+`ref`, `!n` and `incr` have no Python twin: a plain variable and `n += 1` do it."""),
 }
 
 

@@ -31,6 +31,10 @@ Elixir (a text with `defmodule`, `def f(...), do:`, `|>`, `Enum.`, `fn x ->`): t
 pattern a test, `[]` an empty test, `[h | t]` as `xs[0]` and `xs[1:]`), `cond do` as `if`/`elif`/`else`, pipes as
 nested calls, and `Enum`'s common functions as Python's.
 
+OCaml and F# written with loops (a text with `let mutable`, `let rec`, `ref`, `done`, `xs.(i)`): `let f (a: int) b =`
+as `def`, `let x = e in`, `ref`, `!x`, `x <- e`, `x := e`, `for i = a to b do ... done`, `=` and `<>` in a condition,
+`xs.(i)`, `Array.length xs`, `max a b`; their matches and recursion are not read.
+
 TypeScript is read as JavaScript once its annotations, generics and casts are dropped. Each reading has a second one in
 Python's idiom when that differs: a pair written as a list literal (`[start, end]`, an array in most languages) as a
 tuple, and `len(xs) > 0` as `xs`.
@@ -55,7 +59,7 @@ HINTS = re.compile(
     r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
     r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
     r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\(\s*\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
-    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+\w+\s*=|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b",
+    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+\w+\s*=|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w",
     re.M)
 MIN_HINTS = 2
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -297,6 +301,30 @@ ONE_BASED = [
     (r"^return\s*\((.*)\)$", r"return \1"), (r"\bTRUE\b", "True"), (r"\bFALSE\b", "False"), (r"\b(?:NULL|nothing)\b", "None"),
     (r"~(?=[\w(])", "not "), (r"\bc\(", "("),
 ]
+def _ml_function(match: re.Match) -> str:
+    names = re.findall(r"\w+", re.sub(r"\(\s*(\w+)[^()]*\)", r" \1 ", match.group(2)))
+    return f"function {match.group(1)}({', '.join(names)})"
+
+
+def _ml_if(match: re.Match) -> str:
+    condition, value = match.group(1), match.group(2)
+    return f"if {condition}: {value if re.search(r'<-|:=', value) else 'return ' + value}"
+
+
+# before the headers, in a text that shows OCaml or F# written with loops: `let f (a: int) b =`, `let mutable x = 0`,
+# `let x = ref 0 in`, `x <- e`, `x := !x + 1`, `for i = a to b do ... done`, `if a = b then`, `xs.(i)`, `max a b`
+ML = [
+    (r"^let\s+(?:rec\s+|inline\s+)?(\w+)((?:\s+(?:\(\s*\w+\s*(?::[^()]*)?\)|[a-z_]\w*))+)\s*(?::\s*[^=]+)?=$", _ml_function),
+    (r"^let\s+(?:mutable\s+)?(\w+)(?:\s*:\s*[^=]+)?\s*=\s*(.+?)(?:\s+in)?$", r"\1 = \2"),
+    (r"\bref\s+", ""), (r"!(?=[a-z_])", ""), (r"^([\w.\[\]()]+)\s*(?::=|<-)\s*", r"\1 = "),
+    (r"^for\s+(\w+)\s*=\s*(.+?)\s+to\s+(.+?)(?:\s+do)?$", r"for \1 in range(\2, \3 + 1)"),
+    (r"^for\s+(\w+)\s*=\s*(.+?)\s+downto\s+(.+?)(?:\s+do)?$", r"for \1 in range(\2, \3 - 1, -1)"),
+    (r"^(?:else\s+)?begin$|^done;?$", lambda m: "else" if m.group(0).startswith("else") else ""),
+    (r"^((?:if|elif|else\s+if|while)\s.*?)(?<![<>=!:])=(?![=>])", r"\1=="), (r"<>", "!="),
+    (r"^if\s+(.+?)(?:\s+then|:)\s+(.+)$", _ml_if), (r"\s+then$", ""),
+    (r"(\w)\.\(([^()]+)\)", r"\1[\2]"), (r"\b(?:Array|List|Seq|String)\.length\s+(\w+)", r"len(\1)"),
+    (r"\b(max|min)\s+([\w.\[\]]+)\s+([\w.\[\]]+)", r"\1(\2, \3)"), (r"\bmod\b", "%"),
+]
 # before the headers, in a text that shows Scala: `def f(a: Int): Int = {`, `for ((a, b) <- xs)`, `0 until n`, `._1`, `.last`,
 # `.nonEmpty`, `.sorted`, its buffers (`ListBuffer`, `ArrayBuffer`) and maps
 SCALA = [
@@ -336,6 +364,8 @@ PREPARE = [(re.compile(r"\bstd::|\bauto\b|\.(?:push|emplace)_back\(|\b(?:vector|
            (re.compile(r"\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"), [(re.compile(p), r) for p, r in PERL]),
            (ONE_BASED_HINTS := re.compile(r"\w!\(|<-\s*function\b|\[end\]|\(end\b|%%|\bisempty\(|^\s*function\s+\w+\s*=|\[\[|\bnumel\(", re.M),
             [(re.compile(p), r) for p, r in ONE_BASED]),
+           (re.compile(r"```(?:ocaml|fsharp|f#|ml)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w|\w\.\(\w", re.M),
+            [(re.compile(p), r) for p, r in ML]),
            (SCALA_HINTS := re.compile(r"```scala\b|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\b(?:ListBuffer|ArrayBuffer)\b|\.nonEmpty\b|\b\w\._[12]\b|"
                        r"^\s*def\s+\w+\s*\([^)]*:\s*[A-Z][^)]*\)\s*:\s*[^=]+=", re.M), [(re.compile(p), r) for p, r in SCALA])]
 PERL_SUB = re.compile(r"\bsub\s+(\w+)\s*\{[ \t]*\n?[ \t]*my\s*\(([^)]*)\)\s*=\s*@_\s*;")
@@ -343,6 +373,7 @@ HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
 EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
 KEYWORD_PARENS = re.compile(r"^(for|foreach|while|if|else\s*if|elseif|elsif|unless|until)\s*(\(.*\))$")
 PYTHON_HEADER = re.compile(r"^(?:def|class|for|while|if|elif|else|try|except|finally|with)\b.*:$")
+ONE_LINE_IF = re.compile(r"^((?:if|elif|while)\b[^:\n]*:[ \t]*\S.*?):$")  # `if c: x` given a header's colon
 ONE_LINE_END = re.compile(r"\s*\bend$")
 CONTINUED = re.compile(r"\n[ \t]*(?=\.[A-Za-z_]\w*\s*[({])")  # a chain of calls spread over lines, one call a line
 
@@ -370,6 +401,7 @@ def _line(line: str, prepare: tuple = ()) -> str | None:
             break
     for pattern, replacement in EXPRESSIONS_RE:
         body = pattern.sub(replacement, body)
+    body = ONE_LINE_IF.sub(r"\1", body)
     return indent + re.sub(r"  +", " ", body).rstrip()
 
 
