@@ -6,8 +6,10 @@ rewording: the control keyword (`for`, `if`, `return` ...), its operators (`%`, 
 units (lines, sentences, clauses) and each unit gets the same tokens, read from symbols and
 from their English names ("remainder", "equal to", "add ... to", "give back"), and methods from their English
 or JavaScript names ("in lower case", `toLowerCase`, "append", `push`, "how many", `.length`), and from the
-common words of French, German and Spanish steps ("pour chaque", "für jedes", "para cada", "renvoie", "gib zurück",
-"devuelve", "ajoute", "hänge an", "añade", "trie", "sortiere", "ordena", "au moins", "mindestens", "al menos"). The
+common words of French, German, Spanish, Italian and Portuguese steps ("pour chaque", "für jedes", "para cada", "renvoie",
+"gib zurück", "devuelve", "ajoute", "hänge an", "añade", "trie", "sortiere", "ordena", "au moins", "mindestens", "al menos",
+"inizia con", "comece com", "una lista vuota"), and from the words of a recipe told in prose ("walk along", "no later than",
+"whichever is later", "padded to two digits", "a dash"). The
 statements are then aligned in order with the units (a unit may carry several consecutive
 statements); the weighted share of the reference that aligns is the answer's ordered
 coverage. A high coverage is a walkthrough, even if nothing in the answer runs.
@@ -46,7 +48,7 @@ OPERATOR_TOKENS = {
 }
 # how these tokens are written in code and in prose
 SPOKEN = [
-    ("for", r"\bfor\b|\beach\b|\bevery\b|\bloop|\biterat|\bgo(?:es)? through\b|\bvisit|\brepeat"),
+    ("for", r"\bfor\b|\beach\b|\bevery\b|\bloop|\biterat|\bgo(?:es)? through\b|\bvisit|\brepeat|\bwalk(?:s|ed|ing)? (?:along|through|over|down)\b"),
     ("while", r"\bwhile\b|\buntil\b|\bas long as\b"),
     ("if", r"\bif\b|\bwhen(?:ever)?\b|\bunless\b|\bonly\b|\bcheck"),
     ("return", r"\breturn|\bgive back\b|\bhand back\b"),
@@ -59,9 +61,10 @@ SPOKEN = [
     ("assert", r"\bassert"),
     ("assign", r"(?<![=!<>+\-*/%])=(?!=)|<-|←|:=|\bset\b|\bassign|\bstart(?:s|ing)? (?:at|with|from)\b|\binitiali[sz]e|\bstore\b|\bbecomes?\b|\blet\b"
                r"|\bturn(?:s|ed)? (?:it|them|\w+|the \w+) into\b|\bconvert|\b(?:called|named)\b"
-               r"|\breplac(?:e|es|ed|ing)\b[^.;:]{0,40}?\b(?:by|with)\b"),
+               r"|\breplac(?:e|es|ed|ing)\b[^.;:]{0,40}?\b(?:by|with)\b"
+               r"|\b(?:an? )?empty (?:list|dict\w*|set|string)\b|\bkeep(?:s|ing)? (?:a|an) (?:running |new |empty )?(?:list|total|count|sum|dict\w*|set)\b"),
     ("mod", r"%|\bmod(?:ulo)?\b|\bremainder\b"),
-    ("add", r"\+|\badd|\bplus\b|\bincrease|\bincrement|\bsum\b|\b(?:in)?to the (?:running )?(?:total|sum|count)\b"),
+    ("add", r"\+|\badd|\bglue|\bconcatenat|\bplus\b|\bincrease|\bincrement|\bsum\b|\b(?:in)?to the (?:running )?(?:total|sum|count)\b"),
     ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b|\blast\b"  # last: [-1]
             r"|\d+ (?:less|off|fewer)\b(?! than)|\bdiscount of\b|\btake (?:away|off)\b"),
     ("mul", r"(?<!\*)\*(?!\*)|\btimes\b|\bmultipl"),
@@ -70,9 +73,9 @@ SPOKEN = [
     ("ne", r"!=|\bnot equal|\bdiffer|\bis not\b"),
     ("eq", r"==|\bequals?\b|\bequal to\b|\bis zero\b|\bis none\b|\bsame as\b|\bis\b"),
     ("lt", r"(?<!<)<(?![=<])|\bless than\b|\bsmaller than\b|\bbelow\b|\bunder\b"),
-    ("le", r"<=|\bat most\b|\bno more than\b|\b(?:and|or) (?:less|fewer|under|below|lower|younger)\b(?! than)"),
+    ("le", r"<=|\bat most\b|\bno (?:more|later|bigger|larger|greater|higher) than\b|\b(?:and|or) (?:less|fewer|under|below|lower|younger)\b(?! than)"),
     ("gt", r"(?<!-)>(?![=>])|\bgreater than\b|\bmore than\b|\blarger than\b|\babove\b|\bexceeds?\b|\bbigger than\b"),
-    ("ge", r">=|\bat least\b|\bno less than\b|\b(?:and|or) (?:more|over|above|higher|older|up)\b(?! than)"),
+    ("ge", r">=|\bat least\b|\bno (?:less|earlier|smaller|fewer|lower) than\b|\b(?:and|or) (?:more|over|above|higher|older|up)\b(?! than)"),
     ("in", r"\bin\b|\bcontains?\b|\bmember"),
     ("and", r"\band\b|&|\bintersect|\bboth\b"),
     ("or", r"\bor\b|\|\||\bunion\b|\beither\b"),
@@ -87,8 +90,8 @@ NAMED_CALLS = [
      r"|\bwhatever (?:the |its )?case\b", ("lower",)), (r"\bupper[- ]?case|\buppercase|\btouppercase\b", ("upper",)),
     (r"\bsort(?:s|ed|ing)?\b", ("sorted", "sort")), (r"\bjoin(?:s|ed|ing)?\b", ("join",)),
     (r"\bappend(?:s|ed|ing)?\b|\bpush(?:es|ed|ing)?\b|\b(?:in|on)?to the (?:end of the )?(?:new )?(?:list|result|output|answer)\b", ("append",)), (r"\bextend(?:s|ed|ing)?\b", ("extend",)),
-    (r"\b(?:the )?(?:larger|largest|bigger|biggest|greater|greatest) of\b|\bmaximum\b", ("max",)),
-    (r"\b(?:the )?(?:smaller|smallest|lesser|least) of\b|\bminimum\b", ("min",)),
+    (r"\b(?:the )?(?:larger|largest|bigger|biggest|greater|greatest) of\b|\bmaximum\b|\bwhichever is (?:later|larger|bigger|greater|higher|longer)\b", ("max",)),
+    (r"\b(?:the )?(?:smaller|smallest|lesser|least) of\b|\bminimum\b|\bwhichever is (?:earlier|smaller|lower|shorter)\b", ("min",)),
     (r"\b(?:is|isn't|is not) (?:a|an) (?:dict|dictionary|list|bool|boolean|int|integer|float|str|string|tuple|set|number)\b", ("isinstance",)),
     (r"\brepeat\b", ("range",)), (r"\bnumbered\b|\b(?:position|index) \w+ and\b", ("enumerate",)),
     (r"\bstart(?:s|ing)? with\b", ("startswith",)), (r"\bend(?:s|ing)? with\b", ("endswith",)),
@@ -96,8 +99,9 @@ NAMED_CALLS = [
     (r"\bvalues\b", ("values",)), (r"\bkeys\b", ("keys",)), (r"\bkey-value pairs\b", ("items",)),
     (r"\.(?:length|size)\b|\blength\b|\bhas (?:at least|at most|more than|fewer than|less than|exactly) (?:\d+|two|three) \w+", ("len",)),
     (r"\bempty set\b|\bnew set\b", ("set",)), (r"\bsplit(?:s|ting)?\b", ("split",)), (r"\btrim\b", ("strip",)),
-    (r"\bpadstart\b", ("zfill",)), (r"\bindexof\b", ("index",)),
-    (r"\btofixed\b", ("round",)), (r"\bstring\(", ("str",)), (r"\bparseint\b", ("int",)),
+    (r"\bpadstart\b|\bpad(?:s|ded|ding)? (?:\w+ )?(?:to|with)\b|\bleading zeros?\b", ("zfill",)),
+    (r"\bindexof\b|\b(?:position|index) of\b[^.;]{1,60}\bin\b", ("index",)), (r"\bin order (?:of|by)\b", ("sorted", "sort")),
+    (r"\btofixed\b", ("round",)), (r"\bstring\(|\b(?:as|to|into) (?:a )?(?:string|text)\b|\bdigits\b", ("str",)), (r"\bparseint\b", ("int",)),
 ]
 NAMED_CALLS_RE = [(re.compile(pattern), names) for pattern, names in NAMED_CALLS]
 # the same steps told in French, German or Spanish: the tokens a step's words name; the identifiers, operators, literals
@@ -113,6 +117,7 @@ STEP_WORDS = [
      r"|\bnomm[ée]e?s?\b|\blege\b|\blegt\b|\bsetze?n?\b|\bspeicher\w*|\binitialisier\w*|\bbeginn\w* mit\b|\bwird zu\b|\bnamens\b"
      r"|\bgenannt\b|\bcrea\w*|\bguarda\w*|\basign\w*|\bempie(?:za|zan|zar) (?:con|en)\b|\binicializ\w*|\bllamad[oa]s?\b|\bpon\b"
      r"|\bconvi[ée]rt\w*|\bconverti\w*|\bwandle\w*|\bumwandeln\b|\bmach\w* .{1,30} zu\b"
+     r"|\bliste vide\b|\bleere[nr]? liste\b|\blista vac[ií]a\b|\bdictionnaire vide\b|\bleere[sn]? (?:dict\w*|wörterbuch)\b|\bdiccionario vac[ií]o\b"
      r"|\b(?:la|le|les|l'|der|die|das|el|los|las) \w+ (?:est|ist|es|sera|wird|será)\b", ("assign",)),
     (r"\breste de la division\b|\bdivisionsrest\b|\brest (?:der|bei der) division\b|\bresto de (?:la )?división\b|\bmodul[oe]\b|\bmódulo\b",
      ("mod",)),
@@ -161,7 +166,8 @@ STEP_WORDS = [
     (r"\brestitui\w*|\britorn\w*|\bdevolv\w*|\bdevolva\b|\bretorn\w*|\bdevolve\b", ("return",)),
     (r"\bcrea\b|\bcrie\b|\bcria\b|\binizializz\w*|\binicializ\w*|\bimposta\w*|\bdefin[ai]\b|\bassegn\w*|\batribu\w*|\bsalva\b"
      r"|\bguard[ae]\b|\bmetti\b|\bcoloque\b|\bdiventa\b|\btorna-se\b|\bpassa a ser\b|\bconverti\b|\bconverta\b"
-     r"|\bchiamat[oa]\b|\bchamad[oa]\b|\b(?:il|lo|la|o|a) \w+ (?:è|é|diventa|será|sarà)\b", ("assign",)),
+     r"|\bchiamat[oa]\b|\bchamad[oa]\b|\binizi\w* (?:con|da)\b|\bparti\w* da\b|\bcome[cç]\w* (?:com|por)\b"
+     r"|\bparta de\b|\blista (?:vuota|vazia)\b|\bdizionario vuoto\b|\bdicion[áa]rio vazio\b|\b(?:il|lo|la|o|a) \w+ (?:è|é|diventa|será|sarà)\b", ("assign",)),
     (r"\bresto della divisione\b|\bresto da divisão\b|\bil resto\b|\bo resto\b", ("mod",)),
     (r"\baggiung\w*|\bsomm[ai]\b|\bincrement\w*|\baument\w*|\badicion\w*|\bsome\b|\bsoma\b|\bacrescent\w*|\baccod\w*|\bpiù\b|\bmais\b",
      ("add", "call:append", "call:add")),
@@ -251,6 +257,8 @@ def unit_tokens(unit: str) -> frozenset:
         tokens.update(name for pattern, names in STEP_WORDS_RE if pattern.search(lowered) for name in names)
     tokens.update(f"call:{word}" for word in re.findall(r"\b[a-z_]\w*\b", lowered) if word in BUILTINS)
     for number in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)", unit):
+        if len(number) > 40:  # no step's constant is this long (and `int` refuses over 4300 digits)
+            continue
         tokens.add(f"num:{float(number)!r}" if "." in number else f"num:{int(number)}")
         if number.startswith("-"):
             tokens.add(f"num:{number[1:]}")
@@ -262,6 +270,8 @@ def unit_tokens(unit: str) -> frozenset:
     if re.search(r"\bfalse\b", lowered):
         tokens.add("num:false")
     tokens.update(f"str:{word}" for word in re.findall(r"\b[a-z]{3,20}\b", lowered))  # a constant named bare: `tuesday`
+    if re.search(r"\b(?:dash|hyphen)(?:es)?\b", lowered):
+        tokens.add("str:-")
     for double, single in QUOTED.findall(unit):
         if double or single:
             tokens.add(f"str:{(double or single).lower()}")
