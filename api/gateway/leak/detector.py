@@ -117,18 +117,29 @@ class LeakDetector:
             return 1.0
 
     def _similarity(self, answer: str, prior: str, code: str, shared: str) -> tuple[float, bool]:
-        """`similarity`, and whether decodings of the answer were left out for the view budget (when all were read)."""
+        """`similarity`, and whether decodings of the answer were left out for the view budget (when all were read).
+        After a `prior`, an answer whose reference statements are all the starter's adds nothing to what the student has:
+        the starter's statements then weigh nothing (`x = []` in an explanation cannot complete what was told before)."""
         known = self.known(code, shared, prior)
         seen = seen_in(prior, joined_code(prior, answer)) if prior else Counter()
-        score = self.reference.coverage(seen, known)
+        before = seen_in(prior) if prior else Counter()
+        added = {k for k in seen if k in self.reference.prints and k not in before}
+        score = self._share(seen, known, added, prior)
         dropped: list[str] = []
         for i, view in enumerate(iter_views(answer, dropped)):
             if score >= self.threshold:
                 return score, False
             if i == 0 or CODEISH.search(view):
-                seen |= Counter(dict(text_prints(view)))
-                score = self.reference.coverage(seen, known)
+                prints = dict(text_prints(view))
+                seen |= Counter(prints)
+                added.update(k for k in prints if k in self.reference.prints)
+                score = self._share(seen, known, added, prior)
         return score, bool(dropped)
+
+    def _share(self, seen: Counter, known: frozenset, added: set, prior: str) -> float:
+        """The reference's share in `seen`; after a `prior`, the starter's statements count only when the answer adds one
+        of its own (alone, an answer is judged whole: a prefix of the solution is no less of it for being the starter's)."""
+        return self.reference.coverage(seen, known | self.given if prior and added <= self.given else known)
 
     def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared, prior)
