@@ -2,7 +2,9 @@
 
 Text is released in whole lines (or sentences, for a model that writes long lines), and
 only after the text so far, with what the student received before, has passed the filter:
-similarity and walkthrough over every view. Code that could run (a definition, an open code
+similarity and walkthrough over every view, each with a margin. Nor is a step shown early that, with the
+steps the student's code and the starter hold, tells the solution (`LeakDetector.completes`): the rest of the answer
+may walk through all of it, and the final verdict decides. Code that could run (a definition, an open code
 fence) needs the sandbox, which judges the whole answer: from there on everything is held
 back until the end. So is everything after a check that failed, and after a line holding text that reads as
 nothing (a blob is judged whole). The text is checked against
@@ -69,7 +71,9 @@ class GuardedStream:
                 self.holding = True
                 return ""
             verdict = detector.check(shown, prior, self.code, shared)
-            if verdict.leaking or verdict.similarity >= STREAM_MARGIN * detector.threshold:
+            if (verdict.leaking or verdict.similarity >= STREAM_MARGIN * detector.threshold
+                    or verdict.walkthrough >= STREAM_MARGIN * detector.walk_threshold
+                    or not shared and detector.completes(shown, prior, self.code)):
                 self.holding = True
                 return ""
         pending = self.text[self.sent:cut]

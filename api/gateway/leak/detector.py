@@ -157,6 +157,21 @@ class LeakDetector:
             return new
         return max(new, self.walkthrough.coverage(text))
 
+    def completes(self, answer: str, prior: str = "", code: str = "") -> bool:
+        """Does the conversation tell steps the student lacks that, with the steps their `code` and the starter hold,
+        make up the walkthrough threshold? (A stream waits for the final verdict on such text: the rest of the answer
+        may walk through the whole solution, and a missing step shown early completes the student's code.)"""
+        try:
+            known = self.known(code, "", prior) | self.given
+            steps = self.walkthrough
+            held = sum(s.weight for s in steps.steps if s.key in known) / steps.total
+            if not known or held + 1e-9 >= 1.0:
+                return False
+            texts = (answer, *as_python(answer), *((conversation(prior, answer),) if prior else ()))
+            return any(0 < (new := steps.coverage(text, known)) and new + held >= self.walk_threshold for text in texts)
+        except UNREADABLE:
+            return True
+
     def check(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> LeakCheck:
         """Similarity and walkthrough (no execution: see `candidates`); an answer too deeply nested to read, whose
         decodings did not all fit the view budget, or holding text that no view reads (`opacity`), is held back, as one
