@@ -171,7 +171,7 @@ class TutorGateway(Configurable):
         self.scrubber = PersonalDataScrubber(parent=self)
         self.chain = self._build_chain()
         self.breakers = {p.name: CircuitBreaker(self.breaker_threshold, self.breaker_cooldown) for p in self.chain}
-        self._starter_passes: dict[tuple[str, str], set[str]] = {}
+        self._starter_passes: dict[tuple[str, str], tuple[set[str], frozenset[str]]] = {}
         self.runs = LeakRuns(grader, self.limiter, daily=self.leak_daily_runs, timeout=self.leak_run_timeout,
                              cache_size=self.leak_run_cache, timezone=self.course_timezone, clock=self.clock)
         self._memory_verdicts: dict[tuple, bool] = {}  # (exercise, digest, memory, code, shared) -> gives it away alone
@@ -435,18 +435,15 @@ class TutorGateway(Configurable):
                     raise
                 await asyncio.sleep(self.retry_backoff * 2**attempt)
 
-    async def _starter_baseline(self, exercise) -> set[str]:
-        """The tests the starter code passes already, or code that does no work does (returning a constant, an
-        argument or a copy of one): passing them again gives nothing away. Unless that would leave no hidden test
-        open, then the starter's alone. Graded once per exercise version."""
+    async def _starter_baseline(self, exercise) -> tuple[set[str], frozenset[str]]:
+        """The tests the starter code passes already (passing them again gives nothing away), and those code doing no
+        work passes (returning a constant, an argument or a copy of one: `hidden_share`). Graded once per exercise version."""
         key = (exercise.id, exercise.digest)
         if key not in self._starter_passes:
             results = await asyncio.gather(*(self.grader.grade(exercise, code, feedback=False)
                                              for code in [exercise.starter, *runnable.trivial_answers(exercise.solution)]))
             passed = [{t.name for t in r.tests if t.passed} if r.status == "graded" else set() for r in results]
-            hidden = {t.name for t in exercise.tests if t.hidden}
-            every = set().union(*passed)
-            self._starter_passes[key] = every if hidden - every else passed[0]
+            self._starter_passes[key] = passed[0], frozenset().union(*passed[1:])
         return self._starter_passes[key]
 
     def allowance(self, asker: Asker | None = None) -> Allowance:
@@ -474,7 +471,7 @@ class TutorGateway(Configurable):
                 return 1.0
             runs.left -= len(candidates)  # before the first await: the exercises judged side by side draw in turn
         try:  # the starter's own passes (graded once per exercise) alongside the answer's code
-            baseline, results = await asyncio.gather(self._starter_baseline(exercise), self.runs.results(exercise, candidates, runs))
+            (baseline, trivial), results = await asyncio.gather(self._starter_baseline(exercise), self.runs.results(exercise, candidates, runs))
         except Exception as err:  # the sandbox could not say: an answer that may run is not shown unverified
             log.warning("leak filter: grading an answer's code failed (%r); the answer is held back", err)
             return 1.0
@@ -483,7 +480,7 @@ class TutorGateway(Configurable):
                 runs.refused = True
             return 1.0
         raises = frozenset(t.name for t in exercise.tests if t.check == "raises")
-        return max(hidden_share(result, baseline, raises) for result in results)
+        return max(hidden_share(result, baseline, raises, trivial) for result in results)
 
     async def judge(self, exercise, text: str, prior: str = "", code: str = "", cross: dict[str, str] | None = None,
                     asker: Asker | None = None):

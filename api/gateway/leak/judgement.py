@@ -35,11 +35,13 @@ def judge(similarity: float, walkthrough: float, passes_share: float | None, *, 
     return LeakCheck(similarity, bool(reasons), walkthrough, passes_share, ", ".join(reasons))
 
 
-def hidden_share(result, baseline: set[str], raises: frozenset[str] = frozenset()) -> float:
+def hidden_share(result, baseline: set[str], raises: frozenset[str] = frozenset(), trivial: frozenset[str] = frozenset()) -> float:
     """The share of hidden tests a graded answer passes, of those the starter code fails (`baseline`: starter's passes).
 
     `raises`: the names of the tests that expect an exception. Code that passes those and no other test (an unrelated
-    example that fails on the exercise's inputs with the exception they expect) is no solution: it counts for nothing."""
+    example that fails on the exercise's inputs with the exception they expect) is no solution: it counts for nothing.
+    `trivial`: the tests code doing no work passes (a constant, an argument or a copy of one returned): passing them
+    tells nothing, so they count for nothing either, unless the answer passes every open test (a whole solution)."""
     if result.status != "graded":
         return 0.0
     if raises and not any(t.passed and t.name not in raises for t in result.tests):
@@ -48,4 +50,6 @@ def hidden_share(result, baseline: set[str], raises: frozenset[str] = frozenset(
     open_tests = [t for t in hidden if t.name not in baseline]
     if not open_tests:
         return 0.0
-    return sum(t.passed for t in open_tests) / len(open_tests)
+    if all(t.passed for t in open_tests):
+        return 1.0
+    return sum(t.passed and t.name not in trivial for t in open_tests) / len(open_tests)
