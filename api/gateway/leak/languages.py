@@ -59,7 +59,7 @@ HINTS = re.compile(
     r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
     r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
     r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\(\s*\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
-    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+\w+\s*=|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w",
+    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+(?:\w+|\[[\w\s,]+\])\s*=|=\s*@\(|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w",
     re.M)
 MIN_HINTS = 2
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -249,6 +249,11 @@ CPP = [
     (r"^(?:unordered_)?(?:set|multiset)<[^=]*>\s+(\w+)(?:\s*\{\s*\})?$", r"\1 = set()"),
     (r"^(?:vector|list|deque)<[^=]*>\s+(\w+)(?:\s*\{\s*\})?$", r"\1 = []"), (r"^string\s+(\w+)$", r'\1 = ""'),
     (r"^(?:int|long|double|float|size_t)\s+(\w+)$", r"\1 = 0"),
+    (r"\b(\w+)\.empty\(\)", r"len(\1) == 0"), (r"\b(\w+)\.back\(\)", r"\1[-1]"), (r"\b(\w+)\.front\(\)", r"\1[0]"),
+    (r"\b(?:std::)?to(lower|upper)\(\s*([\w.\[\]-]+)\s*\)", r"\2.\1()"),
+    (r"\b(\w+)\.substr\(\s*(\d+)\s*,\s*\1\.(?:size|length)\(\)\s*-\s*(\d+)\s*\)",
+     lambda m: f"{m.group(1)}[{m.group(2)}:{int(m.group(2)) - int(m.group(3)) or ''}]"),
+    (r"\b(\w+)\.substr\(\s*([^(),]+?)\s*\)", r"\1[\2:]"),
 ]
 PERL = [
     (r"\bmy\s+%(\w+)\s*=\s*\(\s*\)", r"\1 = {}"), (r"\bmy\s+@(\w+)\s*=\s*\(\s*\)", r"\1 = []"),
@@ -273,7 +278,8 @@ ONE_BASED = [
     (r"^for\s+(\w+)\s*(?:=|\bin\b)\s*([^:\s]+)\s*:\s*(.+)$", r"for \1 in range(\2, \3 + 1)"),
     (r"^for\s+(\w+)\s*=\s*(.+)$", r"for \1 in \2"),
     (r"^for\s*\(\s*(\w+)\s+in\s+(.+)\)$", r"for \1 in \2"),
-    (r"\[\[", "["), (r"\]\]", "]"),
+    (r"\[\[", "["), (r"\]\]", "]"), (r"(\S+)\s*<<?-\s*NULL\s*;?$", r"del \1"),
+    (r"\s%in%\s", " in "), (r"(?<=\bin )names\(\s*(\w+)\s*\)", r"\1"),
     (r"^([^\s<]+)\s*<<?-\s*", r"\1 = "),
     (r"^push!\(\s*([^,]+?)\s*,\s*(.+)\)$", r"\1.append(\2)"), (r"^append!\(\s*(\w+)\s*,\s*(.+)\)$", r"\1.extend(\2)"),
     (r"^(\w+)\s*=\s*c\(\s*\1\s*,\s*list\((.+)\)\s*\)$", r"\1.append(\2)"),
@@ -297,6 +303,7 @@ ONE_BASED = [
     (r"\bDict(?:\{.*\})?\(\)", "{}"), (r"\bSet(?:\{.*\})?\(\)", "set()"), (r"\b\w+\[\]", "[]"),
     (r"(?<!\.)\bsort\(", "sorted("), (r"\bsortrows\(", "sorted("),
     (r"\bdiv\(\s*([^(),]+?)\s*,\s*([^(),]+)\)", r"(\1) // \2"), (r"\bfloor\(\s*\((.+?)\)\s*/\s*(\w+)\s*\)", r"(\1) // \2"),
+    (r"\bfloor\(\s*([\w.]+)\s*/\s*([\w.]+)\s*\)", r"\1 // \2"),
     (r"\bmod\(\s*([^(),]+?)\s*,\s*([^(),]+)\)", r"\1 % \2"), (r"%%", "%"), (r"%/%", "//"),
     (r"^return\s*\((.*)\)$", r"return \1"), (r"\bTRUE\b", "True"), (r"\bFALSE\b", "False"), (r"\b(?:NULL|nothing)\b", "None"),
     (r"~(?=[\w(])", "not "), (r"\bc\(", "("),
@@ -362,7 +369,7 @@ def _scala(text: str) -> str:
     return text
 PREPARE = [(re.compile(r"\bstd::|\bauto\b|\.(?:push|emplace)_back\(|\b(?:vector|map|set|string)<"), [(re.compile(p), r) for p, r in CPP]),
            (re.compile(r"\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"), [(re.compile(p), r) for p, r in PERL]),
-           (ONE_BASED_HINTS := re.compile(r"\w!\(|<-\s*function\b|\[end\]|\(end\b|%%|\bisempty\(|^\s*function\s+\w+\s*=|\[\[|\bnumel\(", re.M),
+           (ONE_BASED_HINTS := re.compile(r"\w!\(|<-\s*function\b|\[end\]|\(end\b|%%|\bisempty\(|^\s*function\s+(?:\w+|\[[\w\s,]+\])\s*=|=\s*@\(|\[\[|\bnumel\(", re.M),
             [(re.compile(p), r) for p, r in ONE_BASED]),
            (re.compile(r"```(?:ocaml|fsharp|f#|ml)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w|\w\.\(\w", re.M),
             [(re.compile(p), r) for p, r in ML]),
@@ -374,6 +381,7 @@ EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRE
 KEYWORD_PARENS = re.compile(r"^(for|foreach|while|if|else\s*if|elseif|elsif|unless|until)\s*(\(.*\))$")
 PYTHON_HEADER = re.compile(r"^(?:def|class|for|while|if|elif|else|try|except|finally|with)\b.*:$")
 ONE_LINE_IF = re.compile(r"^((?:if|elif|while)\b[^:\n]*:[ \t]*\S.*?):$")  # `if c: x` given a header's colon
+PAREN_IF = re.compile(r"^(if|else\s*if|elif|while)\s*\(")
 ONE_LINE_END = re.compile(r"\s*\bend$")
 CONTINUED = re.compile(r"\n[ \t]*(?=\.[A-Za-z_]\w*\s*[({])")  # a chain of calls spread over lines, one call a line
 
@@ -395,6 +403,8 @@ def _line(line: str, prepare: tuple = ()) -> str | None:
         body = pattern.sub(replacement, body)
     if (header := KEYWORD_PARENS.match(body)) and (inner := _bare(header.group(2))) != header.group(2):
         body = f"{header.group(1)} {inner}"
+    elif (header := PAREN_IF.match(body)) and (end := _closing(body, header.end() - 1)) < len(body) and body[end:].strip():
+        body = f"{header.group(1)} {body[header.end():end - 1].strip()}: {body[end:].strip()}"  # C's and R's `if (c) x`
     for pattern, replacement in HEADERS_RE:
         body, count = pattern.subn(replacement, body)
         if count:
@@ -403,6 +413,17 @@ def _line(line: str, prepare: tuple = ()) -> str | None:
         body = pattern.sub(replacement, body)
     body = ONE_LINE_IF.sub(r"\1", body)
     return indent + re.sub(r"  +", " ", body).rstrip()
+
+
+def _closing(text: str, start: int) -> int:
+    """The index just past the parenthesis that closes the one opening at `start` (len(text): never closed)."""
+    depth = 0
+    for i in range(start, len(text)):
+        depth += text[i] == "("
+        depth -= text[i] == ")"
+        if depth == 0:
+            return i + 1
+    return len(text)
 
 
 def _lists(code: str) -> str:
@@ -437,7 +458,8 @@ def _returned(lines: list[str]) -> str:
     return "\n".join(lines)
 
 
-MATLAB_FUNCTION = re.compile(r"^(\s*)function\s+(\w+)\s*=\s*\w+\s*\(([^)]*)\)", re.M)
+MATLAB_FUNCTION = re.compile(r"^(\s*)function\s+(\w+|\[[\w\s,]+\])\s*=\s*\w+\s*\(([^)]*)\)", re.M)
+MATLAB_LAMBDA = re.compile(r"^([ \t]*)(\w+)\s*=\s*@\(([^()]*)\)\s*(.+?)\s*;?[ \t]*$", re.M)
 
 
 def _outputs(text: str) -> str:
@@ -445,7 +467,8 @@ def _outputs(text: str) -> str:
     lines, out, indent, arrays = text.splitlines(), None, "", ()
     for i, line in enumerate(lines):
         if header := MATLAB_FUNCTION.match(line):
-            indent, out, arrays = header.group(1), header.group(2), re.findall(r"\w+", header.group(3))
+            indent, out, arrays = header.group(1), ", ".join(re.findall(r"\w+", header.group(2))), re.findall(r"\w+", header.group(3))
+            out = f"({out})" if "," in out else out
         elif out and re.match(r"^\s*return\s*;?\s*$", line):
             lines[i] = line.replace("return", f"return {out}").rstrip(";")
         elif out and (re.match(rf"^{indent}end\s*;?\s*$", line) or line.strip().startswith("```")):
@@ -456,7 +479,19 @@ def _outputs(text: str) -> str:
                 f"[{k.strip()}]" for k in m.group(2).split(",")), lines[i])
     if out:
         lines.append(f"{indent}    return {out}")
-    return "\n".join(lines)
+    return _inlined(MATLAB_LAMBDA.sub(r"\1function \2(\3)\n\1    return \4\n\1end", "\n".join(lines)))
+
+
+def _inlined(text: str) -> str:
+    """`h = e1; m = e2; return (h, m)` as `return (e1, e2)`: outputs each set once, on their own lines, just before."""
+    def inline(match: re.Match) -> str:
+        indent, names = match.group(2), [n.strip() for n in match.group(3).split(",")]
+        values = dict(re.findall(r"^[ \t]*(\w+)\s*=\s*(.+?)\s*;?$", match.group(1), re.M))
+        if sorted(values) != sorted(names) or len(match.group(1).strip().splitlines()) != len(names):
+            return match.group(0)
+        return f"{indent}return ({', '.join(values[n] for n in names)})"
+    pattern = r"((?:^[ \t]*\w+\s*=(?!=)[^\n]+\n)+)([ \t]*)return \(([\w\s,]+)\)$"
+    return re.sub(pattern, inline, text, flags=re.M)
 
 
 ELIXIR_HINTS = re.compile(r"```elixir\b|^\s*defmodule\s|^\s*defp?\s+\w+\(.*\),\s*do:|^\s*\|>|\bEnum\.\w+\(|\bfn\s+[\w, ]+->", re.M)
