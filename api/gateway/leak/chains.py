@@ -27,6 +27,8 @@ TERMINALS = {  # how a chain ends: what is done with the comprehension's items
 FOLDS = {"reduce", "inject", "fold", "Aggregate"}  # with a `+`: a sum
 LISTS = {"toList", "ToList", "to_a", "collect", "toArray", "ToArray", "boxed", "toMutableList", "entries", "to_vec", "cloned",
          "copied", "stream", "iter"}
+TRAILING_LIST = re.compile(r"(?:\s*\.\s*(?:collect\(\s*Collectors\.to(?:List|UnmodifiableList)\(\)\s*\)|toList\(\)|ToList\(\)|to_a\b))*")
+DISTINCT = {"distinct", "Distinct", "uniq", "toSet", "to_set", "ToHashSet"}  # the items once each: a set, and the chain goes on
 IDENTITY_REFS = re.compile(r"^(?:Integer|Double|Long|Float|Number)::(?:intValue|doubleValue|longValue|floatValue|valueOf)$")
 
 
@@ -51,6 +53,8 @@ def _lambda(argument: str) -> tuple[list[str], str] | None:
         return ["x"], f"x.{argument[2:]}"
     if IDENTITY_REFS.match(argument):
         return ["x"], "x"
+    if (ref := re.match(r"^([a-z_]\w*)::(contains|containsKey|includes)$", argument)):  # a bound reference: `yours::contains`
+        return ["x"], f"x in {ref.group(1)}"
     if (ref := re.match(r"^\w+::(\w+)$", argument)):
         return ["x"], f"x.{ref.group(1)}()"
     forms = [r"^\|\s*([^|]*)\|\s*(.+)$",  # Ruby block and Rust closure
@@ -80,7 +84,7 @@ def _chain(text: str, start: re.Match) -> tuple[str, int] | None:
     """The chain beginning at `start` as a Python expression, and where it ends in `text`."""
     source, position = start.group(1), start.end()
     loop = item = None
-    conditions, last = [], ""
+    conditions, last, distinct = [], "", False
     while (call := re.match(r"\s*\.\s*(\w+)[?!]?(?:::<[^>]*>)?\s*", text[position:])) is not None:
         method, after = call.group(1), position + call.end()
         argument = None
@@ -103,6 +107,9 @@ def _chain(text: str, start: re.Match) -> tuple[str, int] | None:
         elif method in FOLDS and argument and re.search(r"\+|\bsum\b", argument):
             last, position = "sum", after
             break
+        elif method in DISTINCT and not argument:
+            distinct, position = True, after
+            continue
         elif not (method in TERMINALS or method in LISTS or method in MAPS and (argument == "" or re.fullmatch(r"Collectors\.to\w+\(\)", argument or ""))):
             break
         last, position = method, after
@@ -110,8 +117,25 @@ def _chain(text: str, start: re.Match) -> tuple[str, int] | None:
             break
     if loop is None:
         return None
+    position += TRAILING_LIST.match(text, position).end() - position
     comprehension = f"{item} for {loop.strip('()')} in {source}" + "".join(f" if {c}" for c in conditions)
+    if distinct:
+        both = re.fullmatch(rf"(\w+) for \1 in ([\w.]+) if \1 in ([\w.]+)", comprehension)
+        comprehension = f"set({both.group(2)}) & set({both.group(3)})" if both else f"set({comprehension})"
+        return (TERMINALS[last].format(comprehension) if last in TERMINALS else comprehension), position
     return (TERMINALS[last].format(comprehension) if last in TERMINALS else f"[{comprehension}]"), position
+
+
+RUBY_INTERSECTION = re.compile(r"((?:^|`)[ \t]*)\(\s*(\w+)\s*&\s*(\w+)\s*\)((?:\.uniq\b)?)((?:\.sort\b)?)(?:\.to_a\b)?")
+
+
+def intersections(text: str) -> str:
+    """Ruby's array intersection standing alone, `(a & b).uniq.sort`, as the Python a method ending in it returns,
+    `return sorted(set(a) & set(b))`."""
+    def read(match: re.Match) -> str:
+        found = f"set({match.group(2)}) & set({match.group(3)})"
+        return f"{match.group(1)}return {f'sorted({found})' if match.group(5) else found}"
+    return RUBY_INTERSECTION.sub(lambda m: read(m) if m.group(4) or m.group(5) else m.group(0), text)
 
 
 def chains(line: str) -> str:

@@ -50,7 +50,7 @@ from functools import lru_cache
 from itertools import islice
 
 from . import haskell, javascript
-from .chains import chains
+from .chains import chains, intersections
 
 # two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
 HINTS = re.compile(
@@ -62,6 +62,7 @@ HINTS = re.compile(
     r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+(?:\w+|\[[\w\s,]+\])\s*=|=\s*@\(|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w",
     re.M)
 MIN_HINTS = 2
+FENCE = re.compile(r"^```[\w+#-]*[ \t]*$", re.M)  # code on one line has no block, but is fenced as code
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
 BLOCK_END = re.compile(r"^(?:\}+[);]*|end(?:\s*(?:if|for|while|function|def|loop|do))?[);]*|end\)|fi|done|endif|endfor|endwhile|next)$",
                        re.I)
@@ -621,7 +622,7 @@ def _parameters_of(parameters: str) -> list[str]:
 
 def read(text: str) -> str | None:
     """`text` with its lines of these languages read as Python, or None when it holds none."""
-    if not BLOCKS.search(text) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
+    if not (BLOCKS.search(text) or FENCE.search(text)) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
         return None
     text = PERL_SUB.sub(lambda m: f"sub {m.group(1)}({m.group(2)}) {{", CONTINUED.sub("", text))
     if MATLAB_FUNCTION.search(text):
@@ -694,8 +695,8 @@ def _idiomatic(code: str) -> str:
 @lru_cache(maxsize=1024)
 def _readings(text: str) -> tuple[str, ...]:  # an answer is read by the views and by the walkthrough
     found = javascript.as_python(_typescript(text))
-    for other in (read(text), haskell.read(text)):
-        if other is not None and other not in found:
+    for other in (read(text), haskell.read(text), intersections(text)):
+        if other is not None and other != text and other not in found:
             found.append(other)
     for reading in list(found):
         if (other := _idiomatic(reading)) not in found:
