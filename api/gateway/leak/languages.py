@@ -576,8 +576,45 @@ def _elixir(text: str) -> str:
     text = re.sub(r"\s*\n\s*(?=\|>)", " ", text)
     while (piped := PIPE.sub(_pipe, text, count=1)) != text:
         text = piped
+    text = _string_calls(text)
     for pattern, replacement in ELIXIR_EXPRESSIONS:
         text = pattern.sub(replacement, text)
+    text = re.sub(r"^(\s*def\s+\w+)[?!]", r"\1", text, flags=re.M)
+    return re.sub(r"^(\s*(?:return\s+|\w+\s*=\s*)?)\{(.*)\}\s*$", r"\1(\2)", text, flags=re.M)  # a tuple
+
+
+STRING_CALL = re.compile(r"\bString\.(\w+[?!]?)\(")
+STRING_METHODS = {  # Elixir's String functions: Python's method (the string first) or its form
+    "downcase": ".lower()", "upcase": ".upper()", "trim": ".strip()", "reverse": "[::-1]", "length": "len",
+    "replace": ".replace({})", "contains?": "in", "starts_with?": ".startswith({})", "ends_with?": ".endswith({})",
+    "split": ".split({})", "capitalize": ".capitalize()", "graphemes": "list",
+}
+
+
+def _string_calls(text: str) -> str:
+    """`String.downcase(s)`, `String.replace(s, a, b)`, `String.split(s)`, `String.length(s)` as Python's forms."""
+    while match := next((m for m in STRING_CALL.finditer(text) if m.group(1) in STRING_METHODS), None):
+        end, arguments = match.end() - 1, None
+        depth = 0
+        for j in range(end, len(text)):
+            depth += text[j] in "([{"
+            depth -= text[j] in ")]}"
+            if depth == 0:
+                arguments = _parameters_of(text[end + 1:j])
+                break
+        if not arguments:
+            return text
+        subject, rest, form = arguments[0], arguments[1:], STRING_METHODS[match.group(1)]
+        subject = subject if re.fullmatch(r"[\w.\[\]]+(?:\(.*\))?", subject) else f"({subject})"
+        if match.group(1) == "split" and any(re.search(r"trim:\s*true", r) for r in rest) and rest[0] == '"\\n"':
+            python = f"{subject}.splitlines()"
+        elif form in ("len", "list"):
+            python = f"{form}({arguments[0]})"
+        elif form == "in":
+            python = f"{rest[0] if rest else ''} in {subject}"
+        else:
+            python = subject + form.format(", ".join(r for r in rest if not re.match(r"\w+:", r)))
+        text = text[:match.start()] + python + text[j + 1:]
     return text
 
 
