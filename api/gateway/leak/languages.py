@@ -267,6 +267,10 @@ PERL = [
     (r"\buc\s*\(\s*([^()]+)\)", r"\1.upper()"), (r"\bkeys\s+%\$?(\w+)", r"\1.keys()"), (r"\bvalues\s+%\$?(\w+)", r"\1.values()"),
     (r"(?<![\w$@])@(?=[A-Za-z_])", ""), (r"(?<=[\s(,=])%(?=[A-Za-z_]\w*\b(?!\s*\())", ""), (r"\bmy\s+\$(\w+)", r"var \1"),
     (r"\s+eq\s+", " == "), (r"\s+ne\s+", " != "), (r"\s+lt\s+", " < "), (r"\s+gt\s+", " > "),
+    (r"^\(\s*(?:var\s+)?(\w+)\s*=\s*\$?(\w+)\s*\)\s*=~\s*s/([^/]*)/([^/]*)/g$", r'\1 = \2.replace("\3", "\4")'),
+    (r"^\$?(\w+)\s*=~\s*s/([^/]*)/([^/]*)/g$", r'\1 = \1.replace("\2", "\3")'),
+    (r"(['\"][^'\"]*['\"])\s+x\s+(?=[\w(])", r"\1 * "), (r"(?<=[\w)'\"])\s+\.\s+(?=[\w('\"$])", " + "),
+    (r"\blength\(", "len("), (r"\bsubstr\(\s*\$?(\w+)\s*,\s*(-?\d+)\s*\)", r"\1[\2:]"),
 ]
 # before the headers, in a text that shows Julia, R or MATLAB/Octave (1-based, `end`-blocks or braces): their functions
 # (`f <- function(a, b)`, `function out = f(a, b)`), appends (`push!(xs, x)`, `xs <- c(xs, x)`, `xs(end + 1, :) = x`), `x[end]`,
@@ -376,6 +380,15 @@ PREPARE = [(re.compile(r"\bstd::|\bauto\b|\.(?:push|emplace)_back\(|\b(?:vector|
             [(re.compile(p), r) for p, r in ML]),
            (SCALA_HINTS := re.compile(r"```scala\b|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\b(?:ListBuffer|ArrayBuffer)\b|\.nonEmpty\b|\b\w\._[12]\b|"
                        r"^\s*def\s+\w+\s*\([^)]*:\s*[A-Z][^)]*\)\s*:\s*[^=]+=", re.M), [(re.compile(p), r) for p, r in SCALA])]
+ONE_LINE_BODY = re.compile(r"^([ \t]*)((?:sub|function|func|fn|def)\s+\w+[^{};\n]*?)\{[ \t]*([^{}\n]*;[^{}\n]*?)[ \t]*\}[ \t]*;?[ \t]*$", re.M)
+
+
+def _body_lines(match: re.Match) -> str:
+    """A function written on one line, `sub f { a; b; return c; }`: its statements one a line, as usually written."""
+    indent, statements = match.group(1), [s.strip() for s in match.group(3).split(";") if s.strip()]
+    return "\n".join([f"{indent}{match.group(2).rstrip()} {{", *(f"{indent}    {s};" for s in statements), f"{indent}}}"])
+
+
 PERL_SUB = re.compile(r"\bsub\s+(\w+)\s*\{[ \t]*\n?[ \t]*my\s*\(([^)]*)\)\s*=\s*@_\s*;")
 HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
 EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
@@ -661,6 +674,7 @@ def read(text: str) -> str | None:
     """`text` with its lines of these languages read as Python, or None when it holds none."""
     if not (BLOCKS.search(text) or FENCE.search(text)) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
         return None
+    text = ONE_LINE_BODY.sub(_body_lines, text)
     text = PERL_SUB.sub(lambda m: f"sub {m.group(1)}({m.group(2)}) {{", CONTINUED.sub("", text))
     if MATLAB_FUNCTION.search(text):
         text = _outputs(text)
