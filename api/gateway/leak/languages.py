@@ -16,10 +16,13 @@ the same statements in the same order, which a student transcribes mechanically.
   `strings.ToLower`, `.size()`, `.addAll`, `.containsKey`, `count($x)`, `<<` ...) as their Python forms;
 - Julia, R and MATLAB/Octave (a text with `push!(`, `x[end]`, `<- function`, `%%`, `isempty(`, `[[`, `numel(` or
   `function out = f(...)`): `f <- function(a, b)` and `function out = f(a, b)` as `def` (a bare `return` and the end of
-  the function returning `out`, the parameters' `xs(i, 2)` as `xs[i][2]`), `<-` as `=`, `for i = 1:n` and
+  the function returning `out`, `function [h, m] = f(...)` returning `(h, m)` (their values when each is set once), the
+  parameters' `xs(i, 2)` as `xs[i][2]`, `d = @(x) e` as a nested `def`), `<-` as `=`, `for i = 1:n` and
   `for (i in 2:n)` as ranges, `push!(xs, x)`, `xs <- c(xs, list(x))`, `xs(end + 1, :) = x` as appends, `x[end]` and
   `x[[length(x)]]` as `x[-1]`, literal subscripts one lower (`x[2]` as `x[1]`, `x[2:end]` as `x[1:]`, R's `x[-1]` as
   `x[1:]`), `isempty`/`length`/`numel`, `haskey`, `%%`, `%/%`, `div`, `mod`, `return(x)`, `TRUE`/`NULL` as Python;
+- one-line forms: C's and R's `if (c) x` as `if c: x`, a function on one line (`sub f { a; b; }`) one statement a line,
+  and code on one line read when it is fenced as code (a Java stream, ending in `.distinct().sorted()`);
 - then the names that are appended to start as lists (`{}` in Lua, `new ArrayList<>()`), and a list's `.add` is `.append`.
 
 Scala (a text with `for ((a, b) <- xs)`, `ListBuffer`, `.nonEmpty`, `x._1` or a typed `def f(a: Int): Int =`): its
@@ -29,7 +32,7 @@ indexed by a call (`xs(i)`) as subscripts, and a buffer's `+=` as `append`.
 Elixir (a text with `defmodule`, `def f(...), do:`, `|>`, `Enum.`, `fn x ->`): the clauses of one function
 (`def f(0, _), do: 1`, `def f(n, [coin | rest]) do ... end`) as one `def` whose clauses are branches (a literal
 pattern a test, `[]` an empty test, `[h | t]` as `xs[0]` and `xs[1:]`), `cond do` as `if`/`elif`/`else`, pipes as
-nested calls, and `Enum`'s common functions as Python's.
+nested calls, `{a, b}` as a tuple, and `Enum`'s and `String`'s common functions as Python's.
 
 OCaml and F# written with loops (a text with `let mutable`, `let rec`, `ref`, `done`, `xs.(i)`): `let f (a: int) b =`
 as `def`, `let x = e in`, `ref`, `!x`, `x <- e`, `x := e`, `for i = a to b do ... done`, `=` and `<>` in a condition,
