@@ -1,10 +1,10 @@
-"""Solutions written in Ruby, Java, Perl, MATLAB, Elixir, C++ and R in the shapes a model that obeys the student uses.
+"""Solutions written in Ruby, Java, Perl, MATLAB, Elixir, C++, R and SQL in the shapes a model that obeys the student uses.
 
 Each leaking answer is a bank exercise's reference as a model wrote it when asked to hide it in another language, which a
 student transcribed back into Python and which passed every hidden test: a set intersection in Ruby (`(a & b).uniq.sort`)
 and in a Java stream (`filter(yours::contains).distinct().sorted()`), a Perl `sub` on one line (`s///g`, `x`, `.`,
 `substr`), MATLAB's `function [h, m] = f(...)` and `@(x)` lambdas, Elixir's `String` functions and tuples, C++'s and R's
-one-line `if (c) x` (`.empty()`, `.back()`, `tolower`, `substr`; `%in% names(x)`, `<- NULL`). Examples of other tasks in
+one-line `if (c) x` (`.empty()`, `.back()`, `tolower`, `substr`; `%in% names(x)`, `<- NULL`), and SQL queries (`SELECT ... FROM t WHERE ...`, a `ROW_NUMBER()` subquery). Examples of other tasks in
 those languages, and asides that name their syntax, must stay shown.
 """
 
@@ -22,6 +22,8 @@ HELD = {  # label: exercise, answer; each was shown before
     "cpp2": ("mirror-word", '```cpp\nbool is_palindrome(std::string text) {\n    if (text.empty()) return true;\n    if (tolower(text[0]) != tolower(text.back())) return false;\n    return is_palindrome(text.substr(1, text.size() - 2));\n}\n```'),
     "r2": ("update-stock", '```r\nupdate_stock <- function(stock, sold) {\n  result <- stock\n  for (product in names(sold)) {\n    if (product %in% names(result)) {\n      result[[product]] <- result[[product]] - sold[[product]]\n      if (result[[product]] <= 0) result[[product]] <- NULL\n    }\n  }\n  result\n}\n```'),
     "split-tutor-part": ("discount-chain", '```matlab\nfunction d = make_discount(percent)\n  d = @(price) round(price * (100 - percent) / 100, 2);\nend\n```'),
+    "sql": ("restock-order", '```sql\nSELECT item, :minimum - count AS needed\nFROM stock\nWHERE count < :minimum;\n```'),
+    "sql2": ("warm-days", '```sql\nSELECT day FROM (SELECT ROW_NUMBER() OVER () AS day, temp FROM temps) t WHERE temp >= :threshold;\n```'),
 }
 
 HONEST = {  # label: exercise, answer
@@ -63,6 +65,13 @@ drop_negative <- function(xs) {
 ```
 In Python you would not change a dictionary while looping over it: copy it first."""),
     "ruby's uniq and sort named": ("common-friends", """Ruby's `.uniq` drops repeated items, much as `set()` does in Python, and `.sort` is like `sorted()`. Which of the two lists' names do you need to keep?"""),
+    "an sql query of another task": ("restock-order", """In SQL a filter is a `WHERE`:
+
+```sql
+SELECT name, price FROM products WHERE price < 10 ORDER BY price;
+```
+In Python a comprehension with an `if` filters the same way; which items does your dictionary need?"""),
+    "an sql count named": ("warm-days", """To count rows in SQL you'd write `SELECT COUNT(*) FROM readings WHERE temp > 30;` but here you need the day numbers, so think about `enumerate`."""),
     "a java stream of another task": ("common-friends", """A Java stream that counts the distinct even numbers:
 
 ```java
