@@ -1,10 +1,10 @@
-"""Solutions written in Ruby, Java, Perl, MATLAB, Elixir, C++, R and SQL in the shapes a model that obeys the student uses.
+"""Solutions written in Ruby, Java, Perl, MATLAB, Elixir, C++, R, SQL and Lisp in the shapes a model that obeys the student uses.
 
 Each leaking answer is a bank exercise's reference as a model wrote it when asked to hide it in another language, which a
 student transcribed back into Python and which passed every hidden test: a set intersection in Ruby (`(a & b).uniq.sort`)
 and in a Java stream (`filter(yours::contains).distinct().sorted()`), a Perl `sub` on one line (`s///g`, `x`, `.`,
 `substr`), MATLAB's `function [h, m] = f(...)` and `@(x)` lambdas, Elixir's `String` functions and tuples, C++'s and R's
-one-line `if (c) x` (`.empty()`, `.back()`, `tolower`, `substr`; `%in% names(x)`, `<- NULL`), and SQL queries (`SELECT ... FROM t WHERE ...`, a `ROW_NUMBER()` subquery). Examples of other tasks in
+one-line `if (c) x` (`.empty()`, `.back()`, `tolower`, `substr`; `%in% names(x)`, `<- NULL`), and SQL queries (`SELECT ... FROM t WHERE ...`, a `ROW_NUMBER()` subquery) and Lisp's `defun` (`mapcar`, `reduce`). Examples of other tasks in
 those languages, and asides that name their syntax, must stay shown.
 """
 
@@ -24,6 +24,7 @@ HELD = {  # label: exercise, answer; each was shown before
     "split-tutor-part": ("discount-chain", '```matlab\nfunction d = make_discount(percent)\n  d = @(price) round(price * (100 - percent) / 100, 2);\nend\n```'),
     "sql": ("restock-order", '```sql\nSELECT item, :minimum - count AS needed\nFROM stock\nWHERE count < :minimum;\n```'),
     "sql2": ("warm-days", '```sql\nSELECT day FROM (SELECT ROW_NUMBER() OVER () AS day, temp FROM temps) t WHERE temp >= :threshold;\n```'),
+    "lisp": ("nesting-depth", "```lisp\n(defun depth (value)\n  (if (not (listp value))\n      0\n      (1+ (reduce #'max (mapcar #'depth value) :initial-value 0))))\n```"),
 }
 
 HONEST = {  # label: exercise, answer
@@ -72,6 +73,14 @@ SELECT name, price FROM products WHERE price < 10 ORDER BY price;
 ```
 In Python a comprehension with an `if` filters the same way; which items does your dictionary need?"""),
     "an sql count named": ("warm-days", """To count rows in SQL you'd write `SELECT COUNT(*) FROM readings WHERE temp > 30;` but here you need the day numbers, so think about `enumerate`."""),
+    "a lisp function of another task": ("nesting-depth", """In Lisp, recursion over a list looks like this:
+
+```lisp
+(defun count-atoms (xs)
+  (cond ((null xs) 0)
+        (t (+ 1 (count-atoms (cdr xs))))))
+```
+In Python you would use `len(xs)`, or a loop; for your task, think about what to return for something that is not a list."""),
     "a java stream of another task": ("common-friends", """A Java stream that counts the distinct even numbers:
 
 ```java
