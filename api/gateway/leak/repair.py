@@ -379,18 +379,25 @@ def _may_need(code: str) -> bool:
                for w in LONE.findall(code))
 
 
+def _tree(code: str) -> ast.Module | None:
+    """The module `code` is, None if it does not parse (its odd string escapes are no concern here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return ast.parse(code)
+        except (SyntaxError, ValueError, MemoryError, RecursionError):
+            return None
+
+
 @lru_cache(maxsize=1024)
 def with_imports(code: str) -> str:
     """`code` with an import for each well-known standard-library name (or module) it uses but never binds, and the
     slips that read but fail when run undone (see `_Slips`)."""
     if not _may_need(code):
         return code
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            tree = ast.parse(code)
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
-            return code
+    tree = _tree(code)
+    if tree is None:
+        return code
     bound = _bound(tree)
     slips = _Slips(bound)
     tree = ast.fix_missing_locations(slips.visit(tree))
@@ -494,12 +501,9 @@ def respelled(code: str) -> str:
     code binds or of a well-known standard-library name (`lenn`, `mxa`, `isinstanse`, `bucket` for `buckets`), each
     attribute of a well-known module it does not have (`math.ciel`), and each method called that no builtin type has
     nor the code defines but is a slip of one that does (`xs.apend`, `s.lowr`), spelt as meant; MAX_RESPELT at most."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            tree = ast.parse(code)
-        except (SyntaxError, ValueError, MemoryError, RecursionError):
-            return code
+    tree = _tree(code)
+    if tree is None:
+        return code
     bound = _bound(tree)
     public = {n for n in BUILTINS if not n.startswith("_")}
     known = bound | BUILTINS | KNOWN
