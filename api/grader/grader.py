@@ -391,15 +391,25 @@ class Grader(LoggingConfigurable):
         submissions from one student does not stand in front of everyone else's.
         `timeout`: wall-clock seconds for this grading's jobs when shorter than `Grader.timeout` (the leak filter's runs).
         """
-        started = time.perf_counter()
+        clock = _AnswerClock(time.perf_counter())
         limit = min(timeout, self.timeout) if timeout else None
         if owner is None or self.per_user_jobs <= 0:
-            return await self._held(started, self._graded(exercise, code, feedback, limit))
-        return await self._held(started, self._in_turn(owner, exercise, code, feedback, limit))
+            return await self._held(clock, self._graded(exercise, code, feedback, limit))
+        return await self._held(clock, self._in_turn(clock, owner, exercise, code, feedback, limit))
 
-    async def _in_turn(self, owner, exercise: Exercise, code: str, feedback: bool, timeout: float | None = None) -> GradeResult:
-        async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)):
-            return await self._graded(exercise, code, feedback, timeout)
+    async def _in_turn(self, clock: "_AnswerClock", owner, exercise: Exercise, code: str, feedback: bool,
+                       timeout: float | None = None) -> GradeResult:
+        """The grading in the owner's turn. One that waited for the turn behind the owner's grading before it (of any
+        exercise) answers no earlier than that one does, and counts its step from there: counted from its own
+        request, its answer would show when the hidden job before it ended (a probe sent behind a submission of
+        another exercise read that job's time at a step of its own), where now it shows how far it ran past an
+        answer the student has anyway."""
+        async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)) as line:
+            clock.since = max(clock.since, line.answered_at)
+            try:
+                return await self._graded(exercise, code, feedback, timeout)
+            finally:
+                line.answered_at = clock.settle(self.answer_step)
 
     async def _graded(self, exercise: Exercise, code: str, feedback: bool, timeout: float | None = None) -> GradeResult:
         expectations = await self._expectations(exercise)
@@ -407,15 +417,15 @@ class Grader(LoggingConfigurable):
             return await self._pass_fail(exercise, code, expectations, timeout)
         return await self._both_jobs(exercise, code, expectations)
 
-    async def _held(self, started: float, grading) -> GradeResult:
-        """The grading's result, or its error, at the first answer step past `started` (`_hold`): a wait for the
-        owner's turn is inside, so a submission's answer does not show when the one before it ended either."""
+    async def _held(self, clock: "_AnswerClock", grading) -> GradeResult:
+        """The grading's result, or its error, at the first answer step past the clock's start (`_AnswerClock`): a
+        wait for the owner's turn is inside, so a submission's answer does not show when the one before it ended."""
         try:
             result = await grading
         except Exception:  # an error leaves at a step too: its moment would tell when a job ended
-            await self._hold(started)
+            await clock.hold(self.answer_step)
             raise
-        await self._hold(started)
+        await clock.hold(self.answer_step)
         return result
 
     async def _both_jobs(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
@@ -432,22 +442,6 @@ class Grader(LoggingConfigurable):
             self._grading -= 1
         # the duration shown is the visible job's; the answer leaves at a step, whatever the hidden job took
         return self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
-
-    async def _hold(self, started: float) -> None:
-        """Wait until the first answer step past the time since `started` (grading slots are free meanwhile).
-
-        Code can make a hidden test run as long as an input tells it (sleep input[0] tenths of a
-        second): the time the answer takes is then a channel out of the hidden job. Rounded up to a
-        doubling step, it carries about log2(steps) bits (10 steps to ~8 s, then the timeout); a grading that
-        waited long for its slot or turn is rounded up the same way, to a later step."""
-        step = self.answer_step
-        if step <= 0:
-            return
-        elapsed = time.perf_counter() - started
-        while step < elapsed:
-            step *= 2
-        if step > elapsed:
-            await asyncio.sleep(step - elapsed)
 
     async def _visible_and_hidden(self, code: str, visible: JobTests, hidden: JobTests):
         """Run the visible job in this task and the hidden one beside it; (ms the visible took, its outcome, the hidden's).
@@ -707,6 +701,40 @@ def _reachable_by_all(path: str) -> bool:
     """Can any uid execute this interpreter (every folder on the way searchable by others)?"""
     real = Path(os.path.realpath(path))
     return all(os.stat(p).st_mode & 0o001 for p in [real, *real.parents])
+
+
+class _AnswerClock:
+    """When a grading's answer leaves: at the first answer step past the time since `since`, steps doubling from
+    `Grader.answer_step` (grading slots are free meanwhile).
+
+    Code can make a hidden test run as long as an input tells it (sleep input[0] tenths of a second): the time the
+    answer takes is then a channel out of the hidden job. Rounded up to a doubling step, it carries about
+    log2(steps) bits (10 steps to ~8 s, then the timeout); a grading that waited long for its slot or turn is rounded
+    up the same way, to a later step. The moment is settled once (`settle`, when the grading gives up its turn, so
+    the next of the owner's can start from it) and the hold waits for that moment."""
+
+    __slots__ = ("since", "at")
+
+    def __init__(self, since: float):
+        self.since = since
+        self.at: float | None = None
+
+    def settle(self, first_step: float) -> float:
+        if self.at is None:
+            now = time.perf_counter()
+            step, elapsed = first_step, now - self.since
+            if step <= 0:
+                self.at = max(now, self.since)
+            else:
+                while step < elapsed:
+                    step *= 2
+                self.at = self.since + step
+        return self.at
+
+    async def hold(self, first_step: float) -> None:
+        wait = self.settle(first_step) - time.perf_counter()
+        if wait > 0:
+            await asyncio.sleep(wait)
 
 
 def grade_file(exercise: Exercise, path: Path, **settings) -> GradeResult:

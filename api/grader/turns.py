@@ -9,12 +9,15 @@ from ..errors import GradingLineFull
 
 
 class _Line:
-    __slots__ = ("admitted", "running", "turn")
+    __slots__ = ("admitted", "running", "turn", "answered_at")
 
     def __init__(self, running: int):
         self.admitted = 0  # gradings of this owner running or waiting for their turn
         self.running = running
         self.turn = asyncio.Semaphore(running)
+        # when the answer of the owner's grading that last gave up its turn leaves (time.perf_counter()): the one
+        # after it, which waited for that turn, answers no earlier and counts its answer step from there
+        self.answered_at = 0.0
 
 
 class OwnerTurns:
@@ -45,7 +48,7 @@ class OwnerTurns:
         line.admitted += 1
         try:
             async with line.turn:
-                yield
+                yield line
         finally:
             line.admitted -= 1
             if not line.admitted:
