@@ -150,6 +150,10 @@ class TutorAPI(Application):
         help="How long a token the Hub confirmed is trusted without asking again, in seconds ($CODEMENTOR_AUTH_CACHE_SECONDS, "
         "default 10): a revoked token stops working within this time. Refusals and Hub errors are never cached.",
     ).tag(config=True)
+    hub_timeout = Float(
+        5.0, help="Seconds a token check waits for the Hub before the caller gets a 503 with Retry-After (a Hub that "
+        "takes the connection but does not answer, stalled or waiting on its database).",
+    ).tag(config=True)
     cookie_secret = Unicode(
         help="Hex secret that signs the API's login cookie; set the same value ($CODEMENTOR_COOKIE_SECRET) on every API process."
     ).tag(config=True)
@@ -316,7 +320,7 @@ class TutorAPI(Application):
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         limiter = self.make_limiter(redis)
         grader = self.make_grader()
-        hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds, redis=redis)
+        hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds, redis=redis, hub_timeout=self.hub_timeout)
         courses = CourseBank(parent=self)
         bank = ServedBank(Bank(self.bank_dir), courses.hide_builtin)
         direct_pool = db.DirectPool(self.database_url, self.db_direct_pool_size, self.db_pool_timeout, self.db_ping_idle_seconds)

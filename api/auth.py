@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from jupyterhub.services.auth import HubOAuth
 from redis.exceptions import RedisError
 from tornado.log import app_log
-from traitlets import Any
+from tornado.web import HTTPError
+from traitlets import Any, Float
 
 SHARED_PREFIX = "codementor:hub-auth:"
 
@@ -25,9 +27,22 @@ class HubTokenAuth(HubOAuth):
     after `cache_max_age`), so that a client whose requests land on several workers is checked
     with the Hub once per `cache_max_age`, not once per worker; a refusal removes it. A Redis
     that does not answer only means asking the Hub.
+
+    A Hub that takes the connection but does not answer (stalled, or its database locked) is given
+    `hub_timeout` seconds; JupyterHub's own client would wait five minutes, and every request with a
+    token not in the cache would pile up in the workers meanwhile.
     """
 
     redis = Any(None, allow_none=True, help="(set by the API) The Redis client holding the confirmations the workers share.")
+    hub_timeout = Float(5.0, help="(set by the API: c.TutorAPI.hub_timeout) Seconds a token check waits for the Hub.")
+
+    async def _api_request(self, method, url, /, **kwargs):
+        try:
+            return await asyncio.wait_for(super()._api_request(method, url, **kwargs), self.hub_timeout)
+        except asyncio.TimeoutError:
+            app_log.warning("the Hub did not answer a token check within %g s (c.TutorAPI.hub_timeout): the caller gets a 503",
+                            self.hub_timeout)
+            raise HTTPError(503, "the Hub did not answer in time") from None
 
     async def _check_hub_authorization(self, url, api_token, cache_key=None, use_cache=True):
         sharing = use_cache and cache_key is not None and self.redis is not None and self.cache_max_age > 0

@@ -182,6 +182,38 @@ def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
     assert error["code"] == "unavailable" and "127.0.0.1" not in error["message"]
 
 
+def test_a_hub_that_takes_the_connection_but_never_answers_is_a_503_in_seconds():
+    """A stalled Hub (it accepts, then says nothing): JupyterHub's client would wait five minutes per token check."""
+    import socket
+
+    from codementor.api.auth import HubTokenAuth
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # connections complete in the kernel's backlog; nothing ever reads or answers them
+    hub_auth = HubTokenAuth(api_url=f"http://127.0.0.1:{silent.getsockname()[1]}/hub/api", api_token="unused", cache_max_age=10,
+                            hub_timeout=0.5)
+    ctx = APIContext(prefix="/edge/", bank=None, grader=None, sessionmaker=None, redis=None, users=None, limiter=None, gateway=None,
+                     hub_auth=hub_auth, roster=None, course_timezone="UTC", daily_count=1, max_body_bytes=1000)
+
+    async def call():
+        app = web.Application([(path, handler, {"ctx": ctx}) for path, handler in all_routes(ctx.prefix)])
+        server = app.listen(0, "127.0.0.1")
+        port = next(iter(server._sockets.values())).getsockname()[1]
+        try:
+            async with httpx.AsyncClient(timeout=20) as client:
+                return await client.get(f"http://127.0.0.1:{port}/edge/api/v1/me", headers={"Authorization": "token some-token"})
+        finally:
+            server.stop()
+
+    try:
+        resp = asyncio.run(call())
+    finally:
+        silent.close()
+    assert resp.status_code == 503, resp.text
+    assert resp.json()["error"]["code"] == "unavailable" and int(resp.headers["Retry-After"]) > 0
+
+
 def test_workers_share_the_hubs_confirmation_of_a_token_for_the_cache_time_only(services):
     """Two workers (two HubTokenAuth) and one token: the Hub is asked once; once the cache time is over, a revoked token is refused."""
     from redis.asyncio import Redis as AsyncRedis
