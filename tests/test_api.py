@@ -41,6 +41,8 @@ def test_health_needs_no_login(stack):
     body = httpx.get(f"{stack.api_url}/health").json()
     assert body["status"] == "ok" and body["database"] == "ok" and body["redis"] == "ok"
     assert body["exercises"] >= 3
+    head = httpx.head(f"{stack.api_url}/health")  # uptime checkers ask with HEAD
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_anonymous_and_bad_tokens_are_refused(stack):

@@ -15,6 +15,12 @@ class HealthHandler(APIHandler):
         body, healthy = await health_report(self.ctx)
         self.reply(body, 200 if healthy else 503)
 
+    async def head(self):
+        """The same check without a body, for uptime checkers that ask with HEAD."""
+        _, healthy = await health_report(self.ctx)
+        self.set_status(200 if healthy else 503)
+        self.finish()
+
 
 class OpenAPIHandler(APIHandler):
     @operation("This document.", ok={200: OpenAPIDocument}, auth=False)
