@@ -81,6 +81,23 @@ def test_a_body_declared_far_too_large_is_refused_before_it_is_read(stack, token
     assert b'"payload_too_large"' in body
 
 
+def test_a_client_waiting_for_100_continue_is_answered_413_before_it_sends_the_body(stack, token):
+    """curl sends `Expect: 100-continue` for a large file and waits for a word before the body; the size is declared."""
+    url = urlparse(direct_url(stack))
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=20)
+    try:
+        conn.putrequest("POST", f"{url.path}/submissions")
+        for name, value in (("Authorization", f"token {token}"), ("Content-Type", "application/json"),
+                            ("Content-Length", str(5 * 1024 * 1024)), ("Expect", "100-continue")):
+            conn.putheader(name, value)
+        conn.endheaders()
+        resp = conn.getresponse()
+        assert resp.status == 413
+        assert json.loads(resp.read())["error"]["code"] == "payload_too_large"
+    finally:
+        conn.close()
+
+
 def test_a_revoked_token_stops_working_within_the_auth_cache_time(hub, stack):
     hub.create_user("limits-rita")
     made = hub.api("POST", "/users/limits-rita/tokens", json={"note": "revoke me", "expires_in": 600}).json()

@@ -154,7 +154,11 @@ class APIHandler(HubOAuthenticated, web.RequestHandler):
         # bodies up to max_discard_bytes are read (and the excess dropped) so the 413 reaches the client
         self.request.connection.set_max_body_size(self.ctx.max_discard_bytes)
         declared = self.request.headers.get("Content-Length", "")
-        if declared.isascii() and declared.isdigit() and int(declared) > self.ctx.max_discard_bytes:
+        if not (declared.isascii() and declared.isdigit()):
+            return
+        # a client that waits for "100 Continue" before it sends the body (curl with a large file) is answered now
+        waiting = self.request.headers.get("Expect", "").lower() == "100-continue"
+        if int(declared) > (self.ctx.max_body_bytes if waiting else self.ctx.max_discard_bytes):
             raise PayloadTooLarge(self._too_large(int(declared)))
 
     def _too_large(self, size: int) -> str:
