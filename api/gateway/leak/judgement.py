@@ -36,12 +36,15 @@ def judge(similarity: float, walkthrough: float, passes_share: float | None, *, 
 
 
 def hidden_share(result, baseline: set[str], raises: frozenset[str] = frozenset(), trivial: frozenset[str] = frozenset()) -> float:
-    """The share of hidden tests a graded answer passes, of those the starter code fails (`baseline`: starter's passes).
+    """The share of hidden tests a graded answer passes, of those the starter code fails (`baseline`: starter's passes),
+    net of the starter's passes it breaks: judged on every hidden test, as a submission would be.
 
     `raises`: the names of the tests that expect an exception. Code that passes those and no other test (an unrelated
     example that fails on the exercise's inputs with the exception they expect) is no solution: it counts for nothing.
     `trivial`: the tests code doing no work passes (a constant, an argument or a copy of one returned): passing them
-    tells nothing, so they count for nothing either, unless the answer passes every open test (a whole solution)."""
+    tells nothing, so they count for nothing either, unless the answer passes every hidden test (a whole solution).
+    Each of the starter's passes the code fails takes one open test off: `year % 400 == 0` passes 2100 and 1700 the
+    starter fails but breaks 1996, so it is one rule of three told, not a step towards a submission."""
     if result.status != "graded":
         return 0.0
     if raises and not any(t.passed and t.name not in raises for t in result.tests):
@@ -50,6 +53,8 @@ def hidden_share(result, baseline: set[str], raises: frozenset[str] = frozenset(
     open_tests = [t for t in hidden if t.name not in baseline]
     if not open_tests:
         return 0.0
-    if all(t.passed for t in open_tests):
+    if all(t.passed for t in hidden):
         return 1.0
-    return sum(t.passed and t.name not in trivial for t in open_tests) / len(open_tests)
+    broken = sum(not t.passed for t in hidden if t.name in baseline)
+    gained = sum(t.passed and t.name not in trivial for t in open_tests)
+    return max(0, gained - broken) / len(open_tests)
