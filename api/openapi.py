@@ -30,7 +30,7 @@ SSE_EVENT = {
         "event": {"enum": ["delta", "replace", "done", "error"]},
         "data": {"type": "string", "contentMediaType": "application/json", "description": "A JSON object with `text`; on `done` also the answer's metadata (as in TutorAnswer)."},
     },
-    "description": "With stream=true: `delta` (more text), `replace` (the text so far is replaced), `done` (the whole answer) or `error` (the last event).",
+    "description": "With stream=true: `delta` (more text), `replace` (show this text instead of the text so far: for an answer the leak filter held back, the text already shown followed by the next hint), `done` (the whole answer) or `error` (the last event).",
 }
 
 

@@ -110,7 +110,8 @@ def answer_note(meta: dict) -> str:
     source = meta.get("source", "")
     counted = f" It counts as hint {meta['hint_rung']}; `%hint` goes on from there." if meta.get("hint_rung") else ""
     if meta.get("leak_blocked"):
-        return "The answer gave too much away, so here is the next step instead." + counted
+        return ("The tutor's answer came too close to the solution, so the next hint is shown instead (your question was fine: "
+                "asking about one line or one Python feature may get a full answer)." + counted)
     if source == "offline":
         return "Answered offline." + counted
     return "Shared answer from the class cache." if meta.get("cached") else f"Answered by the tutor ({source})."

@@ -50,7 +50,8 @@ def _found(index, text: str) -> frozenset[int]:
 
 @dataclass
 class Event:
-    """What the gateway streams: `delta` (more text), `replace` (show this instead), `done` (metadata)."""
+    """What the gateway streams: `delta` (more text), `replace` (show this instead: of a held-back answer, the text
+    already shown followed by the next step), `done` (the whole answer, and metadata)."""
 
     kind: str
     text: str = ""
@@ -575,7 +576,8 @@ class TutorGateway(Configurable):
                 log.warning("leak filter replaced an answer of %s for %s (%s%s; similarity %.2f, walkthrough %.2f, hidden tests %s)",
                             provider.name, exercise.id, check.reason, f" of {check.exercise_id}" if check.exercise_id else "",
                             check.similarity, check.walkthrough, check.passes_share)
-                text = _blocked_text(ctx)
+                # what the student has read stays on their screen (and in the filter's memory); the next step follows it
+                text = _blocked_text(ctx, guard.text[:guard.sent].rstrip() if ctx.streamed else "")
                 meta.update(source="guardrail", leak_blocked=True)
                 metrics.LEAK_BLOCKS.labels(provider.name).inc()
                 yield Event("replace", text)
@@ -587,7 +589,10 @@ class TutorGateway(Configurable):
         yield Event("done", guard.text, meta)
 
 
-def _blocked_text(ctx: TutorContext) -> str:
-    if ctx.ladder_hint:
-        return f"Let's keep you doing the thinking. **Next step:** {ctx.ladder_hint}"
-    return "Let's keep you doing the thinking: run your function on the smallest example from the statement and check each line's result with `print`."
+def _blocked_text(ctx: TutorContext, shown: str = "") -> str:
+    """What replaces a held-back answer: the next step, after the text of it the student has read (`shown`)."""
+    step = f"**Next step:** {ctx.ladder_hint}" if ctx.ladder_hint else (
+        "Run your function on the smallest example from the statement and check each line's result with `print`.")
+    if shown:
+        return f"{shown}\n\n*The rest of this answer came too close to the solution.* {step}"
+    return f"Let's keep you doing the thinking. {step}"

@@ -43,6 +43,7 @@ class TutorContext:
     ladder_hint: str | None = None
     ladder_rung: int = 0  # the rung `ladder_hint` is when it is one not taken yet (0: nothing new)
     purpose: str = "tutor"  # tutor | hint
+    streamed: bool = False  # the student reads the answer as it comes (what was shown of a held-back one stays)
     names: frozenset[str] = frozenset()  # identities the platform knows: the user's, what the login gives, the class roster
     privacy: ScrubRules = DEFAULT_RULES
 

@@ -158,7 +158,7 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,
         failing_tests=failing_visible_tests(results), ladder_hint=next_ladder_hint(exercise, taken),
-        ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose,
+        ladder_rung=taken + 1 if taken < len(exercise.hints) else 0, purpose=purpose, streamed=bool(getattr(req, "stream", False)),
         names=frozenset((asker.name, *identities)), privacy=gateway.scrubber.rules,
     )
     return context, prior, cross, more
