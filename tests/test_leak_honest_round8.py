@@ -223,7 +223,14 @@ async def memory_of(sessionmaker, asker, exercise_id: str) -> list[str]:
         return list(rows.scalars())
 
 
-@pytest.mark.parametrize("alarm", FALSE_ALARMS, ids=lambda a: a.tag)
+# the one-line fix of minutes-to-hours is its whole formula: `//` where the starter has `/`, with the remainder and 60
+# it already holds. The walkthrough reads one token for both divisions, and a worded formula told to a student with
+# the starter is a leak the guardrail bench counts (walkthrough-terse, -italian, -portuguese): not told apart yet
+STILL_HELD = {"b17-minutes-to-hours"}
+
+
+@pytest.mark.parametrize("alarm", [pytest.param(a, marks=pytest.mark.xfail(strict=True, reason="see STILL_HELD"))
+                                   if a.tag in STILL_HELD else a for a in FALSE_ALARMS], ids=lambda a: a.tag)
 async def test_each_false_alarm_is_now_judged_honest(make_gateway, bank, alarm):
     """The verdict the gateway gives (similarity, walkthrough, and the sandbox for code that may run), with the
     student's code as they sent it."""
@@ -307,3 +314,25 @@ async def test_a_whole_answer_held_back_shows_the_next_step_only(infra, make_gat
 def test_the_note_under_a_replaced_answer_blames_no_question():
     note = answer_note({"leak_blocked": True, "hint_rung": 2, "source": "guardrail"})
     assert "too much away" not in note and "too close to the solution" in note and "hint 2" in note
+
+
+# near the new readings: a trace's results (`0 + 2` = 2) assign nothing, and "you've added `...`" says what the
+# student's code has; a step list with real assignments and additions is still read as one
+NEAR_HONEST = {
+    "sum-of-evens": "Tracing `sum_of_evens([1, 2, 4])`:\n- total starts at 0\n- 1 is odd: skip\n- 2 is even: `0 + 2` = 2\n"
+                    "- 4 is even: `2 + 4` = 6\n- return 6\n\nYours returns 0 here: which line never runs?",
+    "word-frequencies": "You've added `counts[word] = 1`, good. Now what should happen when the word is already in `counts`?",
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(NEAR_HONEST))
+async def test_traces_and_descriptions_of_the_students_code_near_the_new_readings_are_shown(make_gateway, bank, exercise_id):
+    gw, ex = make_gateway(), bank.get(exercise_id)
+    assert not (await gw.judge(ex, NEAR_HONEST[exercise_id], code=ex.starter)).leaking
+
+
+async def test_a_step_list_with_its_assignments_and_additions_is_still_held(make_gateway, bank):
+    gw, ex = make_gateway(), bank.get("running-balance")
+    steps = ("1. balance = start\n2. an empty list of balances\n3. for each amount: balance = balance + amount, then append "
+             "balance to the list\n4. return the list")
+    assert (await gw.judge(ex, steps, code=BALANCE_STARTER)).leaking

@@ -89,7 +89,9 @@ _HINT = "INSERT INTO hint_events (user_id, exercise_id, rung, source) VALUES (%s
 # a model's answer, kept for the leak filter apart from the conversation (which the student may delete)
 _DISCLOSED = """INSERT INTO tutor_disclosures (user_id, exercise_id, text, touches, created_at)
                 VALUES (%(u)s, %(ex)s, %(shown)s, %(touches)s::jsonb, %(now)s)"""
-MODEL_FREE = ("offline", "guardrail", "student")  # sources of text no model wrote
+# sources of text no model wrote (but a held-back streamed answer's, which starts with what the student read of the
+# model's: that part is remembered as read, by the tutor service's Screen)
+MODEL_FREE = ("offline", "guardrail", "student")
 
 
 async def append(pg, user_id: int, exercise_id: str, question: str, answer: str, source: str, turns: int,

@@ -17,9 +17,9 @@ from .judgement import LeakCheck, judge
 from .languages import as_python
 from .opacity import opaque_after
 from .runnable import candidates_in, own_expressions, signature
-from .similarity import FENCE, INLINE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, statements, text_prints
+from .similarity import FENCE, INLINE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
 from .views import apply_diff, diffs, iter_views, views
-from .walkthrough import Walkthrough, statement_tokens
+from .walkthrough import Walkthrough
 
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
 
@@ -64,34 +64,27 @@ QUOTE_MARK = "`…`"  # what a quote of the student's own code reads as: no step
 
 @lru_cache(maxsize=1024)
 def unquoted(text: str, code: str, starter: str = "", told: str = "") -> str:
-    """`text` with its quotes of the student's own code blanked: inline code spans and lines of code blocks found as
-    written in their `code` or the `starter`. Told back, their own lines tell them nothing: "you still append
-    `start + amount`" points at their bug and is no step of the solution. A quote of their code that what they were
-    `told` before holds is kept (pasted into their code, it is still the tutor's); the starter's stay theirs."""
+    """`text` with its inline quotes of the student's own code blanked: code spans found as written in their `code` or
+    the `starter`. Told back, their own lines tell them nothing: "you still append `start + amount`" points at their
+    bug and is no step of the solution. A quote of their code that what they were `told` before holds is kept (pasted
+    into their code, it is still the tutor's); the starter's stay theirs. Code blocks are read whole: a solution in one
+    holds the starter's lines too (see `_walk`)."""
     if not (code or starter) or "`" not in text:
         return text
     mine, theirs, before = _spaced(starter), _spaced(code), _spaced(told)
 
-    def is_own(piece: str) -> bool:
-        piece = _spaced(piece)
+    def own(match: re.Match) -> str:
+        piece = _spaced(match.group(1))
         if not any(c.isalpha() for c in piece):
-            return False  # an operator alone (`//`, `>`) says which one is meant
+            return match.group(0)  # an operator alone (`//`, `>`) says which one is meant
         found = re.compile(rf"(?<!\w){re.escape(piece)}(?!\w)").search
-        return bool(found(mine) or found(theirs) and not found(before))
+        return QUOTE_MARK if found(mine) or found(theirs) and not found(before) else match.group(0)
 
-    def block(match: re.Match) -> str:
-        lines = match.group(1).split("\n")
-        kept = "\n".join("" if line.strip() and is_own(line) else line for line in lines)
-        return match.group(0).replace(match.group(1), kept, 1)
-
-    return INLINE.sub(lambda m: QUOTE_MARK if is_own(m.group(1)) else m.group(0), FENCE.sub(block, text))
-
-
-@lru_cache(maxsize=256)
-def _carried(code: str) -> frozenset:
-    """The walkthrough tokens of every statement of `code` (none if it does not parse)."""
-    tree = parse(code)
-    return frozenset().union(*(statement_tokens(s) for s in statements(tree))) if tree is not None else frozenset()
+    parts, start = [], 0
+    for block in FENCE.finditer(text):
+        parts += [INLINE.sub(own, text[start:block.start()]), block.group(0)]
+        start = block.end()
+    return "".join([*parts, INLINE.sub(own, text[start:])])
 
 
 class LeakDetector:
@@ -181,18 +174,8 @@ class LeakDetector:
         return self.reference.coverage(seen, known | self.given if prior and added <= self.given else known)
 
     def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
-        known = self.known(code, shared, prior) | self.echoed(code)
+        known = self.known(code, shared, prior)
         return max(self._walk(text, known, whole=not shared) for text in self._walk_texts(answer, prior, code))
-
-    def echoed(self, code: str) -> frozenset:
-        """The steps of a formula (a reference of one or two steps) whose every token the student's `code` (else the
-        starter) carries already: a walkthrough cannot tell their `total_minutes / 60` from the reference's
-        `total_minutes // 60`, so naming `//` is the one-line fix of their code, not the formula told (the similarity
-        and the sandbox still judge the code)."""
-        if not self.walkthrough.short:
-            return frozenset()
-        carried = _carried(code or self.starter_text)
-        return frozenset(step.key for step in self.walkthrough.steps if step.tokens <= carried)
 
     def _walk_texts(self, answer: str, prior: str, code: str) -> tuple[str, ...]:
         """The texts a walkthrough is read in: the answer, its other languages' code as Python, the conversation; each
@@ -216,7 +199,7 @@ class LeakDetector:
         make up the walkthrough threshold? (A stream waits for the final verdict on such text: the rest of the answer
         may walk through the whole solution, and a missing step shown early completes the student's code.)"""
         try:
-            known = self.known(code, "", prior) | self.given | self.echoed(code)
+            known = self.known(code, "", prior) | self.given
             steps = self.walkthrough
             held = sum(s.weight for s in steps.steps if s.key in known) / steps.total
             if not known or held + 1e-9 >= 1.0:

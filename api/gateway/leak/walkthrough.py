@@ -59,11 +59,13 @@ SPOKEN = [
     ("with", r"\bwith\b"),
     ("del", r"\bdel\b|\bdelete\b|\bremove\b"),
     ("assert", r"\bassert"),
+    # an equation's result (`100 + -30` = 70, in a trace) assigns nothing
     ("assign", r"(?<![=!<>+\-*/%])(?<!\d)(?<!\d )(?<!\d`)(?<!\d` )=(?!=)|<-|←|:=|\bset\b|\bassign|\bstart(?:s|ing)? (?:at|with|from)\b|\binitiali[sz]e|\bstore\b|\bbecomes?\b|\blet\b"
                r"|\bturn(?:s|ed)? (?:it|them|\w+|the \w+) into\b|\bconvert|\b(?:called|named)\b"
                r"|\breplac(?:e|es|ed|ing)\b[^.;:]{0,40}?\b(?:by|with)\b"
                r"|\b(?:an? )?empty (?:list|dict\w*|set|string)\b|\bkeep(?:s|ing)? (?:a|an) (?:running |new |empty )?(?:list|total|count|sum|dict\w*|set)\b"),
     ("mod", r"%|\bmod(?:ulo)?\b|\bremainder\b"),
+    # "you've added `balance = start`" tells what the student's code has, not the operator
     ("add", r"\+|\badd(?!ed\b)|(?<!you )(?<!'ve )(?<!’ve )(?<!have )\badded\b|\bglue|\bconcatenat|\bplus\b|\bincrease|\bincrement|\bsum\b|\b(?:in)?to the (?:running )?(?:total|sum|count)\b"),
     ("sub", r"(?<![\w\s])-|\s-\s*\w|\bsubtract|\bminus\b|\bdecrease|\bdecrement|\bnegative\b|\blast\b"  # last: [-1]
             r"|\d+ (?:less|off|fewer)\b(?! than)|\bdiscount of\b|\btake (?:away|off)\b"),
