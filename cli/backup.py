@@ -14,7 +14,8 @@ What a backup holds (one ``codementor-backup-<UTC time>.tar.gz``, mode 0600):
   system users' prefix), when a student has no image.
 
 What it does not hold, on purpose: the secrets (cookie secret, API tokens, the Redis and
-database passwords, the metrics token): an archive kept on another machine then gives no one the
+database passwords, the metrics token; in the homes, the students' running servers' tokens, cookie
+secrets and kernel keys: RUNTIME_SECRETS): an archive kept on another machine then gives no one the
 keys to this one, and a course restored into a new state folder makes new ones (everyone signs in
 again; the users' passwords still work, their hashes are in the Hub's database, but `codementor
 classroom` signs the admin in with ``secrets/admin_password``: copy that file from the old folder). Redis holds only rate-limit windows and caches.
@@ -40,6 +41,13 @@ from pathlib import Path
 
 STATE_FOLDERS = ("users", "homes", "private")
 FORMAT = 1
+# Left out of every home and state folder archived, wherever they are: a running Jupyter server's live keys, not work.
+# Its runtime folder holds jpserver-<pid>.json (the server's token and port: whoever has it drives the student's server),
+# jpserver-<pid>-open.html, jupyter_cookie_secret, notebook_secret and the kernels' connection files (kernel-*.json, each
+# with its HMAC key); IPython's profile security folder is where older kernels kept theirs. The server writes them
+# again at its next start. (Home images are copied whole: the classroom keeps the runtime folder outside them.)
+RUNTIME_SECRETS = (".local/share/jupyter/runtime", ".ipython/profile_*/security", "jupyter_cookie_secret", "notebook_secret",
+                   "jupyterhub_cookie_secret", "jpserver-*.json", "jpserver-*-open.html", "nbserver-*.json", "nbserver-*-open.html")
 
 
 class BackupError(Exception):
@@ -264,6 +272,7 @@ def backup(state_dir: Path, out_dir: Path, database_url: str, hub_db_url: str, h
         os.close(fd)
         snapshots = snapshot_mounted_images(state_dir / "homes", work) if "homes" in folders else []
         args = ["--sparse", "--numeric-owner", "-czf", str(partial), *(f"--exclude=homes/{name}" for name in snapshots)]
+        args += [f"--exclude={pattern}" for pattern in RUNTIME_SECRETS]  # unanchored: in any folder below
         args += ["-C", str(work), "manifest.json", "dumps", *(f"{FROZEN}/{name}" for name in snapshots)]
         args += ["--transform", f"s,^{FROZEN}/,state/homes/,", "--transform", r"s,^\(users\|homes\|private\),state/\1,"]
         args += ["-C", str(state_dir), *folders] if folders else []
