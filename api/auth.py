@@ -76,3 +76,16 @@ class HubTokenAuth(HubOAuth):
                 await self.redis.set(SHARED_PREFIX + cache_key, json.dumps(model), ex=self.cache_max_age)
         except (RedisError, OSError) as err:
             app_log.warning("shared token cache not written (%r)", err)
+
+
+async def forget_confirmations(redis, name: str) -> int:
+    """Delete the shared confirmations of `name`'s tokens (a deleted user's token is then asked of the Hub again); how many."""
+    gone = 0
+    async for key in redis.scan_iter(match=SHARED_PREFIX + "*", count=1000):
+        try:
+            model = json.loads(await redis.get(key) or "null")
+        except ValueError:
+            continue
+        if isinstance(model, dict) and model.get("name") == name:
+            gone += await redis.delete(key)
+    return gone

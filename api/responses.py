@@ -461,6 +461,8 @@ class Erased(Reply):
     user_id: int
     rows: dict[str, int] = Field(description="Rows deleted, per table.")
     cached_answers: int
+    redis_keys: int = Field(description="Keys deleted from Redis that name the user: rate-limit windows, daily caps, idempotency marks.")
+    redis_left: str | None = Field(None, description="Set when Redis did not answer after the rows were deleted: what stays, in one line.")
     hub_user: str
     host: str
 

@@ -244,8 +244,10 @@ async def check_hub(url: str, token: str) -> None:
 def cmd_delete(args) -> None:
     from codementor.api.errors import DomainError, NotFound
     from codementor.api.services import audit
-    from codementor.api.services.erase import HubUsers, erase_user
+    from codementor.api.services.erase import HubUsers, erase_user, forget_redis_state
 
+    if not args.yes and not sys.stdin.isatty():  # a script or cron: no one to type the name again
+        sys.exit("codementor users delete: no terminal to confirm on: pass --yes; nothing deleted")
     if not args.yes and input(f"delete everything about {args.name!r}? type the name again: ").strip() != args.name:
         sys.exit("codementor users delete: not confirmed, nothing deleted")
     state_dir = _state_dir(args)
@@ -264,7 +266,8 @@ def cmd_delete(args) -> None:
             try:
                 return await erase_user(sessionmaker, redis, hub, args.name, None, audit.CLI)
             except NotFound as err:  # deleted before (a run that stopped half-way): the other parts may remain
-                return {"rows": f"none: {err}", "hub_user": await hub.delete(args.name) if hub else "not asked"}
+                left = await forget_redis_state(redis, args.name, None)  # keyed by name: a stopped run's remains
+                return {"rows": f"none: {err}", **left, "hub_user": await hub.delete(args.name) if hub else "not asked"}
         finally:
             await redis.aclose()
             await engine.dispose()
@@ -281,9 +284,12 @@ def cmd_delete(args) -> None:
         report["hub_user"] = "not asked: --hub-api-url '' left the Hub account in place"
     report["host"] = remove_host_account(args.name, args.system_user_prefix, image_dir)
     print(json.dumps(report, indent=1))
+    if report.get("redis_left"):
+        print(f"codementor users delete: {report['redis_left']}", file=sys.stderr)
     if report["host"].startswith(("userdel", "refused")) or "not removed" in report["host"] or "still present" in report["host"]:
         sys.exit(f"codementor users delete: the host's part is not done ({report['host']}); run the same command again as root to finish")
-    if isinstance(report["rows"], str) and report["hub_user"] != "deleted" and report["host"].startswith("no system user"):
+    if (isinstance(report["rows"], str) and report["hub_user"] != "deleted" and not report.get("redis_keys")
+            and report["host"].startswith("no system user")):
         sys.exit(f"codementor users delete: nothing about {args.name!r} was left to delete")
 
 

@@ -5,6 +5,7 @@ find the demo's databases, output piped into `head` ends quietly, an exported au
 from __future__ import annotations
 
 import asyncio
+import json
 import fnmatch
 import os
 import stat
@@ -64,3 +65,95 @@ def test_a_backup_of_running_servers_holds_none_of_their_keys_and_restores(stack
     assert done.returncode == 0, done.stderr
     restored = notebooks(empty_stack.state_dir)
     assert work and {k: restored.get(k) for k in work} == work
+
+
+# --- F-8, F-9: `codementor users delete` ----------------------------------------------------------
+async def new_user(services, name: str) -> int:
+    from codementor.api import db
+    from codementor.api.models import User
+
+    engine = db.make_engine(services.database_url, pool_size=1)
+    try:
+        async with db.make_sessionmaker(engine)() as s, s.begin():
+            user = User(name=name, role="student")
+            s.add(user)
+            await s.flush()
+            return user.id
+    finally:
+        await engine.dispose()
+
+
+async def leave_traces(redis, name: str, user_id: int) -> None:
+    """What a day of use leaves in Redis under a name and an id: windows, a daily cap, marks, a tutor turn, a token's confirmation."""
+    from codementor.api.auth import SHARED_PREFIX
+    from codementor.api.services.answering import PREFIX as ANSWERING
+    from codementor.api.services.limits import RateLimiter, day_cap
+
+    limiter = RateLimiter(redis=redis)
+    cap = day_cap("sum-of-evens", 1, "UTC", limiter.clock())
+    assert await limiter.hit_once("submit", name, "student", "sum-of-evens:key-0001", cap) is True
+    await limiter.hit("tutor", name, "student")
+    await limiter.take_runs("leakrun", name, day_cap("sum-of-evens", 5, "UTC", limiter.clock()), [("d1", False)])
+    await redis.set(f"{ANSWERING}:{user_id}", "turn", ex=60)
+    await redis.set(f"{SHARED_PREFIX}{name}-token-hash", json.dumps({"name": name, "kind": "user"}), ex=60)
+
+
+async def keys_naming(redis, name: str) -> list[str]:
+    found = [k.decode() for k in await redis.keys("codementor:*")]
+    return sorted(k for k in found if f":{name}:" in k or k.endswith(f":{name}") or f"{name}-token" in k)
+
+
+async def test_users_delete_leaves_nothing_of_the_user_in_redis_and_a_new_user_of_that_name_starts_clean(services):
+    import redis.asyncio as aioredis
+
+    from codementor.api.services.answering import PREFIX as ANSWERING
+    from codementor.api.services.limits import RateLimited, RateLimiter, day_cap
+
+    name, neighbours = "r8-del-bo", ("r8-del-bob", "r8-del")  # names sharing a prefix keep what is theirs
+    redis = aioredis.from_url(services.redis_url)
+    try:
+        user_id = await new_user(services, name)
+        await leave_traces(redis, name, user_id)
+        for other in neighbours:
+            await leave_traces(redis, other, await new_user(services, other))
+        limiter = RateLimiter(redis=redis)
+        with pytest.raises(RateLimited):  # the day's one submission is used
+            await limiter.hit_once("submit", name, "student", "sum-of-evens:key-0002", day_cap("sum-of-evens", 1, "UTC", limiter.clock()))
+        before = {n: await keys_naming(redis, n) for n in (name, *neighbours)}
+        assert len(before[name]) >= 6, before[name]
+
+        done = cli("users", "delete", name, "--yes", "--hub-api-url", "",
+                   env={"DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url, "CODEMENTOR_STATE_DIR": str(services.state_dir / "none")})
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["redis_keys"] == len(before[name]) + 1  # and the tutor turn, keyed by id
+        assert await keys_naming(redis, name) == [] and not await redis.exists(f"{ANSWERING}:{user_id}")
+        assert {n: await keys_naming(redis, n) for n in neighbours} == {n: before[n] for n in neighbours}
+        # the same name again: a clean day
+        assert await limiter.hit_once("submit", name, "student", "sum-of-evens:key-0002", day_cap("sum-of-evens", 1, "UTC", limiter.clock())) is True
+    finally:
+        await redis.aclose()
+
+
+async def test_a_redis_that_stops_answering_after_the_rows_went_is_one_line_in_the_report(services):
+    import redis.asyncio as aioredis
+
+    from codementor.api import db
+    from codementor.api.services.erase import erase_user
+    from codementor.hub_config.stack import free_port
+
+    user_id = await new_user(services, "r8-del-cy")
+    engine = db.make_engine(services.database_url, pool_size=1)
+    closed = aioredis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        report = await erase_user(db.make_sessionmaker(engine), closed, None, "r8-del-cy", None, "cli")
+    finally:
+        await closed.aclose()
+        await engine.dispose()
+    assert report["user_id"] == user_id and report["rows"]["users"] == 1
+    assert "REDIS_URL" in report["redis_left"] and "\n" not in report["redis_left"]
+
+
+def test_users_delete_without_a_terminal_asks_for_the_flag_in_one_line():
+    done = cli("users", "delete", "r8-nobody", stdin=subprocess.DEVNULL)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == ["codementor users delete: no terminal to confirm on: pass --yes; nothing deleted"]

@@ -42,6 +42,11 @@ async def one_at_a_time(redis, user_id: int, wait: float, hold: float, clock=tim
                 log.warning("Redis is not answering (REDIS_URL): a student's tutor turn ends when it expires (%s)", err)
 
 
+async def forget_turn(redis, user_id: int) -> int:
+    """Delete the student's turn in progress, if any (their account is being deleted); 1 or 0."""
+    return int(await redis.delete(f"{PREFIX}:{user_id}"))
+
+
 async def _take(redis, key: str, token: str, wait: float, hold: float, clock) -> bool:
     deadline = clock() + wait
     try:

@@ -9,13 +9,17 @@ event, then the cache. Home folders and system users (classroom profile) are the
 from __future__ import annotations
 
 import httpx
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
+from ..auth import forget_confirmations
 from ..errors import Unavailable
 from ..gateway.cache import forget_owner
 from ..models import DeletionRequest, User
 from . import audit
+from .answering import forget_turn
+from .limits import forget_user
 from .userdata import delete_rows, find_user
 
 HOST_PENDING = "home folder and system user (classroom profile only): run `codementor users delete NAME` as root on the Hub's machine"
@@ -57,8 +61,26 @@ async def erase_user(sessionmaker, redis, hub: HubUsers | None, name: str, actor
     async with sessionmaker() as session, session.begin():
         rows = await delete_rows(session, user_id)
         await audit.record(session, "delete_user", actor_id, actor_role, user_id, rows=sum(rows.values()), hub_user=hub_state, **details)
-    cached = await forget_owner(redis, user_id)
-    return {"user_id": user_id, "rows": rows, "cached_answers": cached, "hub_user": hub_state}
+    try:
+        cached = await forget_owner(redis, user_id)
+        left = await forget_redis_state(redis, name, user_id)
+    except RedisError as err:  # the rows are gone: say what stays, do not undo
+        said = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        cached, left = 0, {"redis_keys": 0, "redis_left": REDIS_LEFT.format(error=said)}
+    return {"user_id": user_id, "rows": rows, "cached_answers": cached, **left, "hub_user": hub_state}
+
+
+REDIS_LEFT = ("Redis did not answer ({error}): the user's cached answers and rate-limit state stay until they expire "
+              "(a day at most for the limits); check REDIS_URL")
+
+
+async def forget_redis_state(redis, name: str, user_id: int | None) -> dict:
+    """Delete what Redis keeps by `name` and id: rate-limit windows, daily caps, idempotency marks, a tutor turn, token
+    confirmations (a new user of the same name starts clean); the count, as a report entry."""
+    count = await forget_user(redis, name) + await forget_confirmations(redis, name)
+    if user_id is not None:
+        count += await forget_turn(redis, user_id)
+    return {"redis_keys": count}
 
 
 async def request_deletion(session, user_id: int):

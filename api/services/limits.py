@@ -105,6 +105,37 @@ def once_key(action: str, user: str, token: str) -> str:
     return f"codementor:once:{action}:{user}:{token}"
 
 
+def _glob_escape(text: str) -> str:
+    """`text` as a literal in a Redis SCAN pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
+# The keys above that name a user (once_key, DayCap.key, the GCRA windows of RateLimiter._run), each as a SCAN
+# pattern and an exact test of the rest of a key after its prefix (actions, windows, exercise ids and days hold no
+# colon). An idempotency token may hold colons: only there could a name with a colon ("a:b") pass for "a".
+def _user_families(name: str) -> list[tuple[str, object]]:
+    esc = _glob_escape(name)
+    return [
+        (f"codementor:gcra:*:*:{esc}", lambda rest: rest.split(":", 2)[2:] == [name]),
+        (f"codementor:cap:*:{esc}:*", lambda rest: rest.split(":", 1)[1].rsplit(":", 2)[0] == name),
+        (f"codementor:once:*:{esc}:*", lambda rest: rest.split(":", 1)[1].startswith(name + ":")),
+    ]
+
+
+async def forget_user(redis, name: str) -> int:
+    """Delete `name`'s rate-limit windows, daily counts and idempotency marks (a new user of that name starts clean); how many."""
+    found = []
+    for pattern, is_theirs in _user_families(name):
+        prefix = pattern.split("*", 1)[0]
+        async for key in redis.scan_iter(match=pattern, count=1000):
+            key = key.decode() if isinstance(key, bytes) else key
+            if is_theirs(key[len(prefix):]):
+                found.append(key)
+    for start in range(0, len(found), 500):
+        await redis.delete(*found[start:start + 500])
+    return len(found)
+
+
 # how long a token stays marked: a retry later than this is charged again (and still answered
 # with what was stored under its key)
 ONCE_SECONDS = 86_400
