@@ -15,19 +15,27 @@ def run_api(argv: list[str]) -> None:
 
 
 def cmd_db(args) -> None:
+    from sqlalchemy.exc import OperationalError
+
     from codementor.api import db
     from codementor.api.errors import SchemaMismatch
 
+    from .data import NotReady, _first_line, database_url, hidden
+
+    if args.action == "api-role":
+        return cmd_api_role(args)
     try:
-        if args.action == "api-role":
-            return cmd_api_role(args)
+        url = database_url(args)  # as `codementor users` finds it: run from the project folder, the demo's
         if args.action == "upgrade":
-            db.upgrade(args.database_url)
-            print(f"database schema is at {db.current_revision(args.database_url)} (latest: {db.head_revision()})")
+            db.upgrade(url)
+            print(f"database schema is at {db.current_revision(url)} (latest: {db.head_revision()})")
         else:
-            print(f"current: {db.current_revision(args.database_url)}  latest: {db.head_revision()}")
-    except SchemaMismatch as err:
+            print(f"current: {db.current_revision(url)}  latest: {db.head_revision()}")
+    except (SchemaMismatch, NotReady) as err:
         sys.exit(f"codementor db: {err}")
+    except OperationalError as err:
+        sys.exit(f"codementor db: cannot reach the API's database {hidden(url)} ({_first_line(err.orig or err)}): start it, or give "
+                 "the right one with --database-url or DATABASE_URL (or --state-dir)")
 
 
 def _api_role_password(args) -> str:
@@ -135,7 +143,10 @@ def register(sub) -> None:
     p = sub.add_parser("db", help="database schema: upgrade to the latest migration, show the current one, or (api-role) "
                                   "create or update the API's least-privilege Postgres role")
     p.add_argument("action", choices=["upgrade", "current", "api-role"])
-    p.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL (api-role: the owner's URL)")
+    p.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL, else (upgrade, current) the state folder's "
+                   "(api-role: the owner's URL)")
+    p.add_argument("--state-dir", default=None, help="upgrade, current: the course's state folder, whose classroom.env or demo.env "
+                   "names the database (default: $CODEMENTOR_STATE_DIR, else /var/lib/codementor if it exists, else .state/demo if it exists)")
     p.add_argument("--role", default="codementor_api", help="api-role: the API's role (codementor_api)")
     p.add_argument("--password-file", default=None, help="api-role: a file holding the role's password (else "
                    "$CODEMENTOR_API_DB_PASSWORD; else a new role gets one made up and printed, an existing one keeps its own)")

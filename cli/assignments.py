@@ -1,7 +1,8 @@
 """`codementor assignments add|list|remove`: pin exercises to a day for a Hub group, on the server.
 
 The same rows the instructors' API writes (POST /api/v1/class/assignments), for any group,
-through the API's database (DATABASE_URL). Due times without a UTC offset are read in the
+through the API's database (--database-url, else DATABASE_URL, else the state folder's, as
+`codementor users` finds it: run from the project folder, the demo's). Due times without a UTC offset are read in the
 course's time zone (--timezone, default $CODEMENTOR_TIMEZONE or UTC).
 """
 
@@ -15,17 +16,25 @@ from datetime import date, datetime
 
 
 def _run(args, work):
+    """`work(session)` in one transaction on the API's database, found as `codementor users` finds it (cli/data.py)."""
     from codementor.api import db
 
+    from .data import NotReady, check_postgres, database_url
+
     async def go():
-        engine = db.make_engine(args.database_url or None, pool_size=2)
+        url = database_url(args)
+        engine = db.make_engine(url, pool_size=2)
         try:
+            await check_postgres(engine, url)
             async with db.make_sessionmaker(engine)() as session, session.begin():
                 return await work(session)
         finally:
             await engine.dispose()
 
-    return asyncio.run(go())
+    try:
+        return asyncio.run(go())
+    except NotReady as err:
+        _fail(str(err))
 
 
 def _fail(message: str) -> None:
@@ -94,4 +103,6 @@ def register(sub) -> None:
     p.add_argument("id", type=int)
     p.set_defaults(func=cmd_remove)
     for action in (actions.choices["add"], actions.choices["list"], actions.choices["remove"]):
-        action.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL")
+        action.add_argument("--database-url", default=None, help="defaults to $DATABASE_URL, else the state folder's")
+        action.add_argument("--state-dir", default=None, help="the course's state folder, whose classroom.env or demo.env names the "
+                            "database (default: $CODEMENTOR_STATE_DIR, else /var/lib/codementor if it exists, else .state/demo if it exists)")

@@ -157,3 +157,41 @@ def test_users_delete_without_a_terminal_asks_for_the_flag_in_one_line():
     done = cli("users", "delete", "r8-nobody", stdin=subprocess.DEVNULL)
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
     assert done.stderr.strip().splitlines() == ["codementor users delete: no terminal to confirm on: pass --yes; nothing deleted"]
+
+
+# --- R1-2, R1-3: `assignments` and `db current` find the demo's database from the project folder ------
+def demo_folder(tmp_path, services) -> Path:
+    """A project folder after `make demo`: .state/demo/demo.env names the databases."""
+    from codementor.hub_config.stack import write_environment
+
+    if Path("/var/lib/codementor").exists():
+        pytest.skip("a classroom state folder on this machine comes first")
+    (tmp_path / ".state" / "demo").mkdir(parents=True)
+    write_environment(tmp_path / ".state" / "demo" / "demo.env", {"DATABASE_URL": services.database_url, "REDIS_URL": services.redis_url})
+    return tmp_path
+
+
+BARE = {"DATABASE_URL": None, "REDIS_URL": None, "CODEMENTOR_STATE_DIR": None, "CODEMENTOR_HUB_DB_URL": None}
+
+
+def test_assignments_and_db_current_find_the_demo_from_the_project_folder(services, tmp_path):
+    from codementor.api import db
+
+    folder = demo_folder(tmp_path, services)
+    added = cli("assignments", "add", "r8-group", "sum-of-evens", "2031-02-03", env=BARE, cwd=folder)
+    assert added.returncode == 0 and "Traceback" not in added.stderr, added.stderr
+    listed = cli("assignments", "list", "--group", "r8-group", env=BARE, cwd=folder)
+    assert listed.returncode == 0, listed.stderr
+    assert "2031-02-03  r8-group" in listed.stdout and "sum-of-evens" in listed.stdout, listed.stdout
+    removed = cli("assignments", "remove", str(json.loads(added.stdout)["id"]), env=BARE, cwd=folder)
+    assert removed.returncode == 0, removed.stderr
+    current = cli("db", "current", env=BARE, cwd=folder)
+    assert current.returncode == 0, current.stderr
+    assert current.stdout.strip() == f"current: {db.head_revision()}  latest: {db.head_revision()}"
+
+
+@pytest.mark.parametrize("argv", [("assignments", "list"), ("assignments", "remove", "1"), ("db", "current"), ("db", "upgrade")])
+def test_no_database_anywhere_is_one_line_naming_the_setting(argv, tmp_path):
+    done = cli(*argv, env={**BARE, "CODEMENTOR_STATE_DIR": str(tmp_path)}, cwd=tmp_path)
+    assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "DATABASE_URL" in done.stderr and "--state-dir" in done.stderr, done.stderr
