@@ -11,6 +11,7 @@ pyproject.toml.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..server_ext.launch import skip_modules
@@ -36,6 +37,19 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["api"]:  # every later argument belongs to the API's own (traitlets) parser
         return api.run_api(argv[1:])
+    try:
+        result = run(argv)
+        sys.stdout.flush()  # here, not at exit: a reader gone by then is a BrokenPipeError too
+    except BrokenPipeError:
+        # the reader stopped early (`codementor exercises list | head`): what it wanted it has; end quietly, and
+        # point stdout at devnull so that the interpreter's own flush at exit does not complain again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    return result
+
+
+def run(argv: list[str]):
+    """Parse `argv` and run its subcommand."""
     parser = build_parser()
     args, rest = parser.parse_known_args(argv)
     if args.command == "exercises" and not any(r.startswith("-") for r in rest):

@@ -195,3 +195,15 @@ def test_no_database_anywhere_is_one_line_naming_the_setting(argv, tmp_path):
     done = cli(*argv, env={**BARE, "CODEMENTOR_STATE_DIR": str(tmp_path)}, cwd=tmp_path)
     assert done.returncode != 0 and "Traceback" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "DATABASE_URL" in done.stderr and "--state-dir" in done.stderr, done.stderr
+
+
+# --- R1-4: output piped into a reader that stops early ----------------------------------------------
+@pytest.mark.parametrize("argv", [("exercises", "list"), ("exercises", "list", "--json"), ("exercises", "render", "sum-of-evens")])
+def test_a_reader_that_stops_early_ends_the_command_quietly(argv):
+    """As `codementor exercises list | head -1`: the pipe's reader is gone before the command writes."""
+    proc = subprocess.Popen([sys.executable, "-m", "codementor.cli", *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone: every write to the pipe fails
+    err = proc.stderr.read().decode()
+    proc.wait(120)
+    proc.stderr.close()
+    assert err == "", err
