@@ -83,12 +83,22 @@ def listing(args, bank) -> list[dict]:
 
 
 def _write_notebook(nb, path: Path, action: str, force: bool = False) -> None:
+    """An authoring notebook, the owner's only (0600): it holds, or will hold, the solution and the hidden tests."""
     import nbformat
+
+    from codementor.hub_config.stack import write_private
 
     if path.exists() and not force:
         _fail(action, f"{path} exists already (remove it, or name another file with -o)")
-    nbformat.write(nb, str(path))
-    print(f"wrote {path}")
+    write_private(path, nbformat.writes(nb).encode())
+    print(f"wrote {path} (mode 0600: the reference solution and hidden tests are yours only)")
+
+
+def warn_if_open(folder) -> None:
+    """Say so when others of this machine may read a course folder (its solutions and hidden tests)."""
+    if os.path.isdir(folder) and os.stat(folder).st_mode & 0o005:
+        print(f"warning: {folder} is open to every user of this machine; it holds solutions and hidden tests: "
+              "chmod o-rx it where students have accounts (the classroom profile)")
 
 
 def cmd_new(args) -> None:
@@ -171,6 +181,7 @@ def cmd_import(args) -> None:
         first = next((p for row in report.rows for p in row.problems), "did not validate").replace(tmp + "/", "")
         _fail("import", f"{exercise.id}: {first}; nothing was written")
     write_exercise(Path(course_dir), exercise.id, files)
+    warn_if_open(course_dir)
     print(f"imported {exercise.id} into {course_dir} in {time.perf_counter() - started:.1f} s; "
           "`codementor exercises reload` serves it")
 
@@ -201,9 +212,7 @@ def cmd_reload(args) -> None:
     if not courses.course_dirs:
         _fail("reload", "no course folders: set c.CourseBank.course_dirs ($CODEMENTOR_COURSE_DIRS) or give --course DIR")
     for folder in courses.course_dirs:
-        if os.path.isdir(folder) and os.stat(folder).st_mode & 0o005:
-            print(f"warning: {folder} is open to every user of this machine; it holds solutions and hidden tests: "
-                  "chmod o-rx it where students have accounts (the classroom profile)")
+        warn_if_open(folder)
     from .data import NotReady
 
     try:

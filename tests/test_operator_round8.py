@@ -207,3 +207,26 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(argv):
     proc.wait(120)
     proc.stderr.close()
     assert err == "", err
+
+
+# --- R1-5: authoring notebooks and course folders others can read -----------------------------------
+def test_an_exported_authoring_notebook_is_the_owners_only_and_an_import_into_an_open_folder_warns(tmp_path):
+    stale = tmp_path / "sum-of-evens.ipynb"
+    stale.write_text("{}")
+    stale.chmod(0o644)  # an older file in its place, readable by all
+    done = cli("exercises", "export", "sum-of-evens", "--force", cwd=tmp_path, preexec_fn=lambda: os.umask(0o022),
+               env={"CODEMENTOR_COURSE_DIRS": None})
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(stale.stat().st_mode) == 0o600 and "0600" in done.stdout, done.stdout
+    created = cli("exercises", "new", "r8-count", cwd=tmp_path, preexec_fn=lambda: os.umask(0o022))
+    assert created.returncode == 0 and stat.S_IMODE((tmp_path / "r8-count.ipynb").stat().st_mode) == 0o600, created.stderr
+
+    course = tmp_path / "course"
+    course.mkdir(mode=0o755)
+    course.chmod(0o755)
+    imported = cli("exercises", "import", str(stale), "--course", str(course), cwd=tmp_path, env={"CODEMENTOR_COURSE_DIRS": None})
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert f"warning: {course} is open to every user of this machine" in imported.stdout, imported.stdout
+    course.chmod(0o750)
+    again = cli("exercises", "import", str(stale), "--course", str(course), cwd=tmp_path, env={"CODEMENTOR_COURSE_DIRS": None})
+    assert again.returncode == 0 and "warning" not in again.stdout, again.stdout + again.stderr
