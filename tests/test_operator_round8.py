@@ -4,9 +4,8 @@ find the demo's databases, output piped into `head` ends quietly, an exported au
 
 from __future__ import annotations
 
-import asyncio
-import json
 import fnmatch
+import json
 import os
 import stat
 import subprocess
@@ -18,7 +17,6 @@ import pytest
 
 from .test_backup import codementor, empty_stack, notebooks, wait_for_notebooks  # noqa: F401 (empty_stack: a fixture)
 
-PROJECT = Path(__file__).resolve().parents[1]
 # a running Jupyter server's live keys: its token, cookie and notebook secrets, the kernels' connection keys
 LIVE_KEYS = ("*/.local/share/jupyter/runtime/*", "*/jpserver-*.json", "*/jpserver-*-open.html", "*/kernel-*.json",
              "*/jupyter_cookie_secret", "*/notebook_secret", "*/jupyterhub_cookie_secret")
