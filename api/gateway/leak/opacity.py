@@ -65,6 +65,8 @@ CODE_RUN = re.compile(r"(?<![\w.])(?:(?:0[xob]|\\x)?[0-9a-fA-F]{1,8}[\s,;:]+){99
 LINK = re.compile(r"(?:[a-z]+://|www\.|[\w.-]+@[\w-]+\.)", re.I)
 LETTER_DIGIT = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
 CASE_SWITCH = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")  # identifiers switch case at a hump (`byId`, `HTTPServer` once)
+DIACRITIC = re.compile(r"[À-ÖØ-öø-ɏḀ-ỿ]")  # Latin letters with diacritics (Latin-1, Extended-A and -B, Additional)
+DIACRITIC_SHARE = 1 / 6  # of a window's tokens: the prose of such a language (a Polish word in three or four has one)
 FOLD = str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0000000000abcdefghijklmnopqrstuvwxyz")
 
 
@@ -89,8 +91,9 @@ def _implausible(common: int, pairs: int, common_letters: int, letter_pairs: int
 
 
 @lru_cache(maxsize=16384)
-def gibberish(token: str) -> bool:
-    """Is `token` (a whitespace-separated piece of text) neither word, number, identifier, code nor link?"""
+def gibberish(token: str, pairs: bool = True) -> bool:
+    """Is `token` (a whitespace-separated piece of text) neither word, number, identifier, code nor link? (`pairs`: judge
+    its letter pairs too, which only English prose and code were counted for)"""
     core = token.strip(EDGES)
     if len(core) < MIN_TOKEN or LINK.match(core):
         return False
@@ -102,13 +105,16 @@ def gibberish(token: str) -> bool:
     switches = len(LETTER_DIGIT.findall(core))
     if switches >= 6 and switches * 8 >= len(core):
         return True  # letters and digits in turn (`4r4s4p0n`): no name or number is written so
-    return _implausible(*_counts(core), least=1)
+    return pairs and _implausible(*_counts(core), least=1)
 
 
 def _window_opaque(tokens: list[str]) -> int:
     """Characters of a few tokens in a row that read as nothing: all of them when their pairs together are mostly
     uncommon ones (the short words of a cipher say little one by one, a dozen of them say enough), else those of
-    their gibberish tokens."""
+    their gibberish tokens. Prose of a language written with diacritics (Polish, Czech, Vietnamese) strings its letters
+    together as English never does (`przecinek`, `zvlášť`): its tokens are judged by their shape alone."""
+    if sum(bool(DIACRITIC.search(token)) for token in tokens) >= DIACRITIC_SHARE * len(tokens):
+        return sum(len(token) for token in tokens if gibberish(token, pairs=False))
     counts = [sum(column) for column in zip(*map(_counts, tokens))]
     if counts and _implausible(*counts, least=WINDOW_PAIRS):
         return sum(map(len, tokens))
