@@ -126,7 +126,9 @@ async def test_the_gateway_replaces_a_body_and_the_piece_that_completes_one(infr
     for answer, prior in ((whole, ""), (rest, first)):
         set_mode(llm.base_url, mode="script", answers=[answer])
         final = await final_answer(gw, asker, exercise, ctx, prior)
-        assert final.meta["leak_blocked"] and final.meta["passes_tests"], (answer, prior)
+        # run in the sandbox, unless the whole body retold over the starter's steps is a walkthrough already
+        told = gw.detector(exercise).check(answer, prior, exercise.starter).leaking
+        assert final.meta["leak_blocked"] and (final.meta["passes_tests"] or told), (answer, prior)
         assert body[-1].strip() not in final.text
 
 

@@ -185,14 +185,20 @@ class LeakDetector:
 
     def _walk(self, text: str, known: frozenset, whole: bool = True) -> float:
         """The walkthrough of `text`: what it tells that the student lacks; or, when it tells the whole reference in order
-        (what the student's code holds too) and a good part of what they lack (RETOLD_NEW), all of it: the solution
+        (what the student's code holds too) and a good part of what they lack (RETOLD_NEW of the threshold, or of what they
+        lack when that is less: a starter holding most steps leaves little to tell), all of it: the solution
         walked through from start to end is no fix of a student's code, whatever their code holds (`whole`: only for the
         exercise asked about; judged for another one, the code is of another exercise and its statements are not this
         exercise's)."""
         new = self.walkthrough.coverage(text, known)
-        if not whole or not known or new >= self.walk_threshold or new < RETOLD_NEW * self.walk_threshold:
+        if not whole or not known or not new or new >= self.walk_threshold or new < RETOLD_NEW * min(self.walk_threshold, self._lacking(known)):
             return new
         return max(new, self.walkthrough.coverage(text))
+
+    def _lacking(self, known: frozenset) -> float:
+        """The weighted share of the walkthrough's steps the student's code does not hold (a starter may hold most)."""
+        steps = self.walkthrough
+        return sum(s.weight for s in steps.steps if s.key not in known) / steps.total
 
     def completes(self, answer: str, prior: str = "", code: str = "") -> bool:
         """Does the conversation tell steps the student lacks that, with the steps their `code` and the starter hold,
