@@ -8,7 +8,7 @@ from their English names ("remainder", "equal to", "add ... to", "give back"), a
 or JavaScript names ("in lower case", `toLowerCase`, "append", `push`, "how many", `.length`), and from the
 common words of French, German, Spanish, Italian and Portuguese steps ("pour chaque", "für jedes", "para cada", "renvoie",
 "gib zurück", "devuelve", "ajoute", "hänge an", "añade", "trie", "sortiere", "ordena", "au moins", "mindestens", "al menos",
-"inizia con", "comece com", "una lista vuota"), and from the words of a recipe told in prose ("walk along", "no later than",
+"inizia con", "comece com", "una lista vuota"), and of Dutch, Polish, Russian, Chinese and Japanese (`stepwords`), and from the words of a recipe told in prose ("walk along", "no later than",
 "whichever is later", "padded to two digits", "a dash"). The
 statements are then aligned in order with the units (a unit may carry several consecutive
 statements); the weighted share of the reference that aligns is the answer's ordered
@@ -25,10 +25,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .similarity import NESTED, _shallow, statements
+from .stepwords import marks_named, tongue_tokens
 
 TERSE_WORDS = 12  # a unit of at most this many words and no step verb is a terse phrase: its keywords go without saying
 TERSE = "~terse"  # the mark of such a unit among its tokens
 STRUCTURE = frozenset(("if", "assign", "return", "eq"))  # what a terse step list says by its shape ("under 12: 6")
+ITEM = "~item"  # the mark of a unit that is an item of a list (numbered or bulleted)
+ITEM_STRUCTURE = STRUCTURE | {"for"}  # what a list item says by being a step ("1. lower-case and split the text into words")
+ITEM_CONTENT = 2  # tokens an item must name of a step to tell it so (calls, operators, constants)
 MATCH = 0.75  # share of a statement's tokens a unit must carry to count as telling it (all of them up to three)
 MIN_STEPS = 3  # a reference of fewer steps is a formula: told in words, every token of a rich enough step must be there
 RICH = 4  # tokens a step of such a short reference needs to be told at all (`return sorted(x)` is no walkthrough)
@@ -81,7 +85,7 @@ SPOKEN = [
     ("in", r"\bin\b|\bcontains?\b|\bmember"),
     ("and", r"\band\b|&|\bintersect|\bboth\b"),
     ("or", r"\bor\b|\|\||\bunion\b|\beither\b"),
-    ("not", r"\bnot\b|!(?!=)|\b(?:is|are) empty\b|\bif no\b"),
+    ("not", r"\bnot\b|!(?!=)|(?:(?<=\bis )|(?<=\bare ))empty\b|\bif no\b"),  # `is` itself reads as eq
 ]
 SPOKEN_RE = re.compile("|".join(f"(?P<{token}>{pattern})" for token, pattern in SPOKEN), re.I)
 NUMBER_WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -205,7 +209,7 @@ FOREIGN = re.compile(r"[à-öø-ÿß]|\b(?:le|la|les|des|du|une?|et|pour|avec|da
                      r"|aumenta|diminui\w*|altrimenti|finch[ée]|senão|enquanto|torna-se|menor|maior|igual|uguale|minore|maggiore)\b")
 JS_FORMS = [(re.compile(p), t) for p, t in [(r"\.has\(|\.includes\(", "in"), (r"===", "eq"), (r"!==", "ne"), (r"&&", "and")]]
 QUOTED = re.compile(r"\"([^\"\n]{0,20})\"|'([^'\n]{0,20})'")
-UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z(`\"'])|;\s*|,\s*(?:then|and then|next|after that)\b", re.I)
+UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])(?<!^\d\.)(?<!\n\d\.)(?<!\n\d\d\.)\s+(?=[A-Z(`\"'])|;\s*|[。！？；]\s*|,\s*(?:then|and then|next|after that)\b", re.I)
 
 
 def statement_tokens(stmt: ast.stmt) -> frozenset:
@@ -257,6 +261,8 @@ def unit_tokens(unit: str) -> frozenset:
     tokens.update(token for pattern, token in JS_FORMS if pattern.search(unit))
     if FOREIGN.search(lowered):
         tokens.update(name for pattern, names in STEP_WORDS_RE if pattern.search(lowered) for name in names)
+    tokens.update(tongue_tokens(lowered))
+    tokens.update(marks_named(lowered))
     tokens.update(f"call:{word}" for word in re.findall(r"\b[a-z_]\w*\b", lowered) if word in BUILTINS)
     for number in re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)", unit):
         if len(number) > 40:  # no step's constant is this long (and `int` refuses over 4300 digits)
@@ -298,12 +304,14 @@ LIST_MARK = re.compile(r"^\s*(?:\d+[.):]|[-*•]|\(?[a-z][.)])\s+")
 
 
 def units(answer: str) -> list[frozenset]:
-    """The tokens of each unit; a terse phrase (a few words, no step verb, no question) carries TERSE too."""
+    """The tokens of each unit; a terse phrase (a few words, no step verb, no question) carries TERSE too, and an item
+    of a list ITEM."""
     found = []
     for part in _parts(answer):
         if part.strip() and (tokens := unit_tokens(part)):
             terse = len(WORDS.findall(LIST_MARK.sub("", part))) <= TERSE_WORDS and tokens.isdisjoint(VERBS) and not part.rstrip().endswith("?")
-            found.append(tokens | {TERSE} if terse else tokens)
+            marks = {TERSE} if terse else set()
+            found.append(tokens | marks | {ITEM} if LIST_MARK.match(part) else tokens | marks)
     return found
 
 
@@ -344,6 +352,9 @@ class Walkthrough:
         needed = len(step.tokens) if self.short or len(step.tokens) <= 3 else MATCH * len(step.tokens)
         if len(step.tokens & unit) >= needed:
             return True
+        if ITEM in unit and not self.short and len(content := step.tokens - ITEM_STRUCTURE) >= ITEM_CONTENT and (
+                len(content & unit) >= (len(content) if len(content) <= 3 else MATCH * len(content))):
+            return True  # a step of a list: its keyword goes without saying when it names what the statement does
         if TERSE not in unit or not (content := step.content) or self.short and len(content) < RICH - 1:
             return False  # a formula is told tersely only with all of its operators and constants
         return len(content & unit) >= (len(content) if self.short or len(content) <= 3 else MATCH * len(content))
