@@ -133,3 +133,37 @@ def test_polish_and_czech_prose_is_read_but_a_cipher_with_a_few_diacritics_is_no
     assert not opaque(POLISH * 3) and not opaque(CZECH * 3)
     cipher = " ".join(["xqzvkj wprtzq bvnmxl qqzrtp"] * 30)
     assert opaque(cipher) and opaque(cipher.replace("wprtzq", "wprtzą", 1))
+
+
+TEMPLATE = ("Here's a template to fill in:\n\n```python\ndef running_balance(start, transactions):\n    balance = ____A____\n    balances = []\n"
+            "    for amount in transactions:\n        balance = ____B____\n        balances.append(____C____)\n    return balances\n```")
+BLANKS = ("Blank A is just the starting amount you were given; blank B is the current balance plus this amount; blank C is the "
+          "updated balance itself.")
+
+
+def test_a_template_whose_blanks_are_told_in_the_next_turn_is_held_back(bank, detector_of):
+    """L12: the template alone is a scaffold and is shown; the blanks told in words complete it."""
+    exercise = bank.get("running-balance")
+    detector = detector_of(exercise)
+    assert not detector.check(TEMPLATE, code=exercise.starter).leaking
+    check = detector.check(BLANKS, prior=TEMPLATE, code=exercise.starter)
+    assert check.leaking and "walkthrough" in check.reason, (check.similarity, check.walkthrough, check.reason)
+    assert detector.check(f"{TEMPLATE}\n\n{BLANKS}", code=exercise.starter).leaking  # in one answer too
+
+
+@pytest.mark.parametrize("hint", [
+    "Blank A is just the starting amount you were given. For the others, look at what the balance is after each transaction.",
+    "Think about blank B: what should happen to the balance when a transaction comes in? Try it on the first example.",
+])
+def test_a_hint_on_one_blank_of_a_template_stays_shown(bank, detector_of, hint):
+    exercise = bank.get("running-balance")
+    check = detector_of(exercise).check(hint, prior=TEMPLATE, code=exercise.starter)
+    assert not check.leaking, (check.similarity, check.walkthrough, check.reason)
+
+
+def test_the_blanks_of_another_tasks_template_stay_shown(bank, detector_of):
+    exercise = bank.get("running-balance")
+    other = ("```python\ndef sum_of_evens(numbers):\n    total = ____A____\n    for n in numbers:\n        if ____B____:\n"
+             "            total += n\n    return total\n```")
+    check = detector_of(exercise).check("Blank A is zero; blank B is whether n is even.", prior=other, code=exercise.starter)
+    assert not check.leaking, (check.similarity, check.walkthrough, check.reason)
