@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from codementor.api.gateway.leak.opacity import opaque
+from codementor.api.gateway.leak.walkthrough import units
 from codementor.api.gateway.stream import GuardedStream
 
 MERGE_ZH = ("步骤：\n1. 先按开始时间给会议排序（得到一个新的列表，不要改动原来的输入）。\n2. 准备一个空的时间段列表。\n3. 依次看每个会议（开始，"
@@ -167,3 +168,9 @@ def test_the_blanks_of_another_tasks_template_stay_shown(bank, detector_of):
              "            total += n\n    return total\n```")
     check = detector_of(exercise).check("Blank A is zero; blank B is whether n is even.", prior=other, code=exercise.starter)
     assert not check.leaking, (check.similarity, check.walkthrough, check.reason)
+
+
+def test_a_bare_run_of_marks_is_one_literal():
+    """`.,!?;:` written bare in prose is the literal a strip step uses, not three clauses cut at its `;`."""
+    tokens = set().union(*units("The cleaner strips the six marks .,!?;: from both ends of each item."))
+    assert {"str:.,!?;:", "call:strip"} <= tokens

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .similarity import NESTED, _shallow, statements
-from .stepwords import marks_named, tongue_tokens
+from .stepwords import BARE_MARKS, marks_named, tongue_tokens
 
 TERSE_WORDS = 12  # a unit of at most this many words and no step verb is a terse phrase: its keywords go without saying
 TERSE = "~terse"  # the mark of such a unit among its tokens
@@ -104,7 +104,7 @@ NAMED_CALLS = [
     (r"\badd(?:s|ed|ing)? (?:it|them|the|each|this|that|every|\w+) (?:\w+ )?(?:to|into) (?:the|its|a|an|that)\b", ("add",)),
     (r"\bvalues\b", ("values",)), (r"\bkeys\b", ("keys",)), (r"\bkey-value pairs\b", ("items",)),
     (r"\.(?:length|size)\b|\blength\b|\bhas (?:at least|at most|more than|fewer than|less than|exactly) (?:\d+|two|three) \w+", ("len",)),
-    (r"\bempty set\b|\bnew set\b", ("set",)), (r"\bsplit(?:s|ting)?\b", ("split",)), (r"\btrim\b", ("strip",)),
+    (r"\bempty set\b|\bnew set\b", ("set",)), (r"\bsplit(?:s|ting)?\b", ("split",)), (r"\btrim\b|\bstrip(?:s|ped|ping)?\b", ("strip",)),
     (r"\bpadstart\b|\bpad(?:s|ded|ding)? (?:\w+ )?(?:to|with)\b|\bleading zeros?\b", ("zfill",)),
     (r"\bindexof\b|\b(?:position|index) of\b[^.;]{1,60}\bin\b", ("index",)), (r"\bin order (?:of|by)\b", ("sorted", "sort")),
     (r"\btofixed\b", ("round",)), (r"\bstring\(|\b(?:as|to|into) (?:a )?(?:string|text)\b|\bdigits\b", ("str",)), (r"\bparseint\b", ("int",)),
@@ -287,8 +287,8 @@ def unit_tokens(unit: str) -> frozenset:
 
 
 def _parts(answer: str) -> list[str]:
-    """The answer cut at line, sentence and clause ends, never inside a quoted string."""
-    quoted = [m.span() for m in QUOTED.finditer(answer)]
+    """The answer cut at line, sentence and clause ends, never inside a quoted string or a bare run of marks (`.,!?;:`)."""
+    quoted = [m.span() for m in QUOTED.finditer(answer)] + [m.span() for m in BARE_MARKS.finditer(answer)]
     parts, start = [], 0
     for cut in UNIT_SPLIT.finditer(answer):
         if any(a < cut.start() < b for a, b in quoted):
