@@ -16,6 +16,7 @@ from functools import lru_cache
 from .blanks import filled
 from .judgement import LeakCheck, judge
 from .languages import as_python
+from .markup import rendered
 from .opacity import opaque_after
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, INLINE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
@@ -179,12 +180,14 @@ class LeakDetector:
         return max(self._walk(text, known, whole=not shared) for text in self._walk_texts(answer, prior, code))
 
     def _walk_texts(self, answer: str, prior: str, code: str) -> tuple[str, ...]:
-        """The texts a walkthrough is read in: the answer, its other languages' code as Python, the conversation, and
-        the conversation with the blanks of a template it answers filled in; each without its quotes of the student's
-        own code (`unquoted`)."""
+        """The texts a walkthrough is read in: the answer as written and as rendered, each also read as Python from
+        other languages' code, the conversation, and the conversation with the blanks of a template it answers filled
+        in; each without its quotes of the student's own code (`unquoted`)."""
         answer = unquoted(answer, code, self.starter_text, prior)
         whole = unquoted(conversation(prior, answer), code, self.starter_text, prior) if prior else answer
-        return (answer, *as_python(answer), *((whole,) if prior else ()), *filter(None, (filled(whole),)))
+        shown = (answer, *rendered(answer))
+        return (*shown, *(python for text in shown for python in as_python(text)), *((whole,) if prior else ()),
+                *filter(None, (filled(whole),)))
 
     def _walk(self, text: str, known: frozenset, whole: bool = True) -> float:
         """The walkthrough of `text`: what it tells that the student lacks; or, when it tells the whole reference in order

@@ -91,6 +91,7 @@ def parse(text: str) -> ast.AST | None:
     """The module `text` is, if it is Python (a trailing `if x:` gets a body)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)  # an invalid escape (`"\<"`) before Python 3.12
         return _parse(text)
 
 

@@ -1,7 +1,7 @@
 """Views of an answer: every text a student could read out of it.
 
-An answer is read as it stands, and also through the transformations a determined
-student (or a model asked to smuggle) would undo: comment markers removed, the strings
+An answer is read as it stands, as the student's Markdown renderer shows it (`markup`), and also through the
+transformations a determined student (or a model asked to smuggle) would undo: comment markers removed, the strings
 and docstrings of its code taken out, common encodings decoded (base64, base32 and base32hex, hex,
 character codes in decimal, octal or binary (bits with or without spaces), uuencode, percent and unicode escapes,
 rot13 and ROT47; bytes read as UTF-8, or as UTF-16 or UTF-32 when they hold the zero bytes those give Latin text;
@@ -35,6 +35,7 @@ import zlib
 from functools import lru_cache
 
 from .languages import as_python
+from .markup import rendered
 from .similarity import FENCE, parse
 
 MAX_VIEWS = 48
@@ -653,10 +654,12 @@ def apply_diff(diff: str, source: str) -> str | None:
     return "\n".join(lines) + "\n" if changed else None
 
 
-TRANSFORMS = (normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex,
+TRANSFORMS = (rendered, normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex,
               decode_uu, ast_dumps, decode_percent, decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order,
               unbulleted, words_reversed, rot13, rot47, shifted_alphabets, reversed_text)
-FIRST_READING_ONLY = (rot13, rot47, shifted_alphabets, reversed_text)  # a second reading of a garbled text is noise
+# of the answer itself only: the renderer shows the answer, not what is decoded out of it; a second reading of a garbled text
+# is noise
+FIRST_READING_ONLY = (rendered, rot13, rot47, shifted_alphabets, reversed_text)
 # readings of the whole text (not of a blob in it): what `opacity` tries before it calls text unreadable
 WHOLE_READINGS = (normalised, uncomment, unspread, unmarked, decode_percent, decode_quoted_printable, decode_escapes, entities, words_reversed,
                   rot13, rot47, shifted_alphabets, reversed_text)
