@@ -40,7 +40,7 @@ EXPRESSIONS = [  # anywhere in a line, in this order
     (rf"!\s*({OPERAND})\.(?:has|includes)\((.+?)\)", r"\2 not in \1"),
     (rf"({OPERAND})\.(?:has|includes)\((.+?)\)", r"\2 in \1"),
     (rf"^(\s*)({OPERAND})\.set\((.+?),\s*(.+)\)$", r"\1\2[\3] = \4"),
-    (rf"({OPERAND})\.get\(([^()]+)\)", r"\1[\2]"),
+    (rf"({OPERAND})\.get\(([^(),]+)\)", r"\1[\2]"),  # a Map's one key (Python's `.get(k, 0)` stays)
     (rf"({OPERAND})\.(?:length|size)\b", r"len(\1)"),
     (r"Object\.values\((" + OPERAND + r")\)", r"\1.values()"),
     (r"Object\.keys\((" + OPERAND + r")\)", r"\1.keys()"),
@@ -55,7 +55,7 @@ EXPRESSIONS = [  # anywhere in a line, in this order
     (r"\.startsWith\(", ".startswith("), (r"\.endsWith\(", ".endswith("), (r"\.at\((-?\d+)\)", r"[\1]"),
     (r"\.slice\(([^(),]+),\s*([^(),]+)\)", r"[\1:\2]"), (r"\.slice\(([^(),]+)\)", r"[\1:]"),
     (r"\bString\(", "str("), (r"\b(?:Number|parseInt)\(", "int("), (r"\bparseFloat\(", "float("), (r"console\.log\(", "print("),
-    (r"===", "=="), (r"!==", "!="), (r"&&", " and "), (r"\|\|", " or "), (r"!(?!=)\s*", "not "),
+    (r"===", "=="), (r"!==", "!="), (r"&&", " and "), (r"\|\|", " or "), (r"!(?!=)\s*(?=[\w$(!\[])", "not "),
     (r"\bnull\b|\bundefined\b", "None"), (r"\btrue\b", "True"), (r"\bfalse\b", "False"),
 ]
 HEADERS_RE = [(re.compile(p), r) for p, r in HEADERS]

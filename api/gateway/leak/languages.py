@@ -52,7 +52,7 @@ import re
 from functools import lru_cache
 from itertools import islice
 
-from . import haskell, javascript, lisp, sql
+from . import haskell, idioms, javascript, lisp, sql
 from .chains import chains, intersections
 
 # two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
@@ -62,8 +62,8 @@ HINTS = re.compile(
     r"|\b(?:public|private|static)\s+\w|\bnew\s+[A-Z]\w*(?:<[^>]*>)?\(|\.size\(\)|\.(?:add|addAll|put|containsKey)\("
     r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
     r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\(\s*\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
-    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+(?:\w+|\[[\w\s,]+\])\s*=|=\s*@\(|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w",
-    re.M)
+    r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+(?:\w+|\[[\w\s,]+\])\s*=|=\s*@\(|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w"
+    + idioms.HINTS, re.M)
 MIN_HINTS = 2
 FENCE = re.compile(r"^```[\w+#-]*[ \t]*$", re.M)  # code on one line has no block, but is fenced as code
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -394,11 +394,12 @@ def _body_lines(match: re.Match) -> str:
 
 PERL_SUB = re.compile(r"\bsub\s+(\w+)\s*\{[ \t]*\n?[ \t]*my\s*\(([^)]*)\)\s*=\s*@_\s*;")
 HEADERS_RE = [(re.compile(r"^" + p + r"$"), r) for p, r in HEADERS]
-EXPRESSIONS_RE = [(re.compile(p), r) for p, r in EXPRESSIONS] + javascript.EXPRESSIONS_RE
+EXPRESSIONS_RE = [(re.compile(p), r) for p, r in idioms.EXPRESSIONS + EXPRESSIONS] + javascript.EXPRESSIONS_RE
 KEYWORD_PARENS = re.compile(r"^(for|foreach|while|if|else\s*if|elseif|elsif|unless|until)\s*(\(.*\))$")
 PYTHON_HEADER = re.compile(r"^(?:def|class|for|while|if|elif|else|try|except|finally|with)\b.*:$")
 ONE_LINE_IF = re.compile(r"^((?:if|elif|while)\b[^:\n]*:[ \t]*\S.*?):$")  # `if c: x` given a header's colon
 PAREN_IF = re.compile(r"^(if|else\s*if|elif|while)\s*\(")
+BRACED_IF = re.compile(r"^(if|else\s*if|while)\s+([^{}]+?)\s*\{\s*([^{}]+?)\s*;?\s*\}$")  # Swift's and Go's `if c { x }`
 ONE_LINE_END = re.compile(r"\s*\bend$")
 CONTINUED = re.compile(r"\n[ \t]*(?=\.[A-Za-z_]\w*\s*[({])")  # a chain of calls spread over lines, one call a line
 
@@ -422,6 +423,8 @@ def _line(line: str, prepare: tuple = ()) -> str | None:
         body = f"{header.group(1)} {inner}"
     elif (header := PAREN_IF.match(body)) and (end := _closing(body, header.end() - 1)) < len(body) and body[end:].strip():
         body = f"{header.group(1)} {body[header.end():end - 1].strip()}: {body[end:].strip()}"  # C's and R's `if (c) x`
+    elif header := BRACED_IF.match(body):
+        body = f"{header.group(1)} {header.group(2)}: {header.group(3)}"
     for pattern, replacement in HEADERS_RE:
         body, count = pattern.subn(replacement, body)
         if count:
@@ -685,6 +688,8 @@ def read(text: str) -> str | None:
         text = _scala(text)
     if ELIXIR_HINTS.search(text):
         text = _elixir(text)
+    if idioms.NIM_HINTS.search(text):
+        text = idioms.nim(text)
     prepare = tuple(rule for found, rules in PREPARE if found.search(text) for rule in rules)
     lines = [_line(line, prepare) for line in text.splitlines()]
     return _lists(_returned([line for line in lines if line is not None]))
@@ -719,13 +724,15 @@ def _typescript(text: str) -> str:
     return PAIR_SORT.sub(".sort()", LAST_INDEX.sub(r"\1.at(-1)", text))
 
 
-EMPTY_TEST = [(re.compile(r"\blen\((\w+)\)\s*(?:>\s*0|!=\s*0|>=\s*1)"), r"\1"), (re.compile(r"\blen\((\w+)\)\s*==\s*0"), r"not \1")]
+EMPTY_TEST = [(re.compile(r"\bnot\s+len\((\w+)\)\s*==\s*0"), r"\1"), (re.compile(r"\blen\((\w+)\)\s*(?:>\s*0|!=\s*0|>=\s*1)"), r"\1"),
+              (re.compile(r"\blen\((\w+)\)\s*==\s*0"), r"not \1")]
 LITERAL_START = re.compile(r"(?:^|(?<=[=(,:])|(?<=return)|(?<=[=(,]\s))\[")
 
 
 def _idiomatic(code: str) -> str:
-    """A reading with a pair written as a list literal (`[start, end]`, as arrays are in most languages) as a tuple, and
-    `len(xs) > 0` as `xs`: the forms a Python reference uses."""
+    """A reading with a pair written as a list literal (`[start, end]`, as arrays are in most languages) as a tuple,
+    `len(xs) > 0` as `xs`, and a count in a map of zeros with `.get(k, 0)`: the forms a Python reference uses."""
+    code = idioms.zero_default(code)
     for pattern, replacement in EMPTY_TEST:
         code = pattern.sub(replacement, code)
     out, i = [], 0
