@@ -16,7 +16,6 @@ import re
 
 from .similarity import parse
 
-MARKUP = re.compile(r"\\[!-/:-@\[-`{-~]|\*\*|__|~~|<[A-Za-z/!]|&#?\w+;|\]\(|\[\^|(?<![\w*])\*\S|(?<!\w)_[^\s_]|^ {0,3}>", re.M)
 ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 HIDDEN = 0xE000  # escaped punctuation is parked in the private use area while the markup around it is taken off
 EMPHASIS = (
@@ -26,6 +25,8 @@ EMPHASIS = (
     re.compile(r"(?<![A-Za-z0-9_])(_)(?=[^\s_])(.*?[^\s_])_(?![A-Za-z0-9_])"),
 )
 INLINE_TAGS = "a|abbr|b|big|cite|code|del|dfn|em|font|i|ins|kbd|mark|nobr|q|s|samp|small|span|strike|strong|sub|sup|tt|u|var|wbr"
+MARKUP = re.compile(r"\\[!-/:-@\[-`{-~]|\*\*\S|(?<![A-Za-z0-9])__\S|~~|&#?\w+;|\]\(|\[\^|(?<![\w*])\*\S|(?<!\w)_[^\s_]|^ {0,3}>"
+                    rf"|<(?:/?(?:{INLINE_TAGS}|br|p|div|pre|li|ul|ol|blockquote)\b|!--)", re.M | re.I)
 TAG = re.compile(rf"</?(?:{INLINE_TAGS})\b[^<>]*>|<!--.*?-->", re.I | re.S)
 BREAK_TAG = re.compile(r"<(?:br|/?p|/?div|/?pre|/?li|/?ul|/?ol|/?blockquote)\b[^<>]*>", re.I)
 LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)")
@@ -33,6 +34,7 @@ FOOTNOTE = re.compile(r"\[\^[^\]\n]+\]:?[ \t]?")
 QUOTE = re.compile(r"^(?: {0,3}>[ \t]?)+", re.M)
 UNDERLINE = re.compile(r"^ {0,3}(?:=+|-{2,})[ \t]*$", re.M)  # a setext heading's underline
 HARD_BREAK = re.compile(r"\\$", re.M)
+BLOB = re.compile(r"\S{48,}")  # an encoded blob: shown as it stands, its decoders read it
 CODE_BLOCK = re.compile(r"(```[^\n`]*\n)(.*?)(```|\Z)", re.S)
 SPACES = re.compile("[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")  # &nbsp;, &emsp; and the like indent as spaces
 
@@ -64,7 +66,7 @@ def _shown(text: str) -> str:
 def rendered(text: str) -> list[str]:
     """The text the renderer shows for `text`, with code blocks that are no Python as they stand read without their
     markup too; none when it holds no markup."""
-    if not MARKUP.search(text):
+    if not MARKUP.search(BLOB.sub(" ", text)):
         return []
     parts, at = [], 0
     for block in CODE_BLOCK.finditer(text):
