@@ -48,6 +48,10 @@ SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} sys
                  "fcntl's locks, leases and notices, shared futexes, sockets but unix/IPv4/IPv6 and socket cookies")
 LANDLOCK_LAYER = ("per job without the private root (Landlock): reads only /usr and the standard library (installed packages "
                   "and the bank excluded), reads and writes only its own folder and /dev/null")
+# the zygote's jobs import the standard library from the zygote's memory: they read no folder of the host
+ZYGOTE_LANDLOCK_LAYER = ("per job without the private root (Landlock): reads and writes only its own folder and /dev/null, "
+                         "reads /dev/zero, /dev/urandom and /dev/random; no other file (the standard library comes from the "
+                         "zygote's memory)")
 
 
 @functools.lru_cache(maxsize=1)
@@ -217,8 +221,7 @@ class Grader(LoggingConfigurable):
             "seccomp": self.seccomp,
             "seccomp_layer": SECCOMP_LAYER,
             "landlock": self.landlock,
-            "landlock_layer": LANDLOCK_LAYER,
-            "bank_folders": bank_folders(),
+            "landlock_layer": ZYGOTE_LANDLOCK_LAYER,
             "open_files": self.max_open_files,
             "file_bytes": self.max_file_bytes,
         }
@@ -337,6 +340,9 @@ class Grader(LoggingConfigurable):
             "network": layers.get("job_namespaces", "FALLBACK: " + self._fallback_net()),
             "filesystem": layers.get("private_root", "FALLBACK: the host file system is visible (cwd is a private tmp folder)"),
             "landlock": layers.get("landlock") or self._landlock_report(),
+            "stdlib": layers.get("stdlib", "FALLBACK: no zygote; each job's fresh interpreter reads the standard library's "
+                                 "files, which other jobs read too"),
+            "mapped_files": layers.get("mapped_files", "FALLBACK: no zygote; each job maps the interpreter's files afresh"),
             "rlimits": (f"CPU {int(self.timeout) + 1} s, address space {self.memory_limit_mb} MiB, open files {self.max_open_files}, "
                         f"file size {self.max_file_bytes} B, no core files"
                         + f", processes: {self._nproc_report()}"),

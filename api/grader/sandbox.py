@@ -6,10 +6,10 @@ a layer that is not available here is reported as a fallback instead of failing 
 
 The layers, outermost first:
 
-- a mount namespace with a private root (``build_root`` + ``chroot``): a tmpfs holding
-  read-only bind mounts of ``/usr`` and of the interpreter's standard library, four device
-  nodes and an empty ``/tmp``. The exercise bank, the project, ``/proc``, ``/etc`` and home
-  directories are simply not there;
+- a mount namespace with a private root (``build_root`` + ``chroot``): a read-only tmpfs holding
+  four device nodes and an empty ``/tmp``, no file of the host: the zygote brings the standard
+  library in its memory (``stdlib_table.py``) and keeps the files it maps resident
+  (``pin_mappings``), so no job can open a file, or load a page, that another job can time;
 - per job: new PID and IPC namespaces (the job is PID 1 of its namespace, so when it ends
   every process it started is killed by the kernel, and System V IPC objects go with the
   namespace); per keeper: a network namespace with no interface but a down loopback, used by
@@ -49,6 +49,7 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
+MCL_CURRENT = 1
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 38, 1
 # no descriptor can be numbered above the hard limit of open files (close_range makes the span free)
 MAX_FD = min(max(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 1024), 1 << 20)
@@ -102,23 +103,6 @@ def stdlib_dirs() -> list[str]:
     return sorted(p for p in paths if p and os.path.isdir(p))
 
 
-def bound_bank_folders(bound: list[str], locations: list[str]) -> list[str]:
-    """The installed bank's exercises (reference solutions, hidden tests) where a folder bound into the private root
-    holds them: a package installed into the Python the jobs run (a wheel, not a source checkout) puts them in its
-    site-packages, inside the standard library's folder of a virtual environment. `locations`: the bank package's
-    folders as the API process finds them (grader.bank_folders; the zygote, run -I -S, cannot import it)."""
-    found = []
-    for location in locations:
-        exercises = os.path.realpath(os.path.join(location, "exercises"))
-        if not os.path.isdir(exercises):
-            continue
-        for source in bound:  # the path the private root shows it at: under the bound folder as it was named
-            real = os.path.realpath(source).rstrip("/")
-            if exercises.startswith(real + "/"):
-                found.append(source.rstrip("/") + exercises[len(real):])
-    return found
-
-
 def _bind_readonly(source: str, root: str, devices: bool = False) -> None:
     target = root + source
     if os.path.isdir(source):
@@ -130,26 +114,44 @@ def _bind_readonly(source: str, root: str, devices: bool = False) -> None:
     mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | (0 if devices else MS_NODEV))
 
 
-def build_root(root: str, tmp_size_mb: int, bank_locations: list[str]) -> None:
-    """In a fresh mount namespace: make `root` a tmpfs with only what the worker needs, read-only."""
+def build_root(root: str, tmp_size_mb: int) -> None:
+    """In a fresh mount namespace: make `root` a read-only tmpfs holding four device nodes and an empty /tmp, nothing else.
+
+    No folder of the host is bound: a file two jobs can open shares its page cache, dentries and inodes between
+    them (one loads a page, the other times a read of it: a bit per page). The zygote brings the standard library
+    in its memory (stdlib_table.py) and has what it maps pinned (pin_mappings) before it enters the root."""
     mount(None, "/", None, MS_REC | MS_PRIVATE)
-    mount("codementor-sandbox", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=16m")
-    for link, target in (("bin", "usr/bin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")):
-        if os.path.islink("/" + link):
-            os.symlink(target, os.path.join(root, link))
-    for source in ["/usr", *stdlib_dirs()]:
-        if not source.startswith("/usr/"):
-            _bind_readonly(source, root)
-    _bind_readonly("/usr", root)
-    for folder in bound_bank_folders(["/usr", *stdlib_dirs()], bank_locations):
-        # an empty, read-only folder over the bank where a bound folder holds it
-        mount("codementor-hidden", root + folder, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "mode=0555,size=4k")
+    mount("codementor-sandbox", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m")
     for dev in ("null", "zero", "urandom", "random"):
         _bind_readonly("/dev/" + dev, root, devices=True)
     tmp = os.path.join(root, "tmp")
     os.makedirs(tmp, exist_ok=True)
     mount_jobs_tmp(tmp, tmp_size_mb)
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
+
+
+def pin_mappings() -> str:
+    """Make every page of this process's file mappings (the interpreter, its libraries, the extension modules)
+    resident and keep it so, before any job runs: a job faulting one in then loads nothing another job could time.
+    As root (or with room under RLIMIT_MEMLOCK) mlockall(MCL_CURRENT), which no fork inherits; else each mapped
+    file is read once, resident at start but not held. What was done, for the isolation report."""
+    if _libc.mlockall(ctypes.c_int(MCL_CURRENT)) == 0:
+        return "locked in memory (mlockall)"
+    err = os.strerror(ctypes.get_errno())
+    files = set()
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            fields = line.split(maxsplit=5)
+            if len(fields) == 6 and fields[5].startswith("/"):
+                files.add(fields[5].strip())
+    for path in sorted(files):
+        try:
+            with open(path, "rb", buffering=0) as mapped:
+                while mapped.read(1 << 20):
+                    pass
+        except OSError:
+            continue
+    return f"read once at start, not locked (mlockall: {err}): the kernel may evict them later"
 
 
 def mount_jobs_tmp(path: str, size_mb: int) -> None:
@@ -332,7 +334,11 @@ DENIED_SYSCALLS = {
     "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210, "io_pgetevents": 333,
     "pidfd_open": 434, "pidfd_send_signal": 424,
 }
-FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT = 72, 202, 41, 53, 54, 55
+FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT, MADVISE = 72, 202, 41, 53, 54, 55, 28
+# madvise advices that drop, reclaim or load pages of a file mapping (the interpreter's pages, shared with every job),
+# or merge pages across processes: MADV_WILLNEED, MADV_REMOVE, MADV_MERGEABLE, MADV_COLD, MADV_PAGEOUT,
+# MADV_COLLAPSE, MADV_HWPOISON, MADV_SOFT_OFFLINE. The allocator's (DONTNEED, FREE, hugepage hints) stay allowed
+MADVISE_REFUSED = (3, 9, 12, 20, 21, 25, 100, 101)
 CLONE_PIDFD = 0x1000
 FUTEX_PRIVATE_FLAG = 128
 AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
@@ -356,6 +362,7 @@ ARGUMENT_RULES = {
     # and a peer's pidfd (asked for, or passed along with messages)
     GETSOCKOPT: (2, "deny", (SO_COOKIE, SO_NETNS_COOKIE, SO_PEERPIDFD)),
     SETSOCKOPT: (2, "deny", (SO_PASSPIDFD,)),
+    MADVISE: (2, "deny", MADVISE_REFUSED),
 }
 
 

@@ -35,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 IMPORT_PATH = [HERE, sys.argv[2]]  # this folder and the shared isolation helpers' (pool.py passes it)
 sys.path[:0] = IMPORT_PATH
 import sandbox  # noqa: E402
+import stdlib_table  # noqa: E402
 import worker  # noqa: E402
 
 del sys.path[:len(IMPORT_PATH)]
@@ -46,11 +47,27 @@ EXIT_SETUP_FAILED = 70
 KEEPERS_PER_SLOT = 2  # while one runs the slot's job, the other's job process waits for the next
 
 
-def setup(config: dict) -> dict:
-    """Apply the process-wide layers this machine allows; return what is active (and why not)."""
+def load_stdlib() -> str:
+    """Import what jobs use, bring the standard library into memory and import from there only; the layer's line."""
     for name in PRELOAD:
         __import__(name)
-    layers = {}
+    extensions = stdlib_table.preload_extensions()
+    table = stdlib_table.build(stdlib_folder())
+    stdlib_table.install(table)
+    return (f"from the zygote's memory: {len(table)} pure-Python modules ({len(table.blob) >> 10} KiB compressed) and "
+            f"{len(extensions)} extension modules loaded before any job; no job imports from a file")
+
+
+def stdlib_folder() -> str:
+    """The standard library's folder (a virtual environment's is its base interpreter's)."""
+    import sysconfig
+
+    return sysconfig.get_path("stdlib")
+
+
+def setup(config: dict) -> dict:
+    """Apply the process-wide layers this machine allows; return what is active (and why not)."""
+    layers = {"stdlib": load_stdlib()}
     config["cgroups"] = []
     if config["isolate"]:
         try:
@@ -66,11 +83,15 @@ def setup(config: dict) -> dict:
         try:
             sandbox.unshare(sandbox.CLONE_NEWNS | sandbox.CLONE_NEWNET)
             os.makedirs(root, mode=0o755, exist_ok=True)
-            sandbox.build_root(root, config["tmp_size_mb"], config["bank_folders"])  # the bank's folders, as the API finds them
+            sandbox.build_root(root, config["tmp_size_mb"])
+            layers["mapped_files"] = sandbox.pin_mappings()
             sandbox.enter_root(root)
-            layers["private_root"] = "read-only tmpfs root: /usr and the standard library only, bank and /proc absent"
+            layers["private_root"] = ("read-only tmpfs root: 4 device nodes and the jobs' /tmp, no file of the host "
+                                      "(no /usr, no standard library folder, no bank, no /proc)")
         except OSError as exc:
             layers["private_root"] = f"FALLBACK: {exc}; jobs see the host file system (own tmp dir as cwd)"
+    if "mapped_files" not in layers:
+        layers["mapped_files"] = sandbox.pin_mappings()
     per_job = config["isolate"] and sandbox.probe_namespaces(config["job_namespaces"]) is None
     private_tmp = layers.get("private_root", "").startswith("read-only")
     config["landlock_readable"], layers["landlock"] = landlock_setup(config, private_tmp)
@@ -88,12 +109,15 @@ def setup(config: dict) -> dict:
 
 
 def landlock_setup(config: dict, private_root: bool) -> tuple[list | None, str]:
-    """Without the private root, what each job may read (None: no Landlock) and the layer's line."""
+    """Without the private root, what each job may read (None: no Landlock) and the layer's line.
+
+    A job of the zygote imports the standard library from the zygote's memory, so it reads no folder of the
+    host: only its own working folder and the devices (the fallback's jobs, fresh interpreters, read more)."""
     if private_root:
-        return None, "not needed: the private root shows jobs /usr and the standard library only"
+        return None, "not needed: the private root shows jobs no file of the host"
     if not config.get("landlock"):
         return None, "FALLBACK: off (Grader.landlock = False); a job reads whatever the API's uid can read"
-    readable = sandbox.landlock_readable(sandbox.landlock_hidden(config.get("bank_folders", [])))
+    readable: list = []
     problem = sandbox.probe_landlock(readable)
     if problem is not None:
         return None, f"FALLBACK: Landlock not available ({problem}); a job reads whatever the API's uid can read"
@@ -151,7 +175,7 @@ def run_job(config: dict, slot: int, channel: socket.socket) -> None:
             # (the zygote stopped or replaced) would go on running, orphaned, until it ends by itself
             sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
         sandbox.harden()
-        if config["landlock_readable"] is not None:  # no private root: the job reads /usr and the standard library only
+        if config["landlock_readable"] is not None:  # no private root: the job reads its own folder and the devices only
             sandbox.landlock_restrict(config["landlock_readable"], [job["cwd"]])
         if config["seccomp_ok"]:
             sandbox.seccomp_deny()  # last: nothing after it needs a refused call
