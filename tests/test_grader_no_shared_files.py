@@ -10,7 +10,6 @@ same code as two plain processes on the host shows that the channel is there to 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import random
@@ -19,9 +18,8 @@ import sys
 
 import pytest
 
-from codementor.api.grader import Grader
 
-from .test_exploits import CORRECT, EXERCISE, TIMEOUT, SyncGrader, cheat_if
+from .test_exploits import CORRECT, EXERCISE, SyncGrader, cheat_if
 from .test_landlock import grade_as_pod, landlock_works, pod_layout  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox is Linux only")

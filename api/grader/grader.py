@@ -125,7 +125,8 @@ class Grader(LoggingConfigurable):
     ).tag(config=True)
     landlock = Bool(
         True, help="Where a job has no private root (not root, in a pod), restrict its file system access with Landlock "
-        "(Linux >= 5.13): read /usr and the standard library only, write its own folder. Turn off only to compare.",
+        "(Linux >= 5.13): a zygote's job reads and writes only its own folder and the devices (the standard library "
+        "comes from the zygote's memory), a fallback job also reads /usr and the standard library. Turn off only to compare.",
     ).tag(config=True)
     sandbox_uid_base = Integer(
         1990000,

@@ -1,9 +1,11 @@
 """The grader's zygote: a pre-started process whose keepers fork one sandboxed worker per job.
 
 Run by the API (``pool.py``) as ``python -I -S -B zygote.py CONFIG_JSON ISOLATION_DIR``,
-standard library only (``ISOLATION_DIR`` holds the shared ``codementor.isolation`` helpers). At start-up it imports the worker and the modules submissions commonly use, then (as
-root, when the kernel allows) moves into a mount namespace with a private read-only root
-and a network namespace with no interfaces. It then answers on a unix socket: each job
+standard library only (``ISOLATION_DIR`` holds the shared ``codementor.isolation`` helpers). At start-up it imports the worker and the modules submissions commonly use,
+reads the rest of the standard library into a table in its memory and imports only from there
+(``stdlib_table.py``), locks the pages of the files it maps, then (as root, when the kernel allows)
+moves into a mount namespace with a private read-only root holding no file of the host and a
+network namespace with no interfaces. It then answers on a unix socket: each job
 message carries three file descriptors (the job's stdin, the observation pipe, the status
 pipe). Per slot, two *keepers* (still root) are forked once and run that slot's jobs in turn.
 A keeper makes a network namespace with no interfaces for itself once; ahead of each job it
