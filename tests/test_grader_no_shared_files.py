@@ -28,6 +28,7 @@ PAGE = 4096
 # (stride between two pages of the channel, bits carried): a fault of a mapping advised MADV_RANDOM loads one
 # page; a plain read far from the one before loads one page too, but leave more room
 MODES = {"mmap": (256 * 1024, 192), "pread": (1024 * 1024, 64)}
+TRIES = 3  # a region some program had read gives bit errors: each try takes another (the control wins at least once)
 ATTACK = '''
 import sys, os, time, zlib, json
 FILES, BASE, STRIDE, BITS, MODE, ROLE = {files!r}, {base}, {stride}, {bits}, {mode!r}, {role!r}
@@ -146,7 +147,7 @@ def on_host(code: str, report: str | None) -> bool:
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_the_channel_is_there_on_the_host(files, mode):
     # the control: the same code as a hidden job, then a visible one, run as plain processes, reads the calls back
-    for _ in range(3):  # a region some program had read gives bit errors: the next try takes another
+    for _ in range(TRIES):
         code = attack(mode, "send", files)
         assert not on_host(code, "at_end")
         if on_host(code.replace("'send'", "'receive'"), None):
@@ -156,19 +157,21 @@ def test_the_channel_is_there_on_the_host(files, mode):
 
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_the_hidden_job_cannot_signal_the_visible_job_of_its_submission(grader, files, mode):
-    result = grader.grade(attack(mode, "both", files))
-    assert result.status == "graded", result.to_dict()
-    assert not any(visible_passed(result)), result.to_dict()
+    for _ in range(TRIES):
+        result = grader.grade(attack(mode, "both", files))
+        assert result.status == "graded", result.to_dict()
+        assert not any(visible_passed(result)), result.to_dict()
 
 
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_a_hidden_job_cannot_signal_a_later_submission(grader, files, mode):
-    code = attack(mode, "send", files)
-    sent = grader.grade(code)
-    assert sent.status == "graded" and all(t["passed"] for t in sent.to_dict()["tests"] if t["hidden"]), sent.to_dict()
-    read = grader.grade(code.replace("'send'", "'receive'"))
-    assert read.status == "graded", read.to_dict()
-    assert not any(visible_passed(read)), read.to_dict()
+    for _ in range(TRIES):
+        code = attack(mode, "send", files)
+        sent = grader.grade(code)
+        assert sent.status == "graded" and all(t["passed"] for t in sent.to_dict()["tests"] if t["hidden"]), sent.to_dict()
+        read = grader.grade(code.replace("'send'", "'receive'"))
+        assert read.status == "graded", read.to_dict()
+        assert not any(visible_passed(read)), read.to_dict()
 
 
 LOOK_AROUND = '''
@@ -225,10 +228,13 @@ def test_site_packages_are_not_readable(grader):
 
     import httpx  # an installed package, as a job would find it if it could
 
-    folders = sorted({sysconfig.get_path("purelib"), os.path.dirname(os.path.dirname(httpx.__file__))})
-    seen, opened = look_around(grader, folders, [httpx.__file__])
+    # the interpreter's own (global) site-packages, beside its standard library, and this virtual environment's
+    global_packages = os.path.join(sysconfig.get_path("stdlib"), "site-packages")
+    installed = sorted(os.path.join(global_packages, name) for name in os.listdir(global_packages))[:3]
+    folders = sorted({global_packages, sysconfig.get_path("purelib"), os.path.dirname(os.path.dirname(httpx.__file__))})
+    seen, opened = look_around(grader, folders + installed, [httpx.__file__, *installed])
     assert set(seen.values()) == {"FileNotFoundError"}, seen
-    assert opened == {httpx.__file__: "FileNotFoundError"}
+    assert set(opened.values()) == {"FileNotFoundError"}, opened
     escape = cheat_if(f"import sys\nsys.path[:0] = {folders!r}\nimport httpx\nwon = True")
     assert grader.grade(escape).score == 0
 
