@@ -220,7 +220,7 @@ def test_what_a_job_sees_of_the_file_system(grader, files):
     report = grader.grader.isolation_report()
     assert report["filesystem"].startswith("read-only tmpfs root: 4 device nodes"), report
     assert report["stdlib"].startswith("from the zygote's memory"), report
-    assert report["mapped_files"] == "locked in memory (mlockall)", report
+    assert report["mapped_files"].startswith("locked in memory (mlock of its"), report
 
 
 def test_site_packages_are_not_readable(grader):
@@ -291,3 +291,19 @@ def test_without_the_private_root_landlock_lets_a_zygote_job_read_no_file_of_the
     assert result["scores"] == [0, 0, 1], result
     assert result["report"]["landlock"].startswith("per job without the private root (Landlock): reads and writes only its own"), result
     assert result["report"]["stdlib"].startswith("from the zygote's memory"), result
+
+
+# the table's pages are shared by every job of the zygote: a job that could write them would signal the next
+WRITE_THE_TABLE = '''
+import ctypes, sys
+blob = sys.meta_path[0].blob
+address = ctypes.c_void_p.from_address(id(blob) + 2 * ctypes.sizeof(ctypes.c_void_p)).value  # the mmap object's data
+libc = ctypes.CDLL(None, use_errno=True)
+page = ctypes.c_void_p(address - address % 4096)
+won = libc.mprotect(page, ctypes.c_size_t(4096), 3) == 0 or libc.madvise(page, ctypes.c_size_t(4096), 9) == 0
+'''
+
+
+def test_a_job_cannot_write_or_drop_the_shared_table(grader):
+    assert grader.grade(cheat_if(WRITE_THE_TABLE)).score == 0
+    assert grader.grade(IMPORTS).score == 1

@@ -49,7 +49,6 @@ CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MNT_DETACH = 2
-MCL_CURRENT = 1
 PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 38, 1
 # no descriptor can be numbered above the hard limit of open files (close_range makes the span free)
 MAX_FD = min(max(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 1024), 1 << 20)
@@ -130,28 +129,41 @@ def build_root(root: str, tmp_size_mb: int) -> None:
     mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, None)
 
 
-def pin_mappings() -> str:
-    """Make every page of this process's file mappings (the interpreter, its libraries, the extension modules)
-    resident and keep it so, before any job runs: a job faulting one in then loads nothing another job could time.
-    As root (or with room under RLIMIT_MEMLOCK) mlockall(MCL_CURRENT), which no fork inherits; else each mapped
-    file is read once, resident at start but not held. What was done, for the isolation report."""
-    if _libc.mlockall(ctypes.c_int(MCL_CURRENT)) == 0:
-        return "locked in memory (mlockall)"
-    err = os.strerror(ctypes.get_errno())
-    files = set()
+def file_mappings() -> list[tuple[int, int, str]]:
+    """(start, end, path) of this process's mappings of files (the interpreter, libraries, a memfd), from /proc/self/maps."""
+    found = []
     with open("/proc/self/maps") as maps:
         for line in maps:
             fields = line.split(maxsplit=5)
             if len(fields) == 6 and fields[5].startswith("/"):
-                files.add(fields[5].strip())
-    for path in sorted(files):
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                found.append((start, end, fields[5].strip()))
+    return found
+
+
+def pin_mappings() -> str:
+    """Make every page of this process's file mappings (the interpreter, its libraries, the extension modules, the
+    standard library's table) resident and keep it so, before any job runs: a job faulting one in then loads nothing
+    another job could time. mlock of each file mapping, not mlockall, which would also fault in every reserved anonymous
+    page (5 MiB more here) that each fork then copies the page tables of; no fork inherits the lock. Where mlock is
+    refused (not root, RLIMIT_MEMLOCK), each mapped file is read once: resident at start, not held. The report's line."""
+    _libc.malloc_trim(0)  # give back what building the table left free, before any fork copies it
+    mappings = file_mappings()
+    refused = None
+    for start, end, _path in mappings:
+        if _libc.mlock(ctypes.c_void_p(start), ctypes.c_size_t(end - start)) != 0:
+            refused = os.strerror(ctypes.get_errno())
+            break
+    if refused is None:
+        return f"locked in memory (mlock of its {len(mappings)} file mappings, {sum(e - s for s, e, _ in mappings) >> 20} MiB)"
+    for path in sorted({path for _, _, path in mappings}):
         try:
             with open(path, "rb", buffering=0) as mapped:
                 while mapped.read(1 << 20):
                     pass
         except OSError:
             continue
-    return f"read once at start, not locked (mlockall: {err}): the kernel may evict them later"
+    return f"read once at start, not locked (mlock: {refused}): the kernel may evict them later"
 
 
 def mount_jobs_tmp(path: str, size_mb: int) -> None:

@@ -6,7 +6,7 @@ read to tell whether it is loaded: a bit per page), its dentries and its inodes.
 enters the private root, imports the extension modules a graded function may use (``EXTENSIONS``) and reads
 the standard library's pure-Python modules into one table (``build``): per module whether it is a package
 and its code, marshaled (taken from the fresh ``.pyc`` beside it, else compiled from the source) and
-compressed, all in one bytes object. ``install`` puts the table first on ``sys.meta_path`` and takes the
+compressed, all in one read-only mapping of a sealed memfd. ``install`` puts the table first on ``sys.meta_path`` and takes the
 file system's finder off it: a job imports from the table or not at all (``ModuleNotFoundError``).
 """
 
@@ -75,7 +75,8 @@ def stdlib_modules(folder: str):
 class StdlibTable:
     """A meta-path finder and loader for the standard library's modules, all held in memory.
 
-    `index`: module name -> (is_package, offset, length) in `blob`, the zlib-compressed marshaled code;
+    `index`: module name -> (is_package, offset, length) in `blob` (bytes, or a read-only mapping), the zlib-compressed
+    marshaled code;
     `paths`: module name -> the source's path (the module's __file__, which no job can open)."""
 
     def __init__(self, index: dict[str, tuple[bool, int, int]], blob: bytes, paths: dict[str, str]):
@@ -126,7 +127,24 @@ def build(folder: str) -> StdlibTable:
         paths[name] = path
         parts.append(packed)
         offset += len(packed)
-    return StdlibTable(index, b"".join(parts), paths)
+    return StdlibTable(index, sealed(b"".join(parts)), paths)
+
+
+def sealed(data: bytes):
+    """`data` in a read-only shared mapping of a sealed memfd: a fork copies no page table of it (an anonymous copy's
+    would be copied at every fork), and no job can write it (the seals refuse a writable mapping), nor open it."""
+    import fcntl
+    import mmap
+
+    fd = os.memfd_create("codementor-stdlib", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
+        return mmap.mmap(fd, len(data), flags=mmap.MAP_SHARED, prot=mmap.PROT_READ)
+    finally:
+        os.close(fd)
 
 
 def preload_extensions() -> list[str]:
