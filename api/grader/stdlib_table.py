@@ -6,8 +6,9 @@ read to tell whether it is loaded: a bit per page), its dentries and its inodes.
 enters the private root, imports the extension modules a graded function may use (``EXTENSIONS``) and reads
 the standard library's pure-Python modules into one table (``build``): per module whether it is a package
 and its code, marshaled (taken from the fresh ``.pyc`` beside it, else compiled from the source) and
-compressed, all in one read-only mapping of a sealed memfd. ``install`` puts the table first on ``sys.meta_path`` and takes the
-file system's finder off it: a job imports from the table or not at all (``ModuleNotFoundError``).
+compressed, all in one read-only mapping of a sealed memfd. ``install`` puts the table first on
+``sys.meta_path`` and takes the file system's finder off it: a job imports from the table or not at all
+(``ModuleNotFoundError``).
 """
 
 from __future__ import annotations
