@@ -160,9 +160,8 @@ def test_a_failing_hub_makes_the_class_endpoints_unavailable():
                 asyncio.run(roster.scope_for(who))
 
 
-def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
-    """HubAuth's own 500 (which names the Hub's URL and host) becomes a plain 503 in the envelope."""
-    hub_auth = HubOAuth(api_url=f"http://127.0.0.1:{free_port()}/hub/api", api_token="unused", cache_max_age=0)
+def me_with(hub_auth) -> httpx.Response:
+    """`GET /me` with a token, on an API whose only backend is `hub_auth`."""
     ctx = APIContext(prefix="/edge/", bank=None, grader=None, sessionmaker=None, redis=None, users=None, limiter=None, gateway=None,
                      hub_auth=hub_auth, roster=None, course_timezone="UTC", daily_count=1, max_body_bytes=1000)
 
@@ -171,12 +170,17 @@ def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
         server = app.listen(0, "127.0.0.1")
         port = next(iter(server._sockets.values())).getsockname()[1]
         try:
-            async with httpx.AsyncClient() as client:
+            async with httpx.AsyncClient(timeout=20) as client:
                 return await client.get(f"http://127.0.0.1:{port}/edge/api/v1/me", headers={"Authorization": "token some-token"})
         finally:
             server.stop()
 
-    resp = asyncio.run(call())
+    return asyncio.run(call())
+
+
+def test_a_hub_that_does_not_answer_is_a_503_without_its_address():
+    """HubAuth's own 500 (which names the Hub's URL and host) becomes a plain 503 in the envelope."""
+    resp = me_with(HubOAuth(api_url=f"http://127.0.0.1:{free_port()}/hub/api", api_token="unused", cache_max_age=0))
     assert resp.status_code == 503, resp.text
     error = resp.json()["error"]
     assert error["code"] == "unavailable" and "127.0.0.1" not in error["message"]
@@ -191,23 +195,9 @@ def test_a_hub_that_takes_the_connection_but_never_answers_is_a_503_in_seconds()
     silent = socket.socket()
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)  # connections complete in the kernel's backlog; nothing ever reads or answers them
-    hub_auth = HubTokenAuth(api_url=f"http://127.0.0.1:{silent.getsockname()[1]}/hub/api", api_token="unused", cache_max_age=10,
-                            hub_timeout=0.5)
-    ctx = APIContext(prefix="/edge/", bank=None, grader=None, sessionmaker=None, redis=None, users=None, limiter=None, gateway=None,
-                     hub_auth=hub_auth, roster=None, course_timezone="UTC", daily_count=1, max_body_bytes=1000)
-
-    async def call():
-        app = web.Application([(path, handler, {"ctx": ctx}) for path, handler in all_routes(ctx.prefix)])
-        server = app.listen(0, "127.0.0.1")
-        port = next(iter(server._sockets.values())).getsockname()[1]
-        try:
-            async with httpx.AsyncClient(timeout=20) as client:
-                return await client.get(f"http://127.0.0.1:{port}/edge/api/v1/me", headers={"Authorization": "token some-token"})
-        finally:
-            server.stop()
-
     try:
-        resp = asyncio.run(call())
+        resp = me_with(HubTokenAuth(api_url=f"http://127.0.0.1:{silent.getsockname()[1]}/hub/api", api_token="unused",
+                                    cache_max_age=10, hub_timeout=0.5))
     finally:
         silent.close()
     assert resp.status_code == 503, resp.text

@@ -20,7 +20,7 @@ from codementor.api.services import tutoring
 
 from .fake_llm import set_mode
 from .test_gateway import screens_of
-from .test_leak_runnable import PASS_SHARE, best_share
+from .test_leak_round5 import held_back
 
 MARKED = {  # label: exercise, answer; each was shown before
     # backslash escapes of punctuation (and `&nbsp;` indentation), which the renderer removes
@@ -80,13 +80,6 @@ async def grader():
     g = Grader(timeout=3.0)
     yield g
     await g.aclose()
-
-
-async def held_back(grader, detector, exercise, answer: str) -> bool:
-    """As the gateway judges: a leak by similarity or walkthrough, or code that passes the hidden tests."""
-    if detector.check(answer, code=exercise.starter).leaking:
-        return True
-    return await best_share(grader, exercise, detector.candidates(answer, code=exercise.starter)) > PASS_SHARE
 
 
 @pytest.mark.parametrize("label", list(MARKED))
