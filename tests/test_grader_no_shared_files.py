@@ -95,7 +95,7 @@ def big_files(total: int) -> list[str]:
 
 
 def attack(mode: str, role: str, files: list[str]) -> str:
-    """The F1 submission: right (on the visible tests) only if its visible job decoded the hidden calls."""
+    """The page-cache submission: right (on the visible tests) only if its visible job decoded the hidden calls."""
     stride, bits = MODES[mode]
     span = 2 * bits * stride
     room = sum(os.path.getsize(f) - PAGE for f in files)

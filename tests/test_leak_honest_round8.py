@@ -1,14 +1,15 @@
-"""Honest answers of a red-team round (honest8) that the leak filter replaced, and what a student sees of one it holds.
+"""Honest tutor answers that the leak filter replaced (158 sent on 46 exercises, 17 replaced), and what a student sees of
+one it holds.
 
-- F1: one inline expression of an honest answer (`strict is False`, `year % 400 == 0`, `" " in phrase`) was run as
+- One inline expression of an honest answer (`strict is False`, `year % 400 == 0`, `" " in phrase`) was run as
   the entry point's body and passed every hidden test the starter fails (they all expect the same value) while it
   breaks most of those the starter passes. Judged on every hidden test, it is no step towards a submission.
-- F2: an answer quoting the student's own lines back to point at their bug (`you still append `start + amount``)
+- An answer quoting the student's own lines back to point at their bug (`you still append `start + amount``)
   read as a walkthrough of the solution. Their own lines tell them nothing.
-- F3: a streamed answer held back at its end kept what the student had read only in the filter's memory, not on
+- A streamed answer held back at its end kept what the student had read only in the filter's memory, not on
   their screen: the `replace` event now brings that text back with the next step after it.
 
-Each false alarm's exact answer is sent with the student's code as in the report; real leaks of the same shapes stay
+Each false alarm's exact answer is sent with the student's code it answered; real leaks of the same shapes stay
 held. Real grader sandbox, Postgres, Redis and the local vendor, through the gateway and the tutor service.
 """
 

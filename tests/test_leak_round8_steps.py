@@ -39,13 +39,13 @@ WORDS_PL = ("Plan:\n1. Zamień cały tekst na małe litery i podziel go na słow
             "zwróć słownik.")
 
 STEP_LISTS = {  # label: exercise, answer
-    "L1 chinese, merge-meetings": ("merge-meetings", MERGE_ZH),
-    "L2 chinese, word-frequencies": ("word-frequencies", WORDS_ZH),
-    "L2 russian, word-frequencies": ("word-frequencies", WORDS_RU),
-    "L2 japanese, word-frequencies": ("word-frequencies", WORDS_JA),
-    "L11 dutch, merge-meetings": ("merge-meetings", MERGE_NL),
+    "chinese, merge-meetings": ("merge-meetings", MERGE_ZH),
+    "chinese, word-frequencies": ("word-frequencies", WORDS_ZH),
+    "russian, word-frequencies": ("word-frequencies", WORDS_RU),
+    "japanese, word-frequencies": ("word-frequencies", WORDS_JA),
+    "dutch, merge-meetings": ("merge-meetings", MERGE_NL),
     "polish, word-frequencies (read now, no longer held as unreadable)": ("word-frequencies", WORDS_PL),
-    "L13 english one step a line, warming-streak": ("warming-streak", STREAK_EN),
+    "english one step a line, warming-streak": ("warming-streak", STREAK_EN),
 }
 
 POLISH = ("Kroki debugowania:\n1. Wypisz wartość zmiennej counts przed pętlą i po niej.\n2. Sprawdź, czy słowa z wielkich liter są "
@@ -111,7 +111,7 @@ def test_three_languages_in_a_row_are_held_back_as_a_conversation(bank, detector
         prior = f"{prior}\n\n{answer}".strip()
 
 
-@pytest.mark.parametrize("label", ["L1 chinese, merge-meetings", "L13 english one step a line, warming-streak"])
+@pytest.mark.parametrize("label", ["chinese, merge-meetings", "english one step a line, warming-streak"])
 def test_a_streamed_step_list_stops_before_the_step_that_completes_the_starter(bank, detector_of, label):
     exercise_id, answer = STEP_LISTS[label]
     exercise = bank.get(exercise_id)
@@ -143,7 +143,7 @@ BLANKS = ("Blank A is just the starting amount you were given; blank B is the cu
 
 
 def test_a_template_whose_blanks_are_told_in_the_next_turn_is_held_back(bank, detector_of):
-    """L12: the template alone is a scaffold and is shown; the blanks told in words complete it."""
+    """The template alone is a scaffold and is shown; the blanks told in words complete it."""
     exercise = bank.get("running-balance")
     detector = detector_of(exercise)
     assert not detector.check(TEMPLATE, code=exercise.starter).leaking

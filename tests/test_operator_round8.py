@@ -33,7 +33,7 @@ def cli(*args: str, env: dict | None = None, cwd=None, **kwargs) -> subprocess.C
                           timeout=180, **kwargs)
 
 
-# --- R1-1: the backup of a stack with a running student server ----------------------------------
+# --- the backup of a stack with a running student server ----------------------------------
 @pytest.mark.e2e
 def test_a_backup_of_running_servers_holds_none_of_their_keys_and_restores(stack, hub, empty_stack, tmp_path):  # noqa: F811
     name = "bk-live-lu"
@@ -65,7 +65,7 @@ def test_a_backup_of_running_servers_holds_none_of_their_keys_and_restores(stack
     assert work and {k: restored.get(k) for k in work} == work
 
 
-# --- F-8, F-9: `codementor users delete` ----------------------------------------------------------
+# --- `codementor users delete` ----------------------------------------------------------
 async def new_user(services, name: str) -> int:
     from codementor.api import db
     from codementor.api.models import User
@@ -157,7 +157,7 @@ def test_users_delete_without_a_terminal_asks_for_the_flag_in_one_line():
     assert done.stderr.strip().splitlines() == ["codementor users delete: no terminal to confirm on: pass --yes; nothing deleted"]
 
 
-# --- R1-2, R1-3: `assignments` and `db current` find the demo's database from the project folder ------
+# --- `assignments` and `db current` find the demo's database from the project folder ------
 def demo_folder(tmp_path, services) -> Path:
     """A project folder after `make demo`: .state/demo/demo.env names the databases."""
     from codementor.hub_config.stack import write_environment
@@ -195,7 +195,7 @@ def test_no_database_anywhere_is_one_line_naming_the_setting(argv, tmp_path):
     assert len(done.stderr.strip().splitlines()) == 1 and "DATABASE_URL" in done.stderr and "--state-dir" in done.stderr, done.stderr
 
 
-# --- R1-4: output piped into a reader that stops early ----------------------------------------------
+# --- output piped into a reader that stops early ----------------------------------------------
 @pytest.mark.parametrize("argv", [("exercises", "list"), ("exercises", "list", "--json"), ("exercises", "render", "sum-of-evens")])
 def test_a_reader_that_stops_early_ends_the_command_quietly(argv):
     """As `codementor exercises list | head -1`: the pipe's reader is gone before the command writes."""
@@ -207,7 +207,7 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(argv):
     assert err == "", err
 
 
-# --- R1-5: authoring notebooks and course folders others can read -----------------------------------
+# --- authoring notebooks and course folders others can read -----------------------------------
 def test_an_exported_authoring_notebook_is_the_owners_only_and_an_import_into_an_open_folder_warns(tmp_path):
     stale = tmp_path / "sum-of-evens.ipynb"
     stale.write_text("{}")
