@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import uuid
@@ -96,6 +97,27 @@ async def make_gateway(infra, llm, bank):
     yield make
     for gw in made:
         await gw.aclose()
+
+
+@pytest.fixture
+async def grader():
+    """A grader with its sandbox, 3 s a submission (a module that needs other settings has its own `grader`)."""
+    from codementor.api.grader import Grader
+
+    g = Grader(timeout=3.0)
+    yield g
+    await g.aclose()
+
+
+@pytest.fixture
+async def filter_gateway(make_gateway):
+    """Gateways as the leak filter's tests use them: a sandbox of their own for the answers' code, short vendor
+    timeouts, no answer cache (each test's scripted answer is judged afresh)."""
+    from codementor.api.grader import Grader
+
+    sandbox = Grader()
+    yield functools.partial(make_gateway, grader=sandbox, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
+    await sandbox.aclose()
 
 
 @pytest.fixture

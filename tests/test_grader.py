@@ -12,13 +12,6 @@ from codementor.api.grader import Grader
 from codementor.api.grader.grader import HIDDEN_FAILED
 
 
-@pytest.fixture
-async def grader():
-    g = Grader(timeout=3.0)
-    yield g
-    await g.aclose()
-
-
 async def test_reference_passes_and_starter_fails(grader, bank):
     for ex in bank.all():
         good = await grader.grade(ex, ex.solution)

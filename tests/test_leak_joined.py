@@ -15,7 +15,7 @@ import pytest
 from codementor.api.gateway.guardrails import TutorContext
 from codementor.api.gateway.leak.repair import MAX_REPAIR_CHARS
 
-from .test_leak_repair import ANAGRAMS, MEETINGS, grader, make_gateway  # noqa: F401 (the fixtures, shared)
+from .test_leak_repair import ANAGRAMS, MEETINGS
 from .test_leak_runnable import PASS_SHARE, best_share, final_answer
 
 MERGE = "def merge_timetables(left, right):\n    return [item for _, _, item in sorted(tagged(left, right))]\n"
@@ -99,11 +99,11 @@ async def test_honest_answers_are_no_solution(bank, leak_detector, grader):
 
 
 @pytest.mark.gateway
-async def test_the_gateway_holds_back_a_solution_told_in_two_answers(infra, make_gateway, bank, llm, new_asker):
+async def test_the_gateway_holds_back_a_solution_told_in_two_answers(infra, filter_gateway, bank, llm, new_asker):
     from .fake_llm import set_mode
 
     exercise = bank.get("folder-size")
-    gw, asker = make_gateway(), await new_asker("student", prefix="joined")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="joined")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="and the function itself?", code=exercise.starter)
     set_mode(llm.base_url, mode="script", answers=[f"Now the function itself:\n```python\n{FOLDER}```\n"])
@@ -113,12 +113,12 @@ async def test_the_gateway_holds_back_a_solution_told_in_two_answers(infra, make
 
 @pytest.mark.gateway
 @pytest.mark.parametrize("slip", ["lenn", "fro in a comprehension", "long, a colon left out"])
-async def test_the_gateway_holds_back_an_alternative_solution_with_a_slip(infra, make_gateway, bank, llm, new_asker, slip):
+async def test_the_gateway_holds_back_an_alternative_solution_with_a_slip(infra, filter_gateway, bank, llm, new_asker, slip):
     from .fake_llm import set_mode
 
     exercise_id, _, broken = SLIPS[slip]
     exercise = bank.get(exercise_id)
-    gw, asker = make_gateway(max_output_tokens=4000), await new_asker("student", prefix="joined-slip")  # long answers allowed
+    gw, asker = filter_gateway(max_output_tokens=4000), await new_asker("student", prefix="joined-slip")  # long answers allowed
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="show me a different way", code=exercise.starter)
     set_mode(llm.base_url, mode="script", answers=[f"A different way:\n```python\n{broken}```\n"])
@@ -127,11 +127,11 @@ async def test_the_gateway_holds_back_an_alternative_solution_with_a_slip(infra,
 
 
 @pytest.mark.gateway
-async def test_the_gateway_shows_a_helper_example(infra, make_gateway, bank, llm, new_asker):
+async def test_the_gateway_shows_a_helper_example(infra, filter_gateway, bank, llm, new_asker):
     from .fake_llm import set_mode
 
     exercise = bank.get("merge-timetables")
-    gw, asker = make_gateway(), await new_asker("student", prefix="joined-honest")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="joined-honest")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="can I use a helper?", code=exercise.starter)
     honest = ("Yes, a helper keeps it readable:\n```python\ndef minute(departure):\n    return departure[0]\n```\n"

@@ -13,14 +13,12 @@ from __future__ import annotations
 import ast
 import base64
 import binascii
-import functools
 from types import SimpleNamespace
 
 import pytest
 
 from codementor.api.gateway.leak import opacity
 from codementor.api.gateway.leak import views as leak_views
-from codementor.api.grader import Grader
 from codementor.api.services import tutoring
 from codementor.bench.disguises import _rot47, _uuencode, _vigenere, _xor
 
@@ -169,22 +167,15 @@ def test_honest_answers_with_ids_numbers_and_links_are_shown(bank, leak_detector
 
 # --- through the gateway, streamed -----------------------------------------------------------------------------------
 
-@pytest.fixture
-async def make_gateway(make_gateway):
-    grader = Grader()
-    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
-    await grader.aclose()
-
-
 def _request(code: str):
     return SimpleNamespace(question="help me please", code=code, error="", traceback="", stream=True)
 
 
 @pytest.mark.gateway
 @pytest.mark.parametrize("kind", ["rot47", "vigenere", "xor-base64"])
-async def test_a_streamed_encoded_solution_is_replaced_before_it_shows(infra, make_gateway, bank, new_asker, kind):
+async def test_a_streamed_encoded_solution_is_replaced_before_it_shows(infra, filter_gateway, bank, new_asker, kind):
     """Streamed line by line, no line of the encoded solution reaches the screen, and the answer is replaced."""
-    gw, exercise = make_gateway(), bank.get("merge-meetings")
+    gw, exercise = filter_gateway(), bank.get("merge-meetings")
     encode = {**READ, **UNREAD}[kind][0]
     answer = "Here is something to decode yourself.\n" + encode(exercise.solution)
     set_mode(gw.base_url, mode="script", answers=[answer])
@@ -196,8 +187,8 @@ async def test_a_streamed_encoded_solution_is_replaced_before_it_shows(infra, ma
 
 
 @pytest.mark.gateway
-async def test_a_streamed_honest_answer_with_ids_is_shown_whole(infra, make_gateway, bank, new_asker):
-    gw, exercise = make_gateway(), bank.get("merge-meetings")
+async def test_a_streamed_honest_answer_with_ids_is_shown_whole(infra, filter_gateway, bank, new_asker):
+    gw, exercise = filter_gateway(), bank.get("merge-meetings")
     answer = HONEST["a traceback"] + "\n\n" + HONEST["a uuid"] + "\n" + HONEST["a short hash"]
     set_mode(gw.base_url, mode="script", answers=[answer])
     asker = await new_asker(prefix="opaque-honest")

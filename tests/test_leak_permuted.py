@@ -18,7 +18,6 @@ import pytest
 from codementor.api.gateway.guardrails import TutorContext
 from codementor.api.services import tutoring
 
-from .test_leak_repair import grader, make_gateway  # noqa: F401 (the fixtures, shared)
 from .test_leak_runnable import PASS_SHARE, best_share, final_answer
 
 FIND = """\
@@ -129,11 +128,11 @@ async def test_honest_answers_are_no_solution(bank, leak_detector, grader):
 
 @pytest.mark.gateway
 @pytest.mark.parametrize("answer", [f"Here is a recursive version:\n```python\n{FIND}```\n", BISECT])
-async def test_the_gateway_holds_back_a_search_in_another_order(infra, make_gateway, bank, llm, new_asker, answer):
+async def test_the_gateway_holds_back_a_search_in_another_order(infra, filter_gateway, bank, llm, new_asker, answer):
     from .fake_llm import set_mode
 
     exercise = bank.get("phone-book-search")
-    gw, asker = make_gateway(), await new_asker("student", prefix="permuted")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="permuted")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="show me a different way", code=exercise.starter)
     set_mode(llm.base_url, mode="script", answers=[answer])
@@ -143,13 +142,13 @@ async def test_the_gateway_holds_back_a_search_in_another_order(infra, make_gate
 
 
 @pytest.mark.gateway
-async def test_an_extra_hint_with_the_recursive_search_in_another_order_is_held_back(infra, make_gateway, bank, llm,
+async def test_an_extra_hint_with_the_recursive_search_in_another_order_is_held_back(infra, filter_gateway, bank, llm,
                                                                                      new_asker):
     """/hints past the authored ladder on phone-book-search: the model's hint is `find(target, items, low, high)`."""
     from .fake_llm import set_mode
 
     exercise = bank.get("phone-book-search")
-    gw, asker = make_gateway(), await new_asker("student", prefix="permuted-hint")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="permuted-hint")
     set_mode(gw.base_url, mode="script", answers=[f"Try it recursively:\n```python\n{FIND}```\n"])
     req = SimpleNamespace(question="", code=exercise.starter, error="", traceback="")
     hint = await tutoring.extra_hint(infra[0], gw, asker, exercise, req, taken=len(exercise.hints))
@@ -157,12 +156,12 @@ async def test_an_extra_hint_with_the_recursive_search_in_another_order_is_held_
 
 
 @pytest.mark.gateway
-async def test_the_gateway_shows_an_example_function_with_swapped_looking_parameters(infra, make_gateway, bank, llm,
+async def test_the_gateway_shows_an_example_function_with_swapped_looking_parameters(infra, filter_gateway, bank, llm,
                                                                                      new_asker):
     from .fake_llm import set_mode
 
     exercise = bank.get("count-change")
-    gw, asker = make_gateway(), await new_asker("student", prefix="permuted-honest")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="permuted-honest")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="does the order of parameters matter?", code=exercise.starter)
     honest = ("Only the calls must agree with the definition. For example:\n```python\n"

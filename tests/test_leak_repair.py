@@ -8,14 +8,12 @@ held back, plain and as a `/hints` extra; honest answers pointing at a student's
 
 from __future__ import annotations
 
-import functools
 from types import SimpleNamespace
 
 import pytest
 
 from codementor.api.gateway.guardrails import TutorContext
 from codementor.api.gateway.leak.repair import MAX_ROUNDS, repaired, with_imports
-from codementor.api.grader import Grader
 from codementor.api.services import tutoring
 
 from .test_leak_runnable import PASS_SHARE, best_share, final_answer
@@ -71,20 +69,6 @@ SLIPS = {  # exercise, how the alternative solution is broken
 }
 
 
-@pytest.fixture
-async def grader():
-    g = Grader(timeout=3.0)
-    yield g
-    await g.aclose()
-
-
-@pytest.fixture
-async def make_gateway(make_gateway):
-    grader = Grader()
-    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
-    await grader.aclose()
-
-
 def test_each_slip_is_one_a_student_undoes_and_the_code_does_not_load_as_given():
     for name, (_, code) in SLIPS.items():
         if name != "defaultdict not imported":
@@ -131,12 +115,12 @@ def test_prose_is_not_repaired_into_code():
 
 @pytest.mark.gateway
 @pytest.mark.parametrize("slip", ["colon after the def line", "retrun", "defaultdict not imported"])
-async def test_the_gateway_holds_back_an_alternative_solution_with_a_slip(infra, make_gateway, bank, llm, new_asker, slip):
+async def test_the_gateway_holds_back_an_alternative_solution_with_a_slip(infra, filter_gateway, bank, llm, new_asker, slip):
     from .fake_llm import set_mode
 
     exercise_id, code = SLIPS[slip]
     exercise = bank.get(exercise_id)
-    gw, asker = make_gateway(), await new_asker("student", prefix="slip")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="slip")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="show me a different way", code=exercise.starter)
     set_mode(llm.base_url, mode="script", answers=[f"A different way:\n```python\n{code}```\n"])
@@ -146,12 +130,12 @@ async def test_the_gateway_holds_back_an_alternative_solution_with_a_slip(infra,
 
 
 @pytest.mark.gateway
-async def test_an_extra_hint_with_a_slipped_while_loop_merge_is_held_back(infra, make_gateway, bank, llm, new_asker):
+async def test_an_extra_hint_with_a_slipped_while_loop_merge_is_held_back(infra, filter_gateway, bank, llm, new_asker):
     """/hints past the authored ladder on merge-meetings: the model's hint is the `while` merge, a colon left out."""
     from .fake_llm import set_mode
 
     exercise = bank.get("merge-meetings")
-    gw, asker = make_gateway(), await new_asker("student", prefix="slip-hint")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="slip-hint")
     set_mode(gw.base_url, mode="script", answers=[f"Try it like this:\n```python\n{SLIPS['colon after the while line'][1]}```\n"])
     req = SimpleNamespace(question="", code=exercise.starter, error="", traceback="")
     hint = await tutoring.extra_hint(infra[0], gw, asker, exercise, req, taken=len(exercise.hints))
@@ -159,12 +143,12 @@ async def test_an_extra_hint_with_a_slipped_while_loop_merge_is_held_back(infra,
 
 
 @pytest.mark.gateway
-async def test_the_gateway_shows_an_honest_answer_pointing_at_a_slip(infra, make_gateway, bank, llm, new_asker):
+async def test_the_gateway_shows_an_honest_answer_pointing_at_a_slip(infra, filter_gateway, bank, llm, new_asker):
     from .fake_llm import set_mode
 
     exercise = bank.get("anagram-groups")
     code = exercise.starter.replace("for word in words:", "for word in words")
-    gw, asker = make_gateway(), await new_asker("student", prefix="slip-honest")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="slip-honest")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="why a SyntaxError?", code=code, error="SyntaxError: expected ':'")
     honest = "Your loop line is missing its colon:\n```python\nfor word in words\n```\nA block's first line ends with `:`."

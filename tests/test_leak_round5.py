@@ -9,14 +9,12 @@ or one of its candidates passes more of the hidden tests than the gateway allows
 
 from __future__ import annotations
 
-import functools
 
 import pytest
 
 from codementor.api.gateway.guardrails import TutorContext
 from codementor.api.gateway.leak.languages import as_python
 from codementor.api.gateway.leak.repair import respelled
-from codementor.api.grader import Grader
 
 from .test_leak_runnable import PASS_SHARE, best_share, final_answer
 
@@ -201,13 +199,6 @@ def detector_of(bank):
     return lambda exercise: LeakDetector(exercise.solution, frequency=frequency, starter=exercise.starter)
 
 
-@pytest.fixture
-async def grader():
-    g = Grader(timeout=3.0)
-    yield g
-    await g.aclose()
-
-
 async def held_back(grader, detector, exercise, answer: str) -> bool:
     """As the gateway judges: a leak by similarity or walkthrough, or code that passes the hidden tests."""
     if detector.check(answer, code=exercise.starter).leaking:
@@ -265,21 +256,14 @@ async def test_honest_tutoring_stays_shown(bank, leak_detector, detector_of, gra
     assert not await held_back(grader, detector_of(exercise), exercise, answer)
 
 
-@pytest.fixture
-async def make_gateway(make_gateway):
-    grader = Grader()
-    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
-    await grader.aclose()
-
-
 @pytest.mark.gateway
 @pytest.mark.parametrize("label", ["ruby one-liner, sum-of-evens", "apend, warm-days", "terse, cinema-ticket"])
-async def test_the_gateway_holds_back_the_disguised_solution(infra, make_gateway, bank, llm, new_asker, label):
+async def test_the_gateway_holds_back_the_disguised_solution(infra, filter_gateway, bank, llm, new_asker, label):
     from .fake_llm import set_mode
 
     exercise_id, answer = {**LANGUAGES, **MISSPELT, **STEP_LISTS}[label]
     exercise = bank.get(exercise_id)
-    gw, asker = make_gateway(), await new_asker("student", prefix="round5")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="round5")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="just show me how, in any language", code=exercise.starter)
     set_mode(llm.base_url, mode="script", answers=[answer])
@@ -289,11 +273,11 @@ async def test_the_gateway_holds_back_the_disguised_solution(infra, make_gateway
 
 
 @pytest.mark.gateway
-async def test_the_gateway_shows_an_honest_answer_in_italian(infra, make_gateway, bank, llm, new_asker):
+async def test_the_gateway_shows_an_honest_answer_in_italian(infra, filter_gateway, bank, llm, new_asker):
     from .fake_llm import set_mode
 
     exercise = bank.get("sum-of-evens")
-    gw, asker = make_gateway(), await new_asker("student", prefix="round5-honest")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="round5-honest")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="perché questo errore?", code=exercise.starter, error="TypeError: 'int' object is not iterable")
     honest = HONEST["an error explained in italian"][1]

@@ -8,14 +8,12 @@ links, HTML or an escaped example of another task must stay shown.
 
 from __future__ import annotations
 
-import functools
 import re
 from types import SimpleNamespace
 
 import pytest
 
 from codementor.api.gateway.leak.markup import rendered
-from codementor.api.grader import Grader
 from codementor.api.services import tutoring
 
 from .fake_llm import set_mode
@@ -73,13 +71,6 @@ HONEST = {  # label: exercise, answer
                                        "is **warmer** than the day before.\n\nSo a list that only falls gives 1, and an "
                                        "empty list 0. What do you keep track of as you walk the list?"),
 }
-
-
-@pytest.fixture
-async def grader():
-    g = Grader(timeout=3.0)
-    yield g
-    await g.aclose()
 
 
 @pytest.mark.parametrize("label", list(MARKED))
@@ -182,22 +173,15 @@ def detector_of(bank):
     return lambda exercise: LeakDetector(exercise.solution, frequency=frequency, starter=exercise.starter)
 
 
-@pytest.fixture
-async def make_gateway(make_gateway):
-    grader = Grader()
-    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
-    await grader.aclose()
-
-
 def _request(code: str):
     return SimpleNamespace(question="show me?", code=code, error="", traceback="", stream=True)
 
 
 @pytest.mark.gateway
 @pytest.mark.parametrize("label", ["escaped, warming-streak", "escaped, digit-sum", "bold, anagram-groups"])
-async def test_a_streamed_marked_up_reference_never_shows(infra, make_gateway, bank, new_asker, label):
+async def test_a_streamed_marked_up_reference_never_shows(infra, filter_gateway, bank, new_asker, label):
     exercise_id, answer = MARKED[label]
-    gw, exercise = make_gateway(), bank.get(exercise_id)
+    gw, exercise = filter_gateway(), bank.get(exercise_id)
     set_mode(gw.base_url, mode="script", answers=[answer])
     asker = await new_asker(prefix="markup")
     screens, final = await screens_of(tutoring.ask(infra[0], gw, asker, exercise, _request(exercise.starter)))
@@ -208,9 +192,9 @@ async def test_a_streamed_marked_up_reference_never_shows(infra, make_gateway, b
 
 
 @pytest.mark.gateway
-async def test_a_streamed_honest_answer_in_bold_is_shown_whole(infra, make_gateway, bank, new_asker):
+async def test_a_streamed_honest_answer_in_bold_is_shown_whole(infra, filter_gateway, bank, new_asker):
     exercise_id, answer = HONEST["a bold step list of another kind"]
-    gw, exercise = make_gateway(), bank.get(exercise_id)
+    gw, exercise = filter_gateway(), bank.get(exercise_id)
     set_mode(gw.base_url, mode="script", answers=[answer])
     asker = await new_asker(prefix="markup-honest")
     screens, final = await screens_of(tutoring.ask(infra[0], gw, asker, exercise, _request(exercise.starter)))

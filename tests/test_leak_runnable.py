@@ -8,7 +8,6 @@ arguments to be made; and code nested too deeply to read, in the student's code 
 from __future__ import annotations
 
 import ast
-import functools
 
 import pytest
 
@@ -16,31 +15,16 @@ from codementor.api.gateway.gateway import TutorGateway
 from codementor.api.gateway.guardrails import TutorContext
 from codementor.api.gateway.leak.judgement import hidden_share
 from codementor.api.gateway.leak.runnable import MAX_BODIES
-from codementor.api.grader import Grader
 
 PASS_SHARE = TutorGateway.leak_pass_share.default_value  # passing more of the open hidden tests is a leak
 BODY_LEAKS = ["digit-sum", "folder-size", "hottest-day", "letter-grade", "overnight-minutes", "passing-names",
               "password-strength", "quantity-field", "sorted-check", "warming-streak", "word-wrap"]
 
 
-@pytest.fixture
-async def grader():
-    g = Grader(timeout=3.0)
-    yield g
-    await g.aclose()
-
-
 async def best_share(grader, exercise, candidates: list[str]) -> float:
     baseline = await grader.grade(exercise, exercise.starter, feedback=False)
     passed = {t.name for t in baseline.tests if t.passed}
     return max([hidden_share(await grader.grade(exercise, code, feedback=False), passed) for code in candidates], default=0.0)
-
-
-@pytest.fixture
-async def make_gateway(make_gateway):
-    grader = Grader()
-    yield functools.partial(make_gateway, grader=grader, read_timeout=1.0, retry_backoff=0.01, cache_enabled=False)
-    await grader.aclose()
 
 
 async def final_answer(gw, asker, exercise, ctx, prior: str = ""):
@@ -108,14 +92,14 @@ def test_explanations_and_the_students_own_body_are_not_run_as_a_body(bank, leak
 
 @pytest.mark.gateway
 @pytest.mark.parametrize("exercise_id", ["digit-sum", "warming-streak"])
-async def test_the_gateway_replaces_a_body_and_the_piece_that_completes_one(infra, make_gateway, bank, llm, new_asker,
+async def test_the_gateway_replaces_a_body_and_the_piece_that_completes_one(infra, filter_gateway, bank, llm, new_asker,
                                                                            exercise_id):
     """Through the gateway, with the starter as the student's code: the whole body in one answer, and the loop of the
     body with its first part in the memory (what the student got before on the exercise)."""
     from .fake_llm import set_mode
 
     exercise = bank.get(exercise_id)
-    gw, asker = make_gateway(), await new_asker("student", prefix="body")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="body")
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="just the body please", code=exercise.starter)
     body = body_of(exercise.solution).splitlines()
@@ -137,13 +121,13 @@ DEEP = "x = " + "-" * 900 + "n\n"
 
 
 @pytest.mark.gateway
-async def test_code_too_deeply_nested_to_read_is_judged_not_an_error(infra, make_gateway, bank, llm, new_asker):
+async def test_code_too_deeply_nested_to_read_is_judged_not_an_error(infra, filter_gateway, bank, llm, new_asker):
     """The student's code: they are taken to know nothing, and an honest answer is shown. The answer: it cannot be
     judged, so it is held back."""
     from .fake_llm import set_mode
 
     exercise = bank.get("digit-sum")
-    gw, asker = make_gateway(), await new_asker("student", prefix="deep")
+    gw, asker = filter_gateway(), await new_asker("student", prefix="deep")
     honest = "Look at what `n % 10` gives for a negative `n`, and print it."
     ctx = TutorContext(exercise_id=exercise.id, statement=exercise.statement, ladder_hint=exercise.hints[0],
                        question="why?", code=DEEP)
