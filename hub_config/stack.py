@@ -67,6 +67,49 @@ HUB_START_ATTEMPTS = 3
 ADDRESS_IN_USE = (b"EADDRINUSE", b"Address already in use")
 
 
+def listening_pids(port: int) -> set[int]:
+    """The processes this user may look at that hold a TCP socket listening on `port` (any address)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fds = list((entry / "fd").iterdir())
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(fd) in inodes:
+                    pids.add(int(entry.name))
+                    break
+            except OSError:
+                continue
+    return pids
+
+
+def descends_from(pid: int, ancestor: int) -> bool:
+    """Whether process `pid` is `ancestor` or was started, through any number of parents, by it."""
+    while pid > 1:
+        if pid == ancestor:
+            return True
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return False
+        pid = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the command's name, in brackets, is the state
+    return False
+
+
 def _address_taken(log_file: Path | None, since: int) -> bool:
     """Whether the log, from byte `since` on, says a process could not bind its address."""
     if not log_file or not log_file.exists():
@@ -411,22 +454,54 @@ class Stack:
             try:
                 # JupyterHub starts its services one by one before it answers (the API, the dashboards: over 90 s on a loaded machine)
                 wait_for(lambda: http_status(f"{self.hub_url}/hub/health") == 200, "JupyterHub", 180, alive=lambda: proc.poll() is None)
-                break
             except RuntimeError:
                 if attempt == HUB_START_ATTEMPTS or proc.poll() is None or not _address_taken(log_file, logged):
                     raise
+                log.warning("JupyterHub could not bind a port (see its log); starting it again on other internal ports")
+            else:
+                name = self._foreign_service(proc)
+                if name is None:
+                    break
+                if attempt == HUB_START_ATTEMPTS or name in self.fixed_ports:
+                    hint = f"set {self.fixed_ports[name]} to a free port" if name in self.fixed_ports else "start again"
+                    raise PortTaken(f"port {getattr(self, name)} for {INTERNAL_PORTS[name]} is held by another process "
+                                    f"(another stack?): stop it, or {hint}")
+                log.warning("starting JupyterHub again on other internal ports")
+                proc.terminate()
+                try:
+                    proc.wait(STOP_SECONDS)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
             # a port picked for one of the Hub's own parts (its API, the proxy's API, the services) was taken
             # between its choice and its use: those are internal, so pick others; the public one stays
             self._procs.remove(proc)
             self._sweep()  # what the Hub started before it exited (its proxy) holds ports too
-            log.warning("JupyterHub could not bind a port (see its log); starting it again on other internal ports")
             for name in ("hub_api_port", "proxy_api_port", "api_port", "dashboards_port"):
                 if name not in self.fixed_ports:
                     setattr(self, name, free_port())
             self.__post_init__()
-        wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
         # the dashboards server starts beside the API; through the proxy its public /api answers once it is up
         wait_for(lambda: http_status(f"{self.hub_url}/services/dashboards/api") == 200, "the dashboards service", 90)
+
+    def _foreign_service(self, proc: subprocess.Popen) -> str | None:
+        """Wait for the API and the dashboards to listen; the name of a port on which another process answers instead
+        of this Hub's service (another stack started in the same second took it first, and ours could not bind it)."""
+        wait_for(lambda: http_status(f"{self.api_url}/health") == 200, "the CodeMentor API service", 60)
+        for name in ("api_port", "dashboards_port"):
+            port = getattr(self, name)
+            deadline = time.monotonic() + 15  # ours may still be binding
+            while True:
+                holders = listening_pids(port)
+                foreign = {pid for pid in holders if not descends_from(pid, proc.pid)}
+                if holders and not foreign:
+                    break
+                if foreign or time.monotonic() > deadline:
+                    log.warning("port %d for %s is held by another process (%s)", port, INTERNAL_PORTS[name],
+                                ", ".join(map(str, sorted(foreign))) or "not one this user can see")
+                    return name
+                time.sleep(0.2)
+        return None
 
     def start(self, log_file: Path | None = None) -> "Stack":
         """Start what is not given (Postgres, Redis), migrate, then the Hub with the API.

@@ -104,6 +104,58 @@ def test_a_port_taken_between_its_check_and_its_use_has_the_hub_started_on_other
         stack.squatter.close()
 
 
+class Answering(Squatter):
+    """Another stack's API on a port: it answers every GET with 200, as a healthy API does."""
+
+    def __init__(self, port: int = 0):
+        super().__init__(port)
+        asked = self.asked
+
+        def healthy(handler):
+            asked.append(handler.path)
+            body = b'{"status": "ok"}'
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        self.server.RequestHandlerClass.do_GET = healthy
+
+
+class ApiPortThief(Stack):
+    """A Stack whose API port is taken, by a server that answers as a healthy API, right after it was checked
+    free: two demos started in the same second both chose 10101, and the later one's Hub would have run with the
+    earlier one's API."""
+
+    def claim_ports(self, names):
+        super().claim_ports(names)
+        if "api_port" in names and not hasattr(self, "squatter"):
+            self.squatter = Answering(self.api_port)
+
+
+def test_an_api_port_answered_by_another_process_has_the_hub_started_on_others(services, tmp_path, caplog):
+    from codementor.hub_config.stack import free_port, http_status, listening_pids
+
+    hub_port, log_file = free_port(), tmp_path / "hub.log"
+    stack = ApiPortThief(state_dir=tmp_path / "state", hub_port=hub_port, database_url=services.database_url, redis_url=services.redis_url)
+    try:
+        with caplog.at_level("WARNING", logger="codementor.stack"):
+            stack.start(log_file=log_file)
+        taken = stack.squatter.port
+        assert any(path.endswith("/health") for path in stack.squatter.asked)  # it answered for the first start
+        assert f"port {taken} for the CodeMentor API is held by another process ({os.getpid()})" in caplog.text
+        assert stack.api_port != taken and stack.hub_port == hub_port
+        assert http_status(f"{stack.api_url}/health") == 200 and os.getpid() not in listening_pids(stack.api_port)
+        # the Hub reaches the API it started: a student's request through the proxy is not the other one's
+        before = len(stack.squatter.asked)
+        assert http_status(f"{stack.hub_url}/services/codementor/api/v1/health") == 200
+        assert len(stack.squatter.asked) == before
+    finally:
+        stack.stop()
+        stack.squatter.close()
+
+
 def test_a_taken_public_port_stops_the_start_with_one_line(tmp_path):
     from codementor.hub_config.stack import PortTaken
 
