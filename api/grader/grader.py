@@ -45,7 +45,7 @@ JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEW
 HIDDEN_FAILED = "did not pass (hidden test: no details are shown)"
 SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
                  "perf, io_uring, keyrings, modules, page-cache probes, file locks...), clone into new namespaces, "
-                 "fcntl's locks, leases and notices, shared futexes, sockets but unix/IPv4/IPv6 and socket cookies")
+                 "fcntl's locks, leases and notices, shared futexes, sockets but unix, socket cookies, ustat")
 LANDLOCK_LAYER = ("per job without the private root (Landlock): reads only /usr and the standard library (installed packages "
                   "and the bank excluded), reads and writes only its own folder and /dev/null")
 # the zygote's jobs import the standard library from the zygote's memory: they read no folder of the host
@@ -334,7 +334,7 @@ class Grader(LoggingConfigurable):
         return {
             "process": "student code runs only in a child process; the verdict is computed in the API process",
             "api_process": self._api_process_report(),
-            "pool": "pre-started zygote, one fork per job" if self._zygote else f"FALLBACK: {self._pool_problem}; a fresh `python -I -S -B` per job",
+            "pool": "pre-started zygote; per job, a fork of a keeper that runs it and ends with it" if self._zygote else f"FALLBACK: {self._pool_problem}; a fresh `python -I -S -B` per job",
             "uid": uid,
             "cgroups": layers.get("cgroups", "FALLBACK: no cgroups (needs root and the zygote); per-process rlimits only"),
             "seccomp": layers.get("seccomp") or self._seccomp_report(),
@@ -410,13 +410,16 @@ class Grader(LoggingConfigurable):
         exercise) answers no earlier than that one does, and counts its step from there: counted from its own
         request, its answer would show when the hidden job before it ended (a probe sent behind a submission of
         another exercise read that job's time at a step of its own), where now it shows how far it ran past an
-        answer the student has anyway."""
+        answer the student has anyway. The turn passes on only when this answer leaves: the next grading's jobs would
+        otherwise start the moment this one's hidden job ended, and a job can read the clock and return what it read
+        as a visible value."""
         async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)) as line:
             clock.since = max(clock.since, line.answered_at)
             try:
                 return await self._graded(exercise, code, feedback, timeout)
             finally:
                 line.answered_at = clock.settle(self.answer_step)
+                await clock.hold(self.answer_step)
 
     async def _graded(self, exercise: Exercise, code: str, feedback: bool, timeout: float | None = None) -> GradeResult:
         expectations = await self._expectations(exercise)

@@ -345,6 +345,9 @@ DENIED_SYSCALLS = {
     # pool for the machine) and pidfds, numbered machine-wide (a jump in a new pidfd's inode counts others' forks)
     "io_setup": 206, "io_destroy": 207, "io_getevents": 208, "io_submit": 209, "io_cancel": 210, "io_pgetevents": 333,
     "pidfd_open": 434, "pidfd_send_signal": 424,
+    # the free blocks and inodes of any mounted file system, named by its device number: the tmpfs of a job running
+    # beside (files made and grown there are read as counts), every other job's on the machine
+    "ustat": 136, "sysfs": 139,
 }
 FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT, MADVISE = 72, 202, 41, 53, 54, 55, 28
 # madvise advices that drop, reclaim or load pages of a file mapping (the interpreter's pages, shared with every job),
@@ -353,7 +356,7 @@ FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT, MADVISE = 72, 202, 41,
 MADVISE_REFUSED = (3, 9, 12, 20, 21, 25, 100, 101)
 CLONE_PIDFD = 0x1000
 FUTEX_PRIVATE_FLAG = 128
-AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
+AF_UNIX = 1
 SO_COOKIE, SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD = 57, 71, 76, 77
 # arguments the filter reads (the low 32 bits of args[n] sit at 16 + 8 n), per call, with what it does with them:
 # ("deny_bits", mask): refused if any bit of mask is set; ("need_bits", mask): refused unless one is set;
@@ -366,9 +369,11 @@ ARGUMENT_RULES = {
     # a futex that is not private to the process: on a page of a shared file (the standard library's, mapped
     # read-only) its key is the file's, and two jobs could wait and wake each other through it
     FUTEX: (1, "need_bits", FUTEX_PRIVATE_FLAG),
-    # the families that live in the job's network namespace; vsock's ports are the machine's (a bind taken by another
-    # job is a bit), and no graded function needs the others
-    SOCKET: (0, "allow", (AF_UNIX, AF_INET, AF_INET6)),
+    # Unix sockets only (a pipe between a job's own processes): the network namespace is the keeper's, kept for its
+    # later jobs, and state an IP socket leaves there outlives the job (an IPv6 flow label lingers up to 150 s after
+    # its socket, and a later job can test whether it exists); the count of flow labels is even the machine's.
+    # vsock's ports are the machine's too, and no graded function needs a network
+    SOCKET: (0, "allow", (AF_UNIX,)),
     SOCKETPAIR: (0, "allow", (AF_UNIX,)),
     # a socket's cookie and its namespace's are numbered machine-wide: jumps in them count other jobs' sockets
     # and a peer's pidfd (asked for, or passed along with messages)

@@ -46,6 +46,7 @@ PRELOAD = ("collections", "itertools", "functools", "math", "re", "string", "ran
            "datetime", "dataclasses", "typing", "fractions", "decimal", "heapq", "bisect", "operator")
 
 EXIT_SETUP_FAILED = 70
+KEEPER_ENDS = 3  # a keeper's process for one job found the zygote's channel gone (or failed): the keeper ends too
 KEEPERS_PER_SLOT = 2  # while one runs the slot's job, the other's job process waits for the next
 
 
@@ -271,27 +272,49 @@ class Keeper:
             self.broken = exc
 
     def run(self) -> None:
-        """Never returns."""
+        """Never returns. Each job is prepared, run and reported by a process of its own, forked from the keeper
+        (`one_job`), which ends with it: a job process is a copy of the memory it was forked from, and memory that
+        held how an earlier job ended (its exit code, its CPU and wall time, the names in its folder), freed but not
+        overwritten, could be read there by the next job (through `ctypes`, in its own address space). The keeper
+        itself never learns anything of a job but that its process ended."""
         while True:
-            cycle = cpu_ms()
+            pid = os.fork()
+            if pid == 0:
+                code = KEEPER_ENDS
+                try:
+                    sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
+                    code = self.one_job()
+                except BaseException as exc:
+                    log_line(f"keeper {os.getppid()}: a job's process failed: {exc!r}")
+                finally:
+                    os._exit(code)
+            _, status = os.waitpid(pid, 0)
+            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+                os._exit(0)  # the zygote is gone, or something failed: the zygote forks a fresh keeper if it runs
+
+    def one_job(self) -> int:
+        """In the keeper's process for one job: a job process forked ahead, "ready" to the zygote, the job run and
+        reported. 0, or KEEPER_ENDS when the zygote's channel is gone."""
+        cycle = cpu_ms()
+        problem = self.prepare()
+        try:
+            self.control.send(b"ready")
+        except OSError:
+            return KEEPER_ENDS
+        while self.child is not None:
+            ready, _, _ = select.select([self.control, self.child[1]], [], [])
+            if self.control in ready:
+                break
+            self.reap()  # died while waiting, and no job came yet
             problem = self.prepare()
-            try:
-                self.control.send(b"ready")
-            except OSError:
-                os._exit(0)
-            while self.child is not None:
-                ready, _, _ = select.select([self.control, self.child[1]], [], [])
-                if self.control in ready:
-                    break
-                self.reap()  # died while waiting, and no job came yet
-                problem = self.prepare()
-            try:
-                data, fds, _, _ = socket.recv_fds(self.control, 65536, 3)
-            except OSError:
-                os._exit(0)
-            if not data or len(fds) != 3:
-                os._exit(0)  # the zygote is gone (it sends nothing else)
-            self.run_job(json.loads(data), fds, problem, cycle)
+        try:
+            data, fds, _, _ = socket.recv_fds(self.control, 65536, 3)
+        except OSError:
+            return KEEPER_ENDS
+        if not data or len(fds) != 3:
+            return KEEPER_ENDS  # the zygote is gone (it sends nothing else)
+        self.run_job(json.loads(data), fds, problem, cycle)
+        return 0
 
     def prepare(self) -> BaseException | None:
         """Fresh PID and IPC namespaces and a waiting job process (`self.child`); the failure, if any.
