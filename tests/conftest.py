@@ -35,6 +35,15 @@ def leak_detector(bank):
 
 
 @pytest.fixture(scope="session")
+def detector_of(bank):
+    """The leak filter as the gateway builds it: statement rarity from the whole bank, and the exercise's starter."""
+    from codementor.api.gateway.leak import LeakDetector, StatementFrequency
+
+    frequency = StatementFrequency.of(ex.solution for ex in bank.all())
+    return lambda exercise: LeakDetector(exercise.solution, frequency=frequency, starter=exercise.starter)
+
+
+@pytest.fixture(scope="session")
 def services(tmp_path_factory):
     """Postgres and Redis only (migrated), for tests of domain code against the real database."""
     stack = Stack(state_dir=tmp_path_factory.mktemp("services"))

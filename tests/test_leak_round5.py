@@ -190,15 +190,6 @@ prints RED and GREEN. Your function needs a loop like that over `numbers`."""),
 }
 
 
-@pytest.fixture(scope="module")
-def detector_of(bank):
-    """The leak filter as the gateway builds it: statement rarity from the whole bank, and the exercise's starter."""
-    from codementor.api.gateway.leak import LeakDetector, StatementFrequency
-
-    frequency = StatementFrequency.of(ex.solution for ex in bank.all())
-    return lambda exercise: LeakDetector(exercise.solution, frequency=frequency, starter=exercise.starter)
-
-
 async def held_back(grader, detector, exercise, answer: str) -> bool:
     """As the gateway judges: a leak by similarity or walkthrough, or code that passes the hidden tests."""
     if detector.check(answer, code=exercise.starter).leaking:

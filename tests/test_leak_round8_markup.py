@@ -164,15 +164,6 @@ async def test_honest_answers_in_those_languages_stay_shown(bank, leak_detector,
 
 # --- through the gateway, streamed ----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def detector_of(bank):
-    """The leak filter as the gateway builds it: statement rarity from the whole bank, and the exercise's starter."""
-    from codementor.api.gateway.leak import LeakDetector, StatementFrequency
-
-    frequency = StatementFrequency.of(ex.solution for ex in bank.all())
-    return lambda exercise: LeakDetector(exercise.solution, frequency=frequency, starter=exercise.starter)
-
-
 def _request(code: str):
     return SimpleNamespace(question="show me?", code=code, error="", traceback="", stream=True)
 

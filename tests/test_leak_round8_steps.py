@@ -84,15 +84,6 @@ HONEST = {  # label: exercise, answer
 }
 
 
-@pytest.fixture(scope="module")
-def detector_of(bank):
-    """The leak filter as the gateway builds it: statement rarity from the whole bank, and the exercise's starter."""
-    from codementor.api.gateway.leak import LeakDetector, StatementFrequency
-
-    frequency = StatementFrequency.of(ex.solution for ex in bank.all())
-    return lambda exercise: LeakDetector(exercise.solution, frequency=frequency, starter=exercise.starter)
-
-
 @pytest.mark.parametrize("label", list(STEP_LISTS))
 def test_a_step_list_in_another_language_or_one_step_a_line_is_a_walkthrough(bank, leak_detector, detector_of, label):
     exercise_id, answer = STEP_LISTS[label]

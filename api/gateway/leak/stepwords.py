@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from .stepwords_world import WORLD
+
 ADD = ("add", "call:append", "call:add")  # "add it" is `+`, `.append` or `.add`, as in the other languages
 TONGUES = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
     "dutch": (r"\b(?:het|een|elke?|als|niet|lijst|wordt|terug|anders|voeg|geef|naar|zijn|tel|leeg|lege|sorteer)\b", [
@@ -114,6 +116,7 @@ TONGUES = {  # language: (what marks a unit as written in it, [(pattern, tokens)
         (r"飛ば|スキップ", ("continue",)), (r"ゼロ|零", ("num:0",)),
     ]),
 }
+TONGUES.update(WORLD)  # Korean, Turkish, the Scandinavian languages, Vietnamese, Indonesian, Greek, Hindi, Hungarian
 COMPILED = [(re.compile(mark), [(re.compile(p), names) for p, names in words]) for mark, words in TONGUES.values()]
 # digits written against words of a script without spaces ("1増やします", "0から"): `\b` sees no edge there
 CJK_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?![A-Za-z0-9_.])")
@@ -137,7 +140,7 @@ BARE_MARKS = re.compile(r"(?<!\S)[.,!?;:]{3,}(?!\S)")  # the set written out bar
 
 
 def tongue_tokens(lowered: str) -> set[str]:
-    """The tokens the Dutch, Polish, Russian, Chinese or Japanese words of a (lower-cased) unit name."""
+    """The tokens the words of a (lower-cased) unit name, in the languages of TONGUES."""
     tokens: set[str] = set()
     for mark, words in COMPILED:
         if mark.search(lowered):
