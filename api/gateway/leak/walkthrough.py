@@ -8,7 +8,7 @@ from their English names ("remainder", "equal to", "add ... to", "give back"), a
 or JavaScript names ("in lower case", `toLowerCase`, "append", `push`, "how many", `.length`), and from the
 common words of French, German, Spanish, Italian and Portuguese steps ("pour chaque", "für jedes", "para cada", "renvoie",
 "gib zurück", "devuelve", "ajoute", "hänge an", "añade", "trie", "sortiere", "ordena", "au moins", "mindestens", "al menos",
-"inizia con", "comece com", "una lista vuota"), and of Dutch, Polish, Russian, Chinese and Japanese (`stepwords`), and from the words of a recipe told in prose ("walk along", "no later than",
+"inizia con", "comece com", "una lista vuota"), and of Dutch, Polish, Russian, Chinese, Japanese and nine more (`stepwords`, `stepwords_world`), and from the words of a recipe told in prose ("walk along", "no later than",
 "whichever is later", "padded to two digits", "a dash"). The
 statements are then aligned in order with the units (a unit may carry several consecutive
 statements); the weighted share of the reference that aligns is the answer's ordered
