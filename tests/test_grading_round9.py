@@ -1,4 +1,4 @@
-"""Three ways information left a hidden job (each a real submission to the real grader).
+"""Ways information left a hidden job for a visible one (each a real submission to the real grader).
 
 - **Memory a job inherits.** A job process is a copy of the memory it was forked from. When that was the keeper's,
   which had just handled the job before (its report, `{"ended": "exit", "code": ..., "job_cpu_ms": ...}`, and without
@@ -9,6 +9,11 @@
 - **State in the network namespace.** The keeper's network namespace serves its later jobs. An IPv6 flow label
   lingers there up to 150 s after its socket is closed, and a later job can ask whether a label exists: one bit per
   label. Jobs now make Unix sockets only.
+- **Counts of a file system.** `ustat` read the free blocks and inodes of any mounted file system by its device
+  number: the tmpfs of the job running beside, where the hidden job made files and grew one. Refused.
+- **What a job leaves counted against its uid.** POSIX message queues and segments locked in memory count against the
+  slot's uid until the job's IPC namespace is freed, after the job; the slot's next job counted what was left (a hidden
+  input to the byte). Both are refused.
 - **The clock of the next submission.** A student's submissions take turns; the next one's jobs started when the
   hidden job before them ended, and its visible job read the clock and returned it. The turn now passes on when the
   answer leaves (at its answer step).
@@ -155,3 +160,19 @@ USTAT = cheat_if("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\nb
 
 def test_a_job_cannot_read_the_counts_of_a_file_system_by_its_device_number(one_slot):
     assert one_slot.grade(USTAT).score == 0
+
+
+# what a job leaves counted against its uid, which the slot's next job shares, until its IPC namespace is freed (after
+# the job has ended): bytes of POSIX message queues (RLIMIT_MSGQUEUE), a shared memory segment locked (RLIMIT_MEMLOCK)
+MESSAGE_QUEUE = cheat_if("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                         "won = libc.syscall(240, b'q', 0o100 | 0o2, 0o600, None) >= 0")
+LOCKED_SEGMENT = cheat_if("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                          "segment = libc.shmget(0, 4096, 0o1000 | 0o600)\nwon = segment >= 0 and libc.shmctl(segment, 11, None) == 0")
+
+
+def test_a_job_leaves_nothing_counted_against_its_uid(one_slot):
+    assert one_slot.grade(MESSAGE_QUEUE).score == 0
+    assert one_slot.grade(LOCKED_SEGMENT).score == 0
+    # System V shared memory of the job's own IPC namespace still works (it goes with the namespace)
+    assert one_slot.grade(cheat_if("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                                   "won = libc.shmget(0, 4096, 0o1000 | 0o600) >= 0")).passed

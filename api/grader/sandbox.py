@@ -348,8 +348,12 @@ DENIED_SYSCALLS = {
     # the free blocks and inodes of any mounted file system, named by its device number: the tmpfs of a job running
     # beside (files made and grown there are read as counts), every other job's on the machine
     "ustat": 136, "sysfs": 139,
+    # POSIX message queues count against their uid's RLIMIT_MSGQUEUE, which the slot's next job shares, and are freed
+    # only with the job's IPC namespace, after the job has ended: how many bytes are still taken was a hidden input
+    "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245,
 }
-FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT, MADVISE = 72, 202, 41, 53, 54, 55, 28
+FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT, MADVISE, SHMCTL = 72, 202, 41, 53, 54, 55, 28, 31
+SHM_LOCK, SHM_UNLOCK, IPC_64 = 11, 12, 0x100
 # madvise advices that drop, reclaim or load pages of a file mapping (the interpreter's pages, shared with every job),
 # or merge pages across processes: MADV_WILLNEED, MADV_REMOVE, MADV_MERGEABLE, MADV_COLD, MADV_PAGEOUT,
 # MADV_COLLAPSE, MADV_HWPOISON, MADV_SOFT_OFFLINE. The allocator's (DONTNEED, FREE, hugepage hints) stay allowed
@@ -380,6 +384,9 @@ ARGUMENT_RULES = {
     GETSOCKOPT: (2, "deny", (SO_COOKIE, SO_NETNS_COOKIE, SO_PEERPIDFD)),
     SETSOCKOPT: (2, "deny", (SO_PASSPIDFD,)),
     MADVISE: (2, "deny", MADVISE_REFUSED),
+    # a segment locked in memory counts against its uid's RLIMIT_MEMLOCK until the job's IPC namespace is freed, after
+    # the job: the slot's next job, of the same uid, read how much was locked
+    SHMCTL: (1, "deny", (SHM_LOCK, SHM_UNLOCK, SHM_LOCK | IPC_64, SHM_UNLOCK | IPC_64)),
 }
 
 
