@@ -6,10 +6,10 @@ similarity and walkthrough over every view, each with a margin. Nor is a step sh
 steps the student's code and the starter hold, tells the solution (`LeakDetector.completes`): the rest of the answer
 may walk through all of it, and the final verdict decides. Code that could run (a definition, an open code
 fence) needs the sandbox, which judges the whole answer: from there on everything is held
-back until the end. So is everything after a check that failed, and after a line holding text that reads as
-nothing (a blob is judged whole). The text is checked against
-the exercise asked about and against every other exercise whose solution it overlaps (`related`:
-each with what the student was told of it before).
+back until the end, as it is from an open display formula (`$$`, `\\[`: a recurrence is read whole). So is
+everything after a check that failed, and after a line holding text that reads as nothing (a blob is judged whole).
+The text is checked against the exercise asked about and against every other exercise whose solution it overlaps
+(`related`: each with what the student was told of it before).
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ class GuardedStream:
         starts = [m.start() for m in RUNNABLE.finditer(text)][:1]
         if text.count("```") % 2 == 1:
             starts.append(text.rfind("```"))
+        if text.count("$$") % 2 == 1:  # a formula is read whole (`leak.latex`): an open one waits like an open fence
+            starts.append(text.rfind("$$"))
+        if (opened := text.rfind("\\[")) > text.rfind("\\]"):
+            starts.append(opened)
         return min(starts) if starts else None
 
     def rest(self) -> str:
