@@ -52,7 +52,7 @@ import re
 from functools import lru_cache
 from itertools import islice
 
-from . import haskell, idioms, javascript, latex, lisp, sql
+from . import calls, haskell, idioms, javascript, latex, lisp, sql
 from .chains import chains, intersections
 
 # two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
@@ -756,7 +756,8 @@ def _idiomatic(code: str) -> str:
 @lru_cache(maxsize=1024)
 def _readings(text: str) -> tuple[str, ...]:  # an answer is read by the views and by the walkthrough
     found = javascript.as_python(_typescript(text))
-    for other in (read(text), haskell.read(text), intersections(text), sql.read(text), lisp.read(text), latex.read(text)):
+    others = (read, haskell.read, intersections, sql.read, lisp.read, latex.read, calls.read)
+    for other in (reader(text) for reader in others):
         if other is not None and other != text and other not in found:
             found.append(other)
     for reading in list(found):

@@ -18,7 +18,8 @@ reference's `def` line and in the student's own function (their helpers with it)
 with the pieces the student was told before. A function of no arguments that makes and
 returns one (a factory) is run as what it returns; a function needing a few more arguments
 than the entry point's, and a class whose `__init__` needs some, are given fillers (small numbers for one the code
-divides by or computes with, a function for one it calls). A function or class defined
+divides by or computes with, a function for one it calls). A renamed function whose last parameters are named as the entry point's
+defaulted ones gets their defaults (a wrapper `f(rows, pass_mark)` made of a call the prose tells, `calls.py`). A function or class defined
 inside a function (a test that defines the solution as a local) is brought up to the top and read the same way.
 Code that does not load as given (a colon left out, `retrun`, a bracket never closed, a missing
 import: see `repair`) is read as the student would make it load, in seconds; but not the student's
@@ -626,12 +627,29 @@ def _module_ways(tree: ast.Module, entry: str, call: Entry | None):
             _rename(module, entry, f"{GIVEN}{entry}")
         elif name is not None:  # renamed, calls of itself too
             _rename(module, name, entry)
+            _entry_defaults(module, entry, call)
         code = ast.unparse(module)
         if rank == PERMUTED:
             code += f"\n\n\ndef {entry}({call.arguments}):\n{textwrap.indent(expr, '    ')}\n"
         elif expr is not None:
             code += f"\n\n\ndef {entry}({call.arguments}):\n    return {expr}\n" if rank == 4 else f"\n\n{entry} = {expr}\n"
         yield code, rank
+
+
+def _entry_defaults(module: ast.Module, entry: str, call: Entry | None) -> None:
+    """A renamed function whose last parameters are named as the entry point's defaulted ones, without defaults of their
+    own, gets the entry point's (a wrapper `f(rows, pass_mark)` is called as `passing_names(results)` too)."""
+    if call is None or call.required == len(call):
+        return
+    given = ast.parse(f"def _({call.arguments}): pass").body[0].args
+    defaults = dict(zip([a.arg for a in given.args][len(given.args) - len(given.defaults):], given.defaults))
+    for node in module.body:
+        if isinstance(node, ast.FunctionDef) and node.name == entry and not node.args.defaults:
+            names = [a.arg for a in node.args.args]
+            suffix = len(names)
+            while suffix and names[suffix - 1] in defaults:
+                suffix -= 1
+            node.args.defaults = [defaults[n] for n in names[suffix:]]
 
 
 def _body(block: str, own: frozenset[str] = frozenset()) -> ast.Module | None:
