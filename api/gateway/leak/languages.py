@@ -44,6 +44,11 @@ tuple, and `len(xs) > 0` as `xs`.
 
 The reading only has to be good enough for the statements' fingerprints and the walkthrough's steps; a text with no
 trace of one of these languages is left alone (JavaScript's reading stays with its own reader).
+
+Notations that are no programming language have readers of their own whose readings join these: math (`latex.py`),
+spreadsheet formulas (`sheets.py`), pipelines of steps (`pipeline.py`), Prolog (`prolog.py`), pseudo-assembly
+(`assembly.py`); so do a general function with the call its prose tells (`calls.py`) and code with its fixes told
+(`fixes.py`).
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ import re
 from functools import lru_cache
 from itertools import islice
 
-from . import calls, haskell, idioms, javascript, latex, lisp, sql
+from . import assembly, calls, fixes, haskell, idioms, javascript, latex, lisp, pipeline, prolog, sheets, sql
 from .chains import chains, intersections
 
 # two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
@@ -756,7 +761,8 @@ def _idiomatic(code: str) -> str:
 @lru_cache(maxsize=1024)
 def _readings(text: str) -> tuple[str, ...]:  # an answer is read by the views and by the walkthrough
     found = javascript.as_python(_typescript(text))
-    others = (read, haskell.read, intersections, sql.read, lisp.read, latex.read, calls.read)
+    others = (read, haskell.read, intersections, sql.read, lisp.read, latex.read, calls.read, sheets.read, pipeline.read,
+              prolog.read, assembly.read, fixes.read)
     for other in (reader(text) for reader in others):
         if other is not None and other != text and other not in found:
             found.append(other)
