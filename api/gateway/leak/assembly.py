@@ -14,6 +14,8 @@ import ast
 import re
 import textwrap
 
+from .similarity import parsed
+
 INSTRUCTION = re.compile(r"^\s*(MOV|ADD|SUB|MUL|IMUL|DIV|IDIV|MOD|INC|DEC|CMP|JMP|J[A-Z]{1,3}|RET|LOAD|STORE)\b", re.M)
 LABEL = re.compile(r"^\s*(\w+):\s*(?:;.*)?$")
 LINE = re.compile(r"^\s*([A-Z]+)\s*(.*?)\s*(?:;.*)?$")
@@ -93,7 +95,7 @@ def _inputs(code: str, lists: list[str]) -> list[str]:
     """The lists the code reads and the names it reads before it sets them: what it is given."""
     found = list(dict.fromkeys(lists))
     stored = set()
-    names = (n for n in ast.walk(ast.parse(textwrap.dedent(code))) if isinstance(n, ast.Name))
+    names = (n for n in ast.walk(parsed(textwrap.dedent(code))) if isinstance(n, ast.Name))
     for node in sorted(names, key=lambda n: (n.lineno, n.col_offset)):
         if isinstance(node.ctx, ast.Store):
             stored.add(node.id)

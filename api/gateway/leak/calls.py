@@ -16,7 +16,7 @@ import ast
 import builtins
 import re
 
-from .similarity import FENCE, INLINE
+from .similarity import FENCE, INLINE, parsed
 
 LITERAL = r"-?\d+(?:\.\d+)?|'[^'\n]*'|\"[^\"\n]*\"|True|False|None"
 MAX_WRAPPERS = 3
@@ -26,7 +26,7 @@ def _functions(text: str) -> list[ast.FunctionDef]:
     found = []
     for block in FENCE.findall(text):
         try:
-            tree = ast.parse(block)
+            tree = parsed(block)
         except (SyntaxError, ValueError):
             continue
         found += [node for node in tree.body if isinstance(node, ast.FunctionDef)]
@@ -35,7 +35,7 @@ def _functions(text: str) -> list[ast.FunctionDef]:
 
 def _value(text: str) -> str | None:
     try:
-        ast.parse(text.strip(), mode="eval")
+        parsed(text.strip(), mode="eval")
     except (SyntaxError, ValueError):
         return None
     return text.strip()
@@ -59,7 +59,7 @@ def _bindings(prose: str, params: list[str]) -> dict[str, str]:
 def _free(values: list[str], known: set[str]) -> list[str]:
     names = []
     for value in values:
-        tree = ast.parse(value, mode="eval")
+        tree = parsed(value, mode="eval")
         bound = {a.arg for node in ast.walk(tree) if isinstance(node, ast.Lambda) for a in node.args.args}
         bound |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
         names += [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in bound | known

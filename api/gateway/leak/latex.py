@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 import re
 
+from .similarity import parsed
+
 SHOWN = re.compile(r"\$\$|\\\[|```(?:latex|math|tex)\b|\\begin\{cases\}|\$[^$\n]*\\(?:sum|max|min|bmod|lfloor|le|ge)\b")
 MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|```(?:latex|math|tex)\n(.+?)```|\$([^$\n]+)\$", re.S)
 WRAPPERS = re.compile(r"\\(?:text|mathrm|mathit|textit|mathbf|operatorname|textrm|mathsf)\s*\{([^{}]*)\}")
@@ -104,7 +106,7 @@ def _condition(text: str) -> str:
 
 def _valid(code: str) -> bool:
     try:
-        ast.parse(code)
+        parsed(code)
     except (SyntaxError, ValueError):
         return False
     return True
@@ -245,7 +247,7 @@ def read(text: str) -> str | None:
 
 
 def _free(expression: str) -> list[str]:
-    tree = ast.parse(expression, mode="eval")
+    tree = parsed(expression, mode="eval")
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     names = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in bound | called]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 import re
 
+from .similarity import parsed
+
 STEP = re.compile(r"^\s*-\s*(?P<verb>[a-z_]+)\s*(?::\s*(?P<argument>.*?))?\s*$", re.M)
 FILTERS = {"filter", "where", "keep", "select_if", "when"}
 REJECTS = {"reject", "drop", "exclude", "remove"}
@@ -30,7 +32,7 @@ COMPARISON = re.compile(r"(?:<=|>=|==|!=|<|>|\bin\b)\s*([A-Za-z_]\w*)")
 
 def _names(expression: str) -> list[str]:
     try:
-        tree = ast.parse(expression, mode="eval")
+        tree = parsed(expression, mode="eval")
     except SyntaxError:
         return []
     called = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
@@ -78,7 +80,7 @@ def read(text: str) -> str | None:
         return None
     code = _pipeline(steps)
     try:
-        ast.parse(code or "")
+        parsed(code or "")
     except SyntaxError:
         return None
     return code

@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 import re
 
+from .similarity import parsed
+
 SHOWN = re.compile(r"```prolog\b|^\s*[a-z]\w*\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)\s*:-", re.M)
 CLAUSE = re.compile(r"^\s*([a-z]\w*)\s*\((.*?)\)\s*(?::-\s*(.*?))?\.\s*(?:%.*)?$", re.S)
 OPERATORS = [(r"=<", "<="), (r"=:=", "=="), (r"=\\=", "!="), (r"\\==", "!="), (r"\bmod\b", "%"), (r"\brem\b", "%"),
@@ -133,18 +135,18 @@ def read(text: str) -> str | None:
         return None
     fenced = re.findall(r"```prolog\n(.*?)```", text, re.S)
     source = "\n".join(fenced) if fenced else "\n".join(l for l in text.splitlines() if re.match(r"\s*[a-z]\w*\(", l))
-    parsed = []
+    clauses = []
     for clause in _clauses(source):
         if (match := CLAUSE.match(clause)):
-            parsed.append((match.group(1), _split(match.group(2)), _split(match.group(3) or "")))
-    predicates = {name: len(args) for name, args, _ in parsed}
+            clauses.append((match.group(1), _split(match.group(2)), _split(match.group(3) or "")))
+    predicates = {name: len(args) for name, args, _ in clauses}
     functions: dict[str, _Function] = {}
-    for name, args, body in parsed:
+    for name, args, body in clauses:
         if len(args) == predicates[name]:
             functions.setdefault(name, _Function(name, len(args), predicates)).clause(args, body)
     code = "\n".join(f.code() for f in functions.values())
     try:
-        ast.parse(code)
+        parsed(code)
     except SyntaxError:
         return None
     return code or None

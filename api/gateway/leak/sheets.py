@@ -16,6 +16,8 @@ from __future__ import annotations
 import ast
 import re
 
+from .similarity import parsed
+
 FORMULA = re.compile(r"(?:^|`|:\s)\s*=\s*((?:[A-Z][A-Z0-9.]*\(|\$?[A-Z]{1,2}\$?\d+\b)[^`\n]*)", re.M)
 TOKEN = re.compile(r"\s*(?:(?P<string>\"[^\"]*\")|(?P<range>\$?[A-Z]{1,2}\$?\d*:\$?[A-Z]{1,2}\$?\d*)|"
                    r"(?P<function>[A-Z][A-Z0-9.]*)\(|(?P<cell>\$?[A-Z]{1,2}\$?\d+)\b|(?P<number>\d+(?:\.\d+)?%?)|"
@@ -129,7 +131,7 @@ def _criterion(element: str, criterion: str) -> str:
 def _statements(expression: str) -> list[str]:
     """A formula's value as statements: its outer `IF`s as branches returning."""
     try:
-        node = ast.parse(expression, mode="eval").body
+        node = parsed(expression, mode="eval").body
     except SyntaxError:
         return [f"    return {expression}"]
     lines = []
@@ -158,7 +160,7 @@ def read(text: str) -> str | None:
         out += [f"def formulas({', '.join(made[0][0])}):", f"    return ({', '.join(e for _, e in made)})"]
     code = "\n".join(out)
     try:
-        ast.parse(code)
+        parsed(code)
     except SyntaxError:
         return None
     return code or None

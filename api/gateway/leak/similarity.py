@@ -95,6 +95,14 @@ def parse(text: str) -> ast.AST | None:
         return _parse(text)
 
 
+def parsed(text: str, mode: str = "exec") -> ast.AST:
+    """`ast.parse`, quiet about what a model's text may hold (an invalid escape, `1st`); raises SyntaxError as it does."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return ast.parse(text, mode=mode)
+
+
 def _parse(text: str) -> ast.AST | None:
     if text.lstrip().startswith("elif "):  # a branch told on its own is read as the test it makes
         text = text.lstrip()[2:]
