@@ -35,6 +35,8 @@ def _operand(text: str, lists: list[str]) -> str:
 
 def read(text: str) -> str | None:
     """`text`'s assembly loop as a Python function, or None when it shows none."""
+    if not any(word in text for word in ("MOV", "CMP", "JMP", "```asm", "```nasm", "```assembly")):
+        return None
     fenced = re.findall(r"```(?:asm|nasm|assembly|x86asm|armasm)\n(.*?)```", text, re.S)
     if len(INSTRUCTION.findall(text)) < 3 and not fenced:
         return None

@@ -20,6 +20,7 @@ from .similarity import FENCE, INLINE, parsed
 
 LITERAL = r"-?\d+(?:\.\d+)?|'[^'\n]*'|\"[^\"\n]*\"|True|False|None"
 MAX_WRAPPERS = 3
+BOUND = re.compile(r"\w\s*=(?!=)|\b(?:of|set to|equal to|as)\s+(?:" + LITERAL + r")(?!\w|\.\w)")
 
 
 def _functions(text: str) -> list[ast.FunctionDef]:
@@ -72,6 +73,8 @@ def read(text: str) -> str | None:
     if "```" not in text:
         return None
     prose = FENCE.sub(" ", text)
+    if not BOUND.search(prose):
+        return None
     defined = _functions(text)
     out = []
     for node in defined:

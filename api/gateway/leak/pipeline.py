@@ -18,6 +18,8 @@ import re
 from .similarity import parsed
 
 STEP = re.compile(r"^\s*-\s*(?P<verb>[a-z_]+)\s*(?::\s*(?P<argument>.*?))?\s*$", re.M)
+GATE = re.compile(r"^\s*-\s*(?:filter|where|keep|select_if|when|reject|drop|exclude|remove|map|select|transform|project|emit|"
+                  r"take_field|pick)\b", re.M)
 FILTERS = {"filter", "where", "keep", "select_if", "when"}
 REJECTS = {"reject", "drop", "exclude", "remove"}
 MAPS = {"map", "select", "transform", "project", "emit", "take_field", "pick"}
@@ -73,6 +75,8 @@ def _pipeline(steps: list[tuple[str, str]]) -> str | None:
 
 def read(text: str) -> str | None:
     """`text`'s pipeline of steps as a Python function, or None when it shows none."""
+    if not GATE.search(text):
+        return None
     steps = [(m.group("verb"), m.group("argument") or "") for m in STEP.finditer(text)]
     known = FILTERS | REJECTS | MAPS | NUMBERS | set(ENDS) | {"join"}
     steps = [s for s in steps if s[0] in known]

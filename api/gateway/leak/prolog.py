@@ -131,7 +131,7 @@ class _Function:
 
 def read(text: str) -> str | None:
     """`text`'s Prolog predicates as Python functions, or None when it shows none."""
-    if not SHOWN.search(text):
+    if ":-" not in text and "```prolog" not in text or not SHOWN.search(text):
         return None
     fenced = re.findall(r"```prolog\n(.*?)```", text, re.S)
     source = "\n".join(fenced) if fenced else "\n".join(l for l in text.splitlines() if re.match(r"\s*[a-z]\w*\(", l))

@@ -19,6 +19,7 @@ import re
 from .similarity import parsed
 
 FORMULA = re.compile(r"(?:^|`|:\s)\s*=\s*((?:[A-Z][A-Z0-9.]*\(|\$?[A-Z]{1,2}\$?\d+\b)[^`\n]*)", re.M)
+GATE = re.compile(r"=\s*\$?[A-Z]")
 TOKEN = re.compile(r"\s*(?:(?P<string>\"[^\"]*\")|(?P<range>\$?[A-Z]{1,2}\$?\d*:\$?[A-Z]{1,2}\$?\d*)|"
                    r"(?P<function>[A-Z][A-Z0-9.]*)\(|(?P<cell>\$?[A-Z]{1,2}\$?\d+)\b|(?P<number>\d+(?:\.\d+)?%?)|"
                    r"(?P<name>TRUE|FALSE)\b|(?P<op><=|>=|<>|[-+*/^&=<>(),;]))")
@@ -143,6 +144,8 @@ def _statements(expression: str) -> list[str]:
 
 def read(text: str) -> str | None:
     """`text`'s spreadsheet formulas as Python functions, or None when it shows none."""
+    if "=" not in text or not GATE.search(text):
+        return None
     out, made = [], []
     for match in FORMULA.finditer(text):
         try:
