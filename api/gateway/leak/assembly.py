@@ -3,9 +3,10 @@
 A model asked not to give the solution may give it as assembly: a label jumped back to (`loop:` ... `JMP loop`) is a
 `while True:`, a `CMP a, b` then a jump past that `JMP` (`JGE done`) an `if a >= b: break`, a jump forward within the
 loop (`JNE next`, `next:`) an `if` round the lines it skips, `MOV`, `ADD`, `SUB`, `MUL`, `DIV`, `MOD`, `INC`, `DEC`
-assignments, `[xs + i]` the subscript `xs[i]` (and a bare `len` that list's `len(xs)`), `RET x` a `return` (`RET 1` and `RET 0` alone a predicate's `True` and `False`). The lists it
-reads and the names it reads before setting them are the function's parameters. Only a text with three or more such instructions in capitals (or fenced as
-assembly) is read; the reading only has to be good enough for the fingerprints and for a run.
+assignments, `[xs + i]` the subscript `xs[i]` (and a bare `len` that list's `len(xs)`), `RET x` a `return` (`RET 1`
+and `RET 0` alone a predicate's `True` and `False`). The lists it reads and the names it reads before setting them are
+the function's parameters. Only a text naming `MOV`, `CMP` or `JMP` with three or more such instructions in capitals
+(or fenced as assembly) is read; the reading only has to be good enough for the fingerprints and for a run.
 """
 
 from __future__ import annotations

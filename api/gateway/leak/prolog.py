@@ -5,8 +5,9 @@ H mod 2, !, sum_evens(T, S1), S is S1 + H.` are the branches of a `def sum_evens
 returns: a head's `[]` an empty test, `[H|T]` a non-empty one with `h = xs[0]` and `t = xs[1:]`, a literal an equality;
 in a body, `X is E` an assignment (a test when `X` is already known: `0 is H mod 2`), a comparison (`=<`, `=:=`,
 `=\\=`) or `\\+ is_list(V)` a test that guards the rest, a call of a defined predicate an assignment of its result, and
-`fail` a `return False`, `[C|Cs]` as an argument `[c, *cs]`. A predicate of one argument (`leap(Y)`) returns whether a clause holds. Only a text fenced as
-Prolog or holding a clause with `:-` is read; the reading only has to be good enough for the fingerprints and a run.
+`fail` a `return False`; `[C|Cs]` as an argument is `[c, *cs]`. A predicate of one argument (`leap(Y)`) returns
+whether a clause holds. Only a text fenced as Prolog or holding a clause with `:-` is read; the reading only has to be
+good enough for the fingerprints and a run.
 """
 
 from __future__ import annotations
