@@ -57,7 +57,7 @@ import re
 from functools import lru_cache
 from itertools import islice
 
-from . import assembly, calls, fixes, haskell, idioms, javascript, latex, lisp, pipeline, prolog, sheets, sql
+from . import assembly, calls, clike, fixes, haskell, idioms, javascript, latex, lisp, pipeline, prolog, sheets, sql
 from .chains import chains, intersections
 
 # two of these in a text (and a block marker) before it is read: Lua, Ruby, pseudocode, Go, Rust, C-like, PHP, Swift
@@ -68,7 +68,7 @@ HINTS = re.compile(
     r"|\bint\s+\w+\s*=|&&|\|\||\bvar\s+\w|\.each(?:_\w+)?\s+do\b|<<\s*\S|\.\.<|\b(?:mutable\w*Of|listOf|setOf|mapOf)\("
     r"|\{\s*\|[\w\s,&*]+\||\.stream\(\)|\.iter\(\)|\.collect\(|\(\s*\w+\s*->|\bstd::|\bmy\s*[$@%(]|@_|\bsub\s+\w+\s*\{|\bpush\s*\(?@"
     r"|\.\w+[?!](?=[\s.)}]|$)|\w!\(|<-\s*function\b|^\s*[\w.\[\]]+\s*<-\s|\[end\]|\(end\b|\bisempty\(|%%|^\s*function\s+(?:\w+|\[[\w\s,]+\])\s*=|=\s*@\(|\bfor\s*\(\s*\(?[\w, ]+\)?\s*<-|\bval\s+\w|\.nonEmpty\b|\b(?:ListBuffer|ArrayBuffer)\b|\blet\s+(?:mutable|rec)\b|^\s*done\b|\bref\s+\w"
-    + idioms.HINTS, re.M)
+    + idioms.HINTS + clike.HINTS, re.M)
 MIN_HINTS = 2
 FENCE = re.compile(r"^```[\w+#-]*[ \t]*$", re.M)  # code on one line has no block, but is fenced as code
 BLOCKS = re.compile(r"[{}]|^[ \t]*end\b|\b(?:then|do(?:[ \t]*\|[^|\n]*\|)?)[ \t]*$", re.M)  # looked for first: it is cheap
@@ -685,7 +685,7 @@ def read(text: str) -> str | None:
     """`text` with its lines of these languages read as Python, or None when it holds none."""
     if not (BLOCKS.search(text) or FENCE.search(text)) or len(list(islice(HINTS.finditer(text), MIN_HINTS))) < MIN_HINTS:
         return None
-    text = ONE_LINE_BODY.sub(_body_lines, text)
+    text = ONE_LINE_BODY.sub(_body_lines, clike.prepare(text))
     text = PERL_SUB.sub(lambda m: f"sub {m.group(1)}({m.group(2)}) {{", CONTINUED.sub("", text))
     if MATLAB_FUNCTION.search(text):
         text = _outputs(text)
