@@ -79,8 +79,8 @@ C_PREPARE = [(re.compile(p, re.M), r) for p, r in [
     (r"\b(\w+)->(?:kind|type|tag)\s*==\s*(?:LIST|ARRAY|T_LIST|LIST_T)\b", r"isinstance(\1, list)"),
     (r"\b(\w+)->(?:len|length|count|size|n)\b", r"len(\1)"), (r"\b(\w+)->(?:items|elems|data|values)\[", r"\1["),
     (r"->", "."),
-    # integer division of an integer variable by a number
-    (r"\b(\w+)\s*/=\s*(\d+)", r"\1 //= \2"),
+    # integer division of an integer variable by a number; C's integer types as one
+    (r"\b(\w+)\s*/=\s*(\d+)", r"\1 //= \2"), (r"\b(?:size_t|u?int\d+_t|unsigned\s+int|unsigned|long\s+long)\b", "long"),
 ]]
 C_TEXT = re.compile(r"^```(?:c|h|cpp|c\+\+|cc|cxx|hpp|csharp|cs|c#|java|go|golang|objc|d)[ \t]*$|" + C_HEADER.pattern, re.M | re.I)
 BRACED_BODY = re.compile(r"^([ \t]*)((?:while|for|if)\s*\(.*\))\s*\{[ \t]*([^{}\n]*;[^{}\n]*?)[ \t]*\}[ \t]*$", re.M)
@@ -184,8 +184,10 @@ LANGUAGE_PREPARE = [(re.compile(p, re.M), r) for p, r in [
     (r"(\w+)\.computeIfAbsent\(\s*(.+?)\s*,\s*\w+\s*->\s*new\s+(\w*)(Set|List)<[^>]*>\(\)\s*\)\.add\(",
      lambda m: f"{m.group(1)}.setdefault({m.group(2)}, {'set()' if m.group(4) == 'Set' else '[]'}).{'add' if m.group(4) == 'Set' else 'append'}("),
     (r"(\w+)\.sort\(\s*(?:Comparator\.\w+\(.*\)|null)\s*\)", r"\1.sort()"),
-    # Swift
-    (r"\bString\(\s*(\w+)\.sorted\(\)\s*\)", r"''.join(sorted(\1))"),
+    # Swift (a function's result type, which may hold `[[`, dropped)
+    (r"\bString\(\s*(\w+)\.sorted\(\)\s*\)", r"''.join(sorted(\1))"), (r"^([ \t]*func\s+\w+\s*(?:<[^>]*>)?\(.*\))\s*->\s*[^{}\n]+?\s*\{\s*$", r"\1 {"),
+    # Kotlin's empty collections
+    (r"\bemptyList(?:<[^>]*>)?\(\)|\blistOf(?:<[^>]*>)?\(\)", "[]"), (r"\bemptyMap(?:<[^>]*>)?\(\)", "{}"),
 ]]
 SORTED_SETS = re.compile(r"\b(?:TreeSet|SortedSet|std::set|set)<[^>]*>\s+(\w+)")
 ARROW_CONST = re.compile(r"^([ \t]*)(?:export\s+)?(?:const|let|var)\s+(\w+)\s*=\s*\(([^()]*)\)\s*(?::\s*[^=\n]+?)?\s*=>[ \t]*(?:\n[ \t]*)?([^{\s][^\n]*?);?[ \t]*$", re.M)
@@ -198,9 +200,71 @@ def _pair_element(match: re.Match) -> str:
     return f"{indent}{name}[{index}] = (*{name}[{index}][:{k}], {value}, *{name}[{index}][{int(k) + 1}:])"
 
 
+HEADER_STATEMENT = re.compile(r"^([ \t]*)(\}?\s*(?:else\s+if|if|while|for)\s*)\(")
+INT_NAMES = re.compile(r"\b(\w+)\s*:\s*(?:Int|Long|Short|i32|i64|u32|u64|usize|isize)\b|\b(?:int|long|short|Int|var)\s+(\w+)\s*[=;,)]")
+TYPED_TEXT = re.compile(r"^```(?:c|h|cpp|c\+\+|cc|cs|csharp|c#|java|kotlin|kt|go|golang|rust|rs|swift|scala)[ \t]*$", re.M | re.I)
+
+
+def _split_headers(text: str) -> str:
+    """`if (c) x;` and `else x;` on one line (C, Java, Kotlin): the statement on a line of its own, indented."""
+    lines = []
+    for line in text.splitlines():
+        header = HEADER_STATEMENT.match(line)
+        if header:
+            close, depth = None, 0
+            for i in range(header.end() - 1, len(line)):
+                depth += line[i] == "("
+                depth -= line[i] == ")"
+                if depth == 0:
+                    close = i + 1
+                    break
+            rest = line[close:].strip() if close else ""
+            if rest and not rest.startswith(("{", "=", ".", "?", ":", "&", "|", "+", "-", "*", "/", "<", ">")):
+                lines += [line[:close], header.group(1) + "    " + rest]
+                continue
+        elif (other := re.match(r"^([ \t]*)(\}?\s*else)\s+(?!if\b)([^{\s].*;)\s*$", line)):
+            lines += [other.group(1) + other.group(2), other.group(1) + "    " + other.group(3)]
+            continue
+        lines.append(line)
+    return "\n".join(lines)
+
+
+PHP_PREPARE = [(re.compile(p, re.M), r) for p, r in [
+    (r"\bexplode\(\s*([\"'][^\"']*[\"'])\s*,\s*(.+?)\)(?=\s*(?:as\b|\)|;))", r"\2.split(\1)"),
+    (r"\b(?:trim)\(\s*(\$\w+)\s*,\s*([\"'][^\"']*[\"'])\s*\)", r"\1.strip(\2)"), (r"\btrim\(\s*(\$\w+)\s*\)", r"\1.strip()"),
+    (r"(\$\w+)\[([^\[\]]+)\]\s*\?\?\s*([\w\"']+)", r"\1.get(\2, \3)"),
+]]
+
+
+SNIPPET = re.compile(r"^(```[\w#+-]+[ \t]*\n)((?:(?!```)[^\n]*\n)*?)(```)", re.M)
+LAST_ASSIGNED = re.compile(r"^(?:(?:var|val|let|const|auto|final)\s+|[A-Z][\w<>,\[\] ]*\s+)?(\w+)\s*(?::\s*[^=]+)?=(?!=)[^\n]*;?\s*$")
+
+
+def _returned_snippet(match: re.Match) -> str:
+    """A block of statements (no function) that ends computing a name: what it computes is that name's value, as
+    the body of a function returns it."""
+    fence, body, close = match.groups()
+    lines = [line for line in body.splitlines() if line.strip()]
+    if not lines or re.search(r"\b(?:function|func|fun|fn|def|class|return)\b|^\s*(?:public|private|static)\b|\b\w+\s+\w+\s*\([^()]*\)\s*\{", body, re.M):
+        return match.group(0)
+    last = LAST_ASSIGNED.match(lines[-1].strip())
+    if not last or lines[-1].startswith((" ", "\t")):
+        return match.group(0)
+    return f"{fence}{body}return {last.group(1)};\n{close}"
+
+
 def prepare(text: str) -> str:
     """`text` with the forms of these languages that the line reader does not know written as it reads them."""
     text = BRACED_BODY.sub(_braced_body, text)
+    if re.search(r"^```php|<\?php|\$\w+\s*=", text, re.M):
+        for pattern, replacement in PHP_PREPARE:
+            text = pattern.sub(replacement, text)
+        for name in set(re.findall(r"(\$\w+)\.get\(", text)):
+            text = re.sub(rf"{re.escape(name)}\s*=\s*(?:\[\s*\]|array\(\s*\))\s*;", f"{name} = {{}};", text)
+    if TYPED_TEXT.search(text) or C_TEXT.search(text):
+        text = _split_headers(text)
+        for name in {a or b for a, b in INT_NAMES.findall(text)}:
+            text = re.sub(rf"(?<![\w.]){name}\s*/(?![/=*])\s*", f"{name} // ", text)
     for pattern in ONE_LINE_BLOCK:
         text = pattern.sub(_statements, text)
     text = ARROW_CONST.sub(lambda m: f"{m.group(1)}function {m.group(2)}({m.group(3)}) {{\n{m.group(1)}    return {m.group(4)}\n{m.group(1)}}}", text)
@@ -210,7 +274,7 @@ def prepare(text: str) -> str:
         text = re.sub(rf"\bnew\s+(?:ArrayList|LinkedList)<[^>]*>\(\s*{name}\s*\)", f"sorted({name})", text)
     text = re.sub(r"\bnew\s+(?:ArrayList|LinkedList)<[^>]*>\(\s*(\w+)\s*\)", r"list(\1)", text)
     if CHAIN_TEXT.search(text):
-        text = read_chains(text)
+        text = SNIPPET.sub(_returned_snippet, read_chains(text))
     if CPP_TEXT.search(text):
         text = _cpp(text)
     if C_TEXT.search(text):
@@ -299,11 +363,11 @@ def _expression(text: str, entries: tuple[str, ...] = ()) -> str:
     text = re.sub(r"(?<![\w)\]])/((?:[^/\\\n]|\\.)+)/[gimsuy]*\.test\(", r're.search(r"\1", ', text.strip())  # a regular expression's test
     if m := re.fullmatch(r"\(?\s*(\w+)\s*([-+*])=\s*([^()]+?)\s*\)?", text):  # an assignment's value
         return f"({m.group(1)} := {m.group(1)} {m.group(2)} {m.group(3)})"
-    text = _chains(text, force=True)
     for name in entries:
         text = re.sub(rf"\b{name}\.(?:key|Key|first)\b", f"{name}[0]", text)
         text = re.sub(rf"\b{name}\.(?:value|Value|second)\b", f"{name}[1]", text)
         text = re.sub(rf"\b{name}\.Count\(\)", f"len({name}[1])", text)
+    text = _chains(text, force=True)
     text = re.sub(r"\b([\w.\[\]]+)\.is_a\?\(\s*(\w+)\s*\)", lambda m: f"isinstance({m.group(1)}, {RUBY_TYPES.get(m.group(2), m.group(2))})", text)
     text = re.sub(r"\b([\w.\[\]]+)\.include\?\(\s*([^()]+)\)", r"\2 in \1", text)
     text = re.sub(r"\b([\w.\[\]]+)\.(?:empty\?|isEmpty\(\))", r"len(\1) == 0", text)
