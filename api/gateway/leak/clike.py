@@ -160,7 +160,9 @@ def _statements(match: re.Match) -> str:
 ONE_LINE_BLOCK = [
     re.compile(r"^([ \t]*)((?:\}\s*)?(?:(?:else\s+)?if|while|for)\b[^{};\n]*?\{|(?:\}\s*)?else\s*\{)[ \t]*([^{}\n]*;[^{}\n]*?)[ \t]*(\})[ \t]*$", re.M),
     re.compile(r"^([ \t]*)((?:else)?if\b[^\n]*?\bthen)[ \t]+(\S[^\n]*?)[ \t]+(end)[ \t]*$", re.M),
+    re.compile(r"^([ \t]*)((?:(?:private|public|override)\s+)*(?:fun|func|function)\s+\w+\s*\(.*\)(?:\s*:\s*[\w<>?, ]+)?\s*\{)[ \t]*([^{}\n]+?)[ \t]*(\})[ \t]*$", re.M),
 ]
+SUBSCRIPT, GET_OR_NULL = re.compile(r"^([\w.]+)\[([^\[\]]+)\]$"), r"\1.get(\2, null)"
 LANGUAGE_PREPARE = [(re.compile(p, re.M), r) for p, r in [
     # Lua
     (r"\berror\((.+)\)(?=\s*;?\s*$)", r"raise ValueError(\1)"), (r"(\w+):gmatch\(\s*[\"']%S\+[\"']\s*\)", r"\1.split()"),
@@ -178,7 +180,11 @@ LANGUAGE_PREPARE = [(re.compile(p, re.M), r) for p, r in [
     (r"=\s*if\s*\((.+?)\)\s+(.+?)\s+else\s+(.+?)\s*;?$", r"= \2 if \1 else \3"),
     (r"(\w+)\.getOrPut\(\s*(.+?)\s*\)\s*\{\s*mutable(List|Set|Map)Of(?:<[^>]*>)?\(\)\s*\}",
      lambda m: f"{m.group(1)}.setdefault({m.group(2)}, {dict(List='[]', Set='set()', Map='{}')[m.group(3)]})"),
-    (r"(\w+)\[([^\[\]]+)\]\s*\?:\s*", r"\1.get(\2) or "), (r"!!", ""),
+    (r"^([ \t]*)(?:val|var)\s+(\w+)\s*=\s*(.+?)\s*\?:\s*return\s+(.+)$",
+     lambda m: f"{m.group(1)}val {m.group(2)} = {SUBSCRIPT.sub(GET_OR_NULL, m.group(3))}\n{m.group(1)}if ({m.group(2)} == null) return {m.group(4)}"),
+    (r"\bmutableMapOf<(?:[^<>\n]|<[^<>\n]*>)*>\(\)", "{}"), (r"\bmutableListOf<(?:[^<>\n]|<[^<>\n]*>)*>\(\)", "[]"),
+    (r"^([ \t]*)if\s*\(\s*!\s*(\w+)\.remove\((.+?)\)\s*\)\s*return\s+(.+)$", r"\1if (!\2.contains(\3)) return \4\n\1\2.remove(\3)"),
+    (r"(\w+)\[([^\[\]]+)\]\s*\?:\s*", r"\1.get(\2, null) ?: "), (r"\s*\?:\s*", " or "), (r"!!", ""),
     # Java
     (r"(\w+)\.toCharArray\(\)", r"list(\1)"), (r"\bnew\s+String\(\s*(\w+)\s*\)", r"''.join(\1)"),
     (r"(\w+)\.computeIfAbsent\(\s*(.+?)\s*,\s*\w+\s*->\s*new\s+(\w*)(Set|List)<[^>]*>\(\)\s*\)\.add\(",
@@ -253,6 +259,64 @@ def _returned_snippet(match: re.Match) -> str:
     return f"{fence}{body}return {last.group(1)};\n{close}"
 
 
+CLASS = re.compile(r"^([ \t]*)(?:(?:public|private|internal|open|data|final)\s+)*class\s+(\w+)[^{\n]*\{[ \t]*$", re.M)
+FIELD = re.compile(r"^(?:(?:private|public|protected|internal|static|final|const|readonly)\s+)*(?:val|var|let|[A-Z][\w<>, ?\[\]]*|int|long|double|boolean|bool|string)\s+(\w+)\s*(?::\s*[^=]+?)?\s*=\s*(.+?);?$")
+METHOD = re.compile(r"^(?:(?:private|public|protected|internal|static|override|open)\s+)*(?:fun|func|function|def|[\w<>\[\], ?]+?)\s+(\w+)\s*\(")
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", lambda m: "_" + m.group(1).lower(), name)
+
+
+def _classes(text: str) -> str:
+    """A class of Kotlin, Java, C#, Swift or TypeScript as Python writes it: its fields set in `__init__`, its members
+    named through `this`, and its methods' names in Python's style (`addBook` as `add_book`)."""
+    for header in reversed(list(CLASS.finditer(text))):
+        indent = header.group(1)
+        close = re.compile(rf"^{indent}\}}[ \t]*;?[ \t]*$", re.M).search(text, header.end())
+        if close is None:
+            continue
+        body = text[header.end():close.start()].strip("\n").splitlines()
+        member = min((len(line) - len(line.lstrip()) for line in body if line.strip()), default=len(indent) + 4)
+        fields, methods, kept = [], [], []
+        for line in body:
+            at_member = line.strip() and len(line) - len(line.lstrip()) == member
+            if at_member and (field := FIELD.match(line.strip())) and not METHOD.match(line.strip()):
+                fields.append((field.group(1), field.group(2)))
+                continue
+            if at_member and (method := METHOD.match(line.strip())):
+                methods.append(method.group(1))
+            kept.append(line)
+        block = "\n".join(kept)
+        for name in [f for f, _ in fields] + methods:
+            block = re.sub(rf"(?<![\w.$]){name}\b(?!\s*:[^:])", f"this.{_snake(name)}", block)
+        block = re.sub(rf"^(\s*(?:[\w<>\[\], ?]+\s+)?)this\.(\w+)(?=\s*\()", r"\1\2", block, flags=re.M)  # the headers
+        pad = " " * member
+        init = [f"{pad}fun __init__() {{", *(f"{pad}    this.{_snake(n)} = {v}" for n, v in fields), f"{pad}}}"] if fields else []
+        text = text[:header.end()] + "\n" + "\n".join(init + [block]) + "\n" + text[close.start():]
+    return text
+
+
+def finish(code: str) -> str:
+    """The reading's classes given their colon and their methods `self`."""
+    def method(match: re.Match) -> str:
+        params = match.group(3).strip()
+        return f"{match.group(1)}def {match.group(2)}(self{', ' + params if params and params != 'self' else ''}):"
+    out, in_class = [], None
+    for line in code.splitlines():
+        if m := re.match(r"^(\s*)class\s+(\w+)\s*:?\s*$", line):
+            in_class = len(m.group(1))
+            out.append(f"{m.group(1)}class {m.group(2)}:")
+            continue
+        if in_class is not None and line.strip() and len(line) - len(line.lstrip()) <= in_class and not line.lstrip().startswith("```"):
+            in_class = None
+        if in_class is not None:
+            line = re.sub(r"^(\s*)def\s+(\w+)\((.*)\):$", method, line)
+            line = re.sub(r"\bthis\.", "self.", line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def prepare(text: str) -> str:
     """`text` with the forms of these languages that the line reader does not know written as it reads them."""
     text = BRACED_BODY.sub(_braced_body, text)
@@ -270,6 +334,10 @@ def prepare(text: str) -> str:
     text = ARROW_CONST.sub(lambda m: f"{m.group(1)}function {m.group(2)}({m.group(3)}) {{\n{m.group(1)}    return {m.group(4)}\n{m.group(1)}}}", text)
     for pattern, replacement in LANGUAGE_PREPARE:
         text = pattern.sub(replacement, text)
+    if CLASS.search(text) and re.search(r"^```(?:kotlin|kt|java|csharp|cs|c#|swift|ts|typescript|scala|dart)[ \t]*$", text, re.M | re.I):
+        text = _classes(text)
+        for name in set(re.findall(r"\b(?:val|var)?\s*(\w+)\s*=\s*[\w.]+\.setdefault\([^,]+,\s*\[\]\)", text)):
+            text = re.sub(rf"\b{name}\.add\(", f"{name}.append(", text)
     for name in set(SORTED_SETS.findall(text)):
         text = re.sub(rf"\bnew\s+(?:ArrayList|LinkedList)<[^>]*>\(\s*{name}\s*\)", f"sorted({name})", text)
     text = re.sub(r"\bnew\s+(?:ArrayList|LinkedList)<[^>]*>\(\s*(\w+)\s*\)", r"list(\1)", text)

@@ -697,7 +697,7 @@ def read(text: str) -> str | None:
         text = idioms.nim(text)
     prepare = tuple(rule for found, rules in PREPARE if found.search(text) for rule in rules)
     lines = [_line(line, prepare) for line in text.splitlines()]
-    return _lists(_returned([line for line in lines if line is not None]))
+    return clike.finish(_lists(_returned([line for line in lines if line is not None])))
 
 
 def as_python(text: str) -> list[str]:
