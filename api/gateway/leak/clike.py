@@ -78,7 +78,7 @@ C_PREPARE = [(re.compile(p, re.M), r) for p, r in [
     (r"\b(\w+)->(?:kind|type|tag)\s*!=\s*(?:LIST|ARRAY|T_LIST|LIST_T)\b", r"not isinstance(\1, list)"),
     (r"\b(\w+)->(?:kind|type|tag)\s*==\s*(?:LIST|ARRAY|T_LIST|LIST_T)\b", r"isinstance(\1, list)"),
     (r"\b(\w+)->(?:len|length|count|size|n)\b", r"len(\1)"), (r"\b(\w+)->(?:items|elems|data|values)\[", r"\1["),
-    (r"->", "."),
+    (r"(?<=\w)->(?=[A-Za-z_])", "."),
     # integer division of an integer variable by a number; C's integer types as one
     (r"\b(\w+)\s*/=\s*(\d+)", r"\1 //= \2"), (r"\b(?:size_t|u?int\d+_t|unsigned\s+int|unsigned|long\s+long)\b", "long"),
 ]]
@@ -317,6 +317,9 @@ def finish(code: str) -> str:
     return "\n".join(out)
 
 
+LAMBDA_ARROWS = re.compile(r"^```(?:java|kotlin|kt|csharp|cs|c#|scala|swift)[ \t]*$|\(\s*\w+\s+->|\(\s*\w+\s*->\s", re.M | re.I)  # `->` of a lambda
+
+
 def prepare(text: str) -> str:
     """`text` with the forms of these languages that the line reader does not know written as it reads them."""
     text = BRACED_BODY.sub(_braced_body, text)
@@ -347,7 +350,7 @@ def prepare(text: str) -> str:
         text = _cpp(text)
     if C_TEXT.search(text):
         text = _arrays(text)
-        for pattern, replacement in C_PREPARE:
+        for pattern, replacement in C_PREPARE if not LAMBDA_ARROWS.search(text) else [r for r in C_PREPARE if "->" not in r[0].pattern]:
             text = pattern.sub(replacement, text)
         text = _outputs(text)
     if C_TEXT.search(text) or re.search(r"^```go", text, re.M):
@@ -474,20 +477,23 @@ def _call(receiver: str, kind: str, method: str, arguments: list[str] | None, bl
         names = f[0]
         if kind == "indexed" and len(names) == 2:
             return f"{names[1]}, {names[0]}", _expression(f[1])
-        if kind == "map" and len(names) == 2:
+        if len(names) == 2:  # a map's key and value, or a list's pairs taken apart
             return f"{names[0]}, {names[1]}", _expression(f[1])
         return names[0], _expression(f[1], tuple(names) if kind in ("map", "pairs") or entry else ())
+
+    def item(target: str) -> str:
+        return f"({target})" if "," in target else target
     if method in ("map", "Select", "collect", "flatMap") and lambdas:
         target, body = loop(lambdas[0])
         return f"[{body} for {target} in {source}]", "list"
     if method in ("select", "filter", "Where", "find_all") and lambdas:
         target, body = loop(lambdas[0])
-        return f"[{target} for {target} in {source} if {body}]", "list"
+        return f"[{item(target)} for {target} in {source} if {body}]", "list" if kind != "map" else "pairs"
     if method in ("filter",) and arguments == ["Boolean"]:
         return f"[x for x in {source} if x]", "list"
     if method in ("reject", "filterNot") and lambdas:
         target, body = loop(lambdas[0])
-        return f"[{target} for {target} in {source} if not ({body})]", "list"
+        return f"[{item(target)} for {target} in {source} if not ({body})]", "list" if kind != "map" else "pairs"
     if method in ("group_by", "groupBy", "GroupBy") and lambdas:
         key = loop(lambdas[0])
         value = loop(lambdas[1]) if len(lambdas) > 1 else ("x", "x")
@@ -586,6 +592,8 @@ def _chain_at(text: str, start: int) -> tuple[str, int] | None:
             arguments, after = _split(text[after + 1:close - 1]), close
         if (b := re.match(r"[ \t]*\{", text[after:])) and (close := _end(text, after + b.end() - 1)) > 0:
             block, after = text[after + b.end() - 1:close], close
+        if arguments and any("::" in a for a in arguments):
+            return None  # a method reference: `chains` reads it
         call = _call(receiver, kind, method, arguments, block)
         if call is None:
             if block is not None or (arguments and any(_lambda(a) for a in arguments)):
