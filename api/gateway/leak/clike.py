@@ -22,7 +22,7 @@ C_TYPE = r"(?:unsigned\s+|signed\s+|const\s+|static\s+)*(?:long\s+long|long|int|
 HINTS = (r"|^```(?:" + "|".join(re.escape(t) for t in LANGUAGE_TAGS) + r")[ \t]*$"
          rf"|\b{C_TYPE}\s*\**\s*\w+\s*(?:=[^=]|;|\[|,\s*(?:{C_TYPE}|const)\b)"  # a typed declaration
          rf"|\(\s*(?:const\s+)?{C_TYPE}\s*\**\s*\w+\s*[,)]"  # a typed parameter
-         r"|\bfor\s*\(\s*(?:int|size_t|long|auto|var|let)\s+\w+\s*=|\w\+\+|\+\+\w"
+         r"|\bfor\s*\(\s*(?:int|size_t|long|auto|var|let)\s+\w+\s*=|\b[a-z_]\w*(?:\[\w+\])?\+\+|\+\+[a-z_]"
          r"|\w\s*:\s*(?:number|string|boolean)\b(?:\[\])?|\)\s*=>")
 
 ARRAY_PARAM = re.compile(rf"(?:{C_TYPE}|[A-Z]\w*)\s*(?:\*\s*(\w+)|(\w+)\s*(?:\[\s*\w*\s*\])+)\s*,\s*(?:const\s+)?(?:int|size_t|long|unsigned)\s+"
@@ -165,7 +165,7 @@ ONE_LINE_BLOCK = [
 SUBSCRIPT, GET_OR_NULL = re.compile(r"^([\w.]+)\[([^\[\]]+)\]$"), r"\1.get(\2, null)"
 LANGUAGE_PREPARE = [(re.compile(p, re.M), r) for p, r in [
     # Lua
-    (r"\berror\((.+)\)(?=\s*;?\s*$)", r"raise ValueError(\1)"), (r"(\w+):gmatch\(\s*[\"']%S\+[\"']\s*\)", r"\1.split()"),
+    (r"(?<![.\w])error\((.+)\)(?=\s*;?\s*$)", r"raise ValueError(\1)"), (r"(\w+):gmatch\(\s*[\"']%S\+[\"']\s*\)", r"\1.split()"),
     (r"^([ \t]*)local\s+(\w+)\s*,\s*(\w+)\s*=\s*(.+?)\s*,\s*(.+)$", r"\1local \2 = \4\n\1local \3 = \5"),
     # Rust
     (r"\breturn\s+Err\((.+)\)\s*;?", r"raise ValueError(\1)"), (r"\.into\(\)", ""), (r"^([ \t]*)Ok\((.+)\)\s*$", r"\1return \2"),
@@ -176,7 +176,7 @@ LANGUAGE_PREPARE = [(re.compile(p, re.M), r) for p, r in [
     (r"^([ \t]*)(\}?\s*(?:else\s+)?if)\s+(\w+)\s*:=\s*([^;{]+);\s*(.+)$", r"\1\3 := \4\n\1\2 \5"),
     (r"^([ \t]*)var\s+(\w+)\s+\[\][\w\[\]]*\s*$", r"\1\2 := []"),
     # Kotlin
-    (r"\b(\w+)\s+until\s+([\w.()]+)", r"\1..<\2"), (r"\bmaxOf\(", "max("), (r"\bminOf\(", "min("),
+    (r"(\bin\s+|\(\s*)(\w+)\s+until\s+([\w.()]+)", r"\1\2..<\3"), (r"\bmaxOf\(", "max("), (r"\bminOf\(", "min("),
     (r"=\s*if\s*\((.+?)\)\s+(.+?)\s+else\s+(.+?)\s*;?$", r"= \2 if \1 else \3"),
     (r"(\w+)\.getOrPut\(\s*(.+?)\s*\)\s*\{\s*mutable(List|Set|Map)Of(?:<[^>]*>)?\(\)\s*\}",
      lambda m: f"{m.group(1)}.setdefault({m.group(2)}, {dict(List='[]', Set='set()', Map='{}')[m.group(3)]})"),
@@ -184,7 +184,7 @@ LANGUAGE_PREPARE = [(re.compile(p, re.M), r) for p, r in [
      lambda m: f"{m.group(1)}val {m.group(2)} = {SUBSCRIPT.sub(GET_OR_NULL, m.group(3))}\n{m.group(1)}if ({m.group(2)} == null) return {m.group(4)}"),
     (r"\bmutableMapOf<(?:[^<>\n]|<[^<>\n]*>)*>\(\)", "{}"), (r"\bmutableListOf<(?:[^<>\n]|<[^<>\n]*>)*>\(\)", "[]"),
     (r"^([ \t]*)if\s*\(\s*!\s*(\w+)\.remove\((.+?)\)\s*\)\s*return\s+(.+)$", r"\1if (!\2.contains(\3)) return \4\n\1\2.remove(\3)"),
-    (r"(\w+)\[([^\[\]]+)\]\s*\?:\s*", r"\1.get(\2, null) ?: "), (r"\s*\?:\s*", " or "), (r"!!", ""),
+    (r"(\w+)\[([^\[\]]+)\]\s*\?:\s*", r"\1.get(\2, null) ?: "), (r"\s+\?:\s+", " or "), (r"!!", ""),
     # Java
     (r"(\w+)\.toCharArray\(\)", r"list(\1)"), (r"\bnew\s+String\(\s*(\w+)\s*\)", r"''.join(\1)"),
     (r"(\w+)\.computeIfAbsent\(\s*(.+?)\s*,\s*\w+\s*->\s*new\s+(\w*)(Set|List)<[^>]*>\(\)\s*\)\.add\(",
@@ -207,7 +207,7 @@ def _pair_element(match: re.Match) -> str:
 
 
 HEADER_STATEMENT = re.compile(r"^([ \t]*)(\}?\s*(?:else\s+if|if|while|for)\s*)\(")
-INT_NAMES = re.compile(r"\b(\w+)\s*:\s*(?:Int|Long|Short|i32|i64|u32|u64|usize|isize)\b|\b(?:int|long|short|Int|var)\s+(\w+)\s*[=;,)]")
+INT_NAMES = re.compile(r"\b(\w+)\s*:\s*(?:Int|Long|Short|i32|i64|u32|u64|usize|isize)\b|\b(?:int|long|short|Int)\s+(\w+)\s*[=;,)]")
 TYPED_TEXT = re.compile(r"^```(?:c|h|cpp|c\+\+|cc|cs|csharp|c#|java|kotlin|kt|go|golang|rust|rs|swift|scala)[ \t]*$", re.M | re.I)
 
 
