@@ -1,12 +1,26 @@
 """The forms of C, C++, C#, Java, Kotlin, Swift, Rust, Go, Lua, Ruby, PHP and TypeScript that `languages` reads as Python.
 
-A solution translated into one of these languages is the reference line for line once a few of their forms are read:
-the language a code block's fence names (```` ```c ````, ```` ```kotlin ````, ```` ```lua ````) and C's typed declarations
-(`long w = 0;`, `const int *coins`, `size_t`, `for (int i = 0; ...)`) mark the text as code to read; then, before the line
-reader, pointers and arrays passed with their length (`const int *coins, int n`: a list `coins`, `coins + 1` its tail
-`coins[1:]`, `n == 0` its emptiness), `x ? a : b`, Kotlin's `if (c) a else b` as an expression, `until`, `maxOf`, Lua's
-`error(...)`, `gmatch`, Ruby's and Rust's string building (`push_str`, `<<`), and C's string functions (`strcpy`,
-`strcat`, `strtok`) as Python's.
+A solution translated into one of these languages is the reference line for line (or an idiomatic chain) once a few of
+their forms are read. The language a code block's fence names (```` ```c ````, ```` ```kotlin ````, ```` ```lua ````),
+C's typed declarations and parameters (`long w = 0;`, `const int *coins`, `size_t`, `for (int i = 0; ...)`, `i++`) and
+TypeScript's annotations mark a text as code to read (`HINTS`). Then, before the line reader (`prepare`):
+
+- C: arrays passed with their length (`const int *coins, int n`: `coins + 1` is `coins[1:]`, `n` is `len(coins)`),
+  output parameters (an array the function fills, `out[k][0] = a; out[k][1] = b; k++`, is the list it returns), `strtok`
+  loops, `strcpy`/`strcat`, a table declared with its size, `qsort`, a tagged value (`v->kind != LIST`, `v->items[i]`),
+  integer division, and `if (c) x;` / `else x;` on one line;
+- C++: `transform(..., ::tolower)`, `sort(s.begin(), s.end())` (a string's letters in order), a map's `m[k].insert(x)`,
+  structured bindings over a map, a container built from a set's range;
+- chains with blocks and lambdas (Ruby, Kotlin, Swift, C#, Java, TypeScript): `map`/`select`/`reject`/`group_by`/
+  `groupBy`/`GroupBy`/`mapValues`/`transform_values`/`ToDictionary`/`sum`/`sort_by`/`each_with_index`/`uniq`/`join`...
+  as comprehensions and Python calls (a grouping as a dictionary of lists), `c ? a : b`, a regular expression's `test`;
+- Kotlin's expression bodies, `until`, `if (c) a else b` as a value, `?:`, `getOrPut`, and classes (also Java's, C#'s,
+  Swift's, TypeScript's) as Python classes: fields set in `__init__`, members through `self`, `addBook` as `add_book`;
+- Lua's `error(...)`, `gmatch("%S+")`, `local a, b = x, y`, `if c then x end`; Rust's `Err`/`Ok`, `push_str`,
+  `mem::take`; Go's `if x := e; c`; PHP's `explode`, `trim`, `$m[$k] ?? 0`; Java's `toCharArray`, `computeIfAbsent`,
+  `new ArrayList<>(set)`; Swift's `m[k, default: []]`; a statement snippet returning what it computes.
+
+`finish` gives the reading's classes their colon and their methods `self`.
 """
 
 from __future__ import annotations
@@ -260,7 +274,8 @@ def _returned_snippet(match: re.Match) -> str:
 
 
 CLASS = re.compile(r"^([ \t]*)(?:(?:public|private|internal|open|data|final)\s+)*class\s+(\w+)[^{\n]*\{[ \t]*$", re.M)
-FIELD = re.compile(r"^(?:(?:private|public|protected|internal|static|final|const|readonly)\s+)*(?:val|var|let|[A-Z][\w<>, ?\[\]]*|int|long|double|boolean|bool|string)\s+(\w+)\s*(?::\s*[^=]+?)?\s*=\s*(.+?);?$")
+FIELD = re.compile(r"^(?:(?:private|public|protected|internal|static|final|const|readonly)\s+)*"
+                   r"(?:val|var|let|[A-Z][\w<>, ?\[\]]*|int|long|double|boolean|bool|string)\s+(\w+)\s*(?::\s*[^=]+?)?\s*=\s*(.+?);?$")
 METHOD = re.compile(r"^(?:(?:private|public|protected|internal|static|override|open)\s+)*(?:fun|func|function|def|[\w<>\[\], ?]+?)\s+(\w+)\s*\(")
 
 
@@ -648,5 +663,6 @@ def read_chains(text: str) -> str:
     text = CONTINUED.sub("", text)
     text = EXPRESSION_BODY.sub(lambda m: f"{m.group(1)}{m.group(2)} {{\n{m.group(1)}    return {m.group(3)}\n{m.group(1)}}}", text)
     text = re.sub(r"%w\[([^\]]*)\]", lambda m: repr(m.group(1).split()), text)
-    text = SWIFT_DEFAULT.sub(lambda m: f"{m.group(1)}.setdefault({m.group(2)}, {'set()' if m.group(3) == 'insert' else '[]'}).{'add' if m.group(3) == 'insert' else 'append'}(", text)
+    text = SWIFT_DEFAULT.sub(lambda m: f"{m.group(1)}.setdefault({m.group(2)}, set()).add(" if m.group(3) == "insert" else
+                             f"{m.group(1)}.setdefault({m.group(2)}, []).append(", text)
     return "\n".join(_chains(line) for line in text.splitlines())
