@@ -207,6 +207,15 @@ FOREIGN = re.compile(r"[à-öø-ÿß]|\b(?:le|la|les|des|du|une?|et|pour|avec|da
                      r"|y|de|para|con|si|wenn|falls|il|gli|ogni|della|nella|nel|per|um|uma|una|al|alla|ai|lo|cada|dos|das|na|em|com|se|ao|à"
                      r"|aggiung\w*|restitui\w*|ritorna|devolv\w*|retorn\w*|adicion\w*|crie|crea|inizializz\w*|inicializ\w*|di|diventa"
                      r"|aumenta|diminui\w*|altrimenti|finch[ée]|senão|enquanto|torna-se|menor|maior|igual|uguale|minore|maggiore)\b")
+# the recursive call told in words ("call the function again with -n", "call yourself with coins[1:]", "add the results of
+# the two smaller problems"): read as the call of a function of the reference that calls itself (`Walkthrough.recursive`)
+RECURSE = "~recurse"
+RECURSION = re.compile(r"\bcall(?:s|ed|ing)?\s+(?:it|yourself|itself|the function|this function|your function|the same function)\b"
+                       r"|\brecurs(?:e|es|ed|ing|ion|ive|ively)\b|\b(?:the|a|another|one more|second) (?:recursive )?call\b"
+                       r"|\bsmaller (?:problems?|cases?|inputs?)\b|\bsub-?problems?\b")
+# a sign told in words: "if n is negative" is `n < 0`
+SIGN = [(re.compile(r"\b(?:is|are|was|be|gets?|becomes?) negative\b|\bbelow zero\b|\bless than (?:zero|0)\b"), ("lt", "num:0")),
+        (re.compile(r"\b(?:is|are|was|be|gets?|becomes?) positive\b|\babove zero\b|\bgreater than (?:zero|0)\b"), ("gt", "num:0"))]
 JS_FORMS = [(re.compile(p), t) for p, t in [(r"\.has\(|\.includes\(", "in"), (r"===", "eq"), (r"!==", "ne"), (r"&&", "and")]]
 QUOTED = re.compile(r"\"([^\"\n]{0,20})\"|'([^'\n]{0,20})'")
 UNIT_SPLIT = re.compile(r"\n+|(?<=[.!?])(?<!^\d\.)(?<!\n\d\.)(?<!\n\d\d\.)\s+(?=[A-Z(`\"'])|;\s*|[。！？；]\s*|,\s*(?:then|and then|next|after that)\b", re.I)
@@ -259,6 +268,9 @@ def unit_tokens(unit: str) -> frozenset:
         if pattern.search(lowered):
             tokens.update(f"call:{n}" for n in names)
     tokens.update(token for pattern, token in JS_FORMS if pattern.search(unit))
+    if RECURSION.search(lowered):
+        tokens.add(RECURSE)
+    tokens.update(name for pattern, names in SIGN if pattern.search(lowered) for name in names)
     if FOREIGN.search(lowered):
         tokens.update(name for pattern, names in STEP_WORDS_RE if pattern.search(lowered) for name in names)
     tokens.update(tongue_tokens(lowered))
@@ -327,6 +339,10 @@ class Step:
         return self.tokens - STRUCTURE
 
 
+def _calls_itself(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == function.name for n in ast.walk(function))
+
+
 class Walkthrough:
     """The reference as ordered steps, and how much of it an answer tells in order."""
 
@@ -347,8 +363,12 @@ class Walkthrough:
         else:
             self.short = False
         self.total = sum(s.weight for s in self.steps) or 1.0
+        self.recursive = frozenset(f"call:{node.name.lower()}" for node in ast.walk(tree)
+                                   if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _calls_itself(node))
 
     def _tells(self, step: Step, unit: frozenset) -> bool:
+        if RECURSE in unit and self.recursive:
+            unit = unit | self.recursive  # "call yourself with coins[1:]": the recursive call, by name
         needed = len(step.tokens) if self.short or len(step.tokens) <= 3 else MATCH * len(step.tokens)
         if len(step.tokens & unit) >= needed:
             return True
