@@ -16,6 +16,7 @@ from functools import lru_cache
 from .blanks import filled
 from .judgement import LeakCheck, judge
 from .languages import as_python
+from .turns import mixed
 from .markup import rendered
 from .opacity import opaque_after
 from .runnable import candidates_in, own_expressions, signature
@@ -187,7 +188,7 @@ class LeakDetector:
         whole = unquoted(conversation(prior, answer), code, self.starter_text, prior) if prior else answer
         shown = (answer, *rendered(answer))
         return (*shown, *(python for text in shown for python in as_python(text)), *((whole,) if prior else ()),
-                *filter(None, (filled(whole),)))
+                *mixed(prior, answer), *filter(None, (filled(whole),)))
 
     def _walk(self, text: str, known: frozenset, whole: bool = True) -> float:
         """The walkthrough of `text`: what it tells that the student lacks; or, when it tells the whole reference in order

@@ -41,6 +41,7 @@ from functools import lru_cache, partial
 from itertools import islice, permutations
 
 from .adapted import ADAPTABLE, adapted
+from .turns import read_blocks
 from .repair import MAX_FOCUSED_CHARS, MAX_REPAIR_CHARS, focused, repaired, respelled, with_imports
 from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
 
@@ -720,15 +721,21 @@ def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> l
         answer = list(dict.fromkeys(piece for text in texts for piece in _pieces(text, call.params, lines)))
         mine = _raw_blocks(texts[0]) if texts else ()
         raw = _raw_join((*(_raw_blocks(prior) if prior else ()), *mine), call, lines) if mine else None
-        if not answer and raw is None:
+        told = [p for p in _pieces(read_blocks(prior), None, lines) if p not in answer] if prior else []
+        if not answer and raw is None and not told:
             return []
-        told = [p for p in _pieces(prior, None, lines) if p not in answer] if prior else []
-        now = _pieces(texts[0], None, lines)  # the answer as it stands, every block of statements in order
-        joined = ["\n".join(_latest([*told, *now]))] if told or len(now) > 1 else []
+        joined = []
+        for reading in _readings(texts[0]):  # the answer as it stands, and its other languages' code read as Python
+            now = _pieces(reading, None, lines)  # every block of statements in order
+            if told or len(now) > 1:
+                whole = "\n".join(_latest([*told, *now]))
+                joined.append(_returning(whole) or whole)  # what the last statement computes is the result
+        joined = list(dict.fromkeys(joined))
         if raw is not None and raw not in joined and raw not in answer:
             joined.insert(0, raw)
         student, own = _entry_def(code, entry)
         theirs = ast.unparse(ast.Module(body=[n for n in own.body if not is_docstring(n)], type_ignores=[])) if own else None
+        original = list(own.body) if own else []
         found: dict[str, None] = {}
         for piece in (*joined, *answer):
             if len(found) >= MAX_BODIES:
@@ -737,12 +744,59 @@ def bodies(texts, entry: str, call: Entry, code: str = "", prior: str = "") -> l
             if piece == theirs or not _runs_as_body(tree, call):
                 continue  # their own body told back gives nothing away
             if student is not None:
-                own.body = tree.body
+                own.body = [*_setup(original, tree), *tree.body, *_ending(original, tree)]
                 found[ast.unparse(student)] = None
             found[f"def {entry}({call.arguments}):\n{textwrap.indent(piece, '    ')}"] = None  # as `ast.unparse` writes it
         return list(found)[:MAX_BODIES]
     except UNREADABLE:
         return []
+
+
+def _setup(body: list[ast.stmt], piece: ast.Module) -> list[ast.stmt]:
+    """The plain assignments of the student's function (`groups = {}`) that bind names the `piece` uses but does not
+    bind: pasted into their function, a piece told in several turns starts from them."""
+    free = _free(piece)
+    return [n for n in body if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)
+            and n.targets[0].id in free]
+
+
+def _ending(body: list[ast.stmt], piece: ast.Module) -> list[ast.stmt]:
+    """The student's function's last `return <name>`, when the `piece` returns nothing and uses that name: their
+    function ends with it after the pasted piece."""
+    if not body or not isinstance(last := body[-1], ast.Return) or not isinstance(last.value, ast.Name):
+        return []
+    if any(isinstance(n, ast.Return) for n in ast.walk(piece)):
+        return []
+    return [last] if any(isinstance(n, ast.Name) and n.id == last.value.id for n in ast.walk(piece)) else []
+
+
+def _readings(answer: str) -> list[str]:
+    """The answer, then its code in other languages read as Python (a turn told in JavaScript after one in Python)."""
+    return list(dict.fromkeys([read_blocks(answer), answer]))
+
+
+def _returning(body: str) -> str | None:
+    """`body` (statements joined from several turns) with what its last statement computes returned: an expression, or
+    the name the last assignment binds (`result = sorted(...)`, the last turn's piece); None if it returns already or
+    ends otherwise."""
+    tree = parse(body)
+    if tree is None or not tree.body or any(isinstance(n, ast.Return) for n in ast.walk(tree)):
+        return None
+    last = tree.body[-1]
+    value = last.value if isinstance(last, ast.Expr) else None
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name):
+        tree.body.append(ast.Return(ast.Name(value.func.value.id, ast.Load())))  # `result.sort()`: the list sorted in place
+    elif isinstance(value, COMPUTES) and not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+                                              and value.func.id == "print"):
+        tree.body[-1] = ast.Return(value)
+    elif isinstance(last, ast.Assign) and len(last.targets) == 1 and isinstance(last.targets[0], ast.Name):
+        tree.body.append(ast.Return(ast.Name(last.targets[0].id, ast.Load())))
+    else:
+        return None
+    try:
+        return ast.unparse(ast.fix_missing_locations(tree))
+    except UNREADABLE:
+        return None
 
 
 @lru_cache(maxsize=1024)
