@@ -41,6 +41,7 @@ from functools import lru_cache, partial
 from itertools import islice, permutations
 
 from .adapted import ADAPTABLE, adapted
+from .examples import bodies_on_examples
 from .turns import read_blocks
 from .repair import MAX_FOCUSED_CHARS, MAX_REPAIR_CHARS, focused, repaired, respelled, with_imports
 from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
@@ -458,6 +459,8 @@ def candidates_in(texts, entries: dict[str, Entry | None], known: frozenset[str]
         made = [f"def {entry}({call.arguments}):\n    return {expr}\n" for text in texts for expr in expressions(text, call)
                 if expr not in known]
         found.update(dict.fromkeys(list(dict.fromkeys(made))[:MAX_EXPRESSIONS]))
+        if ">>>" in texts[0] or "```" in texts[0]:  # an expression shown on an example input (a REPL session, a doctest)
+            found.update(dict.fromkeys(bodies_on_examples(texts[0], entry, call.params, call.arguments)))
         told = [f"def {entry}({call.arguments}):\n{textwrap.indent(body, '    ')}\n" for text in texts
                 for body in sequences(text, call, known | _own_unparsed(code))]
         found.update(dict.fromkeys(list(dict.fromkeys(told))[:MAX_SEQUENCES]))
