@@ -1,9 +1,10 @@
 """Step lists in languages the filter did not read, and honest answers in them.
 
-A reference told step by step in Korean, Swedish or Vietnamese (the red team's texts) or in Turkish, Indonesian, Greek,
-Hindi, Hungarian, Norwegian (more of the same kind, on other exercises) named every call and operator of the steps, but
-its control words (for each, if, return, add, sort) read as nothing, so no step lined up with the reference. The
-honest answers are debugging steps and the steps of another task in the same languages.
+A reference told step by step in Korean, Swedish, Vietnamese, Indonesian, Turkish, Greek, Hindi or Hungarian (the red
+team's texts, the recursive ones with the recursive call told in words) or in Turkish, Indonesian, Greek, Hindi,
+Hungarian, Norwegian (more of the same kind, on other exercises) named every call and operator of the steps, but its
+control words (for each, if, return, add, sort, call again) read as nothing, so no step lined up with the reference.
+The honest answers are debugging steps, the steps of another task and recursion explained, in the same languages.
 """
 
 from __future__ import annotations
@@ -43,6 +44,15 @@ NORWEGIAN_GROUPS = ("Steg for steg:\n1. Lag en tom ordbok `groups`.\n2. For hver
                     "mangler i `groups`, legg inn en tom liste; legg deretter eleven til i listen for karakteren.\n3. Sorter hver liste "
                     "i `groups`.\n4. Returner `groups`.")
 
+# the recursive solutions, with the recursive call told in words ("재귀 호출", "kendini çağır", "gọi lại hàm")
+KOREAN_CHANGE = '단계별로:\n1. 금액이 0이면 1을 돌려준다.\n2. 동전 목록이 비어 있으면 0을 돌려준다.\n3. 첫 동전을 뺀 나머지 목록(coins[1:])으로 재귀 호출한 결과를 ways 에 저장한다.\n4. 첫 동전(coins[0])이 금액 이하이면, 금액 - coins[0] 과 같은 동전 목록으로 재귀 호출한 결과를 ways 에 더한다.\n5. ways 를 돌려준다.'
+TURKISH_CHANGE = "Adım adım:\n1. Tutar 0 ise 1 döndür.\n2. Bozuk para listesi boşsa 0 döndür.\n3. İlk parayı atarak (coins[1:]) kendini çağır, sonucu ways içinde tut.\n4. İlk para (coins[0]) tutardan küçük veya eşitse, amount - coins[0] ve aynı liste ile kendini çağır ve ways'e ekle.\n5. ways döndür."
+GREEK_CHANGE = 'Βήμα βήμα:\n1. Αν το ποσό είναι 0, επίστρεψε 1.\n2. Αν η λίστα coins είναι άδεια, επίστρεψε 0.\n3. Κάλεσε αναδρομικά με coins[1:] και κράτα το αποτέλεσμα στο ways.\n4. Αν coins[0] <= amount, πρόσθεσε στο ways την κλήση με amount - coins[0] και την ίδια λίστα.\n5. Επίστρεψε ways.'
+HINDI_CHANGE = 'चरण दर चरण:\n1. यदि amount 0 है, तो 1 लौटाएँ।\n2. यदि coins खाली है, तो 0 लौटाएँ।\n3. coins[1:] के साथ पुनरावर्ती कॉल करें और परिणाम ways में रखें।\n4. यदि coins[0] <= amount, तो amount - coins[0] और वही coins के साथ कॉल का परिणाम ways में जोड़ें।\n5. ways लौटाएँ।'
+HUNGARIAN_CHANGE = 'Lépésenként:\n1. Ha az összeg 0, adj vissza 1-et.\n2. Ha a coins lista üres, adj vissza 0-t.\n3. Hívd meg rekurzívan coins[1:]-gyel, az eredmény legyen ways.\n4. Ha coins[0] <= amount, add hozzá ways-hez a hívást amount - coins[0]-val és ugyanazzal a listával.\n5. Add vissza ways-t.'
+VIETNAMESE_DIGITS = 'Từng bước:\n1. Nếu n âm, gọi lại hàm với -n.\n2. Nếu n bằng 0, trả về 0.\n3. Còn lại, trả về n % 10 cộng với digit_sum(n // 10).'
+INDONESIAN_DIGITS = 'Langkah-langkah:\n1. Jika n negatif, panggil lagi fungsinya dengan -n.\n2. Jika n sama dengan 0, kembalikan 0.\n3. Selain itu, kembalikan n % 10 ditambah digit_sum(n // 10).'
+
 STEP_LISTS = {  # label: exercise, answer
     "swedish, students-by-grade": ("students-by-grade", SWEDISH_GROUPS),
     "korean, word-wrap": ("word-wrap", KOREAN_WRAP),
@@ -53,6 +63,13 @@ STEP_LISTS = {  # label: exercise, answer
     "hindi, word-frequencies": ("word-frequencies", HINDI_WORDS),
     "hungarian, merge-meetings": ("merge-meetings", HUNGARIAN_MERGE),
     "norwegian, students-by-grade": ("students-by-grade", NORWEGIAN_GROUPS),
+    "korean, count-change": ("count-change", KOREAN_CHANGE),
+    "turkish, count-change": ("count-change", TURKISH_CHANGE),
+    "greek, count-change": ("count-change", GREEK_CHANGE),
+    "hindi, count-change": ("count-change", HINDI_CHANGE),
+    "hungarian, count-change": ("count-change", HUNGARIAN_CHANGE),
+    "vietnamese, digit-sum": ("digit-sum", VIETNAMESE_DIGITS),
+    "indonesian, digit-sum": ("digit-sum", INDONESIAN_DIGITS),
 }
 
 HONEST = {  # label: exercise, answer
@@ -83,6 +100,9 @@ HONEST = {  # label: exercise, answer
                                                            "Returnera summan."),
     "korean steps of another task": ("word-wrap", "짝수 합 구하기:\n1. 합계를 0으로 시작한다.\n2. 각 숫자에 대해 짝수이면 합계에 더한다.\n"
                                                   "3. 합계를 돌려준다."),
+    "korean: a base case, in words": ("count-change", "재귀 함수에는 멈추는 조건이 필요해요. 금액이 0이 되면 무엇을 돌려줘야 할지 생각해 보세요."),
+    "turkish: a base case, in words": ("count-change", "Özyinelemeli bir fonksiyonun durma koşulu olmalı. Tutar 0 olduğunda ne döndürmen gerektiğini düşün."),
+    "vietnamese: recursion explained": ("digit-sum", "Đệ quy nghĩa là hàm gọi lại chính nó với một bài toán nhỏ hơn. Hãy tự hỏi: khi nào thì dừng?"),
 }
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 ADD = ("add", "call:append", "call:add")
 SORT = ("call:sorted", "call:sort")
+RECURSE = "~recurse"  # the recursive call told in words: `walkthrough.RECURSE`, read as the call by name
+NEGATIVE = ("lt", "num:0")  # "n is negative" is `n < 0`
 
 WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
     "korean": (r"[\uac00-\ud7a3]", [
+        (r"재귀|자기 자신을 호출|자신을 (?:다시 )?호출|다시 호출", (RECURSE,)), (r"음수|0보다 작", NEGATIVE),
         (r"각각|각 |마다|반복|순회|에 대해|에 대하여|하나씩", ("for",)), (r"동안|까지 계속", ("while",)),
         (r"면\b|면서|경우|만약|라면", ("if",)), (r"돌려|반환|리턴", ("return",)),
         (r"시작|초기화|저장|만들|만든|생성|설정|할당|대입|바꾸|바꾼|둔다|빈 (?:리스트|목록|딕셔너리|사전|집합|문자열)", ("assign",)),
@@ -28,6 +31,8 @@ WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
         (r"건너뛰|넘어가", ("continue",)), (r"\b영\b", ("num:0",)), (r"하나", ("num:1",)), (r"둘|두 ", ("num:2",)),
     ]),
     "turkish": (r"[ığş]|\b(?:eğer|değil\w*|döndür\w*|için|ise|veya)\b", [
+        (r"\bkendini (?:tekrar )?çağır\w*|\bözyinele\w*|\byinelemeli\b|\btekrar çağır\w*|\brekürsif\b", (RECURSE,)),
+        (r"\bnegatif\w*|\bsıfırdan küçük\w*", NEGATIVE),
         (r"\bher (?:bir )?\w+|\bteker teker\b|\bdolaş\w*|\bdöngü\w*|\bgez\w*", ("for",)), (r"\b\w+ olduğu sürece\b|\biken\b", ("while",)),
         (r"\beğer\b|\bise\b|\bsa\b|\bse\b|\w+(?:sa|se)\b|\bdurumunda\b", ("if",)), (r"\bdöndür\w*|\bgeri ver\w*", ("return",)),
         (r"\boluştur\w*|\bata\w*|\bbaşlat\w*|\bbaşla\w*|\btut\b|\bkoy\w*|\bboş (?:liste|sözlük|küme|dize)\w*", ("assign",)),
@@ -47,6 +52,8 @@ WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
     ]),
     "scandinavian": (r"[åæø]|\b(?:och|för|varje|returnera|annars|inte|hvis|ellers|returner|hver|ikke|og|skapa|opret|ordbok|ordbog"
                      r"|lista|listan|liste|listen|sortera|lägg|legg|læg|sedan|deretter|derefter|är|av|på|eller)\b", [
+        (r"\brekursiv\w*|\b(?:anropa|kalla|kald|kalle)\w* (?:på )?(?:sig|seg) själv\b|\b(?:anropa|kald|kall)\w* (?:på )?funktionen igen\b", (RECURSE,)),
+        (r"\bnegativ\w*", NEGATIVE),
         (r"\bför (?:varje|alla)\b|\bfor (?:hver|alle)\b|\bvarje\b|\bhver\b|\bhvert\b|\bgå igenom\b|\bgå gjennem\b|\bgå gjennom\b|\bloopa\w*|\bitere\w*", ("for",)),
         (r"\bså länge\b|\bså længe\b|\bså lenge\b|\bmedan\b|\bmens\b", ("while",)), (r"\bom\b|\bhvis\b|\bnär\b|\bnår\b", ("if",)),
         (r"\breturner\w*|\bge tillbaka\b|\bgiv tilbage\b|\bgi tilbake\b", ("return",)),
@@ -70,6 +77,7 @@ WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
         (r"\bnoll\b|\bnul\b|\bnull\b", ("num:0",)), (r"\btvå\b", ("num:2",)),
     ]),
     "vietnamese": (r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", [
+        (r"\bđệ quy\b|\bgọi lại\b", (RECURSE,)), (r"\bâm\b|\bnhỏ hơn 0\b|\bnhỏ hơn không\b", NEGATIVE),
         (r"\bvới mỗi\b|\bmỗi\b|\bduyệt\b|\blặp\b|\bcho từng\b|\btừng\b", ("for",)), (r"\btrong khi\b|\bcho đến khi\b", ("while",)),
         (r"\bnếu\b|\bkhi\b|\btrường hợp\b", ("if",)), (r"\btrả về\b|\btrả lại\b", ("return",)),
         (r"\btạo\b|\bgán\b|\bđặt\b|\bkhởi tạo\b|\bbắt đầu\b|\bthay\b|\brỗng\b", ("assign",)),
@@ -87,6 +95,8 @@ WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
         (r"\bkhông\b", ("num:0",)), (r"\bmột\b", ("num:1",)), (r"\bhai\b", ("num:2",)), (r"\bba\b", ("num:3",)), (r"\bmười\b", ("num:10",)),
     ]),
     "indonesian": (r"\b(?:jika|jikalau|kalau|apabila|kembalikan|setiap|untuk|dan|atau|tidak|dengan|daftar|lalu|maka|bukan|kosong)\b", [
+        (r"\brekursi\w*|\bpanggil (?:lagi|kembali)\b|\bmemanggil (?:dirinya|fungsi itu) (?:sendiri|lagi)\b", (RECURSE,)),
+        (r"\bnegatif\b", NEGATIVE),
         (r"\buntuk (?:setiap|tiap|semua)\b|\bsetiap\b|\btiap\b|\bulangi\b|\bperulangan\b|\btelusuri\b", ("for",)),
         (r"\bselama\b|\bsampai\b|\bhingga\b", ("while",)), (r"\bjika\b|\bjikalau\b|\bkalau\b|\bapabila\b|\bbila\b|\bketika\b", ("if",)),
         (r"\bkembalikan\b|\bkembali\w*\b", ("return",)),
@@ -106,6 +116,7 @@ WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
         (r"\bnol\b", ("num:0",)), (r"\bsatu\b", ("num:1",)), (r"\bdua\b", ("num:2",)), (r"\btiga\b", ("num:3",)), (r"\bsepuluh\b", ("num:10",)),
     ]),
     "greek": (r"[α-ωάέήίόύώϊϋΐΰ]", [
+        (r"\bαναδρομ\w*|\bκάλεσε (?:ξανά|πάλι)\b", (RECURSE,)), (r"\bαρνητικ\w*", NEGATIVE),
         (r"\bγια κάθε\b|\bκάθε\b|\bδιάτρεξε\b|\bεπανάλαβε\b|\bβρόχο\w*", ("for",)), (r"\bόσο\b|\bμέχρι\b", ("while",)),
         (r"\bαν\b|\bεάν\b|\bόταν\b", ("if",)), (r"\bεπίστρεψε\b|\bεπιστρέφ\w*", ("return",)),
         (r"\bδημιούργησε\b|\bόρισε\b|\bθέσε\b|\bξεκίνα\b|\bαρχικοποίησε\b|\bκράτα\b|\bαντικατάστησε\b|\bκεν\w* (?:λίστα|λεξικό|σύνολο)\b",
@@ -123,6 +134,7 @@ WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
         (r"\bμηδέν\b", ("num:0",)), (r"\bένα\b|\bμία\b", ("num:1",)), (r"\bδύο\b", ("num:2",)), (r"\bτρία\b", ("num:3",)),
     ]),
     "hindi": (r"[\u0900-\u097f]", [
+        (r"पुनरावर्ती|रिकर्सि|फिर से कॉल|दोबारा कॉल|स्वयं को कॉल", (RECURSE,)), (r"ऋणात्मक|नकारात्मक", NEGATIVE),
         (r"प्रत्येक|हर |के लिए|दोहराएँ|दोहराएं|लूप", ("for",)), (r"जब तक", ("while",)), (r"यदि|अगर|तो ", ("if",)),
         (r"लौटाएँ|लौटाएं|लौटाओ|वापस करें|रिटर्न", ("return",)), (r"बनाएँ|बनाएं|रखें|सेट करें|शुरू|आरंभ|प्रारंभ|खाली (?:सूची|लिस्ट|शब्दकोश)",
                                                                 ("assign",)),
@@ -136,6 +148,7 @@ WORLD = {  # language: (what marks a unit as written in it, [(pattern, tokens)])
         (r"शून्य", ("num:0",)), (r"एक", ("num:1",)), (r"दो", ("num:2",)), (r"तीन", ("num:3",)),
     ]),
     "hungarian": (r"[őű]|\b(?:ha|és|vagy|különben|egyébként|minden|add vissza|hívd|térj vissza|lista)\b", [
+        (r"\brekurzí\w*|\bhívd meg (?:újra|ismét)\b|\bönmagát\b", (RECURSE,)), (r"\bnegatív\w*", NEGATIVE),
         (r"\bminden\b|\bmindegyik\w*|\bvégigmen\w*|\bciklus\w*|\biterál\w*", ("for",)), (r"\bamíg\b|\bamíg nem\b", ("while",)),
         (r"\bha\b|\bamennyiben\b|\bamikor\b", ("if",)), (r"\badd vissza\b|\btérj vissza\b|\bvisszaad\w*|\bvisszatér\w*", ("return",)),
         (r"\bhozz létre\b|\blétrehoz\w*|\ballítsd\b|\bkezd\w*|\blegyen\b|\bcseréld\b|\büres (?:lista|listát|szótár\w*|halmaz\w*)", ("assign",)),
