@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 
 import pytest
 
@@ -208,13 +209,18 @@ async def test_no_descriptor_is_left_open_whatever_the_job_did(bank):
             results = await asyncio.gather(*(grader.grade(exercise, code) for code in codes))
             assert [r.status for r in results] == list(codes.values()), [r.to_dict() for r in results]
         assert grader._zygote is zygote and open_descriptors() == before
-        # a submission cancelled while both its jobs run (the client went away): its pipes and slots are given back
+        # a submission cancelled while both its jobs run (the client went away): its jobs run on in their keepers until
+        # they end (here at the 1 s timeout), and hold their slots until then; then its pipes and slots are given back
         cancelled = asyncio.ensure_future(grader.grade(exercise, "import time\ntime.sleep(30)\n"))
         while len(grader._free) > grader.concurrency - 2:
             await asyncio.sleep(0.01)
         cancelled.cancel()
         with pytest.raises(asyncio.CancelledError):
             await cancelled
+        assert len(grader._free) == grader.concurrency - 2  # still taken: the keepers run the jobs on
+        deadline = time.monotonic() + 10
+        while len(grader._free) < grader.concurrency and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         assert len(grader._free) == grader.concurrency and grader._grading == 0
         assert grader._zygote is zygote and open_descriptors() == before
     finally:

@@ -176,3 +176,26 @@ def test_a_job_leaves_nothing_counted_against_its_uid(one_slot):
     # System V shared memory of the job's own IPC namespace still works (it goes with the namespace)
     assert one_slot.grade(cheat_if("import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
                                    "won = libc.shmget(0, 4096, 0o1000 | 0o600) >= 0")).passed
+
+
+async def test_a_grading_given_up_keeps_its_slot_until_its_job_has_ended(bank):
+    """A grading whose caller stops waiting (cancelled) while its job runs: the keeper runs the job on, so the slot
+    stays taken until it ends; the next job in it would otherwise run beside it, under the same uid."""
+    exercise = bank.get(EXERCISE)
+    g = Grader(timeout=3.0, answer_step=0, concurrency=1)
+    try:
+        await g.grade(exercise, exercise.solution)
+        sent = time.time()
+        given_up = asyncio.ensure_future(g.grade(exercise, "import time\ntime.sleep(1.0)\n" + CORRECT))
+        await asyncio.sleep(0.3)
+        given_up.cancel()
+        await asyncio.gather(given_up, return_exceptions=True)
+        probe = await g.grade(exercise, CLOCK)
+        started = {float(m.group(1)) for t in probe.tests if not t.hidden
+                   for m in [re.search(r"returned '(\d+\.\d+)'", t.message or "")] if m}
+        assert len(started) == 1, probe.to_dict()
+        waited = started.pop() - sent
+        print(f"\n[figure] the next job started {waited:.2f} s after a 1 s job given up at 0.3 s")
+        assert waited >= 0.95, waited
+    finally:
+        await g.aclose()

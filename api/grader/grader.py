@@ -516,19 +516,41 @@ class Grader(LoggingConfigurable):
             self._slots.release()
             return "skipped", []
         slot = self._free.pop()
-        try:
-            with metrics.GRADING_RUNNING.track_inprogress():
-                payload = b'{"code": %s%s' % (json.dumps(code).encode(), tests.after_code)
-                if timeout:
-                    return await self._run_in_slot(slot, payload, tests.count, timeout)
-                return await self._run_in_slot(slot, payload, tests.count)
-        finally:
+
+        def give_back(_=None) -> None:
             held = time.perf_counter() - started
             metrics.GRADING_SECONDS.observe(held)
             if timed is not None:
                 timed.append(held)
             self._free.append(slot)
             self._slots.release()
+
+        # the job runs in a task of its own, and holds its slot until it has ended even when its caller stops
+        # waiting (is cancelled): its keeper runs it on, and the slot's next job would run beside it, under the same
+        # uid, in the same groups. Otherwise the slot is given back here, before the caller goes on (a hidden job
+        # waiting for the slot asks then whether the visible one found that the code does not load)
+        running = asyncio.ensure_future(self._in_slot(slot, code, tests, timeout))
+        try:
+            result = await asyncio.shield(running)
+        except asyncio.CancelledError:
+            if running.done():
+                give_back()
+            else:
+                running.add_done_callback(give_back)
+                running.add_done_callback(_retrieved)
+            raise
+        except BaseException:
+            give_back()
+            raise
+        give_back()
+        return result
+
+    async def _in_slot(self, slot: int, code: str, tests: JobTests, timeout: float | None) -> tuple[str, list[dict]]:
+        with metrics.GRADING_RUNNING.track_inprogress():
+            payload = b'{"code": %s%s' % (json.dumps(code).encode(), tests.after_code)
+            if timeout:
+                return await self._run_in_slot(slot, payload, tests.count, timeout)
+            return await self._run_in_slot(slot, payload, tests.count)
 
     async def _run_in_slot(self, slot: int, payload: bytes, test_count: int, timeout: float | None = None) -> tuple[str, list[dict]]:
         """On the zygote; a job whose keeper or zygote was lost runs once more on a fresh zygote, never in the
@@ -711,6 +733,12 @@ def _reachable_by_all(path: str) -> bool:
     """Can any uid execute this interpreter (every folder on the way searchable by others)?"""
     real = Path(os.path.realpath(path))
     return all(os.stat(p).st_mode & 0o001 for p in [real, *real.parents])
+
+
+def _retrieved(task: asyncio.Future) -> None:
+    """A job's run whose caller stopped waiting: its error, if any, is read here (asyncio would log it as lost)."""
+    if not task.cancelled():
+        task.exception()
 
 
 class _AnswerClock:
