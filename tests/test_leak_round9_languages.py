@@ -170,15 +170,6 @@ async def test_honest_answers_about_these_languages_stay_shown(bank, leak_detect
 
 # --- through the gateway, streamed ----------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def detector_of(bank):
-    """The leak filter as the gateway builds it: statement rarity from the whole bank, and the exercise's starter."""
-    from codementor.api.gateway.leak import LeakDetector, StatementFrequency
-
-    frequency = StatementFrequency.of(ex.solution for ex in bank.all())
-    return lambda exercise: LeakDetector(exercise.solution, frequency=frequency, starter=exercise.starter)
-
-
 def _request(code: str):
     return SimpleNamespace(question="Could you show me how?", code=code, error="", traceback="", stream=True)
 
