@@ -106,8 +106,20 @@ def descends_from(pid: int, ancestor: int) -> bool:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             return False
-        pid = int(stat.rsplit(")", 1)[1].split()[1])  # the field after the command's name, in brackets, is the state
+        pid = int(stat.rsplit(")", 1)[1].split()[1])  # after the command's name (in brackets): the state, the parent
     return False
+
+
+def _end(proc: subprocess.Popen) -> None:
+    """Stop a process the stack started, and wait for it: killed when it outlasts STOP_SECONDS (the Hub stops
+    everything at once within its own bound, hub_app.py)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _address_taken(log_file: Path | None, since: int) -> bool:
@@ -467,12 +479,7 @@ class Stack:
                     raise PortTaken(f"port {getattr(self, name)} for {INTERNAL_PORTS[name]} is held by another process "
                                     f"(another stack?): stop it, or {hint}")
                 log.warning("starting JupyterHub again on other internal ports")
-                proc.terminate()
-                try:
-                    proc.wait(STOP_SECONDS)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+                _end(proc)
             # a port picked for one of the Hub's own parts (its API, the proxy's API, the services) was taken
             # between its choice and its use: those are internal, so pick others; the public one stays
             self._procs.remove(proc)
@@ -531,13 +538,7 @@ class Stack:
 
     def stop(self) -> None:
         for proc in reversed(self._procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(STOP_SECONDS)  # the Hub stops everything at once within its own bound (hub_app.py)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            _end(proc)
         self._procs.clear()
         if self._pg is not None:
             self._pg.cleanup()

@@ -531,19 +531,13 @@ class Grader(LoggingConfigurable):
         # waiting for the slot asks then whether the visible one found that the code does not load)
         running = asyncio.ensure_future(self._in_slot(slot, code, tests, timeout))
         try:
-            result = await asyncio.shield(running)
-        except asyncio.CancelledError:
+            return await asyncio.shield(running)
+        finally:
             if running.done():
                 give_back()
-            else:
+            else:  # cancelled while the job runs
                 running.add_done_callback(give_back)
                 running.add_done_callback(_retrieved)
-            raise
-        except BaseException:
-            give_back()
-            raise
-        give_back()
-        return result
 
     async def _in_slot(self, slot: int, code: str, tests: JobTests, timeout: float | None) -> tuple[str, list[dict]]:
         with metrics.GRADING_RUNNING.track_inprogress():

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import re
 
+from .haskell import split_top
+
 LANGUAGE_TAGS = ("c", "h", "cpp", "c++", "cc", "cxx", "hpp", "csharp", "cs", "c#", "java", "kotlin", "kt", "kts", "swift",
                  "rust", "rs", "go", "golang", "lua", "ruby", "rb", "php", "ts", "typescript", "tsx", "scala", "dart",
                  "objc", "objective-c", "d", "zig", "groovy", "perl", "pl", "pascal", "vb", "vbnet", "fortran", "nim",
@@ -404,22 +406,7 @@ def _end(text: str, start: int) -> int:
 
 def _split(arguments: str) -> list[str]:
     """Arguments split at their top-level commas."""
-    found, depth, current, quote = [], 0, "", None
-    for ch in arguments:
-        if quote:
-            quote = None if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            found.append(current.strip())
-            current = ""
-            continue
-        current += ch
-    return [f for f in [*found, current.strip()] if f]
+    return [part.strip() for part in split_top(arguments, ",", "()[]{}") if part.strip()]
 
 
 def _lambda(text: str) -> tuple[list[str], str] | None:

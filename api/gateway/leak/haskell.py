@@ -41,8 +41,10 @@ PRELUDE = {
 }
 
 
-def _split_top(text: str, separator: str) -> list[str]:
-    """`text` cut at each `separator` outside brackets and strings."""
+def split_top(text: str, separator: str, brackets: str = "()[]") -> list[str]:
+    """`text` cut at each `separator` outside brackets (`brackets`: opening and closing pairs) and strings (a `'`
+    after a letter or digit is a Haskell prime, not a quote)."""
+    opening, closing = brackets[::2], brackets[1::2]
     parts, depth, current, quote, i = [], 0, "", "", 0
     while i < len(text):
         ch = text[i]
@@ -50,9 +52,9 @@ def _split_top(text: str, separator: str) -> list[str]:
             quote = "" if ch == quote else quote
         elif ch in "\"'" and not (ch == "'" and i and (text[i - 1].isalnum() or text[i - 1] == "_")):
             quote = ch
-        elif ch in "([":
+        elif ch in opening:
             depth += 1
-        elif ch in ")]":
+        elif ch in closing:
             depth -= 1
         elif depth == 0 and text.startswith(separator, i):
             parts.append(current)
@@ -101,7 +103,7 @@ def _function(atom: str, arity: int = 1) -> str:
 def _call(template: str, arguments: list[str]) -> str:
     """A Prelude template filled in; `{0:x}` is the first argument applied to the comprehension's `x`."""
     def apply(function: str, names: str) -> str:
-        if function.startswith("(") and function.endswith(")") and _split_top(function[1:-1], ")") == [function[1:-1]]:
+        if function.startswith("(") and function.endswith(")") and split_top(function[1:-1], ")") == [function[1:-1]]:
             function = function[1:-1]
         if (lam := re.match(r"^lambda ([\w, ]+): (.*)$", function, re.S)):
             body = lam.group(2)
@@ -145,7 +147,7 @@ def _atom(atom: str) -> str:
             return "()"
         if (section := _section(inner)) is not None:
             return f"({section})"
-        parts = _split_top(inner, ",")
+        parts = split_top(inner, ",")
         return "(" + ", ".join(expression(p) for p in parts) + ")"
     if atom.startswith("["):
         return _list(atom[1:-1])
@@ -156,9 +158,9 @@ def _atom(atom: str) -> str:
 
 def _list(inner: str) -> str:
     """A list: literal, range (`[1..n]`) or comprehension (`[e | x <- xs, cond]`)."""
-    if len(halves := _split_top(inner, "|")) == 2 and "<-" in halves[1]:
+    if len(halves := split_top(inner, "|")) == 2 and "<-" in halves[1]:
         clauses = []
-        for part in _split_top(halves[1], ","):
+        for part in split_top(halves[1], ","):
             if "<-" in part:
                 target, source = part.split("<-", 1)
                 clauses.append(f"for {expression(target).strip('()') or '_'} in {expression(source)}")
@@ -172,7 +174,7 @@ def _list(inner: str) -> str:
         if not rng.group(2):
             return f"itertools.count({expression(rng.group(1))})"
         return f"list(range({expression(rng.group(1))}, {expression(rng.group(2))} + 1))"
-    return "[" + ", ".join(expression(p) for p in _split_top(inner, ",") if p.strip()) + "]"
+    return "[" + ", ".join(expression(p) for p in split_top(inner, ",") if p.strip()) + "]"
 
 
 def expression(text: str) -> str:
@@ -184,7 +186,7 @@ def expression(text: str) -> str:
         return f"(lambda {', '.join(lam.group(1).split())}: {expression(lam.group(2))})"
     if (cond := re.match(r"^if\s+(.+?)\s+then\s+(.+?)\s+else\s+(.+)$", text, re.S)):
         return f"({expression(cond.group(2))} if {expression(cond.group(1))} else {expression(cond.group(3))})"
-    if len(parts := _split_top(text, " $ ")) > 1:  # `f $ g $ x`: f (g (x)), the inner value put in after reading
+    if len(parts := split_top(text, " $ ")) > 1:  # `f $ g $ x`: f (g (x)), the inner value put in after reading
         inner = expression(parts[-1])
         for part in reversed(parts[:-1]):
             inner = expression(f"{part} {HOLE}").replace(HOLE, f"({inner})")

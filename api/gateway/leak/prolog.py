@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 
+from .haskell import split_top
 from .similarity import parsed
 
 SHOWN = re.compile(r"```prolog\b|^\s*[a-z]\w*\([^()\n]*(?:\([^()\n]*\)[^()\n]*)*\)\s*:-", re.M)
@@ -23,18 +24,9 @@ OPERATORS = [(r"=<", "<="), (r"=:=", "=="), (r"=\\=", "!="), (r"\\==", "!="), (r
              (r"\bdiv\b", "//"), (r"\btrue\b", "True"), (r"\bfalse\b", "False")]
 
 
-def _split(text: str, separator: str = ",") -> list[str]:
-    """`text` split at `separator` outside brackets."""
-    parts, depth, current = [], 0, ""
-    for char in text:
-        depth += char in "([{"
-        depth -= char in ")]}"
-        if char == separator and depth == 0:
-            parts.append(current.strip())
-            current = ""
-        else:
-            current += char
-    return [*parts, current.strip()] if current.strip() else parts
+def _split(text: str) -> list[str]:
+    """`text` split at its commas outside brackets and quotes."""
+    return [part.strip() for part in split_top(text, ",", "()[]{}") if part.strip()]
 
 
 def _clauses(text: str) -> list[str]:
