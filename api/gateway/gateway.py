@@ -22,7 +22,7 @@ from .breaker import CircuitBreaker
 from .cache import AnswerCache, cache_key, holds_code, normalized_error
 from .guardrails import PROMPT_VERSION, TutorContext, build_messages
 from .leak import LeakDetector, SolutionIndex, StatementFrequency, hidden_share, judge
-from .leak.detector import conversation
+from .leak.memory import remembered
 from .leak import runnable
 from .leak.index import TOUCH
 from .leak.views import views
@@ -247,7 +247,7 @@ class TutorGateway(Configurable):
             for x in sorted(together, key=lambda x: (-together[x], x))[:MAX_CROSS]:
                 detector = self.detector(self.solutions[x])
                 if not _gives_away_alone(detector, cross[x]):
-                    others[x] = (self.solutions[x], f"{cross[x]}\n\n{prior}" if prior else cross[x])
+                    others[x] = (self.solutions[x], remembered(cross[x], prior))
         return list(others.values())
 
     def _adds(self, found: frozenset[int], memory: str, exercise_id: str) -> bool:
@@ -380,7 +380,7 @@ class TutorGateway(Configurable):
                 log.warning("tutor provider %s failed: %s; trying the next one", provider.name, err)
                 await self._settle(reservation, provider, request, guard.text)
                 if guard.sent:  # taken off the screen, not out of the student's mind: the next answer is judged with it
-                    prior = conversation(prior, guard.text[:guard.sent])
+                    prior = remembered(prior, guard.text[:guard.sent])  # said under this exercise
                     yield Event("replace", "")
                 continue
             except BaseException:

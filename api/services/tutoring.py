@@ -9,6 +9,7 @@ from typing import AsyncIterator
 from ...exercise_bank import Exercise
 from ..gateway.gateway import Asker, Event, TutorGateway
 from ..gateway.guardrails import TutorContext
+from ..gateway.leak.memory import Memory
 from ..db import driver_connection
 from ..models import HintEvent, TutorDisclosure
 from . import answering, conversations
@@ -47,10 +48,10 @@ _LATEST_RESULTS = """SELECT results FROM submissions WHERE user_id = %(u)s::bigi
 # the conversations, which the student may delete) and in hints, oldest first, asked under it or
 # under any other exercise (`touches`): the leak filter judges a new answer together with it, so a
 # solution handed out in pieces is caught at the piece that completes it
-_DELIVERED = """SELECT created_at, text FROM tutor_disclosures
+_DELIVERED = """SELECT created_at, exercise_id, text FROM tutor_disclosures
                 WHERE user_id = %(u)s::bigint AND (exercise_id = %(ex)s::varchar OR touches ? %(ex)s::varchar)
                 UNION ALL
-                SELECT created_at, text FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND text <> ''
+                SELECT created_at, exercise_id, text FROM hint_events WHERE user_id = %(u)s::bigint AND exercise_id = %(ex)s::varchar AND text <> ''
                 ORDER BY 1"""
 # and what they were told, under any exercise, that holds pieces of other exercises' solutions (`touches`), for the
 # CROSS_EXERCISES of those touched most recently: by exercise, everything models told the student about it, oldest first;
@@ -59,11 +60,12 @@ CROSS_EXERCISES = 16
 # the exercises the student's model answers touch, with when each was touched last
 _TOUCHES = """SELECT x, max(created_at) AS last FROM tutor_disclosures, jsonb_array_elements_text(touches) AS x
               WHERE user_id = %(u)s::bigint AND touches <> '[]'::jsonb GROUP BY x"""
-# everything models told the student about each exercise of a list {exercises} (a query of one column), oldest first
-_MEMORY_ROWS = """SELECT t.x, d.created_at, d.text FROM ({exercises}) AS t(x) JOIN tutor_disclosures d
+# everything models told the student about each exercise of a list {exercises} (a query of one column), oldest first,
+# with the exercise each text was said under
+_MEMORY_ROWS = """SELECT t.x, d.created_at, d.exercise_id, d.text FROM ({exercises}) AS t(x) JOIN tutor_disclosures d
                       ON d.user_id = %(u)s::bigint AND (d.exercise_id = t.x OR d.touches ? t.x)
                   UNION ALL
-                  SELECT t.x, h.created_at, h.text FROM ({exercises}) AS t(x) JOIN hint_events h
+                  SELECT t.x, h.created_at, h.exercise_id, h.text FROM ({exercises}) AS t(x) JOIN hint_events h
                       ON h.user_id = %(u)s::bigint AND h.exercise_id = t.x AND h.text <> ''
                   ORDER BY 1, 2"""
 _TOUCHED = _MEMORY_ROWS.format(
@@ -72,10 +74,12 @@ _MEMORIES = _MEMORY_ROWS.format(exercises="SELECT unnest(%(xs)s::varchar[])")
 MORE_EXERCISES = 16  # memories read at the final judgement, the exercises the answer overlaps most first
 
 
-def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: set[str], loaded: dict[str, str], sees=None):
+def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: set[str], loaded: dict[str, str], sees=None,
+                  asked: str = ""):
     """The gateway's `more`: the memories of exercises the answer overlaps, which the student was told pieces of, and
     which `loaded` does not hold (the exercises touched last), so filling the memory with other exercises' pieces
-    cannot push one out of the judgement. Only exercises the student may see (`sees`, None: all) count."""
+    cannot push one out of the judgement. Only exercises the student may see (`sees`, None: all) count; `asked`: the
+    exercise asked about (whose code the student sends)."""
     touched = {x for x in touched if sees is None or x in sees}
 
     async def more(overlapped: dict[str, float]) -> dict[str, str]:
@@ -87,7 +91,7 @@ def memory_loader(sessionmaker, gateway: TutorGateway, user_id: int, touched: se
             pg = await driver_connection(session)
             rows = await (await pg.execute(_MEMORIES, {"u": user_id, "xs": wanted})).fetchall()
             await pg.execute("COMMIT")
-        return cross_memories(rows, gateway, sees)
+        return cross_memories(rows, gateway, sees, asked)
     more.unloaded = frozenset(x for x in touched if x not in loaded and x in gateway.solutions)  # the stream guard holds their pieces
     return more
 
@@ -98,32 +102,48 @@ def _weight(detector, text: str) -> float:
     return max(detector.similarity(text), detector.walked(text))
 
 
-def leak_memory(texts: list[str], detector, limit: int = PRIOR_CHARS) -> str:
-    """What models told the student about the exercise (oldest first), within `limit` characters.
+def leak_memory(texts: list[str], detector, limit: int = PRIOR_CHARS, elsewhere: frozenset[str] = frozenset()) -> Memory:
+    """What models told the student about the exercise (oldest first), within `limit` characters; `elsewhere`: those of
+    `texts` said under another exercise than the one asked about (see `leak.memory`).
 
     When there is more, the answers that hold most of the reference solution are the ones kept
     (in their order), not the latest: answers with nothing of the solution in them, asked for
     to fill the memory, must not push out the pieces of it that came before."""
-    joined = "\n\n".join(texts)
-    if len(joined) <= limit:
-        return joined
+    if len("\n\n".join(texts)) <= limit:
+        return Memory((text, text in elsewhere) for text in texts)
     weight = [_weight(detector, t) for t in texts]
     kept, size = set(), 0
     for i in sorted(range(len(texts)), key=lambda i: (-weight[i], -i)):  # the most telling first; of equals, the latest
         if size + len(texts[i]) + 2 <= limit:
             kept.add(i)
             size += len(texts[i]) + 2
-    return "\n\n".join(texts[i] for i in sorted(kept))
+    return Memory((texts[i], texts[i] in elsewhere) for i in sorted(kept))
 
 
-def cross_memories(rows, gateway: TutorGateway, sees=None) -> dict[str, str]:
+def _said(rows, asked: str) -> tuple[list[str], frozenset[str]]:
+    """Texts of (..., exercise said under, text) rows, oldest first and once each, and those of them said only under
+    other exercises than `asked` (a text said under it too, as a hint and as a disclosure, is its own)."""
+    under: dict[str, set[str]] = {}
+    for *_, ex_id, text in rows:
+        under.setdefault(text, set()).add(ex_id)
+    return list(under), frozenset(text for text, where in under.items() if asked not in where)
+
+
+def cross_memories(rows, gateway: TutorGateway, sees=None, asked: str = "") -> dict[str, Memory]:
     """Exercise id -> what models told the student that holds pieces of its solution (`_TOUCHED`'s rows), of the
-    exercises they may see (`sees`, None: all)."""
-    texts: dict[str, list[str]] = {}
-    for ex_id, _, text in rows:
-        if ex_id in gateway.solutions and (sees is None or ex_id in sees):
-            texts.setdefault(ex_id, []).append(text)
-    return {ex_id: leak_memory(said, gateway.detector(gateway.solutions[ex_id])) for ex_id, said in texts.items()}
+    exercises they may see (`sees`, None: all); `asked`: the exercise asked about, whose code the student sends."""
+    rows_of: dict[str, list] = {}
+    for row in rows:
+        if row[0] in gateway.solutions and (sees is None or row[0] in sees):
+            rows_of.setdefault(row[0], []).append(row)
+    return {ex_id: _memory(rows, gateway.detector(gateway.solutions[ex_id]), asked) for ex_id, rows in rows_of.items()}
+
+
+def _memory(rows, detector, asked: str) -> Memory:
+    """`leak_memory` of (..., exercise said under, text) rows, knowing which texts were said under other exercises than
+    `asked`."""
+    texts, elsewhere = _said(rows, asked)
+    return leak_memory(texts, detector, elsewhere=elsewhere)
 
 
 async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exercise: Exercise, req, purpose: str = "tutor",
@@ -150,10 +170,10 @@ async def build_context(sessionmaker, gateway: TutorGateway, asker: Asker, exerc
         results = ((await latest.fetchone()) or (None,))[0]
         # once each: an extra hint that touches other exercises is also a disclosure row, and a memory holding a
         # piece twice no longer joins into the code it tells
-        prior = leak_memory(list(dict.fromkeys(text for _, text in await said.fetchall())), gateway.detector(exercise))
-        cross = cross_memories(await touched.fetchall(), gateway, asker.sees)
+        prior = _memory(await said.fetchall(), gateway.detector(exercise), exercise.id)
+        cross = cross_memories(await touched.fetchall(), gateway, asker.sees, exercise.id)
         more = memory_loader(sessionmaker, gateway, asker.user_id, {x for x, _ in await touched_ids.fetchall()} - {exercise.id}, cross,
-                             asker.sees)
+                             asker.sees, exercise.id)
     context = TutorContext(
         exercise_id=exercise.id, statement=exercise.statement, question=getattr(req, "question", ""), code=req.code,
         error=req.error, traceback=getattr(req, "traceback", ""), history=history, summary=summary,

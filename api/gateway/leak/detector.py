@@ -18,6 +18,7 @@ from .judgement import LeakCheck, judge
 from .languages import as_python
 from .turns import mixed
 from .markup import rendered
+from .memory import pasted, said_elsewhere, said_here
 from .opacity import opaque_after
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, INLINE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
@@ -101,6 +102,7 @@ class LeakDetector:
         self.threshold, self.walk_threshold = threshold, walk_threshold
         self._known: dict[tuple[str, frozenset], frozenset] = {}
         self._told: dict[str, tuple[frozenset, frozenset]] = {}
+        self._steps: dict[str, frozenset] = {}
         # every student has the starter: its statements stay theirs, whoever said them
         self.starter_text = starter
         tree = parse(starter) if starter else None
@@ -110,11 +112,13 @@ class LeakDetector:
     def known(self, code: str, shared: str = "", prior: str = "") -> frozenset:
         """The reference statements the student's `code` holds but was not told in `prior` (pasted back, they are still
         what the tutor gave), and those of `shared` (the solution of the exercise asked about, when this is another
-        one: helping with that exercise is no leak of what the two share)."""
+        one: helping with that exercise is no leak of what the two share). Of what `prior` holds that was said under
+        another exercise, only the statements their code holds as written in it count as told (`leak.memory`)."""
         own = self._known_from(code, frozenset())
         if prior and not own <= self.given:  # only the starter's statements: nothing the tutor said can be among them
-            said, steps = self.told(prior)
-            own = self._known_from(code, said) - steps
+            here = said_here(prior)
+            said, steps = self.told(here) if here else (frozenset(), frozenset())
+            own = self._known_from(code, said | (pasted(code, said_elsewhere(prior)) - self.starter)) - steps
         return own | self._known_from(shared, frozenset()) if shared else own
 
     def _known_from(self, text: str, said: frozenset) -> frozenset:
@@ -178,21 +182,58 @@ class LeakDetector:
 
     def _walked(self, answer: str, prior: str, code: str, shared: str) -> float:
         known = self.known(code, shared, prior)
-        return max(self._walk(text, known, whole=not shared) for text in self._walk_texts(answer, prior, code))
+        own = self._answer_texts(answer, prior, code)
+        mine = self._heard_elsewhere(known, prior, own) if not shared and known else frozenset()
+        return max(self._walk(text, known, not shared, mine) for text in (*own, *self._conversation_texts(own[0], prior, code)))
 
     def _walk_texts(self, answer: str, prior: str, code: str) -> tuple[str, ...]:
         """The texts a walkthrough is read in: the answer as written and as rendered, each also read as Python from
         other languages' code, the conversation, and the conversation with the blanks of a template it answers filled
         in; each without its quotes of the student's own code (`unquoted`)."""
-        answer = unquoted(answer, code, self.starter_text, prior)
-        whole = unquoted(conversation(prior, answer), code, self.starter_text, prior) if prior else answer
-        shown = (answer, *rendered(answer))
-        return (*shown, *(python for text in shown for python in as_python(text)), *((whole,) if prior else ()),
-                *mixed(prior, answer), *filter(None, (filled(whole),)))
+        own = self._answer_texts(answer, prior, code)
+        return (*own, *self._conversation_texts(own[0], prior, code))
 
-    def _walk(self, text: str, known: frozenset, whole: bool = True) -> float:
+    def _answer_texts(self, answer: str, prior: str, code: str) -> tuple[str, ...]:
+        """The answer (without its quotes of the student's code) as written and as rendered, each also read as Python."""
+        answer = unquoted(answer, code, self.starter_text, prior)
+        shown = (answer, *rendered(answer))
+        return (*shown, *(python for text in shown for python in as_python(text)))
+
+    def _conversation_texts(self, answer: str, prior: str, code: str) -> tuple[str, ...]:
+        """The conversation (`answer` after `prior`), read as Python too, and with the blanks of a template filled in."""
+        whole = unquoted(conversation(prior, answer), code, self.starter_text, prior) if prior else answer
+        return (*((whole,) if prior else ()), *mixed(prior, answer), *filter(None, (filled(whole),)))
+
+    def _heard_elsewhere(self, known: frozenset, prior: str, answer: tuple[str, ...]) -> frozenset:
+        """The steps of the student's code (`known`) that only the part of `prior` said under other exercises tells, not
+        the answer (`answer`: its readings) nor what was said under this exercise: told of another exercise's code,
+        they are no retelling of theirs (see `_walk`)."""
+        elsewhere = said_elsewhere(prior)
+        if not elsewhere:
+            return frozenset()
+        only = known & self._steps_told(elsewhere)
+        if only:
+            only -= self._steps_told(said_here(prior))
+        for text in answer:
+            if not only:
+                break
+            only -= self.walkthrough.told_in(text)
+        return only
+
+    def _steps_told(self, text: str) -> frozenset:
+        """The reference steps some unit of `text` tells (cached: a memory comes back at every answer)."""
+        if not text:
+            return frozenset()
+        if text not in self._steps:
+            if len(self._steps) > 64:
+                self._steps.clear()
+            self._steps[text] = self.walkthrough.told_in(text)
+        return self._steps[text]
+
+    def _walk(self, text: str, known: frozenset, whole: bool = True, mine: frozenset = frozenset()) -> float:
         """The walkthrough of `text`: what it tells that the student lacks; or, when it tells the whole reference in order
-        (what the student's code holds too) and a good part of what they lack (RETOLD_NEW of the threshold, or of what they
+        (what the student's code holds too, but steps of it only told of another exercise's code: `mine`) and a good part
+        of what they lack (RETOLD_NEW of the threshold, or of what they
         lack when that is less: a starter holding most steps leaves little to tell), all of it: the solution
         walked through from start to end is no fix of a student's code, whatever their code holds (`whole`: only for the
         exercise asked about; judged for another one, the code is of another exercise and its statements are not this
@@ -200,7 +241,7 @@ class LeakDetector:
         new = self.walkthrough.coverage(text, known)
         if not whole or not known or not new or new >= self.walk_threshold or new < RETOLD_NEW * min(self.walk_threshold, self._lacking(known)):
             return new
-        return max(new, self.walkthrough.coverage(text))
+        return max(new, self.walkthrough.coverage(text, mine))
 
     def _lacking(self, known: frozenset) -> float:
         """The weighted share of the walkthrough's steps the student's code does not hold (a starter may hold most)."""
