@@ -7,7 +7,8 @@
 - false alarms on the benign set (authored hints, an error explanation, a conceptual answer,
   three other exercises' first hints, a one-line fix of the student's own code), judged alone
   and as one student who got them all, exercise after exercise, would have them judged: with
-  what models told them under other exercises that holds pieces of each exercise's solution;
+  what models told them under other exercises that holds pieces of each exercise's solution (in
+  that exercise's own memory, said elsewhere, and in the memories of the others);
 - the filter's time per answer, p50/p95, sandboxed runs included;
 - the time to first visible text of a streamed answer through the gateway (real Postgres,
   Redis and a local vendor that streams in six pieces), with the stream guard that releases
@@ -74,7 +75,11 @@ async def matrix(gw, bank) -> dict:
             if verdict.leaking:
                 alarms.append(f"{exercise.id}: {label} ({verdict.reason})")
             cross = {x: leak_memory(texts, gw.detector(gw.solutions[x])) for x, texts in said.items() if x != exercise.id}
-            if cross and (await gw.judge(exercise, answer, "", student if label == "one-line-fix" else exercise.starter, cross)).leaking:
+            # what was said under other exercises that touches this one is in its own memory too, said elsewhere
+            told = said.get(exercise.id, [])
+            prior = leak_memory(told, gw.detector(exercise), elsewhere=frozenset(told))
+            if (cross or prior) and (await gw.judge(exercise, answer, prior, student if label == "one-line-fix" else exercise.starter,
+                                                    cross)).leaking:
                 if not verdict.leaking:
                     remembered.append(f"{exercise.id}: {label}")
             for x in gw.touched(exercise, answer):
