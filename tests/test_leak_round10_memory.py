@@ -6,7 +6,10 @@ student wrote, though: an honest answer on merge-meetings (`for meeting in meeti
 remembered for sum-of-evens, and its loop reads as the student's own `for n in numbers:` once names are erased, so
 that loop counted as the tutor's; an honest one-line fix of their sum-of-evens code then made up the solution with
 it and was replaced. Now a text said under another exercise takes from the student's code only the statements
-written as it has them (pasted back); what was said under the exercise itself takes what it always took.
+written as it has them (pasted back); what was said under the exercise itself takes what it always took. The other
+way round, an honest one-line fix on gift-card-pairs (the student's code held the rest) is remembered for
+hottest-day, and every later answer on hottest-day was judged against gift-card-pairs with it, where it tells all of
+it: a memory that gives another exercise away by itself is now set aside for that exercise, as `cross` memories were.
 
 Kept: a piece of a solution told under another exercise and pasted into the code as written is still the tutor's
 (the piece that completes it is replaced, streamed or not), and a plain memory (said under the exercise) still
@@ -88,6 +91,37 @@ async def test_an_honest_fix_after_an_answer_on_another_exercise_is_shown_whole(
     assert not shown.meta["leak_blocked"] and shown.text == fix and screens[-1] == fix, shown.text
     _, alone = await ask(infra[0], gw, await new_asker(prefix="r10-mem-none"), evens, ADDS_ALL, fix, stream=stream)
     assert not alone.meta["leak_blocked"] and alone.text == fix
+
+# gift-card-pairs written by the student but for one sign, and the tutor's fix of that line: their code held the rest
+# of the solution, so it is no leak there; it holds a twentieth of hottest-day's solution (remembered for it too)
+PAIRS_SLIP = '''def pairs_with_total(prices, total):
+    """Return (first, second) price pairs of two different gifts that add up to total."""
+    return [(first, second) for i, first in enumerate(prices) for second in prices[i + 1:] if first - second == total]
+'''
+PAIRS_FIX = ("Look at line 3: `return [(first, second) for i, first in enumerate(prices) for second in prices[i + 1:] if first - "
+             "second == total]`. It should be `return [(first, second) for i, first in enumerate(prices) for second in "
+             "prices[i + 1:] if first + second == total]`; the rest of your code is fine.")
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+async def test_a_fix_told_under_its_own_exercise_does_not_refuse_answers_on_another(infra, filter_gateway, bank, new_asker,
+                                                                                    stream):
+    """The same false alarm the other way round: a one-line fix on gift-card-pairs (shown: their code held the rest)
+    is in hottest-day's memory; with it, every later answer on hottest-day, an authored hint in words too, read as
+    giving gift-card-pairs away (without the student's gift-card-pairs code, the fix tells all of it) and was
+    replaced. A memory that gives another exercise away by itself is not held against answers that add nothing of
+    it, as for the memories of other exercises (`cross`)."""
+    gw = filter_gateway()
+    pairs, hottest = bank.get("gift-card-pairs"), bank.get("hottest-day")
+    dan = await new_asker(prefix="r10-pairs")
+    _, fixed = await ask(infra[0], gw, dan, pairs, PAIRS_SLIP, PAIRS_FIX)
+    assert not fixed.meta["leak_blocked"] and fixed.text == PAIRS_FIX
+    assert "hottest-day" in (await touches_of(infra[0], dan.user_id))[0]
+    for hint in hottest.hints:
+        screens, shown = await ask(infra[0], gw, dan, hottest, hottest.starter, hint, stream=stream)
+        assert not shown.meta["leak_blocked"] and shown.text == hint and screens[-1] == hint, shown.text
+    _, again = await ask(infra[0], gw, dan, hottest, hottest.starter, f"```python\n{pairs.solution}```\n", stream=stream)
+    assert again.meta["leak_blocked"]  # gift-card-pairs told whole once more is still replaced
 
 
 async def test_a_piece_told_under_another_exercise_and_pasted_back_is_still_the_tutors(infra, filter_gateway, bank,

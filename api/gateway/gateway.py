@@ -237,7 +237,8 @@ class TutorGateway(Configurable):
         that gives its exercise away by itself is not used: the answers in it were judged one by one, and every later
         answer would be refused for it; nor is one to which the answer adds less than TOUCH of that exercise's
         solution (a common idiom the two share is no piece that completes it). Only exercises in `sees` (None: all)."""
-        others = {ex.id: (ex, prior) for ex in self.related(exercise, text, prior, sees)}
+        others = {ex.id: (ex, "" if prior and _gives_away_alone(self.detector(ex), prior) else prior)
+                  for ex in self.related(exercise, text, prior, sees)}
         if cross:
             found = _found(self.index, text)
             scores = self.index.shares(found)
@@ -499,16 +500,18 @@ class TutorGateway(Configurable):
 
     async def _judge_others(self, exercise, text: str, others: list[tuple], code: str, cross, runs: Allowance):
         """The first verdict of a leak among the `others` (exercise, memory) an answer is judged against, with the
-        exercise it gives away; None if none. A leak with a memory from `cross` counts only if that memory alone
-        does not give its exercise away, judged as the answer is (execution included: `_memory_gives_away`); if it
-        does, the answer is judged against that exercise without it."""
+        exercise it gives away; None if none. A leak with a memory (from `cross`, or the asked exercise's for one
+        `related` finds) counts only if that memory alone does not give its exercise away, judged as the answer is
+        (execution included: `_memory_gives_away`); if it does, the answer is judged against that exercise without it:
+        an honest fix told under that exercise, which the student's code for it held most of, is no leak of it when
+        they ask about another."""
         if not others:
             return None
         verdicts = await asyncio.gather(*(self._judge_one(other, text, memory, code, exercise.solution, runs) for other, memory in others))
         for found, (other, memory) in zip(verdicts, others):
             if not found.leaking:
                 continue
-            if cross and other.id in cross and memory and await self._memory_gives_away(other, memory, code, exercise.solution, runs):
+            if memory and await self._memory_gives_away(other, memory, code, exercise.solution, runs):
                 found = await self._judge_one(other, text, "", code, exercise.solution, runs)
                 if not found.leaking:
                     continue
