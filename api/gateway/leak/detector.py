@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from . import fixes
 from .blanks import filled
 from .judgement import LeakCheck, judge
 from .languages import as_python
@@ -289,9 +290,12 @@ class LeakDetector:
         return list(dict.fromkeys([*self._patched(answer, code)[:1], *found]))
 
     def _patched(self, answer: str, code: str) -> list[str]:
-        """The definitions of the student's code (else the starter) with a unified diff of the answer applied."""
-        patched = [p for diff in diffs(answer)[:2] for source in dict.fromkeys(s for s in (code, self.starter_text) if s)
-                   if (p := apply_diff(diff, source)) is not None]
+        """The definitions of the student's code (else the starter) with a unified diff of the answer applied, or the
+        edits its prose tells made (`fixes.applied`: two or more)."""
+        sources = list(dict.fromkeys(s for s in (code, self.starter_text) if s))
+        patched = [p for diff in diffs(answer)[:2] for source in sources if (p := apply_diff(diff, source)) is not None]
+        if not patched:
+            patched = [p for source in sources if (p := fixes.applied(answer, source)) is not None]
         return candidates_in([f"```python\n{p}```" for p in patched[:2]], self.entries) if patched else []
 
     def suspicious(self, text: str) -> bool:

@@ -11,6 +11,7 @@ gives a student's own code, which stays possible: a block is read so only when t
 from __future__ import annotations
 
 import re
+import textwrap
 
 from .similarity import FENCE
 
@@ -60,3 +61,219 @@ def read(text: str) -> str | None:
         if made >= MIN_CHANGES:
             out.append(block)
     return "\n\n".join(out) or None
+
+
+# --- the student's own code with the edits the answer tells made ---------------------------------------------------
+# An answer may leave the code to the student and tell each edit of theirs line by line: "Line 3: change `>` to `>=`.
+# Line 5: instead of `total = n` write `total += n`. After the loop, add `return total`.", or as a before/after list
+# ("Before: `groups[w] = w` / After: `groups.setdefault(key, []).append(w)`"). `applied` makes those edits in the student's
+# code (the line named, else the nearest line holding the text, else the text anywhere), and an insertion ("add `X`")
+# where it says: after / before line N, after / before `Y`, after the loop, at the start or end of the function, after
+# the line changed last ("then add ... after it"). Again one edit told is the fix a tutor gives: two or more must apply.
+
+EDIT_SIGN = re.compile(r"`[^`\n]+`|^\s*before\s*:", re.I | re.M)  # a code span, or a before/after list of blocks
+BEFORE_AFTER = re.compile(r"\bbefore\s*:?\s*\**\s*" + SPAN + r"[\s/|,;→>*-]*\bafter\s*:?\s*\**\s*" + SPAN, re.I)
+BEFORE_AFTER_BLOCKS = re.compile(r"\bbefore\s*:?\s*\**\s*\n```[^\n`]*\n(.*?)```\s*\**\s*after\s*:?\s*\**\s*\n```[^\n`]*\n(.*?)```",
+                                 re.I | re.S)
+MORE_CHANGES = [  # (pattern, whether its groups are (old, new))
+    (re.compile(r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\s+" + SPAN + r",?\s+(?:write|use|put|have|say|type)\s+" + SPAN,
+                re.I), True),
+    (re.compile(SPAN + r"\s+(?:becomes|turns\s+into|is\s+now)\s+" + SPAN, re.I), True),
+    (re.compile(r"\bfrom\s+" + SPAN + r"\s+(?:to|into)\s+" + SPAN, re.I), True),
+]
+ADDS = re.compile(r"\b(?:add|insert|put|append|write|place)\s+(?:the\s+line\s+|a\s+line\s+|a\s+)?" + SPAN, re.I)
+AND_SPAN = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+(?:then\s+)?)" + SPAN, re.I)
+LINE = re.compile(r"\blines?\s+(\d{1,3})\b", re.I)
+# where an insertion goes, read in the words next to it (before or after the code span)
+PLACES = [("after_line", re.compile(r"\bafter\s+line\s+(\d{1,3})\b", re.I)),
+          ("before_line", re.compile(r"\bbefore\s+line\s+(\d{1,3})\b", re.I)),
+          ("after_code", re.compile(r"\b(?:after|below|under)\s+" + SPAN, re.I)),
+          ("before_code", re.compile(r"\b(?:before|above)\s+" + SPAN, re.I)),
+          ("after_loop", re.compile(r"\bafter\s+the\s+(?:for\s+|while\s+)?loop\b|\bonce\s+the\s+loop\s+(?:is\s+done|ends)\b", re.I)),
+          ("in_loop", re.compile(r"\b(?:inside|in|at\s+the\s+end\s+of)\s+the\s+(?:for\s+|while\s+)?loop(?:'s\s+body)?\b", re.I)),
+          ("start", re.compile(r"\bat\s+the\s+(?:start|top|beginning)\b|\bfirst\s+thing\b", re.I)),
+          ("end", re.compile(r"\bat\s+the\s+(?:very\s+)?end\b|\bas\s+the\s+last\s+line\b|\bat\s+the\s+bottom\b", re.I)),
+          ("after_it", re.compile(r"\bafter\s+(?:it|that|this)\b|\bbelow\s+(?:it|that|this)\b|\bthen\b", re.I))]
+CONTINUATIONS = re.compile(r"^(?:else|elif|except|finally)\b")
+MAX_EDITS = 12
+
+
+def _edits(text: str) -> list[tuple]:
+    """(position, kind, old, new, line) of each edit told, in order; `kind` is "replace", "drop" or "add", an addition's
+    `old` its place (see PLACES: (name, argument))."""
+    found = [(m.start(), "replace", old, new) for m in BEFORE_AFTER_BLOCKS.finditer(text) for old, new in [m.groups()]]
+    prose = BEFORE_AFTER_BLOCKS.sub(lambda m: " " * len(m.group(0)), text)
+    prose = FENCE.sub(lambda m: " " * len(m.group(0)), prose)
+    spans = []
+    for k, pattern in enumerate(CHANGES):
+        for match in pattern.finditer(prose):
+            new, old = match.groups() if k == 0 else match.groups()[::-1]
+            found.append((match.start(), "replace", old, new))
+            spans.append(match.span())
+    for pattern, ordered in MORE_CHANGES:
+        for match in pattern.finditer(prose):
+            if not any(a <= match.start() < b for a, b in spans):
+                old, new = match.groups() if ordered else match.groups()[::-1]
+                found.append((match.start(), "replace", old, new))
+                spans.append(match.span())
+    for match in BEFORE_AFTER.finditer(prose):
+        if not any(a <= match.start() < b or a < match.end() <= b for a, b in spans):
+            found.append((match.start(), "replace", *match.groups()))
+            spans.append(match.span())
+    found += [(m.start(), "drop", m.group(1), "") for m in DROPS.finditer(prose)]
+    for match in ADDS.finditer(prose):
+        if any(a <= match.start() < b for a, b in spans):
+            continue
+        more = [match] + list(_listed(prose, match.end()))  # "add `A` and `B` after it"
+        place = _place(prose, more[-1])
+        found += [(m.start(), "add", place if k == 0 else ("after_it", ""), m.group(1)) for k, m in enumerate(more)]
+    edits = []
+    for start, kind, old, new in sorted(found)[:MAX_EDITS]:
+        before = prose[max(0, start - 60):start]
+        lines = LINE.findall(re.split(r"[.;]\s|\n", before)[-1])  # "Line 5: ...", in the same sentence
+        edits.append((start, kind, old, new, int(lines[-1]) if lines else 0))
+    return edits
+
+
+def _listed(prose: str, at: int):
+    """The code spans listed right after position `at` ("`A`, `B` and `C`")."""
+    while (match := AND_SPAN.match(prose, at)) is not None:
+        yield match
+        at = match.end()
+
+
+def _place(prose: str, match: re.Match) -> tuple[str, str]:
+    """Where an addition goes: the nearest place named in its clause (after the code span, else before it)."""
+    after = re.split(r"[.;\n]\s|\n|,\s*(?:then|and)\b", prose[match.end():match.end() + 80])[0]
+    before = re.split(r"[.;]\s|\n", prose[max(0, match.start() - 80):match.start()])[-1]
+    for clause in (after, before):
+        for name, pattern in PLACES:
+            if (found := pattern.search(clause)) is not None:
+                return name, found.group(1) if found.groups() else ""
+    return "after_it", ""
+
+
+def _flexible(old: str) -> re.Pattern:
+    """`old` as tokens with any spacing (across lines too), whole at its ends."""
+    pieces = [re.escape(t) for t in re.findall(r"\w+|[^\w\s]", old.strip())]
+    head = r"(?<![\w.])" if re.match(r"\w", old.strip()) else r"(?<![<>=!+\-*/%&|^])"
+    tail = r"(?!\w)" if re.search(r"\w$", old.strip()) else r"(?![<>=!])"
+    return re.compile(head + r"\s*".join(pieces) + tail)
+
+
+def _indent_of(line: str) -> str:
+    return line[:len(line) - len(line.lstrip())]
+
+
+def _block_end(lines: list[str], i: int) -> int:
+    """The index after the block whose header is line `i`."""
+    own = len(_indent_of(lines[i]))
+    j = i + 1
+    while j < len(lines) and (not lines[j].strip() or len(_indent_of(lines[j])) > own):
+        j += 1
+    while j > i + 1 and not lines[j - 1].strip():
+        j -= 1
+    return j
+
+
+def _body_indent(lines: list[str]) -> str:
+    header = next((i for i, line in enumerate(lines) if re.match(r"\s*(?:async\s+)?def\s", line)), None)
+    body = [line for line in lines[(header + 1 if header is not None else 0):] if line.strip()]
+    return _indent_of(body[0]) if body else "    "
+
+
+def _replace(lines: list[str], old: str, new: str, line: int) -> tuple[list[str], int] | None:
+    """`lines` with `old` replaced by `new` on line `line` (or the nearest line holding it, else across lines)."""
+    pattern = _flexible(old)
+    header = re.match(r"\s*((?:for|while|if|elif|with)\b[^\n:]*:)\s*\S", old)
+    if header and re.match(r"\s*(?:for|while|if|elif|with)\b", new):
+        header = None  # the header is replaced too
+    near = [i for i in range(len(lines)) if pattern.search(lines[i])]
+    if near:
+        i = min(near, key=lambda k: abs(k + 1 - line)) if line else near[0]
+        if "\n" not in new.strip():
+            told = f"{header.group(1)} {new.strip()}" if header else new.strip()  # Before `for w in ws: x` / After: the body
+            changed = pattern.sub(lambda m: told, lines[i])
+            return [*lines[:i], *changed.split("\n"), *lines[i + 1:]], i
+    code = "\n".join(lines)
+    match = pattern.search(code)
+    if match is None:
+        return None
+    at = code.count("\n", 0, match.start())
+    indent = _indent_of(lines[at])
+    replacement = textwrap.dedent(new).strip("\n")
+    if header:
+        replacement = header.group(1) + "\n" + textwrap.indent(replacement, indent + "    ")
+    else:
+        replacement = textwrap.indent(replacement, indent)[len(indent):] if match.start() > 0 and code[match.start() - 1] != "\n" else replacement
+    changed = code[:match.start()] + replacement + code[match.end():]
+    return changed.split("\n"), at
+
+
+def _add(lines: list[str], place: tuple[str, str], new: str, last: int) -> tuple[list[str], int] | None:
+    name, argument = place
+    at, indent = None, None
+    if name in ("after_line", "before_line"):
+        i = int(argument) - 1
+        if not 0 <= i < len(lines):
+            return None
+        at = i + 1 if name == "after_line" else i
+        indent = _indent_of(lines[i]) + ("    " if name == "after_line" and lines[i].rstrip().endswith(":") else "")
+    elif name in ("after_code", "before_code"):
+        pattern = _flexible(argument)
+        hits = [i for i, line in enumerate(lines) if pattern.search(line)]
+        if not hits:
+            return None
+        i = hits[0]
+        at = (_block_end(lines, i) if lines[i].rstrip().endswith(":") else i + 1) if name == "after_code" else i
+        indent = _indent_of(lines[i])
+    elif name in ("after_loop", "in_loop"):
+        loops = [i for i, line in enumerate(lines) if re.match(r"\s*(?:for|while)\b.*:\s*$", line)]
+        if not loops:
+            return None
+        i = loops[0]
+        at = _block_end(lines, i)
+        indent = _indent_of(lines[i]) + ("    " if name == "in_loop" else "")
+    elif name == "start":
+        header = next((i for i, line in enumerate(lines) if re.match(r"\s*(?:async\s+)?def\s", line)), -1)
+        at, indent = header + 1, _body_indent(lines)
+        if at < len(lines) and re.match(r'\s*[ru]?("""|\'\'\')', lines[at]):  # after the docstring
+            quote = re.match(r'\s*[ru]?("""|\'\'\')', lines[at]).group(1)
+            at += 1 if lines[at].count(quote) >= 2 else next((k - at + 1 for k in range(at + 1, len(lines)) if quote in lines[k]), 1)
+    elif name == "end":
+        at, indent = len(lines), _body_indent(lines)
+        while at > 0 and not lines[at - 1].strip():
+            at -= 1
+    else:  # after the line changed or added last
+        if last < 0:
+            return None
+        at = last + 1
+        while at < len(lines) and lines[at].strip() and len(_indent_of(lines[at])) > len(_indent_of(lines[last])):
+            at += 1  # after its block, when it opens one
+        indent = _indent_of(lines[last])
+        if lines[last].rstrip().endswith(":") and at == last + 1:
+            indent += "    "
+    if CONTINUATIONS.match(new.strip()):  # `else: ...` goes with the `if` it continues
+        ifs = [k for k in range(at - 1, -1, -1) if re.match(r"\s*(?:if|elif|for|while|try|except)\b", lines[k])
+               and len(_indent_of(lines[k])) <= len(indent)]
+        if ifs:
+            indent = _indent_of(lines[ifs[0]])
+            at = _block_end(lines, ifs[0])
+    added = textwrap.indent(textwrap.dedent(new).strip("\n"), indent).split("\n")
+    return [*lines[:at], *added, *lines[at:]], at + len(added) - 1
+
+
+def applied(text: str, code: str) -> str | None:
+    """`code` with the edits `text` tells made, or None when fewer than two apply (see above)."""
+    if not code.strip() or not EDIT_SIGN.search(text):
+        return None
+    edits = _edits(text)
+    if len(edits) < MIN_CHANGES:
+        return None
+    lines, made, last = code.rstrip("\n").split("\n"), 0, -1
+    for _, kind, old, new, line in edits:
+        done = (_add(lines, old, new, last) if kind == "add" else _replace(lines, old, new, line))
+        if done is not None:
+            lines, last = done
+            made += 1
+    return "\n".join(lines) + "\n" if made >= MIN_CHANGES else None
