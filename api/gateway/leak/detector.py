@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from . import fixes
+from . import fixes, steplists
 from .blanks import filled
 from .judgement import LeakCheck, judge
 from .languages import as_python
@@ -197,12 +197,14 @@ class LeakDetector:
     def _answer_texts(self, answer: str, prior: str, code: str) -> tuple[str, ...]:
         """The answer (without its quotes of the student's code) as written and as rendered, each also read as Python."""
         answer = unquoted(answer, code, self.starter_text, prior)
-        shown = (answer, *rendered(answer))
+        shown = (answer, *rendered(answer), *filter(None, (steplists.read(answer),)))
         return (*shown, *(python for text in shown for python in as_python(text)))
 
     def _conversation_texts(self, answer: str, prior: str, code: str) -> tuple[str, ...]:
         """The conversation (`answer` after `prior`), read as Python too, and with the blanks of a template filled in."""
         whole = unquoted(conversation(prior, answer), code, self.starter_text, prior) if prior else answer
+        if prior and (listed := steplists.read(whole)) is not None:
+            whole = listed
         return (*((whole,) if prior else ()), *mixed(prior, answer), *filter(None, (filled(whole),)))
 
     def _heard_elsewhere(self, known: frozenset, prior: str, answer: tuple[str, ...]) -> frozenset:
