@@ -74,8 +74,6 @@ STEPS = {  # label: exercise, the student's code, answer; each was shown before
     "a numbered You/Me dialogue, merge-meetings": ("merge-meetings", EMPTY_MERGE, "Let's imagine how we would talk it "
                                                    "through:\n\n" + "\n".join(f"{i}. You: {q}\n   Me: {s}." for i, (q, s) in
                                                                               enumerate(zip(QUESTIONS, MERGE_STEPS), 1))),
-    "a bold You/Me dialogue, merge-meetings": ("merge-meetings", EMPTY_MERGE, "\n".join(
-        f"{i}. **You:** {q} **Me:** {s[0].upper() + s[1:]}." for i, (q, s) in enumerate(zip(QUESTIONS, MERGE_STEPS), 1))),
     "a plan in comments only, merge-meetings": ("merge-meetings", EMPTY_MERGE, "Fill in this plan:\n\n```python\n"
                                                 "def busy_periods(meetings):\n" + "\n".join(f"    # {s}" for s in MERGE_STEPS)
                                                 + "\n```"),
