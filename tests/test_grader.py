@@ -56,26 +56,25 @@ async def test_code_that_never_reaches_the_tests_scores_zero(grader, bank, code,
 
 
 @pytest.mark.parametrize("code", ["def broken(:\n", "import no_such_module\n", "raise ValueError('at import')\n"])
-async def test_code_that_does_not_load_runs_no_hidden_job_when_it_would_wait(bank, code):
-    """With one slot the hidden job waits for the visible one; when that one shows the code does not load,
-    the hidden job is not run, and the student reads exactly what two jobs would have given."""
+async def test_code_that_does_not_load_is_never_sent_the_hidden_tests(bank, grader, code):
+    """A submission is one job: the visible phase, then the hidden one. When the visible phase shows that the code
+    does not load, the hidden tests are not sent (the phase is "skipped"), every hidden test fails, and the message
+    is the load error's; a code that loads gets both phases, in the one job."""
     exercise = bank.get("sum-of-evens")
-    one, two = Grader(timeout=3.0, concurrency=1), Grader(timeout=3.0, concurrency=2)
-    try:
-        await one.grade(exercise, exercise.solution)  # the reference run, done once
-        await two.grade(exercise, exercise.solution)
-        jobs = one._zygote.cpu_ms["jobs"] if one._zygote else None
-        skipped, both = await one.grade(exercise, code), await two.grade(exercise, code)
-        if jobs is not None:
-            assert one._zygote.cpu_ms["jobs"] == jobs + 1
-        assert skipped.status == both.status == "load_error" and skipped.message == both.message
-        assert [(t.name, t.passed, t.message) for t in skipped.tests] == [(t.name, t.passed, t.message) for t in both.tests]
-        assert (await one.grade(exercise, exercise.solution)).passed  # a passing submission still runs both jobs
-        if jobs is not None:
-            assert one._zygote.cpu_ms["jobs"] == jobs + 3
-    finally:
-        await one.aclose()
-        await two.aclose()
+    visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
+    hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]
+    phases = (grader._job_tests(exercise, visible, at_end=False), grader._job_tests(exercise, hidden, at_end=True))
+    jobs = grader._zygote.cpu_ms["jobs"] if (await grader.grade(exercise, exercise.solution)).passed and grader._zygote else None
+    seen, unseen = await grader._run(code, phases)
+    assert seen.status == "crashed" and seen.messages[0]["event"] == "loaded" and not seen.messages[0]["ok"]
+    assert unseen.status == "skipped" and unseen.messages == []
+    seen, unseen = await grader._run(exercise.solution, phases)
+    assert seen.status == unseen.status == "graded" and len(unseen.messages) == len(hidden) + 2
+    if jobs is not None:
+        assert grader._zygote.cpu_ms["jobs"] == jobs + 2
+    result = await grader.grade(exercise, code)
+    assert result.status == "load_error" and result.message.startswith("your code stopped before any test ran")
+    assert [t.message for t in result.tests if t.hidden] == [HIDDEN_FAILED] * len(hidden)
 
 
 async def test_system_exit_inside_a_test_fails_only_that_test(grader, bank):
@@ -209,15 +208,15 @@ async def test_no_descriptor_is_left_open_whatever_the_job_did(bank):
             results = await asyncio.gather(*(grader.grade(exercise, code) for code in codes))
             assert [r.status for r in results] == list(codes.values()), [r.to_dict() for r in results]
         assert grader._zygote is zygote and open_descriptors() == before
-        # a submission cancelled while both its jobs run (the client went away): its jobs run on in their keepers until
-        # they end (here at the 1 s timeout), and hold their slots until then; then its pipes and slots are given back
+        # a submission cancelled while its job runs (the client went away): the job runs on in its keeper until it
+        # ends (here at the 1 s timeout), and holds its slot until then; then its pipes and slot are given back
         cancelled = asyncio.ensure_future(grader.grade(exercise, "import time\ntime.sleep(30)\n"))
-        while len(grader._free) > grader.concurrency - 2:
+        while len(grader._free) > grader.concurrency - 1:
             await asyncio.sleep(0.01)
         cancelled.cancel()
         with pytest.raises(asyncio.CancelledError):
             await cancelled
-        assert len(grader._free) == grader.concurrency - 2  # still taken: the keepers run the jobs on
+        assert len(grader._free) == grader.concurrency - 1  # still taken: the keeper runs the job on
         deadline = time.monotonic() + 10
         while len(grader._free) < grader.concurrency and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -237,14 +236,15 @@ async def test_a_job_whose_zygote_stopped_answering_closes_its_pipes():
         before = open_descriptors()
         (stdin_r, stdin_w), (obs_r, obs_w), (status_r, status_w) = os.pipe(), os.pipe(), os.pipe()
         # a timeout of -5 s makes the guard fire at once; with cancel, the task is cancelled instead
-        job = asyncio.ensure_future(zygote._collect(b"{}", stdin_w, obs_r, status_r, 1000.0 if cancel else -5.0, Observations(1, 1000)))
+        job = asyncio.ensure_future(zygote._collect([b"{}\n", b"{}\n"], stdin_w, obs_r, status_r, 1000.0 if cancel else -5.0,
+                                                    [Observations(1, 1000), Observations(1, 1000)]))
         if cancel:
             await asyncio.sleep(0)
             job.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await job
         else:
-            assert await job == "timeout"
+            assert await job == ["timeout", "skipped"]
         for fd in (stdin_r, obs_w, status_w):
             os.close(fd)
         assert open_descriptors() == before

@@ -32,11 +32,14 @@ async def test_a_float_too_large_for_one_fails_its_test_and_raises_nothing(bank)
     g = Grader(timeout=3.0, answer_step=0)
     try:
         result = await g.grade(exercise, HUGE_FLOAT)
+        every_test = await g.grade(exercise, HUGE_FLOAT, feedback=False)  # one phase, every test judged as a hidden one
     finally:
         await g.aclose()
-    assert result.status == "graded" and not result.passed, result.to_dict()
+    # the forged visible phase is judged; the process ended after it, so its hidden phase found none
+    assert result.status == "crashed" and not result.passed, result.to_dict()
     assert not any(t.passed for t in result.tests)
     assert {t.message for t in result.tests if not t.hidden} == {"its result could not be read"}
+    assert every_test.status == "graded" and not any(t.passed for t in every_test.tests), every_test.to_dict()
     for value in (10 ** 400, -(10 ** 400), [1], {"a": 1}):
         for hidden in (True, False):
             assert judge("equal", {"outcome": "value", "value": ["float", "212.0"]},

@@ -68,6 +68,14 @@ def bank_folders() -> tuple[str, ...]:
 NO_TESTS = ("graded", [{"event": "loaded", "ok": True}, {"event": "done"}])
 
 
+class JobOutcome(NamedTuple):
+    """How one phase of a job ended, what it observed, and the seconds from its job's start in the slot to its end."""
+
+    status: str
+    messages: list[dict]
+    seconds: float
+
+
 class JobTests(NamedTuple):
     """The tests one job runs: how many, and the rest of the job's JSON after the code (specs, never expectations)."""
 
@@ -387,12 +395,13 @@ class Grader(LoggingConfigurable):
     # ---- grading -----------------------------------------------------------------------------
 
     async def grade(self, exercise: Exercise, code: str, *, feedback: bool = True, owner=None, timeout: float | None = None) -> GradeResult:
-        """Grade `code`: the visible tests in one job, the hidden tests in another, both at once.
+        """Grade `code` in one job of two phases: the visible tests, then, once their feedback is out of the job, the
+        hidden tests on a fresh load of the code.
 
-        The visible job never holds a hidden test, so nothing the code finds in its memory can carry
-        one back through the visible feedback; the hidden job's results leave it as pass/fail only.
-        `feedback=False` (for callers that show nobody more than which tests passed, such as the leak
-        filter) runs every test in one job and reports pass/fail only, for every test.
+        No hidden test is in the job (nor anywhere outside the API process) before the visible feedback is final,
+        so nothing the code finds can carry one back through it; the hidden phase's results leave the job as
+        pass/fail only. `feedback=False` (for callers that show nobody more than which tests passed, such as the
+        leak filter) runs every test in one phase and reports pass/fail only, for every test.
         `owner` (a student's id) takes turns: at most `per_user_jobs` of one owner's submissions are admitted at
         once, the others wait behind them (GradingLineFull past `per_user_waiting`), so a burst of slow
         submissions from one student does not stand in front of everyone else's.
@@ -439,7 +448,7 @@ class Grader(LoggingConfigurable):
         return result
 
     async def _both_jobs(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
-        """The visible and the hidden job of one submission, judged (Busy when the grading queue is full)."""
+        """The visible and the hidden phase of one submission, judged (Busy when the grading queue is full)."""
         visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
         hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]
         if self._grading >= self.concurrency + self.queue_limit:
@@ -454,23 +463,13 @@ class Grader(LoggingConfigurable):
         return self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
 
     async def _visible_and_hidden(self, code: str, visible: JobTests, hidden: JobTests):
-        """Run the visible job in this task and the hidden one beside it; (ms the visible took, its outcome, the hidden's).
+        """One job: the visible tests, then the hidden ones; (ms the visible phase took, its outcome, the hidden's).
 
-        A hidden job still waiting for a slot when the visible one found that the code does not load is
-        not run: it would fail every hidden test the same way (the visible job's message is shown)."""
-        seen: list = []  # the visible job's (status, messages), once it has ended
-        unseen = asyncio.ensure_future(self._run(code, hidden, check_queue=False, skip=lambda: _did_not_load(seen))) if hidden.count else None
-        in_slot: list[float] = []  # the visible job's time in its slot: a wait for the slot (behind jobs of
-        # other submissions, hidden ones too) is not part of the duration shown
-        try:
-            seen.extend(await self._run(code, visible, check_queue=False, timed=in_slot))
-            elapsed = in_slot[0] * 1000
-            return elapsed, seen, (await unseen if unseen is not None else NO_TESTS)
-        except BaseException:
-            if unseen is not None:  # as a task group would: the other job does not outlive this one
-                unseen.cancel()
-                await asyncio.gather(unseen, return_exceptions=True)
-            raise
+        The hidden tests are sent only when the visible phase ended cleanly: when the code does not load, or the
+        visible phase crashed or timed out, every hidden test fails the same way without them ("skipped")."""
+        outcomes = await self._run(code, (visible, hidden) if hidden.count else (visible,), check_queue=False)
+        seen = outcomes[0]
+        return seen.seconds * 1000, (seen.status, seen.messages), (outcomes[1][:2] if hidden.count else NO_TESTS)
 
     def _job_tests(self, exercise: Exercise, indexes: list[int], at_end: bool) -> JobTests:
         """These tests as the worker reads them, encoded once per exercise version.
@@ -486,21 +485,21 @@ class Grader(LoggingConfigurable):
 
     async def _pass_fail(self, exercise: Exercise, code: str, expectations: list[dict], timeout: float | None = None) -> GradeResult:
         started = time.perf_counter()
-        status, messages = await self._run(code, self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True), timeout=timeout)
+        (outcome,) = await self._run(code, (self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True),), timeout=timeout)
         nothing = ([], *NO_TESTS)
-        everything = (list(range(len(exercise.tests))), status, messages)
+        everything = (list(range(len(exercise.tests))), outcome.status, outcome.messages)
         return self._verdict(exercise, expectations, nothing, everything, (time.perf_counter() - started) * 1000)
 
     def _check_queue(self) -> None:
         if self._slots.locked() and self._waiting >= self.queue_limit:
             raise Busy(f"the grader is busy ({self._waiting} submissions waiting); try again shortly", retry_after=self.retry_after)
 
-    async def _run(self, code: str, tests: JobTests, check_queue: bool = True, skip=None, timed: list | None = None,
-                   timeout: float | None = None) -> tuple[str, list[dict]]:
-        """Wait for a slot (or refuse when the line is full), then run one job in it.
+    async def _run(self, code: str, phases: tuple[JobTests, ...], check_queue: bool = True,
+                   timeout: float | None = None) -> list["JobOutcome"]:
+        """Wait for a slot (or refuse when the line is full), then run one job in it: its phases in turn (the tests of
+        each next phase are sent once the one before has ended cleanly); how each phase ended.
 
-        `skip()`, asked once the slot is free, says the job need not run: it then ends as "skipped". `timed`
-        gets the seconds the job held its slot; `timeout` replaces `Grader.timeout` for this job."""
+        `timeout` replaces `Grader.timeout` for this job (all its phases)."""
         if check_queue:
             self._check_queue()
         self._waiting += 1
@@ -512,41 +511,36 @@ class Grader(LoggingConfigurable):
             self._waiting -= 1
         started = time.perf_counter()
         metrics.GRADING_WAIT_SECONDS.observe(started - queued)
-        if skip is not None and skip():
-            self._slots.release()
-            return "skipped", []
         slot = self._free.pop()
 
         def give_back(_=None) -> None:
-            held = time.perf_counter() - started
-            metrics.GRADING_SECONDS.observe(held)
-            if timed is not None:
-                timed.append(held)
+            metrics.GRADING_SECONDS.observe(time.perf_counter() - started)
             self._free.append(slot)
             self._slots.release()
 
         # the job runs in a task of its own, and holds its slot until it has ended even when its caller stops
         # waiting (is cancelled): its keeper runs it on, and the slot's next job would run beside it, under the same
-        # uid, in the same groups. Otherwise the slot is given back here, before the caller goes on (a hidden job
-        # waiting for the slot asks then whether the visible one found that the code does not load)
-        running = asyncio.ensure_future(self._in_slot(slot, code, tests, timeout))
+        # uid, in the same groups. Otherwise the slot is given back here, before the caller goes on
+        running = asyncio.ensure_future(self._in_slot(slot, code, phases, timeout))
         try:
-            return await asyncio.shield(running)
+            results = await asyncio.shield(running)
         finally:
             if running.done():
                 give_back()
             else:  # cancelled while the job runs
                 running.add_done_callback(give_back)
                 running.add_done_callback(_retrieved)
+        ended = time.perf_counter()
+        return [JobOutcome(status, observations.messages, ((observations.ended_at or ended) - started))
+                for status, observations in results]
 
-    async def _in_slot(self, slot: int, code: str, tests: JobTests, timeout: float | None) -> tuple[str, list[dict]]:
+    async def _in_slot(self, slot: int, code: str, phases: tuple[JobTests, ...], timeout: float | None) -> list[tuple[str, Observations]]:
         with metrics.GRADING_RUNNING.track_inprogress():
-            payload = b'{"code": %s%s' % (json.dumps(code).encode(), tests.after_code)
-            if timeout:
-                return await self._run_in_slot(slot, payload, tests.count, timeout)
-            return await self._run_in_slot(slot, payload, tests.count)
+            inputs = [b'{"code": %s%s\n' % (json.dumps(code).encode(), phases[0].after_code)]
+            inputs += [b'{"then": true%s\n' % later.after_code for later in phases[1:]]
+            return await self._run_in_slot(slot, inputs, [p.count for p in phases], timeout)
 
-    async def _run_in_slot(self, slot: int, payload: bytes, test_count: int, timeout: float | None = None) -> tuple[str, list[dict]]:
+    async def _run_in_slot(self, slot: int, inputs: list[bytes], counts: list[int], timeout: float | None = None) -> list[tuple[str, Observations]]:
         """On the zygote; a job whose keeper or zygote was lost runs once more on a fresh zygote, never in the
         fallback (outside the private root: what ended the keeper may have been this very job), then is `crashed`."""
         timeout = timeout or self.timeout
@@ -554,21 +548,21 @@ class Grader(LoggingConfigurable):
             await self.start()
             uid = self._uid_first + slot if self._uids_ok else None
             zygote = self._zygote
+            phases = [Observations(count, self.max_output_bytes) for count in counts]
             if zygote is None and attempt == 0:
-                return await self._run_subprocess(payload, uid, Observations(test_count, self.max_output_bytes), timeout)
+                return list(zip(await self._run_subprocess(inputs, uid, phases, timeout), phases))
             if zygote is None:
                 break
-            observations = Observations(test_count, self.max_output_bytes)
             try:
-                return await zygote.run(payload, slot, uid, timeout, observations), observations.messages
+                return list(zip(await zygote.run(inputs, slot, uid, timeout, phases), phases))
             except PoolUnavailable as exc:
                 self.log.warning("grader: %s; restarting the zygote", exc)
                 if self._zygote is zygote:
                     self.stop()
                     self._started = False
-        return "crashed", observations.messages
+        return [("crashed", phases[0])] + [("skipped", p) for p in phases[1:]]
 
-    async def _run_subprocess(self, payload: bytes, uid: int | None, observations: Observations, timeout: float | None = None) -> tuple[str, list[dict]]:
+    async def _run_subprocess(self, inputs: list[bytes], uid: int | None, phases: list[Observations], timeout: float | None = None) -> list[str]:
         """The fallback: a fresh interpreter per job that confines itself (``solo.py``) in a private cwd."""
         await self._prepare_fallback()
         if not self._subprocess_uid_ok():
@@ -585,18 +579,22 @@ class Grader(LoggingConfigurable):
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
             start_new_session=True, limit=self.max_output_bytes, cwd=workdir, env={"PYTHONHASHSEED": "0"},
         )
-        status = "crashed"
+        statuses: list[str] = []
         try:
             async with asyncio.timeout(timeout or self.timeout):
-                proc.stdin.write(payload)
-                await proc.stdin.drain()
+                for line, observations in zip(inputs, phases):
+                    statuses.append("crashed")
+                    proc.stdin.write(line)
+                    await proc.stdin.drain()
+                    statuses[-1] = await self._read_messages(proc.stdout, observations)
+                    if statuses[-1] != "graded":
+                        break
                 proc.stdin.close()
-                status = await self._read_messages(proc.stdout, observations)
                 await proc.wait()
         except TimeoutError:
-            status = "timeout"
+            statuses[-1:] = ["timeout"]
         except (BrokenPipeError, ConnectionResetError):
-            status = "crashed"
+            statuses[-1:] = ["crashed"]
         finally:
             if proc.returncode is None:
                 try:
@@ -605,7 +603,7 @@ class Grader(LoggingConfigurable):
                     pass
                 await proc.wait()
             sandbox.remove_tree(workdir)
-        return status, observations.messages
+        return statuses + ["skipped"] * (len(phases) - len(statuses))
 
     def _solo_config(self, uid: int | None) -> dict:
         """What the fallback job applies to itself before it runs any of the student's code (see solo.py)."""
@@ -660,7 +658,7 @@ class Grader(LoggingConfigurable):
 
     async def _run_reference(self, exercise: Exercise) -> list[dict]:
         specs = self._job_tests(exercise, list(range(len(exercise.tests))), at_end=True)
-        status, messages = await self._run(exercise.solution, specs)
+        ((status, messages, _),) = await self._run(exercise.solution, (specs,))
         observed = {m["index"]: m for m in messages if m.get("event") == "test"}
         if status == "graded" and len(observed) == specs.count:
             return [observed[i] for i in range(specs.count)]
@@ -708,13 +706,6 @@ def _reference_problem(status: str, messages: list[dict]) -> str:
     if status != "graded":
         return "it crashed or ended the grading process"
     return "it did not report every test"
-
-
-def _did_not_load(visible: list) -> bool:
-    """Has the visible job ended (its (status, messages) are in the list) reporting that the code stopped before any
-    test ran (a syntax error, an import that fails)?"""
-    messages = visible[1] if visible else None
-    return bool(messages) and messages[0].get("event") == "loaded" and not messages[0].get("ok")
 
 
 def _observed(messages: list[dict], count: int) -> list[dict | None]:

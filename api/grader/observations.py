@@ -10,6 +10,7 @@ subprocess's stdout (``grader.py``) are read through it.
 from __future__ import annotations
 
 import json
+import time
 
 MAX_LINE = 1024 * 1024  # bytes of one observation line, whatever the output cap
 
@@ -17,7 +18,7 @@ MAX_LINE = 1024 * 1024  # bytes of one observation line, whatever the output cap
 class Observations:
     """The messages of one job so far, and how its observations ended (None while they go on)."""
 
-    __slots__ = ("test_count", "room", "max_line", "messages", "ended", "_partial")
+    __slots__ = ("test_count", "room", "max_line", "messages", "ended", "ended_at", "_partial")
 
     def __init__(self, test_count: int, max_bytes: int, max_line: int = MAX_LINE):
         self.test_count = test_count
@@ -25,12 +26,22 @@ class Observations:
         self.max_line = max_line
         self.messages: list[dict] = []
         self.ended: str | None = None
+        self.ended_at: float | None = None  # time.perf_counter() when they ended
         self._partial = b""
 
     def feed(self, data: bytes) -> str | None:
-        """Take the next bytes of the stream (b"" at its end); "graded" or "crashed" once that is decided."""
+        """Take the next bytes of the stream (b"" at its end); "graded" or "crashed" once that is decided.
+
+        Bytes after the line that ends them are not read: in a job of several phases (`worker.py`), they were
+        written before the next phase's tests were sent."""
         if self.ended is not None:
             return self.ended
+        ended = self._feed(data)
+        if ended is not None:
+            self.ended_at = time.perf_counter()
+        return ended
+
+    def _feed(self, data: bytes) -> str | None:
         if not data:  # the end: a last line without its newline still counts, then nothing more comes
             if self._partial:
                 self._line(self._partial)

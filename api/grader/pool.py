@@ -116,8 +116,10 @@ class Zygote:
             except TimeoutError:
                 pass
 
-    async def run(self, payload: bytes, slot: int, uid: int | None, timeout: float, observations: Observations) -> str:
-        """Run one job, its observations fed to `observations`; how it ended: "graded", "crashed" or "timeout"."""
+    async def run(self, inputs: list[bytes], slot: int, uid: int | None, timeout: float, phases: list[Observations]) -> list[str]:
+        """Run one job of one or more phases (`inputs`, each a line of the job's stdin; the next is sent when the phase
+        before has ended "graded"), each phase's observations fed to its `phases` item; how each ended: "graded",
+        "crashed", "timeout", or "skipped" (never started)."""
         if not self.alive:
             raise PoolUnavailable("the grading zygote is not running")
         fds: list[int] = []
@@ -132,39 +134,34 @@ class Zygote:
             raise PoolUnavailable(f"the grading zygote stopped answering: {exc}") from None
         for fd in (stdin_r, obs_w, status_w):
             os.close(fd)
-        return await self._collect(payload, stdin_w, obs_r, status_r, timeout, observations)
+        return await self._collect(inputs, stdin_w, obs_r, status_r, timeout, phases)
 
-    async def _collect(self, payload: bytes, stdin_w: int, obs_r: int, status_r: int, timeout: float, observations: Observations) -> str:
+    async def _collect(self, inputs: list[bytes], stdin_w: int, obs_r: int, status_r: int, timeout: float,
+                       phases: list[Observations]) -> list[str]:
         loop = asyncio.get_running_loop()
-        job = JobPipes(loop, obs_r, status_r, observations)
+        job = JobPipes(loop, obs_r, status_r, phases, stdin_w, inputs)
         # the keeper enforces the timeout; if nothing has ended 5 s after it, the zygote is stuck: replace it
         # (its keepers and jobs die with it, so a thread still writing the job's stdin gets EPIPE)
         guard = loop.call_later(timeout + 5, self._give_up, job)
-        writing = None
         try:
-            if len(payload) > PIPE_ROOM:  # more than the pipe holds: a thread writes it while the job reads
-                writing = loop.run_in_executor(None, _write_all, stdin_w, payload)
-            else:
-                _write_all(stdin_w, payload)
+            job.send_next()
             await job.ended
-            if writing is not None:  # done already: the job reads all its stdin before it runs any code
+            for writing in job.writing:  # done already: the job reads a whole line before it runs any code
                 await writing
         finally:
             guard.cancel()
             job.close()
         if job.ended.result() == "gave up":
-            return "timeout"
+            return job.outcome("timeout")
         ended = job.status()
         self.last_report = ended
         self._count_cpu(ended)
-        if ended.get("ended") == "timeout":
-            return "timeout"
         if ended.get("ended") in ("setup_failed", "lost"):
             # set-up failed before any of the student's code ran (the keeper tells: zygote.set_up), so the job's own
             # report of why is the sandbox's, not the student's
-            why = ended.get("error") or next((m.get("error") for m in observations.messages if m.get("event") == "setup_failed"), ended["ended"])
+            why = ended.get("error") or next((m.get("error") for m in phases[0].messages if m.get("event") == "setup_failed"), ended["ended"])
             raise PoolUnavailable(f"a sandboxed job could not start: {str(why)[:300]}")
-        return observations.ended or "crashed"
+        return job.outcome("timeout" if ended.get("ended") == "timeout" else None)
 
     def _give_up(self, job: JobPipes) -> None:
         job.give_up()
@@ -172,24 +169,46 @@ class Zygote:
 
 
 class JobPipes:
-    """Reads one job's two pipes with loop readers on the raw descriptors, no transports or stream readers.
+    """Reads one job's two pipes with loop readers on the raw descriptors, no transports or stream readers, and
+    writes its stdin a phase at a time.
 
-    The observation pipe (the job's, so anything the student's code writes) goes to `Observations`;
-    the status pipe (only the keeper holds its other end) gives one line, how the job ended. Each
-    pipe is closed as soon as it has given what it can: closing the observation pipe early makes a job
-    still writing fail with EPIPE. `ended` is done once both are closed, or when the guard gives up.
+    The observation pipe (the job's, so anything the student's code writes) goes to the current phase's
+    `Observations`; when that phase ends "graded", the next phase's line is written to the job's stdin and its
+    observations are read from there on (the job can only have written what came before it was sent, so bytes
+    after the line that ended a phase are not read). The status pipe (only the keeper holds its other end) gives one
+    line, how the job ended. Each pipe is closed as soon as it has given what it can: closing the observation pipe
+    early makes a job still writing fail with EPIPE, and closing stdin after the last phase ends the job's worker.
+    `ended` is done once both are closed, or when the guard gives up.
     """
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, obs_fd: int, status_fd: int, observations: Observations):
+    def __init__(self, loop: asyncio.AbstractEventLoop, obs_fd: int, status_fd: int, phases: list[Observations],
+                 stdin_fd: int, inputs: list[bytes]):
         self.loop = loop
-        self.observations = observations
+        self.phases = phases
+        self.phase = -1  # the phase being read; -1 before the first is sent
+        self.writing: list[asyncio.Future] = []  # threads writing a line longer than the pipe holds
         self.ended: asyncio.Future = loop.create_future()
+        self._inputs = inputs
+        self._stdin: int | None = stdin_fd  # None once handed to the last line's writer, or closed
         self._status = b""
         self._fds = {obs_fd: self._read_observations, status_fd: self._read_status}
         self._obs_fd, self._status_fd = obs_fd, status_fd
         for fd, callback in self._fds.items():
             os.set_blocking(fd, False)
             loop.add_reader(fd, callback)
+
+    def send_next(self) -> None:
+        """Write the next phase's line to the job's stdin (closing it after the last) and read that phase from now."""
+        self.phase += 1
+        last = self.phase == len(self._inputs) - 1
+        fd = self._stdin if last else os.dup(self._stdin)  # a writer closes the descriptor it gets when it is done
+        if last:
+            self._stdin = None
+        line = self._inputs[self.phase]
+        if len(line) > PIPE_ROOM:  # more than the pipe holds: a thread writes it while the job reads
+            self.writing.append(self.loop.run_in_executor(None, _write_all, fd, line))
+        else:
+            _write_all(fd, line)
 
     def _read(self, fd: int) -> bytes | None:
         try:
@@ -201,8 +220,13 @@ class JobPipes:
 
     def _read_observations(self) -> None:
         data = self._read(self._obs_fd)
-        if data is not None and self.observations.feed(data) is not None:
-            self._done_with(self._obs_fd)
+        if data is None or self.phases[self.phase].feed(data) is None:
+            return
+        if self.phases[self.phase].ended == "graded" and self.phase < len(self._inputs) - 1:
+            self.send_next()
+            return
+        self._end_input()
+        self._done_with(self._obs_fd)
 
     def _read_status(self) -> None:
         data = self._read(self._status_fd)
@@ -211,6 +235,11 @@ class JobPipes:
         self._status += data
         if not data or b"\n" in self._status or len(self._status) > READ_SIZE:
             self._done_with(self._status_fd)
+
+    def _end_input(self) -> None:
+        if self._stdin is not None:
+            os.close(self._stdin)
+            self._stdin = None
 
     def _done_with(self, fd: int) -> None:
         if self._fds.pop(fd, None) is not None:
@@ -231,8 +260,18 @@ class JobPipes:
             return {"ended": "lost"}
         return report if isinstance(report, dict) else {"ended": "lost"}
 
+    def outcome(self, ended: str | None) -> list[str]:
+        """How each phase ended: the phases before the current one as their observations say; the current one
+        `ended` when given (the job timed out in it), else as its observations say ("crashed" if unfinished);
+        the phases never sent "skipped"."""
+        statuses = [p.ended or "crashed" for p in self.phases[:max(self.phase, 0)]]
+        if self.phase >= 0:
+            statuses.append(ended or self.phases[self.phase].ended or "crashed")
+        return statuses + ["skipped"] * (len(self.phases) - len(statuses))
+
     def close(self) -> None:
         """Remove the readers and close what is still open (on every path: done, guard, cancelled)."""
+        self._end_input()
         for fd in list(self._fds):
             self._done_with(fd)
 

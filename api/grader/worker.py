@@ -7,10 +7,12 @@ data, an exception class, the printed output). The verdict is computed by the pa
 process (``grader.py``), so nothing the student's code does in here can declare a test
 passed; at most it can report wrong observations, which then fail.
 
-Protocol: a JSON job on stdin ``{"code": str, "tests": [{"name", "setup", "call"}], "report": ...}``;
+Protocol: a JSON line on stdin ``{"code": str, "tests": [{"name", "setup", "call"}], "report": ...}``;
 JSON lines on the original stdout: one ``{"event": "loaded", ...}`` then one
 ``{"event": "test", "index": i, ...}`` per test, then ``{"event": "done"}``. ``"report": "at_end"``
 writes them all at once at the end; otherwise each test's line is out before the next test runs.
+After ``done`` the worker reads one more line, the next phase's ``{"tests": ..., "report": ...}``,
+and answers it the same way on a fresh load of the code; it ends at the end of stdin.
 """
 
 import builtins
@@ -130,24 +132,42 @@ def run_test(namespace, test):
 
 
 def main():
-    job = json.loads(sys.stdin.read())
+    """Run the job on stdin: a JSON line with the code and the first tests, then possibly one more line with more
+    tests (`"tests"` and `"report"`, no code), each run on a fresh load of the code once the line before is answered.
+
+    The grader sends the next line only when it has read this one's `done`: what a phase observes is out of the
+    process before the next phase's tests are in it (the hidden tests come after the visible feedback is final)."""
+    source = os.fdopen(os.dup(0), "rb")
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)  # the student's code reads an empty stdin, not the grader's next line
+    job = json.loads(source.readline())
+    code = job["code"]
     channel = os.fdopen(os.dup(1), "w", buffering=1)
-    devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+    os.close(devnull)
     sys.stdout = sys.__stdout__ = CappedText()
     sys.stderr = CappedText()
     sys.stdin = io.StringIO("")
+    while run_phase(code, job, channel):
+        line = source.readline()
+        if not line:
+            return
+        job = json.loads(line)
+
+
+def run_phase(code, job, channel):
+    """Load the code in a fresh namespace and run the phase's tests, writing what they observe; did the code load?"""
 
     def line(message):
         return json.dumps(message) + "\n"
 
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
-        exec(compile(job["code"], "<submission>", "exec"), namespace)
+        exec(compile(code, "<submission>", "exec"), namespace)
     except BaseException as exc:
         channel.write(line({"event": "loaded", "ok": False, "error": short_error(exc)}))
-        return
+        return False
     # Lines are held back and written together, one write per wake-up of the grader, but every
     # observation is out before more of the student's code runs, so a crash or a timeout in a
     # later test loses none of them. Only `loaded` waits for the first test: a job that stops in
@@ -168,6 +188,7 @@ def main():
             held.append(line({"event": "test", "index": index, "outcome": "unreportable"}))
     held.append(line({"event": "done"}))
     channel.write("".join(held))
+    return True
 
 
 if __name__ == "__main__":
