@@ -109,7 +109,7 @@ def register(sub) -> None:
     b.add_argument("--students", type=int, default=100)
     b.add_argument("--json", action="store_true", help="machine-readable output")
     b.add_argument("--find-limit", action="store_true", help="search for the largest class with p95 at most 250 ms on every endpoint and no error: "
-                   "double (or halve) the class, then bisect to within 10 %")
+                   "double (or halve) the class, then bisect to within 10 %%")
     b.add_argument("--ramp", type=float, default=30.0, help="seconds over which the students start")
     b.add_argument("--think-min", type=float, default=5.0, help="shortest pause between two steps, seconds")
     b.add_argument("--think-max", type=float, default=15.0, help="longest pause between two steps, seconds")

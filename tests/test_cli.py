@@ -34,3 +34,21 @@ def test_bench_subcommands_parse():
 
 def test_each_runtime_module_registers_its_own_subcommands():
     assert [m.__name__.rsplit(".", 1)[-1] for m in RUNTIMES] == ["api", "bank", "hub", "backup", "bench"]
+
+
+def test_every_commands_help_renders():
+    """`--help` on any command or subcommand prints its help (a bare `%` in a help text made argparse raise)."""
+    import argparse
+
+    seen = []
+
+    def walk(parser: argparse.ArgumentParser, path: tuple[str, ...]) -> None:
+        assert parser.format_help().startswith("usage:"), path
+        seen.append(path)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, (*path, name))
+
+    walk(build_parser(), ())
+    assert ("bench", "class") in seen and len(seen) > 20
