@@ -315,7 +315,7 @@ async def test_how_long_the_hidden_tests_ran_shows_only_as_the_step_the_answer_r
                "        SLEPT.append(True)\n"
                "        time.sleep({pause})\n"
                "    return sum(n for n in numbers if n % 2 == 0)\n")
-    # the visible tests' inputs never sleep: only the hidden job's time varies
+    # the visible tests' inputs never sleep: only the hidden phase's time varies
     seen = "SEEN = {%s}\n" % ", ".join(f"tuple({call.partition('(')[2].rpartition(')')[0]}): True" for call in visible)
     grader = Grader(timeout=3.0, answer_step=0.5)
     try:

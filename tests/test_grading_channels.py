@@ -135,11 +135,11 @@ async def test_a_wait_longer_than_every_step_is_still_rounded_up(bank):
     g = Grader(timeout=1.0, answer_step=0.1, concurrency=1, queue_limit=4)
     try:
         await g.grade(exercise, exercise.solution)
-        sleeper = "import time\ntime.sleep(0.9)\n" + exercise.solution  # each of its two jobs: 0.9 s in the only slot
+        sleeper = "import time\ntime.sleep(0.9)\n" + exercise.solution  # 0.9 s a load, and its job loads it twice: to the 1 s limit
         first = asyncio.ensure_future(g.grade(exercise, sleeper))
         await asyncio.sleep(0.05)
         started = time.perf_counter()
-        await g.grade(exercise, exercise.solution)  # waits for both jobs of the first (about 1.8 s: past every step below the time limit, 1.6 s)
+        await g.grade(exercise, exercise.solution)  # waits for the first's job (1 s: past every step below the time limit, 1.6 s)
         waited = time.perf_counter() - started
         await first
         steps = [0.1 * 2 ** k for k in range(8)]
