@@ -250,6 +250,46 @@ async def test_a_job_whose_zygote_stopped_answering_closes_its_pipes():
         assert open_descriptors() == before
 
 
+async def test_a_hidden_line_the_job_does_not_take_never_blocks_the_event_loop():
+    """The hidden tests are written after the student's code ran, and a job may shrink the pipe they come on
+    (`F_SETPIPE_SZ`, here to one page) and stop reading: the API writes them as the pipe takes them, and its
+    event loop goes on meanwhile (a blocking write of 8 KiB held it, every request with it, until the job ended)."""
+    import fcntl
+    import threading
+
+    from codementor.api.grader.observations import Observations
+    from codementor.api.grader.pool import Zygote
+
+    zygote = Zygote(sys.executable, {})  # never started: the pipes below stand for a job and its keeper
+    before = open_descriptors()
+    (stdin_r, stdin_w), (obs_r, obs_w), (status_r, status_w) = os.pipe(), os.pipe(), os.pipe()
+    fcntl.fcntl(stdin_r, fcntl.F_SETPIPE_SZ, 4096)
+    hidden = b'{"then": true, "tests": [], "pad": "' + b"x" * 8192 + b'"}\n'
+    os.write(obs_w, observation_lines(LOADED, TEST_0, DONE))  # the visible phase, then nothing is read any more
+    job_ended = threading.Event()
+
+    def end_the_job() -> None:  # its keeper's report, 2 s on: the pipes close, a blocked write ends with EPIPE
+        os.write(status_w, b'{"ended": "timeout"}\n')
+        for fd in (status_w, obs_w, stdin_r):
+            os.close(fd)
+        job_ended.set()
+
+    timer = threading.Timer(2.0, end_the_job)
+    timer.start()
+    try:
+        job = asyncio.ensure_future(zygote._collect([b"{}\n", hidden], stdin_w, obs_r, status_r, 30.0,
+                                                    [Observations(1, 1 << 20), Observations(0, 1 << 20)]))
+        ticks_while_the_job_ran = 0
+        while not job.done():
+            await asyncio.sleep(0.01)
+            ticks_while_the_job_ran += not job_ended.is_set()
+        assert ticks_while_the_job_ran >= 10  # the loop ran other tasks while the line waited for the pipe
+        assert await job == ["graded", "timeout"]
+    finally:
+        timer.join()
+    assert open_descriptors() == before
+
+
 def observation_lines(*messages: dict) -> bytes:
     import json
 

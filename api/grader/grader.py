@@ -179,7 +179,7 @@ class Grader(LoggingConfigurable):
         self._slots = asyncio.Semaphore(self.concurrency)
         self._free = list(range(self.concurrency))
         self._waiting = 0
-        self._grading = 0  # submissions admitted and not finished (each runs up to two jobs)
+        self._grading = 0  # submissions admitted and not finished (each runs one job)
         self._turns = OwnerTurns()  # per student: at most per_user_jobs of theirs admitted at once
         self._reference: dict[str, list[dict]] = {}  # expected observations per exercise digest
         self._reference_runs: dict[str, asyncio.Future] = {}  # one reference run per exercise at a time
@@ -459,7 +459,7 @@ class Grader(LoggingConfigurable):
                 code, self._job_tests(exercise, visible, at_end=False), self._job_tests(exercise, hidden, at_end=True))
         finally:
             self._grading -= 1
-        # the duration shown is the visible job's; the answer leaves at a step, whatever the hidden job took
+        # the duration shown is the visible phase's; the answer leaves at a step, whatever the hidden phase took
         return self._verdict(exercise, expectations, (visible, *seen), (hidden, *unseen), elapsed)
 
     async def _visible_and_hidden(self, code: str, visible: JobTests, hidden: JobTests):
@@ -531,7 +531,8 @@ class Grader(LoggingConfigurable):
                 running.add_done_callback(give_back)
                 running.add_done_callback(_retrieved)
         ended = time.perf_counter()
-        return [JobOutcome(status, observations.messages, ((observations.ended_at or ended) - started))
+        first = results[0][1].started_at  # this attempt's: a job run again on a fresh zygote counts from its new start
+        return [JobOutcome(status, observations.messages, ((observations.ended_at or ended) - first))
                 for status, observations in results]
 
     async def _in_slot(self, slot: int, code: str, phases: tuple[JobTests, ...], timeout: float | None) -> list[tuple[str, Observations]]:
@@ -668,7 +669,7 @@ class Grader(LoggingConfigurable):
         raise ReferenceBroken(exercise.id, why)
 
     def _verdict(self, exercise, expectations, seen, unseen, elapsed) -> GradeResult:
-        """Judge both jobs; of the hidden one only whether it finished and which tests passed is used."""
+        """Judge both phases; of the hidden one only whether it finished and which tests passed is used."""
         indexes, status, messages = seen
         loaded = next((m for m in messages if m.get("event") == "loaded"), None)
         tests: list[TestResult | None] = [None] * len(exercise.tests)

@@ -18,7 +18,7 @@ MAX_LINE = 1024 * 1024  # bytes of one observation line, whatever the output cap
 class Observations:
     """The messages of one job so far, and how its observations ended (None while they go on)."""
 
-    __slots__ = ("test_count", "room", "max_line", "messages", "ended", "ended_at", "_partial")
+    __slots__ = ("test_count", "room", "max_line", "messages", "ended", "started_at", "ended_at", "_partial")
 
     def __init__(self, test_count: int, max_bytes: int, max_line: int = MAX_LINE):
         self.test_count = test_count
@@ -26,6 +26,7 @@ class Observations:
         self.max_line = max_line
         self.messages: list[dict] = []
         self.ended: str | None = None
+        self.started_at = time.perf_counter()  # made just before its job is handed out
         self.ended_at: float | None = None  # time.perf_counter() when they ended
         self._partial = b""
 

@@ -174,8 +174,11 @@ class JobPipes:
 
     The observation pipe (the job's, so anything the student's code writes) goes to the current phase's
     `Observations`; when that phase ends "graded", the next phase's line is written to the job's stdin and its
-    observations are read from there on (the job can only have written what came before it was sent, so bytes
-    after the line that ended a phase are not read). The status pipe (only the keeper holds its other end) gives one
+    observations are read from there on: bytes that came in the same read as the line that ended a phase are
+    dropped, later ones are the next phase's (whatever the job wrote before that line was sent holds nothing of it).
+    The first line is written before any of the student's code runs, into an empty pipe (a thread writes one longer
+    than the pipe holds); a later one after it ran, when the job may keep the pipe full or have shrunk it
+    (`F_SETPIPE_SZ`), so it is written without blocking, as the pipe takes it (`loop.add_writer`). The status pipe (only the keeper holds its other end) gives one
     line, how the job ended. Each pipe is closed as soon as it has given what it can: closing the observation pipe
     early makes a job still writing fail with EPIPE, and closing stdin after the last phase ends the job's worker.
     `ended` is done once both are closed, or when the guard gives up.
@@ -190,6 +193,7 @@ class JobPipes:
         self.ended: asyncio.Future = loop.create_future()
         self._inputs = inputs
         self._stdin: int | None = stdin_fd  # None once handed to the last line's writer, or closed
+        self._later: tuple[int, memoryview] | None = None  # a later line being written: its descriptor, what is left
         self._status = b""
         self._fds = {obs_fd: self._read_observations, status_fd: self._read_status}
         self._obs_fd, self._status_fd = obs_fd, status_fd
@@ -205,10 +209,32 @@ class JobPipes:
         if last:
             self._stdin = None
         line = self._inputs[self.phase]
-        if len(line) > PIPE_ROOM:  # more than the pipe holds: a thread writes it while the job reads
+        if self.phase:  # the student's code has run: never block the loop on the pipe
+            os.set_blocking(fd, False)
+            self._later = (fd, memoryview(line))
+            self.loop.add_writer(fd, self._write_later)
+        elif len(line) > PIPE_ROOM:  # more than the pipe holds: a thread writes it while the job reads
             self.writing.append(self.loop.run_in_executor(None, _write_all, fd, line))
         else:
             _write_all(fd, line)
+
+    def _write_later(self) -> None:
+        fd, rest = self._later
+        try:
+            rest = rest[os.write(fd, rest):]
+        except BlockingIOError:
+            return
+        except OSError:  # the job is gone (EPIPE): nothing more to write
+            rest = rest[:0]
+        self._later = (fd, rest)
+        if not rest:
+            self._stop_writing()
+
+    def _stop_writing(self) -> None:
+        if self._later is not None:
+            fd, self._later = self._later[0], None
+            self.loop.remove_writer(fd)
+            os.close(fd)
 
     def _read(self, fd: int) -> bytes | None:
         try:
@@ -237,6 +263,7 @@ class JobPipes:
             self._done_with(self._status_fd)
 
     def _end_input(self) -> None:
+        self._stop_writing()
         if self._stdin is not None:
             os.close(self._stdin)
             self._stdin = None

@@ -328,7 +328,7 @@ DENIED_SYSCALLS = {
     # rarely used, and nothing a graded function needs
     "personality": 135, "uselib": 134, "lookup_dcookie": 212, "fanotify_init": 300, "quotactl_fd": 443,
     "process_madvise": 440, "move_pages": 279, "migrate_pages": 256, "mbind": 237, "set_mempolicy": 238, "memfd_secret": 447,
-    # what jobs running at once (a submission's hidden and visible ones) could signal each other through: the
+    # what jobs running at once (two submissions' jobs) could signal each other through: the
     # page cache of the shared /usr (evicting and probing pages), file watches on it, the machine's memory counters
     "fadvise64": 221, "readahead": 187, "mincore": 27, "cachestat": 451, "preadv2": 327, "pwritev2": 328,
     "inotify_init": 253, "inotify_init1": 294, "inotify_add_watch": 254, "fanotify_mark": 301, "sysinfo": 99,

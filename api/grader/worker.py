@@ -188,6 +188,7 @@ def run_phase(code, job, channel):
             held.append(line({"event": "test", "index": index, "outcome": "unreportable"}))
     held.append(line({"event": "done"}))
     channel.write("".join(held))
+    namespace.clear()  # what this load made goes now (its functions' globals are this dict), not at a later collection
     return True
 
 

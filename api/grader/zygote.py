@@ -262,7 +262,7 @@ class Keeper:
             sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
             if config["per_job_namespaces"]:
                 # its jobs' network namespace and, in the private root, their own /tmp, one job at a time: jobs
-                # running at once (a submission's hidden and visible ones) share no file system whose free
+                # running at once (two submissions' jobs) share no file system whose free
                 # blocks or inodes one could set and the other read
                 sandbox.unshare(sandbox.CLONE_NEWNET | (sandbox.CLONE_NEWNS if config["private_tmp"] else 0))
                 if config["private_tmp"]:
