@@ -272,7 +272,7 @@ class JobPipes:
         if self._fds.pop(fd, None) is not None:
             self.loop.remove_reader(fd)
             os.close(fd)
-        if not self._fds and not self.ended.done():
+        if not self._fds and not self.ended.done() and not self.loop.is_closed():  # closed: a task dropped at shutdown
             self.ended.set_result("read")
 
     def give_up(self) -> None:
