@@ -118,15 +118,21 @@ async def run_notebooks(exercises: list[Exercise], workdir: Path, shards: int = 
     groups = [exercises[i::shards] for i in range(max(1, shards))]
     results = await asyncio.gather(*(_run_shard(group, workdir / f"shard-{i}", cell_timeout) for i, group in enumerate(groups) if group))
     problems = {ex_id: problem for result in results for ex_id, problem in result.items()}
-    # a kernel that died while starting says nothing about the notebook (a port taken between jupyter_client's
-    # choice and the kernel's bind, a loaded machine): those notebooks get one more run, in a kernel of their own
-    unstarted = [ex for ex in exercises if KERNEL_DID_NOT_START in problems[ex.id]]
+    # a kernel that died or did not answer while starting says nothing about the notebook (a port taken between
+    # jupyter_client's choice and the kernel's bind, a loaded machine): those notebooks get one more run, in a kernel
+    # of their own
+    unstarted = [ex for ex in exercises if kernel_did_not_start(problems[ex.id])]
     if unstarted:
         problems.update(await _run_shard(unstarted, workdir / "again", cell_timeout))
     return problems
 
 
-KERNEL_DID_NOT_START = "Kernel died before replying to kernel_info"
+KERNEL_DID_NOT_START = ("Kernel died before replying to kernel_info", "Kernel didn't respond in")
+
+
+def kernel_did_not_start(problem: str) -> bool:
+    """Does a notebook's problem say only that its kernel never came up (jupyter_client's messages)?"""
+    return any(sign in problem for sign in KERNEL_DID_NOT_START)
 
 
 async def _run_shard(exercises: list[Exercise], folder: Path, cell_timeout: int) -> dict[str, str]:

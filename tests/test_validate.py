@@ -84,3 +84,14 @@ def test_a_reference_that_does_not_run_is_a_problem_of_its_row(tmp_path):
     row = report.rows[0]
     assert row.schema is False and not report.passed
     assert any(p.startswith("the reference solution does not run: it does not load: ModuleNotFoundError") for p in row.problems), row.problems
+
+
+def test_only_a_kernel_that_never_came_up_gets_its_notebook_run_again():
+    """A kernel that died or did not answer while it started says nothing about the notebook (on a loaded machine the
+    first kernel of a fresh install took over 60 s): its notebook is run once more. A failing cell is not."""
+    from codementor.exercise_bank.validate import kernel_did_not_start
+
+    assert kernel_did_not_start("Cell 0: failed on setup with \"RuntimeError: Kernel didn't respond in 60 seconds\"")
+    assert kernel_did_not_start("Cell 0: Kernel died before replying to kernel_info")
+    assert not kernel_did_not_start("Cell 3: AssertionError: 5 != 6")
+    assert not kernel_did_not_start("")
