@@ -64,7 +64,8 @@ async def test_code_that_does_not_load_is_never_sent_the_hidden_tests(bank, grad
     visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
     hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]
     phases = (grader._job_tests(exercise, visible, at_end=False), grader._job_tests(exercise, hidden, at_end=True))
-    jobs = grader._zygote.cpu_ms["jobs"] if (await grader.grade(exercise, exercise.solution)).passed and grader._zygote else None
+    assert (await grader.grade(exercise, exercise.solution)).passed  # the reference run and the zygote, ready
+    jobs = grader._zygote.cpu_ms["jobs"] if grader._zygote else None
     seen, unseen = await grader._run(code, phases)
     assert seen.status == "crashed" and seen.messages[0]["event"] == "loaded" and not seen.messages[0]["ok"]
     assert unseen.status == "skipped" and unseen.messages == []

@@ -434,7 +434,7 @@ class Grader(LoggingConfigurable):
         expectations = await self._expectations(exercise)
         if not feedback:
             return await self._pass_fail(exercise, code, expectations, timeout)
-        return await self._both_jobs(exercise, code, expectations)
+        return await self._both_phases(exercise, code, expectations)
 
     async def _held(self, clock: "_AnswerClock", grading) -> GradeResult:
         """The grading's result, or its error, at the first answer step past the clock's start (`_AnswerClock`): a
@@ -447,7 +447,7 @@ class Grader(LoggingConfigurable):
         await clock.hold(self.answer_step)
         return result
 
-    async def _both_jobs(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
+    async def _both_phases(self, exercise: Exercise, code: str, expectations: list[dict]) -> GradeResult:
         """The visible and the hidden phase of one submission, judged (Busy when the grading queue is full)."""
         visible = [i for i, t in enumerate(exercise.tests) if not t.hidden]
         hidden = [i for i, t in enumerate(exercise.tests) if t.hidden]

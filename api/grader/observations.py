@@ -33,8 +33,8 @@ class Observations:
     def feed(self, data: bytes) -> str | None:
         """Take the next bytes of the stream (b"" at its end); "graded" or "crashed" once that is decided.
 
-        Bytes after the line that ends them are not read: in a job of several phases (`worker.py`), they were
-        written before the next phase's tests were sent."""
+        Bytes after the line that ends them are not read here (in a job of several phases, `pool.JobPipes` feeds
+        what comes in later reads to the next phase)."""
         if self.ended is not None:
             return self.ended
         ended = self._feed(data)

@@ -141,7 +141,6 @@ def main():
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)  # the student's code reads an empty stdin, not the grader's next line
     job = json.loads(source.readline())
-    code = job["code"]
     channel = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
@@ -149,22 +148,27 @@ def main():
     sys.stdout = sys.__stdout__ = CappedText()
     sys.stderr = CappedText()
     sys.stdin = io.StringIO("")
-    while run_phase(code, job, channel):
+    try:
+        program = compile(job["code"], "<submission>", "exec")  # once: each phase runs the same code object
+    except BaseException as exc:
+        channel.write(json.dumps({"event": "loaded", "ok": False, "error": short_error(exc)}) + "\n")
+        return
+    while run_phase(program, job, channel):
         line = source.readline()
         if not line:
             return
         job = json.loads(line)
 
 
-def run_phase(code, job, channel):
-    """Load the code in a fresh namespace and run the phase's tests, writing what they observe; did the code load?"""
+def run_phase(program, job, channel):
+    """Load the compiled code in a fresh namespace and run the phase's tests, writing what they observe; did the code load?"""
 
     def line(message):
         return json.dumps(message) + "\n"
 
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
     try:
-        exec(compile(code, "<submission>", "exec"), namespace)
+        exec(program, namespace)
     except BaseException as exc:
         channel.write(line({"event": "loaded", "ok": False, "error": short_error(exc)}))
         return False
