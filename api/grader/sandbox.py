@@ -26,13 +26,11 @@ The layers, outermost first:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import os
 import platform
 import resource
 import shutil
-import subprocess
 import sys
 
 if __package__:  # in the API process, as codementor.api.grader.sandbox
@@ -53,7 +51,9 @@ PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG = 4, 38, 1
 # no descriptor can be numbered above the hard limit of open files (close_range makes the span free)
 MAX_FD = min(max(resource.getrlimit(resource.RLIMIT_NOFILE)[1], 1024), 1 << 20)
 
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+# the C library's calls, looked up among what the interpreter has loaded (ctypes.util.find_library would import
+# subprocess, and with it threading, whose handler then runs in Python after every fork of a zygote, keeper and job)
+_libc = ctypes.CDLL(None, use_errno=True)
 
 
 class SandboxError(OSError):
@@ -189,6 +189,7 @@ def remove_tree(path: str) -> None:
     except FileNotFoundError:
         return
     except (RecursionError, OSError):
+        import subprocess  # here only: it imports threading, whose handler would then run in Python after every fork
         rm = shutil.which("rm", path="/usr/bin:/bin") or "rm"
         subprocess.run([rm, "-rf", "--one-file-system", "--", path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, close_fds=True, check=False)
@@ -359,6 +360,7 @@ SHM_LOCK, SHM_UNLOCK, IPC_64 = 11, 12, 0x100
 # MADV_COLLAPSE, MADV_HWPOISON, MADV_SOFT_OFFLINE. The allocator's (DONTNEED, FREE, hugepage hints) stay allowed
 MADVISE_REFUSED = (3, 9, 12, 20, 21, 25, 100, 101)
 CLONE_PIDFD = 0x1000
+SEARCH_LEAF = 4  # call numbers compared one by one at the end of the filter's search
 FUTEX_PRIVATE_FLAG = 128
 AF_UNIX = 1
 SO_COOKIE, SO_NETNS_COOKIE, SO_PASSPIDFD, SO_PEERPIDFD = 57, 71, 76, 77
@@ -400,40 +402,67 @@ class _SockFprog(ctypes.Structure):
 
 def seccomp_program() -> list[tuple[int, int, int, int]]:
     """The filter as (code, jt, jf, k): wrong architecture kills, a denied call fails with EPERM, clone3 with
-    ENOSYS, the calls of ARGUMENT_RULES are refused (EPERM) or allowed by their arguments, the rest runs."""
-    denied = sorted(DENIED_SYSCALLS.values())
-    ruled = sorted(ARGUMENT_RULES)
-    # instructions as (code, jt, jf, k) with jumps to labels ("eperm", "enosys", "kill", ("rule", nr), ("ok", nr));
-    # resolved to offsets once every label's place is known
+    ENOSYS, the calls of ARGUMENT_RULES are refused (EPERM) or allowed by their arguments, the rest runs.
+
+    The call's number is found by a binary search over the numbers the filter names (a few comparisons,
+    not one per name): the kernel runs the filter on every call a job makes that it cannot settle ahead, and
+    when the filter is installed it runs it once for every call number to find those it can (its cache), so a
+    shorter path is paid once per job and once per call. Each leaf of the search holds its own returns and
+    argument rules, so that every jump stays short (classic BPF jumps forward only, at most 255)."""
+    actions = {nr: "eperm" for nr in DENIED_SYSCALLS.values()}
+    actions[CLONE3] = "enosys"
+    actions.update({nr: "rule" for nr in ARGUMENT_RULES})
+    # instructions as (code, jt, jf, k) with jumps to labels; resolved to offsets once every label's place is known
     body = [
         (BPF_LD_W_ABS, 0, 0, 4),
-        (BPF_JEQ, 0, "kill", AUDIT_ARCH_X86_64),
+        (BPF_JEQ, 1, 0, AUDIT_ARCH_X86_64),
+        (BPF_RET, 0, 0, SECCOMP_RET_KILL_PROCESS),
         (BPF_LD_W_ABS, 0, 0, 0),
-        (BPF_JGE, "eperm", 0, X32_SYSCALL_BIT),
+        (BPF_JGE, 0, 1, X32_SYSCALL_BIT),
+        (BPF_RET, 0, 0, SECCOMP_RET_ERRNO | EPERM),
     ]
-    body += [(BPF_JEQ, "eperm", 0, nr) for nr in denied]
-    body.append((BPF_JEQ, "enosys", 0, CLONE3))
-    body += [(BPF_JEQ, ("rule", nr), 0, nr) for nr in ruled]
-    body.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
-    for nr in ruled:  # each rule ends in an allow of its own: classic BPF jumps forward only
-        arg, kind, value = ARGUMENT_RULES[nr]
-        ok = ("ok", nr)
-        body.append(("label", ("rule", nr)))
-        body.append((BPF_LD_W_ABS, 0, 0, 16 + 8 * arg))
-        if kind == "deny_bits":
-            body.append((BPF_JSET, "eperm", ok, value))
-        elif kind == "need_bits":
-            body.append((BPF_JSET, ok, "eperm", value))
-        elif kind == "deny":
-            body += [(BPF_JEQ, "eperm", 0, v) for v in value]
-            body.append((BPF_JA, 0, 0, ok))
-        else:  # allow
-            body += [(BPF_JEQ, ok, 0, v) for v in value]
-            body.append((BPF_JA, 0, 0, "eperm"))
-        body += [("label", ok), (BPF_RET, 0, 0, SECCOMP_RET_ALLOW)]
-    body += [("label", "eperm"), (BPF_RET, 0, 0, SECCOMP_RET_ERRNO | EPERM),
-             ("label", "enosys"), (BPF_RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS),
-             ("label", "kill"), (BPF_RET, 0, 0, SECCOMP_RET_KILL_PROCESS)]
+
+    def leaf(numbers: list[int]) -> None:
+        """Compare the call with each of `numbers`; its action, or allow; the actions follow the comparisons."""
+        first = numbers[0]
+        eperm, enosys = ("eperm", first), ("enosys", first)
+        body.extend((BPF_JEQ, ("rule", nr) if actions[nr] == "rule" else (actions[nr], first), 0, nr) for nr in numbers)
+        body.append((BPF_RET, 0, 0, SECCOMP_RET_ALLOW))
+        for nr in numbers:
+            if actions[nr] != "rule":
+                continue
+            arg, kind, value = ARGUMENT_RULES[nr]
+            ok = ("ok", nr)
+            body.append(("label", ("rule", nr)))
+            body.append((BPF_LD_W_ABS, 0, 0, 16 + 8 * arg))
+            if kind == "deny_bits":
+                body.append((BPF_JSET, eperm, ok, value))
+            elif kind == "need_bits":
+                body.append((BPF_JSET, ok, eperm, value))
+            elif kind == "deny":
+                body.extend((BPF_JEQ, eperm, 0, v) for v in value)
+                body.append((BPF_JA, 0, 0, ok))
+            else:  # allow
+                body.extend((BPF_JEQ, ok, 0, v) for v in value)
+                body.append((BPF_JA, 0, 0, eperm))
+            body.extend([("label", ok), (BPF_RET, 0, 0, SECCOMP_RET_ALLOW)])
+        body.extend([("label", eperm), (BPF_RET, 0, 0, SECCOMP_RET_ERRNO | EPERM)])
+        if CLONE3 in numbers:
+            body.extend([("label", enosys), (BPF_RET, 0, 0, SECCOMP_RET_ERRNO | ENOSYS)])
+
+    def search(numbers: list[int]) -> None:
+        """Instructions that take the action of the call number in `numbers` (sorted), or allow any other."""
+        if len(numbers) <= SEARCH_LEAF:
+            leaf(numbers)
+            return
+        half = len(numbers) // 2
+        high = ("high", numbers[half])
+        body.append((BPF_JGE, high, 0, numbers[half]))
+        search(numbers[:half])
+        body.append(("label", high))
+        search(numbers[half:])
+
+    search(sorted(actions))
     places, program = {}, []
     for ins in body:
         if ins[0] == "label":
@@ -450,7 +479,8 @@ def seccomp_program() -> list[tuple[int, int, int, int]]:
             prog.append((code, 0, 0, offset(at, k)))
         else:
             prog.append((code, offset(at, jt), offset(at, jf), k))
-    assert all(0 <= jt < 256 and 0 <= jf < 256 for _, jt, jf, _ in prog), "a jump too far for classic BPF"
+    assert all(0 <= jt < 256 and 0 <= jf < 256 and (code != BPF_JA or 0 <= k < 256) for code, jt, jf, k in prog), \
+        "a jump too far for classic BPF"
     return prog
 
 

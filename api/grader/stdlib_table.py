@@ -31,11 +31,12 @@ LEFT_OUT_MODULES = frozenset({"turtle", "antigravity", "this"})
 # fallback or rarely used are left out: _asyncio, _zoneinfo (no zone data in the root anyway), _uuid, _opcode (dis),
 # and those needing a library of their own (_bz2, _lzma, pyexpat, _elementtree); refused as well: _ctypes_test,
 # _curses, _sqlite3, _ssl, _hashlib (hashlib uses the built-in hashes), _tkinter, readline, _multiprocessing, nis,
-# spwd, the _test* modules. (_ctypes, _socket, select, _posixsubprocess: the zygote itself uses them.)
+# spwd, the _test* modules. (_ctypes, _socket: the zygote itself uses them; select, fcntl and _posixsubprocess are
+# imported here, not through subprocess, which would bring threading and its after-fork handler into every job's fork.)
 EXTENSIONS = (
     "math", "cmath", "_datetime", "_decimal", "_heapq", "_bisect", "_json", "_csv", "_random", "_statistics",
     "array", "_struct", "binascii", "unicodedata", "zlib", "_pickle", "_contextvars", "_typing", "_queue",
-    "_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2",
+    "_md5", "_sha1", "_sha256", "_sha512", "_sha3", "_blake2", "select", "fcntl", "_posixsubprocess",
 )
 
 
