@@ -455,15 +455,17 @@ class TutorGateway(Configurable):
             return Allowance(self.leak_max_runs)
         return Allowance(self.leak_max_runs, asker.user_id, asker.name, capped=asker.role == "student")
 
-    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "", runs: Allowance | None = None) -> float | None:
-        """The largest share of the open hidden tests that code read out of the answer passes (None: no such code).
+    async def passes_share(self, exercise, text: str, prior: str = "", code: str = "", runs: Allowance | None = None,
+                           shared: str = "") -> float | None:
+        """The largest share of the open hidden tests that code read out of the answer passes (None: no such code;
+        `shared`: the solution of the exercise asked about, when this is another one).
 
         `runs`: the sandbox runs left for this answer (shared by the exercises it is judged against) and whose they
         are; code that would need more than are left, or more than the student's runs of the day, counts as passing
         every test (held back: it cannot be vouched for)."""
         if self.grader is None:
             return None
-        candidates = self.detector(exercise).candidates(text, prior, code)
+        candidates = self.detector(exercise).candidates(text, prior, code, shared)
         if not candidates:
             return None
         if runs is not None:
@@ -566,7 +568,7 @@ class TutorGateway(Configurable):
         verdict = detector.check(text, prior, code, shared)
         if verdict.leaking:
             return verdict  # no need to run it
-        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior, code, runs), **settings)
+        return judge(verdict.similarity, verdict.walkthrough, await self.passes_share(exercise, text, prior, code, runs, shared), **settings)
 
     async def _finish(self, provider, exercise, ctx, guard, asker: Asker | None = None) -> AsyncIterator[Event]:
         meta = {"source": provider.name, "cached": False, "leak_blocked": False, "model": provider.model}

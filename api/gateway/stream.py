@@ -67,7 +67,7 @@ class GuardedStream:
             return ""
         checks = [(self.detector, "", "" if self.alone else self.prior), *((other, self.shared, memory) for other, memory in self.related(shown))]
         for detector, shared, prior in checks:
-            if detector.candidates(shown, prior, self.code):
+            if detector.candidates(shown, prior, self.code, shared):
                 self.holding = True
                 return ""
             verdict = detector.check(shown, prior, self.code, shared)

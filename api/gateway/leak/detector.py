@@ -19,7 +19,7 @@ from .judgement import LeakCheck, judge
 from .languages import as_python
 from .turns import mixed
 from .markup import rendered
-from .memory import pasted, said_elsewhere, said_here
+from .memory import pasted, said_elsewhere, said_here, told_here
 from .opacity import opaque_after
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, INLINE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
@@ -282,22 +282,25 @@ class LeakDetector:
         return judge(similarity, walked, None, threshold=self.threshold, walk_threshold=self.walk_threshold, pass_share=1.0,
                      unread=unread, opaque=unreadable)
 
-    def candidates(self, answer: str, prior: str = "", code: str = "") -> list[str]:
+    def candidates(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> list[str]:
         """Code that could be run as a submission: from each view of the answer, then of the whole conversation
-        (an expression the student's own `code` already holds is not run)."""
+        (an expression the student's own `code` already holds is not run); `shared`: as in `check` (then the edits told
+        before were told of another exercise's code: see `_patched`)."""
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
         found = candidates_in(texts, self.entries, own_expressions(code), code, prior)
-        return list(dict.fromkeys([*self._patched(answer, code)[:1], *found]))
+        told = told_here(prior) if not shared else ()
+        return list(dict.fromkeys([*self._patched(answer, code, told)[:1], *found]))
 
-    def _patched(self, answer: str, code: str) -> list[str]:
+    def _patched(self, answer: str, code: str, told: tuple[str, ...] = ()) -> list[str]:
         """The definitions of the student's code (else the starter) with a unified diff of the answer applied, or the
-        edits its prose tells made (`fixes.applied`: two or more)."""
+        edits its prose tells made (`fixes.applied`: two or more), after those the texts `told` before on the exercise
+        told that the student's code lacks (made in their code only: the starter lacks what they fixed themselves)."""
         sources = list(dict.fromkeys(s for s in (code, self.starter_text) if s))
         patched = [p for diff in diffs(answer)[:2] for source in sources if (p := apply_diff(diff, source)) is not None]
         if not patched:
-            patched = [p for source in sources if (p := fixes.applied(answer, source)) is not None]
+            patched = [p for k, source in enumerate(sources) if (p := fixes.applied(answer, source, told if k == 0 else ())) is not None]
         return candidates_in([f"```python\n{p}```" for p in patched[:2]], self.entries) if patched else []
 
     def suspicious(self, text: str) -> bool:

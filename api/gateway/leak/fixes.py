@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 import textwrap
+from functools import lru_cache
+from typing import Sequence
 
 from .similarity import FENCE
 
@@ -96,6 +98,7 @@ PLACES = [("after_line", re.compile(r"\bafter\s+line\s+(\d{1,3})\b", re.I)),
           ("after_it", re.compile(r"\bafter\s+(?:it|that|this)\b|\bbelow\s+(?:it|that|this)\b|\bthen\b", re.I))]
 CONTINUATIONS = re.compile(r"^(?:else|elif|except|finally)\b")
 MAX_EDITS = 12
+MAX_TOLD = 24  # earlier answers whose edits are made before an answer's (the latest)
 
 
 def _edits(text: str) -> list[tuple]:
@@ -263,17 +266,85 @@ def _add(lines: list[str], place: tuple[str, str], new: str, last: int) -> tuple
     return [*lines[:at], *added, *lines[at:]], at + len(added) - 1
 
 
-def applied(text: str, code: str) -> str | None:
-    """`code` with the edits `text` tells made, or None when fewer than two apply (see above)."""
-    if not code.strip() or not EDIT_SIGN.search(text):
+def applied(text: str, code: str, told: Sequence[str] = ()) -> str | None:
+    """`code` with the edits `text` tells made, or None when fewer than two apply (see above); after the texts `told`
+    before it on the exercise (oldest first), with the edits they told that `code` does not hold yet made first (see
+    below)."""
+    if not code.strip():
+        return None
+    if told and (spread := _spread(text, code, told)) is not None:
+        return spread
+    if not EDIT_SIGN.search(text):
         return None
     edits = _edits(text)
     if len(edits) < MIN_CHANGES:
         return None
-    lines, made, last = code.rstrip("\n").split("\n"), 0, -1
-    for _, kind, old, new, line in edits:
-        done = (_add(lines, old, new, last) if kind == "add" else _replace(lines, old, new, line))
+    lines, made = _make(code.rstrip("\n").split("\n"), edits)
+    return "\n".join(lines) + "\n" if made >= MIN_CHANGES else None
+
+
+def _make(lines: list[str], edits, pending: bool = False) -> tuple[list[str], int]:
+    """`lines` with `edits` made (an insertion "after it" follows the line this text changed last), and how many
+    applied; `pending`: an edit the lines hold already (`_held`) is left alone."""
+    made, last = 0, -1
+    for edit in edits:
+        _, kind, old, new, line = edit
+        if pending and _held(lines, edit):
+            continue
+        done = _add(lines, old, new, last) if kind == "add" else _replace(lines, old, new, line)
         if done is not None:
             lines, last = done
             made += 1
-    return "\n".join(lines) + "\n" if made >= MIN_CHANGES else None
+    return lines, made
+
+
+# --- edits told over several answers ---------------------------------------------------------------------------------
+# A student asking again and again may get one edit per answer, each a fix shown by itself, that together make their code
+# pass. So an answer is also read after the answers told before it on the exercise (`told`: only those said under it; a
+# text said of another exercise's code edits none of this one): the edits they told that the student's code does not
+# hold yet are made first, in the order told, then the answer's. Counted only when the answer itself makes one and one
+# told before applies, two or more in all: a student who made the edits told before (or fixed those lines their own
+# way) and gets one more has one fix told on their code as it is, the hint a tutor gives; an edit made already
+# (`_held`: the text it puts in is there, what it takes out is not) is not made again, nor is one an answer repeats.
+
+def _held(lines: list[str], edit: tuple) -> bool:
+    """Do `lines` hold the edit made already: the text it adds, or its new text where the old text it would change is
+    (`end` made `max(periods[-1][1], end)` holds `end`), or with none of the old text outside it?"""
+    _, kind, old, new, line = edit
+    if not new.strip():
+        return False
+    now = _flexible(new)
+    if now.search(code := "\n".join(lines)) is None:
+        return False
+    if kind == "add":
+        return True
+    was = _flexible(old)
+    near = [i for i in range(len(lines)) if was.search(lines[i])]
+    if near:
+        i = min(near, key=lambda k: abs(k + 1 - line)) if line else near[0]
+        at = was.search(lines[i]).start()
+        if any(m.start() <= at < m.end() for m in now.finditer(lines[i])):
+            return True
+    return was.search(now.sub(" ", code)) is None
+
+
+@lru_cache(maxsize=256)  # an earlier answer is read again at every later answer and every line of a stream
+def _told_edits(text: str) -> tuple:
+    return tuple(_edits(text)) if EDIT_SIGN.search(text) else ()
+
+
+def _spread(text: str, code: str, told: Sequence[str]) -> str | None:
+    """`code` with the edits the answers `told` before told that it does not hold yet made, then those of `text`; None
+    unless `text` makes one and an earlier one applies."""
+    own = _told_edits(text)
+    if not own:
+        return None
+    repeated = {edit[1:4] for edit in own}  # told again now: made as this answer's
+    lines, before = code.rstrip("\n").split("\n"), 0
+    for earlier in told[-MAX_TOLD:]:
+        lines, made = _make(lines, [e for e in _told_edits(earlier) if e[1:4] not in repeated], pending=True)
+        before += made
+    if not before:
+        return None
+    lines, made = _make(lines, own, pending=True)
+    return "\n".join(lines) + "\n" if made and made + before >= MIN_CHANGES else None

@@ -60,6 +60,13 @@ def said_elsewhere(prior: str) -> str:
     return prior.elsewhere if isinstance(prior, Memory) else ""
 
 
+def told_here(prior: str) -> tuple[str, ...]:
+    """The texts of `prior` said under the exercise the student's code is for, oldest first (a plain `str`: one text)."""
+    if isinstance(prior, Memory):
+        return tuple(text for text, away in prior.pieces if not away)
+    return (prior,) if prior else ()
+
+
 def remembered(*parts: str) -> Memory:
     """Memories (or plain texts, said under the exercise) one after the other, each text keeping where it was said."""
     return Memory(piece for part in parts if part
