@@ -55,6 +55,15 @@ async def test_code_that_never_reaches_the_tests_scores_zero(grader, bank, code,
     assert result.message
 
 
+@pytest.mark.parametrize("making", ["os.mkdir('out')", "open('log.txt', 'x').close()", "os.symlink('.', 'here')"])
+async def test_code_that_makes_a_file_of_a_fixed_name_when_it_loads_passes_both_phases(grader, bank, making):
+    """The hidden phase loads the code a second time in the same job: it does so in a fresh folder, so that what the
+    first load made is not in its way (a folder or file that already exists)."""
+    exercise = bank.get("sum-of-evens")
+    result = await grader.grade(exercise, f"import os\n{making}\n" + exercise.solution)
+    assert result.status == "graded" and result.passed, result.to_dict()
+
+
 @pytest.mark.parametrize("code", ["def broken(:\n", "import no_such_module\n", "raise ValueError('at import')\n"])
 async def test_code_that_does_not_load_is_never_sent_the_hidden_tests(bank, grader, code):
     """A submission is one job: the visible phase, then the hidden one. When the visible phase shows that the code
