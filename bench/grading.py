@@ -11,9 +11,9 @@ In one run, on the reference solutions of the same exercises, three ways to grad
 Each is driven by 1 and then 2 closed-loop clients (a client submits its next job when the
 previous verdict is back); latency is enqueue -> verdict of each job as a client sees it.
 
-For ``sandbox`` it also prints the grader's own CPU per job (a submission is two jobs): the API
-process's (this process: sending the job, reading observations, the verdict), and what each job's
-keeper and the job itself report having used. CPU time, unlike latency, does not grow with the
+For ``sandbox`` it also prints the grader's own CPU per job (a submission is one job of two phases): the API
+process's (this process: sending the job, reading observations, the verdict), the keepers' own (from /proc:
+preparing, handing over and reaping jobs, the fork included) and the job's (from its keeper's record). CPU time, unlike latency, does not grow with the
 machine's other load.
 """
 
@@ -30,6 +30,7 @@ from ..api.grader.grader import WORKER
 from ..api.grader.verdict import judge
 from ..exercise_bank import Bank, Exercise
 from ..exercise_bank.render import render_notebook, render_test
+from .classroom import _children, _cpu
 
 GOAL_P95_MS = 100.0
 GOAL_RATE = 50.0
@@ -129,8 +130,12 @@ def _node(d):
 
 
 def cpu_snapshot(grader: Grader) -> tuple[float, dict]:
+    """This process's CPU seconds; the jobs so far, their CPU (ms, as reported) and the keepers' own (ms, from /proc)."""
     zygote = grader._zygote
-    return time.process_time(), dict(zygote.cpu_ms) if zygote is not None else {"jobs": 0, "keeper": 0.0, "job": 0.0}
+    if zygote is None or zygote.proc is None:
+        return time.process_time(), {"jobs": 0, "keeper": 0.0, "job": 0.0}
+    keepers = 1000 * sum(_cpu(pid, False) for pid in _children(zygote.proc.pid))
+    return time.process_time(), {**zygote.cpu_ms, "keeper": keepers}
 
 
 def cpu_per_job(before: tuple[float, dict], after: tuple[float, dict]) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ...isolation import cgroups
 from .observations import Observations
-from .sandbox import remove_slot_cgroups
+from .sandbox import JOB_ENDED, JOB_ENDED_SIZE, job_end_report, remove_slot_cgroups
 
 ZYGOTE = Path(__file__).with_name("zygote.py")
 ISOLATION_DIR = Path(cgroups.__file__).parent  # the zygote runs without site-packages: it gets this folder
@@ -43,7 +43,7 @@ class Zygote:
         self._control: socket.socket | None = None
         self._stderr: asyncio.Task | None = None
         self.last_report: dict = {}  # how the latest job ended, as its keeper wrote it (with timings)
-        self.cpu_ms = {"jobs": 0, "keeper": 0.0, "job": 0.0}  # CPU of the keepers and jobs so far, as they reported it
+        self.cpu_ms = {"jobs": 0, "job": 0.0}  # jobs so far and their CPU, as their keepers' records say
 
     async def start(self) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -84,7 +84,6 @@ class Zygote:
 
     def _count_cpu(self, report: dict) -> None:
         self.cpu_ms["jobs"] += 1
-        self.cpu_ms["keeper"] += float(report.get("keeper_cpu_ms", 0) or 0)
         self.cpu_ms["job"] += float(report.get("job_cpu_ms", 0) or 0)
 
     @property
@@ -259,7 +258,8 @@ class JobPipes:
         if data is None:
             return
         self._status += data
-        if not data or b"\n" in self._status or len(self._status) > READ_SIZE:
+        whole = len(self._status) >= JOB_ENDED_SIZE if self._status[:1] == JOB_ENDED else b"\n" in self._status
+        if not data or whole or len(self._status) > READ_SIZE:
             self._done_with(self._status_fd)
 
     def _end_input(self) -> None:
@@ -280,7 +280,10 @@ class JobPipes:
             self.ended.set_result("gave up")
 
     def status(self) -> dict:
-        """How the job ended, as its keeper wrote it; "lost" when the keeper wrote nothing usable."""
+        """How the job ended, as its keeper wrote it (a record of the reaped job, or a JSON line when it could not
+        be set up); "lost" when the keeper wrote nothing usable."""
+        if self._status[:1] == JOB_ENDED:
+            return job_end_report(self._status)
         try:
             report = json.loads(self._status.partition(b"\n")[0])
         except ValueError:

@@ -25,12 +25,10 @@ jobs never hold that stderr (theirs is /dev/null).
 import gc
 import json
 import os
-import resource
 import select
 import signal
 import socket
 import sys
-import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -45,8 +43,8 @@ del sys.path[:len(IMPORT_PATH)]
 PRELOAD = ("collections", "itertools", "functools", "math", "re", "string", "random", "statistics",
            "datetime", "dataclasses", "typing", "fractions", "decimal", "heapq", "bisect", "operator")
 
-EXIT_SETUP_FAILED = 70
-KEEPER_ENDS = 3  # a keeper's process for one job found the zygote's channel gone (or failed): the keeper ends too
+EXIT_SETUP_FAILED = sandbox.EXIT_SETUP_FAILED
+KEEPER_ENDS = 3  # a keeper found the zygote's channel gone: it ends
 KEEPERS_PER_SLOT = 2  # while one runs the slot's job, the other's job process waits for the next
 
 
@@ -236,11 +234,6 @@ def set_up(channel: socket.socket) -> bool:
         channel.close()
 
 
-def cpu_ms() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    return (own.ru_utime + own.ru_stime) * 1000
-
-
 class Keeper:
     """In a keeper, for as long as the zygote runs: per job, fresh namespaces and a job process
     forked ahead, then on the job message its working directory, the hand-over, the timeout and
@@ -257,6 +250,8 @@ class Keeper:
         self.own_pids = None  # a pidfd of this keeper, to point its children's PID namespace back at its own
         self.broken = None  # why this keeper cannot prepare any job
         self.child = None  # (pid, channel) of the job process forked ahead, until it is reaped
+        self.end = sandbox.JobEnd()  # made before any job process is forked
+        self.jobs_run = 0
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         try:
             sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -272,30 +267,26 @@ class Keeper:
             self.broken = exc
 
     def run(self) -> None:
-        """Never returns. Each job is prepared, run and reported by a process of its own, forked from the keeper
-        (`one_job`), which ends with it: a job process is a copy of the memory it was forked from, and memory that
-        held how an earlier job ended (its exit code, its CPU and wall time, the names in its folder), freed but not
-        overwritten, could be read there by the next job (through `ctypes`, in its own address space). The keeper
-        itself never learns anything of a job but that its process ended."""
+        """Never returns. Runs one job after another, each in a job process forked from this keeper.
+
+        A job process is a copy of the keeper's memory, so the keeper keeps nothing of how an earlier job ended:
+        memory that had held its exit code, its CPU time or the names in its folder, freed but not overwritten,
+        could be read by the next job (through `ctypes`, in its own address space), and the hidden tests choose
+        them. The job is reaped into buffers that are written to the status pipe unread and zeroed
+        (`sandbox.JobEnd`); its folder is an unmounted tmpfs, or removed by `rm` in a process of its own; the
+        keeper learns only whether the job timed out and finished its set-up (which the API is told anyway)."""
         while True:
-            pid = os.fork()
-            if pid == 0:
-                code = KEEPER_ENDS
-                try:
-                    sandbox.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL)
-                    code = self.one_job()
-                except BaseException as exc:
-                    log_line(f"keeper {os.getppid()}: a job's process failed: {exc!r}")
-                finally:
-                    os._exit(code)
-            _, status = os.waitpid(pid, 0)
-            if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-                os._exit(0)  # the zygote is gone, or something failed: the zygote forks a fresh keeper if it runs
+            try:
+                if self.one_job() != 0:
+                    break
+            except BaseException as exc:
+                log_line(f"keeper {os.getpid()}: {exc!r}")
+                break
+        os._exit(0)  # the zygote is gone, or something failed: the zygote forks a fresh keeper if it runs
 
     def one_job(self) -> int:
-        """In the keeper's process for one job: a job process forked ahead, "ready" to the zygote, the job run and
-        reported. 0, or KEEPER_ENDS when the zygote's channel is gone."""
-        cycle = cpu_ms()
+        """One job: a job process forked ahead, "ready" to the zygote, the job run and reported. 0, or KEEPER_ENDS
+        when the zygote's channel is gone."""
         problem = self.prepare()
         try:
             self.control.send(b"ready")
@@ -313,7 +304,7 @@ class Keeper:
             return KEEPER_ENDS
         if not data or len(fds) != 3:
             return KEEPER_ENDS  # the zygote is gone (it sends nothing else)
-        self.run_job(json.loads(data), fds, problem, cycle)
+        self.run_job(json.loads(data), fds, problem)
         return 0
 
     def prepare(self) -> BaseException | None:
@@ -362,14 +353,12 @@ class Keeper:
             return pid, channel
         raise sandbox.SandboxError(0, "two job processes in a row ended before their job")
 
-    def run_job(self, job: dict, fds: list[int], problem: BaseException | None, cycle: float) -> None:
-        """Run one job; write how it ended on the status pipe, close the job's fds.
-
-        `cycle`: the keeper's CPU time (ms) when it began preparing for this job; the report
-        carries what the keeper spent since."""
+    def run_job(self, job: dict, fds: list[int], problem: BaseException | None) -> None:
+        """Run one job; write how it ended on the status pipe (a `sandbox.JobEnd` record, or a JSON line when it
+        could not be set up), close the job's fds."""
         stdin_r, obs_w, status_w = fds
-        started = time.perf_counter()
-        workdir, mounted, report = None, False, {"ended": "setup_failed"}
+        workdir, mounted, failed = None, False, None
+        self.jobs_run += 1
         try:
             if problem is not None:
                 raise problem
@@ -379,7 +368,7 @@ class Keeper:
                 sandbox.mount_job_folder(workdir, self.config["tmp_size_mb"], job["uid"] if job["uid"] is not None else 0)
                 mounted = True
             else:
-                workdir = os.path.join(self.config["jobs_dir"], f"job-{os.getpid()}")
+                workdir = os.path.join(self.config["jobs_dir"], f"job-{os.getpid()}-{self.jobs_run}")
                 os.mkdir(workdir, 0o700)
                 if job["uid"] is not None:
                     os.chown(workdir, job["uid"], job["uid"])
@@ -388,15 +377,11 @@ class Keeper:
             os.close(stdin_r)
             os.close(obs_w)
             stdin_r = obs_w = None
-            handed = time.perf_counter()
-            report = wait_job(pid, job["timeout"])
+            timed_out = wait_job(pid, job["timeout"], self.end)
             self.child = None  # reaped
-            if set_up(channel) and report["ended"] == "setup_failed":
-                report["ended"] = "exit"  # the student's code chose that exit code: a crash of the job, not of the sandbox
-            report["job_ms"] = round((time.perf_counter() - handed) * 1000, 2)
-            report["keeper_setup_ms"] = round((handed - started) * 1000, 2)
+            self.end.write(status_w, timed_out, set_up(channel))
         except BaseException as exc:
-            report = {"ended": "setup_failed", "error": str(exc)[:200]}
+            failed = {"ended": "setup_failed", "error": str(exc)[:200]}
             log_line(f"keeper {os.getpid()}: the job could not be set up: {exc!r}")
             if self.child is not None:  # not reaped: it must not wait on, nor run on without a keeper watching it
                 self.reap()
@@ -405,14 +390,14 @@ class Keeper:
                 if mounted:
                     sandbox.unmount(workdir)
                 elif workdir:
-                    sandbox.remove_tree(workdir)
+                    sandbox.spawn_remove_tree(workdir)
             except OSError as exc:
                 log_line(f"keeper {os.getpid()}: the job's folder could not be removed: {exc!r}")
-            report["keeper_cpu_ms"] = round(cpu_ms() - cycle, 2)
-            try:
-                os.write(status_w, (json.dumps(report) + "\n").encode())
-            except OSError:
-                pass
+            if failed is not None:
+                try:
+                    os.write(status_w, (json.dumps(failed) + "\n").encode())
+                except OSError:
+                    pass
             for fd in (stdin_r, obs_w, status_w):
                 if fd is not None:
                     os.close(fd)
@@ -426,25 +411,22 @@ def log_line(text: str) -> None:
         pass
 
 
-def wait_job(pid: int, timeout: float) -> dict:
+def wait_job(pid: int, timeout: float, end: sandbox.JobEnd) -> bool:
+    """Wait for the job process to end (killed at `timeout`), reap it into `end`'s buffers; did it time out?"""
     pidfd = os.pidfd_open(pid)
-    ready, _, _ = select.select([pidfd], [], [], timeout)
-    timed_out = not ready
-    if timed_out:
-        os.kill(pid, signal.SIGKILL)
-    _, status, usage = os.wait4(pid, 0)
-    os.close(pidfd)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], timeout)
+        timed_out = not ready
+        if timed_out:
+            os.kill(pid, signal.SIGKILL)
+        end.reap(pid)
+    finally:
+        os.close(pidfd)
     try:
         os.killpg(pid, signal.SIGKILL)  # anything it started and left behind (without a PID namespace)
     except OSError:
         pass
-    cpu = {"job_cpu_ms": round((usage.ru_utime + usage.ru_stime) * 1000, 2)}
-    if timed_out:
-        return {"ended": "timeout", **cpu}
-    if os.WIFSIGNALED(status):
-        return {"ended": "signal", "signal": os.WTERMSIG(status), **cpu}
-    code = os.WEXITSTATUS(status)
-    return {"ended": "setup_failed" if code == EXIT_SETUP_FAILED else "exit", "code": code, **cpu}
+    return timed_out
 
 
 def start_keeper(config: dict, slot: int, control: socket.socket, others: list[socket.socket], held: list[int]) -> socket.socket:
