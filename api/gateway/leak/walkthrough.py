@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .similarity import NESTED, _shallow, statements
+from .stepphrases import phrase_tokens
 from .stepwords import BARE_MARKS, marks_named, tongue_tokens
 
 TERSE_WORDS = 12  # a unit of at most this many words and no step verb is a terse phrase: its keywords go without saying
@@ -271,6 +272,7 @@ def unit_tokens(unit: str) -> frozenset:
     if RECURSION.search(lowered):
         tokens.add(RECURSE)
     tokens.update(name for pattern, names in SIGN if pattern.search(lowered) for name in names)
+    tokens.update(phrase_tokens(lowered))
     if FOREIGN.search(lowered):
         tokens.update(name for pattern, names in STEP_WORDS_RE if pattern.search(lowered) for name in names)
     tokens.update(tongue_tokens(lowered))
