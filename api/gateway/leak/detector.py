@@ -9,6 +9,7 @@ pasting the pieces back cannot launder them (the starter's own statements stay t
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
 from functools import lru_cache
@@ -90,6 +91,16 @@ def unquoted(text: str, code: str, starter: str = "", told: str = "") -> str:
         parts += [INLINE.sub(own, text[start:block.start()]), block.group(0)]
         start = block.end()
     return "".join([*parts, INLINE.sub(own, text[start:])])
+
+
+@lru_cache(maxsize=256)
+def _statements(code: str) -> frozenset:
+    """The top-level statements of `code` (its imports left out), as written in the AST: a candidate made only of the
+    student's own is their code told back (a comment written beside their lines changes nothing that runs)."""
+    tree = parse(code)
+    if not isinstance(tree, ast.Module):
+        return frozenset({code})
+    return frozenset(ast.dump(node) for node in tree.body if not isinstance(node, (ast.Import, ast.ImportFrom)))
 
 
 class LeakDetector:
@@ -284,14 +295,15 @@ class LeakDetector:
 
     def candidates(self, answer: str, prior: str = "", code: str = "", shared: str = "") -> list[str]:
         """Code that could be run as a submission: from each view of the answer, then of the whole conversation
-        (an expression the student's own `code` already holds is not run); `shared`: as in `check` (then the edits told
-        before were told of another exercise's code: see `_patched`)."""
+        (an expression the student's own `code` already holds is not run, nor code made only of its statements);
+        `shared`: as in `check` (then the edits told before were told of another exercise's code: see `_patched`)."""
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
         found = candidates_in(texts, self.entries, own_expressions(code), code, prior)
         told = told_here(prior) if not shared else ()
-        return list(dict.fromkeys([*self._patched(answer, code, told)[:1], *found]))
+        mine = _statements(code) if code else frozenset()
+        return [c for c in dict.fromkeys([*self._patched(answer, code, told)[:1], *found]) if not mine or not _statements(c) <= mine]
 
     def _patched(self, answer: str, code: str, told: tuple[str, ...] = ()) -> list[str]:
         """The definitions of the student's code (else the starter) with a unified diff of the answer applied, or the
