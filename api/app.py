@@ -320,6 +320,7 @@ class TutorAPI(Application):
         redis = aioredis.from_url(self.redis_url, socket_timeout=2, socket_connect_timeout=2)
         limiter = self.make_limiter(redis)
         grader = self.make_grader()
+        grader.turn_store = redis  # a student's submissions take turns across the workers
         hub_auth = HubTokenAuth(parent=self, cache_max_age=self.auth_cache_seconds, redis=redis, hub_timeout=self.hub_timeout)
         courses = CourseBank(parent=self)
         bank = ServedBank(Bank(self.bank_dir), courses.hide_builtin)

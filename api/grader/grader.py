@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import NamedTuple
 
-from traitlets import Bool, Float, Integer, Unicode, default, observe
+from traitlets import Any, Bool, Float, Integer, Unicode, default, observe
 from traitlets.config import LoggingConfigurable
 
 from ...exercise_bank import Exercise
@@ -35,7 +35,7 @@ from ..errors import Busy, ReferenceBroken, Unavailable
 from . import sandbox
 from .observations import Observations
 from .pool import ISOLATION_DIR, READ_SIZE, PoolUnavailable, Zygote, default_root
-from .turns import OwnerTurns
+from .turns import OwnerTurns, shared_turn
 from .verdict import GradeResult, TestResult, expectation_from_literal, judge, readable
 
 WORKER = Path(__file__).with_name("worker.py")
@@ -101,9 +101,12 @@ class Grader(LoggingConfigurable):
     queue_limit = Integer(64, help="Submissions that may wait for a free slot; beyond that the API answers 503 with Retry-After.").tag(config=True)
     retry_after = Integer(2, help="Seconds a client is told to wait when the grading queue is full.").tag(config=True)
     per_user_jobs = Integer(
-        1, help="Submissions of one student graded at once by one API process; more wait behind their own (not in front "
-        "of other students' submissions in the grading queue). 0: no limit per student.",
+        1, help="Submissions of one student graded at once; more wait behind their own (not in front of other students' "
+        "submissions in the grading queue); with the API's Redis, 1 means one at a time across all its processes (workers, "
+        "replicas). 0: no limit per student.",
     ).tag(config=True)
+    turn_store = Any(None, allow_none=True, help="(set by the API) The Redis client holding each student's grading turn "
+                     "across the API's processes; None: turns within this process only.")
     per_user_waiting = Integer(
         3, help="Submissions of one student that may wait for their turn (per_user_jobs); one more gets a 429 "
         "`rate_limited` with Retry-After (the grading timeout, rounded up).",
@@ -342,7 +345,7 @@ class Grader(LoggingConfigurable):
         return {
             "process": "student code runs only in a child process; the verdict is computed in the API process",
             "api_process": self._api_process_report(),
-            "pool": "pre-started zygote; per job, a fork of a keeper that runs it and ends with it" if self._zygote else f"FALLBACK: {self._pool_problem}; a fresh `python -I -S -B` per job",
+            "pool": "pre-started zygote; per job, a fork of one of its slot's keepers, which reaps it" if self._zygote else f"FALLBACK: {self._pool_problem}; a fresh `python -I -S -B` per job",
             "uid": uid,
             "cgroups": layers.get("cgroups", "FALLBACK: no cgroups (needs root and the zygote); per-process rlimits only"),
             "seccomp": layers.get("seccomp") or self._seccomp_report(),
@@ -422,13 +425,21 @@ class Grader(LoggingConfigurable):
         answer the student has anyway. The turn passes on only when this answer leaves: the next grading's jobs would
         otherwise start the moment this one's hidden job ended, and a job can read the clock and return what it read
         as a visible value."""
-        async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, math.ceil(self.timeout)) as line:
-            clock.since = max(clock.since, line.answered_at)
-            try:
-                return await self._graded(exercise, code, feedback, timeout)
-            finally:
-                line.answered_at = clock.settle(self.answer_step)
-                await clock.hold(self.answer_step)
+        retry_after = math.ceil(self.timeout)
+        async with self._turns.turn(owner, self.per_user_jobs, self.per_user_waiting, retry_after) as line:
+            # the same student's grading on another API process (worker, replica) goes first; a grading's turn lasts
+            # until its answer leaves, at most the timeout and the answer step it reaches (at most twice the timeout)
+            store = self.turn_store if self.per_user_jobs == 1 else None  # more at once: the operator allows it
+            async with shared_turn(store, owner, wait=(self.per_user_waiting + 1) * (2 * self.timeout + 1),
+                                   hold=max(30.0, 3 * self.timeout), retry_after=retry_after) as waited:
+                if waited:  # the answer before it has just left: counted from there, as one that waited in this process
+                    clock.since = max(clock.since, time.perf_counter())
+                clock.since = max(clock.since, line.answered_at)
+                try:
+                    return await self._graded(exercise, code, feedback, timeout)
+                finally:
+                    line.answered_at = clock.settle(self.answer_step)
+                    await clock.hold(self.answer_step)
 
     async def _graded(self, exercise: Exercise, code: str, feedback: bool, timeout: float | None = None) -> GradeResult:
         expectations = await self._expectations(exercise)

@@ -1,11 +1,78 @@
-"""Grading turns per student: a burst of one student's submissions waits behind its own, not in front of everyone's."""
+"""Grading turns per student: a burst of one student's submissions waits behind its own, not in front of everyone's.
+
+In one API process the turns are `OwnerTurns`; across processes (the API's workers, a deployment's replicas), a
+student's turn is also held in Redis (`shared_turn`): two submissions of one student graded at once on two workers
+would let one's hidden tests signal to the other's visible feedback through the load they put on the machine's CPU.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
+import logging
+import time
+import uuid
+from contextlib import asynccontextmanager, suppress
+
+from redis.exceptions import RedisError
 
 from ..errors import GradingLineFull
+
+log = logging.getLogger(__name__)
+SHARED_PREFIX = "codementor:grading:turn"
+SHARED_POLL = 0.02  # seconds between looks at a turn another process holds
+# compare-and-delete and compare-and-extend: only the grading that holds the turn ends or keeps it
+_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
+_EXTEND = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0"
+
+
+@asynccontextmanager
+async def shared_turn(redis, owner, wait: float, hold: float, retry_after: int):
+    """Hold `owner`'s grading turn across every API process; yields whether it had to wait for one another process
+    held (that one's answer has just left). Waits up to `wait` seconds, then GradingLineFull. The turn is kept alive
+    while held and ends by itself `hold` seconds after a process that held it died. Without Redis (None, or not
+    answering) the turns are only each process's own, and the log says so."""
+    if redis is None:
+        yield False
+        return
+    key, token, waited, keeper = f"{SHARED_PREFIX}:{owner}", uuid.uuid4().hex, False, None
+    deadline = time.monotonic() + wait
+    try:
+        while not await redis.set(key, token, nx=True, px=int(hold * 1000)):
+            waited = True
+            if time.monotonic() >= deadline:
+                raise GradingLineFull("one of your submissions is still being graded; wait for its result, then submit "
+                                      "again", retry_after=retry_after)
+            await asyncio.sleep(SHARED_POLL)
+        keeper = asyncio.create_task(_keep(redis, key, token, hold))
+    except RedisError as err:
+        log.warning("Redis is not answering (REDIS_URL): a student's submissions take turns within each API process "
+                    "only (%s)", err)
+    try:
+        yield waited
+    finally:
+        if keeper is not None:
+            keeper.cancel()
+            with suppress(asyncio.CancelledError):
+                await keeper
+            try:
+                await redis.eval(_RELEASE, 1, key, token)
+            except RedisError as err:
+                log.warning("Redis is not answering (REDIS_URL): a student's grading turn ends when it expires (%s)", err)
+
+
+async def _keep(redis, key: str, token: str, hold: float) -> None:
+    """Extend the turn every third of `hold` while it is held (a grading may wait long for a slot)."""
+    while True:
+        await asyncio.sleep(hold / 3)
+        try:
+            await redis.eval(_EXTEND, 1, key, token, int(hold * 1000))
+        except RedisError:
+            pass
+
+
+async def forget_grading_turn(redis, user_id: int) -> int:
+    """Delete the student's grading turn, if any (their account is being deleted); 1 or 0."""
+    return int(await redis.delete(f"{SHARED_PREFIX}:{user_id}"))
 
 
 class _Line:

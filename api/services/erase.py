@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from ..auth import forget_confirmations
 from ..errors import Unavailable
 from ..gateway.cache import forget_owner
+from ..grader.turns import forget_grading_turn
 from ..models import DeletionRequest, User
 from . import audit
 from .answering import forget_turn
@@ -76,10 +77,10 @@ REDIS_LEFT = ("Redis did not answer ({error}): the user's cached answers and rat
 
 async def forget_redis_state(redis, name: str, user_id: int | None) -> dict:
     """Delete what Redis keeps by `name` and id: rate-limit windows, daily caps, idempotency marks, a tutor turn, token
-    confirmations (a new user of the same name starts clean); the count, as a report entry."""
+    confirmations, a grading turn (a new user of the same name starts clean); the count, as a report entry."""
     count = await forget_user(redis, name) + await forget_confirmations(redis, name)
     if user_id is not None:
-        count += await forget_turn(redis, user_id)
+        count += await forget_turn(redis, user_id) + await forget_grading_turn(redis, user_id)
     return {"redis_keys": count}
 
 
