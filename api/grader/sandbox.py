@@ -418,6 +418,7 @@ DENIED_SYSCALLS = {
     "mq_open": 240, "mq_unlink": 241, "mq_timedsend": 242, "mq_timedreceive": 243, "mq_notify": 244, "mq_getsetattr": 245,
 }
 FCNTL, FUTEX, SOCKET, SOCKETPAIR, SETSOCKOPT, GETSOCKOPT, MADVISE, SHMCTL = 72, 202, 41, 53, 54, 55, 28, 31
+SHMGET, MEMFD_CREATE, SHM_HUGETLB, MFD_HUGETLB = 29, 319, 0o4000, 4
 SHM_LOCK, SHM_UNLOCK, IPC_64 = 11, 12, 0x100
 # madvise advices that drop, reclaim or load pages of a file mapping (the interpreter's pages, shared with every job),
 # or merge pages across processes: MADV_WILLNEED, MADV_REMOVE, MADV_MERGEABLE, MADV_COLD, MADV_PAGEOUT,
@@ -453,6 +454,10 @@ ARGUMENT_RULES = {
     # a segment locked in memory counts against its uid's RLIMIT_MEMLOCK until the job's IPC namespace is freed, after
     # the job: the slot's next job, of the same uid, read how much was locked
     SHMCTL: (1, "deny", (SHM_LOCK, SHM_UNLOCK, SHM_LOCK | IPC_64, SHM_UNLOCK | IPC_64)),
+    # huge-page memory, where the machine has huge pages: a segment's counts against its uid's RLIMIT_MEMLOCK as a
+    # locked one's does (until the job's IPC namespace is freed), and the huge pages are the machine's pool
+    SHMGET: (2, "deny_bits", SHM_HUGETLB),
+    MEMFD_CREATE: (1, "deny_bits", MFD_HUGETLB),
 }
 
 
