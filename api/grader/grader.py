@@ -45,7 +45,7 @@ JOB_NAMESPACES = sandbox.CLONE_NEWNET | sandbox.CLONE_NEWPID | sandbox.CLONE_NEW
 HIDDEN_FAILED = "did not pass (hidden test: no details are shown)"
 SECCOMP_LAYER = (f"per job: a filter refusing {len(sandbox.DENIED_SYSCALLS)} system calls (ptrace, mounts, namespaces, bpf, "
                  "perf, io_uring, keyrings, modules, page-cache probes, file locks...), clone into new namespaces, "
-                 "fcntl's locks, leases and notices, shared futexes, sockets but unix, socket cookies, ustat, message queues, SHM_LOCK")
+                 "fcntl's locks, leases and notices, shared futexes, sockets but unix, socket cookies, ustat, message queues, SHM_LOCK, huge pages")
 LANDLOCK_LAYER = ("per job without the private root (Landlock): reads only /usr and the standard library (installed packages "
                   "and the bank excluded), reads and writes only its own folder and /dev/null")
 # the zygote's jobs import the standard library from the zygote's memory: they read no folder of the host
