@@ -25,15 +25,10 @@ from codementor.api.services import tutoring
 
 from .fake_llm import set_mode
 from .test_gateway import screens_of
+from .test_leak_round10_forms import SUM_OF_EVENS_CODE
 
 pytestmark = pytest.mark.gateway
 
-SUM_OF_EVENS_CODE = """def sum_of_evens(numbers):
-    total = 0
-    for n in numbers:
-        if n % 2 == 1:
-            total = n
-"""
 STARTER = None  # the student's code is the exercise's starter
 
 EVENS_EDITS = ["Look at line 4: `n % 2 == 1` picks the odd numbers. Change `== 1` to `== 0`.",

@@ -12,14 +12,9 @@ student's lines stay shown whole.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 
-from codementor.api.services import tutoring
-
-from .fake_llm import set_mode
-from .test_gateway import screens_of
+from .test_leak_round10_forms import shown
 
 pytestmark = pytest.mark.gateway
 
@@ -174,14 +169,6 @@ HONEST = {  # label: exercise, the student's code, answer
     "anagram-groups, a question beside the student's line": ("anagram-groups", NEARLY_ANAGRAMS, beside(
         NEARLY_ANAGRAMS, {3: "what signature do 'Tea' and 'tea' get here?"}, "Look at this line again:")),
 }
-
-
-async def shown(infra, gw, new_asker, exercise, answer: str, code: str | None, stream: bool = False):
-    """The tutor's answer as the student sees it: (every text the screen held in turn, the final event)."""
-    set_mode(gw.base_url, mode="script", answers=[answer])
-    request = SimpleNamespace(question="how do I fix it?", code=exercise.starter if code is None else code, error="",
-                              traceback="", stream=stream)
-    return await screens_of(tutoring.ask(infra[0], gw, await new_asker(prefix="r11"), exercise, request))
 
 
 @pytest.mark.parametrize("label", list(LEAKS))
