@@ -44,11 +44,14 @@ def cmd_exercises(args) -> None:
 
 def cmd_validate(args) -> None:
     from codementor.api.grader import Grader
+    from codementor.api.grader.grader import tool_uid_offset
     from codementor.exercise_bank.validate import MUTANT_TIMEOUT, format_table, validate_bank
 
-    # a batch job: every mutant of the exercises in flight may wait in line (the API's 503 guard is for students)
+    # a batch job: every mutant of the exercises in flight may wait in line (the API's 503 guard is for students);
+    # its jobs run under uids of their own, not a running API's
     async def validate():
         grader = Grader(concurrency=args.concurrency, timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
+        grader.uid_offset = tool_uid_offset(grader.concurrency)
         try:
             return await validate_bank(
                 grader.grade, args.bank, args.ids, min_score=args.min_score, max_mutants=args.max_mutants, concurrency=args.concurrency,

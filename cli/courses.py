@@ -126,9 +126,12 @@ def cmd_export(args) -> None:
 
 def _grader():
     from codementor.api.grader import Grader
+    from codementor.api.grader.grader import tool_uid_offset
     from codementor.exercise_bank.validate import MUTANT_TIMEOUT
 
-    return Grader(timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
+    grader = Grader(timeout=MUTANT_TIMEOUT, queue_limit=1_000_000)
+    grader.uid_offset = tool_uid_offset(grader.concurrency)  # uids of its own, not a running API's
+    return grader
 
 
 async def _validate(folder: Path, ids: list[str], grader, solutions: list[str], sandboxed: bool = False):

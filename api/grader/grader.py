@@ -772,6 +772,17 @@ class _AnswerClock:
             await asyncio.sleep(wait)
 
 
+TOOL_UID_OFFSET = 100_000  # where the command-line tools' blocks of sandbox uids start, past sandbox_uid_base
+
+
+def tool_uid_offset(concurrency: int) -> int:
+    """The `uid_offset` of a command-line tool's grader (validating or importing exercises): a block of sandbox uids
+    away from the API workers' (worker k's starts at k * concurrency), since RLIMIT_NPROC is counted per uid on the
+    whole machine and a tool's jobs would share it with a running API's; chosen by process id, so that two tools
+    running at once rarely share a block either."""
+    return TOOL_UID_OFFSET + (os.getpid() % 1000) * max(1, concurrency)
+
+
 def grade_file(exercise: Exercise, path: Path, **settings) -> GradeResult:
     """Grade a file from the command line, the same way the API grades a submission."""
     code = Path(path).read_text(encoding="utf-8")
