@@ -190,10 +190,19 @@ def remove_tree(path: str) -> None:
     except FileNotFoundError:
         return
     except (RecursionError, OSError):
-        import subprocess  # here only: it imports threading, whose handler would then run in Python after every fork
-        rm = shutil.which("rm", path="/usr/bin:/bin") or "rm"
-        subprocess.run([rm, "-rf", "--one-file-system", "--", path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, close_fds=True, check=False)
+        _rm(path)
+
+
+def _rm(path: str) -> bool:
+    """`rm -rf` the folder, started with posix_spawn (no copy of this process's memory, and no `subprocess`, which
+    imports threading, whose handler would then run in Python after every fork); False when there is no `rm`."""
+    rm = next((c for c in ("/usr/bin/rm", "/bin/rm") if os.access(c, os.X_OK)), None)
+    if rm is None:
+        return False
+    quiet = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+             (os.POSIX_SPAWN_DUP2, 1, 2)]
+    os.waitpid(os.posix_spawn(rm, [rm, "-rf", "--one-file-system", "--", path], {}, file_actions=quiet), 0)
+    return True
 
 
 # --- how a job ended, passed on unread by its keeper -------------------------------------------------------------
@@ -250,13 +259,9 @@ def job_end_report(record: bytes) -> dict:
 
 def spawn_remove_tree(path: str) -> None:
     """Remove a job's folder from a keeper: `rm` reads the names in it, in a process of its own started without
-    copying the keeper's memory (posix_spawn), so that no name the job chose is ever in the keeper's."""
-    rm = next((c for c in ("/usr/bin/rm", "/bin/rm") if os.access(c, os.X_OK)), None)
-    if rm is None:
+    copying the keeper's memory, so that no name the job chose is ever in the keeper's."""
+    if not _rm(path):
         remove_tree(path)
-        return
-    pid = os.posix_spawn(rm, [rm, "-rf", "--one-file-system", "--", path], {})
-    os.waitpid(pid, 0)
 
 
 def enter_root(root: str) -> None:
