@@ -15,6 +15,7 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 import redis.asyncio as aioredis
+from redis import Redis, RedisError
 from jupyterhub.services.auth import HubOAuth, HubOAuthCallbackHandler
 from sqlalchemy.exc import OperationalError
 from tornado.httpserver import HTTPServer
@@ -27,6 +28,7 @@ from . import db, db_roles
 from .errors import SchemaMismatch
 from .gateway.gateway import TutorGateway
 from .grader import Grader
+from .grader.turns import end_turns_of
 from .handlers import all_routes
 from .auth import HubTokenAuth
 from .handlers.base import NotFoundHandler
@@ -498,7 +500,18 @@ class TutorAPI(Application):
                     f"--TutorAPI.ready_fd={ready_fd}", f"--TutorAPI.worker_index={index}"]
 
         self.log.info("CodeMentor API: %d workers on http://%s:%s%s (SIGHUP: rolling restart)", self.workers, self.ip, self.port, self.service_prefix)
-        sup = Supervisor(self.workers, command, pass_fds=(sock.fileno(),), env=env, on_exit=lambda pid: multiprocess.mark_process_dead(pid, env["PROMETHEUS_MULTIPROC_DIR"]),
+        turns = Redis.from_url(self.redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)  # short: it waits in the supervisor's loop
+
+        def worker_gone(pid: int) -> None:
+            multiprocess.mark_process_dead(pid, env["PROMETHEUS_MULTIPROC_DIR"])
+            try:  # a student whose grading it held goes on at once on another worker
+                if ended := end_turns_of(turns, pid):
+                    self.log.info("ended %d grading turn(s) held by API worker pid %d", ended, pid)
+            except RedisError as err:
+                self.log.warning("Redis is not answering (REDIS_URL): the grading turns held by API worker pid %d end when "
+                                 "they expire (%s)", pid, err)
+
+        sup = Supervisor(self.workers, command, pass_fds=(sock.fileno(),), env=env, on_exit=worker_gone,
                          stop_timeout=self.drain_seconds + 5, quick_stop_timeout=self.stop_seconds + 2, log=self.log)
         try:
             sup.run()

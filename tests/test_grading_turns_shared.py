@@ -10,14 +10,17 @@ Redis of the test services.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 import uuid
 
 import pytest
+from redis import Redis
 
 from codementor.api.errors import GradingLineFull
 from codementor.api.grader import Grader
-from codementor.api.grader.turns import SHARED_PREFIX, shared_turn
+from codementor.api.grader.turns import SHARED_PREFIX, end_turns_of, shared_turn
 
 from .test_exploits import CORRECT, cheat_if
 
@@ -76,3 +79,57 @@ async def test_a_turn_whose_process_died_ends_by_itself(infra):
     await redis.set(f"{SHARED_PREFIX}:{owner}", "a process that died", px=300)
     async with shared_turn(redis, owner, wait=5.0, hold=30.0, retry_after=10) as waited:
         assert waited is True
+
+
+HOLD_AND_SLEEP = """
+import asyncio, sys
+import redis.asyncio as aioredis
+from codementor.api.grader.turns import shared_turn
+
+async def main():
+    redis = aioredis.from_url(sys.argv[1])
+    async with shared_turn(redis, sys.argv[2], wait=5.0, hold=30.0, retry_after=10):
+        print("held", flush=True)
+        await asyncio.sleep(120)
+
+asyncio.run(main())
+"""
+
+
+def holding_process(redis_url: str, owner: str) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_AND_SLEEP, redis_url, owner], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+@pytest.mark.parametrize("ended", [True, False], ids=["its turns ended when it is reaped", "control: left to expire"])
+async def test_the_turn_of_a_worker_killed_while_grading_ends_when_it_is_reaped(infra, services, ended):
+    """A worker killed with -9 while it holds a student's turn: the supervisor, reaping it, ends its turns
+    (`end_turns_of`), and that student's submission on another worker goes on at once, not 30 s later when the turn
+    expires. The turns of a live worker are not ended with it."""
+    redis, owner, beside = infra[1], f"turns-{uuid.uuid4().hex}", f"turns-{uuid.uuid4().hex}"
+    dead, alive = holding_process(services.redis_url, owner), holding_process(services.redis_url, beside)
+    sync = Redis.from_url(services.redis_url)
+    try:
+        dead.kill()
+        dead.wait()
+        if ended:
+            assert end_turns_of(sync, dead.pid) == 1
+            assert end_turns_of(sync, dead.pid) == 0  # once
+        start = time.monotonic()
+        if ended:
+            async with shared_turn(redis, owner, wait=1.0, hold=30.0, retry_after=10) as waited:
+                assert waited is False
+            assert time.monotonic() - start < 0.5
+        else:
+            with pytest.raises(GradingLineFull):
+                async with shared_turn(redis, owner, wait=1.0, hold=30.0, retry_after=10):
+                    pass
+        with pytest.raises(GradingLineFull):  # the live worker's turn stands
+            async with shared_turn(redis, beside, wait=0.3, hold=30.0, retry_after=10):
+                pass
+    finally:
+        alive.kill()
+        alive.wait()
+        sync.delete(f"{SHARED_PREFIX}:{owner}", f"{SHARED_PREFIX}:{beside}")
+        sync.close()

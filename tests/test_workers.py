@@ -4,7 +4,8 @@ Under a light steady load (a few clients, each with its own connection, a submis
 few tenths of a second and reads in between), one worker is killed. Every acknowledged
 submission is stored exactly once, a retry with the same idempotency key gets the same
 submission, and no client sees connection errors for more than a second: a client that
-meets one retries after 100 ms (with the same key). Then SIGHUP replaces every worker one
+meets one retries after 100 ms (with the same key). A student whose grading turn the killed
+worker held goes on at once on the other worker. Then SIGHUP replaces every worker one
 by one, and no client sees a connection error at all.
 """
 
@@ -24,6 +25,9 @@ from urllib.parse import urlparse
 
 import psycopg
 import pytest
+from redis import Redis
+
+from codementor.api.grader.turns import HELD_PREFIX, SHARED_PREFIX, holder_name
 
 pytestmark = pytest.mark.e2e
 
@@ -71,6 +75,7 @@ class Client:
     prefix: str
     token: str
     exercise: object
+    name: str = ""
     acked: dict = field(default_factory=dict)  # idempotency key -> submission id
     errors: int = 0
     longest_error_run: float = 0.0
@@ -148,7 +153,7 @@ def clients(hub, stack, bank):
     for i in range(CLIENTS):
         name = f"load-{uuid.uuid4().hex[:6]}-{i}"
         hub.create_user(name)
-        made.append(Client(url.hostname, url.port, url.path, hub.user_token(name), bank.get("sum-of-evens")))
+        made.append(Client(url.hostname, url.port, url.path, hub.user_token(name), bank.get("sum-of-evens"), name))
     return made
 
 
@@ -172,20 +177,37 @@ def test_a_killed_worker_is_replaced_and_no_submission_is_lost_or_doubled(stack,
     victim = min(before)
     replaced = {}
 
+    turns = Redis.from_url(services.redis_url)
+
     def kill_one():
         time.sleep(1.5)
+        # as if the victim held the first student's grading turn when it died (taken over whatever holds it now)
+        with psycopg.connect(services.database_url) as conn:
+            user_id = conn.execute("SELECT id FROM users WHERE name = %s", (clients[0].name,)).fetchone()[0]
+        turn, holder = f"{SHARED_PREFIX}:{user_id}", holder_name(victim)
+        turns.set(turn, f"{holder}:planted", px=30_000)
+        turns.sadd(f"{HELD_PREFIX}:{holder}", turn)
+        acked_before = len(clients[0].acked)
         os.kill(victim, signal.SIGKILL)
         killed = time.monotonic()
         replaced["new"] = wait_until(lambda: (workers_of(supervisor) - before) or None, 5, "a new worker")
         replaced["seconds"] = time.monotonic() - killed
+        wait_until(lambda: turns.get(turn) != f"{holder}:planted".encode(), 1.0, "the killed worker's grading turn ended")
+        replaced["turn ended"] = time.monotonic() - killed
         time.sleep(2.0)
+        replaced["graded after"] = len(clients[0].acked) - acked_before
 
-    run_load(clients, kill_one)
+    try:
+        run_load(clients, kill_one)
+    finally:
+        turns.close()
     assert replaced["seconds"] < 1.0
+    assert replaced["graded after"] > 0  # that student's submissions go on
     assert victim not in workers_of(supervisor)
     check_stored_once(clients, services.database_url)
     runs = [round(c.longest_error_run, 3) for c in clients]
-    print(f"kill -9: replacement started after {replaced['seconds']:.3f} s; connection errors {[c.errors for c in clients]}, "
+    print(f"kill -9: replacement started after {replaced['seconds']:.3f} s, its grading turn ended after "
+          f"{replaced['turn ended']:.3f} s; connection errors {[c.errors for c in clients]}, "
           f"longest error run per client {runs} s; {sum(len(c.acked) for c in clients)} submissions acknowledged")
     assert max(runs) < 1.0
 
