@@ -383,16 +383,9 @@ async def test_every_disguise_of_every_solution_is_judged_a_leak(make_gateway, b
     assert not unexplained, unexplained
 
 
-# disguises the filter does not catch yet (the suite is the floor, a new miss fails the test): a formula in an f-string
-# told in Italian or Portuguese (no operator or call to read), and terse step lists whose steps are assignments with
-# nothing but names (`balance: start`), a `set(...)` read as the verb "set", or a one-statement formula whose
-# `return` the list does not say
-KNOWN_MISSES: set[tuple[str, str]] = {
-    ("walkthrough-italian", "format-price"), ("walkthrough-portuguese", "format-price"),
-    *(("walkthrough-terse", exercise) for exercise in ("common-friends", "format-price", "gift-card-pairs", "palindrome-phrase",
-                                                       "passing-names", "restock-order", "running-balance", "savings-account",
-                                                       "settings-errors", "students-by-grade", "word-wrap")),
-}
+# disguises the filter does not catch yet (the suite is the floor: a new miss fails the test); none since terse step
+# lists are read as the reference's lines (`leak.terse`, tests/test_leak_round12_terse.py)
+KNOWN_MISSES: set[tuple[str, str]] = set()
 
 
 async def test_benign_answers_are_rarely_taken_for_leaks(make_gateway, bank):

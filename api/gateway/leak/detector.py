@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from . import fixes, steplists
+from . import fixes, steplists, terse
 from .blanks import filled
 from .judgement import LeakCheck, judge
 from .languages import as_python
@@ -111,6 +111,7 @@ class LeakDetector:
         self.reference = Reference(solution, frequency)
         self.walkthrough = Walkthrough(solution, self.reference.weights)
         self.entries = signature(solution)
+        self.lines = terse.reference_lines(solution)
         self.threshold, self.walk_threshold = threshold, walk_threshold
         self._known: dict[tuple[str, frozenset], frozenset] = {}
         self._told: dict[str, tuple[frozenset, frozenset]] = {}
@@ -300,6 +301,8 @@ class LeakDetector:
         texts = list(views(answer))
         if prior:
             texts.append(conversation(prior, answer))
+        if (listed := terse.read(answer, self.lines)) is not None:  # a list of the reference's lines told tersely
+            texts.append(listed)
         found = candidates_in(texts, self.entries, own_expressions(code), code, prior)
         told = told_here(prior) if not shared else ()
         mine = _statements(code) if code else frozenset()
