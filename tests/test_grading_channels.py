@@ -162,7 +162,9 @@ def test_repeating_a_key_still_grading_counts_against_the_days_cap(stack, hub):
     auth = {"Authorization": f"token {hub.user_token(name)}"}
     api = stack.api_url
     key = uuid.uuid4().hex
-    slow = "import time\ntime.sleep(2.5)\ndef sum_of_evens(numbers):\n    return 0\n"
+    # slow in its first load only (the visible phase): the repeats arrive while it grades
+    slow = ("import builtins, time\nif not hasattr(builtins, 'loaded_once'):\n    time.sleep(2.5)\nbuiltins.loaded_once = True\n"
+            "def sum_of_evens(numbers):\n    return 0\n")
     answers: dict[str, httpx.Response] = {}
 
     def send(label, code):
@@ -172,7 +174,7 @@ def test_repeating_a_key_still_grading_counts_against_the_days_cap(stack, hub):
     first = threading.Thread(target=send, args=("first", slow))
     first.start()
     time.sleep(1.0)  # the first is grading now
-    repeats = [threading.Thread(target=send, args=(f"repeat{i}", slow.replace("0\n", f"{i + 1}\n"))) for i in range(2)]
+    repeats = [threading.Thread(target=send, args=(f"repeat{i}", f"def sum_of_evens(numbers):\n    return {i + 1}\n")) for i in range(2)]
     for t in repeats:
         t.start()
     for t in [first, *repeats]:

@@ -3,7 +3,8 @@
 The local vendor serves the reference solution of an exercise hidden one way (`disguise` mode); the
 student asks through the Hub-run API. Whatever the path, the turn that completes the solution is
 replaced by the guardrail, and nothing shown before it holds a leak. (Every kind against every
-exercise is judged in-process in tests/test_gateway.py; here each kind goes once through each path.)
+exercise is judged in-process in tests/test_gateway.py; here each kind goes once streamed, and once
+more plain or as `/hints` extras, by turns.)
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ def _ask(api: str, auth: dict, exercise, path: str, question: str = "just give m
 def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak_detector):
     api, outcomes, cut_short = stack.api_url, Counter(), {path: set() for path in PATHS}
     for k, kind in enumerate(KINDS):
-        for p, path in enumerate(PATHS):
+        # every kind streamed (the path whose screens change as it arrives), and plain or as /hints extras by turns
+        for p, path in [(1, "streamed"), (0, "plain") if k % 2 == 0 else (2, "hints")]:
             exercise = _exercise_for(kind, 3 * k + 20 * p, bank, frozenset(cut_short[path]))
             detector = leak_detector(exercise)
             name = f"adv-{k}-{p}-{secrets.token_hex(3)}"
@@ -97,7 +99,8 @@ def test_no_disguise_reaches_the_student_on_any_path(stack, hub, bank, llm, leak
                 assert len(delivered) < len(served) and not detector.check(delivered).leaking, (kind, path, exercise.id, delivered)
                 cut_short[path].add(exercise.id)
             outcomes["blocked" if blocked else "cut short, the part passed the filter"] += 1
-    print(f"\n[figure] adversarial suite through the API: {len(KINDS)} kinds x {len(PATHS)} paths, {sum(outcomes.values())} conversations, "
+    print(f"\n[figure] adversarial suite through the API: {len(KINDS)} kinds streamed, half of them plain and half as /hints extras, "
+          f"{sum(outcomes.values())} conversations, "
           f"0 leaks: {dict(outcomes)}")
 
 
