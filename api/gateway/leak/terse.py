@@ -39,8 +39,8 @@ WORDS = [(re.compile(p, re.I), r) for p, r in [
     (r"\bdivided \(whole\) by\b|\binteger-divided by\b", "//"), (r"\bdivided by\b", "/"), (r"\b(?:modulo|mod)\b", "%"),
 ]]
 STRING = re.compile(r"""('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")""")
-# a result, in English and the common languages of steps
-RESULT = re.compile(r"^(?:(?:the )?(?:result|answer|output|return value)\s*(?::|is\b|=)|returns?\b:?|give back\b:?|"
+# a result, in English and the common languages of steps (`result = e` is code: an assignment)
+RESULT = re.compile(r"^(?:(?:the )?(?:result|answer|output|return value)\s*(?::|is\b)|returns?\b:?|give back\b:?|"
                     r"hand back\b:?|restituisci\b|ritorna\b|retorne\b|devuelve\b|renvoie\b|retourne\b|gib zurück\b)\s*(.+)$",
                     re.I)
 LOOP = re.compile(r"^(?:(?:go|loop|walk) (?:through|over) |for )?(?:each|every) (.+?) (?:of|in|from) (.+)$", re.I)
