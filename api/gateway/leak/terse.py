@@ -20,11 +20,10 @@ from __future__ import annotations
 import ast
 import copy
 import re
-import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .similarity import is_docstring
+from .similarity import is_docstring, parsed
 
 ITEM = re.compile(r"^[ \t]*(?:\(?\d{1,3}[.):]|[-*•+])[ \t]+(.+?)[ \t]*$", re.M)
 MAX_ITEMS = 60
@@ -65,9 +64,7 @@ def reference_lines(solution: str) -> tuple[Line, ...]:
     """The lines of the reference in order (docstrings left out); () when it has a form not read here (`try`, `with`,
     `match`, a decorator) or does not parse."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(solution)
+        tree = parsed(solution)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return ()
     source = solution.splitlines()
@@ -138,9 +135,7 @@ def _in_code(text: str) -> str:
 
 def _parses(code: str, mode: str = "exec") -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(code, mode=mode)
+        parsed(code, mode)
         return True
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False
