@@ -25,7 +25,7 @@ Assumptions (change them with the options):
   c.Grader.concurrency and c.TutorAPI.auth_cache_seconds for a run.
 
 Reference row (2 cores shared with other work, load average about 5; 2 API workers):
-  see README, Benchmarks, for the figures of the last run.
+  see README, Benchmarks, for the latest figures (bench/README.md for every run).
 `--find-limit` searches for the largest class within the goal (p95 at most 250 ms on every
 endpoint, no error), on the same stack: it doubles the class until one misses the goal (or
 halves it until one meets it), then bisects between the largest class that met it and the

@@ -17,7 +17,7 @@ Assumptions:
   excludes grading, as the goal does. `--py-spy FILE` records the worker with py-spy (if
   installed) during each phase (FILE.get-me, FILE.post-submissions, ...; raw "folded" stacks), for the top entries.
 
-Reference row: see README, Benchmarks.
+Reference row: see README, Benchmarks (bench/README.md for every run).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ Assumptions:
   started with `--cull-timeout` seconds: how long until it has stopped every server, and how
   much memory came back.
 
-Reference row: see README, Benchmarks.
+Reference row: see README, Benchmarks (bench/README.md for every run).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Assumptions:
   CPU is shown too (it shares the machine's cores).
 
 Goals (issue 13): at least 200 submissions/s at 32 concurrent, p95 at most 100 ms at 8.
-Reference row: see README, Benchmarks.
+Reference row: see README, Benchmarks (bench/README.md for every run).
 """
 
 from __future__ import annotations
