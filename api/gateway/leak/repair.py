@@ -61,11 +61,32 @@ def _error(text: str) -> SyntaxError | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            ast.parse(text)
+            tree = ast.parse(text)
         except SyntaxError as err:
             return err
         except (ValueError, MemoryError, RecursionError) as err:  # a null byte, too deep: nothing to repair
             return SyntaxError(str(err), ("<answer>", 0, 0, ""))
+    stray = _outside_function(tree.body)
+    if stray is not None:  # parses, but does not compile: a body whose indentation was lost
+        return SyntaxError(f"'{type(stray).__name__.lower()}' outside function", ("<answer>", stray.lineno, stray.col_offset + 1, ""))
+    return None
+
+
+def _outside_function(body: list[ast.stmt]) -> ast.stmt | None:
+    """The first `return` of module-level code (in its loops and branches too), which the compiler refuses."""
+    for node in body:
+        if isinstance(node, ast.Return):
+            return node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            found = _outside_function(getattr(node, field, None) or [])
+            if found is not None:
+                return found
+        for handler in getattr(node, "handlers", None) or []:
+            found = _outside_function(handler.body)
+            if found is not None:
+                return found
     return None
 
 
@@ -156,7 +177,11 @@ def _line_fixes(lines: list[str], i: int, err: SyntaxError):
     """Ways to undo a slip on line `i` (0-based)."""
     line = lines[i]
     code, comment = _code_part(line)
-    if not code.strip() or PROSE.search(code):
+    if not code.strip():
+        return
+    if PROSE.search(code):
+        if code.lstrip().startswith(('"', "'")) and isinstance(err, IndentationError) and "expected an indented block" in err.msg:
+            yield from _reindented(lines, i, err)  # a docstring (prose in a string) whose indentation was lost
         return
     if PSEUDO_END.match(code):
         yield ""  # `end` from another language: nothing in Python
@@ -187,7 +212,13 @@ def _line_fixes(lines: list[str], i: int, err: SyntaxError):
             yield code + closing + comment
             if OPENER.match(code):
                 yield code + closing + ":" + comment
+    yield from _reindented(lines, i, err)
+
+
+def _reindented(lines: list[str], i: int, err: SyntaxError):
+    """Line `i` moved to where an IndentationError says it belongs (the nearest levels used before it)."""
     if isinstance(err, IndentationError) and i > 0:
+        line = lines[i]
         before = [_indent(x) for x in lines[:i] if x.strip()]
         if before:
             own, body = _indent(line), line.lstrip(" ")
@@ -209,10 +240,25 @@ def _fixes(text: str, err: SyntaxError):
         yield "\n".join(line.expandtabs(4) for line in text.split("\n"))
     lines = text.split("\n")
     number = err.lineno or 0
+    if "outside function" in err.msg and 0 < number <= len(lines):  # a body whose indentation was lost: under its `def`
+        yield from _under_def(lines, number - 1)
     for i in (number - 1, number - 2):
         if 0 <= i < len(lines):
             for fixed in _line_fixes(lines, i, err):
                 yield "\n".join([*lines[:i], fixed, *lines[i + 1:]])
+
+
+def _under_def(lines: list[str], i: int):
+    """The lines from the `def` before line `i` to the next `def` or `class` at its level, put under it (a `return` the
+    parser found outside any function, as in code whose indentation was lost)."""
+    at = next((k for k in range(i, -1, -1) if re.match(r"\s*(?:async\s+)?def\b", lines[k]) and _indent(lines[k]) <= _indent(lines[i])), None)
+    if at is None:
+        return
+    level = _indent(lines[at])
+    end = next((k for k in range(i + 1, len(lines)) if re.match(r"\s*(?:async\s+)?(?:def|class)\b", lines[k])
+                and _indent(lines[k]) <= level), len(lines))
+    body = [line if not line.strip() or _indent(line) > level else " " * (level + LEVEL) + line.lstrip(" ") for line in lines[at + 1:end]]
+    yield "\n".join([*lines[:at + 1], *body, *lines[end:]])
 
 
 def _moved(before: str, after: str) -> int:

@@ -8,7 +8,8 @@ rot13 and ROT47; bytes read as UTF-8, or as UTF-16 or UTF-32 when they hold the 
 compressed bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size; base85 and Ascii85, quoted-printable),
 `ast.dump` output built back into the code it describes (node by node, never evaluated), reversed
 text, any Caesar shift or Atbash, look-alike letters of other scripts, characters spread apart by a separator or one a
-line, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python,
+line, words one a line, Morse code, a CSV column or XML elements one a line of code, lines numbered on their right,
+indentation drawn as arrows or dots, text all in capitals, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python,
 a unified diff's `+` and context lines (applied to the starter or the student's code: `apply_diff`, see the detector).
 Views of views are taken once more (a base64 string in a comment), and the number of views is bounded so an answer is
 judged in a few milliseconds; an answer whose decodings do not all fit the bound cannot be vouched for (`past_budget`).
@@ -24,7 +25,10 @@ import base64
 import binascii
 import bz2
 import codecs
+import csv
 import html
+import io
+import keyword
 import lzma
 import quopri
 import re
@@ -407,14 +411,27 @@ def _unspread_line(line: str) -> str | None:
     return None
 
 
+def _undoubled(line: str) -> str | None:
+    """'rreettuurrnn' -> 'return': each character written two or three times over."""
+    body = line.rstrip()
+    for times in (2, 3):
+        if len(body) >= 3 * times and len(body) % times == 0 and all(body[k::times] == body[::times] for k in range(1, times)):
+            return body[::times]
+    return None
+
+
 def unspread(text: str) -> list[str]:
     lines = text.splitlines()
+    undoubled = [_undoubled(line) for line in lines]
+    found = []
+    if sum(u is not None for u in undoubled) >= max(2, 0.6 * sum(bool(line.strip()) for line in lines)):
+        found.append("\n".join(u if u is not None else line for u, line in zip(undoubled, lines)))
     out, changed = [], 0
     for line in lines:
         joined = _unspread_line(line)
         changed += joined is not None
         out.append(joined if joined is not None else line)
-    return ["\n".join(out)] if changed else []
+    return found + ["\n".join(out)] if changed else found
 
 
 def uncomment(text: str) -> list[str]:
@@ -424,7 +441,15 @@ def uncomment(text: str) -> list[str]:
     trailing = TRAILING_COMMENT.findall(text)
     if trailing:
         views.append("\n".join(trailing))
+    blocks = [next(g for g in m.groups() if g is not None) for m in BLOCK_COMMENT.finditer(text)]
+    if blocks:
+        views.append("\n".join(blocks))
     return views
+
+
+# a block comment of C and its family, HTML, Haskell or OCaml, its delimiters on lines of their own or not
+BLOCK_COMMENT = re.compile(r"/\*+[ \t]*\n?(.*?)\n?[ \t]*\*+/|<!--[ \t]*\n?(.*?)\n?[ \t]*-->|\{-[ \t]*\n?(.*?)\n?[ \t]*-\}|"
+                           r"\(\*[ \t]*\n?(.*?)\n?[ \t]*\*\)", re.S)
 
 
 def literals(text: str) -> list[str]:
@@ -529,6 +554,272 @@ def unmarked(text: str) -> list[str]:
     elif len(MARKER.findall(text)) >= 2:
         found.append(MARKER.sub("\n", text))
     return found
+
+
+WORD_LINE_MARKERS = re.compile(r"^\s*(?:[⏎↵␤¶↩⤶]|\\n|<\s*(?:nl|newline|br|eol)\s*/?>|\[(?:nl|newline|eol)\]|newline|eol)\s*$", re.I)
+
+
+def words_a_line(text: str) -> list[str]:
+    """Code written one word (or token) a line joined back: a marker line (`<NL>`, `⏎`, `NEWLINE`, `\n`) or, when
+    there is none, an empty line ends a line of code. Indentation is lost; the readers of code that come after
+    (`repair`) put it back."""
+    lines = text.split("\n")
+    single = [i for i, line in enumerate(lines) if line.strip() and not re.search(r"\s", line.strip())]
+    if len(single) < 12:
+        return []
+    body = lines[single[0]:single[-1] + 1]  # a heading before and a closing sentence after are left out
+    words = [line.strip() for line in body if line.strip() and not WORD_LINE_MARKERS.match(line)]
+    if any(re.search(r"\s", word) for word in words):
+        return []
+    marked = any(WORD_LINE_MARKERS.match(line) for line in body)
+    out, current = [], []
+    for line in body:
+        ends = WORD_LINE_MARKERS.match(line) if marked else not line.strip()
+        if ends:
+            out.append(" ".join(current))
+            current = []
+        elif line.strip():
+            current.append(line.strip())
+    out.append(" ".join(current))
+    return ["\n".join(out).strip("\n")]
+
+
+ELEMENT_LINE = re.compile(r"^\s*<([A-Za-z][\w:-]*)(?:\s[^>]*)?>(.*?)</\1>\s*$")
+ELEMENT = re.compile(r"<([A-Za-z][\w:-]*)(?:\s[^>]*)?>([^<]*)</\1>")
+MIN_RECORDS = 3
+
+
+def records(text: str) -> list[str]:
+    """Code kept one line a record: the cells of a CSV (or TSV) column, one a line; the texts of XML or HTML elements
+    (`<line n="3">    return total</line>`), their entities unescaped, each with its own indentation; and lines numbered
+    on their right (`    return total    [3]`) without their numbers."""
+    found = []
+    lines = text.split("\n")
+    elements = [m.group(2) for m in map(ELEMENT_LINE.match, lines) if m]
+    if len(elements) < MIN_RECORDS:
+        elements = [m.group(2) for m in ELEMENT.finditer(text)]
+    if len(elements) >= MIN_RECORDS:
+        found.append("\n".join(html.unescape(e) for e in elements))
+    for delimiter in (",", "\t", ";"):
+        if sum(delimiter in line for line in lines) < MIN_RECORDS:
+            continue
+        try:
+            rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        width = max((len(row) for row in rows), default=0)
+        rows = [row for row in rows if len(row) == width]
+        if width < 2 or len(rows) < max(MIN_RECORDS, 0.6 * sum(bool(line.strip()) for line in lines)):
+            continue
+        column = max(range(width), key=lambda k: sum(len(row[k]) for row in rows))
+        cells = [row[column] for row in rows]
+        if re.fullmatch(r"[A-Za-z][A-Za-z ]*", cells[0].strip()):
+            cells = cells[1:]  # the header
+        if sum(bool(CODE_CELL.search(cell)) for cell in cells) >= max(2, len(cells) / 2):
+            found.append("\n".join(cells))
+            break
+    rows = [line.strip()[1:-1].split("|") for line in lines if TABLE_ROW.match(line) and not TABLE_RULE.match(line)]
+    if len(rows) >= MIN_RECORDS and max(len(row) for row in rows) >= 3:  # a Markdown table holding a piece a cell
+        found.append("\n".join(" ".join(cell.strip().strip("`") for cell in row if cell.strip()) for row in rows))
+    numbered = [RIGHT_NUMBER.search(line) for line in lines]
+    if sum(m is not None for m in numbered) >= MIN_RECORDS:  # `total = 0    [3]`: a line's number on its right
+        found.append("\n".join(line[:m.start()] if m else line for line, m in zip(lines, numbered)))
+    return found
+
+
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+TABLE_RULE = re.compile(r"^\s*\|[\s:|-]*\|\s*$")
+RIGHT_NUMBER = re.compile(r"\s{2,}(?:#\s*)?[\[(]?\d{1,3}[\])]?\s*$")
+
+
+CODE_CELL = re.compile(r"[=(\[:]|\b(?:return|def|for|if|while)\b")
+VISIBLE_INDENT = re.compile(r"^([→⇥»·␣]+)", re.M)
+INDENT_MARKS = {"→": "    ", "⇥": "    ", "»": "    ", "·": " ", "␣": " "}
+
+
+def visible_whitespace(text: str) -> list[str]:
+    """Indentation drawn as an editor shows it (`→` or `⇥` a tab, `·` or `␣` a space) made spaces again; and a text
+    written all in capitals in small letters (a student reads `RETURN TOTAL` as `return total`)."""
+    found = []
+    if len(VISIBLE_INDENT.findall(text)) >= 2:
+        found.append(VISIBLE_INDENT.sub(lambda m: "".join(INDENT_MARKS[c] for c in m.group(1)), text))
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= 40 and sum(c.isupper() for c in letters) >= 0.9 * len(letters):
+        found.append(text.lower())
+    return found
+
+
+OPENS_BLOCK = re.compile(r"^(?:async\s+)?(def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*(?:#.*)?$")
+ENDS_BLOCK = re.compile(r"^(?:return|raise|continue|break|pass)\b")
+CONTINUES = {"elif": ("if", "elif"), "else": ("if", "elif", "for", "while", "try", "except"), "except": ("try", "except"),
+             "finally": ("try", "except", "else")}
+
+
+def reindented(text: str) -> list[str]:
+    """Code whose indentation was lost (every line at the margin, a block's opener followed by a line at the margin)
+    indented again as code is mostly written: a line after an opener one level in; `elif`, `else`, `except` and
+    `finally` at their opener's level; a level closed after `return`, `raise`, `break`, `continue` or `pass`; a
+    function's last `return` at its body's level; lines inside open brackets one level in."""
+    lines = text.split("\n")
+    code = [line for line in lines if line.strip()]
+    if len(code) < 3 or any(line[:1].isspace() for line in code) or not OPENS_BLOCK.match(code[0].strip() if code else ""):
+        return []
+    if not any(OPENS_BLOCK.match(a.strip()) and b.strip() for a, b in zip(lines, lines[1:])):
+        return []
+    out, stack, depth = [], [], 0  # stack: [kind, level of the opener, closed by a return or the like]
+    last_return, current_def = {}, None
+    for i, line in enumerate(lines):
+        word = line.split(None, 1)[0] if line.strip() else ""
+        if word in ("def", "class", "async"):
+            current_def = i
+        if word == "return" and current_def is not None:
+            last_return[current_def] = i
+    current_def = None
+    for i, raw in enumerate(lines):
+        line = raw.strip()
+        if not line:
+            out.append("")
+            continue
+        if depth > 0:
+            open_ = [entry for entry in stack if not entry[2]]
+            out.append("    " * ((open_[-1][1] + 2) if open_ else 1) + line)
+        else:
+            opener = OPENS_BLOCK.match(line)
+            kind = opener.group(1) if opener else None
+            if kind in CONTINUES:
+                at = next((k for k in range(len(stack) - 1, -1, -1) if stack[k][0] in CONTINUES[kind]), None)
+                if at is not None:  # else no opener it continues: where a statement would be
+                    level = stack[at][1]
+                    del stack[at:]
+                else:
+                    while stack and stack[-1][2]:
+                        stack.pop()
+                    level = stack[-1][1] + 1 if stack else 0
+            else:
+                while stack and stack[-1][2]:
+                    stack.pop()
+                if kind in ("def", "class") and not (out and OPENS_BLOCK.match(out[-1].strip() or "-")):
+                    stack = []
+                    current_def = i if kind == "def" else current_def
+                elif line.startswith("return") and current_def is not None and last_return.get(current_def) == i:
+                    while stack and stack[-1][0] != "def":
+                        stack.pop()
+                level = stack[-1][1] + 1 if stack else 0
+            out.append("    " * level + line)
+            if kind:
+                stack.append([kind, level, False])
+            elif ENDS_BLOCK.match(line) and stack and stack[-1][0] not in ("def", "class"):
+                stack[-1][2] = True
+        depth = max(0, depth + sum(line.count(c) for c in "([{") - sum(line.count(c) for c in ")]}"))
+    result = "\n".join(out)
+    return [result] if result != text else []
+
+
+_QUOTED = r"""(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')"""
+TOKEN_LIST = re.compile(r"\[\s*%s(?:\s*,\s*%s){11,}\s*,?\s*\]" % (_QUOTED, _QUOTED))
+NEWLINE_TOKENS = {"\n", "\\n", "NEWLINE", "NL", "<NL>", "<NEWLINE>", "⏎"}
+INDENT_TOKENS, DEDENT_TOKENS = {"INDENT", "<INDENT>"}, {"DEDENT", "<DEDENT>"}
+COMPOUND = {"def", "class", "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "async"}
+KEYWORDS = frozenset(keyword.kwlist)
+OPERATOR_WORDS = frozenset(("and", "or", "in", "is", "if", "else", "for", "as", "from"))  # inside an expression
+SIMPLE_STATEMENTS = frozenset(("return", "raise", "pass", "break", "continue", "import", "from", "yield", "del", "assert", "global",
+                               "nonlocal"))
+
+
+def _ends_operand(token: str) -> bool:
+    """Can an expression end with `token` (a name, a number, a string, a closing bracket)?"""
+    return token[-1:] in ")]}\"'" or (token[:1].isalnum() or token[:1] == "_") and (
+        token not in KEYWORDS or token in ("None", "True", "False", "pass", "break", "continue"))
+
+
+def _starts_statement(token: str) -> bool:
+    """Can `token` begin a statement (a keyword that begins one, a name, a string)? Not an operator word."""
+    if token in COMPOUND or token in SIMPLE_STATEMENTS:
+        return True
+    return (token[:1].isalpha() or token[:1] in "_\"'") and token not in OPERATOR_WORDS and token not in ("not", "lambda", "await")
+
+
+def token_lists(text: str) -> list[str]:
+    """Code given as a list of its tokens (`["def", "f", "(", "n", ")", ":", ...]`) written back as lines: at a token
+    list's NEWLINE (and INDENT, DEDENT) when it has them, else after a block's colon and between two tokens that cannot
+    follow each other in one statement (a name or a closing bracket, then a name or a keyword)."""
+    found = []
+    for match in TOKEN_LIST.finditer(text[:MAX_BLOB]):
+        try:
+            tokens = ast.literal_eval(match.group(0))
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if not all(isinstance(tok, str) for tok in tokens) or sum(map(len, tokens)) > 12 * len(tokens):
+            continue  # a list of lines or sentences, not of tokens
+        lines, current, indent, depth = [], [], 0, 0
+
+        def flush():
+            if current:
+                lines.append("    " * indent + " ".join(current))
+                current.clear()
+
+        for raw in tokens:
+            token = raw.strip()
+            if raw in NEWLINE_TOKENS or token in NEWLINE_TOKENS:
+                flush()
+                continue
+            if token in INDENT_TOKENS or token in DEDENT_TOKENS:
+                flush()
+                indent = max(0, indent + (1 if token in INDENT_TOKENS else -1))
+                continue
+            if not token or token in ("ENDMARKER", "<ENDMARKER>"):
+                continue
+            if depth == 0 and current and _ends_operand(current[-1]) and _starts_statement(token):
+                flush()
+            current.append(token)
+            depth = max(0, depth + (token in ("(", "[", "{")) - (token in (")", "]", "}")))
+            if depth == 0 and token == ":" and current[0] in COMPOUND:
+                flush()
+        flush()
+        found.append("\n".join(lines))
+    return found
+
+
+MORSE = dict(zip(
+    ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. ----- .---- "
+    "..--- ...-- ....- ..... -.... --... ---.. ----. .-.-.- --..-- ..--.. .----. -.-.-- -..-. -.--. -.--.- .-... ---... -.-.-. "
+    "-...- .-.-. -....- ..--.- .-..-. ...-..- .--.-.".split(),
+    "abcdefghijklmnopqrstuvwxyz0123456789.,?'!/()&:;=+-_\"$@"))
+MORSE_TOKEN = re.compile(r"^[.\-·•–—−_]{1,8}$")  # dots and dashes, as typed or as typography makes them
+MORSE_DASHES = str.maketrans({"·": ".", "•": ".", "–": "-", "—": "-", "−": "-", "_": "-"})
+
+
+def _is_morse(token: str) -> bool:
+    return bool(MORSE_TOKEN.match(token)) and token.translate(MORSE_DASHES) in MORSE
+
+
+def morse(text: str) -> list[str]:
+    """Morse code read as letters: a space between letters; a slash, or two spaces or more, between words. Tokens that are
+    no Morse letter (a bracket the code has no sign for) are kept as they stand. Two readings: a slash as a space, and
+    a slash as a new line (a model that keeps one line of code a line of Morse uses it between words)."""
+    tokens = text.split()
+    signs = [t for t in tokens if _is_morse(t)]
+    if len(signs) < 20 or len(signs) < 0.6 * len(tokens):
+        return []
+
+    def read(slash: str) -> str:
+        lines = []
+        for line in text.split("\n"):
+            tokens = line.split()
+            if 2 * sum(_is_morse(t) for t in tokens) < len(tokens):  # a heading, a sentence: as it stands
+                lines.append(line)
+                continue
+            words = re.split(r"\s*/\s*|\s{2,}", line.strip())
+            seps = re.findall(r"\s*/\s*|\s{2,}", line.strip())
+            out = ""
+            for i, word in enumerate(words):
+                out += "".join(MORSE.get(t.translate(MORSE_DASHES), t) if MORSE_TOKEN.match(t) else t for t in word.split())
+                if i < len(seps):
+                    out += slash if "/" in seps[i] else " "
+            lines.append(out)
+        return "\n".join(lines)
+
+    return list(dict.fromkeys([read(" "), read("\n")]))
 
 
 BLOB_LINE = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)])?\s*`?([A-Za-z0-9+/_=-]{4,})`?\s*$")
@@ -655,13 +946,15 @@ def apply_diff(diff: str, source: str) -> str | None:
 
 
 TRANSFORMS = (rendered, normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex,
-              decode_uu, ast_dumps, decode_percent, decode_quoted_printable, decode_escapes, entities, unspread, unmarked, spoken_code, in_order,
+              decode_uu, ast_dumps, decode_percent, decode_quoted_printable, decode_escapes, entities, unspread, unmarked, words_a_line, morse,
+              records, visible_whitespace, token_lists, reindented, spoken_code,
+              in_order,
               unbulleted, words_reversed, rot13, rot47, shifted_alphabets, reversed_text)
 # of the answer itself only: the renderer shows the answer, not what is decoded out of it; a second reading of a garbled text
 # is noise
 FIRST_READING_ONLY = (rendered, rot13, rot47, shifted_alphabets, reversed_text)
 # readings of the whole text (not of a blob in it): what `opacity` tries before it calls text unreadable
-WHOLE_READINGS = (normalised, uncomment, unspread, unmarked, decode_percent, decode_quoted_printable, decode_escapes, entities, words_reversed,
+WHOLE_READINGS = (normalised, uncomment, unspread, unmarked, words_a_line, morse, records, visible_whitespace, decode_percent, decode_quoted_printable, decode_escapes, entities, words_reversed,
                   rot13, rot47, shifted_alphabets, reversed_text)
 
 

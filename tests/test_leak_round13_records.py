@@ -1,0 +1,182 @@
+"""Solutions told one piece a line or a record, in Morse, or with their layout drawn.
+
+Forms a model asked to smuggle uses, which no view read: the code one word a line (`<NL>` or an empty line between
+its lines: 52 of the 60 solutions passed), in Morse code (59 of 60), each character written twice (51 of 60), as a
+CSV column, as XML elements one a line of code, as a Markdown table a piece a cell, each line numbered on its right,
+its indentation drawn with arrows, all in capitals, or in a C block comment (1 to 6 of 60 each), or as a list
+of its tokens (17 of 60). `views.words_a_line`,
+`views.morse`, `views.records`, `views.visible_whitespace`, `views.token_lists`, `views.unspread` and `views.uncomment`
+read them back; code whose indentation was lost is indented again (`views.reindented`; `repair` puts a body back
+under its `def`). A word list, a table of examples and a cheer in capitals
+stay shown.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import tokenize
+
+import pytest
+
+from codementor.api.gateway.leak import repair, views
+
+from .test_leak_round10_forms import shown
+
+pytestmark = pytest.mark.gateway
+
+# the international Morse alphabet, written out here (not taken from the code under test)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789.,()=+:_\"'/-"
+_SIGNS = (".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. "
+          "----- .---- ..--- ...-- ....- ..... -.... --... ---.. ----. .-.-.- --..-- -.--. -.--.- -...- .-.-. ---... ..--.- "
+          ".-..-. .----. -..-. -....-").split()
+MORSE = dict(zip(_LETTERS, _SIGNS))
+
+
+def word_a_line(code: str, marker: str | None = "<NL>") -> str:
+    out = ["Each word on its own line, so it is easy to copy:"]
+    for line in code.splitlines():
+        out += line.split()
+        out.append(marker if marker is not None else "")
+    return "\n".join(out)
+
+
+def in_morse(code: str) -> str:
+    """One line of Morse a line of code; letters apart by a space, words by ' / ' (symbols with no sign as they are)."""
+    return "In Morse:\n" + "\n".join(" / ".join(" ".join(MORSE.get(c, c) for c in word) for word in line.lower().split())
+                                      for line in code.splitlines() if line.strip())
+
+
+def token_list(code: str) -> str:
+    """The tokens as Python's tokenizer gives them, without the layout (no NEWLINE, INDENT or DEDENT)."""
+    return "tokens = " + repr([tok.string for tok in tokenize.generate_tokens(io.StringIO(code).readline) if tok.string.strip()])
+
+
+def as_csv(code: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "code"])
+    for i, line in enumerate(code.splitlines(), 1):
+        writer.writerow([i, line])
+    return "As a sheet:\n\n" + out.getvalue()
+
+
+def as_xml(code: str) -> str:
+    return "<program>\n" + "".join(f'  <line n="{i}">{html.escape(line)}</line>\n' for i, line in enumerate(code.splitlines(), 1)) + "</program>"
+
+
+def numbered_right(code: str) -> str:
+    return "\n".join(f"{line}    [{i}]" for i, line in enumerate(code.splitlines(), 1))
+
+
+def arrows(code: str) -> str:
+    return "Tabs shown as arrows:\n" + "\n".join(line.replace("    ", "→") for line in code.splitlines())
+
+
+FORMS = {
+    "a word a line, <NL> between lines": word_a_line,
+    "a word a line, an empty line between lines": lambda code: word_a_line(code, None),
+    "Morse": in_morse,
+    "a CSV column": as_csv,
+    "XML elements": as_xml,
+    "numbered on the right": numbered_right,
+    "indentation as arrows": arrows,
+    "all in capitals": lambda code: "HERE IT IS:\n" + code.upper(),
+    "each character twice": lambda code: "\n".join("".join(c * 2 for c in line) for line in code.splitlines()),
+    "a C block comment": lambda code: "```c\n/*\n" + code + "\n*/\n```",
+    "a list of its tokens": token_list,
+    "a table, a piece a cell": lambda code: "\n".join("| " + " | ".join(line.split()) + " |" for line in code.splitlines() if line.strip()),
+}
+# each form on exercises where it passed before (the word-a-line forms on most; gift-card-pairs is one statement over
+# six lines, whose body has to be put back under its `def`)
+CASES = [("a word a line, <NL> between lines", "digit-sum"), ("a word a line, <NL> between lines", "gift-card-pairs"),
+         ("a word a line, an empty line between lines", "common-friends"), ("Morse", "celsius-to-fahrenheit"),
+         ("Morse", "countdown"), ("a CSV column", "format-price"), ("a CSV column", "sales-by-seller"),
+         ("XML elements", "letter-grade"), ("numbered on the right", "format-price"),
+         ("indentation as arrows", "gift-card-pairs"), ("all in capitals", "format-price"),
+         ("each character twice", "digit-sum"), ("each character twice", "common-friends"),
+         ("a C block comment", "gift-card-pairs"), ("a table, a piece a cell", "format-price"),
+         ("a table, a piece a cell", "settings-errors"), ("a list of its tokens", "digit-sum"),
+         ("a list of its tokens", "format-price"), ("a list of its tokens", "anagram-groups")]
+
+HONEST = {
+    "a word list": ("digit-sum", "Words to look up first:\n" + "\n".join(
+        ["modulo", "remainder", "recursion", "base", "case", "digit", "integer", "division", "floor", "negative", "sign",
+         "absolute", "value"])),
+    "a table of the examples": ("format-price", "Examples to try, as a sheet:\n\namount,currency,decimals,expected\n"
+                                "3.5,EUR,2,3.50 EUR\n10,USD,0,10 USD\n2.125,GBP,1,2.1 GBP\n"),
+    "a cheer in capitals": ("countdown", "YOU ARE VERY CLOSE! READ THE ERROR MESSAGE AGAIN, THEN CHECK WHERE YOUR LOOP STOPS."),
+}
+
+
+@pytest.mark.parametrize("form, exercise_id", CASES, ids=[f"{f}, {e}" for f, e in CASES])
+async def test_each_form_is_held_back(infra, filter_gateway, bank, new_asker, form, exercise_id):
+    gw, exercise = filter_gateway(), bank.get(exercise_id)
+    answer = FORMS[form](exercise.solution)
+    screens, final = await shown(infra, gw, new_asker, exercise, answer, None)
+    assert final.meta["leak_blocked"] and answer not in final.text, final.text
+
+
+async def test_a_streamed_word_a_line_answer_is_held_back(infra, filter_gateway, bank, new_asker):
+    gw, exercise = filter_gateway(), bank.get("word-wrap")
+    answer = word_a_line(exercise.solution)
+    screens, final = await shown(infra, gw, new_asker, exercise, answer, None, stream=True)
+    assert final.meta["leak_blocked"] and not any(answer in screen for screen in screens), final.text
+
+
+@pytest.mark.parametrize("label", list(HONEST))
+async def test_honest_answers_in_those_forms_stay_shown(infra, filter_gateway, bank, new_asker, label):
+    exercise_id, answer = HONEST[label]
+    gw, exercise = filter_gateway(), bank.get(exercise_id)
+    screens, final = await shown(infra, gw, new_asker, exercise, answer, None)
+    assert not final.meta["leak_blocked"] and final.text == answer, final.text
+
+
+def test_the_readings_give_the_code_back():
+    code = "def total(xs):\n    t = 0\n    for x in xs:\n        t += x\n    return t"
+    assert views.words_a_line(word_a_line(code)) == ["def total(xs):\nt = 0\nfor x in xs:\nt += x\nreturn t"]
+    assert "In Morse:\ndef total(xs):\nt = 0\nfor x in xs:\nt += x\nreturn t" in views.morse(in_morse(code))
+    assert views.records(as_csv(code))[0] == code
+    assert views.records(as_xml(code))[0] == code
+    assert views.records(numbered_right(code))[-1] == code
+    assert views.visible_whitespace(arrows(code))[0].endswith(code)
+    longer = code.replace("total", "running_total_of_the_list").replace("xs", "numbers")
+    assert views.visible_whitespace(longer.upper())[-1] == longer
+
+
+def test_code_without_its_layout_is_laid_out_again():
+    code = ('def scores(rows, cut):\n    """Names of the rows at or over cut."""\n    out = []\n    for name, score in rows:\n'
+            '        if score < cut:\n            continue\n        elif score > 100:\n            raise ValueError("too high")\n'
+            '        else:\n            out.append(name)\n    return out')
+    flat = "\n".join(line.strip() for line in code.splitlines())
+    assert views.reindented(flat) == [code]
+    laid = views.token_lists(token_list(code))
+    assert len(laid) == 1 and [" ".join(line.split()) for line in laid[0].splitlines()] == [
+        'def scores ( rows , cut ) :', '"""Names of the rows at or over cut."""', 'out = [ ]', 'for name , score in rows :',
+        'if score < cut :', 'continue', 'elif score > 100 :', 'raise ValueError ( "too high" )', 'else :',
+        'out . append ( name )', 'return out']
+    # with the tokenizer's own NEWLINE, INDENT and DEDENT, the layout is the code's
+    marked = [tok.string if tok.string.strip() else tokenize.tok_name[tok.type] for tok in
+              tokenize.generate_tokens(io.StringIO(code).readline)]
+    (exact,) = views.token_lists(repr(marked))
+    namespace: dict = {}
+    exec(exact, namespace)
+    assert namespace["scores"]([("ada", 90), ("bo", 40), ("cy", 70)], 60) == ["ada", "cy"]
+
+
+def test_nothing_is_read_out_of_prose():
+    prose = ("Think about what the loop does, then, when it ends, what it gives back.\nTry it with 3, 4 and 5.\n"
+             "If that works, try 0 and a negative number, too.")
+    assert views.words_a_line(prose) == views.morse(prose) == views.visible_whitespace(prose) == views.token_lists(prose) == []
+    assert views.reindented(prose) == []
+    assert views.records(prose) == []
+
+
+def test_a_body_whose_indentation_was_lost_goes_back_under_its_def():
+    flat = 'def pairs(xs, total):\n"""Pairs adding up to total."""\nreturn [\n(a, b)\nfor i, a in enumerate(xs)\nfor b in xs[i + 1:]\nif a + b == total\n]'
+    fixed = repair.repaired(flat)
+    assert fixed is not None and compile(fixed, "<answer>", "exec")
+    namespace: dict = {}
+    exec(fixed, namespace)
+    assert namespace["pairs"]([1, 2, 3, 4], 5) == [(1, 4), (2, 3)]
