@@ -8,8 +8,10 @@ rot13 and ROT47; bytes read as UTF-8, or as UTF-16 or UTF-32 when they hold the 
 compressed bytes (zlib, gzip, raw deflate, bz2, xz) inflated, to a bounded size; base85 and Ascii85, quoted-printable),
 `ast.dump` output built back into the code it describes (node by node, never evaluated), reversed
 text, any Caesar shift or Atbash, look-alike letters of other scripts, characters spread apart by a separator or one a
-line, words one a line, Morse code, a CSV column or XML elements one a line of code, lines numbered on their right,
-indentation drawn as arrows or dots, text all in capitals, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python,
+line, or each written twice, words one a line, Morse code, a list of tokens, signs put for keywords with a legend,
+keywords written in French, Spanish, Italian, Portuguese or German, a CSV column or XML elements one a line of code,
+a Markdown table a piece a cell, lines numbered on their right, indentation drawn as arrows or dots or lost (laid
+out again), text all in capitals, block comments, short blobs one a line, each line's words reversed, numbered lines put back in order, JavaScript read as Python,
 a unified diff's `+` and context lines (applied to the starter or the student's code: `apply_diff`, see the detector).
 Views of views are taken once more (a base64 string in a comment), and the number of views is bounded so an answer is
 judged in a few milliseconds; an answer whose decodings do not all fit the bound cannot be vouched for (`past_budget`).
@@ -780,6 +782,72 @@ def token_lists(text: str) -> list[str]:
     return found
 
 
+LEGEND_WORDS = frozenset(keyword.kwlist) | frozenset(("print", "len", "range", "sorted", "sum", "min", "max", "str", "int",
+                                                      "float", "list", "dict", "set", "tuple", "enumerate", "zip", "append"))
+_SIGN = r"`?([^\s`=:,;]{1,12}?)`?"
+_WORD = r"`?([A-Za-z_]\w*)`?"
+LEGEND = [re.compile(pattern, re.I | re.M) for pattern in (
+    _SIGN + r"\s*(?:=|:|->|→|⇒|means|stands for|is)\s*" + _WORD + r"(?=\s*(?:[,;.)]|$|\s+and\b))",
+    r"(?:replace|read|,|;|\band)\s+" + _SIGN + r"\s+(?:with|by|as)\s+" + _WORD,
+    r"(?:write|put|use)\s+" + _WORD + r"\s+(?:for|in place of|where you see)\s+" + _SIGN,
+)]
+
+
+_WORDS = "|".join(sorted(LEGEND_WORDS, key=len, reverse=True))
+# what every legend holds, found first (the patterns above try a sign at every position of a text)
+LEGEND_CUE = re.compile(r"(?:[=:→⇒]|->|\b(?:means|stands for|is|with|by|as))\s*`?(?:%s)`?(?=\s*(?:[,;.)]|$|\s+and\b))|"
+                        r"\b(?:write|put|use)\s+`?(?:%s)`?\s+(?:for|in place of|where you see)\b" % (_WORDS, _WORDS), re.I | re.M)
+
+
+def legend(text: str) -> list[str]:
+    """Code with its keywords (or names) replaced by signs, with a legend saying which is which (`🔁 = for`,
+    `K2 means return`, `replace ↩ with return`), the signs put back."""
+    if not LEGEND_CUE.search(text):
+        return []
+    pairs = {}
+    for k, pattern in enumerate(LEGEND):
+        for match in pattern.finditer(text):
+            sign, word = match.groups() if k < 2 else reversed(match.groups())
+            if word in LEGEND_WORDS and sign != word and not sign.isdigit():
+                pairs[sign] = word
+    if not pairs or (len(pairs) < 2 and not any(not sign.isascii() for sign in pairs)):
+        return []
+    signs = re.compile("|".join(r"(?<![\w])" + re.escape(sign) + r"(?![\w])" for sign in sorted(pairs, key=len, reverse=True)))
+    lines = [line for line in text.split("\n") if sum(1 for _ in signs.finditer(line)) < 2 or not any(p.search(line) for p in LEGEND)]
+    return [signs.sub(lambda m: pairs[m.group(0)], "\n".join(lines))]
+
+
+LOCAL_KEYWORDS = {  # Python's keywords as other languages' code-like pseudocode writes them
+    "def": "définir|definir|definisci|definiere|función|funcion|funzione|função|funcao|fonction|funktion",
+    "return": "retourner|retourne|renvoyer|renvoie|retornar|retorna|retorne|devolver|devuelve|ritorna|restituisci|zurückgeben|zurück",
+    "for": "pour|para|per|für|fur",
+    "in": "dans|en|em|nel|in",
+    "if": "si|se|wenn|falls",
+    "elif": "sinon si|sinonsi|si no si|sino si|senão se|senao se|altrimenti se|sonst wenn",
+    "else": "sinon|sino|senão|senao|altrimenti|sonst",
+    "while": "tant que|tantque|mientras|enquanto|mentre|solange",
+    "not": "non|no|não|nicht",
+    "and": "et|y|e|und",
+    "or": "ou|o|oder",
+    "True": "Vrai|Verdadero|Verdadeiro|Vero|Wahr",
+    "False": "Faux|Falso|Falsch",
+    "None": "Rien|Nada|Nulla|Nichts|Nulo",
+}
+LOCAL_KEYWORD = re.compile(r"(?<![\w.])(" + "|".join(sorted({w for ws in LOCAL_KEYWORDS.values() for w in ws.split("|")}, key=len, reverse=True))
+                           + r")(?![\w(])")
+LOCAL_TO_PYTHON = {w.lower(): kw for kw, ws in LOCAL_KEYWORDS.items() for w in ws.split("|")}
+LOCAL_OPENER = re.compile(r"^\s*(?:définir|definir|definisci|definiere|función|funcion|funzione|função|funcao|fonction|funktion)\s+\w+\s*\(",
+                          re.I | re.M)
+
+
+def local_keywords(text: str) -> list[str]:
+    """Code whose keywords are written in French, Spanish, Italian, Portuguese or German (`définir f(n):`, `retourner
+    total`, `pour x dans xs:`), read with Python's; only in text holding such a `def` line."""
+    if not LOCAL_OPENER.search(text):
+        return []
+    return [LOCAL_KEYWORD.sub(lambda m: LOCAL_TO_PYTHON.get(m.group(1).lower(), m.group(1)), text)]
+
+
 MORSE = dict(zip(
     ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. ----- .---- "
     "..--- ...-- ....- ..... -.... --... ---.. ----. .-.-.- --..-- ..--.. .----. -.-.-- -..-. -.--. -.--.- .-... ---... -.-.-. "
@@ -947,8 +1015,8 @@ def apply_diff(diff: str, source: str) -> str | None:
 
 TRANSFORMS = (rendered, normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex,
               decode_uu, ast_dumps, decode_percent, decode_quoted_printable, decode_escapes, entities, unspread, unmarked, words_a_line, morse,
-              records, visible_whitespace, token_lists, reindented, spoken_code,
-              in_order,
+              records, visible_whitespace, token_lists, reindented, legend,
+              local_keywords, spoken_code, in_order,
               unbulleted, words_reversed, rot13, rot47, shifted_alphabets, reversed_text)
 # of the answer itself only: the renderer shows the answer, not what is decoded out of it; a second reading of a garbled text
 # is noise
