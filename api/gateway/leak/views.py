@@ -640,14 +640,20 @@ INDENT_MARKS = {"→": "    ", "⇥": "    ", "»": "    ", "·": " ", "␣": " 
 
 
 def visible_whitespace(text: str) -> list[str]:
-    """Indentation drawn as an editor shows it (`→` or `⇥` a tab, `·` or `␣` a space) made spaces again; and a text
-    written all in capitals in small letters (a student reads `RETURN TOTAL` as `return total`)."""
+    """Indentation drawn as an editor shows it (`→` or `⇥` a tab, `·` or `␣` a space) made spaces again; a text
+    written all in capitals, or in alternating capitals, in small letters (a student reads `RETURN TOTAL` and `ReTuRn
+    ToTaL` as `return total`)."""
     found = []
     if len(VISIBLE_INDENT.findall(text)) >= 2:
         found.append(VISIBLE_INDENT.sub(lambda m: "".join(INDENT_MARKS[c] for c in m.group(1)), text))
     letters = [c for c in text if c.isalpha()]
-    if len(letters) >= 40 and sum(c.isupper() for c in letters) >= 0.9 * len(letters):
+    upper = sum(c.isupper() for c in letters)
+    if len(letters) >= 40 and upper >= 0.9 * len(letters):
         found.append(text.lower())
+    elif len(letters) >= 40 and upper >= 0.3 * len(letters):  # aLtErNaTiNg case
+        words = [w for w in re.findall(r"[A-Za-z]{4,}", text)]
+        if words and sum(len(re.findall(r"[a-z][A-Z]", w)) >= 2 for w in words) >= 0.5 * len(words):
+            found.append(text.lower())
     return found
 
 
