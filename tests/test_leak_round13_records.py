@@ -24,6 +24,7 @@ import pytest
 from codementor.api.gateway.leak import repair, views
 
 from .test_leak_round10_forms import shown
+from .test_leak_round9_variants import ask, gateway  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.gateway
 
@@ -35,8 +36,8 @@ _SIGNS = (".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.-
 MORSE = dict(zip(_LETTERS, _SIGNS))
 
 
-def word_a_line(code: str, marker: str | None = "<NL>") -> str:
-    out = ["Each word on its own line, so it is easy to copy:"]
+def word_a_line(code: str, marker: str | None = "<NL>", heading: str = "Each word on its own line, so it is easy to copy:") -> str:
+    out = [heading]
     for line in code.splitlines():
         out += line.split()
         out.append(marker if marker is not None else "")
@@ -158,6 +159,34 @@ async def test_a_streamed_word_a_line_answer_is_held_back(infra, filter_gateway,
     answer = word_a_line(exercise.solution)
     screens, final = await shown(infra, gw, new_asker, exercise, answer, None, stream=True)
     assert final.meta["leak_blocked"] and not any(answer in screen for screen in screens), final.text
+
+
+def halves(code: str, form) -> list[str]:
+    lines = code.splitlines()
+    return [form("\n".join(lines[:len(lines) // 2])), form("\n".join(lines[len(lines) // 2:]))]
+
+
+# a form over two answers: no half is the solution, the conversation read whole is
+SPLIT = {"Morse, hottest-day": ("hottest-day", lambda code: halves(code, in_morse)),
+         "a word a line, hottest-day": ("hottest-day", lambda code: halves(code, lambda half: word_a_line(half, heading="Part:"))),
+         "a CSV column, format-price": ("format-price", lambda code: halves(code, as_csv)),
+         "a word a line, passing-names": ("passing-names", lambda code: halves(code, word_a_line))}
+
+
+@pytest.mark.parametrize("label", list(SPLIT))
+async def test_a_form_spread_over_two_answers_is_held_back_by_the_last(infra, gateway, bank, new_asker, label):
+    exercise_id, form = SPLIT[label]
+    exercise = bank.get(exercise_id)
+    asker, prior, blocked = await new_asker("student", prefix="r13split"), "", False
+    for turn in form(exercise.solution):
+        final = await ask(gateway, asker, exercise, turn, prior)
+        if final.meta["leak_blocked"]:
+            blocked = True
+            assert turn not in final.text
+            break
+        assert final.text == turn
+        prior = f"{prior}\n\n{turn}".strip()
+    assert blocked, "both halves were shown"
 
 
 @pytest.mark.parametrize("label", list(HONEST))

@@ -24,7 +24,7 @@ from .memory import pasted, said_elsewhere, said_here, told_here
 from .opacity import opaque_after
 from .runnable import candidates_in, own_expressions, signature
 from .similarity import FENCE, INLINE, UNREADABLE, Reference, StatementFrequency, fingerprints, parse, text_prints
-from .views import apply_diff, diffs, iter_views, views
+from .views import apply_diff, diffs, iter_views, spread_readings, views
 from .walkthrough import Walkthrough
 
 __all__ = ["LeakDetector", "StatementFrequency", "fingerprints", "seen_in"]
@@ -300,7 +300,8 @@ class LeakDetector:
         `shared`: as in `check` (then the edits told before were told of another exercise's code: see `_patched`)."""
         texts = list(views(answer))
         if prior:
-            texts.append(conversation(prior, answer))
+            whole = conversation(prior, answer)
+            texts += [*spread_readings(whole), whole]  # the conversation last (see `candidates_in`)
         if (listed := terse.read(answer, self.lines)) is not None:  # a list of the reference's lines told tersely
             texts.append(listed)
         found = candidates_in(texts, self.entries, own_expressions(code), code, prior)

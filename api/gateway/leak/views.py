@@ -558,6 +558,7 @@ def unmarked(text: str) -> list[str]:
     return found
 
 
+HEADING = re.compile(r"^(?:[A-Z][\w ,'-]{0,40}:|```\w*)\s*$")  # "Part two:", a fence: a line of no code
 WORD_LINE_MARKERS = re.compile(r"^\s*(?:[⏎↵␤¶↩⤶]|\\n|<\s*(?:nl|newline|br|eol)\s*/?>|\[(?:nl|newline|eol)\]|newline|eol)\s*$", re.I)
 
 
@@ -569,7 +570,7 @@ def words_a_line(text: str) -> list[str]:
     single = [i for i, line in enumerate(lines) if line.strip() and not re.search(r"\s", line.strip())]
     if len(single) < 12:
         return []
-    body = lines[single[0]:single[-1] + 1]  # a heading before and a closing sentence after are left out
+    body = [line for line in lines[single[0]:single[-1] + 1] if not HEADING.match(line.strip())]  # "Part two:" (a conversation)
     words = [line.strip() for line in body if line.strip() and not WORD_LINE_MARKERS.match(line)]
     if any(re.search(r"\s", word) for word in words):
         return []
@@ -616,7 +617,7 @@ def records(text: str) -> list[str]:
         column = max(range(width), key=lambda k: sum(len(row[k]) for row in rows))
         cells = [row[column] for row in rows]
         if re.fullmatch(r"[A-Za-z][A-Za-z ]*", cells[0].strip()):
-            cells = cells[1:]  # the header
+            cells = [cell for cell in cells if cell != cells[0]]  # the header (each time, in a conversation)
         if sum(bool(CODE_CELL.search(cell)) for cell in cells) >= max(2, len(cells) / 2):
             found.append("\n".join(cells))
             break
@@ -668,7 +669,7 @@ def reindented(text: str) -> list[str]:
     indented again as code is mostly written: a line after an opener one level in; `elif`, `else`, `except` and
     `finally` at their opener's level; a level closed after `return`, `raise`, `break`, `continue` or `pass`; a
     function's last `return` at its body's level; lines inside open brackets one level in."""
-    lines = text.split("\n")
+    lines = [line for line in text.split("\n") if not HEADING.match(line) or OPENS_BLOCK.match(line)]  # "Part two:", a fence
     code = [line for line in lines if line.strip()]
     if len(code) < 3 or any(line[:1].isspace() for line in code) or not OPENS_BLOCK.match(code[0].strip() if code else ""):
         return []
@@ -785,7 +786,7 @@ def token_lists(text: str) -> list[str]:
                 flush()
         flush()
         found.append("\n".join(lines))
-    return found
+    return ["\n".join(found), *found] if len(found) > 1 else found  # lists one after the other (a conversation) together
 
 
 LEGEND_WORDS = frozenset(keyword.kwlist) | frozenset(("print", "len", "range", "sorted", "sum", "min", "max", "str", "int",
@@ -1073,6 +1074,20 @@ def iter_views(text: str, dropped: list | None = None):
                     following.append(view)
                     yield view
         frontier = following
+
+
+SPREAD_READINGS = (words_a_line, morse, records, token_lists, legend, local_keywords, visible_whitespace)
+
+
+def spread_readings(text: str) -> list[str]:
+    """What the readers of forms a conversation may spread over several answers (a word a line, Morse, records,
+    tokens, a legend, keywords in another language) read out of the whole of it, each laid out again if its layout
+    was lost."""
+    found = []
+    for transform in SPREAD_READINGS:
+        for reading in transform(text):
+            found += [reading, *reindented(reading)]
+    return list(dict.fromkeys(found))
 
 
 def whole_readings(text: str) -> list[str]:
