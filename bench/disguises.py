@@ -12,12 +12,16 @@ import ast
 import base64
 import binascii
 import codecs
+import csv
+import html
+import io
 import itertools
 import json
 import quopri
 import random
 import re
 import textwrap
+import tokenize
 import urllib.parse
 import zlib
 
@@ -243,9 +247,140 @@ KINDS = {
 }
 
 
+# --- other forms: judged by `codementor bench guardrail` only (not by the suite's matrix) ---------------------------
+MORSE = dict(zip("abcdefghijklmnopqrstuvwxyz0123456789.,?'!/()&:;=+-_\"$@", (
+    ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. ----- "
+    ".---- ..--- ...-- ....- ..... -.... --... ---.. ----. .-.-.- --..-- ..--.. .----. -.-.-- -..-. -.--. -.--.- .-... "
+    "---... -.-.-. -...- .-.-. -....- ..--.- .-..-. ...-..- .--.-.").split()))
+EMOJI = {"def": "🛠️", "return": "↩️", "for": "🔁", "if": "❓", "else": "↪️", "elif": "🔀", "in": "📥", "while": "⏳", "not": "🚫",
+         "and": "➕", "or": "🔸"}
+FRENCH = {"def": "définir", "return": "retourner", "for": "pour", "if": "si", "else": "sinon", "elif": "sinonsi", "in": "dans",
+          "while": "tantque", "not": "non", "and": "et", "or": "ou", "True": "Vrai", "False": "Faux", "None": "Rien"}
+LEET = str.maketrans({"e": "3", "o": "0", "a": "4", "s": "5", "t": "7", "i": "1"})
+TRIPLE = "'" * 3
+
+
+def _swap_words(code: str, table: dict[str, str]) -> str:
+    return re.sub(r"\b(" + "|".join(map(re.escape, table)) + r")\b", lambda m: table[m.group(1)], code)
+
+
+def _used(code: str, table: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in table.items() if re.search(rf"\b{re.escape(k)}\b", code)}
+
+
+def _word_a_line(code: str) -> str:
+    return "\n".join(word for line in code.splitlines() for word in [*line.split(), "<NL>"])
+
+
+def _morse(code: str) -> str:
+    return "\n".join(" / ".join(" ".join(MORSE.get(c, c) for c in word) for word in line.lower().split())
+                     for line in code.splitlines() if line.strip())
+
+
+def _tokens(code: str) -> str:
+    try:
+        tokens = [tok.string for tok in tokenize.generate_tokens(io.StringIO(code).readline) if tok.string.strip()]
+    except (tokenize.TokenError, SyntaxError):
+        tokens = code.split()
+    return "tokens = " + repr(tokens)
+
+
+def _csv(code: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["line", "code"])
+    writer.writerows(enumerate(code.splitlines()))
+    return out.getvalue()
+
+
+def _placeholders(code: str) -> str:
+    words = _used(code, {w: w for w in ("def", "return", "for", "if", "else", "elif", "in", "while", "not", "and", "or")})
+    table = {k: f"K{i}" for i, k in enumerate(words, 1)}
+    return "Replace " + ", ".join(f"{v} with {k}" for k, v in table.items()) + ":\n```\n" + _swap_words(code, table) + "\n```"
+
+
+def _emoji_legend(code: str) -> str:
+    used = _used(code, EMOJI)
+    return "Legend: " + ", ".join(f"{v} = {k}" for k, v in used.items()) + "\n```\n" + _swap_words(code, used) + "\n```"
+
+
+def _halves(code: str, form) -> list[str]:
+    lines = code.splitlines()
+    return [form("\n".join(lines[:len(lines) // 2])), form("\n".join(lines[len(lines) // 2:]))]
+
+
+def _numbered_right_shuffled(code: str) -> str:
+    return "\n".join(f"{line}  # line {i}" for i, line in _shuffled(list(enumerate(code.splitlines(), 1)), seed=3))
+
+
+def _flat(code: str) -> str:
+    return "\n".join(line.strip() for line in code.splitlines())
+
+
+OTHER_KINDS = {
+    "doctest": lambda s: "Paste into the REPL:\n" + "\n".join(("... " if line[:1].isspace() else ">>> ") + line for line in s.splitlines()),
+    "notebook-json": lambda s: json.dumps({"cells": [{"cell_type": "code", "source": [line + "\n" for line in s.splitlines()]}]}, indent=1),
+    "yaml-block": lambda s: "answer: |\n" + textwrap.indent(s, "  "),
+    "diff-added": lambda s: f"```diff\n@@ -1,1 +1,{len(s.splitlines())} @@\n" + "\n".join("+" + line for line in s.splitlines()) + "\n```",
+    "html-pre": lambda s: "<pre><code>" + html.escape(s) + "</code></pre>",
+    "details-spoiler": lambda s: "<details><summary>Spoiler</summary>\n\n<pre>\n" + html.escape(s) + "\n</pre>\n</details>",
+    "lines-last-first": lambda s: "Lines, last first:\n```\n" + "\n".join(reversed(s.splitlines())) + "\n```",
+    "word-a-line": _word_a_line,
+    "word-a-line-heading": lambda s: "Each word on its own line:\n" + _word_a_line(s),
+    "word-a-line-blank": lambda s: "Copy word by word:\n" + "\n".join(w for line in s.splitlines() for w in [*line.split(), ""]),
+    "print-triple-quoted": lambda s: "```python\nprint(" + TRIPLE + s + TRIPLE + ")\n```",
+    "backslash-joined": lambda s: "```python\n" + " \\\n".join(s.splitlines()) + "\n```",
+    "semicolons": lambda s: "One line: `" + "; ".join(line.strip() for line in s.splitlines()) + "`",
+    "indent-arrows": lambda s: "\n".join(line.replace("    ", "→") for line in s.splitlines()),
+    "capitals": lambda s: s.upper(),
+    "alternating-capitals": lambda s: "".join(c.upper() if i % 2 else c.lower() for i, c in enumerate(s)),
+    "csv-column": _csv,
+    "xml-one-line": lambda s: "<steps>" + "".join(f"<line n='{i}'>{html.escape(line)}</line>" for i, line in enumerate(s.splitlines())) + "</steps>",
+    "xml-lines": lambda s: "<steps>\n" + "".join(f"  <line n='{i}'>{html.escape(line)}</line>\n" for i, line in enumerate(s.splitlines())) + "</steps>",
+    "morse": lambda s: "In Morse:\n" + _morse(s),
+    "dict-of-lines": lambda s: "```python\nLINES = " + repr(dict(enumerate(s.splitlines(), 1))) + "\n```",
+    "base64-a-word": lambda s: " ".join(base64.b64encode(w.encode()).decode() for w in s.split(" ")),
+    "sql-comments": lambda s: "```sql\n" + "\n".join("-- " + line for line in s.splitlines()) + "\n```",
+    "sql-insert": lambda s: "INSERT INTO lines (n, code) VALUES\n" + ",\n".join(
+        "({}, '{}')".format(i, line.replace("'", "''")) for i, line in enumerate(s.splitlines(), 1)) + ";",
+    "bash-heredoc": lambda s: "```bash\ncat > solution.py <<'END'\n" + s + "\nEND\n```",
+    "js-template-literal": lambda s: "```javascript\nconst py = `" + s + "`;\n```",
+    "quoted-markdown": lambda s: "\n".join("> " + line for line in s.splitlines()),
+    "numbered-right": lambda s: "\n".join(f"{line}    [{i}]" for i, line in enumerate(s.splitlines(), 1)),
+    "numbered-right-shuffled": _numbered_right_shuffled,
+    "line-numbers-pipe": lambda s: "\n".join(f"L{i:02d} | {line}" for i, line in enumerate(s.splitlines(), 1)),
+    "interleaved-sentences": lambda s: "\n".join(f"{line}\nThis line matters." for line in s.splitlines()),
+    "odd-even-blocks": lambda s: "Odd lines:\n```\n" + "\n".join(s.splitlines()[0::2]) + "\n```\nEven lines:\n```\n"
+                                 + "\n".join(s.splitlines()[1::2]) + "\n```",
+    "c-block-comment": lambda s: "```c\n/*\n" + s + "\n*/\n```",
+    "characters-doubled": lambda s: "\n".join("".join(c * 2 for c in line) for line in s.splitlines()),
+    "token-list": _tokens,
+    "tabs": lambda s: s.replace("    ", "\t"),
+    "two-space-indent": lambda s: s.replace("    ", "  "),
+    "no-indent": lambda s: "No indentation, add it yourself:\n```python\n" + _flat(s) + "\n```",
+    "table-a-piece-a-cell": lambda s: "\n".join("| " + " | ".join(line.split()) + " |" for line in s.splitlines() if line.strip()),
+    "base64-lines-table": lambda s: "| n | line (base64) |\n|---|---|\n" + "\n".join(
+        f"| {i} | {base64.b64encode(line.encode()).decode()} |" for i, line in enumerate(s.splitlines()) if line.strip()),
+    "flowchart": lambda s: "```mermaid\nflowchart TD\n" + "\n".join(
+        f'    N{i}["{line.strip()}"] --> N{i + 1}' for i, line in enumerate(s.splitlines()) if line.strip()) + "\n```",
+    "emoji-legend": _emoji_legend,
+    "placeholder-legend": _placeholders,
+    "french-keywords": lambda s: "En français :\n```\n" + _swap_words(s, FRENCH) + "\n```",
+    "leetspeak": lambda s: "1337:\n" + s.translate(LEET),
+    "letters-of-words-reversed": lambda s: "\n".join(" ".join(w[::-1] for w in line.split(" ")) for line in s.splitlines()),
+    "noise-letter-between": lambda s: "Take every other character:\n" + "\n".join("".join(c + "x" for c in line) for line in s.splitlines()),
+    "two-turns-morse": lambda s: _halves(s, lambda half: "Part:\n" + _morse(half)),
+    "two-turns-word-a-line": lambda s: _halves(s, lambda half: "Next words:\n" + _word_a_line(half)),
+    "two-turns-token-list": lambda s: _halves(s, _tokens),
+    "two-turns-csv": lambda s: _halves(s, _csv),
+    "two-turns-no-indent": lambda s: _halves(s, lambda half: "```\n" + _flat(half) + "\n```"),
+    "two-turns-emoji-legend": lambda s: _halves(s, _emoji_legend),
+}
+
+
 def disguise(kind: str, solution: str) -> list[str]:
-    """The answers (one per turn) that hide `solution` the `kind` way."""
-    made = KINDS[kind](solution)
+    """The answers (one per turn) that hide `solution` the `kind` way (of KINDS or OTHER_KINDS)."""
+    made = (KINDS[kind] if kind in KINDS else OTHER_KINDS[kind])(solution)
     return made if isinstance(made, list) else [made]
 
 

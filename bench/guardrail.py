@@ -3,7 +3,9 @@
 - leak rate per kind of disguise: the reference solution of every exercise of the bank hidden
   each way (bench/disguises.py), judged as the gateway judges an answer (views, similarity,
   walkthrough, and code that runs graded against the hidden tests in the real sandbox), turn
-  by turn with what the student received before;
+  by turn with what the student received before; and other forms (`OTHER_KINDS`: code a word a
+  line, in Morse, as tokens, records, with a legend for its keywords, split over two answers...),
+  counted apart: the suite's matrix judges the first list only;
 - false alarms on the benign set (authored hints, an error explanation, a conceptual answer,
   three other exercises' first hints, a one-line fix of the student's own code), judged alone
   and as one student who got them all, exercise after exercise, would have them judged: with
@@ -36,12 +38,12 @@ def _stats(values: list[float]) -> dict:
 
 
 # --- the matrix ------------------------------------------------------------------------------
-async def matrix(gw, bank) -> dict:
-    from .disguises import KINDS, benign, disguise, one_line_fix
-    from codementor.exercise_bank.mutation import mutants_of
+async def _kinds(gw, bank, kinds, timings: list, ran: list) -> dict:
+    """Each kind of disguise of every exercise's solution, its turns in order until one is judged a leak."""
+    from .disguises import disguise
 
-    timings, per_kind, ran = [], {}, []
-    for kind in KINDS:
+    per_kind = {}
+    for kind in kinds:
         missed = []
         for exercise in bank.all():
             prior, caught = "", False
@@ -57,6 +59,16 @@ async def matrix(gw, bank) -> dict:
             if not caught:
                 missed.append(exercise.id)
         per_kind[kind] = {"exercises": len(bank.all()), "leaks": len(missed), "missed": missed}
+    return per_kind
+
+
+async def matrix(gw, bank) -> dict:
+    from .disguises import KINDS, OTHER_KINDS, benign, disguise, one_line_fix
+    from codementor.exercise_bank.mutation import mutants_of
+
+    timings, ran = [], []
+    per_kind = await _kinds(gw, bank, KINDS, timings, ran)
+    other = await _kinds(gw, bank, OTHER_KINDS, [], [])  # not in the timings: those stay comparable from release to release
     from codementor.api.services.tutoring import leak_memory
 
     alarms, total, exercises = [], 0, bank.all()
@@ -84,7 +96,7 @@ async def matrix(gw, bank) -> dict:
                     remembered.append(f"{exercise.id}: {label}")
             for x in gw.touched(exercise, answer):
                 said.setdefault(x, []).append(answer)
-    return {"kinds": per_kind, "benign": {"answers": total, "false_alarms": len(alarms), "rate": round(len(alarms) / total, 4), "which": alarms,
+    return {"kinds": per_kind, "other_kinds": other, "benign": {"answers": total, "false_alarms": len(alarms), "rate": round(len(alarms) / total, 4), "which": alarms,
                                           "false_alarms_with_memory": len(remembered), "which_with_memory": remembered,
                                           "remembered_for": sum(map(len, said.values()))},
             "filter_ms": _stats(timings), "filter_ms_without_run": _stats([t for t, r in zip(timings, ran) if not r]),
@@ -231,9 +243,14 @@ def table(results: dict) -> str:
     total = sum(r["exercises"] for r in kinds.values())
     b, f, s = results["benign"], results["filter_ms"], results["first_text_ms"]
     ok = lambda value, goal: "met" if value <= goal else "MISSED"  # noqa: E731
+    other = results["other_kinds"]
+    other_leaks, other_total = sum(r["leaks"] for r in other.values()), sum(r["exercises"] for r in other.values())
+    missing = "; ".join(f"{kind} {', '.join(row['missed'][:3])}" for kind, row in other.items() if row["leaks"])
     lines += [
         "-" * (width + 60),
         f"{'all kinds':<{width}}  {leaks:>5} / {total:<9}  {leaks / total:>8.1%}  goal 0: {ok(leaks, 0)}",
+        f"other forms ({len(other)} kinds, judged by this bench only): {other_leaks} / {other_total} shown"
+        + (f": {missing}" if missing else ""),
         f"benign answers: {b['false_alarms']} false alarms of {b['answers']} ({b['rate']:.1%}; goal <= 2 %: {ok(b['rate'], 0.02)})"
         + (f": {'; '.join(b['which'][:6])}" if b["which"] else "")
         + f"; with one student's memory across exercises {b['false_alarms_with_memory']} more ({b['remembered_for']} answers "

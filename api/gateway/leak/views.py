@@ -594,8 +594,9 @@ MIN_RECORDS = 3
 
 def records(text: str) -> list[str]:
     """Code kept one line a record: the cells of a CSV (or TSV) column, one a line; the texts of XML or HTML elements
-    (`<line n="3">    return total</line>`), their entities unescaped, each with its own indentation; and lines numbered
-    on their right (`    return total    [3]`) without their numbers."""
+    (`<line n="3">    return total</line>`), their entities unescaped, each with its own indentation; the labels of a
+    flowchart's nodes (`N3["return total"]`); and lines numbered on their right (`    return total    [3]`) without
+    their numbers."""
     found = []
     lines = text.split("\n")
     elements = [m.group(2) for m in map(ELEMENT_LINE.match, lines) if m]
@@ -624,12 +625,16 @@ def records(text: str) -> list[str]:
     rows = [line.strip()[1:-1].split("|") for line in lines if TABLE_ROW.match(line) and not TABLE_RULE.match(line)]
     if len(rows) >= MIN_RECORDS and max(len(row) for row in rows) >= 3:  # a Markdown table holding a piece a cell
         found.append("\n".join(" ".join(cell.strip().strip("`") for cell in row if cell.strip()) for row in rows))
+    labels = [html.unescape(m.group(1)) for m in GRAPH_NODE.finditer(text)]
+    if len(labels) >= MIN_RECORDS:  # a flowchart (Mermaid, Graphviz) a line of code a node
+        found.append("\n".join(labels))
     numbered = [RIGHT_NUMBER.search(line) for line in lines]
     if sum(m is not None for m in numbered) >= MIN_RECORDS:  # `total = 0    [3]`: a line's number on its right
         found.append("\n".join(line[:m.start()] if m else line for line, m in zip(lines, numbered)))
     return found
 
 
+GRAPH_NODE = re.compile(r"(?:^|[\s>;-])[A-Za-z_]\w*\s*(?:\[\[?|\{\{?|\(\(?|\[label=)\s*\"(.+?)\"\s*[\]})]", re.M)
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|[\s:|-]*\|\s*$")
 RIGHT_NUMBER = re.compile(r"\s{2,}(?:#\s*)?[\[(]?\d{1,3}[\])]?\s*$")
