@@ -11,7 +11,8 @@
   and as one student who got them all, exercise after exercise, would have them judged: with
   what models told them under other exercises that holds pieces of each exercise's solution (in
   that exercise's own memory, said elsewhere, and in the memories of the others);
-- the filter's time per answer, p50/p95, sandboxed runs included;
+- the filter's time per answer, p50/p95, sandboxed runs included, and the slowest of its readers on
+  answers of 64 KiB crafted to slow one down (openers never closed, runs of blanks, many short lines);
 - the time to first visible text of a streamed answer through the gateway (real Postgres,
   Redis and a local vendor that streams in six pieces), with the stream guard that releases
   only what passed the filter against the earlier guard that released lines early.
@@ -60,6 +61,30 @@ async def _kinds(gw, bank, kinds, timings: list, ran: list) -> dict:
                 missed.append(exercise.id)
         per_kind[kind] = {"exercises": len(bank.all()), "leaks": len(missed), "missed": missed}
     return per_kind
+
+
+def crafted(size: int = 64 * 1024) -> dict:
+    """The slowest reading (of every view's reader) of answers made to slow a reader down: openers never closed, long
+    runs of blanks, many short lines, deep nesting (what a student could ask a model to write). Milliseconds."""
+    from codementor.api.gateway.leak import views
+
+    cases = {
+        "block comments never closed": "<!--" * (size // 4), "Morse and a run of blanks": ".- " * 30 + " " * size + ".-",
+        "flowchart labels never closed": 'a["x ' * (size // 5), "a line of blanks": "x" + " " * size + "y",
+        "a token list never closed": "[" + ", ".join(['"a"'] * (size // 5)), "a word a line": "w\n" * (size // 2),
+        "openers a line": "if x:\n" * (size // 6), "a table of pipes": "| a | b | c |\n" * (size // 14),
+        "legend words": "x means for " * (size // 12), "CSV rows": ("a," * 50 + "\n") * (size // 101),
+    }
+    slowest = {}
+    for name, text in cases.items():
+        times = {}
+        for reader in (*views.TRANSFORMS, views.spread_readings):
+            started = time.perf_counter()
+            reader(text)
+            times[reader.__name__] = (time.perf_counter() - started) * 1000
+        worst = max(times, key=times.get)
+        slowest[name] = {"reader": worst, "ms": round(times[worst], 1)}
+    return slowest
 
 
 async def matrix(gw, bank) -> dict:
@@ -204,6 +229,7 @@ async def measure(stack, llm, bank, streams: int) -> dict:
         await redis.aclose()
         await engine.dispose()
     results["first_text_ms"] = await streaming(stack, llm, bank, streams)
+    results["crafted_64k"] = crafted()
     return results
 
 
@@ -261,6 +287,8 @@ def table(results: dict) -> str:
         f"p95 {results['filter_ms_without_run']['p95']:.1f} ms over {results['filter_ms_without_run']['n']}",
         f"  answers whose code was graded in the sandbox: p50 {results['filter_ms_with_run'].get('p50', 0):.1f} ms, "
         f"p95 {results['filter_ms_with_run'].get('p95', 0):.1f} ms over {results['filter_ms_with_run'].get('n', 0)}",
+        "slowest reading of a crafted 64 KiB answer: " + "; ".join(
+            f"{name} {row['ms']:.0f} ms ({row['reader']})" for name, row in results["crafted_64k"].items()),
         f"time to first visible text, streamed ({s['after']['n']} answers, vendor pieces every 30 ms): "
         f"before (lines released early) p50 {s['before']['p50']:.0f} ms, p95 {s['before']['p95']:.0f} ms; "
         f"after (only what passed the filter) p50 {s['after']['p50']:.0f} ms, p95 {s['after']['p95']:.0f} ms",

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 
-HINTS = re.compile(r"^\s*\w+\s*::\s*\S|<-|`(?:mod|div|elem|notElem|rem|quot)`|^\s*\|\s*otherwise\b|^\s*where\s*$|\s/=\s|"
-                   r"\\\w+\s*->|^\s*\w+(?:\s+\w+)+\s*=\s*\S|```haskell", re.M)
+# each line's own (blanks, not new lines, between its parts: a pattern spanning lines is quadratic on many short ones)
+HINTS = re.compile(r"^[ \t]*\w+[ \t]*::[ \t]*\S|<-|`(?:mod|div|elem|notElem|rem|quot)`|^[ \t]*\|[ \t]*otherwise\b|^[ \t]*where[ \t]*$|"
+                   r"\s/=\s|\\\w+\s*->|^[ \t]*\w+(?:[ \t]+\w+)+[ \t]*=[ \t]*\S|```haskell", re.M)
 MIN_HINTS = 2
 EQUATION = re.compile(r"^([a-z_]\w*'?)((?:\s+[a-z_]\w*'?)*)\s*(?:=(?!=)\s*(.*)|(\|.*))?$")
 HOLE = "hole_of_dollar"

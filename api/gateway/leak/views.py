@@ -443,15 +443,30 @@ def uncomment(text: str) -> list[str]:
     trailing = TRAILING_COMMENT.findall(text)
     if trailing:
         views.append("\n".join(trailing))
-    blocks = [next(g for g in m.groups() if g is not None) for m in BLOCK_COMMENT.finditer(text)]
+    blocks = block_comments(text)
     if blocks:
         views.append("\n".join(blocks))
     return views
 
 
-# a block comment of C and its family, HTML, Haskell or OCaml, its delimiters on lines of their own or not
-BLOCK_COMMENT = re.compile(r"/\*+[ \t]*\n?(.*?)\n?[ \t]*\*+/|<!--[ \t]*\n?(.*?)\n?[ \t]*-->|\{-[ \t]*\n?(.*?)\n?[ \t]*-\}|"
-                           r"\(\*[ \t]*\n?(.*?)\n?[ \t]*\*\)", re.S)
+# a block comment of C and its family, HTML, Haskell or OCaml
+BLOCK_DELIMITERS = (("/*", "*/"), ("<!--", "-->"), ("{-", "-}"), ("(*", "*)"))
+
+
+def block_comments(text: str) -> list[str]:
+    """The bodies of the block comments of `text`, in order, their delimiters' lines left out (one pass: each
+    opener is looked for after the last comment's end, so many openers never closed cost no more than one)."""
+    found = []
+    for opener, closer in BLOCK_DELIMITERS:
+        at = text.find(opener)
+        while at != -1:
+            end = text.find(closer, at + len(opener))
+            if end == -1:
+                break
+            body = text[at + len(opener):end].strip("*").strip(" \t")
+            found.append((at, body.strip("\n")))
+            at = text.find(opener, end + len(closer))
+    return [body for _, body in sorted(found)]
 
 
 def literals(text: str) -> list[str]:
@@ -628,16 +643,16 @@ def records(text: str) -> list[str]:
     labels = [html.unescape(m.group(1)) for m in GRAPH_NODE.finditer(text)]
     if len(labels) >= MIN_RECORDS:  # a flowchart (Mermaid, Graphviz) a line of code a node
         found.append("\n".join(labels))
-    numbered = [RIGHT_NUMBER.search(line) for line in lines]
+    numbered = [RIGHT_NUMBER.search(line, max(0, len(line) - 32)) for line in lines]  # the tail only: no scan of long lines
     if sum(m is not None for m in numbered) >= MIN_RECORDS:  # `total = 0    [3]`: a line's number on its right
         found.append("\n".join(line[:m.start()] if m else line for line, m in zip(lines, numbered)))
     return found
 
 
-GRAPH_NODE = re.compile(r"(?:^|[\s>;-])[A-Za-z_]\w*\s*(?:\[\[?|\{\{?|\(\(?|\[label=)\s*\"(.+?)\"\s*[\]})]", re.M)
+GRAPH_NODE = re.compile(r"(?:^|[\s>;-])[A-Za-z_]\w*\s*(?:\[\[?|\{\{?|\(\(?|\[label=)[ \t]{0,4}\"(.{1,400}?)\"[ \t]{0,4}[\]})]", re.M)
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|[\s:|-]*\|\s*$")
-RIGHT_NUMBER = re.compile(r"\s{2,}(?:#\s*)?[\[(]?\d{1,3}[\])]?\s*$")
+RIGHT_NUMBER = re.compile(r"[ \t]{2,16}(?:#[ \t]{0,4})?[\[(]?\d{1,3}[\])]?[ \t]{0,8}$")
 
 
 CODE_CELL = re.compile(r"[=(\[:]|\b(?:return|def|for|if|while)\b")
@@ -665,6 +680,7 @@ def visible_whitespace(text: str) -> list[str]:
 
 OPENS_BLOCK = re.compile(r"^(?:async\s+)?(def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*(?:#.*)?$")
 ENDS_BLOCK = re.compile(r"^(?:return|raise|continue|break|pass)\b")
+MAX_LEVELS = 24
 CONTINUES = {"elif": ("if", "elif"), "else": ("if", "elif", "for", "while", "try", "except"), "except": ("try", "except"),
              "finally": ("try", "except", "else")}
 
@@ -719,6 +735,8 @@ def reindented(text: str) -> list[str]:
                     while stack and stack[-1][0] != "def":
                         stack.pop()
                 level = stack[-1][1] + 1 if stack else 0
+            if level > MAX_LEVELS:
+                return []  # no code nests this deep: not code whose indentation was lost
             out.append("    " * level + line)
             if kind:
                 stack.append([kind, level, False])
@@ -889,8 +907,9 @@ def morse(text: str) -> list[str]:
             if 2 * sum(_is_morse(t) for t in tokens) < len(tokens):  # a heading, a sentence: as it stands
                 lines.append(line)
                 continue
-            words = re.split(r"\s*/\s*|\s{2,}", line.strip())
-            seps = re.findall(r"\s*/\s*|\s{2,}", line.strip())
+            line = re.sub(r"[ \t]{2,}", "  ", line.strip())  # runs of blanks at most two long: the split below stays linear
+            words = re.split(r" {0,2}/ {0,2}| {2}", line)
+            seps = re.findall(r" {0,2}/ {0,2}| {2}", line)
             out = ""
             for i, word in enumerate(words):
                 out += "".join(MORSE.get(t.translate(MORSE_DASHES), t) if MORSE_TOKEN.match(t) else t for t in word.split())
