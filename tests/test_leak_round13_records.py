@@ -247,3 +247,14 @@ def test_a_body_whose_indentation_was_lost_goes_back_under_its_def():
     namespace: dict = {}
     exec(fixed, namespace)
     assert namespace["pairs"]([1, 2, 3, 4], 5) == [(1, 4), (2, 3)]
+
+
+def test_crafted_answers_read_as_nothing_rather_than_slowly():
+    """What a student could ask a model to write to slow the filter down reads as nothing (`bench guardrail` prints how
+    long the slowest reader takes on such answers of 64 KiB)."""
+    assert views.block_comments("<!--" * 5000) == [] and views.block_comments("/* a */ b /* c") == ["a"]
+    assert views.reindented("if x:\n" * 200) == []  # deeper than any code nests
+    assert views.records("x" + " " * 5000 + "y\n" * 3) == []
+    assert views.morse(".- " * 30 + " " * 5000 + ".-")[0].startswith("a" * 30)
+    from codementor.api.gateway.leak import haskell
+    assert haskell.read("w\n" * 5000) is None
