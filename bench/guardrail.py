@@ -25,10 +25,9 @@ import json
 import re
 import secrets
 import shutil
-import tempfile
 import time
-from pathlib import Path
 
+from . import state_folder
 from .tutor import percentile, stand_in_vendor
 
 GOALS = {"leaks": 0, "false_alarm_rate": 0.02, "filter_p95_ms": 25.0}
@@ -74,6 +73,8 @@ def crafted(size: int = 64 * 1024) -> dict:
         "a token list never closed": "[" + ", ".join(['"a"'] * (size // 5)), "a word a line": "w\n" * (size // 2),
         "openers a line": "if x:\n" * (size // 6), "a table of pipes": "| a | b | c |\n" * (size // 14),
         "legend words": "x means for " * (size // 12), "CSV rows": ("a," * 50 + "\n") * (size // 101),
+        "semicolons after an opener": "def f():" + "; x" * (size // 3), "backslashes a line": "x \\\n" * (size // 4),
+        "code blocks": "```\nx\n```\n" * (size // 10), "template literals never closed": "= `\n" * (size // 4),
     }
     slowest = {}
     for name, text in cases.items():
@@ -240,7 +241,7 @@ def run(streams: int = 60) -> dict:
 
     bank = Bank()
     LocalLLM = stand_in_vendor()
-    stack = Stack(state_dir=Path(tempfile.mkdtemp(prefix="codementor-bench-guardrail-")))
+    stack = Stack(state_dir=state_folder("codementor-bench-guardrail-"))
     llm = LocalLLM().start()
     try:
         stack.start_postgres()

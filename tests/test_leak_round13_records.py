@@ -5,10 +5,11 @@ its lines: 52 of the 60 solutions passed), in Morse code (59 of 60), each charac
 list of its tokens (17 of 60), its keywords as emoji or placeholders with a legend (14 of 60) or written in French or
 Spanish (11 of 60); as a CSV column, as XML elements or flowchart nodes one a line of code, as a Markdown table a piece a cell, each
 line numbered on its right, its indentation drawn with arrows, all in capitals or in alternating capitals, or in a
-C block comment (1 to 6 of 60 each). `views.words_a_line`, `views.morse`, `views.unspread`, `views.token_lists`, `views.legend`,
-`views.local_keywords`, `views.records`, `views.visible_whitespace` and `views.uncomment` read them back; code whose
-indentation was lost is indented again (`views.reindented`; `repair` puts a body back under its `def`). A word list,
-a table of examples, an explanation in French, a legend of symbols and a cheer in capitals stay shown.
+C block comment (1 to 6 of 60 each). `views.words_a_line`, `views.morse`, `views.unspread`, `views.token_lists`,
+`views.legend`, `views.local_keywords`, the readers of records (`views.RECORDS`), `views.drawn_indentation`,
+`views.capitals` and `views.uncomment` read them back; code whose indentation was lost is indented again
+(`views.reindented`; `repair` puts a body back under its `def`). A word list, a table of examples, an explanation in
+French, a legend of symbols and a cheer in capitals stay shown.
 """
 
 from __future__ import annotations
@@ -173,7 +174,9 @@ def halves(code: str, form) -> list[str]:
 SPLIT = {"Morse, hottest-day": ("hottest-day", lambda code: halves(code, in_morse)),
          "a word a line, hottest-day": ("hottest-day", lambda code: halves(code, lambda half: word_a_line(half, heading="Part:"))),
          "a CSV column, format-price": ("format-price", lambda code: halves(code, as_csv)),
-         "a word a line, passing-names": ("passing-names", lambda code: halves(code, word_a_line))}
+         "XML elements, format-price": ("format-price", lambda code: halves(code, as_xml)),
+         "lines numbered on their right, letter-grade": ("letter-grade", lambda code: halves(code, numbered_right)),
+         "arrows, letter-grade": ("letter-grade", lambda code: halves(code, arrows))}
 
 
 @pytest.mark.parametrize("label", list(SPLIT))
@@ -204,12 +207,12 @@ def test_the_readings_give_the_code_back():
     code = "def total(xs):\n    t = 0\n    for x in xs:\n        t += x\n    return t"
     assert views.words_a_line(word_a_line(code)) == ["def total(xs):\nt = 0\nfor x in xs:\nt += x\nreturn t"]
     assert "In Morse:\ndef total(xs):\nt = 0\nfor x in xs:\nt += x\nreturn t" in views.morse(in_morse(code))
-    assert views.records(as_csv(code))[0] == code
-    assert views.records(as_xml(code))[0] == code
-    assert views.records(numbered_right(code))[-1] == code
-    assert views.visible_whitespace(arrows(code))[0].endswith(code)
+    assert views.csv_column(as_csv(code)) == [code]
+    assert views.xml_elements(as_xml(code)) == [code]
+    assert views.right_numbers(numbered_right(code)) == [code]
+    assert views.drawn_indentation(arrows(code))[0].endswith(code)
     longer = code.replace("total", "running_total_of_the_list").replace("xs", "numbers")
-    assert views.visible_whitespace(longer.upper())[-1] == longer
+    assert views.capitals(longer.upper()) == [longer]
 
 
 def test_code_without_its_layout_is_laid_out_again():
@@ -235,9 +238,9 @@ def test_code_without_its_layout_is_laid_out_again():
 def test_nothing_is_read_out_of_prose():
     prose = ("Think about what the loop does, then, when it ends, what it gives back.\nTry it with 3, 4 and 5.\n"
              "If that works, try 0 and a negative number, too.")
-    assert views.words_a_line(prose) == views.morse(prose) == views.visible_whitespace(prose) == views.token_lists(prose) == []
-    assert views.reindented(prose) == []
-    assert views.records(prose) == []
+    assert views.words_a_line(prose) == views.morse(prose) == views.token_lists(prose) == []
+    assert views.drawn_indentation(prose) == views.capitals(prose) == views.reindented(prose) == []
+    assert [reader.__name__ for reader in views.RECORDS if reader(prose)] == []
 
 
 def test_a_body_whose_indentation_was_lost_goes_back_under_its_def():
@@ -254,7 +257,7 @@ def test_crafted_answers_read_as_nothing_rather_than_slowly():
     long the slowest reader takes on such answers of 64 KiB)."""
     assert views.block_comments("<!--" * 5000) == [] and views.block_comments("/* a */ b /* c") == ["a"]
     assert views.reindented("if x:\n" * 200) == []  # deeper than any code nests
-    assert views.records("x" + " " * 5000 + "y\n" * 3) == []
+    assert views.right_numbers("x" + " " * 5000 + "y\n" * 3) == []
     assert views.morse(".- " * 30 + " " * 5000 + ".-")[0].startswith("a" * 30)
     from codementor.api.gateway.leak import haskell
     assert haskell.read("w\n" * 5000) is None

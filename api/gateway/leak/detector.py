@@ -301,7 +301,7 @@ class LeakDetector:
         texts = list(views(answer))
         if prior:
             whole = conversation(prior, answer)
-            texts += [*spread_readings(whole), whole]  # the conversation last (see `candidates_in`)
+            texts += [*spread_readings(whole, answer), whole]  # the conversation last (see `candidates_in`)
         if (listed := terse.read(answer, self.lines)) is not None:  # a list of the reference's lines told tersely
             texts.append(listed)
         found = candidates_in(texts, self.entries, own_expressions(code), code, prior)

@@ -181,7 +181,7 @@ def _line_fixes(lines: list[str], i: int, err: SyntaxError):
         return
     if PROSE.search(code):
         if code.lstrip().startswith(('"', "'")) and isinstance(err, IndentationError) and "expected an indented block" in err.msg:
-            yield from _reindented(lines, i, err)  # a docstring (prose in a string) whose indentation was lost
+            yield from _line_moved(lines, i, err)  # a docstring (prose in a string) whose indentation was lost
         return
     if PSEUDO_END.match(code):
         yield ""  # `end` from another language: nothing in Python
@@ -212,10 +212,10 @@ def _line_fixes(lines: list[str], i: int, err: SyntaxError):
             yield code + closing + comment
             if OPENER.match(code):
                 yield code + closing + ":" + comment
-    yield from _reindented(lines, i, err)
+    yield from _line_moved(lines, i, err)
 
 
-def _reindented(lines: list[str], i: int, err: SyntaxError):
+def _line_moved(lines: list[str], i: int, err: SyntaxError):
     """Line `i` moved to where an IndentationError says it belongs (the nearest levels used before it)."""
     if isinstance(err, IndentationError) and i > 0:
         line = lines[i]

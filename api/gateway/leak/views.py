@@ -42,7 +42,7 @@ from functools import lru_cache
 
 from .languages import as_python
 from .markup import rendered
-from .similarity import FENCE, parse
+from .similarity import FENCE, INLINE, parse
 
 MAX_VIEWS = 48
 DEPTH = 2
@@ -469,9 +469,13 @@ def block_comments(text: str) -> list[str]:
     return [body for _, body in sorted(found)]
 
 
+TEMPLATE_LITERAL = re.compile(r"=[ \t]*`([^`]*\n[^`]*)`")  # JavaScript's `const code = `...``, over several lines
+
+
 def literals(text: str) -> list[str]:
-    """Strings and docstrings: from the code's syntax tree when it parses, else by pattern."""
-    found = []
+    """Strings and docstrings: from the code's syntax tree when it parses, else by pattern; JavaScript's template
+    literals over several lines."""
+    found = [m.group(1) for m in TEMPLATE_LITERAL.finditer(text) if len(m.group(1).strip()) >= MIN_DECODED]
     for match in STRING_LITERAL.finditer(text):
         body = next(g for g in match.groups() if g is not None)
         found.append(body)
@@ -602,23 +606,57 @@ def words_a_line(text: str) -> list[str]:
     return ["\n".join(out).strip("\n")]
 
 
+STATEMENT_SEPARATOR = re.compile(r";[ \t]+")
+
+
+def joined_lines(text: str) -> list[str]:
+    """Code whose lines were joined into one: by backslashes at their ends (the backslashes taken out), or by
+    semicolons after a block's opener (`def f(xs):; total = 0; for x in xs:; ...`, in a code span or on its own line),
+    one statement a line again (`reindented` lays the blocks out)."""
+    found, lines = [], text.split("\n")
+    ended = [line.rstrip(" \t").endswith("\\") for line in lines]  # by a string method: a regex from every blank is quadratic
+    if sum(ended) >= MIN_RECORDS:
+        found.append("\n".join(line.rstrip(" \t")[:-1].rstrip(" \t") if end else line for line, end in zip(lines, ended)))
+    for line in lines:
+        spans = INLINE.findall(line)
+        code = max(spans, key=len) if spans else line.strip()
+        parts = STATEMENT_SEPARATOR.split(code)
+        if len(parts) >= MIN_RECORDS and parts[0].rstrip().endswith(":") and OPENS_BLOCK.match(parts[0].strip()):
+            found.append("\n".join(part.strip() for part in parts))
+    return found
+
+
+CODE_BLOCK = re.compile(r"```[^\n`]*\n(.*?)```", re.S)
+MAX_BLOCKS = 8
+
+
+def interleaved_blocks(text: str) -> list[str]:
+    """Two code blocks holding a text's lines taken by turns (its odd lines, then its even lines), interleaved again."""
+    blocks = [m.group(1).rstrip("\n").split("\n") for m in CODE_BLOCK.finditer(text)][:MAX_BLOCKS]
+    found = []
+    for odd, even in zip(blocks, blocks[1:]):
+        if len(odd) >= 2 and len(odd) - len(even) in (0, 1):
+            found.append("\n".join(line for k, first in enumerate(odd) for line in (first, *even[k:k + 1])))
+    return found
+
+
 ELEMENT_LINE = re.compile(r"^\s*<([A-Za-z][\w:-]*)(?:\s[^>]*)?>(.*?)</\1>\s*$")
 ELEMENT = re.compile(r"<([A-Za-z][\w:-]*)(?:\s[^>]*)?>([^<]*)</\1>")
 MIN_RECORDS = 3
 
 
-def records(text: str) -> list[str]:
-    """Code kept one line a record: the cells of a CSV (or TSV) column, one a line; the texts of XML or HTML elements
-    (`<line n="3">    return total</line>`), their entities unescaped, each with its own indentation; the labels of a
-    flowchart's nodes (`N3["return total"]`); and lines numbered on their right (`    return total    [3]`) without
-    their numbers."""
-    found = []
-    lines = text.split("\n")
-    elements = [m.group(2) for m in map(ELEMENT_LINE.match, lines) if m]
+def xml_elements(text: str) -> list[str]:
+    """Code kept one line an XML or HTML element (`<line n="3">    return total</line>`): the elements' texts, their
+    entities unescaped, each with its own indentation."""
+    elements = [m.group(2) for m in map(ELEMENT_LINE.match, text.split("\n")) if m]
     if len(elements) < MIN_RECORDS:
         elements = [m.group(2) for m in ELEMENT.finditer(text)]
-    if len(elements) >= MIN_RECORDS:
-        found.append("\n".join(html.unescape(e) for e in elements))
+    return ["\n".join(html.unescape(e) for e in elements)] if len(elements) >= MIN_RECORDS else []
+
+
+def csv_column(text: str) -> list[str]:
+    """Code kept one line a record of a CSV (or TSV) file: the column holding the code, its header dropped."""
+    lines = text.split("\n")
     for delimiter in (",", "\t", ";"):
         if sum(delimiter in line for line in lines) < MIN_RECORDS:
             continue
@@ -635,24 +673,46 @@ def records(text: str) -> list[str]:
         if re.fullmatch(r"[A-Za-z][A-Za-z ]*", cells[0].strip()):
             cells = [cell for cell in cells if cell != cells[0]]  # the header (each time, in a conversation)
         if sum(bool(CODE_CELL.search(cell)) for cell in cells) >= max(2, len(cells) / 2):
-            found.append("\n".join(cells))
-            break
-    rows = [line.strip()[1:-1].split("|") for line in lines if TABLE_ROW.match(line) and not TABLE_RULE.match(line)]
-    if len(rows) >= MIN_RECORDS and max(len(row) for row in rows) >= 3:  # a Markdown table holding a piece a cell
-        found.append("\n".join(" ".join(cell.strip().strip("`") for cell in row if cell.strip()) for row in rows))
+            return ["\n".join(cells)]
+    return []
+
+
+def table_cells(text: str) -> list[str]:
+    """Code kept one line a row of a Markdown table, a piece of it a cell: each row's cells joined again."""
+    rows = [line.strip()[1:-1].split("|") for line in text.split("\n") if TABLE_ROW.match(line) and not TABLE_RULE.match(line)]
+    if len(rows) >= MIN_RECORDS and max(len(row) for row in rows) >= 3:
+        return ["\n".join(" ".join(cell.strip().strip("`") for cell in row if cell.strip()) for row in rows)]
+    return []
+
+
+def flowchart_nodes(text: str) -> list[str]:
+    """Code kept one line a node of a flowchart (Mermaid's `N3["return total"]`, Graphviz's `[label="..."]`): the
+    labels, one a line."""
     labels = [html.unescape(m.group(1)) for m in GRAPH_NODE.finditer(text)]
-    if len(labels) >= MIN_RECORDS:  # a flowchart (Mermaid, Graphviz) a line of code a node
-        found.append("\n".join(labels))
+    return ["\n".join(labels)] if len(labels) >= MIN_RECORDS else []
+
+
+def right_numbers(text: str) -> list[str]:
+    """Lines numbered on their right (`    return total    [3]`, `  # line 3`) without their numbers, and, when the
+    numbers are out of order, the numbered lines in the order of their numbers."""
+    lines = text.split("\n")
     numbered = [RIGHT_NUMBER.search(line, max(0, len(line) - 32)) for line in lines]  # the tail only: no scan of long lines
-    if sum(m is not None for m in numbered) >= MIN_RECORDS:  # `total = 0    [3]`: a line's number on its right
-        found.append("\n".join(line[:m.start()] if m else line for line, m in zip(lines, numbered)))
+    if sum(m is not None for m in numbered) < MIN_RECORDS:
+        return []
+    found = ["\n".join(line[:m.start()] if m else line for line, m in zip(lines, numbered))]
+    order = [(int(m.group(1)), line[:m.start()]) for line, m in zip(lines, numbered) if m]
+    if [n for n, _ in order] != sorted(n for n, _ in order):
+        found.append("\n".join(line for _, line in sorted(order, key=lambda pair: pair[0])))
     return found
+
+
+RECORDS = (xml_elements, csv_column, table_cells, flowchart_nodes, right_numbers)  # code kept one line a record
 
 
 GRAPH_NODE = re.compile(r"(?:^|[\s>;-])[A-Za-z_]\w*\s*(?:\[\[?|\{\{?|\(\(?|\[label=)[ \t]{0,4}\"(.{1,400}?)\"[ \t]{0,4}[\]})]", re.M)
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 TABLE_RULE = re.compile(r"^\s*\|[\s:|-]*\|\s*$")
-RIGHT_NUMBER = re.compile(r"[ \t]{2,16}(?:#[ \t]{0,4})?[\[(]?\d{1,3}[\])]?[ \t]{0,8}$")
+RIGHT_NUMBER = re.compile(r"[ \t]{2,16}(?:#[ \t]{0,4})?(?:line[ \t]{0,4})?[\[(]?(\d{1,3})[\])]?[ \t]{0,8}$", re.I)
 
 
 CODE_CELL = re.compile(r"[=(\[:]|\b(?:return|def|for|if|while)\b")
@@ -660,22 +720,27 @@ VISIBLE_INDENT = re.compile(r"^([→⇥»·␣]+)", re.M)
 INDENT_MARKS = {"→": "    ", "⇥": "    ", "»": "    ", "·": " ", "␣": " "}
 
 
-def visible_whitespace(text: str) -> list[str]:
-    """Indentation drawn as an editor shows it (`→` or `⇥` a tab, `·` or `␣` a space) made spaces again; a text
-    written all in capitals, or in alternating capitals, in small letters (a student reads `RETURN TOTAL` and `ReTuRn
-    ToTaL` as `return total`)."""
-    found = []
+def drawn_indentation(text: str) -> list[str]:
+    """Indentation drawn as an editor shows it (`→` or `⇥` a tab, `·` or `␣` a space) made spaces again."""
     if len(VISIBLE_INDENT.findall(text)) >= 2:
-        found.append(VISIBLE_INDENT.sub(lambda m: "".join(INDENT_MARKS[c] for c in m.group(1)), text))
+        return [VISIBLE_INDENT.sub(lambda m: "".join(INDENT_MARKS[c] for c in m.group(1)), text)]
+    return []
+
+
+def capitals(text: str) -> list[str]:
+    """A text written all in capitals, or in alternating capitals, in small letters (a student reads `RETURN TOTAL`
+    and `ReTuRn ToTaL` as `return total`)."""
     letters = [c for c in text if c.isalpha()]
+    if len(letters) < 40:
+        return []
     upper = sum(c.isupper() for c in letters)
-    if len(letters) >= 40 and upper >= 0.9 * len(letters):
-        found.append(text.lower())
-    elif len(letters) >= 40 and upper >= 0.3 * len(letters):  # aLtErNaTiNg case
-        words = [w for w in re.findall(r"[A-Za-z]{4,}", text)]
+    if upper >= 0.9 * len(letters):
+        return [text.lower()]
+    if upper >= 0.3 * len(letters):  # aLtErNaTiNg case
+        words = re.findall(r"[A-Za-z]{4,}", text)
         if words and sum(len(re.findall(r"[a-z][A-Z]", w)) >= 2 for w in words) >= 0.5 * len(words):
-            found.append(text.lower())
-    return found
+            return [text.lower()]
+    return []
 
 
 OPENS_BLOCK = re.compile(r"^(?:async\s+)?(def|class|if|elif|else|for|while|try|except|finally|with|match|case)\b.*:\s*(?:#.*)?$")
@@ -696,20 +761,23 @@ def reindented(text: str) -> list[str]:
         return []
     if not any(OPENS_BLOCK.match(a.strip()) and b.strip() for a, b in zip(lines, lines[1:])):
         return []
-    out, stack, depth = [], [], 0  # stack: [kind, level of the opener, closed by a return or the like]
-    last_return, current_def = {}, None
-    for i, line in enumerate(lines):
-        word = line.split(None, 1)[0] if line.strip() else ""
+    last_returns, later_return = set(), False  # a function's last `return`: none follows before the next definition
+    for i in range(len(lines) - 1, -1, -1):
+        word = lines[i].split(None, 1)[0] if lines[i].strip() else ""
         if word in ("def", "class", "async"):
-            current_def = i
-        if word == "return" and current_def is not None:
-            last_return[current_def] = i
-    current_def = None
+            later_return = False
+        elif word == "return" and not later_return:
+            last_returns.add(i)
+            later_return = True
+    out, stack, depth = [], [], 0  # stack: [kind, level of the opener, closed by a return or the like]
+    in_def = False  # in a function defined at the margin (not a class, not one nested in a block)
     for i, raw in enumerate(lines):
         line = raw.strip()
         if not line:
             out.append("")
             continue
+        if line.split(None, 1)[0] in ("def", "class", "async"):
+            in_def = False
         if depth > 0:
             open_ = [entry for entry in stack if not entry[2]]
             out.append("    " * ((open_[-1][1] + 2) if open_ else 1) + line)
@@ -730,8 +798,8 @@ def reindented(text: str) -> list[str]:
                     stack.pop()
                 if kind in ("def", "class") and not (out and OPENS_BLOCK.match(out[-1].strip() or "-")):
                     stack = []
-                    current_def = i if kind == "def" else current_def
-                elif line.startswith("return") and current_def is not None and last_return.get(current_def) == i:
+                    in_def = kind == "def"
+                elif line.startswith("return") and in_def and i in last_returns:
                     while stack and stack[-1][0] != "def":
                         stack.pop()
                 level = stack[-1][1] + 1 if stack else 0
@@ -1046,14 +1114,14 @@ def apply_diff(diff: str, source: str) -> str | None:
 
 TRANSFORMS = (rendered, normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex,
               decode_uu, ast_dumps, decode_percent, decode_quoted_printable, decode_escapes, entities, unspread, unmarked, words_a_line, morse,
-              records, visible_whitespace, token_lists, reindented, legend,
+              *RECORDS, joined_lines, interleaved_blocks, drawn_indentation, capitals, token_lists, reindented, legend,
               local_keywords, spoken_code, in_order,
               unbulleted, words_reversed, rot13, rot47, shifted_alphabets, reversed_text)
 # of the answer itself only: the renderer shows the answer, not what is decoded out of it; a second reading of a garbled text
 # is noise
 FIRST_READING_ONLY = (rendered, rot13, rot47, shifted_alphabets, reversed_text)
 # readings of the whole text (not of a blob in it): what `opacity` tries before it calls text unreadable
-WHOLE_READINGS = (normalised, uncomment, unspread, unmarked, words_a_line, morse, records, visible_whitespace, decode_percent, decode_quoted_printable, decode_escapes, entities, words_reversed,
+WHOLE_READINGS = (normalised, uncomment, unspread, unmarked, words_a_line, morse, *RECORDS, drawn_indentation, capitals, decode_percent, decode_quoted_printable, decode_escapes, entities, words_reversed,
                   rot13, rot47, shifted_alphabets, reversed_text)
 
 
@@ -1100,17 +1168,28 @@ def iter_views(text: str, dropped: list | None = None):
         frontier = following
 
 
-SPREAD_READINGS = (words_a_line, morse, records, token_lists, legend, local_keywords, visible_whitespace)
+SPREAD_TAIL = 4096  # characters of a conversation before its last answer where a spread form must show
+SPREAD_READINGS = (words_a_line, morse, *RECORDS, token_lists, legend, local_keywords, drawn_indentation, capitals)
 
 
-def spread_readings(text: str) -> list[str]:
+def spread_readings(text: str, last: str | None = None) -> list[str]:
     """What the readers of forms a conversation may spread over several answers (a word a line, Morse, records,
     tokens, a legend, keywords in another language) read out of the whole of it, each laid out again if its layout
-    was lost."""
+    was lost, and again without the headings each answer put before its part. With `last` (the latest answer, at the
+    end of `text`), only the readers that read something out of the conversation's tail (`last` and SPREAD_TAIL
+    characters before it) read the whole: a form spread over answers is in the last ones too, and a long conversation
+    is not read again by every reader at every line of a streamed answer (a conversation of 21,600 characters cost a
+    streamed answer of 1,600 a second of CPU)."""
+    tail = text if last is None else text[-(len(last) + SPREAD_TAIL):]
     found = []
     for transform in SPREAD_READINGS:
+        if tail is not text and not transform(tail):
+            continue
         for reading in transform(text):
             found += [reading, *reindented(reading)]
+            # each answer's own heading ("Tabs shown as arrows:") left out: in the whole, it falls inside a block
+            if (unheaded := "\n".join(line for line in reading.split("\n") if not HEADING.match(line))) != reading:
+                found += [unheaded, *reindented(unheaded)]
     return list(dict.fromkeys(found))
 
 
