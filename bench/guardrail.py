@@ -75,6 +75,8 @@ def crafted(size: int = 64 * 1024) -> dict:
         "legend words": "x means for " * (size // 12), "CSV rows": ("a," * 50 + "\n") * (size // 101),
         "semicolons after an opener": "def f():" + "; x" * (size // 3), "backslashes a line": "x \\\n" * (size // 4),
         "code blocks": "```\nx\n```\n" * (size // 10), "template literals never closed": "= `\n" * (size // 4),
+        "leet words": "r3 f0r " * (size // 7), "an SQL row of quotes": "(1, '" + "''" * (size // 2),
+        "a table of base64 cells": "| QUJD |\n" * (size // 9),
     }
     slowest = {}
     for name, text in cases.items():

@@ -66,7 +66,7 @@ LONG_RUN = re.compile(r"\S{20}")
 QUOTED_PRINTABLE = re.compile(r"=[0-9A-F]{2}|=$", re.M)
 PERCENT = re.compile(r"%[0-9a-fA-F]{2}")
 ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|n|t|[0-7]{3})")
-NUMBERED = re.compile(r"^\s*(?:[-*•]\s*)?(?:step\s*)?[(\[]?(\d{1,3})[.):\]]\s?(.*)$", re.I)
+NUMBERED = re.compile(r"^\s*(?:[-*•]\s*)?(?:step\s*|line\s*|L)?[(\[]?(\d{1,3})[ \t]?[.):\]|│]\s?(.*)$", re.I)  # `3.`, `L03 |`
 ADJACENT = re.compile(r"[^\W_]{2}")  # two letters or digits side by side: not a spread-out line
 SEPARATORS = " -_.|,/*~+:·•"
 
@@ -136,6 +136,37 @@ def decode_base64(text: str) -> list[str]:
                 found.append(decoded)
                 break
     return found
+
+
+MIN_ENCODED_WORDS = 8  # words a space apart, nine in ten of them in base64
+
+
+def base64_words(text: str) -> list[str]:
+    """Text encoded a word at a time (each word in base64, the words a space apart): the words decoded and put back a
+    space apart, empty words (runs of spaces, an indentation) kept; short words too, which a blob's decoder leaves out
+    as noise."""
+    words = text.split(" ")
+    if len(words) < MIN_ENCODED_WORDS or sum(_word_in_base64(word) is not None for word in words[:4]) < 3:
+        return []  # it starts with words in base64, or it is not such a text
+    decoded, misses = [], 0
+    for word in words:
+        decoded.append(_word_in_base64(word))
+        misses += decoded[-1] is None
+        if misses > 0.1 * len(words):
+            return []  # prose: a few words in, enough of them are not base64
+    return [" ".join(word if word is not None else raw for word, raw in zip(decoded, words))]
+
+
+def _word_in_base64(token: str) -> str | None:
+    if not token:
+        return ""
+    if len(token) % 4 or not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", token):
+        return None
+    try:
+        word = base64.b64decode(token, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return word if word.replace("\n", "").replace("\t", "").isprintable() else None
 
 
 def decode_base32(text: str) -> list[str]:
@@ -631,12 +662,18 @@ MAX_BLOCKS = 8
 
 
 def interleaved_blocks(text: str) -> list[str]:
-    """Two code blocks holding a text's lines taken by turns (its odd lines, then its even lines), interleaved again."""
+    """Two code blocks holding a text's lines taken by turns (its odd lines, then its even lines), interleaved again
+    when that makes code of blocks that are not code alone."""
     blocks = [m.group(1).rstrip("\n").split("\n") for m in CODE_BLOCK.finditer(text)][:MAX_BLOCKS]
     found = []
     for odd, even in zip(blocks, blocks[1:]):
-        if len(odd) >= 2 and len(odd) - len(even) in (0, 1):
-            found.append("\n".join(line for k, first in enumerate(odd) for line in (first, *even[k:k + 1])))
+        if len(odd) < 2 or len(odd) - len(even) not in (0, 1):
+            continue
+        if parse("\n".join(odd)) is not None and parse("\n".join(even)) is not None:
+            continue  # two blocks of code that stand alone are left as they are
+        merged = "\n".join(line for k, first in enumerate(odd) for line in (first, *even[k:k + 1]))
+        if parse(merged) is not None:
+            found.append(merged)
     return found
 
 
@@ -678,11 +715,32 @@ def csv_column(text: str) -> list[str]:
 
 
 def table_cells(text: str) -> list[str]:
-    """Code kept one line a row of a Markdown table, a piece of it a cell: each row's cells joined again."""
+    """Code kept one line a row of a Markdown table, a piece of it a cell: each row's cells joined again; and a column
+    whose every cell is a line in base64 (short lines too, which a blob's decoder leaves out as noise), decoded."""
     rows = [line.strip()[1:-1].split("|") for line in text.split("\n") if TABLE_ROW.match(line) and not TABLE_RULE.match(line)]
-    if len(rows) >= MIN_RECORDS and max(len(row) for row in rows) >= 3:
-        return ["\n".join(" ".join(cell.strip().strip("`") for cell in row if cell.strip()) for row in rows)]
-    return []
+    if len(rows) < MIN_RECORDS:
+        return []
+    found = []
+    if max(len(row) for row in rows) >= 3:
+        found.append("\n".join(" ".join(cell.strip().strip("`") for cell in row if cell.strip()) for row in rows))
+    for column in range(max(len(row) for row in rows)):
+        cells = [row[column].strip().strip("`") for row in rows[1:] if len(row) > column]  # the header row left out
+        decoded = [_line_in_base64(cell) for cell in cells]
+        if len(cells) >= MIN_RECORDS and all(line is not None for line in decoded):
+            found.append("\n".join(decoded))
+    return found
+
+
+def _line_in_base64(cell: str) -> str | None:
+    """A cell holding one line of text in base64 (padded or not), or None."""
+    if len(cell) < 4 or cell.isdigit() or not re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", cell):
+        return None
+    try:
+        raw = base64.b64decode(cell + "=" * (-len(cell) % 4), altchars=b"-_" if "-" in cell or "_" in cell else None, validate=True)
+        line = raw.decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    return line if "\n" not in line and line.isprintable() else None
 
 
 def flowchart_nodes(text: str) -> list[str]:
@@ -690,6 +748,16 @@ def flowchart_nodes(text: str) -> list[str]:
     labels, one a line."""
     labels = [html.unescape(m.group(1)) for m in GRAPH_NODE.finditer(text)]
     return ["\n".join(labels)] if len(labels) >= MIN_RECORDS else []
+
+
+SQL_ROW = re.compile(r"^\s*\(\s*\d{1,4}\s*,\s*'((?:[^']|'')*)'\s*\)\s*[,;]?\s*$")
+
+
+def sql_rows(text: str) -> list[str]:
+    """Code kept one line a row of an SQL `INSERT ... VALUES (1, 'def f(xs):'), ...`: the quoted texts, their doubled
+    quotes made single."""
+    rows = [m.group(1).replace("''", "'") for m in map(SQL_ROW.match, text.split("\n")) if m]
+    return ["\n".join(rows)] if len(rows) >= MIN_RECORDS else []
 
 
 def right_numbers(text: str) -> list[str]:
@@ -706,7 +774,7 @@ def right_numbers(text: str) -> list[str]:
     return found
 
 
-RECORDS = (xml_elements, csv_column, table_cells, flowchart_nodes, right_numbers)  # code kept one line a record
+RECORDS = (xml_elements, csv_column, table_cells, flowchart_nodes, right_numbers, sql_rows)  # code kept one line a record
 
 
 GRAPH_NODE = re.compile(r"(?:^|[\s>;-])[A-Za-z_]\w*\s*(?:\[\[?|\{\{?|\(\(?|\[label=)[ \t]{0,4}\"(.{1,400}?)\"[ \t]{0,4}[\]})]", re.M)
@@ -946,6 +1014,35 @@ def local_keywords(text: str) -> list[str]:
     return [LOCAL_KEYWORD.sub(lambda m: LOCAL_TO_PYTHON.get(m.group(1).lower(), m.group(1)), text)]
 
 
+LEET = str.maketrans("0134578@$", "oieastbas")  # digits and signs put for letters
+WORD_TOKEN = re.compile(r"\w+")
+_LEET_OF = {"o": "0", "i": "1", "e": "3", "a": "4", "s": "5", "t": "7", "b": "8"}
+LEET_FAMILIAR = re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(  # `r37urn`, `f0r`, `1n`, `7h3`: familiar words in leetspeak
+    "".join(f"[{c}{_LEET_OF[c]}]" if c in _LEET_OF else c for c in word) for word in
+    ("return", "def", "for", "in", "if", "else", "elif", "while", "not", "and", "or", "len", "range", "self", "import",
+     "print", "the", "of", "to", "is", "true", "false", "none", "list", "sorted", "sum", "append")), re.I)
+MIN_LEET = 8  # words mixing letters with such digits (half of them familiar once read); fewer are names like `x1`
+
+
+def _leet_word(word: str) -> bool:
+    """A word of letters with some written as digits (not a blob: no 2, 6 or 9, no longer than a long name)."""
+    return (len(word) <= 24 and any(c.isalpha() for c in word) and any(c in "0134578" for c in word)
+            and not any(c in "269" for c in word))
+
+
+def leetspeak(text: str) -> list[str]:
+    """Text whose letters were written as digits (`r37urn 7074l`): the words that mix letters and such digits read as
+    letters, and a second reading where short numbers are read too (`4` for a name `a`, `15` for `is`), numbers lost."""
+    if sum(any(c.isdigit() for c in m.group(0)) for m in LEET_FAMILIAR.finditer(text)) < MIN_LEET / 2:
+        return []  # few words that read as `return`, `for`, `in`, `the` once read (escapes, names, blobs): one scan
+    leet = [word for word in WORD_TOKEN.findall(text) if _leet_word(word)]
+    if len(leet) < MIN_LEET:
+        return []
+    light = WORD_TOKEN.sub(lambda m: m.group(0).translate(LEET) if _leet_word(m.group(0)) else m.group(0), text)
+    full = WORD_TOKEN.sub(lambda m: m.group(0).translate(LEET) if _leet_word(m.group(0)) or len(m.group(0)) <= 3 else m.group(0), text)
+    return [light, full.translate(str.maketrans("@$", "as"))]
+
+
 MORSE = dict(zip(
     ".- -... -.-. -.. . ..-. --. .... .. .--- -.- .-.. -- -. --- .--. --.- .-. ... - ..- ...- .-- -..- -.-- --.. ----- .---- "
     "..--- ...-- ....- ..... -.... --... ---.. ----. .-.-.- --..-- ..--.. .----. -.-.-- -..-. -.--. -.--.- .-... ---... -.-.-. "
@@ -1112,10 +1209,10 @@ def apply_diff(diff: str, source: str) -> str | None:
     return "\n".join(lines) + "\n" if changed else None
 
 
-TRANSFORMS = (rendered, normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, decode_base32, decode_base85, decode_codes, decode_hex,
+TRANSFORMS = (rendered, normalised, uncomment, diff_lines, literals, as_python, line_blobs, decode_base64, base64_words, decode_base32, decode_base85, decode_codes, decode_hex,
               decode_uu, ast_dumps, decode_percent, decode_quoted_printable, decode_escapes, entities, unspread, unmarked, words_a_line, morse,
               *RECORDS, joined_lines, interleaved_blocks, drawn_indentation, capitals, token_lists, reindented, legend,
-              local_keywords, spoken_code, in_order,
+              local_keywords, leetspeak, spoken_code, in_order,
               unbulleted, words_reversed, rot13, rot47, shifted_alphabets, reversed_text)
 # of the answer itself only: the renderer shows the answer, not what is decoded out of it; a second reading of a garbled text
 # is noise
