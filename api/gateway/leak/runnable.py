@@ -44,7 +44,7 @@ from .adapted import ADAPTABLE, adapted
 from .examples import bodies_on_examples
 from .turns import read_blocks
 from .repair import MAX_FOCUSED_CHARS, MAX_REPAIR_CHARS, focused, repaired, respelled, with_imports
-from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse
+from .similarity import FENCE, INLINE, PROSE_PREFIX, UNREADABLE, is_docstring, parse, parsed
 
 INDENTED = re.compile(r"(?:^(?: {4}|\t).*\n?)+", re.M)
 KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
@@ -366,7 +366,7 @@ def expressions(text: str, call: Entry) -> list[str]:
         if not piece or len(piece) > MAX_EXPRESSION_CHARS or not params.intersection(re.findall(r"\w+", piece)):
             continue
         try:
-            tree = ast.parse(piece, mode="eval")
+            tree = parsed(piece, mode="eval")
         except (SyntaxError, ValueError, MemoryError, RecursionError):
             continue
         if isinstance(tree.body, ast.Call) and isinstance(tree.body.func, ast.Name) and tree.body.func.id == "print":
