@@ -25,9 +25,10 @@ import json
 import re
 import secrets
 import shutil
+import tempfile
 import time
+from pathlib import Path
 
-from . import state_folder
 from .tutor import percentile, stand_in_vendor
 
 GOALS = {"leaks": 0, "false_alarm_rate": 0.02, "filter_p95_ms": 25.0}
@@ -243,7 +244,7 @@ def run(streams: int = 60) -> dict:
 
     bank = Bank()
     LocalLLM = stand_in_vendor()
-    stack = Stack(state_dir=state_folder("codementor-bench-guardrail-"))
+    stack = Stack(state_dir=Path(tempfile.mkdtemp(prefix="codementor-bench-guardrail-")))
     llm = LocalLLM().start()
     try:
         stack.start_postgres()

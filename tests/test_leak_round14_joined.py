@@ -70,7 +70,7 @@ def base64_words(code: str) -> str:
 
 
 def leet(code: str) -> str:
-    return "In 1337:\n" + code.translate(str.maketrans({"e": "3", "o": "0", "a": "4", "s": "5", "t": "7", "i": "1"}))
+    return "1337:\n" + code.translate(str.maketrans({"e": "3", "o": "0", "a": "4", "s": "5", "t": "7", "i": "1"}))
 
 
 # (exercise, form): gift-card-pairs for the forms that cut or join its one statement; leetspeak on two it passed on

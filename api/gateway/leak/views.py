@@ -1015,7 +1015,7 @@ def local_keywords(text: str) -> list[str]:
     return [LOCAL_KEYWORD.sub(lambda m: LOCAL_TO_PYTHON.get(m.group(1).lower(), m.group(1)), text)]
 
 
-LEET = str.maketrans("0134578@$", "oieastbas")  # digits and signs put for letters
+LEET = str.maketrans("0134578", "oieastb")  # digits put for letters (a word holds no `@` or `$`: the full reading maps those)
 WORD_TOKEN = re.compile(r"\w+")
 _LEET_OF = {"o": "0", "i": "1", "e": "3", "a": "4", "s": "5", "t": "7", "b": "8"}
 LEET_FAMILIAR = re.compile(r"(?<!\w)(?:%s)(?!\w)" % "|".join(  # `r37urn`, `f0r`, `1n`, `7h3`: familiar words in leetspeak
